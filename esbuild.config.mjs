@@ -1,0 +1,25 @@
+// Bundles the extension (CJS, as VS Code loads it), the engine and CLI (ESM), webviews and host tests.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+// Native modules and their loaders stay outside the bundle; they load from node_modules at run time.
+const nativeExternal = ['@duckdb/node-api', '@duckdb/node-bindings', 'better-sqlite3'];
+// Lets bundled CommonJS dependencies call require() from inside an ESM bundle.
+const esmRequireBanner = {
+  js: "import { createRequire as __hwCreateRequire } from 'node:module'; const require = __hwCreateRequire(import.meta.url);",
+};
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20', platform: 'node' };
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['vscode'] },
+  { ...common, entryPoints: { engine: 'src/engine/main.ts', cli: 'src/cli/main.ts' }, outdir: 'dist', format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', external: nativeExternal, banner: esmRequireBanner },
+  { ...common, platform: 'browser', target: 'es2022', entryPoints: { 'media/sample': 'media/sample/main.ts' }, outdir: 'dist', format: 'iife', loader: { '.css': 'css' } },
+  { ...common, entryPoints: { 'test/host/index': 'test/host/suite/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['vscode', 'mocha'] },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,95 @@
+// Typed requests and notifications between the extension and the engine (JSON-RPC over the LSP
+// connection). Each constant names a method and carries its parameter and result types.
+import type {
+  BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary,
+} from './types.js';
+
+export interface RequestType<P, R> {
+  readonly method: string;
+  /** Phantom fields: never set, they carry the types. */
+  readonly _params?: P;
+  readonly _result?: R;
+}
+export interface NotificationType<P> {
+  readonly method: string;
+  readonly _params?: P;
+}
+
+function request<P, R>(method: string): RequestType<P, R> {
+  return { method };
+}
+function notification<P>(method: string): NotificationType<P> {
+  return { method };
+}
+
+export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
+export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
+
+/** Long-running requests carry a progress id; the engine reports on it with `progress`. */
+export interface WithProgress {
+  progressId?: string;
+}
+
+export interface SourcesParams {
+  /** Extra sources from the extension's settings, merged with sources.yaml. */
+  extraSources?: SourceDefinition[];
+}
+
+/** One entry of `.headwater/sources.yaml` (or the settings), before secrets are resolved. */
+export interface SourceDefinition {
+  name: string;
+  kind: string;
+  url?: string;
+  path?: string;
+  options?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+export interface EngineInfo {
+  pid: number;
+  version: string;
+  node: string;
+  workspace: string;
+  databasePath: string;
+}
+
+export interface BrowseParams { source: string; path: string[] }
+export interface DescribeParams { source: string }
+export interface SampleParams extends WithProgress { source: string; entity: string; options: SampleRequestOptions }
+export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
+export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
+export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
+export interface AddSourceParams { definition: SourceDefinition }
+export interface SecretParams { names: string[] }
+
+export interface ProgressParams {
+  progressId: string;
+  message: string;
+  /** Records landed so far. */
+  rows?: number;
+  /** 0..1 when the total is known. */
+  fraction?: number;
+}
+
+export interface LogParams { level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+
+export const Requests = {
+  engineInfo: request<Record<string, never>, EngineInfo>('headwater/engineInfo'),
+  sources: request<SourcesParams, SourceSummary[]>('headwater/sources'),
+  addSource: request<AddSourceParams, SourceSummary>('headwater/addSource'),
+  describe: request<DescribeParams, SourceDescription>('headwater/describe'),
+  browse: request<BrowseParams, BrowseNode[]>('headwater/browse'),
+  sample: request<SampleParams, SampleInfo>('headwater/sample'),
+  samples: request<Record<string, never>, SampleInfo[]>('headwater/samples'),
+  schema: request<SchemaParams, Schema>('headwater/schema'),
+  rows: request<RowsParams, QueryResult>('headwater/rows'),
+  query: request<QueryParams, QueryResult>('headwater/query'),
+  /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
+  resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
+} as const;
+
+export const Notifications = {
+  progress: notification<ProgressParams>('headwater/progress'),
+  log: notification<LogParams>('headwater/log'),
+  samplesChanged: notification<Record<string, never>>('headwater/samplesChanged'),
+} as const;

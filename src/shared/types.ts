@@ -1,0 +1,112 @@
+// Domain types shared by the engine, the CLI, the extension and the webviews. Pure data: no imports.
+
+/** The one type system every source maps into (DESIGN.md, "Schema"). */
+export type FieldType =
+  | 'null' | 'boolean' | 'integer' | 'decimal' | 'float' | 'string'
+  | 'date' | 'time' | 'timestamp' | 'timestamptz' | 'uuid' | 'binary'
+  | 'json' | 'struct' | 'list' | 'union';
+
+export interface Field {
+  name: string;
+  type: FieldType;
+  /** Column type used in the workspace DuckDB table. */
+  duckType: string;
+  /** Type as the source declares it, when it declares one. */
+  nativeType?: string;
+  nullable: boolean;
+  /** Present for struct, list and union. */
+  children?: Field[];
+}
+
+export interface Schema {
+  fields: Field[];
+}
+
+/** Where a record came from: row id, line, page, partition+offset, LSN... Small and flat. */
+export type Provenance = Record<string, string | number>;
+
+export type SourceKind = 'sqlite' | 'file' | (string & {});
+
+export interface SourceSummary {
+  name: string;
+  kind: SourceKind;
+  /** Location with credentials removed. */
+  location: string;
+  origin: 'sources.yaml' | 'settings' | 'ad-hoc' | 'demo';
+}
+
+export interface SourceDescription {
+  source: string;
+  kind: SourceKind;
+  reachable: boolean;
+  version?: string;
+  capabilities: DriverCapability[];
+  detail?: string;
+}
+
+export type DriverCapability = 'browse' | 'nativeSchema' | 'sample' | 'tail' | 'capture';
+
+export type BrowseNodeKind =
+  | 'database' | 'schema' | 'table' | 'view' | 'column' | 'folder' | 'file' | 'topic' | 'partition' | 'endpoint' | 'group';
+
+export interface BrowseNode {
+  /** Path segment relative to the parent; the full path is the parent's path plus this id. */
+  id: string;
+  label: string;
+  kind: BrowseNodeKind;
+  /** True when the node can be sampled (a table, a file, a topic...). */
+  sampleable: boolean;
+  /** True when browse(path + id) may return children. */
+  expandable: boolean;
+  /** The entity name to pass to sample/schema, when sampleable. */
+  entity?: string;
+  detail?: string;
+  /** Estimated rows or bytes, from the source's catalog, never a count(*) on a big table. */
+  estimatedRows?: number;
+  bytes?: number;
+}
+
+export type SampleStrategy = 'head' | 'random' | 'full';
+export type SampleMethod = 'snapshot' | 'incremental' | 'offset range' | 'time window' | 'page range' | 'CDC';
+export type SampleStatus = 'running' | 'complete' | 'partial' | 'failed';
+
+export interface SampleRequestOptions {
+  limit?: number;
+  strategy?: SampleStrategy;
+  /** Stop after this many bytes of source data. */
+  maxBytes?: number;
+  /** Stop after this many seconds. */
+  maxSeconds?: number;
+}
+
+/** A catalog row: what DESIGN.md calls a Sample. */
+export interface SampleInfo {
+  id: string;
+  table: string;
+  source: string;
+  sourceKind: SourceKind;
+  entity: string;
+  method: SampleMethod;
+  strategy: SampleStrategy;
+  /** The exact query, offsets or pages used. */
+  query: string;
+  rowCount: number;
+  bytes: number;
+  schemaHash: string;
+  status: SampleStatus;
+  /** Why the sample is partial or failed. */
+  statusDetail?: string;
+  startedAt: string;
+  finishedAt?: string;
+  schema: Schema;
+}
+
+export type CellValue = string | number | boolean | null;
+
+export interface QueryResult {
+  columns: { name: string; duckType: string }[];
+  rows: CellValue[][];
+  /** Total rows of the result when known (for paging). */
+  totalRows: number;
+  truncated: boolean;
+}

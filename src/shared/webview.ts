@@ -1,0 +1,16 @@
+// Messages between the Sample panel webview and the extension (postMessage). The webview never
+// talks to the engine; the extension forwards row requests.
+import type { CellValue, SampleInfo, Schema } from './types.js';
+
+export interface GridColumn { name: string; duckType: string }
+
+/** Extension -> webview */
+export type ToWebview =
+  | { type: 'init'; title: string; columns: GridColumn[]; totalRows: number; sample?: SampleInfo; schema?: Schema; sql?: string }
+  | { type: 'rows'; requestId: number; offset: number; rows: CellValue[][] }
+  | { type: 'error'; requestId?: number; message: string };
+
+/** Webview -> extension */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'fetchRows'; requestId: number; offset: number; limit: number; orderBy?: { column: string; descending: boolean } };
