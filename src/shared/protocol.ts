@@ -61,6 +61,8 @@ export interface RowsParams { sampleId: string; offset: number; limit: number; o
 export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
 export interface AddSourceParams { definition: SourceDefinition }
 export interface SecretParams { names: string[] }
+export interface BuildDemoParams { dir: string }
+export interface BuildDemoResult { dir: string; sources: string[] }
 
 export interface ProgressParams {
   progressId: string;
@@ -84,6 +86,7 @@ export const Requests = {
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),
   query: request<QueryParams, QueryResult>('headwater/query'),
+  buildDemo: request<BuildDemoParams, BuildDemoResult>('headwater/buildDemo'),
   /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
   resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
 } as const;
