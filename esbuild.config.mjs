@@ -1,5 +1,8 @@
 // Bundles the extension (CJS, as VS Code loads it), the engine and CLI (ESM), webviews and host tests.
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const watch = process.argv.includes('--watch');
 // Native modules and their loaders stay outside the bundle; they load from node_modules at run time.
@@ -9,7 +12,7 @@ const esmRequireBanner = {
   js: "import { createRequire as __hwCreateRequire } from 'node:module'; const require = __hwCreateRequire(import.meta.url);",
 };
 
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20', platform: 'node' };
+const common = { define: { __HEADWATER_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20', platform: 'node' };
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['vscode'] },

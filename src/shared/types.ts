@@ -82,6 +82,7 @@ export interface SampleRequestOptions {
 /** A catalog row: what DESIGN.md calls a Sample. */
 export interface SampleInfo {
   id: string;
+  /** Qualified table name to use in SQL, e.g. samples.shop_orders_1. */
   table: string;
   source: string;
   sourceKind: SourceKind;
@@ -92,6 +93,8 @@ export interface SampleInfo {
   query: string;
   rowCount: number;
   bytes: number;
+  /** Records the source held that could not be read (malformed lines...). */
+  rejected: number;
   schemaHash: string;
   status: SampleStatus;
   /** Why the sample is partial or failed. */

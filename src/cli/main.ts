@@ -1,0 +1,218 @@
+// `headwater`: the engine on the command line. Human tables by default, --json for machines,
+// progress on stderr, exit codes 0 ok / 1 check failed / 2 usage or connection error.
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { HeadwaterError } from '../shared/errors.js';
+import type { SampleStrategy } from '../shared/types.js';
+import { Engine } from '../engine/engine.js';
+import { ENGINE_VERSION } from '../engine/version.js';
+import { runDemo } from './demo.js';
+import { resultTable, sampleSummary, schemaTable, table } from './format.js';
+
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+
+const HELP = `headwater ${ENGINE_VERSION}: sample, profile and query your sources locally.
+
+Usage: headwater <command> [options]
+
+Commands:
+  sources                              list sources (.headwater/sources.yaml)
+  browse <source> [path...]            browse a source (tables, files, columns...)
+  sample <source> <entity>             land a sample in the workspace
+      --limit N                        rows to take (default 10000)
+      --strategy head|random|full      how to pick rows (default head)
+      --max-seconds S  --max-bytes B   budgets; the sample stops and is kept, marked partial
+  samples                              list samples with their provenance
+  schema <source> <entity>             the schema the source declares
+  schema --sample ID                   the schema of a sample
+  profile --sample ID                  per-field statistics of a sample (DuckDB SUMMARIZE)
+  query "<sql>" [--max-rows N]         run SQL on the workspace (sample tables: samples.<id>)
+  generate <kind> ...                  generate contracts and connector configs (not yet available)
+  check <contract>                     check a source against a contract (not yet available)
+  demo [dir]                           build the demo workspace in dir (default ./headwater-demo) and walk through it
+  demo init <dir>                      only build the demo workspace
+
+Options:
+  --workspace DIR   workspace folder (default: current directory); data in DIR/.headwater/
+  --json            machine-readable output on stdout
+  --quiet           no progress on stderr
+  --help, --version
+
+A <source> is a name from sources.yaml or a URL/path: sqlite:///abs/shop.db, file:///data/events.ndjson, ./export.csv
+Secrets: \${env:VAR} reads the environment; \${secret:NAME} reads HEADWATER_SECRET_<NAME>.
+Exit codes: 0 ok, 1 check failed, 2 usage or connection error.`;
+
+const options = {
+  workspace: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  limit: { type: 'string' },
+  strategy: { type: 'string' },
+  'max-seconds': { type: 'string' },
+  'max-bytes': { type: 'string' },
+  'max-rows': { type: 'string' },
+  sample: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+function usage(message: string): never {
+  throw new HeadwaterError('usage', message, { hint: "Run 'headwater --help'." });
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) usage(`--${name} must be a positive number (got '${value}').`);
+  return n;
+}
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  progress: (text: string) => void;
+}
+
+const processIO: CliIO = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  progress: (text) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+  },
+};
+
+export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`headwater: ${error instanceof Error ? error.message : String(error)}\n  hint: Run 'headwater --help'.`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.version) {
+    io.out(ENGINE_VERSION);
+    return EXIT.ok;
+  }
+  if (values.help || !command) {
+    io.out(HELP);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const json = values.json === true;
+  const print = (data: unknown, human: () => string) => io.out(json ? JSON.stringify(data, null, 2) : human());
+  const engine = new Engine({
+    workspaceDir: resolve(values.workspace ?? process.cwd()),
+    log: (level, message) => {
+      if (level === 'warn' || level === 'error') io.err(`${level}: ${message}`);
+    },
+  });
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err('\nStopping (what already landed is kept)... press Ctrl-C again to quit at once.');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    switch (command) {
+      case 'sources': {
+        const sources = engine.sources();
+        print(sources, () => (sources.length ? table(['name', 'kind', 'location', 'from'], sources.map((s) => [s.name, s.kind, s.location, s.origin])) : 'No sources yet. Add one to .headwater/sources.yaml, or run: headwater demo'));
+        return EXIT.ok;
+      }
+      case 'browse': {
+        const [source, ...path] = args;
+        if (!source) usage('browse needs a source: headwater browse <source> [path...]');
+        const nodes = await engine.browse(source, path, controller.signal);
+        print(nodes, () => table(['name', 'kind', 'entity', 'est. rows', 'detail'], nodes.map((n) => [n.label, n.kind, n.sampleable ? n.entity ?? n.id : '', n.estimatedRows ?? null, n.detail ?? ''])));
+        return EXIT.ok;
+      }
+      case 'sample': {
+        const [source, entity] = args;
+        if (!source || !entity) usage('sample needs a source and an entity: headwater sample <source> <entity> [--limit N]');
+        const strategy = values.strategy as SampleStrategy | undefined;
+        if (strategy && !['head', 'random', 'full'].includes(strategy)) usage(`--strategy must be head, random or full (got '${strategy}').`);
+        const info = await engine.sample(source, entity, {
+          limit: positiveInt('limit', values.limit),
+          strategy,
+          maxSeconds: positiveInt('max-seconds', values['max-seconds']),
+          maxBytes: positiveInt('max-bytes', values['max-bytes']),
+        }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${source}/${entity}: ${p.message}`) });
+        if (!values.quiet) io.progress('');
+        print(info, () => sampleSummary(info));
+        return EXIT.ok;
+      }
+      case 'samples': {
+        const samples = await engine.samples();
+        print(samples, () => (samples.length
+          ? table(['id', 'source', 'entity', 'method', 'rows', 'status', 'started'], samples.map((s) => [s.id, s.source, s.entity, `${s.method}/${s.strategy}`, s.rowCount, s.status, s.startedAt]))
+          : 'No samples yet. Take one with: headwater sample <source> <entity>'));
+        return EXIT.ok;
+      }
+      case 'schema': {
+        const [source, entity] = args;
+        const schema = await engine.schema({ sampleId: values.sample, source, entity });
+        print(schema, () => schemaTable(schema.fields));
+        return EXIT.ok;
+      }
+      case 'profile': {
+        const id = values.sample ?? args[0];
+        if (!id) usage('profile needs a sample: headwater profile --sample <id>');
+        const info = await engine.sampleInfo(id);
+        const result = await engine.query(`SUMMARIZE SELECT * EXCLUDE (_hw_provenance, _hw_ingested_at) FROM ${info.table}`, 10_000, controller.signal);
+        print({ sample: info.id, rows: info.rowCount, fields: result }, () => `${info.id}: ${info.rowCount.toLocaleString('en-US')} rows\n${resultTable(result)}`);
+        return EXIT.ok;
+      }
+      case 'query': {
+        const sql = args.join(' ').trim();
+        if (!sql) usage('query needs SQL: headwater query "select count(*) from samples.<id>"');
+        const result = await engine.query(sql, positiveInt('max-rows', values['max-rows']) ?? 1000, controller.signal);
+        print(result, () => resultTable(result));
+        return EXIT.ok;
+      }
+      case 'demo': {
+        if (args[0] === 'init') {
+          const dir = args[1];
+          if (!dir) usage('demo init needs a folder: headwater demo init <dir>');
+          const result = await engine.buildDemo(resolve(dir));
+          print(result, () => `Demo workspace ready in ${result.dir} (sources: ${result.sources.join(', ')})`);
+          return EXIT.ok;
+        }
+        return await runDemo(resolve(args[0] ?? 'headwater-demo'), { json, io, signal: controller.signal });
+      }
+      case 'generate':
+      case 'check':
+        throw new HeadwaterError('usage', `'headwater ${command}' is not available in this version yet: data contracts and connector configs are the next milestone.`, { hint: "Use 'headwater schema' and 'headwater profile' for now." });
+      default:
+        usage(`Unknown command '${command}'.`);
+    }
+  } catch (error) {
+    reportError(error, io, json);
+    return EXIT.usage;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await engine.close();
+  }
+}
+
+function reportError(error: unknown, io: CliIO, json: boolean): void {
+  if (json) {
+    const data = error instanceof HeadwaterError ? { error: error.message, ...error.data } : { error: error instanceof Error ? error.message : String(error), code: 'internal' };
+    io.err(JSON.stringify(data));
+    return;
+  }
+  if (error instanceof HeadwaterError) {
+    io.err(`headwater: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
+  } else {
+    io.err(`headwater: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  }
+}
+
+// Run when executed directly (bin/headwater.js or node dist/cli.js), not when imported by tests.
+const entry = process.argv[1] ?? '';
+if (/(^|[/\\])(cli\.js|headwater(\.js)?)$/.test(entry)) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

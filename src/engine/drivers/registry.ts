@@ -1,0 +1,41 @@
+// The only module that knows the concrete drivers. Each loads on first use, so starting the engine or
+// the CLI costs nothing for kinds that are not used.
+import { HeadwaterError } from '../../shared/errors.js';
+import type { Driver, DriverModule } from './driver.js';
+
+interface DriverEntry {
+  kind: string;
+  /** URL schemes that select this driver for ad-hoc sources. */
+  schemes: string[];
+  load: () => Promise<DriverModule>;
+}
+
+const entries: DriverEntry[] = [
+  { kind: 'sqlite', schemes: ['sqlite:'], load: () => import('./sqlite/index.js') },
+  { kind: 'file', schemes: ['file:'], load: () => import('./file/index.js') },
+];
+
+const loaded = new Map<string, Promise<Driver>>();
+
+export function driverKinds(): string[] {
+  return entries.map((e) => e.kind);
+}
+
+export function kindForUrl(url: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  return scheme ? entries.find((e) => e.schemes.includes(scheme))?.kind : undefined;
+}
+
+export function loadDriver(kind: string): Promise<Driver> {
+  const entry = entries.find((e) => e.kind === kind);
+  if (!entry) {
+    return Promise.reject(new HeadwaterError('usage', `Unknown source kind '${kind}'. Known kinds: ${driverKinds().join(', ')}.`));
+  }
+  let pending = loaded.get(kind);
+  if (!pending) {
+    pending = entry.load().then((m) => m.default);
+    pending.catch(() => loaded.delete(kind));
+    loaded.set(kind, pending);
+  }
+  return pending;
+}

@@ -1,0 +1,190 @@
+// The engine facade: every capability, independent of how it is driven (LSP server or CLI).
+import { join } from 'node:path';
+import { HeadwaterError, redact } from '../shared/errors.js';
+import type { BuildDemoResult, SourceDefinition } from '../shared/protocol.js';
+import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
+import type { DriverContext, ResolvedSource } from './drivers/driver.js';
+import { loadDriver } from './drivers/registry.js';
+import { runSample, type SampleProgress } from './sampling/run.js';
+import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
+import { openDuckDB } from './workspace/duckdb.js';
+import { Workspace } from './workspace/workspace.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface EngineOptions {
+  workspaceDir: string;
+  /** How `${secret:NAME}` references are resolved (SecretStorage in VS Code, env on the CLI). */
+  lookupSecrets?: SecretLookup;
+  log?: (level: LogLevel, message: string) => void;
+  /** Sources from the editor's settings, next to sources.yaml. */
+  extraSources?: SourceDefinition[];
+}
+
+export const DEFAULT_SAMPLE_LIMIT = 10_000;
+
+export class Engine {
+  private workspacePromise: Promise<Workspace> | undefined;
+  private readonly secrets = new Set<string>();
+  private extraSources: SourceDefinition[];
+
+  constructor(private readonly options: EngineOptions) {
+    this.extraSources = options.extraSources ?? [];
+  }
+
+  get workspaceDir(): string {
+    return this.options.workspaceDir;
+  }
+
+  /** The workspace database, opened on first use. */
+  workspace(): Promise<Workspace> {
+    this.workspacePromise ??= Workspace.open(this.options.workspaceDir).catch((error: unknown) => {
+      this.workspacePromise = undefined;
+      throw error;
+    });
+    return this.workspacePromise;
+  }
+
+  async close(): Promise<void> {
+    const pending = this.workspacePromise;
+    this.workspacePromise = undefined;
+    if (pending) (await pending.catch(() => undefined))?.close();
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.options.log?.(level, redact(message, this.secrets));
+  }
+
+  setExtraSources(sources: SourceDefinition[]): void {
+    this.extraSources = sources;
+  }
+
+  /** Sources from sources.yaml and settings. Problems in the file are logged, valid entries still load. */
+  listDefinitions(): { definition: SourceDefinition; origin: SourceSummary['origin'] }[] {
+    const loaded = loadSources(this.options.workspaceDir);
+    for (const problem of loaded.problems) this.log('warn', `${loaded.path}: ${problem.message}`);
+    const fromFile = loaded.definitions.map((definition) => ({ definition, origin: 'sources.yaml' as const }));
+    const names = new Set(fromFile.map((s) => s.definition.name));
+    const fromSettings = this.extraSources.filter((d) => !names.has(d.name)).map((definition) => ({ definition, origin: 'settings' as const }));
+    return [...fromFile, ...fromSettings];
+  }
+
+  sources(): SourceSummary[] {
+    return this.listDefinitions().map(({ definition, origin }) => summarize(definition, origin));
+  }
+
+  addSource(definition: SourceDefinition): SourceSummary {
+    saveSource(this.options.workspaceDir, definition);
+    return summarize(definition, 'sources.yaml');
+  }
+
+  /** Finds a source by name, or accepts a URL/path as an ad-hoc source. */
+  private definition(name: string): SourceDefinition {
+    const found = this.listDefinitions().find((s) => s.definition.name === name)?.definition ?? adHocSource(name);
+    if (!found) {
+      throw new HeadwaterError('not_found', `No source named '${name}'.`, {
+        source: name,
+        hint: `Sources come from ${join(this.options.workspaceDir, '.headwater', 'sources.yaml')}; a URL such as sqlite:///path/to.db or file:///path/to/data also works.`,
+      });
+    }
+    return found;
+  }
+
+  private async resolve(name: string): Promise<ResolvedSource> {
+    const resolved = await resolveSource(this.definition(name), this.options.workspaceDir, this.options.lookupSecrets ?? envSecrets);
+    for (const secret of resolved.secrets) this.secrets.add(secret);
+    return resolved;
+  }
+
+  private context(signal: AbortSignal): DriverContext {
+    return {
+      signal,
+      log: (level, message) => this.log(level, message),
+      scratchDuckDB: () => openDuckDB(':memory:', join(this.options.workspaceDir, '.headwater', 'duckdb-extensions')),
+    };
+  }
+
+  /** Runs a driver call with errors that name the source and never carry secrets. */
+  private async withSource<T>(name: string, entity: string | undefined, run: (source: ResolvedSource) => Promise<T>): Promise<T> {
+    const source = await this.resolve(name);
+    try {
+      return await run(source);
+    } catch (cause) {
+      if (cause instanceof HeadwaterError) {
+        if (!source.secrets.length) throw cause;
+        throw new HeadwaterError(cause.code, redact(cause.message, source.secrets), { ...cause.data, source: cause.source ?? name }, { cause });
+      }
+      const message = redact(cause instanceof Error ? cause.message : String(cause), source.secrets);
+      throw new HeadwaterError('source', `Source '${name}'${entity ? `, entity '${entity}'` : ''}: ${message}`, { source: name, entity });
+    }
+  }
+
+  async describe(name: string, signal = new AbortController().signal): Promise<SourceDescription> {
+    return this.withSource(name, undefined, async (source) => {
+      const driver = await loadDriver(source.kind);
+      const description = await driver.describe(source, this.context(signal));
+      return { source: name, kind: source.kind, capabilities: [...driver.capabilities], ...description };
+    });
+  }
+
+  async browse(name: string, path: string[], signal = new AbortController().signal): Promise<BrowseNode[]> {
+    return this.withSource(name, path.join('/') || undefined, async (source) => (await loadDriver(source.kind)).browse(source, path, this.context(signal)));
+  }
+
+  async nativeSchema(name: string, entity: string, signal = new AbortController().signal): Promise<Schema | undefined> {
+    return this.withSource(name, entity, async (source) => {
+      const driver = await loadDriver(source.kind);
+      return driver.nativeSchema?.(source, entity, this.context(signal));
+    });
+  }
+
+  async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void } = {}): Promise<SampleInfo> {
+    const workspace = await this.workspace();
+    const signal = control.signal ?? new AbortController().signal;
+    return this.withSource(name, entity, async (source) => {
+      const driver = await loadDriver(source.kind);
+      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);
+      return info;
+    });
+  }
+
+  async samples(): Promise<SampleInfo[]> {
+    return (await this.workspace()).listSamples();
+  }
+
+  async sampleInfo(id: string): Promise<SampleInfo> {
+    return (await this.workspace()).getSample(id);
+  }
+
+  /** The schema of a sample, or the schema a source declares for an entity. */
+  async schema(params: { sampleId?: string; source?: string; entity?: string }): Promise<Schema> {
+    if (params.sampleId) return (await this.workspace()).schemaOf(params.sampleId);
+    if (!params.source || !params.entity) throw new HeadwaterError('usage', 'Give a sample id, or a source and an entity.');
+    const declared = await this.nativeSchema(params.source, params.entity);
+    if (!declared) {
+      throw new HeadwaterError('not_found', `Source '${params.source}' declares no schema for '${params.entity}'.`, {
+        source: params.source, entity: params.entity, hint: `Sample it first, then use: headwater schema --sample <id>.`,
+      });
+    }
+    return declared;
+  }
+
+  async rows(sampleId: string, offset: number, limit: number, orderBy?: { column: string; descending: boolean }): Promise<QueryResult> {
+    return (await this.workspace()).rows(sampleId, offset, limit, orderBy);
+  }
+
+  async query(sql: string, maxRows?: number, signal?: AbortSignal): Promise<QueryResult> {
+    return (await this.workspace()).query(sql, maxRows, signal);
+  }
+
+  async buildDemo(dir: string): Promise<BuildDemoResult> {
+    const { buildDemoWorkspace } = await import('./demo/generate.js');
+    await buildDemoWorkspace(dir);
+    return { dir, sources: loadSources(dir).definitions.map((d) => d.name) };
+  }
+}
+
+/** On the command line, `${secret:NAME}` reads HEADWATER_SECRET_<NAME>. */
+const envSecrets: SecretLookup = async (names) =>
+  Object.fromEntries(names.map((name) => [name, process.env[`HEADWATER_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]]));

@@ -1,0 +1,154 @@
+// Sources as code: `.headwater/sources.yaml`, validated by a JSON Schema (which also drives the
+// editor's completion), plus ad-hoc sources given by URL on the command line.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { HeadwaterError } from '../../shared/errors.js';
+import type { SourceDefinition } from '../../shared/protocol.js';
+import type { SourceSummary } from '../../shared/types.js';
+import type { ResolvedSource } from '../drivers/driver.js';
+import { kindForUrl } from '../drivers/registry.js';
+import sourcesSchema from './sources.schema.json' with { type: 'json' };
+
+export { sourcesSchema };
+
+export const SOURCES_FILE = join('.headwater', 'sources.yaml');
+
+export interface ConfigProblem {
+  message: string;
+  /** Character offsets in the YAML text, when known. */
+  range?: [number, number];
+}
+
+export interface LoadedSources {
+  path: string;
+  definitions: SourceDefinition[];
+  problems: ConfigProblem[];
+}
+
+const validate = new Ajv({ allErrors: true, strict: false }).compile(sourcesSchema);
+
+/** Parses and validates sources.yaml text. Problems are reported, valid entries still load. */
+export function parseSources(text: string, path: string): LoadedSources {
+  const doc = parseDocument(text, { prettyErrors: false });
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message, range: [e.pos[0], e.pos[1]] }));
+  const data = (doc.toJS() ?? {}) as { sources?: unknown };
+  if (!validate(data)) {
+    for (const error of validate.errors ?? []) {
+      problems.push({ message: `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`, range: rangeOf(doc, error.instancePath) });
+    }
+  }
+  const definitions: SourceDefinition[] = [];
+  const seen = new Set<string>();
+  for (const item of Array.isArray(data.sources) ? data.sources : []) {
+    if (typeof item !== 'object' || item === null) continue;
+    const def = item as SourceDefinition;
+    if (typeof def.name !== 'string' || typeof def.kind !== 'string') continue;
+    if (seen.has(def.name)) {
+      problems.push({ message: `Duplicate source name '${def.name}'` });
+      continue;
+    }
+    seen.add(def.name);
+    definitions.push(def);
+  }
+  return { path, definitions, problems };
+}
+
+/** Character range of the YAML node at a JSON pointer like /sources/0/kind. */
+function rangeOf(doc: Document, pointer: string): [number, number] | undefined {
+  const path = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  return node?.range ? [node.range[0], node.range[1]] : undefined;
+}
+
+export function loadSources(workspaceDir: string): LoadedSources {
+  const path = join(workspaceDir, SOURCES_FILE);
+  if (!existsSync(path)) return { path, definitions: [], problems: [] };
+  return parseSources(readFileSync(path, 'utf8'), path);
+}
+
+/** Adds (or replaces) a source in sources.yaml, keeping the file's comments and layout. */
+export function saveSource(workspaceDir: string, definition: SourceDefinition): string {
+  const path = join(workspaceDir, SOURCES_FILE);
+  mkdirSync(dirname(path), { recursive: true });
+  const doc = existsSync(path) ? parseDocument(readFileSync(path, 'utf8')) : parseDocument('# Headwater sources: commit this file; secrets stay in ${secret:…} / ${env:…} references.\nsources: []\n');
+  let sources = doc.get('sources');
+  if (!isSeq(sources)) {
+    doc.set('sources', doc.createNode([]));
+    sources = doc.get('sources');
+  }
+  if (!isSeq(sources)) throw new HeadwaterError('internal', `Could not edit ${path}`);
+  const clean = Object.fromEntries(Object.entries(definition).filter(([, v]) => v !== undefined));
+  const index = sources.items.findIndex((item) => isMap(item) && item.get('name') === definition.name);
+  if (index >= 0) sources.set(index, doc.createNode(clean));
+  else sources.add(doc.createNode(clean));
+  const problems = parseSources(doc.toString(), path).problems;
+  if (problems.length) throw new HeadwaterError('usage', `Source '${definition.name}' is not valid: ${problems.map((p) => p.message).join('; ')}`, { source: definition.name });
+  writeFileSync(path, doc.toString());
+  return path;
+}
+
+/** A source named by URL or path on the command line (`sqlite:///x.db`, `file:///data`, `./x.csv`). */
+export function adHocSource(text: string): SourceDefinition | undefined {
+  const kind = kindForUrl(text);
+  if (kind) return { name: text, kind, url: text };
+  if (/\.(sqlite3?|db)$/i.test(text)) return { name: text, kind: 'sqlite', path: text };
+  if (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(text) || text.startsWith('./') || text.startsWith('/')) return { name: text, kind: 'file', path: text };
+  return undefined;
+}
+
+const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
+
+export type SecretLookup = (names: string[]) => Promise<Record<string, string | undefined>>;
+
+/** Resolves `${secret:NAME}` and `${env:VAR}` references. The values never go back to disk. */
+export async function resolveSource(definition: SourceDefinition, baseDir: string, lookupSecrets: SecretLookup): Promise<ResolvedSource> {
+  const secretNames = new Set<string>();
+  const envNames = new Set<string>();
+  const text = JSON.stringify(definition);
+  for (const match of text.matchAll(REFERENCE)) (match[1] === 'secret' ? secretNames : envNames).add(match[2]!);
+  const secretValues = secretNames.size ? await lookupSecrets([...secretNames]) : {};
+  const secrets: string[] = [];
+  const missing: string[] = [];
+  const resolved = JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    return value.replace(REFERENCE, (_m, type: string, name: string) => {
+      const found = type === 'secret' ? secretValues[name] : process.env[name];
+      if (found === undefined) {
+        missing.push(`\${${type}:${name}}`);
+        return '';
+      }
+      secrets.push(found);
+      return found;
+    });
+  }) as SourceDefinition;
+  if (missing.length) {
+    throw new HeadwaterError('connection', `Source '${definition.name}': ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set.`, {
+      source: definition.name,
+      hint: 'Set the environment variable, or store the secret with "Headwater: Add Source" (in VS Code) or HEADWATER_SECRET_<NAME> (on the command line).',
+    });
+  }
+  const { name, kind, url, path, options, ...rest } = resolved;
+  return {
+    name,
+    kind,
+    url,
+    path: path && !isAbsolute(path) ? resolve(baseDir, path) : path,
+    options: { ...rest, ...(options ?? {}) },
+    secrets,
+    baseDir,
+  };
+}
+
+/** Where a source points, with credentials removed, for trees and listings. */
+export function describeLocation(definition: SourceDefinition): string {
+  const raw = definition.url ?? definition.path ?? '';
+  if (raw.startsWith('file://')) return fileURLToPath(raw);
+  return raw.replace(/(\/\/[^/@:]*):[^/@]*@/, '$1:***@').replace(REFERENCE, (m) => m);
+}
+
+export function summarize(definition: SourceDefinition, origin: SourceSummary['origin']): SourceSummary {
+  return { name: definition.name, kind: definition.kind, location: describeLocation(definition), origin };
+}

@@ -1,0 +1,230 @@
+// The workspace DuckDB database (.headwater/workspace.duckdb): one table per sample in schema
+// `samples`, plus the catalog `headwater.samples` with the provenance of each (DESIGN.md, "Sample").
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { HeadwaterError } from '../../shared/errors.js';
+import type { Field, QueryResult, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
+import { loadNative } from '../safety/native.js';
+import { readerToResult } from './cells.js';
+import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
+import { SampleWriter } from './landing.js';
+import { quoteIdent, slug } from './sql.js';
+
+export const SAMPLES_SCHEMA = 'samples';
+
+const CATALOG_DDL = [
+  `CREATE SCHEMA IF NOT EXISTS headwater`,
+  `CREATE SCHEMA IF NOT EXISTS ${SAMPLES_SCHEMA}`,
+  `CREATE TABLE IF NOT EXISTS headwater.samples (
+     id VARCHAR PRIMARY KEY,
+     table_name VARCHAR NOT NULL,
+     source VARCHAR NOT NULL,
+     source_kind VARCHAR NOT NULL,
+     entity VARCHAR NOT NULL,
+     method VARCHAR NOT NULL,
+     strategy VARCHAR NOT NULL,
+     query VARCHAR NOT NULL,
+     row_count BIGINT NOT NULL DEFAULT 0,
+     bytes BIGINT NOT NULL DEFAULT 0,
+     rejected BIGINT NOT NULL DEFAULT 0,
+     schema_hash VARCHAR,
+     schema JSON,
+     status VARCHAR NOT NULL,
+     status_detail VARCHAR,
+     engine_pid INTEGER,
+     started_at TIMESTAMPTZ NOT NULL,
+     finished_at TIMESTAMPTZ
+   )`,
+];
+
+export interface NewSample {
+  source: string;
+  sourceKind: string;
+  entity: string;
+  method: SampleMethod;
+  strategy: SampleStrategy;
+  query: string;
+  fields: Field[];
+}
+
+export class Workspace {
+  private constructor(
+    readonly dir: string,
+    readonly databasePath: string,
+    private readonly db: OpenedDuckDB,
+    private readonly api: typeof import('@duckdb/node-api'),
+  ) {}
+
+  /** Opens (creating if needed) `<dir>/.headwater/workspace.duckdb`. */
+  static async open(dir: string): Promise<Workspace> {
+    const hwDir = join(dir, '.headwater');
+    mkdirSync(hwDir, { recursive: true });
+    const databasePath = join(hwDir, 'workspace.duckdb');
+    const api = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
+    let db: OpenedDuckDB;
+    try {
+      db = await openDuckDB(databasePath, join(hwDir, 'duckdb-extensions'));
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      if (/lock/i.test(message)) {
+        const pid = /PID (\d+)/.exec(message)?.[1];
+        throw new HeadwaterError('workspace_locked', `The workspace database ${databasePath} is in use by another Headwater engine${pid ? ` (PID ${pid})` : ''}.`, {
+          hint: 'Close the other engine (the VS Code window or CLI command using this folder), or pass --workspace <another folder>.',
+        }, { cause });
+      }
+      throw cause;
+    }
+    const workspace = new Workspace(dir, databasePath, db, api);
+    for (const ddl of CATALOG_DDL) await db.connection.run(ddl);
+    await workspace.recoverInterrupted();
+    return workspace;
+  }
+
+  get connection(): DuckDBConnection {
+    return this.db.connection;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Samples left 'running' were cut short by an engine that died: keep their rows, mark them partial. */
+  private async recoverInterrupted(): Promise<void> {
+    const running = await this.all(`SELECT id, table_name FROM headwater.samples WHERE status = 'running'`);
+    for (const row of running) {
+      const table = String(row.table_name);
+      const exists = await this.all(`SELECT 1 FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2`, [SAMPLES_SCHEMA, table]);
+      const count = exists.length ? Number((await this.all(`SELECT count(*) AS n FROM ${SAMPLES_SCHEMA}.${quoteIdent(table)}`))[0]?.n ?? 0) : 0;
+      await this.connection.run(
+        `UPDATE headwater.samples SET status = 'partial', row_count = $1, status_detail = 'the engine stopped during sampling; rows that landed before it stopped are kept', finished_at = coalesce(finished_at, now()) WHERE id = $2`,
+        [count, String(row.id)],
+      );
+    }
+  }
+
+  private async nextSampleId(source: string, entity: string): Promise<string> {
+    const base = `${slug(source)}_${slug(entity.split('/').pop() ?? entity)}`;
+    const rows = await this.all(`SELECT id FROM headwater.samples WHERE id LIKE $1`, [`${base}_%`]);
+    let max = 0;
+    for (const row of rows) {
+      const n = Number(String(row.id).slice(base.length + 1));
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+    return `${base}_${max + 1}`;
+  }
+
+  /** Registers a running sample and opens its writer. */
+  async beginSample(sample: NewSample): Promise<{ id: string; writer: SampleWriter }> {
+    const id = await this.nextSampleId(sample.source, sample.entity);
+    await this.connection.run(
+      `INSERT INTO headwater.samples (id, table_name, source, source_kind, entity, method, strategy, query, status, engine_pid, started_at, schema, schema_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', $9, now(), $10, $11)`,
+      [id, id, sample.source, sample.sourceKind, sample.entity, sample.method, sample.strategy, sample.query, process.pid, JSON.stringify({ fields: sample.fields }), schemaHash(sample.fields)],
+    );
+    const writer = await SampleWriter.create(this.api, this.connection, SAMPLES_SCHEMA, id, sample.fields);
+    return { id, writer };
+  }
+
+  async updateProgress(id: string, rowCount: number, bytes: number): Promise<void> {
+    await this.connection.run(`UPDATE headwater.samples SET row_count = $1, bytes = $2 WHERE id = $3`, [rowCount, bytes, id]);
+  }
+
+  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[] }): Promise<SampleInfo> {
+    await this.connection.run(
+      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, finished_at = now() WHERE id = $8`,
+      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), id],
+    );
+    return this.getSample(id);
+  }
+
+  async listSamples(): Promise<SampleInfo[]> {
+    const rows = await this.all(`SELECT * FROM headwater.samples ORDER BY started_at DESC, id DESC`);
+    return rows.map(toSampleInfo);
+  }
+
+  async getSample(id: string): Promise<SampleInfo> {
+    const rows = await this.all(`SELECT * FROM headwater.samples WHERE id = $1 OR table_name = $1 OR $1 = '${SAMPLES_SCHEMA}.' || table_name`, [id]);
+    const row = rows[0];
+    if (!row) throw new HeadwaterError('not_found', `No sample '${id}' in ${this.databasePath}.`, { hint: "List samples with 'headwater samples'." });
+    return toSampleInfo(row);
+  }
+
+  async schemaOf(id: string): Promise<Schema> {
+    return (await this.getSample(id)).schema;
+  }
+
+  /** A page of a sample's rows, in landing order unless sorted. */
+  async rows(id: string, offset: number, limit: number, orderBy?: { column: string; descending: boolean }): Promise<QueryResult> {
+    const sample = await this.getSample(id);
+    const table = `${SAMPLES_SCHEMA}.${quoteIdent(sample.id)}`;
+    const safeLimit = Math.max(0, Math.min(limit, 10_000));
+    const safeOffset = Math.max(0, Math.floor(offset));
+    const sql = orderBy
+      ? `SELECT * FROM ${table} ORDER BY ${quoteIdent(orderBy.column)} ${orderBy.descending ? 'DESC' : 'ASC'} NULLS LAST, rowid LIMIT ${safeLimit} OFFSET ${safeOffset}`
+      // rowid ranges are contiguous in an append-only table and let DuckDB skip straight to the page.
+      : `SELECT * FROM ${table} WHERE rowid >= ${safeOffset} AND rowid < ${safeOffset + safeLimit} ORDER BY rowid`;
+    const result = readerToResult(await this.connection.runAndReadAll(sql), safeLimit);
+    return { ...result, totalRows: sample.rowCount };
+  }
+
+  /** Runs SQL against the workspace. Results beyond maxRows are counted but not returned. */
+  async query(sql: string, maxRows = 10_000, signal?: AbortSignal): Promise<QueryResult> {
+    const onAbort = () => this.connection.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return readerToResult(reader, maxRows);
+    } catch (cause) {
+      if (signal?.aborted) throw new HeadwaterError('cancelled', 'Query cancelled.');
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new HeadwaterError('usage', `Query failed: ${message}`, { hint: "Sample tables live in schema 'samples'; list them with 'headwater samples'." }, { cause });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async all(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+}
+
+export function schemaHash(fields: Field[]): string {
+  // FNV-1a over the names and types: stable, tiny, and enough to tell schemas apart in the catalog.
+  let hash = 0x811c9dc5;
+  const text = fields.map((f) => `${f.name}:${f.duckType}:${f.nullable ? 'n' : ''}`).join('|');
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+function iso(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+function toSampleInfo(row: Record<string, unknown>): SampleInfo {
+  const schema = typeof row.schema === 'string' ? (JSON.parse(row.schema) as Schema) : { fields: [] };
+  return {
+    id: String(row.id),
+    table: `${SAMPLES_SCHEMA}.${String(row.table_name)}`,
+    rejected: Number(row.rejected ?? 0),
+    source: String(row.source),
+    sourceKind: String(row.source_kind),
+    entity: String(row.entity),
+    method: String(row.method) as SampleMethod,
+    strategy: String(row.strategy) as SampleStrategy,
+    query: String(row.query),
+    rowCount: Number(row.row_count),
+    bytes: Number(row.bytes),
+    schemaHash: String(row.schema_hash ?? ''),
+    status: String(row.status) as SampleStatus,
+    statusDetail: row.status_detail === null ? undefined : String(row.status_detail),
+    startedAt: iso(row.started_at) ?? '',
+    finishedAt: iso(row.finished_at),
+    schema,
+  };
+}

@@ -1,0 +1,184 @@
+// The Sample panel: a webview grid over one sample (rows paged from the engine) or over one SQL
+// result (rows held here, up to a cap). The webview never talks to the engine itself.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { Requests } from '../shared/protocol.js';
+import type { CellValue, QueryResult, SampleInfo } from '../shared/types.js';
+import type { FromWebview, GridColumn, ToWebview } from '../shared/webview.js';
+import type { Engine } from './engine.js';
+import { describeError } from './errors.js';
+
+type PanelContent =
+  | { kind: 'sample'; sample: SampleInfo }
+  | { kind: 'sql'; sql: string; result: QueryResult };
+
+/** What the most recently shown panel last sent; read by the extension-host tests. */
+export interface PanelState { title: string; totalRows: number; lastRowsSent: number; messagesSent: number }
+
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  content: PanelContent;
+  state: PanelState;
+  sorted?: { key: string; rows: CellValue[][] };
+}
+
+export class SamplePanels implements vscode.Disposable {
+  private readonly open = new Map<string, OpenPanel>();
+  private lastShown: OpenPanel | undefined;
+
+  constructor(private readonly engine: Engine, private readonly extensionUri: vscode.Uri) {}
+
+  showSample(sample: SampleInfo): void {
+    this.show(`sample:${sample.id}`, { kind: 'sample', sample });
+  }
+
+  /** SQL results share one panel: a new query replaces the previous result. */
+  showQueryResult(sql: string, result: QueryResult): void {
+    this.show('sql', { kind: 'sql', sql, result });
+  }
+
+  state(): PanelState | undefined {
+    return this.lastShown && { ...this.lastShown.state };
+  }
+
+  dispose(): void {
+    for (const { panel } of [...this.open.values()]) panel.dispose();
+  }
+
+  private show(key: string, content: PanelContent): void {
+    const title = titleOf(content);
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.content = content;
+      existing.sorted = undefined;
+      existing.state = { title, totalRows: totalRowsOf(content), lastRowsSent: 0, messagesSent: 0 };
+      existing.panel.title = title;
+      // Reloading the document makes the webview start over with `ready`.
+      existing.panel.webview.html = this.html(existing.panel.webview);
+      existing.panel.reveal(undefined, false);
+      this.lastShown = existing;
+      return;
+    }
+    const mediaRoot = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
+    const panel = vscode.window.createWebviewPanel('headwater.sample', title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [mediaRoot],
+      retainContextWhenHidden: false,
+    });
+    panel.iconPath = new vscode.ThemeIcon(content.kind === 'sql' ? 'terminal' : 'table');
+    const entry: OpenPanel = { panel, content, state: { title, totalRows: totalRowsOf(content), lastRowsSent: 0, messagesSent: 0 } };
+    this.open.set(key, entry);
+    this.lastShown = entry;
+    panel.onDidDispose(() => {
+      this.open.delete(key);
+      if (this.lastShown === entry) this.lastShown = undefined;
+    });
+    panel.onDidChangeViewState(({ webviewPanel }) => {
+      if (webviewPanel.active) this.lastShown = entry;
+    });
+    panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(entry, message));
+    panel.webview.html = this.html(panel.webview);
+  }
+
+  private async onMessage(entry: OpenPanel, message: FromWebview): Promise<void> {
+    if (message.type === 'ready') {
+      const { content } = entry;
+      const columns: GridColumn[] = content.kind === 'sample'
+        ? content.sample.schema.fields.map(({ name, duckType }) => ({ name, duckType }))
+        : content.result.columns;
+      await this.post(entry, content.kind === 'sample'
+        ? { type: 'init', title: entry.state.title, columns, totalRows: entry.state.totalRows, sample: content.sample, schema: content.sample.schema }
+        : { type: 'init', title: entry.state.title, columns, totalRows: entry.state.totalRows, sql: content.sql });
+      return;
+    }
+    if (message.type !== 'fetchRows') return;
+    const { requestId, offset, limit, orderBy } = message;
+    try {
+      const rows = await this.fetchRows(entry, offset, limit, orderBy);
+      entry.state.lastRowsSent = rows.length;
+      await this.post(entry, { type: 'rows', requestId, offset, rows });
+    } catch (error) {
+      await this.post(entry, { type: 'error', requestId, message: describeError(error).message });
+    }
+  }
+
+  private async fetchRows(entry: OpenPanel, offset: number, limit: number, orderBy?: { column: string; descending: boolean }): Promise<CellValue[][]> {
+    const { content } = entry;
+    if (content.kind === 'sample') {
+      const result = await this.engine.request(Requests.rows, { sampleId: content.sample.id, offset, limit, orderBy });
+      return result.rows;
+    }
+    let rows = content.result.rows;
+    if (orderBy) {
+      const key = `${orderBy.column}\u0000${orderBy.descending}`;
+      if (entry.sorted?.key !== key) {
+        const index = content.result.columns.findIndex((column) => column.name === orderBy.column);
+        entry.sorted = { key, rows: index < 0 ? rows : sortRows(rows, index, orderBy.descending) };
+      }
+      rows = entry.sorted.rows;
+    }
+    return rows.slice(offset, offset + limit);
+  }
+
+  private async post(entry: OpenPanel, message: ToWebview): Promise<void> {
+    entry.state.messagesSent++;
+    await entry.panel.webview.postMessage(message);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sample.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sample.css'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Headwater</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}
+
+/** Most rows of a SQL result kept in the extension host for paging. */
+export const sqlResultCap = 50_000;
+
+function titleOf(content: PanelContent): string {
+  if (content.kind === 'sample') {
+    const { sample } = content;
+    return `${sample.source}.${sample.entity}${sample.status === 'partial' ? ' (partial)' : ''}`;
+  }
+  return `SQL result${content.result.truncated ? ` (first ${content.result.rows.length.toLocaleString('en-US')} rows)` : ''}`;
+}
+
+function totalRowsOf(content: PanelContent): number {
+  return content.kind === 'sample' ? content.sample.rowCount : content.result.rows.length;
+}
+
+function sortRows(rows: CellValue[][], index: number, descending: boolean): CellValue[][] {
+  const direction = descending ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const left = a[index] ?? null;
+    const right = b[index] ?? null;
+    if (left === right) return 0;
+    // Nulls last in either direction, as DuckDB does by default.
+    if (left === null) return 1;
+    if (right === null) return -1;
+    if (typeof left === 'number' && typeof right === 'number') return (left - right) * direction;
+    return String(left).localeCompare(String(right)) * direction;
+  });
+}

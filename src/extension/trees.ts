@@ -1,0 +1,146 @@
+// The Sources view (sources > browse tree, children fetched lazily) and the Samples view.
+import * as vscode from 'vscode';
+import { Notifications, Requests, type SourceDefinition } from '../shared/protocol.js';
+import type { BrowseNode, BrowseNodeKind, SampleInfo, SourceSummary } from '../shared/types.js';
+import { errorMessage, type Engine } from './engine.js';
+import { describeError } from './errors.js';
+
+export type SourceTreeNode =
+  | { type: 'source'; source: SourceSummary }
+  | { type: 'entity'; source: string; path: string[]; node: BrowseNode }
+  | { type: 'error'; message: string; detail?: string };
+
+export interface SampleTreeNode { type: 'sample'; sample: SampleInfo }
+
+const browseIcons: Record<BrowseNodeKind, string> = {
+  database: 'database', schema: 'symbol-namespace', table: 'table', view: 'eye', column: 'symbol-field',
+  folder: 'folder', file: 'file', topic: 'radio-tower', partition: 'layers', endpoint: 'symbol-method', group: 'list-tree',
+};
+const sourceIcons: Record<string, string> = { sqlite: 'database', file: 'file-directory' };
+
+export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
+  private readonly changed = new vscode.EventEmitter<SourceTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly engine: Engine) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(parent?: SourceTreeNode): Promise<SourceTreeNode[]> {
+    try {
+      if (!parent) {
+        const extraSources = vscode.workspace.getConfiguration('headwater').get<SourceDefinition[]>('sources') ?? [];
+        const sources = await this.engine.request(Requests.sources, { extraSources });
+        return sources.map((source) => ({ type: 'source', source }));
+      }
+      if (parent.type === 'error') return [];
+      const source = parent.type === 'source' ? parent.source.name : parent.source;
+      const path = parent.type === 'source' ? [] : [...parent.path, parent.node.id];
+      const nodes = await this.engine.request(Requests.browse, { source, path });
+      return nodes.map((node) => ({ type: 'entity', source, path, node }));
+    } catch (error) {
+      const { message, hint } = describeError(error);
+      return [{ type: 'error', message, detail: hint }];
+    }
+  }
+
+  getTreeItem(element: SourceTreeNode): vscode.TreeItem {
+    if (element.type === 'error') {
+      const item = new vscode.TreeItem(element.message, vscode.TreeItemCollapsibleState.None);
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.tooltip = element.detail ? `${element.message}\n\n${element.detail}` : element.message;
+      item.contextValue = 'error';
+      return item;
+    }
+    if (element.type === 'source') {
+      const { source } = element;
+      const item = new vscode.TreeItem(source.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `source:${source.name}`;
+      item.description = source.kind;
+      item.iconPath = new vscode.ThemeIcon(sourceIcons[source.kind] ?? 'plug');
+      item.tooltip = new vscode.MarkdownString(`**${source.name}** (${source.kind})\n\n${source.location}\n\nfrom ${source.origin}`);
+      item.contextValue = 'source';
+      return item;
+    }
+    const { node } = element;
+    const item = new vscode.TreeItem(node.label, node.expandable
+      ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `entity:${JSON.stringify([element.source, ...element.path, node.id])}`;
+    item.iconPath = new vscode.ThemeIcon(browseIcons[node.kind] ?? 'circle-outline');
+    item.description = node.estimatedRows !== undefined ? `~${formatCount(node.estimatedRows)} rows` : node.detail;
+    const tooltip = [`**${node.label}** (${node.kind})`];
+    if (node.detail) tooltip.push(node.detail);
+    if (node.estimatedRows !== undefined) tooltip.push(`Estimated rows: ${node.estimatedRows.toLocaleString('en-US')}`);
+    if (node.bytes !== undefined) tooltip.push(`Size: ${formatBytes(node.bytes)}`);
+    item.tooltip = new vscode.MarkdownString(tooltip.join('\n\n'));
+    item.contextValue = node.sampleable ? 'sampleable' : node.kind;
+    return item;
+  }
+}
+
+export class SamplesTree implements vscode.TreeDataProvider<SampleTreeNode> {
+  private readonly changed = new vscode.EventEmitter<SampleTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly engine: Engine) {
+    this.subscription = engine.onNotification(Notifications.samplesChanged, () => this.refresh());
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  async getChildren(parent?: SampleTreeNode): Promise<SampleTreeNode[]> {
+    if (parent) return [];
+    try {
+      const samples = await this.engine.request(Requests.samples, {});
+      return samples
+        .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+        .map((sample) => ({ type: 'sample', sample }));
+    } catch (error) {
+      this.engine.log.warn(`Listing samples failed: ${errorMessage(error)}`);
+      return [];
+    }
+  }
+
+  getTreeItem({ sample }: SampleTreeNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${sample.source}.${sample.entity}`, vscode.TreeItemCollapsibleState.None);
+    item.id = `sample:${sample.id}`;
+    item.description = `${formatCount(sample.rowCount)} rows${sample.status === 'complete' ? '' : ` · ${sample.status}`}`;
+    item.iconPath = new vscode.ThemeIcon(sample.status === 'failed' ? 'error' : sample.status === 'partial' ? 'warning' : 'beaker');
+    item.tooltip = new vscode.MarkdownString([
+      `**${sample.source}.${sample.entity}**: ${sample.rowCount.toLocaleString('en-US')} rows, ${sample.status}`,
+      sample.statusDetail ?? '',
+      `Table \`${sample.table}\`, ${sample.method} (${sample.strategy}), started ${sample.startedAt}`,
+      '```sql\n' + sample.query + '\n```',
+    ].filter(Boolean).join('\n\n'));
+    item.contextValue = 'sample';
+    item.command = { command: 'headwater.openSample', title: 'Open Sample', arguments: [sample] };
+    return item;
+  }
+}
+
+export function formatCount(n: number): string {
+  if (n < 10_000) return n.toLocaleString('en-US');
+  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

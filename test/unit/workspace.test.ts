@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Field } from '../../src/shared/types.js';
+import { Workspace } from '../../src/engine/workspace/workspace.js';
+
+const f = (name: string, type: Field['type'], duckType: string): Field => ({ name, type, duckType, nullable: true });
+
+describe('workspace landing and catalog', () => {
+  let dir: string;
+  let ws: Workspace;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-ws-'));
+    ws = await Workspace.open(dir);
+  });
+  after(() => {
+    ws.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('lands typed rows with provenance and ingestion time, and lists the sample', async () => {
+    const { id, writer } = await ws.beginSample({ source: 'src', sourceKind: 'test', entity: 'things', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('id', 'integer', 'BIGINT'), f('name', 'string', 'VARCHAR'), f('ts', 'timestamptz', 'TIMESTAMPTZ'), f('meta', 'json', 'JSON')] });
+    const ingested = new Date('2026-02-03T04:05:06Z');
+    writer.append([[1, 'a', '2026-01-01T00:00:00Z', { x: 1 }], [2n, null, new Date('2026-01-02T00:00:00Z'), [1, 2]]], [{ line: 1 }, { line: 2 }], ingested);
+    writer.close();
+    const info = await ws.finishSample(id, { status: 'complete', rowCount: writer.rowCount, bytes: 10, rejected: 0, fields: writer.schema });
+    assert.equal(info.id, 'src_things_1');
+    assert.equal(info.table, 'samples.src_things_1');
+    assert.equal(info.rowCount, 2);
+    const result = await ws.query(`SELECT id, name, ts::VARCHAR AS ts, meta->>'$.x' AS x, _hw_provenance->>'$.line' AS line, _hw_ingested_at = TIMESTAMPTZ '2026-02-03 04:05:06+00' AS ingested FROM ${info.table} ORDER BY id`);
+    assert.deepEqual(result.rows, [[1, 'a', '2026-01-01 00:00:00+00', '1', '1', true], [2, null, '2026-01-02 00:00:00+00', null, '2', true]]);
+    const listed = await ws.listSamples();
+    assert.equal(listed[0]?.id, id);
+    assert.deepEqual(listed[0]?.schema.fields.map((x) => x.name), ['id', 'name', 'ts', 'meta']);
+  });
+
+  test('schema growth adds and widens columns without losing landed rows', async () => {
+    const { id, writer } = await ws.beginSample({ source: 'src', sourceKind: 'test', entity: 'things', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('n', 'integer', 'BIGINT')] });
+    writer.append([[1], [2]], [{ line: 1 }, { line: 2 }], new Date());
+    await writer.evolve([f('n', 'float', 'DOUBLE'), f('extra', 'string', 'VARCHAR')]);
+    writer.append([[2.5, 'x']], [{ line: 3 }], new Date());
+    await writer.evolve([f('n', 'string', 'VARCHAR'), f('extra', 'string', 'VARCHAR')]);
+    writer.append([['abc', null]], [{ line: 4 }], new Date());
+    writer.close();
+    const info = await ws.finishSample(id, { status: 'complete', rowCount: writer.rowCount, bytes: 0, rejected: 0, fields: writer.schema });
+    assert.equal(info.id, 'src_things_2');
+    const result = await ws.query(`SELECT n, extra FROM ${info.table} ORDER BY _hw_provenance->>'$.line'`);
+    assert.deepEqual(result.rows, [['1.0', null], ['2.0', null], ['2.5', 'x'], ['abc', null]]);
+    assert.equal(result.columns[0]?.duckType, 'VARCHAR');
+  });
+
+  test('pages rows by offset and sorts on request', async () => {
+    const { id, writer } = await ws.beginSample({ source: 'p', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('i', 'integer', 'BIGINT')] });
+    writer.append(Array.from({ length: 5000 }, (_, i) => [i]), Array.from({ length: 5000 }, (_, i) => ({ row: i })), new Date());
+    writer.close();
+    await ws.finishSample(id, { status: 'complete', rowCount: 5000, bytes: 0, rejected: 0, fields: writer.schema });
+    const page = await ws.rows(id, 4990, 20);
+    assert.equal(page.rows.length, 10);
+    assert.equal(page.rows[0]?.[0], 4990);
+    assert.equal(page.totalRows, 5000);
+    const sorted = await ws.rows(id, 0, 3, { column: 'i', descending: true });
+    assert.deepEqual(sorted.rows.map((r) => r[0]), [4999, 4998, 4997]);
+  });
+
+  test('a sample left running by a dead engine reopens as partial with its rows', async () => {
+    const { id, writer } = await ws.beginSample({ source: 'r', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('i', 'integer', 'BIGINT')] });
+    writer.append([[1], [2], [3]], [{}, {}, {}], new Date());
+    writer.flush();
+    ws.close();
+    ws = await Workspace.open(dir);
+    const info = await ws.getSample(id);
+    assert.equal(info.status, 'partial');
+    assert.equal(info.rowCount, 3);
+    assert.match(info.statusDetail ?? '', /engine stopped/);
+  });
+
+  test('a second engine process on the same workspace gets a clear lock error', () => {
+    const script = `import { Workspace } from './src/engine/workspace/workspace.ts';
+      try { await Workspace.open(process.argv[1]); console.log('opened'); } catch (e) { console.log(e.code + ': ' + e.message); }`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { encoding: 'utf8' });
+    assert.match(child.stdout, /^workspace_locked: The workspace database .* is in use by another Headwater engine \(PID \d+\)/);
+  });
+
+  test('bad SQL names the problem and points at the samples schema', async () => {
+    await assert.rejects(ws.query('select * from nope'), /Query failed: .*nope/);
+  });
+});
