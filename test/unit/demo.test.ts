@@ -193,6 +193,7 @@ describe('buildDemoWorkspace', () => {
       { name: 'shop', kind: 'sqlite', path: 'data/shop.sqlite' },
       { name: 'events', kind: 'file', path: 'data/events.ndjson' },
     ]);
+    assert.deepEqual(first.sources, parsed.sources.map((s) => s.name));
     for (const source of parsed.sources) assert.ok(existsSync(join(first.dir, source.path)), source.path);
     assert.match(await readFile(join(first.dir, DEMO_PATHS.queries), 'utf8'), /read_ndjson\('data\/events\.ndjson'/);
   });
