@@ -1,0 +1,101 @@
+// The CLI contract on the embedded demo, through the built bin (as users run it).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { QueryResult, SampleInfo, SourceSummary } from '../../src/shared/types.js';
+
+const BIN = resolve('bin/headwater.js');
+
+function headwater(args: string[], cwd: string) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function json<T>(args: string[], cwd: string): T {
+  const run = headwater([...args, '--json'], cwd);
+  assert.equal(run.code, 0, `headwater ${args.join(' ')} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('headwater CLI on the demo workspace', () => {
+  let dir: string;
+  before(() => {
+    assert.ok(existsSync('dist/cli.js'), 'dist/cli.js is missing: run the build first (npm test does)');
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-'));
+    const init = headwater(['demo', 'init', dir], dir);
+    assert.equal(init.code, 0, init.stderr);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('lists the demo sources', () => {
+    const sources = json<SourceSummary[]>(['sources'], dir);
+    assert.deepEqual(sources.map((s) => [s.name, s.kind]), [['shop', 'sqlite'], ['events', 'file']]);
+  });
+
+  test('browses the shop database', () => {
+    const nodes = json<{ label: string; sampleable: boolean }[]>(['browse', 'shop'], dir);
+    const names = nodes.map((n) => n.label);
+    for (const table of ['customers', 'orders', 'order_items', 'customer_address_history']) assert.ok(names.includes(table), `missing ${table} in ${names.join(',')}`);
+  });
+
+  test('sample prints id, row count and schema; query answers from the workspace; samples lists provenance', () => {
+    const info = json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '1000'], dir);
+    assert.match(info.id, /^shop_orders_\d+$/);
+    assert.equal(info.rowCount, 1000);
+    assert.equal(info.status, 'complete');
+    assert.ok(info.schema.fields.some((f) => f.name === 'id'), 'schema has id');
+
+    const count = json<QueryResult>(['query', `select count(*) as n from ${info.table}`], dir);
+    assert.deepEqual(count.rows, [[1000]]);
+
+    const samples = json<SampleInfo[]>(['samples'], dir);
+    const listed = samples.find((s) => s.id === info.id);
+    assert.ok(listed, 'sample is listed');
+    assert.equal(listed.source, 'shop');
+    assert.equal(listed.entity, 'orders');
+    assert.equal(listed.method, 'snapshot');
+    assert.match(listed.query, /orders/i);
+    assert.ok(listed.startedAt && listed.finishedAt, 'started and finished times');
+
+    const provenance = json<QueryResult>(['query', `select count(*) from ${info.table} where _hw_provenance is not null and _hw_ingested_at is not null`], dir);
+    assert.deepEqual(provenance.rows, [[1000]]);
+  });
+
+  test('human output is a table', () => {
+    const run = headwater(['samples'], dir);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^id\s+source\s+entity/m);
+  });
+
+  test('NDJSON sample counts malformed lines instead of dropping them silently', () => {
+    const info = json<SampleInfo>(['sample', 'events', 'events.ndjson', '--limit', '100000'], dir);
+    assert.ok(info.rowCount > 1000);
+    assert.ok(info.rejected > 0, 'malformed lines are counted');
+    assert.match(info.statusDetail ?? '', /unreadable/);
+  });
+
+  test('errors name the source and entity and exit with 2', () => {
+    const missingTable = headwater(['sample', 'shop', 'no_such_table'], dir);
+    assert.equal(missingTable.code, 2);
+    assert.match(missingTable.stderr, /shop/);
+    assert.match(missingTable.stderr, /no_such_table/);
+
+    const missingSource = headwater(['sample', 'nowhere', 'x'], dir);
+    assert.equal(missingSource.code, 2);
+    assert.match(missingSource.stderr, /No source named 'nowhere'/);
+
+    const badFlag = headwater(['sample', 'shop', 'orders', '--limit', 'many'], dir);
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /--limit must be a positive number/);
+  });
+
+  test('ad-hoc sources by URL work without sources.yaml', () => {
+    const url = `sqlite://${join(dir, 'data', 'shop.sqlite')}`;
+    const info = json<SampleInfo>(['sample', url, 'customers', '--limit', '10'], dir);
+    assert.equal(info.rowCount, 10);
+    assert.equal(info.sourceKind, 'sqlite');
+  });
+});
