@@ -10,7 +10,7 @@ const suites = wanted.length ? wanted : all;
 
 function findTests(dir) {
   let found = [];
-  let entries = [];
+  let entries;
   try { entries = readdirSync(dir); } catch { return found; }
   for (const name of entries.sort()) {
     const path = join(dir, name);
