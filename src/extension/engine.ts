@@ -6,18 +6,13 @@ import {
   CloseAction, ErrorAction, LanguageClient, ResponseError, State, TransportKind,
   type CloseHandlerResult, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { CancellationSignal } from '../shared/api.js';
 import { HeadwaterError, isHeadwaterErrorData } from '../shared/errors.js';
 import {
   Notifications, Requests, type NotificationType, type ProgressParams, type RequestType,
 } from '../shared/protocol.js';
 
 export type EngineState = 'idle' | 'starting' | 'ready' | 'restarting' | 'stopped';
-
-/** Anything that can signal cancellation; a vscode.CancellationToken fits. */
-export interface CancellationSignal {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => unknown): { dispose(): unknown };
-}
 
 const crashWindowMs = 3 * 60 * 1000;
 const maxCrashesInWindow = 4;

@@ -65,7 +65,6 @@ export class SamplePanels implements vscode.Disposable {
       localResourceRoots: [mediaRoot],
       retainContextWhenHidden: false,
     });
-    panel.iconPath = new vscode.ThemeIcon(content.kind === 'sql' ? 'terminal' : 'table');
     const entry: OpenPanel = { panel, content, state: { title, totalRows: totalRowsOf(content), lastRowsSent: 0, messagesSent: 0 } };
     this.open.set(key, entry);
     this.lastShown = entry;

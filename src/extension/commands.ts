@@ -1,0 +1,508 @@
+// Every command of the extension, in one table. Handlers get the shared Headwater objects and the
+// command's arguments (a tree node, a plain object when called programmatically, or nothing).
+import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Requests, type SourceDefinition } from '../shared/protocol.js';
+import type { QueryResult, SampleInfo, SourceSummary } from '../shared/types.js';
+import type { Engine } from './engine.js';
+import { isCancellation, showError } from './errors.js';
+import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
+import type { SchemaDocuments } from './schemaDocument.js';
+import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
+
+export interface Headwater {
+  context: vscode.ExtensionContext;
+  engine: Engine;
+  sourcesTree: SourcesTree;
+  samplesTree: SamplesTree;
+  panels: SamplePanels;
+  schemaDocs: SchemaDocuments;
+}
+
+type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
+
+export const commands: Record<string, Handler> = {
+  'headwater.addSource': (h, arg) => addSource(h, isSourceDefinition(arg) ? arg : undefined),
+  'headwater.openDemo': (h, arg) => openDemo(h, demoDirArgument(arg)),
+  'headwater.refresh': (h) => refresh(h),
+  'headwater.sample': (h, arg) => sample(h, arg),
+  'headwater.openSample': (h, arg) => openSample(h, arg),
+  'headwater.showSchema': (h, arg) => showSchema(h, arg),
+  'headwater.openSql': (h, arg) => openSql(h, arg),
+  'headwater.runSql': (h, arg) => runSql(h, arg),
+  'headwater.restartEngine': (h) => restartEngine(h),
+  'headwater.showLogs': (h) => h.engine.showLogs(),
+  // Test hooks for the extension-host suite; not contributed, so not in the command palette.
+  'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
+  'headwater._test.treeChildren': (h, view, id) => treeChildren(h, view, id),
+};
+
+// ---- argument shapes ------------------------------------------------------------------------
+
+interface SampleTarget { source: string; entity: string; limit?: number }
+
+function isSourceNode(value: unknown): value is SourceTreeNode {
+  const type = (value as { type?: unknown } | undefined)?.type;
+  return type === 'source' || type === 'entity' || type === 'error';
+}
+function isSampleNode(value: unknown): value is SampleTreeNode {
+  return (value as { type?: unknown } | undefined)?.type === 'sample';
+}
+function isSampleInfo(value: unknown): value is SampleInfo {
+  const candidate = value as Partial<SampleInfo> | undefined;
+  return typeof candidate?.id === 'string' && typeof candidate.table === 'string' && typeof candidate.schema === 'object';
+}
+function sampleOf(value: unknown): SampleInfo | undefined {
+  if (isSampleNode(value)) return value.sample;
+  return isSampleInfo(value) ? value : undefined;
+}
+function isSampleTarget(value: unknown): value is SampleTarget {
+  const candidate = value as Partial<SampleTarget> | undefined;
+  return typeof candidate?.source === 'string' && typeof candidate.entity === 'string' && !isSourceNode(value);
+}
+function isSourceDefinition(value: unknown): value is SourceDefinition {
+  const candidate = value as Partial<SourceDefinition> | undefined;
+  return typeof candidate?.name === 'string' && typeof candidate.kind === 'string';
+}
+function demoDirArgument(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof vscode.Uri) return value.fsPath;
+  const dir = (value as { dir?: unknown } | undefined)?.dir;
+  return typeof dir === 'string' ? dir : undefined;
+}
+/** The sampleable entity a tree node stands for. */
+function entityOf(node: unknown): SampleTarget | undefined {
+  if (isSourceNode(node) && node.type === 'entity' && node.node.sampleable) {
+    return { source: node.source, entity: node.node.entity ?? node.node.id };
+  }
+  if (isSampleTarget(node)) return node;
+  const sampleInfo = sampleOf(node);
+  return sampleInfo && { source: sampleInfo.source, entity: sampleInfo.entity };
+}
+
+function defaultLimit(): number {
+  return vscode.workspace.getConfiguration('headwater').get<number>('sample.defaultLimit') ?? 10_000;
+}
+
+// ---- sources ----------------------------------------------------------------------------------
+
+function refresh(h: Headwater): void {
+  h.sourcesTree.refresh();
+  h.samplesTree.refresh();
+}
+
+async function restartEngine(h: Headwater): Promise<void> {
+  try {
+    await h.engine.restart();
+    refresh(h);
+  } catch (error) {
+    showError(error, 'Restarting the Headwater engine');
+  }
+}
+
+async function addSource(h: Headwater, given?: SourceDefinition): Promise<SourceSummary | undefined> {
+  try {
+    const definition = given ?? await addSourceWizard(h);
+    if (!definition) return undefined;
+    const summary = await h.engine.request(Requests.addSource, { definition });
+    h.sourcesTree.refresh();
+    void vscode.window.showInformationMessage(`Added source '${summary.name}' (${summary.kind}) to .headwater/sources.yaml.`);
+    return summary;
+  } catch (error) {
+    showError(error, 'Adding the source');
+    return undefined;
+  }
+}
+
+type SourceChoice = vscode.QuickPickItem & { choice: 'sqlite' | 'file' | 'url' };
+
+async function addSourceWizard(h: Headwater): Promise<SourceDefinition | undefined> {
+  const title = 'Add Headwater Source';
+  const kindItems: SourceChoice[] = [
+    { choice: 'sqlite', label: '$(database) SQLite database', description: 'a .db / .sqlite file, opened read-only' },
+    { choice: 'file', label: '$(file) File or folder', description: 'CSV, NDJSON, JSON, Parquet' },
+    { choice: 'url', label: '$(link) By URL…', description: 'any source URL, e.g. sqlite:///path/app.db' },
+  ];
+  const kind = await vscode.window.showQuickPick(kindItems, { title: `${title} (1/4): kind`, ignoreFocusOut: true });
+  if (!kind) return undefined;
+
+  const existing = new Set((await h.engine.request(Requests.sources, {})).map((source) => source.name));
+  const name = await vscode.window.showInputBox({
+    title: `${title} (2/4): name`,
+    prompt: 'A short name for the source, used in the tree, in SQL and in sources.yaml',
+    placeHolder: 'e.g. shop',
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(value)) return 'Start with a letter; then letters, digits, _ or -.';
+      return existing.has(value) ? `A source named '${value}' already exists.` : undefined;
+    },
+  });
+  if (!name) return undefined;
+
+  const definition: SourceDefinition = { name, kind: kind.choice };
+  if (kind.choice === 'sqlite') {
+    const picked = await vscode.window.showOpenDialog({
+      title: `${title} (3/4): SQLite file`, canSelectMany: false, openLabel: 'Use this database',
+      filters: { 'SQLite databases': ['db', 'sqlite', 'sqlite3', 'db3'], 'All files': ['*'] },
+    });
+    if (!picked?.[0]) return undefined;
+    definition.path = workspaceRelative(picked[0]);
+  } else if (kind.choice === 'file') {
+    const what = await vscode.window.showQuickPick(['A file', 'A folder of files'], { title: `${title} (3/4): file or folder`, ignoreFocusOut: true });
+    if (!what) return undefined;
+    const folder = what !== 'A file';
+    const picked = await vscode.window.showOpenDialog({
+      title: `${title} (3/4): ${folder ? 'folder' : 'file'}`, canSelectMany: false, canSelectFiles: !folder, canSelectFolders: folder,
+      openLabel: 'Use this', filters: folder ? undefined : { 'Data files': ['csv', 'tsv', 'ndjson', 'jsonl', 'json', 'parquet', 'gz'], 'All files': ['*'] },
+    });
+    if (!picked?.[0]) return undefined;
+    definition.path = workspaceRelative(picked[0]);
+  } else {
+    const url = await vscode.window.showInputBox({
+      title: `${title} (3/4): URL`,
+      prompt: 'The source URL. A password in it is moved into VS Code secret storage, never written to sources.yaml.',
+      placeHolder: 'scheme://user@host:port/database',
+      ignoreFocusOut: true,
+      validateInput: (value) => (urlScheme(value) ? undefined : 'Enter a URL such as scheme://host/path.'),
+    });
+    if (!url) return undefined;
+    const withSecret = await moveSecretOutOfUrl(h, name, url.trim());
+    if (withSecret === undefined) return undefined;
+    definition.kind = kindForScheme(urlScheme(url) ?? '');
+    definition.url = withSecret.url;
+    if (withSecret.options) definition.options = withSecret.options;
+  }
+  return definition;
+}
+
+/** Replaces a password in the URL (or an optional token) by a `${secret:NAME}` reference. */
+async function moveSecretOutOfUrl(h: Headwater, sourceName: string, url: string): Promise<{ url: string; options?: Record<string, unknown> } | undefined> {
+  const secretName = `${sourceName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
+  const reference = `\${secret:${secretName}}`;
+  const credentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/:@\s]*)(?::([^@/\s]*))?@/i.exec(url);
+  if (credentials?.[3]) {
+    await h.context.secrets.store(`headwater.secret.${secretName}`, decodeURIComponent(credentials[3]));
+    return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
+  }
+  const secret = await vscode.window.showInputBox({
+    title: 'Add Headwater Source (4/4): password or token',
+    prompt: 'Optional. Stored in VS Code secret storage; sources.yaml only holds a reference. Leave empty if none.',
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (secret === undefined) return undefined;
+  if (!secret) return { url };
+  await h.context.secrets.store(`headwater.secret.${secretName}`, secret);
+  if (credentials) {
+    // A user without a password: the secret goes where the password belongs.
+    return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
+  }
+  return { url, options: { token: reference } };
+}
+
+function urlScheme(value: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*):\/?\/?\S+$/i.exec(value.trim())?.[1]?.toLowerCase();
+}
+
+function kindForScheme(scheme: string): string {
+  const aliases: Record<string, string> = {
+    postgresql: 'postgres', mariadb: 'mysql', http: 'rest', https: 'rest', amqp: 'rabbitmq', amqps: 'rabbitmq',
+    mqtts: 'mqtt', rediss: 'redis', sqlite3: 'sqlite',
+  };
+  return aliases[scheme] ?? scheme;
+}
+
+function workspaceRelative(uri: vscode.Uri): string {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') || '.' : uri.fsPath;
+}
+
+async function openDemo(h: Headwater, given?: string): Promise<string | undefined> {
+  let dir = given;
+  if (!dir) {
+    const suggested = path.join(homedir(), 'headwater-demo');
+    const choice = await vscode.window.showQuickPick([
+      { label: `$(folder) ${suggested}`, dir: suggested, description: 'default' },
+      { label: '$(folder-opened) Choose a folder…', dir: '' },
+    ], { title: 'Open Headwater Demo: where should the demo workspace live?' });
+    if (!choice) return undefined;
+    dir = choice.dir;
+    if (!dir) {
+      const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, openLabel: 'Build the demo here' });
+      if (!picked?.[0]) return undefined;
+      dir = picked[0].fsPath;
+    }
+  }
+  const target = path.resolve(dir.replace(/^~(?=$|[\\/])/, homedir()));
+  try {
+    const built = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Building the Headwater demo in ${target}` },
+      () => h.engine.request(Requests.buildDemo, { dir: target }),
+    );
+    const openFolder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (openFolder?.scheme === 'file' && path.resolve(openFolder.fsPath) === path.resolve(built.dir)) {
+      refresh(h);
+      void vscode.window.showInformationMessage(`Headwater demo ready: ${built.sources.join(', ')}.`);
+    } else {
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(built.dir), { forceNewWindow: false });
+    }
+    return built.dir;
+  } catch (error) {
+    showError(error, 'Building the demo');
+    return undefined;
+  }
+}
+
+// ---- sampling -------------------------------------------------------------------------------
+
+async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | undefined> {
+  let target = entityOf(arg);
+  if (target && isSampleTarget(arg)) target = { ...target, limit: arg.limit };
+  if (!target) {
+    target = await pickEntity(h);
+    if (!target) return undefined;
+    const limit = await askLimit();
+    if (limit === undefined) return undefined;
+    target.limit = limit;
+  }
+  const { source, entity } = target;
+  const limit = target.limit ?? defaultLimit();
+  const progressId = `sample-${randomUUID()}`;
+  try {
+    const info = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sampling ${source}.${entity}`, cancellable: true },
+      async (progress, token) => {
+        let reported = 0;
+        const subscription = h.engine.onProgress(progressId, ({ message, fraction }) => {
+          const increment = fraction === undefined ? undefined : Math.max(0, fraction * 100 - reported);
+          if (fraction !== undefined) reported = Math.max(reported, fraction * 100);
+          progress.report({ message, increment });
+        });
+        try {
+          return await h.engine.request(Requests.sample, { source, entity, options: { limit }, progressId }, token);
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    h.samplesTree.refresh();
+    if (info.status === 'partial') {
+      void vscode.window.showInformationMessage(
+        `Sample of ${source}.${entity} is partial: ${info.rowCount.toLocaleString('en-US')} rows${info.statusDetail ? ` (${info.statusDetail})` : ''}.`);
+    }
+    if (info.status !== 'failed') h.panels.showSample(info);
+    else showError(new Error(info.statusDetail ?? 'the sample failed'), `Sampling ${source}.${entity}`);
+    return info;
+  } catch (error) {
+    if (!isCancellation(error)) showError(error, `Sampling ${source}.${entity}`);
+    return undefined;
+  }
+}
+
+async function askLimit(): Promise<number | undefined> {
+  const value = await vscode.window.showInputBox({
+    title: 'Sample size',
+    prompt: 'How many records to sample at most',
+    value: String(defaultLimit()),
+    validateInput: (text) => (/^[1-9]\d*$/.test(text.trim()) ? undefined : 'Enter a positive whole number.'),
+  });
+  return value === undefined ? undefined : Number(value.trim());
+}
+
+/** Walks sources and the browse tree with quick picks until a sampleable entity is chosen. */
+async function pickEntity(h: Headwater): Promise<SampleTarget | undefined> {
+  const sources = await h.engine.request(Requests.sources, {});
+  if (sources.length === 0) {
+    const choice = await vscode.window.showInformationMessage('No Headwater sources yet.', 'Add Source', 'Open Demo');
+    if (choice === 'Add Source') void vscode.commands.executeCommand('headwater.addSource');
+    if (choice === 'Open Demo') void vscode.commands.executeCommand('headwater.openDemo');
+    return undefined;
+  }
+  const source = await vscode.window.showQuickPick(
+    sources.map((s) => ({ label: s.name, description: s.kind, detail: s.location })),
+    { title: 'Sample: choose a source' });
+  if (!source) return undefined;
+  const trail: string[] = [];
+  for (;;) {
+    const nodes = await h.engine.request(Requests.browse, { source: source.label, path: trail });
+    const picked = await vscode.window.showQuickPick(
+      nodes.filter((node) => node.sampleable || node.expandable).map((node) => ({
+        label: `${node.sampleable ? '$(table)' : '$(folder)'} ${node.label}`,
+        description: node.estimatedRows !== undefined ? `~${node.estimatedRows.toLocaleString('en-US')} rows` : node.detail,
+        node,
+      })),
+      { title: `Sample: ${[source.label, ...trail].join(' / ')}` });
+    if (!picked) return undefined;
+    if (picked.node.sampleable) return { source: source.label, entity: picked.node.entity ?? picked.node.id };
+    trail.push(picked.node.id);
+  }
+}
+
+async function openSample(h: Headwater, arg: unknown): Promise<void> {
+  const info = sampleOf(arg) ?? await pickSample(h);
+  if (info) h.panels.showSample(info);
+}
+
+async function pickSample(h: Headwater): Promise<SampleInfo | undefined> {
+  const samples = (await h.engine.request(Requests.samples, {})).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  if (samples.length === 0) {
+    void vscode.window.showInformationMessage('No samples yet: sample a table from the Headwater Sources view first.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(samples.map((info) => ({
+    label: `${info.source}.${info.entity}`,
+    description: `${info.rowCount.toLocaleString('en-US')} rows · ${info.status}`,
+    detail: `${info.table} · ${info.startedAt}`,
+    info,
+  })), { title: 'Choose a sample' });
+  return picked?.info;
+}
+
+/** The newest usable sample of an entity, sampling it first (with the default limit) when there is none. */
+async function latestSampleOf(h: Headwater, target: SampleTarget): Promise<SampleInfo | undefined> {
+  const samples = await h.engine.request(Requests.samples, {});
+  const newest = samples
+    .filter((info) => info.source === target.source && info.entity === target.entity && info.status !== 'failed' && info.status !== 'running')
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  return newest ?? await sample(h, { source: target.source, entity: target.entity });
+}
+
+// ---- schema and SQL ---------------------------------------------------------------------------
+
+async function showSchema(h: Headwater, arg: unknown): Promise<void> {
+  try {
+    const info = sampleOf(arg);
+    if (info) {
+      await h.schemaDocs.open(`${info.source}.${info.entity}`, info.schema, sampleFacts(info));
+      return;
+    }
+    const target = entityOf(arg);
+    if (target) {
+      const schema = await h.engine.request(Requests.schema, { source: target.source, entity: target.entity });
+      await h.schemaDocs.open(`${target.source}.${target.entity}`, schema, [`Source \`${target.source}\`, entity \`${target.entity}\``]);
+      return;
+    }
+    const picked = await pickSample(h);
+    if (picked) await h.schemaDocs.open(`${picked.source}.${picked.entity}`, picked.schema, sampleFacts(picked));
+  } catch (error) {
+    showError(error, 'Showing the schema');
+  }
+}
+
+function sampleFacts(info: SampleInfo): string[] {
+  return [
+    `Sample \`${info.id}\` in table \`${info.table}\``,
+    `${info.rowCount.toLocaleString('en-US')} rows, ${info.status}${info.statusDetail ? ` (${info.statusDetail})` : ''}`,
+    `${info.method} (${info.strategy}) at ${info.startedAt}`,
+    `Schema hash \`${info.schemaHash}\``,
+  ];
+}
+
+async function openSql(h: Headwater, arg: unknown): Promise<vscode.TextEditor | undefined> {
+  try {
+    let info = sampleOf(arg);
+    const target = info ? undefined : entityOf(arg);
+    if (target) info = await latestSampleOf(h, target);
+    else if (!info && arg === undefined) info = await pickSample(h);
+    return await openScratch(info && `select * from ${quoteTable(info.table)} limit 100;`);
+  } catch (error) {
+    showError(error, 'Opening SQL');
+    return undefined;
+  }
+}
+
+function quoteTable(table: string): string {
+  return table.split('.').map((part) => (/^[a-z_][a-z0-9_]*$/.test(part) ? part : `"${part.replace(/"/g, '""')}"`)).join('.');
+}
+
+/** Appends the query to `.headwater/scratch.sql` (created on first use) and selects it. */
+async function openScratch(query?: string): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  if (!folder) {
+    const document = await vscode.workspace.openTextDocument({ language: 'sql', content: query ? `${query}\n` : '' });
+    return vscode.window.showTextDocument(document);
+  }
+  const scratch = vscode.Uri.joinPath(folder.uri, '.headwater', 'scratch.sql');
+  try {
+    await vscode.workspace.fs.stat(scratch);
+  } catch {
+    const header = '-- Scratch SQL over the Headwater workspace (DuckDB). Select a statement and press Ctrl+Enter.\n';
+    await vscode.workspace.fs.writeFile(scratch, new TextEncoder().encode(header));
+  }
+  const document = await vscode.workspace.openTextDocument(scratch);
+  const editor = await vscode.window.showTextDocument(document);
+  if (!query) return editor;
+  const end = document.lineAt(document.lineCount - 1).range.end;
+  const prefix = document.getText().length === 0 || document.getText().endsWith('\n') ? '\n' : '\n\n';
+  await editor.edit((edit) => edit.insert(end, `${prefix}${query}\n`));
+  const line = editor.document.lineCount - 2;
+  const range = editor.document.lineAt(line).range;
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range);
+  return editor;
+}
+
+async function runSql(h: Headwater, arg: unknown): Promise<QueryResult | undefined> {
+  let sql = typeof (arg as { sql?: unknown } | undefined)?.sql === 'string' ? (arg as { sql: string }).sql : undefined;
+  if (sql === undefined) {
+    const editor = arg instanceof vscode.Uri
+      ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === arg.toString())
+      : vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Open a SQL editor (Headwater: Open SQL) to run a query.');
+      return undefined;
+    }
+    sql = editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
+  }
+  if (!sql.trim()) return undefined;
+  const progressId = `query-${randomUUID()}`;
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Running SQL', cancellable: true },
+      async (progress, token) => {
+        const subscription = h.engine.onProgress(progressId, ({ message }) => progress.report({ message }));
+        try {
+          return await h.engine.request(Requests.query, { sql: sql!, maxRows: sqlResultCap, progressId }, token);
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
+    h.panels.showQueryResult(sql, result);
+    if (result.truncated) {
+      vscode.window.setStatusBarMessage(
+        `$(warning) Headwater: result truncated to ${result.rows.length.toLocaleString('en-US')} rows`, 15_000);
+    }
+    return result;
+  } catch (error) {
+    showError(error, 'Running SQL');
+    return undefined;
+  }
+}
+
+// ---- test hook -------------------------------------------------------------------------------
+
+interface TreeChildSummary { id: string; label: string; contextValue?: string; description?: string; expandable: boolean }
+const testNodes = new Map<string, SourceTreeNode | SampleTreeNode>();
+
+/** Children of a Sources/Samples view node (by the id a previous call returned), as plain data. */
+async function treeChildren(h: Headwater, view: unknown, id: unknown): Promise<TreeChildSummary[]> {
+  const provider = view === 'samples' ? h.samplesTree : h.sourcesTree;
+  const parent = typeof id === 'string' ? testNodes.get(id) : undefined;
+  const children = await (provider as vscode.TreeDataProvider<SourceTreeNode | SampleTreeNode>).getChildren(parent);
+  return (children ?? []).map((child, index) => {
+    const item = (provider as vscode.TreeDataProvider<SourceTreeNode | SampleTreeNode>).getTreeItem(child) as vscode.TreeItem;
+    const childId = item.id ?? `${String(id)}/${index}`;
+    testNodes.set(childId, child);
+    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    return {
+      id: childId,
+      label,
+      contextValue: item.contextValue,
+      description: typeof item.description === 'string' ? item.description : undefined,
+      expandable: item.collapsibleState !== vscode.TreeItemCollapsibleState.None,
+    };
+  });
+}
