@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { redact } from '../../src/shared/errors.js';
+import { adHocSource, loadSources, parseSources, resolveSource, saveSource } from '../../src/engine/sources/config.js';
+import { sourcesCompletion, sourcesDiagnostics } from '../../src/engine/lsp/sourcesYaml.js';
+
+describe('sources.yaml', () => {
+  test('valid entries load; schema problems are reported with their position', () => {
+    const text = 'sources:\n  - name: shop\n    kind: sqlite\n    path: shop.db\n  - name: bad\n    kind: oracle\n    path: x\n';
+    const loaded = parseSources(text, 'sources.yaml');
+    assert.deepEqual(loaded.definitions.map((d) => d.name), ['shop', 'bad']);
+    const problem = loaded.problems.find((p) => p.message.includes('/sources/1/kind'));
+    assert.ok(problem, JSON.stringify(loaded.problems));
+    assert.equal(text.slice(problem.range![0], problem.range![1]), 'oracle');
+  });
+
+  test('YAML syntax errors and duplicate names are problems, not crashes', () => {
+    assert.ok(parseSources('sources:\n  - name: [unclosed\n', 'x').problems.length > 0);
+    const dup = parseSources('sources:\n  - {name: a, kind: file, path: x}\n  - {name: a, kind: file, path: y}\n', 'x');
+    assert.equal(dup.definitions.length, 1);
+    assert.match(dup.problems[0]?.message ?? '', /Duplicate source name 'a'/);
+  });
+
+  test('a source needs a url or a path', () => {
+    const loaded = parseSources('sources:\n  - name: a\n    kind: file\n', 'x');
+    assert.ok(loaded.problems.some((p) => /must have required property '(url|path)'/.test(p.message)), JSON.stringify(loaded.problems));
+  });
+
+  test('ad-hoc sources by URL or path', () => {
+    assert.deepEqual(adHocSource('sqlite:///tmp/shop.db'), { name: 'sqlite:///tmp/shop.db', kind: 'sqlite', url: 'sqlite:///tmp/shop.db' });
+    assert.equal(adHocSource('file:///data/x.csv')?.kind, 'file');
+    assert.equal(adHocSource('./export.csv.gz')?.kind, 'file');
+    assert.equal(adHocSource('shop.sqlite')?.kind, 'sqlite');
+    assert.equal(adHocSource('just-a-name'), undefined);
+  });
+});
+
+describe('secret references', () => {
+  test('resolve ${env:} and ${secret:} without writing values anywhere, and list them for redaction', async () => {
+    process.env.HW_TEST_TOKEN = 'tok-123456';
+    const resolved = await resolveSource(
+      { name: 's', kind: 'file', url: 'https://u:${secret:PW}@h/x', options: { header: 'Bearer ${env:HW_TEST_TOKEN}' } },
+      '/base',
+      async (names) => Object.fromEntries(names.map((n) => [n, n === 'PW' ? 'p4ssw0rd' : undefined])),
+    );
+    assert.equal(resolved.url, 'https://u:p4ssw0rd@h/x');
+    assert.equal(resolved.options.header, 'Bearer tok-123456');
+    assert.deepEqual(resolved.secrets.sort(), ['p4ssw0rd', 'tok-123456']);
+    assert.equal(redact(`failed to reach ${resolved.url} with tok-123456`, resolved.secrets), 'failed to reach https://u:***@h/x with ***');
+  });
+
+  test('a missing reference is a clear error naming the source and the reference, not the value', async () => {
+    delete process.env.HW_MISSING;
+    await assert.rejects(
+      resolveSource({ name: 'api', kind: 'file', path: '${env:HW_MISSING}' }, '/b', async () => ({})),
+      (e: Error) => /Source 'api': \$\{env:HW_MISSING\} is not set/.test(e.message),
+    );
+  });
+
+  test('relative paths resolve against the workspace folder', async () => {
+    const resolved = await resolveSource({ name: 'f', kind: 'file', path: 'data/x.csv' }, '/work/ws', async () => ({}));
+    assert.equal(resolved.path, '/work/ws/data/x.csv');
+  });
+});
+
+describe('saving sources', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-src-'));
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), '# team sources\nsources:\n  - name: a # the first\n    kind: file\n    path: a.csv\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('adds and replaces entries while keeping comments', () => {
+    saveSource(dir, { name: 'b', kind: 'sqlite', path: 'b.db' });
+    saveSource(dir, { name: 'a', kind: 'file', path: 'a2.csv' });
+    const text = readFileSync(join(dir, '.headwater', 'sources.yaml'), 'utf8');
+    assert.match(text, /# team sources/);
+    assert.deepEqual(loadSources(dir).definitions.map((d) => [d.name, d.path]), [['a', 'a2.csv'], ['b', 'b.db']]);
+  });
+
+  test('refuses an invalid source and leaves the file as it was', () => {
+    const before = readFileSync(join(dir, '.headwater', 'sources.yaml'), 'utf8');
+    assert.throws(() => saveSource(dir, { name: '9bad name', kind: 'file', path: 'x' }), /not valid/);
+    assert.equal(readFileSync(join(dir, '.headwater', 'sources.yaml'), 'utf8'), before);
+  });
+});
+
+describe('sources.yaml language features', () => {
+  const doc = (text: string) => TextDocument.create('file:///w/.headwater/sources.yaml', 'yaml', 1, text);
+
+  test('diagnostics point at the offending value', () => {
+    const diagnostics = sourcesDiagnostics(doc('sources:\n  - name: x\n    kind: oracle\n    path: p\n'));
+    const kind = diagnostics.find((d) => d.message.includes('kind'));
+    assert.ok(kind);
+    assert.deepEqual(kind.range.start, { line: 2, character: 10 });
+  });
+
+  test('completion offers source keys and kinds from the schema', () => {
+    const keys = sourcesCompletion(doc('sources:\n  - name: x\n    '), { line: 2, character: 4 }).map((c) => c.label);
+    for (const key of ['kind', 'path', 'url', 'options']) assert.ok(keys.includes(key), keys.join(','));
+    const kinds = sourcesCompletion(doc('sources:\n  - name: x\n    kind: '), { line: 2, character: 10 }).map((c) => c.label);
+    assert.deepEqual(kinds, ['sqlite', 'file']);
+  });
+});
