@@ -10,6 +10,7 @@ export const INGESTED_COLUMN = '_hw_ingested_at';
 
 type Coerce = (value: unknown) => JS;
 
+/** Owns its connection: close() closes it. */
 export class SampleWriter {
   private fields: Field[];
   private appender: DuckDBAppender | undefined;
@@ -118,6 +119,7 @@ export class SampleWriter {
       this.appender.closeSync();
       this.appender = undefined;
       this.writer = undefined;
+      this.connection.closeSync();
     }
   }
 }

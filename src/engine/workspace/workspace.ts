@@ -122,8 +122,16 @@ export class Workspace {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', $9, now(), $10, $11)`,
       [id, id, sample.source, sample.sourceKind, sample.entity, sample.method, sample.strategy, sample.query, process.pid, JSON.stringify({ fields: sample.fields }), schemaHash(sample.fields)],
     );
-    const writer = await SampleWriter.create(this.api, this.connection, SAMPLES_SCHEMA, id, sample.fields);
-    return { id, writer };
+    // Each sample lands on its own connection, so queries and page reads run beside it undisturbed.
+    const landing = await this.db.instance.connect();
+    try {
+      const writer = await SampleWriter.create(this.api, landing, SAMPLES_SCHEMA, id, sample.fields);
+      return { id, writer };
+    } catch (error) {
+      landing.closeSync();
+      await this.finishSample(id, { status: 'failed', detail: error instanceof Error ? error.message : String(error), rowCount: 0, bytes: 0, rejected: 0, fields: sample.fields });
+      throw error;
+    }
   }
 
   async updateProgress(id: string, rowCount: number, bytes: number): Promise<void> {
