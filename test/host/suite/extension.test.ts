@@ -1,0 +1,165 @@
+// Runs inside a real VS Code extension host (code-server) with the demo workspace open: sources
+// `shop` and `events` from the demo, plus `big` (3,000,000 rows) for slow samples.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { HeadwaterApi } from '../../../src/shared/api.js';
+import { Notifications, Requests, type ProgressParams } from '../../../src/shared/protocol.js';
+import type { SampleInfo } from '../../../src/shared/types.js';
+
+const extensionId = 'headwater.headwater';
+const bigRows = 3_000_000;
+
+interface TreeChild { id: string; label: string; contextValue?: string; expandable: boolean }
+interface PanelState { title: string; totalRows: number; lastRowsSent: number }
+
+function treeChildren(view: 'sources' | 'samples', id?: string): Thenable<TreeChild[]> {
+  return vscode.commands.executeCommand<TreeChild[]>('headwater._test.treeChildren', view, id);
+}
+
+/** Resolves with the first progress notification for `progressId`. */
+function firstProgress(api: HeadwaterApi, progressId: string): Promise<ProgressParams> {
+  return new Promise((resolve) => {
+    const subscription = api.onNotification!(Notifications.progress, (params) => {
+      if (params.progressId !== progressId) return;
+      subscription.dispose();
+      resolve(params);
+    });
+  });
+}
+
+/** Checks a condition until it holds; for state that only changes inside the webview round trip. */
+async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function countOf(value: unknown): number {
+  return Number(value);
+}
+
+suite('Headwater extension', () => {
+  let api: HeadwaterApi;
+  let ordersSample: SampleInfo;
+
+  test('activating does not start the engine', async () => {
+    const extension = vscode.extensions.getExtension<HeadwaterApi>(extensionId);
+    assert.ok(extension, `extension ${extensionId} is installed`);
+    api = await extension.activate();
+    assert.equal(api.enginePid(), undefined, 'no engine before the first view or command');
+
+    const ready = api.whenEngineReady();
+    const info = await api.request(Requests.engineInfo, {});
+    assert.equal(await ready, info.pid);
+    assert.equal(api.enginePid(), info.pid);
+    assert.notEqual(info.pid, process.pid, 'the engine runs in its own process');
+  });
+
+  test('the Sources tree lists the workspace sources and their tables', async () => {
+    const roots = await treeChildren('sources');
+    const labels = roots.map((root) => root.label);
+    for (const name of ['shop', 'events', 'big']) assert.ok(labels.includes(name), `roots ${labels.join(', ')} include ${name}`);
+    const shop = roots.find((root) => root.label === 'shop')!;
+    assert.ok(shop.expandable);
+
+    const tables = await treeChildren('sources', shop.id);
+    const orders = tables.find((node) => node.label === 'orders');
+    assert.ok(orders, `shop's children ${tables.map((t) => t.label).join(', ')} include orders`);
+    assert.equal(orders.contextValue, 'sampleable');
+    for (const name of ['customers', 'order_items', 'customer_address_history']) {
+      assert.ok(tables.some((node) => node.label === name), `shop lists ${name}`);
+    }
+  });
+
+  test('headwater.sample lands a complete sample and its rows are readable', async () => {
+    const info = await vscode.commands.executeCommand<SampleInfo | undefined>(
+      'headwater.sample', { source: 'shop', entity: 'orders', limit: 1000 });
+    assert.ok(info, 'the command returns the SampleInfo');
+    assert.equal(info.status, 'complete');
+    assert.equal(info.rowCount, 1000);
+    assert.equal(info.source, 'shop');
+    ordersSample = info;
+
+    const page = await api.request(Requests.rows, { sampleId: info.id, offset: 0, limit: 1000 });
+    assert.equal(page.rows.length, 1000);
+    assert.ok(page.columns.some((column) => column.name === 'id'), `columns ${page.columns.map((c) => c.name).join(', ')} include id`);
+
+    const samples = await treeChildren('samples');
+    assert.ok(samples.some((node) => node.id === `sample:${info.id}`), 'the Samples view lists the new sample');
+  });
+
+  test('the Sample panel opens on the sample and serves rows to its grid', async () => {
+    const state = await vscode.commands.executeCommand<PanelState | undefined>('headwater._test.panelState');
+    assert.ok(state, 'a Sample panel is open');
+    assert.match(state.title, /shop\.orders/);
+    assert.equal(state.totalRows, 1000);
+    // The webview asks for its first page once its script has loaded under the panel's CSP.
+    const withRows = await waitFor('the grid to fetch rows', async () => {
+      const current = await vscode.commands.executeCommand<PanelState | undefined>('headwater._test.panelState');
+      return current && current.lastRowsSent > 0 ? current : undefined;
+    });
+    assert.ok(withRows.lastRowsSent <= 1000);
+  });
+
+  test('a killed engine is restarted and the workspace survives', async () => {
+    const firstPid = api.enginePid();
+    assert.ok(firstPid, 'engine running');
+    const progressId = 'host-test-crash';
+    const progressed = firstProgress(api, progressId);
+    const outcome = api.request(Requests.sample, { source: 'big', entity: 'numbers', options: { limit: bigRows }, progressId })
+      .then((info) => ({ finished: info }), (error: unknown) => ({ failed: error }));
+    const first = await Promise.race([progressed, outcome]);
+    assert.ok(!('finished' in first) && !('failed' in first), `the big sample reports progress before it ends (${JSON.stringify(first)})`);
+
+    const restarted = api.whenEngineReady();
+    process.kill(firstPid, 'SIGKILL');
+    const newPid = await restarted;
+    assert.notEqual(newPid, firstPid);
+    assert.equal(api.enginePid(), newPid);
+    const ended = await outcome;
+    assert.ok('failed' in ended, 'the request in flight fails instead of hanging');
+
+    const samples = await api.request(Requests.samples, {});
+    const orders = samples.find((info) => info.id === ordersSample.id);
+    assert.ok(orders, 'the orders sample is still in the catalog');
+    assert.equal(orders.rowCount, 1000);
+    const count = await api.request(Requests.query, { sql: `select count(*) as n from ${ordersSample.table}` });
+    assert.equal(countOf(count.rows[0]?.[0]), 1000);
+
+    const roots = await treeChildren('sources');
+    assert.ok(roots.some((root) => root.label === 'shop'), 'the tree works against the new engine');
+  });
+
+  test('cancelling a big sample keeps what landed as a partial sample', async () => {
+    const cancel = new vscode.CancellationTokenSource();
+    const progressId = 'host-test-cancel';
+    void firstProgress(api, progressId).then(() => cancel.cancel());
+    const info = await api.request(
+      Requests.sample, { source: 'big', entity: 'numbers', options: { limit: bigRows }, progressId }, cancel.token);
+    cancel.dispose();
+    assert.equal(info.status, 'partial');
+    assert.ok(info.rowCount > 0, `rowCount ${info.rowCount} > 0`);
+    assert.ok(info.rowCount < bigRows, `rowCount ${info.rowCount} < ${bigRows}`);
+
+    const count = await api.request(Requests.query, { sql: `select count(*) as n from ${info.table}` });
+    assert.equal(countOf(count.rows[0]?.[0]), info.rowCount);
+    const page = await api.request(Requests.rows, { sampleId: info.id, offset: 0, limit: 10 });
+    assert.equal(page.rows.length, 10);
+  });
+
+  test('headwater.runSql shows a query result in the panel', async () => {
+    const result = await vscode.commands.executeCommand<{ rows: unknown[][]; truncated: boolean } | undefined>(
+      'headwater.runSql', { sql: `select id from ${ordersSample.table} order by id limit 25` });
+    assert.ok(result, 'the command returns the result');
+    assert.equal(result.rows.length, 25);
+    assert.equal(result.truncated, false);
+    const state = await vscode.commands.executeCommand<PanelState | undefined>('headwater._test.panelState');
+    assert.ok(state);
+    assert.match(state.title, /SQL result/);
+    assert.equal(state.totalRows, 25);
+  });
+});
