@@ -2,10 +2,18 @@
 # Debian packages the host and UI tests need: Chromium (driven by playwright-core) with fonts for
 # readable screenshots, the Kerberos headers and a compiler for code-server's native addons, and
 # ripgrep (code-server's search binary, which it would otherwise download from GitHub).
-# Idempotent: skips apt entirely when everything is already installed.
+# Idempotent: skips apt entirely when everything is already installed. Under CI=true a failure is
+# fatal; elsewhere it is a warning and the host/UI tests skip themselves, saying what is missing.
 set -euo pipefail
 
 packages=(chromium fonts-liberation fonts-dejavu-core libkrb5-dev ripgrep build-essential python3)
+
+give_up() {
+  echo "install-system: $1" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  echo "install-system: continuing; the extension-host and UI tests will be skipped" >&2
+  exit 0
+}
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -19,12 +27,16 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-system: missing ${missing[*]}; run this script as root" >&2
-  exit 1
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    give_up "missing ${missing[*]}; run this script as root"
+  fi
 fi
 
 echo "install-system: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q "${missing[@]}"
+"${as_root[@]}" apt-get update -q || give_up "apt-get update failed"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" || give_up "apt-get install failed"
