@@ -1,0 +1,12 @@
+// Every benchmark case, in the order `npm run bench` runs them.
+import type { BenchCase } from '../harness.js';
+import { landing } from './landing.js';
+import { sampleCsv, sampleParquet } from './sample-files.js';
+
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv];
+
+export function findCase(name: string): BenchCase {
+  const found = CASES.find((c) => c.name === name);
+  if (!found) throw new Error(`Unknown case '${name}'. Cases: ${CASES.map((c) => c.name).join(', ')}.`);
+  return found;
+}

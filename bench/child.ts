@@ -1,0 +1,32 @@
+// One measured run of one side of one case, in its own process so that its peak RSS is its own.
+// Started by harness.ts; reports back over the IPC channel.
+import type { RunContext, RunReport, SideName } from './harness.js';
+import { findCase } from './cases/index.js';
+
+const MB = 1024; // maxRSS is in kilobytes
+
+async function main(): Promise<void> {
+  const { caseName, side, ctx } = JSON.parse(process.argv[2] ?? '{}') as { caseName: string; side: SideName; ctx: RunContext };
+  const measured = findCase(caseName)[side];
+  const prepared = await measured.prepare?.(ctx);
+  const rssAtStartMB = process.memoryUsage().rss / 2 ** 20;
+  const start = performance.now();
+  const output = await measured.run(ctx, prepared);
+  const wallMs = performance.now() - start;
+  const peakRssMB = process.resourceUsage().maxRSS / MB;
+  const inspection = await measured.inspect(ctx, output);
+  const report: RunReport = { wallMs, peakRssMB, rssAtStartMB, inspection };
+  await send({ report });
+}
+
+function send(message: unknown): Promise<void> {
+  return new Promise((resolve) => process.send!(message, () => resolve()));
+}
+
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    await send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);
