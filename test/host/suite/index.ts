@@ -1,6 +1,11 @@
 // Entry point the extension host loads (as dist/test/host/index.cjs) when started with
 // extensionTestsPath: runs the mocha TDD suites inside the real host, like @vscode/test-electron.
-import Mocha from 'mocha';
+import type MochaClass from 'mocha';
+import * as mochaModule from 'mocha';
+
+// mocha 12's entry is ESM re-exporting its CommonJS build; its named `Mocha` export is the class in
+// every interop mode (a default import turns into the whole namespace in esbuild's Node mode).
+const { Mocha } = mochaModule as unknown as { Mocha: typeof MochaClass };
 
 /** Suite files next to this one (`<name>.test.ts`), run in this order. */
 const suiteNames = ['extension'];
