@@ -71,7 +71,10 @@ export class Engine implements vscode.Disposable {
     const client = await this.ensureStarted();
     const jsonrpcToken = token ? toVscodeToken(token) : undefined;
     try {
-      return await client.sendRequest<R>(type.method, params, jsonrpcToken?.token);
+      // An undefined token would travel as a second positional parameter: leave it out instead.
+      return jsonrpcToken
+        ? await client.sendRequest<R>(type.method, params, jsonrpcToken.token)
+        : await client.sendRequest<R>(type.method, params);
     } catch (error) {
       throw asHeadwaterError(error);
     } finally {
