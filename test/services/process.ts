@@ -88,10 +88,17 @@ export interface ProcessHandle {
 }
 
 const liveGroups = new Set<number>();
-// A crashed or interrupted test run must not leave servers behind.
-process.once('exit', () => {
+function killLiveGroups(): void {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
-});
+}
+// A crashed or interrupted test run must not leave servers behind (detached groups outlive us).
+process.once('exit', killLiveGroups);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killLiveGroups();
+    process.kill(process.pid, signal); // our listener is gone: die of the signal as usual
+  });
+}
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
