@@ -24,7 +24,7 @@ export interface Headwater {
 type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
 
 export const commands: Record<string, Handler> = {
-  'headwater.addSource': (h, arg) => addSource(h, isSourceDefinition(arg) ? arg : undefined),
+  'headwater.addSource': (h, arg) => addSource(h, sourceArgument(arg)),
   'headwater.openDemo': (h, arg) => openDemo(h, demoDirArgument(arg)),
   'headwater.refresh': (h) => refresh(h),
   'headwater.sample': (h, arg) => sample(h, arg),
@@ -36,6 +36,7 @@ export const commands: Record<string, Handler> = {
   'headwater.showLogs': (h) => h.engine.showLogs(),
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.
   'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
+  'headwater._test.engineState': (h) => h.engine.currentState,
   'headwater._test.treeChildren': (h, view, id) => treeChildren(h, view, id),
 };
 
@@ -65,6 +66,13 @@ function isSampleTarget(value: unknown): value is SampleTarget {
 function isSourceDefinition(value: unknown): value is SourceDefinition {
   const candidate = value as Partial<SourceDefinition> | undefined;
   return typeof candidate?.name === 'string' && typeof candidate.kind === 'string';
+}
+/** `addSource` called programmatically: a definition, or `{definition, secrets}` to store first. */
+interface AddSourceArgument { definition: SourceDefinition; secrets?: Record<string, string> }
+function sourceArgument(value: unknown): AddSourceArgument | undefined {
+  if (isSourceDefinition(value)) return { definition: value };
+  const candidate = value as Partial<AddSourceArgument> | undefined;
+  return isSourceDefinition(candidate?.definition) ? { definition: candidate.definition, secrets: candidate.secrets } : undefined;
 }
 function demoDirArgument(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -102,9 +110,10 @@ async function restartEngine(h: Headwater): Promise<void> {
   }
 }
 
-async function addSource(h: Headwater, given?: SourceDefinition): Promise<SourceSummary | undefined> {
+async function addSource(h: Headwater, given?: AddSourceArgument): Promise<SourceSummary | undefined> {
   try {
-    const definition = given ?? await addSourceWizard(h);
+    for (const [name, value] of Object.entries(given?.secrets ?? {})) await storeSecret(h, name, value);
+    const definition = given?.definition ?? await addSourceWizard(h);
     if (!definition) return undefined;
     const summary = await h.engine.request(Requests.addSource, { definition });
     h.sourcesTree.refresh();
@@ -183,7 +192,7 @@ async function moveSecretOutOfUrl(h: Headwater, sourceName: string, url: string)
   const reference = `\${secret:${secretName}}`;
   const credentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/:@\s]*)(?::([^@/\s]*))?@/i.exec(url);
   if (credentials?.[3]) {
-    await h.context.secrets.store(`headwater.secret.${secretName}`, decodeURIComponent(credentials[3]));
+    await storeSecret(h, secretName, decodeURIComponent(credentials[3]));
     return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
   }
   const secret = await vscode.window.showInputBox({
@@ -194,12 +203,17 @@ async function moveSecretOutOfUrl(h: Headwater, sourceName: string, url: string)
   });
   if (secret === undefined) return undefined;
   if (!secret) return { url };
-  await h.context.secrets.store(`headwater.secret.${secretName}`, secret);
+  await storeSecret(h, secretName, secret);
   if (credentials) {
     // A user without a password: the secret goes where the password belongs.
     return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
   }
   return { url, options: { token: reference } };
+}
+
+/** The engine asks for `${secret:NAME}` values through Requests.resolveSecrets; see engine.ts. */
+function storeSecret(h: Headwater, name: string, value: string): Thenable<void> {
+  return h.context.secrets.store(`headwater.secret.${name}`, value);
 }
 
 function urlScheme(value: string): string | undefined {

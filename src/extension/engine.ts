@@ -177,7 +177,11 @@ export class Engine implements vscode.Disposable {
       if (this.client === client) this.client = undefined;
       this.setState('stopped');
       await client.dispose().catch(() => undefined);
-      throw asHeadwaterError(error);
+      const converted = asHeadwaterError(error);
+      if (converted instanceof HeadwaterError && converted.code !== 'internal') throw converted;
+      throw new HeadwaterError('internal', `The Headwater engine could not start (${runtime.description}).`, {
+        hint: "The Headwater output shows why; check the setting 'headwater.engine.nodePath'.",
+      }, { cause: error });
     }
     this.runningCheck ??= this.afterRunning(client);
     await this.runningCheck;
@@ -218,6 +222,11 @@ export class Engine implements vscode.Disposable {
     this.pid = undefined;
     this.runningCheck = undefined;
     if (this.stoppingOnPurpose) return { action: CloseAction.DoNotRestart, handled: true };
+    if (this.state === 'starting') {
+      // It never got going: restarting would fail the same way. The start's caller reports it.
+      this.log.error('Engine exited while starting');
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
     const now = Date.now();
     this.crashes = this.crashes.filter((at) => now - at < crashWindowMs);
     this.crashes.push(now);

@@ -162,4 +162,102 @@ suite('Headwater extension', () => {
     assert.match(state.title, /SQL result/);
     assert.equal(state.totalRows, 25);
   });
+
+  test('Show Schema and Open SQL work from a sample, and Run SQL runs the selection', async () => {
+    await vscode.commands.executeCommand('headwater.showSchema', ordersSample);
+    const schemaDocument = vscode.window.activeTextEditor?.document;
+    assert.equal(schemaDocument?.uri.scheme, 'headwater-schema');
+    assert.match(schemaDocument.getText(), /\| `id` \| integer \|/);
+
+    await vscode.commands.executeCommand('headwater.openSql', ordersSample);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor, 'an editor is active');
+    assert.ok(editor.document.uri.path.endsWith('/.headwater/scratch.sql'), `scratch.sql is open (${editor?.document.uri.toString()})`);
+    assert.equal(editor.document.getText(editor.selection), `select * from ${ordersSample.table} limit 100;`);
+
+    const result = await vscode.commands.executeCommand<{ rows: unknown[][] } | undefined>('headwater.runSql');
+    assert.equal(result?.rows.length, 100);
+  });
+
+  test('sources from settings, and secrets from SecretStorage, reach the engine', async () => {
+    const settings = vscode.workspace.getConfiguration('headwater');
+    await settings.update('sources', [{ name: 'fromSettings', kind: 'sqlite', path: 'data/big.sqlite' }], vscode.ConfigurationTarget.Workspace);
+    try {
+      const root = (await treeChildren('sources')).find((node) => node.label === 'fromSettings');
+      assert.ok(root, 'a source from the headwater.sources setting is a root');
+      assert.ok((await treeChildren('sources', root.id)).some((node) => node.label === 'numbers'));
+    } finally {
+      await settings.update('sources', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+
+    // The secret is a path that appears nowhere else, so it can be looked for in sources.yaml.
+    const secretPath = './data/../data/big.sqlite';
+    const added = await vscode.commands.executeCommand<{ name: string; origin: string } | undefined>('headwater.addSource', {
+      definition: { name: 'vault', kind: 'sqlite', path: '${secret:HW_TEST_VAULT_PATH}' },
+      secrets: { HW_TEST_VAULT_PATH: secretPath },
+    });
+    assert.equal(added?.name, 'vault');
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const sourcesYaml = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '.headwater', 'sources.yaml')));
+    assert.ok(sourcesYaml.includes('${secret:HW_TEST_VAULT_PATH}'), 'sources.yaml holds the reference');
+    assert.ok(!sourcesYaml.includes(secretPath), 'sources.yaml never holds the secret value');
+    const vault = (await treeChildren('sources')).find((node) => node.label === 'vault');
+    assert.ok(vault);
+    const tables = await treeChildren('sources', vault.id);
+    assert.ok(tables.some((node) => node.label === 'numbers'), `the engine resolved the secret (children: ${tables.map((t) => t.label).join(', ')})`);
+  });
+
+  test('engine errors arrive as HeadwaterErrors with their code and hint', async () => {
+    await assert.rejects(api.request(Requests.browse, { source: 'no_such_source', path: [] }), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.equal((error as { code?: unknown }).code, 'not_found');
+      assert.match(error.message, /no_such_source/);
+      return true;
+    });
+    const roots = await treeChildren('sources');
+    assert.ok(roots.some((root) => root.label === 'shop'), 'an error leaves the engine serving');
+  });
+
+  test('an engine that keeps crashing is given up on, and Restart Engine brings it back', async () => {
+    // Restarting on purpose starts a fresh crash count.
+    let ready = api.whenEngineReady();
+    await vscode.commands.executeCommand('headwater.restartEngine');
+    await ready;
+    const restartsAllowed = 4;
+    for (let crash = 1; crash <= restartsAllowed; crash++) {
+      const pid = api.enginePid();
+      assert.ok(pid, `engine running before crash ${crash}`);
+      ready = api.whenEngineReady();
+      process.kill(pid, 'SIGKILL');
+      assert.notEqual(await ready, pid, `restarted after crash ${crash}`);
+    }
+    process.kill(api.enginePid()!, 'SIGKILL');
+    await waitFor('the engine to be given up on', async () =>
+      (await vscode.commands.executeCommand<string>('headwater._test.engineState')) === 'stopped' ? true : undefined);
+    assert.equal(api.enginePid(), undefined);
+    await assert.rejects(api.request(Requests.engineInfo, {}), /crashing repeatedly/);
+
+    ready = api.whenEngineReady();
+    await vscode.commands.executeCommand('headwater.restartEngine');
+    assert.equal(api.enginePid(), await ready);
+  });
+
+  test('an engine that cannot start leaves the extension working once fixed', async () => {
+    const settings = vscode.workspace.getConfiguration('headwater');
+    // A "node" that exits at once: every start fails.
+    await settings.update('engine.nodePath', '/bin/false', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('headwater.restartEngine');
+      assert.equal(api.enginePid(), undefined);
+      await assert.rejects(api.request(Requests.engineInfo, {}));
+    } finally {
+      await settings.update('engine.nodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const ready = api.whenEngineReady();
+    await vscode.commands.executeCommand('headwater.restartEngine');
+    const pid = await ready;
+    assert.equal(api.enginePid(), pid);
+    const roots = await treeChildren('sources');
+    assert.ok(roots.some((root) => root.label === 'shop'));
+  });
 });
