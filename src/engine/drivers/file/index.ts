@@ -1,0 +1,137 @@
+// File driver (kind `file`): a local data file or a folder of them. CSV, TSV, Parquet and JSON
+// documents are read through a scratch DuckDB; JSON lines are parsed in JS (DuckDB's JSON type
+// inference is not safe on samples, see notes/duckdb-and-sqlite.md).
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { BrowseNode, Schema } from '../../../shared/types.js';
+import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
+import { parquetRowCounts, parquetSchema, sampleWithDuckDB } from './duck.js';
+import { formatOf, jsonLayout, peekText, resolveEntity, statRoot, type DataFile, type FileFormat, type JsonLayout } from './location.js';
+import { sampleNdjson } from './ndjson.js';
+
+const FORMAT_LABELS: Record<FileFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', ndjson: 'JSON lines', parquet: 'Parquet' };
+/** Parquet footers read per browse, to keep a huge folder quick to open. */
+const MAX_FOOTERS_PER_BROWSE = 100;
+
+function label(format: FileFormat, gzip: boolean): string {
+  return `${FORMAT_LABELS[format]}${gzip ? ' (gzip)' : ''}`;
+}
+
+/** `.json` files are looked at: arrays and documents go through DuckDB, JSON lines through JS. */
+async function layoutOf(data: DataFile): Promise<JsonLayout | undefined> {
+  if (data.format === 'ndjson') return 'lines';
+  if (data.format !== 'json') return undefined;
+  return jsonLayout(await peekText(data.file, data.gzip));
+}
+
+interface Listed {
+  folders: string[];
+  files: { name: string; path: string; bytes: number; format: FileFormat; gzip: boolean }[];
+}
+
+function listFolder(dir: string, options: Record<string, unknown>): Listed {
+  const listed: Listed = { folders: [], files: [] };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    let stats;
+    try {
+      stats = statSync(path);
+    } catch {
+      continue; // a dangling link
+    }
+    if (stats.isDirectory()) listed.folders.push(entry.name);
+    else if (stats.isFile()) {
+      const format = formatOf(entry.name, options);
+      if (format) listed.files.push({ name: entry.name, path, bytes: stats.size, ...format });
+    }
+  }
+  listed.folders.sort((a, b) => a.localeCompare(b));
+  listed.files.sort((a, b) => a.name.localeCompare(b.name));
+  return listed;
+}
+
+function folderOf(source: ResolvedSource, root: string, path: string[]): string {
+  for (const segment of path) {
+    if (!segment || segment === '.' || segment === '..' || segment.includes('/') || segment.includes(sep)) {
+      throw new HeadwaterError('usage', `File source '${source.name}': '${path.join('/')}' is not a folder inside ${root}.`, { source: source.name });
+    }
+  }
+  return join(root, ...path);
+}
+
+async function browseFiles(source: ResolvedSource, path: string[], ctx: DriverContext): Promise<BrowseNode[]> {
+  const { root, isFile, bytes } = statRoot(source);
+  if (isFile) {
+    if (path.length > 0) return [];
+    const format = formatOf(root, source.options);
+    const node: BrowseNode = {
+      id: basename(root), label: basename(root), kind: 'file', sampleable: format !== undefined, expandable: false, bytes,
+      detail: format ? label(format.format, format.gzip) : 'unknown format',
+    };
+    if (format) node.entity = basename(root);
+    if (format?.format === 'parquet' && !format.gzip) {
+      const estimate = (await parquetRowCounts([root], ctx)).get(root);
+      if (estimate !== undefined) node.estimatedRows = estimate;
+    }
+    return [node];
+  }
+  const dir = folderOf(source, root, path);
+  let listed: Listed;
+  try {
+    listed = listFolder(dir, source.options);
+  } catch (cause) {
+    throw new HeadwaterError('not_found', `File source '${source.name}': cannot list ${dir}.`, { source: source.name }, { cause });
+  }
+  const footers = listed.files.filter((f) => f.format === 'parquet' && !f.gzip).slice(0, MAX_FOOTERS_PER_BROWSE).map((f) => f.path);
+  const estimates = await parquetRowCounts(footers, ctx);
+  const folders = listed.folders.map((name): BrowseNode => ({ id: name, label: name, kind: 'folder', sampleable: false, expandable: true }));
+  const files = listed.files.map((file): BrowseNode => {
+    const node: BrowseNode = {
+      id: file.name, label: file.name, kind: 'file', sampleable: true, expandable: false,
+      entity: relative(root, file.path).split(sep).join('/'), bytes: file.bytes, detail: label(file.format, file.gzip),
+    };
+    const estimate = estimates.get(file.path);
+    if (estimate !== undefined) node.estimatedRows = estimate;
+    return node;
+  });
+  return [...folders, ...files];
+}
+
+const driver: Driver = {
+  kind: 'file',
+  capabilities: ['browse', 'nativeSchema', 'sample'],
+
+  async describe(source): Promise<Description> {
+    try {
+      const { root, isFile, bytes } = statRoot(source);
+      if (isFile) {
+        const format = formatOf(root, source.options);
+        return { reachable: true, detail: `${root}: ${format ? label(format.format, format.gzip) : 'unknown format'}, ${bytes} bytes` };
+      }
+      const listed = listFolder(root, source.options);
+      return { reachable: true, detail: `${root}: folder with ${listed.files.length} data files and ${listed.folders.length} subfolders` };
+    } catch (error) {
+      return { reachable: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+  },
+
+  browse: browseFiles,
+
+  async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
+    const data = resolveEntity(source, entity);
+    // Only Parquet declares a schema (in its footer); CSV and JSON are inferred from samples.
+    if (data.format !== 'parquet') return undefined;
+    return parquetSchema(source, data, ctx);
+  },
+
+  async sample(source, entity, options, ctx) {
+    const data = resolveEntity(source, entity);
+    const layout = await layoutOf(data);
+    if (layout === 'lines') return sampleNdjson(source, data, options, ctx);
+    return sampleWithDuckDB(source, data, layout, options, ctx);
+  },
+};
+
+export default driver;

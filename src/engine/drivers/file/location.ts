@@ -1,0 +1,139 @@
+// Where a file source points, which of its files an entity names, and what format each file is.
+import { createReadStream, statSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { ResolvedSource } from '../driver.js';
+
+export type FileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
+
+export interface DataFile {
+  /** Absolute path. */
+  file: string;
+  /** Path relative to the source root, with '/' separators: the entity. */
+  entity: string;
+  format: FileFormat;
+  gzip: boolean;
+  bytes: number;
+}
+
+const EXTENSIONS: Record<string, FileFormat> = {
+  csv: 'csv', tsv: 'tsv', tab: 'tsv', json: 'json', ndjson: 'ndjson', jsonl: 'ndjson', parquet: 'parquet', pq: 'parquet',
+};
+
+const FORMAT_NAMES: Record<string, FileFormat> = { ...EXTENSIONS, 'json-lines': 'ndjson', jsonlines: 'ndjson' };
+
+/** The folder or file a source names: `path` (relative to the workspace) or a `file://` URL. */
+export function sourceRoot(source: ResolvedSource): string {
+  if (source.path) return resolve(source.baseDir, source.path);
+  if (source.url?.startsWith('file:')) {
+    try {
+      return fileURLToPath(source.url);
+    } catch (cause) {
+      throw new HeadwaterError('usage', `File source '${source.name}' has an invalid file URL: ${source.url}`, { source: source.name }, { cause });
+    }
+  }
+  throw new HeadwaterError('usage', `File source '${source.name}' needs a 'path' or a 'file://' URL.`, { source: source.name });
+}
+
+export function statRoot(source: ResolvedSource): { root: string; isFile: boolean; bytes: number } {
+  const root = sourceRoot(source);
+  try {
+    const stats = statSync(root);
+    return { root, isFile: stats.isFile(), bytes: stats.size };
+  } catch (cause) {
+    throw new HeadwaterError('not_found', `File source '${source.name}': ${root} does not exist or is not readable.`, { source: source.name, hint: 'Check the path (relative paths start at the workspace folder).' }, { cause });
+  }
+}
+
+/** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise. */
+export function formatOf(file: string, options: Record<string, unknown> = {}): { format: FileFormat; gzip: boolean } | undefined {
+  const name = basename(file).toLowerCase();
+  const compression = typeof options.compression === 'string' ? options.compression.toLowerCase() : undefined;
+  const gzip = compression ? compression === 'gzip' || compression === 'gz' : name.endsWith('.gz');
+  const stem = name.endsWith('.gz') ? name.slice(0, -3) : name;
+  const forced = typeof options.format === 'string' ? FORMAT_NAMES[options.format.toLowerCase()] : undefined;
+  if (typeof options.format === 'string' && !forced) {
+    throw new HeadwaterError('usage', `Unknown file format '${options.format}'. Known formats: csv, tsv, json, ndjson (jsonl), parquet.`);
+  }
+  const format = forced ?? EXTENSIONS[stem.slice(stem.lastIndexOf('.') + 1)];
+  return format ? { format, gzip } : undefined;
+}
+
+/** The data file an entity names, refusing anything outside the source root. */
+export function resolveEntity(source: ResolvedSource, entity: string): DataFile {
+  const { root, isFile } = statRoot(source);
+  let file: string;
+  if (isFile) {
+    if (entity && entity !== '.' && entity !== basename(root)) {
+      throw new HeadwaterError('not_found', `File source '${source.name}' is the single file ${basename(root)}; it has no entity '${entity}'.`, { source: source.name, entity });
+    }
+    file = root;
+  } else {
+    file = resolve(root, entity);
+    const rel = relative(root, file);
+    if (!entity || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new HeadwaterError('usage', `File source '${source.name}': '${entity}' is not a file inside ${root}.`, { source: source.name, entity });
+    }
+  }
+  let bytes: number;
+  try {
+    const stats = statSync(file);
+    if (!stats.isFile()) throw new Error('not a file');
+    bytes = stats.size;
+  } catch (cause) {
+    throw new HeadwaterError('not_found', `File source '${source.name}' has no file '${entity}' (${file}).`, { source: source.name, entity }, { cause });
+  }
+  const format = formatOf(file, source.options);
+  if (!format) {
+    throw new HeadwaterError('usage', `File source '${source.name}': cannot tell the format of '${entity}' from its name.`, {
+      source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet.",
+    });
+  }
+  const entityName = isFile ? basename(root) : relative(root, file).split(sep).join('/');
+  return { file, entity: entityName, ...format, bytes };
+}
+
+/** The first characters of a (possibly gzipped) file, for telling JSON documents from JSON lines. */
+export async function peekText(file: string, gzip: boolean, chars = 64 * 1024): Promise<string> {
+  const input = createReadStream(file, gzip ? {} : { end: chars - 1 });
+  const stream = gzip ? input.pipe(createGunzip()) : input;
+  let text = '';
+  try {
+    for await (const chunk of stream) {
+      text += (chunk as Buffer).toString('utf8');
+      if (text.length >= chars) break;
+    }
+  } catch {
+    // A truncated gzip still gives what it had.
+  } finally {
+    input.destroy();
+    stream.destroy();
+  }
+  return text;
+}
+
+export type JsonLayout = 'array' | 'lines' | 'document';
+
+/**
+ * `.json` may hold an array, JSON lines, or one or more pretty-printed documents. An array opens
+ * with '['; JSON lines are files where some of the first lines parse on their own (one malformed
+ * line must not turn a JSON-lines file into a document).
+ */
+export function jsonLayout(head: string): JsonLayout {
+  const trimmed = head.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed.startsWith('[')) return 'array';
+  const lines = trimmed.split('\n', 12).slice(0, 11).map((l) => l.trim()).filter(Boolean);
+  // The last line of a peek may be cut off.
+  const whole = lines.length > 1 ? lines.slice(0, -1) : lines;
+  const parses = whole.some((line) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      return typeof value === 'object' && value !== null;
+    } catch {
+      return false;
+    }
+  });
+  return parses || !trimmed.startsWith('{') ? 'lines' : 'document';
+}
