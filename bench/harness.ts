@@ -228,7 +228,8 @@ export function compareInspections(subject: Inspection | undefined, reference: I
 /** Runs one side once in a fresh child process (bench/child.ts) and returns its report. */
 export function runChild(caseName: string, sideName: SideName, ctx: RunContext, profile: boolean): Promise<RunReport> {
   const execArgv = ['--import', 'tsx'];
-  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(SCRATCH_DIR, 'profiles')}`, `--cpu-prof-name=${caseName}-${sideName}-${ctx.rep}-${Date.now()}.cpuprofile`);
+  // One folder per run: the tsx loader thread writes its own profile next to the main thread's.
+  if (profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(SCRATCH_DIR, 'profiles', `${caseName}-${sideName}-${ctx.rep}`)}`);
   const child = fork(join(BENCH_DIR, 'child.ts'), [JSON.stringify({ caseName, side: sideName, ctx })], {
     cwd: REPO_DIR,
     execArgv,
