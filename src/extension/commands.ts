@@ -251,18 +251,21 @@ async function openDemo(h: Headwater, given?: string): Promise<string | undefine
   }
   const target = path.resolve(dir.replace(/^~(?=$|[\\/])/, homedir()));
   try {
-    const built = await vscode.window.withProgress(
+    // An existing demo is reused as it is: rebuilding would overwrite its sources.yaml.
+    const exists = await Promise.all(['.headwater/sources.yaml', 'data/shop.sqlite'].map((file) =>
+      Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(path.join(target, file)))).then(() => true, () => false)));
+    const builtDir = exists.every(Boolean) ? target : (await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building the Headwater demo in ${target}` },
       () => h.engine.request(Requests.buildDemo, { dir: target }),
-    );
+    )).dir;
     const openFolder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (openFolder?.scheme === 'file' && path.resolve(openFolder.fsPath) === path.resolve(built.dir)) {
+    if (openFolder?.scheme === 'file' && path.resolve(openFolder.fsPath) === path.resolve(builtDir)) {
       refresh(h);
-      void vscode.window.showInformationMessage(`Headwater demo ready: ${built.sources.join(', ')}.`);
+      void vscode.commands.executeCommand('workbench.view.extension.headwater');
     } else {
-      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(built.dir), { forceNewWindow: false });
+      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(builtDir), { forceNewWindow: false });
     }
-    return built.dir;
+    return builtDir;
   } catch (error) {
     showError(error, 'Building the demo');
     return undefined;

@@ -207,6 +207,14 @@ suite('Headwater extension', () => {
     assert.ok(tables.some((node) => node.label === 'numbers'), `the engine resolved the secret (children: ${tables.map((t) => t.label).join(', ')})`);
   });
 
+  test('Open Demo on the open demo workspace keeps it and refreshes', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const dir = await vscode.commands.executeCommand<string | undefined>('headwater.openDemo', { dir: folder });
+    assert.equal(dir, folder);
+    const labels = (await treeChildren('sources')).map((root) => root.label);
+    assert.ok(labels.includes('big') && labels.includes('vault'), `sources added after the demo are kept (${labels.join(', ')})`);
+  });
+
   test('engine errors arrive as HeadwaterErrors with their code and hint', async () => {
     await assert.rejects(api.request(Requests.browse, { source: 'no_such_source', path: [] }), (error: unknown) => {
       assert.ok(error instanceof Error);
