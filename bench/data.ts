@@ -77,7 +77,7 @@ export function writeNdjson(path: string, rows: number): number {
   return bytes;
 }
 
-/** The same rows as SQL, for DuckDB to write Parquet and CSV files from. */
+/** The same rows as SQL (plus microseconds in `at`), for DuckDB to write Parquet and CSV files from. */
 export function generatedRowsSql(rows: number, metaAs: 'struct' | 'json'): string {
   const meta = `{'a': (i % 1000)::INTEGER, 'b': 'w' || (i % ${WORDS.length}), 'tags': ${sqlList(TAGS)}[1:(i % 4)]}`;
   const names = `[${NAMES.map((n) => `'${n}'`).join(', ')}]`;
@@ -85,7 +85,8 @@ export function generatedRowsSql(rows: number, metaAs: 'struct' | 'json'): strin
       (i + 1)::BIGINT AS id,
       ((i * 7919) % 1000003)::DOUBLE / 100 AS amount,
       CASE WHEN i % 97 = 0 THEN NULL ELSE ${names}[(i % ${NAMES.length}) + 1] || '-' || i END AS name,
-      TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_milliseconds(i * 1000 + i % 1000) AS at,
+      -- Microseconds, as Parquet and most databases keep them (a JS Date holds only milliseconds).
+      TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_microseconds(i * 1000000 + (i % 1000) * 1000 + i % 7) AS at,
       ${metaAs === 'struct' ? meta : `to_json(${meta})`} AS meta
     FROM range(${rows}) AS t(i)`;
 }

@@ -52,7 +52,7 @@ export async function inspectTable(databasePath: string, runDir: string, table: 
     if (typeOf.has('id')) expressions.push(`sum(id::HUGEINT)::VARCHAR AS id_sum`);
     if (typeOf.has('amount')) expressions.push(`round(sum(amount::DOUBLE), 2)::VARCHAR AS amount_sum`);
     if (typeOf.has('name')) expressions.push(`count(name)::VARCHAR AS names`, `sum(length(name))::VARCHAR AS name_chars`);
-    if (typeOf.has('at')) expressions.push(`sum(epoch_ms("at"::TIMESTAMPTZ))::VARCHAR AS at_ms_sum`);
+    if (typeOf.has('at')) expressions.push(`sum(epoch_us("at"::TIMESTAMPTZ))::VARCHAR AS at_us_sum`);
     const metaType = typeOf.get('meta');
     if (metaType?.startsWith('STRUCT')) {
       expressions.push(`sum(meta.a)::VARCHAR AS meta_a_sum`, `sum(length(meta.b))::VARCHAR AS meta_b_chars`, `sum(len(meta.tags))::VARCHAR AS meta_tags`);
