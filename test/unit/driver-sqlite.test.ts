@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import driver, { openReadOnly } from '../../src/engine/drivers/sqlite/index.js';
 import type { DriverContext, RecordBatch, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import { convertSqliteValue, fieldForDeclared, fitBatch } from '../../src/engine/drivers/sqlite/types.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { Field, SampleRequestOptions } from '../../src/shared/types.js';
@@ -333,5 +334,40 @@ describe('sqlite driver: do no harm', () => {
     controller.abort();
     const { rows } = await collect(stream);
     assert.equal(rows.length, 0);
+  });
+});
+
+describe('sqlite types', () => {
+  test('declared types map by affinity, with the names SQLite folds together told apart', () => {
+    const cases: [string, string, string][] = [
+      ['BIGINT', 'integer', 'BIGINT'], ['UNSIGNED BIG INT', 'integer', 'BIGINT'], ['VARCHAR(20)', 'string', 'VARCHAR'], ['CLOB', 'string', 'VARCHAR'],
+      ['DOUBLE PRECISION', 'float', 'DOUBLE'], ['FLOAT', 'float', 'DOUBLE'], ['NUMERIC', 'float', 'DOUBLE'], ['DECIMAL(18,4)', 'decimal', 'DECIMAL(18,4)'],
+      ['NUMERIC(60,2)', 'string', 'VARCHAR'], ['BOOL', 'boolean', 'BOOLEAN'], ['DATE', 'date', 'DATE'], ['DATETIME', 'timestamp', 'TIMESTAMP'],
+      ['TIMESTAMPTZ', 'timestamptz', 'TIMESTAMPTZ'], ['TIME', 'time', 'TIME'], ['JSON', 'json', 'JSON'], ['BLOB', 'binary', 'BLOB'], ['UUID', 'uuid', 'UUID'], ['', 'null', 'VARCHAR'],
+    ];
+    for (const [declared, type, duckType] of cases) {
+      const field = fieldForDeclared('c', declared, true);
+      assert.deepEqual([field.type, field.duckType], [type, duckType], declared);
+    }
+  });
+
+  test('zoned timestamps become instants; wall-clock ones keep their digits', () => {
+    assert.deepEqual(convertSqliteValue('timestamptz', '2024-05-01 12:00:00+02:00'), new Date('2024-05-01T10:00:00Z'));
+    assert.deepEqual(convertSqliteValue('timestamptz', '2024-05-01T12:00:00.250Z'), new Date('2024-05-01T12:00:00.250Z'));
+    assert.deepEqual(convertSqliteValue('timestamp', '2024-05-01T12:00'), new Date('2024-05-01T12:00:00Z'));
+    assert.equal(convertSqliteValue('uuid', Buffer.from('a0c339919cb8440f942c7a1f02a50699', 'hex')), 'a0c33991-9cb8-440f-942c-7a1f02a50699');
+  });
+
+  test('values a declaration does not promise widen the field', () => {
+    const fields = [
+      fieldForDeclared('price', 'DECIMAL(5,2)', false), fieldForDeclared('day', 'DATE', true), fieldForDeclared('flag', 'BOOLEAN', true), fieldForDeclared('born', 'DATE', true),
+    ];
+    const result = fitBatch(fields, [[1.5, '2024-01-01', 1, '2024-02-30'], [123456.5, '2024-01-01 08:00:00', 2, null]], 0);
+    assert.deepEqual(result.fields?.map((f) => [f.name, f.type, f.duckType]), [
+      ['price', 'float', 'DOUBLE'], ['day', 'timestamp', 'TIMESTAMP'], ['flag', 'integer', 'BIGINT'], ['born', 'string', 'VARCHAR'],
+    ]);
+    assert.deepEqual(result.rows[1], [123456.5, new Date('2024-01-01T08:00:00Z'), 2, null]);
+    assert.deepEqual(result.rows[0], [1.5, new Date('2024-01-01T00:00:00Z'), 1, '2024-02-30'], 'an impossible date is kept as text');
+    assert.equal(fitBatch(result.fields!, [[2.5, null, 0, 'x']], 0).fields, undefined, 'a batch that fits changes nothing');
   });
 });

@@ -38,7 +38,7 @@ const driver: Driver = {
     return withDatabase(source, (db) => {
       if (path.length === 0) {
         return listRelations(db).map((relation): BrowseNode => {
-          const notes = [relation.kind === 'view' ? 'view' : undefined, relation.virtual ? 'virtual' : undefined, relation.withoutRowid ? 'WITHOUT ROWID' : undefined, relation.strict ? 'STRICT' : undefined].filter(Boolean);
+          const notes = [relation.virtual ? 'virtual' : undefined, relation.withoutRowid ? 'WITHOUT ROWID' : undefined, relation.strict ? 'STRICT' : undefined].filter(Boolean);
           const node: BrowseNode = {
             id: relation.name, label: relation.name, kind: relation.kind, sampleable: true, expandable: true, entity: relation.name,
           };
