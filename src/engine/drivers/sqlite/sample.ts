@@ -225,7 +225,8 @@ function randomByRowid(db: SqliteDatabase, table: string, alias: string, limit: 
     const need = limit - found.length;
     const draws = Math.min(spanNumber - tried.size, Math.ceil((need / Math.max(hitRate, 0.001)) * 1.1) + 16, 200_000);
     const picked = drawDistinct(lo, spanNumber, draws, tried);
-    const rows = fetch.all(JSON.stringify(picked)) as unknown[][];
+    // Unquoted digits: json_each yields exact 64-bit integers, compared to the rowid without conversion.
+    const rows = fetch.all(`[${picked.join(',')}]`) as unknown[][];
     // Keep a uniform subset when the last round overshoots.
     found.push(...(rows.length > need ? shuffle(rows).slice(0, need) : rows));
     const totalHits = found.length;
