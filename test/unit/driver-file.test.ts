@@ -261,6 +261,13 @@ describe('file driver: JSON lines in JS', () => {
     assert.deepEqual(result.stream.fields.map((f) => f.name), ['id', 'type', 'at', 'user', 'tags', 'amount'], 'the stream starts with the fields of its first batch');
   });
 
+  test('a byte order mark and CRLF line ends are not part of the JSON', async () => {
+    writeFileSync(join(tmp, 'bom.jsonl'), '\uFEFF{"a":1}\r\n{"a":2}\r\n');
+    const result = await sample(source(tmp), 'bom.jsonl', { limit: 10, strategy: 'head' });
+    assert.deepEqual(result.rows, [[1], [2]]);
+    assert.equal(result.rejected, 0);
+  });
+
   test('gzip JSON lines read the same as plain', async () => {
     const plain = await sample(source('data'), 'events.ndjson', { limit: 100, strategy: 'head' });
     const gz = await sample(source('data'), 'sub/events.ndjson.gz', { limit: 100, strategy: 'head' });

@@ -74,8 +74,10 @@ export class LineReader {
       this.at = 0;
       return;
     }
-    this.bytes += step.value.length;
     text = this.tail + this.decoder.write(step.value);
+    // A byte order mark is not part of the first line's JSON.
+    if (this.bytes === 0 && text.startsWith('\uFEFF')) text = text.slice(1);
+    this.bytes += step.value.length;
     const parts = text.split('\n');
     this.tail = parts.pop() ?? '';
     this.lines = parts.map(stripCr);
