@@ -10,12 +10,14 @@ async function main(): Promise<void> {
   const measured = findCase(caseName)[side];
   const prepared = await measured.prepare?.(ctx);
   const rssAtStartMB = process.memoryUsage().rss / 2 ** 20;
+  const cpuAtStart = process.cpuUsage();
   const start = performance.now();
   const output = await measured.run(ctx, prepared);
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuAtStart);
   const peakRssMB = process.resourceUsage().maxRSS / MB;
   const inspection = await measured.inspect(ctx, output);
-  const report: RunReport = { wallMs, peakRssMB, rssAtStartMB, inspection };
+  const report: RunReport = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMB, rssAtStartMB, inspection };
   await send({ report });
 }
 

@@ -140,6 +140,8 @@ export function median(values: number[]): number {
 /** One measured run, as the child reports it. */
 export interface RunReport {
   wallMs: number;
+  /** User + system CPU time of the whole process (all threads, DuckDB's included) during the timed part. */
+  cpuMs: number;
   /** Peak RSS of the whole child process (process.resourceUsage().maxRSS). */
   peakRssMB: number;
   /** RSS when the clock started, i.e. after prepare: what the side held before doing the work. */
@@ -151,6 +153,7 @@ export interface SideSummary {
   label: string;
   runs: Omit<RunReport, 'inspection'>[];
   medianMs: number;
+  medianCpuMs: number;
   rowsPerSecond: number;
   medianPeakRssMB: number;
   medianRssAtStartMB: number;
@@ -168,7 +171,7 @@ export interface CaseResult {
   subject: SideSummary;
   reference: SideSummary;
   /** subject / reference: above 1 means Headwater is slower or bigger. */
-  ratio: { wallTime: number; peakRss: number; rssGrowth: number };
+  ratio: { wallTime: number; cpuTime: number; peakRss: number; rssGrowth: number };
   check: { rowsMatch: boolean; typesMatch: boolean; fingerprintMatch: boolean | undefined; detail: string[] };
 }
 
@@ -186,6 +189,7 @@ export function summarize(label: string, runs: RunReport[], rows: number): SideS
     label,
     runs: runs.map(({ inspection: _inspection, ...run }) => run),
     medianMs,
+    medianCpuMs: median(runs.map((r) => r.cpuMs)),
     rowsPerSecond: rows / (medianMs / 1000),
     medianPeakRssMB: median(runs.map((r) => r.peakRssMB)),
     medianRssAtStartMB: median(runs.map((r) => r.rssAtStartMB)),
@@ -271,7 +275,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
         try {
           const report = await runChild(benchCase.name, sideName, { ...caseCtx, side: sideName, rep, runDir }, options.profile);
           runs[sideName].push(report);
-          log(`  rep ${rep} ${sideName.padEnd(9)} ${(report.wallMs / 1000).toFixed(2).padStart(7)} s  peak RSS ${report.peakRssMB.toFixed(0).padStart(5)} MB`);
+          log(`  rep ${rep} ${sideName.padEnd(9)} ${(report.wallMs / 1000).toFixed(2).padStart(7)} s  cpu ${(report.cpuMs / 1000).toFixed(2).padStart(7)} s  peak RSS ${report.peakRssMB.toFixed(0).padStart(5)} MB`);
         } finally {
           rmSync(runDir, { recursive: true, force: true });
         }
@@ -293,6 +297,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
     reference,
     ratio: {
       wallTime: subject.medianMs / reference.medianMs,
+      cpuTime: subject.medianCpuMs / reference.medianCpuMs,
       peakRss: subject.medianPeakRssMB / reference.medianPeakRssMB,
       rssGrowth: subject.medianRssGrowthMB / reference.medianRssGrowthMB,
     },
@@ -318,7 +323,7 @@ export function writeReport(report: BenchReport, file = RESULTS_FILE): void {
 
 /** The stdout table: one row per side, then the ratio line. */
 export function formatTable(results: CaseResult[]): string {
-  const header = ['case', 'side', 'median s', 'runs s', 'rows/s', 'peak RSS MB', 'RSS at start MB', 'RSS growth MB'];
+  const header = ['case', 'side', 'median s', 'runs s', 'cpu s', 'rows/s', 'peak RSS MB', 'RSS at start MB', 'RSS growth MB'];
   const lines: string[][] = [];
   for (const result of results) {
     for (const [name, s] of [['subject', result.subject], ['reference', result.reference]] as const) {
@@ -327,16 +332,17 @@ export function formatTable(results: CaseResult[]): string {
         `${name}: ${s.label}`,
         (s.medianMs / 1000).toFixed(2),
         s.runs.map((r) => (r.wallMs / 1000).toFixed(2)).join(' '),
+        (s.medianCpuMs / 1000).toFixed(2),
         formatCount(s.rowsPerSecond),
         s.medianPeakRssMB.toFixed(0),
         s.medianRssAtStartMB.toFixed(0),
         s.medianRssGrowthMB.toFixed(0),
       ]);
     }
-    lines.push(['', `ratio subject/reference`, `${result.ratio.wallTime.toFixed(2)}x`, '', '', `${result.ratio.peakRss.toFixed(2)}x`, '', `${result.ratio.rssGrowth.toFixed(2)}x`]);
+    lines.push(['', `ratio subject/reference`, `${result.ratio.wallTime.toFixed(2)}x`, '', `${result.ratio.cpuTime.toFixed(2)}x`, '', `${result.ratio.peakRss.toFixed(2)}x`, '', `${result.ratio.rssGrowth.toFixed(2)}x`]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const numeric = new Set([2, 4, 5, 6, 7]);
+  const numeric = new Set([2, 4, 5, 6, 7, 8]);
   const format = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [format(header), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const line of lines) out.push(format(line));
