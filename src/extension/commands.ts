@@ -10,6 +10,7 @@ import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
 import type { SchemaDocuments } from './schemaDocument.js';
+import { kindForScheme, secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
 export interface Headwater {
@@ -111,23 +112,32 @@ async function restartEngine(h: Headwater): Promise<void> {
 }
 
 async function addSource(h: Headwater, given?: AddSourceArgument): Promise<SourceSummary | undefined> {
+  let stored: string[] = [];
   try {
-    for (const [name, value] of Object.entries(given?.secrets ?? {})) await storeSecret(h, name, value);
-    const definition = given?.definition ?? await addSourceWizard(h);
-    if (!definition) return undefined;
-    const summary = await h.engine.request(Requests.addSource, { definition });
+    const wanted = given ?? await addSourceWizard(h);
+    if (!wanted) return undefined;
+    // Stored first so the tree can resolve them as soon as the source appears.
+    for (const [name, value] of Object.entries(wanted.secrets ?? {})) {
+      await storeSecret(h, name, value);
+      stored.push(name);
+    }
+    const summary = await h.engine.request(Requests.addSource, { definition: wanted.definition });
+    stored = [];
     h.sourcesTree.refresh();
     void vscode.window.showInformationMessage(`Added source '${summary.name}' (${summary.kind}) to .headwater/sources.yaml.`);
     return summary;
   } catch (error) {
     showError(error, 'Adding the source');
     return undefined;
+  } finally {
+    // A source that was not added leaves no secrets behind.
+    for (const name of stored) await h.context.secrets.delete(`headwater.secret.${name}`);
   }
 }
 
 type SourceChoice = vscode.QuickPickItem & { choice: 'sqlite' | 'file' | 'url' };
 
-async function addSourceWizard(h: Headwater): Promise<SourceDefinition | undefined> {
+async function addSourceWizard(h: Headwater): Promise<AddSourceArgument | undefined> {
   const title = 'Add Headwater Source';
   const kindItems: SourceChoice[] = [
     { choice: 'sqlite', label: '$(database) SQLite database', description: 'a .db / .sqlite file, opened read-only' },
@@ -177,24 +187,23 @@ async function addSourceWizard(h: Headwater): Promise<SourceDefinition | undefin
       validateInput: (value) => (urlScheme(value) ? undefined : 'Enter a URL such as scheme://host/path.'),
     });
     if (!url) return undefined;
-    const withSecret = await moveSecretOutOfUrl(h, name, url.trim());
+    const withSecret = await moveSecretOutOfUrl(name, url.trim());
     if (withSecret === undefined) return undefined;
     definition.kind = kindForScheme(urlScheme(url) ?? '');
     definition.url = withSecret.url;
     if (withSecret.options) definition.options = withSecret.options;
+    return { definition, secrets: withSecret.secrets };
   }
-  return definition;
+  return { definition };
 }
 
+interface UrlWithSecret { url: string; options?: Record<string, unknown>; secrets?: Record<string, string> }
+
 /** Replaces a password in the URL (or an optional token) by a `${secret:NAME}` reference. */
-async function moveSecretOutOfUrl(h: Headwater, sourceName: string, url: string): Promise<{ url: string; options?: Record<string, unknown> } | undefined> {
-  const secretName = `${sourceName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
-  const reference = `\${secret:${secretName}}`;
-  const credentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/:@\s]*)(?::([^@/\s]*))?@/i.exec(url);
-  if (credentials?.[3]) {
-    await storeSecret(h, secretName, decodeURIComponent(credentials[3]));
-    return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
-  }
+async function moveSecretOutOfUrl(sourceName: string, url: string): Promise<UrlWithSecret | undefined> {
+  const secretName = secretNameFor(sourceName);
+  const split = splitUrlPassword(url, secretName);
+  if (split.password !== undefined) return { url: split.url, secrets: { [secretName]: split.password } };
   const secret = await vscode.window.showInputBox({
     title: 'Add Headwater Source (4/4): password or token',
     prompt: 'Optional. Stored in VS Code secret storage; sources.yaml only holds a reference. Leave empty if none.',
@@ -203,29 +212,15 @@ async function moveSecretOutOfUrl(h: Headwater, sourceName: string, url: string)
   });
   if (secret === undefined) return undefined;
   if (!secret) return { url };
-  await storeSecret(h, secretName, secret);
-  if (credentials) {
-    // A user without a password: the secret goes where the password belongs.
-    return { url: `${credentials[1]}${credentials[2]}:${reference}${url.slice(credentials[0].length - 1)}` };
-  }
-  return { url, options: { token: reference } };
+  const secrets = { [secretName]: secret };
+  // A user without a password: the secret goes where the password belongs; otherwise it is a token.
+  if (split.hasUser) return { url: withPasswordReference(url, secretName), secrets };
+  return { url, options: { token: `\${secret:${secretName}}` }, secrets };
 }
 
 /** The engine asks for `${secret:NAME}` values through Requests.resolveSecrets; see engine.ts. */
 function storeSecret(h: Headwater, name: string, value: string): Thenable<void> {
   return h.context.secrets.store(`headwater.secret.${name}`, value);
-}
-
-function urlScheme(value: string): string | undefined {
-  return /^([a-z][a-z0-9+.-]*):\/?\/?\S+$/i.exec(value.trim())?.[1]?.toLowerCase();
-}
-
-function kindForScheme(scheme: string): string {
-  const aliases: Record<string, string> = {
-    postgresql: 'postgres', mariadb: 'mysql', http: 'rest', https: 'rest', amqp: 'rabbitmq', amqps: 'rabbitmq',
-    mqtts: 'mqtt', rediss: 'redis', sqlite3: 'sqlite',
-  };
-  return aliases[scheme] ?? scheme;
 }
 
 function workspaceRelative(uri: vscode.Uri): string {

@@ -207,7 +207,7 @@ export class Engine implements vscode.Disposable {
         Requests.engineInfo.method, {});
       if (this.client !== client) return;
       this.pid = info.pid;
-      this.log.info(`Engine ${info.version} ready (pid ${info.pid}, Node ${info.node}, workspace ${info.databasePath})`);
+      this.log.info(`Engine ${info.version} ready (pid ${info.pid}, Node ${info.node}, database ${info.databasePath})`);
     } catch (error) {
       this.log.warn(`Engine did not answer engineInfo: ${errorMessage(error)}`);
       return;
