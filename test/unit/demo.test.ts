@@ -136,10 +136,11 @@ describe('buildDemoWorkspace', () => {
 
   describe('event log', () => {
     let lines: string[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form event records, probed field by field
     let events: Record<string, any>[];
     before(async () => {
       lines = readLines(await readFile(join(first.dir, DEMO_PATHS.events), 'utf8'));
-      events = lines.filter(isParseable).map((line) => JSON.parse(line) as Record<string, any>);
+      events = lines.filter(isParseable).map((line) => JSON.parse(line) as (typeof events)[number]);
     });
 
     test('has malformed lines exactly at the reported positions', () => {

@@ -96,7 +96,7 @@ describe('sources.yaml language features', () => {
 
   test('diagnostics point at the offending value', () => {
     const diagnostics = sourcesDiagnostics(doc('sources:\n  - name: x\n    kind: oracle\n    path: p\n'));
-    const kind = diagnostics.find((d) => d.message.includes('kind'));
+    const kind = diagnostics.find((d) => String(d.message).includes('kind'));
     assert.ok(kind);
     assert.deepEqual(kind.range.start, { line: 2, character: 10 });
   });

@@ -88,3 +88,21 @@ describe('workspace landing and catalog', () => {
     await assert.rejects(ws.query('select * from nope'), /Query failed: .*nope/);
   });
 });
+
+describe('value coercion for exact types', () => {
+  test('DECIMAL text lands exactly, TIME text lands as a time of day', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-ws-'));
+    const ws = await Workspace.open(dir);
+    try {
+      const { id, writer } = await ws.beginSample({ source: 'x', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('d', 'decimal', 'DECIMAL(38,10)'), f('t', 'time', 'TIME'), f('small', 'decimal', 'DECIMAL(10,2)')] });
+      writer.append([['12345678901234567890.0123456789', '13:45:07.250', 5n], ['-0.00000000005', '00:00', 1.25]], [{}, {}], new Date());
+      writer.close();
+      await ws.finishSample(id, { status: 'complete', rowCount: 2, bytes: 0, rejected: 0, fields: writer.schema });
+      const result = await ws.query(`SELECT d::VARCHAR, t::VARCHAR, small::VARCHAR FROM samples.${id} ORDER BY rowid`);
+      assert.deepEqual(result.rows, [['12345678901234567890.0123456789', '13:45:07.25', '5.00'], ['-0.0000000001', '00:00:00', '1.25']]);
+    } finally {
+      ws.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

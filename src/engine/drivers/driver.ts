@@ -1,7 +1,13 @@
 // The one interface every source kind implements (DESIGN.md, "Driver"). Drivers are loaded lazily by
 // the registry and load their own client libraries lazily.
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
-import type { BrowseNode, DriverCapability, Field, Provenance, SampleMethod, SampleRequestOptions, Schema } from '../../shared/types.js';
+import type { BrowseNode, DriverCapability, Field, Provenance, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
+
+/** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
+export interface DriverSampleOptions {
+  limit: number;
+  strategy: SampleStrategy;
+}
 
 /** A source definition after `${secret:…}`/`${env:…}` references have been resolved. Never log it. */
 export interface ResolvedSource {
@@ -62,7 +68,7 @@ export interface Driver {
   browse(source: ResolvedSource, path: string[], ctx: DriverContext): Promise<BrowseNode[]>;
   /** The schema the source declares for an entity, when it declares one. */
   nativeSchema?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined>;
-  sample(source: ResolvedSource, entity: string, options: Required<Pick<SampleRequestOptions, 'limit' | 'strategy'>> & SampleRequestOptions, ctx: DriverContext): Promise<SampleStream>;
+  sample(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream>;
   tail?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<SampleStream>;
 }
 

@@ -50,7 +50,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const timer = args.options.maxSeconds ? setTimeout(() => halt('time budget'), args.options.maxSeconds * 1000) : undefined;
 
   try {
-    const stream = await driver.sample(source, entity, { ...args.options, limit, strategy }, args.context(stop.signal));
+    const stream = await driver.sample(source, entity, { limit, strategy }, args.context(stop.signal));
     const { id, writer } = await workspace.beginSample({
       source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: stream.fields,
     });

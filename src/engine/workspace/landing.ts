@@ -134,10 +134,36 @@ export function coercerFor(duckType: string): Coerce {
   if (/^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(type)) return (v) => Number(v);
   if (/^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/.test(type)) return (v) => (typeof v === 'bigint' ? v : BigInt(typeof v === 'number' ? Math.trunc(v) : String(v)));
   if (type === 'DOUBLE' || type === 'FLOAT' || type === 'REAL') return (v) => Number(v);
-  if (type.startsWith('DECIMAL') || type.startsWith('NUMERIC')) return (v) => (typeof v === 'bigint' || typeof v === 'number' ? v : Number(v));
+  if (type.startsWith('DECIMAL') || type.startsWith('NUMERIC')) return decimalCoercer(type);
+  if (type === 'TIME') return (v) => (typeof v === 'bigint' ? v : v instanceof Date ? BigInt(v.getTime() % 86_400_000) * 1000n : timeMicros(String(v)));
   if (type === 'DATE' || type.startsWith('TIMESTAMP')) return (v) => (v instanceof Date ? v : new Date(typeof v === 'number' ? v : String(v)));
   if (type === 'BLOB') return (v) => (v instanceof Uint8Array ? v : new TextEncoder().encode(String(v)));
   return (v) => v as JS;
+}
+
+/** DECIMAL(p,s): the converter takes a double or the exact unscaled bigint, so exact text becomes the latter. */
+function decimalCoercer(type: string): Coerce {
+  const scale = Number(/,\s*(\d+)\s*\)/.exec(type)?.[1] ?? 3);
+  const factor = 10n ** BigInt(scale);
+  return (v) => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'bigint') return v * factor;
+    const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(String(v));
+    if (!match) throw new Error(`'${String(v)}' is not a decimal number`);
+    const [, sign, whole, fraction = ''] = match;
+    const digits = fraction.padEnd(scale + 1, '0');
+    let unscaled = BigInt((whole || '0') + digits.slice(0, scale));
+    if (Number(digits[scale]) >= 5) unscaled += 1n; // round half away from zero
+    return sign === '-' ? -unscaled : unscaled;
+  };
+}
+
+/** 'HH:MM:SS[.ffffff]' to microseconds since midnight. */
+function timeMicros(text: string): bigint {
+  const match = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?/.exec(text.trim());
+  if (!match) throw new Error(`'${text}' is not a time of day`);
+  const [, h, m, s = '0', frac = ''] = match;
+  return ((BigInt(h!) * 60n + BigInt(m!)) * 60n + BigInt(s)) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
 }
 
 function toText(v: unknown): string {

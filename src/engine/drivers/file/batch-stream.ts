@@ -1,4 +1,4 @@
-// The batch iterator every local driver returns: it stops on cancel and on row/byte/time budgets,
+// The batch iterator every local driver returns: it stops on cancel and at the row limit,
 // gives the event loop a turn between batches (so a cancel is seen promptly even when reading is
 // synchronous), and releases the driver's handle exactly once, even when iteration never started.
 import type { RecordBatch } from '../driver.js';
@@ -7,8 +7,6 @@ export interface BatchStreamOptions {
   signal: AbortSignal;
   /** Rows to deliver at most (head/random); undefined for all. */
   limit?: number;
-  maxBytes?: number;
-  maxSeconds?: number;
   /** Releases the reader (file, statement, database). Called once. */
   close: () => void | Promise<void>;
   /** Interrupts a pull in progress when the signal aborts (e.g. a running DuckDB query). */
@@ -20,10 +18,8 @@ export type PullBatch = () => RecordBatch | undefined | Promise<RecordBatch | un
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function batchStream(first: RecordBatch | undefined, pull: PullBatch, options: BatchStreamOptions): AsyncIterable<RecordBatch> & { close(): Promise<void> } {
-  const started = Date.now();
   let pending: RecordBatch | undefined = first;
   let rows = 0;
-  let bytes = 0;
   let finished = false;
   let pulling = false;
   let closing: Promise<void> | undefined;
@@ -43,9 +39,7 @@ export function batchStream(first: RecordBatch | undefined, pull: PullBatch, opt
 
   const outOfBudget = () =>
     options.signal.aborted
-    || (options.limit !== undefined && rows >= options.limit)
-    || (options.maxBytes !== undefined && options.maxBytes > 0 && bytes >= options.maxBytes)
-    || (options.maxSeconds !== undefined && options.maxSeconds > 0 && Date.now() - started >= options.maxSeconds * 1000);
+    || (options.limit !== undefined && rows >= options.limit);
 
   const iterator: AsyncIterator<RecordBatch> = {
     async next() {
@@ -82,7 +76,6 @@ export function batchStream(first: RecordBatch | undefined, pull: PullBatch, opt
         batch = { ...batch, rows: batch.rows.slice(0, room), provenance: batch.provenance.slice(0, room) };
       }
       rows += batch.rows.length;
-      bytes += batch.bytes;
       return { done: false, value: batch };
     },
     async return() {

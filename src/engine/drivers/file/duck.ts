@@ -6,16 +6,16 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBResult, DuckDBValueConverter } from '@duckdb/node-api';
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { Field, Provenance, SampleRequestOptions, Schema } from '../../../shared/types.js';
+import type { Field, Provenance, Schema } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
 import { loadNative } from '../../safety/native.js';
 import type { OpenedDuckDB } from '../../workspace/duckdb.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
+import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
 import { approxRowBytes, batchStream } from './batch-stream.js';
 import { fieldForDuckType, valueConverter, type DuckApi } from './duck-types.js';
 import type { DataFile, JsonLayout } from './location.js';
 
-type Options = Required<Pick<SampleRequestOptions, 'limit' | 'strategy'>> & SampleRequestOptions;
+type Options = DriverSampleOptions;
 
 const ROW_COLUMN = '__hw_row';
 /** Rows DuckDB's CSV sniffer reads by default; a head sample wider than that is sniffed in full. */
@@ -174,8 +174,6 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
     const batches = batchStream(first, pull, {
       signal: ctx.signal,
       limit: options.strategy === 'full' ? undefined : options.limit,
-      maxBytes: options.maxBytes,
-      maxSeconds: options.maxSeconds,
       close,
       interrupt,
     });

@@ -5,13 +5,13 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { Provenance, SampleRequestOptions } from '../../../shared/types.js';
+import type { Provenance } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
+import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
 import { batchStream } from './batch-stream.js';
 import type { DataFile } from './location.js';
 
-type Options = Required<Pick<SampleRequestOptions, 'limit' | 'strategy'>> & SampleRequestOptions;
+type Options = DriverSampleOptions;
 
 export const BATCH_LINES = 2_000;
 
@@ -127,7 +127,7 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
   const label = `${data.entity}${data.gzip ? ' (gzip)' : ''}`;
   if (options.strategy === 'random') {
     query = `JSON lines of ${label}: reservoir sample of ${options.limit} lines over the whole file, in line order`;
-    const sampled = await reservoir(reader, options.limit, parse, ctx, options);
+    const sampled = await reservoir(reader, options.limit, parse, ctx);
     let at = 0;
     let rejectedPending = sampled.rejected;
     pull = async () => {
@@ -183,8 +183,6 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
     const batches = batchStream(first, guardedPull, {
       signal: ctx.signal,
       limit: options.strategy === 'full' ? undefined : options.limit,
-      maxBytes: options.maxBytes,
-      maxSeconds: options.maxSeconds,
       close: () => reader.close(),
     });
     return { fields: builder.fields, method: 'snapshot', query, batches };
@@ -205,9 +203,8 @@ interface Reservoir {
  * Algorithm R over the file's non-blank lines. Only lines that enter the reservoir are parsed, so a
  * large file costs one read; a drawn line that is malformed is counted as rejected.
  */
-async function reservoir(reader: LineReader, limit: number, parse: (line: string, n: number) => Record<string, unknown> | undefined, ctx: DriverContext, options: Options): Promise<Reservoir> {
+async function reservoir(reader: LineReader, limit: number, parse: (line: string, n: number) => Record<string, unknown> | undefined, ctx: DriverContext): Promise<Reservoir> {
   const slots: { line: number; record: Record<string, unknown>; size: number }[] = [];
-  const started = Date.now();
   let seen = 0;
   let rejected = 0;
   for (;;) {
@@ -224,10 +221,6 @@ async function reservoir(reader: LineReader, limit: number, parse: (line: string
     }
     if (seen % 10_000 === 0) {
       if (ctx.signal.aborted) break;
-      if (options.maxSeconds && Date.now() - started >= options.maxSeconds * 1000) {
-        ctx.log('info', `Random sample drawn from the first ${reader.lineNumber} lines: the time budget ran out.`);
-        break;
-      }
       // Let a cancel or a timer fire even when every chunk is already buffered.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -1,6 +1,6 @@
 // Sampling a SQLite table or view: head, random and full, streamed in batches from a read-only handle.
-import type { Field, Provenance, SampleRequestOptions } from '../../../shared/types.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
+import type { Field, Provenance } from '../../../shared/types.js';
+import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
 import { approxRowBytes, batchStream } from '../file/batch-stream.js';
 import { columnsOf, estimateRows, findRelation, isNullable, rowidAlias, type ColumnInfo, type Relation } from './catalog.js';
 import { openError, openReadOnly, quoteIdent, sqliteFile, type SqliteDatabase } from './database.js';
@@ -10,7 +10,7 @@ export const BATCH_ROWS = 2_000;
 const ROWID_COLUMN = '__hw_rowid';
 const INT64_MIN = -(2n ** 63n);
 
-type Options = Required<Pick<SampleRequestOptions, 'limit' | 'strategy'>> & SampleRequestOptions;
+type Options = DriverSampleOptions;
 
 interface RawBatch {
   rows: unknown[][];
@@ -64,8 +64,6 @@ export async function sampleSqlite(source: ResolvedSource, entity: string, optio
     const batches = batchStream(first, pull, {
       signal: ctx.signal,
       limit: options.strategy === 'full' ? undefined : options.limit,
-      maxBytes: options.maxBytes,
-      maxSeconds: options.maxSeconds,
       close: closeAll,
     });
     return { fields: initialFields, method: 'snapshot', query: plan.query, batches };
