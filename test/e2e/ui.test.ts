@@ -8,6 +8,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
+import { waitFor } from '../services/process.js';
 import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
 import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
 
@@ -23,6 +24,13 @@ function sourcesRow(page: Page, label: string): Locator {
 
 async function expand(row: Locator): Promise<void> {
   if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+}
+
+/** Parks the mouse on empty space and waits for any hover card to close, for a clean screenshot. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(150, 700);
+  await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: uiTimeout });
+  await page.screenshot({ path: join(testResultsDir, name) });
 }
 
 function samplePanel(page: Page): FrameLocator {
@@ -56,11 +64,22 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     const orders = sourcesRow(page, 'orders');
     await orders.waitFor({ timeout: uiTimeout });
     assert.equal(await shop.getAttribute('aria-expanded'), 'true', 'shop is expanded');
-    await page.screenshot({ path: join(testResultsDir, 'sources-tree.png') });
+    await screenshot(page, 'sources-tree.png');
 
     // The context menu is what a person uses; its "Sample" entry runs headwater.sample on the row.
     await orders.click({ button: 'right' });
-    await page.getByRole('menuitem', { name: 'Sample', exact: true }).click();
+    const sampleItem = page.getByRole('menuitem', { name: 'Sample', exact: true });
+    await sampleItem.waitFor({ timeout: uiTimeout });
+    // VS Code arms menu items 100 ms after showing them (so the right-click's own mouse-up cannot
+    // pick one) and nothing in the DOM marks that moment: click until the menu closes. A click
+    // before arming does nothing, and the first armed one closes the menu.
+    await waitFor(
+      async () => {
+        if (await sampleItem.isVisible()) await sampleItem.click({ timeout: 2000 }).catch(() => undefined);
+        return !(await sampleItem.isVisible());
+      },
+      { timeoutMs: 15_000, intervalMs: 50, what: 'the context menu to run Sample' },
+    );
 
     const panel = samplePanel(page);
     const grid = panel.locator('[role="grid"]');
@@ -73,9 +92,20 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     const rowsInDom = await panel.locator('[role="row"]').count();
     assert.ok(totalRows > 1000, `the grid reports the whole sample (aria-rowcount ${totalRows})`);
     assert.ok(rowsInDom < 200, `only visible rows are in the DOM (${rowsInDom} of ${totalRows})`);
-    const status = (await panel.locator('#hw-status').innerText()).trim();
-    assert.ok(status.length > 0, 'the status line says what is shown');
-    await page.screenshot({ path: join(testResultsDir, 'sample-grid.png') });
+    const status = panel.locator('#hw-status');
+    assert.notEqual(await status.getAttribute('data-state'), 'error', `status: ${await status.innerText()}`);
+    assert.ok((await status.innerText()).trim().length > 0, 'the status line says what is shown');
+    await screenshot(page, 'sample-grid.png');
+
+    // Scrolling to the end fetches the last block; the DOM still holds only the visible rows.
+    await grid.evaluate((element) => {
+      element.scrollTop = element.scrollHeight;
+    });
+    const lastId = panel.locator(`[role="row"][aria-rowindex="${totalRows}"] [role="gridcell"][data-col="id"]`);
+    await lastId.waitFor({ timeout: uiTimeout });
+    assert.match((await lastId.innerText()).trim(), /^\d[\d,]*$/, 'the last data row has a numeric id');
+    const rowsAtEnd = await panel.locator('[role="row"]').count();
+    assert.ok(rowsAtEnd < 200, `only visible rows are in the DOM at the end (${rowsAtEnd})`);
   } catch (error) {
     await browser?.page.screenshot({ path: join(testResultsDir, 'ui-failure.png') }).catch(() => undefined);
     if (server) console.log(`code-server log: ${server.logFile}`);
