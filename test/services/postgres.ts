@@ -1,7 +1,7 @@
 // A private PostgreSQL 15 for tests: initdb in a temp dir, loopback only, on a free port, ready for
 // logical decoding (wal2json), with every statement logged to a file the tests read back.
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ export const postgresBinDir = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgres
 const INSTALL_HINT = 'install postgresql-15 and postgresql-15-wal2json with scripts/install-system.sh (as root)';
 
 export interface PostgresService {
-  /** postgres://postgres@127.0.0.1:PORT/postgres (trust authentication for the superuser). */
+  /** postgres://postgres@127.0.0.1:PORT/postgres (the superuser needs no password; other roles do). */
   url: string;
   port: number;
   host: string;
@@ -77,6 +77,13 @@ export async function startPostgres(): Promise<PostgresService> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
+  // The superuser (fixtures, checks) needs no password; every other role does, so a wrong password fails.
+  writeFileSync(join(dataDir, 'pg_hba.conf'), [
+    'local all all trust',
+    'host all postgres 127.0.0.1/32 trust',
+    'host all all 127.0.0.1/32 scram-sha-256',
+    '',
+  ].join('\n'));
 
   const port = await freePort();
   const host = '127.0.0.1';

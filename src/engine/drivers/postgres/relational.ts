@@ -1,0 +1,197 @@
+// Pieces both relational drivers (PostgreSQL and MySQL/MariaDB) share: connection fields from
+// sources.yaml, TLS modes, per-column value codecs that fall back to text instead of losing a value,
+// key provenance and catalog formatting.
+import type { ConnectionOptions } from 'node:tls';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { Field, Provenance } from '../../../shared/types.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  database?: string;
+  user?: string;
+}
+
+/** A connection field given at the top level of the source entry or under `options` (both land in options). */
+export function sourceSetting(options: Record<string, unknown>, name: string): string | undefined {
+  const value = options[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/**
+ * TLS by libpq's sslmode names (MySQL's ssl-mode names are accepted too): disable, require (encrypt,
+ * do not verify), verify-ca (verify the chain, not the name), verify-full (chain and host name).
+ * `prefer`/`allow` connect without TLS: the drivers cannot fall back from one to the other.
+ */
+export function tlsOptions(sourceName: string, server: string, mode: string, files: { ca?: string; cert?: string; key?: string }): ConnectionOptions | false {
+  const normalized = mode.toLowerCase().replace(/_/g, '-');
+  const client = { ...(files.cert ? { cert: files.cert } : {}), ...(files.key ? { key: files.key } : {}) };
+  switch (normalized) {
+    case 'disable':
+    case 'disabled':
+    case 'allow':
+    case 'prefer':
+    case 'preferred':
+      return false;
+    case 'require':
+    case 'required':
+      // libpq: with a root certificate, require behaves like verify-ca.
+      return files.ca ? { ca: files.ca, rejectUnauthorized: true, checkServerIdentity: () => undefined, ...client } : { rejectUnauthorized: false, ...client };
+    case 'verify-ca':
+      return { ...(files.ca ? { ca: files.ca } : {}), rejectUnauthorized: true, checkServerIdentity: () => undefined, ...client };
+    case 'verify-full':
+    case 'verify-identity':
+      return { ...(files.ca ? { ca: files.ca } : {}), rejectUnauthorized: true, ...client };
+    default:
+      throw new HeadwaterError('usage', `${server} source '${sourceName}': unknown sslmode '${mode}' (use disable, require, verify-ca or verify-full).`, { source: sourceName });
+  }
+}
+
+/** Returned by a codec for a value the field's workspace type cannot hold exactly. */
+export const UNREPRESENTABLE: unique symbol = Symbol('unrepresentable');
+
+export type RawValue = string | Buffer | null;
+
+/** How one column's raw values (text, or bytes for binary columns) become the plain JS values a field carries. */
+export interface ColumnCodec {
+  field: Field;
+  /** The plain value, or UNREPRESENTABLE when the field's type cannot hold it exactly. */
+  parse(raw: string | Buffer): unknown;
+}
+
+/** The text form of a raw value, for columns that fell back to text. */
+export function rawText(raw: string | Buffer): string {
+  return typeof raw === 'string' ? raw : raw.toString('hex');
+}
+
+export function textCodec(field: Field): ColumnCodec {
+  return { field, parse: rawText };
+}
+
+/**
+ * Converts raw rows batch by batch. When a value does not fit its column's type (an infinite
+ * timestamp, a NaN numeric, a zero date...), that column becomes text from then on, and the batch
+ * carries the new field list, so nothing is rounded, clamped or dropped.
+ */
+export class RowShaper {
+  private readonly codecs: ColumnCodec[];
+
+  constructor(codecs: ColumnCodec[], private readonly onWiden?: (field: Field, sample: string) => void) {
+    this.codecs = codecs.map((c) => ({ ...c, field: { ...c.field } }));
+  }
+
+  get fields(): Field[] {
+    return this.codecs.map((c) => ({ ...c.field }));
+  }
+
+  /** `offset` leading raw columns (keys, ctid) are not fields. */
+  shape(rawRows: RawValue[][], offset: number): { rows: unknown[][]; fields?: Field[] } {
+    let changed = false;
+    const rows: unknown[][] = rawRows.map(() => new Array<unknown>(this.codecs.length));
+    for (let c = 0; c < this.codecs.length; c++) {
+      let codec = this.codecs[c]!;
+      for (let r = 0; r < rawRows.length; r++) {
+        const raw = rawRows[r]![c + offset] ?? null;
+        if (raw === null) {
+          rows[r]![c] = null;
+          if (!codec.field.nullable) {
+            codec.field = { ...codec.field, nullable: true };
+            this.codecs[c] = codec;
+            changed = true;
+          }
+          continue;
+        }
+        const value = codec.parse(raw);
+        if (value !== UNREPRESENTABLE) {
+          rows[r]![c] = value;
+          continue;
+        }
+        this.onWiden?.(codec.field, rawText(raw).slice(0, 80));
+        const { children: _children, ...rest } = codec.field;
+        codec = textCodec({ ...rest, type: 'string', duckType: 'VARCHAR' });
+        this.codecs[c] = codec;
+        changed = true;
+        // Earlier rows of this batch are redone as text, so the whole column agrees.
+        for (let back = 0; back <= r; back++) {
+          const earlier = rawRows[back]![c + offset] ?? null;
+          rows[back]![c] = earlier === null ? null : rawText(earlier);
+        }
+      }
+    }
+    return changed ? { rows, fields: this.fields } : { rows };
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An integer from its decimal text: a number when exact, else a bigint. */
+export function integerFromText(text: string): number | bigint {
+  if (text.length <= 15) return Number(text);
+  const big = BigInt(text);
+  return big <= MAX_SAFE && big >= -MAX_SAFE ? Number(big) : big;
+}
+
+/** Provenance of a row from its key columns: numbers when they are exact, else text. */
+export function keyProvenance(names: readonly string[], values: readonly RawValue[]): Provenance {
+  const out: Provenance = {};
+  names.forEach((name, i) => {
+    const value = values[i];
+    if (value === null || value === undefined) out[name] = 'NULL';
+    else if (typeof value !== 'string') out[name] = value.toString('hex');
+    else out[name] = /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+  });
+  return out;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `a.b` / `"a"."b.c"` / `` `a`.`b` `` into its parts, honouring the quote character given. */
+export function splitQualified(name: string, quote: '"' | '`'): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  let wasQuoted = false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!;
+    if (quoted) {
+      if (ch === quote) {
+        if (name[i + 1] === quote) {
+          current += quote;
+          i++;
+        } else quoted = false;
+      } else current += ch;
+    } else if (ch === quote) {
+      quoted = true;
+      wasQuoted = true;
+    } else if (ch === '.') {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  if (!wasQuoted && parts.some((p) => p === '')) return [name];
+  return parts;
+}
+
+/** Row estimate text for trees: "~1.2M rows". */
+export function approxRows(n: number): string {
+  if (n < 1000) return `~${n} rows`;
+  if (n < 1_000_000) return `~${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}K rows`;
+  if (n < 1_000_000_000) return `~${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M rows`;
+  return `~${(n / 1_000_000_000).toFixed(1)}B rows`;
+}
