@@ -51,14 +51,52 @@ export interface RecordBatch {
   fields?: Field[];
 }
 
-export interface SampleStream {
+interface SampleStreamBase {
   /** Columns as the source declares them, or as inferred before the first batch. */
   fields: Field[];
   method: SampleMethod;
   /** The exact query, offsets or pages used, for the catalog. */
   query: string;
-  batches: AsyncIterable<RecordBatch>;
 }
+
+/** Records the driver reads itself and hands over in batches. */
+export interface BatchSampleStream extends SampleStreamBase {
+  batches: AsyncIterable<RecordBatch>;
+  duckdbSelect?: never;
+}
+
+/**
+ * Records the workspace's own DuckDB reads in one statement (files DuckDB reads natively), so no
+ * row passes through JS. The read lands atomically: a cancel or an error during it lands nothing.
+ */
+export interface DuckDBSampleStream extends SampleStreamBase {
+  /**
+   * A SELECT the workspace's own DuckDB runs to read these rows: columns are the stream's fields in
+   * order followed by `_hw_provenance` (JSON).
+   */
+  duckdbSelect: string;
+  batches?: never;
+  /**
+   * When set, the select's `_hw_provenance` is NULL and each row gets `{"<key>": n}` instead, n being
+   * its 1-based position in the select's result: numbering rows in SQL (row_number() OVER ()) makes
+   * DuckDB read on a single thread.
+   */
+  provenanceByPosition?: string;
+  /** Bytes of the source the read covered (approximate), given the rows it landed. */
+  bytesRead?(rows: number): number;
+  /**
+   * Records the source held that could not be read, counted after the select ran. `query` runs on
+   * the connection that ran the select: DuckDB keeps CSV reject tables there, as temporary tables.
+   */
+  countRejected?(query: (sql: string) => Promise<unknown[][]>, rowsLanded: number): Promise<number>;
+  /** An error from running the select, restated to name the source and what was read. */
+  readError?(error: unknown): Error;
+  /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
+  close(): void;
+}
+
+/** Exactly one of `batches` / `duckdbSelect` is present. */
+export type SampleStream = BatchSampleStream | DuckDBSampleStream;
 
 export interface Driver {
   readonly kind: string;

@@ -2,13 +2,15 @@
 // Whatever landed before a cancel, a budget or an error is kept and the sample is marked partial.
 import { HeadwaterError } from '../../shared/errors.js';
 import type { SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
-import type { Driver, DriverContext, ResolvedSource } from '../drivers/driver.js';
+import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
+import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LIMIT = 10_000;
 const PROGRESS_INTERVAL_MS = 250;
 /** Appended rows are flushed (made durable and queryable) at least this often. */
 const FLUSH_INTERVAL_MS = 1_000;
+const INTERRUPT_RETRY_MS = 50;
 
 export interface SampleProgress {
   rows: number;
@@ -31,6 +33,26 @@ export interface RunSampleArgs {
 
 type StopReason = 'cancelled' | 'time budget' | 'byte budget';
 
+/** What one landing path reports back. */
+interface Landed {
+  bytes: number;
+  rejected: number;
+  failure?: unknown;
+  /** Set when the landing path itself says why the sample ended as it did. */
+  detail?: string;
+  /** A stop that came too late to cut the read short does not make the sample partial. */
+  stopMattered: boolean;
+}
+
+interface Landing {
+  id: string;
+  writer: SampleWriter;
+  limit: number;
+  stop: AbortController;
+  stopReason: () => StopReason | undefined;
+  halt: (reason: StopReason) => void;
+}
+
 export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const { workspace, driver, source, entity, signal } = args;
   const limit = args.options.limit ?? DEFAULT_LIMIT;
@@ -51,64 +73,138 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
 
   try {
     const stream = await driver.sample(source, entity, { limit, strategy }, args.context(stop.signal));
-    const { id, writer } = await workspace.beginSample({
-      source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: stream.fields,
-    });
-    let bytes = 0;
-    let rejected = 0;
-    let lastProgress = 0;
-    let lastFlush = Date.now();
-    let failure: unknown;
-    const iterator = stream.batches[Symbol.asyncIterator]();
+    let begun: { id: string; writer: SampleWriter };
     try {
-      while (!stop.signal.aborted && writer.rowCount < limit) {
-        const next = await iterator.next();
-        if (next.done) break;
-        const batch = next.value;
-        if (batch.fields) await writer.evolve(batch.fields);
-        const room = limit - writer.rowCount;
-        const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
-        writer.append(rows, batch.provenance, new Date());
-        bytes += batch.bytes;
-        rejected += batch.rejected ?? 0;
-        const now = Date.now();
-        if (now - lastFlush >= FLUSH_INTERVAL_MS) {
-          writer.flush();
-          await workspace.updateProgress(id, writer.rowCount, bytes);
-          lastFlush = now;
-        }
-        if (args.options.maxBytes && bytes >= args.options.maxBytes) halt('byte budget');
-        if (args.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now;
-          args.onProgress({ rows: writer.rowCount, bytes, message: `${writer.rowCount.toLocaleString('en-US')} rows`, fraction: Math.min(1, writer.rowCount / limit) });
-        }
-      }
+      begun = await workspace.beginSample({
+        source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: stream.fields,
+      });
     } catch (error) {
-      failure = error;
-    } finally {
-      // Lets the driver release its cursor, file or connection.
-      await iterator.return?.().catch(() => undefined);
+      // Lets the driver release its cursor, file or temporary copy.
+      if (stream.duckdbSelect !== undefined) stream.close();
+      else await stream.batches[Symbol.asyncIterator]().return?.().catch(() => undefined);
+      throw error;
     }
+    const { id, writer } = begun;
+    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt };
+    const landed = stream.duckdbSelect !== undefined
+      ? await landSelect(stream, landing, args)
+      : await landBatches(stream, landing, args);
     let closeError: unknown;
     try {
       writer.close();
     } catch (error) {
       closeError = error;
     }
-    const status: SampleStatus = failure || closeError ? (writer.rowCount > 0 ? 'partial' : 'failed') : stopReason ? 'partial' : 'complete';
-    const detail = failure || closeError
-      ? `stopped by an error after ${writer.rowCount} rows: ${messageOf(failure ?? closeError)}`
-      : stopReason === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
-      : stopReason ? `stopped at the ${stopReason} after ${writer.rowCount} rows`
-      : rejected ? `${rejected} unreadable records counted and skipped` : undefined;
-    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes, rejected, fields: writer.schema });
+    const failure = landed.failure ?? closeError;
+    const stoppedBy = landed.stopMattered ? stopReason : undefined;
+    const status: SampleStatus = failure ? (writer.rowCount > 0 ? 'partial' : 'failed') : stoppedBy ? 'partial' : 'complete';
+    const detail = failure
+      ? `stopped by an error after ${writer.rowCount} rows: ${messageOf(failure)}`
+      : landed.detail
+      ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
+        : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
+        : landed.rejected ? `${landed.rejected} unreadable records counted and skipped` : undefined);
+    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
-    args.onProgress?.({ rows: info.rowCount, bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });
+    args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });
     return info;
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Record batches from the driver, appended as they come and flushed every second. */
+async function landBatches(stream: BatchSampleStream, landing: Landing, args: RunSampleArgs): Promise<Landed> {
+  const { id, writer, limit, stop } = landing;
+  let bytes = 0;
+  let rejected = 0;
+  let lastProgress = 0;
+  let lastFlush = Date.now();
+  let failure: unknown;
+  const iterator = stream.batches[Symbol.asyncIterator]();
+  try {
+    while (!stop.signal.aborted && writer.rowCount < limit) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const batch = next.value;
+      if (batch.fields) await writer.evolve(batch.fields);
+      const room = limit - writer.rowCount;
+      const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
+      writer.append(rows, batch.provenance, new Date());
+      bytes += batch.bytes;
+      rejected += batch.rejected ?? 0;
+      const now = Date.now();
+      if (now - lastFlush >= FLUSH_INTERVAL_MS) {
+        writer.flush();
+        await args.workspace.updateProgress(id, writer.rowCount, bytes);
+        lastFlush = now;
+      }
+      if (args.options.maxBytes && bytes >= args.options.maxBytes) landing.halt('byte budget');
+      if (args.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        args.onProgress({ rows: writer.rowCount, bytes, message: `${writer.rowCount.toLocaleString('en-US')} rows`, fraction: Math.min(1, writer.rowCount / limit) });
+      }
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    // Lets the driver release its cursor, file or connection.
+    await iterator.return?.().catch(() => undefined);
+  }
+  return { bytes, rejected, failure, stopMattered: true };
+}
+
+/**
+ * One INSERT … SELECT on the sample's own connection: DuckDB reads and lands the rows without JS.
+ * It lands whole or not at all, so a stop during it (cancel or time budget) interrupts it and leaves
+ * a partial sample with no rows; that is not an error.
+ */
+async function landSelect(stream: DuckDBSampleStream, landing: Landing, args: RunSampleArgs): Promise<Landed> {
+  const { writer, stop } = landing;
+  // DuckDB drops an interrupt that arrives before the statement starts executing, so keep
+  // interrupting until it settles.
+  let interrupting: ReturnType<typeof setInterval> | undefined;
+  const onStop = () => {
+    writer.interrupt();
+    interrupting ??= setInterval(() => writer.interrupt(), INTERRUPT_RETRY_MS);
+  };
+  stop.signal.addEventListener('abort', onStop, { once: true });
+  const progress = args.onProgress
+    ? setInterval(() => {
+      const fraction = writer.progress();
+      if (fraction !== undefined) args.onProgress?.({ rows: 0, bytes: 0, message: `reading (${Math.round(fraction * 100)}%)`, fraction });
+    }, PROGRESS_INTERVAL_MS)
+    : undefined;
+  try {
+    if (stop.signal.aborted) throw new Error('stopped before the read began');
+    const rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+    // Landed whole: a stop from here on changes nothing.
+    stop.signal.removeEventListener('abort', onStop);
+    if (interrupting) clearInterval(interrupting);
+    const notes: string[] = [];
+    let rejected = 0;
+    try {
+      rejected = (await stream.countRejected?.((sql) => writer.query(sql), rows)) ?? 0;
+    } catch (error) {
+      args.log('warn', `Sample ${landing.id}: could not count unreadable records: ${messageOf(error)}`);
+    }
+    if (rejected) notes.push(`${rejected} unreadable records counted and skipped`);
+    if (args.options.maxBytes) notes.push('the byte budget does not apply: DuckDB read the source natively');
+    return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length ? notes.join('; ') : undefined, stopMattered: false };
+  } catch (error) {
+    const reason = landing.stopReason();
+    if (stop.signal.aborted && reason) {
+      const when = reason === 'cancelled' ? 'cancelled' : `stopped at the ${reason}`;
+      return { bytes: 0, rejected: 0, detail: `${when} during a DuckDB-native read, which lands all of its rows or none: 0 rows`, stopMattered: true };
+    }
+    return { bytes: 0, rejected: 0, failure: stream.readError?.(error) ?? error, stopMattered: true };
+  } finally {
+    if (progress) clearInterval(progress);
+    if (interrupting) clearInterval(interrupting);
+    stop.signal.removeEventListener('abort', onStop);
+    stream.close();
   }
 }
 

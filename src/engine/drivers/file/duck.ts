@@ -1,4 +1,5 @@
-// CSV, TSV, Parquet and JSON documents read through a scratch in-memory DuckDB.
+// DuckDB helpers for the file driver, and JSON documents read through a scratch in-memory DuckDB into
+// JS (their schema is Headwater's own inference). CSV, TSV and Parquet are planned in native.ts.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -10,16 +11,14 @@ import type { Field, Provenance, Schema } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
 import { loadNative } from '../../safety/native.js';
 import type { OpenedDuckDB } from '../../workspace/duckdb.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
-import { approxRowBytes, batchStream } from './batch-stream.js';
+import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
+import { batchStream } from './batch-stream.js';
 import { fieldForDuckType, valueConverter, type DuckApi } from './duck-types.js';
 import type { DataFile, JsonLayout } from './location.js';
 
 type Options = DriverSampleOptions;
 
-const ROW_COLUMN = '__hw_row';
-/** Rows DuckDB's CSV sniffer reads by default; a head sample wider than that is sniffed in full. */
-const DEFAULT_SNIFF_ROWS = 20_480;
+export const ROW_COLUMN = '__hw_row';
 
 export function duckApi(): Promise<DuckApi> {
   return loadNative<DuckApi>('@duckdb/node-api', () => import('@duckdb/node-api'));
@@ -30,7 +29,7 @@ export function sqlString(value: string): string {
 }
 
 /** A path DuckDB reads literally: no glob characters, and Parquet never gzipped (DuckDB cannot read that). */
-async function readablePath(data: DataFile): Promise<{ path: string; cleanup: () => void }> {
+export async function readablePath(data: DataFile): Promise<{ path: string; cleanup: () => void }> {
   const globby = /[*?[\]{}]/.test(data.file);
   if (!globby && !(data.format === 'parquet' && data.gzip)) return { path: data.file, cleanup: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'headwater-file-'));
@@ -51,45 +50,23 @@ async function readablePath(data: DataFile): Promise<{ path: string; cleanup: ()
   }
 }
 
-interface RelationArgs {
-  data: DataFile;
-  path: string;
-  layout?: JsonLayout;
-  options: Record<string, unknown>;
-  rejects?: { table: string; scan: string };
-  sniffRows?: number;
-}
-
-/** The table function that reads one file, with its path bound as a quoted literal. */
-function relationSql({ data, path, layout, options, rejects, sniffRows }: RelationArgs): string {
+/** The table function that reads a Parquet or JSON file, with its path bound as a quoted literal (CSV: native.ts). */
+export function relationSql(data: DataFile, path: string, layout?: JsonLayout): string {
   const args = [sqlString(path)];
-  if (data.gzip && data.format !== 'parquet') args.push("compression = 'gzip'");
   if (data.format === 'parquet') return `read_parquet(${args.join(', ')})`;
-  if (data.format === 'json' || data.format === 'ndjson') {
-    args.push(`format = ${layout === 'array' ? "'array'" : "'unstructured'"}`);
-    return `read_json_objects(${args.join(', ')})`;
-  }
-  const delimiter = typeof options.delimiter === 'string' ? options.delimiter : data.format === 'tsv' ? '\t' : undefined;
-  if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
-  if (typeof options.header === 'boolean') args.push(`header = ${options.header}`);
-  for (const key of ['quote', 'escape', 'nullstr'] as const) {
-    if (typeof options[key] === 'string') args.push(`${key} = ${sqlString(options[key])}`);
-  }
-  if (sniffRows !== undefined) args.push(`sample_size = ${sniffRows}`);
-  // Bad rows are set aside and counted instead of failing the read.
-  if (rejects) args.push('store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`);
-  return `read_csv(${args.join(', ')})`;
+  if (data.gzip) args.push("compression = 'gzip'");
+  args.push(`format = ${layout === 'array' ? "'array'" : "'unstructured'"}`);
+  return `read_json_objects(${args.join(', ')})`;
 }
 
-function duckError(source: ResolvedSource, data: DataFile, error: unknown): HeadwaterError {
+export function duckError(source: ResolvedSource, data: DataFile, error: unknown): HeadwaterError {
   if (error instanceof HeadwaterError) return error;
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
   return new HeadwaterError('source', `File source '${source.name}': cannot read ${data.entity} as ${data.format.toUpperCase()}${data.gzip ? ' (gzip)' : ''}: ${message}`, { source: source.name, entity: data.entity }, { cause: error });
 }
 
-let scanCounter = 0;
-
-export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, layout: JsonLayout | undefined, options: Options, ctx: DriverContext): Promise<SampleStream> {
+/** JSON arrays and documents: DuckDB splits the file into objects, JS parses and types them. */
+export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFile, layout: JsonLayout | undefined, options: Options, ctx: DriverContext): Promise<BatchSampleStream> {
   const api = await duckApi();
   const readable = await readablePath(data);
   let duck: OpenedDuckDB | undefined;
@@ -108,27 +85,17 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
     duck = await ctx.scratchDuckDB();
     if (ctx.signal.aborted) throw new Error('cancelled');
     const connection = duck.connection;
-    const isCsv = data.format === 'csv' || data.format === 'tsv';
-    const id = ++scanCounter;
-    const rejects = isCsv ? { table: `hw_rejects_${id}`, scan: `hw_reject_scans_${id}` } : undefined;
-    const sniffRows = !isCsv ? undefined : options.strategy === 'head' ? Math.max(DEFAULT_SNIFF_ROWS, options.limit) : -1;
-    const relation = relationSql({ data, path: readable.path, layout, options: source.options, rejects, sniffRows });
+    const relation = relationSql(data, readable.path, layout);
     const numbered = `SELECT row_number() OVER () AS ${ROW_COLUMN}, * FROM ${relation}`;
     const seed = Math.floor(Math.random() * 2 ** 31);
     const sql = options.strategy === 'head' ? `${numbered} LIMIT ${options.limit}`
       : options.strategy === 'random' ? `SELECT * FROM (${numbered}) USING SAMPLE ${options.limit} ROWS (reservoir, ${seed}) ORDER BY ${ROW_COLUMN}`
       : numbered;
-    // Footer declarations first: another query on this connection would end a streamed result.
-    const declared = data.format === 'parquet' ? await parquetColumns(connection, readable.path) : undefined;
     // Bounded results are materialized so a read error surfaces as an error; a streamed result
     // that fails just ends early (the C API reports both the same way), so `full` is verified at the end.
     const result: DuckDBResult = options.strategy === 'full' ? await connection.stream(sql) : await connection.run(sql);
-    const names = result.columnNames().slice(1);
-    const types = result.columnTypes().slice(1);
     const convert = valueConverter(api);
-    const jsonBuilder = data.format === 'json' || data.format === 'ndjson' ? new FieldSetBuilder() : undefined;
-    const fields: Field[] = jsonBuilder ? [] : names.map((name, i) => fieldForDuckType(api, name, types[i]!));
-    if (declared) applyParquetDeclarations(fields, declared);
+    const jsonBuilder = new FieldSetBuilder();
 
     let received = 0;
     let ended = false;
@@ -136,9 +103,8 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
       if (ended) return undefined;
       ended = true;
       if (ctx.signal.aborted) return undefined;
-      const rejected = rejects ? await countRejects(connection, rejects.table, options.strategy === 'head' ? received : undefined, ctx, data) : 0;
-      if (options.strategy === 'full') await verifyComplete(connection, data, readable.path, layout, source, received, rejected);
-      return rejected > 0 ? { rows: [], provenance: [], bytes: 0, rejected } : undefined;
+      if (options.strategy === 'full') await verifyComplete(connection, data, readable.path, layout, source, received);
+      return undefined;
     };
     const read = async (): Promise<RecordBatch | undefined> => {
       if (ended) return undefined;
@@ -147,14 +113,10 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
       const raw = chunk.convertRows(convert as DuckDBValueConverter<unknown>) as unknown[][];
       received += raw.length;
       const provenance: Provenance[] = raw.map((r) => ({ row: Number(r[0]) }));
-      if (jsonBuilder) {
-        const records = raw.map((r) => asRecord(JSON.parse(r[1] as string)));
-        const observed = jsonBuilder.observe(records);
-        const bytes = raw.reduce((n, r) => n + (r[1] as string).length, 0);
-        return observed.fields ? { rows: observed.rows, provenance, bytes, fields: observed.fields } : { rows: observed.rows, provenance, bytes };
-      }
-      const rows = raw.map((r) => r.slice(1));
-      return { rows, provenance, bytes: rows.reduce((n, row) => n + approxRowBytes(row), 0) };
+      const records = raw.map((r) => asRecord(JSON.parse(r[1] as string)));
+      const observed = jsonBuilder.observe(records);
+      const bytes = raw.reduce((n, r) => n + (r[1] as string).length, 0);
+      return observed.fields ? { rows: observed.rows, provenance, bytes, fields: observed.fields } : { rows: observed.rows, provenance, bytes };
     };
     const pull = async () => {
       try {
@@ -164,12 +126,8 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
       }
     };
     // JSON fields come from the records: read the first batch now so the stream starts typed.
-    let first: RecordBatch | undefined;
-    if (jsonBuilder) {
-      first = await pull();
-      if (first) delete first.fields;
-    }
-    const streamFields = jsonBuilder ? jsonBuilder.fields : fields;
+    const first = await pull();
+    if (first) delete first.fields;
     ctx.signal.removeEventListener('abort', interrupt);
     const batches = batchStream(first, pull, {
       signal: ctx.signal,
@@ -177,7 +135,7 @@ export async function sampleWithDuckDB(source: ResolvedSource, data: DataFile, l
       close,
       interrupt,
     });
-    return { fields: streamFields, method: 'snapshot', query: sql, batches };
+    return { fields: jsonBuilder.fields, method: 'snapshot', query: sql, batches };
   } catch (error) {
     ctx.signal.removeEventListener('abort', interrupt);
     close();
@@ -190,45 +148,20 @@ function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : { value };
 }
 
-/**
- * Rows DuckDB set aside (wrong column count, a value its sniffed type cannot hold), counted once per
- * line. For a head sample only those among the lines the sample covered count, since the parallel
- * scan may run past the limit.
- */
-async function countRejects(connection: DuckDBConnection, table: string, headRows: number | undefined, ctx: DriverContext, data: DataFile): Promise<number> {
-  const reader = await connection.runAndReadAll(`SELECT line, min(error_message) AS message FROM ${table} GROUP BY line ORDER BY line`);
-  const lines = reader.getRowsJS().map((r) => ({ line: Number(r[0]), message: String(r[1]) }));
-  let counted = lines;
-  if (headRows !== undefined) {
-    // Data rows start after one header line; each rejected line pushes the sample's end down by one.
-    counted = [];
-    for (const entry of lines) {
-      if (entry.line <= 1 + headRows + counted.length + 1) counted.push(entry);
-      else break;
-    }
-  }
-  const firstRejected = counted[0];
-  if (firstRejected) ctx.log('warn', `${data.entity}: ${counted.length} row(s) could not be read and were skipped; the first is line ${firstRejected.line}: ${firstRejected.message}`);
-  return counted.length;
-}
-
-/** A streamed read that ended early looks like one that finished: count the rows to tell them apart. */
-async function verifyComplete(connection: DuckDBConnection, data: DataFile, path: string, layout: JsonLayout | undefined, source: ResolvedSource, received: number, rejected: number): Promise<void> {
-  const isCsv = data.format === 'csv' || data.format === 'tsv';
-  const id = ++scanCounter;
-  // count(*) casts no column, so the default sniff is enough here; only malformed rows drop out.
-  const relation = relationSql({ data, path, layout, options: source.options, rejects: isCsv ? { table: `hw_rejects_${id}`, scan: `hw_reject_scans_${id}` } : undefined });
+/** A streamed read that ended early looks like one that finished: count the records to tell them apart. */
+async function verifyComplete(connection: DuckDBConnection, data: DataFile, path: string, layout: JsonLayout | undefined, source: ResolvedSource, received: number): Promise<void> {
+  const relation = relationSql(data, path, layout);
   const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${relation}`);
   const total = Number(reader.getRowsJS()[0]?.[0] ?? 0);
-  if (total > received + rejected) {
+  if (total > received) {
     throw new HeadwaterError('source', `File source '${source.name}': the read of ${data.entity} stopped after ${received} of ${total} rows without an error message from DuckDB.`, { source: source.name, entity: data.entity });
   }
 }
 
-interface ParquetColumn { name: string; nativeType: string; nullable: boolean }
+export interface ParquetColumn { name: string; nativeType: string; nullable: boolean }
 
 /** Top-level columns as the Parquet footer declares them (physical and logical type, repetition). */
-async function parquetColumns(connection: DuckDBConnection, path: string): Promise<ParquetColumn[]> {
+export async function parquetColumns(connection: DuckDBConnection, path: string): Promise<ParquetColumn[]> {
   const reader = await connection.runAndReadAll(`SELECT name, type, converted_type, logical_type, repetition_type, num_children FROM parquet_schema(${sqlString(path)})`);
   const rows = reader.getRowsJS();
   const out: ParquetColumn[] = [];
@@ -248,7 +181,7 @@ async function parquetColumns(connection: DuckDBConnection, path: string): Promi
   return out;
 }
 
-function applyParquetDeclarations(fields: Field[], columns: ParquetColumn[]): void {
+export function applyParquetDeclarations(fields: Field[], columns: ParquetColumn[]): void {
   const byName = new Map(columns.map((c) => [c.name, c]));
   for (const field of fields) {
     const column = byName.get(field.name);

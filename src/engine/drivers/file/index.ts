@@ -1,13 +1,15 @@
-// File driver (kind `file`): a local data file or a folder of them. CSV, TSV, Parquet and JSON
-// documents are read through a scratch DuckDB; JSON lines are parsed in JS (DuckDB's JSON type
-// inference is not safe on samples, see notes/duckdb-and-sqlite.md).
+// File driver (kind `file`): a local data file or a folder of them. CSV, TSV and Parquet are read by
+// the workspace's own DuckDB (one INSERT … SELECT, no rows through JS); JSON documents are split into
+// objects by a scratch DuckDB and JSON lines are parsed in JS, both typed by Headwater's inference
+// (DuckDB's JSON type inference is not safe on samples, see notes/duckdb-and-sqlite.md).
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
-import { parquetRowCounts, parquetSchema, sampleWithDuckDB } from './duck.js';
+import { parquetRowCounts, parquetSchema, sampleJsonWithDuckDB } from './duck.js';
 import { formatOf, jsonLayout, peekText, resolveEntity, statRoot, type DataFile, type FileFormat, type JsonLayout } from './location.js';
+import { sampleNatively } from './native.js';
 import { sampleNdjson } from './ndjson.js';
 
 const FORMAT_LABELS: Record<FileFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', ndjson: 'JSON lines', parquet: 'Parquet' };
@@ -130,7 +132,8 @@ const driver: Driver = {
     const data = resolveEntity(source, entity);
     const layout = await layoutOf(data);
     if (layout === 'lines') return sampleNdjson(source, data, options, ctx);
-    return sampleWithDuckDB(source, data, layout, options, ctx);
+    if (data.format === 'json') return sampleJsonWithDuckDB(source, data, layout, options, ctx);
+    return sampleNatively(source, data, options, ctx);
   },
 };
 

@@ -1,0 +1,268 @@
+// CSV, TSV and Parquet, read by the workspace's own DuckDB: the driver plans the read in a scratch
+// DuckDB (the CSV dialect and column types, the Parquet footer) and hands over one SELECT, which the
+// sampler lands with INSERT … SELECT. No row passes through JS, so values land exactly as DuckDB reads
+// them (microsecond timestamps, decimals, nested types).
+import { createReadStream } from 'node:fs';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { Field } from '../../../shared/types.js';
+import { PROVENANCE_COLUMN } from '../../workspace/landing.js';
+import { quoteIdent } from '../../workspace/sql.js';
+import type { OpenedDuckDB } from '../../workspace/duckdb.js';
+import type { DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSource } from '../driver.js';
+import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath, sqlString } from './duck.js';
+import { fieldForDuckType } from './duck-types.js';
+import { peekText, type DataFile } from './location.js';
+
+/** Rows DuckDB's CSV sniffer reads by default; a head sample wider than that is sniffed in full. */
+const DEFAULT_SNIFF_ROWS = 20_480;
+
+let rejectTables = 0;
+
+/** How to number the rows of one file, and which rows a head sample takes. */
+interface Numbering {
+  /** `SELECT <1-based row in file order> AS __hw_row, * FROM …`, all rows. */
+  all: string;
+  /** The same, the first `limit` rows only. */
+  head: (limit: number) => string;
+  /**
+   * The bare relation, when head and full reads leave numbering to the landing (by position in the
+   * result: rows come in file order), since row_number() OVER () reads on one thread.
+   */
+  byPosition?: string;
+  /** The file holds no more rows than a head sample takes: it needs no LIMIT (which reads on one thread). */
+  headCoversFile?: boolean;
+}
+
+interface FilePlan {
+  fields: Field[];
+  /** DuckDB's type of each field's column as read, to cast where the landed type differs. */
+  types: DuckDBType[];
+  numbering: Numbering;
+  bytesRead: (rows: number) => number;
+  countRejected?: DuckDBSampleStream['countRejected'];
+}
+
+export async function sampleNatively(source: ResolvedSource, data: DataFile, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
+  const readable = await readablePath(data);
+  let duck: OpenedDuckDB | undefined;
+  const interrupt = () => duck?.connection.interrupt();
+  ctx.signal.addEventListener('abort', interrupt, { once: true });
+  try {
+    duck = await ctx.scratchDuckDB();
+    if (ctx.signal.aborted) throw new Error('cancelled');
+    const plan = data.format === 'parquet'
+      ? await planParquet(duck.connection, data, readable.path, options)
+      : await planCsv(duck.connection, source, data, readable.path, options, ctx);
+    const { select, byPosition } = selectSql(plan, options);
+    let closed = false;
+    const stream: DuckDBSampleStream = {
+      fields: plan.fields,
+      method: 'snapshot',
+      query: select,
+      duckdbSelect: select,
+      bytesRead: plan.bytesRead,
+      readError: (error) => duckError(source, data, error),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        readable.cleanup();
+      },
+    };
+    if (byPosition) stream.provenanceByPosition = 'row';
+    if (plan.countRejected) stream.countRejected = plan.countRejected;
+    return stream;
+  } catch (error) {
+    readable.cleanup();
+    if (ctx.signal.aborted) throw new HeadwaterError('cancelled', `Sampling ${source.name}/${data.entity} was cancelled.`, { source: source.name, entity: data.entity });
+    throw duckError(source, data, error);
+  } finally {
+    ctx.signal.removeEventListener('abort', interrupt);
+    duck?.close();
+  }
+}
+
+/**
+ * The fields in order (cast where the landed type differs from DuckDB's, e.g. a MAP landed as JSON),
+ * then the provenance. Head and random keep the semantics of the JS path: the first rows in file
+ * order; a reservoir sample over the whole file, landed in file order.
+ */
+function selectSql(plan: FilePlan, options: DriverSampleOptions): { select: string; byPosition: boolean } {
+  const columns = plan.fields.map((field, i) => {
+    const name = quoteIdent(field.name);
+    return field.duckType === plan.types[i]?.toString() ? name : `CAST(${name} AS ${field.duckType}) AS ${name}`;
+  });
+  const fields = columns.join(', ');
+  const projection = (provenance: string) => (fields ? `${fields}, ${provenance} AS ${PROVENANCE_COLUMN}` : `${provenance} AS ${PROVENANCE_COLUMN}`);
+  const numbered = projection(`json_object('row', ${ROW_COLUMN})`);
+  const { byPosition } = plan.numbering;
+  if (options.strategy === 'random') {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    return { select: `SELECT ${numbered} FROM (SELECT * FROM (${plan.numbering.all}) USING SAMPLE ${options.limit} ROWS (reservoir, ${seed})) ORDER BY ${ROW_COLUMN}`, byPosition: false };
+  }
+  if (byPosition) {
+    const rows = options.strategy === 'head' && !plan.numbering.headCoversFile ? `(SELECT * FROM ${byPosition} LIMIT ${options.limit})` : byPosition;
+    return { select: `SELECT ${projection('NULL::JSON')} FROM ${rows}`, byPosition: true };
+  }
+  const rows = options.strategy === 'head' ? plan.numbering.head(options.limit) : plan.numbering.all;
+  return { select: `SELECT ${numbered} FROM (${rows})`, byPosition: false };
+}
+
+async function planParquet(connection: DuckDBConnection, data: DataFile, path: string, options: DriverSampleOptions): Promise<FilePlan> {
+  const api = await duckApi();
+  const relation = `read_parquet(${sqlString(path)})`;
+  const described = await connection.run(`SELECT * FROM ${relation} LIMIT 0`);
+  const types = described.columnTypes();
+  const fields = described.columnNames().map((name, i) => fieldForDuckType(api, name, types[i]!));
+  applyParquetDeclarations(fields, await parquetColumns(connection, path));
+  const totalRows = Number((await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`)).getRowsJS()[0]?.[0] ?? 0);
+  // The reader's own row numbers cost nothing and keep the scan parallel; a column of that name wins over them.
+  const rowNumbers = !fields.some((f) => f.name === 'file_row_number');
+  const numbered = `SELECT file_row_number + 1 AS ${ROW_COLUMN}, * FROM read_parquet(${sqlString(path)}, file_row_number = true)`;
+  const numbering: Numbering = rowNumbers
+    ? { all: numbered, head: (limit) => `${numbered} WHERE file_row_number < ${limit}` }
+    : windowNumbering(relation);
+  const bytesRead = (rows: number) => (options.strategy !== 'head' || totalRows <= 0 || rows >= totalRows ? data.bytes : Math.round(data.bytes * (rows / totalRows)));
+  return { fields, types, numbering, bytesRead };
+}
+
+function windowNumbering(relation: string, byPosition = false): Numbering {
+  const all = `SELECT row_number() OVER () AS ${ROW_COLUMN}, * FROM ${relation}`;
+  const numbering: Numbering = { all, head: (limit) => `${all} LIMIT ${limit}` };
+  if (byPosition) numbering.byPosition = relation;
+  return numbering;
+}
+
+interface CsvDialect {
+  Delimiter: string;
+  Quote: string;
+  Escape: string;
+  NewLineDelimiter: string;
+  Comment: string;
+  SkipRows: number;
+  HasHeader: boolean;
+  Columns: { name: string; type: string }[];
+  DateFormat: string | null;
+  TimestampFormat: string | null;
+}
+
+/** sniff_csv reports an absent quote, escape or comment character as this. */
+const SNIFF_EMPTY = '(empty)';
+
+/** What the source's options say about the file: these go to the sniffer and to the read. */
+function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[] {
+  const args: string[] = [];
+  if (data.gzip) args.push("compression = 'gzip'");
+  const delimiter = typeof options.delimiter === 'string' ? options.delimiter : data.format === 'tsv' ? '\t' : undefined;
+  if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
+  if (typeof options.header === 'boolean') args.push(`header = ${options.header}`);
+  for (const key of ['quote', 'escape', 'nullstr'] as const) {
+    if (typeof options[key] === 'string') args.push(`${key} = ${sqlString(options[key])}`);
+  }
+  return args;
+}
+
+/**
+ * The sniffer runs once, here: the workspace's read gets its findings as explicit options
+ * (auto_detect off), so it neither sniffs again nor can it type a column differently. A head sample
+ * wider than the default sniff, and every random or full read, are sniffed over the rows they cover
+ * so that a value far down the file cannot fail the type chosen from the first rows.
+ */
+async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext): Promise<FilePlan> {
+  const api = await duckApi();
+  const userArgs = csvUserArgs(data, source.options);
+  const sniffRows = options.strategy === 'head' ? (options.limit > DEFAULT_SNIFF_ROWS ? options.limit : undefined) : -1;
+  // store_rejects makes the sniffer tolerate rows of the wrong width, as the read will (it sets them aside).
+  const sniffArgs = [sqlString(path), ...userArgs, 'store_rejects = true'];
+  if (sniffRows !== undefined) sniffArgs.push(`sample_size = ${sniffRows}`);
+  const sniffed = (await connection.runAndReadAll(
+    `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${sniffArgs.join(', ')})`,
+  )).getRowObjectsJS()[0] as unknown as CsvDialect | undefined;
+  if (!sniffed) throw new Error('the CSV sniffer returned nothing');
+  const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
+  const readArgs = [
+    sqlString(path),
+    ...(data.gzip ? ["compression = 'gzip'"] : []),
+    'auto_detect = false',
+    `delim = ${sqlString(sniffed.Delimiter)}`,
+    `quote = ${sqlString(orEmpty(sniffed.Quote))}`,
+    `escape = ${sqlString(orEmpty(sniffed.Escape))}`,
+    `new_line = ${sqlString(sniffed.NewLineDelimiter)}`,
+    `skip = ${Number(sniffed.SkipRows)}`,
+    `comment = ${sqlString(orEmpty(sniffed.Comment))}`,
+    `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
+    `columns = {${sniffed.Columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`,
+  ];
+  if (sniffed.DateFormat) readArgs.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
+  if (sniffed.TimestampFormat) readArgs.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
+  if (typeof source.options.nullstr === 'string') readArgs.push(`nullstr = ${sqlString(source.options.nullstr)}`);
+
+  const described = await connection.run(`SELECT * FROM read_csv(${readArgs.join(', ')}) LIMIT 0`);
+  const types = described.columnTypes();
+  const fields = described.columnNames().map((name, i) => fieldForDuckType(api, name, types[i]!));
+
+  // Bad rows are set aside in a temporary table of the connection that reads, and counted after.
+  const id = ++rejectTables;
+  const rejects = { table: `hw_rejects_${id}`, scan: `hw_reject_scans_${id}` };
+  readArgs.push('store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`);
+  const numbering = windowNumbering(`read_csv(${readArgs.join(', ')})`, true);
+  const linesBeforeData = Number(sniffed.SkipRows) + (sniffed.HasHeader ? 1 : 0);
+  if (options.strategy === 'head' && !data.gzip) {
+    // Every record but the last ends with a line break, so line breaks bound the records from above.
+    const lineBreak = sniffed.NewLineDelimiter === '\\r' ? 0x0d : 0x0a;
+    const breaks = await countBytesUpTo(path, lineBreak, options.limit + linesBeforeData);
+    numbering.headCoversFile = breaks !== undefined && breaks + 1 - linesBeforeData <= options.limit;
+  }
+
+  const lineBytes = options.strategy === 'head' ? averageLineBytes(await peekText(data.file, data.gzip)) : undefined;
+  const bytesRead = (rows: number) => (lineBytes === undefined || rows < options.limit ? data.bytes : Math.min(data.bytes, Math.round(rows * lineBytes)));
+  const countRejected: DuckDBSampleStream['countRejected'] = (query, rows) =>
+    countRejects(query, rejects.table, options.strategy === 'head' && rows >= options.limit ? { rows, linesBeforeData } : undefined, ctx, data);
+  return { fields, types, numbering, bytesRead, countRejected };
+}
+
+/** Occurrences of `byte` in a file, or undefined once there are more than `max` (reading stops there). */
+async function countBytesUpTo(path: string, byte: number, max: number): Promise<number | undefined> {
+  let count = 0;
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      for (let at = chunk.indexOf(byte); at !== -1; at = chunk.indexOf(byte, at + 1)) {
+        if (++count > max) return undefined;
+      }
+    }
+  } finally {
+    input.destroy();
+  }
+  return count;
+}
+
+function averageLineBytes(head: string): number | undefined {
+  const lines = head.split('\n').slice(0, -1);
+  if (lines.length === 0) return undefined;
+  return lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0) / lines.length;
+}
+
+/**
+ * Rows DuckDB set aside (wrong column count, a value its sniffed type cannot hold), counted once per
+ * line. For a head sample that reached its limit only those among the lines it covered count, since
+ * the parallel scan may run past the limit.
+ */
+async function countRejects(
+  query: (sql: string) => Promise<unknown[][]>, table: string, head: { rows: number; linesBeforeData: number } | undefined, ctx: DriverContext, data: DataFile,
+): Promise<number> {
+  const rows = await query(`SELECT line, min(error_message) AS message FROM ${table} GROUP BY line ORDER BY line`);
+  const lines = rows.map((r) => ({ line: Number(r[0]), message: String(r[1]) }));
+  let counted = lines;
+  if (head) {
+    // Each rejected line pushes the sample's last line down by one.
+    counted = [];
+    for (const entry of lines) {
+      if (entry.line <= head.linesBeforeData + head.rows + counted.length + 1) counted.push(entry);
+      else break;
+    }
+  }
+  const firstRejected = counted[0];
+  if (firstRejected) ctx.log('warn', `${data.entity}: ${counted.length} row(s) could not be read and were skipped; the first is line ${firstRejected.line}: ${firstRejected.message}`);
+  return counted.length;
+}
