@@ -165,6 +165,14 @@ function dropKeys(node: PathNode): void {
   if (node.map) dropKeys(node.map.value);
 }
 
+/** Renames a subtree moved under a new parent (a struct field folded into a map value). */
+function repath(node: PathNode, path: string): void {
+  node.path = path;
+  if (node.fields) for (const [key, child] of node.fields) repath(child, `${path}.${key}`);
+  if (node.element) repath(node.element, `${path}[]`);
+  if (node.map) repath(node.map.value, `${path}{}`);
+}
+
 /** Adds `offset` to every record ordinal of a subtree adopted from another inferrer. */
 function shiftNode(node: PathNode, offset: number): void {
   if (offset === 0) return;
@@ -842,8 +850,12 @@ export class SchemaInferrer {
     target.sampledLists += source.sampledLists;
     target.elementsSkipped += source.elementsSkipped;
     if (source.element) {
-      if (target.element) this.mergeNode(target.element, source.element, offset);
-      else target.element = source.element;
+      if (target.element) {
+        this.mergeNode(target.element, source.element, offset);
+      } else {
+        target.element = source.element;
+        repath(target.element, `${target.path}[]`);
+      }
     }
     this.mergeObjects(target, source, offset);
   }
@@ -933,6 +945,7 @@ export class SchemaInferrer {
           child.firstMissingProvenance = target.firstProvenance[KIND.struct];
         }
         if (!target.keyPath) dropKeys(child);
+        repath(child, target.depth === 0 && target.path === '' ? key : `${target.path}.${key}`);
         fields.set(key, child);
       }
     }

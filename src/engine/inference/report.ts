@@ -81,7 +81,7 @@ function kindLabel(kind: number): string {
   return `${/^[aeioAEIO]/.test(label) ? 'an' : 'a'} ${label}`;
 }
 
-function changesOf(node: PathNode, order: number[], parentObjects: number | undefined, parentFirst: number): SchemaChange[] {
+function changesOf(node: PathNode, order: number[], parentObjects: number | undefined, parentFirst: number, parentNoun: string): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const families = new Map<Family, InferredType>();
   let current: InferredType = 'null';
@@ -124,11 +124,11 @@ function changesOf(node: PathNode, order: number[], parentObjects: number | unde
     if (node.absentBefore > 0 && firstSeen > parentFirst) {
       const kind = order.find((k) => node.firstSeq[k] === firstSeen)!;
       const evidence = evidenceOf(node, kind, node.count);
-      changes.push({ kind: 'added', to: current, evidence, note: `first appears at ${where(evidence)}, after ${plural(node.absentBefore, 'object')} without it; present in ${count(node.count)}` });
+      changes.push({ kind: 'added', to: current, evidence, note: `first appears at ${where(evidence)}, after ${plural(node.absentBefore, parentNoun)} without it; present in ${count(node.count)}` });
     }
     if (node.firstMissingSeq > 0 && node.firstMissingSeq > firstSeen && missing > 0) {
       const evidence: Evidence = { provenance: node.firstMissingProvenance ?? {}, record: node.firstMissingSeq, count: missing };
-      changes.push({ kind: 'missing', to: current, evidence, note: `first missing at ${where(evidence)}; missing from ${plural(missing, 'object')}` });
+      changes.push({ kind: 'missing', to: current, evidence, note: `first missing at ${where(evidence)}; missing from ${plural(missing, parentNoun)}` });
     }
   }
   if (node.map) {
@@ -225,7 +225,7 @@ function describeNode(node: PathNode, parent: Parent | undefined, ctx: Context):
     missing,
     presence: '',
     kinds: {},
-    changes: changesOf(node, order, parentObjects, parent ? parent.node.firstSeq[KIND.struct]! : 0),
+    changes: changesOf(node, order, parentObjects, parent ? parent.node.firstSeq[KIND.struct]! : 0, parent?.label === 'records' ? 'record' : `\`${parent?.node.path ?? ''}\` object`),
     confidence: confidenceOf(node.count),
     notes,
   };
@@ -342,7 +342,7 @@ function enumOf(node: PathNode, type: InferredType, values: number, ctx: Context
   return { values: entries };
 }
 
-const KEY_KINDS_REJECTED = [KIND.boolean, KIND.decimal, KIND.float, KIND.struct, KIND.list, KIND.binary, KIND.booleanString, KIND.jsonString];
+const KEY_KINDS_REJECTED = [KIND.boolean, KIND.decimal, KIND.float, KIND.struct, KIND.list, KIND.binary];
 
 function keyCandidates(state: InferrerState, pairs: PairTracker[], limits: Readonly<InferenceLimits>): KeyCandidate[] {
   const records = state.records;
