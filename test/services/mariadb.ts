@@ -80,7 +80,7 @@ export async function startMariaDB(): Promise<MariaDBService> {
     return exit ? `mariadbd exited (${exit.code ?? exit.signal}): ${handle.outputTail(2000)}` : undefined;
   };
   const sql = async (text: string, options: { database?: string; user?: string; password?: string } = {}): Promise<string> => {
-    const args = ['--no-defaults', '--protocol=TCP', '-h', host, '-P', String(port), '-u', options.user ?? 'root', '--batch', '--skip-column-names', '--connect-timeout=5'];
+    const args = ['--no-defaults', '--protocol=TCP', '-h', host, '-P', String(port), '-u', options.user ?? 'root', '--batch', '--skip-column-names', '--connect-timeout=5', '--default-character-set=utf8mb4'];
     if (options.password) args.push(`--password=${options.password}`);
     if (options.database) args.push('-D', options.database);
     try {

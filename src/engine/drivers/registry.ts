@@ -13,6 +13,8 @@ interface DriverEntry {
 const entries: DriverEntry[] = [
   { kind: 'sqlite', schemes: ['sqlite:'], load: () => import('./sqlite/index.js') },
   { kind: 'file', schemes: ['file:'], load: () => import('./file/index.js') },
+  { kind: 'postgres', schemes: ['postgres:', 'postgresql:'], load: () => import('./postgres/index.js') },
+  { kind: 'mysql', schemes: ['mysql:', 'mariadb:'], load: () => import('./mysql/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

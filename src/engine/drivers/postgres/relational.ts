@@ -65,10 +65,6 @@ export function rawText(raw: string | Buffer): string {
   return typeof raw === 'string' ? raw : raw.toString('hex');
 }
 
-export function textCodec(field: Field): ColumnCodec {
-  return { field, parse: rawText };
-}
-
 /**
  * Converts raw rows batch by batch. When a value does not fit its column's type (an infinite
  * timestamp, a NaN numeric, a zero date...), that column becomes text from then on, and the batch
@@ -77,7 +73,12 @@ export function textCodec(field: Field): ColumnCodec {
 export class RowShaper {
   private readonly codecs: ColumnCodec[];
 
-  constructor(codecs: ColumnCodec[], private readonly onWiden?: (field: Field, sample: string) => void) {
+  constructor(
+    codecs: ColumnCodec[],
+    private readonly onWiden?: (field: Field, sample: string) => void,
+    /** The text of a raw value once its column fell back to text (MySQL hands text columns over as UTF-8 bytes). */
+    private readonly textOf: (raw: string | Buffer) => string = rawText,
+  ) {
     this.codecs = codecs.map((c) => ({ ...c, field: { ...c.field } }));
   }
 
@@ -107,15 +108,15 @@ export class RowShaper {
           rows[r]![c] = value;
           continue;
         }
-        this.onWiden?.(codec.field, rawText(raw).slice(0, 80));
+        this.onWiden?.(codec.field, this.textOf(raw).slice(0, 80));
         const { children: _children, ...rest } = codec.field;
-        codec = textCodec({ ...rest, type: 'string', duckType: 'VARCHAR' });
+        codec = { field: { ...rest, type: 'string', duckType: 'VARCHAR' }, parse: this.textOf };
         this.codecs[c] = codec;
         changed = true;
         // Earlier rows of this batch are redone as text, so the whole column agrees.
         for (let back = 0; back <= r; back++) {
           const earlier = rawRows[back]![c + offset] ?? null;
-          rows[back]![c] = earlier === null ? null : rawText(earlier);
+          rows[back]![c] = earlier === null ? null : this.textOf(earlier);
         }
       }
     }

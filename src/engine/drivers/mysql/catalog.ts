@@ -1,0 +1,400 @@
+// What a MySQL/MariaDB server declares, from information_schema only: databases, tables and views,
+// partitions, columns, keys and indexes, with row and size estimates from the table statistics
+// (TABLE_ROWS, DATA_LENGTH): never a count(*) over user data. And each column's type, mapped.
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { Field, FieldType } from '../../../shared/types.js';
+import { integerFromText, splitQualified, UNREPRESENTABLE, type ColumnCodec } from '../postgres/relational.js';
+import type { MySession } from './connection.js';
+
+export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+export interface MyTable {
+  database: string;
+  name: string;
+  /** BASE TABLE, VIEW, SYSTEM VERSIONED, SEQUENCE... */
+  type: string;
+  engine?: string;
+  estimatedRows?: number;
+  dataBytes: number;
+  indexBytes: number;
+  comment?: string;
+  partitioned: boolean;
+}
+
+export interface MyColumn {
+  name: string;
+  dataType: string;
+  columnType: string;
+  nullable: boolean;
+  defaultValue?: string;
+  extra?: string;
+  comment?: string;
+  generated?: string;
+  /** MariaDB's JSON is LONGTEXT with a json_valid() check. */
+  json: boolean;
+}
+
+export interface MyIndex {
+  name: string;
+  unique: boolean;
+  columns: string[];
+  type: string;
+  comment?: string;
+}
+
+export interface MyForeignKey {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+}
+
+export function quoteIdent(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+export function qualifiedName(database: string, table: string): string {
+  const part = (p: string) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(p) ? p : quoteIdent(p));
+  return `${part(database)}.${part(table)}`;
+}
+
+interface TableRow {
+  TABLE_SCHEMA: string; TABLE_NAME: string; TABLE_TYPE: string; ENGINE: string | null; TABLE_ROWS: string | null;
+  DATA_LENGTH: string | null; INDEX_LENGTH: string | null; TABLE_COMMENT: string | null; CREATE_OPTIONS: string | null;
+}
+
+function tableOf(row: TableRow): MyTable {
+  const table: MyTable = {
+    database: row.TABLE_SCHEMA,
+    name: row.TABLE_NAME,
+    type: row.TABLE_TYPE,
+    dataBytes: Number(row.DATA_LENGTH ?? 0),
+    indexBytes: Number(row.INDEX_LENGTH ?? 0),
+    partitioned: /partitioned/i.test(row.CREATE_OPTIONS ?? ''),
+  };
+  if (row.ENGINE) table.engine = row.ENGINE;
+  if (row.TABLE_ROWS !== null && row.TABLE_TYPE !== 'VIEW') table.estimatedRows = Number(row.TABLE_ROWS);
+  if (row.TABLE_COMMENT && row.TABLE_COMMENT !== 'VIEW') table.comment = row.TABLE_COMMENT;
+  return table;
+}
+
+const TABLE_COLUMNS = 'TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH, TABLE_COMMENT, CREATE_OPTIONS';
+
+export async function listDatabases(session: MySession): Promise<{ name: string; tables: number; bytes: number }[]> {
+  const rows = await session.records<{ name: string; tables: string; bytes: string | null }>(
+    `SELECT s.SCHEMA_NAME AS name, COUNT(t.TABLE_NAME) AS tables, SUM(t.DATA_LENGTH + t.INDEX_LENGTH) AS bytes
+     FROM information_schema.SCHEMATA s LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME
+     WHERE s.SCHEMA_NAME NOT IN (${SYSTEM_DATABASES.map(() => '?').join(', ')})
+     GROUP BY s.SCHEMA_NAME ORDER BY s.SCHEMA_NAME`,
+    SYSTEM_DATABASES,
+  );
+  return rows.map((r) => ({ name: r.name, tables: Number(r.tables), bytes: Number(r.bytes ?? 0) }));
+}
+
+export async function listTables(session: MySession, database: string): Promise<MyTable[]> {
+  const rows = await session.records<TableRow>(
+    `SELECT ${TABLE_COLUMNS} FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_TYPE = 'VIEW', TABLE_NAME`,
+    [database],
+  );
+  return rows.map(tableOf);
+}
+
+/** `db.table`, `` `db`.`t.x` `` or a bare table name in the connection's database. */
+export async function findTable(session: MySession, entity: string, sourceName: string): Promise<MyTable> {
+  const parts = splitQualified(entity.trim(), '`');
+  const database = parts.length === 2 ? parts[0]! : session.settings.endpoint.database;
+  const name = parts[parts.length - 1]!;
+  const notFound = (why: string) => new HeadwaterError('not_found', `MySQL source '${sourceName}' has no table or view named '${entity}'${why}.`, {
+    source: sourceName, entity, hint: 'Name it as database.table.',
+  });
+  if (parts.length > 2 || !name) throw notFound('');
+  if (!database) throw notFound(' (name it as database.table: the source has no default database)');
+  const rows = await session.records<TableRow>(`SELECT ${TABLE_COLUMNS} FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [database, name]);
+  if (!rows[0]) throw notFound(` in database '${database}'`);
+  return tableOf(rows[0]);
+}
+
+export async function columnsOf(session: MySession, table: MyTable): Promise<MyColumn[]> {
+  const rows = await session.records<{
+    COLUMN_NAME: string; DATA_TYPE: string; COLUMN_TYPE: string; IS_NULLABLE: string; COLUMN_DEFAULT: string | null;
+    EXTRA: string | null; COLUMN_COMMENT: string | null; GENERATION_EXPRESSION: string | null;
+  }>(
+    `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [table.database, table.name],
+  );
+  const jsonChecked = await jsonColumns(session, table);
+  return rows.map((r) => {
+    const column: MyColumn = {
+      name: r.COLUMN_NAME,
+      dataType: r.DATA_TYPE.toLowerCase(),
+      columnType: r.COLUMN_TYPE,
+      nullable: r.IS_NULLABLE === 'YES',
+      json: r.DATA_TYPE.toLowerCase() === 'json' || jsonChecked.has(r.COLUMN_NAME),
+    };
+    if (r.COLUMN_DEFAULT !== null) column.defaultValue = r.COLUMN_DEFAULT;
+    if (r.EXTRA) column.extra = r.EXTRA;
+    if (r.COLUMN_COMMENT) column.comment = r.COLUMN_COMMENT;
+    if (r.GENERATION_EXPRESSION) column.generated = r.GENERATION_EXPRESSION;
+    return column;
+  });
+}
+
+/** MariaDB declares JSON columns as LONGTEXT with CHECK (json_valid(`col`)). */
+async function jsonColumns(session: MySession, table: MyTable): Promise<Set<string>> {
+  if (!session.mariadb) return new Set();
+  try {
+    const rows = await session.records<{ CHECK_CLAUSE: string }>(
+      'SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?',
+      [table.database, table.name],
+    );
+    const out = new Set<string>();
+    for (const row of rows) {
+      const m = /^json_valid\(`((?:[^`]|``)+)`\)$/i.exec(row.CHECK_CLAUSE.trim());
+      if (m) out.add(m[1]!.replaceAll('``', '`'));
+    }
+    return out;
+  } catch {
+    return new Set();
+  }
+}
+
+export async function indexesOf(session: MySession, table: MyTable): Promise<MyIndex[]> {
+  const rows = await session.records<{ INDEX_NAME: string; NON_UNIQUE: string; COLUMN_NAME: string | null; SUB_PART: string | null; INDEX_TYPE: string; INDEX_COMMENT: string | null }>(
+    `SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, INDEX_COMMENT FROM information_schema.STATISTICS
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`,
+    [table.database, table.name],
+  );
+  const byName = new Map<string, MyIndex>();
+  for (const row of rows) {
+    let index = byName.get(row.INDEX_NAME);
+    if (!index) {
+      index = { name: row.INDEX_NAME, unique: row.NON_UNIQUE === '0', columns: [], type: row.INDEX_TYPE };
+      if (row.INDEX_COMMENT) index.comment = row.INDEX_COMMENT;
+      byName.set(row.INDEX_NAME, index);
+    }
+    index.columns.push(`${row.COLUMN_NAME ?? '(expression)'}${row.SUB_PART ? `(${row.SUB_PART})` : ''}`);
+  }
+  return [...byName.values()];
+}
+
+/** The primary key, else the first unique index over NOT NULL whole columns. */
+export function keyOf(indexes: MyIndex[], columns: MyColumn[]): { columns: string[]; kind: 'primary key' | 'unique index' } | undefined {
+  const notNull = new Set(columns.filter((c) => !c.nullable).map((c) => c.name));
+  const primary = indexes.find((i) => i.name === 'PRIMARY');
+  if (primary) return { columns: primary.columns, kind: 'primary key' };
+  const unique = indexes.find((i) => i.unique && i.columns.every((c) => notNull.has(c)));
+  return unique ? { columns: unique.columns, kind: 'unique index' } : undefined;
+}
+
+export async function foreignKeysOf(session: MySession, table: MyTable): Promise<MyForeignKey[]> {
+  const rows = await session.records<{ CONSTRAINT_NAME: string; COLUMN_NAME: string; REFERENCED_TABLE_SCHEMA: string; REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string }>(
+    `SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+     FROM information_schema.KEY_COLUMN_USAGE
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION`,
+    [table.database, table.name],
+  );
+  const byName = new Map<string, MyForeignKey>();
+  for (const row of rows) {
+    let fk = byName.get(row.CONSTRAINT_NAME);
+    if (!fk) {
+      const refTable = row.REFERENCED_TABLE_SCHEMA === table.database ? row.REFERENCED_TABLE_NAME : `${row.REFERENCED_TABLE_SCHEMA}.${row.REFERENCED_TABLE_NAME}`;
+      fk = { name: row.CONSTRAINT_NAME, columns: [], refTable, refColumns: [] };
+      byName.set(row.CONSTRAINT_NAME, fk);
+    }
+    fk.columns.push(row.COLUMN_NAME);
+    fk.refColumns.push(row.REFERENCED_COLUMN_NAME);
+  }
+  return [...byName.values()];
+}
+
+export async function partitionsOf(session: MySession, table: MyTable): Promise<{ name: string; method: string; expression: string; description?: string; rows: number; bytes: number }[]> {
+  const rows = await session.records<{ PARTITION_NAME: string; PARTITION_METHOD: string; PARTITION_EXPRESSION: string; PARTITION_DESCRIPTION: string | null; TABLE_ROWS: string; DATA_LENGTH: string; INDEX_LENGTH: string }>(
+    `SELECT PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, PARTITION_DESCRIPTION, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH
+     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL ORDER BY PARTITION_ORDINAL_POSITION`,
+    [table.database, table.name],
+  );
+  return rows.map((r) => ({
+    name: r.PARTITION_NAME,
+    method: r.PARTITION_METHOD,
+    expression: r.PARTITION_EXPRESSION,
+    ...(r.PARTITION_DESCRIPTION ? { description: r.PARTITION_DESCRIPTION } : {}),
+    rows: Number(r.TABLE_ROWS),
+    bytes: Number(r.DATA_LENGTH) + Number(r.INDEX_LENGTH),
+  }));
+}
+
+/** How a column is read and what it becomes. */
+export interface MyColumnPlan {
+  field: Field;
+  select: (column: string) => string;
+  codec: ColumnCodec;
+  note?: string;
+}
+
+const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
+const BINARY = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+const INTEGER_TYPES: Record<string, [string, string]> = {
+  tinyint: ['TINYINT', 'UTINYINT'], smallint: ['SMALLINT', 'USMALLINT'], mediumint: ['INTEGER', 'UINTEGER'], int: ['INTEGER', 'UINTEGER'], integer: ['INTEGER', 'UINTEGER'], bigint: ['BIGINT', 'UBIGINT'],
+};
+
+/** Quoted values of enum('a','b''c') / set(...). */
+export function typeLabels(columnType: string): string[] {
+  const inner = /^\w+\((.*)\)$/s.exec(columnType)?.[1] ?? '';
+  const out: string[] = [];
+  for (const m of inner.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) out.push(m[1]!.replaceAll("''", "'").replace(/\\(.)/g, '$1'));
+  return out;
+}
+
+const text = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : raw.toString('utf8'));
+const bytes = (raw: string | Buffer): Buffer => (typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw);
+
+const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
+const TIME_TEXT = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
+
+function parseDate(raw: string | Buffer): unknown {
+  const t = text(raw);
+  const m = DATE_TEXT.exec(t);
+  // Zero dates ('0000-00-00') and zero parts have no calendar day.
+  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return UNREPRESENTABLE;
+  const date = new Date(`${t}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? UNREPRESENTABLE : date;
+}
+
+/** '2024-02-29 13:45:30.123456' (the session's time zone is UTC) -> ISO 8601 text with every fraction digit. */
+function parseDatetime(raw: string | Buffer): unknown {
+  const t = text(raw);
+  const m = DATETIME_TEXT.exec(t);
+  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return UNREPRESENTABLE;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`;
+  return Number.isNaN(new Date(iso).getTime()) ? UNREPRESENTABLE : iso;
+}
+
+/** MySQL's TIME is a duration (-838:59:59..838:59:59); only times of day fit DuckDB's TIME. */
+function parseTime(raw: string | Buffer): unknown {
+  const t = text(raw);
+  return TIME_TEXT.test(t) && Number(t.slice(0, 2)) < 24 ? t : UNREPRESENTABLE;
+}
+
+function decimalText(raw: string | Buffer): unknown {
+  return text(raw);
+}
+
+/** Maps a column (information_schema.COLUMNS) to a field, a select expression and a value codec. */
+export function planColumn(column: MyColumn, nullable = column.nullable): MyColumnPlan {
+  const { dataType, columnType } = column;
+  const lower = columnType.toLowerCase();
+  const unsigned = /\bunsigned\b/.test(lower);
+  let type: FieldType = 'string';
+  let duckType = 'VARCHAR';
+  let parse: (raw: string | Buffer) => unknown = text;
+  let select = (c: string) => c;
+  let note: string | undefined;
+  let children: Field[] | undefined;
+  if (column.json) {
+    type = 'json';
+    duckType = 'JSON';
+  } else if (dataType === 'tinyint' && /^tinyint\(1\)/.test(lower) && !unsigned) {
+    type = 'boolean';
+    duckType = 'BOOLEAN';
+    // tinyint(1) is MySQL's boolean, but it holds -128..127: anything but 0/1 keeps the column honest as text.
+    parse = (raw) => {
+      const t = text(raw);
+      return t === '1' ? true : t === '0' ? false : UNREPRESENTABLE;
+    };
+  } else if (INTEGER_TYPES[dataType]) {
+    type = 'integer';
+    duckType = INTEGER_TYPES[dataType]![unsigned ? 1 : 0];
+    parse = (raw) => integerFromText(text(raw));
+  } else if (dataType === 'decimal' || dataType === 'numeric') {
+    const m = /\((\d+)(?:,(\d+))?\)/.exec(lower);
+    const precision = Number(m?.[1] ?? 10);
+    const scale = Number(m?.[2] ?? 0);
+    if (precision <= 38) {
+      type = 'decimal';
+      duckType = `DECIMAL(${precision},${scale})`;
+      parse = decimalText;
+    } else {
+      note = `decimal(${precision},${scale}) is wider than DuckDB's DECIMAL (38 digits): its exact digits land as text`;
+    }
+  } else if (dataType === 'float') {
+    type = 'float';
+    duckType = 'FLOAT';
+    // The server prints a FLOAT with 6 significant digits; as a double it prints every digit the float holds.
+    select = (c) => `(${c} + 0e0)`;
+    parse = (raw) => Number(text(raw));
+  } else if (dataType === 'double' || dataType === 'real' || dataType === 'double precision') {
+    type = 'float';
+    duckType = 'DOUBLE';
+    parse = (raw) => Number(text(raw));
+  } else if (dataType === 'bit') {
+    const width = Number(/\((\d+)\)/.exec(lower)?.[1] ?? 1);
+    select = (c) => `(${c} + 0)`;
+    if (width === 1) {
+      type = 'boolean';
+      duckType = 'BOOLEAN';
+      parse = (raw) => text(raw) === '1';
+    } else {
+      type = 'integer';
+      duckType = width <= 63 ? 'BIGINT' : 'UBIGINT';
+      parse = (raw) => integerFromText(text(raw));
+    }
+  } else if (dataType === 'year') {
+    type = 'integer';
+    duckType = 'SMALLINT';
+    parse = (raw) => Number(text(raw));
+  } else if (dataType === 'date') {
+    type = 'date';
+    duckType = 'DATE';
+    parse = parseDate;
+  } else if (dataType === 'datetime') {
+    type = 'timestamp';
+    duckType = 'TIMESTAMP';
+    parse = parseDatetime;
+  } else if (dataType === 'timestamp') {
+    // Stored in UTC, shown in the session time zone, which Headwater sets to UTC.
+    type = 'timestamptz';
+    duckType = 'TIMESTAMPTZ';
+    parse = parseDatetime;
+  } else if (dataType === 'time') {
+    type = 'time';
+    duckType = 'TIME';
+    parse = parseTime;
+  } else if (dataType === 'enum') {
+    const labels = typeLabels(columnType);
+    if (labels.length) duckType = `ENUM(${labels.map((l) => `'${l.replaceAll("'", "''")}'`).join(', ')})`;
+  } else if (dataType === 'set') {
+    type = 'list';
+    duckType = 'VARCHAR[]';
+    children = [{ name: 'element', type: 'string', duckType: 'VARCHAR', nullable: false }];
+    parse = (raw) => {
+      const t = text(raw);
+      return t === '' ? [] : t.split(',');
+    };
+  } else if (BINARY.has(dataType)) {
+    type = 'binary';
+    duckType = 'BLOB';
+    parse = bytes;
+  } else if (SPATIAL.has(dataType)) {
+    type = 'binary';
+    duckType = 'BLOB';
+    // The server's own format prefixes the SRID; standard WKB is what other tools read.
+    select = (c) => `ST_AsBinary(${c})`;
+    parse = bytes;
+    note = 'spatial values land as WKB bytes (ST_AsBinary); the SRID is in the native type';
+  } else if (dataType === 'uuid') {
+    type = 'uuid';
+    duckType = 'UUID';
+  }
+  const field: Field = { name: column.name, type, duckType, nativeType: columnType, nullable };
+  if (children) field.children = children;
+  const plan: MyColumnPlan = { field, select, codec: { field, parse } };
+  if (note) plan.note = note;
+  return plan;
+}
+
+/** Integer key types whose values can be drawn at random between min and max. */
+export function isIntegerType(column: MyColumn | undefined): boolean {
+  return column !== undefined && column.dataType in INTEGER_TYPES && !/^tinyint\(1\)/.test(column.columnType.toLowerCase());
+}

@@ -1,0 +1,333 @@
+// Sampling a MySQL/MariaDB table or view: head and full by keyset pages on the key (each page one
+// short indexed statement under the statement time limit), random by drawing key values between
+// MIN and MAX of an integer key (never ORDER BY RAND(), which reads and sorts the whole table).
+import type { Readable } from 'node:stream';
+import type { Provenance } from '../../../shared/types.js';
+import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
+import { batchStream } from '../file/batch-stream.js';
+import { keyProvenance, RowShaper, type RawValue } from '../postgres/relational.js';
+import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, planColumn, qualifiedName, quoteIdent, type MyColumn } from './catalog.js';
+import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
+
+export const BATCH_ROWS = 2_000;
+/** Rows per keyset page: one statement each, buffered (so memory holds one page). */
+const PAGE_ROWS = 10_000;
+/** Key values per `IN (…)` statement when fetching random draws. */
+const DRAWS_PER_STATEMENT = 1_000;
+const MAX_DRAW_ROUNDS = 12;
+/** Rows scanned at most to draw a random sample without an integer key. */
+const RESERVOIR_SCAN_CAP = 100_000;
+
+type RawRow = (Buffer | null)[];
+
+/** Hands out raw rows a batch at a time. */
+interface RowSource {
+  next(max: number): Promise<RawRow[] | undefined>;
+  /** True while a statement is running or streaming. */
+  busy(): boolean;
+}
+
+const utf8 = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : raw.toString('utf8'));
+
+export async function sampleMysql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
+  const settings = mySettings(source);
+  const session = await connectMy(source, settings);
+  let rowSource: RowSource | undefined;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    if (rowSource?.busy()) {
+      // A statement is still sending: stop it on the server, then drop the connection.
+      await killRunning(source, session);
+      session.connection.destroy();
+      return;
+    }
+    await endSession(session);
+  };
+  try {
+    const table = await findTable(session, entity, source.name);
+    const columns = await columnsOf(session, table);
+    const view = table.type === 'VIEW';
+    const indexes = view ? [] : await indexesOf(session, table);
+    const key = keyOf(indexes, columns);
+    const plans = columns.map((c) => planColumn(c, view ? true : c.nullable));
+    for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
+    const byName = new Map(columns.map((c) => [c.name, c]));
+    const keyColumns = (key?.columns ?? []).map((name) => byName.get(name)!).filter(Boolean);
+    const from = qualifiedName(table.database, table.name);
+    const lead = keyColumns.map((c) => quoteIdent(c.name));
+    const select = `SELECT ${[...lead, ...plans.map((p) => p.select(quoteIdent(p.field.name)))].join(', ')} FROM ${from}`;
+
+    const planned = await planSample(session, { select, from, lead, keyColumns, estimatedRows: table.estimatedRows }, options, ctx);
+    rowSource = planned.source;
+    const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
+      ctx.log('info', `${source.name}/${entity}.${field.name}: the value '${sample}' does not fit ${field.duckType}; the column lands as text from here on.`);
+    }, utf8);
+    const offset = lead.length;
+    const keyNames = keyColumns.map((c) => c.name);
+    let rowNumber = 0;
+    const pull = async (): Promise<RecordBatch | undefined> => {
+      let raw: RawRow[] | undefined;
+      try {
+        raw = await planned.source.next(BATCH_ROWS);
+      } catch (error) {
+        throw myError(error, source, settings, entity);
+      }
+      if (!raw || raw.length === 0) return undefined;
+      const shaped = shaper.shape(raw, offset);
+      let bytes = 0;
+      for (const row of raw) for (const value of row) bytes += value ? value.length : 1;
+      const provenance: Provenance[] = raw.map((row) => (offset ? keyProvenance(keyNames, row.slice(0, offset).map((v, i) => keyText(v, keyColumns[i]!))) : { row: ++rowNumber }));
+      const batch: RecordBatch = { rows: shaped.rows, provenance, bytes };
+      if (shaped.fields) batch.fields = shaped.fields;
+      return batch;
+    };
+    const initialFields = shaper.fields;
+    const first = await pull();
+    if (first?.fields) delete first.fields;
+    const batches = batchStream(first, pull, {
+      signal: ctx.signal,
+      limit: options.strategy === 'full' ? undefined : options.limit,
+      close,
+      interrupt: () => {
+        void killRunning(source, session);
+      },
+    });
+    return { fields: first ? shaper.fields : initialFields, method: 'snapshot', query: planned.describe, batches };
+  } catch (error) {
+    await close();
+    throw myError(error, source, settings, entity);
+  }
+}
+
+function keyText(value: RawValue, column: MyColumn): RawValue {
+  if (value === null || typeof value === 'string') return value;
+  return /binary|blob/.test(column.dataType) ? value : value.toString('utf8');
+}
+
+interface Shape {
+  select: string;
+  from: string;
+  lead: string[];
+  keyColumns: MyColumn[];
+  estimatedRows?: number;
+}
+
+async function planSample(session: MySession, shape: Shape, options: DriverSampleOptions, ctx: DriverContext): Promise<{ source: RowSource; describe: string }> {
+  const hasKey = shape.lead.length > 0;
+  if (options.strategy === 'full') {
+    if (hasKey) return keysetPages(session, shape, undefined);
+    return streamed(session, shape.select, 'one streamed statement: the table has no key to page by');
+  }
+  if (options.strategy === 'head') {
+    if (hasKey) return keysetPages(session, shape, options.limit);
+    return streamed(session, `${shape.select} LIMIT ${options.limit}`, 'no key: the first rows in the order the server returns them');
+  }
+  // random
+  if (shape.estimatedRows !== undefined && shape.estimatedRows <= options.limit) {
+    ctx.log('info', `${shape.from} holds about ${shape.estimatedRows} rows, no more than the ${options.limit} asked for: reading them all.`);
+    return hasKey ? keysetPages(session, shape, options.limit) : streamed(session, `${shape.select} LIMIT ${options.limit}`, 'the table is no bigger than the sample');
+  }
+  if (shape.keyColumns.length === 1 && isIntegerType(shape.keyColumns[0])) {
+    const drawn = await randomByKey(session, shape, options.limit, ctx);
+    if (drawn) return drawn;
+  }
+  const cap = Math.max(options.limit * 10, RESERVOIR_SCAN_CAP);
+  const scan = streamed(session, `${shape.select} LIMIT ${cap}`, '');
+  const kept = await reservoir(scan.source, options.limit, ctx.signal);
+  ctx.log('info', `Random sample of ${shape.from} drawn from a scan of at most ${cap} rows: it has no integer key to draw from.`);
+  return { source: buffered(kept), describe: `${shape.select} LIMIT ${cap} -- uniform reservoir sample of ${options.limit} rows over this capped scan (no integer key to draw from)` };
+}
+
+/** `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND k2 > v2) …)`: a range seek on the key's index, on any server version. */
+function afterKey(lead: string[]): string {
+  const branches = lead.map((column, i) => {
+    const equal = lead.slice(0, i).map((c) => `${c} = ?`);
+    return `(${[...equal, `${column} > ?`].join(' AND ')})`;
+  });
+  return `${lead[0]} >= ? AND (${branches.join(' OR ')})`;
+}
+
+function afterKeyValues(last: RawValue[]): unknown[] {
+  const values: unknown[] = [last[0]];
+  for (let i = 0; i < last.length; i++) values.push(...last.slice(0, i + 1));
+  return values;
+}
+
+function keysetPages(session: MySession, shape: Shape, limit: number | undefined): { source: RowSource; describe: string } {
+  const order = shape.lead.join(', ');
+  let buffer: RawRow[] = [];
+  let at = 0;
+  let delivered = 0;
+  let last: RawValue[] | undefined;
+  let exhausted = false;
+  let running = false;
+  const pageSize = () => Math.min(PAGE_ROWS, limit === undefined ? PAGE_ROWS : limit - delivered);
+  const source: RowSource = {
+    async next(max) {
+      const out: RawRow[] = [];
+      while (out.length < max) {
+        if (at < buffer.length) {
+          const take = buffer.slice(at, at + (max - out.length));
+          at += take.length;
+          out.push(...take);
+          continue;
+        }
+        if (exhausted || (limit !== undefined && delivered >= limit)) break;
+        const size = pageSize();
+        const where = last ? ` WHERE ${afterKey(shape.lead)}` : '';
+        running = true;
+        try {
+          buffer = await session.rows(`${shape.select}${where} ORDER BY ${order} LIMIT ${size}`, last ? afterKeyValues(last) : undefined);
+        } finally {
+          running = false;
+        }
+        at = 0;
+        delivered += buffer.length;
+        if (buffer.length < size) exhausted = true;
+        if (buffer.length) {
+          const lastRow = buffer[buffer.length - 1]!;
+          last = lastRow.slice(0, shape.lead.length).map((v, i) => keyText(v, shape.keyColumns[i]!));
+        } else break;
+      }
+      return out.length ? out : undefined;
+    },
+    busy: () => running,
+  };
+  const describe = `${shape.select} ORDER BY ${order} LIMIT ${Math.min(PAGE_ROWS, limit ?? PAGE_ROWS)} -- keyset pages in key order; each next page adds WHERE ${afterKey(shape.lead)} with the last key read`;
+  return { source, describe };
+}
+
+/** One statement whose rows stream with backpressure (the socket is paused while we land a batch). */
+function streamed(session: MySession, sql: string, note: string): { source: RowSource; describe: string } {
+  let iterator: AsyncIterator<RawRow> | undefined;
+  let done = false;
+  const source: RowSource = {
+    async next(max) {
+      if (done) return undefined;
+      if (!iterator) {
+        const query = session.connection.query({ sql, rowsAsArray: true, typeCast: false });
+        const stream = (query as unknown as { stream(options: { highWaterMark: number }): Readable }).stream({ highWaterMark: BATCH_ROWS });
+        iterator = (stream as AsyncIterable<RawRow>)[Symbol.asyncIterator]();
+      }
+      const out: RawRow[] = [];
+      while (out.length < max) {
+        let step: IteratorResult<RawRow>;
+        try {
+          step = await iterator.next();
+        } catch (error) {
+          done = true;
+          throw error;
+        }
+        if (step.done) {
+          done = true;
+          break;
+        }
+        out.push(step.value);
+      }
+      return out.length ? out : undefined;
+    },
+    busy: () => iterator !== undefined && !done,
+  };
+  return { source, describe: note ? `${sql} -- ${note}` : sql };
+}
+
+function buffered(rows: RawRow[]): RowSource {
+  let at = 0;
+  return {
+    async next(max) {
+      if (at >= rows.length) return undefined;
+      const out = rows.slice(at, at + max);
+      at += out.length;
+      return out;
+    },
+    busy: () => false,
+  };
+}
+
+/** A uniform random `limit` rows of everything `source` yields (Algorithm R), kept in read order. */
+async function reservoir(source: RowSource, limit: number, signal: AbortSignal): Promise<RawRow[]> {
+  const kept: { index: number; row: RawRow }[] = [];
+  let seen = 0;
+  for (let batch = await source.next(BATCH_ROWS); batch && !signal.aborted; batch = await source.next(BATCH_ROWS)) {
+    for (const row of batch) {
+      if (kept.length < limit) kept.push({ index: seen, row });
+      else {
+        const j = Math.floor(Math.random() * (seen + 1));
+        if (j < limit) kept[j] = { index: seen, row };
+      }
+      seen++;
+    }
+  }
+  return kept.sort((a, b) => a.index - b.index).map((k) => k.row);
+}
+
+/**
+ * Random rows of a table with an integer key, without scanning it: MIN and MAX come from the ends
+ * of the key's index, key values are drawn uniformly without replacement in between and fetched by
+ * `IN (…)` (one index seek each). Gaps just miss, so rounds repeat at the observed hit rate until
+ * `limit` rows are found; every existing row is equally likely.
+ */
+async function randomByKey(session: MySession, shape: Shape, limit: number, ctx: DriverContext): Promise<{ source: RowSource; describe: string } | undefined> {
+  const key = shape.lead[0]!;
+  const [bounds] = await session.records<{ lo: string | null; hi: string | null }>(`SELECT CAST(MIN(${key}) AS CHAR) AS lo, CAST(MAX(${key}) AS CHAR) AS hi FROM ${shape.from}`);
+  const describe = `${shape.select} WHERE ${key} IN (…) -- key values drawn uniformly without replacement from [${bounds?.lo ?? ''}, ${bounds?.hi ?? ''}] in rounds until ${limit} rows are found; never ORDER BY RAND()`;
+  if (!bounds || bounds.lo === null || bounds.hi === null) return { source: buffered([]), describe };
+  const lo = BigInt(bounds.lo);
+  const span = BigInt(bounds.hi) - lo + 1n;
+  if (span > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  const spanNumber = Number(span);
+  const tried = new Set<number>();
+  const found: RawRow[] = [];
+  let hitRate = shape.estimatedRows ? Math.min(1, Math.max(shape.estimatedRows / spanNumber, 0.001)) : 1;
+  for (let round = 0; round < MAX_DRAW_ROUNDS && found.length < limit && tried.size < spanNumber && !ctx.signal.aborted; round++) {
+    const need = limit - found.length;
+    const draws = Math.min(spanNumber - tried.size, Math.ceil((need / hitRate) * 1.1) + 16, 200_000);
+    const picked = drawDistinct(lo, spanNumber, draws, tried);
+    const rows: RawRow[] = [];
+    for (let i = 0; i < picked.length && !ctx.signal.aborted; i += DRAWS_PER_STATEMENT) {
+      rows.push(...await session.rows(`${shape.select} WHERE ${key} IN (${picked.slice(i, i + DRAWS_PER_STATEMENT).join(', ')})`));
+    }
+    found.push(...(rows.length > need ? shuffle(rows).slice(0, need) : rows));
+    hitRate = Math.max(found.length / tried.size, 0.001);
+  }
+  if (found.length < limit && tried.size < spanNumber) {
+    ctx.log('warn', `Random sample of ${shape.from}: found ${found.length} of ${limit} rows after ${MAX_DRAW_ROUNDS} rounds of key draws (the key range is sparse).`);
+  }
+  found.sort((a, b) => {
+    const x = BigInt(utf8(a[0]!));
+    const y = BigInt(utf8(b[0]!));
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return { source: buffered(found), describe };
+}
+
+/** `count` distinct offsets in [0, span) not yet in `tried`, as key values. */
+function drawDistinct(lo: bigint, span: number, count: number, tried: Set<number>): string[] {
+  const out: string[] = [];
+  if (count >= (span - tried.size) / 2) {
+    const left: number[] = [];
+    for (let i = 0; i < span; i++) if (!tried.has(i)) left.push(i);
+    for (const i of shuffle(left).slice(0, count)) {
+      tried.add(i);
+      out.push((lo + BigInt(i)).toString());
+    }
+    return out;
+  }
+  while (out.length < count) {
+    const i = Math.floor(Math.random() * span);
+    if (tried.has(i)) continue;
+    tried.add(i);
+    out.push((lo + BigInt(i)).toString());
+  }
+  return out;
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
