@@ -898,10 +898,15 @@ export class SchemaInferrer {
         map.totalKeys += other.totalKeys;
         map.sampledObjects += other.sampledObjects;
         map.entriesSkipped += other.entriesSkipped;
-        if (other.distinctKeys === undefined) map.distinctKeys = undefined;
-        else for (const key of other.distinctKeys) this.noteMapKey(map, key);
-        for (let k = 0; k < KIND_COUNT; k++) map.keyKinds[k] = map.keyKinds[k]! + other.keyKinds[k]!;
-        map.keysClassified += other.keysClassified;
+        if (other.distinctKeys !== undefined) {
+          // Keys seen on both sides are counted (and classified) once.
+          for (const key of other.distinctKeys) this.noteMapKey(map, key);
+        } else {
+          map.distinctKeys = undefined;
+          map.distinctKeyCount = Math.max(map.distinctKeyCount, other.distinctKeyCount);
+          for (let k = 0; k < KIND_COUNT; k++) map.keyKinds[k] = map.keyKinds[k]! + other.keyKinds[k]!;
+          map.keysClassified += other.keysClassified;
+        }
         this.mergeNode(map.value, other.value, offset);
       }
       if (source.fields) {
