@@ -90,6 +90,37 @@ describe('workspace landing and catalog', () => {
 });
 
 describe('value coercion for exact types', () => {
+  test('timestamps from ISO text land to the microsecond (nanosecond for TIMESTAMP_NS), offsets applied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-ws-'));
+    const ws = await Workspace.open(dir);
+    try {
+      const fields = [f('ts', 'timestamp', 'TIMESTAMP'), f('tz', 'timestamptz', 'TIMESTAMPTZ'), f('ns', 'timestamp', 'TIMESTAMP_NS'), f('d', 'date', 'DATE')];
+      const { id, writer } = await ws.beginSample({ source: 'x', sourceKind: 'test', entity: 't', method: 'snapshot', strategy: 'head', query: 'q', fields });
+      writer.append([
+        ['2024-01-01T00:00:00.123456Z', '2024-01-01 10:00:00.000001+02:00', '2024-01-01T00:00:00.123456789Z', '0044-03-15'],
+        ['1969-12-31T23:59:59.999999', '2024-06-30T23:59:59.5-0130', '1900-01-01 00:00:00.000000001', new Date('2024-02-29T00:00:00Z')],
+        [new Date('2024-01-01T00:00:00.007Z'), 1_700_000_000_123, 5n, '2024-02-29'],
+      ], [{}, {}, {}], new Date());
+      writer.close();
+      await ws.finishSample(id, { status: 'complete', rowCount: 3, bytes: 0, rejected: 0, fields: writer.schema });
+      const result = await ws.query(`SELECT ts::VARCHAR, epoch_us(tz), ns::VARCHAR, d::VARCHAR FROM samples.${id} ORDER BY rowid`);
+      assert.deepEqual(result.rows, [
+        ['2024-01-01 00:00:00.123456', 1704096000000001, '2024-01-01 00:00:00.123456789', '0044-03-15'],
+        ['1969-12-31 23:59:59.999999', 1719797399500000, '1900-01-01 00:00:00.000000001', '2024-02-29'],
+        ['2024-01-01 00:00:00.007', 1700000000123000, '1970-01-01 00:00:00.000000005', '2024-02-29'],
+      ]);
+      const bad = await ws.beginSample({ source: 'x', sourceKind: 'test', entity: 't', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('ts', 'timestamp', 'TIMESTAMP')] });
+      try {
+        assert.throws(() => bad.writer.append([['not a time']], [{}], new Date()), /'not a time' is not a date or timestamp/);
+      } finally {
+        bad.writer.close();
+      }
+    } finally {
+      ws.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('DECIMAL text lands exactly, TIME text lands as a time of day', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hw-ws-'));
     const ws = await Workspace.open(dir);

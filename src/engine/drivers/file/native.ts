@@ -208,10 +208,10 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   const numbering = windowNumbering(`read_csv(${readArgs.join(', ')})`, true);
   const linesBeforeData = Number(sniffed.SkipRows) + (sniffed.HasHeader ? 1 : 0);
   if (options.strategy === 'head' && !data.gzip) {
-    // Every record but the last ends with a line break, so line breaks bound the records from above.
+    // Each record takes at least one line, so lines bound the records from above.
     const lineBreak = sniffed.NewLineDelimiter === '\\r' ? 0x0d : 0x0a;
-    const breaks = await countBytesUpTo(path, lineBreak, options.limit + linesBeforeData);
-    numbering.headCoversFile = breaks !== undefined && breaks + 1 - linesBeforeData <= options.limit;
+    const lines = await countLinesUpTo(path, lineBreak, options.limit + linesBeforeData);
+    numbering.headCoversFile = lines !== undefined && lines - linesBeforeData <= options.limit;
   }
 
   const lineBytes = options.strategy === 'head' ? averageLineBytes(await peekText(data.file, data.gzip)) : undefined;
@@ -221,20 +221,23 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   return { fields, types, numbering, bytesRead, countRejected };
 }
 
-/** Occurrences of `byte` in a file, or undefined once there are more than `max` (reading stops there). */
-async function countBytesUpTo(path: string, byte: number, max: number): Promise<number | undefined> {
-  let count = 0;
+/** Lines in a file (the last one may lack its break), or undefined once there are more than `max` (reading stops there). */
+async function countLinesUpTo(path: string, lineBreak: number, max: number): Promise<number | undefined> {
+  let breaks = 0;
+  let last: number | undefined;
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      for (let at = chunk.indexOf(byte); at !== -1; at = chunk.indexOf(byte, at + 1)) {
-        if (++count > max) return undefined;
+      for (let at = chunk.indexOf(lineBreak); at !== -1; at = chunk.indexOf(lineBreak, at + 1)) {
+        if (++breaks > max) return undefined;
       }
+      if (chunk.length > 0) last = chunk[chunk.length - 1];
     }
   } finally {
     input.destroy();
   }
-  return count;
+  const lines = last === undefined || last === lineBreak ? breaks : breaks + 1;
+  return lines > max ? undefined : lines;
 }
 
 function averageLineBytes(head: string): number | undefined {
