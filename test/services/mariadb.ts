@@ -58,7 +58,7 @@ export async function startMariaDB(): Promise<MariaDBService> {
     await run(binaries.installDb, ['--no-defaults', ...userArgs, `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { cwd: dir });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mariadb-install-db failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+    throw new Error(`mariadb-install-db failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
   }
   const port = await freePort();
   const host = '127.0.0.1';
@@ -87,7 +87,7 @@ export async function startMariaDB(): Promise<MariaDBService> {
       const { stdout } = await run(binaries.client, [...args, '-e', text], { maxBuffer: 64 * 1024 * 1024 });
       return stdout.replace(/\n$/, '');
     } catch (error) {
-      throw new Error(`mariadb client failed: ${(error as { stderr?: string }).stderr ?? String(error)}\nSQL: ${text.slice(0, 500)}`);
+      throw new Error(`mariadb client failed: ${(error as { stderr?: string }).stderr ?? String(error)}\nSQL: ${text.slice(0, 500)}`, { cause: error });
     }
   };
   try {

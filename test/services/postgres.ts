@@ -75,7 +75,7 @@ export async function startPostgres(): Promise<PostgresService> {
     await run(initdb.cmd, initdb.args, { cwd: dir });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+    throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
   }
   // The superuser (fixtures, checks) needs no password; every other role does, so a wrong password fails.
   writeFileSync(join(dataDir, 'pg_hba.conf'), [
@@ -119,7 +119,7 @@ export async function startPostgres(): Promise<PostgresService> {
       const { stdout } = await run(psqlPath, [...args, '-c', sql], { env, maxBuffer: 64 * 1024 * 1024 });
       return stdout.replace(/\n$/, '');
     } catch (error) {
-      throw new Error(`psql failed: ${(error as { stderr?: string }).stderr ?? String(error)}\nSQL: ${sql.slice(0, 500)}`);
+      throw new Error(`psql failed: ${(error as { stderr?: string }).stderr ?? String(error)}\nSQL: ${sql.slice(0, 500)}`, { cause: error });
     }
   };
   try {

@@ -253,13 +253,12 @@ const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
 const TIME_TEXT = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
 
+/** '2024-02-29' -> the same ISO date text (the landing reads it as an exact day); zero dates have no day. */
 function parseDate(raw: string | Buffer): unknown {
   const t = text(raw);
   const m = DATE_TEXT.exec(t);
-  // Zero dates ('0000-00-00') and zero parts have no calendar day.
-  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return UNREPRESENTABLE;
-  const date = new Date(`${t}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) ? UNREPRESENTABLE : date;
+  // Zero dates ('0000-00-00') and dates with zero parts ('2024-00-10', allowed by lax sql_modes) are no calendar day.
+  return !m || m[1] === '0000' || m[2] === '00' || m[3] === '00' ? UNREPRESENTABLE : t;
 }
 
 /** '2024-02-29 13:45:30.123456' (the session's time zone is UTC) -> ISO 8601 text with every fraction digit. */
@@ -267,8 +266,7 @@ function parseDatetime(raw: string | Buffer): unknown {
   const t = text(raw);
   const m = DATETIME_TEXT.exec(t);
   if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return UNREPRESENTABLE;
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`;
-  return Number.isNaN(new Date(iso).getTime()) ? UNREPRESENTABLE : iso;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`;
 }
 
 /** MySQL's TIME is a duration (-838:59:59..838:59:59); only times of day fit DuckDB's TIME. */

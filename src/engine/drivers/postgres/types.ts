@@ -302,18 +302,27 @@ function isoYear(year: number): string {
 }
 
 const DATE_TEXT = /^(\d{4,})-(\d{2})-(\d{2})( BC)?$/;
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `2024-02-29`, `0044-03-15 BC` -> a Date at midnight UTC; ±infinity cannot land as a DATE. */
-function dateFromText(text: string): unknown {
+/**
+ * `2024-02-29`, `0044-03-15 BC` -> ISO 8601 date text (`-000043-03-15` for 44 BC), which the
+ * landing reads as an exact day; ±infinity cannot land as a DATE.
+ */
+export function dateFromText(text: string): unknown {
+  // The common case, cheaply: PostgreSQL only prints valid dates.
+  if (text.length === 10 && PLAIN_DATE.test(text)) return text;
   const m = DATE_TEXT.exec(text);
   if (!m) return UNREPRESENTABLE;
   const year = astronomicalYear(m[1]!, m[4] !== undefined);
   if (year === undefined) return UNREPRESENTABLE;
-  const date = new Date(`${isoYear(year)}-${m[2]}-${m[3]}T00:00:00Z`);
-  return Number.isNaN(date.getTime()) ? UNREPRESENTABLE : date;
+  const iso = `${isoYear(year)}-${m[2]}-${m[3]}`;
+  return Number.isNaN(new Date(`${iso}T00:00:00Z`).getTime()) ? UNREPRESENTABLE : iso;
 }
 
 const TIMESTAMP_TEXT = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-]\d{2}(?::\d{2}){0,2})?( BC)?$/;
+/** What the server prints for years 1-9999 AD (in UTC when zoned): handled by slicing, no parsing. */
+const PLAIN_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
+const PLAIN_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?\+00$/;
 
 /**
  * `2024-01-02 03:04:05.123456[+00][ BC]` (the session's time zone is UTC) -> ISO 8601 text in UTC
@@ -321,6 +330,9 @@ const TIMESTAMP_TEXT = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1
  * wall-clock digits, marked Z so nothing downstream reads it in the engine's local time zone.
  */
 export function timestampFromText(text: string, zoned: boolean): unknown {
+  if (zoned ? PLAIN_TIMESTAMPTZ.test(text) : PLAIN_TIMESTAMP.test(text)) {
+    return `${text.slice(0, 10)}T${text.slice(11, zoned ? -3 : undefined)}Z`;
+  }
   const m = TIMESTAMP_TEXT.exec(text);
   if (!m) return UNREPRESENTABLE;
   const year = astronomicalYear(m[1]!, m[9] !== undefined);
