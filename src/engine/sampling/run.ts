@@ -72,7 +72,14 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const timer = args.options.maxSeconds ? setTimeout(() => halt('time budget'), args.options.maxSeconds * 1000) : undefined;
 
   try {
-    const stream = await driver.sample(source, entity, { limit, strategy }, args.context(stop.signal));
+    const stream = await driver.sample(source, entity, { limit, strategy }, args.context(stop.signal)).catch((error: unknown) => {
+      // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
+      // runs out before the read begins is named as such, not as a user's cancel.
+      if (stopReason === 'time budget') {
+        throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} stopped at the time budget (${args.options.maxSeconds} s) before any rows were read.`, { source: source.name, entity }, { cause: error });
+      }
+      throw error;
+    });
     let begun: { id: string; writer: SampleWriter };
     try {
       begun = await workspace.beginSample({
