@@ -25,9 +25,11 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
   const logLines: string[] = [];
 
   before(async () => {
-    server = await startPostgres();
+    // hw_tls may only connect over TLS, as a server with `hostssl` rules would demand.
+    server = await startPostgres({ tls: true, hba: ['hostnossl all hw_tls 127.0.0.1/32 reject'] });
     await server.psql('CREATE DATABASE fixtures');
     await server.psql(readFileSync('test/fixtures/sql/postgres-types.sql', 'utf8'), { database: 'fixtures' });
+    await server.psql(`CREATE ROLE hw_tls LOGIN PASSWORD '${READER_PASSWORD}' IN ROLE hw_reader`);
     await server.psql(`CREATE TABLE public.big AS SELECT i AS id, md5(i::text) AS label, i * 0.5 AS value, now() AS at FROM generate_series(1, ${BIG_ROWS}) i;
       ALTER TABLE public.big ADD PRIMARY KEY (id); GRANT SELECT ON public.big TO hw_reader; ANALYZE public.big;`, { database: 'fixtures' });
     closedPort = await freePort();
@@ -55,6 +57,21 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
   - name: app_down
     kind: postgres
     url: postgres://hw_reader:\${secret:PG_READER}@127.0.0.1:${closedPort}/fixtures
+  - name: tls_plain
+    kind: postgres
+    url: postgres://hw_tls:\${secret:PG_READER}@127.0.0.1:${server.port}/fixtures
+  - name: tls_encrypted
+    kind: postgres
+    url: postgres://hw_tls:\${secret:PG_READER}@127.0.0.1:${server.port}/fixtures?sslmode=require
+  - name: tls_verified
+    kind: postgres
+    url: postgres://hw_tls:\${secret:PG_READER}@127.0.0.1:${server.port}/fixtures
+    options:
+      sslmode: verify-full
+      sslrootcert: ${server.caFile}
+  - name: tls_unknown_ca
+    kind: postgres
+    url: postgres://hw_tls:\${secret:PG_READER}@127.0.0.1:${server.port}/fixtures?sslmode=verify-full
 `);
     engine = new Engine({
       workspaceDir: dir,
@@ -190,6 +207,8 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     }
     assert.equal(byName.get('c_mood')?.duckType, "ENUM('sad', 'ok', 'happy', 'it''s complicated')");
     assert.equal(byName.get('c_domain')?.nativeType, 'positive_int');
+    assert.equal(byName.get('c_numeric')?.nativeType, 'numeric(12,4)');
+    assert.equal(byName.get('c_int_matrix')?.nativeType, 'integer[]');
     assert.deepEqual(byName.get('c_address')?.children?.map((c) => `${c.name}:${c.type}`), ['street:string', 'number:integer', 'zip:string', 'geo:list']);
     assert.equal(byName.get('id')?.nullable, false);
     assert.equal(byName.get('c_text')?.nullable, true);
@@ -408,12 +427,31 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     assert.equal((await engine.describe('app')).reachable, true);
   });
 
+  test('TLS: sslmode require and verify-full connect; a server demanding TLS and an unknown CA give clear messages', async () => {
+    assert.equal((await engine.describe('tls_encrypted')).reachable, true);
+    const verified = await engine.sample('tls_verified', 'sales.customers', { limit: 5 });
+    assert.equal(verified.rowCount, 5);
+    await assert.rejects(engine.browse('tls_plain', []), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.equal(error.code, 'connection');
+      assert.match(error.message, /PostgreSQL source 'tls_plain': 127\.0\.0\.1:\d+\/fixtures refuses unencrypted connections for this user/);
+      assert.match(error.hint ?? '', /sslmode: require/);
+      return true;
+    });
+    await assert.rejects(engine.browse('tls_unknown_ca', []), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.match(error.message, /PostgreSQL source 'tls_unknown_ca': TLS verification of 127\.0\.0\.1:\d+\/fixtures failed: self[- ]signed certificate/);
+      assert.match(error.hint ?? '', /sslrootcert/);
+      return true;
+    });
+  });
+
   test('source safety: every statement Headwater sent is a read or a session setting, in a read-only session', async () => {
     await engine.browse('app', ['fixtures', 'sales', 'orders']);
     await engine.sample('app', 'sales.customers', { limit: 50, strategy: 'random' });
     const statements = readStatementLog(server.logFile).filter((s) => s.application === 'headwater');
     assert.ok(statements.length > 50, `saw ${statements.length} statements`);
-    assert.ok(statements.every((s) => s.user === 'hw_reader'));
+    assert.ok(statements.every((s) => s.user === 'hw_reader' || s.user === 'hw_tls'));
     const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
     const others = statements.flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
     assert.deepEqual(others, []);

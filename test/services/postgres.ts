@@ -1,7 +1,7 @@
 // A private PostgreSQL 15 for tests: initdb in a temp dir, loopback only, on a free port, ready for
 // logical decoding (wal2json), with every statement logged to a file the tests read back.
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,8 @@ export interface PostgresService {
   host: string;
   /** Data directory's parent, removed by stop(). */
   dir: string;
+  /** The self-signed certificate (its own CA) when started with `tls`. */
+  caFile?: string;
   /** Server log: every statement (log_statement=all), one entry per line prefix `<ts> [pid] app=… user=… db=…`. */
   logFile: string;
   /** Runs SQL with psql as the superuser (or `user`) and returns its unaligned, tuples-only output. */
@@ -58,7 +60,14 @@ function asServerUser(user: ReturnType<typeof serverUser>, cmd: string, args: st
   return { cmd: 'setpriv', args: [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--reset-env', cmd, ...args] };
 }
 
-export async function startPostgres(): Promise<PostgresService> {
+export interface PostgresOptions {
+  /** Serve TLS with a fresh self-signed certificate for 127.0.0.1 (its PEM is `caFile`). */
+  tls?: boolean;
+  /** pg_hba.conf lines put before the defaults, e.g. `hostnossl all some_role 127.0.0.1/32 reject`. */
+  hba?: string[];
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
   const missing = missingPostgres();
   if (missing) throw new Error(isCi ? `PostgreSQL is required under CI: ${missing}` : missing);
   const user = serverUser();
@@ -79,6 +88,7 @@ export async function startPostgres(): Promise<PostgresService> {
   }
   // The superuser (fixtures, checks) needs no password; every other role does, so a wrong password fails.
   writeFileSync(join(dataDir, 'pg_hba.conf'), [
+    ...(options.hba ?? []),
     'local all all trust',
     'host all postgres 127.0.0.1/32 trust',
     'host all all 127.0.0.1/32 scram-sha-256',
@@ -88,7 +98,18 @@ export async function startPostgres(): Promise<PostgresService> {
   const port = await freePort();
   const host = '127.0.0.1';
   const logFile = join(dir, 'postgres.log');
+  const caFile = join(dir, 'server.crt');
+  const tlsSettings: Record<string, string> = {};
+  if (options.tls) {
+    const keyFile = join(dataDir, 'server.key');
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', caFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    // The server refuses a key others can read, and reads it as the postgres user.
+    chmodSync(keyFile, 0o600);
+    if (user) chownSync(keyFile, user.uid, user.gid);
+    Object.assign(tlsSettings, { ssl: 'on', ssl_cert_file: caFile, ssl_key_file: keyFile });
+  }
   const settings = {
+    ...tlsSettings,
     listen_addresses: host,
     port: String(port),
     unix_socket_directories: socketDir,
@@ -139,6 +160,7 @@ export async function startPostgres(): Promise<PostgresService> {
     port,
     host,
     dir,
+    ...(options.tls ? { caFile } : {}),
     logFile,
     psql,
     urlFor,

@@ -295,7 +295,7 @@ export async function planColumns(client: PgClient, columns: PgColumn[], nullabl
     moneyScale = Number(result.rows[0]?.scale ?? 2);
   }
   const context: TypeContext = { lookup: (oid) => types.get(oid), moneyScale };
-  return columns.map((c) => planColumn(c.name, c.typeOid, c.typmod, c.dims, nullableOverride ? nullableOverride(c) : !c.notNull, context));
+  return columns.map((c) => planColumn(c.name, c.typeOid, c.typmod, c.dims, nullableOverride ? nullableOverride(c) : !c.notNull, context, c.formatted));
 }
 
 /** Columns of a view are never declared NOT NULL; those of a table are exactly as declared. */

@@ -77,9 +77,10 @@ const identity = (text: string): string => text;
 const TO_JSON = (column: string): string => `to_json(${column})`;
 
 /** Maps a column's type (following domains to their base type). */
-export function planColumn(name: string, typeOid: number, typmod: number, dims: number, nullable: boolean, context: TypeContext): PgColumnPlan {
+export function planColumn(name: string, typeOid: number, typmod: number, dims: number, nullable: boolean, context: TypeContext, declared?: string): PgColumnPlan {
   const info = context.lookup(typeOid);
-  const nativeType = info?.formatted ?? `oid ${typeOid}`;
+  // As declared, with its modifiers: numeric(12,2), character varying(20), integer[].
+  const nativeType = declared ?? info?.formatted ?? `oid ${typeOid}`;
   const mapped = mapType(typeOid, typmod, dims, context, 0);
   const field: Field = { name, type: mapped.type, duckType: mapped.duckType, nativeType, nullable };
   if (mapped.children) field.children = mapped.children;
