@@ -261,7 +261,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
 
     let pull: () => Promise<RecordBatch | undefined>;
     if (reservoir) {
-      const kept = await drawReservoir(readRaw, options.limit, ctx.signal);
+      const kept = await drawReservoir(readRaw, options.limit, reservoir.seed, ctx.signal);
       let at = 0;
       pull = async () => {
         if (at >= kept.rows.length) return undefined;
@@ -302,8 +302,8 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
 }
 
 interface PlannedPager extends Pager {
-  /** Views: the rows are a uniform sample of a capped scan, drawn before landing. */
-  reservoir?: boolean;
+  /** Every row read is a candidate: `limit` of them are drawn uniformly (seeded) before landing. */
+  reservoir?: { seed: number };
 }
 
 async function pagerFor(
@@ -315,11 +315,9 @@ async function pagerFor(
 ): Promise<PlannedPager> {
   const { relation } = layout;
   const base = `SELECT ${selectList(layout)} FROM ${layout.table}`;
+  const blockSize = async () => Number((await client.query<{ size: string }>("SELECT current_setting('block_size') AS size")).rows[0]?.size ?? 8192);
   if (options.strategy === 'full') {
-    if (facts.heap && facts.tidRangeScans) {
-      const blockSize = Number((await client.query<{ size: string }>("SELECT current_setting('block_size') AS size")).rows[0]?.size ?? 8192);
-      return ctidPager(layout, Math.ceil(relation.heapBytes / blockSize));
-    }
+    if (facts.heap && facts.tidRangeScans) return ctidPager(layout, Math.ceil(relation.heapBytes / await blockSize()));
     if (facts.key) return keysetPager(layout, undefined);
     return singlePager(copyOf(base), 'one statement: the relation has no key to page by');
   }
@@ -328,9 +326,10 @@ async function pagerFor(
     return singlePager(copyOf(`${base} LIMIT ${options.limit}`), 'no key: the first rows in the order the server returns them');
   }
   // random
+  const seed = Math.floor(Math.random() * 2 ** 31);
   if (relation.relkind === 'v' || relation.relkind === 'f') {
     const cap = Math.max(options.limit * 10, VIEW_RANDOM_SCAN_CAP);
-    return { ...singlePager(copyOf(`${base} LIMIT ${cap}`), `uniform reservoir sample of ${options.limit} rows over this capped scan (views have no TABLESAMPLE)`), reservoir: true };
+    return { ...singlePager(copyOf(`${base} LIMIT ${cap}`), `uniform reservoir sample of ${options.limit} rows over this capped scan (views have no TABLESAMPLE; seed ${seed})`), reservoir: { seed } };
   }
   const estimate = relation.estimatedRows ?? await plannerRows(client, relation);
   if (estimate === undefined || estimate <= options.limit) {
@@ -338,17 +337,28 @@ async function pagerFor(
     if (facts.key) return keysetPager(layout, options.limit);
     return singlePager(copyOf(`${base} LIMIT ${options.limit}`), 'the relation is no bigger than the sample');
   }
-  const percent = Math.min(100, (100 * options.limit) / estimate);
-  const method = relation.heapBytes > 0 && relation.heapBytes <= BERNOULLI_MAX_BYTES ? 'BERNOULLI' : 'SYSTEM';
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  // No oversampling and no ORDER BY: the expected row count is the limit, and LIMIT only trims the
-  // few rows above it instead of biasing towards the start of the table.
-  const sql = copyOf(`${base} TABLESAMPLE ${method} (${Number(percent.toPrecision(6))}) REPEATABLE (${seed}) LIMIT ${options.limit}`);
-  return singlePager(sql, `${method} picks ${method === 'SYSTEM' ? 'pages' : 'rows'} with probability ${Number(percent.toPrecision(3))}% of ~${estimate} rows; the same seed repeats the sample while the table is unchanged`);
+  const scanned = relation.heapBytes || relation.totalBytes;
+  const method = scanned > 0 && scanned <= BERNOULLI_MAX_BYTES ? 'BERNOULLI' : 'SYSTEM';
+  // TABLESAMPLE returns a random number of rows around what the percentage asks for. Asking for four
+  // standard deviations more than the limit (and, for SYSTEM, which picks whole pages, for at least
+  // 50 pages) makes falling short unlikely; the limit is then drawn uniformly from what came back,
+  // with the same seed, so LIMIT never favours the first pages and the sample stays repeatable.
+  const wanted = options.limit + 4 * Math.sqrt(options.limit) + 10;
+  let percent = (100 * wanted) / estimate;
+  if (method === 'SYSTEM') {
+    const pages = Math.max(1, Math.ceil(scanned / await blockSize()));
+    percent = Math.max(percent * 1.5, (100 * 50) / pages);
+  }
+  percent = Math.min(100, percent);
+  const cap = Math.ceil(Math.max((percent / 100) * estimate * 3, wanted * 2));
+  const sql = copyOf(`${base} TABLESAMPLE ${method} (${Number(percent.toPrecision(6))}) REPEATABLE (${seed}) LIMIT ${cap}`);
+  const note = `${method} picks ${method === 'SYSTEM' ? 'pages' : 'rows'} with probability ${Number(percent.toPrecision(3))}% of ~${estimate} rows, then ${options.limit} of them are drawn uniformly with seed ${seed}; the same seed repeats the sample while the table is unchanged`;
+  return { ...singlePager(sql, note), reservoir: { seed } };
 }
 
-/** Keeps a uniform random `limit` rows of everything `read` yields (Algorithm R), in read order. */
-async function drawReservoir(read: (max: number) => Promise<{ rows: RawValue[][]; bytes: number } | undefined>, limit: number, signal: AbortSignal): Promise<{ rows: RawValue[][]; bytes: number }> {
+/** Keeps a uniform random `limit` rows of everything `read` yields (Algorithm R, seeded), in read order. */
+async function drawReservoir(read: (max: number) => Promise<{ rows: RawValue[][]; bytes: number } | undefined>, limit: number, seed: number, signal: AbortSignal): Promise<{ rows: RawValue[][]; bytes: number }> {
+  const random = seededRandom(seed);
   const kept: { index: number; row: RawValue[] }[] = [];
   let seen = 0;
   let bytes = 0;
@@ -356,7 +366,7 @@ async function drawReservoir(read: (max: number) => Promise<{ rows: RawValue[][]
     for (const row of batch.rows) {
       if (kept.length < limit) kept.push({ index: seen, row });
       else {
-        const j = Math.floor(Math.random() * (seen + 1));
+        const j = Math.floor(random() * (seen + 1));
         if (j < limit) kept[j] = { index: seen, row };
       }
       seen++;
@@ -365,6 +375,18 @@ async function drawReservoir(read: (max: number) => Promise<{ rows: RawValue[][]
   }
   kept.sort((a, b) => a.index - b.index);
   return { rows: kept.map((k) => k.row), bytes: seen ? Math.round((bytes * kept.length) / seen) : 0 };
+}
+
+/** mulberry32: a small, well-spread 32-bit PRNG, so a seed repeats the same draw. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 async function serverVersionNum(client: PgClient): Promise<number> {
