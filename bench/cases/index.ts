@@ -1,9 +1,10 @@
 // Every benchmark case, in the order `npm run bench` runs them.
 import type { BenchCase } from '../harness.js';
+import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { landing } from './landing.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

@@ -192,9 +192,11 @@ function shiftNode(node: PathNode, offset: number): void {
 export class SchemaInferrer {
   readonly limits: Readonly<InferenceLimits>;
   private state: InferrerState;
-  /** The record being observed: its ordinal and provenance. */
+  /** The record being observed: its ordinal, its index in the batch and the batch's provenance. */
   private seq = 0;
-  private provenance: Provenance = {};
+  private index = 0;
+  private batchProvenance: readonly Provenance[] | ((index: number) => Provenance) = [];
+  private currentProvenance: Provenance | undefined;
 
   constructor(limits: Partial<InferenceLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -210,21 +212,37 @@ export class SchemaInferrer {
   }
 
   /**
-   * Observes a batch of records (plain JS values, usually objects) with one provenance per record.
-   * Only counts and the first record of each kind are kept; the records themselves are not.
+   * Observes a batch of records (plain JS values, usually objects) with one provenance per record:
+   * an array, or a function of the record's index in the batch (called only for records that become
+   * evidence, so a stream need not build a provenance object per record). Only counts and the first
+   * record of each kind are kept; the records themselves are not.
    */
-  observe(records: readonly unknown[], provenance: readonly Provenance[] = []): void {
+  observe(records: readonly unknown[], provenance: readonly Provenance[] | ((index: number) => Provenance) = []): void {
     const state = this.state;
     const window = this.limits.pairWindow;
+    this.batchProvenance = provenance;
     for (let i = 0; i < records.length; i++) {
       const seq = state.records + 1;
       if (seq === window + 1 && state.pairs === undefined) this.closeWindow();
       state.records = seq;
       this.seq = seq;
-      this.provenance = provenance[i] ?? { record: seq };
+      this.index = i;
+      this.currentProvenance = undefined;
       this.visit(state.root, records[i], 0);
       if (state.pairs !== undefined && state.pairs.length > 0) this.checkPairs();
     }
+    this.batchProvenance = [];
+  }
+
+  /** The record's provenance, looked up only when evidence needs it (a function source is called at most once per record). */
+  private get provenance(): Provenance {
+    let current = this.currentProvenance;
+    if (current === undefined) {
+      const source = this.batchProvenance;
+      current = (typeof source === 'function' ? source(this.index) : source[this.index]) ?? { record: this.seq };
+      this.currentProvenance = current;
+    }
+    return current;
   }
 
   /** The schema so far, as plain JSON. Observation can go on afterwards. */
@@ -311,6 +329,37 @@ export class SchemaInferrer {
       }
       target.pairs = pairs;
     }
+  }
+
+  /**
+   * Rewrites every provenance the evidence holds (e.g. line numbers counted from the start of a file
+   * range, rebased to the file's). Records that shared a provenance still share the new one.
+   */
+  mapProvenance(map: (provenance: Provenance) => Provenance): void {
+    const mapped = new Map<Provenance, Provenance>();
+    const convert = (p: Provenance): Provenance => {
+      let out = mapped.get(p);
+      if (!out) {
+        out = map(p);
+        mapped.set(p, out);
+      }
+      return out;
+    };
+    const walk = (node: PathNode) => {
+      for (let k = 0; k < KIND_COUNT; k++) {
+        const p = node.firstProvenance[k];
+        if (p) node.firstProvenance[k] = convert(p);
+      }
+      if (node.firstMissingProvenance) node.firstMissingProvenance = convert(node.firstMissingProvenance);
+      if (node.key?.failedProvenance) node.key.failedProvenance = convert(node.key.failedProvenance);
+      if (node.map) {
+        node.map.convertedProvenance = convert(node.map.convertedProvenance);
+        walk(node.map.value);
+      }
+      if (node.fields) for (const child of node.fields.values()) walk(child);
+      if (node.element) walk(node.element);
+    };
+    walk(this.state.root);
   }
 
   /** The whole state as structured-cloneable data (for a worker thread to send its part). */
@@ -681,19 +730,27 @@ export class SchemaInferrer {
   /** Reads an object as map entries; `skip` entries were already read as struct fields. */
   private visitMap(node: PathNode, object: Record<string, unknown>, depth: number, skip: number): void {
     const map = node.map!;
+    const cap = this.limits.maxMapEntries;
+    if (skip === 0) {
+      // Most maps are small: read them in one pass without allocating the key list.
+      let n = 0;
+      for (const _ in object) if (++n > cap) break;
+      if (n <= cap) {
+        this.countMapObject(map, n);
+        const value = map.value;
+        for (const key in object) {
+          if (map.distinctKeys !== undefined) this.noteMapKey(map, key);
+          this.visit(value, object[key], depth + 1);
+        }
+        return;
+      }
+    }
     const keys = Object.keys(object);
     const n = keys.length;
-    map.objects++;
-    map.totalKeys += n;
-    if (n < map.minKeys) map.minKeys = n;
-    if (n > map.maxKeys) map.maxKeys = n;
-    if (n === 0) {
-      map.empty++;
-      return;
-    }
+    this.countMapObject(map, n);
+    if (n === 0) return;
     const value = map.value;
     const remaining = n - skip;
-    const cap = this.limits.maxMapEntries;
     if (remaining <= cap) {
       for (let i = skip; i < n; i++) {
         const key = keys[i]!;
@@ -710,6 +767,14 @@ export class SchemaInferrer {
         this.visit(value, object[key], depth + 1);
       }
     }
+  }
+
+  private countMapObject(map: MapState, n: number): void {
+    map.objects++;
+    map.totalKeys += n;
+    if (n < map.minKeys) map.minKeys = n;
+    if (n > map.maxKeys) map.maxKeys = n;
+    if (n === 0) map.empty++;
   }
 
   // ---- two-column keys ---------------------------------------------------------------------
