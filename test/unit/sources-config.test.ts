@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { redact } from '../../src/shared/errors.js';
+import { sampleIdBase } from '../../src/engine/workspace/sql.js';
 import { adHocSource, loadSources, parseSources, resolveSource, saveSource } from '../../src/engine/sources/config.js';
 import { sourcesCompletion, sourcesDiagnostics } from '../../src/engine/lsp/sourcesYaml.js';
 
@@ -106,5 +107,21 @@ describe('sources.yaml language features', () => {
     for (const key of ['kind', 'path', 'url', 'options']) assert.ok(keys.includes(key), keys.join(','));
     const kinds = sourcesCompletion(doc('sources:\n  - name: x\n    kind: '), { line: 2, character: 10 }).map((c) => c.label);
     assert.deepEqual(kinds, ['sqlite', 'file', 'postgres', 'mysql']);
+  });
+});
+
+describe('names that land in the catalog', () => {
+  test('an ad-hoc URL source is named without its password', () => {
+    assert.equal(adHocSource('postgres://app:s3cret@db.internal:5432/shop')?.name, 'postgres://app@db.internal:5432/shop');
+    assert.equal(adHocSource('postgres://app:s3cret@db.internal:5432/shop')?.url, 'postgres://app:s3cret@db.internal:5432/shop');
+  });
+
+  test('sample ids keep qualified entity names and drop only data-file extensions and credentials', () => {
+    assert.equal(sampleIdBase('shop', 'orders'), 'shop_orders');
+    assert.equal(sampleIdBase('pg', 'sales.orders'), 'pg_sales_orders');
+    assert.equal(sampleIdBase('events', 'logs/2026/events.ndjson.gz'), 'events_events');
+    assert.equal(sampleIdBase('postgres://app@db:5432/shop', 'public.orders'), 'postgres_shop_public_orders');
+    assert.equal(sampleIdBase('sqlite:///tmp/x/shop.sqlite', 'customers'), 'sqlite_shop_customers');
+    assert.equal(sampleIdBase('./exports/orders.csv', 'orders.csv'), 'file_orders_orders');
   });
 });

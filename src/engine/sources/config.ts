@@ -93,10 +93,15 @@ export function saveSource(workspaceDir: string, definition: SourceDefinition): 
 /** A source named by URL or path on the command line (`sqlite:///x.db`, `file:///data`, `./x.csv`). */
 export function adHocSource(text: string): SourceDefinition | undefined {
   const kind = kindForUrl(text);
-  if (kind) return { name: text, kind, url: text };
+  // The name lands in the catalog and in sample ids: never the URL's password.
+  if (kind) return { name: withoutPassword(text), kind, url: text };
   if (/\.(sqlite3?|db)$/i.test(text)) return { name: text, kind: 'sqlite', path: text };
   if (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(text) || text.startsWith('./') || text.startsWith('/')) return { name: text, kind: 'file', path: text };
   return undefined;
+}
+
+function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1@');
 }
 
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_.-]*)\}/g;

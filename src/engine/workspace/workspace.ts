@@ -9,7 +9,7 @@ import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
 import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
-import { quoteIdent, slug } from './sql.js';
+import { quoteIdent, sampleIdBase } from './sql.js';
 
 export const SAMPLES_SCHEMA = 'samples';
 
@@ -104,7 +104,7 @@ export class Workspace {
   }
 
   private async nextSampleId(source: string, entity: string): Promise<string> {
-    const base = `${slug(source)}_${slug(entity.split('/').pop() ?? entity)}`;
+    const base = sampleIdBase(source, entity);
     const rows = await this.all(`SELECT id FROM headwater.samples WHERE id LIKE $1`, [`${base}_%`]);
     let max = 0;
     for (const row of rows) {
