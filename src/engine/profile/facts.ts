@@ -1,0 +1,442 @@
+// Source-level facts: which field is the event time and how late records are ingested, how often
+// they arrive out of order, duplicates (exact and by key, with what they say about delivery),
+// versions per key in insert-only tables, and partition skew. Each says which field it used and why.
+import { HeadwaterError } from '../../shared/errors.js';
+import { quoteIdent } from '../workspace/sql.js';
+import { isLandingColumn, resolvePath, ROWID, type PathPlan, type ProfilePlan } from './plan.js';
+import { Aggregates, num, round, type ProfileRunner, type Row } from './run.js';
+import { quantileAggregate, QUANTILES, sampledPredicate, type StatsSettings } from './stats.js';
+import type {
+  Basis, DuplicateExample, EventTimeFact, ExactDuplicatesFact, FieldProfile, Idempotency, KeyCandidate, KeyDuplicatesFact, KeyShare,
+  LagFact, OutOfOrderFact, PartitionSkewFact, ProfileOptions, ProfileScalar, VersionsFact,
+} from './types.js';
+
+/** Names that say "when it happened", best first (compared without case, `_` or `-`). */
+const EVENT_TIME_NAMES = ['eventtime', 'eventts', 'eventtimestamp', 'occurredat', 'occurredtime', 'eventat', 'happenedat', 'timestamp', 'ts', 'time',
+  'eventdate', 'createdat', 'created', 'creationtime', 'createdtime', 'sentat', 'loggedat', 'datetime', 'date'];
+/** Names that say "when the source received or stored it". */
+const INGESTION_TIME_NAMES = ['receivedat', 'receivedtime', 'received', 'ingestedat', 'ingestiontime', 'ingestedtime', 'arrivedat', 'arrivaltime',
+  'loadedat', 'insertedat', 'collectedat', 'processedat', 'storedat', 'writtenat', 'logappendtime'];
+/** Names that say "this row is valid from", for versions per key. */
+const VERSION_TIME_NAMES = ['validfrom', 'effectivefrom', 'effectivedate', 'effectiveat', 'validat', 'updatedat', 'modifiedat', 'lastmodified',
+  'lastmodifiedat', 'changedat', 'snapshotat', 'asof', 'recordedat', 'version', 'revision', 'seq', 'sequence', 'lsn'];
+/** Names of identifiers that should be unique per record, best first. */
+const KEY_NAMES = ['eventid', 'messageid', 'msgid', 'recordid', 'requestid', 'transactionid', 'txnid', 'txid', 'uuid', 'guid', 'id', 'key', '_id'];
+
+const LANDED_AT = '_hw_ingested_at';
+
+function normal(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+function leaf(path: string): string {
+  return path.split('.').pop() ?? path;
+}
+
+function rank(path: string, names: string[]): number {
+  const index = names.indexOf(normal(leaf(path)));
+  return index < 0 ? Number.POSITIVE_INFINITY : index;
+}
+
+/** The singular words of an entity name: `customer_address_history` → customer, address, history. */
+function entityWords(entity: string | undefined): Set<string> {
+  const words = (entity ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return new Set(words.flatMap((w) => [w, w.replace(/(ies)$/, 'y').replace(/(s)$/, '')]));
+}
+
+function asList(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [value];
+}
+
+export interface FactsPlan {
+  eventTime?: { path: PathPlan; reason: string; candidates: string[] };
+  lags: { to: string; reason: string; epochUs: string }[];
+  partition?: { field: string; expr: string };
+  messageKey?: { field: string; expr: string; exact: boolean };
+}
+
+function requirePath(plan: ProfilePlan, path: string, what: string): PathPlan {
+  const found = resolvePath(plan, path);
+  if (!found) throw new HeadwaterError('usage', `No field '${path}' in ${plan.table} (asked for as the ${what}).`, { hint: `Fields: ${plan.paths.map((p) => p.path).join(', ')}` });
+  return found;
+}
+
+/** A time view of any path: its own, or its text read as a timestamp. */
+function withTime(path: PathPlan): PathPlan {
+  if (path.epochUs) return path;
+  const text = path.text ?? `CAST(${path.value} AS VARCHAR)`;
+  return { ...path, kind: 'time', epochUs: `epoch_us(TRY_CAST(${text} AS TIMESTAMPTZ))` };
+}
+
+/** Chooses the event time, the ingestion references and the partition before pass 1 (they add aggregates to it). */
+export function planFacts(plan: ProfilePlan, options: ProfileOptions): FactsPlan {
+  const facts: FactsPlan = { lags: [] };
+  const timeFields = plan.paths.filter((p) => p.epochUs && p.depth <= 1);
+  const ingestionLike = (p: PathPlan) => rank(p.path, INGESTION_TIME_NAMES) < Number.POSITIVE_INFINITY;
+
+  if (options.eventTime) {
+    facts.eventTime = { path: withTime(requirePath(plan, options.eventTime, 'event time')), reason: 'chosen', candidates: timeFields.map((p) => p.path) };
+  } else {
+    const candidates = timeFields.filter((p) => !ingestionLike(p));
+    const named = candidates.filter((p) => rank(p.path, EVENT_TIME_NAMES) < Number.POSITIVE_INFINITY)
+      .sort((a, b) => a.depth - b.depth || rank(a.path, EVENT_TIME_NAMES) - rank(b.path, EVENT_TIME_NAMES));
+    const best = named[0];
+    const how = (p: PathPlan) => (p.readAs === 'iso-text' ? 'ISO-8601 text' : p.readAs?.startsWith('epoch') ? `${p.readAs.replace('-', ' ')}` : p.duckType);
+    if (best) {
+      facts.eventTime = { path: best, reason: `named like an event time ('${leaf(best.path)}'), holds ${how(best)}`, candidates: candidates.map((p) => p.path) };
+    } else if (candidates.length === 1) {
+      facts.eventTime = { path: candidates[0]!, reason: `the only time field (${how(candidates[0]!)})`, candidates: candidates.map((p) => p.path) };
+    } else if (candidates.length > 1) {
+      facts.eventTime = undefined;
+      plan.notes.push(`no event-time field chosen: several time fields (${candidates.map((p) => p.path).join(', ')}) and none named like one; pass eventTime to choose`);
+    }
+  }
+
+  if (facts.eventTime) {
+    const event = facts.eventTime.path;
+    const source = options.ingestionTime
+      ? { path: withTime(requirePath(plan, options.ingestionTime, 'ingestion time')), reason: 'chosen' }
+      : (() => {
+        const found = timeFields.filter((p) => ingestionLike(p) && p !== event).sort((a, b) => rank(a.path, INGESTION_TIME_NAMES) - rank(b.path, INGESTION_TIME_NAMES))[0];
+        return found ? { path: found, reason: `the source's own ingestion time (named '${leaf(found.path)}')` } : undefined;
+      })();
+    if (source && source.path.path !== event.path) facts.lags.push({ to: source.path.path, reason: source.reason, epochUs: source.path.epochUs! });
+    if (plan.columns.some((c) => c.name === LANDED_AT)) facts.lags.push({ to: LANDED_AT, reason: 'landing time in the workspace', epochUs: `epoch_us(${quoteIdent(LANDED_AT)})` });
+  }
+
+  if (options.partition) {
+    const path = requirePath(plan, options.partition, 'partition');
+    facts.partition = { field: path.path, expr: path.text ?? `CAST(${path.value} AS VARCHAR)` };
+  } else if (plan.provenanceKeys.has('partition')) {
+    facts.partition = { field: '_hw_provenance.partition', expr: `json_extract_string(_hw_provenance, '$.partition')` };
+  }
+  if (facts.partition) {
+    if (options.messageKey) {
+      const path = requirePath(plan, options.messageKey, 'message key');
+      facts.messageKey = { field: path.path, expr: path.text ?? `CAST(${path.value} AS VARCHAR)`, exact: path.lowCardinality };
+    } else if (plan.provenanceKeys.has('key')) {
+      facts.messageKey = { field: '_hw_provenance.key', expr: `json_extract_string(_hw_provenance, '$.key')`, exact: false };
+    } else {
+      const column = plan.paths.find((p) => p.depth === 0 && ['key', 'messagekey', 'kafkakey', 'recordkey'].includes(normal(p.path)));
+      if (column) facts.messageKey = { field: column.path, expr: column.text ?? `CAST(${column.value} AS VARCHAR)`, exact: column.lowCardinality };
+    }
+  }
+  return facts;
+}
+
+interface FactAliases {
+  eventCount?: string;
+  lags: { lag: FactsPlan['lags'][number]; count: string; negative: string; min: string; max: string; mean: string; quantiles: string }[];
+  partitions?: string;
+  topKeys?: { top: string; considered: string; sampled: boolean };
+}
+
+/** Adds the facts' pass-1 aggregates: lag distributions, records per partition, top message keys. */
+export function addFactAggregates(aggregates: Aggregates, facts: FactsPlan, settings: StatsSettings): FactAliases {
+  const aliases: FactAliases = { lags: [] };
+  const event = facts.eventTime?.path.epochUs;
+  if (event) {
+    aliases.eventCount = aggregates.add(`count(${event})`);
+    for (const lag of facts.lags) {
+      const seconds = `((${lag.epochUs}) - (${event})) / 1e6`;
+      aliases.lags.push({
+        lag,
+        count: aggregates.add(`count(${seconds})`),
+        negative: aggregates.add(`count_if(${seconds} < 0)`),
+        min: aggregates.add(`min(${seconds})`),
+        max: aggregates.add(`max(${seconds})`),
+        mean: aggregates.add(`avg(${seconds})`),
+        quantiles: aggregates.add(quantileAggregate(seconds, settings.exact)),
+      });
+    }
+  }
+  if (facts.partition) aliases.partitions = aggregates.add(`histogram(${facts.partition.expr})`);
+  if (facts.messageKey) {
+    const sampled = facts.messageKey.exact ? undefined : sampledPredicate(settings.sampleFraction);
+    const key = sampled ? `CASE WHEN ${sampled} THEN ${facts.messageKey.expr} END` : facts.messageKey.expr;
+    aliases.topKeys = {
+      top: aggregates.add(`list_slice(list_sort(list_transform(map_entries(histogram(${key})), lambda e: {'n': e.value, 'v': e.key}), 'DESC'), 1, 5)`),
+      considered: aggregates.add(`count(${key})`),
+      sampled: sampled !== undefined,
+    };
+  }
+  return aliases;
+}
+
+function basisOf(rows: number, exact: boolean, detail?: string): Basis {
+  return exact ? { rows, method: 'exact', ...(detail ? { detail } : {}) } : { rows, method: 'approximate', detail: detail ?? 'approx_quantile (t-digest)' };
+}
+
+export function readEventTime(row: Row, facts: FactsPlan, aliases: FactAliases, settings: StatsSettings): EventTimeFact | undefined {
+  if (!facts.eventTime || !aliases.eventCount) return undefined;
+  return {
+    field: facts.eventTime.path.path,
+    reason: facts.eventTime.reason,
+    candidates: facts.eventTime.candidates.filter((c) => c !== facts.eventTime!.path.path),
+    values: num(row[aliases.eventCount]),
+    basis: { rows: settings.rows, method: 'exact' },
+  };
+}
+
+export function readLags(row: Row, facts: FactsPlan, aliases: FactAliases, settings: StatsSettings): LagFact[] {
+  return aliases.lags.map((a) => {
+    const list = Array.isArray(row[a.quantiles]) ? (row[a.quantiles] as unknown[]) : [];
+    return {
+      from: facts.eventTime!.path.path,
+      to: a.lag.to,
+      reason: a.lag.reason,
+      unit: 'seconds' as const,
+      count: num(row[a.count]),
+      negative: num(row[a.negative]),
+      min: round(num(row[a.min])),
+      max: round(num(row[a.max])),
+      mean: round(num(row[a.mean])),
+      quantiles: QUANTILES.map((p, i) => ({ p, value: round(num(list[i])) })),
+      basis: basisOf(num(row[a.count]), settings.exact, settings.exact ? `rows with both times` : undefined),
+    };
+  }).filter((lag) => lag.count > 0);
+}
+
+export function readPartitions(row: Row, facts: FactsPlan, aliases: FactAliases, settings: StatsSettings, threshold: number): PartitionSkewFact | undefined {
+  if (!facts.partition || !aliases.partitions) return undefined;
+  const entries = ((row[aliases.partitions] as { key: unknown; value: unknown }[] | null) ?? []).map((e) => ({ partition: String(e.key), records: num(e.value) }));
+  if (entries.length === 0) return undefined;
+  entries.sort((a, b) => (Number.isFinite(Number(a.partition)) && Number.isFinite(Number(b.partition)) ? Number(a.partition) - Number(b.partition) : a.partition.localeCompare(b.partition)));
+  const total = entries.reduce((s, e) => s + e.records, 0);
+  const mean = total / entries.length;
+  const maxEntry = entries.reduce((m, e) => (e.records > m.records ? e : m), entries[0]!);
+  const maxOverMean = mean ? maxEntry.records / mean : 0;
+  const warnings: string[] = [];
+  const hotspot = maxOverMean > threshold;
+  if (hotspot) warnings.push(`partition ${maxEntry.partition} holds ${pct(maxEntry.records / total)} of the records, ${round(maxOverMean, 2)}× the mean of ${entries.length} partitions`);
+  const fact: PartitionSkewFact = {
+    field: facts.partition.field,
+    partitions: entries.map((e) => ({ ...e, share: round(e.records / total) })),
+    mean: round(mean, 3),
+    max: maxEntry.records,
+    maxOverMean: round(maxOverMean, 4),
+    hotspot,
+    threshold,
+    warnings,
+    basis: { rows: total, method: 'exact', detail: `records with a partition; partitions with no record in the sample are not listed` },
+  };
+  if (facts.messageKey && aliases.topKeys) {
+    const considered = num(row[aliases.topKeys.considered]);
+    const top = (row[aliases.topKeys.top] as { n: unknown; v: unknown }[] | null) ?? [];
+    fact.keyField = facts.messageKey.field;
+    fact.topKeys = top.map((e): KeyShare => ({ key: e.v as ProfileScalar, records: num(e.n), share: considered ? round(num(e.n) / considered) : 0 }));
+    const first = fact.topKeys[0];
+    if (first && first.share > 1 / entries.length && first.share >= 0.2) warnings.push(`key ${JSON.stringify(first.key)} alone is ${pct(first.share)} of the records: one key always goes to one partition`);
+    if (aliases.topKeys.sampled) fact.basis.detail += `; top keys from a uniform sample of about ${Math.round(settings.rows * settings.sampleFraction)} rows`;
+  }
+  return fact;
+}
+
+function pct(share: number): string {
+  return `${round(share * 100, 1)}%`;
+}
+
+/** Columns a duplicate check compares: the record's own, not Headwater's landing columns. */
+function recordColumns(plan: ProfilePlan): string[] {
+  return plan.columns.map((c) => c.name).filter((name) => !isLandingColumn(name));
+}
+
+async function exampleProvenance(runner: ProfileRunner, plan: ProfilePlan, examples: DuplicateExample[]): Promise<void> {
+  if (examples.length === 0 || !plan.columns.some((c) => c.name === '_hw_provenance')) return;
+  const rows = await runner.rows('duplicate examples: provenance', `SELECT ${ROWID} AS row, CAST(_hw_provenance AS VARCHAR) AS provenance FROM ${plan.relation} WHERE ${ROWID} IN (${examples.map((e) => e.firstRow).join(', ')})`);
+  for (const example of examples) {
+    const text = rows.find((r) => num(r.row) === example.firstRow)?.provenance;
+    if (typeof text === 'string') {
+      try {
+        example.provenance = JSON.parse(text);
+      } catch {
+        example.provenance = text;
+      }
+    }
+  }
+}
+
+function examplesOf(value: unknown): DuplicateExample[] {
+  const list = Array.isArray(value) ? (value as { first: unknown; n: unknown; k?: unknown }[]) : [];
+  return list.map((e) => ({ firstRow: num(e.first), copies: num(e.n), ...(e.k !== undefined ? { key: e.k as ProfileScalar } : {}) }));
+}
+
+const HASH_NOTE = 'rows compared by a 64-bit hash of the columns (a false match needs a hash collision: about n²/2⁶⁵)';
+
+export async function exactDuplicates(runner: ProfileRunner, plan: ProfilePlan, rows: number): Promise<ExactDuplicatesFact> {
+  const columns = recordColumns(plan);
+  const hash = `hash(${columns.map(quoteIdent).join(', ')})`;
+  const row = await runner.one('exact duplicates', `SELECT count(*) AS groups, coalesce(sum(n), 0) AS rows, count_if(n > 1) AS duplicated, coalesce(max(n), 0) AS max_copies,
+  max_by({'first': first, 'n': n}, n, 3) FILTER (WHERE n > 1) AS examples
+FROM (SELECT ${hash} AS h, count(*) AS n, min(${ROWID}) AS first FROM ${plan.relation} GROUP BY h)`);
+  const examples = examplesOf(row.examples);
+  await exampleProvenance(runner, plan, examples);
+  const distinctRows = num(row.groups);
+  return {
+    columns,
+    rows,
+    distinctRows,
+    duplicateRows: rows - distinctRows,
+    duplicatedGroups: num(row.duplicated),
+    maxCopies: num(row.max_copies),
+    rate: rows ? round((rows - distinctRows) / rows) : 0,
+    examples,
+    basis: { rows, method: 'exact', detail: HASH_NOTE },
+  };
+}
+
+/** Key candidates from pass 1: unique-ish identifiers, best first. */
+export function keyCandidates(fields: FieldProfile[], rows: number, entity: string | undefined, exact: boolean): KeyCandidate[] {
+  const words = entityWords(entity);
+  const tolerance = exact ? 1 : 0.97;
+  const out: (KeyCandidate & { score: number })[] = [];
+  for (const field of fields) {
+    if (field.depth > 0 || !['string', 'number'].includes(field.kind) || field.count === 0) continue;
+    const ratio = field.distinct.value / field.count;
+    const name = normal(field.path);
+    const nameRank = KEY_NAMES.indexOf(name);
+    const entityId = name.endsWith('id') && words.has(name.slice(0, -2)) && name.length > 2;
+    const unique = field.nulls === 0 && field.distinct.value >= tolerance * rows;
+    if (nameRank >= 0 || entityId) {
+      if (ratio < 0.9) continue;
+      out.push({ field: field.path, distinct: field.distinct.value, nulls: field.nulls, unique, reason: `named like a record id; ${round(ratio * 100, 1)}% of its values distinct`, score: nameRank >= 0 ? nameRank : KEY_NAMES.length });
+    } else if (unique) {
+      out.push({ field: field.path, distinct: field.distinct.value, nulls: 0, unique, reason: 'unique and non-null in the sample', score: 100 });
+    }
+  }
+  return out.sort((a, b) => a.score - b.score || b.distinct - a.distinct).map(({ score: _score, ...candidate }) => candidate);
+}
+
+function keyExpr(plan: ProfilePlan, key: string[]): string {
+  const views = key.map((k) => {
+    const path = requirePath(plan, k, 'key');
+    return path.text && path.via === 'json' ? path.text : path.value;
+  });
+  return views.length === 1 ? views[0]! : `{${views.map((v, i) => `'k${i}': ${v}`).join(', ')}}`;
+}
+
+export async function keyDuplicates(runner: ProfileRunner, plan: ProfilePlan, options: ProfileOptions, candidates: KeyCandidate[], facts: FactsPlan): Promise<KeyDuplicatesFact | undefined> {
+  const chosen = asList(options.key);
+  const key = chosen ?? (candidates[0] ? [candidates[0].field] : undefined);
+  if (!key) return undefined;
+  const reason = chosen ? 'chosen' : candidates[0]!.reason;
+  const keyColumns = new Set(key.map((k) => k.split('.')[0]!));
+  // Copies that differ only in when they were received are still the same record.
+  const ignored = recordColumns(plan).filter((c) => !keyColumns.has(c) && (rank(c, INGESTION_TIME_NAMES) < Number.POSITIVE_INFINITY || facts.lags.some((l) => l.to === c)));
+  const payload = recordColumns(plan).filter((c) => !keyColumns.has(c) && !ignored.includes(c));
+  const payloadHash = payload.length ? `hash(${payload.map(quoteIdent).join(', ')})` : '0';
+  const k = keyExpr(plan, key);
+  const row = await runner.one(`duplicates by key (${key.join(', ')})`, `SELECT count(*) AS keys, coalesce(sum(n), 0) AS rows, count_if(n > 1) AS duplicated, coalesce(max(n), 0) AS max_copies,
+  count_if(n > 1 AND lo = hi) AS identical,
+  max_by({'first': first, 'n': n, 'k': CAST(k AS VARCHAR)}, n, 3) FILTER (WHERE n > 1) AS examples
+FROM (SELECT ${k} AS k, count(*) AS n, min(${payloadHash}) AS lo, max(${payloadHash}) AS hi, min(${ROWID}) AS first
+  FROM ${plan.relation} WHERE ${k} IS NOT NULL GROUP BY k)`);
+  const keys = num(row.keys);
+  const rows = num(row.rows);
+  const duplicated = num(row.duplicated);
+  const identical = num(row.identical);
+  const keyText = key.map((p) => `"${p}"`).join(', ');
+  const ignoring = ignored.length ? ` (ignoring ${ignored.join(', ')})` : '';
+  let idempotency: Idempotency;
+  let hint: string;
+  if (duplicated === 0) {
+    idempotency = 'unique';
+    hint = `${keyText} is unique in these ${rows} rows: a sink can use it as the idempotency key (MERGE or upsert on it), so a redelivered record overwrites itself.`;
+  } else if (identical === duplicated) {
+    idempotency = 'redelivery';
+    hint = `${duplicated} keys arrive more than once with identical content${ignoring}: at-least-once redelivery. Make the sink idempotent (MERGE or upsert on ${keyText}), or deduplicate: QUALIFY row_number() OVER (PARTITION BY ${keyText} ORDER BY rowid) = 1.`;
+  } else if (identical === 0) {
+    idempotency = 'conflicting';
+    hint = `copies of the same ${keyText} differ${ignoring}: these are updates (versions) or the key is not unique; keep the latest per key, or choose a key that identifies one record.`;
+  } else {
+    idempotency = 'mixed';
+    hint = `${identical} of ${duplicated} repeated keys are identical copies${ignoring} (redelivery) and the others differ (updates or a non-unique key): deduplicate on ${keyText} and keep the latest.`;
+  }
+  const examples = examplesOf(row.examples);
+  await exampleProvenance(runner, plan, examples);
+  return {
+    key, reason, rows, keys, duplicatedKeys: duplicated, duplicateRows: rows - keys, maxCopies: num(row.max_copies), identicalCopies: identical, ignored, idempotency, hint, examples,
+    basis: { rows, method: 'exact', detail: `rows with a non-null key; copies compared by ${HASH_NOTE.replace('rows compared by ', '')}` },
+  };
+}
+
+function timeOrderExpr(path: PathPlan): string {
+  if (path.readAs === 'iso-text') return `TRY_CAST(${path.value} AS ${path.epochUs?.includes('TIMESTAMPTZ') ? 'TIMESTAMPTZ' : 'TIMESTAMP'})`;
+  return path.value;
+}
+
+/** Versions per key: a business key with several rows told apart by a time (insert-only history tables). */
+export async function versionsPerKey(runner: ProfileRunner, plan: ProfilePlan, options: ProfileOptions, fields: FieldProfile[], entity: string | undefined, keyFacts: KeyDuplicatesFact | undefined, facts: FactsPlan): Promise<VersionsFact | undefined> {
+  let key = asList(options.versionKey);
+  let reason = key ? 'chosen' : '';
+  const timeCandidates = plan.paths.filter((p) => p.depth === 0 && (p.epochUs || (p.kind === 'number' && ['version', 'revision', 'seq', 'sequence', 'lsn'].includes(normal(p.path)))));
+  const timeByName = timeCandidates.filter((p) => rank(p.path, VERSION_TIME_NAMES) < Number.POSITIVE_INFINITY).sort((a, b) => rank(a.path, VERSION_TIME_NAMES) - rank(b.path, VERSION_TIME_NAMES))[0];
+  const time: PathPlan | undefined = options.versionTime ? requirePath(plan, options.versionTime, 'version time') : timeByName ?? facts.eventTime?.path;
+  if (!key) {
+    if (keyFacts && (keyFacts.idempotency === 'conflicting' || keyFacts.idempotency === 'mixed')) {
+      key = keyFacts.key;
+      reason = `copies of ${keyFacts.key.join(', ')} differ: each is a version`;
+    } else {
+      const words = entityWords(entity);
+      const rows = fields.find((f) => f.depth === 0)?.count ?? 0;
+      const candidate = fields.find((f) => {
+        if (f.depth > 0 || !['string', 'number'].includes(f.kind)) return false;
+        const name = normal(f.path);
+        if (!name.endsWith('id') || !words.has(name.slice(0, -2))) return false;
+        return f.count > 0 && f.distinct.value < 0.9 * Math.max(rows, f.count);
+      });
+      if (candidate) {
+        key = [candidate.path];
+        reason = `'${candidate.path}' names the entity ('${entity}') and repeats (${candidate.distinct.value} distinct in ${candidate.count} rows)`;
+      }
+    }
+  }
+  if (!key || !time) return undefined;
+  if (key.includes(time.path)) return undefined;
+  const timeReason = options.versionTime ? 'chosen' : time === timeByName ? `named like a version time ('${time.path}')` : 'the event time';
+  const k = keyExpr(plan, key);
+  const row = await runner.one(`versions per key (${key.join(', ')})`, `SELECT count(*) AS keys, count_if(n > 1) AS versioned, coalesce(max(n), 0) AS max_versions, avg(n) AS mean,
+  quantile_cont(n, [0.5, 0.9, 0.99]) AS q
+FROM (SELECT ${k} AS k, count(*) AS n FROM ${plan.relation} WHERE ${k} IS NOT NULL GROUP BY k)`);
+  const landing = plan.columns.filter((c) => isLandingColumn(c.name)).map((c) => quoteIdent(c.name));
+  const partitionBy = key.map((p) => requirePath(plan, p, 'key')).map((p) => (p.via === 'column' ? quoteIdent(p.column) : p.value)).join(', ');
+  const latestStateSql = [
+    `SELECT *${landing.length ? ` EXCLUDE (${landing.join(', ')})` : ''}`,
+    `FROM ${plan.table}`,
+    `QUALIFY row_number() OVER (PARTITION BY ${partitionBy} ORDER BY ${timeOrderExpr(time)} DESC, rowid DESC) = 1`,
+  ].join('\n');
+  const q = Array.isArray(row.q) ? (row.q as unknown[]) : [];
+  const keys = num(row.keys);
+  return {
+    key, time: time.path, reason: `${reason}; ordered by ${timeReason}`,
+    keys, keysWithVersions: num(row.versioned), maxVersions: num(row.max_versions), meanVersions: round(num(row.mean), 4),
+    quantiles: [0.5, 0.9, 0.99].map((p, i) => ({ p, value: round(num(q[i]), 4) })),
+    latestStateSql,
+    basis: { rows: num(row.keys), method: 'exact', detail: 'keys with a non-null value' },
+  };
+}
+
+/** Share of records whose event time is earlier than the latest seen before them, in landing order. */
+export async function outOfOrder(runner: ProfileRunner, plan: ProfilePlan, facts: FactsPlan, exact: boolean): Promise<OutOfOrderFact | undefined> {
+  const event = facts.eventTime?.path;
+  if (!event?.epochUs) return undefined;
+  const partition = facts.partition?.expr;
+  const window = `max(ev) OVER (${partition ? 'PARTITION BY part ' : ''}ORDER BY ${ROWID} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  const late = `(mx - ev) / 1e6`;
+  const row = await runner.one('out-of-order', `SELECT count(*) AS considered, count_if(ev < mx) AS late, max(${late}) FILTER (WHERE ev < mx) AS max_late,
+  ${quantileAggregate(late, exact)} FILTER (WHERE ev < mx) AS q
+FROM (SELECT ev, ${window} AS mx FROM (SELECT ${event.epochUs} AS ev${partition ? `, ${partition} AS part` : ''}, ${ROWID} FROM ${plan.relation}) WHERE ev IS NOT NULL)`);
+  const considered = num(row.considered);
+  const lateCount = num(row.late);
+  const q = Array.isArray(row.q) ? (row.q as unknown[]) : [];
+  return {
+    field: event.path,
+    order: partition ? `landing order (rowid) within each partition (${facts.partition!.field})` : 'landing order (rowid)',
+    considered,
+    outOfOrder: lateCount,
+    rate: considered ? round(lateCount / considered) : 0,
+    ...(lateCount > 0 ? { lateness: { unit: 'seconds' as const, max: round(num(row.max_late)), quantiles: QUANTILES.map((p, i) => ({ p, value: round(num(q[i])) })) } } : {}),
+    basis: { rows: considered, method: exact ? 'exact' : 'approximate', detail: exact ? 'rows with an event time' : 'counts exact; lateness quantiles approx_quantile (t-digest)' },
+  };
+}

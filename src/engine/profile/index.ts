@@ -1,0 +1,94 @@
+// Profiles a landed sample inside DuckDB: a small probe, two aggregate passes for the field
+// statistics, then one grouped statement per source-level fact (duplicates, duplicates by key,
+// versions per key, out-of-order). Lag and partition counts ride along in pass 1.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  addFactAggregates, exactDuplicates, keyCandidates, keyDuplicates, outOfOrder, planFacts, readEventTime, readLags, readPartitions, versionsPerKey,
+} from './facts.js';
+import { planProfile } from './plan.js';
+import { Aggregates, ProfileRunner } from './run.js';
+import { addFieldAggregates, addHistograms, readFields, type StatsSettings } from './stats.js';
+import { resolveTable } from './table.js';
+import type { Profile, ProfileOptions } from './types.js';
+
+export type * from './types.js';
+export { kafkaPartition, kafkaPartitionOfString, murmur2, toPositive } from './murmur2.js';
+export { valuePattern } from './pattern.js';
+export { simulatePartitions, type SimulateOptions } from './simulate.js';
+export { resolveTable, type ResolvedTable } from './table.js';
+
+export const PROFILE_DEFAULTS = {
+  topK: 10,
+  bins: 20,
+  exactRows: 250_000,
+  sampleRows: 100_000,
+  probeRows: 2_000,
+  hotspotRatio: 1.5,
+  maxPaths: 400,
+  maxObjectKeys: 64,
+} as const;
+
+/** The full profile of a sample table (see types.ts for what it holds). */
+export async function profileSample(connection: DuckDBConnection, table: string, options: ProfileOptions = {}): Promise<Profile> {
+  const started = performance.now();
+  const profiledAt = new Date().toISOString();
+  const resolved = await resolveTable(connection, table);
+  const runner = new ProfileRunner(connection, options.signal);
+  const rows = Number((await runner.one('row count', `SELECT count(*) AS n FROM ${resolved.sql}`)).n ?? 0);
+  const exactRows = options.exactRows ?? PROFILE_DEFAULTS.exactRows;
+  const sampleRows = options.sampleRows ?? PROFILE_DEFAULTS.sampleRows;
+  const settings: StatsSettings = {
+    rows,
+    exact: rows <= exactRows,
+    topK: options.topK ?? PROFILE_DEFAULTS.topK,
+    bins: options.bins ?? PROFILE_DEFAULTS.bins,
+    sampleFraction: rows <= sampleRows ? 1 : sampleRows / rows,
+  };
+  const plan = await planProfile(runner, resolved.sql, rows, {
+    probeRows: options.probeRows ?? PROFILE_DEFAULTS.probeRows,
+    maxPaths: options.maxPaths ?? PROFILE_DEFAULTS.maxPaths,
+    maxObjectKeys: PROFILE_DEFAULTS.maxObjectKeys,
+  });
+  const entity = options.entity ?? resolved.entity ?? resolved.name;
+  const factsPlan = planFacts(plan, options);
+
+  const pass1 = new Aggregates();
+  const fieldAliases = addFieldAggregates(pass1, plan, settings);
+  const factAliases = addFactAggregates(pass1, factsPlan, settings);
+  const row = pass1.size > 0 ? await runner.one('pass 1: field statistics, lag, partitions', pass1.sql(plan.relation)) : {};
+  const fields = readFields(row, fieldAliases, settings);
+  await addHistograms(runner, plan, fields, settings);
+
+  const hotspotRatio = options.hotspotRatio ?? PROFILE_DEFAULTS.hotspotRatio;
+  const candidates = keyCandidates(fields, rows, entity, settings.exact);
+  const duplicates = await exactDuplicates(runner, plan, rows);
+  const byKey = rows > 0 ? await keyDuplicates(runner, plan, options, candidates, factsPlan) : undefined;
+  const versions = rows > 0 ? await versionsPerKey(runner, plan, options, fields, entity, byKey, factsPlan) : undefined;
+  const late = rows > 0 ? await outOfOrder(runner, plan, factsPlan, settings.exact) : undefined;
+
+  const notes = [...plan.notes];
+  if (!settings.exact) notes.push(`${rows} rows: distinct counts are HyperLogLog estimates and quantiles t-digest estimates (exact up to ${exactRows} rows)`);
+  if (settings.sampleFraction < 1) notes.push(`patterns and the top values of high-cardinality fields come from a uniform sample of about ${sampleRows} rows; fields with few distinct values get exact counts`);
+  const eventTime = readEventTime(row, factsPlan, factAliases, settings);
+  const partitions = readPartitions(row, factsPlan, factAliases, settings, hotspotRatio);
+  return {
+    table: `${resolved.schema}.${resolved.name}`,
+    ...(resolved.sampleId ? { sampleId: resolved.sampleId } : {}),
+    rows,
+    profiledAt,
+    durationMs: Math.round(performance.now() - started),
+    fields,
+    facts: {
+      ...(eventTime ? { eventTime } : {}),
+      lag: readLags(row, factsPlan, factAliases, settings),
+      ...(late ? { outOfOrder: late } : {}),
+      duplicates,
+      keyCandidates: candidates,
+      ...(byKey ? { keyDuplicates: byKey } : {}),
+      ...(versions ? { versions } : {}),
+      ...(partitions ? { partitions } : {}),
+    },
+    queries: runner.queries,
+    notes,
+  };
+}

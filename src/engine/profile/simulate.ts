@@ -1,0 +1,101 @@
+// The partition-key simulator: how records would spread over N partitions if a field were the
+// Kafka message key. DuckDB groups the table by the key (so each distinct key is hashed once);
+// the groups stream to JS in chunks, where Kafka's murmur2 assigns each to its partition.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { HeadwaterError } from '../../shared/errors.js';
+import { resolveTable } from './table.js';
+import { kafkaPartitionOfString } from './murmur2.js';
+import { describeColumns, resolvePath, ROWID, REL, type ProfilePlan } from './plan.js';
+import { ProfileRunner, round } from './run.js';
+import type { KeyShare, PartitionSimulation } from './types.js';
+
+export interface SimulateOptions {
+  /** max/mean above which the busiest partition is a hotspot (default 1.5). */
+  hotspotRatio?: number;
+  /** How many of the most frequent keys to list (default 10). */
+  topKeys?: number;
+  signal?: AbortSignal;
+}
+
+export async function simulatePartitions(connection: DuckDBConnection, table: string, field: string, partitions: number, options: SimulateOptions = {}): Promise<PartitionSimulation> {
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 100_000) {
+    throw new HeadwaterError('usage', `The partition count must be an integer from 1 to 100000, got ${partitions}.`);
+  }
+  const threshold = options.hotspotRatio ?? 1.5;
+  const keep = options.topKeys ?? 10;
+  const resolved = await resolveTable(connection, table);
+  const runner = new ProfileRunner(connection, options.signal);
+  const columns = await describeColumns(runner, resolved.sql);
+  const plan: ProfilePlan = { table: resolved.sql, columns, paths: [], relation: '', probeRows: 0, provenanceKeys: new Set(), notes: [] };
+  const path = resolvePath(plan, field);
+  if (!path) throw new HeadwaterError('usage', `No field '${field}' in ${resolved.schema}.${resolved.name}.`, { hint: `Columns: ${columns.map((c) => c.name).join(', ')}` });
+  const text = path.text ?? `CAST(${path.value} AS VARCHAR)`;
+
+  const counts = new Array<number>(partitions).fill(0);
+  const top: (KeyShare & { partition: number })[] = [];
+  let nullKeys = 0;
+  let distinctKeys = 0;
+  let records = 0;
+  const onAbort = () => connection.interrupt();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await connection.stream(`SELECT ${text} AS k, count(*) AS n FROM (SELECT *, rowid AS ${ROWID} FROM ${resolved.sql}) ${REL} GROUP BY k`);
+    for await (const rows of result.yieldRowsJs()) {
+      if (options.signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
+      for (const [key, n] of rows) {
+        const count = Number(n);
+        records += count;
+        if (key === null || key === undefined) {
+          nullKeys += count;
+          continue;
+        }
+        distinctKeys++;
+        const partition = kafkaPartitionOfString(String(key), partitions);
+        counts[partition]! += count;
+        if (top.length < keep || count > top[top.length - 1]!.records) {
+          top.push({ key: String(key), records: count, share: 0, partition });
+          top.sort((a, b) => b.records - a.records);
+          if (top.length > keep) top.pop();
+        }
+      }
+    }
+  } catch (cause) {
+    if (options.signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
+    throw cause;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+
+  const keyed = records - nullKeys;
+  const mean = keyed / partitions;
+  const max = Math.max(...counts);
+  const busiest = counts.indexOf(max);
+  const maxOverMean = mean ? max / mean : 0;
+  const emptyPartitions = counts.filter((c) => c === 0).length;
+  for (const entry of top) entry.share = keyed ? round(entry.records / keyed) : 0;
+  const hotspot = maxOverMean > threshold;
+  const warnings: string[] = [];
+  if (hotspot) warnings.push(`hotspot: partition ${busiest} would get ${round((100 * max) / Math.max(1, keyed), 1)}% of the keyed records, ${round(maxOverMean, 2)}× the mean`);
+  const first = top[0];
+  if (first && first.share >= 0.2 && first.share > 1 / partitions) warnings.push(`key ${JSON.stringify(first.key)} alone is ${round(first.share * 100, 1)}% of the records: all of them go to partition ${first.partition}`);
+  if (distinctKeys > 0 && distinctKeys < partitions) warnings.push(`only ${distinctKeys} distinct keys for ${partitions} partitions: at least ${partitions - distinctKeys} partitions stay empty`);
+  if (nullKeys > 0) warnings.push(`${nullKeys} records have no key: Kafka does not hash them (the sticky partitioner spreads them by batch), so they are left out of the counts`);
+  return {
+    field: path.path,
+    partitions,
+    partitioner: "Kafka default partitioner: toPositive(murmur2(UTF-8 bytes of the key's text)) % partitions",
+    counts,
+    records,
+    nullKeys,
+    distinctKeys,
+    mean: round(mean, 3),
+    max,
+    maxOverMean: round(maxOverMean, 4),
+    emptyPartitions,
+    hotspot,
+    threshold,
+    warnings,
+    topKeys: top,
+    basis: { rows: records, method: 'exact', detail: 'every row of the sample; each distinct key hashed once' },
+  };
+}
