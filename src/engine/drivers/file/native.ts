@@ -146,6 +146,11 @@ interface CsvDialect {
   TimestampFormat: string | null;
 }
 
+function sameDialect(a: CsvDialect, b: CsvDialect): boolean {
+  const keys = ['Delimiter', 'Quote', 'Escape', 'NewLineDelimiter', 'Comment', 'SkipRows', 'HasHeader'] as const;
+  return keys.every((key) => a[key] === b[key]) && a.Columns.length === b.Columns.length;
+}
+
 /** sniff_csv reports an absent quote, escape or comment character as this. */
 const SNIFF_EMPTY = '(empty)';
 
@@ -171,14 +176,28 @@ function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[]
 async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext): Promise<FilePlan> {
   const api = await duckApi();
   const userArgs = csvUserArgs(data, source.options);
-  const sniffRows = options.strategy === 'head' ? (options.limit > DEFAULT_SNIFF_ROWS ? options.limit : undefined) : -1;
+  const sniff = async (extra: string[]): Promise<CsvDialect> => {
+    const args = [sqlString(path), ...userArgs, ...extra].join(', ');
+    const row = (await connection.runAndReadAll(
+      `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args})`,
+    )).getRowObjectsJS()[0] as unknown as CsvDialect | undefined;
+    if (!row) throw new Error('the CSV sniffer returned nothing');
+    return row;
+  };
   // store_rejects makes the sniffer tolerate rows of the wrong width, as the read will (it sets them aside).
-  const sniffArgs = [sqlString(path), ...userArgs, 'store_rejects = true'];
-  if (sniffRows !== undefined) sniffArgs.push(`sample_size = ${sniffRows}`);
-  const sniffed = (await connection.runAndReadAll(
-    `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${sniffArgs.join(', ')})`,
-  )).getRowObjectsJS()[0] as unknown as CsvDialect | undefined;
-  if (!sniffed) throw new Error('the CSV sniffer returned nothing');
+  const tolerant = 'store_rejects = true';
+  const sniffRows = options.strategy === 'head' ? (options.limit > DEFAULT_SNIFF_ROWS ? options.limit : undefined) : -1;
+  let sniffed = await sniff([tolerant]);
+  if (sniffRows !== undefined) {
+    // Tolerance doubles the sniffer's work, which matters over a wide sample: that one is sniffed
+    // strictly, and again tolerantly only if it then disagrees with the tolerant sniff of the first
+    // rows about the dialect (malformed rows threw it off) or fails.
+    const wide = await sniff([`sample_size = ${sniffRows}`]).catch((error: unknown) => {
+      if (ctx.signal.aborted) throw error;
+      return undefined;
+    });
+    sniffed = wide && sameDialect(wide, sniffed) ? wide : await sniff([tolerant, `sample_size = ${sniffRows}`]);
+  }
   const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
   const readArgs = [
     sqlString(path),
