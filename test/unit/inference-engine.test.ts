@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SchemaInferrer } from '../../src/engine/inference/infer.js';
 import { toFields } from '../../src/engine/inference/fields.js';
+import { hashNumber, hashPair, hashSetAdd, hashSetValues, hashString, hashValue, newHashSet } from '../../src/engine/inference/hashset.js';
 import type { PathNode } from '../../src/engine/inference/state.js';
 import type { InferredSchema } from '../../src/engine/inference/types.js';
 import type { Provenance } from '../../src/shared/types.js';
@@ -105,6 +106,23 @@ describe('merge: partial results combine into the same schema', () => {
     assert.equal(m.type, 'map');
     assert.equal(m.value?.count, 5);
     assert.equal(m.duckType, 'MAP(VARCHAR, BIGINT)');
+  });
+});
+
+describe('bounded key hashing', () => {
+  test('distinct values keep distinct hashes: 200k ids, numbers and strings apart', () => {
+    const set = newHashSet();
+    for (let i = 0; i < 100_000; i++) {
+      assert.equal(hashSetAdd(set, hashString(`id-${i}`)), true);
+      assert.equal(hashSetAdd(set, hashNumber(i)), true);
+    }
+    assert.equal(set.size, 200_000);
+    assert.equal(hashSetAdd(set, hashString('id-42')), false, 'a repeated value is found');
+    assert.notEqual(hashValue(1), hashValue('1'));
+    assert.notEqual(hashValue(true), hashValue('true'));
+    assert.notEqual(hashPair(hashValue(1), hashValue(2)), hashPair(hashValue(2), hashValue(1)), 'pairs are ordered');
+    assert.equal([...hashSetValues(set)].length, 200_000);
+    assert.ok([...hashSetValues(set)].every((h) => Number.isSafeInteger(h) && h > 0));
   });
 });
 

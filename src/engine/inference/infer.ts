@@ -3,6 +3,7 @@
 // time. Batches merge; memory is bounded by distinct paths and fixed caps, never by records.
 import type { Provenance } from '../../shared/types.js';
 import { detectStringFormat, epochRange, isBooleanString, isEmail, isIdLikeKey, isIpv4Address, isIpv6Address, isJsonString, isoTemporalFormat, isTimeLikeName, isUri, isUuid, numericStringFormat } from './detectors.js';
+import { hashPair, hashSetAdd, hashSetValues, hashValue, newHashSet } from './hashset.js';
 import { describeSchema } from './report.js';
 import {
   KIND, KIND_COUNT, KIND_OF_STRING_FORMAT, newNode, refreshTracking,
@@ -33,8 +34,6 @@ const SPARSE_RATIO = 16;
 const MAP_KEY_CAP = 1000;
 /** Paths considered when choosing two-column keys. */
 const PAIR_COLUMNS = 24;
-/** Strings longer than this are hashed for key tracking. */
-const LONG_KEY = 64;
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 
@@ -78,33 +77,8 @@ function isScalarKey(value: unknown): value is string | number | boolean {
   return type === 'string' || type === 'number' || type === 'boolean';
 }
 
-/** cyrb53: a fast 53-bit string hash, for long values in bounded key sets. */
-function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
-/** The value a key set holds: the value itself, or a tagged hash of a long string. */
-function keyValue(value: string | number | boolean): string | number | boolean {
-  return typeof value === 'string' && value.length > LONG_KEY ? `\u0000#${hash53(value)}` : value;
-}
-
-function pairKey(a: string | number | boolean, b: string | number | boolean): string {
-  const ka = keyValue(a);
-  const kb = keyValue(b);
-  return `${typeof ka === 'string' ? 's' : 'n'}${String(ka)}\u0000${typeof kb === 'string' ? 's' : 'n'}${String(kb)}`;
-}
-
 function newKeyTracker(): KeyTracker {
-  return { values: new Set(), state: 'tracking', failedAt: 0, failedProvenance: undefined, checked: 0 };
+  return { values: newHashSet(), state: 'tracking', failedAt: 0, failedProvenance: undefined, checked: 0 };
 }
 
 /** Every node reached from the root through structs only, in field order. */
@@ -138,13 +112,11 @@ function feedWindow(pair: PairTracker, nodes: Map<string, PathNode>, rows: numbe
       pair.values = undefined;
       return;
     }
-    const key = pairKey(va, vb);
-    if (pair.values.has(key)) {
+    if (!hashSetAdd(pair.values, hashPair(va, vb))) {
       pair.state = 'duplicate';
       pair.values = undefined;
       return;
     }
-    pair.values.add(key);
     pair.checked++;
     if (pair.values.size > cap) {
       pair.state = 'capped';
@@ -282,7 +254,7 @@ export class SchemaInferrer {
         // The target's rows come first: start the source's pairs from the target's window.
         const targetNodes = pathIndex(target.root);
         pairs = source.pairs.map((pair) => {
-          const fresh: PairTracker = { a: pair.a, b: pair.b, values: new Set(), state: 'tracking', checked: 0 };
+          const fresh: PairTracker = { a: pair.a, b: pair.b, values: newHashSet(), state: 'tracking', checked: 0 };
           feedWindow(fresh, targetNodes, target.records, cap);
           mergePair(fresh, pair, cap);
           return fresh;
@@ -392,23 +364,25 @@ export class SchemaInferrer {
       node.records++;
     }
     if (node.pairTracked) node.lastScalar = value;
+    // What JSON.parse produces first, in a small function the callers can inline; the rest below.
+    if (typeof value === 'string') this.visitString(node, value);
+    else if (typeof value === 'number') this.visitNumber(node, value);
+    else if (value === null) this.visitNull(node);
+    else if (typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value)) {
+      if (Array.isArray(value)) this.visitList(node, value, depth);
+      else this.visitObject(node, value as Record<string, unknown>, depth);
+    } else this.visitOther(node, value);
+  }
+
+  /** Booleans, dates, bytes, bigints, undefined and anything else a driver may hand over. */
+  private visitOther(node: PathNode, value: unknown): void {
     switch (typeof value) {
-      case 'string':
-        this.visitString(node, value);
-        return;
-      case 'number':
-        this.visitNumber(node, value);
-        return;
       case 'boolean':
         this.first(node, KIND.boolean);
         if (node.tracking) this.track(node, value);
         return;
       case 'object':
-        if (value === null) {
-          this.visitNull(node);
-        } else if (Array.isArray(value)) {
-          this.visitList(node, value, depth);
-        } else if (value instanceof Date) {
+        if (value instanceof Date) {
           if (Number.isNaN(value.getTime())) {
             this.visitString(node, String(value));
           } else {
@@ -416,11 +390,9 @@ export class SchemaInferrer {
             this.first(node, midnight ? KIND.dateValue : KIND.instantValue);
             if (node.tracking) this.track(node, value.getTime());
           }
-        } else if (ArrayBuffer.isView(value)) {
+        } else {
           this.first(node, KIND.binary);
           this.failKey(node, 'nested');
-        } else {
-          this.visitObject(node, value as Record<string, unknown>, depth);
         }
         return;
       case 'bigint':
@@ -522,15 +494,15 @@ export class SchemaInferrer {
 
   /** Key tracking (exact values up to the cap) and the pair window, for struct-only paths. */
   private track(node: PathNode, value: string | number | boolean): void {
+    const hash = hashValue(value);
     const window = node.window;
     if (window !== undefined) {
-      window[this.seq - 1] = value;
+      window[this.seq - 1] = hash;
       node.windowFilled++;
     }
     const key = node.key;
     if (key === undefined || key.values === undefined) return;
-    const held = keyValue(value);
-    if (key.values.has(held)) {
+    if (!hashSetAdd(key.values, hash)) {
       key.state = 'duplicate';
       key.failedAt = this.seq;
       key.failedProvenance = this.provenance;
@@ -538,7 +510,6 @@ export class SchemaInferrer {
       refreshTracking(node);
       return;
     }
-    key.values.add(held);
     key.checked++;
     if (key.values.size > this.limits.keyCap) {
       key.state = 'capped';
@@ -791,13 +762,11 @@ export class SchemaInferrer {
         pair.values = undefined;
         continue;
       }
-      const key = pairKey(a, b);
-      if (values.has(key)) {
+      if (!hashSetAdd(values, hashPair(hashValue(a), hashValue(b)))) {
         pair.state = 'duplicate';
         pair.values = undefined;
         continue;
       }
-      values.add(key);
       pair.checked++;
       if (values.size > this.limits.keyCap) {
         pair.state = 'capped';
@@ -828,15 +797,13 @@ export class SchemaInferrer {
       for (let j = i + 1; j < columns.length && pairs.length < this.limits.maxPairs; j++) {
         const a = columns[i]!;
         const b = columns[j]!;
-        const values = new Set<string>();
+        const values = newHashSet(rows);
         let unique = true;
         for (let r = 0; r < rows; r++) {
-          const key = pairKey(a.window![r]!, b.window![r]!);
-          if (values.has(key)) {
+          if (!hashSetAdd(values, hashPair(a.window![r]!, b.window![r]!))) {
             unique = false;
             break;
           }
-          values.add(key);
         }
         if (unique) pairs.push({ a, b, values, state: 'tracking', checked: rows });
       }
@@ -864,7 +831,7 @@ export class SchemaInferrer {
       const into = targetNodes.get(node.path);
       if (into?.window === undefined) {
         // Adopted as is: its rows move after the target's.
-        const shifted: (string | number | boolean | undefined)[] = [];
+        const shifted: (number | undefined)[] = [];
         for (let r = 0; r < window.length; r++) if (window[r] !== undefined) shifted[r + offset] = window[r];
         node.window = shifted;
         continue;
@@ -1050,8 +1017,8 @@ function mergeKey(target: KeyTracker, source: KeyTracker, cap: number): void {
     target.values = undefined;
     return;
   }
-  for (const value of source.values) {
-    if (target.values.has(value)) {
+  for (const value of hashSetValues(source.values)) {
+    if (!hashSetAdd(target.values, value)) {
       // A value seen on both sides; which record repeated it is not known after the fact.
       target.state = 'duplicate';
       target.failedAt = 0;
@@ -1059,7 +1026,6 @@ function mergeKey(target: KeyTracker, source: KeyTracker, cap: number): void {
       target.values = undefined;
       return;
     }
-    target.values.add(value);
     if (target.values.size > cap) {
       target.state = 'capped';
       target.values = undefined;
@@ -1081,13 +1047,12 @@ function mergePair(target: PairTracker, source: PairTracker, cap: number): void 
     target.values = undefined;
     return;
   }
-  for (const value of source.values) {
-    if (target.values.has(value)) {
+  for (const value of hashSetValues(source.values)) {
+    if (!hashSetAdd(target.values, value)) {
       target.state = 'duplicate';
       target.values = undefined;
       return;
     }
-    target.values.add(value);
     if (target.values.size > cap) {
       target.state = 'capped';
       target.values = undefined;

@@ -2,6 +2,7 @@
 // survives structuredClone (worker threads) and merges by walking two trees. Memory grows with the
 // number of distinct paths and the bounded trackers, never with the number of records.
 import type { FieldType, Provenance } from '../../shared/types.js';
+import type { HashSet53 } from './hashset.js';
 import type { MapStats, StringFormat } from './types.js';
 
 /** Value kinds counted per path. Strings are split by the format their value matched. */
@@ -70,9 +71,9 @@ export interface DistinctEntry {
   kind: number;
 }
 
-/** Single-column key tracking: exact values (long strings hashed) up to the key cap. */
+/** Single-column key tracking: 53-bit hashes of the values, up to the key cap. */
 export interface KeyTracker {
-  values: Set<string | number | boolean> | undefined;
+  values: HashSet53 | undefined;
   state: 'tracking' | 'duplicate' | 'null' | 'nested' | 'capped';
   /** The record that ended the check (a duplicate, a null), when known. */
   failedAt: number;
@@ -167,8 +168,8 @@ export interface PathNode {
   /** keyPath and still collecting key values or window rows: the one check on the hot path. */
   tracking: boolean;
   key: KeyTracker | undefined;
-  /** Values of the first `pairWindow` records, record-aligned, for choosing two-column keys. */
-  window: (string | number | boolean | undefined)[] | undefined;
+  /** Value hashes of the first `pairWindow` records, record-aligned, for choosing two-column keys. */
+  window: (number | undefined)[] | undefined;
   windowFilled: number;
   /** The value seen in the current record, kept only for paths in a tracked two-column key. */
   pairTracked: boolean;
@@ -238,7 +239,7 @@ export function refreshTracking(node: PathNode): void {
 export interface PairTracker {
   a: PathNode;
   b: PathNode;
-  values: Set<string> | undefined;
+  values: HashSet53 | undefined;
   state: 'tracking' | 'duplicate' | 'null' | 'capped';
   checked: number;
 }
