@@ -192,13 +192,15 @@ export class SampleWriter {
  * the JS one takes timestamps only as a Date, which holds milliseconds.
  */
 function landingConverter(api: Api): ToDuckDBValueConverter<LandingValue> {
-  const exact = [api.DuckDBTimestampValue, api.DuckDBTimestampTZValue, api.DuckDBTimestampNanosecondsValue, api.DuckDBDateValue];
-  const convert: ToDuckDBValueConverter<LandingValue> = (value, type, self) => {
-    if (value !== null && typeof value === 'object' && exact.some((kind) => value instanceof kind)) return value as DuckDBValue;
-    // Nested values recurse through `self`, so timestamps inside lists and structs pass through too.
-    return api.JSToDuckDBValueConverter(value as JS, type, self as ToDuckDBValueConverter<JS>);
+  const Id = api.DuckDBTypeId;
+  const base = api.JSToDuckDBValueConverter as ToDuckDBValueConverter<LandingValue>;
+  // Called for every column value landed, so it stays cheap: nested values recurse through the
+  // node-api converter alone (the coercers build exact values for top-level columns only).
+  const exact = new Set<number>([Id.TIMESTAMP, Id.TIMESTAMP_TZ, Id.TIMESTAMP_NS, Id.DATE]);
+  return (value, type) => {
+    if (typeof value === 'object' && value !== null && exact.has(type.typeId) && !(value instanceof Date)) return value as DuckDBValue;
+    return base(value, type, base);
   };
-  return convert;
 }
 
 /** Turns the plain JS values drivers produce into what the converter accepts for a column type. */
@@ -258,12 +260,14 @@ function toDate(v: unknown): Date {
  */
 function timestampCoercer(make: (units: bigint) => DuckDBValue, perMicro: bigint): Coerce {
   return (v) => {
+    // A Date holds no more than milliseconds; the converter takes it as it is.
+    if (v instanceof Date) return v;
     if (typeof v === 'bigint') return make(v);
     if (typeof v === 'string') {
       const nanos = isoNanos(v);
       if (nanos !== undefined) return make(perMicro === 1n ? floorDiv(nanos, 1000n) : nanos);
     }
-    return make(BigInt(toDate(v).getTime()) * 1000n * perMicro);
+    return toDate(v);
   };
 }
 
