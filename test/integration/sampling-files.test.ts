@@ -154,6 +154,19 @@ describe('sampling files DuckDB reads natively', () => {
     assert.deepEqual((await engine.query(`SELECT a, b FROM ${info.table} ORDER BY rowid`)).rows, [[1, 'x'], [2, 'y'], [4, 'w']]);
   });
 
+  test('a value far down a CSV that breaks the first rows\' types is landed with wider types, not set aside', async () => {
+    let csv = 'id,code\n';
+    for (let i = 1; i <= 30_000; i++) csv += `${i},${i}\n`;
+    writeFileSync(join(data, 'late.csv'), `${csv}30001,A-17\n`);
+    const info = await engine.sample('files', 'late.csv', { limit: 50_000, strategy: 'head' });
+    assert.equal(info.status, 'complete');
+    assert.equal(info.rowCount, 30_001);
+    assert.equal(info.rejected, 0);
+    assert.deepEqual(info.schema.fields.map((f) => f.duckType), ['BIGINT', 'VARCHAR']);
+    assert.match(info.query, /'code': 'VARCHAR'/, 'the catalog keeps the query that landed the rows');
+    assert.deepEqual(await one(`SELECT max(id), max(code) FILTER (WHERE id = 30001), bool_and((_hw_provenance->>'$.row')::BIGINT = id) FROM ${info.table}`), [30_001, 'A-17', true]);
+  });
+
   test('a byte budget does not apply to a native read, and the sample says so', async () => {
     const info = await engine.sample('files', 'all.csv', { limit: 10, strategy: 'head', maxBytes: 1 });
     assert.equal(info.status, 'complete');

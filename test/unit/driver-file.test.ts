@@ -44,6 +44,8 @@ async function collectSelect(stream: DuckDBSampleStream): Promise<Collected> {
     const provenance = raw.map((r, i) => (byPosition ? { [byPosition]: i + 1 } : JSON.parse(r.at(-1) as string) as Record<string, unknown>));
     const rows = raw.map((r) => r.slice(0, -1));
     const rejected = (await stream.countRejected?.(async (sql) => (await duck.connection.runAndReadAll(sql)).getRowsJS() as unknown[][], rows.length)) ?? 0;
+    // As the sampler does: types from the first rows that did not hold are widened and read again.
+    if (rejected > 0 && stream.widen) return await collectSelect(await stream.widen());
     return { rows, provenance, batches: [], fields: stream.fields, rejected };
   } finally {
     duck.close();
@@ -210,11 +212,28 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
     for (let i = 1; i <= 30_000; i++) csv += `${i},${i}\n`;
     csv += '30001,A-17\n';
     writeFileSync(join(tmp, 'late.csv'), csv);
+    const first = await driver.sample(source(tmp), 'late.csv', { limit: 10, strategy: 'full' }, context());
+    assert.ok(first.duckdbSelect !== undefined && first.widen, 'types from the first rows, provisionally');
+    assert.deepEqual(first.fields.map((f) => f.duckType), ['BIGINT', 'BIGINT']);
+    first.close();
     const result = await sample(source(tmp), 'late.csv', { limit: 10, strategy: 'full' });
     assert.equal(result.rows.length, 30_001);
     assert.equal(result.rejected, 0);
     assert.equal(result.fields[1]?.type, 'string');
     assert.equal(result.rows.at(-1)?.[1], 'A-17');
+  });
+
+  test('a column the first rows leave empty is typed from every row the sample covers', async () => {
+    let csv = 'id,later\n';
+    for (let i = 1; i <= 25_000; i++) csv += `${i},\n`;
+    for (let i = 25_001; i <= 26_000; i++) csv += `${i},${i * 2}\n`;
+    writeFileSync(join(tmp, 'empty-start.csv'), csv);
+    const stream = await driver.sample(source(tmp), 'empty-start.csv', { limit: 30_000, strategy: 'head' }, context());
+    assert.ok(stream.duckdbSelect !== undefined && !stream.widen, 'sniffed over every row up front');
+    assert.deepEqual(stream.fields.map((f) => [f.name, f.type]), [['id', 'integer'], ['later', 'integer']]);
+    const result = await collect(stream);
+    assert.equal(result.rows.length, 26_000);
+    assert.equal(result.rows.at(-1)?.[1], 52_000);
   });
 
   test('format option and file names DuckDB would treat as globs', async () => {

@@ -89,6 +89,12 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * the connection that ran the select: DuckDB keeps CSV reject tables there, as temporary tables.
    */
   countRejected?(query: (sql: string) => Promise<unknown[][]>, rowsLanded: number): Promise<number>;
+  /**
+   * Present when the column types were chosen from the first rows only: if the read then set rows
+   * aside (countRejected > 0), the sampler lands the sample again with this plan, whose types are
+   * chosen from every row the sample covers (slower to plan).
+   */
+  widen?(): Promise<DuckDBSampleStream>;
   /** An error from running the select, restated to name the source and what was read. */
   readError?(error: unknown): Error;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */

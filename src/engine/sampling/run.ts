@@ -42,6 +42,8 @@ interface Landed {
   detail?: string;
   /** A stop that came too late to cut the read short does not make the sample partial. */
   stopMattered: boolean;
+  /** The query that was finally used, when it differs from the one the sample began with. */
+  query?: string;
 }
 
 interface Landing {
@@ -111,7 +113,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
         : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
         : landed.rejected ? `${landed.rejected} unreadable records counted and skipped` : undefined);
-    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema });
+    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
     args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });
@@ -166,16 +168,22 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
 /**
  * One INSERT … SELECT on the sample's own connection: DuckDB reads and lands the rows without JS.
  * It lands whole or not at all, so a stop during it (cancel or time budget) interrupts it and leaves
- * a partial sample with no rows; that is not an error.
+ * a partial sample with no rows; that is not an error. A plan whose types came from the first rows
+ * is landed again with its wider plan when a row did not fit them.
  */
-async function landSelect(stream: DuckDBSampleStream, landing: Landing, args: RunSampleArgs): Promise<Landed> {
+async function landSelect(first: DuckDBSampleStream, landing: Landing, args: RunSampleArgs): Promise<Landed> {
   const { writer, stop } = landing;
+  const opened: DuckDBSampleStream[] = [first];
   // DuckDB drops an interrupt that arrives before the statement starts executing, so keep
   // interrupting until it settles.
   let interrupting: ReturnType<typeof setInterval> | undefined;
   const onStop = () => {
     writer.interrupt();
     interrupting ??= setInterval(() => writer.interrupt(), INTERRUPT_RETRY_MS);
+  };
+  const stopInterrupting = () => {
+    stop.signal.removeEventListener('abort', onStop);
+    if (interrupting) clearInterval(interrupting);
   };
   stop.signal.addEventListener('abort', onStop, { once: true });
   const progress = args.onProgress
@@ -184,34 +192,47 @@ async function landSelect(stream: DuckDBSampleStream, landing: Landing, args: Ru
       if (fraction !== undefined) args.onProgress?.({ rows: 0, bytes: 0, message: `reading (${Math.round(fraction * 100)}%)`, fraction });
     }, PROGRESS_INTERVAL_MS)
     : undefined;
-  try {
-    if (stop.signal.aborted) throw new Error('stopped before the read began');
-    const rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
-    // Landed whole: a stop from here on changes nothing.
-    stop.signal.removeEventListener('abort', onStop);
-    if (interrupting) clearInterval(interrupting);
-    const notes: string[] = [];
-    let rejected = 0;
+  const countRejected = async (stream: DuckDBSampleStream, rows: number): Promise<number> => {
     try {
-      rejected = (await stream.countRejected?.((sql) => writer.query(sql), rows)) ?? 0;
+      return (await stream.countRejected?.((sql) => writer.query(sql), rows)) ?? 0;
     } catch (error) {
       args.log('warn', `Sample ${landing.id}: could not count unreadable records: ${messageOf(error)}`);
+      return 0;
     }
+  };
+  let stream = first;
+  let rejected = 0;
+  try {
+    if (stop.signal.aborted) throw new Error('stopped before the read began');
+    let rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+    rejected = await countRejected(stream, rows);
+    if (rejected > 0 && stream.widen) {
+      const wider = await stream.widen();
+      opened.push(wider);
+      args.log('info', `Sample ${landing.id}: ${rejected} row(s) did not fit the types of the first rows; reading again with types from every row`);
+      await writer.reset(wider.fields);
+      stream = wider;
+      rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+      rejected = await countRejected(stream, rows);
+    }
+    // Landed whole: a stop from here on changes nothing.
+    stopInterrupting();
+    const notes: string[] = [];
     if (rejected) notes.push(`${rejected} unreadable records counted and skipped`);
     if (args.options.maxBytes) notes.push('the byte budget does not apply: DuckDB read the source natively');
-    return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length ? notes.join('; ') : undefined, stopMattered: false };
+    return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length ? notes.join('; ') : undefined, stopMattered: false, query: stream.query };
   } catch (error) {
     const reason = landing.stopReason();
     if (stop.signal.aborted && reason) {
       const when = reason === 'cancelled' ? 'cancelled' : `stopped at the ${reason}`;
-      return { bytes: 0, rejected: 0, detail: `${when} during a DuckDB-native read, which lands all of its rows or none: 0 rows`, stopMattered: true };
+      const kept = writer.rowCount > 0 ? `; kept the ${writer.rowCount} rows of a first read, which set aside ${rejected} rows that did not fit its types` : ': 0 rows';
+      return { bytes: 0, rejected: writer.rowCount > 0 ? rejected : 0, detail: `${when} during a DuckDB-native read, which lands all of its rows or none${kept}`, stopMattered: true };
     }
     return { bytes: 0, rejected: 0, failure: stream.readError?.(error) ?? error, stopMattered: true };
   } finally {
     if (progress) clearInterval(progress);
-    if (interrupting) clearInterval(interrupting);
-    stop.signal.removeEventListener('abort', onStop);
-    stream.close();
+    stopInterrupting();
+    for (const each of opened) each.close();
   }
 }
 

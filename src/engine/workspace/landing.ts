@@ -37,12 +37,26 @@ export class SampleWriter {
 
   static async create(api: Api, connection: DuckDBConnection, schemaName: string, tableName: string, fields: Field[]): Promise<SampleWriter> {
     const writer = new SampleWriter(api, connection, schemaName, tableName, fields);
-    const columns = writer.fields.map((f) => `${quoteIdent(f.name)} ${f.duckType}`);
-    columns.push(`${PROVENANCE_COLUMN} JSON`, `${INGESTED_COLUMN} TIMESTAMPTZ`);
-    await connection.run(`CREATE TABLE ${writer.qualified} (${columns.join(', ')})`);
-    writer.tableColumns = [...writer.fields.map((f) => f.name), PROVENANCE_COLUMN, INGESTED_COLUMN];
+    await writer.createTable();
     await writer.openAppender();
     return writer;
+  }
+
+  private async createTable(): Promise<void> {
+    const columns = this.fields.map((f) => `${quoteIdent(f.name)} ${f.duckType}`);
+    columns.push(`${PROVENANCE_COLUMN} JSON`, `${INGESTED_COLUMN} TIMESTAMPTZ`);
+    await this.connection.run(`CREATE TABLE ${this.qualified} (${columns.join(', ')})`);
+    this.tableColumns = [...this.fields.map((f) => f.name), PROVENANCE_COLUMN, INGESTED_COLUMN];
+  }
+
+  /** Drops every row and starts the table over with these fields (a native read redone with other types). */
+  async reset(fields: Field[]): Promise<void> {
+    if (this.closed) throw new Error('sample writer is closed');
+    this.closeAppender();
+    this.fields = fields.map((f) => ({ ...f }));
+    await this.connection.run(`DROP TABLE ${this.qualified}`);
+    await this.createTable();
+    this.rowCount = 0;
   }
 
   get schema(): Field[] {

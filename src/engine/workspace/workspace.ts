@@ -138,10 +138,11 @@ export class Workspace {
     await this.connection.run(`UPDATE headwater.samples SET row_count = $1, bytes = $2 WHERE id = $3`, [rowCount, bytes, id]);
   }
 
-  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[] }): Promise<SampleInfo> {
+  /** `query` replaces the one recorded at the start when the sample ended up read another way. */
+  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string }): Promise<SampleInfo> {
     await this.connection.run(
-      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, finished_at = now() WHERE id = $8`,
-      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), id],
+      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), finished_at = now() WHERE id = $9`,
+      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), result.query ?? null, id],
     );
     return this.getSample(id);
   }

@@ -41,9 +41,12 @@ interface FilePlan {
   numbering: Numbering;
   bytesRead: (rows: number) => number;
   countRejected?: DuckDBSampleStream['countRejected'];
+  /** The types came from the first rows only (see planCsv). */
+  provisional?: boolean;
 }
 
-export async function sampleNatively(source: ResolvedSource, data: DataFile, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
+/** `everyRow`: CSV column types from every row the sample covers, never from the first rows alone. */
+export async function sampleNatively(source: ResolvedSource, data: DataFile, options: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
   const readable = await readablePath(data);
   let duck: OpenedDuckDB | undefined;
   const interrupt = () => duck?.connection.interrupt();
@@ -53,7 +56,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, opt
     if (ctx.signal.aborted) throw new Error('cancelled');
     const plan = data.format === 'parquet'
       ? await planParquet(duck.connection, data, readable.path, options)
-      : await planCsv(duck.connection, source, data, readable.path, options, ctx);
+      : await planCsv(duck.connection, source, data, readable.path, options, ctx, everyRow);
     const { select, byPosition } = selectSql(plan, options);
     let closed = false;
     const stream: DuckDBSampleStream = {
@@ -71,6 +74,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, opt
     };
     if (byPosition) stream.provenanceByPosition = 'row';
     if (plan.countRejected) stream.countRejected = plan.countRejected;
+    if (plan.provisional) stream.widen = () => sampleNatively(source, data, options, ctx, true);
     return stream;
   } catch (error) {
     readable.cleanup();
@@ -168,12 +172,18 @@ function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[]
 }
 
 /**
- * The sniffer runs once, here: the workspace's read gets its findings as explicit options
- * (auto_detect off), so it neither sniffs again nor can it type a column differently. A head sample
- * wider than the default sniff, and every random or full read, are sniffed over the rows they cover
- * so that a value far down the file cannot fail the type chosen from the first rows.
+ * The sniffer runs here, not in the workspace's read: that one gets its findings as explicit options
+ * (auto_detect off), so it neither sniffs again nor can it type a column differently.
+ *
+ * A sample wider than the sniffer's default (a large head, every random or full read) needs types
+ * that hold for every row it covers. Sniffing all those rows costs a single-threaded pass over them,
+ * so the types of the first rows are tried first: if every covered row then reads without being set
+ * aside, sniffing them all would have found the same types (it only drops candidate types that some
+ * value fails, and none failed). Otherwise the sampler lands again with `everyRow` types (widen()).
+ * Text columns the first rows cannot vouch for (all null there, or all of a narrower type) are
+ * sniffed over every row up front.
  */
-async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext): Promise<FilePlan> {
+async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
   const api = await duckApi();
   const userArgs = csvUserArgs(data, source.options);
   const sniff = async (extra: string[]): Promise<CsvDialect> => {
@@ -188,33 +198,22 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   const tolerant = 'store_rejects = true';
   const sniffRows = options.strategy === 'head' ? (options.limit > DEFAULT_SNIFF_ROWS ? options.limit : undefined) : -1;
   let sniffed = await sniff([tolerant]);
+  let provisional = false;
   if (sniffRows !== undefined) {
-    // Tolerance doubles the sniffer's work, which matters over a wide sample: that one is sniffed
-    // strictly, and again tolerantly only if it then disagrees with the tolerant sniff of the first
-    // rows about the dialect (malformed rows threw it off) or fails.
-    const wide = await sniff([`sample_size = ${sniffRows}`]).catch((error: unknown) => {
-      if (ctx.signal.aborted) throw error;
-      return undefined;
-    });
-    sniffed = wide && sameDialect(wide, sniffed) ? wide : await sniff([tolerant, `sample_size = ${sniffRows}`]);
+    if (everyRow || !(await firstRowsVouch(connection, `read_csv(${csvReadArgs(path, data, sniffed, source.options).join(', ')}, ignore_errors = true)`, sniffed))) {
+      // Tolerance doubles the sniffer's work over a wide sample: that one is sniffed strictly, and
+      // again tolerantly only if it then disagrees with the tolerant sniff of the first rows about
+      // the dialect (malformed rows threw it off) or fails.
+      const wide = await sniff([`sample_size = ${sniffRows}`]).catch((error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        return undefined;
+      });
+      sniffed = wide && sameDialect(wide, sniffed) ? wide : await sniff([tolerant, `sample_size = ${sniffRows}`]);
+    } else {
+      provisional = true;
+    }
   }
-  const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
-  const readArgs = [
-    sqlString(path),
-    ...(data.gzip ? ["compression = 'gzip'"] : []),
-    'auto_detect = false',
-    `delim = ${sqlString(sniffed.Delimiter)}`,
-    `quote = ${sqlString(orEmpty(sniffed.Quote))}`,
-    `escape = ${sqlString(orEmpty(sniffed.Escape))}`,
-    `new_line = ${sqlString(sniffed.NewLineDelimiter)}`,
-    `skip = ${Number(sniffed.SkipRows)}`,
-    `comment = ${sqlString(orEmpty(sniffed.Comment))}`,
-    `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
-    `columns = {${sniffed.Columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`,
-  ];
-  if (sniffed.DateFormat) readArgs.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
-  if (sniffed.TimestampFormat) readArgs.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
-  if (typeof source.options.nullstr === 'string') readArgs.push(`nullstr = ${sqlString(source.options.nullstr)}`);
+  const readArgs = csvReadArgs(path, data, sniffed, source.options);
 
   const described = await connection.run(`SELECT * FROM read_csv(${readArgs.join(', ')}) LIMIT 0`);
   const types = described.columnTypes();
@@ -236,8 +235,43 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   const lineBytes = options.strategy === 'head' ? averageLineBytes(await peekText(data.file, data.gzip)) : undefined;
   const bytesRead = (rows: number) => (lineBytes === undefined || rows < options.limit ? data.bytes : Math.min(data.bytes, Math.round(rows * lineBytes)));
   const countRejected: DuckDBSampleStream['countRejected'] = (query, rows) =>
-    countRejects(query, rejects.table, options.strategy === 'head' && rows >= options.limit ? { rows, linesBeforeData } : undefined, ctx, data);
-  return { fields, types, numbering, bytesRead, countRejected };
+    // A provisional read's rejects are not reported: the sampler reads again.
+    countRejects(query, rejects.table, options.strategy === 'head' && rows >= options.limit ? { rows, linesBeforeData } : undefined, provisional ? undefined : ctx, data);
+  return { fields, types, numbering, bytesRead, countRejected, provisional };
+}
+
+/** read_csv arguments that read exactly as the sniffer found, without sniffing again. */
+function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: Record<string, unknown>): string[] {
+  const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
+  const args = [
+    sqlString(path),
+    ...(data.gzip ? ["compression = 'gzip'"] : []),
+    'auto_detect = false',
+    `delim = ${sqlString(sniffed.Delimiter)}`,
+    `quote = ${sqlString(orEmpty(sniffed.Quote))}`,
+    `escape = ${sqlString(orEmpty(sniffed.Escape))}`,
+    `new_line = ${sqlString(sniffed.NewLineDelimiter)}`,
+    `skip = ${Number(sniffed.SkipRows)}`,
+    `comment = ${sqlString(orEmpty(sniffed.Comment))}`,
+    `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
+    `columns = {${sniffed.Columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`,
+  ];
+  if (sniffed.DateFormat) args.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
+  if (sniffed.TimestampFormat) args.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
+  if (typeof options.nullstr === 'string') args.push(`nullstr = ${sqlString(options.nullstr)}`);
+  return args;
+}
+
+/** Types the sniffer tries before settling on text; a text column whose first values all fit one was typed on too little evidence. */
+const NARROWER_THAN_TEXT = ['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ'];
+
+/** Whether the first rows' types can stand for more rows: no text column is typed text for want of evidence. */
+async function firstRowsVouch(connection: DuckDBConnection, relation: string, sniffed: CsvDialect): Promise<boolean> {
+  const text = sniffed.Columns.filter((c) => c.type === 'VARCHAR').map((c) => quoteIdent(c.name));
+  if (text.length === 0) return true;
+  const doubtful = text.map((c) => [`count(${c}) = 0`, ...NARROWER_THAN_TEXT.map((t) => `count(${c}) = count(TRY_CAST(${c} AS ${t}))`)].join(' OR '));
+  const row = (await connection.runAndReadAll(`SELECT ${doubtful.map((d) => `(${d})`).join(' OR ')} FROM (SELECT ${text.join(', ')} FROM ${relation} LIMIT ${DEFAULT_SNIFF_ROWS})`)).getRowsJS()[0];
+  return row?.[0] === false;
 }
 
 /** Lines in a file (the last one may lack its break), or undefined once there are more than `max` (reading stops there). */
@@ -271,7 +305,7 @@ function averageLineBytes(head: string): number | undefined {
  * the parallel scan may run past the limit.
  */
 async function countRejects(
-  query: (sql: string) => Promise<unknown[][]>, table: string, head: { rows: number; linesBeforeData: number } | undefined, ctx: DriverContext, data: DataFile,
+  query: (sql: string) => Promise<unknown[][]>, table: string, head: { rows: number; linesBeforeData: number } | undefined, ctx: DriverContext | undefined, data: DataFile,
 ): Promise<number> {
   const rows = await query(`SELECT line, min(error_message) AS message FROM ${table} GROUP BY line ORDER BY line`);
   const lines = rows.map((r) => ({ line: Number(r[0]), message: String(r[1]) }));
@@ -285,6 +319,6 @@ async function countRejects(
     }
   }
   const firstRejected = counted[0];
-  if (firstRejected) ctx.log('warn', `${data.entity}: ${counted.length} row(s) could not be read and were skipped; the first is line ${firstRejected.line}: ${firstRejected.message}`);
+  if (firstRejected) ctx?.log('warn', `${data.entity}: ${counted.length} row(s) could not be read and were skipped; the first is line ${firstRejected.line}: ${firstRejected.message}`);
   return counted.length;
 }
