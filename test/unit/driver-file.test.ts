@@ -267,6 +267,19 @@ describe('file driver: Parquet read natively, JSON documents through DuckDB into
     assert.deepEqual(full.provenance.at(-1), { row: 1000 });
   });
 
+  test('Parquet rows are numbered by the reader, or by position when a column already has that name', async () => {
+    const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+    try {
+      await duck.connection.run(`COPY (SELECT 100 - i AS file_row_number, i AS v FROM range(5) t(i)) TO '${join(data, 'clash.parquet')}' (FORMAT parquet)`);
+    } finally {
+      duck.close();
+    }
+    const result = await sample(source('data'), 'clash.parquet', { limit: 3, strategy: 'head' });
+    assert.match(result.stream.query, /row_number\(\) OVER \(\)/);
+    assert.deepEqual(result.rows, [[100, 0], [99, 1], [98, 2]]);
+    assert.deepEqual(result.provenance.map((p) => p.row), [1, 2, 3]);
+  });
+
   test('a JSON array (plain and gzip) becomes records with nested values as json', async () => {
     for (const entity of ['nested/items.json']) {
       const result = await sample(source(fixtures), entity, { limit: 10, strategy: 'head' });
