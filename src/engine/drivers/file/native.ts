@@ -14,7 +14,7 @@ import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumn
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
 
-/** Rows DuckDB's CSV sniffer reads by default; a head sample wider than that is sniffed in full. */
+/** Rows DuckDB's CSV sniffer reads by default: the "first rows" of planCsv. */
 const DEFAULT_SNIFF_ROWS = 20_480;
 
 let rejectTables = 0;
