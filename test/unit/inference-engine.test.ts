@@ -217,6 +217,12 @@ describe('maps, huge arrays and bounded memory', () => {
     assert.equal(basket.value?.type, 'integer');
   });
 
+  test('records whose columns look like ids (a pivot table) keep their columns', () => {
+    const schema = infer(Array.from({ length: 10 }, (_, i) => ({ 2021: i, 2022: i + 1, 2023: i + 2, 2024: i + 3 })));
+    assert.deepEqual(schema.fields.map((f) => f.name), ['2021', '2022', '2023', '2024']);
+    assert.equal(schema.root, undefined);
+  });
+
   test('a struct with stable keys stays a struct', () => {
     const schema = infer(Array.from({ length: 500 }, (_, i) => ({ a: i, b: `x${i}`, c: i % 2 === 0, d: null, e: [i] })));
     assert.deepEqual(schema.fields.map((f) => f.name), ['a', 'b', 'c', 'd', 'e']);

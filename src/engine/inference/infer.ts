@@ -640,7 +640,8 @@ export class SchemaInferrer {
   /** Why an object path should be a map, checked whenever it gains a key. */
   private mapReason(node: PathNode, fields: Map<string, PathNode>, keysInObject: number, visit: number): MapStats['reason'] | undefined {
     const size = fields.size;
-    if (node.nonIdKeys === 0 && size >= MIN_ID_KEYS) return 'key-pattern';
+    // A record's own keys are its columns (a pivot table may well have columns 2021, 2022...).
+    if (node.nonIdKeys === 0 && size >= MIN_ID_KEYS && node !== this.state.root) return 'key-pattern';
     if (size > this.limits.maxStructFields) return 'key-count';
     if (size >= SPARSE_MIN_KEYS && visit >= SPARSE_RATIO && (node.totalKeys + keysInObject) * SPARSE_RATIO <= size * visit) return 'sparse-keys';
     return undefined;
