@@ -307,6 +307,24 @@ describe('formats, enums and evidence', () => {
   });
 });
 
+describe('observeRows: driver rows in column order', () => {
+  test('gives the schema of the same records as objects, without maps for wide rows', () => {
+    const columns = ['id', 'name', 'score', 'meta'];
+    const rows = [[1, 'a', null, { k: 1 }], [2, 'b', 2.5, { k: 2 }], [3, undefined, 3, { k: 3 }]];
+    const asRows = new SchemaInferrer();
+    asRows.observeRows(columns, rows, [{ rowid: 1 }, { rowid: 2 }, { rowid: 3 }]);
+    const asObjects = new SchemaInferrer();
+    asObjects.observe([{ id: 1, name: 'a', score: null, meta: { k: 1 } }, { id: 2, name: 'b', score: 2.5, meta: { k: 2 } }, { id: 3, score: 3, meta: { k: 3 } }], [{ rowid: 1 }, { rowid: 2 }, { rowid: 3 }]);
+    assert.deepEqual(asRows.result(), asObjects.result());
+    const name = asRows.result().fields.find((f) => f.name === 'name')!;
+    assert.equal(name.missing, 1);
+    const wide = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    const many = new SchemaInferrer();
+    many.observeRows(wide, [wide.map((_, i) => i), wide.map((_, i) => i + 1)]);
+    assert.equal(many.result().fields.length, 300);
+  });
+});
+
 describe('toFields', () => {
   test('maps onto the shared Field list with struct, list, map and union children and a duckType each', () => {
     const schema = infer([

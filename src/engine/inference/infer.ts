@@ -206,6 +206,59 @@ export class SchemaInferrer {
     this.batchProvenance = [];
   }
 
+  /**
+   * Observes rows given as values in column order (a driver's RecordBatch rows with its field names),
+   * without building an object per row. `undefined` is an absent value, `null` a null. The columns
+   * are the record's fields, so they never become a map however many there are.
+   */
+  observeRows(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: readonly Provenance[] | ((index: number) => Provenance) = []): void {
+    const state = this.state;
+    const root = state.root;
+    const window = this.limits.pairWindow;
+    this.batchProvenance = provenance;
+    for (let i = 0; i < rows.length; i++) {
+      const seq = state.records + 1;
+      if (seq === window + 1 && state.pairs === undefined) this.closeWindow();
+      state.records = seq;
+      this.seq = seq;
+      this.index = i;
+      this.currentProvenance = undefined;
+      root.count++;
+      root.lastRecord = seq;
+      root.records++;
+      this.visitRow(root, columns, rows[i]!);
+      if (state.pairs !== undefined && state.pairs.length > 0) this.checkPairs();
+    }
+    this.batchProvenance = [];
+  }
+
+  private visitRow(root: PathNode, columns: readonly string[], row: readonly unknown[]): void {
+    this.first(root, KIND.struct);
+    let fields = root.fields;
+    if (fields === undefined) {
+      fields = new Map();
+      root.fields = fields;
+    }
+    const visit = ++root.structVisits;
+    let keys = 0;
+    let present = 0;
+    for (let c = 0; c < columns.length; c++) {
+      const value = row[c];
+      if (value === undefined) continue;
+      const column = columns[c]!;
+      const child = fields.get(column) ?? this.addField(root, fields, column, visit);
+      if (child.firstMissingSeq === 0) present++;
+      child.lastParentVisit = visit;
+      keys++;
+      this.visit(child, value, 1);
+    }
+    root.totalKeys += keys;
+    if (keys < root.minKeys) root.minKeys = keys;
+    if (keys > root.maxKeys) root.maxKeys = keys;
+    if (keys === 0) root.emptyObjects++;
+    if (present < root.alwaysPresent) this.markMissing(root, fields, visit);
+  }
+
   /** The record's provenance, looked up only when evidence needs it (a function source is called at most once per record). */
   private get provenance(): Provenance {
     let current = this.currentProvenance;
