@@ -2,12 +2,10 @@
 // statistics, then one grouped statement per source-level fact (duplicates, duplicates by key,
 // versions per key, out-of-order). Lag and partition counts ride along in pass 1.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  addFactAggregates, exactDuplicates, keyCandidates, keyDuplicates, outOfOrder, planFacts, readEventTime, readLags, readPartitions, versionsPerKey,
-} from './facts.js';
+import { addFactAggregates, groupedFacts, keyCandidates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
-import { addFieldAggregates, addHistograms, readFields, type StatsSettings } from './stats.js';
+import { addBoundedHistograms, addFieldAggregates, addHistograms, addTopValues, readFields, readHistograms, storageBounds, type StatsSettings } from './stats.js';
 import { resolveTable } from './table.js';
 import type { Profile, ProfileOptions } from './types.js';
 
@@ -52,22 +50,24 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   const entity = options.entity ?? resolved.entity ?? resolved.name;
   const factsPlan = planFacts(plan, options);
 
+  const bounds = await storageBounds(runner, plan);
   const pass1 = new Aggregates();
   const fieldAliases = addFieldAggregates(pass1, plan, settings);
+  const boundedHistograms = addBoundedHistograms(pass1, plan, bounds, settings);
   const factAliases = addFactAggregates(pass1, factsPlan, settings);
-  const row = pass1.size > 0 ? await runner.one('pass 1: field statistics, lag, partitions', pass1.sql(plan.relation)) : {};
+  const row = pass1.size > 0 ? await runner.one('pass 1: field statistics, histograms, lag, partitions', pass1.sql(plan.relation)) : {};
   const fields = readFields(row, fieldAliases, settings);
+  readHistograms(row, boundedHistograms, fields, settings);
   await addHistograms(runner, plan, fields, settings);
+  await addTopValues(runner, plan, fields, settings);
 
   const hotspotRatio = options.hotspotRatio ?? PROFILE_DEFAULTS.hotspotRatio;
   const candidates = keyCandidates(fields, rows, entity, settings.exact);
-  const duplicates = await exactDuplicates(runner, plan, rows);
-  const byKey = rows > 0 ? await keyDuplicates(runner, plan, options, candidates, factsPlan) : undefined;
-  const versions = rows > 0 ? await versionsPerKey(runner, plan, options, fields, entity, byKey, factsPlan) : undefined;
+  const { duplicates, keyDuplicates: byKey, versions } = await groupedFacts(runner, plan, options, fields, candidates, entity, factsPlan, settings);
   const late = rows > 0 ? await outOfOrder(runner, plan, factsPlan, settings.exact) : undefined;
 
   const notes = [...plan.notes];
-  if (!settings.exact) notes.push(`${rows} rows: distinct counts are HyperLogLog estimates and quantiles t-digest estimates (exact up to ${exactRows} rows)`);
+  if (!settings.exact) notes.push(`${rows} rows: distinct counts are HyperLogLog estimates and quantiles come from a reservoir of 8192 values per field (exact up to ${exactRows} rows)`);
   if (settings.sampleFraction < 1) notes.push(`patterns and the top values of high-cardinality fields come from a uniform sample of about ${sampleRows} rows; fields with few distinct values get exact counts`);
   const eventTime = readEventTime(row, factsPlan, factAliases, settings);
   const partitions = readPartitions(row, factsPlan, factAliases, settings, hotspotRatio);

@@ -53,6 +53,8 @@ export interface PathPlan {
   /** What top-k counts (absent: no top-k, e.g. objects). */
   topK?: string;
   topKAs?: 'epoch' | 'plain';
+  /** SQL reading the column's min and max from DuckDB's storage statistics (no scan), for histogram edges in pass 1. */
+  bounds?: { min: string; max: string; of: 'number' | 'time' };
   /** Few enough distinct values in the probe for an exact histogram of every row. */
   lowCardinality: boolean;
   map?: { keysSeen: number; examples: string[] };
@@ -116,11 +118,17 @@ function typedPath(base: Omit<PathPlan, 'kind' | 'lowCardinality' | 'notes' | 'd
     out.push(plan);
     return;
   }
+  const bound = (group: 1 | 2, cast: (text: string) => string) => cast(`regexp_extract(stats(${v}), '^\\[Min: ([^,\\]]+), Max: ([^,\\]]+)\\]', ${group})`);
+  const bounds = (of: 'number' | 'time', cast: (text: string) => string) => (base.depth === 0 ? { bounds: { min: bound(1, cast), max: bound(2, cast), of } } : {});
   if (id === T.BOOLEAN) Object.assign(plan, { kind: 'boolean', bool: v, topK: v });
-  else if (INTEGER_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: v, integer: true, topK: v });
-  else if (FLOAT_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: `CAST(${v} AS DOUBLE)`, topK: `CAST(${v} AS DOUBLE)` });
-  else if (TIMESTAMP_TYPES.has(id)) Object.assign(plan, { kind: 'time', epochUs: `epoch_us(${v})`, topK: `epoch_us(${v})`, topKAs: 'epoch' });
-  else if (id === T.DATE) Object.assign(plan, { kind: 'time', epochUs: `epoch_us(CAST(${v} AS TIMESTAMP))`, topK: `epoch_us(CAST(${v} AS TIMESTAMP))`, topKAs: 'epoch', dateOnly: true });
+  else if (INTEGER_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: v, integer: true, topK: v, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
+  else if (FLOAT_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: `CAST(${v} AS DOUBLE)`, topK: `CAST(${v} AS DOUBLE)`, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
+  else if (TIMESTAMP_TYPES.has(id)) {
+    const parse = id === T.TIMESTAMP_TZ ? 'TIMESTAMPTZ' : 'TIMESTAMP';
+    Object.assign(plan, { kind: 'time', epochUs: `epoch_us(${v})`, topK: `epoch_us(${v})`, topKAs: 'epoch', ...bounds('time', (t) => `epoch_us(TRY_CAST(${t} AS ${parse}))`) });
+  } else if (id === T.DATE) {
+    Object.assign(plan, { kind: 'time', epochUs: `epoch_us(CAST(${v} AS TIMESTAMP))`, topK: `epoch_us(CAST(${v} AS TIMESTAMP))`, topKAs: 'epoch', dateOnly: true, ...bounds('time', (t) => `epoch_us(CAST(TRY_CAST(${t} AS DATE) AS TIMESTAMP))`) });
+  }
   else if (id === T.VARCHAR) Object.assign(plan, { kind: 'string', text: v, topK: v, minMax: v });
   else if (id === T.ENUM || id === T.UUID) Object.assign(plan, { kind: 'string', text: `CAST(${v} AS VARCHAR)`, topK: `CAST(${v} AS VARCHAR)`, minMax: `CAST(${v} AS VARCHAR)` });
   else if (id === T.BLOB || id === T.BIT) Object.assign(plan, { kind: 'binary', length: `octet_length(${v})` });
@@ -354,13 +362,15 @@ export async function planProfile(runner: ProfileRunner, table: string, rows: nu
 
   // The probe: rows spread evenly by rowid, the scalar views of every planned path plus the provenance.
   const step = Math.max(1, Math.ceil(rows / limits.probeRows));
-  const probed = paths.filter((p) => p.text ?? p.number ?? (p.kind === 'object' && p.duckType === 'JSON' ? p.value : undefined));
-  const probeExprs = probed.map((p) => (p.kind === 'object' ? `CAST(${p.value} AS VARCHAR)` : p.number && !p.text ? p.number : p.text!));
+  const probeExprOf = (p: PathPlan) => (p.kind === 'object' && p.duckType === 'JSON' ? `CAST(${p.value} AS VARCHAR)` : p.text ?? p.number ?? p.epochUs ?? p.bool);
+  const probed = paths.filter((p) => probeExprOf(p) !== undefined);
+  const probeExprs = probed.map((p) => probeExprOf(p)!);
   const hasProvenance = columns.some((c) => c.name === '_hw_provenance');
   if (hasProvenance) probeExprs.push(`CAST(_hw_provenance AS VARCHAR)`);
   let probeRows: unknown[][] = [];
   if (probeExprs.length > 0) {
-    const sql = `SELECT ${probeExprs.join(', ')} FROM (SELECT *, rowid AS ${ROWID} FROM ${table}) ${REL} WHERE ${ROWID} % ${step} = 0 LIMIT ${limits.probeRows}`;
+    // On the table itself, so DuckDB filters on rowid first and reads the other columns of matching rows only.
+    const sql = `SELECT ${probeExprs.join(', ')} FROM ${table} WHERE rowid % ${step} = 0 LIMIT ${limits.probeRows}`;
     probeRows = (await runner.read(`probe (rows spread over the table, every ${step})`, sql)).getRowsJS() as unknown[][];
   }
   const provenanceKeys = new Set<string>();
