@@ -1,5 +1,8 @@
 // Human output for the CLI: aligned plain-text tables and short summaries.
 import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.js';
+import type { SchemaDrift } from '../engine/drift/diff.js';
+import type { InferredField, InferredSchema } from '../engine/inference/types.js';
+import type { Profile } from '../engine/profile/types.js';
 
 const MAX_CELL = 40;
 
@@ -40,4 +43,41 @@ export function sampleSummary(info: SampleInfo): string {
     schemaTable(info.schema.fields),
   ];
   return lines.join('\n');
+}
+
+/** Every inferred path with its type, presence, dominant format and the evidence of its last change. */
+export function inferredTable(schema: InferredSchema): string {
+  const rows: CellValue[][] = [];
+  const walk = (field: InferredField) => {
+    const format = field.formats?.[0];
+    const branches = field.branches?.map((b) => `${b.type} ${Math.round(b.share * 100)}%`).join(' | ');
+    const change = field.changes.at(-1);
+    rows.push([field.path, branches ? `union(${branches})` : field.type, field.nullable ? 'yes' : 'no', field.presence, format ? `${format.format} ${Math.round(format.share * 100)}%` : '', change?.note ?? '']);
+    for (const child of field.fields ?? []) walk(child);
+    if (field.element) walk(field.element);
+    if (field.value) walk(field.value);
+  };
+  for (const field of schema.fields) walk(field);
+  const keys = schema.keys.filter((k) => k.status === 'unique').map((k) => k.paths.join('+'));
+  return `${table(['path', 'type', 'nullable', 'presence', 'format', 'evidence'], rows)}\n\n${schema.records.toLocaleString('en-US')} records; key candidates: ${keys.join(', ') || 'none'}`;
+}
+
+export function profileSummary(profile: Profile): string {
+  const rows: CellValue[][] = profile.fields.map((f) => [f.path, f.duckType, f.nullPercent.toFixed(1), f.distinct.value, f.min ?? null, f.max ?? null]);
+  const facts = profile.facts;
+  const lines = [table(['path', 'type', 'null %', 'distinct', 'min', 'max'], rows), ''];
+  if (facts.eventTime) lines.push(`event time       ${JSON.stringify(facts.eventTime)}`);
+  if (facts.outOfOrder) lines.push(`out of order     ${JSON.stringify(facts.outOfOrder)}`);
+  lines.push(`exact duplicates ${JSON.stringify(facts.duplicates)}`);
+  if (facts.keyDuplicates) lines.push(`key duplicates   ${JSON.stringify(facts.keyDuplicates)}`);
+  if (facts.versions) lines.push(`versions per key ${JSON.stringify(facts.versions)}`);
+  if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
+  lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);
+  return lines.join('\n');
+}
+
+export function driftTable(drift: SchemaDrift): string {
+  if (drift.fields.length === 0) return `No drift between ${drift.before} and ${drift.after} (${drift.unchanged} fields unchanged).`;
+  const body = table(['path', 'change', 'details'], drift.fields.map((f) => [f.path, f.change, f.details.join('; ')]));
+  return `${body}\n\n${drift.before} → ${drift.after}: ${drift.added} added, ${drift.removed} removed, ${drift.changed} changed, ${drift.unchanged} unchanged`;
 }

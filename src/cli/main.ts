@@ -7,7 +7,7 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
-import { resultTable, sampleSummary, schemaTable, table } from './format.js';
+import { driftTable, inferredTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
@@ -24,8 +24,10 @@ Commands:
       --max-seconds S  --max-bytes B   budgets; the sample stops and is kept, marked partial
   samples                              list samples with their provenance
   schema <source> <entity>             the schema the source declares
-  schema --sample ID                   the schema of a sample
-  profile --sample ID                  per-field statistics of a sample (DuckDB SUMMARIZE)
+  schema --sample ID                   the schema inferred from a sample, with the evidence behind each type
+  profile --sample ID                  per-field statistics and source facts (lag, order, duplicates, versions)
+      --event-time F --key F           choose the event-time field or the key instead of detecting them
+  diff <sampleA> <sampleB>             schema drift between two samples (--fail-on-drift: exit 1 on drift)
   query "<sql>" [--max-rows N]         run SQL on the workspace (sample tables: samples.<id>)
   generate <kind> ...                  generate contracts and connector configs (not yet available)
   check <contract>                     check a source against a contract (not yet available)
@@ -54,6 +56,9 @@ const options = {
   'max-bytes': { type: 'string' },
   'max-rows': { type: 'string' },
   sample: { type: 'string' },
+  'event-time': { type: 'string' },
+  key: { type: 'string' },
+  'fail-on-drift': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -152,17 +157,29 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       }
       case 'schema': {
         const [source, entity] = args;
-        const schema = await engine.schema({ sampleId: values.sample, source, entity });
+        if (values.sample) {
+          const info = await engine.sampleInfo(values.sample);
+          const inferred = await engine.inferred(info.id);
+          print({ sample: info.id, fields: info.schema.fields, inferred: inferred ?? null }, () => (inferred ? inferredTable(inferred) : schemaTable(info.schema.fields)));
+          return EXIT.ok;
+        }
+        const schema = await engine.schema({ source, entity });
         print(schema, () => schemaTable(schema.fields));
         return EXIT.ok;
       }
       case 'profile': {
         const id = values.sample ?? args[0];
         if (!id) usage('profile needs a sample: headwater profile --sample <id>');
-        const info = await engine.sampleInfo(id);
-        const result = await engine.query(`SUMMARIZE SELECT * EXCLUDE (_hw_provenance, _hw_ingested_at) FROM ${info.table}`, 10_000, controller.signal);
-        print({ sample: info.id, rows: info.rowCount, fields: result }, () => `${info.id}: ${info.rowCount.toLocaleString('en-US')} rows\n${resultTable(result)}`);
+        const profile = await engine.profile(id, { eventTime: values['event-time'], key: values.key });
+        print(profile, () => profileSummary(profile));
         return EXIT.ok;
+      }
+      case 'diff': {
+        const [before, after] = args;
+        if (!before || !after) usage('diff needs two samples: headwater diff <sampleA> <sampleB>');
+        const drift = await engine.diff(before, after);
+        print(drift, () => driftTable(drift));
+        return values['fail-on-drift'] && drift.fields.length > 0 ? EXIT.checkFailed : EXIT.ok;
       }
       case 'query': {
         const sql = args.join(' ').trim();

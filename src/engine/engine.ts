@@ -5,6 +5,9 @@ import type { BuildDemoResult, SourceDefinition } from '../shared/protocol.js';
 import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
+import { diffShapes, shapesOfDeclared, shapesOfInferred, type SchemaDrift } from './drift/diff.js';
+import type { InferredSchema } from './inference/types.js';
+import type { Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
 import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
@@ -168,6 +171,28 @@ export class Engine {
       });
     }
     return declared;
+  }
+
+  /** The schema inferred from a sample, with the evidence behind each type. */
+  async inferred(sampleId: string): Promise<InferredSchema | undefined> {
+    return (await this.workspace()).inferredSchema(sampleId);
+  }
+
+  /** Per-field statistics and source-level facts of a sample, computed in DuckDB. */
+  async profile(sampleId: string, options: ProfileOptions = {}): Promise<Profile> {
+    const workspace = await this.workspace();
+    const info = await workspace.getSample(sampleId);
+    const { profileSample } = await import('./profile/index.js');
+    return profileSample(workspace.connection, info.table, { entity: info.entity, ...options });
+  }
+
+  /** Schema drift between two samples (inferred schemas when both have one, else the landed columns). */
+  async diff(before: string, after: string): Promise<SchemaDrift> {
+    const workspace = await this.workspace();
+    const [a, b] = [await workspace.getSample(before), await workspace.getSample(after)];
+    const [ia, ib] = [await workspace.inferredSchema(a.id), await workspace.inferredSchema(b.id)];
+    const labels = { before: a.id, after: b.id };
+    return ia && ib ? diffShapes(shapesOfInferred(ia), shapesOfInferred(ib), labels) : diffShapes(shapesOfDeclared(a.schema), shapesOfDeclared(b.schema), labels);
   }
 
   async rows(sampleId: string, offset: number, limit: number, orderBy?: { column: string; descending: boolean }): Promise<QueryResult> {

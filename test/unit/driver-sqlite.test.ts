@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import driver, { openReadOnly } from '../../src/engine/drivers/sqlite/index.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { convertSqliteValue, fieldForDeclared, fitBatch } from '../../src/engine/drivers/sqlite/types.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
@@ -24,7 +24,7 @@ function source(extra: Partial<ResolvedSource> = {}): ResolvedSource {
 
 type Options = Required<Pick<SampleRequestOptions, 'limit' | 'strategy'>> & SampleRequestOptions;
 
-async function collect(stream: SampleStream): Promise<{ rows: unknown[][]; provenance: Record<string, unknown>[]; batches: RecordBatch[]; fields: Field[] }> {
+async function collect(stream: BatchSampleStream): Promise<{ rows: unknown[][]; provenance: Record<string, unknown>[]; batches: RecordBatch[]; fields: Field[] }> {
   const rows: unknown[][] = [];
   const provenance: Record<string, unknown>[] = [];
   const batches: RecordBatch[] = [];
@@ -40,8 +40,11 @@ async function collect(stream: SampleStream): Promise<{ rows: unknown[][]; prove
   return { rows, provenance, batches, fields };
 }
 
-function sample(entity: string, options: Options, ctx = context(), src = source()) {
-  return driver.sample(src, entity, options, ctx);
+/** SQLite always hands its rows to JS: a stream of record batches. */
+async function sample(entity: string, options: Options, ctx = context(), src = source()): Promise<BatchSampleStream> {
+  const stream = await driver.sample(src, entity, options, ctx);
+  assert.ok(stream.batches, 'the SQLite driver returns record batches');
+  return stream;
 }
 
 before(() => {

@@ -132,12 +132,19 @@ describe('FieldSetBuilder', () => {
     assert.equal(result.fields?.[0]?.type, 'integer', 'null does not change the type');
   });
 
-  test('values of a field widened to string become text', () => {
+  test('a field of mixed kinds becomes JSON and keeps each value as it was', () => {
     const builder = new FieldSetBuilder();
     builder.observe([{ id: 1 }]);
     const result = builder.observe([{ id: 'A-2' }, { id: 3 }, { id: { nested: true } }]);
-    assert.equal(result.fields?.[0]?.type, 'string');
-    assert.deepEqual(result.rows, [['A-2'], ['3'], ['{"nested":true}']]);
+    assert.equal(result.fields?.[0]?.type, 'json');
+    assert.equal(result.fields?.[0]?.duckType, 'JSON');
+    assert.deepEqual(result.rows, [['"A-2"'], [3], [{ nested: true }]]);
+  });
+
+  test('text of different kinds stays text', () => {
+    const builder = new FieldSetBuilder();
+    builder.observe([{ at: 'x' }]);
+    assert.equal(builder.observe([{ at: 'y' }]).fields, undefined);
   });
 
   test('json stays json across different nested shapes', () => {

@@ -51,6 +51,19 @@ export function widen(a: FieldType, b: FieldType): FieldType {
   return 'string';
 }
 
+/**
+ * Like `widen`, for fields of JSON records: values of different kinds (a number, later a numeric
+ * string) land in a JSON column, which keeps each value's own type instead of turning it into text.
+ */
+export function widenJsonValue(a: FieldType, b: FieldType): FieldType {
+  const widened = widen(a, b);
+  return widened === 'string' && !(isTextual(a) && isTextual(b)) ? 'json' : widened;
+}
+
+function isTextual(type: FieldType): boolean {
+  return type === 'string' || type === 'date' || type === 'timestamp' || type === 'timestamptz' || type === 'time' || type === 'uuid';
+}
+
 /** The workspace column type for a unified type, when the source does not declare a better one. */
 export function duckTypeFor(type: FieldType): string {
   switch (type) {
@@ -83,6 +96,8 @@ export function duckTypeFor(type: FieldType): string {
  */
 export function conformValue(type: FieldType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  // A JSON field's text values are JSON text (as databases hand them over): a bare string is encoded.
+  if (type === 'json') return typeof value === 'string' ? JSON.stringify(value) : value;
   if (type !== 'string' || typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
@@ -151,7 +166,7 @@ export class FieldSetBuilder {
           changes.push({ field: key, kind: 'added', to: observed, recordIndex: r });
         } else {
           const field = this.list[at]!;
-          const next = widen(field.type, observed);
+          const next = widenJsonValue(field.type, observed);
           if (next !== field.type) {
             changes.push({ field: key, kind: 'widened', from: field.type, to: next, recordIndex: r });
             field.type = next;

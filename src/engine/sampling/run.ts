@@ -3,7 +3,10 @@
 import { HeadwaterError } from '../../shared/errors.js';
 import type { SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
 import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
+import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import type { SampleWriter } from '../workspace/landing.js';
+import { SAMPLES_SCHEMA } from '../workspace/workspace.js';
+import { inferLandedTable } from './infer.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LIMIT = 10_000;
@@ -44,6 +47,8 @@ interface Landed {
   stopMattered: boolean;
   /** The query that was finally used, when it differs from the one the sample began with. */
   query?: string;
+  /** Inferred while landing, for rows that passed through JS. */
+  inferred?: InferredSchema;
 }
 
 interface Landing {
@@ -113,7 +118,11 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
         : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
         : landed.rejected ? `${landed.rejected} unreadable records counted and skipped` : undefined);
-    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query });
+    const inferred = landed.inferred ?? (writer.rowCount > 0 ? await inferLandedTable(workspace.connection, SAMPLES_SCHEMA, id, signal).catch((error: unknown) => {
+      args.log('warn', `Sample ${id}: schema inference failed: ${messageOf(error)}`);
+      return undefined;
+    }) : undefined);
+    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
     args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });
@@ -132,6 +141,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   let lastProgress = 0;
   let lastFlush = Date.now();
   let failure: unknown;
+  const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
   try {
     while (!stop.signal.aborted && writer.rowCount < limit) {
@@ -142,6 +152,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
       const room = limit - writer.rowCount;
       const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
       writer.append(rows, batch.provenance, new Date());
+      inferrer.observeRows(writer.schema.map((f) => f.name), rows, batch.provenance);
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
       const now = Date.now();
@@ -162,7 +173,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
     // Lets the driver release its cursor, file or connection.
     await iterator.return?.().catch(() => undefined);
   }
-  return { bytes, rejected, failure, stopMattered: true };
+  return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined };
 }
 
 /**

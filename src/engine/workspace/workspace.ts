@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
+import type { InferredSchema } from '../inference/types.js';
 import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
 import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
@@ -36,6 +37,8 @@ const CATALOG_DDL = [
      started_at TIMESTAMPTZ NOT NULL,
      finished_at TIMESTAMPTZ
    )`,
+  // Workspaces made before inference was stored.
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS inferred JSON`,
 ];
 
 export interface NewSample {
@@ -139,10 +142,10 @@ export class Workspace {
   }
 
   /** `query` replaces the one recorded at the start when the sample ended up read another way. */
-  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string }): Promise<SampleInfo> {
+  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string; inferred?: InferredSchema }): Promise<SampleInfo> {
     await this.connection.run(
-      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), finished_at = now() WHERE id = $9`,
-      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), result.query ?? null, id],
+      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), inferred = $9, finished_at = now() WHERE id = $10`,
+      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, id],
     );
     return this.getSample(id);
   }
@@ -157,6 +160,13 @@ export class Workspace {
     const row = rows[0];
     if (!row) throw new HeadwaterError('not_found', `No sample '${id}' in ${this.databasePath}.`, { hint: "List samples with 'headwater samples'." });
     return toSampleInfo(row);
+  }
+
+  /** The schema inferred from what the sample landed, with its evidence (none for samples taken before inference existed). */
+  async inferredSchema(id: string): Promise<InferredSchema | undefined> {
+    const sample = await this.getSample(id);
+    const row = (await this.all(`SELECT inferred FROM headwater.samples WHERE id = $1`, [sample.id]))[0];
+    return typeof row?.inferred === 'string' ? (JSON.parse(row.inferred) as InferredSchema) : undefined;
   }
 
   async schemaOf(id: string): Promise<Schema> {
