@@ -77,6 +77,35 @@ describe('headwater CLI on the demo workspace', () => {
     assert.match(info.statusDetail ?? '', /unreadable/);
   });
 
+  test('schema --sample shows the inferred schema with evidence; profile finds redeliveries; diff reports drift', () => {
+    const events = json<SampleInfo>(['sample', 'events', 'events.ndjson', '--limit', '100000'], dir);
+    const schema = json<{ inferred: { records: number; fields: { path: string; type: string; branches?: { type: string; count: number }[]; changes: { kind: string; evidence: { provenance: { line?: number } } }[] }[] } }>(['schema', '--sample', events.id], dir);
+    assert.equal(schema.inferred.records, events.rowCount);
+    const id = schema.inferred.fields.find((f) => f.path === 'id');
+    assert.equal(id?.type, 'union');
+    assert.deepEqual(id?.branches?.map((b) => b.type).sort(), ['integer', 'string']);
+    const union = id?.changes.find((c) => c.kind === 'union');
+    assert.ok((union?.evidence.provenance.line ?? 0) > 1, 'the union names the line that caused it');
+    const context = schema.inferred.fields.find((f) => f.path === 'context') as { type: string; fields?: { path: string; fields?: { path: string }[] }[] } | undefined;
+    assert.equal(context?.type, 'struct');
+    assert.ok(context?.fields?.find((f) => f.path === 'context.page')?.fields?.some((f) => f.path === 'context.page.url'), 'nested paths are inferred');
+
+    const profile = json<{ rows: number; facts: { keyDuplicates?: { key: string[]; duplicatedKeys: number; idempotency: string } } }>(['profile', '--sample', events.id], dir);
+    assert.equal(profile.rows, events.rowCount);
+    assert.deepEqual(profile.facts.keyDuplicates?.key, ['event_id']);
+    assert.ok((profile.facts.keyDuplicates?.duplicatedKeys ?? 0) > 0, 'redelivered events are found');
+
+    const orders = json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '50'], dir);
+    const customers = json<SampleInfo>(['sample', 'shop', 'customers', '--limit', '50'], dir);
+    const same = headwater(['diff', orders.id, orders.id, '--fail-on-drift'], dir);
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /No drift/);
+    const drift = headwater(['diff', orders.id, customers.id, '--fail-on-drift', '--json'], dir);
+    assert.equal(drift.code, 1, 'drift fails the check when asked');
+    const report = JSON.parse(drift.stdout) as { added: number; removed: number };
+    assert.ok(report.added > 0 && report.removed > 0);
+  });
+
   test('errors name the source and entity and exit with 2', () => {
     const missingTable = headwater(['sample', 'shop', 'no_such_table'], dir);
     assert.equal(missingTable.code, 2);
