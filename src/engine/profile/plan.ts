@@ -288,10 +288,9 @@ function jsonPaths(columnPlan: PathPlan, root: JsonNode, extracts: JsonExtracts,
     return;
   }
   if (types.length !== 1 || types[0] !== 'object') {
-    columnPlan.kind = 'other';
-    columnPlan.notes.push(`holds JSON ${types.join(', ') || 'nulls only'}`);
-    columnPlan.text = `CAST(${columnPlan.value} AS VARCHAR)`;
-    columnPlan.topK = columnPlan.text;
+    // Scalars (or a mix, such as an id that is sometimes a string): the column is one leaf, read at `$`.
+    const leafPlan = jsonLeaf(columnPlan, [], root, extracts);
+    Object.assign(columnPlan, { ...leafPlan, path: columnPlan.path, depth: 0, via: 'column' });
     return;
   }
   if (asMap(columnPlan, root, limits)) return;
@@ -340,7 +339,8 @@ function jsonLeaf(columnPlan: PathPlan, keys: string[], node: JsonNode, extracts
     // Strings, or a mix of types (a union): profiled as text, the mix shown by jsonTypes.
     Object.assign(plan, { kind: 'string', text, topK: text, minMax: text });
     if (types.length > 1) plan.notes.push(`mixed JSON types: ${types.join(', ')}`);
-    else refineText(plan, node.values);
+    // Numbers and numeric strings together still read as numbers (the text stays profiled too).
+    refineText(plan, node.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))));
   }
   if (plan.kind === 'number') refineEpoch(plan, node.values);
   plan.lowCardinality = lowCardinality(node.values);
