@@ -1,10 +1,12 @@
 // Schema inference over a JSON-lines file, read in parallel: the file is cut into byte ranges at line
 // boundaries, each range is parsed and inferred on its own thread, and the partial results merge in
 // file order (line numbers rebased, so evidence points at the real line).
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SchemaInferrer } from './infer.js';
 import type { InferrerState } from './state.js';
@@ -145,24 +147,34 @@ export async function inferNdjsonRange(file: string, start: number, end: number,
   return result;
 }
 
-/** Starts a worker thread reading one range; from TypeScript sources (tests, bench) through tsx. */
-function startWorker(data: { file: string; start: number; end: number; limits: Partial<InferenceLimits> }): Worker {
+let devWorkerScript: Promise<string> | undefined;
+
+/**
+ * The worker's script. Built, it is its own bundle beside this one. Run from TypeScript sources (tests,
+ * bench), it is bundled once per process with esbuild into a temporary file: a worker starts in
+ * milliseconds instead of compiling the engine through a loader of its own.
+ */
+function workerScript(): URL | Promise<string> {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./ndjson-worker.ts', here).href;
-    return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: data });
-  }
-  // Built: the worker is its own bundle beside this one.
-  return new Worker(new URL('./ndjson-worker.js', here), { workerData: data });
+  if (!here.endsWith('.ts')) return new URL('./ndjson-worker.js', here);
+  devWorkerScript ??= (async () => {
+    const { build } = await import('esbuild');
+    const outfile = join(tmpdir(), `headwater-ndjson-worker-${process.pid}-${Date.now()}.mjs`);
+    await build({ entryPoints: [fileURLToPath(new URL('./ndjson-worker.ts', here))], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'silent' });
+    process.once('exit', () => rmSync(outfile, { force: true }));
+    return outfile;
+  })();
+  return devWorkerScript;
 }
 
-function inWorker(file: string, start: number, end: number, limits: Partial<InferenceLimits>, signal?: AbortSignal): Promise<NdjsonRangeResult> {
+async function startWorker(data: { file: string; start: number; end: number; limits: Partial<InferenceLimits> }): Promise<Worker> {
+  return new Worker(await workerScript(), { workerData: data });
+}
+
+async function inWorker(file: string, start: number, end: number, limits: Partial<InferenceLimits>, signal?: AbortSignal): Promise<NdjsonRangeResult> {
+  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+  const worker = await startWorker({ file, start, end, limits });
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason ?? new Error('aborted'));
-      return;
-    }
-    const worker = startWorker({ file, start, end, limits });
     const abort = () => void worker.terminate();
     signal?.addEventListener('abort', abort, { once: true });
     let settled = false;
@@ -172,6 +184,7 @@ function inWorker(file: string, start: number, end: number, limits: Partial<Infe
       signal?.removeEventListener('abort', abort);
       action();
     };
+    if (signal?.aborted) abort();
     worker.once('message', (message: { result?: NdjsonRangeResult; error?: string }) => {
       settle(() => (message.result ? resolve(message.result) : reject(new Error(message.error ?? 'inference worker failed'))));
       void worker.terminate();
