@@ -192,7 +192,7 @@ export const inference: BenchCase = {
   notes: [
     INPUT_NOTE,
     'Timed on both sides: reading the whole file and inferring its schema. Subject: inferNdjsonFile, which cuts the file into one byte range per core (the calling thread reads the first, worker threads the others: stream, JSON.parse per line, SchemaInferrer.observe in 5k-record batches with provenance {line}), then merges the parts and calls result(). Reference: a fresh in-memory DuckDB, DESCRIBE SELECT * FROM read_json_auto(file, sample_size=-1), which scans every record on all cores.',
-    'Under tsx each worker thread compiles the engine on start (~0.2 s), inside the timed part.',
+    'Run from TypeScript sources, the worker script is bundled once with esbuild at the first call, inside the timed part. Wall time gains need idle cores: on a busy machine two threads contend with everything else.',
     TYPES_NOTE,
   ],
   async setup(ctx) {
