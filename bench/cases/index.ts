@@ -2,9 +2,10 @@
 import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { landing } from './landing.js';
+import { profile } from './profile.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kafkaPartitionOfString, profileSample, simulatePartitions, valuePattern, type FieldProfile, type Profile } from '../../src/engine/profile/index.js';
+import { patternInputSql, patternListSql, patternSql } from '../../src/engine/profile/pattern.js';
 import { Workspace } from '../../src/engine/workspace/workspace.js';
 import type { Field, Provenance } from '../../src/shared/types.js';
 
@@ -131,6 +132,18 @@ describe('profileSample on known data', () => {
     const name = field(profile, 'name');
     assert.deepEqual(new Set(name.string?.patterns?.values.map((v) => v.value)), new Set(['Aaaaa', 'Aaaaaa', '東京', 'Aaa', 'aaaa']));
     assert.equal(field(profile, 'note').nullPercent, 100);
+  });
+
+  test('the SQL patterns (per value, and translated as one joined list) equal valuePattern', async () => {
+    const inputs = ['Aaaa-99', 'Émile', 'Łódź 90-001', '東京', '', 'a\u001fb', 'x'.repeat(70), 'ÀÉÎ õü 12', 'emoji 😀 7', "it's"];
+    const literal = (t: string) => `'${t.replaceAll("'", "''")}'`;
+    const list = `[${inputs.map((t) => patternInputSql(literal(t))).join(', ')}]`;
+    const result = await ws.query(`SELECT ${patternListSql(list)} AS joined, [${inputs.map((t) => patternSql(literal(t))).join(', ')}] AS single`);
+    const [joined, single] = result.rows[0]!.map((cell) => JSON.parse(String(cell)) as string[]);
+    const expected = inputs.map(valuePattern);
+    // The joined form turns the unit separator into a space before splitting.
+    assert.deepEqual(joined, expected.map((p) => p.replace('\u001f', ' ')));
+    assert.deepEqual(single, expected);
   });
 
   test('booleans count true and false', () => {

@@ -25,6 +25,26 @@ export function patternSql(text: string): string {
   return `(CASE WHEN strlen(${head}) = length(${head}) THEN ${ascii} ELSE ${unicode} END || CASE WHEN length(${text}) > ${PATTERN_PREFIX} THEN '…' ELSE '' END)`;
 }
 
+/** The value patternSql reads: the first PATTERN_PREFIX characters, `…` marking a cut. */
+export function patternInputSql(text: string): string {
+  return `(left(${text}, ${PATTERN_PREFIX}) || CASE WHEN length(${text}) > ${PATTERN_PREFIX} THEN '…' ELSE '' END)`;
+}
+
+const SEPARATOR = 'chr(31)';
+
+/**
+ * SQL for the patterns of a list of VARCHAR (already cut by patternInputSql), in the same order.
+ * translate() builds its character map on every call, which costs microseconds per value, so the
+ * list is joined into one string (unit separators between values), translated once and split
+ * again; values with non-ASCII characters then get the Unicode-class regexps one by one.
+ */
+export function patternListSql(values: string): string {
+  const joined = `array_to_string(list_transform(${values}, lambda v: replace(v, ${SEPARATOR}, ' ')), ${SEPARATOR})`;
+  const ascii = `string_split(translate(${joined}, ${sqlString(ASCII_FROM)}, ${sqlString(ASCII_TO)}), ${SEPARATOR})`;
+  const unicode = `regexp_replace(regexp_replace(regexp_replace(p, '\\p{Lu}', 'A', 'g'), '\\p{Ll}', 'a', 'g'), '\\p{Nd}', '9', 'g')`;
+  return `list_transform(${ascii}, lambda p: CASE WHEN strlen(p) = length(p) THEN p ELSE ${unicode} END)`;
+}
+
 /** The pattern of one value, as patternSql computes it. */
 export function valuePattern(text: string): string {
   const chars = Array.from(text);

@@ -4,7 +4,7 @@
 // histogram bins, whose edges need pass 1's min and max. The top values of the other fields come
 // from one GROUPING SETS statement over every row of a small table or a uniform sample of a big one,
 // and their patterns from those distinct values (translate() costs microseconds, so once per value).
-import { patternSql } from './pattern.js';
+import { patternInputSql, patternListSql } from './pattern.js';
 import type { PathPlan, ProfilePlan } from './plan.js';
 import { ROWID } from './plan.js';
 import { Aggregates, isoFromMicros, num, numOrNull, round, type ProfileRunner, type Row } from './run.js';
@@ -213,11 +213,16 @@ async function topValuesOf(runner: ProfileRunner, plan: ProfilePlan, targets: To
   const which = (items: { i: number }[], value: (i: number) => string) => `CASE ${items.map(({ i }) => `WHEN e${i} IS NOT NULL THEN ${value(i)}`).join(' ')} END`;
   const k = settings.topK;
   const tops = targets.map((_t, i) => `max_by({'v': e${i}, 'n': n}, {'n': n, 'v': e${i}}, ${k}) FILTER (WHERE e${i} IS NOT NULL) AS t${i}, sum(n) FILTER (WHERE e${i} IS NOT NULL) AS c${i}`);
+  // Patterns per text field: its distinct values with their counts, patterned as one list (see patternListSql).
   const patterns = textual.length
     ? `(SELECT list({'i': i, 'top': top, 'c': c}) FROM (
       SELECT i, max_by({'v': pat, 'n': n}, {'n': n, 'v': pat}, ${k}) AS top, sum(n) AS c FROM (
-        SELECT ${which(textual, (i) => String(i))} AS i, ${which(textual, (i) => patternSql(`e${i}`))} AS pat, sum(n) AS n
-        FROM g WHERE ${textual.map(({ i }) => `e${i} IS NOT NULL`).join(' OR ')} GROUP BY ALL)
+        SELECT i, z[1] AS pat, sum(z[2]) AS n FROM (
+          SELECT i, unnest(list_zip(${patternListSql('list_transform(l, lambda x: x.v)')}, list_transform(l, lambda x: x.n))) AS z
+          FROM (SELECT i, list({'v': v, 'n': n}) AS l FROM (
+            SELECT ${which(textual, (i) => String(i))} AS i, ${which(textual, (i) => patternInputSql(`e${i}`))} AS v, n
+            FROM g WHERE ${textual.map(({ i }) => `e${i} IS NOT NULL`).join(' OR ')}) GROUP BY i))
+        GROUP BY i, pat)
       GROUP BY i))`
     : 'NULL';
   // The JSON extracts live in the relation; plain columns are read from the table, so the rowid filter reaches the scan.
