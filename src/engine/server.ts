@@ -77,6 +77,8 @@ export function startServer(workspaceDir: string): Connection {
     return result;
   });
   handle(Requests.buildDemo, (params) => engine.buildDemo(params.dir));
+  handle(Requests.profile, (params) => engine.profile(params.sampleId, params.options));
+  handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
 
   const documents = new TextDocuments(TextDocument);
   const validate = (document: TextDocument) => {

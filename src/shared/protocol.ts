@@ -3,6 +3,8 @@
 import type {
   BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary,
 } from './types.js';
+import type { InferredSchema } from './inference.js';
+import type { Profile, ProfileOptions } from './profile.js';
 
 export interface RequestType<P, R> {
   readonly method: string;
@@ -62,6 +64,8 @@ export interface QueryParams extends WithProgress { sql: string; maxRows?: numbe
 export interface AddSourceParams { definition: SourceDefinition }
 export interface SecretParams { names: string[] }
 export interface BuildDemoParams { dir: string }
+export interface ProfileParams extends WithProgress { sampleId: string; options?: ProfileOptions }
+export interface InferredSchemaParams { sampleId: string }
 export interface BuildDemoResult { dir: string; sources: string[] }
 
 export interface ProgressParams {
@@ -87,6 +91,10 @@ export const Requests = {
   rows: request<RowsParams, QueryResult>('headwater/rows'),
   query: request<QueryParams, QueryResult>('headwater/query'),
   buildDemo: request<BuildDemoParams, BuildDemoResult>('headwater/buildDemo'),
+  /** Per-field statistics and source-level facts of a sample. */
+  profile: request<ProfileParams, Profile>('headwater/profile'),
+  /** The schema inferred from a sample with its evidence; null for samples taken before inference was stored. */
+  inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
   /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
   resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
 } as const;
