@@ -11,7 +11,8 @@ import type { Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
 import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
-import { Workspace } from './workspace/workspace.js';
+import { SAMPLES_SCHEMA, Workspace } from './workspace/workspace.js';
+import { inferLandedTable } from './sampling/infer.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -174,8 +175,15 @@ export class Engine {
   }
 
   /** The schema inferred from a sample, with the evidence behind each type. */
-  async inferred(sampleId: string): Promise<InferredSchema | undefined> {
-    return (await this.workspace()).inferredSchema(sampleId);
+  async inferred(sampleId: string, signal = new AbortController().signal): Promise<InferredSchema | undefined> {
+    const workspace = await this.workspace();
+    const stored = await workspace.inferredSchema(sampleId);
+    if (stored) return stored;
+    const info = await workspace.getSample(sampleId);
+    if (info.rowCount === 0) return undefined;
+    const inferred = await inferLandedTable(workspace.connection, SAMPLES_SCHEMA, info.id, signal);
+    await workspace.storeInferred(info.id, inferred);
+    return inferred;
   }
 
   /** Per-field statistics and source-level facts of a sample, computed in DuckDB. */
@@ -190,7 +198,7 @@ export class Engine {
   async diff(before: string, after: string): Promise<SchemaDrift> {
     const workspace = await this.workspace();
     const [a, b] = [await workspace.getSample(before), await workspace.getSample(after)];
-    const [ia, ib] = [await workspace.inferredSchema(a.id), await workspace.inferredSchema(b.id)];
+    const [ia, ib] = [await this.inferred(a.id), await this.inferred(b.id)];
     const labels = { before: a.id, after: b.id };
     return ia && ib ? diffShapes(shapesOfInferred(ia), shapesOfInferred(ib), labels) : diffShapes(shapesOfDeclared(a.schema), shapesOfDeclared(b.schema), labels);
   }

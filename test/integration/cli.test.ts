@@ -1,7 +1,7 @@
 // The CLI contract on the embedded demo, through the built bin (as users run it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -104,6 +104,16 @@ describe('headwater CLI on the demo workspace', () => {
     assert.equal(drift.code, 1, 'drift fails the check when asked');
     const report = JSON.parse(drift.stdout) as { added: number; removed: number };
     assert.ok(report.added > 0 && report.removed > 0);
+  });
+
+  test('a CSV landed by DuckDB itself gets its inferred schema when first asked for', () => {
+    const csv = join(dir, 'data', 'rates.csv');
+    writeFileSync(csv, 'code,rate,at\nEUR,1.0842,2026-01-02T03:04:05Z\nGBP,0.8571,2026-01-02T03:04:06Z\n');
+    const info = json<SampleInfo>(['sample', csv, 'rates.csv'], dir);
+    assert.equal(info.rowCount, 2);
+    const schema = json<{ inferred: { records: number; fields: { path: string; type: string }[] } }>(['schema', '--sample', info.id], dir);
+    assert.equal(schema.inferred.records, 2);
+    assert.deepEqual(schema.inferred.fields.map((f) => f.path), ['code', 'rate', 'at']);
   });
 
   test('errors name the source and entity and exit with 2', () => {

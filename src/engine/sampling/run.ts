@@ -5,8 +5,6 @@ import type { SampleInfo, SampleRequestOptions, SampleStatus } from '../../share
 import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
 import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import type { SampleWriter } from '../workspace/landing.js';
-import { SAMPLES_SCHEMA } from '../workspace/workspace.js';
-import { inferLandedTable } from './infer.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LIMIT = 10_000;
@@ -118,11 +116,8 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
         : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
         : landed.rejected ? `${landed.rejected} unreadable records counted and skipped` : undefined);
-    const inferred = landed.inferred ?? (writer.rowCount > 0 ? await inferLandedTable(workspace.connection, SAMPLES_SCHEMA, id, signal).catch((error: unknown) => {
-      args.log('warn', `Sample ${id}: schema inference failed: ${messageOf(error)}`);
-      return undefined;
-    }) : undefined);
-    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred });
+    // Rows DuckDB landed by itself are inferred when their schema is first asked for (Engine.inferred).
+    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred: landed.inferred });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
     args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });

@@ -169,6 +169,10 @@ export class Workspace {
     return typeof row?.inferred === 'string' ? (JSON.parse(row.inferred) as InferredSchema) : undefined;
   }
 
+  async storeInferred(id: string, inferred: InferredSchema): Promise<void> {
+    await this.connection.run(`UPDATE headwater.samples SET inferred = $1 WHERE id = $2`, [JSON.stringify(inferred), id]);
+  }
+
   async schemaOf(id: string): Promise<Schema> {
     return (await this.getSample(id)).schema;
   }
