@@ -65,6 +65,8 @@ export interface NumberStats {
   quantiles: Quantile[];
   quantileBasis: Basis;
   histogram?: Histogram;
+  /** NaN and ±infinity values, left out of min/max, mean, quantiles and the histogram. */
+  nonFinite?: number;
 }
 
 export interface TimeStats {
@@ -78,6 +80,8 @@ export interface TimeStats {
   histogram?: Histogram<string>;
   /** Text or epoch numbers read as times: how many values were read, and how many did not parse. */
   parsed?: { values: number; failed: number };
+  /** ±infinity timestamps (or beyond year 9999), left out of the other figures. */
+  outOfRange?: number;
 }
 
 export interface StringStats {

@@ -242,6 +242,39 @@ describe('duplicates, versions and partitions', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('an empty table, odd names, NaN and infinity, maps and types without statistics still profile', async () => {
+    const c = ws.connection;
+    await c.run(`CREATE TABLE samples.empty_one (a INTEGER, t TIMESTAMPTZ, j JSON, _hw_provenance JSON, _hw_ingested_at TIMESTAMPTZ)`);
+    const empty = await profileSample(c, 'empty_one');
+    assert.equal(empty.rows, 0);
+    assert.deepEqual(empty.fields.map((x) => [x.path, x.count, x.nullPercent]), [['a', 0, 0], ['t', 0, 0], ['j', 0, 0]]);
+    assert.equal(empty.facts.duplicates.duplicateRows, 0);
+
+    await c.run(`CREATE TABLE samples.odd ("we""ird col" INTEGER, "t" TIME, iv INTERVAL, l INTEGER[], n DOUBLE, inf TIMESTAMP, daily JSON, s STRUCT("a b" INTEGER))`);
+    await c.run(`INSERT INTO samples.odd SELECT i, TIME '10:00:00' + INTERVAL (i) SECOND, INTERVAL (i) DAY, [i, i + 1],
+      CASE WHEN i = 3 THEN 'NaN'::DOUBLE WHEN i = 4 THEN 'infinity'::DOUBLE ELSE i END,
+      CASE WHEN i = 5 THEN 'infinity'::TIMESTAMP ELSE TIMESTAMP '2020-01-01' + INTERVAL (i) HOUR END,
+      json_object('2024-01-0' || (i % 9 + 1), i, '2024-02-0' || (i % 9 + 1), i), {'a b': i} FROM range(1, 50) r(i)`);
+    const odd = await profileSample(c, 'odd');
+    const byPath = new Map(odd.fields.map((x) => [x.path, x]));
+    assert.equal(byPath.get('we"ird col')?.distinct.value, 49);
+    assert.equal(byPath.get('t')?.min, '10:00:01');
+    assert.deepEqual(byPath.get('l')?.list?.length, { min: 2, avg: 2, max: 2 });
+    const n = byPath.get('n')!;
+    assert.equal(n.number?.nonFinite, 2);
+    assert.equal(n.max, 49);
+    assert.equal(n.number?.histogram?.bins.reduce((sum, b) => sum + b.count, 0), 47);
+    const inf = byPath.get('inf')!;
+    assert.equal(inf.time?.outOfRange, 1);
+    assert.equal(inf.time?.max, '2020-01-03T01:00:00.000Z');
+    const daily = byPath.get('daily')!;
+    assert.equal(daily.kind, 'map');
+    assert.ok((daily.map?.keysSeen ?? 0) >= 9);
+    assert.ok(!odd.fields.some((x) => x.path.startsWith('daily.')), 'date keys are not fields');
+    assert.equal(byPath.get('s.a b')?.max, 49);
+    assert.doesNotThrow(() => JSON.parse(JSON.stringify(odd)));
+  });
+
   test('exact duplicates and redelivered keys (identical apart from received_at) are told apart from updates', async () => {
     const fields = [f('event_id', 'string', 'VARCHAR'), f('kind', 'string', 'VARCHAR'), f('amount', 'integer', 'BIGINT'), f('received_at', 'string', 'VARCHAR')];
     const rows: unknown[][] = [];

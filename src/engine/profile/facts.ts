@@ -289,7 +289,7 @@ export function keyCandidates(fields: FieldProfile[], rows: number, entity: stri
       out.push({ field: field.path, distinct: field.distinct.value, nulls: 0, unique, reason: 'unique and non-null in the sample', score: 100 });
     }
   }
-  return out.sort((a, b) => a.score - b.score || b.distinct - a.distinct).map(({ score: _score, ...candidate }) => candidate);
+  return out.sort((a, b) => a.score - b.score || b.distinct - a.distinct).slice(0, 5).map(({ score: _score, ...candidate }) => candidate);
 }
 
 interface KeyViews {

@@ -42,6 +42,8 @@ export interface PathPlan {
   /** DOUBLE (or integer) view, for number statistics. */
   number?: string;
   integer?: boolean;
+  /** The number view is never NaN or ±infinity (integers, decimals), so it needs no finite guard. */
+  alwaysFinite?: boolean;
   /** BIGINT epoch microseconds, for time statistics. */
   epochUs?: string;
   dateOnly?: boolean;
@@ -121,8 +123,8 @@ function typedPath(base: Omit<PathPlan, 'kind' | 'lowCardinality' | 'notes' | 'd
   const bound = (group: 1 | 2, cast: (text: string) => string) => cast(`regexp_extract(stats(${v}), '^\\[Min: ([^,\\]]+), Max: ([^,\\]]+)\\]', ${group})`);
   const bounds = (of: 'number' | 'time', cast: (text: string) => string) => (base.depth === 0 ? { bounds: { min: bound(1, cast), max: bound(2, cast), of } } : {});
   if (id === T.BOOLEAN) Object.assign(plan, { kind: 'boolean', bool: v, topK: v });
-  else if (INTEGER_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: v, integer: true, topK: v, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
-  else if (FLOAT_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: `CAST(${v} AS DOUBLE)`, topK: `CAST(${v} AS DOUBLE)`, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
+  else if (INTEGER_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: v, integer: true, alwaysFinite: true, topK: v, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
+  else if (FLOAT_TYPES.has(id)) Object.assign(plan, { kind: 'number', number: `CAST(${v} AS DOUBLE)`, alwaysFinite: id === T.DECIMAL, topK: `CAST(${v} AS DOUBLE)`, ...bounds('number', (t) => `TRY_CAST(${t} AS DOUBLE)`) });
   else if (TIMESTAMP_TYPES.has(id)) {
     const parse = id === T.TIMESTAMP_TZ ? 'TIMESTAMPTZ' : 'TIMESTAMP';
     Object.assign(plan, { kind: 'time', epochUs: `epoch_us(${v})`, topK: `epoch_us(${v})`, topKAs: 'epoch', ...bounds('time', (t) => `epoch_us(TRY_CAST(${t} AS ${parse}))`) });

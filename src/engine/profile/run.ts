@@ -86,6 +86,8 @@ export function numOrNull(value: unknown): number | null {
 /** ISO-8601 UTC text of epoch microseconds, to the microsecond when there are any. */
 export function isoFromMicros(micros: number, dateOnly = false): string {
   const ms = Math.floor(micros / 1000);
+  // DuckDB's ±infinity timestamps (and anything beyond JS dates) have no ISO form.
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return micros < 0 ? '-infinity' : 'infinity';
   const iso = new Date(ms).toISOString();
   if (dateOnly && micros % 86_400_000_000 === 0) return iso.slice(0, 10);
   const rest = Math.round(micros - ms * 1000);

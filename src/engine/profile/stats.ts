@@ -43,12 +43,26 @@ export function distinctAggregate(expr: string, exact: boolean): string {
   return exact ? `count(DISTINCT ${expr})` : `approx_count_distinct(${expr})`;
 }
 
+/** Times DuckDB holds beyond what a date can show (±infinity) are left out of time statistics. */
+// Year 1 to 9999 in epoch microseconds, as SQL text (beyond what a JS number holds exactly).
+const TIME_RANGE_US = ['-62135596800000000', '253402300799999999'] as const;
+
+/** The number view with NaN and ±infinity as NULL: they would break means, deviations and bins. */
+export function finiteNumber(p: PathPlan): string {
+  return p.alwaysFinite ? p.number! : `CASE WHEN isfinite(${p.number}) THEN ${p.number} END`;
+}
+
+/** The epoch view with ±infinity timestamps as NULL. */
+export function finiteTime(p: PathPlan): string {
+  return `CASE WHEN (${p.epochUs}) BETWEEN ${TIME_RANGE_US[0]} AND ${TIME_RANGE_US[1]} THEN ${p.epochUs} END`;
+}
+
 interface FieldAliases {
   plan: PathPlan;
   count: string;
   distinct: string;
-  number?: { min: string; max: string; mean: string; stddev: string; quantiles: string };
-  time?: { count: string; min: string; max: string; mean: string; stddev: string; quantiles: string };
+  number?: { count: string; finite: string; min: string; max: string; mean: string; stddev: string; quantiles: string };
+  time?: { count: string; finite: string; min: string; max: string; mean: string; stddev: string; quantiles: string };
   text?: { minLength: string; avgLength: string; maxLength: string };
   minMax?: { min: string; max: string };
   length?: { min: string; avg: string; max: string };
@@ -66,22 +80,27 @@ export function addFieldAggregates(aggregates: Aggregates, plan: ProfilePlan, se
       distinct: aggregates.add(distinctAggregate(distinctOf, settings.exact)),
     };
     if (p.number) {
+      const n = finiteNumber(p);
       aliases.number = {
-        min: aggregates.add(`min(${p.number})`),
-        max: aggregates.add(`max(${p.number})`),
-        mean: aggregates.add(`avg(${p.number})`),
-        stddev: aggregates.add(`stddev_samp(${p.number})`),
-        quantiles: aggregates.add(quantileAggregate(p.number, settings.exact)),
+        count: aggregates.add(`count(${p.number})`),
+        finite: aggregates.add(`count(${n})`),
+        min: aggregates.add(`min(${n})`),
+        max: aggregates.add(`max(${n})`),
+        mean: aggregates.add(`avg(${n})`),
+        stddev: aggregates.add(`stddev_samp(${n})`),
+        quantiles: aggregates.add(quantileAggregate(n, settings.exact)),
       };
     }
     if (p.epochUs) {
+      const t = finiteTime(p);
       aliases.time = {
         count: aggregates.add(`count(${p.epochUs})`),
-        min: aggregates.add(`min(${p.epochUs})`),
-        max: aggregates.add(`max(${p.epochUs})`),
-        mean: aggregates.add(`avg(${p.epochUs})`),
-        stddev: aggregates.add(`stddev_samp(${p.epochUs})`),
-        quantiles: aggregates.add(quantileAggregate(p.epochUs, settings.exact)),
+        finite: aggregates.add(`count(${t})`),
+        min: aggregates.add(`min(${t})`),
+        max: aggregates.add(`max(${t})`),
+        mean: aggregates.add(`avg(${t})`),
+        stddev: aggregates.add(`stddev_samp(${t})`),
+        quantiles: aggregates.add(quantileAggregate(t, settings.exact)),
       };
     }
     if (p.text) {
@@ -129,6 +148,8 @@ function valueMapper(p: PathPlan): (v: unknown) => ProfileScalar {
 
 function scalar(value: unknown): ProfileScalar {
   if (value === null || value === undefined) return null;
+  // JSON has no NaN or infinity: they are named instead of silently becoming null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   return JSON.stringify(value);
 }
@@ -158,6 +179,8 @@ export function readFields(row: Row, fields: FieldAliases[], settings: StatsSett
         quantiles: quantilesOf(row[a.number.quantiles]),
         quantileBasis: approx(RESERVOIR_NOTE),
       };
+      const nonFinite = num(row[a.number.count]) - num(row[a.number.finite]);
+      if (nonFinite > 0) profile.number.nonFinite = nonFinite;
     }
     if (a.time && row[a.time.min] !== null && row[a.time.min] !== undefined) {
       const dateOnly = p.dateOnly ?? false;
@@ -172,6 +195,9 @@ export function readFields(row: Row, fields: FieldAliases[], settings: StatsSett
         quantileBasis: approx(RESERVOIR_NOTE),
         ...(p.readAs ? { parsed: { values: timeCount, failed: count - timeCount } } : {}),
       };
+      // epoch_us of ±infinity is NULL: for typed times they are the values that have no epoch.
+      const outOfRange = (p.readAs ? timeCount : count) - num(row[a.time.finite]);
+      if (outOfRange > 0) profile.time.outOfRange = outOfRange;
       if (!profile.min) {
         profile.min = profile.time.min;
         profile.max = profile.time.max;
@@ -314,9 +340,14 @@ export interface HistogramPlan {
 }
 
 function histogramAggregate(p: PathPlan, of: 'number' | 'time', bins: BinPlan): string {
-  if (of === 'time') return `histogram(CAST(least(greatest((${p.epochUs} - ${bins.start}) // ${bins.width}, 0), ${bins.count - 1}) AS INTEGER))`;
-  const index = bins.width > 0 ? `floor((${p.number} - ${bins.start}) / ${bins.width})` : '0';
-  return `histogram(CAST(least(greatest(${index}, 0), ${bins.count - 1}) AS INTEGER))`;
+  // greatest() skips NULLs (greatest(NULL, 0) is 0), so NULLs are filtered out, not binned.
+  if (of === 'time') {
+    const t = finiteTime(p);
+    return `histogram(CAST(least(greatest((${t} - ${bins.start}) // ${bins.width}, 0), ${bins.count - 1}) AS INTEGER)) FILTER (WHERE ${t} IS NOT NULL)`;
+  }
+  const n = finiteNumber(p);
+  const index = bins.width > 0 ? `floor((${n} - ${bins.start}) / ${bins.width})` : '0';
+  return `histogram(CAST(least(greatest(${index}, 0), ${bins.count - 1}) AS INTEGER)) FILTER (WHERE ${n} IS NOT NULL)`;
 }
 
 /**
@@ -332,7 +363,8 @@ export async function storageBounds(runner: ProfileRunner, plan: ProfilePlan): P
   bounded.forEach(({ index }, i) => {
     const min = numOrNull(row[`lo${i}`]);
     const max = numOrNull(row[`hi${i}`]);
-    if (min !== null && max !== null && min <= max) out.set(index, { min, max });
+    // Statistics of an empty table, or of ±infinity timestamps, are no edges to count in.
+    if (min !== null && max !== null && min <= max && Math.abs(min) < 8.64e18 && Math.abs(max) < 8.64e18) out.set(index, { min, max });
   });
   return out;
 }
@@ -392,8 +424,14 @@ export async function addHistograms(runner: ProfileRunner, plan: ProfilePlan, fi
   };
   plan.paths.forEach((p, index) => {
     const field = fields[index]!;
-    if (field.time && p.epochUs && !field.time.histogram) add(index, 'time', isoMicros(field.time.min), isoMicros(field.time.max));
-    if (field.number && p.number && !field.number.histogram && typeof field.min === 'number' && typeof field.max === 'number') add(index, 'number', field.min, field.max);
+    if (field.time && p.epochUs && !field.time.histogram) {
+      const [min, max] = [isoMicros(field.time.min), isoMicros(field.time.max)];
+      if (Number.isFinite(min) && Number.isFinite(max)) add(index, 'time', min, max);
+    }
+    if (field.number && p.number && !field.number.histogram) {
+      const [min, max] = [numOrNull(field.min), numOrNull(field.max)];
+      if (min !== null && max !== null) add(index, 'number', min, max);
+    }
   });
   if (wanted.length === 0) return;
   readHistograms(await runner.one('pass 2: histograms', aggregates.sql(plan.relation)), wanted, fields, settings);

@@ -18,7 +18,7 @@ export async function resolveTable(connection: DuckDBConnection, table: string):
   const dot = table.match(/^("(?:[^"]|"")+"|[^."]+)\.(.+)$/);
   const schema = dot ? unquote(dot[1]!) : 'samples';
   const name = unquote(dot ? dot[2]! : table);
-  const found = (await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2 UNION ALL SELECT 1 FROM duckdb_views() WHERE schema_name = $1 AND view_name = $2`, [schema, name])).getRows();
+  const found = (await connection.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2`, [schema, name])).getRows();
   if (found.length === 0) {
     throw new HeadwaterError('not_found', `No table ${schema}.${name} to profile.`, { hint: "List samples with 'headwater samples'." });
   }
