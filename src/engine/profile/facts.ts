@@ -21,7 +21,7 @@ const INGESTION_TIME_NAMES = ['receivedat', 'receivedtime', 'received', 'ingeste
 const VERSION_TIME_NAMES = ['validfrom', 'effectivefrom', 'effectivedate', 'effectiveat', 'validat', 'updatedat', 'modifiedat', 'lastmodified',
   'lastmodifiedat', 'changedat', 'snapshotat', 'asof', 'recordedat', 'version', 'revision', 'seq', 'sequence', 'lsn'];
 /** Names of identifiers that should be unique per record, best first. */
-const KEY_NAMES = ['eventid', 'messageid', 'msgid', 'recordid', 'requestid', 'transactionid', 'txnid', 'txid', 'uuid', 'guid', 'id', 'key', '_id'];
+const KEY_NAMES = ['eventid', 'messageid', 'msgid', 'recordid', 'requestid', 'transactionid', 'txnid', 'txid', 'uuid', 'guid', 'id', 'key'];
 
 const LANDED_AT = '_hw_ingested_at';
 

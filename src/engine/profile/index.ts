@@ -1,6 +1,8 @@
-// Profiles a landed sample inside DuckDB: a small probe, two aggregate passes for the field
-// statistics, then one grouped statement per source-level fact (duplicates, duplicates by key,
-// versions per key, out-of-order). Lag and partition counts ride along in pass 1.
+// Profiles a landed sample inside DuckDB, in few passes over the table: a probe of spread rows
+// (what JSON and text hold), pass 1 (every field's statistics plus lag and records per partition),
+// pass 2 (histograms without storage statistics), top values and patterns (GROUPING SETS), one
+// GROUPING SETS statement over row and key hashes (duplicates, duplicates by key, versions per key)
+// and a window for out-of-order records.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addFactAggregates, groupedFacts, keyCandidates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { planProfile } from './plan.js';
@@ -26,7 +28,7 @@ export const PROFILE_DEFAULTS = {
   maxObjectKeys: 64,
 } as const;
 
-/** The full profile of a sample table (see types.ts for what it holds). */
+/** The full profile of a sample table (src/shared/profile.ts says what it holds). */
 export async function profileSample(connection: DuckDBConnection, table: string, options: ProfileOptions = {}): Promise<Profile> {
   const started = performance.now();
   const profiledAt = new Date().toISOString();

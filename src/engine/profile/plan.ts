@@ -89,6 +89,7 @@ export interface PlanLimits {
 }
 
 const MAX_EXACT_TOPK_DISTINCT = 1000;
+const MAX_PROBE_JSON = 262_144;
 
 export async function describeColumns(runner: ProfileRunner, table: string): Promise<TableColumn[]> {
   const reader = await runner.read('column types', `SELECT * FROM ${table} LIMIT 0`);
@@ -364,7 +365,12 @@ export async function planProfile(runner: ProfileRunner, table: string, rows: nu
 
   // The probe: rows spread evenly by rowid, the scalar views of every planned path plus the provenance.
   const step = Math.max(1, Math.ceil(rows / limits.probeRows));
-  const probeExprOf = (p: PathPlan) => (p.kind === 'object' && p.duckType === 'JSON' ? `CAST(${p.value} AS VARCHAR)` : p.text ?? p.number ?? p.epochUs ?? p.bool);
+  // Bounded reads: JSON documents over 256 KiB are left out of key discovery, text is cut at 1 KiB
+  // (enough to tell times and numbers apart from prose).
+  const probeExprOf = (p: PathPlan) => {
+    if (p.kind === 'object' && p.duckType === 'JSON') return `CASE WHEN strlen(CAST(${p.value} AS VARCHAR)) <= ${MAX_PROBE_JSON} THEN CAST(${p.value} AS VARCHAR) END`;
+    return p.text ? `left(${p.text}, 1024)` : p.number ?? p.epochUs ?? p.bool;
+  };
   const probed = paths.filter((p) => probeExprOf(p) !== undefined);
   const probeExprs = probed.map((p) => probeExprOf(p)!);
   const hasProvenance = columns.some((c) => c.name === '_hw_provenance');

@@ -1,9 +1,8 @@
-// Per-field statistics. Pass 1 computes everything that needs no prior knowledge in one aggregate
-// SELECT: counts, distinct, min/max, mean/stddev, quantiles, lengths, and exact value counts of the
-// fields the probe found repetitive (their top-k and patterns). Pass 2 counts the equal-width
-// histogram bins, whose edges need pass 1's min and max. The top values of the other fields come
-// from one GROUPING SETS statement over every row of a small table or a uniform sample of a big one,
-// and their patterns from those distinct values (translate() costs microseconds, so once per value).
+// Per-field statistics. Pass 1 is one aggregate SELECT: counts, distinct, min/max, mean/stddev,
+// quantiles, lengths, and the histograms whose edges DuckDB's storage statistics give without a
+// scan. Pass 2 counts the other histograms (edges from pass 1's min and max). Top values and value
+// patterns come from GROUPING SETS statements: over every row for small tables and for the fields
+// the probe found repetitive, over a uniform sample for the others.
 import { patternInputSql, patternListSql } from './pattern.js';
 import type { PathPlan, ProfilePlan } from './plan.js';
 import { ROWID } from './plan.js';
@@ -43,8 +42,10 @@ export function distinctAggregate(expr: string, exact: boolean): string {
   return exact ? `count(DISTINCT ${expr})` : `approx_count_distinct(${expr})`;
 }
 
-/** Times DuckDB holds beyond what a date can show (±infinity) are left out of time statistics. */
-// Year 1 to 9999 in epoch microseconds, as SQL text (beyond what a JS number holds exactly).
+/**
+ * Times beyond what a date can show are left out of time statistics: year 1 to 9999 in epoch
+ * microseconds, as SQL text (beyond what a JS number holds exactly).
+ */
 const TIME_RANGE_US = ['-62135596800000000', '253402300799999999'] as const;
 
 /** The number view with NaN and ±infinity as NULL: they would break means, deviations and bins. */
