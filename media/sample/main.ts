@@ -15,6 +15,7 @@ type InitMessage = Extract<ToWebview, { type: 'init' }>;
 const vscode = acquireVsCodeApi<PersistedState>();
 let state: PersistedState = vscode.getState() ?? { schemaOpen: true };
 let resultKey: string | null = null;
+let lastInit: InitMessage | undefined;
 
 function post(message: FromWebview): void {
   vscode.postMessage(message);
@@ -95,6 +96,7 @@ function keyOf(init: InitMessage): string {
 }
 
 function onInit(init: InitMessage): void {
+  lastInit = init;
   resultKey = keyOf(init);
   title.textContent = init.title;
   document.title = init.title;
@@ -105,6 +107,19 @@ function onInit(init: InitMessage): void {
   renderSchema(schemaPane, schema, init.columns);
   const restored = state.view?.key === resultKey ? state.view : undefined;
   grid.load(init.columns, init.totalRows, restored);
+  saveSoon();
+}
+
+/** Reloads the view with `row` a few rows below the top, selected (landing order: no sort). */
+function scrollToRow(row: number): void {
+  if (!lastInit) return;
+  const rowHeight = Number.parseFloat(grid.element.style.getPropertyValue('--hw-row-height')) || 22;
+  grid.load(lastInit.columns, lastInit.totalRows, {
+    ...grid.viewState(),
+    sort: null,
+    virtualTop: Math.max(0, row - 3) * rowHeight,
+    selected: { row, col: 0 },
+  });
   saveSoon();
 }
 
@@ -120,6 +135,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       break;
     case 'error':
       grid.acceptError(message.message, message.requestId);
+      break;
+    case 'scrollTo':
+      scrollToRow(message.row);
       break;
   }
 });

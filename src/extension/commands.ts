@@ -5,9 +5,11 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests, type SourceDefinition } from '../shared/protocol.js';
+import type { Profile } from '../shared/profile.js';
 import type { QueryResult, SampleInfo, SourceSummary } from '../shared/types.js';
 import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
+import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
 import type { SchemaDocuments } from './schemaDocument.js';
 import { kindForScheme, secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
@@ -31,6 +33,7 @@ export const commands: Record<string, Handler> = {
   'headwater.sample': (h, arg) => sample(h, arg),
   'headwater.openSample': (h, arg) => openSample(h, arg),
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
+  'headwater.profile': (h, arg) => profile(h, arg),
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
@@ -38,6 +41,7 @@ export const commands: Record<string, Handler> = {
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.
   'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
   'headwater._test.engineState': (h) => h.engine.currentState,
+  'headwater._test.profileState': (h): ProfilePanelState | undefined => profilePanelsOf(h).state(),
   'headwater._test.treeChildren': (h, view, id) => treeChildren(h, view, id),
 };
 
@@ -379,6 +383,38 @@ async function latestSampleOf(h: Headwater, target: SampleTarget): Promise<Sampl
     .filter((info) => info.source === target.source && info.entity === target.entity && info.status !== 'failed' && info.status !== 'running')
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
   return newest ?? await sample(h, { source: target.source, entity: target.entity });
+}
+
+// ---- profile ----------------------------------------------------------------------------------
+
+const profilePanels = new WeakMap<Headwater, ProfilePanels>();
+
+/** Created on first use, so activation stays as short as it was. */
+function profilePanelsOf(h: Headwater): ProfilePanels {
+  let panels = profilePanels.get(h);
+  if (!panels) {
+    panels = new ProfilePanels(h.engine, h.context.extensionUri, h.panels);
+    profilePanels.set(h, panels);
+    h.context.subscriptions.push(panels);
+  }
+  return panels;
+}
+
+/** A sample node or SampleInfo, `{sampleId}` (tests, other commands), or a pick; returns the Profile. */
+async function profile(h: Headwater, arg: unknown): Promise<Profile | undefined> {
+  try {
+    let info = sampleOf(arg);
+    const sampleId = (arg as { sampleId?: unknown } | undefined)?.sampleId;
+    if (!info && typeof sampleId === 'string') {
+      info = (await h.engine.request(Requests.samples, {})).find((candidate) => candidate.id === sampleId);
+      if (!info) throw new Error(`No sample '${sampleId}' in the workspace.`);
+    }
+    info ??= await pickSample(h);
+    return info && await profilePanelsOf(h).show(info);
+  } catch (error) {
+    showError(error, 'Profiling the sample');
+    return undefined;
+  }
 }
 
 // ---- schema and SQL ---------------------------------------------------------------------------

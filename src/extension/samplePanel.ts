@@ -20,6 +20,8 @@ interface OpenPanel {
   content: PanelContent;
   state: PanelState;
   sorted?: { key: string; rows: CellValue[][] };
+  /** A row to scroll to once the webview has its init (the panel may still be loading). */
+  pendingRow?: number;
 }
 
 export class SamplePanels implements vscode.Disposable {
@@ -28,8 +30,10 @@ export class SamplePanels implements vscode.Disposable {
 
   constructor(private readonly engine: Engine, private readonly extensionUri: vscode.Uri) {}
 
-  showSample(sample: SampleInfo): void {
-    this.show(`sample:${sample.id}`, { kind: 'sample', sample });
+  /** `row`: scroll to that row (0-based landing order) and select it. */
+  showSample(sample: SampleInfo, row?: number): void {
+    const entry = this.show(`sample:${sample.id}`, { kind: 'sample', sample });
+    entry.pendingRow = row;
   }
 
   /** SQL results share one panel: a new query replaces the previous result. */
@@ -45,7 +49,7 @@ export class SamplePanels implements vscode.Disposable {
     for (const { panel } of [...this.open.values()]) panel.dispose();
   }
 
-  private show(key: string, content: PanelContent): void {
+  private show(key: string, content: PanelContent): OpenPanel {
     const title = titleOf(content);
     const existing = this.open.get(key);
     if (existing) {
@@ -57,7 +61,7 @@ export class SamplePanels implements vscode.Disposable {
       existing.panel.webview.html = this.html(existing.panel.webview);
       existing.panel.reveal(undefined, false);
       this.lastShown = existing;
-      return;
+      return existing;
     }
     const mediaRoot = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
     const panel = vscode.window.createWebviewPanel('headwater.sample', title, vscode.ViewColumn.Active, {
@@ -77,6 +81,7 @@ export class SamplePanels implements vscode.Disposable {
     });
     panel.webview.onDidReceiveMessage((message: FromWebview) => void this.onMessage(entry, message));
     panel.webview.html = this.html(panel.webview);
+    return entry;
   }
 
   private async onMessage(entry: OpenPanel, message: FromWebview): Promise<void> {
@@ -88,6 +93,10 @@ export class SamplePanels implements vscode.Disposable {
       await this.post(entry, content.kind === 'sample'
         ? { type: 'init', title: entry.state.title, columns, totalRows: entry.state.totalRows, sample: content.sample, schema: content.sample.schema }
         : { type: 'init', title: entry.state.title, columns, totalRows: entry.state.totalRows, sql: content.sql });
+      if (entry.pendingRow !== undefined) {
+        await this.post(entry, { type: 'scrollTo', row: entry.pendingRow });
+        entry.pendingRow = undefined;
+      }
       return;
     }
     if (message.type !== 'fetchRows') return;

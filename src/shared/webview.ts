@@ -8,7 +8,9 @@ export interface GridColumn { name: string; duckType: string }
 export type ToWebview =
   | { type: 'init'; title: string; columns: GridColumn[]; totalRows: number; sample?: SampleInfo; schema?: Schema; sql?: string }
   | { type: 'rows'; requestId: number; offset: number; rows: CellValue[][] }
-  | { type: 'error'; requestId?: number; message: string };
+  | { type: 'error'; requestId?: number; message: string }
+  /** Shows a row (0-based landing order) near the top and selects it: evidence opened from the Profile panel. */
+  | { type: 'scrollTo'; row: number };
 
 /** Webview -> extension */
 export type FromWebview =

@@ -1,0 +1,129 @@
+// The Profile panel as a person sees it: sample the demo event log from the Sources view, open
+// "Profile Sample" from the Samples view, look at the field cards, facts and schema evidence, then
+// follow a union's evidence to the record that caused it in the Sample panel. Screenshots in test-results/.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from '../services/code-server.js';
+import { repoRoot, testResultsDir } from '../services/paths.js';
+import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
+import { waitFor } from '../services/process.js';
+import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
+import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
+
+const uiTimeout = 60_000;
+
+function viewRow(page: Page, view: RegExp, label: string): Locator {
+  return page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: view }) })
+    .locator('.monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/\./g, '\\.')}$`) }) });
+}
+
+/** Right-clicks `row` and runs the context-menu item `name` (clicking until the armed menu closes). */
+async function runFromContextMenu(page: Page, row: Locator, name: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.getByRole('menuitem', { name, exact: true });
+  await item.waitFor({ timeout: uiTimeout });
+  await waitFor(
+    async () => {
+      if (await item.isVisible()) await item.click({ timeout: 2000 }).catch(() => undefined);
+      return !(await item.isVisible());
+    },
+    { timeoutMs: 15_000, intervalMs: 50, what: `the context menu to run ${name}` },
+  );
+}
+
+/** The webview whose document holds `selector` (hidden webviews stay in the DOM). */
+async function webviewWith(page: Page, selector: string): Promise<FrameLocator> {
+  return waitFor(async () => {
+    const frames = page.locator('iframe.webview.ready');
+    for (let index = 0; index < await frames.count(); index++) {
+      const frame = frames.nth(index).contentFrame().frameLocator('#active-frame');
+      if (await frame.locator(selector).count() > 0 && await frames.nth(index).isVisible()) return frame;
+    }
+    return undefined;
+  }, { timeoutMs: uiTimeout, what: `a visible webview with ${selector}` });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(150, 700);
+  await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: uiTimeout });
+  await page.screenshot({ path: join(testResultsDir, name) });
+}
+
+test('Profile panel shows field charts, facts and schema evidence', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
+  requireUiPrerequisites();
+  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js');
+  mkdirSync(testResultsDir, { recursive: true });
+
+  let workspace: PreparedWorkspace | undefined;
+  let server: CodeServer | undefined;
+  let browser: WorkbenchBrowser | undefined;
+  try {
+    workspace = prepareWorkspace({ bigRows: 10 });
+    server = await startCodeServer({ workspaceDir: workspace.dir });
+    browser = await launchChromium();
+    const { page } = browser;
+    page.on('console', (message) => {
+      if (message.type() === 'error') console.log(`[webview] ${message.text()}`);
+    });
+    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
+
+    const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
+    await headwater.waitFor({ timeout: uiTimeout });
+    await headwater.click();
+
+    const eventsSource = viewRow(page, /sources/i, 'events');
+    await eventsSource.waitFor({ timeout: uiTimeout });
+    if ((await eventsSource.getAttribute('aria-expanded')) === 'false') await eventsSource.click();
+    const eventsFile = viewRow(page, /sources/i, 'events.ndjson');
+    await eventsFile.waitFor({ timeout: uiTimeout });
+    await runFromContextMenu(page, eventsFile, 'Sample');
+    await (await webviewWith(page, '[role="gridcell"]')).locator('[role="gridcell"]').first().waitFor({ timeout: uiTimeout });
+
+    const sampleRow = viewRow(page, /samples/i, 'events.events.ndjson');
+    await sampleRow.waitFor({ timeout: uiTimeout });
+    await runFromContextMenu(page, sampleRow, 'Profile Sample');
+
+    const profile = await webviewWith(page, '#hw-profile');
+    const cards = profile.locator('.hw-field');
+    await cards.first().waitFor({ timeout: uiTimeout });
+    assert.ok(await cards.count() > 5, 'one card per profiled field');
+    await profile.locator('#hw-fields').scrollIntoViewIfNeeded();
+    // Charts in view are drawn on canvas by the charting library (no inline styles, no eval under the CSP).
+    await profile.locator('.hw-chart[data-drawn="true"] canvas').first().waitFor({ timeout: uiTimeout });
+    const tsCard = profile.locator('.hw-field[data-path="ts"]');
+    assert.match(await tsCard.innerText(), /time/, 'ts is profiled as a time');
+    const facts = await profile.locator('#hw-facts').innerText();
+    assert.match(facts, /Duplicates by key \(event_id\)/);
+    assert.match(facts, /redelivery/);
+    assert.match(facts, /Out of order/);
+    await screenshot(page, 'profile-panel.png');
+
+    const schemaRow = profile.locator('.hw-schema-table tr[data-path="id"]');
+    await schemaRow.scrollIntoViewIfNeeded();
+    assert.match(await schemaRow.innerText(), /union/, 'the id field is reported as a union with its evidence');
+    await screenshot(page, 'profile-schema-evidence.png');
+
+    // The union's evidence opens the Sample panel at the record whose id is a string.
+    await schemaRow.locator('.hw-change-union button.hw-link').click();
+    const grid = await webviewWith(page, '[role="gridcell"][aria-selected="true"]');
+    const selected = grid.locator('[role="row"]:has([role="gridcell"][aria-selected="true"])').first();
+    await selected.waitFor({ timeout: uiTimeout });
+    const idCell = selected.locator('[role="gridcell"][data-col="id"]');
+    await waitFor(async () => (await idCell.innerText()).trim().length > 0, { timeoutMs: uiTimeout, what: 'the evidence row to load' });
+    assert.doesNotMatch((await idCell.innerText()).trim(), /^\d[\d,]*$/, 'the selected record has a non-numeric id: the one that made id a union');
+    await screenshot(page, 'profile-evidence-row.png');
+  } catch (error) {
+    await browser?.page.screenshot({ path: join(testResultsDir, 'profile-ui-failure.png') }).catch(() => undefined);
+    if (server) console.log(`code-server log: ${server.logFile}`);
+    throw error;
+  } finally {
+    await browser?.close();
+    await server?.stop();
+    workspace?.cleanup();
+  }
+});
