@@ -1,5 +1,6 @@
 // Human output for the CLI: aligned plain-text tables and short summaries.
 import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.js';
+import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
 import type { Profile } from '../engine/profile/types.js';
@@ -80,4 +81,10 @@ export function driftTable(drift: SchemaDrift): string {
   if (drift.fields.length === 0) return `No drift between ${drift.before} and ${drift.after} (${drift.unchanged} fields unchanged).`;
   const body = table(['path', 'change', 'details'], drift.fields.map((f) => [f.path, f.change, f.details.join('; ')]));
   return `${body}\n\n${drift.before} → ${drift.after}: ${drift.added} added, ${drift.removed} removed, ${drift.changed} changed, ${drift.unchanged} unchanged`;
+}
+
+/** Native vs observed, after the inferred table. */
+export function disagreementList(disagreements: Disagreement[]): string {
+  if (disagreements.length === 0) return '';
+  return `\n\nDeclared vs observed:\n${disagreements.map((d) => `  ${d.field}: ${d.note}`).join('\n')}`;
 }

@@ -7,7 +7,8 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
-import { driftTable, inferredTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
+import { compareDeclared } from '../engine/drift/declared.js';
+import { disagreementList, driftTable, inferredTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
@@ -160,7 +161,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         if (values.sample) {
           const info = await engine.sampleInfo(values.sample);
           const inferred = await engine.inferred(info.id);
-          print({ sample: info.id, fields: info.schema.fields, inferred: inferred ?? null }, () => (inferred ? inferredTable(inferred) : schemaTable(info.schema.fields)));
+          const disagreements = inferred ? compareDeclared(info.schema.fields, inferred) : [];
+          print({ sample: info.id, fields: info.schema.fields, inferred: inferred ?? null, disagreements }, () => (inferred ? `${inferredTable(inferred)}${disagreementList(disagreements)}` : schemaTable(info.schema.fields)));
           return EXIT.ok;
         }
         const schema = await engine.schema({ source, entity });

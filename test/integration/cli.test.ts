@@ -97,6 +97,8 @@ describe('headwater CLI on the demo workspace', () => {
 
     const orders = json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '50'], dir);
     const customers = json<SampleInfo>(['sample', 'shop', 'customers', '--limit', '50'], dir);
+    const declared = json<{ disagreements: { field: string; kind: string }[] }>(['schema', '--sample', orders.id], dir);
+    assert.ok(declared.disagreements.some((d) => d.field === 'ordered_at' && d.kind === 'text-holds-format'), 'TEXT holding timestamps is reported');
     const same = headwater(['diff', orders.id, orders.id, '--fail-on-drift'], dir);
     assert.equal(same.code, 0, same.stderr);
     assert.match(same.stdout, /No drift/);
