@@ -76,7 +76,9 @@ function renderHeader(title: string, sample: SampleInfo | undefined, profile: Pr
       link.href = `#${id}`;
       nav.append(link);
     }
-    header.append(meta, nav);
+    header.append(meta);
+    if (sample.rejected > 0) header.append(el('p', 'hw-hint', sample.statusDetail ?? `${formatCount(sample.rejected)} records could not be read and were skipped`));
+    header.append(nav);
   }
   return header;
 }

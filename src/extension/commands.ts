@@ -400,7 +400,7 @@ function profilePanelsOf(h: Headwater): ProfilePanels {
   return panels;
 }
 
-/** A sample node or SampleInfo, `{sampleId}` (tests, other commands), or a pick; returns the Profile. */
+/** A sample node or SampleInfo, `{sampleId}` (tests, other commands), the active Sample panel's, or a pick; returns the Profile. */
 async function profile(h: Headwater, arg: unknown): Promise<Profile | undefined> {
   try {
     let info = sampleOf(arg);
@@ -409,7 +409,8 @@ async function profile(h: Headwater, arg: unknown): Promise<Profile | undefined>
       info = (await h.engine.request(Requests.samples, {})).find((candidate) => candidate.id === sampleId);
       if (!info) throw new Error(`No sample '${sampleId}' in the workspace.`);
     }
-    info ??= await pickSample(h);
+    // From the Sample panel's title bar (or the palette while it is active): the sample it shows.
+    info ??= h.panels.activeSample() ?? await pickSample(h);
     return info && await profilePanelsOf(h).show(info);
   } catch (error) {
     showError(error, 'Profiling the sample');

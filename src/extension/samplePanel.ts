@@ -41,6 +41,17 @@ export class SamplePanels implements vscode.Disposable {
     this.show('sql', { kind: 'sql', sql, result });
   }
 
+  /** The sample in the active Sample panel, for commands run from its title bar or the palette. */
+  activeSample(): SampleInfo | undefined {
+    // `panel.active` follows the workbench a moment late; the active tab says it first.
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const shownInTab = tab?.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('headwater.sample')
+      ? [...this.open.values()].find((candidate) => candidate.panel.title === tab.label)
+      : undefined;
+    const entry = [...this.open.values()].find((candidate) => candidate.panel.active) ?? shownInTab;
+    return entry?.content.kind === 'sample' ? entry.content.sample : undefined;
+  }
+
   state(): PanelState | undefined {
     return this.lastShown && { ...this.lastShown.state };
   }

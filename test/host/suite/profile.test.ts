@@ -49,4 +49,15 @@ suite('Profile panel', () => {
     assert.ok(state.fields > 5, `the init carried ${state.fields} fields`);
     assert.match(state.title, /events\.events\.ndjson/);
   });
+
+  test('from the active Sample panel, Profile Sample profiles the sample it shows', async () => {
+    await vscode.commands.executeCommand('headwater.openSample', events);
+    await waitFor('the Sample panel to be the active tab', () => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return tab?.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('headwater.sample') ? tab : undefined;
+    });
+    const profile = await vscode.commands.executeCommand<Profile | undefined>('headwater.profile');
+    assert.ok(profile, 'no quick pick: the active panel names the sample');
+    assert.equal(profile.sampleId, events.id);
+  });
 });
