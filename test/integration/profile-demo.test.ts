@@ -115,5 +115,8 @@ describe('profiles of the demo samples', () => {
     assert.ok(plans.emptyPartitions >= 2);
     assert.equal(plans.hotspot, true);
     assert.ok(plans.warnings.some((w) => /only 4 distinct keys for 6 partitions/.test(w)));
+    // The id that is sometimes a string: "1000005" and 1000005 are the same key bytes.
+    const ids = await simulatePartitions(connection, events.id, 'id', 6);
+    assert.equal(ids.distinctKeys, eventsProfile.fields.find((f) => f.path === 'id')?.distinct.value);
   });
 });

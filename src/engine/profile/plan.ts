@@ -131,8 +131,7 @@ function typedPath(base: Omit<PathPlan, 'kind' | 'lowCardinality' | 'notes' | 'd
     Object.assign(plan, { kind: 'time', epochUs: `epoch_us(${v})`, topK: `epoch_us(${v})`, topKAs: 'epoch', ...bounds('time', (t) => `epoch_us(TRY_CAST(${t} AS ${parse}))`) });
   } else if (id === T.DATE) {
     Object.assign(plan, { kind: 'time', epochUs: `epoch_us(CAST(${v} AS TIMESTAMP))`, topK: `epoch_us(CAST(${v} AS TIMESTAMP))`, topKAs: 'epoch', dateOnly: true, ...bounds('time', (t) => `epoch_us(CAST(TRY_CAST(${t} AS DATE) AS TIMESTAMP))`) });
-  }
-  else if (id === T.VARCHAR) Object.assign(plan, { kind: 'string', text: v, topK: v, minMax: v });
+  } else if (id === T.VARCHAR) Object.assign(plan, { kind: 'string', text: v, topK: v, minMax: v });
   else if (id === T.ENUM || id === T.UUID) Object.assign(plan, { kind: 'string', text: `CAST(${v} AS VARCHAR)`, topK: `CAST(${v} AS VARCHAR)`, minMax: `CAST(${v} AS VARCHAR)` });
   else if (id === T.BLOB || id === T.BIT) Object.assign(plan, { kind: 'binary', length: `octet_length(${v})` });
   else if (id === T.LIST || id === T.ARRAY) Object.assign(plan, { kind: 'list', length: `len(${v})` });
@@ -438,7 +437,11 @@ export function resolvePath(plan: ProfilePlan, path: string): PathPlan | undefin
   if (!column) return undefined;
   const keys = path.slice(column.name.length + 1).split('.').filter(Boolean);
   const base = quoteIdent(column.name);
-  if (keys.length === 0) return { path, column: column.name, depth: 0, via: 'column', duckType: typeName(column.type), kind: 'other', value: base, text: `CAST(${base} AS VARCHAR)`, lowCardinality: false, notes: [] };
+  if (keys.length === 0) {
+    // A JSON string's text is the string itself, without its quotes (as a producer would send it).
+    const text = column.type.alias === 'JSON' ? `json_extract_string(${base}, '$')` : `CAST(${base} AS VARCHAR)`;
+    return { path, column: column.name, depth: 0, via: 'column', duckType: typeName(column.type), kind: 'other', value: base, text, lowCardinality: false, notes: [] };
+  }
   const text = column.type.alias === 'JSON' || (column.type.typeId as number) === T.VARCHAR
     ? `json_extract_string(${base}, ${quoteLiteral(jsonPath(keys))})`
     : `CAST(${keys.reduce((expr, key) => `struct_extract(${expr}, ${quoteLiteral(key)})`, base)} AS VARCHAR)`;
