@@ -86,6 +86,7 @@ describe('headwater CLI on the demo workspace', () => {
     assert.deepEqual(id?.branches?.map((b) => b.type).sort(), ['integer', 'string']);
     const union = id?.changes.find((c) => c.kind === 'union');
     assert.ok((union?.evidence.provenance.line ?? 0) > 1, 'the union names the line that caused it');
+    assert.equal(schema.inferred.fields.find((f) => f.path === 'views_by_day')?.type, 'map', 'an object keyed by dates is a map, not a field per day');
     const context = schema.inferred.fields.find((f) => f.path === 'context') as { type: string; fields?: { path: string; fields?: { path: string }[] }[] } | undefined;
     assert.equal(context?.type, 'struct');
     assert.ok(context?.fields?.find((f) => f.path === 'context.page')?.fields?.some((f) => f.path === 'context.page.url'), 'nested paths are inferred');

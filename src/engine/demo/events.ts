@@ -203,6 +203,13 @@ function nextEvent(rng: Rng, session: Session, line: number, totalLines: number,
     const cents = session.cart.reduce((sum, item) => sum + item.quantity * item.price * 100, 0);
     event.value = rng.chance(0.15) ? Math.round(cents / 100) : money(cents);
     event.currency = session.customer?.country === 'GB' ? 'GBP' : session.customer?.country === 'US' ? 'USD' : 'EUR';
+    // A map keyed by dates (views per day before checkout): a schema should say map<string, integer>,
+    // not one field per day. Derived without the generator's random stream so nothing else shifts.
+    const days = 4 + (Math.floor(eventMs) % 3);
+    event.views_by_day = Object.fromEntries(Array.from({ length: days }, (_, d) => [
+      new Date(eventMs - (d + 1) * 86_400_000).toISOString().slice(0, 10),
+      (Math.floor(eventMs / 1000) + d * 7) % 13,
+    ]));
   }
   // Attribution was switched on mid-week: null in the first records, then usually set.
   event.campaign = progress < 0.6 || rng.chance(0.6) ? null : rng.pick(CAMPAIGNS);

@@ -225,7 +225,7 @@ export function coercerFor(duckType: string, api: Api): Coerce {
   if (type === 'UUID') return (v) => String(v);
   if (type === 'BOOLEAN') return (v) => (typeof v === 'boolean' ? v : v === 1 || v === 1n || v === 'true' || v === '1');
   if (/^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(type)) return (v) => Number(v);
-  if (/^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/.test(type)) return (v) => (typeof v === 'bigint' ? v : BigInt(typeof v === 'number' ? Math.trunc(v) : String(v)));
+  if (/^(BIGINT|HUGEINT|UBIGINT|UHUGEINT)$/.test(type)) return (v) => (typeof v === 'bigint' ? v : typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(typeof v === 'number' ? Math.trunc(v) : String(v)));
   if (type === 'DOUBLE' || type === 'FLOAT' || type === 'REAL') return (v) => Number(v);
   if (type.startsWith('DECIMAL') || type.startsWith('NUMERIC')) return decimalCoercer(type);
   if (type === 'TIME') return (v) => (typeof v === 'bigint' ? v : v instanceof Date ? BigInt(v.getTime() % 86_400_000) * 1000n : timeMicros(String(v)));
