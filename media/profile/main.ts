@@ -228,7 +228,7 @@ function renderFieldCard(field: FieldProfile, inferred: InferredField | undefine
         : field.kind === 'object' || field.kind === 'list' ? `${field.kind}: see its nested paths` : 'no chart for this kind of value';
     card.append(el('p', 'hw-subtle hw-nochart', why));
   }
-  if (inferred) card.append(el('p', 'hw-subtle', inferred.presence));
+  if (inferred) card.append(el('p', 'hw-subtle', plainText(inferred.presence)));
   for (const note of field.notes ?? []) card.append(el('p', 'hw-hint', note));
   return card;
 }
@@ -254,6 +254,11 @@ function renderFields(profile: Profile, inferred: Map<string, InferredField>): H
   for (const field of profile.fields) grid.append(renderFieldCard(field, inferred.get(field.path), observer));
   node.append(grid);
   return node;
+}
+
+/** The engine's notes mark names with Markdown backticks; the panel shows plain text. */
+function plainText(text: string): string {
+  return text.replace(/`/g, '');
 }
 
 // ---- schema with evidence -----------------------------------------------------------------------
@@ -294,7 +299,7 @@ function renderSchema(schema: InferredSchema | null): HTMLElement {
       changes.append(line);
     }
     for (const note of field.notes) changes.append(el('div', 'hw-subtle', note));
-    tr.append(path, type, el('td', undefined, field.presence), el('td', 'hw-mono', formats),
+    tr.append(path, type, el('td', undefined, plainText(field.presence)), el('td', 'hw-mono', formats),
       el('td', undefined, `${field.confidence.level} (${formatCount(field.confidence.values)})`), changes);
     body.append(tr);
     for (const child of field.fields ?? []) add(child, depth + 1);
