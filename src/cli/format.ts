@@ -3,7 +3,7 @@ import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
-import type { Profile } from '../engine/profile/types.js';
+import type { PartitionSimulation, Profile } from '../engine/profile/types.js';
 
 const MAX_CELL = 40;
 
@@ -87,4 +87,10 @@ export function driftTable(drift: SchemaDrift): string {
 export function disagreementList(disagreements: Disagreement[]): string {
   if (disagreements.length === 0) return '';
   return `\n\nDeclared vs observed:\n${disagreements.map((d) => `  ${d.field}: ${d.note}`).join('\n')}`;
+}
+
+export function partitionTable(simulation: PartitionSimulation): string {
+  const rows: CellValue[][] = simulation.counts.map((count, partition) => [partition, count, simulation.records ? `${((count / simulation.records) * 100).toFixed(1)}%` : '']);
+  const summary = `${simulation.records.toLocaleString('en-US')} records keyed by ${simulation.field} over ${simulation.partitions} partitions (${simulation.partitioner}): max/mean ${simulation.maxOverMean.toFixed(2)}${simulation.hotspot ? ' HOTSPOT' : ''}`;
+  return [table(['partition', 'records', 'share'], rows), '', summary, ...simulation.warnings.map((w) => `warning: ${w}`)].join('\n');
 }

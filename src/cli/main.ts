@@ -8,7 +8,7 @@ import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
 import { compareDeclared } from '../engine/drift/declared.js';
-import { disagreementList, driftTable, inferredTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
+import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
 
@@ -28,6 +28,8 @@ Commands:
   schema --sample ID                   the schema inferred from a sample, with the evidence behind each type
   profile --sample ID                  per-field statistics and source facts (lag, order, duplicates, versions)
       --event-time F --key F           choose the event-time field or the key instead of detecting them
+  simulate --sample ID --key F --partitions N
+                                       records per Kafka partition if keyed by F (murmur2), with hotspot warnings
   diff <sampleA> <sampleB>             schema drift between two samples (--fail-on-drift: exit 1 on drift)
   query "<sql>" [--max-rows N]         run SQL on the workspace (sample tables: samples.<id>)
   generate <kind> ...                  generate contracts and connector configs (not yet available)
@@ -60,6 +62,7 @@ const options = {
   'event-time': { type: 'string' },
   key: { type: 'string' },
   'fail-on-drift': { type: 'boolean' },
+  partitions: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -174,6 +177,14 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         if (!id) usage('profile needs a sample: headwater profile --sample <id>');
         const profile = await engine.profile(id, { eventTime: values['event-time'], key: values.key });
         print(profile, () => profileSummary(profile));
+        return EXIT.ok;
+      }
+      case 'simulate': {
+        const id = values.sample;
+        const partitions = positiveInt('partitions', values.partitions);
+        if (!id || !values.key || !partitions) usage('simulate needs a sample, a key field and a partition count: headwater simulate --sample <id> --key <field> --partitions <n>');
+        const simulation = await engine.simulatePartitions(id, values.key, partitions, controller.signal);
+        print(simulation, () => partitionTable(simulation));
         return EXIT.ok;
       }
       case 'diff': {

@@ -7,7 +7,7 @@ import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
 import { diffShapes, shapesOfDeclared, shapesOfInferred, type SchemaDrift } from './drift/diff.js';
 import type { InferredSchema } from './inference/types.js';
-import type { Profile, ProfileOptions } from './profile/types.js';
+import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
 import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
@@ -192,6 +192,14 @@ export class Engine {
     const info = await workspace.getSample(sampleId);
     const { profileSample } = await import('./profile/index.js');
     return profileSample(workspace.connection, info.table, { entity: info.entity, ...options });
+  }
+
+  /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner). */
+  async simulatePartitions(sampleId: string, field: string, partitions: number, signal?: AbortSignal): Promise<PartitionSimulation> {
+    const workspace = await this.workspace();
+    const info = await workspace.getSample(sampleId);
+    const { simulatePartitions } = await import('./profile/index.js');
+    return simulatePartitions(workspace.connection, info.table, field, partitions, { signal });
   }
 
   /** Schema drift between two samples (inferred schemas when both have one, else the landed columns). */

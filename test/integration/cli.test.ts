@@ -96,6 +96,12 @@ describe('headwater CLI on the demo workspace', () => {
     assert.deepEqual(profile.facts.keyDuplicates?.key, ['event_id']);
     assert.ok((profile.facts.keyDuplicates?.duplicatedKeys ?? 0) > 0, 'redelivered events are found');
 
+    const uniform = json<{ hotspot: boolean; counts: number[] }>(['simulate', '--sample', events.id, '--key', 'event_id', '--partitions', '6'], dir);
+    assert.equal(uniform.counts.length, 6);
+    assert.equal(uniform.hotspot, false, 'unique ids spread evenly');
+    const skewed = json<{ hotspot: boolean }>(['simulate', '--sample', events.id, '--key', 'type', '--partitions', '12'], dir);
+    assert.equal(skewed.hotspot, true, 'a low-cardinality key is a hotspot');
+
     const orders = json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '50'], dir);
     const customers = json<SampleInfo>(['sample', 'shop', 'customers', '--limit', '50'], dir);
     const declared = json<{ disagreements: { field: string; kind: string }[] }>(['schema', '--sample', orders.id], dir);
