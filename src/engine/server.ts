@@ -78,6 +78,7 @@ export function startServer(workspaceDir: string): Connection {
   });
   handle(Requests.buildDemo, (params) => engine.buildDemo(params.dir));
   handle(Requests.profile, (params) => engine.profile(params.sampleId, params.options));
+  handle(Requests.diff, (params) => engine.diff(params.before, params.after));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
 
   const documents = new TextDocuments(TextDocument);

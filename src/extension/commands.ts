@@ -11,7 +11,8 @@ import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
-import type { SchemaDocuments } from './schemaDocument.js';
+import { renderDrift, type SchemaDocuments } from './schemaDocument.js';
+import type { SchemaDrift } from '../shared/drift.js';
 import { kindForScheme, secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -34,6 +35,7 @@ export const commands: Record<string, Handler> = {
   'headwater.openSample': (h, arg) => openSample(h, arg),
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
   'headwater.profile': (h, arg) => profile(h, arg),
+  'headwater.compareSamples': (h, arg, other) => compareSamples(h, arg, other),
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
@@ -414,6 +416,36 @@ async function profile(h: Headwater, arg: unknown): Promise<Profile | undefined>
     return info && await profilePanelsOf(h).show(info);
   } catch (error) {
     showError(error, 'Profiling the sample');
+    return undefined;
+  }
+}
+
+/**
+ * Schema drift between two samples. From the Samples view: the chosen sample against the one picked
+ * next (the previous sample of the same entity first). Programmatically: `{before, after}` ids.
+ */
+async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promise<SchemaDrift | undefined> {
+  try {
+    const ids = arg as { before?: unknown; after?: unknown } | undefined;
+    let before = typeof ids?.before === 'string' ? ids.before : undefined;
+    let after = typeof ids?.after === 'string' ? ids.after : undefined;
+    if (!before || !after) {
+      const first = sampleOf(arg) ?? sampleOf(other) ?? await pickSample(h);
+      if (!first) return undefined;
+      const samples = (await h.engine.request(Requests.samples, {})).filter((s) => s.id !== first.id);
+      const sameEntity = (s: SampleInfo) => (s.source === first.source && s.entity === first.entity ? 0 : 1);
+      samples.sort((a, b) => sameEntity(a) - sameEntity(b) || b.startedAt.localeCompare(a.startedAt));
+      const picked = await vscode.window.showQuickPick(samples.map((info) => ({
+        label: `${info.source}.${info.entity}`, description: `${info.id} · ${info.rowCount.toLocaleString('en-US')} rows`, detail: info.startedAt, info,
+      })), { title: `Compare ${first.id} with…` });
+      if (!picked) return undefined;
+      [before, after] = picked.info.startedAt <= first.startedAt ? [picked.info.id, first.id] : [first.id, picked.info.id];
+    }
+    const drift = await h.engine.request(Requests.diff, { before, after });
+    await h.schemaDocs.openMarkdown(`drift ${before} to ${after}`, renderDrift(drift));
+    return drift;
+  } catch (error) {
+    showError(error, 'Comparing the samples');
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 // Read-only markdown documents describing a schema (headwater-schema: URIs).
 import * as vscode from 'vscode';
+import type { SchemaDrift } from '../shared/drift.js';
 import type { Field, Schema } from '../shared/types.js';
 
 export const schemaScheme = 'headwater-schema';
@@ -14,12 +15,28 @@ export class SchemaDocuments implements vscode.TextDocumentContentProvider {
   }
 
   async open(title: string, schema: Schema, facts: string[]): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: schemaScheme, path: `/${title.replace(/[\\/]/g, '_')} schema.md` });
-    this.contents.set(uri.toString(), renderSchema(title, schema, facts));
+    await this.openMarkdown(`${title} schema`, renderSchema(title, schema, facts));
+  }
+
+  /** Any read-only markdown report (schema, drift) in an editor tab. */
+  async openMarkdown(name: string, markdown: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: schemaScheme, path: `/${name.replace(/[\\/]/g, '_')}.md` });
+    this.contents.set(uri.toString(), markdown);
     this.changed.fire(uri);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: true });
   }
+}
+
+export function renderDrift(drift: SchemaDrift): string {
+  const lines = [`# Schema drift: ${drift.before} → ${drift.after}`, '', `${drift.added} added, ${drift.removed} removed, ${drift.changed} changed, ${drift.unchanged} unchanged`, ''];
+  if (drift.fields.length === 0) return `${lines.join('\n')}No drift.\n`;
+  lines.push('| Field | Change | Before | After | Details |', '|---|---|---|---|---|');
+  const shape = (s?: { type: string; nullable: boolean; format?: string }) => (s ? `${s.type}${s.nullable ? ', nullable' : ''}${s.format ? `, ${s.format}` : ''}` : '');
+  for (const field of drift.fields) {
+    lines.push(`| \`${escapeCell(field.path)}\` | ${field.change} | ${escapeCell(shape(field.before))} | ${escapeCell(shape(field.after))} | ${escapeCell(field.details.join('; '))} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderSchema(title: string, schema: Schema, facts: string[]): string {

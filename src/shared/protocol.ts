@@ -5,6 +5,7 @@ import type {
 } from './types.js';
 import type { InferredSchema } from './inference.js';
 import type { Profile, ProfileOptions } from './profile.js';
+import type { SchemaDrift } from './drift.js';
 
 export interface RequestType<P, R> {
   readonly method: string;
@@ -66,6 +67,7 @@ export interface SecretParams { names: string[] }
 export interface BuildDemoParams { dir: string }
 export interface ProfileParams extends WithProgress { sampleId: string; options?: ProfileOptions }
 export interface InferredSchemaParams { sampleId: string }
+export interface DiffParams { before: string; after: string }
 export interface BuildDemoResult { dir: string; sources: string[] }
 
 export interface ProgressParams {
@@ -95,6 +97,8 @@ export const Requests = {
   profile: request<ProfileParams, Profile>('headwater/profile'),
   /** The schema inferred from a sample with its evidence; null for samples taken before inference was stored. */
   inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
+  /** Schema drift between two samples. */
+  diff: request<DiffParams, SchemaDrift>('headwater/diff'),
   /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
   resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
 } as const;

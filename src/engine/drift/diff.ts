@@ -2,36 +2,9 @@
 // dominant format), compared path by path so nested changes show where they happen.
 import type { Field, Schema } from '../../shared/types.js';
 import type { InferredField, InferredSchema } from '../inference/types.js';
+import type { FieldDrift, PathShape, SchemaDrift } from '../../shared/drift.js';
 
-/** What is compared at one path. */
-export interface PathShape {
-  path: string;
-  type: string;
-  nullable: boolean;
-  /** The format most values have (≥ 90%), when one does. */
-  format?: string;
-  /** Union branches, sorted. */
-  branches?: string[];
-}
-
-export interface FieldDrift {
-  path: string;
-  change: 'added' | 'removed' | 'changed';
-  before?: PathShape;
-  after?: PathShape;
-  /** One line per difference, for people. */
-  details: string[];
-}
-
-export interface SchemaDrift {
-  before: string;
-  after: string;
-  added: number;
-  removed: number;
-  changed: number;
-  unchanged: number;
-  fields: FieldDrift[];
-}
+export type { FieldDrift, PathShape, SchemaDrift };
 
 const DOMINANT_SHARE = 0.9;
 

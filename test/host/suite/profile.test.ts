@@ -61,3 +61,19 @@ suite('Profile panel', () => {
     assert.equal(profile.sampleId, events.id);
   });
 });
+
+suite('Schema drift', () => {
+  test('Compare Samples reports drift between two samples and opens the report', async () => {
+    const orders = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.sample', { source: 'shop', entity: 'orders', limit: 20 });
+    const customers = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.sample', { source: 'shop', entity: 'customers', limit: 20 });
+    assert.ok(orders && customers);
+    const drift = await vscode.commands.executeCommand<{ added: number; removed: number; fields: { path: string; change: string }[] } | undefined>(
+      'headwater.compareSamples', { before: orders.id, after: customers.id });
+    assert.ok(drift, 'the command returns the drift');
+    assert.ok(drift.added > 0 && drift.removed > 0);
+    assert.ok(drift.fields.some((f) => f.path === 'email' && f.change === 'added'));
+    const report = vscode.window.activeTextEditor?.document;
+    assert.equal(report?.uri.scheme, 'headwater-schema');
+    assert.match(report?.getText() ?? '', new RegExp(`# Schema drift: ${orders.id} → ${customers.id}`));
+  });
+});
