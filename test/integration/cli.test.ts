@@ -74,7 +74,7 @@ describe('headwater CLI on the demo workspace', () => {
     const info = json<SampleInfo>(['sample', 'events', 'events.ndjson', '--limit', '100000'], dir);
     assert.ok(info.rowCount > 1000);
     assert.ok(info.rejected > 0, 'malformed lines are counted');
-    assert.match(info.statusDetail ?? '', /unreadable/);
+    assert.match(info.statusDetail ?? '', /^\d+ unreadable records counted and skipped \(line \d+(, line \d+)*\)$/);
   });
 
   test('schema --sample shows the inferred schema with evidence; profile finds redeliveries; diff reports drift', () => {

@@ -44,6 +44,8 @@ export interface RecordBatch {
   bytes: number;
   /** Records the source held that could not be read (malformed lines...), kept out of rows. */
   rejected?: number;
+  /** Where some of the rejected records were (line numbers...), as evidence. */
+  rejectedAt?: Provenance[];
   /**
    * Set when the schema changed with this batch (a new field, or a field widened): the whole new
    * field list, existing fields first in their old order. Rows of this batch follow it.

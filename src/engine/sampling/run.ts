@@ -1,7 +1,7 @@
 // Runs one sample: driver stream -> workspace table, with budgets, progress and cancellation.
 // Whatever landed before a cancel, a budget or an error is kept and the sample is marked partial.
 import { HeadwaterError } from '../../shared/errors.js';
-import type { SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
+import type { Provenance, SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
 import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
 import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import type { SampleWriter } from '../workspace/landing.js';
@@ -12,6 +12,8 @@ const PROGRESS_INTERVAL_MS = 250;
 /** Appended rows are flushed (made durable and queryable) at least this often. */
 const FLUSH_INTERVAL_MS = 1_000;
 const INTERRUPT_RETRY_MS = 50;
+/** Unreadable records named in a sample's status, as evidence. */
+const REJECTED_EXAMPLES = 10;
 
 export interface SampleProgress {
   rows: number;
@@ -45,6 +47,8 @@ interface Landed {
   stopMattered: boolean;
   /** The query that was finally used, when it differs from the one the sample began with. */
   query?: string;
+  /** The unreadable records with where some of them were, when the driver said. */
+  rejectedDetail?: string;
   /** Inferred while landing, for rows that passed through JS. */
   inferred?: InferredSchema;
 }
@@ -115,7 +119,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       : landed.detail
       ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
         : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
-        : landed.rejected ? `${landed.rejected} unreadable records counted and skipped` : undefined);
+        : landed.rejected ? landed.rejectedDetail ?? `${landed.rejected} unreadable records counted and skipped` : undefined);
     // Rows DuckDB landed by itself are inferred when their schema is first asked for (Engine.inferred).
     const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred: landed.inferred });
     if (failure && writer.rowCount === 0) throw failure;
@@ -136,6 +140,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   let lastProgress = 0;
   let lastFlush = Date.now();
   let failure: unknown;
+  const rejectedAt: Provenance[] = [];
   const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
   try {
@@ -150,6 +155,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
       inferrer.observeRows(writer.schema.map((f) => f.name), rows, batch.provenance);
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
+      for (const at of batch.rejectedAt ?? []) if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push(at);
       const now = Date.now();
       if (now - lastFlush >= FLUSH_INTERVAL_MS) {
         writer.flush();
@@ -168,7 +174,10 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
     // Lets the driver release its cursor, file or connection.
     await iterator.return?.().catch(() => undefined);
   }
-  return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined };
+  const detail = rejected && rejectedAt.length
+    ? `${rejected} unreadable records counted and skipped (${rejectedAt.map(describeProvenance).join(', ')}${rejected > rejectedAt.length ? ', …' : ''})`
+    : undefined;
+  return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined, rejectedDetail: detail };
 }
 
 /**
@@ -240,6 +249,11 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     stopInterrupting();
     for (const each of opened) each.close();
   }
+}
+
+/** `{line: 260}` → "line 260"; `{partition: 2, offset: 17}` → "partition 2 offset 17". */
+function describeProvenance(provenance: Provenance): string {
+  return Object.entries(provenance).map(([key, value]) => `${key} ${value}`).join(' ');
 }
 
 function messageOf(error: unknown): string {

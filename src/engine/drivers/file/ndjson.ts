@@ -112,11 +112,12 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
       return undefined;
     }
   };
-  const toBatch = (records: Record<string, unknown>[], provenance: Provenance[], bytes: number, rejected: number): RecordBatch => {
+  const toBatch = (records: Record<string, unknown>[], provenance: Provenance[], bytes: number, rejected: number, rejectedAt: Provenance[] = []): RecordBatch => {
     const observed = builder.observe(records);
     const batch: RecordBatch = { rows: observed.rows, provenance, bytes };
     if (observed.fields) batch.fields = observed.fields;
     if (rejected) batch.rejected = rejected;
+    if (rejectedAt.length) batch.rejectedAt = rejectedAt;
     return batch;
   };
 
@@ -149,6 +150,7 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
       const records: Record<string, unknown>[] = [];
       const provenance: Provenance[] = [];
       let rejected = 0;
+      const rejectedAt: Provenance[] = [];
       let bytes = 0;
       let line: string | undefined;
       while (records.length < BATCH_LINES && taken + records.length < limit) {
@@ -159,13 +161,14 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
         const record = parse(line, reader.lineNumber);
         if (!record) {
           rejected++;
+          rejectedAt.push({ line: reader.lineNumber });
           continue;
         }
         records.push(record);
         provenance.push({ line: reader.lineNumber });
       }
       taken += records.length;
-      return records.length || rejected ? toBatch(records, provenance, bytes, rejected) : undefined;
+      return records.length || rejected ? toBatch(records, provenance, bytes, rejected, rejectedAt) : undefined;
     };
   }
 
