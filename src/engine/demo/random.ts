@@ -1,22 +1,11 @@
 // A seeded PRNG for the demo generator: same seed, same data, on every machine and Node version.
-
-/** mulberry32: tiny, fast, and good enough for synthetic data (not for anything secret). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../sampling/seeded.js';
 
 export class Rng {
   private readonly nextFloat: () => number;
 
   constructor(seed: number) {
-    this.nextFloat = mulberry32(seed);
+    this.nextFloat = seededRandom(seed);
   }
 
   /** Uniform in [0, 1). */

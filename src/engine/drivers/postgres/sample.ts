@@ -16,6 +16,7 @@ import { columnsOf, declaredNullable, findRelation, keyOf, planColumns, plannerR
 import { cancelRunning, connectPg, pgError, pgSettings, type PgClient } from './connection.js';
 import { keyProvenance, RowShaper, type RawValue } from './relational.js';
 import { quoteIdent, quoteLiteral, splitCopyLine } from './types.js';
+import { seededRandom } from '../../sampling/seeded.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each. */
@@ -375,18 +376,6 @@ async function drawReservoir(read: (max: number) => Promise<{ rows: RawValue[][]
   }
   kept.sort((a, b) => a.index - b.index);
   return { rows: kept.map((k) => k.row), bytes: seen ? Math.round((bytes * kept.length) / seen) : 0 };
-}
-
-/** mulberry32: a small, well-spread 32-bit PRNG, so a seed repeats the same draw. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 async function serverVersionNum(client: PgClient): Promise<number> {

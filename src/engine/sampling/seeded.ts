@@ -1,0 +1,13 @@
+// One seeded PRNG for everything that must repeat a draw from a seed (random samples, the demo data).
+
+/** mulberry32: tiny, fast and well spread over 32 bits; the same seed gives the same sequence everywhere (not for secrets). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
