@@ -1,6 +1,5 @@
 // The Profile panel: per-field statistics with charts, source-level facts and the inferred schema
 // with its evidence, for one sample. Evidence opens the Sample panel at the record it names.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { InferredSchema } from '../shared/inference.js';
 import type { Profile } from '../shared/profile.js';
@@ -10,6 +9,7 @@ import type { Provenance, SampleInfo } from '../shared/types.js';
 import type { Engine } from './engine.js';
 import { describeError, showError } from './errors.js';
 import type { SamplePanels } from './samplePanel.js';
+import { webviewHtml } from './webviewHtml.js';
 
 /** What the most recently shown Profile panel did; read by the extension-host tests. */
 export interface ProfilePanelState { sampleId: string; title: string; ready: boolean; initSent: boolean; fields: number; evidenceOpened?: number }
@@ -139,31 +139,7 @@ export class ProfilePanels implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'profile.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'profile.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Headwater Profile</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, 'profile', 'Headwater Profile');
   }
 }
 

@@ -1,12 +1,12 @@
 // The Sample panel: a webview grid over one sample (rows paged from the engine) or over one SQL
 // result (rows held here, up to a cap). The webview never talks to the engine itself.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests } from '../shared/protocol.js';
 import type { CellValue, QueryResult, SampleInfo } from '../shared/types.js';
 import type { FromWebview, GridColumn, ToWebview } from '../shared/webview.js';
 import type { Engine } from './engine.js';
 import { describeError } from './errors.js';
+import { webviewHtml } from './webviewHtml.js';
 
 type PanelContent =
   | { kind: 'sample'; sample: SampleInfo }
@@ -145,31 +145,7 @@ export class SamplePanels implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const media = vscode.Uri.joinPath(this.extensionUri, 'dist', 'media');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sample.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'sample.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Headwater</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, 'sample', 'Headwater');
   }
 }
 
