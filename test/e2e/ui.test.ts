@@ -84,7 +84,8 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     const panel = samplePanel(page);
     const grid = panel.locator('[role="grid"]');
     await panel.locator('[role="gridcell"]').first().waitFor({ timeout: uiTimeout });
-    const firstId = panel.locator('[role="row"][aria-rowindex="2"] [role="gridcell"][data-col="id"]');
+    // A row first shows placeholder cells while its block loads: wait for the real value.
+    const firstId = panel.locator('[role="row"][aria-rowindex="2"] [role="gridcell"][data-col="id"]').filter({ hasText: /\d/ });
     await firstId.waitFor({ timeout: uiTimeout });
     assert.match((await firstId.innerText()).trim(), /^\d[\d,]*$/, 'the first data row has a numeric id');
 
@@ -101,7 +102,7 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     await grid.evaluate((element) => {
       element.scrollTop = element.scrollHeight;
     });
-    const lastId = panel.locator(`[role="row"][aria-rowindex="${totalRows}"] [role="gridcell"][data-col="id"]`);
+    const lastId = panel.locator(`[role="row"][aria-rowindex="${totalRows}"] [role="gridcell"][data-col="id"]`).filter({ hasText: /\d/ });
     await lastId.waitFor({ timeout: uiTimeout });
     assert.match((await lastId.innerText()).trim(), /^\d[\d,]*$/, 'the last data row has a numeric id');
     const rowsAtEnd = await panel.locator('[role="row"]').count();
