@@ -1,12 +1,10 @@
 // Connecting to MySQL or MariaDB the only way Headwater connects: a read-only session with a
 // statement time limit and short lock waits, named `headwater` in the connection attributes, closed
 // after each operation, with errors naming the source and the cause but never a password.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
 
 export type MyConnection = Connection;
 
@@ -43,47 +41,11 @@ export function loadMysql(): Promise<MysqlModule> {
 
 /** Connection settings from a `mysql://` / `mariadb://` URL and/or host/port/database/user/password fields. */
 export function mySettings(source: ResolvedSource): MySettings {
-  const options = source.options;
-  let url: URL | undefined;
-  if (source.url) {
-    try {
-      url = new URL(source.url);
-    } catch {
-      throw new HeadwaterError('usage', `MySQL source '${source.name}': the URL is not valid (expected mysql://user@host:port/database).`, { source: source.name });
-    }
-    if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-      throw new HeadwaterError('usage', `MySQL source '${source.name}': the URL must start with mysql:// or mariadb://.`, { source: source.name });
-    }
-  }
-  const param = (...names: string[]): string | undefined => {
-    for (const name of names) {
-      const value = url?.searchParams.get(name);
-      if (value) return value;
-    }
-    return undefined;
-  };
-  const host = sourceSetting(options, 'host') ?? (url?.hostname ? decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? 'localhost';
-  const port = Number(sourceSetting(options, 'port') ?? (url?.port || 3306));
-  const database = sourceSetting(options, 'database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined);
-  const user = sourceSetting(options, 'user') ?? (url?.username ? decodeURIComponent(url.username) : undefined);
-  const password = sourceSetting(options, 'password') ?? (url?.password ? decodeURIComponent(url.password) : undefined);
-  const sslmode = sourceSetting(options, 'sslmode') ?? param('sslmode', 'ssl-mode', 'ssl_mode') ?? 'disable';
-  const readFile = (setting: string, ...aliases: string[]): string | undefined => {
-    const file = sourceSetting(options, setting) ?? param(setting, ...aliases);
-    if (!file) return undefined;
-    const path = isAbsolute(file) ? file : resolve(source.baseDir, file);
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new HeadwaterError('usage', `MySQL source '${source.name}': cannot read ${setting} ${path} (${(error as Error).message}).`, { source: source.name });
-    }
-  };
+  const { host, port, database, user, password, param, readFile, ms } = connectionFields(source, {
+    server: 'MySQL', protocols: ['mysql:', 'mariadb:'], example: 'mysql://user@host:port/database', defaultPort: 3306,
+  });
+  const sslmode = sourceSetting(source.options, 'sslmode') ?? param('sslmode', 'ssl-mode', 'ssl_mode') ?? 'disable';
   const tls = tlsOptions(source.name, 'MySQL', sslmode, { ca: readFile('sslrootcert', 'ssl-ca'), cert: readFile('sslcert', 'ssl-cert'), key: readFile('sslkey', 'ssl-key') });
-  const ms = (name: string, fallback: number): number => {
-    const value = Number(sourceSetting(options, name) ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new HeadwaterError('usage', `MySQL source '${source.name}': ${name} must be a number of milliseconds.`, { source: source.name });
-    return value;
-  };
   const connectionOptions: ConnectionOptions = {
     host,
     port,

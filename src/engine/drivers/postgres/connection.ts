@@ -1,14 +1,12 @@
 // Connecting to PostgreSQL the only way Headwater connects: a read-only session with statement,
 // lock and idle-in-transaction timeouts, named `headwater`, closed after each operation, and with
 // errors that name the source and the cause but never a password.
-import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
 
 export type PgClient = Client;
 
@@ -35,41 +33,12 @@ export function loadPg(): Promise<PgModule> {
 
 /** Connection settings from a `postgres://` URL and/or host/port/database/user/password fields. */
 export function pgSettings(source: ResolvedSource): PgSettings {
-  const options = source.options;
-  let url: URL | undefined;
-  if (source.url) {
-    try {
-      url = new URL(source.url);
-    } catch {
-      throw new HeadwaterError('usage', `PostgreSQL source '${source.name}': the URL is not valid (expected postgres://user@host:port/database).`, { source: source.name });
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      throw new HeadwaterError('usage', `PostgreSQL source '${source.name}': the URL must start with postgres:// or postgresql://.`, { source: source.name });
-    }
-  }
-  const param = (name: string): string | undefined => url?.searchParams.get(name) ?? undefined;
-  const host = sourceSetting(options, 'host') ?? param('host') ?? (url?.hostname ? decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? 'localhost';
-  const port = Number(sourceSetting(options, 'port') ?? param('port') ?? (url?.port || 5432));
-  const database = sourceSetting(options, 'database') ?? param('dbname') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined);
-  const user = sourceSetting(options, 'user') ?? param('user') ?? (url?.username ? decodeURIComponent(url.username) : undefined);
-  const password = sourceSetting(options, 'password') ?? param('password') ?? (url?.password ? decodeURIComponent(url.password) : undefined);
-  const sslmode = (sourceSetting(options, 'sslmode') ?? param('sslmode') ?? 'disable').toLowerCase();
-  const readFile = (setting: string): string | undefined => {
-    const file = sourceSetting(options, setting) ?? param(setting);
-    if (!file) return undefined;
-    const path = isAbsolute(file) ? file : resolve(source.baseDir, file);
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new HeadwaterError('usage', `PostgreSQL source '${source.name}': cannot read ${setting} ${path} (${(error as Error).message}).`, { source: source.name });
-    }
-  };
+  const { host, port, database, user, password, param, readFile, ms } = connectionFields(source, {
+    server: 'PostgreSQL', protocols: ['postgres:', 'postgresql:'], example: 'postgres://user@host:port/database', defaultPort: 5432,
+    urlParams: { host: 'host', port: 'port', database: 'dbname', user: 'user', password: 'password' },
+  });
+  const sslmode = (sourceSetting(source.options, 'sslmode') ?? param('sslmode') ?? 'disable').toLowerCase();
   const ssl: ConnectionOptions | false = tlsOptions(source.name, 'PostgreSQL', sslmode, { ca: readFile('sslrootcert'), cert: readFile('sslcert'), key: readFile('sslkey') });
-  const ms = (name: string, fallback: number): number => {
-    const value = Number(sourceSetting(options, name) ?? fallback);
-    if (!Number.isFinite(value) || value < 0) throw new HeadwaterError('usage', `PostgreSQL source '${source.name}': ${name} must be a number of milliseconds.`, { source: source.name });
-    return value;
-  };
   const connectTimeout = param('connect_timeout') ? Number(param('connect_timeout')) * 1000 : ms('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS);
   const config: ClientConfig = {
     host,

@@ -1,6 +1,8 @@
 // Pieces both relational drivers (PostgreSQL and MySQL/MariaDB) share: connection fields from
 // sources.yaml, TLS modes, per-column value codecs that fall back to text instead of losing a value,
 // key provenance and catalog formatting.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance } from '../../../shared/types.js';
@@ -17,6 +19,78 @@ export function sourceSetting(options: Record<string, unknown>, name: string): s
   const value = options[name];
   if (value === undefined || value === null || value === '') return undefined;
   return typeof value === 'string' ? value : String(value);
+}
+
+export interface ConnectionFieldSpec {
+  /** For messages: "PostgreSQL", "MySQL". */
+  server: string;
+  /** URL protocols accepted, e.g. ['postgres:', 'postgresql:']. */
+  protocols: string[];
+  example: string;
+  defaultPort: number;
+  /** Query parameters of the URL that may also carry these fields (libpq's ?host=, ?dbname=...). */
+  urlParams?: Partial<Record<'host' | 'port' | 'database' | 'user' | 'password', string>>;
+}
+
+export interface ConnectionFields {
+  host: string;
+  port: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  /** The first of these URL query parameters that is set. */
+  param(...names: string[]): string | undefined;
+  /** Contents of a file named by a setting (or URL parameter), relative to the workspace. */
+  readFile(setting: string, ...aliases: string[]): string | undefined;
+  /** A non-negative number of milliseconds from a setting. */
+  ms(name: string, fallback: number): number;
+}
+
+/** Connection fields from the source's URL and/or its host/port/database/user/password settings (settings win). */
+export function connectionFields(source: { name: string; url?: string; baseDir: string; options: Record<string, unknown> }, spec: ConnectionFieldSpec): ConnectionFields {
+  const { options } = source;
+  const fail = (message: string) => new HeadwaterError('usage', `${spec.server} source '${source.name}': ${message}`, { source: source.name });
+  let url: URL | undefined;
+  if (source.url) {
+    try {
+      url = new URL(source.url);
+    } catch {
+      throw fail(`the URL is not valid (expected ${spec.example}).`);
+    }
+    if (!spec.protocols.includes(url.protocol)) throw fail(`the URL must start with ${spec.protocols.map((p) => `${p}//`).join(' or ')}.`);
+  }
+  const param = (...names: string[]): string | undefined => {
+    for (const name of names) {
+      const value = url?.searchParams.get(name);
+      if (value) return value;
+    }
+    return undefined;
+  };
+  const fromParam = (field: keyof NonNullable<ConnectionFieldSpec['urlParams']>) => (spec.urlParams?.[field] ? param(spec.urlParams[field]) : undefined);
+  const decoded = (text: string | undefined) => (text ? decodeURIComponent(text) : undefined);
+  return {
+    host: sourceSetting(options, 'host') ?? fromParam('host') ?? (url?.hostname ? decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? 'localhost',
+    port: Number(sourceSetting(options, 'port') ?? fromParam('port') ?? (url?.port || spec.defaultPort)),
+    database: sourceSetting(options, 'database') ?? fromParam('database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined),
+    user: sourceSetting(options, 'user') ?? fromParam('user') ?? decoded(url?.username),
+    password: sourceSetting(options, 'password') ?? fromParam('password') ?? decoded(url?.password),
+    param,
+    readFile(setting, ...aliases) {
+      const file = sourceSetting(options, setting) ?? param(setting, ...aliases);
+      if (!file) return undefined;
+      const path = isAbsolute(file) ? file : resolve(source.baseDir, file);
+      try {
+        return readFileSync(path, 'utf8');
+      } catch (error) {
+        throw fail(`cannot read ${setting} ${path} (${(error as Error).message}).`);
+      }
+    },
+    ms(name, fallback) {
+      const value = Number(sourceSetting(options, name) ?? fallback);
+      if (!Number.isFinite(value) || value < 0) throw fail(`${name} must be a number of milliseconds.`);
+      return value;
+    },
+  };
 }
 
 /**
