@@ -8,6 +8,7 @@ import { batchStream } from '../file/batch-stream.js';
 import { keyProvenance, RowShaper, type RawValue } from '../postgres/relational.js';
 import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, planColumn, qualifiedName, quoteIdent, type MyColumn } from './catalog.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
+import { drawDistinct, shuffle } from '../../sampling/draw.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each, buffered (so memory holds one page). */
@@ -303,31 +304,3 @@ async function randomByKey(session: MySession, shape: Shape, limit: number, ctx:
   return { source: buffered(found), describe };
 }
 
-/** `count` distinct offsets in [0, span) not yet in `tried`, as key values. */
-function drawDistinct(lo: bigint, span: number, count: number, tried: Set<number>): string[] {
-  const out: string[] = [];
-  if (count >= (span - tried.size) / 2) {
-    const left: number[] = [];
-    for (let i = 0; i < span; i++) if (!tried.has(i)) left.push(i);
-    for (const i of shuffle(left).slice(0, count)) {
-      tried.add(i);
-      out.push((lo + BigInt(i)).toString());
-    }
-    return out;
-  }
-  while (out.length < count) {
-    const i = Math.floor(Math.random() * span);
-    if (tried.has(i)) continue;
-    tried.add(i);
-    out.push((lo + BigInt(i)).toString());
-  }
-  return out;
-}
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}

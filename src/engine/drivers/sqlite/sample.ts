@@ -5,6 +5,7 @@ import { approxRowBytes, batchStream } from '../file/batch-stream.js';
 import { columnsOf, estimateRows, findRelation, isNullable, rowidAlias, type ColumnInfo, type Relation } from './catalog.js';
 import { openError, openReadOnly, quoteIdent, sqliteFile, type SqliteDatabase } from './database.js';
 import { fieldForDeclared, fitBatch } from './types.js';
+import { drawDistinct, shuffle } from '../../sampling/draw.js';
 
 export const BATCH_ROWS = 2_000;
 const ROWID_COLUMN = '__hw_rowid';
@@ -235,37 +236,6 @@ function randomByRowid(db: SqliteDatabase, table: string, alias: string, limit: 
   }
   found.sort((a, b) => (a[0] as bigint) < (b[0] as bigint) ? -1 : 1);
   return { query, reader: buffered(found, found.map((r) => rowidProvenance(r[0])), 1), columns };
-}
-
-/** Draws `count` distinct offsets in [0, span) not yet in `tried`, returned as rowids. */
-function drawDistinct(lo: bigint, span: number, count: number, tried: Set<number>): string[] {
-  const out: string[] = [];
-  const remaining = span - tried.size;
-  if (count >= remaining / 2) {
-    // Dense draw: enumerate what is left and shuffle (the span is small here).
-    const left: number[] = [];
-    for (let i = 0; i < span; i++) if (!tried.has(i)) left.push(i);
-    for (const i of shuffle(left).slice(0, count)) {
-      tried.add(i);
-      out.push((lo + BigInt(i)).toString());
-    }
-    return out;
-  }
-  while (out.length < count) {
-    const i = Math.floor(Math.random() * span);
-    if (tried.has(i)) continue;
-    tried.add(i);
-    out.push((lo + BigInt(i)).toString());
-  }
-  return out;
-}
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
 }
 
 /**
