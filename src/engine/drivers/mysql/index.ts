@@ -3,7 +3,8 @@
 // indexes and partitions in groups.
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, ResolvedSource } from '../driver.js';
-import { approxRows, formatBytes } from '../postgres/relational.js';
+import { formatBytes } from '../../../shared/format.js';
+import { approxRows } from '../postgres/relational.js';
 import { columnsOf, findTable, foreignKeysOf, indexesOf, keyOf, listDatabases, listTables, partitionsOf, planColumn, qualifiedName, quoteIdent, type MyTable } from './catalog.js';
 import { myError, mySettings, withMy, type MySession } from './connection.js';
 import { sampleMysql } from './sample.js';

@@ -9,7 +9,8 @@ import {
   qualifiedName, RELKIND_LABEL, type PgRelation,
 } from './catalog.js';
 import { pgError, pgSettings, withPg, type PgClient } from './connection.js';
-import { approxRows, formatBytes, formatCount } from './relational.js';
+import { formatBytes } from '../../../shared/format.js';
+import { approxRows, formatCount } from './relational.js';
 import { samplePostgres } from './sample.js';
 import { quoteIdent } from './types.js';
 

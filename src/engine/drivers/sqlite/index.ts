@@ -7,6 +7,7 @@ import { columnsOf, declaredFields, estimateRows, findRelation, foreignKeysOf, l
 import { quoteIdent, sqliteFile, withDatabase } from './database.js';
 import { sampleSqlite } from './sample.js';
 import { fitBatch } from './types.js';
+import { formatBytes } from '../../../shared/format.js';
 
 export { openReadOnly, sqliteFile } from './database.js';
 
@@ -86,16 +87,5 @@ const driver: Driver = {
   sample: sampleSqlite,
 };
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 export default driver;
