@@ -1,19 +1,17 @@
 // Every command of the extension, in one table. Handlers get the shared Headwater objects and the
 // command's arguments (a tree node, a plain object when called programmatically, or nothing).
 import { randomUUID } from 'node:crypto';
-import { homedir } from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Requests, type SourceDefinition } from '../shared/protocol.js';
+import { Requests } from '../shared/protocol.js';
 import type { Profile } from '../shared/profile.js';
-import type { QueryResult, SampleInfo, SourceSummary } from '../shared/types.js';
+import type { QueryResult, SampleInfo } from '../shared/types.js';
 import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
 import { renderDrift, type SchemaDocuments } from './schemaDocument.js';
 import type { SchemaDrift } from '../shared/drift.js';
-import { kindForScheme, secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
+import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
 export interface Headwater {
@@ -70,24 +68,6 @@ function isSampleTarget(value: unknown): value is SampleTarget {
   const candidate = value as Partial<SampleTarget> | undefined;
   return typeof candidate?.source === 'string' && typeof candidate.entity === 'string' && !isSourceNode(value);
 }
-function isSourceDefinition(value: unknown): value is SourceDefinition {
-  const candidate = value as Partial<SourceDefinition> | undefined;
-  return typeof candidate?.name === 'string' && typeof candidate.kind === 'string';
-}
-/** `addSource` called programmatically: a definition, or `{definition, secrets}` to store first. */
-interface AddSourceArgument { definition: SourceDefinition; secrets?: Record<string, string> }
-function sourceArgument(value: unknown): AddSourceArgument | undefined {
-  if (isSourceDefinition(value)) return { definition: value };
-  const candidate = value as Partial<AddSourceArgument> | undefined;
-  return isSourceDefinition(candidate?.definition) ? { definition: candidate.definition, secrets: candidate.secrets } : undefined;
-}
-function demoDirArgument(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value instanceof vscode.Uri) return value.fsPath;
-  const dir = (value as { dir?: unknown } | undefined)?.dir;
-  return typeof dir === 'string' ? dir : undefined;
-}
-/** The sampleable entity a tree node stands for. */
 function entityOf(node: unknown): SampleTarget | undefined {
   if (isSourceNode(node) && node.type === 'entity' && node.node.sampleable) {
     return { source: node.source, entity: node.node.entity ?? node.node.id };
@@ -99,178 +79,6 @@ function entityOf(node: unknown): SampleTarget | undefined {
 
 function defaultLimit(): number {
   return vscode.workspace.getConfiguration('headwater').get<number>('sample.defaultLimit') ?? 10_000;
-}
-
-// ---- sources ----------------------------------------------------------------------------------
-
-function refresh(h: Headwater): void {
-  h.sourcesTree.refresh();
-  h.samplesTree.refresh();
-}
-
-async function restartEngine(h: Headwater): Promise<void> {
-  try {
-    await h.engine.restart();
-    refresh(h);
-  } catch (error) {
-    showError(error, 'Restarting the Headwater engine');
-  }
-}
-
-async function addSource(h: Headwater, given?: AddSourceArgument): Promise<SourceSummary | undefined> {
-  let stored: string[] = [];
-  try {
-    const wanted = given ?? await addSourceWizard(h);
-    if (!wanted) return undefined;
-    // Stored first so the tree can resolve them as soon as the source appears.
-    for (const [name, value] of Object.entries(wanted.secrets ?? {})) {
-      await storeSecret(h, name, value);
-      stored.push(name);
-    }
-    const summary = await h.engine.request(Requests.addSource, { definition: wanted.definition });
-    stored = [];
-    h.sourcesTree.refresh();
-    void vscode.window.showInformationMessage(`Added source '${summary.name}' (${summary.kind}) to .headwater/sources.yaml.`);
-    return summary;
-  } catch (error) {
-    showError(error, 'Adding the source');
-    return undefined;
-  } finally {
-    // A source that was not added leaves no secrets behind.
-    for (const name of stored) await h.context.secrets.delete(`headwater.secret.${name}`);
-  }
-}
-
-type SourceChoice = vscode.QuickPickItem & { choice: 'sqlite' | 'file' | 'url' };
-
-async function addSourceWizard(h: Headwater): Promise<AddSourceArgument | undefined> {
-  const title = 'Add Headwater Source';
-  const kindItems: SourceChoice[] = [
-    { choice: 'sqlite', label: '$(database) SQLite database', description: 'a .db / .sqlite file, opened read-only' },
-    { choice: 'file', label: '$(file) File or folder', description: 'CSV, NDJSON, JSON, Parquet' },
-    { choice: 'url', label: '$(link) By URL…', description: 'any source URL, e.g. sqlite:///path/app.db' },
-  ];
-  const kind = await vscode.window.showQuickPick(kindItems, { title: `${title} (1/4): kind`, ignoreFocusOut: true });
-  if (!kind) return undefined;
-
-  const existing = new Set((await h.engine.request(Requests.sources, {})).map((source) => source.name));
-  const name = await vscode.window.showInputBox({
-    title: `${title} (2/4): name`,
-    prompt: 'A short name for the source, used in the tree, in SQL and in sources.yaml',
-    placeHolder: 'e.g. shop',
-    ignoreFocusOut: true,
-    validateInput: (value) => {
-      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(value)) return 'Start with a letter; then letters, digits, _ or -.';
-      return existing.has(value) ? `A source named '${value}' already exists.` : undefined;
-    },
-  });
-  if (!name) return undefined;
-
-  const definition: SourceDefinition = { name, kind: kind.choice };
-  if (kind.choice === 'sqlite') {
-    const picked = await vscode.window.showOpenDialog({
-      title: `${title} (3/4): SQLite file`, canSelectMany: false, openLabel: 'Use this database',
-      filters: { 'SQLite databases': ['db', 'sqlite', 'sqlite3', 'db3'], 'All files': ['*'] },
-    });
-    if (!picked?.[0]) return undefined;
-    definition.path = workspaceRelative(picked[0]);
-  } else if (kind.choice === 'file') {
-    const what = await vscode.window.showQuickPick(['A file', 'A folder of files'], { title: `${title} (3/4): file or folder`, ignoreFocusOut: true });
-    if (!what) return undefined;
-    const folder = what !== 'A file';
-    const picked = await vscode.window.showOpenDialog({
-      title: `${title} (3/4): ${folder ? 'folder' : 'file'}`, canSelectMany: false, canSelectFiles: !folder, canSelectFolders: folder,
-      openLabel: 'Use this', filters: folder ? undefined : { 'Data files': ['csv', 'tsv', 'ndjson', 'jsonl', 'json', 'parquet', 'gz'], 'All files': ['*'] },
-    });
-    if (!picked?.[0]) return undefined;
-    definition.path = workspaceRelative(picked[0]);
-  } else {
-    const url = await vscode.window.showInputBox({
-      title: `${title} (3/4): URL`,
-      prompt: 'The source URL. A password in it is moved into VS Code secret storage, never written to sources.yaml.',
-      placeHolder: 'scheme://user@host:port/database',
-      ignoreFocusOut: true,
-      validateInput: (value) => (urlScheme(value) ? undefined : 'Enter a URL such as scheme://host/path.'),
-    });
-    if (!url) return undefined;
-    const withSecret = await moveSecretOutOfUrl(name, url.trim());
-    if (withSecret === undefined) return undefined;
-    definition.kind = kindForScheme(urlScheme(url) ?? '');
-    definition.url = withSecret.url;
-    if (withSecret.options) definition.options = withSecret.options;
-    return { definition, secrets: withSecret.secrets };
-  }
-  return { definition };
-}
-
-interface UrlWithSecret { url: string; options?: Record<string, unknown>; secrets?: Record<string, string> }
-
-/** Replaces a password in the URL (or an optional token) by a `${secret:NAME}` reference. */
-async function moveSecretOutOfUrl(sourceName: string, url: string): Promise<UrlWithSecret | undefined> {
-  const secretName = secretNameFor(sourceName);
-  const split = splitUrlPassword(url, secretName);
-  if (split.password !== undefined) return { url: split.url, secrets: { [secretName]: split.password } };
-  const secret = await vscode.window.showInputBox({
-    title: 'Add Headwater Source (4/4): password or token',
-    prompt: 'Optional. Stored in VS Code secret storage; sources.yaml only holds a reference. Leave empty if none.',
-    password: true,
-    ignoreFocusOut: true,
-  });
-  if (secret === undefined) return undefined;
-  if (!secret) return { url };
-  const secrets = { [secretName]: secret };
-  // A user without a password: the secret goes where the password belongs; otherwise it is a token.
-  if (split.hasUser) return { url: withPasswordReference(url, secretName), secrets };
-  return { url, options: { token: `\${secret:${secretName}}` }, secrets };
-}
-
-/** The engine asks for `${secret:NAME}` values through Requests.resolveSecrets; see engine.ts. */
-function storeSecret(h: Headwater, name: string, value: string): Thenable<void> {
-  return h.context.secrets.store(`headwater.secret.${name}`, value);
-}
-
-function workspaceRelative(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') || '.' : uri.fsPath;
-}
-
-async function openDemo(h: Headwater, given?: string): Promise<string | undefined> {
-  let dir = given;
-  if (!dir) {
-    const suggested = path.join(homedir(), 'headwater-demo');
-    const choice = await vscode.window.showQuickPick([
-      { label: `$(folder) ${suggested}`, dir: suggested, description: 'default' },
-      { label: '$(folder-opened) Choose a folder…', dir: '' },
-    ], { title: 'Open Headwater Demo: where should the demo workspace live?' });
-    if (!choice) return undefined;
-    dir = choice.dir;
-    if (!dir) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, openLabel: 'Build the demo here' });
-      if (!picked?.[0]) return undefined;
-      dir = picked[0].fsPath;
-    }
-  }
-  const target = path.resolve(dir.replace(/^~(?=$|[\\/])/, homedir()));
-  try {
-    // An existing demo is reused as it is: rebuilding would overwrite its sources.yaml.
-    const exists = await Promise.all(['.headwater/sources.yaml', 'data/shop.sqlite'].map((file) =>
-      Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.file(path.join(target, file)))).then(() => true, () => false)));
-    const builtDir = exists.every(Boolean) ? target : (await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Building the Headwater demo in ${target}` },
-      () => h.engine.request(Requests.buildDemo, { dir: target }),
-    )).dir;
-    const openFolder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (openFolder?.scheme === 'file' && path.resolve(openFolder.fsPath) === path.resolve(builtDir)) {
-      refresh(h);
-      void vscode.commands.executeCommand('workbench.view.extension.headwater');
-    } else {
-      await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(builtDir), { forceNewWindow: false });
-    }
-    return builtDir;
-  } catch (error) {
-    showError(error, 'Building the demo');
-    return undefined;
-  }
 }
 
 // ---- sampling -------------------------------------------------------------------------------
