@@ -77,6 +77,14 @@ export interface SampleRequestOptions {
   maxBytes?: number;
   /** Stop after this many seconds. */
   maxSeconds?: number;
+  /** Topics, streams and logs: where the read starts: 'first', 'last', an offset/sequence/entry id, or an ISO-8601 time. */
+  from?: string;
+  /** Where it ends (inclusive), in the same forms as `from`. */
+  to?: string;
+  /** Taps on live traffic (queues, subjects, topic filters): listen this long, then the sample is complete. */
+  windowSeconds?: number;
+  /** Queues: read existing messages and requeue them, which marks them redelivered for their consumers. */
+  peek?: boolean;
 }
 
 /** A catalog row: what DESIGN.md calls a Sample. */

@@ -7,6 +7,11 @@ import type { BrowseNode, DriverCapability, Field, Provenance, SampleMethod, Sam
 export interface DriverSampleOptions {
   limit: number;
   strategy: SampleStrategy;
+  /** Stream position options, as SampleRequestOptions describes them. */
+  from?: string;
+  to?: string;
+  windowSeconds?: number;
+  peek?: boolean;
 }
 
 /** A source definition after `${secret:…}`/`${env:…}` references have been resolved. Never log it. */

@@ -81,7 +81,8 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const timer = args.options.maxSeconds ? setTimeout(() => halt('time budget'), args.options.maxSeconds * 1000) : undefined;
 
   try {
-    const stream = await driver.sample(source, entity, { limit, strategy }, args.context(stop.signal)).catch((error: unknown) => {
+    const { from, to, windowSeconds, peek } = args.options;
+    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek }, args.context(stop.signal)).catch((error: unknown) => {
       // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
       // runs out before the read begins is named as such, not as a user's cancel.
       if (stopReason === 'time budget') {
