@@ -5,6 +5,7 @@ import type { BuildDemoResult, SourceDefinition } from '../shared/protocol.js';
 import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
+import { compareDeclared, type Disagreement } from './drift/declared.js';
 import { diffShapes, shapesOfDeclared, shapesOfInferred, type SchemaDrift } from './drift/diff.js';
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
@@ -184,6 +185,13 @@ export class Engine {
     const inferred = await inferLandedTable(workspace.connection, SAMPLES_SCHEMA, info.id, signal);
     await workspace.storeInferred(info.id, inferred);
     return inferred;
+  }
+
+  /** Native vs observed: the sample's declared columns against what its records hold. */
+  async nativeVsObserved(sampleId: string): Promise<Disagreement[]> {
+    const info = await this.sampleInfo(sampleId);
+    const inferred = await this.inferred(info.id);
+    return inferred ? compareDeclared(info.schema.fields, inferred) : [];
   }
 
   /** Per-field statistics and source-level facts of a sample, computed in DuckDB. */

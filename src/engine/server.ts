@@ -79,6 +79,8 @@ export function startServer(workspaceDir: string): Connection {
   handle(Requests.buildDemo, (params) => engine.buildDemo(params.dir));
   handle(Requests.profile, (params) => engine.profile(params.sampleId, params.options));
   handle(Requests.diff, (params) => engine.diff(params.before, params.after));
+  handle(Requests.nativeVsObserved, (params) => engine.nativeVsObserved(params.sampleId));
+  handle(Requests.simulatePartitions, (params, signal) => engine.simulatePartitions(params.sampleId, params.field, params.partitions, signal));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
 
   const documents = new TextDocuments(TextDocument);

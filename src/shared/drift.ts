@@ -1,4 +1,5 @@
-// Schema drift between two samples of an entity: what `headwater diff` prints and the editor shows.
+// Schema drift between two schemas of an entity (two samples, or a sample and a contract): what
+// `headwater diff` prints and the Drift panel shows. Also native vs observed: declared against sampled.
 
 /** What is compared at one path. */
 export interface PathShape {
@@ -28,4 +29,26 @@ export interface SchemaDrift {
   changed: number;
   unchanged: number;
   fields: FieldDrift[];
+}
+
+/** One side of a comparison, for people: a sample, a contract, or any declared schema. */
+export interface DriftSide {
+  kind: 'sample' | 'contract' | 'schema';
+  /** Short name, e.g. a sample id or a contract file name. */
+  label: string;
+  /** e.g. "shop.orders · 20 rows · 2024-05-01 10:00 UTC". */
+  detail?: string;
+}
+
+export type DisagreementKind = 'text-holds-format' | 'never-null' | 'null-in-not-null' | 'stable-json' | 'type-mismatch' | 'unseen-enum-values';
+
+/** Where what a source declares and what its sample holds disagree (native vs observed). */
+export interface Disagreement {
+  /** Top-level field (column) name. */
+  field: string;
+  kind: DisagreementKind;
+  declared: string;
+  observed: string;
+  /** One line for people, with the evidence. */
+  note: string;
 }

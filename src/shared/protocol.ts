@@ -4,8 +4,8 @@ import type {
   BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary,
 } from './types.js';
 import type { InferredSchema } from './inference.js';
-import type { Profile, ProfileOptions } from './profile.js';
-import type { SchemaDrift } from './drift.js';
+import type { PartitionSimulation, Profile, ProfileOptions } from './profile.js';
+import type { Disagreement, SchemaDrift } from './drift.js';
 
 export interface RequestType<P, R> {
   readonly method: string;
@@ -68,6 +68,7 @@ export interface BuildDemoParams { dir: string }
 export interface ProfileParams extends WithProgress { sampleId: string; options?: ProfileOptions }
 export interface InferredSchemaParams { sampleId: string }
 export interface DiffParams { before: string; after: string }
+export interface SimulatePartitionsParams { sampleId: string; field: string; partitions: number }
 export interface BuildDemoResult { dir: string; sources: string[] }
 
 export interface ProgressParams {
@@ -99,6 +100,10 @@ export const Requests = {
   inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
   /** Schema drift between two samples. */
   diff: request<DiffParams, SchemaDrift>('headwater/diff'),
+  /** Native vs observed: where the sample's declared columns and what it holds disagree. */
+  nativeVsObserved: request<InferredSchemaParams, Disagreement[]>('headwater/nativeVsObserved'),
+  /** Records per Kafka partition if the sample were keyed by a field (murmur2, the default partitioner). */
+  simulatePartitions: request<SimulatePartitionsParams, PartitionSimulation>('headwater/simulatePartitions'),
   /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
   resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
 } as const;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Field } from '../../src/shared/types.js';
 import { SchemaInferrer } from '../../src/engine/inference/index.js';
-import { compareDeclared } from '../../src/engine/drift/declared.js';
+import { compareDeclared, enumLabels } from '../../src/engine/drift/declared.js';
 
 const declared = (name: string, type: Field['type'], nativeType: string, nullable = true): Field => ({ name, type, duckType: 'VARCHAR', nativeType, nullable });
 
@@ -39,4 +39,14 @@ test('a NOT NULL column with nulls is reported; too few values say nothing about
   inferrer.observeRows(['a'], [[1], [null], [3]], (i) => ({ line: i + 1 }));
   const result = compareDeclared([declared('a', 'integer', 'INTEGER', false)], inferrer.result());
   assert.deepEqual(result.map((d) => d.kind), ['null-in-not-null']);
+});
+
+test('a landed ENUM column type names the declared values when none are passed', () => {
+  assert.deepEqual(enumLabels("ENUM('new', 'it''s', 'a,b')"), ['new', "it's", 'a,b']);
+  assert.equal(enumLabels('VARCHAR'), undefined);
+  const inferrer = new SchemaInferrer();
+  inferrer.observeRows(['status'], Array.from({ length: 40 }, (_, i) => [i % 2 ? 'new' : 'paid']), (i) => ({ rowid: i + 1 }));
+  const result = compareDeclared([{ name: 'status', type: 'string', duckType: "ENUM('new', 'paid', 'refunded')", nativeType: 'order_status', nullable: false }], inferrer.result());
+  assert.deepEqual(result.map((d) => d.kind), ['unseen-enum-values']);
+  assert.match(result[0]!.note, /refunded/);
 });

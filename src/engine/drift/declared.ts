@@ -2,18 +2,10 @@
 // facts that change a pipeline (a text column of timestamps wants a cast; a nullable column never
 // null may be a NOT NULL in the contract; a jsonb column with one stable shape can be flattened).
 import type { InferredField, InferredSchema } from '../../shared/inference.js';
+import type { Disagreement } from '../../shared/drift.js';
 import type { Field } from '../../shared/types.js';
 
-export type DisagreementKind = 'text-holds-format' | 'never-null' | 'null-in-not-null' | 'stable-json' | 'type-mismatch' | 'unseen-enum-values';
-
-export interface Disagreement {
-  field: string;
-  kind: DisagreementKind;
-  declared: string;
-  observed: string;
-  /** One line for people, with the evidence. */
-  note: string;
-}
+export type { Disagreement, DisagreementKind } from '../../shared/drift.js';
 
 /** Share of values a format must cover before text "holds" it. */
 const FORMAT_SHARE = 0.95;
@@ -24,7 +16,8 @@ const TEXT_FORMATS_WORTH_A_TYPE = new Set(['timestamptz', 'timestamp', 'date', '
 
 /**
  * Compares a sample's declared columns (fields with a `nativeType`) with its inferred schema.
- * `enumValues` gives a declared enum's allowed values, per field, when the source has them.
+ * A declared enum's allowed values come from `enumValues` (per field) or else from its landed
+ * `ENUM('a', 'b')` column type, which the relational drivers set from the source's catalog.
  */
 export function compareDeclared(declared: Field[], inferred: InferredSchema, enumValues: Record<string, string[]> = {}): Disagreement[] {
   const observed = new Map(inferred.fields.map((f) => [f.path, f]));
@@ -50,13 +43,20 @@ export function compareDeclared(declared: Field[], inferred: InferredSchema, enu
     if (seen.type === 'union') {
       out.push({ field: field.name, kind: 'type-mismatch', declared: declaredText, observed: seen.branches?.map((b) => `${b.type} ${percent(b.share)}`).join(' | ') ?? 'union', note: `declared ${field.nativeType} but values of several kinds were read${firstUnion(seen)}` });
     }
-    const allowed = enumValues[field.name];
+    const allowed = enumValues[field.name] ?? enumLabels(field.duckType);
     if (allowed && seen.enum) {
       const unseen = allowed.filter((value) => !seen.enum!.values.some((v) => String(v.value) === value));
       if (unseen.length) out.push({ field: field.name, kind: 'unseen-enum-values', declared: `enum(${allowed.join(', ')})`, observed: seen.enum.values.map((v) => String(v.value)).join(', '), note: `${unseen.length} declared value(s) never seen in the sample: ${unseen.join(', ')}` });
     }
   }
   return out;
+}
+
+/** Labels of a DuckDB `ENUM('a', 'it''s')` type; undefined for any other type. */
+export function enumLabels(duckType: string): string[] | undefined {
+  const body = /^ENUM\((.*)\)$/is.exec(duckType.trim())?.[1];
+  if (body === undefined) return undefined;
+  return [...body.matchAll(/'((?:[^']|'')*)'/g)].map((match) => match[1]!.replace(/''/g, "'"));
 }
 
 function percent(share: number): string {
