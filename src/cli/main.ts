@@ -23,6 +23,9 @@ Commands:
       --limit N                        rows to take (default 10000)
       --strategy head|random|full      how to pick rows (default head)
       --max-seconds S  --max-bytes B   budgets; the sample stops and is kept, marked partial
+      --from P  --to P                 streams: first, last, an offset/sequence/id or an ISO time
+      --window S                       taps on live traffic: listen S seconds (queues, subjects, MQTT)
+      --peek                           queues: read existing messages (they come back marked redelivered)
   samples                              list samples with their provenance
   schema <source> <entity>             the schema the source declares
   schema --sample ID                   the schema inferred from a sample, with the evidence behind each type
@@ -63,6 +66,10 @@ const options = {
   key: { type: 'string' },
   'fail-on-drift': { type: 'boolean' },
   partitions: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  window: { type: 'string' },
+  peek: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -147,6 +154,10 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           strategy,
           maxSeconds: positiveInt('max-seconds', values['max-seconds']),
           maxBytes: positiveInt('max-bytes', values['max-bytes']),
+          from: values.from,
+          to: values.to,
+          windowSeconds: positiveInt('window', values.window),
+          peek: values.peek,
         }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${source}/${entity}: ${p.message}`) });
         if (!values.quiet) io.progress('');
         print(info, () => sampleSummary(info));
