@@ -16,10 +16,29 @@ export interface Field {
   nullable: boolean;
   /** Present for struct, list and union. */
   children?: Field[];
+  /** Values the source declares for an enum (or the members of a MySQL SET), in declared order. */
+  enumValues?: string[];
+}
+
+/**
+ * How an entity can be extracted, as data contracts name it: `incremental` when a cursor column
+ * (a monotonic key or an updated_at-like timestamp) orders new and changed rows, else `full`.
+ */
+export interface Extraction {
+  method: 'full' | 'incremental';
+  /** The cursor column, for incremental. */
+  cursor?: string;
+  cursorKind?: 'monotonic key' | 'updated timestamp' | 'created timestamp' | 'chosen';
+  /** The index whose leading column is the cursor, when there is one (without it each read scans). */
+  index?: string;
+  /** Why this cursor (or why none): shown in browse, describe and generated contracts. */
+  reason: string;
 }
 
 export interface Schema {
   fields: Field[];
+  /** Present for relational entities: the extraction method the catalog supports. */
+  extraction?: Extraction;
 }
 
 /** Where a record came from: row id, line, page, partition+offset, LSN... Small and flat. */
@@ -66,7 +85,7 @@ export interface BrowseNode {
   bytes?: number;
 }
 
-export type SampleStrategy = 'head' | 'random' | 'full';
+export type SampleStrategy = 'head' | 'random' | 'full' | 'incremental';
 export type SampleMethod = 'snapshot' | 'incremental' | 'offset range' | 'time window' | 'page range' | 'CDC';
 export type SampleStatus = 'running' | 'complete' | 'partial' | 'failed';
 
@@ -85,6 +104,27 @@ export interface SampleRequestOptions {
   windowSeconds?: number;
   /** Queues: read existing messages and requeue them, which marks them redelivered for their consumers. */
   peek?: boolean;
+  /** incremental: the cursor column (default: detected from the catalog). */
+  cursor?: string;
+  /** A filter: one SQL boolean expression over the entity's columns, run in the read-only session. */
+  where?: string;
+  /** full: read every row even when the catalog estimates the entity above the confirmation threshold. */
+  confirmFull?: boolean;
+  /** Run even when EXPLAIN estimates the read scans more rows than the source's maxScanRows. */
+  allowScan?: boolean;
+  /** Read from the primary although the source declares a replica. */
+  fromPrimary?: boolean;
+}
+
+/** Where an incremental sample stopped reading: the next one starts after `highWater`. */
+export interface SampleCursor {
+  column: string;
+  /** Columns after the cursor that order rows sharing a cursor value (the key), so a resumed read neither skips nor repeats. */
+  tieBreakers: string[];
+  /** The cursor and tie-breaker values of the last row landed, as the source printed them. */
+  highWater?: Record<string, string | number>;
+  /** The sample whose high-water mark this one resumed from. */
+  resumedFrom?: string;
 }
 
 /** A catalog row: what DESIGN.md calls a Sample. */
@@ -110,6 +150,8 @@ export interface SampleInfo {
   startedAt: string;
   finishedAt?: string;
   schema: Schema;
+  /** Incremental samples: the cursor and its high-water mark. */
+  cursor?: SampleCursor;
 }
 
 export type CellValue = string | number | boolean | null;
