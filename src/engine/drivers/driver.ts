@@ -1,7 +1,7 @@
 // The one interface every source kind implements (DESIGN.md, "Driver"). Drivers are loaded lazily by
 // the registry and load their own client libraries lazily.
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
-import type { BrowseNode, DriverCapability, Field, Provenance, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
+import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
@@ -12,6 +12,14 @@ export interface DriverSampleOptions {
   to?: string;
   windowSeconds?: number;
   peek?: boolean;
+  /** Relational sources, as SampleRequestOptions describes them. */
+  cursor?: string;
+  where?: string;
+  confirmFull?: boolean;
+  allowScan?: boolean;
+  fromPrimary?: boolean;
+  /** incremental: the last sample's cursor of this source and entity; the read starts after its high-water mark. */
+  resume?: SampleCursor;
 }
 
 /** A source definition after `${secret:…}`/`${env:…}` references have been resolved. Never log it. */
@@ -64,6 +72,13 @@ interface SampleStreamBase {
   method: SampleMethod;
   /** The exact query, offsets or pages used, for the catalog. */
   query: string;
+  /**
+   * incremental: rows arrive in cursor order and each row's provenance carries the cursor and its
+   * tie-breakers, so the last landed row's provenance is the sample's high-water mark.
+   */
+  cursor?: SampleCursor;
+  /** Said about the read in the sample's status detail (a primary read while a replica is configured...). */
+  notes?: string[];
 }
 
 /** Records the driver reads itself and hands over in batches. */
