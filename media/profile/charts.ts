@@ -2,12 +2,12 @@
 // everything else. Chart.js needs no eval and no injected <style>, so the panel's strict CSP holds.
 // Colours are read from the VS Code theme variables at draw time.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
-import type { FieldProfile, HistogramBin, TopValue } from '../../src/shared/profile.js';
+import type { FieldProfile, HistogramBin, PartitionSimulation, TopValue } from '../../src/shared/profile.js';
 import { formatNumber, formatScalar, formatTick, shortTimeLabels } from './format.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-interface Theme { bar: string; barAlt: string; text: string; grid: string; font: string; fontSize: number }
+interface Theme { bar: string; barAlt: string; hot: string; text: string; grid: string; font: string; fontSize: number }
 
 function theme(): Theme {
   const style = getComputedStyle(document.documentElement);
@@ -15,6 +15,7 @@ function theme(): Theme {
   return {
     bar: read('--vscode-charts-blue', read('--vscode-textLink-foreground', 'steelblue')),
     barAlt: read('--vscode-charts-purple', read('--vscode-charts-blue', 'slateblue')),
+    hot: read('--vscode-charts-orange', read('--vscode-editorWarning-foreground', 'darkorange')),
     text: read('--vscode-descriptionForeground', read('--vscode-foreground', 'gray')),
     grid: read('--vscode-editorWidget-border', read('--vscode-panel-border', 'rgba(128,128,128,0.25)')),
     font: read('--vscode-font-family', 'sans-serif'),
@@ -69,7 +70,27 @@ export function drawFieldChart(canvas: HTMLCanvasElement, field: FieldProfile): 
   return undefined;
 }
 
-interface Series { labels: string[]; counts: number[]; horizontal: boolean; tooltipTitle: (index: number) => string }
+/** Records per partition; partitions above the hotspot threshold (× the mean) in the warning colour. */
+export function drawPartitionChart(canvas: HTMLCanvasElement, simulation: PartitionSimulation): Chart {
+  const colours = theme();
+  const hotAbove = simulation.mean * simulation.threshold;
+  return new Chart(canvas, config(colours, {
+    labels: simulation.counts.map((_, partition) => String(partition)),
+    counts: simulation.counts,
+    horizontal: false,
+    colours: simulation.counts.map((count) => (simulation.mean > 0 && count > hotAbove ? colours.hot : colours.bar)),
+    gapped: true,
+    tooltipTitle: (index) => `partition ${index}`,
+  }));
+}
+
+interface Series {
+  labels: string[]; counts: number[]; horizontal: boolean; tooltipTitle: (index: number) => string;
+  /** One colour per bar, instead of the series colour. */
+  colours?: string[];
+  /** Bars apart (categories), not touching (histogram bins). */
+  gapped?: boolean;
+}
 
 function config(colours: Theme, series: Series): ChartConfiguration<'bar', number[], string> {
   const font = { family: colours.font, size: colours.fontSize };
@@ -90,11 +111,11 @@ function config(colours: Theme, series: Series): ChartConfiguration<'bar', numbe
       labels: series.labels,
       datasets: [{
         data: series.counts,
-        backgroundColor: series.horizontal ? colours.barAlt : colours.bar,
+        backgroundColor: series.colours ?? (series.horizontal ? colours.barAlt : colours.bar),
         borderWidth: 0,
         // Histogram bars touch: the bins are contiguous ranges.
-        categoryPercentage: series.horizontal ? 0.85 : 1,
-        barPercentage: series.horizontal ? 0.9 : 0.96,
+        categoryPercentage: series.horizontal || series.gapped ? 0.85 : 1,
+        barPercentage: series.horizontal || series.gapped ? 0.9 : 0.96,
         minBarLength: 1,
       }],
     },

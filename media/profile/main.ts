@@ -3,41 +3,23 @@
 import './profile.css';
 import type { Chart } from 'chart.js';
 import type { Evidence, InferredField, InferredSchema } from '../../src/shared/inference.js';
+import type { Disagreement } from '../../src/shared/drift.js';
 import type { FieldProfile, Profile, Quantile, SourceFacts } from '../../src/shared/profile.js';
 import type { FromProfileWebview, ToProfileWebview } from '../../src/shared/profileWebview.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { chartKindOf, drawFieldChart, mostlyUnique } from './charts.js';
+import { declaredNotes, renderDeclared } from './declared.js';
+import { el, section, stat } from './dom.js';
+import { PartitionSimulator } from './simulator.js';
 import { formatCount, formatNumber, formatPercent, formatScalar, formatSeconds } from './format.js';
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body;
 const charts: Chart[] = [];
+let simulator: PartitionSimulator | undefined;
 
 function post(message: FromProfileWebview): void {
   vscode.postMessage(message);
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function stat(label: string, value: string, title?: string): HTMLElement {
-  const item = el('div', 'hw-stat');
-  item.append(el('span', 'hw-stat-label', label), el('span', 'hw-stat-value', value));
-  if (title) item.title = title;
-  return item;
-}
-
-function section(id: string, heading: string, note?: string): HTMLElement {
-  const node = el('section', 'hw-section');
-  node.id = id;
-  const head = el('h2', 'hw-section-title', heading);
-  node.append(head);
-  if (note) node.append(el('p', 'hw-note', note));
-  return node;
 }
 
 function quantileText(quantiles: Quantile[], format: (value: number) => string): string {
@@ -71,7 +53,7 @@ function renderHeader(title: string, sample: SampleInfo | undefined, profile: Pr
       stat('Sampled at', sample.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')),
     );
     const nav = el('nav', 'hw-nav');
-    for (const [id, text] of [['hw-facts', 'Facts'], ['hw-fields', 'Fields'], ['hw-schema', 'Schema & evidence']] as const) {
+    for (const [id, text] of [['hw-declared', 'Declared vs observed'], ['hw-facts', 'Facts'], ['hw-fields', 'Fields'], ['hw-simulator', 'Partition simulator'], ['hw-schema', 'Schema & evidence']] as const) {
       const link = el('a', 'hw-nav-link', text);
       link.href = `#${id}`;
       nav.append(link);
@@ -188,13 +170,14 @@ function typeText(field: FieldProfile): string {
   return `${field.kind}${field.readAs ? ` (${field.readAs})` : ''} · ${field.duckType}`;
 }
 
-function renderFieldCard(field: FieldProfile, inferred: InferredField | undefined, observer: IntersectionObserver): HTMLElement {
+function renderFieldCard(field: FieldProfile, inferred: InferredField | undefined, disagreements: Disagreement[], observer: IntersectionObserver): HTMLElement {
   const card = el('article', 'hw-card hw-field');
   card.dataset['path'] = field.path;
   const head = el('div', 'hw-card-head');
   const title = el('h3', 'hw-card-title hw-mono', field.path);
   head.append(title, el('span', 'hw-badge hw-tone-info', inferred ? inferred.type : field.kind));
   card.append(head, el('div', 'hw-subtle', typeText(field)));
+  card.append(...declaredNotes(disagreements));
 
   const stats = el('div', 'hw-stats');
   stats.append(
@@ -235,7 +218,7 @@ function renderFieldCard(field: FieldProfile, inferred: InferredField | undefine
 
 const chartFields = new WeakMap<Element, FieldProfile>();
 
-function renderFields(profile: Profile, inferred: Map<string, InferredField>): HTMLElement {
+function renderFields(profile: Profile, inferred: Map<string, InferredField>, disagreements: Disagreement[]): HTMLElement {
   const node = section('hw-fields', 'Fields', `${profile.fields.length} paths profiled in DuckDB; charts are histograms for numbers and times, top values otherwise.`);
   const grid = el('div', 'hw-field-grid');
   // Charts are drawn when their card scrolls into view: a wide table stays quick to open.
@@ -251,7 +234,7 @@ function renderFields(profile: Profile, inferred: Map<string, InferredField>): H
       (entry.target as HTMLElement).dataset['drawn'] = 'true';
     }
   }, { rootMargin: '200px' });
-  for (const field of profile.fields) grid.append(renderFieldCard(field, inferred.get(field.path), observer));
+  for (const field of profile.fields) grid.append(renderFieldCard(field, inferred.get(field.path), disagreements.filter((d) => d.field === field.path), observer));
   node.append(grid);
   return node;
 }
@@ -318,9 +301,14 @@ function renderSchema(schema: InferredSchema | null): HTMLElement {
 
 function reset(): void {
   for (const chart of charts.splice(0)) chart.destroy();
+  simulator?.destroy();
+  simulator = undefined;
 }
 
 function show(message: ToProfileWebview): void {
+  // Simulation answers update their own section; everything else redraws the panel.
+  if (message.type === 'simulation') return simulator?.receive(message.requestId, { simulation: message.simulation });
+  if (message.type === 'simulationError') return simulator?.receive(message.requestId, { message: message.message });
   reset();
   switch (message.type) {
     case 'loading': {
@@ -343,7 +331,14 @@ function show(message: ToProfileWebview): void {
       const main = el('main', 'hw-body');
       main.dataset['state'] = 'ready';
       main.id = 'hw-profile';
-      main.append(renderFacts(message.profile.facts), renderFields(message.profile, inferred), renderSchema(message.schema));
+      simulator = new PartitionSimulator(message.profile, post);
+      main.append(
+        renderDeclared(message.sample, message.disagreements),
+        renderFacts(message.profile.facts),
+        renderFields(message.profile, inferred, message.disagreements),
+        simulator.element,
+        renderSchema(message.schema),
+      );
       for (const note of message.profile.notes) main.append(el('p', 'hw-subtle', note));
       app.replaceChildren(renderHeader(message.title, message.sample, message.profile), main);
       return;

@@ -1,6 +1,7 @@
 // The Profile panel: per-field statistics with charts, source-level facts and the inferred schema
 // with its evidence, for one sample. Evidence opens the Sample panel at the record it names.
 import * as vscode from 'vscode';
+import type { Disagreement } from '../shared/drift.js';
 import type { InferredSchema } from '../shared/inference.js';
 import type { Profile } from '../shared/profile.js';
 import type { FromProfileWebview, ToProfileWebview } from '../shared/profileWebview.js';
@@ -12,12 +13,19 @@ import type { SamplePanels } from './samplePanel.js';
 import { webviewHtml } from './webviewHtml.js';
 
 /** What the most recently shown Profile panel did; read by the extension-host tests. */
-export interface ProfilePanelState { sampleId: string; title: string; ready: boolean; initSent: boolean; fields: number; evidenceOpened?: number }
+export interface ProfilePanelState {
+  sampleId: string; title: string; ready: boolean; initSent: boolean; fields: number; evidenceOpened?: number;
+  disagreements?: number;
+  /** The last partition simulation the panel asked for: field, partitions and whether it was a hotspot. */
+  simulated?: { field: string; partitions: number; hotspot: boolean };
+}
+
+interface PanelData { profile: Profile; schema: InferredSchema | null; disagreements: Disagreement[] }
 
 interface OpenProfile {
   panel: vscode.WebviewPanel;
   sample: SampleInfo;
-  data?: Promise<{ profile: Profile; schema: InferredSchema | null }>;
+  data?: Promise<PanelData>;
   state: ProfilePanelState;
 }
 
@@ -67,16 +75,17 @@ export class ProfilePanels implements vscode.Disposable {
     for (const { panel } of [...this.open.values()]) panel.dispose();
   }
 
-  private async load(entry: OpenProfile): Promise<{ profile: Profile; schema: InferredSchema | null }> {
+  private async load(entry: OpenProfile): Promise<PanelData> {
     const title = `${entry.sample.source}.${entry.sample.entity}`;
     const data = Promise.resolve(vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Profiling ${title}` },
       async () => {
-        const [profile, schema] = await Promise.all([
+        const [profile, schema, disagreements] = await Promise.all([
           this.engine.request(Requests.profile, { sampleId: entry.sample.id }),
           this.engine.request(Requests.inferredSchema, { sampleId: entry.sample.id }),
+          this.engine.request(Requests.nativeVsObserved, { sampleId: entry.sample.id }),
         ]);
-        return { profile, schema };
+        return { profile, schema, disagreements };
       },
     ));
     // A failed profile may be retried by running the command again.
@@ -91,10 +100,11 @@ export class ProfilePanels implements vscode.Disposable {
         const title = `${entry.sample.source}.${entry.sample.entity}`;
         await this.post(entry, { type: 'loading', title });
         try {
-          const { profile, schema } = await (entry.data ??= this.load(entry));
-          await this.post(entry, { type: 'init', title, sample: entry.sample, profile, schema });
+          const { profile, schema, disagreements } = await (entry.data ??= this.load(entry));
+          await this.post(entry, { type: 'init', title, sample: entry.sample, profile, schema, disagreements });
           entry.state.initSent = true;
           entry.state.fields = profile.fields.length;
+          entry.state.disagreements = disagreements.length;
         } catch (error) {
           await this.post(entry, { type: 'error', message: describeError(error).message });
         }
@@ -107,6 +117,19 @@ export class ProfilePanels implements vscode.Disposable {
       case 'openEvidence':
         await this.openEvidence(entry, message.provenance, message.record);
         return;
+      case 'simulate':
+        await this.simulate(entry, message.requestId, message.field, message.partitions);
+        return;
+    }
+  }
+
+  private async simulate(entry: OpenProfile, requestId: number, field: string, partitions: number): Promise<void> {
+    try {
+      const simulation = await this.engine.request(Requests.simulatePartitions, { sampleId: entry.sample.id, field, partitions });
+      entry.state.simulated = { field, partitions, hotspot: simulation.hotspot };
+      await this.post(entry, { type: 'simulation', requestId, simulation });
+    } catch (error) {
+      await this.post(entry, { type: 'simulationError', requestId, message: describeError(error).message });
     }
   }
 
