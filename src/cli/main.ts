@@ -7,6 +7,7 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
+import { tailCommand } from './tail.js';
 import { compareDeclared } from '../engine/drift/declared.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
@@ -26,6 +27,8 @@ Commands:
       --from P  --to P                 streams: first, last, an offset/sequence/id or an ISO time
       --window S                       taps on live traffic: listen S seconds (queues, subjects, MQTT)
       --peek                           queues: read existing messages (they come back marked redelivered)
+      --key K                          keyed streams (Kafka): only records with this key
+  tail <source> <entity>               land new records as they arrive, until Ctrl-C (--max-seconds S, --limit N)
   samples                              list samples with their provenance
   schema <source> <entity>             the schema the source declares
   schema --sample ID                   the schema inferred from a sample, with the evidence behind each type
@@ -158,9 +161,16 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           to: values.to,
           windowSeconds: positiveInt('window', values.window),
           peek: values.peek,
+          key: values.key,
         }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${source}/${entity}: ${p.message}`) });
         if (!values.quiet) io.progress('');
         print(info, () => sampleSummary(info));
+        return EXIT.ok;
+      }
+      case 'tail': {
+        const [source, entity] = args;
+        if (!source || !entity) usage('tail needs a source and an entity: headwater tail <source> <entity> [--max-seconds S]');
+        await tailCommand({ engine, source, entity, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal });
         return EXIT.ok;
       }
       case 'samples': {

@@ -10,6 +10,7 @@ import { diffShapes, shapesOfDeclared, shapesOfInferred, type SchemaDrift } from
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
+import type { TailOptions, TailProgress } from './streams/tail.js';
 import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
 import { SAMPLES_SCHEMA, Workspace } from './workspace/workspace.js';
@@ -150,6 +151,19 @@ export class Engine {
       const driver = await loadDriver(source.kind);
       const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
       this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);
+      return info;
+    });
+  }
+
+  /** Streams new records into a growing sample until `control.signal` stops it (drivers that implement tail). */
+  async tail(name: string, entity: string, options: TailOptions, control: { signal?: AbortSignal; onProgress?: (p: TailProgress) => void } = {}): Promise<SampleInfo> {
+    const workspace = await this.workspace();
+    const signal = control.signal ?? new AbortController().signal;
+    return this.withSource(name, entity, async (source) => {
+      const driver = await loadDriver(source.kind);
+      const { runTail } = await import('./streams/tail.js');
+      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
       return info;
     });
   }

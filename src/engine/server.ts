@@ -68,6 +68,11 @@ export function startServer(workspaceDir: string): Connection {
     void connection.sendNotification(Notifications.samplesChanged.method, {});
     return info;
   });
+  handle(Requests.tail, async (params, signal) => {
+    const info = await engine.tail(params.source, params.entity, params.options ?? {}, { signal, onProgress: progress(params.progressId) });
+    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    return info;
+  });
   handle(Requests.samples, () => engine.samples());
   handle(Requests.schema, (params) => engine.schema(params));
   handle(Requests.rows, (params) => engine.rows(params.sampleId, params.offset, params.limit, params.orderBy));

@@ -74,6 +74,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
     if (node.detail) tooltip.push(node.detail);
     if (node.estimatedRows !== undefined) tooltip.push(`Estimated rows: ${node.estimatedRows.toLocaleString('en-US')}`);
     if (node.bytes !== undefined) tooltip.push(`Size: ${formatBytes(node.bytes)}`);
+    if (node.tooltip) tooltip.push(node.tooltip);
     item.tooltip = new vscode.MarkdownString(tooltip.join('\n\n'));
     item.contextValue = node.sampleable ? 'sampleable' : node.kind;
     return item;

@@ -59,6 +59,8 @@ export interface EngineInfo {
 export interface BrowseParams { source: string; path: string[] }
 export interface DescribeParams { source: string }
 export interface SampleParams extends WithProgress { source: string; entity: string; options: SampleRequestOptions }
+/** A live tail: lands new records until cancelled (the normal end), `maxSeconds` or `limit`. */
+export interface TailParams extends WithProgress { source: string; entity: string; options?: { limit?: number; maxSeconds?: number } }
 export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
 export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
 export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
@@ -89,6 +91,8 @@ export const Requests = {
   describe: request<DescribeParams, SourceDescription>('headwater/describe'),
   browse: request<BrowseParams, BrowseNode[]>('headwater/browse'),
   sample: request<SampleParams, SampleInfo>('headwater/sample'),
+  /** Streams new records into a growing sample until cancelled; progress messages carry the rate. */
+  tail: request<TailParams, SampleInfo>('headwater/tail'),
   samples: request<Record<string, never>, SampleInfo[]>('headwater/samples'),
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),

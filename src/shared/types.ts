@@ -83,10 +83,12 @@ export interface BrowseNode {
   /** Estimated rows or bytes, from the source's catalog, never a count(*) on a big table. */
   estimatedRows?: number;
   bytes?: number;
+  /** Markdown lines the tree adds to the node's tooltip (stream semantics, retention...). */
+  tooltip?: string;
 }
 
 export type SampleStrategy = 'head' | 'random' | 'full' | 'incremental';
-export type SampleMethod = 'snapshot' | 'incremental' | 'offset range' | 'time window' | 'page range' | 'CDC';
+export type SampleMethod = 'snapshot' | 'incremental' | 'offset range' | 'time window' | 'page range' | 'CDC' | 'tail';
 export type SampleStatus = 'running' | 'complete' | 'partial' | 'failed';
 
 export interface SampleRequestOptions {
@@ -104,6 +106,8 @@ export interface SampleRequestOptions {
   windowSeconds?: number;
   /** Queues: read existing messages and requeue them, which marks them redelivered for their consumers. */
   peek?: boolean;
+  /** Keyed streams (Kafka): only records with this key, as text. */
+  key?: string;
   /** incremental: the cursor column (default: detected from the catalog). */
   cursor?: string;
   /** A filter: one SQL boolean expression over the entity's columns, run in the read-only session. */

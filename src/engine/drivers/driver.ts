@@ -12,6 +12,7 @@ export interface DriverSampleOptions {
   to?: string;
   windowSeconds?: number;
   peek?: boolean;
+  key?: string;
   /** Relational sources, as SampleRequestOptions describes them. */
   cursor?: string;
   where?: string;

@@ -1,7 +1,7 @@
 // Runs one sample: driver stream -> workspace table, with budgets, progress and cancellation.
 // Whatever landed before a cancel, a budget or an error is kept and the sample is marked partial.
 import { HeadwaterError } from '../../shared/errors.js';
-import type { Provenance, SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
+import type { Provenance, SampleCursor, SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
 import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
 import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import type { SampleWriter } from '../workspace/landing.js';
@@ -51,6 +51,8 @@ interface Landed {
   rejectedDetail?: string;
   /** Inferred while landing, for rows that passed through JS. */
   inferred?: InferredSchema;
+  /** Provenance of the last row landed (for incremental samples, the high-water mark). */
+  lastProvenance?: Provenance;
 }
 
 interface Landing {
@@ -81,8 +83,9 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const timer = args.options.maxSeconds ? setTimeout(() => halt('time budget'), args.options.maxSeconds * 1000) : undefined;
 
   try {
-    const { from, to, windowSeconds, peek } = args.options;
-    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek }, args.context(stop.signal)).catch((error: unknown) => {
+    const { from, to, windowSeconds, peek, key } = args.options;
+    const resume = strategy === 'incremental' ? await resumePoint(workspace, source.name, entity, args.options.cursor, args.log) : undefined;
+    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, args.context(stop.signal)).catch((error: unknown) => {
       // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
       // runs out before the read begins is named as such, not as a user's cancel.
       if (stopReason === 'time budget') {
@@ -113,6 +116,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       closeError = error;
     }
     const failure = landed.failure ?? closeError;
+    for (const note of stream.notes ?? []) args.log('warn', `${source.name}/${entity}: ${note}`);
     const stoppedBy = landed.stopMattered ? stopReason : undefined;
     const status: SampleStatus = failure ? (writer.rowCount > 0 ? 'partial' : 'failed') : stoppedBy ? 'partial' : 'complete';
     const detail = failure
@@ -121,8 +125,10 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       ?? (stoppedBy === 'cancelled' ? `cancelled after ${writer.rowCount} rows`
         : stoppedBy ? `stopped at the ${stoppedBy} after ${writer.rowCount} rows`
         : landed.rejected ? landed.rejectedDetail ?? `${landed.rejected} unreadable records counted and skipped` : undefined);
+    const fullDetail = [detail, ...(stream.notes ?? [])].filter(Boolean).join('; ') || undefined;
     // Rows DuckDB landed by itself are inferred when their schema is first asked for (Engine.inferred).
-    const info = await workspace.finishSample(id, { status, detail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred: landed.inferred });
+    const cursor = stream.cursor ? sampleCursor(stream.cursor, landed.lastProvenance, resume) : undefined;
+    const info = await workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred: landed.inferred, cursor });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
     args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });
@@ -142,6 +148,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   let lastFlush = Date.now();
   let failure: unknown;
   const rejectedAt: Provenance[] = [];
+  let lastProvenance: Provenance | undefined;
   const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
   try {
@@ -153,6 +160,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
       const room = limit - writer.rowCount;
       const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
       writer.append(rows, batch.provenance, new Date());
+      if (rows.length) lastProvenance = batch.provenance[rows.length - 1];
       inferrer.observeRows(writer.schema.map((f) => f.name), rows, batch.provenance);
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
@@ -178,7 +186,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   const detail = rejected && rejectedAt.length
     ? `${rejected} unreadable records counted and skipped (${rejectedAt.map(describeProvenance).join(', ')}${rejected > rejectedAt.length ? ', …' : ''})`
     : undefined;
-  return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined, rejectedDetail: detail };
+  return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined, rejectedDetail: detail, lastProvenance };
 }
 
 /**
@@ -250,6 +258,32 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     stopInterrupting();
     for (const each of opened) each.close();
   }
+}
+
+function relationalOptions(options: SampleRequestOptions): Pick<SampleRequestOptions, 'cursor' | 'where' | 'confirmFull' | 'allowScan' | 'fromPrimary'> {
+  const { cursor, where, confirmFull, allowScan, fromPrimary } = options;
+  return { cursor, where, confirmFull, allowScan, fromPrimary };
+}
+
+/**
+ * Where an incremental sample resumes: the latest high-water mark of this source and entity, unless
+ * the user names another cursor column than the one it was taken on (then the read starts over).
+ */
+async function resumePoint(workspace: Workspace, source: string, entity: string, cursor: string | undefined, log: RunSampleArgs['log']): Promise<{ sampleId: string; cursor: SampleCursor } | undefined> {
+  const last = await workspace.lastCursor(source, entity);
+  if (!last) return undefined;
+  if (cursor && cursor !== last.cursor.column) {
+    log('info', `${source}/${entity}: the last incremental sample (${last.sampleId}) read on cursor ${last.cursor.column}, not ${cursor}: reading from the start.`);
+    return undefined;
+  }
+  return last;
+}
+
+/** The landed sample's cursor: its last row is the high-water mark; a read that landed nothing keeps the previous mark. */
+function sampleCursor(read: SampleCursor, last: Provenance | undefined, resume: { sampleId: string; cursor: SampleCursor } | undefined): SampleCursor {
+  const previous = resume?.cursor.column === read.column ? resume.cursor.highWater : undefined;
+  const highWater = last ?? previous;
+  return { column: read.column, tieBreakers: read.tieBreakers, ...(highWater ? { highWater } : {}), ...(resume ? { resumedFrom: resume.sampleId } : {}) };
 }
 
 /** `{line: 260}` → "line 260"; `{partition: 2, offset: 17}` → "partition 2 offset 17". */
