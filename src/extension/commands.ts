@@ -9,8 +9,9 @@ import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
-import { renderDrift, type SchemaDocuments } from './schemaDocument.js';
+import type { SchemaDocuments } from './schemaDocument.js';
 import type { SchemaDrift } from '../shared/drift.js';
+import { DriftPanels, sampleSide, type DriftPanelState } from './driftPanel.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -42,6 +43,7 @@ export const commands: Record<string, Handler> = {
   'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
   'headwater._test.engineState': (h) => h.engine.currentState,
   'headwater._test.profileState': (h): ProfilePanelState | undefined => profilePanelsOf(h).state(),
+  'headwater._test.driftState': (h): DriftPanelState | undefined => driftPanelsOf(h).state(),
   'headwater._test.treeChildren': (h, view, id) => treeChildren(h, view, id),
 };
 
@@ -228,8 +230,20 @@ async function profile(h: Headwater, arg: unknown): Promise<Profile | undefined>
   }
 }
 
+const driftPanels = new WeakMap<Headwater, DriftPanels>();
+
+function driftPanelsOf(h: Headwater): DriftPanels {
+  let panels = driftPanels.get(h);
+  if (!panels) {
+    panels = new DriftPanels(h.context.extensionUri, h.schemaDocs);
+    driftPanels.set(h, panels);
+    h.context.subscriptions.push(panels);
+  }
+  return panels;
+}
+
 /**
- * Schema drift between two samples. From the Samples view: the chosen sample against the one picked
+ * Schema drift between two samples, in the Drift panel. From the Samples view: the chosen sample against the one picked
  * next (the previous sample of the same entity first). Programmatically: `{before, after}` ids.
  */
 async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promise<SchemaDrift | undefined> {
@@ -250,7 +264,12 @@ async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promi
       [before, after] = picked.info.startedAt <= first.startedAt ? [picked.info.id, first.id] : [first.id, picked.info.id];
     }
     const drift = await h.engine.request(Requests.diff, { before, after });
-    await h.schemaDocs.openMarkdown(`drift ${before} to ${after}`, renderDrift(drift));
+    const samples = await h.engine.request(Requests.samples, {});
+    const side = (id: string) => {
+      const info = samples.find((s) => s.id === id);
+      return info ? sampleSide(info) : { kind: 'sample' as const, label: id };
+    };
+    driftPanelsOf(h).show(drift, side(before), side(after));
     return drift;
   } catch (error) {
     showError(error, 'Comparing the samples');
