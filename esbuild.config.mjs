@@ -17,7 +17,7 @@ const common = { define: { __HEADWATER_VERSION__: JSON.stringify(version) }, bun
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['vscode'] },
   { ...common, entryPoints: { engine: 'src/engine/main.ts', cli: 'src/cli/main.ts' }, outdir: 'dist', format: 'esm', splitting: true, chunkNames: 'chunks/[name]-[hash]', external: nativeExternal, banner: esmRequireBanner },
-  { ...common, platform: 'browser', target: 'es2022', entryPoints: { 'media/sample': 'media/sample/main.ts', 'media/profile': 'media/profile/main.ts' }, outdir: 'dist', format: 'iife', loader: { '.css': 'css' } },
+  { ...common, platform: 'browser', target: 'es2022', entryPoints: { 'media/sample': 'media/sample/main.ts', 'media/profile': 'media/profile/main.ts', 'media/drift': 'media/drift/main.ts' }, outdir: 'dist', format: 'iife', loader: { '.css': 'css' } },
   { ...common, entryPoints: { 'test/host/index': 'test/host/suite/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', external: ['vscode', 'mocha'] },
 ];
 
