@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'sample' | 'profile', title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'sample' | 'profile' | 'drift', title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const media = vscode.Uri.joinPath(extensionUri, 'dist', 'media');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(media, `${bundle}.js`));
