@@ -12,6 +12,7 @@ import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.
 import type { SchemaDocuments } from './schemaDocument.js';
 import type { SchemaDrift } from '../shared/drift.js';
 import { DriftPanels, sampleSide, type DriftPanelState } from './driftPanel.js';
+import { openCurrentStateSql, type CurrentState } from './currentState.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -36,6 +37,7 @@ export const commands: Record<string, Handler> = {
   'headwater.profile': (h, arg) => profile(h, arg),
   'headwater.compareSamples': (h, arg, other) => compareSamples(h, arg, other),
   'headwater.openSql': (h, arg) => openSql(h, arg),
+  'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
   'headwater.showLogs': (h) => h.engine.showLogs(),
@@ -273,6 +275,17 @@ async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promi
     return drift;
   } catch (error) {
     showError(error, 'Comparing the samples');
+    return undefined;
+  }
+}
+
+/** Latest row per key of an insert-only (history) sample, as a runnable SQL document. */
+async function currentStateSql(h: Headwater, arg: unknown): Promise<CurrentState | undefined> {
+  try {
+    const info = sampleOf(arg) ?? await pickSample(h);
+    return info && await openCurrentStateSql(h.engine, info);
+  } catch (error) {
+    showError(error, 'Opening the current-state SQL');
     return undefined;
   }
 }
