@@ -15,6 +15,7 @@ const entries: DriverEntry[] = [
   { kind: 'file', schemes: ['file:'], load: () => import('./file/index.js') },
   { kind: 'postgres', schemes: ['postgres:', 'postgresql:'], load: () => import('./postgres/index.js') },
   { kind: 'mysql', schemes: ['mysql:', 'mariadb:'], load: () => import('./mysql/index.js') },
+  { kind: 'logs', schemes: [], load: () => import('./logs/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

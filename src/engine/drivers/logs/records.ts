@@ -1,0 +1,141 @@
+// Lines to log records: multi-line records (stack traces) joined to the line that opened them, who /
+// what / when in fixed columns, the time normalised to UTC beside the text it was read from, and
+// malformed lines kept whole in `_raw` (and counted) instead of being dropped.
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { Field, Provenance } from '../../../shared/types.js';
+import type { ResolvedSource } from '../driver.js';
+import { DEFAULT_TEXT_PATTERN, LOG_FORMATS, compilePattern, detectFormat, isContinuation, joinsLines, normaliseLevel, parserFor, type LineParser, type LogFormat, type Parsers } from './formats.js';
+import { checkTimezone, parseLogTime, type TimeContext } from './time.js';
+
+/** The columns every log sample has, in this order. */
+export const LOG_FIELDS: Field[] = [
+  { name: 'time', type: 'timestamptz', duckType: 'TIMESTAMPTZ', nullable: true },
+  { name: 'time_original', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'level', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'service', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'user', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'agent', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'host', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'event', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'message', type: 'string', duckType: 'VARCHAR', nullable: true },
+  { name: 'attributes', type: 'json', duckType: 'JSON', nullable: true },
+  { name: 'format', type: 'string', duckType: 'VARCHAR', nullable: false },
+  { name: '_raw', type: 'string', duckType: 'VARCHAR', nullable: true },
+];
+
+export interface LogRecord {
+  row: unknown[];
+  provenance: Provenance;
+  malformed: boolean;
+}
+
+export interface LogOptions {
+  format?: LogFormat;
+  pattern: RegExp;
+  /** Lines that do NOT match this open a new record (overrides the stack-trace heuristics). */
+  multilineStart?: RegExp;
+  timezone: string;
+}
+
+export function logOptions(source: ResolvedSource): LogOptions {
+  const options = source.options;
+  const format = options.format;
+  if (format !== undefined && !LOG_FORMATS.includes(format as LogFormat)) {
+    throw new HeadwaterError('usage', `Log source '${source.name}': unknown format '${String(format)}'. Known formats: ${LOG_FORMATS.join(', ')}.`, { source: source.name });
+  }
+  const pattern = typeof options.pattern === 'string' ? compilePattern(options.pattern, source.name) : new RegExp(DEFAULT_TEXT_PATTERN);
+  const timezone = typeof options.timezone === 'string' ? options.timezone : 'UTC';
+  try {
+    checkTimezone(timezone);
+  } catch (cause) {
+    throw new HeadwaterError('usage', `Log source '${source.name}': unknown timezone '${timezone}' (use an IANA name such as Europe/Berlin, or an offset such as +02:00).`, { source: source.name }, { cause });
+  }
+  const out: LogOptions = { pattern, timezone };
+  // A user pattern means the lines are text in that shape.
+  if (format) out.format = format as LogFormat;
+  else if (typeof options.pattern === 'string') out.format = 'text';
+  if (typeof options.multilineStart === 'string') out.multilineStart = compilePattern(options.multilineStart, source.name, 'multilineStart', false);
+  return out;
+}
+
+/** The format of one file: the option, else what its first lines look like. */
+export function formatOfFile(head: string[], options: LogOptions, libraries: Parsers): LogFormat {
+  return options.format ?? detectFormat(head, libraries, options.pattern);
+}
+
+const cap = (text: string, max = 64 * 1024) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+interface Pending {
+  row: unknown[];
+  provenance: Provenance;
+  malformed: boolean;
+  lines: number;
+}
+
+/**
+ * Turns one file's lines into records. A record is handed out when the next one starts (or at
+ * `flush`), since the lines after it may still belong to it.
+ */
+export class RecordAssembler {
+  private readonly parse: LineParser;
+  private readonly joins: boolean;
+  private pending: Pending | undefined;
+
+  constructor(
+    readonly format: LogFormat,
+    private readonly file: string,
+    private readonly options: LogOptions,
+    libraries: Parsers,
+    private readonly time: TimeContext,
+  ) {
+    this.parse = parserFor(format, libraries, options.pattern);
+    this.joins = joinsLines(format) || options.multilineStart !== undefined;
+  }
+
+  /** Adds a line; returns the record it completed, if any. */
+  push(line: string, lineNumber: number): LogRecord | undefined {
+    if (!line.trim()) return undefined;
+    if (this.pending && this.joins && this.continues(line)) {
+      this.append(this.pending, line);
+      return undefined;
+    }
+    const done = this.flush();
+    this.pending = this.open(line, lineNumber);
+    return done;
+  }
+
+  /** The record in progress, complete as far as anyone knows (end of file, or a tail gone quiet). */
+  flush(): LogRecord | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return undefined;
+    if (pending.lines > 1) pending.provenance.lines = pending.lines;
+    return { row: pending.row, provenance: pending.provenance, malformed: pending.malformed };
+  }
+
+  private continues(line: string): boolean {
+    return this.options.multilineStart ? !this.options.multilineStart.test(line) : isContinuation(line);
+  }
+
+  private append(pending: Pending, line: string): void {
+    pending.lines++;
+    const column = pending.malformed ? 11 : 8;
+    pending.row[column] = cap(`${pending.row[column] as string}\n${line}`);
+  }
+
+  private open(line: string, lineNumber: number): Pending {
+    const provenance: Provenance = { file: this.file, line: lineNumber };
+    const entry = this.parse(line);
+    if (!entry) {
+      return { row: [null, null, null, null, null, null, null, null, null, null, this.format, cap(line)], provenance, malformed: true, lines: 1 };
+    }
+    const original = entry.time === undefined ? null : String(entry.time);
+    const time = entry.time === undefined ? undefined : parseLogTime(entry.time, this.time);
+    const attributes = Object.keys(entry.attributes).length ? entry.attributes : null;
+    const row = [
+      time ?? null, original, normaliseLevel(entry.level) ?? null, entry.service ?? null, entry.user ?? null, entry.agent ?? null,
+      entry.host ?? null, entry.event ?? null, entry.message === undefined ? null : cap(entry.message), attributes, this.format, null,
+    ];
+    return { row, provenance, malformed: false, lines: 1 };
+  }
+}
