@@ -71,7 +71,11 @@ export function profileSummary(profile: Profile): string {
   if (facts.outOfOrder) lines.push(`out of order     ${JSON.stringify(facts.outOfOrder)}`);
   lines.push(`exact duplicates ${JSON.stringify(facts.duplicates)}`);
   if (facts.keyDuplicates) lines.push(`key duplicates   ${JSON.stringify(facts.keyDuplicates)}`);
-  if (facts.versions) lines.push(`versions per key ${JSON.stringify(facts.versions)}`);
+  if (facts.versions) {
+    const v = facts.versions;
+    lines.push(`versions per key ${v.keysWithVersions} of ${v.keys} keys (${v.key.join(', ')}) have several versions, up to ${v.maxVersions}, by ${v.time}`);
+    lines.push('current state (latest row per key):', ...v.latestStateSql.split('\n').map((line) => `  ${line}`));
+  }
   if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
   lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);
   return lines.join('\n');
