@@ -124,7 +124,11 @@ function renderFacts(facts: SourceFacts): HTMLElement {
     const versions = facts.versions;
     const { card, body } = factCard(`Versions per key (${versions.key.join(', ')})`, { text: `max ${versions.maxVersions}`, tone: versions.keysWithVersions ? 'info' : 'ok' });
     body.append(el('p', 'hw-text', `${formatCount(versions.keysWithVersions)} of ${formatCount(versions.keys)} keys have several versions (mean ${formatNumber(versions.meanVersions)}), ordered by ${versions.time}.`));
-    body.append(el('p', 'hw-subtle', 'Latest state per key:'), codeBlock(versions.latestStateSql, 'the latest-state SQL'));
+    const open = el('button', 'hw-button hw-open-current', 'Open in SQL editor');
+    open.type = 'button';
+    open.title = 'Open the current-state SQL in an editor, to run with Headwater: Run SQL';
+    open.addEventListener('click', () => post({ type: 'openCurrentState' }));
+    body.append(el('p', 'hw-subtle', 'Current state (latest row per key):'), codeBlock(versions.latestStateSql, 'the latest-state SQL'), open);
     grid.append(card);
   }
   if (facts.partitions) {

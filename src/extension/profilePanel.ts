@@ -7,6 +7,7 @@ import type { Profile } from '../shared/profile.js';
 import type { FromProfileWebview, ToProfileWebview } from '../shared/profileWebview.js';
 import { Requests } from '../shared/protocol.js';
 import type { Provenance, SampleInfo } from '../shared/types.js';
+import { currentStateDocument, openSqlDocument } from './currentState.js';
 import type { Engine } from './engine.js';
 import { describeError, showError } from './errors.js';
 import type { SamplePanels } from './samplePanel.js';
@@ -117,6 +118,11 @@ export class ProfilePanels implements vscode.Disposable {
       case 'openEvidence':
         await this.openEvidence(entry, message.provenance, message.record);
         return;
+      case 'openCurrentState': {
+        const versions = (await entry.data)?.profile.facts.versions;
+        if (versions) await openSqlDocument(currentStateDocument(entry.sample, versions));
+        return;
+      }
       case 'simulate':
         await this.simulate(entry, message.requestId, message.field, message.partitions);
         return;

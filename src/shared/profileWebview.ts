@@ -24,5 +24,7 @@ export type FromProfileWebview =
   /** Open the Sample panel at the record that a schema change's evidence points to. */
   | { type: 'openEvidence'; provenance: Provenance; record: number }
   | { type: 'copy'; text: string }
+  /** Open the latest-state SQL of the versions-per-key fact in a SQL editor. */
+  | { type: 'openCurrentState' }
   /** Partition-key simulator: records per partition if the sample were keyed by `field`. */
   | { type: 'simulate'; requestId: number; field: string; partitions: number };
