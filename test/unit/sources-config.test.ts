@@ -106,7 +106,7 @@ describe('sources.yaml language features', () => {
     const keys = sourcesCompletion(doc('sources:\n  - name: x\n    '), { line: 2, character: 4 }).map((c) => c.label);
     for (const key of ['kind', 'path', 'url', 'options']) assert.ok(keys.includes(key), keys.join(','));
     const kinds = sourcesCompletion(doc('sources:\n  - name: x\n    kind: '), { line: 2, character: 10 }).map((c) => c.label);
-    assert.deepEqual(kinds, ['sqlite', 'file', 'postgres', 'mysql']);
+    assert.deepEqual(kinds, ['sqlite', 'file', 'postgres', 'mysql', 'logs', 'http', 's3']);
   });
 });
 
