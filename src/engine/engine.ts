@@ -1,7 +1,7 @@
 // The engine facade: every capability, independent of how it is driven (LSP server or CLI).
 import { join } from 'node:path';
 import { HeadwaterError, redact } from '../shared/errors.js';
-import type { BuildDemoResult, SourceDefinition } from '../shared/protocol.js';
+import type { BuildDemoResult, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition } from '../shared/protocol.js';
 import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
@@ -231,6 +231,36 @@ export class Engine {
     const [ia, ib] = [await this.inferred(a.id), await this.inferred(b.id)];
     const labels = { before: a.id, after: b.id };
     return ia && ib ? diffShapes(shapesOfInferred(ia), shapesOfInferred(ib), labels) : diffShapes(shapesOfDeclared(a.schema), shapesOfDeclared(b.schema), labels);
+  }
+
+  /** Writes generated artifacts for a sample (or a source entity's newest sample, sampling it when it has none). */
+  async generate(params: GenerateParams, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void } = {}): Promise<GenerateResult> {
+    const { buildEvidence, generatorsFor, writeArtifacts } = await import('./generate/index.js');
+    const info = await this.sampleForGenerate(params, control);
+    const generators = generatorsFor(params.kind, info.sourceKind);
+    const definition = this.listDefinitions().find((d) => d.definition.name === info.source)?.definition;
+    const inferred = await this.inferred(info.id, control.signal);
+    const profile = info.rowCount > 0 ? await this.profile(info.id, { signal: control.signal }) : undefined;
+    const evidence = buildEvidence({ sample: info, definition, inferred, profile });
+    return writeArtifacts(evidence, generators, { workspaceDir: this.options.workspaceDir, outDir: params.outDir, force: params.force });
+  }
+
+  /** The generator kinds, or those that apply to a sample's source. */
+  async generatorKinds(sampleId?: string): Promise<GeneratorKindInfo[]> {
+    const { generatorKinds } = await import('./generate/index.js');
+    if (!sampleId) return generatorKinds();
+    const { applicableGenerators } = await import('./generate/registry.js');
+    const applicable = new Set(applicableGenerators((await this.sampleInfo(sampleId)).sourceKind).map((g) => g.kind));
+    return generatorKinds().filter((k) => applicable.has(k.kind));
+  }
+
+  private async sampleForGenerate(params: GenerateParams, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void }): Promise<SampleInfo> {
+    if (params.sampleId) return this.sampleInfo(params.sampleId);
+    if (!params.source || !params.entity) throw new HeadwaterError('usage', 'Give a sample id, or a source and an entity.', { hint: 'headwater generate <kind> --sample ID, or headwater generate <kind> <source> <entity>' });
+    const newest = (await this.samples())
+      .filter((s) => s.source === params.source && s.entity === params.entity && (s.status === 'complete' || s.status === 'partial'))
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+    return newest ?? this.sample(params.source, params.entity, {}, control);
   }
 
   async rows(sampleId: string, offset: number, limit: number, orderBy?: { column: string; descending: boolean }): Promise<QueryResult> {

@@ -72,6 +72,33 @@ export interface InferredSchemaParams { sampleId: string }
 export interface DiffParams { before: string; after: string }
 export interface SimulatePartitionsParams { sampleId: string; field: string; partitions: number }
 export interface BuildDemoResult { dir: string; sources: string[] }
+/** `generate`: a kind (or `all`) for a sample, or for a source entity (its newest sample, else a new one). */
+export interface GenerateParams extends WithProgress {
+  kind: string;
+  sampleId?: string;
+  source?: string;
+  entity?: string;
+  /** One folder for every file (relative to the workspace); default contracts/, connectors/, schemas/. */
+  outDir?: string;
+  force?: boolean;
+}
+export interface GeneratedFile { kind: string; path: string; relativePath: string; bytes: number }
+export interface GenerateResult {
+  sample: string;
+  generatedAt: string;
+  extraction: 'incremental' | 'full';
+  cursor?: string;
+  files: GeneratedFile[];
+}
+export interface GeneratorKindInfo {
+  kind: string;
+  title: string;
+  folder: 'contracts' | 'connectors' | 'schemas';
+  /** What sample it needs, for help text. */
+  needs: string;
+  /** Set while the source kind it needs cannot be sampled yet. */
+  unavailable?: string;
+}
 
 export interface ProgressParams {
   progressId: string;
@@ -104,6 +131,10 @@ export const Requests = {
   inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
   /** Schema drift between two samples. */
   diff: request<DiffParams, SchemaDrift>('headwater/diff'),
+  /** Writes contracts, connector configs or schemas for a sample into the workspace. */
+  generate: request<GenerateParams, GenerateResult>('headwater/generate'),
+  /** The kinds `generate` knows; with a sample, only those that apply to its source. */
+  generatorKinds: request<{ sampleId?: string }, GeneratorKindInfo[]>('headwater/generatorKinds'),
   /** Native vs observed: where the sample's declared columns and what it holds disagree. */
   nativeVsObserved: request<InferredSchemaParams, Disagreement[]>('headwater/nativeVsObserved'),
   /** Records per Kafka partition if the sample were keyed by a field (murmur2, the default partitioner). */

@@ -1,0 +1,62 @@
+// Chooses the cursor columns an incremental extraction would use, from the sampled evidence: an
+// integer key that only grows (incrementing) and a non-null update timestamp (timestamp). Pure.
+import type { Profile } from '../../shared/profile.js';
+import type { ColumnEvidence } from './evidence.js';
+
+export interface CursorColumn {
+  column: string;
+  /** Why this column, with the evidence. */
+  reason: string;
+}
+
+export interface CursorChoice {
+  incrementing?: CursorColumn;
+  timestamp?: CursorColumn;
+  /** Kafka Connect JDBC's mode names, which also say full (bulk) or incremental. */
+  mode: 'incrementing' | 'timestamp' | 'timestamp+incrementing' | 'bulk';
+  extraction: 'incremental' | 'full';
+  /** The column an incremental sync pages on (timestamp first: it also sees updates). */
+  primary?: string;
+  note: string;
+}
+
+const UPDATE_TIME = /^(updated|modified|changed|last_?modified|last_?updated|last_?changed)(_?(at|on|ts|time|timestamp|date))?$|^(mtime|ts_updated|update_time|modify_time)$/i;
+const CREATE_TIME = /^(created|inserted|ingested)(_?(at|on|ts|time|timestamp))?$|^(ctime|create_time|insert_time)$/i;
+
+function nonNull(column: ColumnEvidence): boolean {
+  if (column.profile) return column.profile.nulls === 0 && column.profile.count > 0;
+  return !column.declaredNullable;
+}
+
+function rowsOf(profile: Profile | undefined, column: ColumnEvidence): string {
+  const rows = profile?.rows ?? column.profile?.count;
+  return rows === undefined ? '' : ` in ${rows.toLocaleString('en-US')} rows`;
+}
+
+export function detectCursor(columns: ColumnEvidence[], key: string[], profile?: Profile): CursorChoice {
+  let incrementing: CursorColumn | undefined;
+  if (key.length === 1) {
+    const column = columns.find((c) => c.name === key[0] && c.type === 'integer');
+    if (column && nonNull(column)) {
+      incrementing = { column: column.name, reason: `integer key: unique and never null${rowsOf(profile, column)}` };
+    }
+  }
+  const times = columns.filter((c) => (c.type === 'timestamp' || c.type === 'timestamptz') && nonNull(c));
+  const update = times.find((c) => UPDATE_TIME.test(c.name));
+  const created = times.find((c) => CREATE_TIME.test(c.name));
+  let timestamp: CursorColumn | undefined;
+  if (update) timestamp = { column: update.name, reason: `update time: named like one and never null${rowsOf(profile, update)}` };
+  else if (created && !incrementing) timestamp = { column: created.name, reason: `creation time, never null${rowsOf(profile, created)}; sees inserts only, not updates` };
+  const mode = timestamp && incrementing ? 'timestamp+incrementing' : timestamp ? 'timestamp' : incrementing ? 'incrementing' : 'bulk';
+  const note = mode === 'bulk'
+    ? 'No cursor column found (no integer key, no non-null update time): full extraction.'
+    : `Incremental on ${[timestamp, incrementing].filter(Boolean).map((c) => `${c!.column} (${c!.reason})`).join(' and ')}.`;
+  return {
+    incrementing,
+    timestamp,
+    mode,
+    extraction: mode === 'bulk' ? 'full' : 'incremental',
+    primary: timestamp?.column ?? incrementing?.column,
+    note,
+  };
+}

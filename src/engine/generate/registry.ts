@@ -1,0 +1,77 @@
+// Every kind `headwater generate` knows: what it writes, where, and what source it needs. Adding a
+// kind is one entry here (REST and topic kinds land with their drivers).
+import { HeadwaterError } from '../../shared/errors.js';
+import type { GeneratorKindInfo } from '../../shared/protocol.js';
+import { dcsYaml } from './contracts/dcs.js';
+import { odcsYaml } from './contracts/odcs.js';
+import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceConfig } from './connectors/connectors.js';
+import type { GenerationEvidence } from './evidence.js';
+import { safeName, tableName } from './evidence.js';
+import { avroSchema, ddl, jsonSchema } from './schemas/schemas.js';
+
+export interface ArtifactFile {
+  /** File name inside the kind's folder. */
+  name: string;
+  content: string;
+}
+
+export interface Generator extends GeneratorKindInfo {
+  /** Source kinds it applies to; undefined: any. */
+  sourceKinds?: string[];
+  /** Set for kinds that wait on a driver that has not landed: why, for help and errors. */
+  unavailable?: string;
+  files(evidence: GenerationEvidence): ArtifactFile[];
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const stem = (e: GenerationEvidence) => safeName(`${e.sample.source}_${tableName(e.sample.entity)}`).toLowerCase();
+const RELATIONAL = ['postgres', 'mysql'];
+
+function waiting(kind: string, title: string, folder: GeneratorKindInfo['folder'], needs: string): Generator {
+  return {
+    kind, title, folder, needs, unavailable: `needs a ${needs}, which this version cannot sample yet`,
+    files: () => {
+      throw new HeadwaterError('usage', `'${kind}' (${title}) needs a ${needs}; none can be sampled in this version yet.`, { hint: 'Generate it once the REST/topic drivers land; `headwater generate --help` lists what is available.' });
+    },
+  };
+}
+
+export const GENERATORS: Generator[] = [
+  { kind: 'odcs', title: 'Data contract, ODCS v3.1 (YAML)', folder: 'contracts', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.odcs.yaml`, content: odcsYaml(e) }] },
+  { kind: 'dcs', title: 'Data contract, Data Contract Specification 1.2.1 (YAML)', folder: 'contracts', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.datacontract.yaml`, content: dcsYaml(e) }] },
+  { kind: 'debezium', title: 'Debezium connector (Kafka Connect REST JSON)', folder: 'connectors', needs: 'a PostgreSQL or MySQL sample', sourceKinds: RELATIONAL, files: (e) => [{ name: `${stem(e)}.debezium.json`, content: json(debeziumConfig(e)) }] },
+  { kind: 'jdbc', title: 'Kafka Connect JDBC source (REST JSON)', folder: 'connectors', needs: 'a relational sample', sourceKinds: [...RELATIONAL, 'sqlite'], files: (e) => [{ name: `${stem(e)}.jdbc-source.json`, content: json(jdbcSourceConfig(e)) }] },
+  {
+    kind: 'airbyte', title: 'Airbyte source-postgres config + configured catalog', folder: 'connectors', needs: 'a PostgreSQL sample', sourceKinds: ['postgres'],
+    files: (e) => [
+      { name: `${stem(e)}.airbyte-source-postgres.json`, content: json(airbyteConfig(e)) },
+      { name: `${stem(e)}.airbyte-catalog.json`, content: json(airbyteCatalog(e)) },
+    ],
+  },
+  { kind: 'dlt', title: 'dlt sql_database pipeline (Python)', folder: 'connectors', needs: 'a relational sample', sourceKinds: [...RELATIONAL, 'sqlite'], files: (e) => [{ name: `${stem(e)}_pipeline.py`, content: dltPipeline(e) }] },
+  { kind: 'jsonschema', title: 'JSON Schema 2020-12', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.schema.json`, content: json(jsonSchema(e)) }] },
+  { kind: 'avro', title: 'Avro schema (.avsc)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.avsc`, content: json(avroSchema(e)) }] },
+  { kind: 'ddl-duckdb', title: 'CREATE TABLE for DuckDB', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.duckdb.sql`, content: ddl(e, 'duckdb') }] },
+  { kind: 'ddl-postgres', title: 'CREATE TABLE for PostgreSQL', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.postgres.sql`, content: ddl(e, 'postgres') }] },
+  waiting('airbyte-manifest', 'Airbyte declarative manifest', 'connectors', 'REST source'),
+  waiting('dlt-rest', 'dlt rest_api config + pipeline', 'connectors', 'REST source'),
+  waiting('asyncapi', 'AsyncAPI 3.0 document', 'schemas', 'topic source'),
+  waiting('openapi', 'OpenAPI 3.1 components', 'schemas', 'REST source'),
+];
+
+export function generatorKinds(): GeneratorKindInfo[] {
+  return GENERATORS.map(({ kind, title, folder, needs, unavailable }) => ({ kind, title, folder, needs, ...(unavailable ? { unavailable } : {}) }));
+}
+
+/** Kinds that apply to a sample of this source kind (what `all` and the editor's quick pick offer). */
+export function applicableGenerators(sourceKind: string): Generator[] {
+  return GENERATORS.filter((g) => !g.unavailable && (!g.sourceKinds || g.sourceKinds.includes(sourceKind === 'mariadb' ? 'mysql' : sourceKind)));
+}
+
+export function findGenerator(kind: string): Generator {
+  const found = GENERATORS.find((g) => g.kind === kind);
+  if (!found) {
+    throw new HeadwaterError('usage', `Unknown kind '${kind}'. Kinds: ${GENERATORS.map((g) => g.kind).join(', ')}, all.`, { hint: "Run 'headwater generate --help'." });
+  }
+  return found;
+}

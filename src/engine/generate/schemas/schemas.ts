@@ -1,0 +1,78 @@
+// Record schemas from a sample: JSON Schema 2020-12, Avro (.avsc), and CREATE TABLE for DuckDB and
+// PostgreSQL. Nullability follows the declaration, tightened where the sample showed no nulls.
+import type { InferredField } from '../../../shared/inference.js';
+import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
+import { safeName, tableName } from '../evidence.js';
+import { qualityRules } from '../rules.js';
+import { avroType, jsonSchemaType, postgresType } from '../types.js';
+
+function nullable(column: ColumnEvidence, notNull: Set<string>): boolean {
+  return column.declaredNullable && !notNull.has(column.name);
+}
+
+function notNullColumns(evidence: GenerationEvidence): Set<string> {
+  return new Set(qualityRules(evidence).filter((r) => r.kind === 'not-null').map((r) => r.column));
+}
+
+function inferredJsonSchema(field: InferredField): Record<string, unknown> {
+  const base: Record<string, unknown> = field.type === 'map' ? { type: 'object' } : jsonSchemaType(field.type === 'union' ? 'json' : field.type);
+  if (field.fields?.length) base.properties = Object.fromEntries(field.fields.map((f) => [f.name, inferredJsonSchema(f)]));
+  if (field.element) base.items = inferredJsonSchema(field.element);
+  if (field.value) base.additionalProperties = inferredJsonSchema(field.value);
+  return field.nullable && typeof base.type === 'string' ? { ...base, type: [base.type, 'null'] } : base;
+}
+
+export function jsonSchema(evidence: GenerationEvidence): Record<string, unknown> {
+  const { sample } = evidence;
+  const notNull = notNullColumns(evidence);
+  const properties = Object.fromEntries(evidence.columns.map((column) => {
+    const base = column.inferred && (column.inferred.fields?.length || column.inferred.element)
+      ? inferredJsonSchema(column.inferred)
+      : jsonSchemaType(column.type);
+    const accepted = qualityRules(evidence).find((r) => r.column === column.name && r.kind === 'accepted-values');
+    const schema: Record<string, unknown> = { ...base, ...(accepted?.kind === 'accepted-values' ? { enum: [...accepted.values, ...(nullable(column, notNull) ? [null] : [])] } : {}) };
+    if (nullable(column, notNull) && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+    return [column.name, schema];
+  }));
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `urn:headwater:${safeName(sample.source)}:${safeName(tableName(sample.entity))}`,
+    title: `${sample.source}/${sample.entity}`,
+    $comment: evidence.provenance,
+    type: 'object',
+    properties,
+    required: evidence.columns.filter((c) => !nullable(c, notNull)).map((c) => c.name),
+  };
+}
+
+export function avroSchema(evidence: GenerationEvidence): Record<string, unknown> {
+  const { sample } = evidence;
+  const notNull = notNullColumns(evidence);
+  return {
+    type: 'record',
+    name: safeName(tableName(sample.entity)),
+    namespace: `headwater.${safeName(sample.source)}`,
+    doc: evidence.provenance,
+    fields: evidence.columns.map((column) => {
+      const type = avroType(column);
+      return nullable(column, notNull)
+        ? { name: safeName(column.name), type: ['null', type], default: null, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) }
+        : { name: safeName(column.name), type, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) };
+    }),
+  };
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+export function ddl(evidence: GenerationEvidence, dialect: 'duckdb' | 'postgres'): string {
+  const { sample } = evidence;
+  const notNull = notNullColumns(evidence);
+  const fromPostgres = evidence.connection.kind === 'postgres';
+  const lines = evidence.columns.map((column) => {
+    const type = dialect === 'duckdb' ? column.duckType : postgresType(column, fromPostgres);
+    return `  ${quoteIdent(column.name)} ${type}${nullable(column, notNull) ? '' : ' NOT NULL'}`;
+  });
+  if (evidence.key.length) lines.push(`  PRIMARY KEY (${evidence.key.map(quoteIdent).join(', ')})`);
+  const table = dialect === 'postgres' && evidence.connection.schema && fromPostgres ? `${quoteIdent(evidence.connection.schema)}.${quoteIdent(tableName(sample.entity))}` : quoteIdent(tableName(sample.entity));
+  return `-- ${evidence.provenance}\n-- ${dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} table for ${sample.source}/${sample.entity}; NOT NULL where the source declares it or no nulls were seen.\nCREATE TABLE ${table} (\n${lines.join(',\n')}\n);\n`;
+}
