@@ -15,7 +15,9 @@ const entries: DriverEntry[] = [
   { kind: 'file', schemes: ['file:'], load: () => import('./file/index.js') },
   { kind: 'postgres', schemes: ['postgres:', 'postgresql:'], load: () => import('./postgres/index.js') },
   { kind: 'mysql', schemes: ['mysql:', 'mariadb:'], load: () => import('./mysql/index.js') },
+  { kind: 'kafka', schemes: ['kafka:', 'kafka+ssl:'], load: () => import('./kafka/index.js') },
   { kind: 'logs', schemes: [], load: () => import('./logs/index.js') },
+  { kind: 'redis', schemes: ['redis:', 'rediss:'], load: () => import('./redis/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -1,0 +1,226 @@
+// Reads offset ranges of a topic's partitions with Fetch requests to each partition's leader, the
+// way assign() does: no consumer group, no offset commit, read-committed (no aborted transactions,
+// no control records). Bounded ranges end at their end offset; a tail follows the log until
+// stopped, reconnecting when the broker goes away and resuming at the next unread offset, so
+// nothing is skipped or read twice.
+import type { Field, Provenance } from '../../../shared/types.js';
+import type { DriverContext, RecordBatch } from '../driver.js';
+import { clusterOf, READ_COMMITTED, REPLICA_CONSUMER, type FetchedPartition, type KafkaCluster, type RawMessage } from './connection.js';
+import { RecordDecodeError, type Decoded, type PayloadDecoder } from './decode.js';
+import type { Kafka } from 'kafkajs';
+
+export const RECORD_FIELDS: Field[] = [
+  { name: 'partition', type: 'integer', duckType: 'INTEGER', nullable: false },
+  { name: 'offset', type: 'integer', duckType: 'BIGINT', nullable: false },
+  { name: 'timestamp', type: 'timestamptz', duckType: 'TIMESTAMPTZ', nullable: true },
+  { name: 'timestamp_type', type: 'string', duckType: 'VARCHAR', nullable: false },
+  { name: 'key', type: 'json', duckType: 'JSON', nullable: true },
+  { name: 'key_format', type: 'string', duckType: 'VARCHAR', nullable: false },
+  { name: 'headers', type: 'json', duckType: 'JSON', nullable: true },
+  { name: 'value', type: 'json', duckType: 'JSON', nullable: true },
+  { name: 'value_format', type: 'string', duckType: 'VARCHAR', nullable: false },
+  { name: 'value_schema_id', type: 'integer', duckType: 'INTEGER', nullable: true },
+];
+
+export interface PartitionRange {
+  partition: number;
+  /** Next offset to read. */
+  next: bigint;
+  /** Exclusive end; undefined follows the log (tail). */
+  end?: bigint;
+}
+
+export interface ReadOptions {
+  kafka: Kafka;
+  topic: string;
+  ranges: PartitionRange[];
+  decoder: PayloadDecoder;
+  ctx: DriverContext;
+  /** Only records whose key, as text, equals this. */
+  key?: string;
+  /** Tail: wait for new records instead of ending. */
+  follow?: boolean;
+  /** Stop after this many records in all (the sampler's limit). */
+  limit?: number;
+}
+
+const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
+const FETCH_MAX_BYTES = 16 * 1024 * 1024;
+const RETRY_MS = [250, 500, 1000, 2000, 4000];
+// Kafka error codes a fresh metadata read resolves (leadership moved, broker restarted).
+const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);
+const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
+
+export async function* readPartitions(options: ReadOptions): AsyncGenerator<RecordBatch> {
+  const { topic, ctx } = options;
+  const pending = options.ranges.filter((r) => r.end === undefined || r.next < r.end);
+  let cluster: KafkaCluster | undefined;
+  let failures = 0;
+  let landed = 0;
+  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  try {
+    while (pending.length && !ctx.signal.aborted && (options.limit === undefined || landed < options.limit)) {
+      let responses: FetchedPartition[];
+      try {
+        if (!cluster) {
+          cluster = clusterOf(options.kafka);
+          await cluster.connect();
+          await cluster.addTargetTopic(topic);
+        }
+        responses = await fetchOnce(cluster, topic, pending, options.follow === true);
+        if (failures) ctx.log('warn', `Kafka topic '${topic}': reading again after the broker came back (resuming at ${positions(pending)}).`);
+        failures = 0;
+      } catch (error) {
+        if (ctx.signal.aborted) break;
+        if (!options.follow || !isConnectionLoss(error)) throw error;
+        // A tail outlives broker restarts: report, reconnect with backoff, resume where it was.
+        const wait = RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]!;
+        if (failures === 0) ctx.log('warn', `Kafka topic '${topic}': lost the broker (${(error as Error).message}); retrying, resuming at ${positions(pending)}.`);
+        failures++;
+        await cluster?.disconnect().catch(() => undefined);
+        cluster = undefined;
+        await abortableDelay(wait, ctx.signal);
+        continue;
+      }
+      const rows: unknown[][] = [];
+      const provenance: Provenance[] = [];
+      const rejectedAt: Provenance[] = [];
+      let bytes = 0;
+      let rejected = 0;
+      let refresh = false;
+      for (const fetched of responses) {
+        const range = pending.find((r) => r.partition === fetched.partition);
+        if (!range) continue;
+        if (fetched.errorCode !== 0) {
+          if (RETRIABLE.has(fetched.errorCode)) {
+            refresh = true;
+            continue;
+          }
+          throw new Error(`partition ${fetched.partition} at offset ${range.next}: Kafka error code ${fetched.errorCode}${fetched.errorCode === 1 ? ' (offset out of range: retention removed it)' : ''}`);
+        }
+        const messages = await committedMessages(topic, range.next, fetched);
+        let last = range.next - 1n;
+        for (const message of messages) {
+          const offset = BigInt(message.offset);
+          if (offset < range.next) continue;
+          if (range.end !== undefined && offset >= range.end) break;
+          last = offset;
+          if (message.isControlRecord) continue;
+          bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
+          if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
+          const at = { partition: fetched.partition, offset: Number(offset) };
+          try {
+            rows.push(await recordRow(message, fetched.partition, offset, options.decoder));
+            provenance.push(at);
+          } catch (error) {
+            if (!(error instanceof RecordDecodeError)) throw error;
+            rejected++;
+            rejectedAt.push({ ...at, error: error.message });
+          }
+        }
+        // Compacted or transactional logs skip offsets: the next read starts after the batch read.
+        const lastInBatch = messages.length ? BigInt(messages[messages.length - 1]!.offset) : undefined;
+        range.next = lastInBatch !== undefined && lastInBatch >= range.next ? lastInBatch + 1n : last + 1n;
+        // Nothing more below the high watermark (or a stable offset): a bounded range can end here.
+        const high = BigInt(fetched.lastStableOffset && BigInt(fetched.lastStableOffset) >= 0n ? fetched.lastStableOffset : fetched.highWatermark);
+        if (range.end !== undefined && (range.next >= range.end || (messages.length === 0 && range.next >= high))) range.end = range.next;
+      }
+      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
+      if (refresh) await cluster?.refreshMetadata().catch(() => undefined);
+      if (rows.length || rejected) {
+        landed += rows.length;
+        yield { rows, provenance, bytes, rejected, rejectedAt };
+      }
+    }
+  } finally {
+    await cluster?.disconnect().catch(() => undefined);
+  }
+}
+
+async function fetchOnce(cluster: KafkaCluster, topic: string, pending: PartitionRange[], follow: boolean): Promise<FetchedPartition[]> {
+  const byLeader = cluster.findLeaderForPartitions(topic, pending.map((r) => r.partition));
+  const requests = Object.entries(byLeader).map(async ([nodeId, partitions]) => {
+    const broker = await cluster.findBroker({ nodeId });
+    const response = await broker.fetch({
+      replicaId: REPLICA_CONSUMER,
+      isolationLevel: READ_COMMITTED,
+      maxWaitTime: follow ? 500 : 50,
+      minBytes: 1,
+      maxBytes: FETCH_MAX_BYTES,
+      topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(pending.find((r) => r.partition === partition)!.next), maxBytes: PARTITION_MAX_BYTES })) }],
+    });
+    return response.responses.flatMap((r) => r.partitions);
+  });
+  return (await Promise.all(requests)).flat();
+}
+
+type BatchClass = new (topic: string, fetchedOffset: string, partitionData: FetchedPartition) => { messages: RawMessage[] };
+let batchClass: Promise<BatchClass> | undefined;
+
+/** kafkajs's own filter: drops aborted transactions and control records, as its consumer does. */
+async function committedMessages(topic: string, fetchedOffset: bigint, fetched: FetchedPartition): Promise<RawMessage[]> {
+  if (!fetched.abortedTransactions?.length) return fetched.messages;
+  // @ts-expect-error kafkajs ships no types for its internal modules.
+  batchClass ??= import('kafkajs/src/consumer/batch.js').then((m: { default: BatchClass }) => m.default);
+  const Batch = await batchClass;
+  return new Batch(topic, String(fetchedOffset), fetched).messages;
+}
+
+async function recordRow(message: RawMessage, partition: number, offset: bigint, decoder: PayloadDecoder): Promise<unknown[]> {
+  const keyResult = decoder.decodeKey(message.key);
+  const valueResult = decoder.decodeValue(message.value);
+  const key: Decoded = keyResult instanceof Promise ? await keyResult : keyResult;
+  const value: Decoded = valueResult instanceof Promise ? await valueResult : valueResult;
+  const timestamp = Number(message.timestamp);
+  return [
+    partition,
+    offset,
+    timestamp >= 0 ? new Date(timestamp) : null,
+    TIMESTAMP_TYPES[message.batchContext?.timestampType ?? 0] ?? 'CreateTime',
+    key.json,
+    key.format,
+    headersJson(message.headers),
+    value.json,
+    value.format,
+    value.schemaId ?? null,
+  ];
+}
+
+/** Header values are bytes: UTF-8 text when they are, else base64; repeated names become lists. */
+function headersJson(headers: RawMessage['headers']): string | null {
+  if (!headers) return null;
+  const names = Object.keys(headers);
+  if (!names.length) return null;
+  const text = (b: Buffer | undefined): string | null => {
+    if (!b) return null;
+    const s = b.toString('utf8');
+    return Buffer.byteLength(s) === b.length && !s.includes('\uFFFD') ? s : b.toString('base64');
+  };
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const value = headers[name];
+    out[name] = Array.isArray(value) ? value.map(text) : text(value);
+  }
+  return JSON.stringify(out);
+}
+
+function positions(ranges: PartitionRange[]): string {
+  return ranges.map((r) => `${r.partition}@${r.next}`).join(', ');
+}
+
+function isConnectionLoss(error: unknown): boolean {
+  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /Connection|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|closed|not.*leader|metadata|KafkaJSNumberOfRetriesExceeded|broker/i.test(text);
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
