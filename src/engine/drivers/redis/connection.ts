@@ -1,0 +1,60 @@
+// One ioredis client per operation, loaded lazily. Sampling and browsing fail fast on a lost
+// connection; a tail reconnects with backoff and says so.
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import { HeadwaterError, redact } from '../../../shared/errors.js';
+import type { ResolvedSource } from '../driver.js';
+
+export type { RedisClient };
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function redisLocation(source: ResolvedSource): string {
+  const url = source.url ?? 'redis://127.0.0.1:6379';
+  return redact(url, source.secrets);
+}
+
+export async function openRedis(source: ResolvedSource, options: { reconnect?: (attempt: number) => void } = {}): Promise<RedisClient> {
+  const { Redis } = await import('ioredis');
+  const timeout = Number(source.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  const settings: RedisOptions = {
+    lazyConnect: true,
+    connectTimeout: timeout,
+    connectionName: 'headwater',
+    enableAutoPipelining: false,
+    // One-shot reads give up at once; a tail keeps trying (with backoff) and reports each attempt.
+    maxRetriesPerRequest: options.reconnect ? null : 1,
+    retryStrategy: options.reconnect
+      ? (attempt) => {
+          options.reconnect!(attempt);
+          return Math.min(100 * 2 ** Math.min(attempt, 6), 5000);
+        }
+      : () => null,
+  };
+  const client = source.url ? new Redis(source.url, settings) : new Redis(settings);
+  client.on('error', () => undefined); // reported through the failing command
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw redisError(error, source);
+  }
+  return client;
+}
+
+export async function withRedis<T>(source: ResolvedSource, entity: string | undefined, run: (client: RedisClient) => Promise<T>): Promise<T> {
+  const client = await openRedis(source);
+  try {
+    return await run(client);
+  } catch (error) {
+    throw error instanceof HeadwaterError ? error : redisError(error, source, entity);
+  } finally {
+    client.disconnect();
+  }
+}
+
+export function redisError(error: unknown, source: ResolvedSource, entity?: string): HeadwaterError {
+  const cause = redact(error instanceof Error ? error.message : String(error), source.secrets);
+  const connecting = /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|connect|Connection is closed|NOAUTH|WRONGPASS/i.test(cause);
+  const where = entity ? ` (${entity})` : '';
+  return new HeadwaterError(connecting ? 'connection' : 'source', `Redis source '${source.name}' at ${redisLocation(source)}${where}: ${cause}`, { source: source.name, ...(entity ? { entity } : {}) }, { cause: error });
+}
