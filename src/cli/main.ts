@@ -7,6 +7,7 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
+import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
 import { compareDeclared } from '../engine/drift/declared.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
@@ -39,7 +40,10 @@ Commands:
   diff <sampleA> <sampleB>             schema drift between two samples (--fail-on-drift: exit 1 on drift)
   query "<sql>" [--max-rows N]         run SQL on the workspace (sample tables: samples.<id>)
   generate <kind> ...                  generate contracts and connector configs (not yet available)
-  check <contract>                     check a source against a contract (not yet available)
+  check <contract.odcs.yaml>           check the contract's source against it (ODCS v3.1): missing/extra fields,
+                                       type and nullability changes, quality rules, freshness SLOs; exit 1 on violation
+      --server NAME  --strict          which server of the contract; extra fields fail too
+      --limit N  --strategy S  --max-seconds S  --max-bytes B   sampling budgets, as for sample
   demo [dir]                           build the demo workspace in dir (default ./headwater-demo) and walk through it
   demo init <dir>                      only build the demo workspace
 
@@ -73,6 +77,8 @@ const options = {
   to: { type: 'string' },
   window: { type: 'string' },
   peek: { type: 'boolean' },
+  server: { type: 'string' },
+  strict: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -232,8 +238,17 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         }
         return await runDemo(resolve(args[0] ?? 'headwater-demo'), { json, io, signal: controller.signal });
       }
+      case 'check': {
+        const [contract] = args;
+        if (!contract) usage('check needs a contract: headwater check <contract.odcs.yaml>');
+        const strategy = values.strategy as SampleStrategy | undefined;
+        if (strategy && !['head', 'random', 'full'].includes(strategy)) usage(`--strategy must be head, random or full (got '${strategy}').`);
+        return await runCheck(engine, contract, {
+          json, quiet: values.quiet === true, server: values.server, strict: values.strict, strategy, signal: controller.signal,
+          limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), maxBytes: positiveInt('max-bytes', values['max-bytes']),
+        }, io);
+      }
       case 'generate':
-      case 'check':
         throw new HeadwaterError('usage', `'headwater ${command}' is not available in this version yet: data contracts and connector configs are the next milestone.`, { hint: "Use 'headwater schema' and 'headwater profile' for now." });
       default:
         usage(`Unknown command '${command}'.`);

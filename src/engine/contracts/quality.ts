@@ -1,0 +1,264 @@
+// A contract's quality rules and freshness SLO, measured in DuckDB on the sample the check landed.
+// Every figure says it comes from the sample; a rule that a partial sample cannot decide (a row
+// count, a stale-looking maximum) is reported as undecided, not as a failure.
+import type { QueryResult } from '../../shared/types.js';
+import { quoteIdent, quoteLiteral } from '../workspace/sql.js';
+import { physicalNameOf, type OdcsContract, type OdcsProperty, type OdcsQuality, type OdcsSchemaObject, type OdcsSlaProperty } from './odcs.js';
+
+export type RuleStatus = 'pass' | 'fail' | 'undecided' | 'skipped';
+
+export interface RuleResult {
+  /** e.g. `nullValues`, `unique`, `rowCount`, `range`, `freshness`. */
+  rule: string;
+  path?: string;
+  /** JSON pointer of the rule (or of the property that states it) in the contract. */
+  pointer: string;
+  status: RuleStatus;
+  /** The measured value the rule compares. */
+  measured?: number | string;
+  message: string;
+}
+
+export interface SampleScope {
+  /** Qualified sample table, e.g. samples.shop_orders_3. */
+  table: string;
+  sampleId: string;
+  rows: number;
+  /** True when the sample holds every record of the entity (so counts are exact, not bounds). */
+  complete: boolean;
+  query(sql: string): Promise<QueryResult>;
+  now: Date;
+}
+
+type Operator = 'mustBe' | 'mustNotBe' | 'mustBeGreaterThan' | 'mustBeGreaterOrEqualTo' | 'mustBeLessThan' | 'mustBeLessOrEqualTo' | 'mustBeBetween' | 'mustNotBeBetween';
+const OPERATORS: Operator[] = ['mustBe', 'mustNotBe', 'mustBeGreaterThan', 'mustBeGreaterOrEqualTo', 'mustBeLessThan', 'mustBeLessOrEqualTo', 'mustBeBetween', 'mustNotBeBetween'];
+
+/** `mustBeLessOrEqualTo 5` -> `≤ 5`, and whether `value` meets it. */
+export function operatorOf(rule: OdcsQuality): { text: string; test(value: number): boolean } | undefined {
+  const op = OPERATORS.find((o) => rule[o] !== undefined);
+  if (!op) return undefined;
+  const bound = rule[op] as number | [number, number];
+  switch (op) {
+    case 'mustBe': return { text: `= ${String(bound)}`, test: (v) => v === Number(bound) };
+    case 'mustNotBe': return { text: `≠ ${String(bound)}`, test: (v) => v !== Number(bound) };
+    case 'mustBeGreaterThan': return { text: `> ${String(bound)}`, test: (v) => v > Number(bound) };
+    case 'mustBeGreaterOrEqualTo': return { text: `≥ ${String(bound)}`, test: (v) => v >= Number(bound) };
+    case 'mustBeLessThan': return { text: `< ${String(bound)}`, test: (v) => v < Number(bound) };
+    case 'mustBeLessOrEqualTo': return { text: `≤ ${String(bound)}`, test: (v) => v <= Number(bound) };
+    case 'mustBeBetween': { const [a, b] = bound as [number, number]; return { text: `between ${a} and ${b}`, test: (v) => v >= a && v <= b }; }
+    case 'mustNotBeBetween': { const [a, b] = bound as [number, number]; return { text: `not between ${a} and ${b}`, test: (v) => v < a || v > b }; }
+  }
+}
+
+async function scalar(scope: SampleScope, sql: string): Promise<number> {
+  const value = (await scope.query(sql)).rows[0]?.[0];
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function literal(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return quoteLiteral(String(value));
+}
+
+/** Evaluates every rule of one schema object on its sample. */
+export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: string, scope: SampleScope, columns: Set<string>): Promise<RuleResult[]> {
+  const results: RuleResult[] = [];
+  const from = scope.table;
+  const basis = `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})`;
+  const measure = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
+    const metric = rule.metric ?? rule.rule;
+    const label = rule.name ?? metric ?? rule.type ?? 'rule';
+    const where = path ? `'${path}' ` : '';
+    if (rule.type === 'text' || rule.type === 'custom') {
+      results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: ${rule.type} rules are for people or other tools; not checked` });
+      return;
+    }
+    const op = operatorOf(rule);
+    if (!op) return;
+    let count: number;
+    if (rule.type === 'sql' || rule.query) {
+      const sql = (rule.query ?? '').replace(/\$?\{(object|table)\}/g, from).replace(/\$?\{(property|column)\}/g, column ? quoteIdent(column) : 'NULL');
+      try {
+        count = await scalar(scope, sql);
+      } catch (error) {
+        results.push({ rule: label, path, pointer, status: 'undecided', message: `${where}${label}: the query failed on the sample: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` });
+        return;
+      }
+      pushResult(label, path, pointer, count, op, `${where}${label}: query returned ${count} on ${basis}, must be ${op.text}`);
+      return;
+    }
+    if (metric === 'rowCount') {
+      count = scope.rows;
+      const passes = op.test(count);
+      if (scope.complete) pushResult(label, path, pointer, count, op, `row count ${count.toLocaleString('en-US')} must be ${op.text}`);
+      // A partial sample is a lower bound: it decides "more than" rules that already pass, and "at most" rules that already fail.
+      else if (passes && /Greater/.test(OPERATORS.find((o) => rule[o] !== undefined) ?? '')) results.push({ rule: label, pointer, status: 'pass', measured: count, message: `row count ≥ ${count.toLocaleString('en-US')} (sample), must be ${op.text}` });
+      else if (!passes && /Less/.test(OPERATORS.find((o) => rule[o] !== undefined) ?? '')) results.push({ rule: label, pointer, status: 'fail', measured: count, message: `row count is at least ${count.toLocaleString('en-US')} (the sample alone), must be ${op.text}` });
+      else results.push({ rule: label, pointer, status: 'undecided', measured: count, message: `row count must be ${op.text}: the sample holds ${count.toLocaleString('en-US')} rows and is not the whole entity; raise --limit or use --strategy full to decide` });
+      return;
+    }
+    if (!column && metric !== 'duplicateValues') {
+      results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: nested fields are not measured yet` });
+      return;
+    }
+    const col = column ? quoteIdent(column) : '';
+    switch (metric) {
+      case 'nullValues':
+        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NULL) FROM ${from}`);
+        break;
+      case 'missingValues': {
+        const missing = (rule.arguments?.missingValues ?? [null, '']).filter((v) => v !== null);
+        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NULL${missing.length ? ` OR CAST(${col} AS VARCHAR) IN (${missing.map((v) => literal(String(v))).join(', ')})` : ''}) FROM ${from}`);
+        break;
+      }
+      case 'invalidValues': {
+        const valid = rule.arguments?.validValues?.filter((v) => v !== null);
+        const pattern = rule.arguments?.pattern;
+        const tests = [
+          ...(valid?.length ? [`CAST(${col} AS VARCHAR) NOT IN (${valid.map((v) => literal(String(v))).join(', ')})`] : []),
+          ...(typeof pattern === 'string' ? [`NOT regexp_full_match(CAST(${col} AS VARCHAR), ${quoteLiteral(pattern)})`] : []),
+        ];
+        if (!tests.length) return;
+        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NOT NULL AND (${tests.join(' OR ')})) FROM ${from}`);
+        break;
+      }
+      case 'duplicateValues': {
+        const names = column ? [column] : (Array.isArray(rule.arguments?.properties) ? (rule.arguments.properties as unknown[]).map(String) : [...columns]);
+        const cols = names.map(quoteIdent).join(', ');
+        count = await scalar(scope, `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${from} ${column ? `WHERE ${col} IS NOT NULL ` : ''}GROUP BY ${cols} HAVING count(*) > 1)`);
+        break;
+      }
+      default:
+        results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: metric '${String(metric)}' is not measured` });
+        return;
+    }
+    if (rule.unit === 'percent') {
+      const percent = scope.rows ? Math.round((count / scope.rows) * 10_000) / 100 : 0;
+      pushResult(label, path, pointer, percent, op, `${where}${label}: ${percent}% (${count.toLocaleString('en-US')} of ${basis}), must be ${op.text}%`);
+    } else {
+      pushResult(label, path, pointer, count, op, `${where}${label}: ${count.toLocaleString('en-US')} of ${basis}, must be ${op.text}`);
+    }
+  };
+  const pushResult = (rule: string, path: string | undefined, pointer: string, measured: number, op: { test(v: number): boolean }, message: string) => {
+    results.push({ rule, path, pointer, status: op.test(measured) ? 'pass' : 'fail', measured, message });
+  };
+
+  const walk = async (property: OdcsProperty, pointer: string, prefix: string) => {
+    const path = prefix ? `${prefix}.${physicalNameOf(property)}` : physicalNameOf(property);
+    const column = !prefix && columns.has(path) ? path : undefined;
+    if (column) results.push(...(await propertyConstraints(property, pointer, path, column, scope)));
+    for (const [i, rule] of (property.quality ?? []).entries()) await measure(rule, `${pointer}/quality/${i}`, path, column);
+    for (const [i, child] of (property.properties ?? []).entries()) await walk(child, `${pointer}/properties/${i}`, path);
+  };
+  for (const [i, property] of (object.properties ?? []).entries()) await walk(property, `${objectPointer}/properties/${i}`, '');
+  for (const [i, rule] of (object.quality ?? []).entries()) await measure(rule, `${objectPointer}/quality/${i}`, undefined, undefined);
+  return results;
+}
+
+/** `unique`, and the ranges, lengths and pattern of logicalTypeOptions. */
+async function propertyConstraints(property: OdcsProperty, pointer: string, path: string, column: string, scope: SampleScope): Promise<RuleResult[]> {
+  const out: RuleResult[] = [];
+  const col = quoteIdent(column);
+  const from = scope.table;
+  const basis = `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})`;
+  if (property.unique) {
+    const dup = await scope.query(`SELECT ${col}, count(*) AS n FROM ${from} WHERE ${col} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC LIMIT 3`);
+    const extra = await scalar(scope, `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${from} WHERE ${col} IS NOT NULL GROUP BY ${col} HAVING count(*) > 1)`);
+    out.push({
+      rule: 'unique', path, pointer: `${pointer}/unique`, status: extra ? 'fail' : 'pass', measured: extra,
+      message: extra ? `'${path}' must be unique but ${extra.toLocaleString('en-US')} of ${basis} repeat a value (e.g. ${dup.rows.map((r) => `${String(r[0])} ×${String(r[1])}`).join(', ')})` : `'${path}' is unique in ${basis}`,
+    });
+  }
+  const options = property.logicalTypeOptions;
+  if (!options) return out;
+  const temporal = property.logicalType === 'date' || property.logicalType === 'timestamp';
+  const value = temporal ? `TRY_CAST(${col} AS TIMESTAMP)` : property.logicalType === 'string' ? `CAST(${col} AS VARCHAR)` : `TRY_CAST(${col} AS DOUBLE)`;
+  const bound = (v: number | string) => (temporal ? `TIMESTAMP ${quoteLiteral(String(v))}` : typeof v === 'number' ? String(v) : quoteLiteral(v));
+  const checks: { rule: string; key: string; failing: string; text: string }[] = [];
+  const exclusive = (flag: unknown) => flag === true;
+  if (options.minimum !== undefined) checks.push({ rule: 'minimum', key: 'minimum', failing: `${value} ${exclusive(options.exclusiveMinimum) ? '<=' : '<'} ${bound(options.minimum)}`, text: `${exclusive(options.exclusiveMinimum) ? '>' : '≥'} ${String(options.minimum)}` });
+  if (options.maximum !== undefined) checks.push({ rule: 'maximum', key: 'maximum', failing: `${value} ${exclusive(options.exclusiveMaximum) ? '>=' : '>'} ${bound(options.maximum)}`, text: `${exclusive(options.exclusiveMaximum) ? '<' : '≤'} ${String(options.maximum)}` });
+  if (typeof options.exclusiveMinimum === 'number' || typeof options.exclusiveMinimum === 'string') checks.push({ rule: 'exclusiveMinimum', key: 'exclusiveMinimum', failing: `${value} <= ${bound(options.exclusiveMinimum)}`, text: `> ${String(options.exclusiveMinimum)}` });
+  if (typeof options.exclusiveMaximum === 'number' || typeof options.exclusiveMaximum === 'string') checks.push({ rule: 'exclusiveMaximum', key: 'exclusiveMaximum', failing: `${value} >= ${bound(options.exclusiveMaximum)}`, text: `< ${String(options.exclusiveMaximum)}` });
+  if (options.minLength !== undefined) checks.push({ rule: 'minLength', key: 'minLength', failing: `length(CAST(${col} AS VARCHAR)) < ${Number(options.minLength)}`, text: `at least ${options.minLength} characters` });
+  if (options.maxLength !== undefined) checks.push({ rule: 'maxLength', key: 'maxLength', failing: `length(CAST(${col} AS VARCHAR)) > ${Number(options.maxLength)}`, text: `at most ${options.maxLength} characters` });
+  if (typeof options.pattern === 'string') checks.push({ rule: 'pattern', key: 'pattern', failing: `NOT regexp_full_match(CAST(${col} AS VARCHAR), ${quoteLiteral(options.pattern)})`, text: `match /${options.pattern}/` });
+  for (const check of checks) {
+    const result = await scope.query(`SELECT count(*) FILTER (WHERE ${col} IS NOT NULL AND (${check.failing})), min(${value}), max(${value}) FROM ${from}`);
+    const [bad, min, max] = result.rows[0] ?? [0, null, null];
+    const failing = Number(bad ?? 0);
+    out.push({
+      rule: check.rule, path, pointer: `${pointer}/logicalTypeOptions/${check.key}`, status: failing ? 'fail' : 'pass', measured: failing,
+      message: failing ? `'${path}' must ${check.rule.includes('Length') || check.rule === 'pattern' ? '' : 'be '}${check.text}, but ${failing.toLocaleString('en-US')} of ${basis} are not (observed ${String(min)} .. ${String(max)})` : `'${path}' ${check.text} holds in ${basis}`,
+    });
+  }
+  return out;
+}
+
+const UNIT_MS: Record<string, number> = {
+  s: 1000, sec: 1000, second: 1000, seconds: 1000,
+  m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000,
+  h: 3_600_000, hr: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  y: 31_557_600_000, yr: 31_557_600_000, year: 31_557_600_000, years: 31_557_600_000,
+};
+
+/** The freshness SLOs (`latency` / `freshness`) that point at a column of this object. */
+export function freshnessSlos(contract: OdcsContract, object: OdcsSchemaObject): { sla: OdcsSlaProperty; index: number; column: string }[] {
+  const out: { sla: OdcsSlaProperty; index: number; column: string }[] = [];
+  for (const [index, sla] of (contract.slaProperties ?? []).entries()) {
+    if (!['latency', 'freshness'].includes(sla.property.toLowerCase())) continue;
+    const element = sla.element ?? contract.slaDefaultElement;
+    if (!element) continue;
+    const [table, column] = element.includes('.') ? element.split('.', 2) as [string, string] : [object.name, element];
+    if (table !== object.name && table !== physicalNameOf(object)) continue;
+    const property = object.properties?.find((p) => p.name === column || p.physicalName === column);
+    out.push({ sla, index, column: property ? physicalNameOf(property) : column });
+  }
+  return out;
+}
+
+/** Newest value of the SLO's column vs now. A stale maximum in a partial sample is undecided. */
+export async function evaluateFreshness(contract: OdcsContract, object: OdcsSchemaObject, scope: SampleScope): Promise<RuleResult[]> {
+  const out: RuleResult[] = [];
+  for (const { sla, index, column } of freshnessSlos(contract, object)) {
+    const pointer = `/slaProperties/${index}`;
+    const unit = (sla.unit ?? 'd').toLowerCase();
+    const limitMs = Number(sla.value) * (UNIT_MS[unit] ?? NaN);
+    if (!Number.isFinite(limitMs)) {
+      out.push({ rule: 'freshness', path: column, pointer, status: 'skipped', message: `freshness SLO ${String(sla.value)} ${sla.unit ?? ''}: unit not understood (s, m, h, d, w, y)` });
+      continue;
+    }
+    let newest: string | null;
+    try {
+      const result = await scope.query(`SELECT strftime(max(TRY_CAST(${quoteIdent(column)} AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM ${scope.table}`);
+      newest = (result.rows[0]?.[0] as string | null | undefined) ?? null;
+    } catch (error) {
+      out.push({ rule: 'freshness', path: column, pointer, status: 'undecided', message: `freshness of '${column}': could not read it as a time (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      continue;
+    }
+    const slo = `${String(sla.value)} ${sla.unit ?? 'd'}`;
+    if (!newest) {
+      out.push({ rule: 'freshness', path: column, pointer, status: scope.complete ? 'fail' : 'undecided', message: `freshness SLO ${slo} on '${column}': no readable time in ${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})` });
+      continue;
+    }
+    const ageMs = scope.now.getTime() - Date.parse(newest);
+    const age = humanDuration(ageMs);
+    if (ageMs <= limitMs) out.push({ rule: 'freshness', path: column, pointer, status: 'pass', measured: newest, message: `freshness SLO ${slo}: newest '${column}' is ${newest}, ${age} old` });
+    else out.push({
+      rule: 'freshness', path: column, pointer, status: scope.complete ? 'fail' : 'undecided', measured: newest,
+      message: `freshness SLO ${slo} missed: newest '${column}' is ${newest}, ${age} old${scope.complete ? '' : ` (in the sample: ${scope.rows.toLocaleString('en-US')} rows, not the whole entity)`}`,
+    });
+  }
+  return out;
+}
+
+export function humanDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  if (abs < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (abs < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  if (abs < 172_800_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${(ms / 86_400_000).toFixed(1)} days`;
+}
