@@ -7,6 +7,7 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
+import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js';
 import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
 import { compareDeclared } from '../engine/drift/declared.js';
@@ -39,7 +40,9 @@ Commands:
                                        records per Kafka partition if keyed by F (murmur2), with hotspot warnings
   diff <sampleA> <sampleB>             schema drift between two samples (--fail-on-drift: exit 1 on drift)
   query "<sql>" [--max-rows N]         run SQL on the workspace (sample tables: samples.<id>)
-  generate <kind> ...                  generate contracts and connector configs (not yet available)
+  generate <kind> --sample ID          data contracts (odcs, dcs), connector configs (debezium, jdbc, airbyte, dlt),
+      or: generate <kind> <source> <entity>   schemas (jsonschema, avro, ddl-duckdb, ddl-postgres), or all;
+      --out DIR  --force               see 'headwater generate --help'
   check <contract.odcs.yaml>           check the contract's source against it (ODCS v3.1): missing/extra fields,
                                        type and nullability changes, quality rules, freshness SLOs; exit 1 on violation
       --server NAME  --strict          which server of the contract; extra fields fail too
@@ -73,6 +76,8 @@ const options = {
   key: { type: 'string' },
   'fail-on-drift': { type: 'boolean' },
   partitions: { type: 'string' },
+  out: { type: 'string' },
+  force: { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
   window: { type: 'string' },
@@ -120,7 +125,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     io.out(ENGINE_VERSION);
     return EXIT.ok;
   }
-  if (values.help || !command) {
+  if ((values.help && command !== 'generate') || !command) {
     io.out(HELP);
     return values.help ? EXIT.ok : EXIT.usage;
   }
@@ -248,8 +253,19 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), maxBytes: positiveInt('max-bytes', values['max-bytes']),
         }, io);
       }
-      case 'generate':
-        throw new HeadwaterError('usage', `'headwater ${command}' is not available in this version yet: data contracts and connector configs are the next milestone.`, { hint: "Use 'headwater schema' and 'headwater profile' for now." });
+      case 'generate': {
+        if (values.help || args[0] === 'help') {
+          io.out(GENERATE_HELP);
+          return EXIT.ok;
+        }
+        const [kind, source, entity] = args;
+        const result = await generateCommand(engine, { kind, source, entity, sample: values.sample, out: values.out, force: values.force }, {
+          signal: controller.signal, onProgress: values.quiet ? undefined : (m) => io.progress(`sampling ${source}/${entity}: ${m}`),
+        });
+        if (!values.quiet) io.progress('');
+        print(result, () => generatedSummary(result));
+        return EXIT.ok;
+      }
       default:
         usage(`Unknown command '${command}'.`);
     }
