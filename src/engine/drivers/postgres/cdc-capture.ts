@@ -1,0 +1,318 @@
+// Captures changes from PostgreSQL through a TEMPORARY logical replication slot, created on the
+// replication connection that streams from it: the server drops it when that session ends, however
+// it ends (capture over, cancel, engine killed). wal2json (format 2) when the server has it, else
+// pgoutput with an existing publication. Nothing else is sent but session settings, catalog reads
+// and replication commands.
+import type { ClientConfig } from 'pg';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { BatchSampleStream, ResolvedSource } from '../driver.js';
+import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTimestampMicros, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../../cdc/envelope.js';
+import { ChangeQueue } from '../../cdc/stream.js';
+import type { CaptureContext } from '../../cdc/capture.js';
+import { qualifiedName } from './catalog.js';
+import { pgError, pgSettings, withPg } from './connection.js';
+import { tableRows, wal2jsonAllowed, type PgTableRow } from './cdc-readiness.js';
+
+type ReplicationModule = typeof import('pg-logical-replication');
+type Plugin = InstanceType<ReplicationModule['Wal2JsonPlugin']> | InstanceType<ReplicationModule['PgoutputPlugin']>;
+
+interface Prepared {
+  database: string;
+  tables: PgTableRow[];
+  wal2json: boolean | undefined;
+  /** A publication that holds every table, for pgoutput. */
+  publication?: string;
+}
+
+const PREPARE_SQL = `SELECT current_database() AS database, current_setting('wal_level') AS wal_level, current_setting('output_plugin_libraries', true) AS plugins,
+  r.rolsuper OR r.rolreplication OR EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'rds_replication' AND pg_has_role(r.oid, g.oid, 'member')) AS may_replicate,
+  ARRAY(SELECT pubname::text FROM pg_publication WHERE puballtables ORDER BY 1) AS all_tables_publications
+FROM pg_roles r WHERE r.rolname = current_user`;
+
+export async function capturePostgres(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream> {
+  const prepared = await prepare(source, entities);
+  const { LogicalReplicationService, Wal2JsonPlugin, PgoutputPlugin } = await loadReplication();
+  const settings = pgSettings(source);
+  const slot = `headwater_${process.pid}_${Date.now().toString(36)}`;
+  const queue = new ChangeQueue();
+  const decoder = new Decoder(source.name, prepared.database, new Set(prepared.tables.map((t) => `${t.schema}.${t.name}`)), (event) => queue.push(event));
+  const names = prepared.tables.map((t) => qualifiedName(t.schema, t.name));
+
+  const wal2json = new Wal2JsonPlugin({
+    formatVersion: '2', includeXids: true, includeTimestamp: true, includeLsn: true, includeTypes: true,
+    addTables: prepared.tables.map((t) => `${wal2jsonName(t.schema)}.${wal2jsonName(t.name)}`).join(','),
+  } as ConstructorParameters<ReplicationModule['Wal2JsonPlugin']>[0]);
+  const pgoutput = prepared.publication ? new PgoutputPlugin({ protoVersion: 1, publicationNames: [prepared.publication] }) : undefined;
+
+  let service: InstanceType<ReplicationModule['LogicalReplicationService']> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    clearTimeout(timer);
+    // Ending the replication session drops the temporary slot with it.
+    await service?.stop().catch(() => undefined);
+  };
+
+  const start = async (plugin: Plugin): Promise<string> => {
+    const created = new Promise<string>((resolve, reject) => {
+      service = new LogicalReplicationService({ ...replicationConfig(settings.config) }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
+      service.on('data', (_lsn: string, message: unknown) => {
+        try {
+          if (plugin === pgoutput) decoder.pgoutput(message as PgoutputMessage);
+          else decoder.wal2json(message as Wal2JsonMessage);
+        } catch (error) {
+          queue.fail(error);
+        }
+      });
+      service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+        if (shouldRespond) void service?.acknowledge(lsn);
+      });
+      service.on('error', (error: Error) => queue.fail(pgError(error, source, settings, names.join(', '))));
+      const wrapped = temporarySlot(plugin, resolve);
+      service.subscribe(wrapped as unknown as Plugin, slot).then(() => queue.end(), (error: unknown) => {
+        reject(error);
+        queue.fail(pgError(error, source, settings, names.join(', ')));
+      });
+    });
+    return created;
+  };
+
+  let method: string;
+  let consistentPoint: string;
+  try {
+    if (prepared.wal2json === false && !pgoutput) throw noPlugin(source, names);
+    try {
+      if (prepared.wal2json === false) throw new Error('wal2json is not in output_plugin_libraries');
+      consistentPoint = await start(wal2json);
+      method = 'wal2json';
+    } catch (error) {
+      if (!pgoutput || !/wal2json/i.test(String((error as Error).message))) throw error;
+      ctx.log('info', `PostgreSQL source '${source.name}': wal2json is not available (${(error as Error).message}); using pgoutput with publication ${prepared.publication}`);
+      await service?.stop().catch(() => undefined);
+      consistentPoint = await start(pgoutput);
+      method = `pgoutput, publication ${prepared.publication}`;
+    }
+  } catch (error) {
+    await close();
+    if (/wal2json/i.test(String((error as Error).message)) && !pgoutput) throw noPlugin(source, names, error);
+    throw pgError(error, source, settings, names.join(', '));
+  }
+  if (ctx.seconds) timer = setTimeout(() => queue.end(), ctx.seconds * 1000);
+  ctx.onReady?.(`capturing ${names.join(', ')} from LSN ${consistentPoint} (${method}, temporary slot ${slot})`);
+  return {
+    fields: ENVELOPE_FIELDS,
+    method: 'CDC',
+    query: `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL ${method.split(',')[0]}; START_REPLICATION SLOT ${slot} LOGICAL ${consistentPoint} -- tables ${names.join(', ')}`,
+    batches: queue.batches(ctx.signal, close),
+  };
+}
+
+async function loadReplication(): Promise<ReplicationModule> {
+  const m = await import('pg-logical-replication');
+  return ((m as unknown as { default?: ReplicationModule }).default ?? m);
+}
+
+function replicationConfig(config: ClientConfig): ClientConfig {
+  // The replication session lives as long as the capture: no statement timeout on START_REPLICATION.
+  return { ...config, application_name: 'headwater' };
+}
+
+/**
+ * Runs the plugin's START_REPLICATION on a slot this same session creates first, TEMPORARY: it
+ * exists only while the session does. The session is read-only before anything else runs.
+ */
+function temporarySlot(plugin: Plugin, onCreated: (lsn: string) => void) {
+  return {
+    get name() {
+      return plugin.name;
+    },
+    options: plugin.options,
+    parse: (buffer: Buffer) => (plugin.name === 'wal2json' ? parseWal2json(buffer) : plugin.parse(buffer)),
+    async start(client: import('pg').Client, slotName: string): Promise<unknown> {
+      await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
+      const created = await client.query<{ consistent_point: string }>(`CREATE_REPLICATION_SLOT "${slotName}" TEMPORARY LOGICAL ${plugin.name} NOEXPORT_SNAPSHOT`);
+      const lsn = created.rows[0]!.consistent_point;
+      onCreated(lsn);
+      return plugin.start(client, slotName, lsn);
+    },
+  };
+}
+
+/**
+ * wal2json writes numbers as JSON numbers, which JSON.parse would round (bigint, numeric): each
+ * column value that is a number is read as its text, and rowOf() types it by the column's type.
+ */
+function parseWal2json(buffer: Buffer): unknown {
+  return JSON.parse(buffer.toString('utf8').replace(/("value":)(-?\d[\d.eE+-]*)/g, '$1"$2"'));
+}
+
+async function prepare(source: ResolvedSource, entities: string[]): Promise<Prepared> {
+  return withPg(source, async (client) => {
+    const info = (await client.query<{ database: string; wal_level: string; plugins: string | null; may_replicate: boolean; all_tables_publications: string[] }>(PREPARE_SQL)).rows[0]!;
+    const entity = entities.join(', ');
+    if (info.wal_level !== 'logical') {
+      throw new HeadwaterError('source', `PostgreSQL source '${source.name}': cannot capture changes: wal_level is '${info.wal_level}', not 'logical'.`, {
+        source: source.name, entity, hint: "ALTER SYSTEM SET wal_level = 'logical'; then restart the server. See: headwater cdc " + source.name,
+      });
+    }
+    if (!info.may_replicate) {
+      throw new HeadwaterError('source', `PostgreSQL source '${source.name}': cannot capture changes: the role has neither REPLICATION nor superuser.`, {
+        source: source.name, entity, hint: 'ALTER ROLE <role> WITH REPLICATION; (on RDS: GRANT rds_replication TO <role>;)',
+      });
+    }
+    const { rows, missing } = await tableRows(client, entities, source.name);
+    if (missing.length) {
+      throw new HeadwaterError('usage', `PostgreSQL source '${source.name}': cannot capture ${missing.map((m) => m.entity).join(', ')}: only tables have a change stream.`, { source: source.name, entity });
+    }
+    // pgoutput streams a publication: one that holds every table (or all tables).
+    let publication = info.all_tables_publications[0];
+    if (!publication && rows.length) {
+      const shared = rows.map((r) => new Set(r.publications)).reduce((a, b) => new Set([...a].filter((p) => b.has(p))));
+      publication = [...shared][0];
+    }
+    return { database: info.database, tables: rows, wal2json: wal2jsonAllowed(info.plugins), ...(publication ? { publication } : {}) };
+  }, entities.join(', '));
+}
+
+function noPlugin(source: ResolvedSource, names: string[], cause?: unknown): HeadwaterError {
+  return new HeadwaterError('source', `PostgreSQL source '${source.name}': cannot capture ${names.join(', ')}: wal2json is not available and no publication holds these tables for pgoutput.`, {
+    source: source.name, entity: names.join(', '), hint: `CREATE PUBLICATION headwater_cdc FOR TABLE ${names.join(', ')};  -- or install wal2json (postgresql-<version>-wal2json)`,
+  }, { cause });
+}
+
+/** wal2json's add-tables syntax: special characters backslash-escaped; quotes doubled for the command's literal. */
+function wal2jsonName(name: string): string {
+  return name.replace(/([ ,.*\\])/g, '\\$1').replace(/'/g, "\\''");
+}
+
+interface Wal2JsonColumn { name: string; type: string; value: unknown }
+interface Wal2JsonMessage {
+  action: 'B' | 'C' | 'I' | 'U' | 'D' | 'T' | 'M';
+  xid?: number;
+  lsn?: string;
+  nextlsn?: string;
+  timestamp?: string;
+  schema?: string;
+  table?: string;
+  columns?: Wal2JsonColumn[];
+  identity?: Wal2JsonColumn[];
+}
+
+interface PgoutputRelation { schema: string; name: string; columns: { name: string; typeOid: number }[] }
+type PgoutputMessage =
+  | { tag: 'begin'; xid: number; commitTime: bigint; commitLsn: string | null }
+  | { tag: 'commit'; commitLsn: string | null; commitEndLsn: string | null }
+  | { tag: 'insert'; relation: PgoutputRelation; new: Row }
+  | { tag: 'update'; relation: PgoutputRelation; key: Row | null; old: Row | null; new: Row }
+  | { tag: 'delete'; relation: PgoutputRelation; key: Row | null; old: Row | null }
+  | { tag: 'truncate'; relations: PgoutputRelation[] }
+  | { tag: 'relation' | 'type' | 'origin' | 'message' };
+
+const WAL2JSON_OPS: Partial<Record<Wal2JsonMessage['action'], ChangeOp>> = { I: 'c', U: 'u', D: 'd', T: 't' };
+
+/** Decoded plugin messages -> change events in commit order, with Debezium's PostgreSQL source block. */
+class Decoder {
+  private xid: number | undefined;
+  private commitMicros: bigint | undefined;
+  private lastCommitLsn: string | null = null;
+  private lastLsn: string | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly database: string,
+    private readonly tables: Set<string>,
+    private readonly emit: (event: ChangeEvent) => void,
+  ) {}
+
+  wal2json(message: Wal2JsonMessage): void {
+    if (message.action === 'B') {
+      this.xid = message.xid;
+      this.commitMicros = pgTimestampMicros(message.timestamp);
+      return;
+    }
+    if (message.action === 'C') {
+      this.lastCommitLsn = message.lsn ?? message.nextlsn ?? this.lastLsn ?? null;
+      return;
+    }
+    const op = WAL2JSON_OPS[message.action];
+    if (!op || !message.schema || !message.table) return;
+    const after = op === 'c' || op === 'u' ? rowOf(message.columns) : null;
+    // `identity` is the old row as REPLICA IDENTITY gives it: the key, an index, or every column.
+    const before = op === 'u' || op === 'd' ? (message.identity ? rowOf(message.identity) : null) : null;
+    this.change(op, message.schema, message.table, before, after, message.lsn, message.xid ?? this.xid, pgTimestampMicros(message.timestamp) ?? this.commitMicros);
+  }
+
+  pgoutput(message: PgoutputMessage): void {
+    switch (message.tag) {
+      case 'begin':
+        this.xid = message.xid;
+        this.commitMicros = message.commitTime;
+        this.lastLsn = message.commitLsn ?? undefined;
+        return;
+      case 'commit':
+        this.lastCommitLsn = message.commitEndLsn ?? message.commitLsn;
+        return;
+      case 'insert':
+        this.change('c', message.relation.schema, message.relation.name, null, typed(message.relation, message.new), this.lastLsn, this.xid, this.commitMicros);
+        return;
+      case 'update':
+        this.change('u', message.relation.schema, message.relation.name, typed(message.relation, message.old ?? message.key), typed(message.relation, message.new), this.lastLsn, this.xid, this.commitMicros);
+        return;
+      case 'delete':
+        this.change('d', message.relation.schema, message.relation.name, typed(message.relation, message.old ?? message.key), null, this.lastLsn, this.xid, this.commitMicros);
+        return;
+      case 'truncate':
+        for (const relation of message.relations) this.change('t', relation.schema, relation.name, null, null, this.lastLsn, this.xid, this.commitMicros);
+        return;
+      default:
+    }
+  }
+
+  private change(op: ChangeOp, schema: string, table: string, before: Row | null, after: Row | null, lsn: string | undefined, xid: number | undefined, commitMicros: bigint | undefined): void {
+    if (!this.tables.has(`${schema}.${table}`)) return;
+    if (lsn) this.lastLsn = lsn;
+    const lsnNumber = lsn ? lsnToNumber(lsn) : null;
+    const ts = timestamps(commitMicros ?? 0n);
+    // Key order as Debezium's io.debezium.connector.postgresql.Source.
+    const source: Row = {
+      version: CONNECTOR_VERSION, connector: 'postgresql', name: this.name, ...ts, snapshot: false, db: this.database,
+      sequence: JSON.stringify([this.lastCommitLsn === null ? null : String(lsnToNumber(this.lastCommitLsn)), lsnNumber === null ? null : String(lsnNumber)]),
+      schema, table, txId: xid ?? null, lsn: lsnNumber, xmin: null,
+    };
+    this.emit({ op, before, after, source, provenance: flatProvenance({ lsn, txId: xid }) });
+  }
+}
+
+const EXACT_INTEGER = /^(smallint|integer|bigint|int2|int4|int8|oid)$/;
+const FLOAT = /^(real|double precision|float4|float8)$/;
+
+/** wal2json columns as a row: integers and floats become numbers when exact, numeric stays exact text (Debezium's decimal.handling.mode=string). */
+function rowOf(columns: Wal2JsonColumn[] | undefined): Row {
+  const row: Row = {};
+  for (const column of columns ?? []) {
+    const value = column.value;
+    if (typeof value === 'string' && (EXACT_INTEGER.test(column.type) || FLOAT.test(column.type))) {
+      const n = Number(value);
+      row[column.name] = Number.isFinite(n) && (FLOAT.test(column.type) || Number.isSafeInteger(n)) ? n : EXACT_INTEGER.test(column.type) ? BigInt(value) : value;
+    } else {
+      row[column.name] = value;
+    }
+  }
+  return row;
+}
+
+/** pgoutput rows: int8 arrives as text, made a number (or bigint) like wal2json's. */
+function typed(relation: PgoutputRelation, row: Row | null): Row | null {
+  if (!row) return null;
+  const out: Row = { ...row };
+  for (const column of relation.columns) {
+    const value = out[column.name];
+    if (column.typeOid === 20 && typeof value === 'string') {
+      const n = Number(value);
+      out[column.name] = Number.isSafeInteger(n) ? n : BigInt(value);
+    }
+  }
+  return out;
+}
