@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 venv=.venv-tools
-required=("dlt[duckdb]" psycopg2-binary pymysql "moto[server]")
+required=("dlt[duckdb,sql_database]" psycopg2-binary pymysql "moto[server]")
 optional=(datacontract-cli)
 stamp="$venv/.installed-$(printf '%s ' "${required[@]}" | sha1sum | cut -c1-12)"
 
