@@ -9,8 +9,8 @@ export type StringFormat =
 export type EpochFormat = 'epoch-seconds' | 'epoch-millis';
 export type ValueFormat = StringFormat | EpochFormat;
 
-/** What a path holds: a shared FieldType, or `map` (an object keyed by ids, dates... : map<string, T>). */
-export type InferredType = FieldType | 'map';
+/** What a path holds: a shared FieldType (`map` included: an object keyed by ids, dates...). */
+export type InferredType = FieldType;
 
 /** The record that first showed something, and how many values agree with it. */
 export interface Evidence {

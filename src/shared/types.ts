@@ -4,7 +4,9 @@
 export type FieldType =
   | 'null' | 'boolean' | 'integer' | 'decimal' | 'float' | 'string'
   | 'date' | 'time' | 'timestamp' | 'timestamptz' | 'uuid' | 'binary'
-  | 'json' | 'struct' | 'list' | 'union';
+  | 'json' | 'struct' | 'list' | 'union'
+  /** An object keyed by ids, dates...: map<string, T>, with `key` and `value` children. */
+  | 'map';
 
 export interface Field {
   name: string;
@@ -14,7 +16,7 @@ export interface Field {
   /** Type as the source declares it, when it declares one. */
   nativeType?: string;
   nullable: boolean;
-  /** Present for struct, list and union. */
+  /** Present for struct, list, map (`key`, `value`) and union. */
   children?: Field[];
   /** Values the source declares for an enum (or the members of a MySQL SET), in declared order. */
   enumValues?: string[];

@@ -341,7 +341,7 @@ describe('toFields', () => {
         ],
       },
       {
-        name: 'scores', type: 'json', duckType: 'MAP(VARCHAR, DECIMAL(18,1))', nullable: false,
+        name: 'scores', type: 'map', duckType: 'MAP(VARCHAR, DECIMAL(18,1))', nullable: false,
         children: [
           { name: 'key', type: 'string', duckType: 'VARCHAR', nullable: false },
           { name: 'value', type: 'decimal', duckType: 'DECIMAL(18,1)', nullable: false },

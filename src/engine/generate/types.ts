@@ -14,6 +14,7 @@ export function odcsLogicalType(type: FieldType): string {
     case 'timestamp':
     case 'timestamptz': return 'timestamp';
     case 'struct':
+    case 'map':
     case 'json': return 'object';
     case 'list': return 'array';
     default: return 'string';
@@ -33,6 +34,7 @@ export function dcsType(type: FieldType): string {
     case 'timestamptz': return 'timestamp_tz';
     case 'binary': return 'bytes';
     case 'struct': return 'object';
+    case 'map': return 'map';
     case 'json': return 'json';
     case 'list': return 'array';
     case 'null': return 'null';
@@ -53,7 +55,8 @@ export function jsonSchemaType(type: FieldType): Record<string, unknown> {
     case 'timestamptz': return { type: 'string', format: 'date-time' };
     case 'uuid': return { type: 'string', format: 'uuid' };
     case 'binary': return { type: 'string', contentEncoding: 'base64' };
-    case 'struct': return { type: 'object' };
+    case 'struct':
+    case 'map': return { type: 'object' };
     case 'list': return { type: 'array' };
     case 'null': return { type: 'null' };
     case 'json':
@@ -112,6 +115,7 @@ export function postgresType(column: ColumnEvidence, sourceIsPostgres: boolean):
     case 'binary': return 'bytea';
     case 'struct':
     case 'list':
+    case 'map':
     case 'json':
     case 'union': return 'jsonb';
     default: return 'text';

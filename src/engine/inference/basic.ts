@@ -34,7 +34,7 @@ function typeOfDate(value: Date): FieldType {
 }
 
 const NUMERIC_RANK: Partial<Record<FieldType, number>> = { boolean: 0, integer: 1, decimal: 2, float: 3 };
-const NESTED: ReadonlySet<FieldType> = new Set<FieldType>(['json', 'struct', 'list', 'union']);
+const NESTED: ReadonlySet<FieldType> = new Set<FieldType>(['json', 'struct', 'list', 'map', 'union']);
 
 /** The least type that holds values of both `a` and `b`. */
 export function widen(a: FieldType, b: FieldType): FieldType {
@@ -80,6 +80,7 @@ export function duckTypeFor(type: FieldType): string {
     case 'json':
     case 'struct':
     case 'list':
+    case 'map':
     case 'union':
       return 'JSON';
     // 'null' (only nulls seen so far) lands as text until a real value widens it.

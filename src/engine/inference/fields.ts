@@ -1,8 +1,7 @@
 // Maps an inferred schema onto the shared Field list (what drivers, the landing path and the catalog
-// use): struct and list children, a duckType for each. `map` has no FieldType yet: it becomes a JSON
-// field whose duckType is MAP(VARCHAR, T), with `key` and `value` children.
+// use): struct, list, map (`key`, `value`) and union children, a duckType for each.
 import type { Field } from '../../shared/types.js';
-import { duckTypeOfField, sharedType } from './report.js';
+import { duckTypeOfField } from './report.js';
 import type { InferredField, InferredSchema } from './types.js';
 
 export function toFields(schema: InferredSchema): Field[] {
@@ -10,7 +9,7 @@ export function toFields(schema: InferredSchema): Field[] {
 }
 
 export function toField(inferred: InferredField): Field {
-  const field: Field = { name: inferred.name, type: sharedType(inferred.type), duckType: inferred.duckType, nullable: inferred.nullable };
+  const field: Field = { name: inferred.name, type: inferred.type, duckType: inferred.duckType, nullable: inferred.nullable };
   const children = childrenOf(inferred, inferred.type);
   if (children) field.children = children;
   return field;
@@ -31,7 +30,7 @@ function childrenOf(inferred: InferredField, type: InferredField['type']): Field
       return inferred.branches?.map((branch) => {
         const child: Field = {
           name: branch.type,
-          type: sharedType(branch.type),
+          type: branch.type,
           duckType: duckTypeOfField({ type: branch.type, fields: inferred.fields, element: inferred.element, value: inferred.value, numbers: inferred.numbers }),
           nullable: false,
         };

@@ -396,8 +396,3 @@ export function describeSchema(state: InferrerState, pairs: PairTracker[], limit
   }
   return schema;
 }
-
-/** The FieldType of a family type, for callers that need the shared type system only. */
-export function sharedType(type: InferredType): FieldType {
-  return type === 'map' ? 'json' : type;
-}
