@@ -15,6 +15,8 @@ import { adHocSource, loadSources, resolveSource, saveSource, summarize, type Se
 import { openDuckDB } from './workspace/duckdb.js';
 import { SAMPLES_SCHEMA, Workspace } from './workspace/workspace.js';
 import { inferLandedTable } from './sampling/infer.js';
+import type { CaptureOptions, CdcReadiness } from '../shared/cdc.js';
+import { loadConnector, runCapture } from './cdc/capture.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -164,6 +166,22 @@ export class Engine {
       const { runTail } = await import('./streams/tail.js');
       const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
       this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
+      return info;
+    });
+  }
+
+  /** CDC readiness of the source's server and of `entities` (every table when none are named). */
+  async cdcReadiness(name: string, entities: string[] = []): Promise<CdcReadiness> {
+    return this.withSource(name, entities.join(', ') || undefined, async (source) => (await loadConnector(source)).readiness(source, entities));
+  }
+
+  /** Captures the changes of `entities` into the workspace as Debezium-style envelopes. */
+  async capture(name: string, entities: string[], options: CaptureOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void } = {}): Promise<SampleInfo> {
+    const workspace = await this.workspace();
+    const signal = control.signal ?? new AbortController().signal;
+    return this.withSource(name, entities.join(', '), async (source) => {
+      const info = await runCapture({ workspace, source, entities, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      this.log('info', `Capture ${info.id}: ${info.rowCount} change events from ${name}/${entities.join(', ')} (${info.status})`);
       return info;
     });
   }

@@ -74,6 +74,12 @@ export function startServer(workspaceDir: string): Connection {
     return info;
   });
   handle(Requests.samples, () => engine.samples());
+  handle(Requests.cdcReadiness, (params) => engine.cdcReadiness(params.source, params.entities ?? []));
+  handle(Requests.capture, async (params, signal) => {
+    const info = await engine.capture(params.source, params.entities, params.options, { signal, onProgress: progress(params.progressId) });
+    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    return info;
+  });
   handle(Requests.schema, (params) => engine.schema(params));
   handle(Requests.rows, (params) => engine.rows(params.sampleId, params.offset, params.limit, params.orderBy));
   handle(Requests.query, async (params, signal) => {

@@ -6,6 +6,7 @@ import type {
 import type { InferredSchema } from './inference.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile.js';
 import type { Disagreement, SchemaDrift } from './drift.js';
+import type { CaptureOptions, CdcReadiness } from './cdc.js';
 
 export interface RequestType<P, R> {
   readonly method: string;
@@ -100,6 +101,10 @@ export interface GeneratorKindInfo {
   unavailable?: string;
 }
 
+/** CDC readiness of a source's server and tables (all tables when none are named). */
+export interface CdcReadinessParams { source: string; entities?: string[] }
+export interface CaptureParams extends WithProgress { source: string; entities: string[]; options: CaptureOptions }
+
 export interface ProgressParams {
   progressId: string;
   message: string;
@@ -139,6 +144,10 @@ export const Requests = {
   nativeVsObserved: request<InferredSchemaParams, Disagreement[]>('headwater/nativeVsObserved'),
   /** Records per Kafka partition if the sample were keyed by a field (murmur2, the default partitioner). */
   simulatePartitions: request<SimulatePartitionsParams, PartitionSimulation>('headwater/simulatePartitions'),
+  /** Can changes be captured here, per server and table, with the fix for each failing item. */
+  cdcReadiness: request<CdcReadinessParams, CdcReadiness>('headwater/cdcReadiness'),
+  /** Lands the changes of tables as Debezium-style envelopes (method CDC) for a time or a number of events. */
+  capture: request<CaptureParams, SampleInfo>('headwater/capture'),
   /** Engine -> extension: resolve `${secret:NAME}` references from SecretStorage. */
   resolveSecrets: request<SecretParams, Record<string, string | undefined>>('headwater/resolveSecrets'),
 } as const;
