@@ -1,6 +1,6 @@
 // Turns an inferrer's counts into the JSON schema: types from the lattice, unions with their branches,
 // the changes in stream order with the record behind each, formats, enums, keys and notes.
-import type { FieldType, Provenance } from '../../shared/types.js';
+import type { Provenance } from '../../shared/types.js';
 import { duckTypeFor, widen } from './basic.js';
 import {
   FIRST_STRING_KIND, KIND, KIND_COUNT, KIND_FAMILY, KIND_NAMES, KIND_TYPE, STRING_FORMAT_OF_KIND,
