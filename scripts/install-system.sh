@@ -3,13 +3,13 @@
 # readable screenshots, the Kerberos headers and a compiler for code-server's native addons, and
 # ripgrep (code-server's search binary, which it would otherwise download from GitHub), and the
 # servers the driver tests start privately (PostgreSQL 15 with wal2json, MariaDB, Redis, RabbitMQ,
-# Mosquitto, NATS).
+# Mosquitto, NATS), and kcat (the reference client of the Kafka bench).
 # Idempotent: skips apt entirely when everything is already installed. Under CI=true a failure is
 # fatal; elsewhere it is a warning and the host/UI tests skip themselves, saying what is missing.
 set -euo pipefail
 
 packages=(chromium fonts-liberation fonts-dejavu-core libkrb5-dev ripgrep build-essential python3
-  postgresql-15 postgresql-15-wal2json mariadb-server redis-server rabbitmq-server mosquitto nats-server)
+  postgresql-15 postgresql-15-wal2json mariadb-server redis-server rabbitmq-server mosquitto nats-server kcat)
 
 give_up() {
   echo "install-system: $1" >&2

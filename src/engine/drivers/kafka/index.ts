@@ -12,6 +12,8 @@ import { readPartitions, RECORD_FIELDS, type PartitionRange } from './read.js';
 import type { Admin } from 'kafkajs';
 
 const GROUPS = '#groups';
+/** ConfigResourceTypes.TOPIC (a const enum of kafkajs's types, absent from its CommonJS named exports). */
+const TOPIC_RESOURCE = 2;
 const TOPIC_CONFIGS = ['retention.ms', 'retention.bytes', 'cleanup.policy', 'min.compaction.lag.ms', 'message.timestamp.type', 'min.insync.replicas'];
 
 interface PartitionOffsets { partition: number; low: bigint; high: bigint; leader?: number; replicas?: number }
@@ -132,9 +134,8 @@ async function partitionOffsets(admin: Admin, topic: string): Promise<PartitionO
 }
 
 async function topicConfigs(admin: Admin, topics: string[]): Promise<Map<string, Record<string, string>>> {
-  const { ConfigResourceTypes } = await import('kafkajs');
   const described = topics.length
-    ? await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: TOPIC_CONFIGS })) })
+    ? await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: TOPIC_CONFIGS })) })
     : { resources: [] };
   return new Map(described.resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue]))]));
 }
