@@ -7,6 +7,7 @@ import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { runDemo } from './demo.js';
+import { captureCommand, cdcCommand } from './cdc.js';
 import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js';
 import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
@@ -31,6 +32,9 @@ Commands:
       --peek                           queues: read existing messages (they come back marked redelivered)
       --key K                          keyed streams (Kafka): only records with this key
   tail <source> <entity>               land new records as they arrive, until Ctrl-C (--max-seconds S, --limit N)
+  cdc <source> [table...]              CDC readiness per server and table, each failing item with its fix (exit 1 on a failure)
+  capture <source> <table...>          land changes as Debezium-style envelopes (PostgreSQL temporary slot, MySQL row binlog)
+      --seconds N | --events N         stop after N seconds (default 60) or N change events; Ctrl-C keeps what landed
   samples                              list samples with their provenance
   schema <source> <entity>             the schema the source declares
   schema --sample ID                   the schema inferred from a sample, with the evidence behind each type
@@ -76,6 +80,8 @@ const options = {
   key: { type: 'string' },
   'fail-on-drift': { type: 'boolean' },
   partitions: { type: 'string' },
+  seconds: { type: 'string' },
+  events: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
   from: { type: 'string' },
@@ -184,6 +190,10 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         await tailCommand({ engine, source, entity, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal });
         return EXIT.ok;
       }
+      case 'cdc':
+        return await cdcCommand(engine, args, { json, quiet: values.quiet === true, io, signal: controller.signal });
+      case 'capture':
+        return await captureCommand(engine, args, { seconds: positiveInt('seconds', values.seconds), events: positiveInt('events', values.events) }, { json, quiet: values.quiet === true, io, signal: controller.signal });
       case 'samples': {
         const samples = await engine.samples();
         print(samples, () => (samples.length
