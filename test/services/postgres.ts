@@ -65,6 +65,8 @@ export interface PostgresOptions {
   tls?: boolean;
   /** pg_hba.conf lines put before the defaults, e.g. `hostnossl all some_role 127.0.0.1/32 reject`. */
   hba?: string[];
+  /** Server settings over the defaults below, e.g. `{ wal_level: 'replica' }`. */
+  settings?: Record<string, string>;
 }
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresService> {
@@ -124,6 +126,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     fsync: 'off',
     synchronous_commit: 'off',
     full_page_writes: 'off',
+    ...options.settings,
   };
   const server = asServerUser(user, join(postgresBinDir, 'postgres'), ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
   const handle = startProcess({ cmd: server.cmd, args: server.args, cwd: dir, logFile });
