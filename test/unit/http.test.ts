@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import driver from '../../src/engine/drivers/http/index.js';
+import type { DriverContext, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
+import { HeadwaterError } from '../../src/shared/errors.js';
+
+let tmp: string;
+let server: Server;
+let base: string;
+const requests: { path: string; headers: IncomingHttpHeaders; status: number }[] = [];
+/** Paths whose next full (200) response breaks off after this many bytes. */
+const breakAfter = new Map<string, number>();
+
+const ndjson = Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i + 1, name: `item ${i + 1}`, price: (i % 17) * 1.5 })).join('\n') + '\n';
+const FILES: Record<string, { body: Buffer; etag: string; modified: string }> = {
+  '/data/items.ndjson': { body: Buffer.from(ndjson), etag: '"items-v1"', modified: 'Sun, 01 Mar 2026 10:00:00 GMT' },
+  '/data/items.csv.gz': { body: gzipSync('id,name\n1,alpha\n2,beta\n3,gamma\n'), etag: '"csv-v1"', modified: 'Sun, 01 Mar 2026 10:00:00 GMT' },
+  '/data/big.csv': { body: Buffer.alloc(200_000, 'x'), etag: '"big"', modified: 'Sun, 01 Mar 2026 10:00:00 GMT' },
+};
+
+function context(): DriverContext {
+  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:', join(tmp, 'ext')) };
+}
+
+function source(path: string, options: Record<string, unknown> = {}): ResolvedSource {
+  return { name: 'web', kind: 'http', url: `${base}${path}`, options, secrets: [], baseDir: tmp };
+}
+
+async function rowsOf(stream: SampleStream): Promise<unknown[][]> {
+  if (stream.duckdbSelect === undefined) {
+    const rows: unknown[][] = [];
+    for await (const batch of stream.batches) rows.push(...batch.rows);
+    return rows;
+  }
+  const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+  try {
+    return (await duck.connection.runAndReadAll(stream.duckdbSelect)).getRowsJS().map((r) => r.slice(0, -1));
+  } finally {
+    duck.close();
+    stream.close();
+  }
+}
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'hw-http-'));
+  server = createServer((req, res) => {
+    const file = FILES[req.url ?? ''];
+    const record = (status: number) => requests.push({ path: req.url ?? '', headers: req.headers, status });
+    if (!file) {
+      record(404);
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const validators = { etag: file.etag, 'last-modified': file.modified, 'accept-ranges': 'bytes' };
+    if (req.headers['if-none-match'] === file.etag) {
+      record(304);
+      res.writeHead(304, validators).end();
+      return;
+    }
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    if (range && req.headers['if-range'] === file.etag) {
+      const start = Number(range[1]);
+      record(206);
+      res.writeHead(206, { ...validators, 'content-length': file.body.length - start, 'content-range': `bytes ${start}-${file.body.length - 1}/${file.body.length}` });
+      res.end(file.body.subarray(start));
+      return;
+    }
+    record(200);
+    res.writeHead(200, { ...validators, 'content-length': file.body.length });
+    const cut = breakAfter.get(req.url ?? '');
+    if (cut !== undefined) {
+      breakAfter.delete(req.url ?? '');
+      res.write(file.body.subarray(0, cut), () => res.destroy());
+      return;
+    }
+    res.end(file.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('http driver', () => {
+  test('downloads once into .headwater/cache, then revalidates with ETag (304) and reads the cached copy', async () => {
+    const src = source('/data/items.ndjson');
+    const nodes = await driver.browse(src, [], context());
+    assert.deepEqual(nodes.map((n) => [n.entity, n.detail]), [['items.ndjson', 'ndjson over HTTP']]);
+
+    const first = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'head' }, context());
+    assert.match(first.query, /\(downloaded, ETag "items-v1"\)/);
+    assert.equal((await rowsOf(first)).length, 500);
+    const cached = readdirSync(join(tmp, '.headwater', 'cache', 'http'));
+    assert.equal(cached.length, 1);
+    assert.ok(existsSync(join(tmp, '.headwater', 'cache', 'http', cached[0]!, 'items.ndjson')));
+
+    const second = await driver.sample(src, 'items.ndjson', { limit: 10, strategy: 'head' }, context());
+    assert.match(second.query, /not modified/);
+    assert.equal((await rowsOf(second)).length, 10);
+    const mine = requests.filter((r) => r.path === '/data/items.ndjson');
+    assert.deepEqual(mine.map((r) => r.status), [200, 304]);
+    assert.equal(mine[1]!.headers['if-none-match'], '"items-v1"');
+    assert.equal(mine[1]!.headers['if-modified-since'], 'Sun, 01 Mar 2026 10:00:00 GMT');
+  });
+
+  test('a broken-off download resumes with Range and If-Range', async () => {
+    const src = { ...source('/data/items.ndjson'), baseDir: mkdtempSync(join(tmp, 'resume-')) };
+    breakAfter.set('/data/items.ndjson', 4096);
+    const before = requests.length;
+    await assert.rejects(driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, context()), (e: unknown) => e instanceof HeadwaterError && /broke off|ended after/.test(e.message) && /resumes it/.test(e.message));
+    const resumed = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, context());
+    assert.match(resumed.query, /resumed/);
+    const rows = await rowsOf(resumed);
+    assert.equal(rows.length, 500, 'the resumed file is whole');
+    assert.deepEqual(rows.at(-1), [500, 'item 500', (499 % 17) * 1.5]);
+    const mine = requests.slice(before);
+    assert.deepEqual(mine.map((r) => r.status), [200, 206]);
+    assert.match(String(mine[1]!.headers.range), /^bytes=\d+-$/);
+    assert.ok(Number(/\d+/.exec(String(mine[1]!.headers.range))![0]) > 0);
+    assert.equal(mine[1]!.headers['if-range'], '"items-v1"');
+  });
+
+  test('gzip CSV is read by the file driver from the cached copy', async () => {
+    const stream = await driver.sample(source('/data/items.csv.gz'), '', { limit: 100, strategy: 'head' }, context());
+    assert.deepEqual(await rowsOfNumbers(stream), [[1, 'alpha'], [2, 'beta'], [3, 'gamma']]);
+  });
+
+  test('a file over the size budget is refused before it is downloaded', async () => {
+    const src = source('/data/big.csv', { maxBytes: 50_000 });
+    await assert.rejects(driver.sample(src, 'big.csv', { limit: 10, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && /200000 bytes, over the size budget of 50000/.test(e.message));
+    assert.equal(readdirSync(join(tmp, '.headwater', 'cache', 'http')).some((d) => existsSync(join(tmp, '.headwater', 'cache', 'http', d, 'big.csv'))), false);
+  });
+
+  test('a missing file and an unknown format give clear errors', async () => {
+    await assert.rejects(driver.sample(source('/data/nope.csv'), '', { limit: 10, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && /nope\.csv was not found \(HTTP 404\)/.test(e.message));
+    await assert.rejects(driver.sample(source('/data/blob.bin'), '', { limit: 10, strategy: 'head' }, context()), /cannot tell the format of 'blob\.bin'/);
+    const meta = readFileSync(join(tmp, '.headwater', 'cache', 'http', readdirSync(join(tmp, '.headwater', 'cache', 'http'))[0]!, 'meta.json'), 'utf8');
+    assert.match(meta, /"complete": true/);
+  });
+});
+
+/** CSV rows as landed: DuckDB hands BIGINT back as bigint. */
+async function rowsOfNumbers(stream: SampleStream): Promise<unknown[][]> {
+  return (await rowsOf(stream)).map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+}
