@@ -360,7 +360,7 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
   test('cancelling a full sample stops within a second and the server is left with no Headwater session', async () => {
     const controller = new AbortController();
     let abortedAt = 0;
-    const info = await engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'full' }, {
+    const info = await engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'full', confirmFull: true }, {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.rows > 0 && !controller.signal.aborted) {
@@ -454,7 +454,7 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     const statements = readStatementLog(server.logFile).filter((s) => s.application === 'headwater');
     assert.ok(statements.length > 50, `saw ${statements.length} statements`);
     assert.ok(statements.every((s) => s.user === 'hw_reader' || s.user === 'hw_tls'));
-    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
+    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
     const others = statements.flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
     assert.deepEqual(others, []);
     // Every session starts read-only, with its timeouts, before anything else.

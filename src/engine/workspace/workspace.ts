@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
-import type { Field, QueryResult, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
+import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
 import type { InferredSchema } from '../inference/types.js';
 import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
@@ -39,6 +39,8 @@ const CATALOG_DDL = [
    )`,
   // Workspaces made before inference was stored.
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS inferred JSON`,
+  // Workspaces made before incremental samples kept their cursor and high-water mark.
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS cursor_state JSON`,
 ];
 
 export interface NewSample {
@@ -142,12 +144,26 @@ export class Workspace {
   }
 
   /** `query` replaces the one recorded at the start when the sample ended up read another way. */
-  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string; inferred?: InferredSchema }): Promise<SampleInfo> {
+  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string; inferred?: InferredSchema; cursor?: SampleCursor }): Promise<SampleInfo> {
     await this.connection.run(
-      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), inferred = $9, finished_at = now() WHERE id = $10`,
-      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, id],
+      `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), inferred = $9, cursor_state = $10, finished_at = now() WHERE id = $11`,
+      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, result.cursor ? JSON.stringify(result.cursor) : null, id],
     );
     return this.getSample(id);
+  }
+
+  /** The cursor of the latest sample of this source and entity that recorded a high-water mark, if any. */
+  async lastCursor(source: string, entity: string): Promise<{ sampleId: string; cursor: SampleCursor } | undefined> {
+    const rows = await this.all(
+      `SELECT id, cursor_state FROM headwater.samples
+       WHERE source = $1 AND entity = $2 AND cursor_state IS NOT NULL AND status IN ('complete', 'partial')
+       ORDER BY started_at DESC, id DESC LIMIT 1`,
+      [source, entity],
+    );
+    const row = rows[0];
+    if (!row || typeof row.cursor_state !== 'string') return undefined;
+    const cursor = JSON.parse(row.cursor_state) as SampleCursor;
+    return cursor.highWater ? { sampleId: String(row.id), cursor } : undefined;
   }
 
   async listSamples(): Promise<SampleInfo[]> {
@@ -249,5 +265,6 @@ function toSampleInfo(row: Record<string, unknown>): SampleInfo {
     startedAt: iso(row.started_at) ?? '',
     finishedAt: iso(row.finished_at),
     schema,
+    ...(typeof row.cursor_state === 'string' ? { cursor: JSON.parse(row.cursor_state) as SampleCursor } : {}),
   };
 }

@@ -387,6 +387,10 @@ export function planColumn(column: MyColumn, nullable = column.nullable): MyColu
   }
   const field: Field = { name: column.name, type, duckType, nativeType: columnType, nullable };
   if (children) field.children = children;
+  if (dataType === 'enum' || dataType === 'set') {
+    const members = typeLabels(columnType);
+    if (members.length) field.enumValues = members;
+  }
   const plan: MyColumnPlan = { field, select, codec: { field, parse } };
   if (note) plan.note = note;
   return plan;

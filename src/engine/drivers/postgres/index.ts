@@ -13,8 +13,11 @@ import { formatBytes } from '../../../shared/format.js';
 import { approxRows, formatCount } from './relational.js';
 import { samplePostgres } from './sample.js';
 import { quoteIdent } from './types.js';
+import { pgExtraction } from './extraction.js';
+import { extractionLabel } from '../../sampling/cursor.js';
 
 const INDEXES = '#indexes';
+const EXTRACTION = '#extraction';
 const PARTITIONS = '#partitions';
 
 const driver: Driver = {
@@ -63,7 +66,8 @@ const driver: Driver = {
       const relation = await findRelation(client, entity, source.name);
       const columns = await columnsOf(client, relation.oid);
       const plans = await planColumns(client, columns, declaredNullable(relation));
-      return { fields: plans.map((p) => p.field) };
+      const key = relation.relkind === 'v' || relation.relkind === 'f' ? undefined : await keyOf(client, relation.oid);
+      return { fields: plans.map((p) => p.field), extraction: await pgExtraction(client, relation, columns, plans, key) };
     }, entity);
   },
 
@@ -144,6 +148,8 @@ async function browseRelation(client: PgClient, relation: PgRelation, rest: stri
     if (column.comment) parts.push(`— ${column.comment}`);
     return { id: column.name, label: column.name, kind: 'column', sampleable: false, expandable: false, detail: parts.join(' ') };
   });
+  const extraction = await pgExtraction(client, relation, columns, plans, key);
+  nodes.push({ id: EXTRACTION, label: `Extraction: ${extractionLabel(extraction)}`, kind: 'group', sampleable: false, expandable: false, detail: extraction.reason });
   if (indexes.length) {
     nodes.push({ id: INDEXES, label: `Indexes (${indexes.length})`, kind: 'group', sampleable: false, expandable: true, detail: formatBytes(indexes.reduce((n, i) => n + i.bytes, 0)) });
   }

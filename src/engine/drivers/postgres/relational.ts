@@ -6,6 +6,37 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance } from '../../../shared/types.js';
+import type { ResolvedSource } from '../driver.js';
+
+/** Fields that say where to connect; a replica given as a URL replaces all of them. */
+const CONNECTION_FIELDS = ['host', 'port', 'database', 'user', 'password'];
+
+/**
+ * The source's declared replica (`replica:` a URL, or fields over the primary's), as a source of its
+ * own with the same name and secrets, or undefined when none is declared.
+ */
+export function replicaSource(source: ResolvedSource): ResolvedSource | undefined {
+  const replica = source.options.replica;
+  if (replica === undefined || replica === null || replica === '') return undefined;
+  const { replica: _replica, ...options } = source.options;
+  if (typeof replica === 'string') {
+    for (const field of CONNECTION_FIELDS) delete options[field];
+    return { ...source, url: replica, options };
+  }
+  if (typeof replica !== 'object' || Array.isArray(replica)) {
+    throw new HeadwaterError('usage', `Source '${source.name}': replica must be a URL or connection fields (host, port, user...).`, { source: source.name });
+  }
+  const fields = replica as Record<string, unknown>;
+  const url = typeof fields.url === 'string' ? fields.url : undefined;
+  if (url) for (const field of CONNECTION_FIELDS) delete options[field];
+  const { url: _url, ...rest } = fields;
+  return { ...source, url: url ?? source.url, options: { ...options, ...rest } };
+}
+
+/** "host:port" of a source's connection fields, for messages. */
+export function endpointText(endpoint: Endpoint): string {
+  return `${endpoint.host}:${endpoint.port}`;
+}
 
 export interface Endpoint {
   host: string;

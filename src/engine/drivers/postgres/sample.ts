@@ -12,10 +12,14 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { batchStream } from '../file/batch-stream.js';
-import { columnsOf, declaredNullable, findRelation, keyOf, planColumns, plannerRows, qualifiedName, type PgRelation } from './catalog.js';
-import { cancelRunning, connectPg, pgError, pgSettings, type PgClient } from './connection.js';
-import { keyProvenance, RowShaper, type RawValue } from './relational.js';
-import { quoteIdent, quoteLiteral, splitCopyLine } from './types.js';
+import { columnsOf, declaredNullable, findRelation, keyOf, planColumns, plannerRows, qualifiedName, type PgColumn, type PgRelation } from './catalog.js';
+import { cancelRunning, connectPg, pgError, pgSettings, type PgClient, type PgSettings } from './connection.js';
+import { endpointText, keyProvenance, replicaSource, RowShaper, type RawValue } from './relational.js';
+import { quoteIdent, quoteLiteral, splitCopyLine, type PgColumnPlan } from './types.js';
+import { pgExplainScan, pgExtraction } from './extraction.js';
+import { checkedPredicate } from '../../sampling/where.js';
+import { checkFullRead, checkScan } from '../../sampling/guard.js';
+import { extractionLabel } from '../../sampling/cursor.js';
 import { seededRandom } from '../../sampling/seeded.js';
 
 export const BATCH_ROWS = 2_000;
@@ -123,35 +127,44 @@ function copyOf(query: string): string {
   return `COPY (${query}) TO STDOUT`;
 }
 
-/** Keyset pages in key order: `WHERE (k…) > (last…) ORDER BY k… LIMIT page`; each page is one index range read. */
-function keysetPager(layout: Layout, limit: number | undefined): Pager {
+/**
+ * Keyset pages in key order: `WHERE (k…) > (last…) ORDER BY k… LIMIT page`; each page is one index
+ * range read. `start` (a high-water mark) makes the first page start after it too.
+ */
+function keysetPager(layout: Layout, limit: number | undefined, filter?: string, start?: RawValue[]): Pager {
   const keys = layout.lead.select.join(', ');
   const base = `SELECT ${selectList(layout)} FROM ${layout.table}`;
   let delivered = 0;
   const page = () => Math.min(PAGE_ROWS, limit === undefined ? PAGE_ROWS : limit - delivered);
   const statement = (last?: RawValue[]): string => {
-    const where = last ? ` WHERE (${keys}) > (${last.slice(0, layout.lead.select.length).map((v, i) => `${quoteLiteral(String(v))}::${layout.lead.types[i]}`).join(', ')})` : '';
-    return copyOf(`${base}${where} ORDER BY ${keys} LIMIT ${page()}`);
+    const after = last ? `(${keys}) > (${last.slice(0, layout.lead.select.length).map((v, i) => `${quoteLiteral(String(v))}::${layout.lead.types[i]}`).join(', ')})` : undefined;
+    return copyOf(`${base}${whereClause(filter, after)} ORDER BY ${keys} LIMIT ${page()}`);
   };
   return {
     next(previous) {
-      if (!previous) return statement();
+      if (!previous) return statement(start);
       delivered += previous.rows;
       if (previous.rows < PAGE_ROWS || !previous.last || (limit !== undefined && delivered >= limit)) return undefined;
       return statement(previous.last);
     },
-    describe: `${statement()} -- keyset pages of up to ${PAGE_ROWS} rows in key order; each next page starts after the last key read: WHERE (${keys}) > (…)`,
+    describe: `${statement(start)} -- keyset pages of up to ${PAGE_ROWS} rows in key order; each next page starts after the last key read: WHERE (${keys}) > (…)`,
   };
 }
 
+/** ` WHERE a AND b` over the conditions given (the user's filter parenthesized), or ''. */
+function whereClause(...conditions: (string | undefined)[]): string {
+  const present = conditions.filter((c): c is string => Boolean(c));
+  return present.length ? ` WHERE ${present.join(' AND ')}` : '';
+}
+
 /** Heap tables read in physical order, one TID range scan per block range (PostgreSQL 14+). */
-function ctidPager(layout: Layout, blocks: number): Pager {
+function ctidPager(layout: Layout, blocks: number, filter?: string): Pager {
   const base = `SELECT ${selectList(layout)} FROM ${layout.table}`;
   let start = 0;
   const statement = (from: number): string => {
     const to = from + CTID_PAGE_BLOCKS;
     const upper = to >= blocks ? '' : ` AND ctid < '(${to},0)'::tid`;
-    return copyOf(`${base} WHERE ctid >= '(${from},0)'::tid${upper}`);
+    return copyOf(`${base} WHERE ctid >= '(${from},0)'::tid${upper}${filter ? ` AND ${filter}` : ''}`);
   };
   return {
     next(previous) {
@@ -173,8 +186,11 @@ function singlePager(sql: string, note?: string): Pager {
 }
 
 export async function samplePostgres(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
-  const settings = pgSettings(source);
-  const [client, copyTo] = await Promise.all([connectPg(source, settings), loadCopyTo()]);
+  const filter = options.where ? `(${checkedPredicate(options.where, 'postgres', { source: source.name, entity })})` : undefined;
+  // A declared replica is where samples are read, unless the user asks for the primary.
+  const replica = options.fromPrimary ? undefined : replicaSource(source);
+  const settings = pgSettings(replica ?? source);
+  const [client, copyTo] = await Promise.all([connectPg(replica ?? source, settings), loadCopyTo()]);
   let reader: CopyReader | undefined;
   let closed = false;
   const close = async (): Promise<void> => {
@@ -196,22 +212,32 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
     if (!relation.canSelect) {
       throw new HeadwaterError('source', `PostgreSQL source '${source.name}': the role '${settings.endpoint.user ?? '?'}' may not read ${qualifiedName(relation.schema, relation.name)} (no SELECT privilege).`, { source: source.name, entity, hint: 'Ask for SELECT on the table (and USAGE on its schema).' });
     }
+    const notes = await replicaNotes(client, source, replica, settings);
+    const table = qualifiedName(relation.schema, relation.name);
+    // With a filter, what the read covers is what the planner expects the filter to keep (EXPLAIN also rejects a predicate that does not parse).
+    const filteredRows = filter ? await plannerRowsOf(client, `SELECT 1 FROM ${table}${whereClause(filter)}`) : undefined;
+    checkFullRead(source, entity, filter ? { rows: filteredRows } : { rows: relation.estimatedRows, bytes: relation.totalBytes || undefined }, options);
     const columns = await columnsOf(client, relation.oid);
     const plans = await planColumns(client, columns, declaredNullable(relation));
     for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
     const key = relation.relkind === 'v' || relation.relkind === 'f' ? undefined : await keyOf(client, relation.oid);
     const heap = relation.relkind === 'r' || relation.relkind === 'm';
     const typeOf = new Map(columns.map((c) => [c.name, c.formatted]));
+    const leadOf = (names: string[]) => ({ select: names.map(quoteIdent), names, types: names.map((c) => typeOf.get(c) ?? 'text') });
+    const incremental = options.strategy === 'incremental' ? await incrementalPlan(client, relation, columns, plans, key, options, ctx, { source: source.name, entity }) : undefined;
     const layout: Layout = {
       relation,
-      table: qualifiedName(relation.schema, relation.name),
-      lead: key
-        ? { select: key.columns.map(quoteIdent), names: key.columns, types: key.columns.map((c) => typeOf.get(c) ?? 'text') }
+      table,
+      lead: incremental ? leadOf(incremental.lead)
+        : key ? leadOf(key.columns)
         : heap ? { select: ['ctid'], names: ['ctid'], types: ['tid'] } : { select: [], names: [], types: [] },
       select: plans.map((p) => p.select(quoteIdent(p.field.name))),
     };
     const version = Number((client as unknown as { serverVersionNum?: number }).serverVersionNum ?? 0) || await serverVersionNum(client);
-    const pager = await pagerFor(client, layout, options, ctx, { key: key !== undefined, heap, tidRangeScans: version >= 140000 });
+    const pager: PlannedPager = incremental
+      ? keysetPager(layout, options.limit, filter, incremental.start)
+      : await pagerFor(client, layout, options, ctx, { key: key !== undefined, heap, tidRangeScans: version >= 140000, filter, filteredRows });
+    let explained = false;
 
     const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
       ctx.log('info', `${source.name}/${entity}.${field.name}: the value '${sample}' does not fit ${field.duckType}; the column lands as text from here on.`);
@@ -233,6 +259,14 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
           if (!sql) {
             finished = true;
             break;
+          }
+          if (!explained) {
+            // The first statement is planned before anything is read; a plan that scans too much is refused here.
+            explained = true;
+            const query = sql.slice('COPY ('.length, -') TO STDOUT'.length);
+            const scan = await pgExplainScan(client, query);
+            ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
+            checkScan(source, entity, scan, options, query);
           }
           reader = new CopyReader(client, copyTo, sql);
           pageRows = 0;
@@ -295,11 +329,54 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
         void cancelRunning(client, settings);
       },
     });
-    return { fields: first ? shaper.fields : initialFields, method: 'snapshot', query: pager.describe, batches };
+    const stream: SampleStream = { fields: first ? shaper.fields : initialFields, method: incremental ? 'incremental' : 'snapshot', query: pager.describe, batches };
+    if (incremental) stream.cursor = { column: incremental.lead[0]!, tieBreakers: incremental.lead.slice(1) };
+    if (notes.length) stream.notes = notes;
+    return stream;
   } catch (error) {
     await close();
     throw pgError(error, source, settings, entity);
   }
+}
+
+/**
+ * The cursor of an incremental read (chosen, or detected from the catalog) followed by the key as
+ * tie-breakers, and where the read starts: after the high-water mark of the last sample on the
+ * same cursor.
+ */
+async function incrementalPlan(
+  client: PgClient, relation: PgRelation, columns: PgColumn[], plans: PgColumnPlan[], key: { columns: string[] } | undefined,
+  options: DriverSampleOptions, ctx: DriverContext, where: { source: string; entity: string },
+): Promise<{ lead: string[]; start?: RawValue[] }> {
+  const extraction = await pgExtraction(client, relation, columns, plans, key, options.cursor, where);
+  if (extraction.method === 'full' || !extraction.cursor) {
+    throw new HeadwaterError('usage', `PostgreSQL source '${where.source}', entity '${where.entity}': no cursor for an incremental read (${extraction.reason}).`, {
+      source: where.source, entity: where.entity, hint: 'Name one with --cursor <column> (a column that grows with each insert or update).',
+    });
+  }
+  ctx.log('info', `${where.source}/${where.entity}: ${extractionLabel(extraction)}: ${extraction.reason}.`);
+  const lead = [extraction.cursor, ...(key?.columns ?? []).filter((c) => c !== extraction.cursor)];
+  if (lead.length === 1 && !key) ctx.log('warn', `${where.source}/${where.entity}: no key to break ties on ${extraction.cursor}: rows sharing the last high-water value may be missed if a sample stops between them.`);
+  const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
+  if (!mark || !lead.every((c) => c in mark)) return { lead };
+  return { lead, start: lead.map((c) => String(mark[c])) };
+}
+
+/** Notes for the sample's status: a read from a primary while a replica is declared. */
+async function replicaNotes(client: PgClient, source: ResolvedSource, replica: ResolvedSource | undefined, settings: PgSettings): Promise<string[]> {
+  const declared = source.options.replica !== undefined && source.options.replica !== null && source.options.replica !== '';
+  if (!declared) return [];
+  const inRecovery = (await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0]?.standby === true;
+  if (inRecovery) return [];
+  return [replica
+    ? `read from a primary: the replica declared for this source (${endpointText(settings.endpoint)}) is not in recovery (pg_is_in_recovery() is false)`
+    : `read from the primary (${endpointText(settings.endpoint)}) although a replica is declared for this source`];
+}
+
+/** The planner's row estimate for a query, or undefined when it cannot plan it. */
+async function plannerRowsOf(client: PgClient, query: string): Promise<number | undefined> {
+  const result = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(`EXPLAIN (FORMAT JSON) ${query}`);
+  return result.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'];
 }
 
 interface PlannedPager extends Pager {
@@ -312,31 +389,34 @@ async function pagerFor(
   layout: Layout,
   options: DriverSampleOptions,
   ctx: DriverContext,
-  facts: { key: boolean; heap: boolean; tidRangeScans: boolean },
+  facts: { key: boolean; heap: boolean; tidRangeScans: boolean; filter?: string; filteredRows?: number },
 ): Promise<PlannedPager> {
   const { relation } = layout;
+  const { filter } = facts;
   const base = `SELECT ${selectList(layout)} FROM ${layout.table}`;
+  const filtered = `${base}${whereClause(filter)}`;
   const blockSize = async () => Number((await client.query<{ size: string }>("SELECT current_setting('block_size') AS size")).rows[0]?.size ?? 8192);
   if (options.strategy === 'full') {
-    if (facts.heap && facts.tidRangeScans) return ctidPager(layout, Math.ceil(relation.heapBytes / await blockSize()));
-    if (facts.key) return keysetPager(layout, undefined);
-    return singlePager(copyOf(base), 'one statement: the relation has no key to page by');
+    if (facts.heap && facts.tidRangeScans) return ctidPager(layout, Math.ceil(relation.heapBytes / await blockSize()), filter);
+    if (facts.key) return keysetPager(layout, undefined, filter);
+    return singlePager(copyOf(filtered), 'one statement: the relation has no key to page by');
   }
   if (options.strategy === 'head') {
-    if (facts.key) return keysetPager(layout, options.limit);
-    return singlePager(copyOf(`${base} LIMIT ${options.limit}`), 'no key: the first rows in the order the server returns them');
+    if (facts.key) return keysetPager(layout, options.limit, filter);
+    return singlePager(copyOf(`${filtered} LIMIT ${options.limit}`), 'no key: the first rows in the order the server returns them');
   }
   // random
   const seed = Math.floor(Math.random() * 2 ** 31);
   if (relation.relkind === 'v' || relation.relkind === 'f') {
     const cap = Math.max(options.limit * 10, VIEW_RANDOM_SCAN_CAP);
-    return { ...singlePager(copyOf(`${base} LIMIT ${cap}`), `uniform reservoir sample of ${options.limit} rows over this capped scan (views have no TABLESAMPLE; seed ${seed})`), reservoir: { seed } };
+    return { ...singlePager(copyOf(`${filtered} LIMIT ${cap}`), `uniform reservoir sample of ${options.limit} rows over this capped scan (views have no TABLESAMPLE; seed ${seed})`), reservoir: { seed } };
   }
-  const estimate = relation.estimatedRows ?? await plannerRows(client, relation);
+  // With a filter, the percentage is of the rows the planner expects the filter to keep.
+  const estimate = filter ? facts.filteredRows : relation.estimatedRows ?? await plannerRows(client, relation);
   if (estimate === undefined || estimate <= options.limit) {
-    ctx.log('info', `${layout.table} holds about ${estimate ?? 'an unknown number of'} rows, no more than the ${options.limit} asked for: reading them in key order.`);
-    if (facts.key) return keysetPager(layout, options.limit);
-    return singlePager(copyOf(`${base} LIMIT ${options.limit}`), 'the relation is no bigger than the sample');
+    ctx.log('info', `${layout.table} holds about ${estimate ?? 'an unknown number of'} rows${filter ? ' that pass the filter' : ''}, no more than the ${options.limit} asked for: reading them in key order.`);
+    if (facts.key) return keysetPager(layout, options.limit, filter);
+    return singlePager(copyOf(`${filtered} LIMIT ${options.limit}`), 'the relation is no bigger than the sample');
   }
   const scanned = relation.heapBytes || relation.totalBytes;
   const method = scanned > 0 && scanned <= BERNOULLI_MAX_BYTES ? 'BERNOULLI' : 'SYSTEM';
@@ -352,7 +432,7 @@ async function pagerFor(
   }
   percent = Math.min(100, percent);
   const cap = Math.ceil(Math.max((percent / 100) * estimate * 3, wanted * 2));
-  const sql = copyOf(`${base} TABLESAMPLE ${method} (${Number(percent.toPrecision(6))}) REPEATABLE (${seed}) LIMIT ${cap}`);
+  const sql = copyOf(`${base} TABLESAMPLE ${method} (${Number(percent.toPrecision(6))}) REPEATABLE (${seed})${whereClause(filter)} LIMIT ${cap}`);
   const note = `${method} picks ${method === 'SYSTEM' ? 'pages' : 'rows'} with probability ${Number(percent.toPrecision(3))}% of ~${estimate} rows, then ${options.limit} of them are drawn uniformly with seed ${seed}; the same seed repeats the sample while the table is unchanged`;
   return { ...singlePager(sql, note), reservoir: { seed } };
 }

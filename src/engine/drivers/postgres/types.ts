@@ -84,6 +84,8 @@ export function planColumn(name: string, typeOid: number, typmod: number, dims: 
   const mapped = mapType(typeOid, typmod, dims, context, 0);
   const field: Field = { name, type: mapped.type, duckType: mapped.duckType, nativeType, nullable };
   if (mapped.children) field.children = mapped.children;
+  const labels = enumLabelsOf(typeOid, context);
+  if (labels) field.enumValues = labels;
   const plan: PgColumnPlan = {
     field,
     select: mapped.select ?? ((column) => column),
@@ -91,6 +93,13 @@ export function planColumn(name: string, typeOid: number, typmod: number, dims: 
   };
   if (mapped.note) plan.note = mapped.note;
   return plan;
+}
+
+/** The labels of an enum type, or of the enum a domain is over. */
+function enumLabelsOf(typeOid: number, context: TypeContext): string[] | undefined {
+  let info = context.lookup(typeOid);
+  for (let depth = 0; info?.typtype === 'd' && depth < 8; depth++) info = context.lookup(info.baseType);
+  return info?.typtype === 'e' && info.enumLabels?.length ? [...info.enumLabels] : undefined;
 }
 
 function mapType(typeOid: number, typmod: number, dims: number, context: TypeContext, depth: number): Mapped {

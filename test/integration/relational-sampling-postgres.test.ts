@@ -1,0 +1,231 @@
+// Source-safe sampling features of the PostgreSQL driver against a private PostgreSQL 15: incremental
+// extraction resumes exactly after the last high-water mark, `where` filters are single expressions,
+// full reads of big tables need a confirmation that quotes the estimate, EXPLAIN runs first and a
+// plan that scans too much is refused before any read, and a declared replica is where reads go.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../../src/cli/main.js';
+import { Engine } from '../../src/engine/engine.js';
+import { HeadwaterError } from '../../src/shared/errors.js';
+import { postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
+
+const PASSWORD = 'reader-Secret-42';
+const WIDE_ROWS = 200_000;
+
+describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN guard, replica', { skip: postgresSkipReason() }, () => {
+  let server: PostgresService;
+  let dir: string;
+  let engine: Engine;
+  const logLines: string[] = [];
+
+  before(async () => {
+    server = await startPostgres();
+    await server.psql('CREATE DATABASE shop');
+    await server.psql(`
+      CREATE TYPE ticket_state AS ENUM ('open', 'pending', 'closed', 'archived');
+      CREATE TABLE tickets (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, title text NOT NULL, state ticket_state NOT NULL DEFAULT 'open', updated_at timestamptz NOT NULL DEFAULT now());
+      CREATE INDEX tickets_updated_idx ON tickets (updated_at);
+      INSERT INTO tickets (title, state, updated_at) SELECT 'ticket ' || i, (ARRAY['open', 'pending', 'closed'])[1 + i % 3]::ticket_state, timestamptz '2024-01-01 00:00:00+00' + i * interval '1 minute' FROM generate_series(1, 500) i;
+      CREATE TABLE events (id serial PRIMARY KEY, kind text NOT NULL);
+      INSERT INTO events (kind) SELECT 'kind ' || i FROM generate_series(1, 300) i;
+      CREATE TABLE notes (body text);
+      INSERT INTO notes VALUES ('a'), ('b');
+      CREATE TABLE wide AS SELECT i AS id, md5(i::text) AS label FROM generate_series(1, ${WIDE_ROWS}) i;
+      CREATE ROLE hw_reader LOGIN PASSWORD '${PASSWORD}';
+      CREATE ROLE hw_standby LOGIN PASSWORD '${PASSWORD}' IN ROLE hw_reader;
+      GRANT SELECT ON ALL TABLES IN SCHEMA public TO hw_reader;
+      ANALYZE;`, { database: 'shop' });
+    dir = mkdtempSync(join(tmpdir(), 'hw-pg-sampling-'));
+    mkdirSync(join(dir, '.headwater'));
+    const fields = `host: 127.0.0.1\n    port: ${server.port}\n    database: shop\n    user: hw_reader\n    password: \${secret:PG}`;
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+  - name: app
+    kind: postgres
+    ${fields}
+  - name: app_strict
+    kind: postgres
+    ${fields}
+    options:
+      maxScanRows: 10000
+  - name: app_replicated
+    kind: postgres
+    ${fields}
+    replica:
+      user: hw_standby
+`);
+    engine = new Engine({
+      workspaceDir: dir,
+      lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG' ? PASSWORD : undefined])),
+      log: (level, message) => logLines.push(`${level} ${message}`),
+    });
+  });
+
+  after(async () => {
+    await engine?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const headwaterStatements = () => readStatementLog(server.logFile).filter((s) => s.application === 'headwater');
+  const ids = async (table: string) => (await engine.query(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => Number(r[0]));
+
+  test('browse and the native schema name the extraction method and the cursor the catalog supports', async () => {
+    const children = await engine.browse('app', ['shop', 'public', 'tickets']);
+    const extraction = children.find((n) => n.id === '#extraction');
+    assert.equal(extraction?.label, 'Extraction: incremental on updated_at (updated timestamp, index tickets_updated_idx)');
+    assert.match(extraction?.detail ?? '', /inserted and updated rows sort after the last high-water mark/);
+    const events = await engine.schema({ source: 'app', entity: 'public.events' });
+    assert.deepEqual([events.extraction?.method, events.extraction?.cursor, events.extraction?.cursorKind, events.extraction?.index], ['incremental', 'id', 'monotonic key', 'events_pkey']);
+    assert.match(events.extraction?.reason ?? '', /integer key fed by a sequence: new rows sort after the last high-water mark, updates are not seen/);
+    const notes = await engine.schema({ source: 'app', entity: 'public.notes' });
+    assert.equal(notes.extraction?.method, 'full');
+  });
+
+  test('incremental: insert and update rows, sample again, get exactly the new and changed rows', async () => {
+    const first = await engine.sample('app', 'public.tickets', { strategy: 'incremental', limit: 10_000 });
+    assert.equal(first.method, 'incremental');
+    assert.equal(first.rowCount, 500);
+    assert.deepEqual(first.cursor?.column, 'updated_at');
+    assert.deepEqual(first.cursor?.tieBreakers, ['id']);
+    assert.equal(first.cursor?.highWater?.id, 500);
+
+    // Three inserts share one now(); the updates come later, in their own statement.
+    await server.psql(`INSERT INTO tickets (title) VALUES ('new 1'), ('new 2'), ('new 3')`, { database: 'shop' });
+    await server.psql(`UPDATE tickets SET state = 'archived', updated_at = clock_timestamp() WHERE id IN (10, 20)`, { database: 'shop' });
+
+    // A limit that stops between rows sharing a cursor value loses none of them: the key breaks the tie.
+    const second = await engine.sample('app', 'public.tickets', { strategy: 'incremental', limit: 2 });
+    assert.equal(second.cursor?.resumedFrom, first.id);
+    assert.deepEqual(await ids(second.table), [501, 502]);
+    const third = await engine.sample('app', 'public.tickets', { strategy: 'incremental', limit: 10_000 });
+    assert.deepEqual(await ids(third.table), [10, 20, 503]);
+    const states = await engine.query(`SELECT state FROM ${third.table} WHERE id IN (10, 20)`);
+    assert.deepEqual(states.rows, [['archived'], ['archived']]);
+
+    // Nothing new: no rows, and the high-water mark carries over.
+    const fourth = await engine.sample('app', 'public.tickets', { strategy: 'incremental', limit: 10_000 });
+    assert.equal(fourth.rowCount, 0);
+    assert.deepEqual(fourth.cursor?.highWater, third.cursor?.highWater);
+
+    const resumed = headwaterStatements().filter((s) => /COPY \(SELECT .* FROM public\.tickets WHERE \("updated_at", "id"\) > \('[^']+'::timestamp with time zone, '502'::bigint\) ORDER BY "updated_at", "id"/.test(s.text));
+    assert.equal(resumed.length, 1, 'the third read started right after the second one\'s last row');
+  });
+
+  test('incremental on a monotonic key, and a clear error where there is no cursor', async () => {
+    const first = await engine.sample('app', 'public.events', { strategy: 'incremental' });
+    assert.equal(first.rowCount, 300);
+    await server.psql(`INSERT INTO events (kind) VALUES ('late 1'), ('late 2')`, { database: 'shop' });
+    const second = await engine.sample('app', 'public.events', { strategy: 'incremental' });
+    assert.deepEqual(await ids(second.table), [301, 302]);
+    assert.deepEqual(second.cursor?.tieBreakers, []);
+
+    await assert.rejects(engine.sample('app', 'public.notes', { strategy: 'incremental' }), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.match(error.message, /PostgreSQL source 'app', entity 'public\.notes': no cursor for an incremental read \(no monotonic integer key and no updated_at-like timestamp column/);
+      assert.match(error.hint ?? '', /--cursor <column>/);
+      return true;
+    });
+    // A chosen cursor works where none is detected.
+    const chosen = await engine.sample('app', 'public.notes', { strategy: 'incremental', cursor: 'body' });
+    assert.equal(chosen.rowCount, 2);
+    assert.equal(chosen.cursor?.highWater?.body, 'b');
+  });
+
+  test('where: a filtered sample; anything but one expression is refused before it reaches the server', async () => {
+    const closed = await engine.sample('app', 'public.tickets', { where: "state = 'closed' AND id < 100", limit: 1000 });
+    const check = await engine.query(`SELECT count(*), count(*) FILTER (WHERE state <> 'closed' OR id >= 100) FROM ${closed.table}`);
+    // Ids 2, 5, ..., 98 were closed; the incremental test archived id 20.
+    assert.deepEqual(check.rows[0], [32, 0]);
+    assert.match(closed.query, /WHERE \(state = 'closed' AND id < 100\) ORDER BY "id"/);
+    const before = headwaterStatements().length;
+    for (const [predicate, cause] of [
+      ['id = 1; DELETE FROM tickets', /holds a ";"/],
+      ['id = 1 -- and the rest', /holds a comment/],
+      ['(id = 1', /leaves a parenthesis open/],
+      ["title = 'x", /unclosed ' quote/],
+      ['pg_terminate_backend(42)', /calls pg_terminate_backend\(\)/],
+    ] as const) {
+      await assert.rejects(engine.sample('app', 'public.tickets', { where: predicate }), (error: unknown) => {
+        assert.ok(error instanceof HeadwaterError);
+        assert.equal(error.code, 'usage');
+        assert.match(error.message, /Source 'app', entity 'public\.tickets': the --where filter/);
+        assert.match(error.message, cause);
+        return true;
+      });
+    }
+    assert.equal(headwaterStatements().length, before, 'no refused filter opened a session');
+    // A semicolon inside a string is data, not a statement separator.
+    const quoted = await engine.sample('app', 'public.tickets', { where: "title <> 'a;b'", limit: 5 });
+    assert.equal(quoted.rowCount, 5);
+  });
+
+  test('full: a big table needs --yes, and the refusal quotes the catalog estimate', async () => {
+    const before = headwaterStatements().length;
+    await assert.rejects(engine.sample('app', 'public.wide', { strategy: 'full' }), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.equal(error.code, 'usage');
+      assert.match(error.message, /Source 'app', entity 'public\.wide': a full read is estimated at ~200,000 rows, [\d.]+ MB from the catalog, above the confirmation threshold \(100,000 rows or 256\.0 MB\); nothing was read/);
+      assert.match(error.hint ?? '', /--yes/);
+      return true;
+    });
+    assert.ok(!headwaterStatements().slice(before).some((s) => /COPY/.test(s.text)), 'nothing was read');
+    const confirmed = await engine.sample('app', 'public.wide', { strategy: 'full', confirmFull: true, limit: WIDE_ROWS });
+    assert.equal(confirmed.rowCount, WIDE_ROWS);
+    // Small tables need no confirmation.
+    assert.equal((await engine.sample('app', 'public.events', { strategy: 'full' })).rowCount, 302);
+  });
+
+  test('EXPLAIN runs before the read, and a plan scanning more than maxScanRows is refused before any row is read', async () => {
+    const before = headwaterStatements().length;
+    await assert.rejects(engine.sample('app_strict', 'public.wide', { where: "label LIKE 'abc%'", limit: 100 }), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.match(error.message, /Source 'app_strict', entity 'public\.wide': refused before reading: the plan scans ~200,000 rows \(Seq Scan on public\.wide ~200,000 rows\), more than maxScanRows 10,000/);
+      assert.match(error.hint ?? '', /--allow-scan/);
+      return true;
+    });
+    const sent = headwaterStatements().slice(before);
+    assert.ok(sent.some((s) => /^EXPLAIN \(FORMAT JSON, VERBOSE\) SELECT .* FROM public\.wide WHERE \(label LIKE 'abc%'\)/.test(s.text)), 'EXPLAIN ran');
+    assert.ok(!sent.some((s) => /^COPY/.test(s.text)), 'no read after the refusal');
+
+    // A LIMIT over a sequential scan reads only what it needs; an index range reads only its range.
+    assert.equal((await engine.sample('app_strict', 'public.wide', { limit: 1000 })).rowCount, 1000);
+    assert.equal((await engine.sample('app_strict', 'public.tickets', { where: 'id > 400', limit: 1000 })).rowCount, 103);
+    const allowed = await engine.sample('app_strict', 'public.wide', { where: "label LIKE 'abc%'", limit: 100, allowScan: true });
+    assert.ok(allowed.rowCount > 0);
+  });
+
+  test('replica: reads go to the declared replica, and a primary behind it is named in a warning and the status', async () => {
+    const before = headwaterStatements().length;
+    const info = await engine.sample('app_replicated', 'public.events', { limit: 10 });
+    assert.match(info.statusDetail ?? '', /read from a primary: the replica declared for this source \(127\.0\.0\.1:\d+\) is not in recovery \(pg_is_in_recovery\(\) is false\)/);
+    assert.ok(logLines.some((l) => /^warn app_replicated\/public\.events: read from a primary/.test(l)));
+    const copies = headwaterStatements().slice(before).filter((s) => /^COPY/.test(s.text));
+    assert.deepEqual([...new Set(copies.map((s) => s.user))], ['hw_standby'], 'the replica connection read the rows');
+
+    const primary = await engine.sample('app_replicated', 'public.events', { limit: 10, fromPrimary: true });
+    assert.match(primary.statusDetail ?? '', /read from the primary \(127\.0\.0\.1:\d+\) although a replica is declared/);
+    assert.equal((await engine.sample('app', 'public.events', { limit: 10 })).statusDetail, undefined, 'no replica declared, no warning');
+  });
+
+  test('declared enum values reach the native schema, and schema --sample names the ones never seen', async () => {
+    const schema = await engine.schema({ source: 'app', entity: 'public.tickets' });
+    assert.deepEqual(schema.fields.find((f) => f.name === 'state')?.enumValues, ['open', 'pending', 'closed', 'archived']);
+    const info = await engine.sample('app', 'public.tickets', { where: "state <> 'archived'", limit: 1000 });
+    await engine.close();
+    const out: string[] = [];
+    const code = await runCli(['schema', '--sample', info.id, '--workspace', dir, '--json'], { out: (t) => out.push(t), err: () => undefined, progress: () => undefined });
+    assert.equal(code, 0);
+    const result = JSON.parse(out.join('\n')) as { disagreements: { field: string; kind: string; note: string }[] };
+    const unseen = result.disagreements.find((d) => d.field === 'state' && d.kind === 'unseen-enum-values');
+    assert.match(unseen?.note ?? '', /1 declared value\(s\) never seen in the sample: archived/);
+  });
+
+  test('source safety: every statement the sampling features sent is a read or a session setting', () => {
+    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
+    const others = headwaterStatements().flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
+    assert.deepEqual(others, []);
+  });
+});
