@@ -137,6 +137,13 @@ export function satisfies(contract: OdcsLogicalType, observed: PathShape): boole
   return false;
 }
 
+/** Numeric text (how exact decimals land) also satisfies a numeric contract type. */
+function satisfiesAsObserved(contract: OdcsLogicalType, shape: PathShape): boolean {
+  if (satisfies(contract, shape)) return true;
+  if (shape.type !== 'string' || (shape.format !== 'decimal-string' && shape.format !== 'integer-string')) return false;
+  return satisfies(contract, { ...shape, type: shape.format === 'integer-string' ? 'integer' : 'decimal' });
+}
+
 export type SchemaFindingKind = 'missing' | 'extra' | 'type' | 'nullability' | 'physicalType';
 
 export interface SchemaFinding {
@@ -168,7 +175,7 @@ export function compareSchema(paths: ContractPath[], observed: Map<string, Obser
     const logical = wanted?.property.logicalType;
     const type = !wanted ? logicalTypeOf(seen.shape.type as InferredType, seen.shape.branches) ?? seen.shape.type
       : !logical ? 'any'
-      : satisfies(logical, seen.shape) ? logical
+      : satisfiesAsObserved(logical, seen.shape) ? logical
       : logicalTypeOf(seen.shape.type as InferredType, seen.shape.branches) ?? describeShape(seen.shape);
     actual.push({ path, type, nullable: wanted && wanted.property.required !== true ? true : seen.shape.nullable });
   }

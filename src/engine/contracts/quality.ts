@@ -78,7 +78,7 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
     if (!op) return;
     let count: number;
     if (rule.type === 'sql' || rule.query) {
-      const sql = (rule.query ?? '').replace(/\$?\{(object|table)\}/g, from).replace(/\$?\{(property|column)\}/g, column ? quoteIdent(column) : 'NULL');
+      const sql = onSample(rule.query ?? '', object, from).replace(/\$?\{(property|column)\}/g, column ? quoteIdent(column) : 'NULL');
       try {
         count = await scalar(scope, sql);
       } catch (error) {
@@ -154,6 +154,13 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
   for (const [i, property] of (object.properties ?? []).entries()) await walk(property, `${objectPointer}/properties/${i}`, '');
   for (const [i, rule] of (object.quality ?? []).entries()) await measure(rule, `${objectPointer}/quality/${i}`, undefined, undefined);
   return results;
+}
+
+/** A rule's SQL aimed at the sample: `{object}` placeholders and the object's own table name become the sample table. */
+export function onSample(sql: string, object: OdcsSchemaObject, sampleTable: string): string {
+  const names = [...new Set([object.name, physicalNameOf(object)])].map((n) => n.split('.').pop()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const table = new RegExp(`\\b(FROM|JOIN)\\s+(?:"?[A-Za-z_][\\w$]*"?\\.)*"?(?:${names.join('|')})"?(?=$|[\\s;),])`, 'gi');
+  return sql.replace(/\$?\{(object|table)\}/g, sampleTable).replace(table, (_m, keyword: string) => `${keyword} ${sampleTable}`);
 }
 
 /** `unique`, and the ranges, lengths and pattern of logicalTypeOptions. */

@@ -1,6 +1,7 @@
 // A contract's server block as a Headwater source. The contract names where the data lives; it never
 // holds a secret: credentials are `${env:VAR}` / `${secret:NAME}` references in the server's
-// customProperties (user, password), or come from the sources.yaml source of the same name.
+// customProperties (user, password), the <SERVER>_USER / <SERVER>_PASSWORD environment variables, or
+// the sources.yaml source of the server's name.
 import { basename, dirname } from 'node:path';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
@@ -29,12 +30,14 @@ export function selectServer(contract: OdcsContract, name: string | undefined, c
 }
 
 /** Where to sample: `known` are the workspace's sources by name (sources.yaml wins when its kind fits). */
-export function contractSource(server: OdcsServer, known: SourceDefinition[], contractPath: string): ContractSource {
+export function contractSource(server: OdcsServer, known: SourceDefinition[], contractPath: string, env: Record<string, string | undefined> = process.env): ContractSource {
   const fail = (message: string) => new HeadwaterError('usage', `${contractPath}: server '${server.server}' (${server.type}): ${message}`, { source: server.server });
   const credentials = (): Partial<SourceDefinition> => {
     const out: Partial<SourceDefinition> = {};
     for (const field of ['user', 'password'] as const) {
-      const value = customProperty(server, field);
+      // Without a reference in the contract: <SERVER>_USER / <SERVER>_PASSWORD, the variables the generated contracts name.
+      const variable = `${server.server.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${field.toUpperCase()}`;
+      const value = customProperty(server, field) ?? (env[variable] !== undefined ? `\${env:${variable}}` : undefined);
       if (value === undefined || value === null) continue;
       if (typeof value !== 'string') throw fail(`customProperties ${field} must be a string.`);
       if (field === 'password' && !REFERENCE.test(value)) throw fail('customProperties password must be a ${env:VAR} or ${secret:NAME} reference, never the password itself.');
