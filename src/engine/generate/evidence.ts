@@ -52,6 +52,15 @@ export function safeName(text: string): string {
   return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
+const TEXT_FORMATS: Partial<Record<string, FieldType>> = { date: 'date', time: 'time', timestamp: 'timestamp', timestamptz: 'timestamptz', uuid: 'uuid' };
+
+/** Text that always held one temporal or uuid format (SQLite, CSV) is typed as that format. */
+function effectiveType(field: Field, inferred: InferredField | undefined): FieldType {
+  if (field.type !== 'string' || !inferred?.formats) return field.type;
+  const whole = inferred.formats.find((f) => f.share === 1 && TEXT_FORMATS[f.format]);
+  return whole ? TEXT_FORMATS[whole.format]! : field.type;
+}
+
 export function buildEvidence(input: {
   sample: SampleInfo;
   definition?: SourceDefinition;
@@ -62,7 +71,7 @@ export function buildEvidence(input: {
   const { sample, inferred, profile } = input;
   const columns: ColumnEvidence[] = sample.schema.fields.map((field) => ({
     name: field.name,
-    type: field.type,
+    type: effectiveType(field, inferred?.fields.find((f) => f.name === field.name)),
     nativeType: field.nativeType,
     duckType: field.duckType,
     declaredNullable: field.nullable,

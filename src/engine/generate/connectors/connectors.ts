@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { GenerationEvidence } from '../evidence.js';
-import { safeName, tableName } from '../evidence.js';
+import { safeName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
 
 type Json = Record<string, unknown>;

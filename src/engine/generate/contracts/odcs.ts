@@ -44,7 +44,8 @@ function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: Q
   const out: Json = {
     name: column.name,
     physicalName: column.name,
-    logicalType: odcsLogicalType(column.type),
+    // Nested values may land as JSON: their shape comes from the inferred schema.
+    logicalType: column.inferred?.element ? 'array' : column.inferred?.fields?.length ? 'object' : odcsLogicalType(column.type),
     physicalType: column.nativeType ?? column.duckType,
     required: !column.declaredNullable || notNull,
     ...(mine.some((r) => r.kind === 'unique') ? { unique: true } : {}),

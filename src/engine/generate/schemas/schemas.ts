@@ -14,12 +14,19 @@ function notNullColumns(evidence: GenerationEvidence): Set<string> {
   return new Set(qualityRules(evidence).filter((r) => r.kind === 'not-null').map((r) => r.column));
 }
 
+/** Allows null too (a schema without `type` already allows it). */
+function withNull(schema: Record<string, unknown>): Record<string, unknown> {
+  if (typeof schema.type === 'string') return schema.type === 'null' ? schema : { ...schema, type: [schema.type, 'null'] };
+  if (Array.isArray(schema.type) && !schema.type.includes('null')) return { ...schema, type: [...schema.type, 'null'] };
+  return schema;
+}
+
 function inferredJsonSchema(field: InferredField): Record<string, unknown> {
   const base: Record<string, unknown> = field.type === 'map' ? { type: 'object' } : jsonSchemaType(field.type === 'union' ? 'json' : field.type);
   if (field.fields?.length) base.properties = Object.fromEntries(field.fields.map((f) => [f.name, inferredJsonSchema(f)]));
   if (field.element) base.items = inferredJsonSchema(field.element);
   if (field.value) base.additionalProperties = inferredJsonSchema(field.value);
-  return field.nullable && typeof base.type === 'string' ? { ...base, type: [base.type, 'null'] } : base;
+  return field.nullable ? withNull(base) : base;
 }
 
 export function jsonSchema(evidence: GenerationEvidence): Record<string, unknown> {
@@ -31,8 +38,7 @@ export function jsonSchema(evidence: GenerationEvidence): Record<string, unknown
       : jsonSchemaType(column.type);
     const accepted = qualityRules(evidence).find((r) => r.column === column.name && r.kind === 'accepted-values');
     const schema: Record<string, unknown> = { ...base, ...(accepted?.kind === 'accepted-values' ? { enum: [...accepted.values, ...(nullable(column, notNull) ? [null] : [])] } : {}) };
-    if (nullable(column, notNull) && typeof schema.type === 'string') schema.type = [schema.type, 'null'];
-    return [column.name, schema];
+    return [column.name, nullable(column, notNull) ? withNull(schema) : schema];
   }));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -55,7 +61,7 @@ export function avroSchema(evidence: GenerationEvidence): Record<string, unknown
     doc: evidence.provenance,
     fields: evidence.columns.map((column) => {
       const type = avroType(column);
-      return nullable(column, notNull)
+      return nullable(column, notNull) && type !== 'null'
         ? { name: safeName(column.name), type: ['null', type], default: null, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) }
         : { name: safeName(column.name), type, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) };
     }),
