@@ -1,11 +1,12 @@
 // Every benchmark case, in the order `npm run bench` runs them.
 import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
+import { kafka } from './kafka.js';
 import { landing } from './landing.js';
 import { profile } from './profile.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);
