@@ -17,6 +17,8 @@ const entries: DriverEntry[] = [
   { kind: 'mysql', schemes: ['mysql:', 'mariadb:'], load: () => import('./mysql/index.js') },
   { kind: 'kafka', schemes: ['kafka:', 'kafka+ssl:'], load: () => import('./kafka/index.js') },
   { kind: 'logs', schemes: [], load: () => import('./logs/index.js') },
+  { kind: 'http', schemes: ['http:', 'https:'], load: () => import('./http/index.js') },
+  { kind: 's3', schemes: ['s3:'], load: () => import('./s3/index.js') },
   { kind: 'redis', schemes: ['redis:', 'rediss:'], load: () => import('./redis/index.js') },
 ];
 
