@@ -24,7 +24,7 @@ interface Prepared {
   publication?: string;
 }
 
-const PREPARE_SQL = `SELECT current_database() AS database, current_setting('wal_level') AS wal_level, current_setting('output_plugin_libraries', true) AS plugins,
+const PREPARE_SQL = `SELECT current_database() AS database, current_setting('wal_level') AS wal_level, (SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries') AS plugins,
   r.rolsuper OR r.rolreplication OR EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'rds_replication' AND pg_has_role(r.oid, g.oid, 'member')) AS may_replicate,
   ARRAY(SELECT pubname::text FROM pg_publication WHERE puballtables ORDER BY 1) AS all_tables_publications
 FROM pg_roles r WHERE r.rolname = current_user`;

@@ -45,7 +45,7 @@ const SERVER_SQL = `SELECT current_setting('server_version') AS version, current
   current_setting('max_wal_senders') AS max_senders, (SELECT count(*) FROM pg_stat_replication) AS used_senders,
   pg_is_in_recovery() AS in_recovery, r.rolname AS role, r.rolsuper AS superuser, r.rolreplication AS replication,
   EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'rds_replication' AND pg_has_role(r.oid, g.oid, 'member')) AS rds_replication,
-  current_setting('output_plugin_libraries', true) AS plugins,
+  (SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries') AS plugins,
   ARRAY(SELECT pubname::text || CASE WHEN puballtables THEN ' (all tables)' ELSE '' END FROM pg_publication ORDER BY 1) AS publications
 FROM pg_roles r WHERE r.rolname = current_user`;
 
