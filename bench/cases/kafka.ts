@@ -33,7 +33,7 @@ function run(cmd: string, args: string[], options: { stdin?: string; stdout?: 'i
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: [options.stdin ? 'pipe' : 'ignore', options.stdout ?? 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
+    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, stderr }));
   });
@@ -62,7 +62,7 @@ export const kafka: BenchCase = {
     mkdirSync(ctx.caseDir, { recursive: true });
     const out = createWriteStream(input);
     for (let i = 0; i < ctx.rows; i++) {
-      if (!out.write(`${message(i)}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(`${message(i)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     // Keys spread the messages over the partitions (kcat: -K splits key and value at the delimiter).
