@@ -58,7 +58,7 @@ export function declaredNotes(disagreements: Disagreement[]): HTMLElement[] {
   return disagreements.map((item) => {
     const line = el('p', 'hw-hint hw-declared-note');
     line.dataset['kind'] = item.kind;
-    line.append(el('strong', undefined, `Declared ${item.declared}: `), document.createTextNode(`${kindLabel(item.kind)}. ${item.note}`));
+    line.append(el('strong', undefined, `${kindLabel(item.kind)}: `), document.createTextNode(item.note));
     return line;
   });
 }

@@ -37,7 +37,7 @@ export class PartitionSimulator {
     this.countInput.max = '100000';
     this.countInput.value = String(facts.partitions?.partitions.length || 6);
     this.countInput.setAttribute('aria-label', 'Partitions');
-    this.button.type = 'button';
+    this.button.type = 'submit';
     const form = el('form', 'hw-sim-form');
     const label = (text: string, control: HTMLElement) => {
       const wrap = el('label', 'hw-sim-label');

@@ -1,0 +1,48 @@
+// What the UI tests do in the workbench as a person would: find a view row, run a context-menu item,
+// reach a webview's document, take a screenshot without a hover in it.
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { testResultsDir } from '../services/paths.js';
+import { waitFor } from '../services/process.js';
+
+export const uiTimeout = 60_000;
+
+/** Rows of a view (its header matching `view`) whose label is exactly `label`. */
+export function viewRow(page: Page, view: RegExp, label: string): Locator {
+  return page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: view }) })
+    .locator('.monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/\./g, '\\.')}$`) }) });
+}
+
+/** Right-clicks `row` and runs the context-menu item `name` (clicking until the armed menu closes). */
+export async function runFromContextMenu(page: Page, row: Locator, name: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.getByRole('menuitem', { name, exact: true });
+  await item.waitFor({ timeout: uiTimeout });
+  await waitFor(
+    async () => {
+      if (await item.isVisible()) await item.click({ timeout: 2000 }).catch(() => undefined);
+      return !(await item.isVisible());
+    },
+    { timeoutMs: 15_000, intervalMs: 50, what: `the context menu to run ${name}` },
+  );
+}
+
+/** The webview whose document holds `selector` (hidden webviews stay in the DOM). */
+export async function webviewWith(page: Page, selector: string): Promise<FrameLocator> {
+  return waitFor(async () => {
+    const frames = page.locator('iframe.webview.ready');
+    for (let index = 0; index < await frames.count(); index++) {
+      const frame = frames.nth(index).contentFrame().frameLocator('#active-frame');
+      if (await frame.locator(selector).count() > 0 && await frames.nth(index).isVisible()) return frame;
+    }
+    return undefined;
+  }, { timeoutMs: uiTimeout, what: `a visible webview with ${selector}` });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(150, 700);
+  await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: uiTimeout });
+  await page.screenshot({ path: join(testResultsDir, name) });
+}
