@@ -50,3 +50,13 @@ test('a landed ENUM column type names the declared values when none are passed',
   assert.deepEqual(result.map((d) => d.kind), ['unseen-enum-values']);
   assert.match(result[0]!.note, /refunded/);
 });
+
+test('a jsonb column whose objects are keyed by dates is a stable map', () => {
+  const inferrer = new SchemaInferrer();
+  inferrer.observeRows(['daily'], Array.from({ length: 40 }, (_, i) => [{ [`2024-01-${String((i % 28) + 1).padStart(2, '0')}`]: i, '2024-02-01': 1 }]), (i) => ({ rowid: i + 1 }));
+  const result = compareDeclared([{ name: 'daily', type: 'json', duckType: 'JSON', nativeType: 'jsonb', nullable: false }], inferrer.result());
+  const stable = result.find((d) => d.kind === 'stable-json');
+  assert.ok(stable, JSON.stringify(result));
+  assert.equal(stable.observed, 'map');
+  assert.match(stable.note, /map<string, integer>/);
+});

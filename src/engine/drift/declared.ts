@@ -37,8 +37,8 @@ export function compareDeclared(declared: Field[], inferred: InferredSchema, enu
     if (!field.nullable && seen.nulls > 0) {
       out.push({ field: field.name, kind: 'null-in-not-null', declared: declaredText, observed: `${seen.nulls} nulls`, note: `declared NOT NULL yet ${seen.nulls} nulls were read${firstNull(seen)}` });
     }
-    if (field.type === 'json' && (seen.type === 'struct' || seen.type === 'list') && !seen.branches) {
-      out.push({ field: field.name, kind: 'stable-json', declared: declaredText, observed: seen.type, note: `declared ${field.nativeType} but every value is a ${seen.type === 'struct' ? `struct of ${seen.fields?.length ?? 0} fields` : 'list'}: it can be flattened into typed columns` });
+    if (field.type === 'json' && (seen.type === 'struct' || seen.type === 'list' || seen.type === 'map') && !seen.branches) {
+      out.push({ field: field.name, kind: 'stable-json', declared: declaredText, observed: seen.type, note: `declared ${field.nativeType} but every value is ${stableShape(seen)}` });
     }
     if (seen.type === 'union') {
       out.push({ field: field.name, kind: 'type-mismatch', declared: declaredText, observed: seen.branches?.map((b) => `${b.type} ${percent(b.share)}`).join(' | ') ?? 'union', note: `declared ${field.nativeType} but values of several kinds were read${firstUnion(seen)}` });
@@ -57,6 +57,12 @@ export function enumLabels(duckType: string): string[] | undefined {
   const body = /^ENUM\((.*)\)$/is.exec(duckType.trim())?.[1];
   if (body === undefined) return undefined;
   return [...body.matchAll(/'((?:[^']|'')*)'/g)].map((match) => match[1]!.replace(/''/g, "'"));
+}
+
+function stableShape(seen: InferredField): string {
+  if (seen.type === 'struct') return `a struct of ${seen.fields?.length ?? 0} fields: it can be flattened into typed columns`;
+  if (seen.type === 'map') return `a map<string, ${seen.value?.type ?? 'null'}> keyed like ${seen.map?.exampleKeys.slice(0, 2).join(', ') ?? 'ids'}: a MAP column, or one row per key`;
+  return `a list of ${seen.element?.type ?? 'null'}: it can be unnested or kept as a typed list`;
 }
 
 function percent(share: number): string {
