@@ -120,11 +120,13 @@ export function pgScannedRows(root: PgPlanNode, relationRows: (schema: string | 
 /**
  * Rows a MySQL/MariaDB `EXPLAIN FORMAT=JSON` plan examines: each table access's `rows`
  * (`rows_examined_per_scan` on MySQL 8), cut by the statement's LIMIT in proportion to the rows the
- * plan keeps (after `filtered`) unless a filesort or temporary table must read everything first.
+ * plan keeps (after `filtered`) unless a filesort or temporary table must read everything first, or
+ * a scan (not an index range) checks a condition whose selectivity the optimizer does not know
+ * (`filtered` 100 without histograms): then a selective condition may read the whole table.
  */
 export function mysqlScannedRows(plan: unknown, limit: number | undefined): ScanEstimate {
   const tables: { name: string; access: string; rows: number; kept: number }[] = [];
-  let blocking = false;
+  const reasons = new Set<string>();
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const item of value) walk(item);
@@ -132,13 +134,15 @@ export function mysqlScannedRows(plan: unknown, limit: number | undefined): Scan
     }
     if (!value || typeof value !== 'object') return;
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      if ((key === 'filesort' || key === 'temporary_table' || key === 'read_sorted_file') && child) blocking = true;
-      if ((key === 'using_filesort' || key === 'using_temporary_table') && child === true) blocking = true;
+      if ((key === 'filesort' || key === 'read_sorted_file' || key === 'using_filesort') && child) reasons.add('a sort');
+      if ((key === 'temporary_table' || key === 'using_temporary_table') && child) reasons.add('a temporary table');
       if (key === 'table' && child && typeof child === 'object' && !Array.isArray(child)) {
         const table = child as Record<string, unknown>;
         const rows = Number(table.rows_examined_per_scan ?? table.rows ?? 0);
         const filtered = Number(table.filtered ?? 100);
-        tables.push({ name: String(table.table_name ?? '?'), access: String(table.access_type ?? '?'), rows, kept: (rows * filtered) / 100 });
+        const access = String(table.access_type ?? '?');
+        if ((access === 'ALL' || access === 'index') && table.attached_condition && filtered >= 100) reasons.add('a filter of unknown selectivity');
+        tables.push({ name: String(table.table_name ?? '?'), access, rows, kept: (rows * filtered) / 100 });
       }
       walk(child);
     }
@@ -146,9 +150,9 @@ export function mysqlScannedRows(plan: unknown, limit: number | undefined): Scan
   walk(plan);
   const examined = tables.reduce((n, t) => n + t.rows, 0);
   const kept = tables.reduce((n, t) => Math.max(n, t.kept), 0);
-  const fraction = limit !== undefined && !blocking && kept > 0 ? Math.min(1, limit / kept) : 1;
+  const fraction = limit !== undefined && reasons.size === 0 && kept > 0 ? Math.min(1, limit / kept) : 1;
   return {
     rows: examined * fraction,
-    detail: tables.map((t) => `${t.access} on ${t.name} ~${Math.round(t.rows * fraction).toLocaleString('en-US')} rows`).join(', ') + (blocking ? ' (sorts or buffers every row first)' : '') || 'no table scan',
+    detail: tables.map((t) => `${t.access} on ${t.name} ~${Math.round(t.rows * fraction).toLocaleString('en-US')} rows`).join(', ') + (reasons.size ? `; it may read every row: ${[...reasons].join(', ')}` : '') || 'no table scan',
   };
 }

@@ -2,7 +2,8 @@
 // partitions, columns, keys and indexes, with row and size estimates from the table statistics
 // (TABLE_ROWS, DATA_LENGTH): never a count(*) over user data. And each column's type, mapped.
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { Field, FieldType } from '../../../shared/types.js';
+import type { Extraction, Field, FieldType } from '../../../shared/types.js';
+import { detectExtraction, type CursorColumn } from '../../sampling/cursor.js';
 import { integerFromText, splitQualified, UNREPRESENTABLE, type ColumnCodec } from '../postgres/relational.js';
 import type { MySession } from './connection.js';
 
@@ -394,6 +395,24 @@ export function planColumn(column: MyColumn, nullable = column.nullable): MyColu
   const plan: MyColumnPlan = { field, select, codec: { field, parse } };
   if (note) plan.note = note;
   return plan;
+}
+
+/** The table's extraction method (the chosen cursor, or the one the catalog suggests). */
+export function myExtraction(columns: MyColumn[], indexes: MyIndex[], key: { columns: string[] } | undefined, chosen?: string, where?: { source: string; entity: string }): Extraction {
+  const leading = new Map<string, string>();
+  for (const index of indexes) {
+    const first = index.columns[0];
+    if (first && index.type === 'BTREE' && !leading.has(first)) leading.set(first, index.name);
+  }
+  const singleKey = key?.columns.length === 1 ? key.columns[0] : undefined;
+  const candidates: CursorColumn[] = columns.map((column) => {
+    const candidate: CursorColumn = { name: column.name, type: planColumn(column).field.type, nullable: column.nullable };
+    if (column.name === singleKey && isIntegerType(column)) candidate.monotonic = /auto_increment/i.test(column.extra ?? '') ? 'sequence' : 'key';
+    const index = leading.get(column.name);
+    if (index) candidate.index = index;
+    return candidate;
+  });
+  return detectExtraction(candidates, chosen, where);
 }
 
 /** Integer key types whose values can be drawn at random between min and max. */

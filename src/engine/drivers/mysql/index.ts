@@ -5,11 +5,13 @@ import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, ResolvedSource } from '../driver.js';
 import { formatBytes } from '../../../shared/format.js';
 import { approxRows } from '../postgres/relational.js';
-import { columnsOf, findTable, foreignKeysOf, indexesOf, keyOf, listDatabases, listTables, partitionsOf, planColumn, qualifiedName, quoteIdent, type MyTable } from './catalog.js';
+import { columnsOf, findTable, foreignKeysOf, indexesOf, keyOf, listDatabases, listTables, myExtraction, partitionsOf, planColumn, qualifiedName, quoteIdent, type MyTable } from './catalog.js';
+import { extractionLabel } from '../../sampling/cursor.js';
 import { myError, mySettings, withMy, type MySession } from './connection.js';
 import { sampleMysql } from './sample.js';
 
 const INDEXES = '#indexes';
+const EXTRACTION = '#extraction';
 const PARTITIONS = '#partitions';
 
 const driver: Driver = {
@@ -47,7 +49,8 @@ const driver: Driver = {
     return withMy(source, async (session) => {
       const table = await findTable(session, entity, source.name);
       const columns = await columnsOf(session, table);
-      return { fields: columns.map((c) => planColumn(c, table.type === 'VIEW' ? true : c.nullable).field) };
+      const indexes = table.type === 'VIEW' ? [] : await indexesOf(session, table);
+      return { fields: columns.map((c) => planColumn(c, table.type === 'VIEW' ? true : c.nullable).field), extraction: myExtraction(columns, indexes, keyOf(indexes, columns)) };
     }, entity);
   },
 
@@ -134,6 +137,8 @@ async function browseTable(session: MySession, table: MyTable, rest: string[]): 
     if (column.comment) parts.push(`— ${column.comment}`);
     return { id: column.name, label: column.name, kind: 'column', sampleable: false, expandable: false, detail: parts.join(' ') };
   });
+  const extraction = myExtraction(columns, indexes, key);
+  nodes.push({ id: EXTRACTION, label: `Extraction: ${extractionLabel(extraction)}`, kind: 'group', sampleable: false, expandable: false, detail: extraction.reason });
   if (indexes.length) nodes.push({ id: INDEXES, label: `Indexes (${indexes.length})`, kind: 'group', sampleable: false, expandable: true, ...(table.indexBytes ? { detail: formatBytes(table.indexBytes) } : {}) });
   if (table.partitioned) {
     const partitions = await partitionsOf(session, table);

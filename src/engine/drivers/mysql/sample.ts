@@ -5,8 +5,12 @@ import type { Readable } from 'node:stream';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { batchStream } from '../file/batch-stream.js';
-import { keyProvenance, RowShaper, type RawValue } from '../postgres/relational.js';
-import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, planColumn, qualifiedName, quoteIdent, type MyColumn } from './catalog.js';
+import { HeadwaterError } from '../../../shared/errors.js';
+import { endpointText, keyProvenance, replicaSource, RowShaper, type RawValue } from '../postgres/relational.js';
+import { checkedPredicate } from '../../sampling/where.js';
+import { checkFullRead, checkScan, mysqlScannedRows } from '../../sampling/guard.js';
+import { extractionLabel } from '../../sampling/cursor.js';
+import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, myExtraction, planColumn, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
 import { drawDistinct, shuffle } from '../../sampling/draw.js';
 
@@ -31,8 +35,11 @@ interface RowSource {
 const utf8 = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : raw.toString('utf8'));
 
 export async function sampleMysql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
-  const settings = mySettings(source);
-  const session = await connectMy(source, settings);
+  const filter = options.where ? `(${checkedPredicate(options.where, 'mysql', { source: source.name, entity })})` : undefined;
+  // A declared replica is where samples are read, unless the user asks for the primary.
+  const replica = options.fromPrimary ? undefined : replicaSource(source);
+  const settings = mySettings(replica ?? source);
+  const session = await connectMy(replica ?? source, settings);
   let rowSource: RowSource | undefined;
   let closed = false;
   const close = async (): Promise<void> => {
@@ -47,7 +54,9 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
     await endSession(session);
   };
   try {
+    const notes = await replicaNotes(session, source, replica);
     const table = await findTable(session, entity, source.name);
+    checkFullRead(source, entity, { rows: table.estimatedRows, bytes: table.dataBytes + table.indexBytes || undefined }, options);
     const columns = await columnsOf(session, table);
     const view = table.type === 'VIEW';
     const indexes = view ? [] : await indexesOf(session, table);
@@ -55,12 +64,20 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
     const plans = columns.map((c) => planColumn(c, view ? true : c.nullable));
     for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
     const byName = new Map(columns.map((c) => [c.name, c]));
-    const keyColumns = (key?.columns ?? []).map((name) => byName.get(name)!).filter(Boolean);
+    const incremental = options.strategy === 'incremental' ? incrementalPlan(columns, indexes, key, options, ctx, { source: source.name, entity }) : undefined;
+    const keyColumns = (incremental?.lead ?? key?.columns ?? []).map((name) => byName.get(name)!).filter(Boolean);
     const from = qualifiedName(table.database, table.name);
     const lead = keyColumns.map((c) => quoteIdent(c.name));
     const select = `SELECT ${[...lead, ...plans.map((p) => p.select(quoteIdent(p.field.name)))].join(', ')} FROM ${from}`;
+    const explain = async (sql: string, values: unknown[] | undefined, limit: number | undefined): Promise<void> => {
+      const [row] = await session.records<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${sql}`, values);
+      const scan = mysqlScannedRows(JSON.parse(row?.EXPLAIN ?? '{}'), limit);
+      ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
+      checkScan(source, entity, scan, options, sql);
+    };
 
-    const planned = await planSample(session, { select, from, lead, keyColumns, estimatedRows: table.estimatedRows }, options, ctx);
+    const shape: Shape = { select, from, lead, keyColumns, estimatedRows: table.estimatedRows, filter, explain };
+    const planned = incremental ? await incrementalPages(session, shape, options.limit, incremental.start) : await planSample(session, shape, options, ctx);
     rowSource = planned.source;
     const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
       ctx.log('info', `${source.name}/${entity}.${field.name}: the value '${sample}' does not fit ${field.duckType}; the column lands as text from here on.`);
@@ -95,7 +112,10 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
         void killRunning(source, session);
       },
     });
-    return { fields: first ? shaper.fields : initialFields, method: 'snapshot', query: planned.describe, batches };
+    const stream: SampleStream = { fields: first ? shaper.fields : initialFields, method: incremental ? 'incremental' : 'snapshot', query: planned.describe, batches };
+    if (incremental) stream.cursor = { column: incremental.lead[0]!, tieBreakers: incremental.lead.slice(1) };
+    if (notes.length) stream.notes = notes;
+    return stream;
   } catch (error) {
     await close();
     throw myError(error, source, settings, entity);
@@ -113,32 +133,96 @@ interface Shape {
   lead: string[];
   keyColumns: MyColumn[];
   estimatedRows?: number;
+  /** The user's filter, parenthesized. */
+  filter?: string;
+  /** EXPLAINs a statement before it first runs and refuses one that scans too much. */
+  explain(sql: string, values: unknown[] | undefined, limit: number | undefined): Promise<void>;
+}
+
+/** ` WHERE a AND b` over the conditions given, or ''. */
+function whereClause(...conditions: (string | undefined)[]): string {
+  const present = conditions.filter((c): c is string => Boolean(c));
+  return present.length ? ` WHERE ${present.join(' AND ')}` : '';
 }
 
 async function planSample(session: MySession, shape: Shape, options: DriverSampleOptions, ctx: DriverContext): Promise<{ source: RowSource; describe: string }> {
   const hasKey = shape.lead.length > 0;
+  const filtered = `${shape.select}${whereClause(shape.filter)}`;
+  const keyset = async (limit: number | undefined) => {
+    await shape.explain(`${filtered} ORDER BY ${shape.lead.join(', ')}${limit === undefined ? '' : ` LIMIT ${limit}`}`, undefined, limit);
+    return keysetPages(session, shape, limit);
+  };
+  const single = async (sql: string, limit: number | undefined, note: string) => {
+    await shape.explain(sql, undefined, limit);
+    return streamed(session, sql, note);
+  };
   if (options.strategy === 'full') {
-    if (hasKey) return keysetPages(session, shape, undefined);
-    return streamed(session, shape.select, 'one streamed statement: the table has no key to page by');
+    if (hasKey) return keyset(undefined);
+    return single(filtered, undefined, 'one streamed statement: the table has no key to page by');
   }
   if (options.strategy === 'head') {
-    if (hasKey) return keysetPages(session, shape, options.limit);
-    return streamed(session, `${shape.select} LIMIT ${options.limit}`, 'no key: the first rows in the order the server returns them');
+    if (hasKey) return keyset(options.limit);
+    return single(`${filtered} LIMIT ${options.limit}`, options.limit, 'no key: the first rows in the order the server returns them');
   }
   // random
   if (shape.estimatedRows !== undefined && shape.estimatedRows <= options.limit) {
     ctx.log('info', `${shape.from} holds about ${shape.estimatedRows} rows, no more than the ${options.limit} asked for: reading them all.`);
-    return hasKey ? keysetPages(session, shape, options.limit) : streamed(session, `${shape.select} LIMIT ${options.limit}`, 'the table is no bigger than the sample');
+    return hasKey ? keyset(options.limit) : single(`${filtered} LIMIT ${options.limit}`, options.limit, 'the table is no bigger than the sample');
   }
-  if (shape.keyColumns.length === 1 && isIntegerType(shape.keyColumns[0])) {
+  // Key draws hit a filter at an unknown rate: a filtered random sample is a reservoir over a capped filtered scan.
+  if (!shape.filter && shape.keyColumns.length === 1 && isIntegerType(shape.keyColumns[0])) {
+    await shape.explain(`${shape.select} WHERE ${shape.lead[0]} IN (0)`, undefined, undefined);
     const drawn = await randomByKey(session, shape, options.limit, ctx);
     if (drawn) return drawn;
   }
   const cap = Math.max(options.limit * 10, RESERVOIR_SCAN_CAP);
-  const scan = streamed(session, `${shape.select} LIMIT ${cap}`, '');
+  await shape.explain(`${filtered} LIMIT ${cap}`, undefined, cap);
+  const scan = streamed(session, `${filtered} LIMIT ${cap}`, '');
   const kept = await reservoir(scan.source, options.limit, ctx.signal);
   ctx.log('info', `Random sample of ${shape.from} drawn from a scan of at most ${cap} rows: it has no integer key to draw from.`);
-  return { source: buffered(kept), describe: `${shape.select} LIMIT ${cap} -- uniform reservoir sample of ${options.limit} rows over this capped scan (no integer key to draw from)` };
+  return { source: buffered(kept), describe: `${filtered} LIMIT ${cap} -- uniform reservoir sample of ${options.limit} rows over this capped scan (no integer key to draw from)` };
+}
+
+/** An incremental read: keyset pages in cursor order, from just after the last high-water mark. */
+async function incrementalPages(session: MySession, shape: Shape, limit: number, start: RawValue[] | undefined): Promise<{ source: RowSource; describe: string }> {
+  const where = whereClause(shape.filter, start ? afterKey(shape.lead) : undefined);
+  await shape.explain(`${shape.select}${where} ORDER BY ${shape.lead.join(', ')} LIMIT ${Math.min(PAGE_ROWS, limit)}`, start ? afterKeyValues(start) : undefined, Math.min(PAGE_ROWS, limit));
+  return keysetPages(session, shape, limit, start);
+}
+
+/**
+ * The cursor of an incremental read (chosen, or detected from the catalog) followed by the key as
+ * tie-breakers, and where the read starts: after the high-water mark of the last sample on the
+ * same cursor.
+ */
+function incrementalPlan(
+  columns: MyColumn[], indexes: MyIndex[], key: { columns: string[] } | undefined,
+  options: DriverSampleOptions, ctx: DriverContext, where: { source: string; entity: string },
+): { lead: string[]; start?: RawValue[] } {
+  const extraction = myExtraction(columns, indexes, key, options.cursor, where);
+  if (extraction.method === 'full' || !extraction.cursor) {
+    throw new HeadwaterError('usage', `MySQL source '${where.source}', entity '${where.entity}': no cursor for an incremental read (${extraction.reason}).`, {
+      source: where.source, entity: where.entity, hint: 'Name one with --cursor <column> (a column that grows with each insert or update).',
+    });
+  }
+  ctx.log('info', `${where.source}/${where.entity}: ${extractionLabel(extraction)}: ${extraction.reason}.`);
+  const lead = [extraction.cursor, ...(key?.columns ?? []).filter((c) => c !== extraction.cursor)];
+  if (lead.length === 1 && !key) ctx.log('warn', `${where.source}/${where.entity}: no key to break ties on ${extraction.cursor}: rows sharing the last high-water value may be missed if a sample stops between them.`);
+  const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
+  if (!mark || !lead.every((c) => c in mark)) return { lead };
+  return { lead, start: lead.map((c) => String(mark[c])) };
+}
+
+/** Notes for the sample's status: a read from a server that accepts writes while a replica is declared. */
+async function replicaNotes(session: MySession, source: ResolvedSource, replica: ResolvedSource | undefined): Promise<string[]> {
+  const declared = source.options.replica !== undefined && source.options.replica !== null && source.options.replica !== '';
+  if (!declared) return [];
+  const [row] = await session.records<{ read_only: string }>('SELECT @@global.read_only AS read_only');
+  if (row?.read_only === '1') return [];
+  const where = endpointText(session.settings.endpoint);
+  return [replica
+    ? `read from a primary: the replica declared for this source (${where}) accepts writes (@@read_only is 0)`
+    : `read from the primary (${where}) although a replica is declared for this source`];
 }
 
 /** `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND k2 > v2) …)`: a range seek on the key's index, on any server version. */
@@ -156,12 +240,12 @@ function afterKeyValues(last: RawValue[]): unknown[] {
   return values;
 }
 
-function keysetPages(session: MySession, shape: Shape, limit: number | undefined): { source: RowSource; describe: string } {
+function keysetPages(session: MySession, shape: Shape, limit: number | undefined, start?: RawValue[]): { source: RowSource; describe: string } {
   const order = shape.lead.join(', ');
   let buffer: RawRow[] = [];
   let at = 0;
   let delivered = 0;
-  let last: RawValue[] | undefined;
+  let last: RawValue[] | undefined = start;
   let exhausted = false;
   let running = false;
   const pageSize = () => Math.min(PAGE_ROWS, limit === undefined ? PAGE_ROWS : limit - delivered);
@@ -177,7 +261,7 @@ function keysetPages(session: MySession, shape: Shape, limit: number | undefined
         }
         if (exhausted || (limit !== undefined && delivered >= limit)) break;
         const size = pageSize();
-        const where = last ? ` WHERE ${afterKey(shape.lead)}` : '';
+        const where = whereClause(shape.filter, last ? afterKey(shape.lead) : undefined);
         running = true;
         try {
           buffer = await session.rows(`${shape.select}${where} ORDER BY ${order} LIMIT ${size}`, last ? afterKeyValues(last) : undefined);
@@ -196,7 +280,8 @@ function keysetPages(session: MySession, shape: Shape, limit: number | undefined
     },
     busy: () => running,
   };
-  const describe = `${shape.select} ORDER BY ${order} LIMIT ${Math.min(PAGE_ROWS, limit ?? PAGE_ROWS)} -- keyset pages in key order; each next page adds WHERE ${afterKey(shape.lead)} with the last key read`;
+  const first = start ? `${whereClause(shape.filter, afterKey(shape.lead))} -- starting after ${JSON.stringify(start)}` : whereClause(shape.filter);
+  const describe = `${shape.select}${first} ORDER BY ${order} LIMIT ${Math.min(PAGE_ROWS, limit ?? PAGE_ROWS)} -- keyset pages in key order; each next page adds ${afterKey(shape.lead)} with the last key read`;
   return { source, describe };
 }
 
