@@ -2,12 +2,13 @@
 import * as vscode from 'vscode';
 import { Notifications, Requests, type SourceDefinition } from '../shared/protocol.js';
 import type { BrowseNode, BrowseNodeKind, SampleInfo, SourceSummary } from '../shared/types.js';
+import type { CdcTableReadiness } from '../shared/cdc.js';
 import { errorMessage, type Engine } from './engine.js';
 import { describeError } from './errors.js';
 
 export type SourceTreeNode =
   | { type: 'source'; source: SourceSummary }
-  | { type: 'entity'; source: string; path: string[]; node: BrowseNode }
+  | { type: 'entity'; source: string; path: string[]; node: BrowseNode; cdc?: CdcTableReadiness }
   | { type: 'error'; message: string; detail?: string };
 
 export interface SampleTreeNode { type: 'sample'; sample: SampleInfo }
@@ -16,6 +17,8 @@ const browseIcons: Record<BrowseNodeKind, string> = {
   database: 'database', schema: 'symbol-namespace', table: 'table', view: 'eye', column: 'symbol-field',
   folder: 'folder', file: 'file', topic: 'radio-tower', partition: 'layers', endpoint: 'symbol-method', group: 'list-tree',
 };
+/** Source kinds with a change stream (`headwater cdc`). */
+const CDC_KINDS = new Set(['postgres', 'mysql']);
 const sourceIcons: Record<string, string> = { sqlite: 'database', file: 'file-directory' };
 
 export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
@@ -24,8 +27,24 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
 
   constructor(private readonly engine: Engine) {}
 
+  /** Source kinds by name, and CDC readiness per table of the sources that can capture (one request per source per refresh). */
+  private readonly kinds = new Map<string, string>();
+  private readonly cdc = new Map<string, Promise<Map<string, CdcTableReadiness>>>();
+
   refresh(): void {
+    this.cdc.clear();
     this.changed.fire(undefined);
+  }
+
+  private cdcReadiness(source: string): Promise<Map<string, CdcTableReadiness>> {
+    let pending = this.cdc.get(source);
+    if (!pending) {
+      pending = this.engine.request(Requests.cdcReadiness, { source })
+        .then((report) => new Map(report.tables.map((t) => [t.entity, t])))
+        .catch(() => new Map());
+      this.cdc.set(source, pending);
+    }
+    return pending;
   }
 
   async getChildren(parent?: SourceTreeNode): Promise<SourceTreeNode[]> {
@@ -33,13 +52,19 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
       if (!parent) {
         const extraSources = vscode.workspace.getConfiguration('headwater').get<SourceDefinition[]>('sources') ?? [];
         const sources = await this.engine.request(Requests.sources, { extraSources });
+        for (const source of sources) this.kinds.set(source.name, source.kind);
         return sources.map((source) => ({ type: 'source', source }));
       }
       if (parent.type === 'error') return [];
       const source = parent.type === 'source' ? parent.source.name : parent.source;
       const path = parent.type === 'source' ? [] : [...parent.path, parent.node.id];
       const nodes = await this.engine.request(Requests.browse, { source, path });
-      return nodes.map((node) => ({ type: 'entity', source, path, node }));
+      const capturable = CDC_KINDS.has(this.kinds.get(source) ?? '') && nodes.some((n) => n.kind === 'table');
+      const cdc = capturable ? await this.cdcReadiness(source) : undefined;
+      return nodes.map((node) => {
+        const readiness = node.kind === 'table' && node.entity ? cdc?.get(node.entity) : undefined;
+        return readiness ? { type: 'entity', source, path, node, cdc: readiness } : { type: 'entity', source, path, node };
+      });
     } catch (error) {
       const { message, hint } = describeError(error);
       return [{ type: 'error', message, detail: hint }];
@@ -75,6 +100,10 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
     if (node.estimatedRows !== undefined) tooltip.push(`Estimated rows: ${node.estimatedRows.toLocaleString('en-US')}`);
     if (node.bytes !== undefined) tooltip.push(`Size: ${formatBytes(node.bytes)}`);
     if (node.tooltip) tooltip.push(node.tooltip);
+    if (element.cdc) {
+      item.description = `${item.description ? `${String(item.description)} · ` : ''}cdc ${element.cdc.status === 'ok' ? 'ok' : element.cdc.status === 'fail' ? 'FAIL' : element.cdc.status}`;
+      tooltip.push(`**CDC readiness: ${element.cdc.status}**`, ...element.cdc.checks.map((c) => `- ${c.status}: ${c.title}: ${c.observed}${c.status !== 'ok' && c.meaning ? ` (${c.meaning})` : ''}${c.fix ? `\n  fix: \`${c.fix}\`` : ''}`));
+    }
     item.tooltip = new vscode.MarkdownString(tooltip.join('\n\n'));
     item.contextValue = node.sampleable ? 'sampleable' : node.kind;
     return item;
