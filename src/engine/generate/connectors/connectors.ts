@@ -125,6 +125,8 @@ export function airbyteConfig(evidence: GenerationEvidence): Json {
     ssl_mode: { mode: ssl },
     tunnel_method: { tunnel_method: 'NO_TUNNEL' },
     replication_method: { method: 'Standard' },
+    // The spec allows extra keys; the connector ignores this one.
+    [PROVENANCE_KEY]: evidence.provenance,
   };
 }
 
@@ -134,6 +136,7 @@ export function airbyteCatalog(evidence: GenerationEvidence): Json {
   const schema = jsonSchema(evidence);
   const incremental = cursor.primary !== undefined;
   return {
+    [PROVENANCE_KEY]: evidence.provenance,
     streams: [{
       stream: {
         name: evidence.connection.table,
