@@ -25,7 +25,14 @@ Commands:
   browse <source> [path...]            browse a source (tables, files, columns...)
   sample <source> <entity>             land a sample in the workspace
       --limit N                        rows to take (default 10000)
-      --strategy head|random|full      how to pick rows (default head)
+      --strategy head|random|full|incremental
+                                       how to pick rows (default head); incremental resumes after the
+                                       last sample's high-water mark on the cursor column
+      --cursor COL                     incremental: the cursor column (default: detected from the catalog)
+      --where "EXPR"                   relational: only rows where EXPR (one SQL boolean expression) holds
+      --yes                            full: read a table above the confirmation threshold (the refusal quotes its size)
+      --allow-scan                     relational: run even if EXPLAIN says the read scans more than maxScanRows
+      --primary                        relational: read from the primary although the source declares a replica
       --max-seconds S  --max-bytes B   budgets; the sample stops and is kept, marked partial
       --from P  --to P                 streams: first, last, an offset/sequence/id or an ISO time
       --window S                       taps on live traffic: listen S seconds (queues, subjects, MQTT)
@@ -90,6 +97,11 @@ const options = {
   peek: { type: 'boolean' },
   server: { type: 'string' },
   strict: { type: 'boolean' },
+  cursor: { type: 'string' },
+  where: { type: 'string' },
+  yes: { type: 'boolean' },
+  'allow-scan': { type: 'boolean' },
+  primary: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -168,7 +180,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         const [source, entity] = args;
         if (!source || !entity) usage('sample needs a source and an entity: headwater sample <source> <entity> [--limit N]');
         const strategy = values.strategy as SampleStrategy | undefined;
-        if (strategy && !['head', 'random', 'full'].includes(strategy)) usage(`--strategy must be head, random or full (got '${strategy}').`);
+        if (strategy && !['head', 'random', 'full', 'incremental'].includes(strategy)) usage(`--strategy must be head, random, full or incremental (got '${strategy}').`);
         const info = await engine.sample(source, entity, {
           limit: positiveInt('limit', values.limit),
           strategy,
@@ -179,6 +191,11 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           windowSeconds: positiveInt('window', values.window),
           peek: values.peek,
           key: values.key,
+          cursor: values.cursor,
+          where: values.where,
+          confirmFull: values.yes,
+          allowScan: values['allow-scan'],
+          fromPrimary: values.primary,
         }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${source}/${entity}: ${p.message}`) });
         if (!values.quiet) io.progress('');
         print(info, () => sampleSummary(info));
