@@ -3,10 +3,11 @@ import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
+import { logsAccess, logsJson } from './logs.js';
 import { profile } from './profile.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);
