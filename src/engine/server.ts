@@ -9,6 +9,7 @@ import { HeadwaterError, redact } from '../shared/errors.js';
 import { Notifications, Requests, type ParamsOf, type RequestType } from '../shared/protocol.js';
 import { Engine } from './engine.js';
 import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sourcesYaml.js';
+import { ContractFeatures } from './lsp/contractServer.js';
 import { ENGINE_VERSION } from './version.js';
 
 /** JSON-RPC error codes for Headwater errors (application range). */
@@ -52,6 +53,13 @@ export function startServer(workspaceDir: string): Connection {
     if (progressId) void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>);
   };
 
+  const documents = new TextDocuments(TextDocument);
+  const contracts = new ContractFeatures(engine, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }), (message) => log('debug', message));
+  const samplesChanged = () => {
+    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    contracts.revalidate(documents.all());
+  };
+
   handle(Requests.engineInfo, async () => ({
     pid: process.pid, version: ENGINE_VERSION, node: process.version, workspace: workspaceDir,
     databasePath: (await engine.workspace()).databasePath,
@@ -65,26 +73,26 @@ export function startServer(workspaceDir: string): Connection {
   handle(Requests.browse, (params, signal) => engine.browse(params.source, params.path, signal));
   handle(Requests.sample, async (params, signal) => {
     const info = await engine.sample(params.source, params.entity, params.options, { signal, onProgress: progress(params.progressId) });
-    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    samplesChanged();
     return info;
   });
   handle(Requests.tail, async (params, signal) => {
     const info = await engine.tail(params.source, params.entity, params.options ?? {}, { signal, onProgress: progress(params.progressId) });
-    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    samplesChanged();
     return info;
   });
   handle(Requests.samples, () => engine.samples());
   handle(Requests.cdcReadiness, (params) => engine.cdcReadiness(params.source, params.entities ?? []));
   handle(Requests.capture, async (params, signal) => {
     const info = await engine.capture(params.source, params.entities, params.options, { signal, onProgress: progress(params.progressId) });
-    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    samplesChanged();
     return info;
   });
   handle(Requests.schema, (params) => engine.schema(params));
   handle(Requests.rows, (params) => engine.rows(params.sampleId, params.offset, params.limit, params.orderBy));
   handle(Requests.query, async (params, signal) => {
     const result = await engine.query(params.sql, params.maxRows, signal);
-    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    samplesChanged();
     return result;
   });
   handle(Requests.buildDemo, (params) => engine.buildDemo(params.dir));
@@ -94,21 +102,32 @@ export function startServer(workspaceDir: string): Connection {
   handle(Requests.simulatePartitions, (params, signal) => engine.simulatePartitions(params.sampleId, params.field, params.partitions, signal));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
 
-  const documents = new TextDocuments(TextDocument);
   const validate = (document: TextDocument) => {
     if (isSourcesFile(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: sourcesDiagnostics(document) });
+    else if (contracts.handles(document)) void contracts.validate(document);
   };
   documents.onDidOpen((e) => validate(e.document));
   documents.onDidChangeContent((e) => validate(e.document));
   connection.onCompletion((params) => {
     const document = documents.get(params.textDocument.uri);
+    if (document && contracts.handles(document)) return contracts.completion(document, params.position);
     return document && isSourcesFile(document.uri) ? sourcesCompletion(document, params.position) : [];
+  });
+  connection.onHover((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document && contracts.handles(document) ? contracts.hover(document, params.position) : null;
+  });
+  connection.onCodeAction((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document && contracts.handles(document) ? contracts.codeActions(document, params.context.diagnostics) : [];
   });
 
   connection.onInitialize(() => ({
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       completionProvider: { triggerCharacters: [':', ' '] },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
     },
     serverInfo: { name: 'headwater-engine', version: ENGINE_VERSION },
   }));
