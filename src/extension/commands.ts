@@ -13,6 +13,7 @@ import type { SchemaDocuments } from './schemaDocument.js';
 import type { SchemaDrift } from '../shared/drift.js';
 import { DriftPanels, sampleSide, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
+import { tail } from './tailCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -32,6 +33,7 @@ export const commands: Record<string, Handler> = {
   'headwater.openDemo': (h, arg) => openDemo(h, demoDirArgument(arg)),
   'headwater.refresh': (h) => refresh(h),
   'headwater.sample': (h, arg) => sample(h, arg),
+  'headwater.tail': (h, arg) => tail(h, arg),
   'headwater.openSample': (h, arg) => openSample(h, arg),
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
   'headwater.profile': (h, arg) => profile(h, arg),
