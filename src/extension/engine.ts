@@ -144,6 +144,9 @@ export class Engine implements vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', pattern: '**/.headwater/sources.yaml' },
+        // Data contracts: *.odcs.yaml by name; other YAML is recognised by its apiVersion/kind in the engine.
+        { scheme: 'file', pattern: '**/*.odcs.{yaml,yml}' },
+        { scheme: 'file', language: 'yaml' },
         { scheme: 'file', language: 'sql' },
         { scheme: 'untitled', language: 'sql' },
       ],
