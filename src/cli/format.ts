@@ -37,6 +37,7 @@ export function sampleSummary(info: SampleInfo): string {
     `source   ${info.source} (${info.sourceKind})  entity ${info.entity}`,
     `method   ${info.method}, strategy ${info.strategy}`,
     `query    ${info.query}`,
+    ...(info.cursor ? [`cursor   ${info.cursor.column}${info.cursor.tieBreakers.length ? ` (ties by ${info.cursor.tieBreakers.join(', ')})` : ''}, high-water mark ${JSON.stringify(info.cursor.highWater ?? null)}${info.cursor.resumedFrom ? `, resumed after ${info.cursor.resumedFrom}` : ''}`] : []),
     `rows     ${info.rowCount.toLocaleString('en-US')}${info.rejected ? `  (${info.rejected} unreadable records counted, not landed)` : ''}`,
     `bytes    ${info.bytes.toLocaleString('en-US')}`,
     `schema   ${info.schemaHash}`,
