@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests } from '../shared/protocol.js';
 import type { Profile } from '../shared/profile.js';
-import type { QueryResult, SampleInfo } from '../shared/types.js';
+import type { QueryResult, SampleInfo, SampleStrategy } from '../shared/types.js';
 import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
@@ -53,7 +53,7 @@ export const commands: Record<string, Handler> = {
 
 // ---- argument shapes ------------------------------------------------------------------------
 
-interface SampleTarget { source: string; entity: string; limit?: number }
+interface SampleTarget { source: string; entity: string; limit?: number; strategy?: SampleStrategy }
 
 function isSourceNode(value: unknown): value is SourceTreeNode {
   const type = (value as { type?: unknown } | undefined)?.type;
@@ -98,6 +98,9 @@ async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | undefine
     const limit = await askLimit();
     if (limit === undefined) return undefined;
     target.limit = limit;
+    const strategy = await askStrategy();
+    if (strategy === undefined) return undefined;
+    target.strategy = strategy;
   }
   const { source, entity } = target;
   const limit = target.limit ?? defaultLimit();
@@ -113,7 +116,7 @@ async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | undefine
           progress.report({ message, increment });
         });
         try {
-          return await h.engine.request(Requests.sample, { source, entity, options: { limit }, progressId }, token);
+          return await h.engine.request(Requests.sample, { source, entity, options: { limit, ...(target.strategy ? { strategy: target.strategy } : {}) }, progressId }, token);
         } finally {
           subscription.dispose();
         }
@@ -141,6 +144,16 @@ async function askLimit(): Promise<number | undefined> {
     validateInput: (text) => (/^[1-9]\d*$/.test(text.trim()) ? undefined : 'Enter a positive whole number.'),
   });
   return value === undefined ? undefined : Number(value.trim());
+}
+
+async function askStrategy(): Promise<SampleStrategy | undefined> {
+  const picked = await vscode.window.showQuickPick([
+    { label: 'head' as const, description: 'the first rows, in key order' },
+    { label: 'random' as const, description: 'a random sample with a repeatable seed' },
+    { label: 'incremental' as const, description: 'rows added or changed since the last incremental sample (cursor column)' },
+    { label: 'full' as const, description: 'every row (a big table is refused with its estimated size)' },
+  ], { title: 'Which rows' });
+  return picked?.label;
 }
 
 /** Walks sources and the browse tree with quick picks until a sampleable entity is chosen. */
