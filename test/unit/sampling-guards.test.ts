@@ -1,0 +1,85 @@
+// The relational sampling guards as pure functions: where-filter checks, cursor detection, and the
+// rows a plan scans as PostgreSQL and MariaDB describe it.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { detectExtraction } from '../../src/engine/sampling/cursor.js';
+import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanNode } from '../../src/engine/sampling/guard.js';
+import { checkedPredicate } from '../../src/engine/sampling/where.js';
+import type { ResolvedSource } from '../../src/engine/drivers/driver.js';
+import { HeadwaterError } from '../../src/shared/errors.js';
+
+const at = { source: 'app', entity: 'public.t' };
+const source = (options: Record<string, unknown> = {}): ResolvedSource => ({ name: 'app', kind: 'postgres', options, secrets: [], baseDir: '/tmp' });
+
+describe('where filters', () => {
+  test('one expression passes, trimmed; quotes may hold anything', () => {
+    assert.equal(checkedPredicate("  status = 'a;b -- c' AND (x > 1) ", 'postgres', at), "status = 'a;b -- c' AND (x > 1)");
+    assert.equal(checkedPredicate("name = 'it''s'", 'mysql', at), "name = 'it''s'");
+    assert.equal(checkedPredicate('"weird;name" IS NOT NULL', 'postgres', at), '"weird;name" IS NOT NULL');
+    assert.equal(checkedPredicate("note = 'a\\'b'", 'mysql', at), "note = 'a\\'b'");
+  });
+  test('statements, comments, unbalanced quotes or parentheses and server-side effects are refused', () => {
+    for (const [text, dialect, cause] of [
+      ['1=1; DROP TABLE t', 'postgres', /";"/],
+      ['1=1 /* x */', 'postgres', /comment/],
+      ['1=1 # x', 'mysql', /comment/],
+      ['(a = 1))', 'postgres', /closes a parenthesis/],
+      ['a = $$x$$', 'postgres', /dollar-quoted/],
+      ['set_config(\'x\', \'y\', false) IS NULL', 'postgres', /set_config/],
+      ['', 'postgres', /empty/],
+    ] as const) {
+      assert.throws(() => checkedPredicate(text, dialect, at), (error: unknown) => error instanceof HeadwaterError && error.code === 'usage' && cause.test(error.message), text);
+    }
+  });
+});
+
+describe('cursor detection', () => {
+  test('an indexed update timestamp beats a sequence key, which beats an unindexed timestamp', () => {
+    const columns = [
+      { name: 'id', type: 'integer' as const, nullable: false, monotonic: 'sequence' as const, index: 't_pkey' },
+      { name: 'updated_at', type: 'timestamptz' as const, nullable: false },
+      { name: 'modified_on', type: 'timestamp' as const, nullable: false, index: 't_mod_idx' },
+    ];
+    assert.deepEqual([detectExtraction(columns).cursor, detectExtraction(columns).cursorKind], ['modified_on', 'updated timestamp']);
+    const withoutIndexed = detectExtraction(columns.slice(0, 2));
+    assert.equal(withoutIndexed.cursor, 'id');
+    assert.match(withoutIndexed.reason, /updated_at would also catch updates but no index leads with it/);
+    assert.equal(detectExtraction([columns[1]!]).reason.includes('each incremental read scans the table'), true);
+    assert.equal(detectExtraction([{ name: 'body', type: 'string', nullable: true }]).method, 'full');
+  });
+  test('a chosen cursor must exist and order rows', () => {
+    assert.equal(detectExtraction([{ name: 'Body', type: 'string', nullable: true }], 'body').cursorKind, 'chosen');
+    assert.throws(() => detectExtraction([{ name: 'doc', type: 'json', nullable: true }], 'doc', at), /column 'doc' \(json\) cannot order rows as a cursor/);
+    assert.throws(() => detectExtraction([], 'nope', at), /there is no column 'nope'/);
+  });
+});
+
+describe('scan estimates', () => {
+  const seq = (rows: number, filter?: string): PgPlanNode => ({ 'Node Type': 'Seq Scan', 'Plan Rows': rows, 'Relation Name': 'big', Schema: 'public', ...(filter ? { Filter: filter } : {}) });
+  test('PostgreSQL: a LIMIT shortens a scan in proportion, a sort does not, a filtered scan reads the whole relation', () => {
+    const relationRows = () => 1_000_000;
+    assert.equal(pgScannedRows({ 'Node Type': 'Limit', 'Plan Rows': 1000, Plans: [seq(1_000_000)] }, relationRows).rows, 1000);
+    assert.equal(pgScannedRows({ 'Node Type': 'Limit', 'Plan Rows': 10, Plans: [seq(10, "label ~~ 'abc%'")] }, relationRows).rows, 1_000_000);
+    const sorted = pgScannedRows({ 'Node Type': 'Limit', 'Plan Rows': 10, Plans: [{ 'Node Type': 'Sort', 'Plan Rows': 1_000_000, Plans: [seq(1_000_000)] }] }, relationRows);
+    assert.equal(sorted.rows, 1_000_000);
+    assert.match(sorted.detail, /Seq Scan on public\.big ~1,000,000 rows/);
+    const loop = pgScannedRows({ 'Node Type': 'Nested Loop', 'Plan Rows': 100, Plans: [seq(100), { 'Node Type': 'Index Scan', 'Plan Rows': 2, 'Index Name': 'x_pkey', 'Relation Name': 'x' }] }, relationRows);
+    assert.equal(loop.rows, 300);
+  });
+  test('MariaDB: rows examined, cut by the LIMIT unless a sort or a filter of unknown selectivity reads everything', () => {
+    const plan = (table: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ query_block: { select_id: 1, ...extra, table: { table_name: 'wide', rows: 200_000, filtered: 100, ...table } } });
+    assert.equal(mysqlScannedRows(plan({ access_type: 'ALL' }), 1000).rows, 1000);
+    assert.equal(mysqlScannedRows(plan({ access_type: 'ALL', attached_condition: "label like 'abc%'" }), 1000).rows, 200_000);
+    assert.equal(mysqlScannedRows(plan({ access_type: 'ALL', attached_condition: 'x', filtered: 1 }), 1000).rows, 200_000 * 0.5);
+    assert.equal(mysqlScannedRows({ query_block: { filesort: { sort_key: 'label', table: { table_name: 'wide', access_type: 'ALL', rows: 200_000 } } } }, 10).rows, 200_000);
+    assert.equal(mysqlScannedRows(plan({ access_type: 'range', rows: 100, key: 'PRIMARY' }), 1000).rows, 100);
+  });
+  test('refusals quote the estimate and name the way out', () => {
+    assert.throws(() => checkScan(source({ maxScanRows: 10 }), 'public.t', { rows: 11, detail: 'Seq Scan on t ~11 rows' }, { limit: 5, strategy: 'head' }, 'SELECT 1'), /refused before reading: the plan scans ~11 rows \(Seq Scan on t ~11 rows\), more than maxScanRows 10/);
+    checkScan(source({ maxScanRows: 10 }), 'public.t', { rows: 11, detail: '' }, { limit: 5, strategy: 'head', allowScan: true }, 'SELECT 1');
+    assert.throws(() => checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' }), /~2,000,000 rows from the catalog, above the confirmation threshold/);
+    assert.throws(() => checkFullRead(source(), 'public.v', {}, { limit: 5, strategy: 'full' }), /unknown size \(no statistics\) from the catalog, so its cost cannot be bounded/);
+    checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full', confirmFull: true });
+    checkFullRead(source({ confirmFullRows: 5_000_000 }), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' });
+  });
+});
