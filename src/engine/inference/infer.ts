@@ -2,14 +2,20 @@
 // that first showed each kind, so types, widenings and unions are derived from evidence at result()
 // time. Batches merge; memory is bounded by distinct paths and fixed caps, never by records.
 import type { Provenance } from '../../shared/types.js';
-import { detectStringFormat, epochRange, isBooleanString, isEmail, isIdLikeKey, isIpv4Address, isIpv6Address, isJsonString, isoTemporalFormat, isTimeLikeName, isUri, isUuid, numericStringFormat } from './detectors.js';
-import { hashPair, hashSetAdd, hashSetValues, hashValue, newHashSet } from './hashset.js';
+import { epochRange, isIdLikeKey, isTimeLikeName } from './detectors.js';
+import { hashPair, hashSetAdd, hashValue, newHashSet } from './hashset.js';
+import { appendWindows, choosePairs, feedWindow, isScalarKey, mergePair, newKeyTracker, pathIndex } from './keys.js';
+import { mapReason, noteMapKey } from './maps.js';
+import { mergeNode, shiftNode, toMap, type MergeContext } from './merge.js';
 import { describeSchema } from './report.js';
+import { decimalScale, STRING_KIND_TEST, stringKind } from './scalars.js';
 import {
-  KIND, KIND_COUNT, KIND_OF_STRING_FORMAT, newNode, refreshTracking,
-  type InferrerState, type KeyTracker, type MapState, type PairTracker, type PathNode,
+  KIND, KIND_COUNT, newNode, refreshTracking,
+  type InferrerState, type MapState, type PairTracker, type PathNode,
 } from './state.js';
-import type { InferenceLimits, InferredSchema, MapStats } from './types.js';
+import type { InferenceLimits, InferredSchema } from './types.js';
+
+export { decimalScale, stringKind } from './scalars.js';
 
 export const DEFAULT_LIMITS: Readonly<InferenceLimits> = {
   maxDepth: 32,
@@ -24,142 +30,6 @@ export const DEFAULT_LIMITS: Readonly<InferenceLimits> = {
   decimalMaxScale: 6,
 };
 
-/** Distinct id-like keys (and no other key) that make an object path a map. */
-const MIN_ID_KEYS = 4;
-/** Sparse keys: at least this many distinct keys... */
-const SPARSE_MIN_KEYS = 64;
-/** ...each object holding at most 1/this of them on average. */
-const SPARSE_RATIO = 16;
-/** Distinct map keys counted exactly, and keys classified for key formats, per map path. */
-const MAP_KEY_CAP = 1000;
-/** Paths considered when choosing two-column keys. */
-const PAIR_COLUMNS = 24;
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
-
-/** The test for one string kind, used to confirm a path's usual format before the full detector chain. */
-const STRING_KIND_TEST: ((text: string) => boolean)[] = [];
-STRING_KIND_TEST[KIND.uuid] = isUuid;
-STRING_KIND_TEST[KIND.email] = isEmail;
-STRING_KIND_TEST[KIND.uri] = isUri;
-STRING_KIND_TEST[KIND.ipv4] = isIpv4Address;
-STRING_KIND_TEST[KIND.ipv6] = isIpv6Address;
-STRING_KIND_TEST[KIND.date] = (t) => isoTemporalFormat(t) === 'date';
-STRING_KIND_TEST[KIND.time] = (t) => isoTemporalFormat(t) === 'time';
-STRING_KIND_TEST[KIND.timestamp] = (t) => isoTemporalFormat(t) === 'timestamp';
-STRING_KIND_TEST[KIND.timestamptz] = (t) => isoTemporalFormat(t) === 'timestamptz';
-STRING_KIND_TEST[KIND.integerString] = (t) => numericStringFormat(t) === 'integer';
-STRING_KIND_TEST[KIND.decimalString] = (t) => numericStringFormat(t) === 'decimal';
-STRING_KIND_TEST[KIND.booleanString] = isBooleanString;
-STRING_KIND_TEST[KIND.jsonString] = isJsonString;
-
-/** The string kind of a text value: the first matching detector, in order. */
-export function stringKind(text: string): number {
-  const format = detectStringFormat(text);
-  return format === undefined ? KIND.string : KIND_OF_STRING_FORMAT[format];
-}
-
-/**
- * Digits after the point of a finite non-integer, when it is the nearest double to a decimal with at
- * most `maxScale` of them (12.99 → 2); 0 when it is not (0.1 + 0.2, 1e-9, π).
- */
-export function decimalScale(value: number, maxScale: number): number {
-  if (!(Math.abs(value) < 1e15)) return 0;
-  for (let scale = 1; scale <= maxScale; scale++) {
-    const p = POW10[scale]!;
-    if (Math.round(value * p) / p === value) return scale;
-  }
-  return 0;
-}
-
-function isScalarKey(value: unknown): value is string | number | boolean {
-  const type = typeof value;
-  return type === 'string' || type === 'number' || type === 'boolean';
-}
-
-function newKeyTracker(): KeyTracker {
-  return { values: newHashSet(), state: 'tracking', failedAt: 0, failedProvenance: undefined, checked: 0 };
-}
-
-/** Every node reached from the root through structs only, in field order. */
-function keyPathNodes(root: PathNode): PathNode[] {
-  const found: PathNode[] = [];
-  const walk = (node: PathNode) => {
-    if (!node.fields) return;
-    for (const child of node.fields.values()) {
-      if (!child.keyPath) continue;
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-function pathIndex(root: PathNode): Map<string, PathNode> {
-  return new Map(keyPathNodes(root).map((node) => [node.path, node]));
-}
-
-/** Adds the window rows of another part to a pair's tracking (a hole is a null or missing value). */
-function feedWindow(pair: PairTracker, nodes: Map<string, PathNode>, rows: number, cap: number): void {
-  const a = nodes.get(pair.a.path)?.window;
-  const b = nodes.get(pair.b.path)?.window;
-  for (let r = 0; r < rows && pair.values !== undefined; r++) {
-    const va = a?.[r];
-    const vb = b?.[r];
-    if (va === undefined || vb === undefined) {
-      pair.state = 'null';
-      pair.values = undefined;
-      return;
-    }
-    if (!hashSetAdd(pair.values, hashPair(va, vb))) {
-      pair.state = 'duplicate';
-      pair.values = undefined;
-      return;
-    }
-    pair.checked++;
-    if (pair.values.size > cap) {
-      pair.state = 'capped';
-      pair.values = undefined;
-    }
-  }
-}
-
-/** Turns off key tracking in a subtree that moved under a map or a list. */
-function dropKeys(node: PathNode): void {
-  node.keyPath = false;
-  node.tracking = false;
-  node.key = undefined;
-  node.window = undefined;
-  node.windowFilled = 0;
-  if (node.fields) for (const child of node.fields.values()) dropKeys(child);
-  if (node.element) dropKeys(node.element);
-  if (node.map) dropKeys(node.map.value);
-}
-
-/** Renames a subtree moved under a new parent (a struct field folded into a map value). */
-function repath(node: PathNode, path: string): void {
-  node.path = path;
-  if (node.fields) for (const [key, child] of node.fields) repath(child, `${path}.${key}`);
-  if (node.element) repath(node.element, `${path}[]`);
-  if (node.map) repath(node.map.value, `${path}{}`);
-}
-
-/** Adds `offset` to every record ordinal of a subtree adopted from another inferrer. */
-function shiftNode(node: PathNode, offset: number): void {
-  if (offset === 0) return;
-  for (let k = 0; k < KIND_COUNT; k++) if (node.firstSeq[k]! > 0) node.firstSeq[k] = node.firstSeq[k]! + offset;
-  if (node.firstMissingSeq > 0) node.firstMissingSeq += offset;
-  node.lastRecord = 0;
-  node.lastParentVisit = 0;
-  if (node.key && node.key.failedAt > 0) node.key.failedAt += offset;
-  if (node.map) {
-    node.map.convertedAt += offset;
-    shiftNode(node.map.value, offset);
-  }
-  if (node.fields) for (const child of node.fields.values()) shiftNode(child, offset);
-  if (node.element) shiftNode(node.element, offset);
-}
 
 export class SchemaInferrer {
   readonly limits: Readonly<InferenceLimits>;
@@ -295,7 +165,7 @@ export class SchemaInferrer {
     const cap = this.limits.keyCap;
     let pairs: PairTracker[] | undefined;
     if (target.pairs === undefined && source.pairs === undefined && target.records + source.records <= this.limits.pairWindow) {
-      this.appendWindows(target.root, source.root, offset);
+      appendWindows(target.root, source.root, offset);
     } else {
       const sourceNodes = pathIndex(source.root);
       if (source.pairs === undefined) {
@@ -328,7 +198,7 @@ export class SchemaInferrer {
       }
     }
     shiftNode(source.root, offset);
-    this.mergeNode(target.root, source.root, offset);
+    mergeNode(this.mergeContext(), target.root, source.root, offset);
     target.records += source.records;
     for (const note of source.notes) if (!target.notes.includes(note)) target.notes.push(note);
     if (pairs !== undefined) {
@@ -638,9 +508,9 @@ export class SchemaInferrer {
         child = fields.get(key);
         if (child === undefined) {
           child = this.addField(node, fields, key, visit);
-          const reason = this.mapReason(node, fields, keys + 1, visit);
+          const reason = mapReason(this.state.root, this.limits, node, fields, keys + 1, visit);
           if (reason !== undefined) {
-            this.toMap(node, reason, visit - 1, this.seq, this.provenance);
+            toMap(this.mergeContext(), node, reason, visit - 1, this.seq, this.provenance);
             this.visitMap(node, object, depth, keys);
             return;
           }
@@ -690,68 +560,6 @@ export class SchemaInferrer {
     }
   }
 
-  /** Why an object path should be a map, checked whenever it gains a key. */
-  private mapReason(node: PathNode, fields: Map<string, PathNode>, keysInObject: number, visit: number): MapStats['reason'] | undefined {
-    const size = fields.size;
-    // A record's own keys are its columns (a pivot table may well have columns 2021, 2022...).
-    if (node.nonIdKeys === 0 && size >= MIN_ID_KEYS && node !== this.state.root) return 'key-pattern';
-    if (size > this.limits.maxStructFields) return 'key-count';
-    if (size >= SPARSE_MIN_KEYS && visit >= SPARSE_RATIO && (node.totalKeys + keysInObject) * SPARSE_RATIO <= size * visit) return 'sparse-keys';
-    return undefined;
-  }
-
-  /** Folds a struct path's fields into one map value (their statistics merge). */
-  private toMap(node: PathNode, reason: MapStats['reason'], visitsBefore: number, at: number, provenance: Provenance): void {
-    const fields = node.fields ?? new Map<string, PathNode>();
-    const value = newNode('{}', `${node.path}{}`, node.depth + 1, false);
-    const map: MapState = {
-      reason,
-      convertedAt: at,
-      convertedProvenance: provenance,
-      keysAtConversion: fields.size,
-      value,
-      objects: visitsBefore,
-      empty: node.emptyObjects,
-      minKeys: node.minKeys,
-      maxKeys: node.maxKeys,
-      totalKeys: node.totalKeys,
-      distinctKeys: new Set(),
-      distinctKeyCount: 0,
-      keyKinds: new Float64Array(KIND_COUNT),
-      keysClassified: 0,
-      exampleKeys: [],
-      sampledObjects: 0,
-      entriesSkipped: 0,
-    };
-    node.fields = undefined;
-    node.order = [];
-    node.map = map;
-    node.alwaysPresent = 0;
-    for (const [key, child] of fields) {
-      this.noteMapKey(map, key);
-      dropKeys(child);
-      this.mergeNode(value, child, 0);
-    }
-    value.records = Math.min(value.records, node.records);
-  }
-
-  private noteMapKey(map: MapState, key: string): void {
-    const keys = map.distinctKeys;
-    if (keys !== undefined && !keys.has(key)) {
-      if (keys.size >= MAP_KEY_CAP) {
-        map.distinctKeys = undefined;
-      } else {
-        keys.add(key);
-        map.distinctKeyCount++;
-        if (map.exampleKeys.length < 5) map.exampleKeys.push(key);
-        if (map.keysClassified < MAP_KEY_CAP) {
-          map.keyKinds[stringKind(key)]!++;
-          map.keysClassified++;
-        }
-      }
-    }
-  }
-
   /** Reads an object as map entries; `skip` entries were already read as struct fields. */
   private visitMap(node: PathNode, object: Record<string, unknown>, depth: number, skip: number): void {
     const map = node.map!;
@@ -764,7 +572,7 @@ export class SchemaInferrer {
         this.countMapObject(map, n);
         const value = map.value;
         for (const key in object) {
-          if (map.distinctKeys !== undefined) this.noteMapKey(map, key);
+          if (map.distinctKeys !== undefined) noteMapKey(map, key);
           this.visit(value, object[key], depth + 1);
         }
         return;
@@ -779,7 +587,7 @@ export class SchemaInferrer {
     if (remaining <= cap) {
       for (let i = skip; i < n; i++) {
         const key = keys[i]!;
-        if (map.distinctKeys !== undefined) this.noteMapKey(map, key);
+        if (map.distinctKeys !== undefined) noteMapKey(map, key);
         this.visit(value, object[key], depth + 1);
       }
     } else {
@@ -788,7 +596,7 @@ export class SchemaInferrer {
       const stride = remaining / cap;
       for (let i = 0; i < cap; i++) {
         const key = keys[skip + Math.floor(i * stride)]!;
-        if (map.distinctKeys !== undefined) this.noteMapKey(map, key);
+        if (map.distinctKeys !== undefined) noteMapKey(map, key);
         this.visit(value, object[key], depth + 1);
       }
     }
@@ -835,282 +643,13 @@ export class SchemaInferrer {
   }
 
   private choosePairs(close: boolean): PairTracker[] {
-    return this.choosePairsOf(this.state, close);
+    return choosePairs(this.state, this.limits, close);
   }
 
-  /**
-   * Pairs of struct-only paths, each non-null in every windowed record and not unique alone, that
-   * are unique together over the window. With `close`, the windows are freed and the pairs tracked.
-   */
-  private choosePairsOf(state: InferrerState, close: boolean): PairTracker[] {
-    const rows = Math.min(state.records, this.limits.pairWindow);
-    const nodes = keyPathNodes(state.root);
-    const columns = rows < 2 ? [] : nodes.filter((node) => node.window !== undefined && node.windowFilled === rows && node.key?.state === 'duplicate').slice(0, PAIR_COLUMNS);
-    const pairs: PairTracker[] = [];
-    for (let i = 0; i < columns.length && pairs.length < this.limits.maxPairs; i++) {
-      for (let j = i + 1; j < columns.length && pairs.length < this.limits.maxPairs; j++) {
-        const a = columns[i]!;
-        const b = columns[j]!;
-        const values = newHashSet(rows);
-        let unique = true;
-        for (let r = 0; r < rows; r++) {
-          if (!hashSetAdd(values, hashPair(a.window![r]!, b.window![r]!))) {
-            unique = false;
-            break;
-          }
-        }
-        if (unique) pairs.push({ a, b, values, state: 'tracking', checked: rows });
-      }
-    }
-    if (close) {
-      for (const node of nodes) {
-        node.window = undefined;
-        node.windowFilled = 0;
-        refreshTracking(node);
-      }
-      for (const pair of pairs) {
-        pair.a.pairTracked = true;
-        pair.b.pairTracked = true;
-      }
-    }
-    return pairs;
+  private mergeContext(): MergeContext {
+    return { limits: this.limits, root: this.state.root };
   }
 
-  /** Appends the source's window rows after the target's (both windows still open). */
-  private appendWindows(target: PathNode, source: PathNode, offset: number): void {
-    const targetNodes = new Map(keyPathNodes(target).map((node) => [node.path, node]));
-    for (const node of keyPathNodes(source)) {
-      const window = node.window;
-      if (window === undefined) continue;
-      const into = targetNodes.get(node.path);
-      if (into?.window === undefined) {
-        // Adopted as is: its rows move after the target's.
-        const shifted: (number | undefined)[] = [];
-        for (let r = 0; r < window.length; r++) if (window[r] !== undefined) shifted[r + offset] = window[r];
-        node.window = shifted;
-        continue;
-      }
-      for (let r = 0; r < window.length; r++) if (window[r] !== undefined) into.window[r + offset] = window[r];
-      into.windowFilled += node.windowFilled;
-      node.window = undefined;
-      refreshTracking(node);
-    }
-  }
 
-  // ---- merging -----------------------------------------------------------------------------
-
-  /** Merges `source` (already shifted) into `target`; `offset` > 0 when it comes from another inferrer. */
-  private mergeNode(target: PathNode, source: PathNode, offset: number): void {
-    for (let k = 0; k < KIND_COUNT; k++) {
-      const n = source.kinds[k]!;
-      if (n === 0) continue;
-      if (target.kinds[k] === 0 || source.firstSeq[k]! < target.firstSeq[k]!) {
-        target.firstSeq[k] = source.firstSeq[k]!;
-        target.firstProvenance[k] = source.firstProvenance[k];
-      }
-      target.kinds[k] = target.kinds[k]! + n;
-    }
-    target.count += source.count;
-    target.records += source.records;
-    if (offset === 0) target.lastRecord = Math.max(target.lastRecord, source.lastRecord);
-    target.min = Math.min(target.min, source.min);
-    target.max = Math.max(target.max, source.max);
-    target.maxAbs = Math.max(target.maxAbs, source.maxAbs);
-    target.maxScale = Math.max(target.maxScale, source.maxScale);
-    target.epochHint ||= source.epochHint;
-    target.epochSeconds += source.epochSeconds;
-    target.epochMillis += source.epochMillis;
-    target.minLength = Math.min(target.minLength, source.minLength);
-    target.maxLength = Math.max(target.maxLength, source.maxLength);
-    target.totalLength += source.totalLength;
-    target.truncated += source.truncated;
-    this.mergeDistinct(target, source);
-    if (target.keyPath && source.keyPath && target.key && source.key) mergeKey(target.key, source.key, this.limits.keyCap);
-    else if (!source.keyPath || !target.keyPath) dropKeys(target);
-    refreshTracking(target);
-    // lists
-    target.emptyLists += source.emptyLists;
-    target.minListLength = Math.min(target.minListLength, source.minListLength);
-    target.maxListLength = Math.max(target.maxListLength, source.maxListLength);
-    target.totalListLength += source.totalListLength;
-    target.sampledLists += source.sampledLists;
-    target.elementsSkipped += source.elementsSkipped;
-    if (source.element) {
-      if (target.element) {
-        this.mergeNode(target.element, source.element, offset);
-      } else {
-        target.element = source.element;
-        repath(target.element, `${target.path}[]`);
-      }
-    }
-    this.mergeObjects(target, source, offset);
-  }
-
-  private mergeDistinct(target: PathNode, source: PathNode): void {
-    if (target.distinctCapped || source.distinctCapped || !target.distinct || !source.distinct) {
-      const anyValues = target.distinct?.size || source.distinct?.size || target.distinctCapped || source.distinctCapped;
-      if (anyValues) {
-        target.distinct = undefined;
-        target.distinctCapped = true;
-      }
-      return;
-    }
-    for (const [value, entry] of source.distinct) {
-      const held = target.distinct.get(value);
-      if (held) held.count += entry.count;
-      else if (target.distinct.size >= this.limits.distinctCap) {
-        target.distinct = undefined;
-        target.distinctCapped = true;
-        return;
-      } else target.distinct.set(value, { ...entry });
-    }
-  }
-
-  private mergeObjects(target: PathNode, source: PathNode, offset: number): void {
-    const sourceHasObjects = source.structVisits > 0 || source.map !== undefined;
-    if (!sourceHasObjects) return;
-    if (source.map && !target.map) {
-      this.toMap(target, source.map.reason, target.structVisits, source.map.convertedAt, source.map.convertedProvenance);
-    }
-    if (target.map) {
-      const map = target.map;
-      if (source.map) {
-        const other = source.map;
-        map.convertedAt = Math.min(map.convertedAt, other.convertedAt);
-        map.objects += other.objects;
-        map.empty += other.empty;
-        map.minKeys = Math.min(map.minKeys, other.minKeys);
-        map.maxKeys = Math.max(map.maxKeys, other.maxKeys);
-        map.totalKeys += other.totalKeys;
-        map.sampledObjects += other.sampledObjects;
-        map.entriesSkipped += other.entriesSkipped;
-        if (other.distinctKeys !== undefined) {
-          // Keys seen on both sides are counted (and classified) once.
-          for (const key of other.distinctKeys) this.noteMapKey(map, key);
-        } else {
-          map.distinctKeys = undefined;
-          map.distinctKeyCount = Math.max(map.distinctKeyCount, other.distinctKeyCount);
-          for (let k = 0; k < KIND_COUNT; k++) map.keyKinds[k] = map.keyKinds[k]! + other.keyKinds[k]!;
-          map.keysClassified += other.keysClassified;
-        }
-        this.mergeNode(map.value, other.value, offset);
-      }
-      if (source.fields) {
-        map.objects += source.structVisits;
-        map.empty += source.emptyObjects;
-        map.minKeys = Math.min(map.minKeys, source.minKeys);
-        map.maxKeys = Math.max(map.maxKeys, source.maxKeys);
-        map.totalKeys += source.totalKeys;
-        for (const [key, child] of source.fields) {
-          this.noteMapKey(map, key);
-          dropKeys(child);
-          this.mergeNode(map.value, child, offset);
-        }
-      }
-      map.value.records = Math.min(map.value.records, target.records);
-      return;
-    }
-    // Both structs.
-    const targetVisitsBefore = target.structVisits;
-    const fields = target.fields ?? new Map<string, PathNode>();
-    target.fields = fields;
-    const sourceFields = source.fields ?? new Map<string, PathNode>();
-    for (const [key, child] of fields) {
-      if (!sourceFields.has(key) && child.firstMissingSeq === 0 && source.structVisits > 0) {
-        child.firstMissingSeq = source.firstSeq[KIND.struct]!;
-        child.firstMissingProvenance = source.firstProvenance[KIND.struct];
-      }
-    }
-    for (const [key, child] of sourceFields) {
-      const held = fields.get(key);
-      if (held) {
-        if (held.firstMissingSeq === 0 && child.firstMissingSeq > 0) {
-          held.firstMissingSeq = child.firstMissingSeq;
-          held.firstMissingProvenance = child.firstMissingProvenance;
-        }
-        this.mergeNode(held, child, offset);
-      } else {
-        if (targetVisitsBefore > 0) {
-          child.absentBefore += targetVisitsBefore;
-          child.firstMissingSeq = target.firstSeq[KIND.struct]!;
-          child.firstMissingProvenance = target.firstProvenance[KIND.struct];
-        }
-        if (!target.keyPath) dropKeys(child);
-        repath(child, target.depth === 0 && target.path === '' ? key : `${target.path}.${key}`);
-        fields.set(key, child);
-      }
-    }
-    target.structVisits += source.structVisits;
-    target.emptyObjects += source.emptyObjects;
-    target.totalKeys += source.totalKeys;
-    target.minKeys = Math.min(target.minKeys, source.minKeys);
-    target.maxKeys = Math.max(target.maxKeys, source.maxKeys);
-    target.alwaysPresent = 0;
-    target.nonIdKeys = 0;
-    for (const [key, child] of fields) {
-      if (child.firstMissingSeq === 0) target.alwaysPresent++;
-      if (!isIdLikeKey(key)) target.nonIdKeys++;
-    }
-    const reason = this.mapReason(target, fields, 0, target.structVisits);
-    if (reason !== undefined) this.toMap(target, reason, target.structVisits, target.firstSeq[KIND.struct]!, target.firstProvenance[KIND.struct] ?? {});
-  }
 }
 
-function mergeKey(target: KeyTracker, source: KeyTracker, cap: number): void {
-  if (target.state !== 'tracking' && target.state !== 'capped') return;
-  if (source.state !== 'tracking' && source.state !== 'capped') {
-    target.state = source.state;
-    target.failedAt = source.failedAt;
-    target.failedProvenance = source.failedProvenance;
-    target.values = undefined;
-    return;
-  }
-  target.checked += source.checked;
-  if (target.state === 'capped' || source.state === 'capped' || !target.values || !source.values) {
-    target.state = 'capped';
-    target.values = undefined;
-    return;
-  }
-  for (const value of hashSetValues(source.values)) {
-    if (!hashSetAdd(target.values, value)) {
-      // A value seen on both sides; which record repeated it is not known after the fact.
-      target.state = 'duplicate';
-      target.failedAt = 0;
-      target.failedProvenance = undefined;
-      target.values = undefined;
-      return;
-    }
-    if (target.values.size > cap) {
-      target.state = 'capped';
-      target.values = undefined;
-      return;
-    }
-  }
-}
-
-function mergePair(target: PairTracker, source: PairTracker, cap: number): void {
-  if (target.state !== 'tracking' && target.state !== 'capped') return;
-  if (source.state !== 'tracking' && source.state !== 'capped') {
-    target.state = source.state;
-    target.values = undefined;
-    return;
-  }
-  target.checked += source.checked;
-  if (target.state === 'capped' || source.state === 'capped' || !target.values || !source.values) {
-    target.state = 'capped';
-    target.values = undefined;
-    return;
-  }
-  for (const value of hashSetValues(source.values)) {
-    if (!hashSetAdd(target.values, value)) {
-      target.state = 'duplicate';
-      target.values = undefined;
-      return;
-    }
-    if (target.values.size > cap) {
-      target.state = 'capped';
-      target.values = undefined;
-      return;
-    }
-  }
-}
