@@ -98,6 +98,12 @@ export function startServer(workspaceDir: string): Connection {
   handle(Requests.buildDemo, (params) => engine.buildDemo(params.dir));
   handle(Requests.profile, (params) => engine.profile(params.sampleId, params.options));
   handle(Requests.diff, (params) => engine.diff(params.before, params.after));
+  handle(Requests.generate, async (params, signal) => {
+    const result = await engine.generate(params, { signal, onProgress: progress(params.progressId) });
+    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    return result;
+  });
+  handle(Requests.generatorKinds, (params) => engine.generatorKinds(params.sampleId));
   handle(Requests.nativeVsObserved, (params) => engine.nativeVsObserved(params.sampleId));
   handle(Requests.simulatePartitions, (params, signal) => engine.simulatePartitions(params.sampleId, params.field, params.partitions, signal));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);

@@ -14,6 +14,7 @@ import type { SchemaDrift } from '../shared/drift.js';
 import { DriftPanels, sampleSide, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
 import { tail } from './tailCommands.js';
+import { generate } from './generateCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -38,6 +39,7 @@ export const commands: Record<string, Handler> = {
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
   'headwater.profile': (h, arg) => profile(h, arg),
   'headwater.compareSamples': (h, arg, other) => compareSamples(h, arg, other),
+  'headwater.generate': (h, arg) => generate(h, arg),
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
