@@ -53,19 +53,23 @@ function text(value: unknown): string | undefined {
   return String(value);
 }
 
-/** Takes who / what / when out of a flat or nested object; the remaining keys are attributes. */
-export function entryFromFields(fields: Record<string, unknown>): LogEntry {
-  const attributes: Record<string, unknown> = { ...fields };
+/** Each role's keys, dotted ones split once (they also match nested objects). */
+const ROLE_LOOKUPS = ROLES.map((role) => ({ role, keys: ROLE_KEYS[role].map((key) => ({ key, nested: key.includes('.') ? key.split('.', 2) as [string, string] : undefined })) }));
+
+/**
+ * Takes who / what / when out of a flat or nested object; the remaining keys are attributes. The
+ * object is taken over (callers pass freshly parsed objects), which keeps JSON lines cheap.
+ */
+export function entryFromFields(attributes: Record<string, unknown>): LogEntry {
   const entry: LogEntry = { attributes };
-  for (const role of ROLES) {
-    for (const key of ROLE_KEYS[role]) {
+  for (const { role, keys } of ROLE_LOOKUPS) {
+    for (const { key, nested } of keys) {
       let value: unknown;
       if (key in attributes) {
         value = attributes[key];
         delete attributes[key];
-      } else if (key.includes('.')) {
-        // A dotted name also matches a nested object (`{"log": {"level": "info"}}`).
-        const [head, tail] = key.split('.', 2) as [string, string];
+      } else if (nested) {
+        const [head, tail] = nested;
         const parent = attributes[head];
         if (parent && typeof parent === 'object' && !Array.isArray(parent) && tail in parent) {
           value = (parent as Record<string, unknown>)[tail];
