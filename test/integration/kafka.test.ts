@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { runCli, type CliIO } from '../../src/cli/main.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { BrowseNode } from '../../src/shared/types.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
@@ -199,6 +200,48 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
       ['s1', 'protobuf', { id: 's1', parcels: 2, items: ['a', 'b'] }],
       ['s2', 'protobuf', { id: 's2', parcels: 1, items: ['c'] }],
     ]);
+  });
+
+  test('CLI: headwater tail lands what arrives until --limit and prints the rate; sample --key', async () => {
+    // The CLI opens its own engine, so it gets its own workspace (a workspace has one writer).
+    const cliDir = mkdtempSync(join(tmpdir(), 'hw-kafka-cli-'));
+    mkdirSync(join(cliDir, '.headwater'));
+    writeFileSync(join(cliDir, '.headwater', 'sources.yaml'), `sources:\n  - name: events\n    kind: kafka\n    url: kafka://${kafka.bootstrap}\n`);
+    try {
+      const out: string[] = [];
+      const io: CliIO = { out: (t) => out.push(t), err: () => undefined, progress: () => undefined };
+      let finished = false;
+      const cliTail = runCli(['tail', 'events', 'orders/2', '--limit', '3', '--json', '--workspace', cliDir], io).finally(() => { finished = true; });
+      // Records sent before the tail read the end of the log are not its to land: keep sending until it has 3.
+      let sent = 0;
+      await waitFor(async () => {
+        await producer.send({ topic: 'orders', messages: [{ key: 'late', partition: 2, value: JSON.stringify({ id: 1000 + sent }) }] });
+        sent++;
+        return finished;
+      }, { timeoutMs: 60_000, intervalMs: 200, what: 'the CLI tail to land 3 records' });
+      assert.equal(await cliTail, 0);
+      const printed = JSON.parse(out.join('\n')) as { rowCount: number; status: string; ratePerSecond: number; table: string; method: string };
+      assert.equal(printed.status, 'complete');
+      assert.equal(printed.method, 'tail');
+      assert.equal(printed.rowCount, 3);
+      assert.ok(printed.ratePerSecond > 0);
+      const cliEngine = new Engine({ workspaceDir: cliDir });
+      try {
+        const rows = (await cliEngine.query(`SELECT "offset", key::VARCHAR, (value->>'id')::INTEGER FROM ${printed.table} ORDER BY "offset"`)).rows.map((r) => [Number(r[0]), JSON.parse(String(r[1])) as string, Number(r[2])] as const);
+        // Three consecutive records of partition 2, in the order they were sent.
+        assert.equal(rows.length, 3);
+        assert.deepEqual(rows.map((r) => r[0]! - rows[0]![0]!), [0, 1, 2]);
+        assert.deepEqual(rows.map((r) => r[2]! - rows[0]![2]!), [0, 1, 2]);
+        assert.ok(rows.every((r) => r[1] === 'late'));
+      } finally {
+        await cliEngine.close();
+      }
+      const keyed: string[] = [];
+      assert.equal(await runCli(['sample', 'events', 'orders', '--key', 'late', '--json', '--workspace', cliDir], { ...io, out: (t) => keyed.push(t) }), 0);
+      assert.equal((JSON.parse(keyed.join('\n')) as { rowCount: number }).rowCount, sent);
+    } finally {
+      rmSync(cliDir, { recursive: true, force: true });
+    }
   });
 
   test('tail: new records land while it runs; a broker restart is reported, the tail resumes, nothing is lost or repeated', async () => {

@@ -50,6 +50,7 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 // Kafka error codes a fresh metadata read resolves (leadership moved, broker restarted).
 const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function* readPartitions(options: ReadOptions): AsyncGenerator<RecordBatch> {
   const { topic, ctx } = options;
@@ -58,6 +59,9 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
   let failures = 0;
   let landed = 0;
   const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  // The next Fetch is sent before this one's records are decoded and landed, so the broker's I/O
+  // overlaps our work.
+  let inflight: Promise<FetchedPartition[]> | undefined;
   try {
     while (pending.length && !ctx.signal.aborted && (options.limit === undefined || landed < options.limit)) {
       let responses: FetchedPartition[];
@@ -67,7 +71,9 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
           await cluster.connect();
           await cluster.addTargetTopic(topic);
         }
-        responses = await fetchOnce(cluster, topic, pending, options.follow === true);
+        const pendingFetch = inflight ?? fetchOnce(cluster, topic, pending, options.follow === true);
+        inflight = undefined;
+        responses = await pendingFetch;
         if (failures) ctx.log('warn', `Kafka topic '${topic}': reading again after the broker came back (resuming at ${positions(pending)}).`);
         failures = 0;
       } catch (error) {
@@ -82,11 +88,8 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
         await abortableDelay(wait, ctx.signal);
         continue;
       }
-      const rows: unknown[][] = [];
-      const provenance: Provenance[] = [];
-      const rejectedAt: Provenance[] = [];
-      let bytes = 0;
-      let rejected = 0;
+      // First advance every position (cheap), then prefetch, then decode.
+      const work: { partition: number; from: bigint; end?: bigint; messages: RawMessage[] }[] = [];
       let refresh = false;
       for (const fetched of responses) {
         const range = pending.find((r) => r.partition === fetched.partition);
@@ -99,18 +102,37 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
           throw new Error(`partition ${fetched.partition} at offset ${range.next}: Kafka error code ${fetched.errorCode}${fetched.errorCode === 1 ? ' (offset out of range: retention removed it)' : ''}`);
         }
         const messages = await committedMessages(topic, range.next, fetched);
-        let last = range.next - 1n;
+        work.push({ partition: fetched.partition, from: range.next, end: range.end, messages });
+        // Compacted or transactional logs skip offsets: the next read starts after the last record returned.
+        const lastInBatch = messages.length ? BigInt(messages[messages.length - 1]!.offset) : undefined;
+        if (lastInBatch !== undefined && lastInBatch >= range.next) range.next = lastInBatch + 1n;
+        // Nothing more below the high watermark (or the stable offset): a bounded range ends here.
+        const stable = fetched.lastStableOffset !== undefined && BigInt(fetched.lastStableOffset) >= 0n ? BigInt(fetched.lastStableOffset) : BigInt(fetched.highWatermark);
+        if (range.end !== undefined && (range.next >= range.end || (messages.length === 0 && range.next >= stable))) range.end = range.next;
+      }
+      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
+      if (refresh) await cluster.refreshMetadata().catch(() => undefined);
+      else if (pending.length && !ctx.signal.aborted && (options.limit === undefined || landed + responses.reduce((n, r) => n + r.messages.length, 0) < options.limit)) {
+        inflight = fetchOnce(cluster, topic, pending, options.follow === true);
+        inflight.catch(() => undefined); // awaited (and its error handled) on the next turn
+      }
+      const rows: unknown[][] = [];
+      const provenance: Provenance[] = [];
+      const rejectedAt: Provenance[] = [];
+      let bytes = 0;
+      let rejected = 0;
+      for (const { partition, from, end, messages } of work) {
         for (const message of messages) {
           const offset = BigInt(message.offset);
-          if (offset < range.next) continue;
-          if (range.end !== undefined && offset >= range.end) break;
-          last = offset;
+          if (offset < from) continue;
+          if (end !== undefined && offset >= end) break;
           if (message.isControlRecord) continue;
           bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
           if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
-          const at = { partition: fetched.partition, offset: Number(offset) };
+          const at = { partition, offset: Number(offset) };
           try {
-            rows.push(await recordRow(message, fetched.partition, offset, options.decoder));
+            const row = recordRow(message, partition, offset, options.decoder);
+            rows.push(row instanceof Promise ? await row : row);
             provenance.push(at);
           } catch (error) {
             if (!(error instanceof RecordDecodeError)) throw error;
@@ -118,21 +140,14 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
             rejectedAt.push({ ...at, error: error.message });
           }
         }
-        // Compacted or transactional logs skip offsets: the next read starts after the batch read.
-        const lastInBatch = messages.length ? BigInt(messages[messages.length - 1]!.offset) : undefined;
-        range.next = lastInBatch !== undefined && lastInBatch >= range.next ? lastInBatch + 1n : last + 1n;
-        // Nothing more below the high watermark (or a stable offset): a bounded range can end here.
-        const high = BigInt(fetched.lastStableOffset && BigInt(fetched.lastStableOffset) >= 0n ? fetched.lastStableOffset : fetched.highWatermark);
-        if (range.end !== undefined && (range.next >= range.end || (messages.length === 0 && range.next >= high))) range.end = range.next;
       }
-      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
-      if (refresh) await cluster?.refreshMetadata().catch(() => undefined);
       if (rows.length || rejected) {
         landed += rows.length;
         yield { rows, provenance, bytes, rejected, rejectedAt };
       }
     }
   } finally {
+    await inflight?.catch(() => undefined);
     await cluster?.disconnect().catch(() => undefined);
   }
 }
@@ -166,11 +181,17 @@ async function committedMessages(topic: string, fetchedOffset: bigint, fetched: 
   return new Batch(topic, String(fetchedOffset), fetched).messages;
 }
 
-async function recordRow(message: RawMessage, partition: number, offset: bigint, decoder: PayloadDecoder): Promise<unknown[]> {
-  const keyResult = decoder.decodeKey(message.key);
-  const valueResult = decoder.decodeValue(message.value);
-  const key: Decoded = keyResult instanceof Promise ? await keyResult : keyResult;
-  const value: Decoded = valueResult instanceof Promise ? await valueResult : valueResult;
+/** Synchronous unless a registry lookup is involved, so plain topics never await per record. */
+function recordRow(message: RawMessage, partition: number, offset: bigint, decoder: PayloadDecoder): unknown[] | Promise<unknown[]> {
+  const key = decoder.decodeKey(message.key);
+  const value = decoder.decodeValue(message.value);
+  if (key instanceof Promise || value instanceof Promise) {
+    return Promise.all([key, value]).then(([k, v]) => rowOf(message, partition, offset, k, v));
+  }
+  return rowOf(message, partition, offset, key, value);
+}
+
+function rowOf(message: RawMessage, partition: number, offset: bigint, key: Decoded, value: Decoded): unknown[] {
   const timestamp = Number(message.timestamp);
   return [
     partition,
@@ -193,8 +214,11 @@ function headersJson(headers: RawMessage['headers']): string | null {
   if (!names.length) return null;
   const text = (b: Buffer | undefined): string | null => {
     if (!b) return null;
-    const s = b.toString('utf8');
-    return Buffer.byteLength(s) === b.length && !s.includes('\uFFFD') ? s : b.toString('base64');
+    try {
+      return utf8.decode(b);
+    } catch {
+      return b.toString('base64');
+    }
   };
   const out: Record<string, unknown> = {};
   for (const name of names) {
