@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { buildDemoWorkspace } from '../../src/engine/demo/generate.js';
 import { Engine } from '../../src/engine/engine.js';
+import { runCli } from '../../src/cli/main.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
@@ -137,6 +138,23 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     const out = await engine.generate({ kind: 'avro', sampleId: results[0]!.sample, outDir: 'out' });
     assert.ok(existsSync(join(dir, 'out', 'shop_orders.avsc')));
     assert.equal(out.files[0]!.relativePath, 'out/shop_orders.avsc');
+  });
+
+  test('the CLI writes, prints the paths, refuses to overwrite (exit 2) and lists the kinds', async () => {
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), progress: () => undefined };
+    await engine.close();
+    const args = ['--workspace', dir, 'generate', 'jsonschema', 'shop', 'customers', '--out', 'cli'];
+    assert.equal(await runCli([...args, '--json'], io), 0);
+    const printed = JSON.parse(lines.join('\n')) as GenerateResult;
+    assert.deepEqual(printed.files.map((f) => f.relativePath), ['cli/shop_customers.schema.json']);
+    assert.equal(printed.sample, results[1]!.sample, 'the newest sample of the entity is reused');
+    lines.length = 0;
+    assert.equal(await runCli(args, io), 2);
+    assert.match(lines.join('\n'), /Not overwriting cli\/shop_customers\.schema\.json[\s\S]*--force/);
+    lines.length = 0;
+    assert.equal(await runCli(['generate', '--help'], io), 0);
+    assert.match(lines.join('\n'), /odcs\s+Data contract, ODCS v3\.1[\s\S]*asyncapi\s+AsyncAPI 3\.0 document \(needs a topic source: not yet\)/);
   });
 
   test('kinds that need another source say so', async () => {
