@@ -36,11 +36,10 @@ export class ContractFeatures {
   async validate(document: TextDocument): Promise<void> {
     const version = document.version;
     const parsed = parseContract(document.getText(), document.uri);
-    // Schema problems first, at once; drift follows when the samples have been read.
-    this.publish(document.uri, contractDiagnostics(document, undefined, parsed));
-    if (!parsed.contract) return;
-    const observations = await this.observe(document);
-    if (document.version !== version || !observations) return;
+    // An invalid contract gets its schema problems at once; a valid one gets its drift in the same
+    // publication, so warnings do not blink out and back while the samples are read.
+    const observations = parsed.contract ? await this.observe(document) : undefined;
+    if (document.version !== version) return;
     this.publish(document.uri, contractDiagnostics(document, observations, parsed));
   }
 
