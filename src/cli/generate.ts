@@ -5,7 +5,7 @@ import type { GenerateResult } from '../shared/protocol.js';
 import type { Engine } from '../engine/engine.js';
 import { generatorKinds } from '../engine/generate/registry.js';
 
-export const GENERATE_HELP = `Usage: headwater generate <kind> --sample ID [--out DIR] [--force]
+export const GENERATE_HELP = `Usage: headwater generate <kind> --sample ID [--out DIR] [--force] [--topic T] [--path P]
        headwater generate <kind> <source> <entity>     (its newest sample, or a new one)
 
 Writes into the workspace: contracts/, connectors/, schemas/ (or all into --out DIR); never
@@ -23,6 +23,8 @@ export interface GenerateArgs {
   sample?: string;
   out?: string;
   force?: boolean;
+  topic?: string;
+  path?: string;
 }
 
 export async function generateCommand(engine: Engine, args: GenerateArgs, control: { signal: AbortSignal; onProgress?: (message: string) => void }): Promise<GenerateResult> {
@@ -31,7 +33,7 @@ export async function generateCommand(engine: Engine, args: GenerateArgs, contro
     throw new HeadwaterError('usage', 'generate needs a sample (--sample ID) or a source and an entity.', { hint: 'headwater generate odcs --sample shop_orders_1, or: headwater generate odcs shop orders' });
   }
   return engine.generate(
-    { kind: args.kind, sampleId: args.sample, source: args.source, entity: args.entity, outDir: args.out, force: args.force },
+    { kind: args.kind, sampleId: args.sample, source: args.source, entity: args.entity, outDir: args.out, force: args.force, topic: args.topic, path: args.path },
     { signal: control.signal, onProgress: control.onProgress ? (p) => control.onProgress!(p.message) : undefined },
   );
 }

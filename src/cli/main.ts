@@ -91,6 +91,8 @@ const options = {
   events: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
+  topic: { type: 'string' },
+  path: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   window: { type: 'string' },
@@ -286,7 +288,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           return EXIT.ok;
         }
         const [kind, source, entity] = args;
-        const result = await generateCommand(engine, { kind, source, entity, sample: values.sample, out: values.out, force: values.force }, {
+        const result = await generateCommand(engine, { kind, source, entity, sample: values.sample, out: values.out, force: values.force, topic: values.topic, path: values.path }, {
           signal: controller.signal, onProgress: values.quiet ? undefined : (m) => io.progress(`sampling ${source}/${entity}: ${m}`),
         });
         if (!values.quiet) io.progress('');

@@ -259,7 +259,7 @@ export class Engine {
     const definition = this.listDefinitions().find((d) => d.definition.name === info.source)?.definition;
     const inferred = await this.inferred(info.id, control.signal);
     const profile = info.rowCount > 0 ? await this.profile(info.id, { signal: control.signal }) : undefined;
-    const evidence = buildEvidence({ sample: info, definition, inferred, profile });
+    const evidence = buildEvidence({ sample: info, definition, inferred, profile, target: { topic: params.topic, path: params.path } });
     return writeArtifacts(evidence, generators, { workspaceDir: this.options.workspaceDir, outDir: params.outDir, force: params.force });
   }
 

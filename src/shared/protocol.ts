@@ -82,6 +82,9 @@ export interface GenerateParams extends WithProgress {
   /** One folder for every file (relative to the workspace); default contracts/, connectors/, schemas/. */
   outDir?: string;
   force?: boolean;
+  /** AsyncAPI: the topic the records travel on; OpenAPI: the REST path that serves them. */
+  topic?: string;
+  path?: string;
 }
 export interface GeneratedFile { kind: string; path: string; relativePath: string; bytes: number }
 export interface GenerateResult {

@@ -51,7 +51,7 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
         assertProvenance(file.path, result.sample);
       }
     }
-    for (const standard of ['ODCS v3.1.0', 'DCS 1.2.1', 'JSON Schema 2020-12', 'Avro 1.11', 'Kafka Connect JDBC source properties']) assert.ok(checked.has(standard), `nothing was checked against ${standard}`);
+    for (const standard of ['ODCS v3.1.0', 'DCS 1.2.1', 'JSON Schema 2020-12', 'Avro 1.11', 'Kafka Connect JDBC source properties', 'AsyncAPI 3.0.0', 'OpenAPI 3.1']) assert.ok(checked.has(standard), `nothing was checked against ${standard}`);
   });
 
   test('relational kinds apply to the SQLite tables only; files land in contracts/, connectors/, schemas/', () => {
@@ -59,7 +59,7 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     assert.deepEqual(orders.files.map((f) => f.relativePath).sort(), [
       'connectors/shop_orders.jdbc-source.json', 'connectors/shop_orders_pipeline.py',
       'contracts/shop_orders.datacontract.yaml', 'contracts/shop_orders.odcs.yaml',
-      'schemas/shop_orders.avsc', 'schemas/shop_orders.duckdb.sql', 'schemas/shop_orders.postgres.sql', 'schemas/shop_orders.schema.json',
+      'schemas/shop_orders.asyncapi.yaml', 'schemas/shop_orders.avsc', 'schemas/shop_orders.duckdb.sql', 'schemas/shop_orders.openapi.yaml', 'schemas/shop_orders.postgres.sql', 'schemas/shop_orders.schema.json',
     ]);
     const events = results[4]!;
     assert.ok(!events.files.some((f) => f.kind === 'jdbc' || f.kind === 'dlt'));
@@ -117,6 +117,18 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     }
   });
 
+  test('AsyncAPI names the connector topic (or --topic), OpenAPI the path (or --path)', async () => {
+    const asyncapi = parseYaml(readFileSync(join(dir, 'schemas/shop_orders.asyncapi.yaml'), 'utf8')) as { channels: Record<string, { address: string }> };
+    assert.deepEqual(Object.values(asyncapi.channels).map((c) => c.address), ['shop.orders']);
+    const named = await engine.generate({ kind: 'asyncapi', sampleId: results[0]!.sample, topic: 'prod.shop.orders.v1', outDir: 'named' });
+    validateArtifact(named.files[0]!.path);
+    assert.match(readFileSync(named.files[0]!.path, 'utf8'), /address: prod\.shop\.orders\.v1/);
+    const api = await engine.generate({ kind: 'openapi', sampleId: results[0]!.sample, path: '/v1/orders', outDir: 'named' });
+    validateArtifact(api.files[0]!.path);
+    const document = parseYaml(readFileSync(api.files[0]!.path, 'utf8')) as { paths: Record<string, unknown> };
+    assert.deepEqual(Object.keys(document.paths), ['/v1/orders']);
+  });
+
   test('the DuckDB DDL creates a table the sample lands in', async () => {
     const duck = await openDuckDB(':memory:', join(dir, '.headwater', 'duckdb-extensions'));
     try {
@@ -154,12 +166,12 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     assert.match(lines.join('\n'), /Not overwriting cli\/shop_customers\.schema\.json[\s\S]*--force/);
     lines.length = 0;
     assert.equal(await runCli(['generate', '--help'], io), 0);
-    assert.match(lines.join('\n'), /odcs\s+Data contract, ODCS v3\.1[\s\S]*asyncapi\s+AsyncAPI 3\.0 document \(needs a topic source: not yet\)/);
+    assert.match(lines.join('\n'), /odcs\s+Data contract, ODCS v3\.1[\s\S]*dlt-rest\s+dlt rest_api config \+ pipeline \(needs a REST source: not yet\)/);
   });
 
   test('kinds that need another source say so', async () => {
     await assert.rejects(engine.generate({ kind: 'debezium', sampleId: results[0]!.sample }), /needs a PostgreSQL or MySQL sample; this sample comes from a sqlite source/);
-    await assert.rejects(engine.generate({ kind: 'asyncapi', sampleId: results[0]!.sample }), /needs a topic source/);
+    await assert.rejects(engine.generate({ kind: 'dlt-rest', sampleId: results[0]!.sample }), /needs a REST source/);
     await assert.rejects(engine.generate({ kind: 'nope', sampleId: results[0]!.sample }), /Unknown kind 'nope'/);
   });
 });

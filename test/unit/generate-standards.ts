@@ -32,6 +32,23 @@ let odcs: ReturnType<typeof validator> | undefined;
 let dcs: ReturnType<typeof validator> | undefined;
 let airbyte: ReturnType<typeof validator> | undefined;
 let avsc: ReturnType<typeof validator> | undefined;
+let asyncapi: ReturnType<typeof validator> | undefined;
+let openapi: ReturnType<typeof validator> | undefined;
+
+/**
+ * AsyncAPI's bundle inlines the draft-07 meta-schema under its own $id, which ajv already holds: drop
+ * the copy. OpenAPI's `$dynamicRef: "#meta"` only anchors Schema Objects; ajv resolves it to the root
+ * document, so it is pointed at the `schema` definition it names (Schema Objects are checked apart).
+ */
+function asyncApiValidator() {
+  const schema = readJson('asyncapi/asyncapi-3.0.0.schema.json') as { definitions: Record<string, unknown> };
+  delete schema.definitions['http://json-schema.org/draft-07/schema'];
+  return validator(new Ajv({ strict: false, allErrors: true, validateSchema: false }), schema);
+}
+function openApiValidator() {
+  const text = readFileSync(join(standardsDir, 'openapi/openapi-3.1-schema-2025-11-23.json'), 'utf8').replaceAll('"$dynamicRef": "#meta"', '"$ref": "#/$defs/schema"');
+  return validator(new Ajv2020({ strict: false, allErrors: true }) as unknown as Ajv, JSON.parse(text) as Record<string, unknown>);
+}
 
 export function standardsMissing(): string | undefined {
   return existsSync(join(standardsDir, 'odcs')) ? undefined : `the standards folder ${standardsDir} is missing`;
@@ -71,6 +88,19 @@ export function validateArtifact(path: string): string {
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
     assert.ok(ajv.validateSchema(schema), `${file} is not a valid JSON Schema 2020-12:\n${explain(ajv.errors)}`);
     return 'JSON Schema 2020-12';
+  }
+  if (file.endsWith('.asyncapi.yaml')) {
+    asyncapi ??= asyncApiValidator();
+    assert.ok(asyncapi(parseYaml(text)), `${file} is not valid AsyncAPI 3.0.0:\n${explain(asyncapi.errors)}`);
+    return 'AsyncAPI 3.0.0';
+  }
+  if (file.endsWith('.openapi.yaml')) {
+    openapi ??= openApiValidator();
+    const document = parseYaml(text) as { components: { schemas: Record<string, Record<string, unknown>> } };
+    assert.ok(openapi(document), `${file} is not valid OpenAPI 3.1:\n${explain(openapi.errors)}`);
+    const meta = new Ajv2020({ strict: false });
+    for (const [name, schema] of Object.entries(document.components.schemas)) assert.ok(meta.validateSchema(schema), `${file}: components.schemas.${name} is not a 2020-12 schema:\n${explain(meta.errors)}`);
+    return 'OpenAPI 3.1';
   }
   if (file.endsWith('.avsc')) {
     const schema = JSON.parse(text) as Record<string, unknown>;

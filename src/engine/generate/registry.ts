@@ -8,6 +8,8 @@ import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceC
 import type { GenerationEvidence } from './evidence.js';
 import { safeName, tableName } from './evidence.js';
 import { avroSchema, ddl, jsonSchema } from './schemas/schemas.js';
+import { asyncApiDocument, openApiDocument } from './schemas/interfaces.js';
+import { yamlDocument } from './yaml.js';
 
 export interface ArtifactFile {
   /** File name inside the kind's folder. */
@@ -55,8 +57,8 @@ export const GENERATORS: Generator[] = [
   { kind: 'ddl-postgres', title: 'CREATE TABLE for PostgreSQL', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.postgres.sql`, content: ddl(e, 'postgres') }] },
   waiting('airbyte-manifest', 'Airbyte declarative manifest', 'connectors', 'REST source'),
   waiting('dlt-rest', 'dlt rest_api config + pipeline', 'connectors', 'REST source'),
-  waiting('asyncapi', 'AsyncAPI 3.0 document', 'schemas', 'topic source'),
-  waiting('openapi', 'OpenAPI 3.1 components', 'schemas', 'REST source'),
+  { kind: 'asyncapi', title: 'AsyncAPI 3.0 document for the topic (--topic T)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.asyncapi.yaml`, content: yamlDocument(asyncApiDocument(e), [e.provenance]) }] },
+  { kind: 'openapi', title: 'OpenAPI 3.1 components for a path (--path P)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.openapi.yaml`, content: yamlDocument(openApiDocument(e), [e.provenance]) }] },
 ];
 
 export function generatorKinds(): GeneratorKindInfo[] {
