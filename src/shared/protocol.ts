@@ -5,7 +5,7 @@ import type {
 } from './types.js';
 import type { InferredSchema } from './inference.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile.js';
-import type { Disagreement, SchemaDrift } from './drift.js';
+import type { Disagreement, DriftSide, SchemaDrift } from './drift.js';
 import type { CaptureOptions, CdcReadiness } from './cdc.js';
 
 export interface RequestType<P, R> {
@@ -71,6 +71,9 @@ export interface BuildDemoParams { dir: string }
 export interface ProfileParams extends WithProgress { sampleId: string; options?: ProfileOptions }
 export interface InferredSchemaParams { sampleId: string }
 export interface DiffParams { before: string; after: string }
+/** One side of a schema comparison: a sample (its inferred schema), or any schema (a contract's...). */
+export type DiffSideParams = { sampleId: string } | { schema: Schema; label: string; kind: 'contract' | 'schema'; detail?: string };
+export interface DiffSchemasParams { before: DiffSideParams; after: DiffSideParams }
 export interface SimulatePartitionsParams { sampleId: string; field: string; partitions: number }
 export interface BuildDemoResult { dir: string; sources: string[] }
 /** `generate`: a kind (or `all`) for a sample, or for a source entity (its newest sample, else a new one). */
@@ -139,6 +142,8 @@ export const Requests = {
   inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
   /** Schema drift between two samples. */
   diff: request<DiffParams, SchemaDrift>('headwater/diff'),
+  /** Schema drift between any two sides (sample vs sample, sample vs contract...), with the sides described. */
+  diffSchemas: request<DiffSchemasParams, { drift: SchemaDrift; before: DriftSide; after: DriftSide }>('headwater/diffSchemas'),
   /** Writes contracts, connector configs or schemas for a sample into the workspace. */
   generate: request<GenerateParams, GenerateResult>('headwater/generate'),
   /** The kinds `generate` knows; with a sample, only those that apply to its source. */
