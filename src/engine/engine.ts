@@ -1,12 +1,14 @@
 // The engine facade: every capability, independent of how it is driven (LSP server or CLI).
 import { join } from 'node:path';
 import { HeadwaterError, redact } from '../shared/errors.js';
-import type { BuildDemoResult, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition } from '../shared/protocol.js';
+import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition } from '../shared/protocol.js';
+import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
 import { compareDeclared, type Disagreement } from './drift/declared.js';
-import { diffShapes, shapesOfDeclared, shapesOfInferred, type SchemaDrift } from './drift/diff.js';
+import type { SchemaDrift } from './drift/diff.js';
+import { diffSides } from './drift/sides.js';
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
@@ -244,11 +246,13 @@ export class Engine {
 
   /** Schema drift between two samples (inferred schemas when both have one, else the landed columns). */
   async diff(before: string, after: string): Promise<SchemaDrift> {
+    return (await this.diffSchemas({ sampleId: before }, { sampleId: after })).drift;
+  }
+
+  /** Schema drift between any two sides: samples, or a sample and a declared schema such as a contract's. */
+  async diffSchemas(before: DiffSideParams, after: DiffSideParams): Promise<{ drift: SchemaDrift; before: DriftSide; after: DriftSide }> {
     const workspace = await this.workspace();
-    const [a, b] = [await workspace.getSample(before), await workspace.getSample(after)];
-    const [ia, ib] = [await this.inferred(a.id), await this.inferred(b.id)];
-    const labels = { before: a.id, after: b.id };
-    return ia && ib ? diffShapes(shapesOfInferred(ia), shapesOfInferred(ib), labels) : diffShapes(shapesOfDeclared(a.schema), shapesOfDeclared(b.schema), labels);
+    return diffSides(before, after, { sample: (id) => workspace.getSample(id), inferred: (id) => this.inferred(id) });
   }
 
   /** Writes generated artifacts for a sample (or a source entity's newest sample, sampling it when it has none). */
