@@ -104,6 +104,7 @@ export function startServer(workspaceDir: string): Connection {
     return result;
   });
   handle(Requests.generatorKinds, (params) => engine.generatorKinds(params.sampleId));
+  handle(Requests.diffSchemas, (params) => engine.diffSchemas(params.before, params.after));
   handle(Requests.nativeVsObserved, (params) => engine.nativeVsObserved(params.sampleId));
   handle(Requests.simulatePartitions, (params, signal) => engine.simulatePartitions(params.sampleId, params.field, params.partitions, signal));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
