@@ -2,7 +2,7 @@
 // command's arguments (a tree node, a plain object when called programmatically, or nothing).
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Requests } from '../shared/protocol.js';
+import { Requests, type DiffSideParams } from '../shared/protocol.js';
 import type { Profile } from '../shared/profile.js';
 import type { QueryResult, SampleInfo, SampleStrategy } from '../shared/types.js';
 import type { Engine } from './engine.js';
@@ -11,7 +11,7 @@ import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
 import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
 import type { SchemaDocuments } from './schemaDocument.js';
 import type { SchemaDrift } from '../shared/drift.js';
-import { DriftPanels, sampleSide, type DriftPanelState } from './driftPanel.js';
+import { DriftPanels, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
 import { tail } from './tailCommands.js';
 import { generate } from './generateCommands.js';
@@ -263,13 +263,16 @@ function driftPanelsOf(h: Headwater): DriftPanels {
 
 /**
  * Schema drift between two samples, in the Drift panel. From the Samples view: the chosen sample against the one picked
- * next (the previous sample of the same entity first). Programmatically: `{before, after}` ids.
+ * next (the previous sample of the same entity first). Programmatically: `{before, after}`, each a
+ * sample id or a DiffSideParams (e.g. a contract's schema: sample vs contract).
  */
 async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promise<SchemaDrift | undefined> {
   try {
-    const ids = arg as { before?: unknown; after?: unknown } | undefined;
-    let before = typeof ids?.before === 'string' ? ids.before : undefined;
-    let after = typeof ids?.after === 'string' ? ids.after : undefined;
+    const given = arg as { before?: unknown; after?: unknown } | undefined;
+    const sideOf = (value: unknown): DiffSideParams | undefined =>
+      typeof value === 'string' ? { sampleId: value } : value && typeof value === 'object' && ('sampleId' in value || 'schema' in value) ? value as DiffSideParams : undefined;
+    let before = sideOf(given?.before);
+    let after = sideOf(given?.after);
     if (!before || !after) {
       const first = sampleOf(arg) ?? sampleOf(other) ?? await pickSample(h);
       if (!first) return undefined;
@@ -280,16 +283,12 @@ async function compareSamples(h: Headwater, arg: unknown, other: unknown): Promi
         label: `${info.source}.${info.entity}`, description: `${info.id} · ${info.rowCount.toLocaleString('en-US')} rows`, detail: info.startedAt, info,
       })), { title: `Compare ${first.id} with…` });
       if (!picked) return undefined;
-      [before, after] = picked.info.startedAt <= first.startedAt ? [picked.info.id, first.id] : [first.id, picked.info.id];
+      const [older, newer] = picked.info.startedAt <= first.startedAt ? [picked.info, first] : [first, picked.info];
+      [before, after] = [{ sampleId: older.id }, { sampleId: newer.id }];
     }
-    const drift = await h.engine.request(Requests.diff, { before, after });
-    const samples = await h.engine.request(Requests.samples, {});
-    const side = (id: string) => {
-      const info = samples.find((s) => s.id === id);
-      return info ? sampleSide(info) : { kind: 'sample' as const, label: id };
-    };
-    driftPanelsOf(h).show(drift, side(before), side(after));
-    return drift;
+    const compared = await h.engine.request(Requests.diffSchemas, { before, after });
+    driftPanelsOf(h).show(compared.drift, compared.before, compared.after);
+    return compared.drift;
   } catch (error) {
     showError(error, 'Comparing the samples');
     return undefined;

@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import type { DriftSide, SchemaDrift } from '../shared/drift.js';
 import type { FromDriftWebview, ToDriftWebview } from '../shared/driftWebview.js';
-import type { SampleInfo } from '../shared/types.js';
 import { renderDrift, type SchemaDocuments } from './schemaDocument.js';
 import { webviewHtml } from './webviewHtml.js';
 
@@ -87,11 +86,3 @@ export class DriftPanels implements vscode.Disposable {
   }
 }
 
-/** A sample as one side of a comparison. */
-export function sampleSide(info: SampleInfo): DriftSide {
-  return {
-    kind: 'sample',
-    label: info.id,
-    detail: `${info.source}.${info.entity} · ${info.rowCount.toLocaleString('en-US')} rows · ${info.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}`,
-  };
-}
