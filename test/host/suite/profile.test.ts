@@ -120,6 +120,25 @@ suite('Schema drift', () => {
   });
 });
 
+suite('Sample vs contract drift', () => {
+  test('Compare Samples takes a declared schema as one side and the Drift panel names it', async () => {
+    const customers = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.sample', { source: 'shop', entity: 'customers', limit: 50 });
+    assert.ok(customers);
+    const contract = { fields: [...customers.schema.fields.filter((f) => f.name !== 'email'), { name: 'loyalty_tier', type: 'string', duckType: 'VARCHAR', nullable: false }] };
+    const drift = await vscode.commands.executeCommand<{ fields: { path: string; change: string }[] } | undefined>('headwater.compareSamples', {
+      before: customers.id, after: { schema: contract, label: 'customers.odcs.yaml', kind: 'contract' },
+    });
+    assert.ok(drift, 'the command returns the drift');
+    assert.ok(drift.fields.some((f) => f.path === 'email' && f.change === 'removed'), JSON.stringify(drift.fields));
+    assert.ok(drift.fields.some((f) => f.path === 'loyalty_tier' && f.change === 'added'));
+    const state = await waitFor('the sample-vs-contract Drift panel', async () => {
+      const current = await vscode.commands.executeCommand<DriftPanelState | undefined>('headwater._test.driftState');
+      return current?.initSent && current.title.includes('customers.odcs.yaml') ? current : undefined;
+    });
+    assert.equal(state.title, `Drift: ${customers.id} → customers.odcs.yaml`);
+  });
+});
+
 suite('Insert-only tables', () => {
   test('Open Current-State SQL opens the latest row per key, and Run SQL runs it', async () => {
     const history = await vscode.commands.executeCommand<SampleInfo | undefined>(
