@@ -2,7 +2,7 @@
 // holds, browsing reads the catalogs, samples page and stop as designed, and everything Headwater
 // sends is a read or a session setting.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -357,10 +357,11 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     assert.match(info.query, /ORDER BY "id", "happened_on"/);
   });
 
-  test('cancelling a full sample stops within a second and the server is left with no Headwater session', async () => {
+  test('cancelling a big sample stops within a second and the server is left with no Headwater session', async () => {
     const controller = new AbortController();
     let abortedAt = 0;
-    const info = await engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'full', confirmFull: true }, {
+    // Head pages pass through JS batch by batch, so what landed before the cancel is kept.
+    const info = await engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'head' }, {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.rows > 0 && !controller.signal.aborted) {
@@ -377,6 +378,33 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     await waitFor(async () => (await server.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'headwater'")) === '0', {
       timeoutMs: 5000, what: 'Headwater sessions to end on the server',
     });
+  });
+
+  test('a full read lands through DuckDB from a pipe; a cancel during it stops within a second and leaves no session and no pipe', async () => {
+    const whole = await engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'full', confirmFull: true });
+    assert.equal(whole.rowCount, BIG_ROWS);
+    assert.match(whole.query, /landed by DuckDB read_csv from a pipe/);
+    const check = await engine.query(`SELECT count(DISTINCT id), sum(id), any_value(_hw_provenance) FILTER (WHERE id = 1) FROM ${whole.table}`);
+    assert.deepEqual(check.rows[0]?.slice(0, 2), [BIG_ROWS, (BIG_ROWS * (BIG_ROWS + 1)) / 2]);
+    assert.match(String(check.rows[0]?.[2]), /^\{"id":1\}$/);
+
+    const controller = new AbortController();
+    const sampling = engine.sample('app', 'public.big', { limit: BIG_ROWS, strategy: 'full', confirmFull: true }, { signal: controller.signal });
+    // Cancel once the server is sending the COPY.
+    await waitFor(async () => (await server.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'headwater' AND query LIKE 'COPY%' AND state = 'active'")) !== '0', {
+      timeoutMs: 10_000, what: 'the COPY to start', intervalMs: 5,
+    });
+    const abortedAt = performance.now();
+    controller.abort();
+    const info = await sampling;
+    assert.ok(performance.now() - abortedAt < 1000, 'stopped within a second');
+    assert.equal(info.status, 'partial');
+    assert.match(info.statusDetail ?? '', /cancelled during a DuckDB-native read/);
+    await waitFor(async () => (await server.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'headwater'")) === '0', {
+      timeoutMs: 5000, what: 'Headwater sessions to end on the server',
+    });
+    const pipes = existsSync(join(dir, '.headwater', 'tmp')) ? readdirSync(join(dir, '.headwater', 'tmp')) : [];
+    assert.deepEqual(pipes, []);
   });
 
   test('a slow query is stopped by the statement timeout, with a clear error', async () => {
@@ -454,7 +482,7 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     const statements = readStatementLog(server.logFile).filter((s) => s.application === 'headwater');
     assert.ok(statements.length > 50, `saw ${statements.length} statements`);
     assert.ok(statements.every((s) => s.user === 'hw_reader' || s.user === 'hw_tls'));
-    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
+    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT( WITH \(FORMAT csv, NULL '\\N'\))?$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
     const others = statements.flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
     assert.deepEqual(others, []);
     // Every session starts read-only, with its timeouts, before anything else.

@@ -34,6 +34,13 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
       CREATE TABLE notes (body text);
       INSERT INTO notes VALUES ('a'), ('b');
       CREATE TABLE wide AS SELECT i AS id, md5(i::text) AS label FROM generate_series(1, ${WIDE_ROWS}) i;
+      CREATE TABLE mixed (id int PRIMARY KEY, i2 int2, i8 int8, n numeric(12,4), n_nan numeric(10,2), f4 float4, f8 float8, b bool, t text, v varchar(20), c char(5),
+        u uuid, j jsonb, d date, ts timestamp, tz timestamptz, tm time, st ticket_state);
+      INSERT INTO mixed VALUES
+        (1, 1, 9007199254740993, 12345678.1234, 1.25, 1.5, 0.1, true, 'plain', 'v', 'ab', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": [1, "x"]}', '2024-02-29', '2024-01-01 12:34:56.123456', '2024-01-01 12:34:56.654321+02', '23:59:59.999999', 'open'),
+        (2, -32768, -9223372036854775808, -0.0001, 'NaN', 'NaN', 'Infinity', false, E'quote " comma , tab \t newline \n backslash \\\\ end', '', '   ', NULL, 'null', '0001-01-01', '1970-01-01 00:00:00', '2262-04-11 23:47:16+00', '00:00:00', 'closed'),
+        (3, NULL, NULL, NULL, NULL, '-Infinity', -0.0, NULL, E'\\\\N', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+        (4, 32767, 9223372036854775807, 99999999.9999, -3.5, 3.4028235e38, 2.2250738585072014e-308, true, 'ünïcødé ✓ 🚀', 'x,y', 'z', '00000000-0000-0000-0000-000000000000', '[]', '2999-12-31', '2024-06-01 00:00:00.000001', '2024-06-01 00:00:00.000001+00', '12:00:00', 'pending');
       CREATE ROLE hw_reader LOGIN PASSWORD '${PASSWORD}';
       CREATE ROLE hw_standby LOGIN PASSWORD '${PASSWORD}' IN ROLE hw_reader;
       GRANT SELECT ON ALL TABLES IN SCHEMA public TO hw_reader;
@@ -223,8 +230,30 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
     assert.match(unseen?.note ?? '', /1 declared value\(s\) never seen in the sample: archived/);
   });
 
+  test('the native full path (COPY CSV through a pipe into DuckDB) lands the same types and values as the JS path, edge values included', async () => {
+    const js = await engine.sample('app', 'public.mixed', { limit: 100 });
+    const native = await engine.sample('app', 'public.mixed', { strategy: 'full' });
+    assert.match(native.query, /landed by DuckDB read_csv from a pipe/);
+    assert.doesNotMatch(js.query, /pipe/);
+    const types = (info: typeof js) => info.schema.fields.map((f) => `${f.name} ${f.duckType}`);
+    // numeric NaN fits no DECIMAL: both paths land that column as its text.
+    assert.equal(native.schema.fields.find((f) => f.name === 'n_nan')?.duckType, 'VARCHAR');
+    assert.deepEqual(types(native), types(js));
+    for (const [a, b] of [[js, native], [native, js]] as const) {
+      const diff = await engine.query(`SELECT * EXCLUDE (_hw_ingested_at) FROM ${a.table} EXCEPT ALL SELECT * EXCLUDE (_hw_ingested_at) FROM ${b.table}`);
+      assert.deepEqual(diff.rows, [], `${a.id} has rows ${b.id} lacks`);
+    }
+    const text = await engine.query(`SELECT id, t, v, c, t IS NULL, v IS NULL FROM ${native.table} ORDER BY id`);
+    assert.deepEqual(text.rows.map((r) => r.slice(1)), [
+      ['plain', 'v', 'ab   ', false, false],
+      ['quote " comma , tab \t newline \n backslash \\ end', '', '     ', false, false],
+      ['\\N', null, null, false, true],
+      ['ünïcødé ✓ 🚀', 'x,y', 'z    ', false, false],
+    ]);
+  });
+
   test('source safety: every statement the sampling features sent is a read or a session setting', () => {
-    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
+    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT( WITH \(FORMAT csv, NULL '\\N'\))?$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
     const others = headwaterStatements().flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
     assert.deepEqual(others, []);
   });

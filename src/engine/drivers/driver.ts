@@ -120,6 +120,12 @@ export interface DuckDBSampleStream extends SampleStreamBase {
   widen?(): Promise<DuckDBSampleStream>;
   /** An error from running the select, restated to name the source and what was read. */
   readError?(error: unknown): Error;
+  /**
+   * When the select reads what the source is still sending (a pipe): resolves once the source side
+   * ended, rejects with its error. The sampler awaits it after the select, so a read cut short by the
+   * source is a failure, not a complete sample.
+   */
+  finished?(): Promise<void>;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }

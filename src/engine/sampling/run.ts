@@ -229,6 +229,7 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
   try {
     if (stop.signal.aborted) throw new Error('stopped before the read began');
     let rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+    await stream.finished?.();
     rejected = await countRejected(stream, rows);
     if (rejected > 0 && stream.widen) {
       const wider = await stream.widen();
@@ -237,6 +238,7 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       await writer.reset(wider.fields);
       stream = wider;
       rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+      await stream.finished?.();
       rejected = await countRejected(stream, rows);
     }
     // Landed whole: a stop from here on changes nothing.

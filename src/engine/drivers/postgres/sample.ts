@@ -17,6 +17,9 @@ import { cancelRunning, connectPg, pgError, pgSettings, type PgClient, type PgSe
 import { endpointText, keyProvenance, replicaSource, RowShaper, type RawValue } from './relational.js';
 import { quoteIdent, quoteLiteral, splitCopyLine, type PgColumnPlan } from './types.js';
 import { pgExplainScan, pgExtraction } from './extraction.js';
+import { nativeEligible, nativeStream } from './native.js';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { checkedPredicate } from '../../sampling/where.js';
 import { checkFullRead, checkScan } from '../../sampling/guard.js';
 import { extractionLabel } from '../../sampling/cursor.js';
@@ -106,6 +109,8 @@ class CopyReader {
 interface Pager {
   /** The next statement, given the previous one's row count and last raw row; undefined when done. */
   next(previous: { rows: number; last?: RawValue[] } | undefined): string | undefined;
+  /** True when each statement is known in advance (it does not depend on the rows of the one before). */
+  independent?: boolean;
   /** The statements, for the catalog. */
   describe: string;
 }
@@ -175,6 +180,7 @@ function ctidPager(layout: Layout, blocks: number, filter?: string): Pager {
       return statement(start);
     },
     describe: `${statement(0)} -- then the next ${CTID_PAGE_BLOCKS} blocks, until the last range (open-ended) of the table's ${blocks} blocks`,
+    independent: true,
   };
 }
 
@@ -182,6 +188,7 @@ function singlePager(sql: string, note?: string): Pager {
   return {
     next: (previous) => (previous ? undefined : sql),
     describe: note ? `${sql} -- ${note}` : sql,
+    independent: true,
   };
 }
 
@@ -238,6 +245,34 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
       ? keysetPager(layout, options.limit, filter, incremental.start)
       : await pagerFor(client, layout, options, ctx, { key: key !== undefined, heap, tidRangeScans: version >= 140000, filter, filteredRows });
     let explained = false;
+    const explainFirst = async (sql: string): Promise<void> => {
+      // The first statement is planned before anything is read; a plan that scans too much is refused here.
+      explained = true;
+      const query = sql.slice('COPY ('.length, -') TO STDOUT'.length);
+      const scan = await pgExplainScan(client, query);
+      ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
+      checkScan(source, entity, scan, options, query);
+    };
+    if (options.strategy === 'full' && pager.independent && !pager.reservoir && nativeEligible(plans)) {
+      const statements: string[] = [];
+      for (let sql = pager.next(undefined); sql; sql = pager.next({ rows: 0 })) statements.push(sql);
+      await explainFirst(statements[0]!);
+      const stream = nativeStream({
+        copy: (sql) => client.query(copyTo(sql)) as unknown as Readable,
+        statements,
+        fields: plans.map((p) => p.field),
+        lead: layout.lead,
+        pipeDir: join(source.baseDir, '.headwater', 'tmp'),
+        describe: `${pager.describe} -- landed by DuckDB read_csv from a pipe as COPY … (FORMAT csv) streams`,
+        method: 'snapshot',
+        cancel: () => cancelRunning(client, settings),
+        end: close,
+        readError: (error) => pgError(error, source, settings, entity),
+        log: (message) => ctx.log('info', `${source.name}/${entity}: ${message}`),
+      });
+      if (notes.length) stream.notes = notes;
+      return stream;
+    }
 
     const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
       ctx.log('info', `${source.name}/${entity}.${field.name}: the value '${sample}' does not fit ${field.duckType}; the column lands as text from here on.`);
@@ -260,14 +295,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
             finished = true;
             break;
           }
-          if (!explained) {
-            // The first statement is planned before anything is read; a plan that scans too much is refused here.
-            explained = true;
-            const query = sql.slice('COPY ('.length, -') TO STDOUT'.length);
-            const scan = await pgExplainScan(client, query);
-            ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
-            checkScan(source, entity, scan, options, query);
-          }
+          if (!explained) await explainFirst(sql);
           reader = new CopyReader(client, copyTo, sql);
           pageRows = 0;
           lastRow = undefined;
