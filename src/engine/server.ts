@@ -10,6 +10,7 @@ import { Notifications, Requests, type ParamsOf, type RequestType } from '../sha
 import { Engine } from './engine.js';
 import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sourcesYaml.js';
 import { ContractFeatures } from './lsp/contractServer.js';
+import { contractDriftOf } from './contracts/observed.js';
 import { ENGINE_VERSION } from './version.js';
 
 /** JSON-RPC error codes for Headwater errors (application range). */
@@ -107,6 +108,7 @@ export function startServer(workspaceDir: string): Connection {
   handle(Requests.diffSchemas, (params) => engine.diffSchemas(params.before, params.after));
   handle(Requests.nativeVsObserved, (params) => engine.nativeVsObserved(params.sampleId));
   handle(Requests.simulatePartitions, (params, signal) => engine.simulatePartitions(params.sampleId, params.field, params.partitions, signal));
+  handle(Requests.contractDrift, (params) => contractDriftOf(engine, params));
   handle(Requests.inferredSchema, async (params) => (await engine.inferred(params.sampleId)) ?? null);
 
   const validate = (document: TextDocument) => {

@@ -71,6 +71,8 @@ export interface BuildDemoParams { dir: string }
 export interface ProfileParams extends WithProgress { sampleId: string; options?: ProfileOptions }
 export interface InferredSchemaParams { sampleId: string }
 export interface DiffParams { before: string; after: string }
+/** A contract's schema object vs a sample: `contract` is a file path or file: URI; default the first object and its entity's newest sample. */
+export interface ContractDriftParams { contract: string; object?: string; sampleId?: string }
 /** One side of a schema comparison: a sample (its inferred schema), or any schema (a contract's...). */
 export type DiffSideParams = { sampleId: string } | { schema: Schema; label: string; kind: 'contract' | 'schema'; detail?: string };
 export interface DiffSchemasParams { before: DiffSideParams; after: DiffSideParams }
@@ -142,6 +144,8 @@ export const Requests = {
   inferredSchema: request<InferredSchemaParams, InferredSchema | null>('headwater/inferredSchema'),
   /** Schema drift between two samples. */
   diff: request<DiffParams, SchemaDrift>('headwater/diff'),
+  /** Drift of a sample from its data contract (what the contract says vs what the sample holds), for the Drift panel. */
+  contractDrift: request<ContractDriftParams, { drift: SchemaDrift; before: DriftSide; after: DriftSide }>('headwater/contractDrift'),
   /** Schema drift between any two sides (sample vs sample, sample vs contract...), with the sides described. */
   diffSchemas: request<DiffSchemasParams, { drift: SchemaDrift; before: DriftSide; after: DriftSide }>('headwater/diffSchemas'),
   /** Writes contracts, connector configs or schemas for a sample into the workspace. */

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { Engine } from '../../src/engine/engine.js';
-import { observeContract, type ContractObservations } from '../../src/engine/contracts/observed.js';
+import { contractDriftOf, observeContract, type ContractObservations } from '../../src/engine/contracts/observed.js';
 import { parseContract } from '../../src/engine/contracts/parse.js';
 import { ACCEPT_OBSERVED, contractCodeActions, contractCompletion, contractDiagnostics, contractHover, isContractFile } from '../../src/engine/lsp/contract.js';
 
@@ -141,6 +141,20 @@ describe('contract language features', () => {
     const typeLine = lineOf(CONTRACT, 'logicalType: integer');
     const types = contractCompletion(withBlank, { line: typeLine, character: '        logicalType: '.length }, observations);
     assert.deepEqual(types.map((i) => i.label).sort(), ['array', 'boolean', 'date', 'integer', 'number', 'object', 'string', 'time', 'timestamp']);
+  });
+
+  test('the Drift panel request: contract vs newest sample, with both sides described', async () => {
+    const path = join(dir, 'orders.odcs.yaml');
+    writeFileSync(path, document.getText());
+    const { drift, before, after } = await contractDriftOf(engine, { contract: `file://${path}` });
+    assert.deepEqual([before.kind, before.label, after.kind, after.label], ['contract', 'orders.odcs.yaml#orders', 'sample', 'shop_orders_1']);
+    assert.deepEqual(drift.fields.map((f) => `${f.change} ${f.path}: ${f.details.join('; ')}`).sort(), [
+      'added channel: channel is new (string)',
+      'changed amount: type integer → number',
+      'changed note: became nullable',
+      'removed status: status is gone (was string)',
+    ]);
+    await assert.rejects(contractDriftOf(engine, { contract: path, object: 'nope' }), /no schema object named 'nope'/);
   });
 
   test('hover shows the profile figures of the field', async () => {

@@ -2,7 +2,7 @@
 // the contract's properties as drift shapes, so contract vs source is the same comparison as sample vs
 // sample (drift/diff.ts), read as constraints rather than as a symmetric difference.
 import type { Field, FieldType } from '../../shared/types.js';
-import { diffShapes, shapesOfDeclared, shapesOfInferred, type PathShape } from '../drift/diff.js';
+import { diffShapes, shapesOfDeclared, shapesOfInferred, type PathShape, type SchemaDrift } from '../drift/diff.js';
 import type { InferredField, InferredSchema, InferredType } from '../inference/types.js';
 import { physicalNameOf, type OdcsLogicalType, type OdcsProperty, type OdcsSchemaObject } from './odcs.js';
 
@@ -158,11 +158,10 @@ export interface SchemaFinding {
 }
 
 /**
- * Contract vs what a sample showed. Missing fields, type changes and nulls in required fields are
- * violations; fields the contract does not describe are reported as extra. Only paths under parts
- * the contract describes count as extra (an `object` without properties is opaque).
+ * The contract and the sample as drift shapes, compared with diffShapes: only what a contract can say
+ * (logical type, required) is compared, and observed values that satisfy the contract's type agree.
  */
-export function compareSchema(paths: ContractPath[], observed: Map<string, ObservedPath>, labels: { contract: string; sample: string }): SchemaFinding[] {
+export function contractDrift(paths: ContractPath[], observed: Map<string, ObservedPath>, labels: { contract: string; sample: string }): SchemaDrift {
   const described = new Set(['', ...paths.filter((p) => p.property.properties?.length || p.property.items).map((p) => p.path), ...paths.filter((p) => p.path.endsWith('[]') && p.property.properties?.length).map((p) => p.path)]);
   const byPath = new Map(paths.map((p) => [p.path, p]));
   const expected: PathShape[] = paths.map(({ path, property }) => ({ path, type: property.logicalType ?? 'any', nullable: property.required !== true }));
@@ -179,7 +178,17 @@ export function compareSchema(paths: ContractPath[], observed: Map<string, Obser
       : logicalTypeOf(seen.shape.type as InferredType, seen.shape.branches) ?? describeShape(seen.shape);
     actual.push({ path, type, nullable: wanted && wanted.property.required !== true ? true : seen.shape.nullable });
   }
-  const drift = diffShapes(expected, actual, { before: labels.contract, after: labels.sample });
+  return diffShapes(expected, actual, { before: labels.contract, after: labels.sample });
+}
+
+/**
+ * Contract vs what a sample showed. Missing fields, type changes and nulls in required fields are
+ * violations; fields the contract does not describe are reported as extra. Only paths under parts
+ * the contract describes count as extra (an `object` without properties is opaque).
+ */
+export function compareSchema(paths: ContractPath[], observed: Map<string, ObservedPath>, labels: { contract: string; sample: string }): SchemaFinding[] {
+  const drift = contractDrift(paths, observed, labels);
+  const byPath = new Map(paths.map((p) => [p.path, p]));
   const findings: SchemaFinding[] = [];
   for (const change of drift.fields) {
     const wanted = byPath.get(change.path);
