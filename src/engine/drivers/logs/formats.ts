@@ -53,37 +53,64 @@ function text(value: unknown): string | undefined {
   return String(value);
 }
 
-/** Each role's keys, dotted ones split once (they also match nested objects). */
-const ROLE_LOOKUPS = ROLES.map((role) => ({ role, keys: ROLE_KEYS[role].map((key) => ({ key, nested: key.includes('.') ? key.split('.', 2) as [string, string] : undefined })) }));
+type Role = (typeof ROLES)[number];
+interface RoleKey { role: Role; rank: number }
+/** Flat keys, and dotted keys by their head (they match nested objects: `{"log": {"level": …}}`). */
+const FLAT_KEYS = new Map<string, RoleKey>();
+const NESTED_KEYS = new Map<string, (RoleKey & { tail: string })[]>();
+for (const role of ROLES) {
+  ROLE_KEYS[role].forEach((key, rank) => {
+    FLAT_KEYS.set(key, { role, rank });
+    if (key.includes('.')) {
+      const [head, tail] = key.split('.', 2) as [string, string];
+      NESTED_KEYS.set(head, [...(NESTED_KEYS.get(head) ?? []), { role, rank, tail }]);
+    }
+  });
+}
+
+const present = (value: unknown) => value !== undefined && value !== null && value !== '';
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Takes who / what / when out of a flat or nested object; the remaining keys are attributes. The
- * object is taken over (callers pass freshly parsed objects), which keeps JSON lines cheap.
+ * Takes who / what / when out of a flat or nested object; the remaining keys are attributes. One
+ * pass over the record's own keys (JSON lines run through here once per line).
  */
-export function entryFromFields(attributes: Record<string, unknown>): LogEntry {
-  const entry: LogEntry = { attributes };
-  for (const { role, keys } of ROLE_LOOKUPS) {
-    for (const { key, nested } of keys) {
-      let value: unknown;
-      if (key in attributes) {
-        value = attributes[key];
-        delete attributes[key];
-      } else if (nested) {
-        const [head, tail] = nested;
-        const parent = attributes[head];
-        if (parent && typeof parent === 'object' && !Array.isArray(parent) && tail in parent) {
-          value = (parent as Record<string, unknown>)[tail];
-          const rest = { ...(parent as Record<string, unknown>) };
-          delete rest[tail];
-          if (Object.keys(rest).length) attributes[head] = rest;
-          else delete attributes[head];
-        }
+export function entryFromFields(fields: Record<string, unknown>): LogEntry {
+  const best: Partial<Record<Role, { rank: number; key: string; tail?: string; value: unknown }>> = {};
+  for (const key in fields) {
+    const value = fields[key];
+    const flat = FLAT_KEYS.get(key);
+    if (flat && present(value) && (best[flat.role]?.rank ?? Infinity) > flat.rank) best[flat.role] = { rank: flat.rank, key, value };
+    const nested = NESTED_KEYS.get(key);
+    if (nested && isObject(value)) {
+      for (const n of nested) {
+        const inner = value[n.tail];
+        if (present(inner) && (best[n.role]?.rank ?? Infinity) > n.rank) best[n.role] = { rank: n.rank, key, tail: n.tail, value: inner };
       }
-      if (value === undefined || value === null || value === '') continue;
-      if (role === 'time') entry.time = value;
-      else entry[role] = text(value);
-      break;
     }
+  }
+  const taken = new Set<string>();
+  const takenInside = new Map<string, Set<string>>();
+  const entry: LogEntry = { attributes: {} };
+  for (const role of ROLES) {
+    const pick = best[role];
+    if (!pick) continue;
+    if (pick.tail === undefined) taken.add(pick.key);
+    else takenInside.set(pick.key, (takenInside.get(pick.key) ?? new Set()).add(pick.tail));
+    if (role === 'time') entry.time = pick.value;
+    else entry[role] = text(pick.value);
+  }
+  for (const key in fields) {
+    if (taken.has(key)) continue;
+    const inside = takenInside.get(key);
+    if (!inside) {
+      entry.attributes[key] = fields[key];
+      continue;
+    }
+    const rest: Record<string, unknown> = {};
+    let kept = 0;
+    for (const [k, v] of Object.entries(fields[key] as Record<string, unknown>)) if (!inside.has(k)) { rest[k] = v; kept++; }
+    if (kept) entry.attributes[key] = rest;
   }
   return entry;
 }
