@@ -168,6 +168,8 @@ describe('headwater check on SQLite', () => {
     copyFileSync(join(dir, 'shop.sqlite'), join(own, 'shop.sqlite'));
     const db = new Database(join(own, 'shop.sqlite'));
     db.exec("ALTER TABLE orders ADD COLUMN ordered_at TEXT; UPDATE orders SET ordered_at = '2020-01-01T00:00:00Z'; UPDATE orders SET status = 'lost' WHERE id <= 3;");
+    // A fresh epoch-milliseconds column meets its SLO.
+    db.exec(`ALTER TABLE orders ADD COLUMN received_ms INTEGER; UPDATE orders SET received_ms = ${Date.now() - 3_600_000} - id;`);
     db.close();
     writeFileSync(join(own, 'orders.odcs.yaml'), `apiVersion: v3.1.0
 kind: DataContract
@@ -204,6 +206,8 @@ schema:
         logicalType: string
       - name: ordered_at
         logicalType: timestamp
+      - name: received_ms
+        logicalType: integer
     quality:
       - metric: rowCount
         mustBeGreaterThan: 1000
@@ -212,6 +216,10 @@ slaProperties:
     value: 2
     unit: d
     element: orders.ordered_at
+  - property: latency
+    value: 3
+    unit: h
+    element: orders.received_ms
 `);
     const { code, report } = await checkJson(join(own, 'orders.odcs.yaml'), own);
     assert.equal(code, 1);
@@ -220,6 +228,9 @@ slaProperties:
     assert.equal(findingFor(report, 'invalidValues', 'status')?.measured, 3);
     assert.match(findingFor(report, 'freshness', 'ordered_at')?.message ?? '', /freshness SLO 2 d missed: newest 'ordered_at' is 2020-01-01T00:00:00Z/);
     assert.match(report.findings.find((f) => f.kind === 'rowCount')?.message ?? '', /row count 600 must be > 1000/);
+    const epoch = report.objects[0]?.rules.find((r) => r.rule === 'freshness' && r.path === 'received_ms');
+    assert.equal(epoch?.status, 'pass', JSON.stringify(epoch));
+    assert.match(epoch.message, /newest 'received_ms' is \d{4}-\d\d-\d\dT[\d:]+Z, 60 min old/);
   });
 
   test('a broken contract exits 2 with the line of each problem', async () => {

@@ -240,8 +240,7 @@ export async function evaluateFreshness(contract: OdcsContract, object: OdcsSche
     }
     let newest: string | null;
     try {
-      const result = await scope.query(`SELECT strftime(max(TRY_CAST(${quoteIdent(column)} AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM ${scope.table}`);
-      newest = (result.rows[0]?.[0] as string | null | undefined) ?? null;
+      newest = await newestTime(scope, column);
     } catch (error) {
       out.push({ rule: 'freshness', path: column, pointer, status: 'undecided', message: `freshness of '${column}': could not read it as a time (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
@@ -260,6 +259,22 @@ export async function evaluateFreshness(contract: OdcsContract, object: OdcsSche
     });
   }
   return out;
+}
+
+/** Newest value of a time column as ISO UTC: timestamps and ISO text, else epoch seconds or milliseconds. */
+async function newestTime(scope: SampleScope, column: string): Promise<string | null> {
+  const col = quoteIdent(column);
+  const iso = (await scope.query(`SELECT strftime(max(TRY_CAST(${col} AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') FROM ${scope.table}`)).rows[0]?.[0];
+  if (typeof iso === 'string') return iso;
+  let epoch: unknown;
+  try {
+    epoch = (await scope.query(`SELECT max(TRY_CAST(${col} AS DOUBLE)) FROM ${scope.table}`)).rows[0]?.[0];
+  } catch {
+    return null; // not numeric either
+  }
+  if (typeof epoch !== 'number' || !Number.isFinite(epoch)) return null;
+  // Milliseconds from 1973 on are above 1e11; seconds stay below it until the year 5138.
+  return new Date(epoch > 1e11 ? epoch : epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function humanDuration(ms: number): string {
