@@ -209,7 +209,8 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     stop.signal.removeEventListener('abort', onStop);
     if (interrupting) clearInterval(interrupting);
   };
-  stop.signal.addEventListener('abort', onStop, { once: true });
+  // A local copy is read to the end: interrupting it would throw away what the driver already read.
+  if (!first.landsAfterStop) stop.signal.addEventListener('abort', onStop, { once: true });
   const progress = args.onProgress
     ? setInterval(() => {
       const fraction = writer.progress();
@@ -227,7 +228,9 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
   let stream = first;
   let rejected = 0;
   try {
-    if (stop.signal.aborted) throw new Error('stopped before the read began');
+    // A stop while the driver copied the source only cut the copy short: it still lands, as partial.
+    const cutShort = first.landsAfterStop === true && stop.signal.aborted;
+    if (stop.signal.aborted && !cutShort) throw new Error('stopped before the read began');
     let rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
     await stream.finished?.();
     rejected = await countRejected(stream, rows);
@@ -246,7 +249,7 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     const notes: string[] = [];
     if (rejected) notes.push(`${rejected} unreadable records counted and skipped`);
     if (args.options.maxBytes) notes.push('the byte budget does not apply: DuckDB read the source natively');
-    return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length ? notes.join('; ') : undefined, stopMattered: false, query: stream.query };
+    return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length && !cutShort ? notes.join('; ') : undefined, stopMattered: cutShort, query: stream.query };
   } catch (error) {
     const reason = landing.stopReason();
     if (stop.signal.aborted && reason) {

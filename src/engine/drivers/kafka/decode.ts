@@ -16,6 +16,13 @@ export interface Decoded {
 
 export class RecordDecodeError extends Error {}
 
+/** A key or value for the spool: JSON text, or (format `auto`) text DuckDB classifies. */
+export interface Spooled { text: string | null; format: DecodedFormat | 'auto'; schemaId?: number }
+
+function spooled(decoded: Decoded): Spooled {
+  return { text: decoded.json, format: decoded.format, ...(decoded.schemaId !== undefined ? { schemaId: decoded.schemaId } : {}) };
+}
+
 interface Registry {
   decode(buffer: Buffer): Promise<unknown>;
   getSchema(id: number): Promise<unknown>;
@@ -35,6 +42,23 @@ export class PayloadDecoder {
 
   decodeValue(data: Buffer | null): Decoded | Promise<Decoded> {
     return this.decode(data, this.valueEncoding);
+  }
+
+  /**
+   * For the spool DuckDB lands from: under `auto`, UTF-8 text is passed as it is and DuckDB tells JSON
+   * from text (json_valid, the same test as JSON.parse); everything else is decoded here.
+   */
+  spool(data: Buffer | null, which: 'key' | 'value'): Spooled | Promise<Spooled> {
+    const encoding = which === 'key' ? this.keyEncoding : this.valueEncoding;
+    if (encoding === 'auto' && data && data.length && !(data[0] === 0 && data.length >= 5 && this.settings.schemaRegistry)) {
+      try {
+        return { text: utf8.decode(data), format: 'auto' };
+      } catch {
+        return { text: JSON.stringify(data.toString('base64')), format: 'base64' };
+      }
+    }
+    const decoded = this.decode(data, encoding);
+    return decoded instanceof Promise ? decoded.then(spooled) : spooled(decoded);
   }
 
   /** Synchronous unless the registry is involved, so plain JSON topics decode without awaiting per record. */
@@ -130,4 +154,25 @@ function jsonReplacer(_key: string, value: unknown): unknown {
     return Buffer.from((value as { data: number[] }).data).toString('base64');
   }
   return value;
+}
+
+/** Header values are bytes: UTF-8 text when they are, else base64; repeated names become lists. */
+export function headersText(headers: Record<string, Buffer | Buffer[] | undefined> | undefined): string | null {
+  if (!headers) return null;
+  const names = Object.keys(headers);
+  if (!names.length) return null;
+  const text = (b: Buffer | undefined): string | null => {
+    if (!b) return null;
+    try {
+      return utf8.decode(b);
+    } catch {
+      return b.toString('base64');
+    }
+  };
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const value = headers[name];
+    out[name] = Array.isArray(value) ? value.map(text) : text(value);
+  }
+  return JSON.stringify(out);
 }

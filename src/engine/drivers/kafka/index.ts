@@ -9,6 +9,7 @@ import type { Description, Driver, DriverSampleOptions, ResolvedSource, SampleSt
 import { kafkaClient, kafkaError, kafkaSettings, withAdmin } from './connection.js';
 import { PayloadDecoder, type PayloadEncoding } from './decode.js';
 import { readPartitions, RECORD_FIELDS, type PartitionRange } from './read.js';
+import { spoolSample } from './spool.js';
 import type { Admin } from 'kafkajs';
 
 const GROUPS = '#groups';
@@ -76,12 +77,7 @@ const driver: Driver = {
       const kafka = await kafkaClient(source);
       const plan = await withAdmin(source, async (admin) => planRanges(admin, topic, partitions, options, source));
       ctx.log('debug', `Kafka ${source.name}/${topic}: ${plan.query}`);
-      return {
-        fields: RECORD_FIELDS,
-        method: plan.method,
-        query: plan.query,
-        batches: readPartitions({ kafka, topic, ranges: plan.ranges, decoder: decoderFor(source), ctx, key: options.key, limit: options.limit }),
-      };
+      return await spoolSample({ kafka, topic, ranges: plan.ranges, decoder: decoderFor(source), ctx, key: options.key, limit: options.limit }, plan);
     } catch (error) {
       throw kafkaError(error, source, topic);
     }

@@ -6,7 +6,7 @@
 import type { Field, Provenance } from '../../../shared/types.js';
 import type { DriverContext, RecordBatch } from '../driver.js';
 import { clusterOf, READ_COMMITTED, REPLICA_CONSUMER, type FetchedPartition, type KafkaCluster, type RawMessage } from './connection.js';
-import { RecordDecodeError, type Decoded, type PayloadDecoder } from './decode.js';
+import { headersText, RecordDecodeError, type Decoded, type PayloadDecoder } from './decode.js';
 import type { Kafka } from 'kafkajs';
 
 export const RECORD_FIELDS: Field[] = [
@@ -50,20 +50,24 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 // Kafka error codes a fresh metadata read resolves (leadership moved, broker restarted).
 const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export async function* readPartitions(options: ReadOptions): AsyncGenerator<RecordBatch> {
+/** The records of one Fetch for one partition, not yet decoded. */
+export interface Chunk { partition: number; from: bigint; end?: bigint; messages: RawMessage[] }
+
+/** Fetch after fetch until every range is read (or forever, following), as undecoded chunks. */
+export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]> {
   const { topic, ctx } = options;
   const pending = options.ranges.filter((r) => r.end === undefined || r.next < r.end);
   let cluster: KafkaCluster | undefined;
   let failures = 0;
-  let landed = 0;
-  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  let fetched = 0;
+  // With a key filter the limit counts matching records, which only the caller sees.
+  const limit = options.key === undefined ? options.limit : undefined;
   // The next Fetch is sent before this one's records are decoded and landed, so the broker's I/O
   // overlaps our work.
   let inflight: Promise<FetchedPartition[]> | undefined;
   try {
-    while (pending.length && !ctx.signal.aborted && (options.limit === undefined || landed < options.limit)) {
+    while (pending.length && !ctx.signal.aborted && (limit === undefined || fetched < limit)) {
       let responses: FetchedPartition[];
       try {
         if (!cluster) {
@@ -89,7 +93,7 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
         continue;
       }
       // First advance every position (cheap), then prefetch, then decode.
-      const work: { partition: number; from: bigint; end?: bigint; messages: RawMessage[] }[] = [];
+      const work: Chunk[] = [];
       let refresh = false;
       for (const fetched of responses) {
         const range = pending.find((r) => r.partition === fetched.partition);
@@ -112,43 +116,49 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
       }
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
       if (refresh) await cluster.refreshMetadata().catch(() => undefined);
-      else if (pending.length && !ctx.signal.aborted && (options.limit === undefined || landed + responses.reduce((n, r) => n + r.messages.length, 0) < options.limit)) {
+      else if (pending.length && !ctx.signal.aborted && (limit === undefined || fetched + responses.reduce((n, r) => n + r.messages.length, 0) < limit)) {
         inflight = fetchOnce(cluster, topic, pending, options.follow === true);
         inflight.catch(() => undefined); // awaited (and its error handled) on the next turn
       }
-      const rows: unknown[][] = [];
-      const provenance: Provenance[] = [];
-      const rejectedAt: Provenance[] = [];
-      let bytes = 0;
-      let rejected = 0;
-      for (const { partition, from, end, messages } of work) {
-        for (const message of messages) {
-          const offset = BigInt(message.offset);
-          if (offset < from) continue;
-          if (end !== undefined && offset >= end) break;
-          if (message.isControlRecord) continue;
-          bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
-          if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
-          const at = { partition, offset: Number(offset) };
-          try {
-            const row = recordRow(message, partition, offset, options.decoder);
-            rows.push(row instanceof Promise ? await row : row);
-            provenance.push(at);
-          } catch (error) {
-            if (!(error instanceof RecordDecodeError)) throw error;
-            rejected++;
-            rejectedAt.push({ ...at, error: error.message });
-          }
-        }
-      }
-      if (rows.length || rejected) {
-        landed += rows.length;
-        yield { rows, provenance, bytes, rejected, rejectedAt };
-      }
+      fetched += work.reduce((n, w) => n + w.messages.length, 0);
+      if (work.some((w) => w.messages.length)) yield work;
     }
   } finally {
     await inflight?.catch(() => undefined);
     await cluster?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Decoded record batches (tail, and the rows a sample lands). */
+export async function* readPartitions(options: ReadOptions): AsyncGenerator<RecordBatch> {
+  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  for await (const work of fetchChunks(options)) {
+    const rows: unknown[][] = [];
+    const provenance: Provenance[] = [];
+    const rejectedAt: Provenance[] = [];
+    let bytes = 0;
+    let rejected = 0;
+    for (const { partition, from, end, messages } of work) {
+      for (const message of messages) {
+        const offset = BigInt(message.offset);
+        if (offset < from) continue;
+        if (end !== undefined && offset >= end) break;
+        if (message.isControlRecord) continue;
+        bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
+        if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
+        const at = { partition, offset: Number(offset) };
+        try {
+          const row = recordRow(message, partition, offset, options.decoder);
+          rows.push(row instanceof Promise ? await row : row);
+          provenance.push(at);
+        } catch (error) {
+          if (!(error instanceof RecordDecodeError)) throw error;
+          rejected++;
+          rejectedAt.push({ ...at, error: error.message });
+        }
+      }
+    }
+    if (rows.length || rejected) yield { rows, provenance, bytes, rejected, rejectedAt };
   }
 }
 
@@ -200,32 +210,11 @@ function rowOf(message: RawMessage, partition: number, offset: bigint, key: Deco
     TIMESTAMP_TYPES[message.batchContext?.timestampType ?? 0] ?? 'CreateTime',
     key.json,
     key.format,
-    headersJson(message.headers),
+    headersText(message.headers),
     value.json,
     value.format,
     value.schemaId ?? null,
   ];
-}
-
-/** Header values are bytes: UTF-8 text when they are, else base64; repeated names become lists. */
-function headersJson(headers: RawMessage['headers']): string | null {
-  if (!headers) return null;
-  const names = Object.keys(headers);
-  if (!names.length) return null;
-  const text = (b: Buffer | undefined): string | null => {
-    if (!b) return null;
-    try {
-      return utf8.decode(b);
-    } catch {
-      return b.toString('base64');
-    }
-  };
-  const out: Record<string, unknown> = {};
-  for (const name of names) {
-    const value = headers[name];
-    out[name] = Array.isArray(value) ? value.map(text) : text(value);
-  }
-  return JSON.stringify(out);
 }
 
 function positions(ranges: PartitionRange[]): string {
