@@ -44,7 +44,8 @@ export const kafka: BenchCase = {
   title: `Engine.sample of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -C to /dev/null`,
   notes: [
     'One private KRaft broker (test/services/kafka.ts) serves both sides; the topic is produced once in setup with kcat -P (untimed).',
-    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the leader (assign semantics), decoding each key and JSON value, landing 10 columns + provenance through the appender, inference, closing.',
+    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, kafkajs decoding), spooling keys, values and headers as NDJSON, DuckDB landing the spool (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
+    'kcat writes nothing to disk; the subject lands every record in the workspace file, so the ratio includes the landing, not only the consuming.',
     'Reference (timed): kcat -C -e -o beginning, every message written to /dev/null (librdkafka, C). It lands nothing, so column types are not compared: only the row counts.',
   ],
   async setup(ctx) {
