@@ -119,6 +119,12 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
     );
   });
 
+  test('a Parquet object declares its schema from the footer alone (ranged reads)', async () => {
+    const schema = await driver.nativeSchema!(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', context());
+    assert.deepEqual(schema?.fields.map((f) => [f.name, f.duckType, f.nativeType]), [['id', 'BIGINT', 'INT64 (INT_64)'], ['score', 'DECIMAL(21,1)', 'FIXED_LEN_BYTE_ARRAY (DecimalType(scale=1, precision=21))']]);
+    assert.equal(await driver.nativeSchema!(source(), 'shared-data/exports/2026/orders.csv', context()), undefined);
+  });
+
   test('wrong credentials and a missing bucket give clear errors, without the secret', async () => {
     const wrong = source({ secretAccessKey: 'not-the-right-secret' }, ['not-the-right-secret']);
     await assert.rejects(driver.browse(wrong, [], context()), (e: unknown) => {

@@ -1,6 +1,7 @@
 // Downloaded data (an HTTP file, an S3 object) is read by the file driver from a local copy: one
 // reader for every data file, whatever carried it here.
 import { basename, dirname } from 'node:path';
+import type { Schema } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import fileDriver from '../file/index.js';
 import { formatOf } from '../file/location.js';
@@ -43,4 +44,9 @@ export async function sampleLocalCopy(source: ResolvedSource, localPath: string,
     }
   }
   return { ...stream, query, batches: batches() };
+}
+
+/** The schema a local Parquet copy (or just its footer) declares, as the file driver reads it. */
+export async function parquetSchemaOf(source: ResolvedSource, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
+  return fileDriver.nativeSchema!(localFileSource(source, localPath), basename(localPath), ctx);
 }

@@ -10,9 +10,9 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
-import type { BrowseNode } from '../../../shared/types.js';
+import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
-import { dataFormatOf, sampleLocalCopy } from '../http/handoff.js';
+import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../http/handoff.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 let s3Module: Promise<S3Module> | undefined;
@@ -149,6 +149,38 @@ async function bucketMissing(client: S3Client, api: S3Module, bucket: string): P
   }
 }
 
+const FOOTER_PROBE = 64 * 1024;
+
+/**
+ * A Parquet object's footer alone, as a small local file (`PAR1` + footer + length + `PAR1`): enough
+ * for its schema and row counts. One ranged GET of the last 64 KiB, a second one only for a larger footer.
+ */
+async function parquetFooterCopy(source: ResolvedSource, bucket: string, key: string, ctx: DriverContext): Promise<string> {
+  const entity = `${bucket}/${key}`;
+  return withClient(source, async (client, api) => {
+    try {
+      const head = await client.send(new api.HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
+      const size = head.ContentLength ?? 0;
+      const notParquet = () => new HeadwaterError('source', `S3 source '${source.name}': s3://${entity} does not end in a Parquet footer.`, { source: source.name, entity });
+      if (size < 12) throw notParquet();
+      let tail = Buffer.from(await getRange(client, api, bucket, key, Math.max(0, size - FOOTER_PROBE), size - 1, ctx.signal));
+      if (tail.subarray(tail.length - 4).toString('latin1') !== 'PAR1') throw notParquet();
+      const footerLength = tail.readUInt32LE(tail.length - 8);
+      if (footerLength + 8 > tail.length) {
+        if (footerLength + 12 > size) throw notParquet();
+        tail = Buffer.from(await getRange(client, api, bucket, key, size - 8 - footerLength, size - 1, ctx.signal));
+      }
+      const dir = join(source.baseDir, '.headwater', 'cache', 's3', createHash('sha256').update(`${setting(source, 'endpoint') ?? ''}|${entity}|footer`).digest('hex').slice(0, 24));
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, key.split('/').pop()!.replace(/[^\w.-]/g, '_'));
+      writeFileSync(path, Buffer.concat([Buffer.from('PAR1'), tail.subarray(tail.length - 8 - footerLength)]));
+      return path;
+    } catch (error) {
+      throw s3Error(source, `reading the Parquet footer of s3://${entity}`, error, entity);
+    }
+  });
+}
+
 interface Copy {
   path: string;
   /** Bytes of the object copied, and its whole size. */
@@ -241,7 +273,7 @@ async function copyObject(source: ResolvedSource, bucket: string, key: string, c
 
 const driver: Driver = {
   kind: 's3',
-  capabilities: ['browse', 'sample'],
+  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source): Promise<Description> {
     const settings = settingsOf(source);
@@ -271,6 +303,14 @@ const driver: Driver = {
   },
 
   browse: (source, path) => browse(source, path),
+
+  /** Parquet objects declare their schema in the footer, read with ranged GETs (no data pages). */
+  async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
+    const { bucket, key } = objectOf(source, entity);
+    const format = dataFormatOf(key.split('/').pop()!, source.options);
+    if (format?.format !== 'parquet' || format.gzip) return undefined;
+    return parquetSchemaOf(source, await parquetFooterCopy(source, bucket, key, ctx), ctx);
+  },
 
   async sample(source, entity, options, ctx) {
     const { bucket, key } = objectOf(source, entity);
