@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HeadwaterError, redact } from '../shared/errors.js';
 import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition } from '../shared/protocol.js';
 import type { DriftSide } from '../shared/drift.js';
-import type { BrowseNode, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
+import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { loadDriver } from './drivers/registry.js';
 import { compareDeclared, type Disagreement } from './drift/declared.js';
@@ -263,8 +263,19 @@ export class Engine {
     const definition = this.listDefinitions().find((d) => d.definition.name === info.source)?.definition;
     const inferred = await this.inferred(info.id, control.signal);
     const profile = info.rowCount > 0 ? await this.profile(info.id, { signal: control.signal }) : undefined;
-    const evidence = buildEvidence({ sample: info, definition, inferred, profile, target: { topic: params.topic, path: params.path } });
+    const evidence = buildEvidence({ sample: info, definition, inferred, profile, target: { topic: params.topic, path: params.path }, declared: await this.declaredExtraction(info, control.signal) });
     return writeArtifacts(evidence, generators, { workspaceDir: this.options.workspaceDir, outDir: params.outDir, force: params.force });
+  }
+
+  /** The extraction a relational source's catalog declares for a sample's entity; unknown when it cannot be asked. */
+  private async declaredExtraction(info: SampleInfo, signal?: AbortSignal): Promise<Extraction | undefined> {
+    if (info.schema.extraction || !['postgres', 'mysql'].includes(info.sourceKind)) return info.schema.extraction;
+    try {
+      return (await this.nativeSchema(info.source, info.entity, signal))?.extraction;
+    } catch (error) {
+      this.log('warn', `Generating from ${info.id} without the cursor ${info.source} declares: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   /** The generator kinds, or those that apply to a sample's source. */

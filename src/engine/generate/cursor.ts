@@ -1,6 +1,7 @@
 // Chooses the cursor columns an incremental extraction would use, from the sampled evidence: an
 // integer key that only grows (incrementing) and a non-null update timestamp (timestamp). Pure.
 import type { Profile } from '../../shared/profile.js';
+import type { Extraction } from '../../shared/types.js';
 import type { ColumnEvidence } from './evidence.js';
 
 export interface CursorColumn {
@@ -33,7 +34,34 @@ function rowsOf(profile: Profile | undefined, column: ColumnEvidence): string {
   return rows === undefined ? '' : ` in ${rows.toLocaleString('en-US')} rows`;
 }
 
-export function detectCursor(columns: ColumnEvidence[], key: string[], profile?: Profile): CursorChoice {
+/**
+ * The cursor columns. The driver's declared extraction (from the catalog: keys, indexes) wins; the
+ * sample's evidence fills the other role (an integer key beside an update time), or decides alone
+ * for sources that declare none (SQLite, files).
+ */
+export function detectCursor(columns: ColumnEvidence[], key: string[], profile?: Profile, declared?: Extraction): CursorChoice {
+  const observed = observedCursor(columns, key, profile);
+  if (!declared) return observed;
+  if (declared.method === 'full' || !declared.cursor) {
+    return { mode: 'bulk', extraction: 'full', note: `Full extraction: ${declared.reason}` };
+  }
+  const column = columns.find((c) => c.name === declared.cursor);
+  const isKey = declared.cursorKind === 'monotonic key' || (declared.cursorKind === 'chosen' && column?.type === 'integer');
+  const chosen: CursorColumn = { column: declared.cursor, reason: `${declared.reason}${declared.index ? ` (index ${declared.index})` : ''}` };
+  const incrementing = isKey ? chosen : observed.incrementing;
+  const timestamp = isKey ? observed.timestamp : chosen;
+  const mode = timestamp && incrementing ? 'timestamp+incrementing' : timestamp ? 'timestamp' : 'incrementing';
+  return {
+    incrementing,
+    timestamp,
+    mode,
+    extraction: 'incremental',
+    primary: declared.cursor,
+    note: `Incremental on ${[timestamp, incrementing].filter(Boolean).map((c) => `${c!.column} (${c!.reason})`).join(' and ')}.`,
+  };
+}
+
+function observedCursor(columns: ColumnEvidence[], key: string[], profile?: Profile): CursorChoice {
   let incrementing: CursorColumn | undefined;
   if (key.length === 1) {
     const column = columns.find((c) => c.name === key[0] && c.type === 'integer');
