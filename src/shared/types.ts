@@ -1,4 +1,5 @@
 // Domain types shared by the engine, the CLI, the extension and the webviews. Pure data: no imports.
+import type { RestEndpointProfile } from './rest.js';
 
 /** The one type system every source maps into (DESIGN.md, "Schema"). */
 export type FieldType =
@@ -41,6 +42,8 @@ export interface Schema {
   fields: Field[];
   /** Present for relational entities: the extraction method the catalog supports. */
   extraction?: Extraction;
+  /** REST endpoints: what sampling learned (paginator, record path, auth scheme), for connector configs. */
+  rest?: RestEndpointProfile;
 }
 
 /** Where a record came from: row id, line, page, partition+offset, LSN... Small and flat. */

@@ -2,6 +2,7 @@
 // the registry and load their own client libraries lazily.
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
 import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
+import type { RestEndpointProfile } from '../../shared/rest.js';
 
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
@@ -80,6 +81,8 @@ interface SampleStreamBase {
   cursor?: SampleCursor;
   /** Said about the read in the sample's status detail (a primary read while a replica is configured...). */
   notes?: string[];
+  /** REST: what the read learned (paginator, record path, auth scheme), filled in as it goes; stored in the sample's schema. */
+  rest?: RestEndpointProfile;
 }
 
 /** Records the driver reads itself and hands over in batches. */

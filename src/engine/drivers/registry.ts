@@ -20,6 +20,7 @@ const entries: DriverEntry[] = [
   { kind: 'http', schemes: ['http:', 'https:'], load: () => import('./http/index.js') },
   { kind: 's3', schemes: ['s3:'], load: () => import('./s3/index.js') },
   { kind: 'redis', schemes: ['redis:', 'rediss:'], load: () => import('./redis/index.js') },
+  { kind: 'rest', schemes: [], load: () => import('./rest/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -128,7 +128,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
     const fullDetail = [detail, ...(stream.notes ?? [])].filter(Boolean).join('; ') || undefined;
     // Rows DuckDB landed by itself are inferred when their schema is first asked for (Engine.inferred).
     const cursor = stream.cursor ? sampleCursor(stream.cursor, landed.lastProvenance, resume) : undefined;
-    const info = await workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query, inferred: landed.inferred, cursor });
+    const info = await workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query ?? stream.query, rest: stream.rest, inferred: landed.inferred, cursor });
     if (failure && writer.rowCount === 0) throw failure;
     if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
     args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });

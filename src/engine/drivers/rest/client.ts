@@ -1,0 +1,211 @@
+// A polite HTTP client for one sample: one request in flight, Retry-After honoured on 429/503
+// (seconds or HTTP date, with a floor so `Retry-After: 0` never spins), exponential backoff with
+// jitter on 5xx and network errors, per-request timeouts, X-RateLimit-Remaining/Reset respected,
+// auth applied (OAuth2 client-credentials tokens fetched and refreshed), secrets redacted.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HeadwaterError, redact } from '../../../shared/errors.js';
+import type { RestAuthProfile } from '../../../shared/rest.js';
+import type { DriverContext, ResolvedSource } from '../driver.js';
+import type { RestConfig } from './config.js';
+
+export interface RestResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  bytes: number;
+}
+
+/** Query parameter names whose values are credentials wherever they appear. */
+const SECRET_PARAMS = new Set(['access_token', 'api_key', 'apikey', 'key', 'client_secret', 'password', 'token', 'sig', 'signature', 'auth']);
+
+export class RestClient {
+  /** Secrets known to this client: the source's plus access tokens obtained while running. */
+  readonly secrets: string[];
+  private token?: { value: string; expiresAt: number };
+  private pending: Promise<unknown> = Promise.resolve();
+  private notBefore = 0;
+  requests = 0;
+
+  constructor(private readonly source: ResolvedSource, private readonly config: RestConfig, private readonly ctx: DriverContext) {
+    this.secrets = [...source.secrets];
+    if (config.auth.type === 'bearer') this.secrets.push(config.auth.token);
+    if (config.auth.type === 'basic') this.secrets.push(config.auth.password, Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64'));
+    if (config.auth.type === 'api-key') this.secrets.push(config.auth.value);
+    if (config.auth.type === 'oauth2') this.secrets.push(config.auth.clientSecret);
+  }
+
+  redact(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  /** The URL as it may be shown or stored: no user info, no credential parameters. */
+  publicUrl(url: URL | string): string {
+    const copy = new URL(url);
+    copy.username = '';
+    copy.password = '';
+    const keyParam = this.config.auth.type === 'api-key' && this.config.auth.in === 'query' ? this.config.auth.name : undefined;
+    for (const name of [...copy.searchParams.keys()]) {
+      if (name === keyParam || SECRET_PARAMS.has(name.toLowerCase())) copy.searchParams.set(name, '***');
+    }
+    return this.redact(copy.toString().replace(/%2A%2A%2A/g, '***'));
+  }
+
+  authProfile(): RestAuthProfile {
+    const auth = this.config.auth;
+    switch (auth.type) {
+      case 'none': return { scheme: 'none' };
+      case 'bearer': return { scheme: 'bearer' };
+      case 'basic': return { scheme: 'basic' };
+      case 'api-key': return { scheme: 'api-key', in: auth.in, name: auth.name };
+      case 'oauth2': return { scheme: 'oauth2-client-credentials', tokenUrl: this.publicUrl(auth.tokenUrl), scopes: auth.scopes };
+    }
+  }
+
+  /** GET with politeness and retries; one request in flight at a time. `what` names the endpoint in errors. */
+  get(url: URL, what: string): Promise<RestResponse> {
+    const run = this.pending.then(() => this.getNow(url, what));
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async getNow(url: URL, what: string): Promise<RestResponse> {
+    let attempt = 0;
+    let refreshed = false;
+    for (;;) {
+      await this.wait(this.notBefore - Date.now());
+      const target = new URL(url);
+      const headers = new Headers(this.config.headers);
+      headers.set('accept', 'application/json');
+      await this.applyAuth(target, headers, what);
+      let response: Response;
+      let text: string;
+      try {
+        this.requests++;
+        response = await fetch(target, { headers, redirect: 'follow', signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]) });
+        text = await response.text();
+      } catch (error) {
+        if (this.ctx.signal.aborted) throw error;
+        const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : networkCause(error);
+        if (attempt >= this.config.maxRetries) throw this.fail(`${what}: ${cause} (gave up after ${attempt + 1} attempts)`, error);
+        const delay = this.backoff(attempt++);
+        this.ctx.log('warn', this.redact(`REST source '${this.source.name}' ${what}: ${cause}; retrying in ${delay} ms`));
+        await this.wait(delay);
+        continue;
+      }
+      this.noteRateLimit(response.headers);
+      const status = response.status;
+      if (status === 401 && this.config.auth.type === 'oauth2' && !refreshed) {
+        // The token expired early or was revoked: one fresh token, then the refusal stands.
+        refreshed = true;
+        this.token = undefined;
+        continue;
+      }
+      if (status === 429 || status === 503 || status >= 500) {
+        if (attempt >= this.config.maxRetries) throw this.fail(`${what} answered HTTP ${status} ${response.statusText} ${attempt + 1} times; gave up${snippet(text)}`);
+        const floor = this.backoff(attempt++);
+        const asked = status === 429 || status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+        const delay = Math.min(this.config.retryMaxMs, Math.max(asked ?? 0, floor));
+        this.ctx.log('info', `REST source '${this.source.name}' ${what}: HTTP ${status}; waiting ${delay} ms${asked !== undefined ? ` (Retry-After ${asked} ms)` : ''}`);
+        await this.wait(delay);
+        continue;
+      }
+      if (status === 401 || status === 403) {
+        throw this.fail(`${what} answered HTTP ${status} ${response.statusText}: the ${this.authProfile().scheme === 'none' ? 'request needs credentials' : `${this.authProfile().scheme} credentials were refused (expired, revoked or lacking a scope?)`}${snippet(text)}`);
+      }
+      if (status >= 400) throw this.fail(`${what} answered HTTP ${status} ${response.statusText}${snippet(text)}`);
+      return { status, headers: response.headers, text, bytes: Buffer.byteLength(text) };
+    }
+  }
+
+  /** Full jitter over the upper half: never less than half the exponential step, so no tight loop. */
+  private backoff(attempt: number): number {
+    const step = Math.min(this.config.retryMaxMs, this.config.retryBaseMs * 2 ** attempt);
+    return Math.round(step / 2 + Math.random() * step / 2);
+  }
+
+  private noteRateLimit(headers: Headers): void {
+    const remaining = headers.get('x-ratelimit-remaining') ?? headers.get('ratelimit-remaining');
+    const reset = headers.get('x-ratelimit-reset') ?? headers.get('ratelimit-reset');
+    if (remaining === null || Number(remaining) > 0 || reset === null) return;
+    const value = Number(reset);
+    if (!Number.isFinite(value)) return;
+    // Epoch seconds (GitHub) or seconds from now (the IETF draft).
+    const at = value > 1e9 ? value * 1000 : Date.now() + value * 1000;
+    this.notBefore = Math.max(this.notBefore, Math.min(at, Date.now() + this.config.retryMaxMs));
+  }
+
+  private async wait(ms: number): Promise<void> {
+    if (ms > 0) await sleep(ms, undefined, { signal: this.ctx.signal });
+  }
+
+  private async applyAuth(url: URL, headers: Headers, what: string): Promise<void> {
+    const auth = this.config.auth;
+    switch (auth.type) {
+      case 'none': return;
+      case 'bearer': headers.set('authorization', `Bearer ${auth.token}`); return;
+      case 'basic': headers.set('authorization', `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`); return;
+      case 'api-key':
+        if (auth.in === 'header') headers.set(auth.name, auth.value);
+        else url.searchParams.set(auth.name, auth.value);
+        return;
+      case 'oauth2':
+        headers.set('authorization', `Bearer ${await this.accessToken(what)}`);
+    }
+  }
+
+  /** OAuth2 client credentials (RFC 6749 §4.4), refreshed a little before it expires. */
+  private async accessToken(what: string): Promise<string> {
+    if (this.token && Date.now() < this.token.expiresAt) return this.token.value;
+    const auth = this.config.auth;
+    if (auth.type !== 'oauth2') throw new Error('not oauth2');
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (auth.scopes.length) body.set('scope', auth.scopes.join(' '));
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(auth.tokenUrl, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} could not be reached: ${networkCause(error)}`, error);
+    }
+    if (!response.ok) throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} refused the client credentials: HTTP ${response.status}${snippet(text)}`);
+    let token: { access_token?: unknown; expires_in?: unknown };
+    try {
+      token = JSON.parse(text) as typeof token;
+    } catch {
+      throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} did not answer JSON`);
+    }
+    if (typeof token.access_token !== 'string') throw this.fail(`${what}: the OAuth2 token endpoint's answer has no access_token`);
+    this.secrets.push(token.access_token);
+    const lifetime = typeof token.expires_in === 'number' ? token.expires_in * 1000 : 3600_000;
+    this.token = { value: token.access_token, expiresAt: Date.now() + Math.max(0, lifetime - Math.min(30_000, lifetime / 10)) };
+    return token.access_token;
+  }
+
+  fail(message: string, cause?: unknown): HeadwaterError {
+    return new HeadwaterError('source', this.redact(`REST source '${this.source.name}': ${message}`), { source: this.source.name }, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+function snippet(text: string): string {
+  const body = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return body ? `: ${body.length > 200 ? `${body.slice(0, 200)}…` : body}` : '';
+}
