@@ -129,14 +129,14 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * source is a failure, not a complete sample.
    */
   finished?(): Promise<void>;
-  /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
-  close(): void;
-}
   /**
    * The driver already read the source into a local copy that the select reads: a stop (cancel or
    * budget) that came while it read only made the copy shorter, so what it holds still lands.
    */
   landsAfterStop?: boolean;
+  /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
+  close(): void;
+}
 
 /** Exactly one of `batches` / `duckdbSelect` is present. */
 export type SampleStream = BatchSampleStream | DuckDBSampleStream;
