@@ -130,6 +130,16 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     return JSON.stringify({ groups, offsets });
   }
 
+  test('describe: a reachable cluster, and an unreachable one named with its brokers', async () => {
+    const up = await engine.describe('events');
+    assert.equal(up.reachable, true);
+    assert.match(up.detail ?? '', /1 broker\(s\) · controller 1 · 4 topics/);
+    assert.deepEqual(up.capabilities, ['browse', 'nativeSchema', 'sample', 'tail']);
+    const down = await engine.describe('kafka://127.0.0.1:1');
+    assert.equal(down.reachable, false);
+    assert.match(down.detail ?? '', /127\.0\.0\.1:1/);
+  });
+
   test('browse: topics with partitions, offsets, counts, configs and stream semantics; groups with lag', async () => {
     const root = await engine.browse('events', []);
     const topic = root.find((n) => n.id === 'orders') as BrowseNode;
@@ -191,6 +201,9 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
       [3, 'p4', 'avro', { id: 3, amount: 0.25, currency: 'GBP', note: null }],
     ]);
     assert.ok(rows.every((r) => r.value_schema_id === 1));
+    // The schema the registry declares for the topic's values, as the value column's native type.
+    const declared = await engine.schema({ source: 'events', entity: 'payments' });
+    assert.match(declared.fields.find((f) => f.name === 'value')?.nativeType ?? '', /"name":"shop.Payment","type":"record"/);
   });
 
   test('Protobuf through the registry', async () => {
