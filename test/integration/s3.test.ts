@@ -119,6 +119,21 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
     );
   });
 
+  test('credentials from the environment when the source names none', async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = moto!.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = moto!.secretAccessKey;
+    try {
+      const fromEnv = source({ accessKeyId: undefined, secretAccessKey: undefined });
+      assert.deepEqual((await driver.browse(fromEnv, [], context())).map((b) => b.id), ['empty-bucket', 'shared-data']);
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
+  });
+
   test('a Parquet object declares its schema from the footer alone (ranged reads)', async () => {
     const schema = await driver.nativeSchema!(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', context());
     assert.deepEqual(schema?.fields.map((f) => [f.name, f.duckType, f.nativeType]), [['id', 'BIGINT', 'INT64 (INT_64)'], ['score', 'DECIMAL(21,1)', 'FIXED_LEN_BYTE_ARRAY (DecimalType(scale=1, precision=21))']]);
