@@ -259,6 +259,39 @@ slaProperties:
   });
 });
 
+describe('headwater check on the demo', () => {
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-check-demo-'));
+    const engine = new Engine({ workspaceDir: dir });
+    try {
+      await engine.buildDemo(dir);
+    } finally {
+      await engine.close();
+    }
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the contract generated for every demo entity passes against it', async () => {
+    const entities: [string, string][] = [['shop', 'customers'], ['shop', 'orders'], ['shop', 'order_items'], ['shop', 'products'], ['shop', 'customer_address_history'], ['events', 'events.ndjson']];
+    for (const [source, entity] of entities) {
+      const generated = await headwater(['generate', 'odcs', source, entity, '--workspace', dir, '--json']);
+      assert.equal(generated.code, 0, generated.stderr);
+      const file = (JSON.parse(generated.stdout) as { files: { path: string }[] }).files.find((f) => /\.odcs\.ya?ml$/.test(f.path));
+      assert.ok(file, generated.stdout);
+      const { code, report } = await checkJson(resolve(dir, file.path), dir);
+      assert.equal(code, 0, `${source}/${entity}: ${JSON.stringify(report.findings, null, 2)}`);
+      assert.equal(report.errors, 0);
+      if (entity === 'events.ndjson') {
+        // The events carry their own arrival time: the generated latency SLO is measured as the same p99 lag.
+        const latency = report.objects[0]?.rules.find((r) => r.rule === 'latency');
+        assert.equal(latency?.status, 'pass', JSON.stringify(report.objects[0]?.rules));
+        assert.match(latency.message, /99% of [\d,]+ sampled records reached 'received_at' within/);
+      }
+    }
+  });
+});
+
 describe('headwater check on PostgreSQL', { skip: postgresSkipReason() }, () => {
   let server: PostgresService;
   let dir: string;

@@ -3,6 +3,7 @@
 // type and nullability changes), failed quality rules and missed freshness SLOs.
 import { readFileSync } from 'node:fs';
 import { HeadwaterError } from '../../shared/errors.js';
+import type { LagFact } from '../../shared/profile.js';
 import type { SampleRequestOptions } from '../../shared/types.js';
 import type { Engine } from '../engine.js';
 import { compareSchema, contractPaths, observedPaths, type SchemaFinding } from './model.js';
@@ -105,7 +106,12 @@ export async function checkContract(engine: Engine, contractPath: string, option
     const paths = contractPaths(object, objectPointer);
     const schemaFindings = compareSchema(paths, observedPaths(inferred, info.schema.fields), { contract: `${contractPath}#${object.name}`, sample: info.id });
     for (const f of schemaFindings) findings.push(fromSchema(object.name, f, options.strict === true, lineOf));
-    const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, query: (sql: string) => engine.query(sql, 100, options.signal) };
+    const lags = new Map<string, Promise<LagFact | undefined>>();
+    const lagOf = (field: string) => {
+      if (!lags.has(field)) lags.set(field, engine.profile(info.id, { eventTime: field }).then((p) => p.facts.lag.find((l) => l.from === field), () => undefined));
+      return lags.get(field)!;
+    };
+    const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, lagOf, query: (sql: string) => engine.query(sql, 100, options.signal) };
     const columns = new Set(info.schema.fields.map((f) => f.name));
     const rules = [...await evaluateQuality(object, objectPointer, scope, columns), ...await evaluateFreshness(contract, object, scope)];
     for (const rule of rules) {

@@ -1,6 +1,7 @@
 // A contract's quality rules and freshness SLO, measured in DuckDB on the sample the check landed.
 // Every figure says it comes from the sample; a rule that a partial sample cannot decide (a row
 // count, a stale-looking maximum) is reported as undecided, not as a failure.
+import type { LagFact } from '../../shared/profile.js';
 import type { QueryResult } from '../../shared/types.js';
 import { quoteIdent, quoteLiteral } from '../workspace/sql.js';
 import { physicalNameOf, type OdcsContract, type OdcsProperty, type OdcsQuality, type OdcsSchemaObject, type OdcsSlaProperty } from './odcs.js';
@@ -28,6 +29,8 @@ export interface SampleScope {
   complete: boolean;
   query(sql: string): Promise<QueryResult>;
   now: Date;
+  /** The profile's event-time -> ingestion lag for a field, when the sample has one (for `latency`). */
+  lagOf?(field: string): Promise<LagFact | undefined>;
 }
 
 type Operator = 'mustBe' | 'mustNotBe' | 'mustBeGreaterThan' | 'mustBeGreaterOrEqualTo' | 'mustBeLessThan' | 'mustBeLessOrEqualTo' | 'mustBeBetween' | 'mustNotBeBetween';
@@ -238,6 +241,19 @@ export async function evaluateFreshness(contract: OdcsContract, object: OdcsSche
       out.push({ rule: 'freshness', path: column, pointer, status: 'skipped', message: `freshness SLO ${String(sla.value)} ${sla.unit ?? ''}: unit not understood (s, m, h, d, w, y)` });
       continue;
     }
+    const slo = `${String(sla.value)} ${sla.unit ?? 'd'}`;
+    // latency is the delay from the event to its arrival (as generated from the profile's lag): measured the
+    // same way when the source records its own arrival time; otherwise it reads as the age of the newest record.
+    const lag = sla.property.toLowerCase() === 'latency' ? await scope.lagOf?.(column) : undefined;
+    if (lag && lag.count > 0 && lag.to !== '_hw_ingested_at') {
+      const p99 = lag.quantiles.find((q) => q.p === 0.99)?.value ?? lag.max;
+      const within = p99 * 1000 <= limitMs;
+      out.push({
+        rule: 'latency', path: column, pointer, status: within ? 'pass' : 'fail', measured: Math.ceil(p99),
+        message: `latency SLO ${slo}${within ? '' : ' missed'}: 99% of ${lag.count.toLocaleString('en-US')} sampled records reached '${lag.to}' within ${humanDuration(p99 * 1000)} of '${column}' (max ${humanDuration(lag.max * 1000)}; ${scope.sampleId})`,
+      });
+      continue;
+    }
     let newest: string | null;
     try {
       newest = await newestTime(scope, column);
@@ -245,7 +261,6 @@ export async function evaluateFreshness(contract: OdcsContract, object: OdcsSche
       out.push({ rule: 'freshness', path: column, pointer, status: 'undecided', message: `freshness of '${column}': could not read it as a time (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
       continue;
     }
-    const slo = `${String(sla.value)} ${sla.unit ?? 'd'}`;
     if (!newest) {
       out.push({ rule: 'freshness', path: column, pointer, status: scope.complete ? 'fail' : 'undecided', message: `freshness SLO ${slo} on '${column}': no readable time in ${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})` });
       continue;
