@@ -152,6 +152,15 @@ describe('headwater check on SQLite', () => {
     assert.match(human.stdout, /FAILED: \d+ violations? of/);
   });
 
+  test('a table gone upstream is a violation naming it, not an outage', async () => {
+    const changed = upstreamChanged(dir, contract, 'ALTER TABLE orders RENAME TO orders_v2');
+    scratch.push(changed.dir);
+    const { code, report } = await checkJson(changed.contract, changed.dir);
+    assert.equal(code, 1);
+    const gone = report.findings.find((f) => f.kind === 'missing' && f.path === undefined);
+    assert.match(gone?.message ?? '', /'orders' is in the contract but not in the source: .*no table or view named 'orders'/);
+  });
+
   test('a new column is reported as extra: a warning, a violation with --strict', async () => {
     const changed = upstreamChanged(dir, contract, "ALTER TABLE orders ADD COLUMN channel TEXT DEFAULT 'web'");
     scratch.push(changed.dir);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { LagFact } from '../../shared/profile.js';
 import type { SampleRequestOptions } from '../../shared/types.js';
-import type { Engine } from '../engine.js';
+import { DEFAULT_SAMPLE_LIMIT, type Engine } from '../engine.js';
 import { compareSchema, contractPaths, observedPaths, type SchemaFinding } from './model.js';
 import { physicalNameOf, type OdcsContract } from './odcs.js';
 import { formatProblem, parseContract, type ContractProblem, type ParsedContract } from './parse.js';
@@ -99,8 +99,17 @@ export async function checkContract(engine: Engine, contractPath: string, option
     const objectPointer = `/schema/${index}`;
     const entity = source.entityFor(physicalNameOf(object));
     options.onProgress?.(`sampling ${definition.name}/${entity}`);
-    const limit = options.sample?.limit ?? 10_000;
-    const info = await engine.sample(definition.name, entity, { ...options.sample, limit }, { signal: options.signal });
+    const limit = options.sample?.limit ?? DEFAULT_SAMPLE_LIMIT;
+    let info;
+    try {
+      info = await engine.sample(definition.name, entity, { ...options.sample, limit }, { signal: options.signal });
+    } catch (error) {
+      // The source answered but has no such table: the contract's object is gone upstream (a violation, not an outage).
+      if (!(error instanceof HeadwaterError) || error.code !== 'not_found' || error.entity !== entity) throw error;
+      const pointer = objectPointer;
+      findings.push({ severity: 'error', object: object.name, kind: 'missing', message: `'${entity}' is in the contract but not in the source: ${error.message}`, pointer, line: lineOf(`${pointer}/name`) });
+      continue;
+    }
     const inferred = await engine.inferred(info.id, options.signal);
     const complete = info.status === 'complete' && (options.sample?.strategy === 'full' || info.rowCount < limit);
     const paths = contractPaths(object, objectPointer);
