@@ -41,9 +41,9 @@ function readMeta(dir: string): CacheMeta | undefined {
   }
 }
 
-function writeMeta(dir: string, meta: CacheMeta): void {
-  // The URL is stored without credentials; header secrets are never stored.
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, url: redact(meta.url) }, null, 2));
+function writeMeta(dir: string, meta: CacheMeta, secrets: string[]): void {
+  // The URL is stored without credentials or secret values (a token in the query); headers never are.
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, url: redact(meta.url, secrets) }, null, 2));
 }
 
 export function maxBytesOf(source: ResolvedSource, fallback = DEFAULT_MAX_BYTES): number {
@@ -72,14 +72,14 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   const fail = (message: string, cause?: unknown, code: 'connection' | 'source' = 'source') =>
     new HeadwaterError(code, redact(`HTTP source '${source.name}': ${message}`, source.secrets), { source: source.name, entity: fileName }, cause ? { cause } : undefined);
   const dir = cacheDir(source, url);
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, fileName);
   const partial = `${path}.part`;
   const meta = readMeta(dir);
   const maxBytes = maxBytesOf(source);
   const headers = headersOf(source);
 
-  const complete = meta?.complete && meta.url === redact(url) && existsSync(path);
+  // The folder is keyed by the full URL, so its copy is this URL's.
+  const complete = meta?.complete && existsSync(path);
   const resumable = !complete && meta && !meta.complete && (meta.etag || meta.lastModified) ? sizeOf(partial) : 0;
   if (complete) {
     if (meta.etag) headers['if-none-match'] = meta.etag;
@@ -122,7 +122,8 @@ export async function download(source: ResolvedSource, url: string, fileName: st
     contentType: response.headers.get('content-type') ?? undefined,
     bytes: Number.isFinite(total) ? total : undefined,
   };
-  writeMeta(dir, next);
+  mkdirSync(dir, { recursive: true });
+  writeMeta(dir, next, source.secrets);
   if (!response.body) throw fail(`${where} sent no body.`);
 
   let received = start;
@@ -149,6 +150,6 @@ export async function download(source: ResolvedSource, url: string, fileName: st
     throw fail(`the download of ${where} ended after ${received} of ${total} bytes; sampling again resumes it.`, undefined, 'connection');
   }
   renameSync(partial, path);
-  writeMeta(dir, { ...next, complete: true, bytes: received });
+  writeMeta(dir, { ...next, complete: true, bytes: received }, source.secrets);
   return { path, bytes: received, outcome: resumed ? 'resumed' : 'downloaded', etag: next.etag, lastModified: next.lastModified };
 }
