@@ -59,6 +59,8 @@ export interface BenchCase {
   title: string;
   /** Choices a reader needs to interpret the numbers (what is inside the timed part, and why). */
   notes: string[];
+  /** Runs on this many times the rows asked for (a memory case that needs a big table). */
+  rowsScale?: number;
   setup(ctx: CaseContext): Promise<void>;
   subject: BenchSide;
   reference: BenchSide;
@@ -258,7 +260,8 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
   const caseDir = join(SCRATCH_DIR, benchCase.name);
   rmSync(caseDir, { recursive: true, force: true });
   mkdirSync(caseDir, { recursive: true });
-  const caseCtx: CaseContext = { rows: options.rows, caseDir };
+  const rows = options.rows * (benchCase.rowsScale ?? 1);
+  const caseCtx: CaseContext = { rows, caseDir };
   const setupStart = performance.now();
   await benchCase.setup(caseCtx);
   const setupMs = performance.now() - setupStart;
@@ -285,13 +288,13 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
     await benchCase.teardown?.(caseCtx);
     if (!options.keep) rmSync(caseDir, { recursive: true, force: true });
   }
-  const subject = summarize(benchCase.subject.label, runs.subject, options.rows);
-  const reference = summarize(benchCase.reference.label, runs.reference, options.rows);
+  const subject = summarize(benchCase.subject.label, runs.subject, rows);
+  const reference = summarize(benchCase.reference.label, runs.reference, rows);
   return {
     name: benchCase.name,
     title: benchCase.title,
     notes: benchCase.notes,
-    rows: options.rows,
+    rows,
     setupMs,
     subject,
     reference,
@@ -301,7 +304,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
       peakRss: subject.medianPeakRssMB / reference.medianPeakRssMB,
       rssGrowth: subject.medianRssGrowthMB / reference.medianRssGrowthMB,
     },
-    check: compareInspections(subject.inspection, reference.inspection, options.rows),
+    check: compareInspections(subject.inspection, reference.inspection, rows),
   };
 }
 

@@ -4,10 +4,11 @@ import { inference, inferenceOneThread, inferenceQuicktype } from './inference.j
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
 import { logsAccess, logsJson } from './logs.js';
+import { postgresLanding, postgresMemory } from './postgres.js';
 import { profile } from './profile.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

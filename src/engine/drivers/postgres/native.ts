@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { constants, closeSync, createWriteStream, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Field } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
@@ -20,6 +20,30 @@ import type { PgColumnPlan } from './types.js';
 const CSV_TYPES = /^(BOOLEAN|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR|DATE|TIME|TIMESTAMP|TIMESTAMPTZ|UUID|JSON|ENUM\(.*\))$/s;
 
 let pipes = 0;
+/** COPY hands over one message per row; the pipe is written in chunks of about this size (one write call each). */
+const WRITE_BYTES = 1024 * 1024;
+
+/** Joins small chunks into ~1 MB ones: a write per row would cost a system call per row. */
+function coalesce(count: (bytes: number) => void): Transform {
+  let held: Buffer[] = [];
+  let size = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      held.push(chunk);
+      size += chunk.length;
+      count(chunk.length);
+      if (size >= WRITE_BYTES) {
+        const joined = Buffer.concat(held, size);
+        held = [];
+        size = 0;
+        done(null, joined);
+      } else done();
+    },
+    flush(done) {
+      done(null, size ? Buffer.concat(held, size) : undefined);
+    },
+  });
+}
 
 /** True when every column can land through DuckDB's CSV reader. */
 export function nativeEligible(plans: PgColumnPlan[]): boolean {
@@ -100,14 +124,14 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
       out.once('open', () => resolve());
       out.once('error', reject);
     });
+    const started = performance.now();
     try {
       for (const statement of args.statements) {
-        const copy = args.copy(csvCopy(statement));
-        copy.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        await pipeline(copy, out, { end: false });
+        await pipeline(args.copy(csvCopy(statement)), coalesce((n) => {
+          bytes += n;
+        }), out, { end: false });
       }
+      args.log(`the server sent ${(bytes / 2 ** 20).toFixed(1)} MB of COPY output in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     } finally {
       pumping = false;
       out.end();
