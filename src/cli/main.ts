@@ -12,6 +12,7 @@ import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js'
 import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
 import { compareDeclared } from '../engine/drift/declared.js';
+import { extractionLabel } from '../engine/sampling/cursor.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
@@ -57,7 +58,7 @@ Commands:
   check <contract.odcs.yaml>           check the contract's source against it (ODCS v3.1): missing/extra fields,
                                        type and nullability changes, quality rules, freshness SLOs; exit 1 on violation
       --server NAME  --strict          which server of the contract; extra fields fail too
-      --limit N  --strategy S  --max-seconds S  --max-bytes B   sampling budgets, as for sample
+      --limit N  --strategy S  --max-seconds S  --max-bytes B   sampling budgets, as for sample (default 60 s per object)
   demo [dir]                           build the demo workspace in dir (default ./headwater-demo) and walk through it
   demo init <dir>                      only build the demo workspace
 
@@ -230,7 +231,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           return EXIT.ok;
         }
         const schema = await engine.schema({ source, entity });
-        print(schema, () => schemaTable(schema.fields));
+        print(schema, () => `${schemaTable(schema.fields)}${schema.extraction ? `\n\nextraction: ${extractionLabel(schema.extraction)}: ${schema.extraction.reason}` : ''}`);
         return EXIT.ok;
       }
       case 'profile': {

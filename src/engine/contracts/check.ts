@@ -67,6 +67,9 @@ export function readContract(path: string): ParsedContract & { contract: OdcsCon
   return parsed as ParsedContract & { contract: OdcsContract };
 }
 
+/** A check in CI must end: each object's sample stops after this long (and is judged as partial). */
+export const DEFAULT_CHECK_SECONDS = 60;
+
 export interface CheckOptions {
   server?: string;
   sample?: SampleRequestOptions;
@@ -102,7 +105,7 @@ export async function checkContract(engine: Engine, contractPath: string, option
     const limit = options.sample?.limit ?? DEFAULT_SAMPLE_LIMIT;
     let info;
     try {
-      info = await engine.sample(definition.name, entity, { ...options.sample, limit }, { signal: options.signal });
+      info = await engine.sample(definition.name, entity, { ...options.sample, limit, maxSeconds: options.sample?.maxSeconds ?? DEFAULT_CHECK_SECONDS }, { signal: options.signal });
     } catch (error) {
       // The source answered but has no such table: the contract's object is gone upstream (a violation, not an outage).
       if (!(error instanceof HeadwaterError) || error.code !== 'not_found' || error.entity !== entity) throw error;
