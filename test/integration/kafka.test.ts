@@ -56,6 +56,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
         { topic: 'payments', numPartitions: 1 },
         { topic: 'shipments', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: 'live', numPartitions: 2 },
+        { topic: 'raw', numPartitions: 1 },
       ],
     });
     producer = client.producer({ allowAutoTopicCreation: false });
@@ -85,6 +86,12 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
       { key: 's2', value: await schemas.encode(protoId, { id: 's2', parcels: 1, items: ['c'] }) },
     ] });
 
+    await producer.send({ topic: 'raw', messages: [
+      { key: Buffer.from([0xff, 0x00, 0xfe]), value: Buffer.from([0xc3, 0x28, 0x00]), headers: { bin: Buffer.from([0xff]), text: 'ok' } },
+      { key: '42', value: 'plain text, not JSON' },
+      { key: 'tombstone', value: null },
+      { key: null, value: '[1, 2, {"a": null}]' },
+    ] });
     // A real consumer group with committed offsets, which sampling must leave exactly as it is.
     const consumer = client.consumer({ groupId: 'billing' });
     await consumer.connect();
@@ -133,7 +140,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
   test('describe: a reachable cluster, and an unreachable one named with its brokers', async () => {
     const up = await engine.describe('events');
     assert.equal(up.reachable, true);
-    assert.match(up.detail ?? '', /1 broker\(s\) · controller 1 · 4 topics/);
+    assert.match(up.detail ?? '', /1 broker\(s\) · controller 1 · 5 topics/);
     assert.deepEqual(up.capabilities, ['browse', 'nativeSchema', 'sample', 'tail']);
     const down = await engine.describe('kafka://127.0.0.1:1');
     assert.equal(down.reachable, false);
@@ -204,6 +211,32 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     // The schema the registry declares for the topic's values, as the value column's native type.
     const declared = await engine.schema({ source: 'events', entity: 'payments' });
     assert.match(declared.fields.find((f) => f.name === 'value')?.nativeType ?? '', /"name":"shop.Payment","type":"record"/);
+  });
+
+  test('payloads without a schema: bytes as base64, text as a string, JSON as JSON, a tombstone as empty', async () => {
+    const info = await engine.sample('events', 'raw', { strategy: 'full', limit: 100 });
+    const rows = await landed(info.table);
+    assert.deepEqual(rows.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]), [
+      [Buffer.from([0xff, 0x00, 0xfe]).toString('base64'), 'base64', Buffer.from([0xc3, 0x28, 0x00]).toString('base64'), 'base64', { bin: Buffer.from([0xff]).toString('base64'), text: 'ok' }],
+      [42, 'json', 'plain text, not JSON', 'string', null],
+      ['tombstone', 'string', null, 'empty', null],
+      [null, 'empty', [1, 2, { a: null }], 'json', null],
+    ]);
+    // The tail decodes in JS: the same rules give the same columns.
+    const stop = new AbortController();
+    let rowsSeen = 0;
+    const tail = engine.tail('events', 'raw', {}, { signal: stop.signal, onProgress: (p) => { rowsSeen = p.rows; } });
+    await waitFor(async () => (await engine.samples()).some((s) => s.method === 'tail' && s.entity === 'raw' && s.status === 'running'), { timeoutMs: 30_000, what: 'the raw tail to begin' });
+    await producer.send({ topic: 'raw', messages: [
+      { key: Buffer.from([0xff, 0x00, 0xfe]), value: Buffer.from([0xc3, 0x28, 0x00]), headers: { bin: Buffer.from([0xff]), text: 'ok' } },
+      { key: '42', value: 'plain text, not JSON' },
+      { key: 'tombstone', value: null },
+      { key: null, value: '[1, 2, {"a": null}]' },
+    ] });
+    await waitFor(() => rowsSeen >= 4 || undefined, { timeoutMs: 30_000, what: 'the raw tail to land 4 records' });
+    stop.abort();
+    const tailed = await landed((await tail).table);
+    assert.deepEqual(tailed.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]), rows.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]));
   });
 
   test('Protobuf through the registry', async () => {

@@ -16,7 +16,7 @@ export interface Decoded {
 
 export class RecordDecodeError extends Error {}
 
-/** A key or value for the spool: JSON text, or (format `auto`) text DuckDB classifies. */
+/** A key or value for the spool: JSON text, or (format `auto`) the bytes in base64 for DuckDB to classify. */
 export interface Spooled { text: string | null; format: DecodedFormat | 'auto'; schemaId?: number }
 
 function spooled(decoded: Decoded): Spooled {
@@ -45,17 +45,13 @@ export class PayloadDecoder {
   }
 
   /**
-   * For the spool DuckDB lands from: under `auto`, UTF-8 text is passed as it is and DuckDB tells JSON
-   * from text (json_valid, the same test as JSON.parse); everything else is decoded here.
+   * For the spool DuckDB lands from: under `auto`, the bytes go as base64 (no escaping, no UTF-8
+   * pass in JS) and DuckDB tells JSON from text from bytes; everything else is decoded here.
    */
   spool(data: Buffer | null, which: 'key' | 'value'): Spooled | Promise<Spooled> {
     const encoding = which === 'key' ? this.keyEncoding : this.valueEncoding;
     if (encoding === 'auto' && data && data.length && !(data[0] === 0 && data.length >= 5 && this.settings.schemaRegistry)) {
-      try {
-        return { text: utf8.decode(data), format: 'auto' };
-      } catch {
-        return { text: JSON.stringify(data.toString('base64')), format: 'base64' };
-      }
+      return { text: data.toString('base64'), format: 'auto' };
     }
     const decoded = this.decode(data, encoding);
     return decoded instanceof Promise ? decoded.then(spooled) : spooled(decoded);

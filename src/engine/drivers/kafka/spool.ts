@@ -86,20 +86,18 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
   };
 }
 
+/** One NDJSON line. Built by hand: only headers and decoded payloads need JSON escaping (base64 does not). */
 function line(message: { timestamp: string; headers?: Record<string, Buffer | Buffer[] | undefined>; batchContext?: { timestampType?: number } }, partition: number, offset: bigint, key: Spooled, value: Spooled): string {
   const timestamp = Number(message.timestamp);
-  return `${JSON.stringify({
-    p: partition,
-    o: Number(offset),
-    t: timestamp >= 0 ? timestamp : null,
-    tt: TIMESTAMP_TYPES[message.batchContext?.timestampType ?? 0] ?? 'CreateTime',
-    k: key.text,
-    kf: key.format,
-    h: headersText(message.headers),
-    v: value.text,
-    vf: value.format,
-    sid: value.schemaId ?? null,
-  })}\n`;
+  const headers = headersText(message.headers);
+  return `{"p":${partition},"o":${offset},"t":${timestamp >= 0 ? timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[message.batchContext?.timestampType ?? 0] ?? 'CreateTime'}",`
+    + `"k":${payloadText(key)},"kf":"${key.format}","h":${headers === null ? 'null' : JSON.stringify(headers)},`
+    + `"v":${payloadText(value)},"vf":"${value.format}","sid":${value.schemaId ?? 'null'}}\n`;
+}
+
+function payloadText(payload: Spooled): string {
+  if (payload.text === null) return 'null';
+  return payload.format === 'auto' ? `"${payload.text}"` : JSON.stringify(payload.text);
 }
 
 function sqlString(text: string): string {
@@ -107,15 +105,19 @@ function sqlString(text: string): string {
 }
 
 /**
- * Columns in RECORD_FIELDS order, then the provenance. `auto` payloads: JSON when valid, else a JSON
- * string; each payload is parsed once (TRY_CAST), in DuckDB's threads.
+ * Columns in RECORD_FIELDS order, then the provenance. `auto` payloads arrive as base64: UTF-8 text
+ * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
+ * each is decoded and parsed once, in DuckDB's threads.
  */
 function selectOf(file: string): string {
-  const payload = (name: string, short: string) => [
-    `(CASE WHEN ${short}f = 'auto' THEN coalesce(${short}j, to_json(${short})) ELSE ${short}::JSON END) AS ${name}`,
-    `(CASE WHEN ${short}f <> 'auto' THEN ${short}f WHEN ${short}j IS NULL AND ${short} IS NOT NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
+  const payload = (name: string, c: string) => [
+    `(CASE WHEN ${c}f <> 'auto' THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
+    `(CASE WHEN ${c}f <> 'auto' THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
   ];
+  const decoded = (c: string) => `CASE WHEN ${c}f = 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
+  const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
   const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
+  const read = `read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,
@@ -123,7 +125,6 @@ function selectOf(file: string): string {
     `${payload('value', 'v').join(', ')},`,
     'sid AS value_schema_id,',
     "json_object('partition', p, 'offset', o) AS _hw_provenance",
-    `FROM (SELECT *, CASE WHEN kf = 'auto' THEN TRY_CAST(k AS JSON) END AS kj, CASE WHEN vf = 'auto' THEN TRY_CAST(v AS JSON) END AS vj`,
-    `FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES}))`,
+    `FROM (SELECT *, ${parsed('k')}, ${parsed('v')} FROM (SELECT *, ${decoded('k')}, ${decoded('v')} FROM ${read}))`,
   ].join(' ');
 }
