@@ -57,10 +57,12 @@ export interface RecordBatch {
   provenance: Provenance[];
   /** Bytes read from the source for this batch (approximate), for byte budgets. */
   bytes: number;
-  /** Records the source held that could not be read (malformed lines...), kept out of rows. */
+  /** Records the source held that could not be read (malformed lines...), kept out of rows (unless rejectedKeptIn). */
   rejected?: number;
   /** Where some of the rejected records were (line numbers...), as evidence. */
   rejectedAt?: Provenance[];
+  /** Set when the rejected records are in `rows` too, their raw text in this column (log lines): counted, not dropped. */
+  rejectedKeptIn?: string;
   /**
    * Set when the schema changed with this batch (a new field, or a field widened): the whole new
    * field list, existing fields first in their old order. Rows of this batch follow it.

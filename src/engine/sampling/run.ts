@@ -148,6 +148,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   let lastFlush = Date.now();
   let failure: unknown;
   const rejectedAt: Provenance[] = [];
+  let keptIn: string | undefined;
   let lastProvenance: Provenance | undefined;
   const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
@@ -165,6 +166,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
       for (const at of batch.rejectedAt ?? []) if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push(at);
+      keptIn ??= batch.rejectedKeptIn;
       const now = Date.now();
       if (now - lastFlush >= FLUSH_INTERVAL_MS) {
         writer.flush();
@@ -184,7 +186,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
     await iterator.return?.().catch(() => undefined);
   }
   const detail = rejected && rejectedAt.length
-    ? `${rejected} unreadable records counted and skipped (${rejectedAt.map(describeProvenance).join(', ')}${rejected > rejectedAt.length ? ', …' : ''})`
+    ? `${rejected} unreadable records counted and ${keptIn ? `kept raw in ${keptIn}` : 'skipped'} (${rejectedAt.map(describeProvenance).join(', ')}${rejected > rejectedAt.length ? ', …' : ''})`
     : undefined;
   return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined, rejectedDetail: detail, lastProvenance };
 }

@@ -88,6 +88,7 @@ export function toBatch(records: LogRecord[], bytes: number): RecordBatch {
   if (rejectedAt.length) {
     batch.rejected = rejectedAt.length;
     batch.rejectedAt = rejectedAt;
+    batch.rejectedKeptIn = '_raw';
   }
   return batch;
 }
