@@ -34,6 +34,11 @@ export class RestClient {
     if (config.auth.type === 'oauth2') this.secrets.push(config.auth.clientSecret);
   }
 
+  /** "REST source" or "GraphQL source", for messages. */
+  get label(): string {
+    return this.source.kind === 'graphql' ? 'GraphQL source' : 'REST source';
+  }
+
   redact(text: string): string {
     return redact(text, this.secrets);
   }
@@ -63,12 +68,21 @@ export class RestClient {
 
   /** GET with politeness and retries; one request in flight at a time. `what` names the endpoint in errors. */
   get(url: URL, what: string): Promise<RestResponse> {
-    const run = this.pending.then(() => this.getNow(url, what));
+    return this.request(url, what);
+  }
+
+  /** POST of a JSON body (GraphQL), with the same politeness as GET. */
+  postJson(url: URL, body: unknown, what: string): Promise<RestResponse> {
+    return this.request(url, what, JSON.stringify(body));
+  }
+
+  private request(url: URL, what: string, jsonBody?: string): Promise<RestResponse> {
+    const run = this.pending.then(() => this.requestNow(url, what, jsonBody));
     this.pending = run.catch(() => undefined);
     return run;
   }
 
-  private async getNow(url: URL, what: string): Promise<RestResponse> {
+  private async requestNow(url: URL, what: string, jsonBody?: string): Promise<RestResponse> {
     let attempt = 0;
     let refreshed = false;
     for (;;) {
@@ -76,19 +90,20 @@ export class RestClient {
       const target = new URL(url);
       const headers = new Headers(this.config.headers);
       headers.set('accept', 'application/json');
+      if (jsonBody !== undefined) headers.set('content-type', 'application/json');
       await this.applyAuth(target, headers, what);
       let response: Response;
       let text: string;
       try {
         this.requests++;
-        response = await fetch(target, { headers, redirect: 'follow', signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]) });
+        response = await fetch(target, { method: jsonBody === undefined ? 'GET' : 'POST', body: jsonBody, headers, redirect: 'follow', signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]) });
         text = await response.text();
       } catch (error) {
         if (this.ctx.signal.aborted) throw error;
         const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : networkCause(error);
         if (attempt >= this.config.maxRetries) throw this.fail(`${what}: ${cause} (gave up after ${attempt + 1} attempts)`, error);
         const delay = this.backoff(attempt++);
-        this.ctx.log('warn', this.redact(`REST source '${this.source.name}' ${what}: ${cause}; retrying in ${delay} ms`));
+        this.ctx.log('warn', this.redact(`${this.label} '${this.source.name}' ${what}: ${cause}; retrying in ${delay} ms`));
         await this.wait(delay);
         continue;
       }
@@ -105,14 +120,16 @@ export class RestClient {
         const floor = this.backoff(attempt++);
         const asked = status === 429 || status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
         const delay = Math.min(this.config.retryMaxMs, Math.max(asked ?? 0, floor));
-        this.ctx.log('info', `REST source '${this.source.name}' ${what}: HTTP ${status}; waiting ${delay} ms${asked !== undefined ? ` (Retry-After ${asked} ms)` : ''}`);
+        this.ctx.log('info', `${this.label} '${this.source.name}' ${what}: HTTP ${status}; waiting ${delay} ms${asked !== undefined ? ` (Retry-After ${asked} ms)` : ''}`);
         await this.wait(delay);
         continue;
       }
       if (status === 401 || status === 403) {
         throw this.fail(`${what} answered HTTP ${status} ${response.statusText}: the ${this.authProfile().scheme === 'none' ? 'request needs credentials' : `${this.authProfile().scheme} credentials were refused (expired, revoked or lacking a scope?)`}${snippet(text)}`);
       }
-      if (status >= 400) throw this.fail(`${what} answered HTTP ${status} ${response.statusText}${snippet(text)}`);
+      // GraphQL over HTTP answers a query it cannot run with 400 and an `errors` body: the caller reads it.
+      const graphqlErrors = jsonBody !== undefined && status === 400 && /json/i.test(response.headers.get('content-type') ?? '');
+      if (status >= 400 && !graphqlErrors) throw this.fail(`${what} answered HTTP ${status} ${response.statusText}${snippet(text)}`);
       return { status, headers: response.headers, text, bytes: Buffer.byteLength(text) };
     }
   }
@@ -188,7 +205,7 @@ export class RestClient {
   }
 
   fail(message: string, cause?: unknown): HeadwaterError {
-    return new HeadwaterError('source', this.redact(`REST source '${this.source.name}': ${message}`), { source: this.source.name }, cause === undefined ? undefined : { cause });
+    return new HeadwaterError('source', this.redact(`${this.label} '${this.source.name}': ${message}`), { source: this.source.name }, cause === undefined ? undefined : { cause });
   }
 }
 
