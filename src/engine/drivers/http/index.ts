@@ -27,7 +27,7 @@ function targetOf(source: ResolvedSource): Target {
   name = name.replace(/[^\w.-]/g, '_');
   if (!dataFormatOf(name, source.options)) {
     throw new HeadwaterError('usage', `HTTP source '${source.name}': cannot tell the format of '${name}' from the URL.`, {
-      source: source.name, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet.",
+      source: source.name, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet; for an API rather than a file, use a source of kind 'rest'.",
     });
   }
   return { url, name };
