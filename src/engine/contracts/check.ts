@@ -100,6 +100,7 @@ export async function checkContract(engine: Engine, contractPath: string, option
   const now = options.now ?? new Date();
   for (const [index, object] of (contract.schema ?? []).entries()) {
     const objectPointer = `/schema/${index}`;
+    const firstFinding = findings.length;
     const entity = source.entityFor(physicalNameOf(object));
     options.onProgress?.(`sampling ${definition.name}/${entity}`);
     const limit = options.sample?.limit ?? DEFAULT_SAMPLE_LIMIT;
@@ -128,9 +129,13 @@ export async function checkContract(engine: Engine, contractPath: string, option
     const rules = [...await evaluateQuality(object, objectPointer, scope, columns), ...await evaluateFreshness(contract, object, scope)];
     for (const rule of rules) {
       if (rule.status === 'pass' || rule.status === 'skipped') continue;
-      findings.push({ severity: rule.status === 'fail' ? 'error' : 'warning', object: object.name, kind: rule.rule, path: rule.path, message: rule.message, measured: rule.measured, pointer: rule.pointer, line: lineOf(rule.pointer) });
+      const softened = rule.severity !== undefined && ['info', 'warning', 'warn'].includes(rule.severity.toLowerCase());
+      findings.push({ severity: rule.status === 'fail' && !softened ? 'error' : 'warning', object: object.name, kind: rule.rule, path: rule.path, message: rule.message, measured: rule.measured, pointer: rule.pointer, line: lineOf(rule.pointer) });
     }
     objects.push({ object: object.name, entity, sample: { id: info.id, rows: info.rowCount, status: info.status, complete }, rules });
+    // In contract order, so people read them top to bottom.
+    const mine = findings.splice(firstFinding);
+    findings.push(...mine.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {

@@ -15,6 +15,8 @@ export interface RuleResult {
   /** JSON pointer of the rule (or of the property that states it) in the contract. */
   pointer: string;
   status: RuleStatus;
+  /** The rule's own severity (ODCS `severity`: info, warning, error); a failed warning does not fail the check. */
+  severity?: string;
   /** The measured value the rule compares. */
   measured?: number | string;
   message: string;
@@ -70,6 +72,11 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
   const from = scope.table;
   const basis = `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})`;
   const measure = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
+    const first = results.length;
+    await measureRule(rule, pointer, path, column);
+    if (rule.severity) for (const result of results.slice(first)) result.severity = rule.severity;
+  };
+  const measureRule = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
     const metric = rule.metric ?? rule.rule;
     const label = rule.name ?? metric ?? rule.type ?? 'rule';
     const where = path ? `'${path}' ` : '';
@@ -150,6 +157,11 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
   const walk = async (property: OdcsProperty, pointer: string, prefix: string) => {
     const path = prefix ? `${prefix}.${physicalNameOf(property)}` : physicalNameOf(property);
     const column = !prefix && columns.has(path) ? path : undefined;
+    if (!prefix && !column) {
+      // The field is gone (reported as schema drift): its rules cannot be measured.
+      for (const [i, rule] of (property.quality ?? []).entries()) results.push({ rule: rule.name ?? rule.metric ?? rule.type ?? 'rule', path, pointer: `${pointer}/quality/${i}`, status: 'skipped', message: `'${path}': not measured, the field is not in the sample` });
+      return;
+    }
     if (column) results.push(...(await propertyConstraints(property, pointer, path, column, scope)));
     for (const [i, rule] of (property.quality ?? []).entries()) await measure(rule, `${pointer}/quality/${i}`, path, column);
     for (const [i, child] of (property.properties ?? []).entries()) await walk(child, `${pointer}/properties/${i}`, path);
