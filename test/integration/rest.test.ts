@@ -180,6 +180,22 @@ describe('REST driver', () => {
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.at - seen[i - 1]!.at >= 50, 'backoff floor under Retry-After: 0');
   });
 
+  test('X-RateLimit-Remaining: 0 waits for X-RateLimit-Reset before the next request', async () => {
+    const info = await engine.sample('api', '/quota', {});
+    assert.deepEqual(await ids(info), ALL_IDS.slice(0, 6));
+    const seen = server.to('quota');
+    assert.deepEqual(seen.map((r) => r.status), [200, 200, 200]);
+    assert.ok(seen[2]!.at >= Math.ceil((seen[1]!.at + 1000) / 1000) * 1000 - 5, 'the third request came after the reset time');
+  });
+
+  test('Retry-After as an HTTP date is honoured', async () => {
+    const info = await engine.sample('api', '/retry-date', {});
+    assert.deepEqual(await ids(info), [1]);
+    const seen = server.to('retry-date');
+    assert.deepEqual(seen.map((r) => r.status), [503, 200]);
+    assert.ok(seen[1]!.at >= Math.ceil((seen[0]!.at + 1500) / 1000) * 1000 - 5, `retried ${seen[1]!.at - seen[0]!.at} ms later`);
+  });
+
   test('5xx answers are retried with backoff and the pages land once each', async () => {
     const info = await engine.sample('api', '/flaky', {});
     assert.equal(info.status, 'complete');
