@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { runCli, type CliIO } from '../../src/cli/main.js';
 import type { CheckReport } from '../../src/engine/contracts/check.js';
 import { Engine } from '../../src/engine/engine.js';
+import { mariadbSkipReason, startMariaDB, type MariaDBService } from '../services/mariadb.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
 
 async function headwater(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -369,5 +370,49 @@ describe('headwater check on PostgreSQL', { skip: postgresSkipReason() }, () => 
     assert.match(findingFor(report, 'missing', 'status')?.message ?? '', /'status' is in the contract \(string\) but not in the source/);
     assert.match(findingFor(report, 'type', 'amount')?.message ?? '', /'amount' type changed: the contract says number, the source has string \(declared text\)/);
     assert.match(findingFor(report, 'nullability', 'customer_id')?.message ?? '', /'customer_id' is required but nulls appeared: 50 null of 800 values/);
+  });
+});
+
+describe('headwater check on MariaDB', { skip: mariadbSkipReason() }, () => {
+  let server: MariaDBService;
+  let dir: string;
+  let contract: string;
+  const PASSWORD = 'maria-Check-31';
+
+  before(async () => {
+    server = await startMariaDB();
+    await server.sql(`CREATE DATABASE shop;
+      CREATE USER 'hw_checker'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}';
+      GRANT SELECT, SHOW VIEW ON shop.* TO 'hw_checker'@'127.0.0.1';`);
+    await server.sql(`CREATE TABLE shop.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, status VARCHAR(16) NOT NULL, amount DECIMAL(10,2) NOT NULL);
+      INSERT INTO shop.orders SELECT seq, 1 + seq % 23, ELT(1 + seq % 3, 'paid', 'shipped', 'delivered'), seq % 300 + 0.25 FROM seq_1_to_400;`, { database: 'shop' });
+    dir = mkdtempSync(join(tmpdir(), 'hw-check-maria-'));
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: shopdb\n    kind: mysql\n    host: 127.0.0.1\n    port: ${server.port}\n    database: shop\n    user: hw_checker\n    password: \${env:SHOPDB_PASSWORD}\n`);
+    process.env.SHOPDB_PASSWORD = PASSWORD;
+    const engine = new Engine({ workspaceDir: dir });
+    try {
+      const generated = await engine.generate({ kind: 'odcs', source: 'shopdb', entity: 'shop.orders', outDir: 'contracts' });
+      contract = resolve(dir, generated.files.find((f) => /\.odcs\.ya?ml$/.test(f.path))!.path);
+    } finally {
+      await engine.close();
+    }
+  });
+  after(async () => {
+    delete process.env.SHOPDB_PASSWORD;
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('generate -> check passes; after a column is dropped and nulls appear it fails naming both', async () => {
+    const passed = await checkJson(contract, dir);
+    assert.equal(passed.code, 0, JSON.stringify(passed.report.findings, null, 2));
+    assert.equal(passed.report.objects[0]?.entity, 'shop.orders');
+    await server.sql(`ALTER TABLE shop.orders DROP COLUMN status, MODIFY customer_id INT NULL;
+      UPDATE shop.orders SET customer_id = NULL WHERE id % 8 = 0;`, { database: 'shop' });
+    const { code, report } = await checkJson(contract, dir);
+    assert.equal(code, 1);
+    assert.match(findingFor(report, 'missing', 'status')?.message ?? '', /'status' is in the contract \(string\) but not in the source/);
+    assert.match(findingFor(report, 'nullability', 'customer_id')?.message ?? '', /'customer_id' is required but nulls appeared: 50 null of 400 values/);
   });
 });
