@@ -123,6 +123,25 @@ describe('contract language features', () => {
     assert.deepEqual(after.filter((d) => d.severity === DiagnosticSeverity.Error), [], 'the fixed contract is still valid ODCS');
   });
 
+  test('accepting the observed schema adds extra fields and removes gone ones; then no drift is left', async () => {
+    let text = document.getText();
+    // One fix at a time, recomputing the drift after each edit, as a person clicking through them would.
+    for (let round = 0; round < 6; round++) {
+      const current = TextDocument.create(document.uri, 'yaml', round + 2, text);
+      const drift = contractDiagnostics(current, await observeContract(engine, parseContract(text, document.uri).contract!)).filter((d) => String(d.code).startsWith('drift-'));
+      if (!drift.length) break;
+      const [action] = contractCodeActions(current, drift);
+      assert.ok(action, `a fix for ${drift.map(messageOf).join(' | ')}`);
+      text = TextDocument.applyEdits(current, action.edit!.changes![document.uri]!);
+    }
+    assert.doesNotMatch(text, /name: status/);
+    assert.match(text, /- name: channel\n {8}logicalType: string\n {8}physicalType: TEXT\n {8}required: true\n/);
+    const final = TextDocument.create(document.uri, 'yaml', 9, text);
+    const parsed = parseContract(text, document.uri);
+    assert.deepEqual(parsed.problems, [], 'still a valid contract');
+    assert.deepEqual(contractDiagnostics(final, await observeContract(engine, parsed.contract!)).map(messageOf), []);
+  });
+
   test('the quick fix adds a key the property does not have', () => {
     const text = CONTRACT.replace('      - name: \n', '').replace('      - name: note\n        logicalType: string\n        required: true\n', '      - name: note\n        logicalType: string\n');
     const doc = TextDocument.create(document.uri, 'yaml', 1, text);

@@ -27,6 +27,10 @@ export interface DriftDiagnosticData {
   sample: string;
   /** Property values the sample supports. */
   accept?: { logicalType?: string; required?: boolean; physicalType?: string };
+  /** A field the contract lacks: the property to add to object `objectIndex`. */
+  add?: { objectIndex: number; name: string; logicalType?: string; physicalType?: string; required: boolean };
+  /** A field the source lacks: remove the property at `pointer`. */
+  remove?: boolean;
 }
 
 type Range = Diagnostic['range'];
@@ -63,7 +67,14 @@ export function contractDiagnostics(document: TextDocument, observations?: Contr
       if (finding.kind === 'type' && finding.observed && (ODCS_LOGICAL_TYPES as readonly string[]).includes(finding.observed)) accept.logicalType = finding.observed;
       if (finding.kind === 'nullability') accept.required = false;
       if (finding.kind === 'physicalType' && seen?.nativeType) accept.physicalType = seen.nativeType;
-      const data: DriftDiagnosticData = { headwater: 'contract-drift', kind: finding.kind, path: finding.path, pointer: finding.pointer, sample: observed.sample.id, ...(Object.keys(accept).length ? { accept } : {}) };
+      const logical = seen ? logicalTypeOf(seen.shape.type as InferredType, seen.shape.branches) : undefined;
+      const add = finding.kind === 'extra' && seen && !/[.[{]/.test(finding.path)
+        ? { objectIndex: observed.index, name: finding.path, ...(logical ? { logicalType: logical } : {}), ...(seen.nativeType ? { physicalType: seen.nativeType } : {}), required: !seen.shape.nullable }
+        : undefined;
+      const data: DriftDiagnosticData = {
+        headwater: 'contract-drift', kind: finding.kind, path: finding.path, pointer: finding.pointer, sample: observed.sample.id,
+        ...(Object.keys(accept).length ? { accept } : {}), ...(add ? { add } : {}), ...(finding.kind === 'missing' && finding.pointer ? { remove: true } : {}),
+      };
       diagnostics.push({
         severity: finding.kind === 'extra' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
         source: 'headwater',
@@ -88,7 +99,18 @@ export function contractCodeActions(document: TextDocument, diagnostics: Diagnos
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     const data = diagnostic.data;
-    if (!isDriftData(data) || !data.accept || !data.pointer) continue;
+    if (!isDriftData(data)) continue;
+    const structural = data.add ? addProperty(document, parsed.document, data.add) : data.remove && data.pointer ? removeProperty(document, parsed.document, data.pointer) : undefined;
+    if (structural) {
+      actions.push({
+        title: `${ACCEPT_OBSERVED}: ${data.add ? `add '${data.path}' (${data.add.logicalType ?? 'any'}${data.add.required ? ', required' : ''})` : `remove '${data.path}'`} (sample ${data.sample})`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: { changes: { [document.uri]: [structural] } },
+      });
+      continue;
+    }
+    if (!data.accept || !data.pointer) continue;
     const property = parsed.document.getIn(segments(data.pointer), true);
     if (!isMap(property)) continue;
     const edits = Object.entries(data.accept).map(([key, value]) => setKey(document, property, key, value as string | boolean)).filter((e): e is TextEdit => e !== undefined);
@@ -103,6 +125,34 @@ export function contractCodeActions(document: TextDocument, diagnostics: Diagnos
     });
   }
   return actions;
+}
+
+/** A new property after the object's last one, indented like it. */
+function addProperty(document: TextDocument, doc: Document, add: NonNullable<DriftDiagnosticData['add']>): TextEdit | undefined {
+  const properties = doc.getIn(['schema', add.objectIndex, 'properties'], true) as { items?: Node[] } | undefined;
+  const last = properties?.items?.at(-1);
+  if (!last?.range || !isMap(last)) return undefined;
+  const indent = document.positionAt(last.range[0]).character;
+  const end = document.positionAt(last.range[1]);
+  const at = { line: end.character === 0 ? end.line : end.line + 1, character: 0 };
+  const lines = [`- name: ${add.name}`, ...(add.logicalType ? [`  logicalType: ${add.logicalType}`] : []), ...(add.physicalType ? [`  physicalType: ${yamlScalar(add.physicalType)}`] : []), `  required: ${add.required}`];
+  const text = lines.map((line) => `${' '.repeat(Math.max(0, indent - 2))}${line}\n`).join('');
+  // A document without a final newline: start the new item on its own line.
+  return at.line >= document.lineCount ? { range: { start: document.positionAt(document.getText().length), end: document.positionAt(document.getText().length) }, newText: `\n${text.replace(/\n$/, '')}` } : { range: { start: at, end: at }, newText: text };
+}
+
+/** Deletes the lines of the property at `pointer` (from its `- ` line to the next item). */
+function removeProperty(document: TextDocument, doc: Document, pointer: string): TextEdit | undefined {
+  const node = doc.getIn(segments(pointer), true) as Node | undefined;
+  if (!node?.range || !isMap(node)) return undefined;
+  const start = document.positionAt(node.range[0]).line;
+  const end = document.positionAt(node.range[1]);
+  const endLine = end.character === 0 ? end.line : end.line + 1;
+  return { range: { start: { line: start, character: 0 }, end: { line: endLine, character: 0 } }, newText: '' };
+}
+
+function yamlScalar(text: string): string {
+  return /^[\w()., -]+$/.test(text) ? text : JSON.stringify(text);
 }
 
 /** Replaces a scalar value in place, or adds `key: value` as a new line after the property's first key. */
