@@ -44,8 +44,9 @@ export interface ReadOptions {
   limit?: number;
 }
 
-const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
-const FETCH_MAX_BYTES = 16 * 1024 * 1024;
+const PARTITION_MAX_BYTES = 16 * 1024 * 1024;
+// Fewer, larger Fetch responses: under the broker's own fetch.max.bytes (55 MiB by default).
+const FETCH_MAX_BYTES = 52 * 1024 * 1024;
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
 // Kafka error codes a fresh metadata read resolves (leadership moved, broker restarted).
 const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);

@@ -13,8 +13,8 @@ import { fetchChunks, RECORD_FIELDS, type ReadOptions } from './read.js';
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
 const REJECTED_EXAMPLES = 10;
-/** Largest record DuckDB's JSON reader accepts from the spool (Kafka's default limit is 1 MiB). */
-const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/** Largest spooled record DuckDB reads (12 MiB of payload in base64; Kafka defaults to 1 MiB). */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 export interface SpoolPlan {
   method: DuckDBSampleStream['method'];
