@@ -15,6 +15,7 @@ import { DriftPanels, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
 import { tail } from './tailCommands.js';
 import { generate } from './generateCommands.js';
+import { compareContract } from './contractCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
 
@@ -39,6 +40,7 @@ export const commands: Record<string, Handler> = {
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
   'headwater.profile': (h, arg) => profile(h, arg),
   'headwater.compareSamples': (h, arg, other) => compareSamples(h, arg, other),
+  'headwater.compareContract': (h, arg) => compareContract(h, arg, (r) => driftPanelsOf(h).show(r.drift, r.before, r.after)),
   'headwater.generate': (h, arg) => generate(h, arg),
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),

@@ -72,7 +72,7 @@ export interface ProfileParams extends WithProgress { sampleId: string; options?
 export interface InferredSchemaParams { sampleId: string }
 export interface DiffParams { before: string; after: string }
 /** A contract's schema object vs a sample: `contract` is a file path or file: URI; default the first object and its entity's newest sample. */
-export interface ContractDriftParams { contract: string; object?: string; sampleId?: string }
+export interface ContractDriftParams { contract: string; object?: string; sampleId?: string; /** The editor's unsaved text, instead of the file's. */ text?: string }
 /** One side of a schema comparison: a sample (its inferred schema), or any schema (a contract's...). */
 export type DiffSideParams = { sampleId: string } | { schema: Schema; label: string; kind: 'contract' | 'schema'; detail?: string };
 export interface DiffSchemasParams { before: DiffSideParams; after: DiffSideParams }

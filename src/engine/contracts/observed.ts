@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { DriftSide, SchemaDrift } from '../../shared/drift.js';
 import type { Engine } from '../engine.js';
-import { readContract } from './check.js';
+import { InvalidContractError, readContract } from './check.js';
+import { parseContract, type ParsedContract } from './parse.js';
 import type { Profile } from '../profile/types.js';
 import type { SampleInfo } from '../../shared/types.js';
 import { compareSchema, contractDrift, contractPaths, observedPaths, type ObservedPath, type SchemaFinding } from './model.js';
@@ -42,15 +43,20 @@ function entityNames(contract: OdcsContract, object: OdcsSchemaObject, engine: E
   }
 }
 
+function validContract(parsed: ParsedContract): { contract: NonNullable<ParsedContract['contract']> } {
+  if (!parsed.contract) throw new InvalidContractError(parsed.path, parsed.problems);
+  return { contract: parsed.contract };
+}
+
 function newestSampleOf(samples: SampleInfo[], names: Set<string>, source: string | undefined): SampleInfo | undefined {
   const candidates = samples.filter((s) => names.has(s.entity)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return candidates.find((s) => s.source === source) ?? candidates[0];
 }
 
 /** A contract object against a sample (the newest of its entity unless given), as the Drift panel shows it. */
-export async function contractDriftOf(engine: Engine, params: { contract: string; object?: string; sampleId?: string }): Promise<{ drift: SchemaDrift; before: DriftSide; after: DriftSide }> {
+export async function contractDriftOf(engine: Engine, params: { contract: string; object?: string; sampleId?: string; text?: string }): Promise<{ drift: SchemaDrift; before: DriftSide; after: DriftSide }> {
   const path = params.contract.startsWith('file://') ? fileURLToPath(params.contract) : params.contract;
-  const { contract } = readContract(path);
+  const { contract } = params.text === undefined ? readContract(path) : validContract(parseContract(params.text, path));
   const objects = contract.schema ?? [];
   const index = params.object ? objects.findIndex((o) => o.name === params.object) : 0;
   const object = objects[index];

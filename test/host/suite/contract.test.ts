@@ -92,6 +92,19 @@ suite('Data contracts in the editor', () => {
     }
   });
 
+  test('Compare Contract with Newest Sample opens the Drift panel on the contract and the sample', async () => {
+    const result = await vscode.commands.executeCommand<{ drift: { removed: number; changed: number }; before: { kind: string; label: string }; after: { kind: string } } | undefined>('headwater.compareContract', contractUri);
+    assert.ok(result, 'the command returns the comparison');
+    assert.deepEqual([result.before.kind, result.before.label, result.after.kind], ['contract', 'payments.odcs.yaml#payments', 'sample']);
+    assert.equal(result.drift.removed, 1, 'reference is gone');
+    assert.equal(result.drift.changed, 2, 'amount type, id nulls');
+    const state = await waitFor('the Drift panel', async () => {
+      const s = await vscode.commands.executeCommand<{ title: string; removed: number; initSent: boolean } | undefined>('headwater._test.driftState');
+      return s?.initSent && s.title.includes('payments.odcs.yaml') ? s : undefined;
+    });
+    assert.equal(state.removed, 1);
+  });
+
   test('"Accept observed schema" rewrites the field and its warning goes away', async () => {
     const document = await vscode.workspace.openTextDocument(contractUri);
     const typeWarning = vscode.languages.getDiagnostics(contractUri).find((d) => d.code === 'drift-type');
