@@ -11,6 +11,7 @@ import { runCli } from '../../src/cli/main.js';
 import { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
+import { waitFor } from '../services/process.js';
 
 const PASSWORD = 'reader-Secret-42';
 const WIDE_ROWS = 200_000;
@@ -181,6 +182,13 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
     assert.ok(!headwaterStatements().slice(before).some((s) => /COPY/.test(s.text)), 'nothing was read');
     const confirmed = await engine.sample('app', 'public.wide', { strategy: 'full', confirmFull: true, limit: WIDE_ROWS });
     assert.equal(confirmed.rowCount, WIDE_ROWS);
+    // The limit holds on the native path too: DuckDB stops reading and the server stops sending.
+    const limited = await engine.sample('app', 'public.wide', { strategy: 'full', confirmFull: true, limit: 100 });
+    assert.deepEqual([limited.rowCount, limited.status], [100, 'complete']);
+    assert.match(limited.query, /read_csv from a pipe/);
+    await waitFor(async () => (await server.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'headwater'")) === '0', {
+      timeoutMs: 5000, what: 'Headwater sessions to end on the server',
+    });
     // Small tables need no confirmation.
     assert.equal((await engine.sample('app', 'public.events', { strategy: 'full' })).rowCount, 302);
   });

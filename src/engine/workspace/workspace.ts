@@ -11,9 +11,11 @@ import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
 import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
-import { quoteIdent, sampleIdBase } from './sql.js';
+import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 
 export const SAMPLES_SCHEMA = 'samples';
+/** The workspace DuckDB's memory limit (HEADWATER_DUCKDB_MEMORY_LIMIT overrides it). */
+const DEFAULT_MEMORY_LIMIT = '128MB';
 
 const CATALOG_DDL = [
   `CREATE SCHEMA IF NOT EXISTS headwater`,
@@ -82,6 +84,8 @@ export class Workspace {
       throw cause;
     }
     const workspace = new Workspace(dir, databasePath, db, api);
+    // DuckDB would cache up to 80% of RAM; landing big samples spills to disk instead of growing the engine.
+    await db.connection.run(`SET memory_limit = ${quoteLiteral(process.env.HEADWATER_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT)}`);
     for (const ddl of CATALOG_DDL) await db.connection.run(ddl);
     await workspace.recoverInterrupted();
     return workspace;

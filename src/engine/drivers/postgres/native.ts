@@ -75,6 +75,8 @@ export interface NativeArgs {
   pipeDir: string;
   describe: string;
   method: DuckDBSampleStream['method'];
+  /** The sample's row limit: DuckDB stops reading there, and the server is told to stop sending. */
+  limit: number;
   /** Stops what the server is sending (cancel request). */
   cancel(): Promise<void>;
   /** Ends the session: called once every stream of the read is closed. */
@@ -111,7 +113,7 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
   const provenance = args.lead.names.length
     ? `json_object(${args.lead.names.map((name, i) => `${sqlString(name)}, k${i}`).join(', ')})`
     : 'NULL::JSON';
-  const select = `SELECT ${[...values, `${provenance} AS _hw_provenance`].join(', ')} FROM ${read}`;
+  const select = `SELECT ${[...values, `${provenance} AS _hw_provenance`].join(', ')} FROM ${read} LIMIT ${args.limit}`;
 
   // The pipe opens for writing once DuckDB opens it for reading; only then does the COPY start.
   let bytes = 0;
@@ -127,11 +129,18 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
     const started = performance.now();
     try {
       for (const statement of args.statements) {
-        await pipeline(args.copy(csvCopy(statement)), coalesce((n) => {
+        const copy = args.copy(csvCopy(statement));
+        // A COPY cancelled after the pipeline settled still reports its error: it must not go unhandled.
+        copy.on('error', () => undefined);
+        await pipeline(copy, coalesce((n) => {
           bytes += n;
         }), out, { end: false });
       }
       args.log(`the server sent ${(bytes / 2 ** 20).toFixed(1)} MB of COPY output in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    } catch (error) {
+      // The reader went away (the limit, a cancel, a failure): the server stops sending too.
+      void args.cancel();
+      throw error;
     } finally {
       pumping = false;
       out.end();
@@ -170,7 +179,8 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
   };
   stream.finished = async () => {
     const error = await outcome;
-    if (error) throw args.readError(error);
+    // The select ended without error, so a pipe it closed early means it had its LIMIT of rows.
+    if (error && (error as { code?: string }).code !== 'EPIPE') throw args.readError(error);
   };
   stream.widen = async () => {
     // The columns read_csv set values aside for land as text on the second read.

@@ -265,6 +265,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
         pipeDir: join(source.baseDir, '.headwater', 'tmp'),
         describe: `${pager.describe} -- landed by DuckDB read_csv from a pipe as COPY … (FORMAT csv) streams`,
         method: 'snapshot',
+        limit: options.limit,
         cancel: () => cancelRunning(client, settings),
         end: close,
         readError: (error) => pgError(error, source, settings, entity),
