@@ -219,7 +219,7 @@ export function compareSchema(paths: ContractPath[], observed: Map<string, Obser
       const first = field?.changes.find((c) => c.kind === 'nullable' || c.kind === 'missing')?.note;
       findings.push({
         kind: 'nullability', path: change.path, pointer, expected: 'required', observed: 'nullable',
-        message: `${name} is required but nulls appeared${counts}${first ? ` (first: ${first})` : ''}`,
+        message: `${name} is required but nulls appeared${counts}${first ? ` (${first})` : ''}`,
       });
     }
   }
@@ -234,7 +234,7 @@ export function compareSchema(paths: ContractPath[], observed: Map<string, Obser
   return findings;
 }
 
-function quoteName(entry: { path: string; property: OdcsProperty }): string {
+function quoteName(entry: { path: string }): string {
   return `'${entry.path}'`;
 }
 
