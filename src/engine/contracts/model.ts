@@ -228,7 +228,7 @@ export function compareSchema(paths: ContractPath[], observed: Map<string, Obser
     const nativeType = observed.get(path)?.nativeType;
     if (!property.physicalType || !nativeType) continue;
     if (normalizeType(property.physicalType) !== normalizeType(nativeType)) {
-      findings.push({ kind: 'physicalType', path, pointer, expected: property.physicalType, observed: nativeType, message: `${quoteName({ path, property })} physical type changed: the contract says ${property.physicalType}, the source declares ${nativeType}` });
+      findings.push({ kind: 'physicalType', path, pointer, expected: property.physicalType, observed: nativeType, message: `${quoteName({ path })} physical type changed: the contract says ${property.physicalType}, the source declares ${nativeType}` });
     }
   }
   return findings;
