@@ -24,6 +24,7 @@ const entries: DriverEntry[] = [
   { kind: 'rest', schemes: [], load: () => import('./rest/index.js') },
   { kind: 'graphql', schemes: [], load: () => import('./graphql/index.js') },
   { kind: 'grpc', schemes: ['grpc:', 'grpcs:'], load: () => import('./grpc/index.js') },
+  { kind: 'webhook', schemes: [], load: () => import('./webhook/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
