@@ -84,8 +84,9 @@ export class Workspace {
       throw cause;
     }
     const workspace = new Workspace(dir, databasePath, db, api);
-    // DuckDB would cache up to 80% of RAM; landing big samples spills to disk instead of growing the engine.
-    await db.connection.run(`SET memory_limit = ${quoteLiteral(process.env.HEADWATER_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT)}`);
+    // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are
+    // free: landing big samples spills to disk and hands memory back instead of growing the engine.
+    await db.connection.run(`SET memory_limit = ${quoteLiteral(process.env.HEADWATER_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT)}; SET allocator_flush_threshold = '8MB'`);
     for (const ddl of CATALOG_DDL) await db.connection.run(ddl);
     await workspace.recoverInterrupted();
     return workspace;
