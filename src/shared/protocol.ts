@@ -62,6 +62,17 @@ export interface DescribeParams { source: string }
 export interface SampleParams extends WithProgress { source: string; entity: string; options: SampleRequestOptions }
 /** A live tail: lands new records until cancelled (the normal end), `maxSeconds` or `limit`. */
 export interface TailParams extends WithProgress { source: string; entity: string; options?: { limit?: number; maxSeconds?: number } }
+/** "Start webhook receiver": these override the source's options; a name no source has starts an ad-hoc receiver. */
+export interface WebhookReceiverOptions {
+  host?: string;
+  port?: number;
+  path?: string;
+  /** Check signatures in this scheme; the secret is the source's, else \${secret:WEBHOOK_SECRET}. */
+  secretScheme?: 'github' | 'stripe' | 'hmac';
+  maxBodyBytes?: number;
+}
+/** Runs until cancelled (Stop), `maxSeconds` or `limit`; what landed is kept. */
+export interface WebhookParams extends WithProgress { source: string; receiver?: WebhookReceiverOptions; options?: { limit?: number; maxSeconds?: number } }
 export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
 export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
 export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
@@ -133,6 +144,8 @@ export const Requests = {
   sample: request<SampleParams, SampleInfo>('headwater/sample'),
   /** Streams new records into a growing sample until cancelled; progress messages carry the rate. */
   tail: request<TailParams, SampleInfo>('headwater/tail'),
+  /** Runs a webhook receiver whose deliveries land in a growing sample until cancelled (Stop). */
+  webhook: request<WebhookParams, SampleInfo>('headwater/webhook'),
   samples: request<Record<string, never>, SampleInfo[]>('headwater/samples'),
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),
