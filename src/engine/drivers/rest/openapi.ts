@@ -1,6 +1,7 @@
 // Endpoints from an OpenAPI 3.x document (file or URL), validated and dereferenced with
 // @readme/openapi-parser: the maintained fork of swagger-parser that also reads OpenAPI 3.1 and
 // names the failing $ref or rule in its errors. Only GET operations are listed: sampling never writes.
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HeadwaterError } from '../../../shared/errors.js';
@@ -34,12 +35,15 @@ export interface ApiDocument {
 const cache = new Map<string, Promise<ApiDocument>>();
 
 export function loadOpenApi(source: ResolvedSource, location: string): Promise<ApiDocument> {
-  const where = /^https?:\/\//i.test(location) || isAbsolute(location) ? location : resolve(source.baseDir, location);
-  let pending = cache.get(where);
+  const remote = /^https?:\/\//i.test(location);
+  const where = remote || isAbsolute(location) ? location : resolve(source.baseDir, location);
+  // A file edited since it was read is read again; a URL is read once per engine process.
+  const key = remote ? where : `${where}@${existsSync(where) ? statSync(where).mtimeMs : 0}`;
+  let pending = cache.get(key);
   if (!pending) {
     pending = readDocument(source, where);
-    pending.catch(() => cache.delete(where));
-    cache.set(where, pending);
+    pending.catch(() => cache.delete(key));
+    cache.set(key, pending);
   }
   return pending;
 }
