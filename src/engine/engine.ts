@@ -1,7 +1,7 @@
 // The engine facade: every capability, independent of how it is driven (LSP server or CLI).
 import { join } from 'node:path';
 import { HeadwaterError, redact } from '../shared/errors.js';
-import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition } from '../shared/protocol.js';
+import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition, WebhookReceiverOptions } from '../shared/protocol.js';
 import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
@@ -100,8 +100,8 @@ export class Engine {
     return found;
   }
 
-  private async resolve(name: string): Promise<ResolvedSource> {
-    const resolved = await resolveSource(this.definition(name), this.options.workspaceDir, this.options.lookupSecrets ?? envSecrets);
+  private async resolve(name: string, definition = this.definition(name)): Promise<ResolvedSource> {
+    const resolved = await resolveSource(definition, this.options.workspaceDir, this.options.lookupSecrets ?? envSecrets);
     for (const secret of resolved.secrets) this.secrets.add(secret);
     return resolved;
   }
@@ -115,8 +115,8 @@ export class Engine {
   }
 
   /** Runs a driver call with errors that name the source and never carry secrets. */
-  private async withSource<T>(name: string, entity: string | undefined, run: (source: ResolvedSource) => Promise<T>): Promise<T> {
-    const source = await this.resolve(name);
+  private async withSource<T>(name: string, entity: string | undefined, run: (source: ResolvedSource) => Promise<T>, definition?: SourceDefinition): Promise<T> {
+    const source = await this.resolve(name, definition);
     try {
       return await run(source);
     } catch (cause) {
@@ -160,7 +160,7 @@ export class Engine {
   }
 
   /** Streams new records into a growing sample until `control.signal` stops it (drivers that implement tail). */
-  async tail(name: string, entity: string, options: TailOptions, control: { signal?: AbortSignal; onProgress?: (p: TailProgress) => void } = {}): Promise<SampleInfo> {
+  async tail(name: string, entity: string, options: TailOptions, control: { signal?: AbortSignal; onProgress?: (p: TailProgress) => void } = {}, definition?: SourceDefinition): Promise<SampleInfo> {
     const workspace = await this.workspace();
     const signal = control.signal ?? new AbortController().signal;
     return this.withSource(name, entity, async (source) => {
@@ -169,7 +169,19 @@ export class Engine {
       const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
       this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
       return info;
-    });
+    }, definition);
+  }
+
+  /** The definition a webhook receiver runs with: `receiver` over the source's options (an ad-hoc receiver when no source has the name). */
+  async webhookDefinition(name: string, receiver?: WebhookReceiverOptions): Promise<SourceDefinition> {
+    const { receiverDefinition } = await import('./webhook/receiver.js');
+    return receiverDefinition(name, this.listDefinitions().find((s) => s.definition.name === name)?.definition, receiver);
+  }
+
+  /** "Start webhook receiver": deliveries land in a growing sample until `control.signal` stops it. */
+  async receiveWebhooks(name: string, receiver: WebhookReceiverOptions | undefined, options: TailOptions, control: { signal?: AbortSignal; onProgress?: (p: TailProgress) => void } = {}): Promise<SampleInfo> {
+    const { WEBHOOK_ENTITY } = await import('./webhook/receiver.js');
+    return this.tail(name, WEBHOOK_ENTITY, options, control, await this.webhookDefinition(name, receiver));
   }
 
   /** CDC readiness of the source's server and of `entities` (every table when none are named). */

@@ -82,6 +82,11 @@ export function startServer(workspaceDir: string): Connection {
     samplesChanged();
     return info;
   });
+  handle(Requests.webhook, async (params, signal) => {
+    const info = await engine.receiveWebhooks(params.source, params.receiver, params.options ?? {}, { signal, onProgress: progress(params.progressId) });
+    samplesChanged();
+    return info;
+  });
   handle(Requests.samples, () => engine.samples());
   handle(Requests.cdcReadiness, (params) => engine.cdcReadiness(params.source, params.entities ?? []));
   handle(Requests.capture, async (params, signal) => {
