@@ -182,6 +182,10 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     })));
     assert.deepEqual(rows, expected);
     assert.equal(await groupsAndOffsets(), before);
+    // The profile reads the partitions from the provenance: an even spread, no hotspot.
+    const profile = await engine.profile(info.id);
+    assert.deepEqual(profile.facts.partitions?.partitions.map((p) => [p.partition, p.records]), [['0', 10], ['1', 10], ['2', 10]]);
+    assert.equal(profile.facts.partitions?.field, '_hw_provenance.partition');
   });
 
   test('sample: an offset range of one partition, a time range and every record of a key', async () => {
