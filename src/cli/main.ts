@@ -11,6 +11,7 @@ import { captureCommand, cdcCommand } from './cdc.js';
 import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js';
 import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
+import { WEBHOOK_HELP, webhookCommand } from './webhook.js';
 import { compareDeclared } from '../engine/drift/declared.js';
 import { extractionLabel } from '../engine/sampling/cursor.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
@@ -40,6 +41,7 @@ Commands:
       --peek                           queues: read existing messages (they come back marked redelivered)
       --key K                          keyed streams (Kafka): only records with this key
   tail <source> <entity>               land new records as they arrive, until Ctrl-C (--max-seconds S, --limit N)
+${WEBHOOK_HELP}
   cdc <source> [table...]              CDC readiness per server and table, each failing item with its fix (exit 1 on a failure)
   capture <source> <table...>          land changes as Debezium-style envelopes (PostgreSQL temporary slot, MySQL row binlog)
       --seconds N | --events N         stop after N seconds (default 60) or N change events; Ctrl-C keeps what landed
@@ -105,6 +107,10 @@ const options = {
   yes: { type: 'boolean' },
   'allow-scan': { type: 'boolean' },
   primary: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'secret-scheme': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 function usage(message: string): never {
@@ -208,6 +214,15 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         const [source, entity] = args;
         if (!source || !entity) usage('tail needs a source and an entity: headwater tail <source> <entity> [--max-seconds S]');
         await tailCommand({ engine, source, entity, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal });
+        return EXIT.ok;
+      }
+      case 'webhook': {
+        const [source] = args;
+        if (!source) usage('webhook needs a name: headwater webhook <name> [--port N] [--path /hook] [--secret-scheme github|stripe|hmac]');
+        await webhookCommand({
+          engine, source, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal,
+          receiver: { host: values.host, port: positiveInt('port', values.port), path: values.path, secretScheme: values['secret-scheme'], maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes']) },
+        });
         return EXIT.ok;
       }
       case 'cdc':
