@@ -236,6 +236,14 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
     const result = JSON.parse(out.join('\n')) as { disagreements: { field: string; kind: string; note: string }[] };
     const unseen = result.disagreements.find((d) => d.field === 'state' && d.kind === 'unseen-enum-values');
     assert.match(unseen?.note ?? '', /1 declared value\(s\) never seen in the sample: archived/);
+
+    // The CLI asks for --yes too, quoting the estimate, and reads with it.
+    process.env.HEADWATER_SECRET_PG = PASSWORD;
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (t: string) => err.push(t), progress: () => undefined };
+    assert.equal(await runCli(['sample', 'app', 'public.wide', '--strategy', 'full', '--workspace', dir, '--quiet'], io), 2);
+    assert.match(err.join('\n'), /a full read is estimated at ~200,000 rows, [\d.]+ MB from the catalog[\s\S]*--yes/);
+    assert.equal(await runCli(['sample', 'app', 'public.wide', '--strategy', 'full', '--yes', '--limit', '10', '--workspace', dir, '--quiet'], io), 0);
   });
 
   test('the native full path (COPY CSV through a pipe into DuckDB) lands the same types and values as the JS path, edge values included', async () => {
