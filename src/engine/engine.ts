@@ -275,7 +275,7 @@ export class Engine {
     const definition = this.listDefinitions().find((d) => d.definition.name === info.source)?.definition;
     const inferred = await this.inferred(info.id, control.signal);
     const profile = info.rowCount > 0 ? await this.profile(info.id, { signal: control.signal }) : undefined;
-    const evidence = buildEvidence({ sample: info, definition, inferred, profile, target: { topic: params.topic, path: params.path }, declared: await this.declaredExtraction(info, control.signal) });
+    const evidence = buildEvidence({ sample: info, definition, inferred, profile, target: { topic: params.topic, path: params.path }, declared: await this.declaredExtraction(info, control.signal), workspaceDir: this.options.workspaceDir });
     return writeArtifacts(evidence, generators, { workspaceDir: this.options.workspaceDir, outDir: params.outDir, force: params.force });
   }
 
