@@ -1,7 +1,7 @@
 // Generated artifacts for the demo sources (SQLite shop tables, NDJSON events): each validates against
 // its standard, names its sample, and the evidence behind rules, cursor and types is the sample's.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,7 +22,7 @@ interface OdcsContract {
   schema: { properties: OdcsProperty[]; customProperties: { property: string; value: unknown }[] }[];
   team: { name: string; members: { username: string; role: string }[] };
   slaProperties: { property: string; value: number; unit?: string; element?: string; description: string }[];
-  servers: { type: string }[];
+  servers: { type: string; path?: string }[];
 }
 
 describe('generate for the demo sources', { skip: standardsMissing() ?? false }, () => {
@@ -102,6 +102,17 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     assert.equal(custom.extractionMethod, 'full');
   });
 
+  test('an ad-hoc file source gets its real path in the server block, relative to the workspace', async () => {
+    mkdirSync(join(dir, 'landing'), { recursive: true });
+    writeFileSync(join(dir, 'landing', 'drops.ndjson'), '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n');
+    for (const source of ['landing/drops.ndjson', join(dir, 'landing', 'drops.ndjson')]) {
+      const result = await engine.generate({ kind: 'odcs', source, entity: 'drops.ndjson', outDir: 'adhoc', force: true });
+      validateArtifact(result.files[0]!.path);
+      const contract = parseYaml(readFileSync(result.files[0]!.path, 'utf8')) as OdcsContract;
+      assert.equal(contract.servers[0]!.path, 'landing/drops.ndjson', `server path for source ${source}`);
+    }
+  });
+
   test("the sample's own rows satisfy the generated JSON Schema", async () => {
     for (const result of results) {
       const schemaFile = result.files.find((f) => f.kind === 'jsonschema')!;
@@ -166,12 +177,12 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     assert.match(lines.join('\n'), /Not overwriting cli\/shop_customers\.schema\.json[\s\S]*--force/);
     lines.length = 0;
     assert.equal(await runCli(['generate', '--help'], io), 0);
-    assert.match(lines.join('\n'), /odcs\s+Data contract, ODCS v3\.1[\s\S]*dlt-rest\s+dlt rest_api config \+ pipeline \(needs a REST source: not yet\)/);
+    assert.match(lines.join('\n'), /odcs\s+Data contract, ODCS v3\.1[\s\S]*dlt-rest\s+dlt rest_api config \+ pipeline \(Python\) \[connectors\/; a REST sample\]/);
   });
 
   test('kinds that need another source say so', async () => {
     await assert.rejects(engine.generate({ kind: 'debezium', sampleId: results[0]!.sample }), /needs a PostgreSQL or MySQL sample; this sample comes from a sqlite source/);
-    await assert.rejects(engine.generate({ kind: 'dlt-rest', sampleId: results[0]!.sample }), /needs a REST source/);
+    await assert.rejects(engine.generate({ kind: 'dlt-rest', sampleId: results[0]!.sample }), /needs a REST sample; this sample comes from a sqlite source/);
     await assert.rejects(engine.generate({ kind: 'nope', sampleId: results[0]!.sample }), /Unknown kind 'nope'/);
   });
 });

@@ -1,7 +1,8 @@
 // Validates generated artifacts against the official schemas and property lists in
 // ../shared/standards (see its README): ODCS 3.1 (draft 2019-09), DCS 1.2.1 (draft-07), JSON Schema
 // 2020-12 (its meta-schema), Avro (avsc parses it; SchemaStore's .avsc schema), Airbyte
-// source-postgres spec (draft-07), Debezium and Kafka Connect JDBC documented properties.
+// source-postgres spec and low-code declarative component schema (draft-07), dlt rest_api config
+// (its summary: dlt publishes no schema), Debezium and Kafka Connect JDBC documented properties.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -34,6 +35,7 @@ let airbyte: ReturnType<typeof validator> | undefined;
 let avsc: ReturnType<typeof validator> | undefined;
 let asyncapi: ReturnType<typeof validator> | undefined;
 let openapi: ReturnType<typeof validator> | undefined;
+let airbyteManifest: ReturnType<typeof validator> | undefined;
 
 /**
  * AsyncAPI's bundle inlines the draft-07 meta-schema under its own $id, which ajv already holds: drop
@@ -65,6 +67,50 @@ function assertConnectConfig(file: string, payload: { name?: unknown; config?: R
     if (!key.startsWith('headwater.')) assert.ok(known.has(key) || key === 'tasks.max' || key === 'connector.class', `${file}: '${key}' is not a documented property`);
   }
   for (const key of required.filter((k) => k !== 'name')) assert.ok(payload.config[key], `${file}: required property ${key} is missing`);
+}
+
+interface DltSummary {
+  structure: Record<string, { required?: string[]; properties: Record<string, string> }>;
+  paginatorTypes: Record<string, { params: Record<string, string> }>;
+  authTypes: Record<string, { params: Record<string, string> }>;
+}
+interface DltRestConfig { client: Record<string, unknown> & { auth?: Record<string, unknown> }; resources: (Record<string, unknown> & { endpoint: Record<string, unknown> & { paginator?: unknown } })[] }
+
+/** Paginators the generated pipeline script adds to dlt's own (with their parameters). */
+const SCRIPT_PAGINATORS: Record<string, string[]> = { starting_after: ['has_more_path', 'cursor_param', 'id_field'] };
+
+/** dlt publishes no JSON Schema: the config is checked against the summary of its TypedDicts. */
+function assertDltRestConfig(file: string, config: DltRestConfig, summary: DltSummary): void {
+  const known = (what: string, keys: string[], allowed: string[]) => {
+    for (const key of keys) if (!key.startsWith('x-')) assert.ok(allowed.includes(key), `${file}: '${key}' is not a dlt ${what} key (${allowed.join(', ')})`);
+  };
+  const s = summary.structure;
+  known('RESTAPIConfig', Object.keys(config), Object.keys(s.RESTAPIConfig!.properties));
+  for (const key of s.RESTAPIConfig!.required ?? []) assert.ok(key in config, `${file}: RESTAPIConfig needs ${key}`);
+  known('ClientConfig', Object.keys(config.client), Object.keys(s.ClientConfig!.properties));
+  assert.match(String(config.client.base_url), /^https?:\/\//, `${file}: client.base_url`);
+  if (config.client.auth) {
+    const { type, ...params } = config.client.auth;
+    const auth = summary.authTypes[String(type)];
+    assert.ok(auth, `${file}: auth type ${String(type)} is not one of ${Object.keys(summary.authTypes).join(', ')}`);
+    known(`${String(type)} auth`, Object.keys(params), Object.keys(auth.params));
+  }
+  assert.ok(config.resources.length > 0, `${file}: no resources`);
+  for (const resource of config.resources) {
+    const { endpoint, ...rest } = resource;
+    assert.equal(typeof rest.name, 'string', `${file}: a resource needs a name`);
+    // Resource hints (write_disposition, primary_key, …) are dlt.resource arguments.
+    known('EndpointResource', Object.keys(rest), [...Object.keys(s.EndpointResourceBase!.properties), ...Object.keys(s.EndpointResource!.properties), 'write_disposition', 'primary_key', 'merge_key', 'table_name', 'columns']);
+    known('Endpoint', Object.keys(endpoint), Object.keys(s.Endpoint!.properties));
+    const paginator = endpoint.paginator;
+    if (typeof paginator === 'string') assert.ok(summary.paginatorTypes[paginator], `${file}: paginator ${paginator}`);
+    else if (paginator) {
+      const { type, ...params } = paginator as Record<string, unknown>;
+      const allowed = summary.paginatorTypes[String(type)] ? Object.keys(summary.paginatorTypes[String(type)]!.params) : SCRIPT_PAGINATORS[String(type)];
+      assert.ok(allowed, `${file}: paginator type ${String(type)} is neither dlt's nor the script's`);
+      known(`${String(type)} paginator`, Object.keys(params), allowed);
+    }
+  }
 }
 
 /** Validates one generated file by its name; returns the standard it was checked against. */
@@ -141,6 +187,15 @@ export function validateArtifact(path: string): string {
     assert.equal(Boolean(config['timestamp.column.name']), config.mode!.startsWith('timestamp'), `${file}: timestamp.column.name goes with the timestamp modes`);
     assert.match(config['topic.prefix']!, /^[A-Za-z0-9._-]{1,249}$/);
     return 'Kafka Connect JDBC source properties';
+  }
+  if (file.endsWith('.airbyte-manifest.yaml')) {
+    airbyteManifest ??= validator(new Ajv({ strict: false, allErrors: true }), parseYaml(readFileSync(join(standardsDir, 'airbyte/declarative_component_schema.yaml'), 'utf8')) as Record<string, unknown>);
+    assert.ok(airbyteManifest(parseYaml(text)), `${file} is not a valid Airbyte declarative manifest:\n${explain(airbyteManifest.errors)}`);
+    return 'Airbyte declarative component schema';
+  }
+  if (file.endsWith('.dlt-rest-api.json')) {
+    assertDltRestConfig(file, JSON.parse(text) as DltRestConfig, readJson('dlt/rest_api_config.summary.json') as unknown as DltSummary);
+    return 'dlt rest_api config';
   }
   if (file.endsWith('.sql') || file.endsWith('.py')) return 'run by the test';
   throw new Error(`No validator for ${file}`);

@@ -1,6 +1,8 @@
 // Where the sampled data lives, read from the source entry as written in sources.yaml: host, port,
 // database, user. Never a password: generated files name an environment variable (or a config
 // provider) that holds it, derived from the entry's own `${env:…}`/`${secret:…}` reference.
+import { isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SampleInfo } from '../../shared/types.js';
 
@@ -50,7 +52,21 @@ function connectionKind(kind: string): ConnectionKind {
   return 'other';
 }
 
-export function connectionOf(sample: SampleInfo, definition: SourceDefinition | undefined): Connection {
+/**
+ * Where a sqlite/file source's data is, as a contract can find it again: relative paths are the
+ * workspace's (as the drivers resolve them); an absolute path inside the workspace becomes relative.
+ * An ad-hoc source (sampled by path, not in sources.yaml) is named by its path.
+ */
+function dataPath(sample: SampleInfo, definition: SourceDefinition | undefined, workspaceDir: string | undefined): string | undefined {
+  const raw = definition ? definition.path ?? definition.url : sample.source;
+  const written = raw?.startsWith('file://') ? fileURLToPath(raw) : raw?.replace(/^sqlite:\/\//i, '');
+  if (!written || !workspaceDir) return written;
+  const absolute = isAbsolute(written) ? written : resolve(workspaceDir, written);
+  const inside = relative(workspaceDir, absolute);
+  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside : absolute;
+}
+
+export function connectionOf(sample: SampleInfo, definition: SourceDefinition | undefined, workspaceDir?: string): Connection {
   const kind = connectionKind(definition?.kind ?? sample.sourceKind);
   let url: URL | undefined;
   const rawUrl = definition?.url;
@@ -86,7 +102,18 @@ export function connectionOf(sample: SampleInfo, definition: SourceDefinition | 
     // A literal password in sources.yaml is never copied: it gets a variable name like any other.
     passwordEnv: envNameOf(rawPassword) ?? `${upperSource}_PASSWORD`,
     sslmode: setting(definition, 'sslmode') ?? url?.searchParams.get('sslmode') ?? undefined,
-    path: kind === 'sqlite' || kind === 'file' ? definition?.path ?? rawUrl : undefined,
+    path: kind === 'sqlite' || kind === 'file' ? dataPath(sample, definition, workspaceDir) : undefined,
     format: kind === 'file' ? (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.exec(sample.entity)?.[1]?.toLowerCase() ?? 'json') : undefined,
   };
+}
+
+/** A Kafka Connect / Airbyte / ODCS config-provider reference to an environment variable. */
+export function envRef(name: string): string {
+  return `\${env:${name}}`;
+}
+
+/** The user as every generated file writes it: the entry's variable, its literal name, or <SOURCE>_USER. */
+export function connectionUser(evidence: { connection: Connection }): string {
+  const c = evidence.connection;
+  return c.userEnv ? envRef(c.userEnv) : c.user ?? envRef(`${c.source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_USER`);
 }

@@ -71,6 +71,8 @@ export function buildEvidence(input: {
   target?: { topic?: string; path?: string };
   /** The extraction the source's catalog declares for the entity (relational drivers). */
   declared?: Extraction;
+  /** The workspace: file and SQLite paths in contracts are written relative to it. */
+  workspaceDir?: string;
   now?: Date;
 }): GenerationEvidence {
   const { sample, inferred, profile } = input;
@@ -91,7 +93,7 @@ export function buildEvidence(input: {
   return {
     sample,
     definition: input.definition,
-    connection: connectionOf(sample, input.definition),
+    connection: connectionOf(sample, input.definition, input.workspaceDir),
     columns,
     inferred,
     profile,

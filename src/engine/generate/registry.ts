@@ -1,9 +1,10 @@
 // Every kind `headwater generate` knows: what it writes, where, and what source it needs. Adding a
-// kind is one entry here (REST and topic kinds land with their drivers).
+// kind is one entry here.
 import { HeadwaterError } from '../../shared/errors.js';
 import type { GeneratorKindInfo } from '../../shared/protocol.js';
 import { dcsYaml } from './contracts/dcs.js';
 import { odcsYaml } from './contracts/odcs.js';
+import { airbyteManifest, dltRestConfig, dltRestPipeline } from './connectors/rest.js';
 import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceConfig } from './connectors/connectors.js';
 import type { GenerationEvidence } from './evidence.js';
 import { safeName, tableName } from './evidence.js';
@@ -29,15 +30,6 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const stem = (e: GenerationEvidence) => safeName(`${e.sample.source}_${tableName(e.sample.entity)}`).toLowerCase();
 const RELATIONAL = ['postgres', 'mysql'];
 
-function waiting(kind: string, title: string, folder: GeneratorKindInfo['folder'], needs: string): Generator {
-  return {
-    kind, title, folder, needs, unavailable: `needs a ${needs}, which this version cannot sample yet`,
-    files: () => {
-      throw new HeadwaterError('usage', `'${kind}' (${title}) needs a ${needs}; none can be sampled in this version yet.`, { hint: 'Generate it once the REST/topic drivers land; `headwater generate --help` lists what is available.' });
-    },
-  };
-}
-
 export const GENERATORS: Generator[] = [
   { kind: 'odcs', title: 'Data contract, ODCS v3.1 (YAML)', folder: 'contracts', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.odcs.yaml`, content: odcsYaml(e) }] },
   { kind: 'dcs', title: 'Data contract, Data Contract Specification 1.2.1 (YAML)', folder: 'contracts', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.datacontract.yaml`, content: dcsYaml(e) }] },
@@ -55,8 +47,14 @@ export const GENERATORS: Generator[] = [
   { kind: 'avro', title: 'Avro schema (.avsc)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.avsc`, content: json(avroSchema(e)) }] },
   { kind: 'ddl-duckdb', title: 'CREATE TABLE for DuckDB', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.duckdb.sql`, content: ddl(e, 'duckdb') }] },
   { kind: 'ddl-postgres', title: 'CREATE TABLE for PostgreSQL', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.postgres.sql`, content: ddl(e, 'postgres') }] },
-  waiting('airbyte-manifest', 'Airbyte declarative manifest', 'connectors', 'REST source'),
-  waiting('dlt-rest', 'dlt rest_api config + pipeline', 'connectors', 'REST source'),
+  { kind: 'airbyte-manifest', title: 'Airbyte declarative manifest (low-code)', folder: 'connectors', needs: 'a REST sample', sourceKinds: ['rest'], files: (e) => [{ name: `${stem(e)}.airbyte-manifest.yaml`, content: yamlDocument(airbyteManifest(e), [e.provenance, 'Airbyte low-code manifest: secrets are {{ config[...] }} values of the connection spec.']) }] },
+  {
+    kind: 'dlt-rest', title: 'dlt rest_api config + pipeline (Python)', folder: 'connectors', needs: 'a REST sample', sourceKinds: ['rest'],
+    files: (e) => [
+      { name: `${stem(e)}.dlt-rest-api.json`, content: json(dltRestConfig(e)) },
+      { name: `${stem(e)}_rest_pipeline.py`, content: dltRestPipeline(e, `${stem(e)}.dlt-rest-api.json`) },
+    ],
+  },
   { kind: 'asyncapi', title: 'AsyncAPI 3.0 document for the topic (--topic T)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.asyncapi.yaml`, content: yamlDocument(asyncApiDocument(e), [e.provenance]) }] },
   { kind: 'openapi', title: 'OpenAPI 3.1 components for a path (--path P)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.openapi.yaml`, content: yamlDocument(openApiDocument(e), [e.provenance]) }] },
 ];

@@ -4,6 +4,7 @@
 // by Kafka Connect's EnvVarConfigProvider (worker: config.providers=env), or read from the environment.
 import { createHash } from 'node:crypto';
 import { HeadwaterError } from '../../../shared/errors.js';
+import { connectionUser, envRef } from '../connection.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
@@ -13,9 +14,6 @@ type Json = Record<string, unknown>;
 /** Keys Headwater adds to a Kafka Connect config; Connect and the connectors ignore unknown keys. */
 export const PROVENANCE_KEY = 'headwater.generated.from';
 
-function envRef(name: string): string {
-  return `\${env:${name}}`;
-}
 
 function requireKind(evidence: GenerationEvidence, kinds: string[], what: string): void {
   const { connection, sample } = evidence;
@@ -24,10 +22,7 @@ function requireKind(evidence: GenerationEvidence, kinds: string[], what: string
   }
 }
 
-function user(evidence: GenerationEvidence): string {
-  const c = evidence.connection;
-  return c.userEnv ? envRef(c.userEnv) : c.user ?? envRef(`${safeName(c.source).toUpperCase()}_USER`);
-}
+const user = connectionUser;
 
 function qualified(evidence: GenerationEvidence): string {
   const c = evidence.connection;

@@ -2,6 +2,7 @@
 // inferred schema, quality rules from the profile with their evidence, SLA properties from the event
 // times, the server without credentials, and owners/contacts as TODO placeholders.
 import type { InferredField } from '../../../shared/inference.js';
+import { connectionUser, envRef } from '../connection.js';
 import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
 import { safeName, tableName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
@@ -61,13 +62,15 @@ function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: Q
 
 function server(evidence: GenerationEvidence): Json[] {
   const c = evidence.connection;
-  const credentials = `Credentials are not part of the contract: ${c.userEnv ? `user from \${env:${c.userEnv}}, ` : c.user ? `user ${c.user}, ` : ''}password from \${env:${c.passwordEnv}}.`;
+  const credentials = 'Credentials are not part of the contract: customProperties user and password name the environment variables that hold them (the connector configs read the same ones).';
+  // `headwater check` reads these references; values never appear here.
+  const login = [{ property: 'user', value: connectionUser(evidence) }, { property: 'password', value: envRef(c.passwordEnv) }];
   const id = safeName(c.source);
   switch (c.kind) {
     case 'postgres':
-      return [{ server: id, type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials }];
+      return [{ server: id, type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials, customProperties: login }];
     case 'mysql':
-      return [{ server: id, type: 'mysql', environment: TODO, host: c.host, port: c.port, database: c.schema ?? c.database ?? TODO, description: credentials }];
+      return [{ server: id, type: 'mysql', environment: TODO, host: c.host, port: c.port, database: c.schema ?? c.database ?? TODO, description: credentials, customProperties: login }];
     case 'file':
       return [{ server: id, type: 'local', path: c.path ?? c.entity, format: c.format ?? 'json', description: `Files of source '${c.source}'.` }];
     case 'sqlite':

@@ -1,6 +1,8 @@
 // Interface documents from a sample's schema: AsyncAPI 3.0 for the topic its records travel on (the
-// Debezium/JDBC topic by default, or --topic), OpenAPI 3.1 components for a REST path (--path).
+// Debezium/JDBC topic by default, or --topic), OpenAPI 3.1 components for a REST path (the sampled
+// endpoint's, or --path).
 // Payloads are the generated JSON Schema, without its document keywords.
+import { describeRestPaginator, type RestEndpointProfile } from '../../../shared/rest.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName, tableName } from '../evidence.js';
 import { jsonSchema } from './schemas.js';
@@ -37,20 +39,45 @@ export function asyncApiDocument(evidence: GenerationEvidence): Json {
   };
 }
 
+/** The response body around the records: the array itself, or nested under the REST profile's record path. */
+function envelope(recordPath: readonly string[], items: Json): Json {
+  return recordPath.reduceRight<Json>((inner, key) => ({ type: 'object', required: [key], properties: { [key]: inner } }), items);
+}
+
+function securitySchemes(rest: RestEndpointProfile): Json | undefined {
+  const auth = rest.auth;
+  switch (auth.scheme) {
+    case 'bearer': return { bearerAuth: { type: 'http', scheme: 'bearer' } };
+    case 'basic': return { basicAuth: { type: 'http', scheme: 'basic' } };
+    case 'api-key': return { apiKeyAuth: { type: 'apiKey', in: auth.in ?? 'header', name: auth.name ?? 'X-API-Key' } };
+    case 'oauth2-client-credentials': return { oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: auth.tokenUrl ?? '', scopes: Object.fromEntries((auth.scopes ?? []).map((s) => [s, s])) } } } };
+    default: return undefined;
+  }
+}
+
+/** OpenAPI 3.1 for the sampled path: a REST sample's own path, server, envelope and auth; else --path. */
 export function openApiDocument(evidence: GenerationEvidence): Json {
   const name = pascal(tableName(evidence.sample.entity));
-  const path = evidence.target.path ?? `/${safeName(tableName(evidence.sample.entity))}`;
+  const rest = evidence.sample.schema.rest;
+  const path = evidence.target.path ?? rest?.path ?? `/${safeName(tableName(evidence.sample.entity))}`;
+  const named = evidence.target.path !== undefined || rest !== undefined;
+  const security = rest ? securitySchemes(rest) : undefined;
+  const items = { type: 'array', items: { $ref: `#/components/schemas/${name}` } };
+  const parameters = Object.keys(rest?.params ?? {}).map((p) => ({ name: p, in: 'query', schema: { type: 'string' } }));
   return {
     openapi: '3.1.0',
-    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)}`, version: '0.1.0', description: `${evidence.provenance} Path: ${path}${evidence.target.path ? '' : ' (pass --path to name the real one)'}.` },
+    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)}`, version: '0.1.0', description: `${evidence.provenance} Path: ${path}${named ? '' : ' (pass --path to name the real one)'}.${rest ? ` Paginator: ${describeRestPaginator(rest.paginator)}.` : ''}` },
+    ...(rest ? { servers: [{ url: rest.baseUrl }] } : {}),
     paths: {
       [path]: {
         get: {
           operationId: `list${name}`,
-          responses: { 200: { description: `${name} records`, content: { 'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${name}` } } } } } },
+          ...(parameters.length ? { parameters } : {}),
+          ...(security ? { security: [{ [Object.keys(security)[0]!]: [] }] } : {}),
+          responses: { 200: { description: `${name} records`, content: { 'application/json': { schema: envelope(rest?.recordPath ?? [], items) } } } },
         },
       },
     },
-    components: { schemas: { [name]: payload(evidence) } },
+    components: { schemas: { [name]: payload(evidence) }, ...(security ? { securitySchemes: security } : {}) },
   };
 }
