@@ -14,6 +14,7 @@ import type { SchemaDrift } from '../shared/drift.js';
 import { DriftPanels, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
 import { tail } from './tailCommands.js';
+import { runningWebhookReceivers, startWebhookReceiver, stopWebhookReceiver } from './webhookCommands.js';
 import { generate } from './generateCommands.js';
 import { compareContract } from './contractCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
@@ -36,6 +37,8 @@ export const commands: Record<string, Handler> = {
   'headwater.refresh': (h) => refresh(h),
   'headwater.sample': (h, arg) => sample(h, arg),
   'headwater.tail': (h, arg) => tail(h, arg),
+  'headwater.startWebhookReceiver': (h, arg) => startWebhookReceiver(h, arg),
+  'headwater.stopWebhookReceiver': (_h, arg) => stopWebhookReceiver(arg),
   'headwater.openSample': (h, arg) => openSample(h, arg),
   'headwater.showSchema': (h, arg) => showSchema(h, arg),
   'headwater.profile': (h, arg) => profile(h, arg),
@@ -53,11 +56,12 @@ export const commands: Record<string, Handler> = {
   'headwater._test.profileState': (h): ProfilePanelState | undefined => profilePanelsOf(h).state(),
   'headwater._test.driftState': (h): DriftPanelState | undefined => driftPanelsOf(h).state(),
   'headwater._test.treeChildren': (h, view, id) => treeChildren(h, view, id),
+  'headwater._test.webhookReceivers': () => runningWebhookReceivers(),
 };
 
 // ---- argument shapes ------------------------------------------------------------------------
 
-interface SampleTarget { source: string; entity: string; limit?: number; strategy?: SampleStrategy }
+interface SampleTarget { source: string; entity: string; limit?: number; strategy?: SampleStrategy; confirmFull?: boolean }
 
 function isSourceNode(value: unknown): value is SourceTreeNode {
   const type = (value as { type?: unknown } | undefined)?.type;
@@ -120,7 +124,7 @@ async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | undefine
           progress.report({ message, increment });
         });
         try {
-          return await h.engine.request(Requests.sample, { source, entity, options: { limit, ...(target.strategy ? { strategy: target.strategy } : {}) }, progressId }, token);
+          return await h.engine.request(Requests.sample, { source, entity, options: { limit, ...(target.strategy ? { strategy: target.strategy } : {}), ...(target.confirmFull ? { confirmFull: true } : {}) }, progressId }, token);
         } finally {
           subscription.dispose();
         }
@@ -135,6 +139,12 @@ async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | undefine
     else showError(new Error(info.statusDetail ?? 'the sample failed'), `Sampling ${source}.${entity}`);
     return info;
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // A big full read is refused with its estimated size until the user confirms it.
+    if (target.strategy === 'full' && !target.confirmFull && /a full read is estimated at/.test(message)) {
+      const choice = await vscode.window.showWarningMessage(message, { modal: true }, 'Read Every Row');
+      return choice ? sample(h, { ...target, limit, confirmFull: true }) : undefined;
+    }
     if (!isCancellation(error)) showError(error, `Sampling ${source}.${entity}`);
     return undefined;
   }
