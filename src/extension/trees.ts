@@ -86,7 +86,8 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
       item.description = source.kind;
       item.iconPath = new vscode.ThemeIcon(sourceIcons[source.kind] ?? 'plug');
       item.tooltip = new vscode.MarkdownString(`**${source.name}** (${source.kind})\n\n${source.location}\n\nfrom ${source.origin}`);
-      item.contextValue = 'source';
+      // Webhook sources get Start/Stop Webhook Receiver in their menu.
+      item.contextValue = source.kind === 'webhook' ? 'webhookSource' : 'source';
       return item;
     }
     const { node } = element;
