@@ -299,7 +299,8 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     const stop = new AbortController();
     const rates: number[] = [];
     let rows = 0;
-    const tail = engine.tail('events', 'live', {}, { signal: stop.signal, onProgress: (p) => { rows = p.rows; rates.push(p.ratePerSecond); } });
+    const messages: string[] = [];
+    const tail = engine.tail('events', 'live', {}, { signal: stop.signal, onProgress: (p) => { rows = p.rows; rates.push(p.ratePerSecond); messages.push(p.message); } });
     const send = async (from: number, to: number) => {
       const messages = [];
       for (let i = from; i < to; i++) messages.push({ key: `k${i}`, partition: i % 2, value: JSON.stringify({ i }) });
@@ -321,6 +322,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     assert.equal(info.method, 'tail');
     assert.ok(logLines.some((l) => /lost the broker/.test(l)), `the restart is reported: ${logLines.join('\n')}`);
     assert.ok(logLines.some((l) => /reading again after the broker came back/.test(l)));
+    assert.ok(messages.some((m) => /^[\d,]+ records; Kafka topic 'live': lost the broker/.test(m)), `the progress shows it: ${messages.join('\n')}`);
     const landedRows = await landed(info.table);
     assert.deepEqual(landedRows.map((r) => (r.value as { i: number }).i).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
     assert.ok(rates.some((r) => r > 0), 'a rate is reported');

@@ -34,6 +34,7 @@ export async function runTail(args: RunTailArgs): Promise<SampleInfo> {
   const onStop = () => stop.abort();
   signal.addEventListener('abort', onStop, { once: true });
   const timer = args.options.maxSeconds ? setTimeout(onStop, args.options.maxSeconds * 1000) : undefined;
+  let last = { at: Date.now(), rows: 0 };
   // The sampler sees a stream that ends when the tail is stopped, so it lands it as complete.
   const tailing: Driver = {
     kind: driver.kind,
@@ -46,10 +47,14 @@ export async function runTail(args: RunTailArgs): Promise<SampleInfo> {
       if (ctx.signal.aborted || stop.signal.aborted) linked.abort();
       ctx.signal.addEventListener('abort', abort, { once: true });
       stop.signal.addEventListener('abort', abort, { once: true });
-      return tail(s, e, { ...ctx, signal: linked.signal });
+      // What the driver warns about (a lost broker, a reconnect) shows where the rate does.
+      const log: typeof ctx.log = (level, message) => {
+        ctx.log(level, message);
+        if (level === 'warn') args.onProgress?.({ rows: last.rows, bytes: 0, ratePerSecond: 0, message: `${last.rows.toLocaleString('en-US')} records; ${message}` });
+      };
+      return tail(s, e, { ...ctx, signal: linked.signal, log });
     },
   };
-  let last = { at: Date.now(), rows: 0 };
   try {
     return await runSample({
       ...args,
