@@ -217,7 +217,8 @@ function orderedRead(source: ResolvedSource, stream: string, ctx: DriverContext,
         const js = nc.jetstream();
         const opts = 'seq' in start ? { deliver_policy: nats.DeliverPolicy.StartSequence, opt_start_seq: start.seq }
           : 'time' in start ? { deliver_policy: nats.DeliverPolicy.StartTime, opt_start_time: start.time }
-          : { deliver_policy: start.deliver === 'all' ? nats.DeliverPolicy.All : start.deliver === 'last' ? nats.DeliverPolicy.Last : nats.DeliverPolicy.New };
+          // 'all' is the ordered consumer's default (start sequence 1): naming DeliverPolicy.All alongside the start sequence it sets makes the server refuse it.
+          : start.deliver === 'all' ? {} : { deliver_policy: start.deliver === 'last' ? nats.DeliverPolicy.Last : nats.DeliverPolicy.New };
         consumer = await js.consumers.get(stream, { ...opts, name_prefix: 'headwater' });
       } catch (error) {
         await nc.close();
