@@ -257,7 +257,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
       const statements: string[] = [];
       for (let sql = pager.next(undefined); sql; sql = pager.next({ rows: 0 })) statements.push(sql);
       await explainFirst(statements[0]!);
-      const stream = nativeStream({
+      const stream = tryNative(() => nativeStream({
         copy: (sql) => client.query(copyTo(sql)) as unknown as Readable,
         statements,
         fields: plans.map((p) => p.field),
@@ -270,9 +270,11 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
         end: close,
         readError: (error) => pgError(error, source, settings, entity),
         log: (message) => ctx.log('info', `${source.name}/${entity}: ${message}`),
-      });
-      if (notes.length) stream.notes = notes;
-      return stream;
+      }), (error) => ctx.log('info', `${source.name}/${entity}: landing through JS (no named pipe here: ${error instanceof Error ? error.message : String(error)})`));
+      if (stream) {
+        if (notes.length) stream.notes = notes;
+        return stream;
+      }
     }
 
     const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
@@ -389,6 +391,16 @@ async function incrementalPlan(
   const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
   if (!mark || !lead.every((c) => c in mark)) return { lead };
   return { lead, start: lead.map((c) => String(mark[c])) };
+}
+
+/** The native stream, or undefined when this machine cannot make a named pipe (the JS path then reads). */
+function tryNative<T>(make: () => T, onError: (error: unknown) => void): T | undefined {
+  try {
+    return make();
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
 }
 
 /** Notes for the sample's status: a read from a primary while a replica is declared. */
