@@ -104,8 +104,9 @@ async function sampleRest(source: ResolvedSource, entity: string, options: Drive
     const params = new URL(start).searchParams;
     for (const name of pagingParams(profile.paginator)) params.delete(name);
     profile.params = Object.fromEntries([...params].map(([k, v]) => [k, client.publicUrl(`http://x/?${new URLSearchParams({ [k]: v })}`).split('=').slice(1).join('=')]));
-    stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages${profile.reachedEnd ? ' (to the end)' : ''}`;
-    stream.notes = [`paginator ${profile.paginator.type}${profile.paginatorGiven ? ' (configured)' : ' (detected)'}, records at ${restPathText(profile.recordPath)}, ${client.requests} requests`, ...(why ? [why] : [])];
+    stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)}${profile.paginatorGiven ? ' (configured)' : ' (detected)'} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages, ${client.requests} requests${profile.reachedEnd ? ' (to the end)' : ''}`;
+    // What was learned is in the query line and schema.rest; notes are for reads that stopped early.
+    stream.notes = why ? [why] : [];
   };
 
   async function* pages(): AsyncGenerator<RecordBatch> {
