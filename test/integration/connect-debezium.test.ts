@@ -118,7 +118,8 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
     slotName = payload.config['slot.name'];
     assert.ok(slotName);
 
-    // The private broker does not auto-create topics (as in most production clusters): create the table's topic.
+    // The private broker does not auto-create topics (as in most production clusters) and the generated
+    // config sets no topic.creation.default.* for Connect to create it: create the table's topic.
     const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
@@ -126,6 +127,13 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
     } finally {
       await admin.disconnect();
     }
+
+    // The connector's own validation (it connects to the database as the generated user, password
+    // from the env provider); the endpoint wants the name inside the config, where POST /connectors puts it.
+    const validation = await connect.validate('PostgresConnector', { ...payload.config, name: payload.name });
+    const invalid = validation.configs.filter((c) => c.value.errors.length).map((c) => `${c.value.name}: ${c.value.errors.join('; ')}`);
+    assert.deepEqual(invalid, []);
+    assert.equal(validation.error_count, 0);
 
     // The REST form exactly as generated.
     await connect.createConnector(payload);

@@ -20,6 +20,11 @@ export interface ConnectorStatus {
   tasks: { id: number; state: string; trace?: string }[];
 }
 
+export interface ConfigValidation {
+  error_count: number;
+  configs: { value: { name: string; value: string | null; errors: string[] } }[];
+}
+
 export interface KafkaConnectService {
   /** http://127.0.0.1:PORT, the worker's REST API. */
   url: string;
@@ -28,6 +33,8 @@ export interface KafkaConnectService {
   logFile: string;
   /** POST /connectors with a `{ name, config }` payload, exactly as given. */
   createConnector(payload: unknown): Promise<void>;
+  /** PUT /connector-plugins/{plugin}/config/validate: the connector's own check of a config. */
+  validate(plugin: string, config: Record<string, string>): Promise<ConfigValidation>;
   status(name: string): Promise<ConnectorStatus>;
   /** Waits until the connector and all its tasks run; fails at once with the trace when one fails. */
   waitRunning(name: string, timeoutMs?: number): Promise<ConnectorStatus>;
@@ -145,6 +152,11 @@ export async function startKafkaConnect(options: KafkaConnectOptions): Promise<K
     async createConnector(payload) {
       const response = await rest(`${url}/connectors`, { method: 'POST', body: JSON.stringify(payload) });
       if (response.status !== 201) throw new Error(`POST /connectors: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+    },
+    async validate(plugin, connectorConfig) {
+      const response = await rest(`${url}/connector-plugins/${encodeURIComponent(plugin)}/config/validate`, { method: 'PUT', body: JSON.stringify(connectorConfig) });
+      if (response.status !== 200) throw new Error(`validate a ${plugin} config: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body as ConfigValidation;
     },
     status,
     async waitRunning(name, timeoutMs = 120_000) {
