@@ -67,7 +67,8 @@ export function openApiDocument(evidence: GenerationEvidence): Json {
   return {
     openapi: '3.1.0',
     info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)}`, version: '0.1.0', description: `${evidence.provenance} Path: ${path}${named ? '' : ' (pass --path to name the real one)'}.${rest ? ` Paginator: ${describeRestPaginator(rest.paginator)}.` : ''}` },
-    ...(rest ? { servers: [{ url: rest.baseUrl }] } : {}),
+    // Paths start with /: the server URL has no trailing one.
+    ...(rest ? { servers: [{ url: rest.baseUrl.replace(/\/+$/, '') }] } : {}),
     paths: {
       [path]: {
         get: {
