@@ -31,6 +31,8 @@ describe('REST driver', () => {
     process.env.HW_TEST_REST_BEARER = FIXTURE_SECRETS.bearer;
     process.env.HW_TEST_REST_APIKEY = FIXTURE_SECRETS.apiKey;
     process.env.HW_TEST_REST_CLIENT_SECRET = FIXTURE_SECRETS.clientSecret;
+    process.env.HW_TEST_REST_PASSWORD = FIXTURE_SECRETS.password;
+    process.env.HW_TEST_REST_HEADER_KEY = FIXTURE_SECRETS.headerKey;
     writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
   - name: api
     kind: rest
@@ -82,6 +84,21 @@ describe('REST driver', () => {
         tokenUrl: ${server.url}/oauth/token
         clientId: ${FIXTURE_SECRETS.clientId}
         clientSecret: \${env:HW_TEST_REST_CLIENT_SECRET}
+  - name: basic
+    kind: rest
+    url: ${server.url}
+    options:
+      auth:
+        type: basic
+        username: reader
+        password: \${env:HW_TEST_REST_PASSWORD}
+  - name: header-key
+    kind: rest
+    url: ${server.url}
+    options:
+      auth:
+        type: apiKey
+        value: \${env:HW_TEST_REST_HEADER_KEY}
   - name: budget
     kind: rest
     url: ${server.url}
@@ -259,6 +276,12 @@ describe('REST driver', () => {
     const secure = await engine.sample('secure', '/secure', {});
     assert.deepEqual(await ids(secure), [1, 2, 3, 4]);
     assert.deepEqual(secure.schema.rest?.auth, { scheme: 'bearer' });
+    const basic = await engine.sample('basic', '/basic', {});
+    assert.deepEqual(await ids(basic), [1, 2]);
+    assert.deepEqual(basic.schema.rest?.auth, { scheme: 'basic' });
+    const headerKey = await engine.sample('header-key', '/header-key', {});
+    assert.deepEqual(await ids(headerKey), [1, 2, 3]);
+    assert.deepEqual(headerKey.schema.rest?.auth, { scheme: 'api-key', in: 'header', name: 'X-API-Key' });
     const keyed = await engine.sample('keyed', '/apikey', {});
     assert.deepEqual(await ids(keyed), [1, 2, 3, 4]);
     assert.deepEqual(keyed.schema.rest?.auth, { scheme: 'api-key', in: 'query', name: 'api_key' });
@@ -279,7 +302,7 @@ describe('REST driver', () => {
     await engine.close();
     texts.push(readFileSync(join(dir, '.headwater', 'workspace.duckdb')).toString('latin1'));
     engine = new Engine({ workspaceDir: dir });
-    const secrets = [FIXTURE_SECRETS.bearer, FIXTURE_SECRETS.apiKey, FIXTURE_SECRETS.clientSecret, 'fixture-access-'];
+    const secrets = [FIXTURE_SECRETS.bearer, FIXTURE_SECRETS.apiKey, FIXTURE_SECRETS.clientSecret, FIXTURE_SECRETS.password, FIXTURE_SECRETS.headerKey, 'fixture-access-'];
     for (const text of texts) for (const secret of secrets) assert.ok(!text.includes(secret), `found ${secret} in ${text.slice(0, 200)}`);
   });
 });
