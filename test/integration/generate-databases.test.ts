@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { mariadbSkipReason, startMariaDB, type MariaDBService } from '../services/mariadb.js';
@@ -110,6 +111,9 @@ describe('generate for PostgreSQL', { skip: standardsMissing() ?? postgresSkipRe
     assert.equal(debezium.config['database.port'], String(server.port));
     const airbyte = JSON.parse(readFileSync(join(dir, 'connectors/app_orders.airbyte-source-postgres.json'), 'utf8'));
     assert.equal(airbyte.password, '${env:HEADWATER_SECRET_PG_READER}');
+    // The contract's server names the same variables, so `headwater check` finds the credentials.
+    const contract = parseYaml(readFileSync(join(dir, 'contracts/app_orders.odcs.yaml'), 'utf8')) as { servers: { customProperties: { property: string; value: string }[] }[] };
+    assert.deepEqual(contract.servers[0]!.customProperties, [{ property: 'user', value: 'hw_reader' }, { property: 'password', value: '${env:HEADWATER_SECRET_PG_READER}' }]);
   });
 
   test('JDBC modes and Airbyte sync modes follow the detected cursor columns', () => {
