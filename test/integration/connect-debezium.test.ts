@@ -2,7 +2,7 @@
 // POSTed unchanged to a Kafka Connect standalone worker (Maven Central jars) pointed at a private
 // PostgreSQL and Kafka; the snapshot, an insert, an update and a delete arrive in the topic as
 // Debezium envelopes (read back with kcat), the password reaches the worker only through its env
-// config provider, and the connector's replication slot is dropped at the end.
+// config provider (never logged), and the connector's replication slot is dropped at the end.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -187,5 +187,7 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
     await waitFor(async () => (await postgres.psql(`SELECT active FROM pg_replication_slots WHERE slot_name = '${slotName}'`)) === 'f', { timeoutMs: 60_000, what: `slot ${slotName} to be released` });
     await postgres.psql(`SELECT pg_drop_replication_slot('${slotName}')`);
     assert.equal(await postgres.psql('SELECT count(*) FROM pg_replication_slots'), '0');
+    // The worker resolved the password from its environment and masked it in what it logged.
+    assert.ok(!readFileSync(connect.logFile, 'utf8').includes(PASSWORD), `the worker log ${connect.logFile} holds the password`);
   });
 });

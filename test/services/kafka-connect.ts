@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaVersion } from './kafka.js';
+import { logsDir } from './paths.js';
 import { isCi } from './prerequisites.js';
 import { freePort, startProcess, waitFor, type ProcessHandle } from './process.js';
 
@@ -112,7 +113,8 @@ export async function startKafkaConnect(options: KafkaConnectOptions): Promise<K
     '',
   ].join('\n'));
   const jvm = ['-Xmx384m', '-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, '-Djava.net.preferIPv4Stack=true'];
-  const logFile = join(dir, 'connect.log');
+  // Kept after stop() (test-results/logs): a failed connector is only explained by the worker's log.
+  const logFile = join(logsDir, `kafka-connect-${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`);
   const handle: ProcessHandle = startProcess({
     cmd: 'java',
     args: ['-cp', `${join(kafkaConnectHome, 'libs')}/*`, ...jvm, 'org.apache.kafka.connect.cli.ConnectStandalone', config],
