@@ -213,6 +213,11 @@ describe('REST driver', () => {
     assert.ok(seen[1]!.at >= Math.ceil((seen[0]!.at + 1500) / 1000) * 1000 - 5, `retried ${seen[1]!.at - seen[0]!.at} ms later`);
   });
 
+  test('a Retry-After longer than retryMaxMs stops the read instead of calling early', async () => {
+    assert.match(await sampleOrError('api', '/retry-long'), /GET \/retry-long answered HTTP 429 and asked to wait 86400 s \(Retry-After\), longer than retryMaxMs allows \(60 s\); stopped rather than call early/);
+    assert.equal(server.to('retry-long').length, 1);
+  });
+
   test('5xx answers are retried with backoff and the pages land once each', async () => {
     const info = await engine.sample('api', '/flaky', {});
     assert.equal(info.status, 'complete');

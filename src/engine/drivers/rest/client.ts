@@ -86,7 +86,11 @@ export class RestClient {
     let attempt = 0;
     let refreshed = false;
     for (;;) {
-      await this.wait(this.notBefore - Date.now());
+      const resetIn = this.notBefore - Date.now();
+      if (resetIn > this.config.retryMaxMs) {
+        throw this.fail(`${what}: the rate limit resets in ${Math.ceil(resetIn / 1000)} s (X-RateLimit-Reset), later than retryMaxMs allows (${this.config.retryMaxMs / 1000} s); stopped rather than call before it`);
+      }
+      await this.wait(resetIn);
       const target = new URL(url);
       const headers = new Headers(this.config.headers);
       headers.set('accept', 'application/json');
@@ -119,6 +123,9 @@ export class RestClient {
         if (attempt >= this.config.maxRetries) throw this.fail(`${what} answered HTTP ${status} ${response.statusText} ${attempt + 1} times; gave up${snippet(text)}`);
         const floor = this.backoff(attempt++);
         const asked = status === 429 || status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+        if (asked !== undefined && asked > this.config.retryMaxMs) {
+          throw this.fail(`${what} answered HTTP ${status} and asked to wait ${Math.ceil(asked / 1000)} s (Retry-After), longer than retryMaxMs allows (${this.config.retryMaxMs / 1000} s); stopped rather than call early`);
+        }
         const delay = Math.min(this.config.retryMaxMs, Math.max(asked ?? 0, floor));
         this.ctx.log('info', `${this.label} '${this.source.name}' ${what}: HTTP ${status}; waiting ${delay} ms${asked !== undefined ? ` (Retry-After ${asked} ms)` : ''}`);
         await this.wait(delay);
@@ -148,7 +155,7 @@ export class RestClient {
     if (!Number.isFinite(value)) return;
     // Epoch seconds (GitHub) or seconds from now (the IETF draft).
     const at = value > 1e9 ? value * 1000 : Date.now() + value * 1000;
-    this.notBefore = Math.max(this.notBefore, Math.min(at, Date.now() + this.config.retryMaxMs));
+    this.notBefore = Math.max(this.notBefore, at);
   }
 
   private async wait(ms: number): Promise<void> {
