@@ -35,6 +35,8 @@ const ENDPOINTS = [
   { source: 'api', entity: 'single', table: 'single', paginator: 'single-page' },
   { source: 'secure', entity: '/secure', table: 'secure', paginator: 'single-page' },
   { source: 'keyed', entity: '/apikey', table: 'apikey', paginator: 'page-number' },
+  // Its tokens last two requests, shorter than any client caches them: generated and checked, not run.
+  { source: 'oauth', entity: '/oauth-data', table: 'oauth_data', paginator: 'cursor', run: false },
 ] as const;
 const SECRETS = [FIXTURE_SECRETS.bearer, FIXTURE_SECRETS.apiKey, FIXTURE_SECRETS.clientSecret];
 
@@ -56,6 +58,7 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
     mkdirSync(join(dir, '.headwater'));
     process.env.HW_TEST_GEN_BEARER = FIXTURE_SECRETS.bearer;
     process.env.HW_TEST_GEN_APIKEY = FIXTURE_SECRETS.apiKey;
+    process.env.HW_TEST_GEN_CLIENT_SECRET = FIXTURE_SECRETS.clientSecret;
     writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
   - name: api
     kind: rest
@@ -86,6 +89,15 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
         in: query
         name: api_key
         value: \${env:HW_TEST_GEN_APIKEY}
+  - name: oauth
+    kind: rest
+    url: ${server.url}
+    options:
+      auth:
+        type: oauth2
+        tokenUrl: ${server.url}/oauth/token
+        clientId: ${FIXTURE_SECRETS.clientId}
+        clientSecret: \${env:HW_TEST_GEN_CLIENT_SECRET}
 `);
     engine = new Engine({ workspaceDir: dir });
     for (const { source, entity } of ENDPOINTS) {
@@ -96,6 +108,7 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
   after(async () => {
     delete process.env.HW_TEST_GEN_BEARER;
     delete process.env.HW_TEST_GEN_APIKEY;
+    delete process.env.HW_TEST_GEN_CLIENT_SECRET;
     await engine?.close();
     await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -129,6 +142,10 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
     const manifest = parseYaml(readFileSync(fileOf('/secure', 'airbyte-manifest'), 'utf8'));
     assert.deepEqual(manifest.streams[0].retriever.requester.authenticator, { type: 'BearerAuthenticator', api_token: "{{ config['api_token'] }}" });
     assert.equal(manifest.spec.connection_specification.properties.api_token.airbyte_secret, true);
+    const oauth = JSON.parse(readFileSync(fileOf('/oauth-data', 'dlt-rest'), 'utf8'));
+    assert.deepEqual(oauth.client.auth, { type: 'oauth2_client_credentials', access_token_url: `${server.url}/oauth/token`, client_id: '${env:OAUTH_CLIENT_ID}', client_secret: '${env:HW_TEST_GEN_CLIENT_SECRET}' });
+    const oauthManifest = parseYaml(readFileSync(fileOf('/oauth-data', 'airbyte-manifest'), 'utf8'));
+    assert.equal(oauthManifest.streams[0].retriever.requester.authenticator.grant_type, 'client_credentials');
     const keyedManifest = parseYaml(readFileSync(fileOf('/apikey', 'airbyte-manifest'), 'utf8'));
     assert.deepEqual(keyedManifest.streams[0].retriever.requester.authenticator.inject_into, { type: 'RequestOption', inject_into: 'request_parameter', field_name: 'api_key' });
   });
@@ -166,7 +183,9 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
   test('the generated dlt rest_api pipelines load the records Headwater sampled into DuckDB', { skip: dltSkip }, async () => {
     assert.ok(existsSync(python), `${python} is missing: run scripts/install-python-tools.sh`);
     const canonical = 'SELECT id::VARCHAR, name, price::VARCHAR FROM %s ORDER BY id';
-    for (const { source, entity, table } of ENDPOINTS) {
+    for (const endpoint of ENDPOINTS) {
+      if ('run' in endpoint) continue;
+      const { source, entity, table } = endpoint;
       const result = results.get(entity)!;
       const target = join(dir, `dlt-${table}.duckdb`);
       try {
