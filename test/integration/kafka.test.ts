@@ -57,6 +57,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
         { topic: 'shipments', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: 'live', numPartitions: 2 },
         { topic: 'raw', numPartitions: 1 },
+        { topic: 'uneven', numPartitions: 3 },
       ],
     });
     producer = client.producer({ allowAutoTopicCreation: false });
@@ -86,6 +87,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
       { key: 's2', value: await schemas.encode(protoId, { id: 's2', parcels: 1, items: ['c'] }) },
     ] });
 
+    await producer.send({ topic: 'uneven', messages: [{ partition: 0, value: '0' }, ...Array.from({ length: 10 }, (_, i) => ({ partition: 2, value: String(i) }))] });
     await producer.send({ topic: 'raw', messages: [
       { key: Buffer.from([0xff, 0x00, 0xfe]), value: Buffer.from([0xc3, 0x28, 0x00]), headers: { bin: Buffer.from([0xff]), text: 'ok' } },
       { key: '42', value: 'plain text, not JSON' },
@@ -140,7 +142,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
   test('describe: a reachable cluster, and an unreachable one named with its brokers', async () => {
     const up = await engine.describe('events');
     assert.equal(up.reachable, true);
-    assert.match(up.detail ?? '', /1 broker\(s\) · controller 1 · 5 topics/);
+    assert.match(up.detail ?? '', /1 broker\(s\) · controller 1 · 6 topics/);
     assert.deepEqual(up.capabilities, ['browse', 'nativeSchema', 'sample', 'tail']);
     const down = await engine.describe('kafka://127.0.0.1:1');
     assert.equal(down.reachable, false);
@@ -186,6 +188,12 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     const profile = await engine.profile(info.id);
     assert.deepEqual(profile.facts.partitions?.partitions.map((p) => [p.partition, p.records]), [['0', 10], ['1', 10], ['2', 10]]);
     assert.equal(profile.facts.partitions?.field, '_hw_provenance.partition');
+  });
+
+  test('sample: the last N shared over the partitions, a short partition giving its share to the others', async () => {
+    const info = await engine.sample('events', 'uneven', { limit: 6 });
+    assert.equal(info.rowCount, 6);
+    assert.deepEqual((await landed(info.table)).map((r) => [r.partition, r.offset]), [[0, 0], [2, 5], [2, 6], [2, 7], [2, 8], [2, 9]]);
   });
 
   test('sample: an offset range of one partition, a time range and every record of a key', async () => {

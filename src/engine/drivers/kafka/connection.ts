@@ -98,9 +98,26 @@ function brokersOfUrl(url: string): string[] {
   return match ? match[1]!.split(',').map((b) => b.trim()).filter(Boolean).map((b) => (b.includes(':') ? b : `${b}:9092`)) : [];
 }
 
+type KafkajsModule = typeof import('kafkajs');
+let kafkajs: Promise<KafkajsModule> | undefined;
+
+/** kafkajs is CommonJS: bundled, its exports arrive as the module's default. */
+export function kafkajsModule(): Promise<KafkajsModule> {
+  kafkajs ??= import('kafkajs').then((m) => ((m as unknown as { default?: KafkajsModule }).default ?? m));
+  return kafkajs;
+}
+
+type RegistryModule = typeof import('@kafkajs/confluent-schema-registry');
+let registryModule: Promise<RegistryModule> | undefined;
+
+export function schemaRegistryModule(): Promise<RegistryModule> {
+  registryModule ??= import('@kafkajs/confluent-schema-registry').then((m) => ((m as unknown as { default?: RegistryModule }).default?.SchemaRegistry ? (m as unknown as { default: RegistryModule }).default : m));
+  return registryModule;
+}
+
 export async function kafkaClient(source: ResolvedSource): Promise<Kafka> {
   const settings = kafkaSettings(source);
-  const { Kafka: KafkaClass, logLevel } = await import('kafkajs');
+  const { Kafka: KafkaClass, logLevel } = await kafkajsModule();
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,

@@ -2,7 +2,7 @@
 // id) through the schema registry when one is configured (Avro, Protobuf, JSON Schema), else JSON,
 // else UTF-8 text, else bytes. A record whose schema id the registry does not know is rejected with
 // that reason; the rest of the sample lands.
-import type { KafkaSettings } from './connection.js';
+import { schemaRegistryModule, type KafkaSettings } from './connection.js';
 
 export type PayloadEncoding = 'auto' | 'json' | 'string' | 'hex' | 'base64' | 'registry';
 export type DecodedFormat = 'json' | 'string' | 'hex' | 'base64' | 'avro' | 'protobuf' | 'json-schema' | 'empty';
@@ -135,7 +135,7 @@ export class PayloadDecoder {
   private client(): Promise<Registry> {
     const config = this.settings.schemaRegistry;
     if (!config) return Promise.reject(new RecordDecodeError('the value is in the schema registry wire format but the source names no schemaRegistry'));
-    this.registry ??= import('@kafkajs/confluent-schema-registry').then(({ SchemaRegistry }) => new SchemaRegistry({
+    this.registry ??= schemaRegistryModule().then(({ SchemaRegistry }) => new SchemaRegistry({
       host: config.url,
       ...(config.username ? { auth: { username: config.username, password: config.password ?? '' } } : {}),
     }, { forSchemaOptions: { wrapUnions: false } }) as unknown as Registry);

@@ -6,7 +6,7 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import { formatAge, semanticsTooltip } from '../../streams/semantics.js';
 import type { Description, Driver, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
-import { kafkaClient, kafkaError, kafkaSettings, withAdmin } from './connection.js';
+import { kafkaClient, kafkaError, kafkaSettings, schemaRegistryModule, withAdmin } from './connection.js';
 import { PayloadDecoder, type PayloadEncoding } from './decode.js';
 import { readPartitions, RECORD_FIELDS, type PartitionRange } from './read.js';
 import { spoolSample } from './spool.js';
@@ -58,7 +58,7 @@ const driver: Driver = {
     const settings = kafkaSettings(source);
     const { topic } = parseEntity(entity, source);
     if (!settings.schemaRegistry) return undefined;
-    const { SchemaRegistry } = await import('@kafkajs/confluent-schema-registry');
+    const { SchemaRegistry } = await schemaRegistryModule();
     const registry = new SchemaRegistry({ host: settings.schemaRegistry.url });
     let declared: string | undefined;
     try {
@@ -257,9 +257,20 @@ async function planRanges(admin: Admin, topic: string, only: number[] | undefine
     });
     description = [options.from !== undefined ? `from ${options.from}` : 'from the earliest offset', options.to !== undefined ? `to ${options.to}` : 'to the latest', options.key !== undefined ? `records with key ${JSON.stringify(options.key)}` : undefined].filter(Boolean).join(', ');
   } else {
-    const per = BigInt(Math.ceil(options.limit / Math.max(1, partitions.length)));
-    ranges = partitions.map((p) => ({ partition: p.partition, next: p.high - per > p.low ? p.high - per : p.low, end: p.high }));
-    description = `last ${per} per partition`;
+    // The limit is shared out evenly; what a short partition cannot give goes to the others.
+    const take = new Map<number, bigint>();
+    let remaining = BigInt(options.limit);
+    const byAvailable = [...partitions].sort((a, b) => (a.high - a.low < b.high - b.low ? -1 : a.high - a.low > b.high - b.low ? 1 : 0));
+    byAvailable.forEach((p, i) => {
+      const left = BigInt(byAvailable.length - i);
+      const share = (remaining + left - 1n) / left;
+      const available = p.high - p.low;
+      const count = available < share ? available : share;
+      take.set(p.partition, count);
+      remaining -= count;
+    });
+    ranges = partitions.map((p) => ({ partition: p.partition, next: p.high - take.get(p.partition)!, end: p.high }));
+    description = `the last ${options.limit} records shared over the partitions`;
   }
   const offsets = ranges.map((r) => `${r.partition}:[${r.next},${r.end})`).join(' ');
   return { ranges, method: timed ? 'time window' : 'offset range', query: `topic ${topic}, ${description}: ${offsets} (assign, read_committed, no group, no commit)` };
