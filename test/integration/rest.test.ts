@@ -12,6 +12,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { RestEndpointProfile } from '../../src/shared/rest.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { FIXTURE_SECRETS, ITEMS, startRestFixture, type RestFixture } from '../fixtures/rest/server.js';
+import { freePort } from '../services/process.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/rest/', import.meta.url));
 
@@ -24,6 +25,7 @@ describe('REST driver', () => {
 
   before(async () => {
     server = await startRestFixture();
+    const closedPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'hw-rest-test-'));
     mkdirSync(join(dir, '.headwater'));
     cpSync(join(fixtures, 'openapi.yaml'), join(dir, 'openapi.yaml'));
@@ -99,6 +101,10 @@ describe('REST driver', () => {
       auth:
         type: apiKey
         value: \${env:HW_TEST_REST_HEADER_KEY}
+  - name: down
+    kind: rest
+    url: http://127.0.0.1:${closedPort}
+    options: { maxRetries: 2, retryBaseMs: 50 }
   - name: budget
     kind: rest
     url: ${server.url}
@@ -254,6 +260,8 @@ describe('REST driver', () => {
     assert.match(await sampleOrError('api', '/object'), /GET \/object answered an object \(keys: id, name\) instead of a list of records/);
     assert.match(await sampleOrError('api', '/nowhere'), /GET \/nowhere answered HTTP 404/);
     assert.match(await sampleOrError('expired', '/secure'), /REST source 'expired': GET \/secure answered HTTP 401 Unauthorized: the bearer credentials were refused.*token expired/);
+    assert.match(await sampleOrError('down', '/items'), /REST source 'down': GET \/items: ECONNREFUSED \(gave up after 3 attempts\)/);
+    assert.ok(logLines.filter((l) => /REST source 'down' GET \/items: ECONNREFUSED; retrying in \d+ ms/.test(l)).length === 2, 'two retries with backoff');
     assert.match(await sampleOrError('broken-doc', '/pages'), /OpenAPI document .*openapi-broken\.yaml has a broken \$ref: .*Missing/);
   });
 
