@@ -22,6 +22,7 @@ const entries: DriverEntry[] = [
   { kind: 'redis', schemes: ['redis:', 'rediss:'], load: () => import('./redis/index.js') },
   { kind: 'mqtt', schemes: ['mqtt:', 'mqtts:'], load: () => import('./mqtt/index.js') },
   { kind: 'nats', schemes: ['nats:'], load: () => import('./nats/index.js') },
+  { kind: 'rabbitmq', schemes: ['amqp:', 'amqps:'], load: () => import('./rabbitmq/index.js') },
   { kind: 'rest', schemes: [], load: () => import('./rest/index.js') },
   { kind: 'graphql', schemes: [], load: () => import('./graphql/index.js') },
   { kind: 'grpc', schemes: ['grpc:', 'grpcs:'], load: () => import('./grpc/index.js') },
