@@ -106,4 +106,20 @@ describe('NATS driver', { skip: natsSkipReason() }, () => {
     const first = rows[0]![1] as number;
     assert.deepEqual(rows, [0, 1, 2].map((i) => [`sensors.${(first + i - 1) % 2 ? 'b' : 'a'}`, first + i]));
   });
+
+  test('a stream tail lands new messages through an ephemeral consumer it removes when stopped', async () => {
+    const stop = new AbortController();
+    const tailing = engine.tail('bus', 'stream:ORDERS', {}, { signal: stop.signal });
+    await waitFor(async () => (await consumers()).length === 2, { timeoutMs: 10_000, what: 'the tail consumer to exist' });
+    const running = await waitFor(async () => (await engine.samples()).find((s) => s.entity === 'stream:ORDERS' && s.status === 'running'), { timeoutMs: 10_000, what: 'the tail sample' });
+    const js = nc.jetstream();
+    await js.publish('orders.created', JSON.stringify({ order: 11 }));
+    await js.publish('orders.paid', JSON.stringify({ order: 11 }));
+    await waitFor(async () => Number((await engine.query(`SELECT count(*) FROM ${running.table}`)).rows[0]![0]) === 2, { timeoutMs: 10_000, what: 'two tailed messages to land' });
+    stop.abort();
+    const info = await tailing;
+    assert.equal(info.status, 'complete');
+    assert.deepEqual((await engine.query(`SELECT stream_seq, subject FROM ${info.table} ORDER BY rowid`)).rows, [[11, 'orders.created'], [12, 'orders.paid']]);
+    await waitFor(async () => (await consumers()).length === 1, { timeoutMs: 10_000, what: 'the tail consumer to be removed' });
+  });
 });

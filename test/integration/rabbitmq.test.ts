@@ -124,4 +124,22 @@ describe('RabbitMQ driver', { skip: rabbitmqSkipReason() }, () => {
     assert.deepEqual((await engine.query(`SELECT stream_offset FROM ${range.table} ORDER BY rowid`)).rows, [[2], [3], [4]]);
     assert.equal(await depth('events'), 6);
   });
+
+  test('an exchange tail lands new messages until stopped, then its queue is gone', async () => {
+    const queuesBefore = await queues();
+    const stop = new AbortController();
+    const tailing = engine.tail('broker', 'exchange:orders', {}, { signal: stop.signal });
+    await waitFor(async () => (await broker.api<ApiBinding[]>('/api/exchanges/%2F/orders/bindings/source')).some((b) => b.destination.startsWith('amq.gen-')), { timeoutMs: 20_000, what: 'the tail queue to be bound' });
+    const running = await waitFor(async () => (await engine.samples()).find((s) => s.entity === 'exchange:orders' && s.status === 'running'), { timeoutMs: 10_000, what: 'the tail sample' });
+    channel.publish('orders', 'order.created', Buffer.from('{"tail":1}'));
+    channel.publish('orders', 'order.paid', Buffer.from('{"tail":2}'));
+    await channel.waitForConfirms();
+    await waitFor(async () => Number((await engine.query(`SELECT count(*) FROM ${running.table}`)).rows[0]![0]) === 2, { timeoutMs: 10_000, what: 'two tailed messages to land' });
+    stop.abort();
+    const info = await tailing;
+    assert.equal(info.status, 'complete');
+    assert.deepEqual((await engine.query(`SELECT routing_key, payload::VARCHAR FROM ${info.table} ORDER BY rowid`)).rows, [['order.created', '{"tail":1}'], ['order.paid', '{"tail":2}']]);
+    await waitFor(async () => JSON.stringify(await queues()) === JSON.stringify(queuesBefore), { timeoutMs: 20_000, what: 'the tail queue to be gone' });
+  });
 });
+
