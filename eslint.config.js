@@ -9,7 +9,7 @@ const concreteDrivers = { group: ['**/drivers/*/**', '!**/drivers/driver.js'], m
 const noVscode = { name: 'vscode', message: 'The engine and shared code know nothing of VS Code (DESIGN.md).' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', '.bench/**', 'bench/results/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.vscode-test/**', 'test-results/**', '.bench/**', 'bench/results/**', '.tmp/**', '.venv-tools/**', '.headwater/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
