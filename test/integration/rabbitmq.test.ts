@@ -141,5 +141,20 @@ describe('RabbitMQ driver', { skip: rabbitmqSkipReason() }, () => {
     assert.deepEqual((await engine.query(`SELECT routing_key, payload::VARCHAR FROM ${info.table} ORDER BY rowid`)).rows, [['order.created', '{"tail":1}'], ['order.paid', '{"tail":2}']]);
     await waitFor(async () => JSON.stringify(await queues()) === JSON.stringify(queuesBefore), { timeoutMs: 20_000, what: 'the tail queue to be gone' });
   });
+
+  test('the profile finds at-least-once duplicates by message id in a tap', async () => {
+    const sampling = engine.sample('broker', 'exchange:orders', { windowSeconds: 60, limit: 4 });
+    await waitFor(async () => (await broker.api<ApiBinding[]>('/api/exchanges/%2F/orders/bindings/source')).some((b) => b.destination.startsWith('amq.gen-')), { timeoutMs: 20_000, what: 'the tap queue to be bound' });
+    // A publisher that retries after a lost confirm sends the same message twice.
+    for (const id of ['p-1', 'p-2', 'p-2', 'p-3']) channel.publish('orders', 'order.created', Buffer.from(JSON.stringify({ id })), { messageId: id });
+    await channel.waitForConfirms();
+    const info = await sampling;
+    const profile = await engine.profile(info.id, { key: 'message_id' });
+    const duplicates = profile.facts.keyDuplicates;
+    assert.deepEqual(duplicates?.key, ['message_id']);
+    assert.equal(duplicates?.duplicatedKeys, 1);
+    assert.equal(duplicates?.identicalCopies, 1);
+    assert.equal(duplicates?.idempotency, 'redelivery');
+  });
 });
 
