@@ -10,6 +10,7 @@ import type { Description, Driver, DriverContext, ResolvedSource, SampleStream }
 import { decodePayload, headersJson, PAYLOAD_FIELDS, payloadCells } from '../../streams/payload.js';
 import { semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches } from '../../streams/tap.js';
+import { withMember } from '../../streams/interop.js';
 
 const DEFAULT_WINDOW_S = 5;
 /** How long the tree listens for retained messages. */
@@ -37,7 +38,7 @@ function location(source: ResolvedSource): string {
 }
 
 async function connect(source: ResolvedSource, reconnect = false): Promise<MqttClient> {
-  const mqtt = await import('mqtt');
+  const mqtt = withMember(await import('mqtt'), 'connectAsync');
   const options: IClientOptions = {
     clientId: `headwater-${randomBytes(6).toString('hex')}`,
     clean: true,

@@ -9,6 +9,7 @@ import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedS
 import { decodePayload, PAYLOAD_FIELDS, payloadCells } from '../../streams/payload.js';
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
+import { withMember } from '../../streams/interop.js';
 
 const DEFAULT_WINDOW_S = 5;
 const STREAMS = '#streams';
@@ -61,7 +62,7 @@ function natsError(error: unknown, source: ResolvedSource, entity?: string): Hea
 }
 
 async function connect(source: ResolvedSource, reconnect = false): Promise<NatsConnection> {
-  const { connect: open } = await import('nats');
+  const { connect: open } = withMember(await import('nats'), 'connect');
   try {
     return await open({
       servers: (source.url ?? 'nats://127.0.0.1:4222').split(','),
@@ -209,7 +210,7 @@ function orderedRead(source: ResolvedSource, stream: string, ctx: DriverContext,
     signal: ctx.signal,
     limit,
     async open(sink) {
-      const nats = await import('nats');
+      const nats = withMember(await import('nats'), 'DeliverPolicy');
       const nc = await connect(source, endSeq === undefined);
       watchStatus(nc, source, stream, ctx);
       let consumer: Consumer;

@@ -12,6 +12,7 @@ import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedS
 import { decodePayload, headersJson, PAYLOAD_FIELDS, payloadCells } from '../../streams/payload.js';
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
+import { withMember } from '../../streams/interop.js';
 import { amqpTarget, Management, type QueueInfo } from './management.js';
 
 const DEFAULT_WINDOW_S = 5;
@@ -75,7 +76,7 @@ function amqpError(error: unknown, source: ResolvedSource, entity?: string): Hea
 }
 
 async function connect(source: ResolvedSource): Promise<ChannelModel> {
-  const amqp = await import('amqplib');
+  const amqp = withMember(await import('amqplib'), 'connect');
   try {
     const connection = await amqp.connect(amqpTarget(source).url, { timeout: Number(source.options.connectTimeoutMs ?? 10_000), clientProperties: { connection_name: 'headwater' } });
     connection.on('error', () => undefined); // reported through 'close' and the failing call

@@ -14,7 +14,8 @@ export function redisLocation(source: ResolvedSource): string {
 }
 
 export async function openRedis(source: ResolvedSource, options: { reconnect?: (attempt: number) => void } = {}): Promise<RedisClient> {
-  const { Redis } = await import('ioredis');
+  // ioredis is CommonJS whose module.exports is the class: `default` is the class both under Node and bundled (where the named export is missing).
+  const Redis = (await import('ioredis')).default as unknown as typeof import('ioredis').Redis;
   const timeout = Number(source.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
   const settings: RedisOptions = {
     lazyConnect: true,
