@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FieldSetBuilder, conformValue, duckTypeFor, typeOfValue, widen } from '../../src/engine/inference/basic.js';
+import { FieldSetBuilder, conformValue, duckTypeFor, typeOfValue, widen, widenJsonValue } from '../../src/engine/inference/basic.js';
 import type { FieldType } from '../../src/shared/types.js';
 
 describe('typeOfValue', () => {
@@ -59,6 +59,49 @@ describe('widen', () => {
     assert.equal(seq.reduce(widen, 'null'), 'float');
     assert.equal(seq.reduceRight(widen, 'null'), 'float');
   });
+});
+
+describe('widenJsonValue', () => {
+  const cases: [FieldType, FieldType, FieldType][] = [
+    ['null', 'string', 'string'],
+    ['null', 'integer', 'integer'],
+    ['null', 'json', 'json'],
+    ['null', 'null', 'null'],
+    ['string', 'date', 'string'],
+    ['integer', 'string', 'json'],
+    ['json', 'string', 'json'],
+    ['integer', 'float', 'float'],
+  ];
+  for (const [a, b, expected] of cases) {
+    test(`${a} ∨ ${b} = ${expected}`, () => {
+      assert.equal(widenJsonValue(a, b), expected);
+      assert.equal(widenJsonValue(b, a), expected, 'commutative');
+    });
+  }
+});
+
+describe('FieldSetBuilder with nulls in a field', () => {
+  // Each value sequence lands as one record per value, one record per batch and all in one batch.
+  const cases: { name: string; values: unknown[]; type: FieldType; duckType: string }[] = [
+    { name: 'null first, then strings', values: [null, 'a', 'b'], type: 'string', duckType: 'VARCHAR' },
+    { name: 'strings, then null last', values: ['a', 'b', null], type: 'string', duckType: 'VARCHAR' },
+    { name: 'nulls mixed with strings', values: ['a', null, 'b', null], type: 'string', duckType: 'VARCHAR' },
+    { name: 'nulls mixed with ints', values: [null, 1, null, 2], type: 'integer', duckType: 'BIGINT' },
+    { name: 'nulls mixed with objects', values: [{ a: 1 }, null, [2], null], type: 'json', duckType: 'JSON' },
+    { name: 'nulls mixed with strings and ints', values: [null, 'a', 1, null], type: 'json', duckType: 'JSON' },
+    { name: 'only nulls', values: [null, null], type: 'null', duckType: 'VARCHAR' },
+  ];
+  for (const { name, values, type, duckType } of cases) {
+    test(name, () => {
+      const oneBatch = new FieldSetBuilder();
+      oneBatch.observe(values.map((v) => ({ v })));
+      const batchEach = new FieldSetBuilder();
+      for (const v of values) batchEach.observe([{ v }]);
+      for (const builder of [oneBatch, batchEach]) {
+        assert.deepEqual(builder.fields.map((f) => [f.type, f.duckType, f.nullable]), [[type, duckType, true]]);
+      }
+    });
+  }
 });
 
 describe('duckTypeFor', () => {

@@ -56,6 +56,9 @@ export function widen(a: FieldType, b: FieldType): FieldType {
  * string) land in a JSON column, which keeps each value's own type instead of turning it into text.
  */
 export function widenJsonValue(a: FieldType, b: FieldType): FieldType {
+  // A null says nothing about the kind: a nullable string field stays a string.
+  if (a === 'null') return b;
+  if (b === 'null') return a;
   const widened = widen(a, b);
   return widened === 'string' && !(isTextual(a) && isTextual(b)) ? 'json' : widened;
 }
