@@ -14,6 +14,8 @@ export interface MosquittoService {
   url: string;
   port: number;
   dir: string;
+  /** The broker's log, with every connect and subscribe (log_type all). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function startMosquitto(): Promise<MosquittoService> {
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
   // As root mosquitto drops to the `mosquitto` user unless told to stay.
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'user root', 'log_dest stdout', ''].join('\n'));
+  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'user root', `log_dest file ${join(dir, 'broker.log')}`, 'log_type all', ''].join('\n'));
   const handle = startProcess({ cmd: SERVER, args: ['-c', config], cwd: dir, logFile: join(dir, 'mosquitto.log') });
   const stopIf = () => {
     const exit = handle.exitInfo();
@@ -60,6 +62,7 @@ export async function startMosquitto(): Promise<MosquittoService> {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     dir,
+    logFile: join(dir, 'broker.log'),
     async stop() {
       await handle.stop();
       rmSync(dir, { recursive: true, force: true });
