@@ -35,6 +35,12 @@ function restPayload(name: string, config: Record<string, string | number | unde
   return { name, config: { ...strings, [PROVENANCE_KEY]: evidence.provenance } };
 }
 
+/**
+ * Connect creates the change topics itself (with the broker's default partitions and replication),
+ * so the connector runs on clusters where brokers do not auto-create topics.
+ */
+const TOPIC_CREATION = { 'topic.creation.default.replication.factor': -1, 'topic.creation.default.partitions': -1 } as const;
+
 export function debeziumConfig(evidence: GenerationEvidence): Json {
   requireKind(evidence, ['postgres', 'mysql'], 'A Debezium connector');
   const c = evidence.connection;
@@ -57,6 +63,7 @@ export function debeziumConfig(evidence: GenerationEvidence): Json {
       'schema.include.list': c.schema,
       'table.include.list': qualified(evidence),
       'snapshot.mode': 'initial',
+      ...TOPIC_CREATION,
       ...(c.sslmode ? { 'database.sslmode': c.sslmode } : {}),
     }, evidence);
   }
@@ -76,6 +83,7 @@ export function debeziumConfig(evidence: GenerationEvidence): Json {
     'schema.history.internal.kafka.bootstrap.servers': envRef('KAFKA_BOOTSTRAP_SERVERS'),
     'schema.history.internal.kafka.topic': `schemahistory.${prefix}`,
     'snapshot.mode': 'initial',
+    ...TOPIC_CREATION,
   }, evidence);
 }
 
