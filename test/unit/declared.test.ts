@@ -60,3 +60,17 @@ test('a jsonb column whose objects are keyed by dates is a stable map', () => {
   assert.equal(stable.observed, 'map');
   assert.match(stable.note, /map<string, integer>/);
 });
+
+test("the field's own enumValues (PG enum labels, MySQL ENUM and SET members) name the declared values", () => {
+  const inferrer = new SchemaInferrer();
+  inferrer.observeRows(['status', 'flags'], Array.from({ length: 40 }, (_, i) => [i % 2 ? 'new' : 'paid', i % 2 ? ['gift'] : ['gift', 'rush']]), (i) => ({ rowid: i + 1 }));
+  const result = compareDeclared([
+    { ...declared('status', 'string', 'order_status', false), enumValues: ['new', 'paid', 'refunded'] },
+    { name: 'flags', type: 'list', duckType: 'VARCHAR[]', nativeType: "set('gift','rush','fragile')", nullable: false, enumValues: ['gift', 'rush', 'fragile'] },
+  ], inferrer.result());
+  const unseen = result.filter((d) => d.kind === 'unseen-enum-values');
+  assert.deepEqual(unseen.map((d) => d.field), ['status', 'flags']);
+  assert.match(unseen[0]!.note, /1 declared value\(s\) never seen in the sample: refunded$/);
+  assert.match(unseen[1]!.note, /1 declared value\(s\) never seen in the sample: fragile$/);
+  assert.equal(unseen[1]!.declared, 'enum(gift, rush, fragile)');
+});

@@ -16,8 +16,9 @@ const TEXT_FORMATS_WORTH_A_TYPE = new Set(['timestamptz', 'timestamp', 'date', '
 
 /**
  * Compares a sample's declared columns (fields with a `nativeType`) with its inferred schema.
- * A declared enum's allowed values come from `enumValues` (per field) or else from its landed
- * `ENUM('a', 'b')` column type, which the relational drivers set from the source's catalog.
+ * A declared enum's allowed values come from `enumValues` (passed per field name), else the field's
+ * own `enumValues` (PG enum labels, MySQL ENUM/SET members, set by the drivers from the catalog), else
+ * its landed `ENUM('a', 'b')` column type. A MySQL SET lands as a list: its elements are the values.
  */
 export function compareDeclared(declared: Field[], inferred: InferredSchema, enumValues: Record<string, string[]> = {}): Disagreement[] {
   const observed = new Map(inferred.fields.map((f) => [f.path, f]));
@@ -43,10 +44,11 @@ export function compareDeclared(declared: Field[], inferred: InferredSchema, enu
     if (seen.type === 'union') {
       out.push({ field: field.name, kind: 'type-mismatch', declared: declaredText, observed: seen.branches?.map((b) => `${b.type} ${percent(b.share)}`).join(' | ') ?? 'union', note: `declared ${field.nativeType} but values of several kinds were read${firstUnion(seen)}` });
     }
-    const allowed = enumValues[field.name] ?? enumLabels(field.duckType);
-    if (allowed && seen.enum) {
-      const unseen = allowed.filter((value) => !seen.enum!.values.some((v) => String(v.value) === value));
-      if (unseen.length) out.push({ field: field.name, kind: 'unseen-enum-values', declared: `enum(${allowed.join(', ')})`, observed: seen.enum.values.map((v) => String(v.value)).join(', '), note: `${unseen.length} declared value(s) never seen in the sample: ${unseen.join(', ')}` });
+    const allowed = enumValues[field.name] ?? field.enumValues ?? enumLabels(field.duckType);
+    const seenEnum = seen.type === 'list' ? seen.element?.enum : seen.enum;
+    if (allowed && seenEnum) {
+      const unseen = allowed.filter((value) => !seenEnum.values.some((v) => String(v.value) === value));
+      if (unseen.length) out.push({ field: field.name, kind: 'unseen-enum-values', declared: `enum(${allowed.join(', ')})`, observed: seenEnum.values.map((v) => String(v.value)).join(', '), note: `${unseen.length} declared value(s) never seen in the sample: ${unseen.join(', ')}` });
     }
   }
   return out;
