@@ -122,6 +122,12 @@ describe('RabbitMQ driver', { skip: rabbitmqSkipReason() }, () => {
     assert.deepEqual(rows, [0, 1, 2, 3, 4, 5].map((i) => [i, `e-${i}`, String(i)]));
     const range = await engine.sample('broker', 'queue:events', { from: '2', to: '4' });
     assert.deepEqual((await engine.query(`SELECT stream_offset FROM ${range.table} ORDER BY rowid`)).rows, [[2], [3], [4]]);
+    // Stream time filters work on whole chunks: a time before the stream replays it all, one after it nothing.
+    const sinceYesterday = await engine.sample('broker', 'queue:events', { from: new Date(Date.now() - 86_400_000).toISOString() });
+    assert.equal(sinceYesterday.method, 'time window');
+    assert.equal(sinceYesterday.rowCount, 6);
+    const fromTomorrow = await engine.sample('broker', 'queue:events', { from: new Date(Date.now() + 86_400_000).toISOString() });
+    assert.equal(fromTomorrow.rowCount, 0);
     assert.equal(await depth('events'), 6);
   });
 
