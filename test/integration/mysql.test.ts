@@ -324,6 +324,24 @@ describe('MySQL/MariaDB driver', { skip: mariadbSkipReason() }, () => {
     assert.equal((await engine.describe('shop')).reachable, true);
   });
 
+  test('a table dropped while browsing: browsing and sampling it name the source and the table, and the engine keeps going', async () => {
+    await server.sql('CREATE TABLE short_lived (id INT PRIMARY KEY, note TEXT)', { database: 'fixtures' });
+    const relations = await engine.browse('shop', ['fixtures']);
+    assert.ok(relations.some((r) => r.id === 'short_lived'), 'listed while it exists');
+    await server.sql('DROP TABLE short_lived', { database: 'fixtures' });
+
+    const gone = (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.equal(error.code, 'not_found');
+      assert.match(error.message, /MySQL source 'shop' has no table or view named '(fixtures\.)?short_lived'/);
+      return true;
+    };
+    await assert.rejects(engine.browse('shop', ['fixtures', 'short_lived']), gone);
+    await assert.rejects(engine.sample('shop', 'fixtures.short_lived', { limit: 10 }), gone);
+    assert.ok(!(await engine.browse('shop', ['fixtures'])).some((r) => r.id === 'short_lived'), 'a refresh no longer lists it');
+    assert.equal((await engine.sample('shop', 'fixtures.orders', { limit: 5 })).rowCount, 5);
+  });
+
   test('source safety: every statement Headwater sent is a read or a session setting, after SET SESSION TRANSACTION READ ONLY', async () => {
     await engine.browse('shop', ['fixtures', 'orders']);
     await engine.sample('shop', 'fixtures.customers', { limit: 50, strategy: 'random' });

@@ -457,6 +457,25 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     assert.equal((await engine.describe('app')).reachable, true);
   });
 
+  test('a table dropped while browsing: browsing and sampling it name the source and the table, and the engine keeps going', async () => {
+    await server.psql('CREATE TABLE public.short_lived (id int PRIMARY KEY, note text); GRANT SELECT ON public.short_lived TO hw_reader;', { database: 'fixtures' });
+    const relations = await engine.browse('app', ['fixtures', 'public']);
+    assert.ok(relations.some((r) => r.id === 'short_lived'), 'listed while it exists');
+    await server.psql('DROP TABLE public.short_lived', { database: 'fixtures' });
+
+    const gone = (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError);
+      assert.equal(error.code, 'not_found');
+      assert.match(error.message, /PostgreSQL source 'app' has no table or view named 'public\.short_lived'/);
+      return true;
+    };
+    await assert.rejects(engine.browse('app', ['fixtures', 'public', 'short_lived']), gone);
+    await assert.rejects(engine.sample('app', 'public.short_lived', { limit: 10 }), gone);
+    const after = await engine.browse('app', ['fixtures', 'public']);
+    assert.ok(!after.some((r) => r.id === 'short_lived'), 'a refresh no longer lists it');
+    assert.equal((await engine.sample('app', 'sales.orders', { limit: 5 })).rowCount, 5);
+  });
+
   test('TLS: sslmode require and verify-full connect; a server demanding TLS and an unknown CA give clear messages', async () => {
     assert.equal((await engine.describe('tls_encrypted')).reachable, true);
     const verified = await engine.sample('tls_verified', 'sales.customers', { limit: 5 });

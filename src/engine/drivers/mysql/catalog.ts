@@ -4,7 +4,7 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Extraction, Field, FieldType } from '../../../shared/types.js';
 import { detectExtraction, type CursorColumn } from '../../sampling/cursor.js';
-import { integerFromText, splitQualified, UNREPRESENTABLE, type ColumnCodec } from '../postgres/relational.js';
+import { displayQualified, integerFromText, splitQualified, UNREPRESENTABLE, type ColumnCodec } from '../postgres/relational.js';
 import type { MySession } from './connection.js';
 
 export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
@@ -105,7 +105,7 @@ export async function findTable(session: MySession, entity: string, sourceName: 
   const parts = splitQualified(entity.trim(), '`');
   const database = parts.length === 2 ? parts[0]! : session.settings.endpoint.database;
   const name = parts[parts.length - 1]!;
-  const notFound = (why: string) => new HeadwaterError('not_found', `MySQL source '${sourceName}' has no table or view named '${entity}'${why}.`, {
+  const notFound = (why: string) => new HeadwaterError('not_found', `MySQL source '${sourceName}' has no table or view named '${parts.length > 0 && parts.length <= 2 && parts.every((p) => p !== '') ? displayQualified(parts, '`') : entity}'${why}.`, {
     source: sourceName, entity, hint: 'Name it as database.table.',
   });
   if (parts.length > 2 || !name) throw notFound('');

@@ -3,7 +3,7 @@
 // statistics (reltuples, relation sizes): never a count(*) over user data.
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { PgClient } from './connection.js';
-import { splitQualified } from './relational.js';
+import { displayQualified, splitQualified } from './relational.js';
 import { planColumn, quoteIdent, type PgColumnPlan, type PgTypeInfo, type TypeContext } from './types.js';
 
 export type RelKind = 'r' | 'v' | 'm' | 'p' | 'f';
@@ -146,7 +146,8 @@ export async function listPartitions(client: PgClient, parentOid: number): Promi
  */
 export async function findRelation(client: PgClient, entity: string, sourceName: string): Promise<PgRelation> {
   const parts = splitQualified(entity.trim(), '"');
-  const notFound = () => new HeadwaterError('not_found', `PostgreSQL source '${sourceName}' has no table or view named '${entity}'.`, {
+  const shown = parts.length > 0 && parts.length <= 2 && parts.every((p) => p !== '') ? displayQualified(parts, '"') : entity;
+  const notFound = () => new HeadwaterError('not_found', `PostgreSQL source '${sourceName}' has no table or view named '${shown}'.`, {
     source: sourceName, entity, hint: 'Name it as schema.table (quote parts with capitals: "Sales"."Orders").',
   });
   if (parts.length > 2 || parts.some((p) => p === '')) throw notFound();

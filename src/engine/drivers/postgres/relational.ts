@@ -290,3 +290,8 @@ export function approxRows(n: number): string {
   if (n < 1_000_000_000) return `~${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M rows`;
   return `~${(n / 1_000_000_000).toFixed(1)}B rows`;
 }
+
+/** A qualified name as a person would type it in messages: quotes only around parts that need them. */
+export function displayQualified(parts: string[], quote: '"' | '`'): string {
+  return parts.map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `${quote}${p.replaceAll(quote, quote + quote)}${quote}`)).join('.');
+}
