@@ -57,6 +57,12 @@ export class PayloadDecoder {
     return decoded instanceof Promise ? decoded.then(spooled) : spooled(decoded);
   }
 
+  /** Whether the spool may copy these bytes as they are (`auto`, and not in the registry's wire format). */
+  spoolsRaw(buffer: Buffer, start: number, end: number, which: 'key' | 'value'): boolean {
+    if ((which === 'key' ? this.keyEncoding : this.valueEncoding) !== 'auto') return false;
+    return start < 0 || end === start || !(buffer[start] === 0 && end - start >= 5 && this.settings.schemaRegistry);
+  }
+
   /** Synchronous unless the registry is involved, so plain JSON topics decode without awaiting per record. */
   private decode(data: Buffer | null, encoding: PayloadEncoding): Decoded | Promise<Decoded> {
     if (data === null || data.length === 0) return { json: null, format: 'empty' };

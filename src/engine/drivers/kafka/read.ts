@@ -5,8 +5,9 @@
 // nothing is skipped or read twice.
 import type { Field, Provenance } from '../../../shared/types.js';
 import type { DriverContext, RecordBatch } from '../driver.js';
-import { clusterOf, READ_COMMITTED, REPLICA_CONSUMER, type FetchedPartition, type KafkaCluster, type RawMessage } from './connection.js';
+import { clusterOf, READ_COMMITTED, REPLICA_CONSUMER, type KafkaCluster, type RawMessage } from './connection.js';
 import { headersText, RecordDecodeError, type Decoded, type PayloadDecoder } from './decode.js';
+import { fetchRaw, visitRecords, type RawPartition } from './records.js';
 import type { Kafka } from 'kafkajs';
 
 export const RECORD_FIELDS: Field[] = [
@@ -52,8 +53,8 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 
-/** The records of one Fetch for one partition, not yet decoded. */
-export interface Chunk { partition: number; from: bigint; end?: bigint; messages: RawMessage[] }
+/** The records of one Fetch for one partition, not yet decoded (visitRecords walks them). */
+export interface Chunk { partition: number; from: bigint; end?: bigint; fetched: RawPartition }
 
 /** Fetch after fetch until every range is read (or forever, following), as undecoded chunks. */
 export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]> {
@@ -66,10 +67,10 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
   const limit = options.key === undefined ? options.limit : undefined;
   // The next Fetch is sent before this one's records are decoded and landed, so the broker's I/O
   // overlaps our work.
-  let inflight: Promise<FetchedPartition[]> | undefined;
+  let inflight: Promise<RawPartition[]> | undefined;
   try {
     while (pending.length && !ctx.signal.aborted && (limit === undefined || fetched < limit)) {
-      let responses: FetchedPartition[];
+      let responses: RawPartition[];
       try {
         if (!cluster) {
           cluster = clusterOf(options.kafka);
@@ -106,23 +107,23 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
           }
           throw new Error(`partition ${fetched.partition} at offset ${range.next}: Kafka error code ${fetched.errorCode}${fetched.errorCode === 1 ? ' (offset out of range: retention removed it)' : ''}`);
         }
-        const messages = await committedMessages(topic, range.next, fetched);
-        work.push({ partition: fetched.partition, from: range.next, end: range.end, messages });
-        // Compacted or transactional logs skip offsets: the next read starts after the last record returned.
-        const lastInBatch = messages.length ? BigInt(messages[messages.length - 1]!.offset) : undefined;
+        const empty = fetched.lastOffset === undefined;
+        if (!empty) work.push({ partition: fetched.partition, from: range.next, end: range.end, fetched });
+        // Compacted or transactional logs skip offsets: the next read starts after the last entry returned.
+        const lastInBatch = empty ? undefined : BigInt(fetched.lastOffset!);
         if (lastInBatch !== undefined && lastInBatch >= range.next) range.next = lastInBatch + 1n;
         // Nothing more below the high watermark (or the stable offset): a bounded range ends here.
-        const stable = fetched.lastStableOffset !== undefined && BigInt(fetched.lastStableOffset) >= 0n ? BigInt(fetched.lastStableOffset) : BigInt(fetched.highWatermark);
-        if (range.end !== undefined && (range.next >= range.end || (messages.length === 0 && range.next >= stable))) range.end = range.next;
+        const stable = fetched.lastStableOffset >= 0n ? fetched.lastStableOffset : fetched.highWatermark;
+        if (range.end !== undefined && (range.next >= range.end || (empty && range.next >= stable))) range.end = range.next;
       }
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
       if (refresh) await cluster.refreshMetadata().catch(() => undefined);
-      else if (pending.length && !ctx.signal.aborted && (limit === undefined || fetched + responses.reduce((n, r) => n + r.messages.length, 0) < limit)) {
+      else if (pending.length && !ctx.signal.aborted && (limit === undefined || fetched + responses.reduce((n, r) => n + r.recordCount, 0) < limit)) {
         inflight = fetchOnce(cluster, topic, pending, options.follow === true);
         inflight.catch(() => undefined); // awaited (and its error handled) on the next turn
       }
-      fetched += work.reduce((n, w) => n + w.messages.length, 0);
-      if (work.some((w) => w.messages.length)) yield work;
+      fetched += work.reduce((n, w) => n + w.fetched.recordCount, 0);
+      if (work.length) yield work;
     }
   } finally {
     await inflight?.catch(() => undefined);
@@ -139,12 +140,19 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
     const rejectedAt: Provenance[] = [];
     let bytes = 0;
     let rejected = 0;
-    for (const { partition, from, end, messages } of work) {
+    for (const { partition, from, end, fetched } of work) {
+      const messages: RawMessage[] = [];
+      await visitRecords(fetched, (offset, timestamp, timestampType, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd, headers) => {
+        messages.push({
+          offset: String(offset), timestamp: String(timestamp), batchContext: { timestampType }, headers,
+          key: keyStart < 0 ? null : keyBuffer.subarray(keyStart, keyEnd),
+          value: valueStart < 0 ? null : valueBuffer.subarray(valueStart, valueEnd),
+        });
+      });
       for (const message of messages) {
         const offset = BigInt(message.offset);
         if (offset < from) continue;
         if (end !== undefined && offset >= end) break;
-        if (message.isControlRecord) continue;
         bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
         if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
         const at = { partition, offset: Number(offset) };
@@ -163,11 +171,11 @@ export async function* readPartitions(options: ReadOptions): AsyncGenerator<Reco
   }
 }
 
-async function fetchOnce(cluster: KafkaCluster, topic: string, pending: PartitionRange[], follow: boolean): Promise<FetchedPartition[]> {
+async function fetchOnce(cluster: KafkaCluster, topic: string, pending: PartitionRange[], follow: boolean): Promise<RawPartition[]> {
   const byLeader = cluster.findLeaderForPartitions(topic, pending.map((r) => r.partition));
   const requests = Object.entries(byLeader).map(async ([nodeId, partitions]) => {
     const broker = await cluster.findBroker({ nodeId });
-    const response = await broker.fetch({
+    return fetchRaw(broker, {
       replicaId: REPLICA_CONSUMER,
       isolationLevel: READ_COMMITTED,
       maxWaitTime: follow ? 500 : 50,
@@ -175,21 +183,8 @@ async function fetchOnce(cluster: KafkaCluster, topic: string, pending: Partitio
       maxBytes: FETCH_MAX_BYTES,
       topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(pending.find((r) => r.partition === partition)!.next), maxBytes: PARTITION_MAX_BYTES })) }],
     });
-    return response.responses.flatMap((r) => r.partitions);
   });
   return (await Promise.all(requests)).flat();
-}
-
-type BatchClass = new (topic: string, fetchedOffset: string, partitionData: FetchedPartition) => { messages: RawMessage[] };
-let batchClass: Promise<BatchClass> | undefined;
-
-/** kafkajs's own filter: drops aborted transactions and control records, as its consumer does. */
-async function committedMessages(topic: string, fetchedOffset: bigint, fetched: FetchedPartition): Promise<RawMessage[]> {
-  if (!fetched.abortedTransactions?.length) return fetched.messages;
-  // @ts-expect-error kafkajs ships no types for its internal modules.
-  batchClass ??= import('kafkajs/src/consumer/batch.js').then((m: { default: BatchClass }) => m.default);
-  const Batch = await batchClass;
-  return new Batch(topic, String(fetchedOffset), fetched).messages;
 }
 
 /** Synchronous unless a registry lookup is involved, so plain topics never await per record. */

@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
-import { headersText, RecordDecodeError, type Spooled } from './decode.js';
+import { headersText, RecordDecodeError, type PayloadDecoder, type Spooled } from './decode.js';
 import { fetchChunks, RECORD_FIELDS, type ReadOptions } from './read.js';
+import { visitRecords } from './records.js';
+import { isUtf8 } from 'node:buffer';
 
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
@@ -33,32 +35,47 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
   let rejected = 0;
   let bytes = 0;
   let stoppedAt: string | undefined;
+  const out = new SpoolWriter(fd);
   try {
     for await (const work of fetchChunks(options)) {
-      const lines: string[] = [];
-      for (const { partition, from, end, messages } of work) {
-        for (const message of messages) {
-          if (options.limit !== undefined && rows >= options.limit) break;
-          const offset = BigInt(message.offset);
-          if (offset < from || message.isControlRecord) continue;
-          if (end !== undefined && offset >= end) break;
-          bytes += (message.key?.length ?? 0) + (message.value?.length ?? 0);
-          if (keyBytes && !(message.key && keyBytes.equals(message.key))) continue;
+      for (const { partition, from, end, fetched } of work) {
+        if (options.limit !== undefined && rows >= options.limit) break;
+        // Registry lookups are async: once one shows up, the rest of the partition's records queue
+        // behind it so that lines stay in offset order.
+        const queued: { record: SpoolRecord; key: Spooled | Promise<Spooled>; value: Spooled | Promise<Spooled> }[] = [];
+        await visitRecords(fetched, (offset, timestamp, timestampType, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd, headers) => {
+          if (offset < Number(from) || (end !== undefined && offset >= Number(end))) return;
+          if (options.limit !== undefined && rows + queued.length >= options.limit) return;
+          bytes += (keyStart < 0 ? 0 : keyEnd - keyStart) + (valueStart < 0 ? 0 : valueEnd - valueStart);
+          if (keyBytes && !(keyStart >= 0 && keyBytes.equals(keyBuffer.subarray(keyStart, keyEnd)))) return;
+          const record: SpoolRecord = { partition, offset, timestamp, timestampType, headers };
+          if (!queued.length && out.rawPayloads(options.decoder, record, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd)) {
+            rows++;
+            return;
+          }
+          const key = options.decoder.spool(keyStart < 0 ? null : keyBuffer.subarray(keyStart, keyEnd), 'key');
+          const value = options.decoder.spool(valueStart < 0 ? null : valueBuffer.subarray(valueStart, valueEnd), 'value');
+          if (!queued.length && !(key instanceof Promise) && !(value instanceof Promise)) {
+            out.decoded(record, key, value);
+            rows++;
+            return;
+          }
+          // Handled when its turn comes; until then a rejection is not an unhandled one.
+          for (const pending of [key, value]) if (pending instanceof Promise) pending.catch(() => undefined);
+          queued.push({ record, key, value });
+        });
+        for (const { record, key, value } of queued) {
           try {
-            let key = options.decoder.spool(message.key, 'key');
-            let value = options.decoder.spool(message.value, 'value');
-            if (key instanceof Promise) key = await key;
-            if (value instanceof Promise) value = await value;
-            lines.push(line(message, partition, offset, key, value));
+            out.decoded(record, await key, await value);
             rows++;
           } catch (error) {
             if (!(error instanceof RecordDecodeError)) throw error;
             rejected++;
-            if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push({ partition, offset: Number(offset), error: error.message });
+            if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push({ partition, offset: record.offset, error: error.message });
           }
         }
       }
-      if (lines.length) writeSync(fd, lines.join(''));
+      out.flush();
       if (options.limit !== undefined && rows >= options.limit) break;
     }
     if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${rows} records`;
@@ -86,13 +103,96 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
   };
 }
 
-/** One NDJSON line. Built by hand: only headers and decoded payloads need JSON escaping (base64 does not). */
-function line(message: { timestamp: string; headers?: Record<string, Buffer | Buffer[] | undefined>; batchContext?: { timestampType?: number } }, partition: number, offset: bigint, key: Spooled, value: Spooled): string {
-  const timestamp = Number(message.timestamp);
-  const headers = headersText(message.headers);
-  return `{"p":${partition},"o":${offset},"t":${timestamp >= 0 ? timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[message.batchContext?.timestampType ?? 0] ?? 'CreateTime'}",`
-    + `"k":${payloadText(key)},"kf":"${key.format}","h":${headers === null ? 'null' : JSON.stringify(headers)},`
-    + `"v":${payloadText(value)},"vf":"${value.format}","sid":${value.schemaId ?? 'null'}}\n`;
+interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
+
+const FLUSH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * NDJSON lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as a
+ * JSON string (format `text`, escaped here; DuckDB tells JSON from text), other bytes as base64
+ * (format `auto`), so no per-record JS string is made for the payload.
+ */
+class SpoolWriter {
+  private buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
+  private at = 0;
+
+  constructor(private readonly fd: number) {}
+
+  /** Writes the record when both payloads are `auto` and not in the registry's wire format. */
+  rawPayloads(decoder: PayloadDecoder, record: SpoolRecord, keyBuffer: Buffer, keyStart: number, keyEnd: number, valueBuffer: Buffer, valueStart: number, valueEnd: number): boolean {
+    if (!decoder.spoolsRaw(keyBuffer, keyStart, keyEnd, 'key') || !decoder.spoolsRaw(valueBuffer, valueStart, valueEnd, 'value')) return false;
+    this.head(record);
+    this.ascii('"k":');
+    this.rawPayload(keyBuffer, keyStart, keyEnd, 'kf');
+    this.headers(record);
+    this.ascii(',"v":');
+    this.rawPayload(valueBuffer, valueStart, valueEnd, 'vf');
+    this.ascii(',"sid":null}\n');
+    return true;
+  }
+
+  decoded(record: SpoolRecord, key: Spooled, value: Spooled): void {
+    this.head(record);
+    this.ascii(`"k":${payloadText(key)},"kf":"${key.format}"`);
+    this.headers(record);
+    this.ascii(`,"v":${payloadText(value)},"vf":"${value.format}","sid":${value.schemaId ?? 'null'}}\n`);
+  }
+
+  flush(): void {
+    if (this.at) writeSync(this.fd, this.buffer, 0, this.at);
+    this.at = 0;
+  }
+
+  private head(record: SpoolRecord): void {
+    if (this.at > FLUSH_BYTES) this.flush();
+    this.ascii(`{"p":${record.partition},"o":${record.offset},"t":${record.timestamp >= 0 ? record.timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'}",`);
+  }
+
+  private headers(record: SpoolRecord): void {
+    const text = headersText(record.headers);
+    this.ascii(',"h":');
+    if (text === null) this.ascii('null');
+    else this.utf8(JSON.stringify(text));
+  }
+
+  private rawPayload(buffer: Buffer, start: number, end: number, formatKey: string): void {
+    if (start < 0 || end === start) {
+      this.ascii(`null,"${formatKey}":"empty"`);
+      return;
+    }
+    const payload = buffer.subarray(start, end);
+    if (isUtf8(payload)) {
+      this.escaped(buffer, start, end);
+      this.ascii(`,"${formatKey}":"text"`);
+    } else {
+      this.ascii(`"${payload.toString('base64')}","${formatKey}":"auto"`);
+    }
+  }
+
+  /**
+   * UTF-8 bytes as a JSON string. Read as latin1, every byte is one character below 256, which
+   * JSON.stringify (native, fast) escapes exactly where JSON needs it (quotes, backslashes, control
+   * bytes) and writing back as latin1 restores the other bytes, multi-byte sequences included.
+   */
+  private escaped(source: Buffer, start: number, end: number): void {
+    this.ascii(JSON.stringify(source.toString('latin1', start, end)));
+  }
+
+  private ascii(text: string): void {
+    this.reserve(text.length);
+    this.at += this.buffer.write(text, this.at, 'latin1');
+  }
+
+  private utf8(text: string): void {
+    this.reserve(Buffer.byteLength(text));
+    this.at += this.buffer.write(text, this.at, 'utf8');
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    this.flush();
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
+  }
 }
 
 function payloadText(payload: Spooled): string {
@@ -111,10 +211,10 @@ function sqlString(text: string): string {
  */
 function selectOf(file: string): string {
   const payload = (name: string, c: string) => [
-    `(CASE WHEN ${c}f <> 'auto' THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
-    `(CASE WHEN ${c}f <> 'auto' THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
+    `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
+    `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
   ];
-  const decoded = (c: string) => `CASE WHEN ${c}f = 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
+  const decoded = (c: string) => `CASE ${c}f WHEN 'text' THEN ${c} WHEN 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
   const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
   const read = `read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
