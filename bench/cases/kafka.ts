@@ -1,6 +1,6 @@
-// kafka: sampling a whole topic of ~1 KB JSON messages into the workspace (Engine.sample: kafkajs
-// Fetch requests, decoding, landing through the appender) versus Debian's kcat (librdkafka) consuming
-// the same topic to /dev/null. One private broker serves both sides in the same run.
+// kafka: sampling a whole topic of ~1 KB JSON messages into the workspace (Engine.sample: Fetch
+// requests, record batches decoded into an NDJSON spool, DuckDB landing it) versus Debian's kcat
+// (librdkafka) consuming the same topic to /dev/null. One private broker serves both sides in the same run.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ export const kafka: BenchCase = {
   title: `Engine.sample of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -C to /dev/null`,
   notes: [
     'One private KRaft broker (test/services/kafka.ts) serves both sides; the topic is produced once in setup with kcat -P (untimed).',
-    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, kafkajs decoding), spooling keys, values and headers as NDJSON, DuckDB landing the spool (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
+    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, over kafkajs connections; record batches walked in place by src/engine/drivers/kafka/records.ts), spooling keys, values and headers as NDJSON bytes, DuckDB landing the spool (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
     'kcat writes nothing to disk; the subject lands every record in the workspace file, so the ratio includes the landing, not only the consuming.',
     'Reference (timed): kcat -C -e -o beginning, every message written to /dev/null (librdkafka, C). It lands nothing, so column types are not compared: only the row counts.',
   ],
