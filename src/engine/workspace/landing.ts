@@ -4,6 +4,7 @@
 // as columns and widened fields are altered in place.
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunkWriter, DuckDBValue, JS, ToDuckDBValueConverter } from '@duckdb/node-api';
 import type { Field, Provenance } from '../../shared/types.js';
+import { underLandingLimit } from './memory.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 
 export const PROVENANCE_COLUMN = '_hw_provenance';
@@ -97,6 +98,10 @@ export class SampleWriter {
    */
   async insertSelect(select: string, provenanceByPosition?: string): Promise<number> {
     if (this.closed) throw new Error('sample writer is closed');
+    return underLandingLimit(this.connection, () => this.insertSelectNow(select, provenanceByPosition));
+  }
+
+  private async insertSelectNow(select: string, provenanceByPosition?: string): Promise<number> {
     // The appender is for batches; this statement appends through the connection itself.
     this.closeAppender();
     // Lets progress() report how far the statement is.

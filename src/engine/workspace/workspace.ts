@@ -11,11 +11,10 @@ import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
 import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
+import { queryMemoryLimit } from './memory.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 
 export const SAMPLES_SCHEMA = 'samples';
-/** The workspace DuckDB's memory limit (HEADWATER_DUCKDB_MEMORY_LIMIT overrides it). */
-const DEFAULT_MEMORY_LIMIT = '128MB';
 
 const CATALOG_DDL = [
   `CREATE SCHEMA IF NOT EXISTS headwater`,
@@ -85,8 +84,8 @@ export class Workspace {
     }
     const workspace = new Workspace(dir, databasePath, db, api);
     // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are
-    // free: landing big samples spills to disk and hands memory back instead of growing the engine.
-    await db.connection.run(`SET memory_limit = ${quoteLiteral(process.env.HEADWATER_DUCKDB_MEMORY_LIMIT ?? DEFAULT_MEMORY_LIMIT)}; SET allocator_flush_threshold = '8MB'`);
+    // free: the engine hands memory back instead of growing (memory.ts has the measured limits).
+    await db.connection.run(`SET memory_limit = ${quoteLiteral(queryMemoryLimit())}; SET allocator_flush_threshold = '8MB'`);
     for (const ddl of CATALOG_DDL) await db.connection.run(ddl);
     await workspace.recoverInterrupted();
     return workspace;
