@@ -91,6 +91,7 @@ const reference = side({
 const notes = [
   'One private PostgreSQL 15 (test/services/postgres.ts) serves both sides; the table (bigint key, integer, numeric(12,2), float8, text, varchar, boolean, date, timestamptz, uuid) is built and VACUUM ANALYZEd in setup (untimed).',
   'Subject (timed): opening the workspace, the catalog reads and EXPLAIN, the COPY, landing every row with its provenance, closing. Full reads of tables whose types DuckDB reads exactly go COPY (FORMAT csv) → named pipe → DuckDB read_csv, concurrently.',
+  'The landing runs under the workspace landing memory limit (HEADWATER_DUCKDB_LANDING_MEMORY_LIMIT, default 128MB; src/engine/workspace/memory.ts has the measurements).',
   'Reference (timed): the same columns through COPY (…) TO STDOUT in text format, counted and dropped (pg-copy-streams): the rate the server hands rows over.',
 ];
 
