@@ -81,9 +81,10 @@ export async function startKafka(): Promise<KafkaService> {
   const classpath = `${kafkaLibs}/*`;
   const jvm = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${dir}`, '-Djava.net.preferIPv4Stack=true'];
   // A cluster id is 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints.
+  // It may start with '-', so it is passed as --cluster-id=<id>, never as a separate argument.
   const clusterId = randomBytes(16).toString('base64url');
   try {
-    await run('java', ['-cp', classpath, ...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], { cwd: dir });
+    await run('java', ['-cp', classpath, ...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config], { cwd: dir });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`kafka-storage format failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
