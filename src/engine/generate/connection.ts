@@ -85,13 +85,15 @@ export function connectionOf(sample: SampleInfo, definition: SourceDefinition | 
   const upperSource = sample.source.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const parts = sample.entity.split('.');
   const relational = kind === 'postgres' || kind === 'mysql';
+  // A Kafka URL's authority is the bootstrap list (`kafka://a:9092,b:9092`), which URL() may not parse.
+  const bootstrap = (definition?.kind ?? sample.sourceKind) === 'kafka' && rawUrl ? rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '').split('/')[0] : undefined;
   const database = setting(definition, 'database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined);
   const schema = relational && parts.length > 1 ? parts.slice(0, -1).join('.') : kind === 'postgres' ? 'public' : kind === 'mysql' ? database : undefined;
   const defaultPort = kind === 'postgres' ? 5432 : kind === 'mysql' ? 3306 : undefined;
   return {
     kind,
     source: sample.source,
-    host: relational ? setting(definition, 'host') ?? (url?.hostname || 'localhost') : undefined,
+    host: relational ? setting(definition, 'host') ?? (url?.hostname || 'localhost') : bootstrap,
     port: relational ? Number(setting(definition, 'port') ?? (url?.port || defaultPort)) : undefined,
     database,
     schema,

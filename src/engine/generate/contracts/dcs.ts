@@ -43,6 +43,7 @@ function servers(evidence: GenerationEvidence): Json {
   const c = evidence.connection;
   const credentials = `Credentials are not part of the contract: password from \${env:${c.passwordEnv}}.`;
   const name = safeName(c.source);
+  if (evidence.sample.sourceKind === 'kafka') return { [name]: { type: 'kafka', environment: TODO, host: c.host ?? TODO, topic: c.entity.split('/')[0]! } };
   switch (c.kind) {
     case 'postgres':
       return { [name]: { type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials } };

@@ -18,9 +18,13 @@ function payload(evidence: GenerationEvidence): Json {
   return { ...rest, description: String(comment) };
 }
 
-/** The topic a Debezium or JDBC connector for this sample writes to (`<prefix>.<schema>.<table>`). */
+/** Source kinds whose entity is itself a topic (`topic` or `topic/partition`): AsyncAPI names it. */
+const TOPIC_KINDS = new Set(['kafka']);
+
+/** The topic a Debezium or JDBC connector for this sample writes to (`<prefix>.<schema>.<table>`); a Kafka sample's own topic. */
 export function defaultTopic(evidence: GenerationEvidence): string {
   const c = evidence.connection;
+  if (TOPIC_KINDS.has(evidence.sample.sourceKind)) return c.entity.split('/')[0]!;
   const prefix = safeName(c.source);
   return c.schema && (c.kind === 'postgres' || c.kind === 'mysql') ? `${prefix}.${c.schema}.${c.table}` : `${prefix}.${safeName(tableName(c.entity))}`;
 }
@@ -31,7 +35,7 @@ export function asyncApiDocument(evidence: GenerationEvidence): Json {
   const channel = safeName(address);
   return {
     asyncapi: '3.0.0',
-    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)} records`, version: '0.1.0', description: `${evidence.provenance} Topic: ${address}${evidence.target.topic ? '' : ' (the Debezium/JDBC connector default; pass --topic to name another)'}.` },
+    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)} records`, version: '0.1.0', description: `${evidence.provenance} Topic: ${address}${evidence.target.topic || TOPIC_KINDS.has(evidence.sample.sourceKind) ? '' : ' (the Debezium/JDBC connector default; pass --topic to name another)'}.` },
     defaultContentType: 'application/json',
     channels: { [channel]: { address, messages: { [name]: { $ref: `#/components/messages/${name}` } } } },
     operations: { [`receive${name}`]: { action: 'receive', channel: { $ref: `#/channels/${channel}` }, messages: [{ $ref: `#/channels/${channel}/messages/${name}` }] } },
