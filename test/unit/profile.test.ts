@@ -275,6 +275,16 @@ describe('duplicates, versions and partitions', () => {
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(odd)));
   });
 
+  test('a JSON column of plain values (text and numbers mixed, like a Redis hash) profiles its top values', async () => {
+    const c = ws.connection;
+    await c.run(`CREATE TABLE samples.hash_fields (field VARCHAR, value JSON, _hw_provenance JSON, _hw_ingested_at TIMESTAMPTZ)`);
+    await c.run(`INSERT INTO samples.hash_fields VALUES ('sku', '"A-1"', '{}', now()), ('qty', '2', '{}', now()), ('sku', '"A-1"', '{}', now()), ('price', '9.5', '{}', now())`);
+    const profile = await profileSample(c, 'hash_fields');
+    const value = profile.fields.find((x) => x.path === 'value');
+    assert.equal(value?.count, 4);
+    assert.deepEqual(value?.topK?.values[0], { value: 'A-1', count: 2, share: 0.5 });
+  });
+
   test('exact duplicates and redelivered keys (identical apart from received_at) are told apart from updates', async () => {
     const fields = [f('event_id', 'string', 'VARCHAR'), f('kind', 'string', 'VARCHAR'), f('amount', 'integer', 'BIGINT'), f('received_at', 'string', 'VARCHAR')];
     const rows: unknown[][] = [];

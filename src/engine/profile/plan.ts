@@ -260,6 +260,11 @@ function lowCardinality(values: unknown[]): boolean {
   return nonNull > 0 && seen.size <= nonNull / 2;
 }
 
+/** Whether an expression reads a JSON extract, which exists only in the plan's relation, not in its table. */
+export function readsJsonExtract(expression: string): boolean {
+  return expression.includes('__hw_j');
+}
+
 /** Hands out `__hw_jN[i]`: the i-th of the JSON paths extracted once per row from column N. */
 class JsonExtracts {
   readonly lists: { column: string; paths: string[] }[] = [];

@@ -5,7 +5,7 @@
 // the probe found repetitive, over a uniform sample for the others.
 import { patternInputSql, patternListSql } from './pattern.js';
 import type { PathPlan, ProfilePlan } from './plan.js';
-import { ROWID } from './plan.js';
+import { readsJsonExtract, ROWID } from './plan.js';
 import { Aggregates, isoFromMicros, num, numOrNull, round, type ProfileRunner, type Row } from './run.js';
 import type { Basis, FieldProfile, Histogram, ProfileScalar, Quantile, TopValues } from './types.js';
 
@@ -252,8 +252,9 @@ async function topValuesOf(runner: ProfileRunner, plan: ProfilePlan, targets: To
         GROUP BY i, pat)
       GROUP BY i))`
     : 'NULL';
-  // The JSON extracts live in the relation; plain columns are read from the table, so the rowid filter reaches the scan.
-  const needsRelation = targets.some(({ p }) => p.via === 'json');
+  // The JSON extracts live in the relation (a JSON column of plain values is one too, though its path
+  // is the column); plain columns are read from the table, so the rowid filter reaches the scan.
+  const needsRelation = targets.some(({ p }) => p.via === 'json' || readsJsonExtract(p.topK ?? p.value));
   const from = needsRelation ? plan.relation : plan.table;
   const filter = predicate ? ` WHERE ${needsRelation ? predicate : predicate.replaceAll(ROWID, 'rowid')}` : '';
   const sql = `WITH g AS MATERIALIZED (
