@@ -233,7 +233,7 @@ describe('generate for Kafka topics (JSON and Avro values)', { skip: standardsMi
   });
 });
 
-describe('generate for Redis keys (stream, JSON string)', { skip: standardsMissing() ?? redisSkipReason() }, () => {
+describe('generate for Redis keys (stream, hash, JSON string)', { skip: standardsMissing() ?? redisSkipReason() }, () => {
   let server: RedisService;
   let workspace: Workspace;
 
@@ -244,13 +244,13 @@ describe('generate for Redis keys (stream, JSON string)', { skip: standardsMissi
     try {
       await admin.connect();
       await admin.set('user:3', JSON.stringify({ id: 3, name: 'user 3', plan: 'pro' }));
-            for (let i = 1; i <= 5; i++) await admin.xadd('events', `${1_700_000_000_000 + i * 1000}-0`, 'type', 'click', 'n', String(i));
+      await admin.hset('cart:7', { sku: 'A-1', qty: '2', price: '9.5', note: '{"gift":true}' });
+      for (let i = 1; i <= 5; i++) await admin.xadd('events', `${1_700_000_000_000 + i * 1000}-0`, 'type', 'click', 'n', String(i));
     } finally {
       admin.disconnect();
     }
     workspace = new Workspace(`  - name: cache\n    kind: redis\n    url: ${server.url}\n`);
-    // A hash (cart:7) is left out: profiling its sample fails (Binder Error on "__hw_j0"), a profile bug.
-    await workspace.generate('cache', ['user:3', 'events']);
+    await workspace.generate('cache', ['user:3', 'cart:7', 'events']);
   });
   after(async () => {
     await workspace?.close();
