@@ -6,6 +6,8 @@
 # one folder of jars per plugin, isolated from the worker's own classes). Idempotent. Under CI=true a
 # failure is fatal; elsewhere the test skips itself, saying what is missing.
 set -euo pipefail
+# shellcheck source=lib/maven-fetch.sh
+source "$(dirname "$0")/lib/maven-fetch.sh"
 
 kafka_version="${HEADWATER_KAFKA_VERSION:-3.9.1}"
 # Debezium 3.0 is built against Kafka 3.8/3.9 and needs Java 17.
@@ -28,37 +30,19 @@ fi
 command -v java >/dev/null || give_up "java is not installed"
 command -v mvn >/dev/null || give_up "mvn is not installed"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-pom() {
-  cat >"$work/$1.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>headwater.test</groupId>
-  <artifactId>$1</artifactId>
-  <version>1</version>
-  <dependencies>
-$2
-  </dependencies>
-</project>
-POM
-}
-# The env/file/directory config providers live in kafka-clients, which connect-runtime brings.
-pom worker "
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId><version>$kafka_version</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-json</artifactId><version>$kafka_version</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>"
-# Kafka's own jars are 'provided' in Debezium's pom, so the runtime scope leaves them to the worker.
-pom debezium "
-    <dependency><groupId>io.debezium</groupId><artifactId>debezium-connector-postgres</artifactId><version>$debezium_version</version></dependency>"
-
 rm -rf "$libs" "$plugin"
 mkdir -p "$libs" "$plugin"
 echo "install-kafka-connect: fetching connect-runtime $kafka_version into $libs"
-mvn -q -B -f "$work/worker.xml" dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime \
+# The env/file/directory config providers live in kafka-clients, which connect-runtime brings.
+maven_fetch worker "$libs" "
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId><version>$kafka_version</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-json</artifactId><version>$kafka_version</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>" \
   || give_up "mvn could not fetch org.apache.kafka:connect-runtime:$kafka_version"
 echo "install-kafka-connect: fetching debezium-connector-postgres $debezium_version into $plugin"
-mvn -q -B -f "$work/debezium.xml" dependency:copy-dependencies -DoutputDirectory="$plugin" -DincludeScope=runtime \
+# Kafka's own jars are 'provided' in Debezium's pom, so the runtime scope leaves them to the worker.
+maven_fetch debezium "$plugin" "
+    <dependency><groupId>io.debezium</groupId><artifactId>debezium-connector-postgres</artifactId><version>$debezium_version</version></dependency>" \
   || give_up "mvn could not fetch io.debezium:debezium-connector-postgres:$debezium_version"
 touch "$dir/.complete"
 echo "install-kafka-connect: done ($(ls "$libs" | wc -l) worker jars, $(ls "$plugin" | wc -l) connector jars)"

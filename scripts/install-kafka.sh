@@ -4,6 +4,8 @@
 # ~/.cache/headwater/kafka-<version>/libs. Idempotent. Under CI=true a failure is fatal; elsewhere
 # the Kafka tests skip themselves, saying what is missing.
 set -euo pipefail
+# shellcheck source=lib/maven-fetch.sh
+source "$(dirname "$0")/lib/maven-fetch.sh"
 
 version="${HEADWATER_KAFKA_VERSION:-3.9.1}"
 dir="${HEADWATER_KAFKA_HOME:-$HOME/.cache/headwater/kafka-$version}"
@@ -23,25 +25,13 @@ fi
 command -v java >/dev/null || give_up "java is not installed"
 command -v mvn >/dev/null || give_up "mvn is not installed"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cat >"$work/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>headwater.test</groupId>
-  <artifactId>kafka-broker</artifactId>
-  <version>1</version>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$version</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$version</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
-  </dependencies>
-</project>
-POM
 rm -rf "$libs"
 mkdir -p "$libs"
 echo "install-kafka: fetching Kafka $version jars from Maven Central into $libs"
-mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$libs" -DincludeScope=runtime \
+maven_fetch kafka-broker "$libs" "
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$version</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$version</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>" \
   || give_up "mvn could not fetch org.apache.kafka:kafka_2.13:$version"
 touch "$libs/.complete"
 echo "install-kafka: done ($(ls "$libs" | wc -l) jars)"

@@ -2,7 +2,8 @@
 // the extension in blocks as the user scrolls. Data is written with textContent only.
 import type { GridColumn } from '../../src/shared/webview.js';
 import type { CellValue } from '../../src/shared/types.js';
-import { displayText, estimateColumnWidth, formatRowCount, isNumericType, tooltipText, valueText } from './cells.js';
+import { estimateColumnWidth, formatRowCount, isNumericType, valueText } from './cells.js';
+import { type RowView, buildHeader, createRowView, div, fillRow, markSelectedCell, updateSortMarks } from './rows.js';
 import {
   BlockLoader,
   type BlockRequest,
@@ -47,23 +48,6 @@ export interface GridHost {
   status(text: string, state: StatusState): void;
   /** The view changed (scroll, sort, widths, selection): persist it. */
   viewChanged(): void;
-}
-
-interface RowView {
-  element: HTMLDivElement;
-  gutter: HTMLDivElement;
-  cells: HTMLDivElement[];
-  index: number;
-  /** What the cells show; refilled when it changes or the data epoch moves on. */
-  filled: 'none' | 'placeholder' | 'data';
-  epoch: number;
-}
-
-function div(className: string, role?: string): HTMLDivElement {
-  const element = document.createElement('div');
-  element.className = className;
-  if (role) element.setAttribute('role', role);
-  return element;
 }
 
 export class Grid {
@@ -149,7 +133,8 @@ export class Grid {
     for (const view of this.rows.values()) view.element.remove();
     this.rows.clear();
     this.spare.length = 0;
-    this.buildHeader();
+    buildHeader(this.headerRow, this.columns, this.numeric);
+    updateSortMarks(this.headerRow, this.sort);
     this.applyWidths();
     this.resetData();
 
@@ -227,44 +212,6 @@ export class Grid {
     if (changed) this.applyWidths();
   }
 
-  private buildHeader(): void {
-    this.headerRow.replaceChildren();
-    const corner = div('hw-gutter hw-corner');
-    corner.setAttribute('aria-hidden', 'true');
-    corner.textContent = '#';
-    this.headerRow.append(corner);
-    this.columns.forEach((column, col) => {
-      const cell = div('hw-colheader', 'columnheader');
-      cell.dataset['col'] = column.name;
-      cell.setAttribute('aria-colindex', String(col + 1));
-      cell.title = `${column.name}: ${column.duckType}\nClick to sort`;
-      if (this.numeric[col]) cell.classList.add('hw-num');
-      const name = document.createElement('span');
-      name.className = 'hw-colname';
-      name.textContent = column.name;
-      const mark = document.createElement('span');
-      mark.className = 'hw-sortmark';
-      mark.setAttribute('aria-hidden', 'true');
-      const handle = div('hw-resize');
-      handle.setAttribute('aria-hidden', 'true');
-      handle.dataset['index'] = String(col);
-      cell.append(name, mark, handle);
-      this.headerRow.append(cell);
-    });
-    this.updateSortMarks();
-  }
-
-  private updateSortMarks(): void {
-    const headers = this.headerRow.querySelectorAll<HTMLDivElement>('.hw-colheader');
-    headers.forEach((cell) => {
-      const sorted = this.sort !== null && this.sort.column === cell.dataset['col'];
-      const direction = sorted ? (this.sort?.descending ? 'descending' : 'ascending') : 'none';
-      cell.setAttribute('aria-sort', direction);
-      const mark = cell.querySelector('.hw-sortmark');
-      if (mark) mark.textContent = direction === 'ascending' ? '▲' : direction === 'descending' ? '▼' : '';
-    });
-  }
-
   private applyWidths(): void {
     const template = [this.gutterWidth, ...this.widths].map((width) => `${width}px`).join(' ');
     const total = this.gutterWidth + this.widths.reduce((sum, width) => sum + width, 0);
@@ -315,7 +262,7 @@ export class Grid {
     for (let index = range.start; index < range.end; index++) {
       let view = this.rows.get(index);
       if (!view) {
-        view = this.spare.pop() ?? this.createRowView();
+        view = this.spare.pop() ?? createRowView(this.columns, this.numeric);
         view.index = index;
         view.filled = 'none';
         this.rows.set(index, view);
@@ -323,11 +270,12 @@ export class Grid {
       }
       // Whole pixels: fractional offsets (scaled scrolling) leave seams between the opaque gutters.
       view.element.style.transform = `translateY(${Math.round(rowOffset(index, this.rowHeight, scrollTop, this.virtualTop))}px)`;
-      this.fillRow(view);
+      fillRow(view, this.loader.row(view.index), this.epoch, this.numeric);
     }
     this.body.append(fragment);
     this.spare.length = Math.min(this.spare.length, 16);
-    this.markSelection();
+    const selectedCell = this.selected ? this.rows.get(this.selected.row)?.cells[this.selected.col] ?? null : null;
+    this.selectedCell = markSelectedCell(this.element, this.selectedCell, selectedCell);
 
     const from = Math.max(0, range.start - PREFETCH_ROWS);
     const to = Math.min(this.totalRows, range.end + PREFETCH_ROWS);
@@ -335,69 +283,6 @@ export class Grid {
       this.host.fetchRows(request, this.sort);
     }
     this.reportStatus(range.firstVisible, range.endVisible);
-  }
-
-  private createRowView(): RowView {
-    const element = div('hw-row', 'row');
-    const gutter = div('hw-gutter');
-    gutter.setAttribute('aria-hidden', 'true');
-    element.append(gutter);
-    const cells = this.columns.map((column, col) => {
-      const cell = div(this.numeric[col] ? 'hw-cell hw-num' : 'hw-cell', 'gridcell');
-      cell.dataset['col'] = column.name;
-      cell.setAttribute('aria-colindex', String(col + 1));
-      element.append(cell);
-      return cell;
-    });
-    return { element, gutter, cells, index: -1, filled: 'none', epoch: -1 };
-  }
-
-  private fillRow(view: RowView): void {
-    const row = this.loader.row(view.index);
-    const wanted = row === undefined ? 'placeholder' : 'data';
-    if (view.filled === wanted && view.epoch === this.epoch) return;
-    view.filled = wanted;
-    view.epoch = this.epoch;
-    view.element.setAttribute('aria-rowindex', String(view.index + 2));
-    view.gutter.textContent = String(view.index + 1);
-    if (row === undefined) view.element.setAttribute('aria-busy', 'true');
-    else view.element.removeAttribute('aria-busy');
-    view.cells.forEach((cell, col) => {
-      cell.classList.toggle('hw-placeholder', row === undefined);
-      const value = row === undefined || row === null ? undefined : row[col];
-      if (value === undefined) {
-        cell.textContent = '';
-        cell.removeAttribute('title');
-        cell.classList.remove('hw-null', 'hw-bool');
-        return;
-      }
-      cell.textContent = displayText(value);
-      cell.title = tooltipText(value);
-      cell.classList.toggle('hw-null', value === null);
-      cell.classList.toggle('hw-bool', typeof value === 'boolean');
-      cell.classList.toggle('hw-num', this.numeric[col] === true || typeof value === 'number');
-    });
-  }
-
-  private markSelection(): void {
-    const cell = this.selected ? this.rows.get(this.selected.row)?.cells[this.selected.col] ?? null : null;
-    if (cell === this.selectedCell) return;
-    if (this.selectedCell) {
-      this.selectedCell.classList.remove('hw-selected');
-      this.selectedCell.removeAttribute('aria-selected');
-      this.selectedCell.removeAttribute('id');
-      this.selectedCell.parentElement?.classList.remove('hw-row-selected');
-    }
-    this.selectedCell = cell;
-    if (cell) {
-      cell.classList.add('hw-selected');
-      cell.setAttribute('aria-selected', 'true');
-      cell.id = 'hw-active-cell';
-      cell.parentElement?.classList.add('hw-row-selected');
-      this.element.setAttribute('aria-activedescendant', cell.id);
-    } else {
-      this.element.removeAttribute('aria-activedescendant');
-    }
   }
 
   private reportStatus(firstVisible: number, endVisible: number): void {
@@ -544,7 +429,7 @@ export class Grid {
     const column = header?.dataset['col'];
     if (column === undefined) return;
     this.sort = nextSort(this.sort, column);
-    this.updateSortMarks();
+    updateSortMarks(this.headerRow, this.sort);
     this.globalError = null;
     this.resetData();
     this.render();
