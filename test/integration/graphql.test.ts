@@ -3,25 +3,21 @@
 // the `errors` array is surfaced (as the error, or as a note beside partial data), and the token
 // stays out of the workspace.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { GRAPHQL_TOKEN, PRODUCTS, startGraphqlFixture, type GraphqlFixture } from '../fixtures/rest/graphql-server.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 describe('GraphQL driver', () => {
   let server: GraphqlFixture;
-  let dir: string;
+  let workspace: TestWorkspace | undefined;
   let engine: Engine;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   before(async () => {
     server = await startGraphqlFixture();
-    dir = mkdtempSync(join(tmpdir(), 'hw-graphql-test-'));
-    mkdirSync(join(dir, '.headwater'));
     process.env.HW_TEST_GRAPHQL_TOKEN = GRAPHQL_TOKEN;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-graphql-test-', `sources:
   - name: shop
     kind: graphql
     url: ${server.url}
@@ -36,13 +32,12 @@ describe('GraphQL driver', () => {
     kind: graphql
     url: ${server.url}
 `);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('introspection gives query fields with their paging, arguments and element fields', async () => {

@@ -2,27 +2,23 @@
 // unary and server-streaming samples decode to exactly the fixture's records (ProtoJSON: int64 as
 // strings, enums by name, Timestamps as RFC 3339), refusals are clear errors, and the token stays out.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { GRPC_PRODUCTS, GRPC_TOKEN, startGrpcFixture, type FixtureProduct, type GrpcFixture } from '../fixtures/rest/grpc-server.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 describe('gRPC driver', () => {
   let server: GrpcFixture;
-  let dir: string;
+  let workspace: TestWorkspace | undefined;
   let engine: Engine;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
   const errors: string[] = [];
 
   before(async () => {
     server = await startGrpcFixture();
-    dir = mkdtempSync(join(tmpdir(), 'hw-grpc-test-'));
-    mkdirSync(join(dir, '.headwater'));
     process.env.HW_TEST_GRPC_TOKEN = GRPC_TOKEN;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-grpc-test-', `sources:
   - name: catalog
     kind: grpc
     url: ${server.url}
@@ -37,13 +33,12 @@ describe('gRPC driver', () => {
     kind: grpc
     url: ${server.url}
 `);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function products(info: SampleInfo): Promise<unknown[][]> {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isCi } from './prerequisites.js';
+import { requirePrerequisite, skipReasonFor } from './prerequisites.js';
 import { freePort, startProcess, waitFor, type ProcessHandle } from './process.js';
 
 const run = promisify(execFile);
@@ -39,12 +39,11 @@ export function missingKafka(): string | undefined {
 
 /** node:test `skip` value: the reason outside CI, false under CI (where startKafka() then fails). */
 export function kafkaSkipReason(): string | false {
-  return isCi ? false : missingKafka() ?? false;
+  return skipReasonFor(missingKafka());
 }
 
 export async function startKafka(): Promise<KafkaService> {
-  const missing = missingKafka();
-  if (missing) throw new Error(isCi ? `Kafka is required under CI: ${missing}` : missing);
+  requirePrerequisite('Kafka', missingKafka());
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
   const config = join(dir, 'server.properties');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './paths.js';
-import { isCi } from './prerequisites.js';
+import { requirePrerequisite, skipReasonFor } from './prerequisites.js';
 import { freePort, startProcess, waitFor } from './process.js';
 
 const run = promisify(execFile);
@@ -28,7 +28,7 @@ export function missingMoto(): string | undefined {
 
 /** node:test `skip` value: the reason outside CI, false under CI (where startMoto() then fails). */
 export function motoSkipReason(): string | false {
-  return isCi ? false : missingMoto() ?? false;
+  return skipReasonFor(missingMoto());
 }
 
 // The IAM calls that make the user are the only unauthenticated ones (INITIAL_NO_AUTH_ACTION_COUNT).
@@ -42,8 +42,7 @@ print(key["AccessKeyId"], key["SecretAccessKey"])
 `;
 
 export async function startMoto(): Promise<MotoService> {
-  const missing = missingMoto();
-  if (missing) throw new Error(isCi ? `moto is required under CI: ${missing}` : missing);
+  requirePrerequisite('moto', missingMoto());
   const dir = mkdtempSync(join(tmpdir(), 'hw-moto-'));
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;

@@ -1,14 +1,11 @@
 // A private NATS server with JetStream for tests: file store in a temp dir, loopback only, on a
 // free port. restart() stops and starts it on the same port and store (streams survive).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCi } from './prerequisites.js';
-import { freePort, startProcess, waitFor, type ProcessHandle } from './process.js';
+import { missingBinary, requirePrerequisite, skipReasonFor } from './prerequisites.js';
+import { startTempDirServer } from './process.js';
 
 const SERVER = '/usr/sbin/nats-server';
-const INSTALL_HINT = 'install nats-server with scripts/install-system.sh (as root)';
 
 export interface NatsService {
   /** nats://127.0.0.1:PORT */
@@ -20,11 +17,11 @@ export interface NatsService {
 }
 
 export function missingNats(): string | undefined {
-  return existsSync(SERVER) ? undefined : `${SERVER} is missing: ${INSTALL_HINT}`;
+  return missingBinary(SERVER, 'nats-server');
 }
 
 export function natsSkipReason(): string | false {
-  return isCi ? false : missingNats() ?? false;
+  return skipReasonFor(missingNats());
 }
 
 /** True once the server greets with its INFO line. */
@@ -40,37 +37,13 @@ function greets(port: number): Promise<boolean> {
 }
 
 export async function startNats(): Promise<NatsService> {
-  const missing = missingNats();
-  if (missing) throw new Error(isCi ? `NATS is required under CI: ${missing}` : missing);
-  const dir = mkdtempSync(join(tmpdir(), 'hw-nats-'));
-  const port = await freePort();
-  let handle: ProcessHandle;
-  const launch = async () => {
-    handle = startProcess({ cmd: SERVER, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store')], cwd: dir, logFile: join(dir, 'nats.log') });
-    const stopIf = () => {
-      const exit = handle.exitInfo();
-      return exit ? `nats-server exited (${exit.code ?? exit.signal}): ${handle.outputTail(2000)}` : undefined;
-    };
-    await waitFor(() => greets(port), { timeoutMs: 20_000, what: `NATS on port ${port}`, stopIf, intervalMs: 25 });
-  };
-  try {
-    await launch();
-  } catch (error) {
-    await handle!.stop();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    dir,
-    async restart() {
-      await handle.stop();
-      await launch();
-    },
-    async stop() {
-      await handle.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  requirePrerequisite('NATS', missingNats());
+  const server = await startTempDirServer({
+    label: 'NATS',
+    processName: 'nats-server',
+    dirPrefix: 'hw-nats-',
+    command: (port, dir) => ({ cmd: SERVER, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store')], cwd: dir, logFile: join(dir, 'nats.log') }),
+    answers: greets,
+  });
+  return { url: `nats://127.0.0.1:${server.port}`, ...server };
 }

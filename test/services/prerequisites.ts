@@ -44,3 +44,18 @@ export function requireBuilt(...relativePaths: string[]): void {
     }
   }
 }
+
+/** Says a system binary is missing and which package scripts/install-system.sh installs for it. */
+export function missingBinary(path: string, aptPackage: string): string | undefined {
+  return existsSync(path) ? undefined : `${path} is missing: install ${aptPackage} with scripts/install-system.sh (as root)`;
+}
+
+/** node:test `skip` value: the reason outside CI, false under CI (where requirePrerequisite() then fails). */
+export function skipReasonFor(missing: string | undefined): string | false {
+  return isCi ? false : missing ?? false;
+}
+
+/** Throws when a service's prerequisite is missing, saying so more loudly under CI. */
+export function requirePrerequisite(service: string, missing: string | undefined): void {
+  if (missing) throw new Error(isCi ? `${service} is required under CI: ${missing}` : missing);
+}

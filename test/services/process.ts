@@ -1,9 +1,10 @@
 // Helpers to run real servers in tests: free loopback ports, detached process groups that are
 // always cleaned up, and readiness polling with a deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
@@ -187,4 +188,82 @@ export function startProcess(options: StartProcessOptions): ProcessHandle {
   };
 
   return { pid, child, exited, exitInfo: () => exit, outputTail, stop };
+}
+
+/** True once something accepts a TCP connection on 127.0.0.1:port. */
+export function acceptsTcp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('error', () => resolve(false));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+  });
+}
+
+/** A `stopIf` for waitFor: gives up once the server process has exited, with its last output. */
+export function exitedReason(handle: ProcessHandle, name: string): () => string | undefined {
+  return () => {
+    const exit = handle.exitInfo();
+    return exit ? `${name} exited (${exit.code ?? exit.signal}): ${handle.outputTail(2000)}` : undefined;
+  };
+}
+
+export interface TempDirServerOptions {
+  /** Says what is started, for the timeout message (e.g. "NATS"). */
+  label: string;
+  /** Process name for the "exited" message (e.g. "nats-server"). */
+  processName: string;
+  dirPrefix: string;
+  /** Builds the command for this port and dir; called again on every restart. */
+  command(port: number, dir: string): StartProcessOptions;
+  answers(port: number): Promise<boolean>;
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+export interface TempDirServer {
+  port: number;
+  dir: string;
+  /** Stops and starts the server on the same port and dir. */
+  restart(): Promise<void>;
+  /** Stops the server and removes its dir. */
+  stop(): Promise<void>;
+}
+
+/** Starts a server on a free loopback port with its state in a new temp dir, and waits until it answers. */
+export async function startTempDirServer(options: TempDirServerOptions): Promise<TempDirServer> {
+  const dir = mkdtempSync(join(tmpdir(), options.dirPrefix));
+  const port = await freePort();
+  let handle: ProcessHandle | undefined;
+  const launch = async (): Promise<void> => {
+    const started = startProcess(options.command(port, dir));
+    handle = started;
+    await waitFor(() => options.answers(port), {
+      timeoutMs: options.timeoutMs ?? 20_000,
+      what: `${options.label} on port ${port}`,
+      stopIf: exitedReason(started, options.processName),
+      intervalMs: options.intervalMs ?? 25,
+    });
+  };
+  const stop = async (): Promise<void> => {
+    await handle?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await launch();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    port,
+    dir,
+    async restart() {
+      await handle?.stop();
+      await launch();
+    },
+    stop,
+  };
 }

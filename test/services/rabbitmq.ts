@@ -1,15 +1,13 @@
 // A private RabbitMQ 3.10 for tests, with the management plugin (its HTTP API lists exchanges,
 // queues and bindings): loopback only, free ports for AMQP, distribution, epmd and HTTP, all state
 // in a temp dir. The guest user may log in from loopback. stop() also stops its epmd.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCi } from './prerequisites.js';
-import { freePort, startProcess, waitFor } from './process.js';
+import { missingBinary, requirePrerequisite, skipReasonFor } from './prerequisites.js';
+import { acceptsTcp, exitedReason, freePort, startProcess, waitFor } from './process.js';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
-const INSTALL_HINT = 'install rabbitmq-server with scripts/install-system.sh (as root)';
 
 export interface RabbitMQService {
   /** amqp://guest:guest@127.0.0.1:PORT */
@@ -24,27 +22,15 @@ export interface RabbitMQService {
 }
 
 export function missingRabbitMQ(): string | undefined {
-  return existsSync(SERVER) ? undefined : `${SERVER} is missing: ${INSTALL_HINT}`;
+  return missingBinary(SERVER, 'rabbitmq-server');
 }
 
 export function rabbitmqSkipReason(): string | false {
-  return isCi ? false : missingRabbitMQ() ?? false;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('error', () => resolve(false));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-  });
+  return skipReasonFor(missingRabbitMQ());
 }
 
 export async function startRabbitMQ(): Promise<RabbitMQService> {
-  const missing = missingRabbitMQ();
-  if (missing) throw new Error(isCi ? `RabbitMQ is required under CI: ${missing}` : missing);
+  requirePrerequisite('RabbitMQ', missingRabbitMQ());
   const dir = mkdtempSync(join(tmpdir(), 'hw-rabbitmq-'));
   const [port, distPort, epmdPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   mkdirSync(join(dir, 'log'));
@@ -89,12 +75,9 @@ export async function startRabbitMQ(): Promise<RabbitMQService> {
       }
     }
   };
-  const stopIf = () => {
-    const exit = handle.exitInfo();
-    return exit ? `rabbitmq-server exited (${exit.code ?? exit.signal}): ${handle.outputTail(2000)}` : undefined;
-  };
+  const stopIf = exitedReason(handle, 'rabbitmq-server');
   try {
-    await waitFor(async () => (await accepts(port)) && (await api('/api/overview').then(() => true)), { timeoutMs: 90_000, what: `RabbitMQ on port ${port}`, stopIf, intervalMs: 200 });
+    await waitFor(async () => (await acceptsTcp(port)) && (await api('/api/overview').then(() => true)), { timeoutMs: 90_000, what: `RabbitMQ on port ${port}`, stopIf, intervalMs: 200 });
   } catch (error) {
     await handle.stop(15_000);
     stopEpmd();

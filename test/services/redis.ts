@@ -1,14 +1,12 @@
 // A private Redis for tests: no persistence, loopback only, on a free port. restart() stops and
 // starts it again on the same port (its data is gone: nothing is saved).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCi } from './prerequisites.js';
-import { freePort, startProcess, waitFor, type ProcessHandle } from './process.js';
+import { missingBinary, requirePrerequisite, skipReasonFor } from './prerequisites.js';
+import { startTempDirServer } from './process.js';
 
 const SERVER = '/usr/bin/redis-server';
-const INSTALL_HINT = 'install redis-server with scripts/install-system.sh (as root)';
+const HOST = '127.0.0.1';
 
 export interface RedisService {
   /** redis://127.0.0.1:PORT */
@@ -21,12 +19,12 @@ export interface RedisService {
 }
 
 export function missingRedis(): string | undefined {
-  return existsSync(SERVER) ? undefined : `${SERVER} is missing: ${INSTALL_HINT}`;
+  return missingBinary(SERVER, 'redis-server');
 }
 
 /** node:test `skip` value: the reason outside CI, false under CI (where startRedis() then fails). */
 export function redisSkipReason(): string | false {
-  return isCi ? false : missingRedis() ?? false;
+  return skipReasonFor(missingRedis());
 }
 
 /** True once the server answers PING with PONG. */
@@ -47,44 +45,18 @@ export function answersPing(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<RedisService> {
-  const missing = missingRedis();
-  if (missing) throw new Error(isCi ? `Redis is required under CI: ${missing}` : missing);
-  const dir = mkdtempSync(join(tmpdir(), 'hw-redis-'));
-  const port = await freePort();
-  const host = '127.0.0.1';
-  let handle: ProcessHandle;
-  const launch = async () => {
-    handle = startProcess({
+  requirePrerequisite('Redis', missingRedis());
+  const server = await startTempDirServer({
+    label: 'Redis',
+    processName: 'redis-server',
+    dirPrefix: 'hw-redis-',
+    command: (port, dir) => ({
       cmd: SERVER,
-      args: ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+      args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
       cwd: dir,
       logFile: join(dir, 'redis.log'),
-    });
-    const stopIf = () => {
-      const exit = handle.exitInfo();
-      return exit ? `redis-server exited (${exit.code ?? exit.signal}): ${handle.outputTail(2000)}` : undefined;
-    };
-    await waitFor(() => answersPing(port), { timeoutMs: 20_000, what: `Redis on port ${port}`, stopIf, intervalMs: 25 });
-  };
-  try {
-    await launch();
-  } catch (error) {
-    await handle!.stop();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    url: `redis://${host}:${port}`,
-    port,
-    host,
-    dir,
-    async restart() {
-      await handle.stop();
-      await launch();
-    },
-    async stop() {
-      await handle.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    }),
+    answers: answersPing,
+  });
+  return { url: `redis://${HOST}:${server.port}`, host: HOST, ...server };
 }
