@@ -4,9 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
-import { batchStream } from '../file/batch-stream.js';
 import { HeadwaterError } from '../../../shared/errors.js';
-import { endpointText, keyProvenance, replicaSource, RowShaper, type RawValue } from '../postgres/relational.js';
+import { endpointText, keyProvenance, relationalSampleStream, replicaSource, RowShaper, shapedBatch, type RawValue } from '../postgres/relational.js';
 import { checkedPredicate } from '../../sampling/where.js';
 import { checkFullRead, checkScan, mysqlScannedRows } from '../../sampling/guard.js';
 import { extractionLabel } from '../../sampling/cursor.js';
@@ -93,29 +92,24 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
         throw myError(error, source, settings, entity);
       }
       if (!raw || raw.length === 0) return undefined;
-      const shaped = shaper.shape(raw, offset);
       let bytes = 0;
       for (const row of raw) for (const value of row) bytes += value ? value.length : 1;
       const provenance: Provenance[] = raw.map((row) => (offset ? keyProvenance(keyNames, row.slice(0, offset).map((v, i) => keyText(v, keyColumns[i]!))) : { row: ++rowNumber }));
-      const batch: RecordBatch = { rows: shaped.rows, provenance, bytes };
-      if (shaped.fields) batch.fields = shaped.fields;
-      return batch;
+      return shapedBatch(shaper, raw, offset, provenance, bytes);
     };
-    const initialFields = shaper.fields;
-    const first = await pull();
-    if (first?.fields) delete first.fields;
-    const batches = batchStream(first, pull, {
+    return await relationalSampleStream({
+      shaper,
+      pull,
+      options,
       signal: ctx.signal,
-      limit: options.strategy === 'full' ? undefined : options.limit,
       close,
       interrupt: () => {
         void killRunning(source, session);
       },
+      query: planned.describe,
+      incrementalLead: incremental?.lead,
+      notes,
     });
-    const stream: SampleStream = { fields: first ? shaper.fields : initialFields, method: incremental ? 'incremental' : 'snapshot', query: planned.describe, batches };
-    if (incremental) stream.cursor = { column: incremental.lead[0]!, tieBreakers: incremental.lead.slice(1) };
-    if (notes.length) stream.notes = notes;
-    return stream;
   } catch (error) {
     await close();
     throw myError(error, source, settings, entity);

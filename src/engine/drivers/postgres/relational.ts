@@ -6,7 +6,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance } from '../../../shared/types.js';
-import type { ResolvedSource } from '../driver.js';
+import type { DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
+import { batchStream } from '../file/batch-stream.js';
 
 /** Fields that say where to connect; a replica given as a URL replaces all of them. */
 const CONNECTION_FIELDS = ['host', 'port', 'database', 'user', 'password'];
@@ -294,4 +295,47 @@ export function approxRows(n: number): string {
 /** A qualified name as a person would type it in messages: quotes only around parts that need them. */
 export function displayQualified(parts: string[], quote: '"' | '`'): string {
   return parts.map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `${quote}${p.replaceAll(quote, quote + quote)}${quote}`)).join('.');
+}
+
+/** One batch of shaped rows; carries the field list only when a column widened in it. */
+export function shapedBatch(shaper: RowShaper, rawRows: RawValue[][], offset: number, provenance: Provenance[], bytes: number): RecordBatch {
+  const shaped = shaper.shape(rawRows, offset);
+  const batch: RecordBatch = { rows: shaped.rows, provenance, bytes };
+  if (shaped.fields) batch.fields = shaped.fields;
+  return batch;
+}
+
+/** How a relational driver's sample read is wrapped as a SampleStream. */
+export interface RelationalRun {
+  shaper: RowShaper;
+  /** The next shaped batch; errors already name source and entity. */
+  pull: () => Promise<RecordBatch | undefined>;
+  options: DriverSampleOptions;
+  signal: AbortSignal;
+  close: () => Promise<void>;
+  /** Cancels the statement running on the server. */
+  interrupt: () => void;
+  /** The statements, for the catalog. */
+  query: string;
+  /** Cursor column then tie-breakers, when the read is incremental. */
+  incrementalLead?: string[];
+  notes: string[];
+}
+
+export async function relationalSampleStream(run: RelationalRun): Promise<SampleStream> {
+  const initialFields = run.shaper.fields;
+  // The first batch is read now, so a refused or failing query is reported before anything lands.
+  const first = await run.pull();
+  if (first?.fields) delete first.fields;
+  const batches = batchStream(first, run.pull, {
+    signal: run.signal,
+    limit: run.options.strategy === 'full' ? undefined : run.options.limit,
+    close: run.close,
+    interrupt: run.interrupt,
+  });
+  const lead = run.incrementalLead;
+  const stream: SampleStream = { fields: first ? run.shaper.fields : initialFields, method: lead ? 'incremental' : 'snapshot', query: run.query, batches };
+  if (lead) stream.cursor = { column: lead[0]!, tieBreakers: lead.slice(1) };
+  if (run.notes.length) stream.notes = run.notes;
+  return stream;
 }

@@ -7,15 +7,14 @@
 // the untyped rows alone, and holds a transaction (and its snapshot) open for the whole read. COPY
 // streams with backpressure, so memory stays at about one batch, and statements stay short because
 // pages are bounded: each page is its own statement under the statement timeout.
-import type { CopyToStreamQuery } from 'pg-copy-streams';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
-import { batchStream } from '../file/batch-stream.js';
 import { columnsOf, declaredNullable, findRelation, keyOf, planColumns, plannerRows, qualifiedName, type PgColumn, type PgRelation } from './catalog.js';
 import { cancelRunning, connectPg, pgError, pgSettings, type PgClient, type PgSettings } from './connection.js';
-import { endpointText, keyProvenance, replicaSource, RowShaper, type RawValue } from './relational.js';
-import { quoteIdent, quoteLiteral, splitCopyLine, type PgColumnPlan } from './types.js';
+import { endpointText, keyProvenance, relationalSampleStream, replicaSource, RowShaper, shapedBatch, type RawValue } from './relational.js';
+import { quoteIdent, quoteLiteral, type PgColumnPlan } from './types.js';
+import { CopyReader, loadCopyTo } from './copy-reader.js';
 import { pgExplainScan, pgExtraction } from './extraction.js';
 import { nativeEligible, nativeStream } from './native.js';
 import { join } from 'node:path';
@@ -34,76 +33,6 @@ const CTID_PAGE_BLOCKS = 32_768;
 const BERNOULLI_MAX_BYTES = 64 * 1024 * 1024;
 /** Rows scanned at most to draw a random sample from a view (no TABLESAMPLE there). */
 const VIEW_RANDOM_SCAN_CAP = 100_000;
-
-type CopyToFactory = (sql: string) => CopyToStreamQuery;
-let copyToModule: Promise<CopyToFactory> | undefined;
-function loadCopyTo(): Promise<CopyToFactory> {
-  copyToModule ??= import('pg-copy-streams').then((m) => (m as unknown as { to?: CopyToFactory; default?: { to: CopyToFactory } }).to ?? (m as unknown as { default: { to: CopyToFactory } }).default.to);
-  return copyToModule;
-}
-
-/** Reads one COPY … TO STDOUT statement as raw rows (text fields, null for \N). */
-class CopyReader {
-  private readonly iterator: AsyncIterator<Buffer>;
-  private carry: Buffer | undefined;
-  private lines: string[] = [];
-  private at = 0;
-  ended = false;
-
-  constructor(client: PgClient, copyTo: CopyToFactory, sql: string) {
-    const stream = client.query(copyTo(sql));
-    this.iterator = (stream as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  }
-
-  /** Up to `max` rows; undefined once the statement has ended and every row was handed out. */
-  async next(max: number): Promise<{ rows: RawValue[][]; bytes: number } | undefined> {
-    const rows: RawValue[][] = [];
-    let bytes = 0;
-    while (rows.length < max) {
-      if (this.at < this.lines.length) {
-        const line = this.lines[this.at++]!;
-        bytes += line.length + 1;
-        rows.push(splitCopyLine(line));
-        continue;
-      }
-      if (this.ended) break;
-      let step: IteratorResult<Buffer>;
-      try {
-        step = await this.iterator.next();
-      } catch (error) {
-        this.ended = true;
-        throw error;
-      }
-      if (step.done) {
-        this.ended = true;
-        break;
-      }
-      const buffer = this.carry ? Buffer.concat([this.carry, step.value]) : step.value;
-      // Rows end with a newline; newlines inside values are escaped, so a raw 0x0A always ends a row.
-      const last = buffer.lastIndexOf(10);
-      if (last < 0) {
-        this.carry = buffer;
-        continue;
-      }
-      this.lines = buffer.toString('utf8', 0, last).split('\n');
-      this.at = 0;
-      this.carry = last + 1 < buffer.length ? buffer.subarray(last + 1) : undefined;
-    }
-    return rows.length === 0 && this.ended ? undefined : { rows, bytes };
-  }
-
-  /** Reads what is left until the statement ends (after a cancel request it ends with an error). */
-  async drain(): Promise<void> {
-    while (!this.ended) {
-      try {
-        const step = await this.iterator.next();
-        if (step.done) this.ended = true;
-      } catch {
-        this.ended = true;
-      }
-    }
-  }
-}
 
 /** Successive COPY statements of one sample. */
 interface Pager {
@@ -318,11 +247,8 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
     };
 
     const toBatch = (raw: { rows: RawValue[][]; bytes: number }): RecordBatch => {
-      const shaped = shaper.shape(raw.rows, offset);
       const provenance: Provenance[] = raw.rows.map((row) => (offset ? keyProvenance(layout.lead.names, row) : { row: ++rowNumber }));
-      const batch: RecordBatch = { rows: shaped.rows, provenance, bytes: raw.bytes };
-      if (shaped.fields) batch.fields = shaped.fields;
-      return batch;
+      return shapedBatch(shaper, raw.rows, offset, provenance, raw.bytes);
     };
 
     let pull: () => Promise<RecordBatch | undefined>;
@@ -348,22 +274,19 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
         throw pgError(error, source, settings, entity);
       }
     };
-    const initialFields = shaper.fields;
-    // The first batch is read now, so a refused or failing query is reported before anything lands.
-    const first = await guardedPull();
-    if (first?.fields) delete first.fields;
-    const batches = batchStream(first, guardedPull, {
+    return await relationalSampleStream({
+      shaper,
+      pull: guardedPull,
+      options,
       signal: ctx.signal,
-      limit: options.strategy === 'full' ? undefined : options.limit,
       close,
       interrupt: () => {
         void cancelRunning(client, settings);
       },
+      query: pager.describe,
+      incrementalLead: incremental?.lead,
+      notes,
     });
-    const stream: SampleStream = { fields: first ? shaper.fields : initialFields, method: incremental ? 'incremental' : 'snapshot', query: pager.describe, batches };
-    if (incremental) stream.cursor = { column: incremental.lead[0]!, tieBreakers: incremental.lead.slice(1) };
-    if (notes.length) stream.notes = notes;
-    return stream;
   } catch (error) {
     await close();
     throw pgError(error, source, settings, entity);
