@@ -2,17 +2,15 @@
 // that first showed each kind, so types, widenings and unions are derived from evidence at result()
 // time. Batches merge; memory is bounded by distinct paths and fixed caps, never by records.
 import type { Provenance } from '../../shared/types.js';
+import { checkPairs, mapStateProvenance, mergeStates } from './combine.js';
 import { epochRange, isIdLikeKey, isTimeLikeName } from './detectors.js';
-import { hashPair, hashSetAdd, hashValue, newHashSet } from './hashset.js';
-import { appendWindows, choosePairs, feedWindow, isScalarKey, mergePair, newKeyTracker, pathIndex } from './keys.js';
-import { mapReason, noteMapKey } from './maps.js';
-import { mergeNode, shiftNode, toMap, type MergeContext } from './merge.js';
+import { hashSetAdd, hashValue } from './hashset.js';
+import { choosePairs, newKeyTracker } from './keys.js';
+import { countMapObject, mapReason, noteMapKey } from './maps.js';
+import { toMap } from './merge.js';
 import { describeSchema } from './report.js';
-import { decimalScale, STRING_KIND_TEST, stringKind } from './scalars.js';
-import {
-  KIND, KIND_COUNT, newNode, refreshTracking,
-  type InferrerState, type MapState, type PairTracker, type PathNode,
-} from './state.js';
+import { addDistinct, classifyString, decimalScale, numberRange } from './scalars.js';
+import { KIND, newNode, refreshTracking, type InferrerState, type PathNode } from './state.js';
 import type { InferenceLimits, InferredSchema } from './types.js';
 
 export { decimalScale, stringKind } from './scalars.js';
@@ -29,7 +27,6 @@ export const DEFAULT_LIMITS: Readonly<InferenceLimits> = {
   maxPairs: 8,
   decimalMaxScale: 6,
 };
-
 
 export class SchemaInferrer {
   readonly limits: Readonly<InferenceLimits>;
@@ -71,7 +68,7 @@ export class SchemaInferrer {
       this.index = i;
       this.currentProvenance = undefined;
       this.visit(state.root, records[i], 0);
-      if (state.pairs !== undefined && state.pairs.length > 0) this.checkPairs();
+      if (state.pairs !== undefined && state.pairs.length > 0) checkPairs(state.pairs, seq, this.limits.keyCap);
     }
     this.batchProvenance = [];
   }
@@ -97,7 +94,7 @@ export class SchemaInferrer {
       root.lastRecord = seq;
       root.records++;
       this.visitRow(root, columns, rows[i]!);
-      if (state.pairs !== undefined && state.pairs.length > 0) this.checkPairs();
+      if (state.pairs !== undefined && state.pairs.length > 0) checkPairs(state.pairs, seq, this.limits.keyCap);
     }
     this.batchProvenance = [];
   }
@@ -143,7 +140,7 @@ export class SchemaInferrer {
   /** The schema so far, as plain JSON. Observation can go on afterwards. */
   result(): InferredSchema {
     const state = this.state;
-    const pairs = state.pairs ?? this.choosePairs(false);
+    const pairs = state.pairs ?? choosePairs(state, this.limits, false);
     return describeSchema(state, pairs, this.limits);
   }
 
@@ -161,69 +158,7 @@ export class SchemaInferrer {
       this.state = source;
       return;
     }
-    const offset = target.records;
-    const cap = this.limits.keyCap;
-    let pairs: PairTracker[] | undefined;
-    if (target.pairs === undefined && source.pairs === undefined && target.records + source.records <= this.limits.pairWindow) {
-      appendWindows(target.root, source.root, offset);
-    } else {
-      const sourceNodes = pathIndex(source.root);
-      if (source.pairs === undefined) {
-        // The source's rows are all in its window: run the target's pairs over them.
-        if (target.pairs === undefined) this.closeWindow();
-        pairs = target.pairs!;
-        for (const pair of pairs) feedWindow(pair, sourceNodes, source.records, cap);
-      } else if (target.pairs === undefined) {
-        // The target's rows come first: start the source's pairs from the target's window.
-        const targetNodes = pathIndex(target.root);
-        pairs = source.pairs.map((pair) => {
-          const fresh: PairTracker = { a: pair.a, b: pair.b, values: newHashSet(), state: 'tracking', checked: 0 };
-          feedWindow(fresh, targetNodes, target.records, cap);
-          mergePair(fresh, pair, cap);
-          return fresh;
-        });
-      } else {
-        const bySource = new Map(source.pairs.map((pair) => [`${pair.a.path}\u0000${pair.b.path}`, pair]));
-        pairs = [];
-        for (const pair of target.pairs) {
-          const match = bySource.get(`${pair.a.path}\u0000${pair.b.path}`);
-          if (!match) continue;
-          mergePair(pair, match, cap);
-          pairs.push(pair);
-        }
-        if (pairs.length < target.pairs.length || pairs.length < source.pairs.length) {
-          const note = 'Two-column key candidates chosen by only one of the merged parts were dropped.';
-          if (!target.notes.includes(note)) target.notes.push(note);
-        }
-      }
-    }
-    shiftNode(source.root, offset);
-    mergeNode(this.mergeContext(), target.root, source.root, offset);
-    target.records += source.records;
-    for (const note of source.notes) if (!target.notes.includes(note)) target.notes.push(note);
-    if (pairs !== undefined) {
-      // Point every pair at the merged tree's nodes, and close every window.
-      const merged = pathIndex(target.root);
-      for (const pair of pairs) {
-        const a = merged.get(pair.a.path);
-        const b = merged.get(pair.b.path);
-        if (!a || !b) {
-          pair.state = 'null';
-          pair.values = undefined;
-          continue;
-        }
-        pair.a = a;
-        pair.b = b;
-        a.pairTracked = true;
-        b.pairTracked = true;
-      }
-      for (const node of merged.values()) {
-        node.window = undefined;
-        node.windowFilled = 0;
-        refreshTracking(node);
-      }
-      target.pairs = pairs;
-    }
+    mergeStates(target, source, this.limits);
   }
 
   /**
@@ -231,30 +166,7 @@ export class SchemaInferrer {
    * range, rebased to the file's). Records that shared a provenance still share the new one.
    */
   mapProvenance(map: (provenance: Provenance) => Provenance): void {
-    const mapped = new Map<Provenance, Provenance>();
-    const convert = (p: Provenance): Provenance => {
-      let out = mapped.get(p);
-      if (!out) {
-        out = map(p);
-        mapped.set(p, out);
-      }
-      return out;
-    };
-    const walk = (node: PathNode) => {
-      for (let k = 0; k < KIND_COUNT; k++) {
-        const p = node.firstProvenance[k];
-        if (p) node.firstProvenance[k] = convert(p);
-      }
-      if (node.firstMissingProvenance) node.firstMissingProvenance = convert(node.firstMissingProvenance);
-      if (node.key?.failedProvenance) node.key.failedProvenance = convert(node.key.failedProvenance);
-      if (node.map) {
-        node.map.convertedProvenance = convert(node.map.convertedProvenance);
-        walk(node.map.value);
-      }
-      if (node.fields) for (const child of node.fields.values()) walk(child);
-      if (node.element) walk(node.element);
-    };
-    walk(this.state.root);
+    mapStateProvenance(this.state.root, map);
   }
 
   /** The whole state as structured-cloneable data (for a worker thread to send its part). */
@@ -320,7 +232,7 @@ export class SchemaInferrer {
         return;
       case 'bigint':
         this.first(node, KIND.integer);
-        this.numberRange(node, Number(value));
+        numberRange(node, Number(value));
         if (node.tracking) this.track(node, Number.isSafeInteger(Number(value)) ? Number(value) : String(value));
         return;
       case 'undefined':
@@ -349,32 +261,14 @@ export class SchemaInferrer {
         entry.count++;
         kind = entry.kind;
       } else {
-        kind = this.classify(node, text);
-        this.addDistinct(node, distinct, text, kind);
+        kind = classifyString(node, text);
+        addDistinct(node, distinct, text, kind, this.limits.distinctCap);
       }
     } else {
-      kind = this.classify(node, text);
+      kind = classifyString(node, text);
     }
     this.first(node, kind);
     if (node.tracking) this.track(node, text);
-  }
-
-  /** Tries the path's usual format first: detectors are mutually exclusive, so a match is the answer. */
-  private classify(node: PathNode, text: string): number {
-    const usual = node.lastStringKind;
-    if (usual !== KIND.string && STRING_KIND_TEST[usual]!(text)) return usual;
-    const kind = stringKind(text);
-    node.lastStringKind = kind;
-    return kind;
-  }
-
-  private addDistinct(node: PathNode, distinct: Map<string | number | boolean, { count: number; kind: number }>, value: string | number | boolean, kind: number): void {
-    if (distinct.size >= this.limits.distinctCap) {
-      node.distinct = undefined;
-      node.distinctCapped = true;
-    } else {
-      distinct.set(value, { count: 1, kind });
-    }
   }
 
   private visitNumber(node: PathNode, value: number): void {
@@ -393,7 +287,7 @@ export class SchemaInferrer {
       }
     }
     this.first(node, kind);
-    this.numberRange(node, value);
+    numberRange(node, value);
     if (node.epochHint && kind !== KIND.float) {
       const epoch = epochRange(value);
       if (epoch === 'epoch-seconds') node.epochSeconds++;
@@ -403,16 +297,9 @@ export class SchemaInferrer {
     if (distinct !== undefined) {
       const entry = distinct.get(value);
       if (entry !== undefined) entry.count++;
-      else this.addDistinct(node, distinct, value, kind);
+      else addDistinct(node, distinct, value, kind, this.limits.distinctCap);
     }
     if (node.tracking) this.track(node, value);
-  }
-
-  private numberRange(node: PathNode, value: number): void {
-    if (value < node.min) node.min = value;
-    if (value > node.max) node.max = value;
-    const abs = value < 0 ? -value : value;
-    if (abs > node.maxAbs) node.maxAbs = abs;
   }
 
   /** Key tracking (exact values up to the cap) and the pair window, for struct-only paths. */
@@ -510,7 +397,7 @@ export class SchemaInferrer {
           child = this.addField(node, fields, key, visit);
           const reason = mapReason(this.state.root, this.limits, node, fields, keys + 1, visit);
           if (reason !== undefined) {
-            toMap(this.mergeContext(), node, reason, visit - 1, this.seq, this.provenance);
+            toMap({ limits: this.limits, root: this.state.root }, node, reason, visit - 1, this.seq, this.provenance);
             this.visitMap(node, object, depth, keys);
             return;
           }
@@ -569,7 +456,7 @@ export class SchemaInferrer {
       let n = 0;
       for (const _ in object) if (++n > cap) break;
       if (n <= cap) {
-        this.countMapObject(map, n);
+        countMapObject(map, n);
         const value = map.value;
         for (const key in object) {
           if (map.distinctKeys !== undefined) noteMapKey(map, key);
@@ -580,7 +467,7 @@ export class SchemaInferrer {
     }
     const keys = Object.keys(object);
     const n = keys.length;
-    this.countMapObject(map, n);
+    countMapObject(map, n);
     if (n === 0) return;
     const value = map.value;
     const remaining = n - skip;
@@ -602,54 +489,8 @@ export class SchemaInferrer {
     }
   }
 
-  private countMapObject(map: MapState, n: number): void {
-    map.objects++;
-    map.totalKeys += n;
-    if (n < map.minKeys) map.minKeys = n;
-    if (n > map.maxKeys) map.maxKeys = n;
-    if (n === 0) map.empty++;
-  }
-
-  // ---- two-column keys ---------------------------------------------------------------------
-
-  private checkPairs(): void {
-    const seq = this.seq;
-    for (const pair of this.state.pairs!) {
-      const values = pair.values;
-      if (values === undefined) continue;
-      const a = pair.a.lastRecord === seq ? pair.a.lastScalar : undefined;
-      const b = pair.b.lastRecord === seq ? pair.b.lastScalar : undefined;
-      if (!isScalarKey(a) || !isScalarKey(b)) {
-        pair.state = 'null';
-        pair.values = undefined;
-        continue;
-      }
-      if (!hashSetAdd(values, hashPair(hashValue(a), hashValue(b)))) {
-        pair.state = 'duplicate';
-        pair.values = undefined;
-        continue;
-      }
-      pair.checked++;
-      if (values.size > this.limits.keyCap) {
-        pair.state = 'capped';
-        pair.values = undefined;
-      }
-    }
-  }
-
   /** Chooses two-column key candidates from the window and starts tracking them. */
   private closeWindow(): void {
-    this.state.pairs = this.choosePairs(true);
+    this.state.pairs = choosePairs(this.state, this.limits, true);
   }
-
-  private choosePairs(close: boolean): PairTracker[] {
-    return choosePairs(this.state, this.limits, close);
-  }
-
-  private mergeContext(): MergeContext {
-    return { limits: this.limits, root: this.state.root };
-  }
-
-
 }
-

@@ -39,3 +39,12 @@ export function noteMapKey(map: MapState, key: string): void {
     }
   }
 }
+
+/** Counts one object read as a map with `n` entries. */
+export function countMapObject(map: MapState, n: number): void {
+  map.objects++;
+  map.totalKeys += n;
+  if (n < map.minKeys) map.minKeys = n;
+  if (n > map.maxKeys) map.maxKeys = n;
+  if (n === 0) map.empty++;
+}

@@ -1,7 +1,8 @@
 // Scalar classification on the inference hot path: the string kind of a text value (first detector
-// that matches, or the path's usual one confirmed by its own test) and the decimal scale of a number.
+// that matches, or the path's usual one confirmed by its own test), the decimal scale of a number,
+// and a path's scalar counters (distinct values, numeric range).
 import { detectStringFormat, isBooleanString, isEmail, isIpv4Address, isIpv6Address, isJsonString, isoTemporalFormat, isUri, isUuid, numericStringFormat } from './detectors.js';
-import { KIND, KIND_OF_STRING_FORMAT } from './state.js';
+import { KIND, KIND_OF_STRING_FORMAT, type PathNode } from './state.js';
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 
@@ -38,4 +39,30 @@ export function decimalScale(value: number, maxScale: number): number {
     if (Math.round(value * p) / p === value) return scale;
   }
   return 0;
+}
+
+/** Tries the path's usual format first: detectors are mutually exclusive, so a match is the answer. */
+export function classifyString(node: PathNode, text: string): number {
+  const usual = node.lastStringKind;
+  if (usual !== KIND.string && STRING_KIND_TEST[usual]!(text)) return usual;
+  const kind = stringKind(text);
+  node.lastStringKind = kind;
+  return kind;
+}
+
+/** Counts a value in the path's distinct set, dropping the set once it passes the cap. */
+export function addDistinct(node: PathNode, distinct: Map<string | number | boolean, { count: number; kind: number }>, value: string | number | boolean, kind: number, cap: number): void {
+  if (distinct.size >= cap) {
+    node.distinct = undefined;
+    node.distinctCapped = true;
+  } else {
+    distinct.set(value, { count: 1, kind });
+  }
+}
+
+export function numberRange(node: PathNode, value: number): void {
+  if (value < node.min) node.min = value;
+  if (value > node.max) node.max = value;
+  const abs = value < 0 ? -value : value;
+  if (abs > node.maxAbs) node.maxAbs = abs;
 }

@@ -4,7 +4,8 @@
 // GROUPING SETS statement over row and key hashes (duplicates, duplicates by key, versions per key)
 // and a window for out-of-order records.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addFactAggregates, groupedFacts, keyCandidates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
+import { groupedFacts, keyCandidates } from './duplicates.js';
+import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
 import { addBoundedHistograms, addFieldAggregates, addHistograms, addTopValues, readFields, readHistograms, storageBounds, type StatsSettings } from './stats.js';
