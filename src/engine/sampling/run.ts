@@ -2,7 +2,7 @@
 // Whatever landed before a cancel, a budget or an error is kept and the sample is marked partial.
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Provenance, SampleCursor, SampleInfo, SampleRequestOptions, SampleStatus } from '../../shared/types.js';
-import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, ResolvedSource } from '../drivers/driver.js';
+import type { BatchSampleStream, Driver, DriverContext, DuckDBSampleStream, RecordBatch, ResolvedSource } from '../drivers/driver.js';
 import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -152,27 +152,44 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   let lastProvenance: Provenance | undefined;
   const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
+  let unflushed = false;
+  const flush = async () => {
+    writer.flush();
+    unflushed = false;
+    lastFlush = Date.now();
+    await args.workspace.updateProgress(id, writer.rowCount, bytes);
+  };
   try {
     while (!stop.signal.aborted && writer.rowCount < limit) {
-      const next = await iterator.next();
+      // A source that pauses (a tail, a tap) still shows what it sent: rows waiting unflushed are
+      // flushed on time even when no batch comes.
+      let idleFlush: Promise<unknown> | undefined;
+      const idle = unflushed ? setTimeout(() => { idleFlush = flush().then(() => undefined, (error: unknown) => error ?? new Error('flush failed')); }, Math.max(0, lastFlush + FLUSH_INTERVAL_MS - Date.now())) : undefined;
+      let next: IteratorResult<RecordBatch>;
+      try {
+        next = await iterator.next();
+      } finally {
+        clearTimeout(idle);
+      }
+      const flushError = await idleFlush;
+      if (flushError) throw flushError;
       if (next.done) break;
       const batch = next.value;
       if (batch.fields) await writer.evolve(batch.fields);
       const room = limit - writer.rowCount;
       const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
       writer.append(rows, batch.provenance, new Date());
-      if (rows.length) lastProvenance = batch.provenance[rows.length - 1];
+      if (rows.length) {
+        lastProvenance = batch.provenance[rows.length - 1];
+        unflushed = true;
+      }
       inferrer.observeRows(writer.schema.map((f) => f.name), rows, batch.provenance);
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
       for (const at of batch.rejectedAt ?? []) if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push(at);
       keptIn ??= batch.rejectedKeptIn;
       const now = Date.now();
-      if (now - lastFlush >= FLUSH_INTERVAL_MS) {
-        writer.flush();
-        await args.workspace.updateProgress(id, writer.rowCount, bytes);
-        lastFlush = now;
-      }
+      if (now - lastFlush >= FLUSH_INTERVAL_MS) await flush();
       if (args.options.maxBytes && bytes >= args.options.maxBytes) landing.halt('byte budget');
       if (args.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;

@@ -5,11 +5,6 @@ import type { Provenance } from '../../shared/types.js';
 import type { RecordBatch } from '../drivers/driver.js';
 
 const BATCH_ROWS = 1000;
-/**
- * When traffic pauses, an empty batch this long after the last one lets the sampler flush what it
- * holds (it flushes between batches), so a growing sample shows its latest records while idle.
- */
-const IDLE_HEARTBEAT_MS = 1100;
 
 export interface TapSink {
   push(row: unknown[], provenance: Provenance, bytes: number): void;
@@ -69,24 +64,13 @@ export async function* tapBatches(options: TapOptions): AsyncGenerator<RecordBat
   try {
     if (options.signal.aborted) return;
     close = await options.open(sink);
-    let unflushed = false;
     for (;;) {
       if (rows.length === 0 && !ended) {
-        let idle: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = await new Promise<boolean>((resolve) => {
-          wake = () => resolve(false);
-          if (unflushed) idle = setTimeout(() => resolve(true), IDLE_HEARTBEAT_MS);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
         });
-        if (idle) clearTimeout(idle);
-        if (timedOut) {
-          wake = undefined;
-          unflushed = false;
-          yield { rows: [], provenance: [], bytes: 0 };
-          continue;
-        }
       }
       if (rows.length > 0) {
-        unflushed = true;
         const batch: RecordBatch = { rows, provenance, bytes };
         rows = [];
         provenance = [];

@@ -12,7 +12,6 @@ import { isObject } from '../rest/records.js';
 import { verify, type SignatureConfig } from './signature.js';
 
 const ENTITY = 'deliveries';
-const IDLE_HEARTBEAT_MS = 1100;
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 const FIELDS: Field[] = [
@@ -184,13 +183,9 @@ function receive(source: ResolvedSource, ctx: DriverContext, config: ReceiverCon
       ctx.log('info', `Webhook source '${source.name}': receiving on ${stats.url}`);
       for (;;) {
         if (accepted.length === 0 && rejected.length === 0 && !ended) {
-          // An empty batch after a pause lets the sampler flush, so the growing sample is queryable.
-          let idle: ReturnType<typeof setTimeout> | undefined;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            idle = setTimeout(resolve, IDLE_HEARTBEAT_MS);
           });
-          clearTimeout(idle);
         }
         const taken = accepted.splice(0);
         const refused = rejected.splice(0);
