@@ -244,8 +244,8 @@ async function topValuesOf(runner: ProfileRunner, plan: ProfilePlan, targets: To
   const patterns = textual.length
     ? `(SELECT list({'i': i, 'top': top, 'c': c}) FROM (
       SELECT i, max_by({'v': pat, 'n': n}, {'n': n, 'v': pat}, ${k}) AS top, sum(n) AS c FROM (
-        SELECT i, z[1] AS pat, sum(z[2]) AS n FROM (
-          SELECT i, unnest(list_zip(${patternListSql('list_transform(l, lambda x: x.v)')}, list_transform(l, lambda x: x.n))) AS z
+        SELECT i, pat, sum(n) AS n FROM (
+          SELECT i, unnest(${patternListSql('list_transform(l, lambda x: x.v)')}) AS pat, unnest(list_transform(l, lambda x: x.n)) AS n
           FROM (SELECT i, list({'v': v, 'n': n}) AS l FROM (
             SELECT ${which(textual, (i) => String(i))} AS i, ${which(textual, (i) => patternInputSql(`e${i}`))} AS v, n
             FROM g WHERE ${textual.map(({ i }) => `e${i} IS NOT NULL`).join(' OR ')}) GROUP BY i))
