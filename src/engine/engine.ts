@@ -110,7 +110,8 @@ export class Engine {
     return {
       signal,
       log: (level, message) => this.log(level, message),
-      scratchDuckDB: () => openDuckDB(':memory:', join(this.options.workspaceDir, '.headwater', 'duckdb-extensions')),
+      scratchDuckDB: () => openDuckDB(':memory:'),
+      loadDuckDBExtension: async (name) => (await this.workspace()).loadExtension(name),
     };
   }
 

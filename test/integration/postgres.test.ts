@@ -11,7 +11,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { BrowseNode, SampleInfo } from '../../src/shared/types.js';
 import { freePort, waitFor } from '../services/process.js';
-import { postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
+import { disallowedStatements, postgresSkipReason, readStatementLog, sessionsNotReadOnly, startPostgres, type PostgresService } from '../services/postgres.js';
 
 const READER_PASSWORD = 'reader-Secret-42';
 const WRONG_PASSWORD = 'not-the-Password-99';
@@ -501,15 +501,9 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     const statements = readStatementLog(server.logFile).filter((s) => s.application === 'headwater');
     assert.ok(statements.length > 50, `saw ${statements.length} statements`);
     assert.ok(statements.every((s) => s.user === 'hw_reader' || s.user === 'hw_tls'));
-    const allowed = /^\s*(SELECT\b|COPY \(SELECT\b[\s\S]*\) TO STDOUT( WITH \(FORMAT csv, NULL '\\N'\))?$|EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b|SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b)/;
-    const others = statements.flatMap((s) => s.text.split(/;\s*(?=SET )/)).filter((text) => !allowed.test(text));
-    assert.deepEqual(others, []);
+    assert.deepEqual(disallowedStatements(statements), []);
     // Every session starts read-only, with its timeouts, before anything else.
-    const firstByPid = new Map<number, string>();
-    for (const s of statements) if (!firstByPid.has(s.pid)) firstByPid.set(s.pid, s.text);
-    for (const first of firstByPid.values()) {
-      assert.match(first, /^SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET statement_timeout = \d+; SET lock_timeout = \d+; SET idle_in_transaction_session_timeout = \d+/);
-    }
+    assert.deepEqual(sessionsNotReadOnly(statements), []);
     assert.ok(statements.some((s) => s.text.startsWith('COPY (SELECT')));
   });
 });

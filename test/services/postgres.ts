@@ -209,3 +209,51 @@ export function readStatementLog(logFile: string): LoggedStatement[] {
   return out;
 }
 
+
+/**
+ * What Headwater may send PostgreSQL: reads, session settings, and what DuckDB's postgres extension
+ * sends for a full read (src/engine/drivers/postgres/scanner.ts): a read-only repeatable-read
+ * transaction sharing an exported snapshot, binary COPYs, and the pool's session reset.
+ */
+const ALLOWED_STATEMENT = new RegExp([
+  String.raw`SELECT\b`,
+  String.raw`COPY \(SELECT\b[\s\S]*\) TO STDOUT( WITH \(FORMAT csv, NULL '\\N'\)| \(FORMAT "binary"\))?$`,
+  String.raw`EXPLAIN \(FORMAT JSON(, VERBOSE)?\) SELECT\b`,
+  String.raw`SET (SESSION CHARACTERISTICS AS TRANSACTION READ ONLY|statement_timeout|lock_timeout|idle_in_transaction_session_timeout|application_name|DateStyle|IntervalStyle|TimeZone|extra_float_digits|bytea_output|client_encoding)\b`,
+  String.raw`BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY$`,
+  String.raw`SET TRANSACTION SNAPSHOT '[0-9A-F-]+'$`,
+  String.raw`(COMMIT|ROLLBACK|DISCARD ALL)$`,
+].map((alternative) => `^\\s*(${alternative})`).join('|'));
+
+/** The statements (split where one log entry holds several) that are none of ALLOWED_STATEMENT: [] when all are. */
+export function disallowedStatements(statements: LoggedStatement[]): string[] {
+  return statements
+    .flatMap((s) => s.text.split(/;\s*(?=(SET|SELECT|BEGIN|COMMIT|ROLLBACK|COPY|DISCARD|EXPLAIN)\b)/).filter((_, i) => i % 2 === 0))
+    .map((text) => text.replace(/;\s*$/, ''))
+    .filter((text) => !ALLOWED_STATEMENT.test(text));
+}
+
+/**
+ * Sessions that read outside a read-only transaction: Headwater's own sessions must open with the
+ * read-only SET; the extension's sessions (started read-only by their startup options, which the
+ * log does not show) must COPY only inside its read-only transaction. [] when all are read-only.
+ */
+export function sessionsNotReadOnly(statements: LoggedStatement[]): string[] {
+  const byPid = new Map<number, string[]>();
+  for (const s of statements) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s.text]);
+  const problems: string[] = [];
+  for (const [pid, texts] of byPid) {
+    const extension = texts.some((t) => /^\s*(BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY|DISCARD ALL)\b/.test(t));
+    if (!extension) {
+      if (!/^SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY; SET statement_timeout = \d+; SET lock_timeout = \d+; SET idle_in_transaction_session_timeout = \d+/.test(texts[0]!)) problems.push(`${pid}: ${texts[0]}`);
+      continue;
+    }
+    let inReadOnly = false;
+    for (const text of texts) {
+      if (/^\s*BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY/.test(text)) inReadOnly = true;
+      else if (/^\s*(COMMIT|ROLLBACK)/.test(text)) inReadOnly = false;
+      else if (/^\s*COPY/.test(text) && !inReadOnly) problems.push(`${pid}: ${text}`);
+    }
+  }
+  return problems;
+}

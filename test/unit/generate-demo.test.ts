@@ -141,7 +141,7 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
   });
 
   test('the DuckDB DDL creates a table the sample lands in', async () => {
-    const duck = await openDuckDB(':memory:', join(dir, '.headwater', 'duckdb-extensions'));
+    const duck = await openDuckDB(':memory:');
     try {
       for (const result of results) {
         const ddl = readFileSync(result.files.find((f) => f.kind === 'ddl-duckdb')!.path, 'utf8');

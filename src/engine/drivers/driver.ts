@@ -43,6 +43,11 @@ export interface DriverContext {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
   /** A private in-memory DuckDB, configured like the workspace (no extension downloads). */
   scratchDuckDB(): Promise<OpenedDuckDB>;
+  /**
+   * Loads a DuckDB extension into the workspace (from workspace/duckdb.ts extensionDirectory(), never
+   * downloaded), for a duckdbSelect that needs it. Resolves to undefined when loaded, else to why not.
+   */
+  loadDuckDBExtension?(name: string): Promise<string | undefined>;
 }
 
 export interface Description {
@@ -123,6 +128,21 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * chosen from every row the sample covers (slower to plan).
    */
   widen?(): Promise<DuckDBSampleStream>;
+  /**
+   * Statements run on the landing connection before the select (attaching what it reads, from
+   * ctx.loadDuckDBExtension's extensions), and `teardown` after it, whatever happened.
+   */
+  setup?: string[];
+  teardown?: string[];
+  /**
+   * Another way to land the same rows when the select failed for this error (a value one reader
+   * cannot decode), or undefined when the failure stands. The sampler then lands that stream instead.
+   */
+  recover?(error: unknown): DuckDBSampleStream | undefined;
+  /** DuckDB's memory limit while the select lands, when this read needs another than the default (workspace/memory.ts). */
+  landingMemoryLimit?: string;
+  /** The select may return more rows than the sample's limit: the sampler keeps the first `keepFirst` it landed. */
+  keepFirst?: number;
   /** An error from running the select, restated to name the source and what was read. */
   readError?(error: unknown): Error;
   /**

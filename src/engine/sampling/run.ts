@@ -244,14 +244,34 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       return 0;
     }
   };
+  const landOnce = async (each: DuckDBSampleStream): Promise<number> => {
+    try {
+      for (const sql of each.setup ?? []) await writer.query(sql);
+      const rows = await writer.insertSelect(each.duckdbSelect, each.provenanceByPosition, each.landingMemoryLimit);
+      return each.keepFirst !== undefined && rows > each.keepFirst ? writer.keepFirst(each.keepFirst) : rows;
+    } finally {
+      for (const sql of each.teardown ?? []) await writer.query(sql).catch(() => undefined);
+    }
+  };
   let stream = first;
   let rejected = 0;
   try {
     // A stop while the driver copied the source only cut the copy short: it still lands, as partial.
     const cutShort = first.landsAfterStop === true && stop.signal.aborted;
     if (stop.signal.aborted && !cutShort) throw new Error('stopped before the read began');
-    let rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
-    await stream.finished?.();
+    let rows: number;
+    try {
+      rows = await landOnce(stream);
+      await stream.finished?.();
+    } catch (error) {
+      const other = stop.signal.aborted ? undefined : stream.recover?.(error);
+      if (!other) throw error;
+      opened.push(other);
+      await writer.reset(other.fields);
+      stream = other;
+      rows = await landOnce(stream);
+      await stream.finished?.();
+    }
     rejected = await countRejected(stream, rows);
     if (rejected > 0 && stream.widen) {
       const wider = await stream.widen();
@@ -259,7 +279,7 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       args.log('info', `Sample ${landing.id}: ${rejected} row(s) did not fit the types of the first rows; reading again with types from every row`);
       await writer.reset(wider.fields);
       stream = wider;
-      rows = await writer.insertSelect(stream.duckdbSelect, stream.provenanceByPosition);
+      rows = await landOnce(stream);
       await stream.finished?.();
       rejected = await countRejected(stream, rows);
     }

@@ -1,6 +1,8 @@
-// Opens DuckDB with the settings every Headwater database needs: extensions only from a folder inside
-// .headwater/ and never downloaded at run time (the machines that run us may have no network).
+// Opens DuckDB with the settings every Headwater database needs: extensions only from one local
+// folder and never downloaded at run time (the machines that run us may have no network).
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { loadNative } from '../safety/native.js';
 
@@ -10,12 +12,22 @@ export interface OpenedDuckDB {
   close(): void;
 }
 
-/** `path` is a database file or ':memory:'; `extensionDirectory` lives inside the workspace's .headwater/. */
-export async function openDuckDB(path: string, extensionDirectory: string): Promise<OpenedDuckDB> {
+/**
+ * The folder DuckDB loads extensions from, in DuckDB's own layout
+ * (`v<version>/<platform>/<name>.duckdb_extension`): HEADWATER_DUCKDB_EXTENSIONS, else
+ * ~/.cache/headwater/duckdb-extensions. scripts/install-duckdb-extensions.sh fills it; so does
+ * `INSTALL <name>` in a DuckDB of the same version with this extension_directory.
+ */
+export function extensionDirectory(): string {
+  return process.env.HEADWATER_DUCKDB_EXTENSIONS || join(homedir(), '.cache', 'headwater', 'duckdb-extensions');
+}
+
+/** `path` is a database file or ':memory:'. */
+export async function openDuckDB(path: string, extensions = extensionDirectory()): Promise<OpenedDuckDB> {
   const { DuckDBInstance } = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
-  mkdirSync(extensionDirectory, { recursive: true });
+  mkdirSync(extensions, { recursive: true });
   const instance = await DuckDBInstance.create(path, {
-    extension_directory: extensionDirectory,
+    extension_directory: extensions,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
   });
@@ -28,4 +40,24 @@ export async function openDuckDB(path: string, extensionDirectory: string): Prom
       instance.closeSync();
     },
   };
+}
+
+const loaded = new WeakMap<DuckDBInstance, Map<string, Promise<string | undefined>>>();
+
+/**
+ * Loads an extension into the instance once (LOAD is instance-wide). Resolves to undefined when it
+ * loaded, else to why not (not installed in extensionDirectory(), built for another DuckDB...).
+ */
+export function loadExtension(instance: DuckDBInstance, connection: DuckDBConnection, name: string): Promise<string | undefined> {
+  let byName = loaded.get(instance);
+  if (!byName) loaded.set(instance, (byName = new Map()));
+  let outcome = byName.get(name);
+  if (!outcome) {
+    outcome = connection.run(`LOAD ${name}`).then(
+      () => undefined,
+      (error: unknown) => `DuckDB's ${name} extension is not in ${extensionDirectory()} (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`,
+    );
+    byName.set(name, outcome);
+  }
+  return outcome;
 }

@@ -96,9 +96,9 @@ export class SampleWriter {
    * whole or not at all. Returns the rows landed. Materialized with run(), never streamed: a streamed
    * result that fails just ends early, indistinguishable from its end.
    */
-  async insertSelect(select: string, provenanceByPosition?: string): Promise<number> {
+  async insertSelect(select: string, provenanceByPosition?: string, memoryLimit?: string): Promise<number> {
     if (this.closed) throw new Error('sample writer is closed');
-    return underLandingLimit(this.connection, () => this.insertSelectNow(select, provenanceByPosition));
+    return underLandingLimit(this.connection, () => this.insertSelectNow(select, provenanceByPosition), memoryLimit);
   }
 
   private async insertSelectNow(select: string, provenanceByPosition?: string): Promise<number> {
@@ -125,6 +125,13 @@ export class SampleWriter {
     } finally {
       await this.connection.run(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
     }
+  }
+
+  /** Drops every row after the first `rows` of a table landed by one insertSelect (rowids follow the select's order); returns the rows kept. */
+  async keepFirst(rows: number): Promise<number> {
+    await this.connection.run(`DELETE FROM ${this.qualified} WHERE rowid >= ${Math.floor(rows)}`);
+    this.rowCount = Math.min(this.rowCount, rows);
+    return this.rowCount;
   }
 
   /** Stops a running insertSelect(): it throws, and lands nothing. */

@@ -9,7 +9,7 @@ import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { InferredSchema } from '../inference/types.js';
 import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
-import { openDuckDB, type OpenedDuckDB } from './duckdb.js';
+import { loadExtension, openDuckDB, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
 import { queryMemoryLimit } from './memory.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
@@ -71,7 +71,7 @@ export class Workspace {
     const api = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
     let db: OpenedDuckDB;
     try {
-      db = await openDuckDB(databasePath, join(hwDir, 'duckdb-extensions'));
+      db = await openDuckDB(databasePath);
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
       if (/lock/i.test(message)) {
@@ -93,6 +93,11 @@ export class Workspace {
 
   get connection(): DuckDBConnection {
     return this.db.connection;
+  }
+
+  /** Loads a DuckDB extension for every connection of the workspace; undefined when loaded, else why not. */
+  loadExtension(name: string): Promise<string | undefined> {
+    return loadExtension(this.db.instance, this.db.connection, name);
   }
 
   close(): void {

@@ -21,6 +21,8 @@ export interface PgSettings {
   statementTimeoutMs: number;
   lockTimeoutMs: number;
   idleInTransactionMs: number;
+  /** libpq's TLS settings, for connections DuckDB's postgres extension makes (scanner.ts). */
+  libpqTls: { sslmode: 'disable' | 'require' | 'verify-ca' | 'verify-full'; sslrootcert?: string; sslcert?: string; sslkey?: string };
 }
 
 type PgModule = typeof import('pg');
@@ -33,7 +35,7 @@ export function loadPg(): Promise<PgModule> {
 
 /** Connection settings from a `postgres://` URL and/or host/port/database/user/password fields. */
 export function pgSettings(source: ResolvedSource): PgSettings {
-  const { host, port, database, user, password, param, readFile, ms } = connectionFields(source, {
+  const { host, port, database, user, password, param, readFile, filePath, ms } = connectionFields(source, {
     server: 'PostgreSQL', protocols: ['postgres:', 'postgresql:'], example: 'postgres://user@host:port/database', defaultPort: 5432,
     urlParams: { host: 'host', port: 'port', database: 'dbname', user: 'user', password: 'password' },
   });
@@ -58,6 +60,12 @@ export function pgSettings(source: ResolvedSource): PgSettings {
     statementTimeoutMs: ms('statementTimeoutMs', DEFAULT_STATEMENT_TIMEOUT_MS),
     lockTimeoutMs: ms('lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS),
     idleInTransactionMs: ms('idleInTransactionMs', DEFAULT_IDLE_IN_TRANSACTION_MS),
+    libpqTls: {
+      sslmode: ssl === false ? 'disable' : sslmode === 'verify-ca' || sslmode === 'verify-full' ? sslmode : 'require',
+      sslrootcert: filePath('sslrootcert'),
+      sslcert: filePath('sslcert'),
+      sslkey: filePath('sslkey'),
+    },
   };
 }
 

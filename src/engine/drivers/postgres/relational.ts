@@ -74,6 +74,8 @@ export interface ConnectionFields {
   param(...names: string[]): string | undefined;
   /** Contents of a file named by a setting (or URL parameter), relative to the workspace. */
   readFile(setting: string, ...aliases: string[]): string | undefined;
+  /** The absolute path of that file. */
+  filePath(setting: string, ...aliases: string[]): string | undefined;
   /** A non-negative number of milliseconds from a setting. */
   ms(name: string, fallback: number): number;
 }
@@ -100,6 +102,11 @@ export function connectionFields(source: { name: string; url?: string; baseDir: 
   };
   const fromParam = (field: keyof NonNullable<ConnectionFieldSpec['urlParams']>) => (spec.urlParams?.[field] ? param(spec.urlParams[field]) : undefined);
   const decoded = (text: string | undefined) => (text ? decodeURIComponent(text) : undefined);
+  const filePath = (setting: string, ...aliases: string[]): string | undefined => {
+    const file = sourceSetting(options, setting) ?? param(setting, ...aliases);
+    if (!file) return undefined;
+    return isAbsolute(file) ? file : resolve(source.baseDir, file);
+  };
   return {
     host: sourceSetting(options, 'host') ?? fromParam('host') ?? (url?.hostname ? decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1') : undefined) ?? 'localhost',
     port: Number(sourceSetting(options, 'port') ?? fromParam('port') ?? (url?.port || spec.defaultPort)),
@@ -107,10 +114,10 @@ export function connectionFields(source: { name: string; url?: string; baseDir: 
     user: sourceSetting(options, 'user') ?? fromParam('user') ?? decoded(url?.username),
     password: sourceSetting(options, 'password') ?? fromParam('password') ?? decoded(url?.password),
     param,
+    filePath,
     readFile(setting, ...aliases) {
-      const file = sourceSetting(options, setting) ?? param(setting, ...aliases);
-      if (!file) return undefined;
-      const path = isAbsolute(file) ? file : resolve(source.baseDir, file);
+      const path = filePath(setting, ...aliases);
+      if (!path) return undefined;
       try {
         return readFileSync(path, 'utf8');
       } catch (error) {
