@@ -17,9 +17,7 @@ import { quoteIdent, quoteLiteral, type PgColumnPlan } from './types.js';
 import { CopyReader, loadCopyTo } from './copy-reader.js';
 import { pgExplainScan, pgExtraction } from './extraction.js';
 import { nativeEligible, nativeStream } from './native.js';
-import { hazardCheck, scannerEligible, scannerStream, withoutPassword } from './scanner.js';
-import type { DuckDBSampleStream } from '../driver.js';
-import type { Field } from '../../../shared/types.js';
+import { scannerFor } from './scanner.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkedPredicate } from '../../sampling/where.js';
@@ -323,60 +321,6 @@ async function incrementalPlan(
   const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
   if (!mark || !lead.every((c) => c in mark)) return { lead };
   return { lead, start: lead.map((c) => String(mark[c])) };
-}
-
-/**
- * A full read through DuckDB's postgres extension, when it is installed, the source allows it
- * (`duckdbScanner: false` turns it off) and the read is one it lands like the other paths: a whole
- * table or materialized view with a key, no filter, types it decodes exactly.
- */
-async function scannerFor(
-  source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext,
-  read: { relation: PgRelation; key: { names: string[]; types: string[] } | undefined; filter?: string; fields: Field[]; settings: PgSettings; client: PgClient; describe: string; close(): Promise<void>; piped(): DuckDBSampleStream | undefined },
-): Promise<DuckDBSampleStream | undefined> {
-  const { relation, key } = read;
-  const why = source.options.duckdbScanner === false ? 'duckdbScanner is false for this source'
-    : read.filter ? 'a filtered read'
-    : !key ? 'the relation has no key for provenance'
-    : !['r', 'm'].includes(relation.relkind) || relation.isPartition ? 'not a plain table or materialized view'
-    : !scannerEligible(read.fields) ? 'a column type it does not decode like the other paths'
-    : !ctx.loadDuckDBExtension ? 'no workspace DuckDB to load it into'
-    : await ctx.loadDuckDBExtension('postgres_scanner');
-  if (why) {
-    ctx.log('info', `${source.name}/${entity}: not reading through DuckDB's postgres extension: ${why}`);
-    return undefined;
-  }
-  const hazards = hazardCheck(qualifiedName(relation.schema, relation.name), read.fields);
-  let fellBack = false;
-  const stream = scannerStream({
-    settings: read.settings,
-    schema: relation.schema,
-    table: relation.name,
-    fields: read.fields,
-    key: key!,
-    limit: options.limit,
-    // reltuples is an estimate: a table within 10% of the limit is read whole and trimmed.
-    expectFewer: relation.estimatedRows !== undefined && relation.estimatedRows <= options.limit * 1.1,
-    describe: `${read.describe} -- landed by DuckDB's postgres extension (binary COPY over ctid ranges, one exported snapshot)`,
-    method: 'snapshot',
-    readError: (error) => pgError(withoutPassword(error, read.settings), source, read.settings, entity),
-    fallback: () => {
-      const piped = read.piped();
-      if (!piped) throw new HeadwaterError('source', `PostgreSQL source '${source.name}', entity '${entity}': DuckDB's postgres extension could not land a value, and this machine has no named pipe for the other path.`, { source: source.name, entity });
-      fellBack = true;
-      return piped;
-    },
-    log: (message) => ctx.log('info', `${source.name}/${entity}: ${message}`),
-    check: hazards ? async () => {
-      const row = (await read.client.query<Record<string, boolean | null>>(hazards.sql)).rows[0] ?? {};
-      return hazards.columns.filter((_, i) => row[`h${i}`] === true);
-    } : undefined,
-  });
-  // The extension makes its own connections: ours ends with the read, unless the pipe took over.
-  stream.close = () => {
-    if (!fellBack) void read.close();
-  };
-  return stream;
 }
 
 /** The native stream, or undefined when this machine cannot make a named pipe (the JS path then reads). */
