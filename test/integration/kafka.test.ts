@@ -3,6 +3,7 @@
 // produced, an unknown schema id rejects only its record, sampling leaves no consumer group or
 // committed offset behind, and a tail survives a broker restart without losing what landed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,6 +250,45 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     stop.abort();
     const tailed = await landed((await tail).table);
     assert.deepEqual(tailed.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]), rows.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]));
+  });
+
+  test('compressed topics: gzip, snappy, lz4 and zstd batches, as librdkafka (kcat) produces them, land as produced', async () => {
+    const codecs = ['gzip', 'snappy', 'lz4', 'zstd'];
+    await admin.createTopics({ waitForLeaders: true, topics: codecs.map((codec) => ({ topic: `zipped-${codec}`, numPartitions: 1 })) });
+    const produced = Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 11}`, value: { id: i, note: 'compressible '.repeat(20 + (i % 5)) } }));
+    for (const codec of codecs) {
+      const lines = produced.map((r) => `${r.key}\t${JSON.stringify(r.value)}`).join('\n') + '\n';
+      const result = spawnSync('kcat', ['-b', kafka.bootstrap, '-P', '-t', `zipped-${codec}`, '-z', codec, '-K', '\t', '-X', 'linger.ms=50'], { input: lines, encoding: 'utf8' });
+      assert.equal(result.status, 0, `kcat -z ${codec}: ${result.stderr}${result.error?.message ?? ''} (scripts/install-system.sh installs kcat)`);
+      const info = await engine.sample('events', `zipped-${codec}`, { strategy: 'full', limit: 1000 });
+      assert.equal(info.status, 'complete', `${codec}: ${info.detail ?? ''}`);
+      const rows = await landed(info.table);
+      assert.deepEqual(rows.map((r) => [r.offset, r.key, r.value]), produced.map((r, i) => [i, r.key, r.value]), codec);
+    }
+  });
+
+  test('transactions: records of an aborted transaction and the commit/abort markers never land; committed ones do, in order', async () => {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'transfers', numPartitions: 1 }] });
+    const transactional = client.producer({ transactionalId: 'hw-test-transfers', idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await transactional.connect();
+    try {
+      const send = async (ids: number[], commit: boolean) => {
+        const transaction = await transactional.transaction();
+        await transaction.send({ topic: 'transfers', messages: ids.map((id) => ({ key: `t${id}`, value: JSON.stringify({ id, committed: commit }) })) });
+        await (commit ? transaction.commit() : transaction.abort());
+      };
+      await send([1, 2, 3], true);
+      await send([4, 5], false);
+      await send([6, 7], true);
+      await send([8], false);
+    } finally {
+      await transactional.disconnect();
+    }
+    const info = await engine.sample('events', 'transfers', { strategy: 'full', limit: 100 });
+    const rows = await landed(info.table);
+    assert.deepEqual(rows.map((r) => r.value), [1, 2, 3, 6, 7].map((id) => ({ id, committed: true })));
+    // Offsets keep the gaps the aborted records and the markers take.
+    assert.ok(rows[3]!.offset > rows[2]!.offset + 1, `offsets ${rows.map((r) => r.offset).join(', ')}`);
   });
 
   test('Protobuf through the registry', async () => {

@@ -10,6 +10,7 @@ import type { ResolvedSource } from '../driver.js';
 
 // kafkajs ships types for its public API only; the cluster and broker it uses inside are typed here.
 import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
+import { registerCodecs } from './codecs.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -98,12 +99,16 @@ function brokersOfUrl(url: string): string[] {
   return match ? match[1]!.split(',').map((b) => b.trim()).filter(Boolean).map((b) => (b.includes(':') ? b : `${b}:9092`)) : [];
 }
 
-type KafkajsModule = typeof import('kafkajs');
+export type KafkajsModule = typeof import('kafkajs');
 let kafkajs: Promise<KafkajsModule> | undefined;
 
 /** kafkajs is CommonJS: bundled, its exports arrive as the module's default. */
 export function kafkajsModule(): Promise<KafkajsModule> {
-  kafkajs ??= import('kafkajs').then((m) => ((m as unknown as { default?: KafkajsModule }).default ?? m));
+  kafkajs ??= import('kafkajs').then(async (m) => {
+    const module = (m as unknown as { default?: KafkajsModule }).default ?? m;
+    await registerCodecs(module);
+    return module;
+  });
   return kafkajs;
 }
 
