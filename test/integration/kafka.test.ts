@@ -252,6 +252,17 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     assert.deepEqual(tailed.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]), rows.map((r) => [r.key, r.key_format, r.value, r.value_format, r.headers]));
   });
 
+  test('the byte budget stops the read: what was read lands, marked partial', async () => {
+    const whole = await engine.sample('events', 'orders', { strategy: 'full', limit: 1000 });
+    const budget = Math.round(whole.bytes / 3);
+    const cut = await engine.sample('events', 'orders', { strategy: 'full', limit: 1000, maxBytes: budget });
+    assert.equal(cut.status, 'partial', cut.statusDetail);
+    assert.match(cut.statusDetail ?? '', /stopped at the byte budget/);
+    assert.ok(cut.rowCount > 0 && cut.rowCount < whole.rowCount, `${cut.rowCount} of ${whole.rowCount} records`);
+    // A read stops at the end of the fetch that spent the budget: about a third, not everything.
+    assert.ok(cut.bytes >= budget && cut.bytes < whole.bytes, `${cut.bytes} bytes read for a budget of ${budget}`);
+  });
+
   test('compressed topics: gzip, snappy, lz4 and zstd batches, as librdkafka (kcat) produces them, land as produced', async () => {
     const codecs = ['gzip', 'snappy', 'lz4', 'zstd'];
     await admin.createTopics({ waitForLeaders: true, topics: codecs.map((codec) => ({ topic: `zipped-${codec}`, numPartitions: 1 })) });
@@ -261,7 +272,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
       const result = spawnSync('kcat', ['-b', kafka.bootstrap, '-P', '-t', `zipped-${codec}`, '-z', codec, '-K', '\t', '-X', 'linger.ms=50'], { input: lines, encoding: 'utf8' });
       assert.equal(result.status, 0, `kcat -z ${codec}: ${result.stderr}${result.error?.message ?? ''} (scripts/install-system.sh installs kcat)`);
       const info = await engine.sample('events', `zipped-${codec}`, { strategy: 'full', limit: 1000 });
-      assert.equal(info.status, 'complete', `${codec}: ${info.detail ?? ''}`);
+      assert.equal(info.status, 'complete', `${codec}: ${info.statusDetail ?? ''}`);
       const rows = await landed(info.table);
       assert.deepEqual(rows.map((r) => [r.offset, r.key, r.value]), produced.map((r, i) => [i, r.key, r.value]), codec);
     }

@@ -41,6 +41,11 @@ export interface DriverContext {
   /** Fires when the user cancels or a budget runs out; drivers stop reading within a second. */
   signal: AbortSignal;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  /**
+   * For a driver that reads the source before handing the rows over (a spool): the bytes read so
+   * far, as they come. The sampler stops the read through `signal` once the byte budget is spent.
+   */
+  countBytes?(bytes: number): void;
   /** A private in-memory DuckDB, configured like the workspace (no extension downloads). */
   scratchDuckDB(): Promise<OpenedDuckDB>;
   /**

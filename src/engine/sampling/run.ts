@@ -62,6 +62,8 @@ interface Landing {
   stop: AbortController;
   stopReason: () => StopReason | undefined;
   halt: (reason: StopReason) => void;
+  /** Bytes the driver counted before handing over (DriverContext.countBytes). */
+  readBeforeLanding: () => number;
 }
 
 export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
@@ -78,6 +80,8 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
     stop.abort();
   };
   const onCancel = () => halt('cancelled');
+  /** Bytes a driver read before handing over (DriverContext.countBytes): the byte budget applies to those. */
+  let readBeforeLanding = 0;
   if (signal.aborted) throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} was cancelled before it started.`);
   signal.addEventListener('abort', onCancel, { once: true });
   const timer = args.options.maxSeconds ? setTimeout(() => halt('time budget'), args.options.maxSeconds * 1000) : undefined;
@@ -85,7 +89,15 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   try {
     const { from, to, windowSeconds, peek, key } = args.options;
     const resume = strategy === 'incremental' ? await resumePoint(workspace, source.name, entity, args.options.cursor, args.log) : undefined;
-    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, args.context(stop.signal)).catch((error: unknown) => {
+    const { maxBytes } = args.options;
+    const context: DriverContext = {
+      ...args.context(stop.signal),
+      countBytes: (bytes) => {
+        readBeforeLanding += bytes;
+        if (maxBytes && readBeforeLanding >= maxBytes) halt('byte budget');
+      },
+    };
+    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, context).catch((error: unknown) => {
       // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
       // runs out before the read begins is named as such, not as a user's cancel.
       if (stopReason === 'time budget') {
@@ -105,7 +117,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
       throw error;
     }
     const { id, writer } = begun;
-    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt };
+    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, readBeforeLanding: () => readBeforeLanding };
     const landed = stream.duckdbSelect !== undefined
       ? await landSelect(stream, landing, args)
       : await landBatches(stream, landing, args);
@@ -287,7 +299,7 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     stopInterrupting();
     const notes: string[] = [];
     if (rejected) notes.push(`${rejected} unreadable records counted and skipped`);
-    if (args.options.maxBytes) notes.push('the byte budget does not apply: DuckDB read the source natively');
+    if (args.options.maxBytes && landing.readBeforeLanding() === 0) notes.push('the byte budget does not apply: DuckDB read the source natively');
     return { bytes: stream.bytesRead?.(rows) ?? 0, rejected, detail: notes.length && !cutShort ? notes.join('; ') : undefined, stopMattered: cutShort, query: stream.query };
   } catch (error) {
     const reason = landing.stopReason();

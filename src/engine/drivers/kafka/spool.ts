@@ -44,9 +44,12 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
         // behind it so that lines stay in offset order.
         const queued: { record: SpoolRecord; key: Spooled | Promise<Spooled>; value: Spooled | Promise<Spooled> }[] = [];
         await visitRecords(fetched, (offset, timestamp, timestampType, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd, headers) => {
-          if (offset < Number(from) || (end !== undefined && offset >= Number(end))) return;
+          // A stop (cancel, or the byte budget spent by the records before) ends the read mid-fetch.
+          if (ctx.signal.aborted || offset < Number(from) || (end !== undefined && offset >= Number(end))) return;
           if (options.limit !== undefined && rows + queued.length >= options.limit) return;
-          bytes += (keyStart < 0 ? 0 : keyEnd - keyStart) + (valueStart < 0 ? 0 : valueEnd - valueStart);
+          const recordBytes = (keyStart < 0 ? 0 : keyEnd - keyStart) + (valueStart < 0 ? 0 : valueEnd - valueStart);
+          bytes += recordBytes;
+          ctx.countBytes?.(recordBytes);
           if (keyBytes && !(keyStart >= 0 && keyBytes.equals(keyBuffer.subarray(keyStart, keyEnd)))) return;
           const record: SpoolRecord = { partition, offset, timestamp, timestampType, headers };
           if (!queued.length && out.rawPayloads(options.decoder, record, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd)) {
