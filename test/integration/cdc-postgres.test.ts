@@ -4,7 +4,7 @@
 // reads, session settings and replication commands.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +12,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { waitFor } from '../services/process.js';
-import { disallowedStatements, postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
+import { disallowedStatements, postgresBinDir, postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
 
 const PASSWORD = 'cdc-Secret-42';
 const STANDARD = join(import.meta.dirname, '..', '..', '..', 'shared', 'standards', 'debezium');
@@ -42,13 +42,20 @@ function listening(): { onProgress: (p: { message: string }) => void; ready: Pro
 describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
   let server: PostgresService;
   let replicaLevel: PostgresService;
+  let noWal2json: PostgresService;
+  let libraries: string;
   let dir: string;
   let engine: Engine;
 
   before(async () => {
-    [server, replicaLevel] = await Promise.all([
+    // A server that cannot load wal2json: its plugins come from a folder that holds only pgoutput.
+    libraries = mkdtempSync(join(tmpdir(), 'hw-pg-lib-'));
+    chmodSync(libraries, 0o755);
+    symlinkSync(join(postgresBinDir, '..', 'lib', 'pgoutput.so'), join(libraries, 'pgoutput.so'));
+    [server, replicaLevel, noWal2json] = await Promise.all([
       startPostgres({ settings: { log_replication_commands: 'on' } }),
       startPostgres({ settings: { wal_level: 'replica' } }),
+      startPostgres({ settings: { dynamic_library_path: libraries } }),
     ]);
     const fixture = `CREATE ROLE hw_cdc LOGIN REPLICATION PASSWORD '${PASSWORD}';
       CREATE ROLE hw_plain LOGIN PASSWORD '${PASSWORD}';
@@ -60,6 +67,7 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
       GRANT SELECT ON ALL TABLES IN SCHEMA public TO hw_cdc, hw_plain;`;
     await server.psql(fixture);
     await replicaLevel.psql(fixture);
+    await noWal2json.psql(`${fixture}; CREATE PUBLICATION hw_pub FOR TABLE public.orders, public.customers;`);
     dir = mkdtempSync(join(tmpdir(), 'hw-cdc-pg-'));
     mkdirSync(join(dir, '.headwater'));
     writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
@@ -69,6 +77,9 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
   - name: app_plain
     kind: postgres
     url: postgres://hw_plain:\${secret:PG_CDC}@127.0.0.1:${server.port}/postgres
+  - name: app_pgoutput
+    kind: postgres
+    url: postgres://hw_cdc:\${secret:PG_CDC}@127.0.0.1:${noWal2json.port}/postgres
   - name: app_replica_level
     kind: postgres
     url: postgres://hw_cdc:\${secret:PG_CDC}@127.0.0.1:${replicaLevel.port}/postgres
@@ -78,8 +89,9 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
 
   after(async () => {
     await engine?.close();
-    await Promise.all([server?.stop(), replicaLevel?.stop()]);
+    await Promise.all([server?.stop(), replicaLevel?.stop(), noWal2json?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (libraries) rmSync(libraries, { recursive: true, force: true });
   });
 
   const slots = async (target = server) => (await target.psql('SELECT count(*) FROM pg_replication_slots')) === '0' ? 'none' : undefined;
@@ -176,6 +188,32 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
     }
 
     await waitFor(() => slots(), { timeoutMs: 5_000, what: 'the temporary slot to be dropped after the capture' });
+  });
+
+  test('capture through pgoutput where wal2json is missing: the publication\'s changes land as the same envelopes', async () => {
+    const { onProgress, ready } = listening();
+    const capture = engine.capture('app_pgoutput', ['public.orders', 'public.customers'], { events: 5 }, { onProgress });
+    const message = await ready;
+    assert.match(message, /\(pgoutput, publication hw_pub, temporary slot headwater_\d+_\w+\)/);
+    await noWal2json.psql(`INSERT INTO public.orders VALUES (1, 'new', 10.50, 9007199254740993);
+      UPDATE public.orders SET status = 'paid' WHERE id = 1;
+      INSERT INTO public.customers VALUES (7, 'Ada');
+      DELETE FROM public.customers WHERE id = 7;
+      DELETE FROM public.orders WHERE id = 1;`);
+    const info = await capture;
+    assert.equal(info.status, 'complete');
+    const events = await envelopes(engine, info);
+    assert.deepEqual(events.map((e) => e.change), [
+      'c orders null -> {"id":1,"status":"new","amount":"10.50","big":9007199254740993}',
+      'u orders {"id":1,"status":"new","amount":"10.50","big":9007199254740993} -> {"id":1,"status":"paid","amount":"10.50","big":9007199254740993}',
+      'c customers null -> {"id":7,"name":"Ada"}',
+      'd customers {"id":7} -> null',
+      'd orders {"id":1,"status":"paid","amount":"10.50","big":9007199254740993} -> null',
+    ], 'the same envelopes as through wal2json');
+    const lsns = events.map((e) => BigInt(String(e.source.lsn)));
+    assert.deepEqual(lsns, [...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'LSNs increase');
+    assert.ok(events.every((e) => typeof e.source.txId === 'number' && e.source.connector === 'postgresql'));
+    await waitFor(() => slots(noWal2json), { timeoutMs: 5_000, what: 'the temporary slot to be dropped after the capture' });
   });
 
   test('capture: cancel keeps what landed, and the slot goes with the session', async () => {

@@ -57,6 +57,13 @@ export async function capturePostgres(source: ResolvedSource, entities: string[]
 
   const start = async (plugin: Plugin): Promise<string> => {
     const created = new Promise<string>((resolve, reject) => {
+      // Until the slot exists a failure is this attempt's (wal2json missing: pgoutput is tried
+      // next); once it streams, a failure ends the capture.
+      let streaming = false;
+      const fail = (error: unknown) => {
+        if (streaming) queue.fail(pgError(error, source, settings, names.join(', ')));
+        else reject(error);
+      };
       service = new LogicalReplicationService({ ...replicationConfig(settings.config) }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
       service.on('data', (_lsn: string, message: unknown) => {
         try {
@@ -69,12 +76,12 @@ export async function capturePostgres(source: ResolvedSource, entities: string[]
       service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
         if (shouldRespond) void service?.acknowledge(lsn);
       });
-      service.on('error', (error: Error) => queue.fail(pgError(error, source, settings, names.join(', '))));
-      const wrapped = temporarySlot(plugin, resolve);
-      service.subscribe(wrapped as unknown as Plugin, slot).then(() => queue.end(), (error: unknown) => {
-        reject(error);
-        queue.fail(pgError(error, source, settings, names.join(', ')));
+      service.on('error', fail);
+      const wrapped = temporarySlot(plugin, (lsn) => {
+        streaming = true;
+        resolve(lsn);
       });
+      service.subscribe(wrapped as unknown as Plugin, slot).then(() => queue.end(), fail);
     });
     return created;
   };
