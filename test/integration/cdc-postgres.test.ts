@@ -30,6 +30,13 @@ async function envelopes(engine: Engine, info: SampleInfo): Promise<Landed[]> {
   }));
 }
 
+/** Every envelope names its transaction and database, in LSN order. */
+function assertPositions(events: Landed[]): void {
+  const lsns = events.map((e) => BigInt(String(e.source.lsn)));
+  assert.deepEqual(lsns, [...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'LSNs increase');
+  assert.ok(events.every((e) => typeof e.source.txId === 'number' && e.source.db === 'postgres' && e.source.schema === 'public' && e.source.connector === 'postgresql'));
+}
+
 /** Resolves once the capture said it is listening (the slot exists): changes from then on are captured. */
 function listening(): { onProgress: (p: { message: string }) => void; ready: Promise<string> } {
   let resolve!: (message: string) => void;
@@ -170,9 +177,7 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
       'd orders {"id":1,"status":"paid","amount":"10.50","big":9007199254740993} -> null',
     ], 'FULL gives whole before-images, DEFAULT only the key; a 64-bit integer stays exact');
 
-    const lsns = events.map((e) => BigInt(String(e.source.lsn)));
-    assert.deepEqual(lsns, [...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'LSNs increase');
-    assert.ok(events.every((e) => typeof e.source.txId === 'number' && e.source.db === 'postgres' && e.source.schema === 'public' && e.source.connector === 'postgresql'));
+    assertPositions(events);
     assert.ok(events.every((e) => e.ts_ms >= Number(e.source.ts_ms)), 'processed after the commit');
 
     // Same keys as Debezium's own PostgreSQL change event.
@@ -210,9 +215,7 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
       'd customers {"id":7} -> null',
       'd orders {"id":1,"status":"paid","amount":"10.50","big":9007199254740993} -> null',
     ], 'the same envelopes as through wal2json');
-    const lsns = events.map((e) => BigInt(String(e.source.lsn)));
-    assert.deepEqual(lsns, [...lsns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'LSNs increase');
-    assert.ok(events.every((e) => typeof e.source.txId === 'number' && e.source.connector === 'postgresql'));
+    assertPositions(events);
     await waitFor(() => slots(noWal2json), { timeoutMs: 5_000, what: 'the temporary slot to be dropped after the capture' });
   });
 

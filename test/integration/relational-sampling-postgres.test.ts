@@ -307,7 +307,7 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
     const source = { name: 'app', kind: 'postgres', options: { host: '127.0.0.1', port: server.port, database: 'shop', user: 'hw_reader', password: PASSWORD, statementTimeoutMs: 4321 }, secrets: [PASSWORD], baseDir: dir };
     const stream = scannerStream({
       settings: pgSettings(source), schema: 'public', table: 'wide', fields: [], key: { names: ['id'], types: ['integer'] }, limit: 1, expectFewer: false,
-      describe: '', method: 'snapshot', readError: (error) => error as Error, fallback: () => assert.fail('no fallback'), log: () => undefined,
+      describe: '', method: 'snapshot', readError: (error) => error as Error, fallback: () => assert.fail('no fallback'), close: () => undefined, log: () => undefined,
     });
     const workspace = await engine.workspace();
     assert.equal(await workspace.loadExtension('postgres_scanner'), undefined, 'the extension is installed (scripts/install-duckdb-extensions.sh)');

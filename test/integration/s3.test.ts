@@ -20,7 +20,7 @@ let tmp: string;
 const ndjson = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i + 1, kind: i % 2 ? 'click' : 'view' })).join('\n') + '\n';
 
 function context(): DriverContext {
-  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:', join(tmp, 'ext')) };
+  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:') };
 }
 
 function source(options: Record<string, unknown> = {}, secrets?: string[]): ResolvedSource {
@@ -34,7 +34,7 @@ async function rowsOf(stream: SampleStream): Promise<unknown[][]> {
     for await (const batch of stream.batches) rows.push(...batch.rows);
     return rows;
   }
-  const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+  const duck = await openDuckDB(':memory:');
   try {
     return (await duck.connection.runAndReadAll(stream.duckdbSelect)).getRowsJS().map((r) => r.slice(0, -1).map((v) => (typeof v === 'bigint' ? Number(v) : v)));
   } finally {
@@ -57,7 +57,7 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
       await put('exports/events.ndjson', ndjson);
       await put('readme.txt', 'not data');
       // A Parquet object written by DuckDB.
-      const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+      const duck = await openDuckDB(':memory:');
       const parquet = join(tmp, 'points.parquet');
       try {
         await duck.connection.run(`COPY (SELECT range AS id, range * 0.5 AS score FROM range(1000)) TO '${parquet}' (FORMAT parquet)`);

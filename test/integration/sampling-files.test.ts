@@ -39,7 +39,7 @@ describe('sampling files DuckDB reads natively', () => {
     data = join(dir, 'data');
     mkdirSync(join(dir, '.headwater'), { recursive: true });
     mkdirSync(data);
-    const duck = await openDuckDB(':memory:', join(dir, 'ext'));
+    const duck = await openDuckDB(':memory:');
     try {
       const c = duck.connection;
       await c.run(`COPY (${FIXTURE_SQL}) TO ${q(join(data, 'all.csv'))} (FORMAT csv, HEADER true)`);

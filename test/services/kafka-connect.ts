@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafkaVersion } from './kafka.js';
+import { kafkaVersion, writeLog4j } from './kafka.js';
 import { logsDir } from './paths.js';
 import { isCi } from './prerequisites.js';
 import { freePort, startProcess, waitFor, type ProcessHandle } from './process.js';
@@ -102,16 +102,7 @@ export async function startKafkaConnect(options: KafkaConnectOptions): Promise<K
     'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
     '',
   ].join('\n'));
-  const log4j = join(dir, 'log4j.properties');
-  writeFileSync(log4j, [
-    'log4j.rootLogger=WARN, stdout',
-    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.org.apache.kafka.connect.runtime.Worker=INFO',
-    'log4j.logger.io.debezium=INFO',
-    '',
-  ].join('\n'));
+  const log4j = writeLog4j(dir, ['org.apache.kafka.connect.runtime.Worker', 'io.debezium']);
   const jvm = ['-Xmx384m', '-Xms64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, '-Djava.net.preferIPv4Stack=true'];
   // Kept after stop() (test-results/logs): a failed connector is only explained by the worker's log.
   const logFile = join(logsDir, `kafka-connect-${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`);

@@ -67,16 +67,7 @@ export async function startKafka(): Promise<KafkaService> {
     'controlled.shutdown.enable=true',
     '',
   ].join('\n'));
-  const log4j = join(dir, 'log4j.properties');
-  writeFileSync(log4j, [
-    'log4j.rootLogger=WARN, stdout',
-    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-    'log4j.logger.kafka.server.KafkaServer=INFO',
-    'log4j.logger.kafka.server.KafkaRaftServer=INFO',
-    '',
-  ].join('\n'));
+  const log4j = writeLog4j(dir, ['kafka.server.KafkaServer', 'kafka.server.KafkaRaftServer']);
   const classpath = `${kafkaLibs}/*`;
   const jvm = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${dir}`, '-Djava.net.preferIPv4Stack=true'];
   // A cluster id is 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints.
@@ -137,4 +128,18 @@ export async function startKafka(): Promise<KafkaService> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A log4j.properties in `dir` for a Kafka JVM: warnings to stdout, and INFO from these loggers. Returns its path. */
+export function writeLog4j(dir: string, infoLoggers: string[]): string {
+  const file = join(dir, 'log4j.properties');
+  writeFileSync(file, [
+    'log4j.rootLogger=WARN, stdout',
+    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    ...infoLoggers.map((logger) => `log4j.logger.${logger}=INFO`),
+    '',
+  ].join('\n'));
+  return file;
 }

@@ -240,7 +240,11 @@ export function disallowedStatements(statements: LoggedStatement[]): string[] {
  */
 export function sessionsNotReadOnly(statements: LoggedStatement[]): string[] {
   const byPid = new Map<number, string[]>();
-  for (const s of statements) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s.text]);
+  for (const s of statements) {
+    const texts = byPid.get(s.pid);
+    if (texts) texts.push(s.text);
+    else byPid.set(s.pid, [s.text]);
+  }
   const problems: string[] = [];
   for (const [pid, texts] of byPid) {
     const extension = texts.some((t) => /^\s*(BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY|DISCARD ALL)\b/.test(t));

@@ -18,7 +18,7 @@ let tmp: string;
 let data: string;
 
 function context(signal = new AbortController().signal, logs: string[] = []): DriverContext {
-  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:', join(tmp, 'ext')) };
+  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:') };
 }
 
 function source(path: string, options: Record<string, unknown> = {}): ResolvedSource {
@@ -34,7 +34,7 @@ interface Collected { rows: unknown[][]; provenance: Record<string, unknown>[]; 
  * (provenance by position when the stream asks for it), rejects counted on the same connection.
  */
 async function collectSelect(stream: DuckDBSampleStream): Promise<Collected> {
-  const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+  const duck = await openDuckDB(':memory:');
   try {
     const reader = await duck.connection.runAndReadAll(stream.duckdbSelect);
     const raw = reader.convertRows(valueConverter(await duckApi()));
@@ -87,7 +87,7 @@ before(async () => {
     writeFileSync(join(data, 'sub', `${name}.gz`), gzipSync(readFileSync(join(fixtures, name))));
   }
   writeFileSync(join(data, 'sub', 'items.json.gz'), gzipSync(readFileSync(join(fixtures, 'nested', 'items.json'))));
-  const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+  const duck = await openDuckDB(':memory:');
   try {
     await duck.connection.run(`COPY (SELECT i::INTEGER AS id, 'item ' || i AS name, (i * 1.25)::DECIMAL(10,2) AS price,
       {'w': i, 'tags': ['t' || i]} AS dims, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i) MINUTE AS at
@@ -268,7 +268,7 @@ describe('file driver: Parquet read natively, JSON documents through DuckDB into
   });
 
   test('Parquet rows are numbered by the reader, or by position when a column already has that name', async () => {
-    const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+    const duck = await openDuckDB(':memory:');
     try {
       await duck.connection.run(`COPY (SELECT 100 - i AS file_row_number, i AS v FROM range(5) t(i)) TO '${join(data, 'clash.parquet')}' (FORMAT parquet)`);
     } finally {

@@ -15,7 +15,7 @@ let tmp: string;
 let dbFile: string;
 
 function context(signal = new AbortController().signal, logs: string[] = []): DriverContext {
-  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:', join(tmp, 'ext')) };
+  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:') };
 }
 
 function source(extra: Partial<ResolvedSource> = {}): ResolvedSource {

@@ -29,7 +29,7 @@ const FILES: Record<string, { body: Buffer; etag: string; modified: string }> = 
 };
 
 function context(): DriverContext {
-  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:', join(tmp, 'ext')) };
+  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:') };
 }
 
 function source(path: string, options: Record<string, unknown> = {}): ResolvedSource {
@@ -42,7 +42,7 @@ async function rowsOf(stream: SampleStream): Promise<unknown[][]> {
     for await (const batch of stream.batches) rows.push(...batch.rows);
     return rows;
   }
-  const duck = await openDuckDB(':memory:', join(tmp, 'ext'));
+  const duck = await openDuckDB(':memory:');
   try {
     return (await duck.connection.runAndReadAll(stream.duckdbSelect)).getRowsJS().map((r) => r.slice(0, -1));
   } finally {

@@ -256,14 +256,18 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       return 0;
     }
   };
+  /** Lands one stream: its setup, the select, its teardown, then what the source side says about how it ended. */
   const landOnce = async (each: DuckDBSampleStream): Promise<number> => {
+    let rows: number;
     try {
       for (const sql of each.setup ?? []) await writer.query(sql);
-      const rows = await writer.insertSelect(each.duckdbSelect, each.provenanceByPosition, each.landingMemoryLimit);
-      return each.keepFirst !== undefined && rows > each.keepFirst ? writer.keepFirst(each.keepFirst) : rows;
+      rows = await writer.insertSelect(each.duckdbSelect, each.provenanceByPosition, each.landingMemoryLimit);
+      if (each.keepFirst !== undefined && rows > each.keepFirst) rows = await writer.keepFirst(each.keepFirst);
     } finally {
       for (const sql of each.teardown ?? []) await writer.query(sql).catch(() => undefined);
     }
+    await each.finished?.();
+    return rows;
   };
   let stream = first;
   let rejected = 0;
@@ -274,7 +278,6 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
     let rows: number;
     try {
       rows = await landOnce(stream);
-      await stream.finished?.();
     } catch (error) {
       const other = stop.signal.aborted ? undefined : stream.recover?.(error);
       if (!other) throw error;
@@ -282,7 +285,6 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       await writer.reset(other.fields);
       stream = other;
       rows = await landOnce(stream);
-      await stream.finished?.();
     }
     rejected = await countRejected(stream, rows);
     if (rejected > 0 && stream.widen) {
@@ -292,7 +294,6 @@ async function landSelect(first: DuckDBSampleStream, landing: Landing, args: Run
       await writer.reset(wider.fields);
       stream = wider;
       rows = await landOnce(stream);
-      await stream.finished?.();
       rejected = await countRejected(stream, rows);
     }
     // Landed whole: a stop from here on changes nothing.

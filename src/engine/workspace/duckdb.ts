@@ -23,7 +23,8 @@ export function extensionDirectory(): string {
 }
 
 /** `path` is a database file or ':memory:'. */
-export async function openDuckDB(path: string, extensions = extensionDirectory()): Promise<OpenedDuckDB> {
+export async function openDuckDB(path: string): Promise<OpenedDuckDB> {
+  const extensions = extensionDirectory();
   const { DuckDBInstance } = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
   mkdirSync(extensions, { recursive: true });
   const instance = await DuckDBInstance.create(path, {
@@ -40,24 +41,4 @@ export async function openDuckDB(path: string, extensions = extensionDirectory()
       instance.closeSync();
     },
   };
-}
-
-const loaded = new WeakMap<DuckDBInstance, Map<string, Promise<string | undefined>>>();
-
-/**
- * Loads an extension into the instance once (LOAD is instance-wide). Resolves to undefined when it
- * loaded, else to why not (not installed in extensionDirectory(), built for another DuckDB...).
- */
-export function loadExtension(instance: DuckDBInstance, connection: DuckDBConnection, name: string): Promise<string | undefined> {
-  let byName = loaded.get(instance);
-  if (!byName) loaded.set(instance, (byName = new Map()));
-  let outcome = byName.get(name);
-  if (!outcome) {
-    outcome = connection.run(`LOAD ${name}`).then(
-      () => undefined,
-      (error: unknown) => `DuckDB's ${name} extension is not in ${extensionDirectory()} (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`,
-    );
-    byName.set(name, outcome);
-  }
-  return outcome;
 }

@@ -9,7 +9,7 @@ import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { InferredSchema } from '../inference/types.js';
 import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
-import { loadExtension, openDuckDB, type OpenedDuckDB } from './duckdb.js';
+import { extensionDirectory, openDuckDB, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
 import { queryMemoryLimit } from './memory.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
@@ -63,6 +63,9 @@ export class Workspace {
     private readonly api: typeof import('@duckdb/node-api'),
   ) {}
 
+  /** Extensions asked for, by name: each is loaded once. */
+  private readonly extensions = new Map<string, Promise<string | undefined>>();
+
   /** Opens (creating if needed) `<dir>/.headwater/workspace.duckdb`. */
   static async open(dir: string): Promise<Workspace> {
     const hwDir = join(dir, '.headwater');
@@ -95,9 +98,20 @@ export class Workspace {
     return this.db.connection;
   }
 
-  /** Loads a DuckDB extension for every connection of the workspace; undefined when loaded, else why not. */
+  /**
+   * Loads a DuckDB extension for every connection of the workspace (LOAD is instance-wide), once.
+   * Resolves to undefined when it loaded, else to why not (not installed, built for another DuckDB...).
+   */
   loadExtension(name: string): Promise<string | undefined> {
-    return loadExtension(this.db.instance, this.db.connection, name);
+    let outcome = this.extensions.get(name);
+    if (!outcome) {
+      outcome = this.db.connection.run(`LOAD ${name}`).then(
+        () => undefined,
+        (error: unknown) => `DuckDB's ${name} extension is not in ${extensionDirectory()} (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`,
+      );
+      this.extensions.set(name, outcome);
+    }
+    return outcome;
   }
 
   close(): void {

@@ -149,7 +149,9 @@ export function cancelRunning(client: PgClient, settings: PgSettings): Promise<v
 export function pgError(error: unknown, source: ResolvedSource, settings?: PgSettings, entity?: string): HeadwaterError {
   if (error instanceof HeadwaterError) return error;
   const e = error as { code?: string; message?: string; errno?: number };
-  const raw = redact(e.message ?? String(error), source.secrets);
+  // The connection's own password too: one written inline in a URL is no ${secret:} reference.
+  const password = typeof settings?.config.password === 'string' ? [settings.config.password] : [];
+  const raw = redact(e.message ?? String(error), [...source.secrets, ...password]);
   const where = settings ? `${settings.endpoint.host}:${settings.endpoint.port}${settings.endpoint.database ? `/${settings.endpoint.database}` : ''}` : 'the server';
   const head = `PostgreSQL source '${source.name}'${entity ? `, entity '${entity}'` : ''}`;
   const data = { source: source.name, entity };

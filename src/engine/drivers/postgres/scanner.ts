@@ -80,16 +80,11 @@ export interface ScannerArgs {
   readError(error: unknown): Error;
   /** The same read through the pipe, for a value the extension cannot land. */
   fallback(): DuckDBSampleStream;
+  /** Ends what the read holds on the source (the engine's own session), unless the fallback took it over. */
+  close(): void;
   /** Runs on the server while the extension reads: names columns holding values it lands differently ([] when none). */
   check?(): Promise<string[]>;
   log(message: string): void;
-}
-
-/** The error with the source's password cut out of its message (DuckDB errors may quote statements). */
-export function withoutPassword(error: unknown, settings: PgSettings): unknown {
-  const password = settings.config.password;
-  if (typeof password !== 'string' || !password || !(error instanceof Error) || !error.message.includes(password)) return error;
-  return new Error(error.message.replaceAll(password, '***'));
 }
 
 /** libpq's conninfo quoting: single quotes, with backslash and quote escaped. */
@@ -143,6 +138,7 @@ export function scannerStream(args: ScannerArgs): DuckDBSampleStream {
   const checked: Promise<string[] | Error> = args.check
     ? args.check().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
     : Promise.resolve([]);
+  let fellBack = false;
   return {
     fields: args.fields,
     method: args.method,
@@ -172,9 +168,13 @@ export function scannerStream(args: ScannerArgs): DuckDBSampleStream {
       const message = error instanceof Error ? error.message : String(error);
       if (!(error instanceof ScannerHazard) && !/^(Conversion|Invalid Input|Not implemented|Out of Range) Error/.test(message)) return undefined;
       args.log(`DuckDB's postgres extension could not land this table exactly: ${message.split('\n')[0]}; reading again through a pipe`);
-      return args.fallback();
+      const piped = args.fallback();
+      fellBack = true;
+      return piped;
     },
-    close: () => undefined,
+    close() {
+      if (!fellBack) args.close();
+    },
   };
 }
 
@@ -200,8 +200,7 @@ export async function scannerFor(
     return undefined;
   }
   const hazards = hazardCheck(qualifiedName(relation.schema, relation.name), read.fields);
-  let fellBack = false;
-  const stream = scannerStream({
+  return scannerStream({
     settings: read.settings,
     schema: relation.schema,
     table: relation.name,
@@ -212,22 +211,18 @@ export async function scannerFor(
     expectFewer: relation.estimatedRows !== undefined && relation.estimatedRows <= options.limit * 1.1,
     describe: `${read.describe} -- landed by DuckDB's postgres extension (binary COPY over ctid ranges, one exported snapshot)`,
     method: 'snapshot',
-    readError: (error) => pgError(withoutPassword(error, read.settings), source, read.settings, entity),
+    readError: (error) => pgError(error, source, read.settings, entity),
     fallback: () => {
       const piped = read.piped();
       if (!piped) throw new HeadwaterError('source', `PostgreSQL source '${source.name}', entity '${entity}': DuckDB's postgres extension could not land a value, and this machine has no named pipe for the other path.`, { source: source.name, entity });
-      fellBack = true;
       return piped;
     },
+    // The extension makes its own connections: ours ends with the read.
+    close: () => void read.close(),
     log: (message) => ctx.log('info', `${source.name}/${entity}: ${message}`),
     check: hazards ? async () => {
       const row = (await read.client.query<Record<string, boolean | null>>(hazards.sql)).rows[0] ?? {};
       return hazards.columns.filter((_, i) => row[`h${i}`] === true);
     } : undefined,
   });
-  // The extension makes its own connections: ours ends with the read, unless the pipe took over.
-  stream.close = () => {
-    if (!fellBack) void read.close();
-  };
-  return stream;
 }
