@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { stopAll } from '../services/group.js';
 import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
@@ -113,8 +114,10 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     if (server) console.log(`code-server log: ${server.logFile}`);
     throw error;
   } finally {
-    await browser?.close();
-    await server?.stop();
-    workspace?.cleanup();
+    try {
+      await stopAll(browser, server);
+    } finally {
+      workspace?.cleanup();
+    }
   }
 });

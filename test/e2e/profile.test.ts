@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { stopAll } from '../services/group.js';
 import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
@@ -81,8 +82,10 @@ test('Profile panel shows field charts, facts and schema evidence', { skip: uiTe
     if (server) console.log(`code-server log: ${server.logFile}`);
     throw error;
   } finally {
-    await browser?.close();
-    await server?.stop();
-    workspace?.cleanup();
+    try {
+      await stopAll(browser, server);
+    } finally {
+      workspace?.cleanup();
+    }
   }
 });

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { stopAll } from '../services/group.js';
 import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
@@ -112,8 +113,10 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     if (server) console.log(`code-server log: ${server.logFile}`);
     throw error;
   } finally {
-    await browser?.close();
-    await server?.stop();
-    workspace?.cleanup();
+    try {
+      await stopAll(browser, server);
+    } finally {
+      workspace?.cleanup();
+    }
   }
 });

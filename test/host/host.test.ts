@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { stopAll } from '../services/group.js';
 import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
@@ -41,8 +42,10 @@ test('extension host suite passes inside VS Code', { skip: uiTestSkipReason(), t
     }
     assert.equal(run.exitCode, 0, `the extension host suite failed (see the [host] lines above; code-server log: ${server.logFile})`);
   } finally {
-    await browser?.close();
-    await server?.stop();
-    workspace?.cleanup();
+    try {
+      await stopAll(browser, server);
+    } finally {
+      workspace?.cleanup();
+    }
   }
 });

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { SampleInfo } from '../../src/shared/types.js';
+import { startAll, stopAll } from '../services/group.js';
 import { waitFor } from '../services/process.js';
 import { disallowedStatements, postgresBinDir, postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
 
@@ -59,11 +60,11 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
     libraries = mkdtempSync(join(tmpdir(), 'hw-pg-lib-'));
     chmodSync(libraries, 0o755);
     symlinkSync(join(postgresBinDir, '..', 'lib', 'pgoutput.so'), join(libraries, 'pgoutput.so'));
-    [server, replicaLevel, noWal2json] = await Promise.all([
-      startPostgres({ settings: { log_replication_commands: 'on' } }),
-      startPostgres({ settings: { wal_level: 'replica' } }),
-      startPostgres({ settings: { dynamic_library_path: libraries } }),
-    ]);
+    ({ server, replicaLevel, noWal2json } = await startAll({
+      server: () => startPostgres({ settings: { log_replication_commands: 'on' } }),
+      replicaLevel: () => startPostgres({ settings: { wal_level: 'replica' } }),
+      noWal2json: () => startPostgres({ settings: { dynamic_library_path: libraries } }),
+    }));
     const fixture = `CREATE ROLE hw_cdc LOGIN REPLICATION PASSWORD '${PASSWORD}';
       CREATE ROLE hw_plain LOGIN PASSWORD '${PASSWORD}';
       CREATE TABLE public.orders (id int PRIMARY KEY, status text NOT NULL, amount numeric(12,2), big int8);
@@ -95,8 +96,11 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
   });
 
   after(async () => {
-    await engine?.close();
-    await Promise.all([server?.stop(), replicaLevel?.stop(), noWal2json?.stop()]);
+    try {
+      await engine?.close();
+    } finally {
+      await stopAll(server, replicaLevel, noWal2json);
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
     if (libraries) rmSync(libraries, { recursive: true, force: true });
   });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Engine } from '../../src/engine/engine.js';
+import { startAll, stopAll } from '../services/group.js';
 import { kafkaConnectSkipReason, startKafkaConnect, type KafkaConnectService } from '../services/kafka-connect.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
@@ -59,14 +60,16 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
   let postgres: PostgresService;
   let kafka: KafkaService;
   let connect: KafkaConnectService | undefined;
+  let connectStarted: Promise<KafkaConnectService> | undefined;
   let dir: string;
   let engine: Engine;
   let slotName: string | undefined;
 
   before(async () => {
-    [postgres, kafka] = await Promise.all([startPostgres(), startKafka()]);
-    // The worker starts (slowly) while the database is prepared and the config generated.
-    const connectStarted = startKafkaConnect({ bootstrap: kafka.bootstrap, env: { [PASSWORD_ENV]: PASSWORD } });
+    ({ postgres, kafka } = await startAll({ postgres: () => startPostgres(), kafka: () => startKafka() }));
+    // The worker starts (slowly) while the database is prepared and the config generated; `after`
+    // stops it even when this hook fails before awaiting it.
+    connectStarted = startKafkaConnect({ bootstrap: kafka.bootstrap, env: { [PASSWORD_ENV]: PASSWORD } });
     connectStarted.catch(() => undefined);
     await postgres.psql('CREATE DATABASE shop');
     // The connector's role: it replicates, and owns the table so the filtered publication can be created.
@@ -91,14 +94,18 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
   });
 
   after(async () => {
+    connect ??= await connectStarted?.catch(() => undefined);
     await connect?.stop();
     // The test owns this server: a slot left by a failed run must not pin WAL (drop it once the worker is gone).
     if (slotName && postgres) {
       await waitFor(async () => (await postgres.psql(`SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slotName}' AND active`)) === '0', { timeoutMs: 30_000, what: `slot ${slotName} to be released` }).catch(() => undefined);
       await postgres.psql(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}'`).catch(() => undefined);
     }
-    await engine?.close();
-    await Promise.all([postgres?.stop(), kafka?.stop()]);
+    try {
+      await engine?.close();
+    } finally {
+      await stopAll(postgres, kafka);
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -17,6 +17,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { GRAPHQL_TOKEN, startGraphqlFixture, type GraphqlFixture } from '../fixtures/rest/graphql-server.js';
 import { GRPC_TOKEN, startGrpcFixture, type GrpcFixture } from '../fixtures/rest/grpc-server.js';
+import { startAll, stopAll } from '../services/group.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { repoRoot } from '../services/paths.js';
 import { redisSkipReason, startRedis, type RedisService } from '../services/redis.js';
@@ -95,7 +96,7 @@ describe('generate for in-process fixtures: logs, http, graphql, grpc', { skip: 
   const ndjson = Array.from({ length: 40 }, (_v, i) => JSON.stringify({ id: i + 1, name: `item ${i + 1}`, price: (i % 7) * 2.5, at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() })).join('\n') + '\n';
 
   before(async () => {
-    [graphql, grpc] = await Promise.all([startGraphqlFixture(), startGrpcFixture()]);
+    ({ graphql, grpc } = await startAll({ graphql: () => startGraphqlFixture(), grpc: () => startGrpcFixture() }));
     http = createServer((req, res) => {
       if (req.url !== '/exports/items.ndjson' || req.headers.authorization !== `Bearer ${HTTP_TOKEN}`) {
         res.writeHead(req.url === '/exports/items.ndjson' ? 401 : 404).end();
@@ -147,10 +148,12 @@ describe('generate for in-process fixtures: logs, http, graphql, grpc', { skip: 
     delete process.env.HW_TEST_GEN_GRAPHQL_TOKEN;
     delete process.env.HW_TEST_GEN_GRPC_TOKEN;
     delete process.env.HW_TEST_GEN_HTTP_TOKEN;
-    await workspace?.close();
-    await graphql?.close();
-    await grpc?.close();
-    await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
+    try {
+      await workspace?.close();
+    } finally {
+      await stopAll(graphql, grpc);
+      await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
+    }
   });
 
   test('every artifact validates against its standard and names its sample', () => {
@@ -181,7 +184,7 @@ describe('generate for Kafka topics (JSON and Avro values)', { skip: standardsMi
   let workspace: Workspace;
 
   before(async () => {
-    [kafka, registry] = await Promise.all([startKafka(), startSchemaRegistry()]);
+    ({ kafka, registry } = await startAll({ kafka: () => startKafka(), registry: () => startSchemaRegistry() }));
     const client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
     const admin = client.admin();
     const producer = client.producer({ allowAutoTopicCreation: false });
@@ -211,9 +214,11 @@ describe('generate for Kafka topics (JSON and Avro values)', { skip: standardsMi
     await workspace.generate('events', ['orders', 'payments'], { limit: 50 });
   });
   after(async () => {
-    await workspace?.close();
-    await registry?.stop();
-    await kafka?.stop();
+    try {
+      await workspace?.close();
+    } finally {
+      await stopAll(registry, kafka);
+    }
   });
 
   test('every artifact validates against its standard and names its sample', () => {

@@ -13,6 +13,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { runCli, type CliIO } from '../../src/cli/main.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { BrowseNode } from '../../src/shared/types.js';
+import { startAll, stopAll } from '../services/group.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { startSchemaRegistry, type SchemaRegistryService } from '../services/schema-registry.js';
 import { waitFor } from '../services/process.js';
@@ -46,7 +47,7 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
   const orders: { key: string; value: { id: number; total: number; items: { sku: string }[] }; partition: number; headers: Record<string, string> }[] = [];
 
   before(async () => {
-    [kafka, registry] = await Promise.all([startKafka(), startSchemaRegistry()]);
+    ({ kafka, registry } = await startAll({ kafka: () => startKafka(), registry: () => startSchemaRegistry() }));
     client = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING });
     admin = client.admin();
     await admin.connect();
@@ -117,11 +118,13 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
   });
 
   after(async () => {
-    await engine?.close();
-    await producer?.disconnect().catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
-    await kafka?.stop();
-    await registry?.stop();
+    try {
+      await engine?.close();
+      await producer?.disconnect().catch(() => undefined);
+      await admin?.disconnect().catch(() => undefined);
+    } finally {
+      await stopAll(kafka, registry);
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

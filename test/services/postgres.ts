@@ -60,6 +60,25 @@ function asServerUser(user: ReturnType<typeof serverUser>, cmd: string, args: st
   return { cmd: 'setpriv', args: [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--reset-env', cmd, ...args] };
 }
 
+let parameters: Promise<Set<string>> | undefined;
+
+/** The settings the installed server knows (`postgres --describe-config`): they change across patch releases. */
+export function postgresParameters(): Promise<Set<string>> {
+  parameters ??= run(join(postgresBinDir, 'postgres'), ['--describe-config'], { maxBuffer: 16 * 1024 * 1024 })
+    .then(({ stdout }) => new Set(stdout.split('\n').map((line) => line.split('\t')[0]!).filter(Boolean)));
+  return parameters;
+}
+
+/** Fails before start, naming the setting and the server version, when a requested setting is unknown to this server. */
+async function checkSettings(settings: Record<string, string>): Promise<void> {
+  const known = await postgresParameters();
+  const unknown = Object.keys(settings).filter((name) => !known.has(name));
+  if (unknown.length) {
+    const { stdout } = await run(join(postgresBinDir, 'postgres'), ['--version']);
+    throw new Error(`PostgreSQL (${stdout.trim()}) has no setting ${unknown.join(', ')}; the test service must probe for it`);
+  }
+}
+
 export interface PostgresOptions {
   /** Serve TLS with a fresh self-signed certificate for 127.0.0.1 (its PEM is `caFile`). */
   tls?: boolean;
@@ -118,8 +137,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     wal_level: 'logical',
     max_replication_slots: '8',
     max_wal_senders: '8',
-    // Since 15.19 a plugin must be listed here to be used for a logical slot.
-    output_plugin_libraries: 'pgoutput,test_decoding,wal2json',
+    // Since 15.19 a plugin must be listed here to be used for a logical slot; before, any plugin may be.
+    ...(await postgresParameters()).has('output_plugin_libraries') ? { output_plugin_libraries: 'pgoutput,test_decoding,wal2json' } : {},
     log_statement: 'all',
     log_line_prefix: '%m [%p] app=%a user=%u db=%d ',
     log_min_messages: 'warning',
@@ -128,6 +147,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     full_page_writes: 'off',
     ...options.settings,
   };
+  await checkSettings(settings).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const server = asServerUser(user, join(postgresBinDir, 'postgres'), ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
   const handle = startProcess({ cmd: server.cmd, args: server.args, cwd: dir, logFile });
   const stopIf = () => {
