@@ -22,7 +22,7 @@ for (const pkg of DEBIAN) {
 }
 lines.push(['java', (quiet('java', ['-version']) ?? 'not installed').split('\n')[0]]);
 const cache = join(homedir(), '.cache', 'headwater');
-const cached = existsSync(cache) ? readdirSync(cache).filter((d) => existsSync(join(cache, d, '.complete'))) : [];
+const cached = existsSync(cache) ? readdirSync(cache).filter((d) => existsSync(join(cache, d, '.complete')) || existsSync(join(cache, d, 'libs', '.complete'))) : [];
 lines.push(['kafka / kafka-connect (Maven Central)', cached.join(', ') || 'not installed']);
 const codeServer = join('.vscode-test', 'code-server');
 const stamp = existsSync(codeServer) ? readdirSync(codeServer).find((f) => f.startsWith('.installed-')) : undefined;
