@@ -165,25 +165,37 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
   const inferrer = new SchemaInferrer();
   const iterator = stream.batches[Symbol.asyncIterator]();
   let unflushed = false;
+  let reportedRows = 0;
+  const progress = (now: number) => {
+    lastProgress = now;
+    reportedRows = writer.rowCount;
+    args.onProgress?.({ rows: writer.rowCount, bytes, message: `${writer.rowCount.toLocaleString('en-US')} rows`, fraction: Math.min(1, writer.rowCount / limit) });
+  };
   const flush = async () => {
     writer.flush();
     unflushed = false;
     lastFlush = Date.now();
     await args.workspace.updateProgress(id, writer.rowCount, bytes);
   };
+  // A paused source's last rows are flushed on time; its progress must say so too, or a tail that
+  // went quiet shows a count short of what landed.
+  const idleFlush = async () => {
+    if (unflushed) await flush();
+    progress(Date.now());
+  };
   try {
     while (!stop.signal.aborted && writer.rowCount < limit) {
       // A source that pauses (a tail, a tap) still shows what it sent: rows waiting unflushed are
       // flushed on time even when no batch comes.
-      let idleFlush: Promise<unknown> | undefined;
-      const idle = unflushed ? setTimeout(() => { idleFlush = flush().then(() => undefined, (error: unknown) => error ?? new Error('flush failed')); }, Math.max(0, lastFlush + FLUSH_INTERVAL_MS - Date.now())) : undefined;
+      let idleFlushed: Promise<unknown> | undefined;
+      const idle = unflushed || reportedRows !== writer.rowCount ? setTimeout(() => { idleFlushed = idleFlush().then(() => undefined, (error: unknown) => error ?? new Error('flush failed')); }, Math.max(0, lastFlush + FLUSH_INTERVAL_MS - Date.now())) : undefined;
       let next: IteratorResult<RecordBatch>;
       try {
         next = await iterator.next();
       } finally {
         clearTimeout(idle);
       }
-      const flushError = await idleFlush;
+      const flushError = await idleFlushed;
       if (flushError) throw flushError;
       if (next.done) break;
       const batch = next.value;
@@ -203,10 +215,7 @@ async function landBatches(stream: BatchSampleStream, landing: Landing, args: Ru
       const now = Date.now();
       if (now - lastFlush >= FLUSH_INTERVAL_MS) await flush();
       if (args.options.maxBytes && bytes >= args.options.maxBytes) landing.halt('byte budget');
-      if (args.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        args.onProgress({ rows: writer.rowCount, bytes, message: `${writer.rowCount.toLocaleString('en-US')} rows`, fraction: Math.min(1, writer.rowCount / limit) });
-      }
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
     }
   } catch (error) {
     failure = error;

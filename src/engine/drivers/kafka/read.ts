@@ -107,14 +107,8 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
           }
           throw new Error(`partition ${fetched.partition} at offset ${range.next}: Kafka error code ${fetched.errorCode}${fetched.errorCode === 1 ? ' (offset out of range: retention removed it)' : ''}`);
         }
-        const empty = fetched.lastOffset === undefined;
-        if (!empty) work.push({ partition: fetched.partition, from: range.next, end: range.end, fetched });
-        // Compacted or transactional logs skip offsets: the next read starts after the last entry returned.
-        const lastInBatch = empty ? undefined : BigInt(fetched.lastOffset!);
-        if (lastInBatch !== undefined && lastInBatch >= range.next) range.next = lastInBatch + 1n;
-        // Nothing more below the high watermark (or the stable offset): a bounded range ends here.
-        const stable = fetched.lastStableOffset >= 0n ? fetched.lastStableOffset : fetched.highWatermark;
-        if (range.end !== undefined && (range.next >= range.end || (empty && range.next >= stable))) range.end = range.next;
+        const from = advance(range, fetched);
+        if (from !== undefined) work.push({ partition: fetched.partition, from, end: range.end, fetched });
       }
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
       if (refresh) await cluster.refreshMetadata().catch(() => undefined);
@@ -129,6 +123,23 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
     await inflight?.catch(() => undefined);
     await cluster?.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * Moves a partition's read position past what one Fetch returned, and says from which offset its
+ * records are new (undefined: none). Kafka returns whole batches, so a batch may start before the
+ * position (those records were landed already); a response never moves the position back.
+ */
+export function advance(range: PartitionRange, fetched: Pick<RawPartition, 'lastOffset' | 'lastStableOffset' | 'highWatermark'>): bigint | undefined {
+  const from = range.next;
+  const empty = fetched.lastOffset === undefined;
+  // Compacted or transactional logs skip offsets: the next read starts after the last entry returned.
+  const lastInBatch = empty ? undefined : BigInt(fetched.lastOffset!);
+  if (lastInBatch !== undefined && lastInBatch >= range.next) range.next = lastInBatch + 1n;
+  // Nothing more below the high watermark (or the stable offset): a bounded range ends here.
+  const stable = fetched.lastStableOffset >= 0n ? fetched.lastStableOffset : fetched.highWatermark;
+  if (range.end !== undefined && (range.next >= range.end || (empty && range.next >= stable))) range.end = range.next;
+  return lastInBatch !== undefined && lastInBatch >= from ? from : undefined;
 }
 
 /** Decoded record batches (tail, and the rows a sample lands). */
