@@ -134,19 +134,10 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   const path = join(dir, fileName);
   const partial = `${path}.part`;
   const meta = readMeta(dir);
-  const conditional: Record<string, string> = {};
-
   // The folder is keyed by the full URL, so its copy is this URL's.
-  const complete = meta?.complete && existsSync(path);
+  const complete = meta?.complete === true && existsSync(path);
   const resumable = !complete && meta && !meta.complete && (meta.etag || meta.lastModified) ? sizeOf(partial) : 0;
-  if (complete) {
-    if (meta.etag) conditional['if-none-match'] = meta.etag;
-    if (meta.lastModified) conditional['if-modified-since'] = meta.lastModified;
-  } else if (resumable > 0) {
-    conditional.range = `bytes=${resumable}-`;
-    // The server sends the rest only if the file is still the one we have the start of.
-    conditional['if-range'] = meta!.etag ?? meta!.lastModified!;
-  }
+  const conditional = conditionalHeaders(meta, complete, resumable);
 
   let response: HttpResponse;
   let otherOrigins: string[];
@@ -160,30 +151,16 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   if (response.status === 304 && complete) {
     response.discard();
     const bytes = sizeOf(path);
-    return { path, bytes, complete: true, total: bytes, outcome: 'not modified', etag: meta.etag, lastModified: meta.lastModified, otherOrigins };
+    return { path, bytes, complete: true, total: bytes, outcome: 'not modified', etag: meta!.etag, lastModified: meta!.lastModified, otherOrigins };
   }
-  const status = statusRefusal(response, where);
-  if (status) {
-    response.discard();
-    throw fail(status.message, undefined, status.code);
-  }
-  const html = htmlRefusal(response.headers.get('content-type'), new Uint8Array());
-  if (html) {
-    response.discard();
-    throw fail(`${where} answered a web page (${html}), not the data file ${fileName}; is the URL right, or does it need credentials (a login page)?`);
-  }
-
   const resumed = response.status === 206 && resumable > 0;
   const start = resumed ? resumable : 0;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   const total = resumed ? Number(/\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? start + length) : length;
-  if (Number.isFinite(total) && total > settings.maxBytes) {
+  const refused = refusalOf(response, { where, fileName, total, maxBytes: settings.maxBytes, budget, prefixReadable: options.prefixReadable });
+  if (refused) {
     response.discard();
-    throw fail(`${where} is ${total} bytes, over the size budget of ${settings.maxBytes} bytes (the source's maxBytes option).`);
-  }
-  if (budget !== undefined && options.prefixReadable === false && Number.isFinite(total) && total > budget) {
-    response.discard();
-    throw fail(`${where} is ${total} bytes, over the sample's byte budget of ${budget} bytes (--max-bytes), and ${fileName} cannot be read in part; raise --max-bytes to read it whole.`);
+    throw fail(refused.message, undefined, refused.code);
   }
   const next: CacheMeta = {
     url, complete: false,
@@ -209,13 +186,41 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   return { ...found, path, bytes: received, complete: true };
 }
 
-function statusRefusal(response: HttpResponse, where: string): { message: string; code: 'connection' | 'source' } | undefined {
+/** The headers that revalidate a complete copy, or resume a partial one from its end. */
+function conditionalHeaders(meta: CacheMeta | undefined, complete: boolean, resumable: number): Record<string, string> {
+  if (complete) return { ...(meta?.etag ? { 'if-none-match': meta.etag } : {}), ...(meta?.lastModified ? { 'if-modified-since': meta.lastModified } : {}) };
+  // The server sends the rest only if the file is still the one we have the start of.
+  if (resumable > 0) return { range: `bytes=${resumable}-`, 'if-range': meta!.etag ?? meta!.lastModified! };
+  return {};
+}
+
+const webPage = (where: string, fileName: string, why: string) => `${where} answered a web page (${why}), not the data file ${fileName}; is the URL right, or does it need credentials (a login page)?`;
+
+interface Limits {
+  where: string;
+  fileName: string;
+  /** The whole file's size, NaN when unknown. */
+  total: number;
+  maxBytes: number;
+  budget?: number;
+  prefixReadable?: boolean;
+}
+
+/** Why a response (before its body) is not downloaded, or undefined. */
+function refusalOf(response: HttpResponse, l: Limits): { message: string; code: 'connection' | 'source' } | undefined {
   const { status, statusText } = response;
-  if (status === 200 || status === 206) return undefined;
+  const where = l.where;
   if (status === 404 || status === 410) return { message: `${where} was not found (HTTP ${status}).`, code: 'source' };
   if (status === 401 || status === 403) return { message: `${where} refused access (HTTP ${status}); check the source's headers or credentials.`, code: 'connection' };
   if (status >= 300 && status < 400) return { message: `${where} answered HTTP ${status} ${statusText} without a location to follow.`, code: 'source' };
-  return { message: `${where} answered HTTP ${status} ${statusText}.`, code: 'source' };
+  if (status !== 200 && status !== 206) return { message: `${where} answered HTTP ${status} ${statusText}.`, code: 'source' };
+  const html = htmlRefusal(response.headers.get('content-type'), new Uint8Array());
+  if (html) return { message: webPage(where, l.fileName, html), code: 'source' };
+  if (l.total > l.maxBytes) return { message: `${where} is ${l.total} bytes, over the size budget of ${l.maxBytes} bytes (the source's maxBytes option).`, code: 'source' };
+  if (l.budget !== undefined && l.prefixReadable === false && l.total > l.budget) {
+    return { message: `${where} is ${l.total} bytes, over the sample's byte budget of ${l.budget} bytes (--max-bytes), and ${l.fileName} cannot be read in part; raise --max-bytes to read it whole.`, code: 'source' };
+  }
+  return undefined;
 }
 
 interface Receiving {
@@ -239,7 +244,7 @@ async function receive(response: HttpResponse, r: Receiving): Promise<number> {
   const sniff = () => {
     const html = head && htmlRefusal(r.contentType, head);
     head = undefined;
-    if (html) throw r.fail(`${r.where} answered a web page (${html}), not the data file ${r.fileName}; is the URL right, or does it need credentials (a login page)?`);
+    if (html) throw r.fail(webPage(r.where, r.fileName, html));
   };
   // Each chunk is written before the next is read, so a broken-off transfer keeps every byte it got.
   const out = await open(r.partial, r.resumed ? 'a' : 'w');

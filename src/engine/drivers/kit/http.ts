@@ -95,11 +95,12 @@ function decoderFor(encoding: string | undefined): NodeJS.ReadWriteStream | unde
   }
 }
 
+const cancelled = () => new HttpFailure('cancelled', (where) => `the request to ${where} was cancelled`);
+
 /** One request, no redirects followed: a 3xx comes back as it is. */
 export function send(url: URL, options: SendOptions): Promise<HttpResponse> {
   const { timeouts, signal } = options;
   return new Promise((resolve, reject) => {
-    const cancelled = () => new HttpFailure('cancelled', (where) => `the request to ${where} was cancelled`);
     if (signal.aborted) return reject(cancelled());
     const lib = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
     if (!lib) return reject(new HttpFailure('redirect', (where) => `${where} is not an http:// or https:// URL`));
@@ -137,61 +138,66 @@ export function send(url: URL, options: SendOptions): Promise<HttpResponse> {
     req.on('response', (res) => {
       clearTimeout(timer);
       response = res;
-      let received = 0;
-      res.socket.setTimeout(timeouts.idleMs, () => res.destroy(new HttpFailure('stalled', (where) => `${where} stalled: no data for ${timeouts.idleMs} ms after ${received} bytes of the body (idleTimeoutMs)`)));
-      const decoder = options.decode ? decoderFor(res.headers['content-encoding']) as unknown as Readable | undefined : undefined;
-      const stream: Readable = decoder ? res.pipe(decoder as unknown as NodeJS.WritableStream) as unknown as Readable : res;
-      // Errors are read through the body's iterator; until it runs, one must not go unhandled.
-      res.on('error', (error) => decoder?.destroy(error));
-      decoder?.on('error', () => undefined);
-      const end = () => {
-        done();
-        res.destroy();
-        decoder?.destroy();
-      };
-      async function* body(): AsyncGenerator<Buffer> {
-        try {
-          for await (const chunk of stream) {
-            received += (chunk as Buffer).length;
-            yield chunk as Buffer;
-          }
-        } catch (error) {
-          if (error instanceof HttpFailure) throw error;
-          if (signal.aborted) throw cancelled();
-          throw new HttpFailure('broken', (where) => `the response from ${where} broke off after ${received} bytes (${codeOf(error)})`, { cause: error });
-        } finally {
-          end();
-        }
-      }
-      const iterable = body();
-      const discard = () => {
-        void iterable.return(undefined);
-        end();
-      };
-      resolve({
-        url, status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: headersOf(res), body: iterable,
-        async read(limit, limitName, onBytes) {
-          const tooLarge = (size: string) => new HttpFailure('too-large', (where) => `${where} sent ${size}, over the ${limit}-byte limit (${limitName}); refused without reading it all`);
-          const declared = Number(res.headers['content-length']);
-          if (!decoder && Number.isFinite(declared) && declared > limit) {
-            discard();
-            throw tooLarge(`a body of ${declared} bytes`);
-          }
-          const parts: Buffer[] = [];
-          let total = 0;
-          for await (const chunk of iterable) {
-            total += chunk.length;
-            if (total > limit) throw tooLarge(`more than ${limit} bytes`);
-            onBytes?.(chunk.length);
-            parts.push(chunk);
-          }
-          return Buffer.concat(parts);
-        },
-        discard,
-      });
+      resolve(responseOf(url, res, options, done));
     });
     req.end(options.body);
   });
+}
+
+/** The response, its body read through an iterator bounded by the idle timeout; `done` releases the request's timer and signal. */
+function responseOf(url: URL, res: IncomingMessage, options: SendOptions, done: () => void): HttpResponse {
+  const { signal, timeouts } = options;
+  let received = 0;
+  res.socket.setTimeout(timeouts.idleMs, () => res.destroy(new HttpFailure('stalled', (where) => `${where} stalled: no data for ${timeouts.idleMs} ms after ${received} bytes of the body (idleTimeoutMs)`)));
+  const decoder = options.decode ? decoderFor(res.headers['content-encoding']) as unknown as Readable | undefined : undefined;
+  const stream: Readable = decoder ? res.pipe(decoder as unknown as NodeJS.WritableStream) as unknown as Readable : res;
+  // Errors are read through the body's iterator; until it runs, one must not go unhandled.
+  res.on('error', (error) => decoder?.destroy(error));
+  decoder?.on('error', () => undefined);
+  const end = () => {
+    done();
+    res.destroy();
+    decoder?.destroy();
+  };
+  async function* body(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream) {
+        received += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    } catch (error) {
+      if (error instanceof HttpFailure) throw error;
+      if (signal.aborted) throw cancelled();
+      throw new HttpFailure('broken', (where) => `the response from ${where} broke off after ${received} bytes (${codeOf(error)})`, { cause: error });
+    } finally {
+      end();
+    }
+  }
+  const iterable = body();
+  const discard = () => {
+    void iterable.return(undefined);
+    end();
+  };
+  return {
+    url, status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: headersOf(res), body: iterable, discard,
+    async read(limit, limitName, onBytes) {
+      const tooLarge = (size: string) => new HttpFailure('too-large', (where) => `${where} sent ${size}, over the ${limit}-byte limit (${limitName}); refused without reading it all`);
+      const declared = Number(res.headers['content-length']);
+      if (!decoder && Number.isFinite(declared) && declared > limit) {
+        discard();
+        throw tooLarge(`a body of ${declared} bytes`);
+      }
+      const parts: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of iterable) {
+        total += chunk.length;
+        if (total > limit) throw tooLarge(`more than ${limit} bytes`);
+        onBytes?.(chunk.length);
+        parts.push(chunk);
+      }
+      return Buffer.concat(parts);
+    },
+  };
 }
 
 export interface FollowOptions extends Omit<SendOptions, 'headers'> {

@@ -53,6 +53,11 @@ export class RestClient {
     this.allowCrossOrigin = config.allowCrossOrigin ?? !credentials;
   }
 
+  /** What the sample's status says of the other origins requests went to. */
+  crossOriginNotes(): string[] {
+    return [...this.otherOrigins].map((origin) => `followed links or redirects to another origin (${origin}) without the source's credentials (allowCrossOrigin)`);
+  }
+
   /** "REST source" or "GraphQL source", for messages. */
   get label(): string {
     return this.source.kind === 'graphql' ? 'GraphQL source' : 'REST source';

@@ -106,10 +106,8 @@ async function sampleRest(source: ResolvedSource, entity: string, options: Drive
     for (const name of pagingParams(profile.paginator)) params.delete(name);
     profile.params = Object.fromEntries([...params].map(([k, v]) => [k, client.publicUrl(`http://x/?${new URLSearchParams({ [k]: v })}`).split('=').slice(1).join('=')]));
     stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)}${profile.paginatorGiven ? ' (configured)' : ' (detected)'} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages, ${client.requests} requests${profile.reachedEnd ? ' (to the end)' : ''}`;
-    // What was learned is in the query line and schema.rest; notes are for reads that stopped early,
-    // and for pages read at another origin than the credentials'.
-    const elsewhere = [...client.otherOrigins].map((origin) => `followed links or redirects to another origin (${origin}) without the source's credentials (allowCrossOrigin)`);
-    stream.notes = [...(why ? [why] : []), ...elsewhere];
+    // Learned: the query line and schema.rest. Notes: reads that stopped early, other origins read.
+    stream.notes = [...(why ? [why] : []), ...client.crossOriginNotes()];
   };
 
   async function* pages(): AsyncGenerator<RecordBatch> {
