@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { htmlRefusal } from '../../src/engine/drivers/http/download.js';
-import { listen, silentListener, type Listener } from '../fixtures/http/listeners.js';
+import { listen, silentListener, unacceptingListener, type Listener } from '../fixtures/http/listeners.js';
 
 const TOKEN = 'http-bearer-T0KEN-5150';
 /** Incompressible, so its gzip is larger than the budget below. */
@@ -207,6 +207,26 @@ describe('HTTP download safety', { timeout: 60_000 }, () => {
     assert.match(await failure('login'), /^HTTP source 'login': http:\/\/\S+\/login\.csv\?token=\*\*\* answered a web page \(content type text\/html\), not the data file login\.csv/);
     assert.match(await failure('sneaky'), /^HTTP source 'sneaky': \S+\/sneaky\.csv answered a web page \(a body starting with <!doctype html>, content type text\/csv\)/);
     assert.equal((await engine.sample('angle', '', {})).rowCount, 1, 'a CSV whose header starts with < is data');
+  });
+});
+
+describe('HTTP connect timeout', { timeout: 30_000 }, () => {
+  test('a server that never completes the connection fails within connectTimeoutMs', async (t) => {
+    const full = await unacceptingListener();
+    if (!full) return t.skip('python3 is not installed: no listener that holds connections unaccepted');
+    const dir = mkdtempSync(join(tmpdir(), 'hw-http-connect-'));
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - { name: full, kind: http, url: ${full.url}/x.csv, options: { connectTimeoutMs: 300 } }\n`);
+    const engine = new Engine({ workspaceDir: dir });
+    try {
+      const started = Date.now();
+      await assert.rejects(engine.sample('full', '', {}), (e: Error) => /^HTTP source 'full': cannot connect to http:\/\/127\.0\.0\.1:\d+\/x\.csv within 300 ms \(connectTimeoutMs\)$/.test(e.message));
+      assert.ok(Date.now() - started < 3000, `failed after ${Date.now() - started} ms`);
+    } finally {
+      await engine.close();
+      await full.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
