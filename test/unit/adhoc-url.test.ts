@@ -27,7 +27,7 @@ describe('ad-hoc URL sources keep their credentials out of everything stored or 
   let server: Listener;
   let dir: string;
   const out: string[] = [];
-  const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text), progress: () => {} };
+  const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text), progress: (text: string) => out.push(text) };
   const cli = (...args: string[]) => runCli([...args, '--workspace', dir], io);
 
   before(async () => {
@@ -52,7 +52,8 @@ describe('ad-hoc URL sources keep their credentials out of everything stored or 
     assert.equal(info.source, `${server.url}/exports/prices.csv?token=***&region=eu&api_key=***`);
     assert.equal(server.seen.at(-1)!.path, `/exports/prices.csv?token=${TOKEN}&region=eu&api_key=${KEY}`, 'the real values were used for the request');
 
-    assert.equal(await cli('sample', url, 'prices.csv', '--quiet'), 0);
+    assert.equal(await cli('sample', url, 'prices.csv'), 0);
+    assert.ok(out.some((line) => line.startsWith('sampling ') && line.includes('token=***')), 'the progress line names the redacted URL');
     assert.equal(await cli('samples', '--json'), 0);
     assert.equal(await cli('query', `SELECT * FROM samples.${info.id}`, '--json'), 0);
     assert.equal(await cli('generate', 'all', '--sample', info.id, '--out', join(dir, 'generated')), 0, out.join('\n'));
