@@ -2,7 +2,7 @@
 // progress on stderr, exit codes 0 ok / 1 check failed / 2 usage or connection error.
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { HeadwaterError } from '../shared/errors.js';
+import { HeadwaterError, redactUrl } from '../shared/errors.js';
 import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
@@ -205,7 +205,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           confirmFull: values.yes,
           allowScan: values['allow-scan'],
           fromPrimary: values.primary,
-        }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${source}/${entity}: ${p.message}`) });
+        }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${redactUrl(source)}/${entity}: ${p.message}`) });
         if (!values.quiet) io.progress('');
         print(info, () => sampleSummary(info));
         return EXIT.ok;

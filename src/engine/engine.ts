@@ -121,12 +121,13 @@ export class Engine {
     try {
       return await run(source);
     } catch (cause) {
+      // `source.name`, not `name`: an ad-hoc URL's name is its redacted form.
       if (cause instanceof HeadwaterError) {
         if (!source.secrets.length) throw cause;
-        throw new HeadwaterError(cause.code, redact(cause.message, source.secrets), { ...cause.data, source: cause.source ?? name }, { cause });
+        throw new HeadwaterError(cause.code, redact(cause.message, source.secrets), { ...cause.data, source: cause.source ?? source.name }, { cause });
       }
       const message = redact(cause instanceof Error ? cause.message : String(cause), source.secrets);
-      throw new HeadwaterError('source', `Source '${name}'${entity ? `, entity '${entity}'` : ''}: ${message}`, { source: name, entity });
+      throw new HeadwaterError('source', `Source '${source.name}'${entity ? `, entity '${entity}'` : ''}: ${message}`, { source: source.name, entity });
     }
   }
 

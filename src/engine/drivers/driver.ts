@@ -8,6 +8,11 @@ import type { RestEndpointProfile } from '../../shared/rest.js';
 export interface DriverSampleOptions {
   limit: number;
   strategy: SampleStrategy;
+  /**
+   * The byte budget, for a driver that copies the source before reading it (an HTTP download): it
+   * stops the copy there. Others need not look: the sampler enforces it through ctx.signal.
+   */
+  maxBytes?: number;
   /** Stream position options, as SampleRequestOptions describes them. */
   from?: string;
   to?: string;

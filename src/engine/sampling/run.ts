@@ -97,7 +97,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
         if (maxBytes && readBeforeLanding >= maxBytes) halt('byte budget');
       },
     };
-    const stream = await driver.sample(source, entity, { limit, strategy, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, context).catch((error: unknown) => {
+    const stream = await driver.sample(source, entity, { limit, strategy, maxBytes, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, context).catch((error: unknown) => {
       // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
       // runs out before the read begins is named as such, not as a user's cancel.
       if (stopReason === 'time budget') {

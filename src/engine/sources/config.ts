@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
-import { HeadwaterError } from '../../shared/errors.js';
+import { HeadwaterError, redactUrl, secretsInUrl } from '../../shared/errors.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SourceSummary } from '../../shared/types.js';
 import type { ResolvedSource } from '../drivers/driver.js';
@@ -93,8 +93,9 @@ export function saveSource(workspaceDir: string, definition: SourceDefinition): 
 /** A source named by URL or path on the command line (`sqlite:///x.db`, `file:///data`, `./x.csv`). */
 export function adHocSource(text: string): SourceDefinition | undefined {
   const kind = kindForUrl(text);
-  // The name lands in the catalog and in sample ids: never the URL's password.
-  if (kind) return { name: withoutPassword(text), kind, url: text };
+  // The name lands in the catalog, sample ids, cache and generated files: never the URL's password or
+  // a credential in its query (`?token=`); the URL itself keeps them for the request.
+  if (kind) return { name: redactUrl(withoutPassword(text)), kind, url: text };
   if (/\.(sqlite3?|db)$/i.test(text)) return { name: text, kind: 'sqlite', path: text };
   if (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(text) || text.startsWith('./') || text.startsWith('/')) return { name: text, kind: 'file', path: text };
   return undefined;
@@ -136,6 +137,8 @@ export async function resolveSource(definition: SourceDefinition, baseDir: strin
     });
   }
   const { name, kind, url, path, options, ...rest } = resolved;
+  // Credentials written into the URL itself (`?token=…`, `user:pw@`) are redacted like references.
+  if (url) secrets.push(...secretsInUrl(url).filter((value) => !secrets.includes(value)));
   return {
     name,
     kind,

@@ -1,6 +1,8 @@
 // Downloaded data (an HTTP file, an S3 object) is read by the file driver from a local copy: one
 // reader for every data file, whatever carried it here.
-import { basename, dirname } from 'node:path';
+import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Schema } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import fileDriver from '../file/index.js';
@@ -18,11 +20,58 @@ export function dataFormatOf(name: string, options: Record<string, unknown>): Re
   return formatOf(name, typeof options.format === 'string' ? { format: options.format } : {});
 }
 
+/** Formats whose first bytes, cut at a line end, are a readable file of their own. */
+export function readableInPart(format: ReturnType<typeof formatOf>): boolean {
+  return format !== undefined && !format.gzip && (format.format === 'csv' || format.format === 'tsv' || format.format === 'ndjson');
+}
+
+/**
+ * The first `budget` bytes of a line-format copy, cut after its last whole line, as a file of the same
+ * name in a new folder beside it; `release` removes it. Looks for the line end from the back, a MiB
+ * at a time, and copies by streaming, so memory stays small whatever the budget.
+ */
+export async function firstLines(localPath: string, budget: number): Promise<{ path: string; bytes: number; release: () => void }> {
+  const size = Math.min(budget, statSync(localPath).size);
+  const window = Buffer.alloc(Math.min(size, 1 << 20));
+  let end = 0;
+  const fd = openSync(localPath, 'r');
+  try {
+    for (let to = size; to > 0 && end === 0; to -= window.length) {
+      const from = Math.max(0, to - window.length);
+      const n = readSync(fd, window, 0, to - from, from);
+      end = from + window.subarray(0, n).lastIndexOf(10) + 1;
+      if (end === from) end = 0;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const dir = mkdtempSync(join(dirname(localPath), 'first-'));
+  const path = join(dir, basename(localPath).replace(/\.part$/, ''));
+  const release = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    if (end > 0) await pipeline(createReadStream(localPath, { start: 0, end: end - 1 }), createWriteStream(path));
+    else writeFileSync(path, '');
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return { path, bytes: end, release };
+}
+
+/** What the driver read from the source into the copy, for the sampler's byte budget. */
+export interface CopyRead {
+  bytes: number;
+  /** The copy holds only the start of the file: the byte budget stopped it. */
+  cut: boolean;
+}
+
 /**
  * Samples a local copy with the file driver. `release` runs once the sample no longer needs the copy
  * (after landing, or on failure); `describe` says where the copy came from, for the catalog query.
+ * `read` is reported to ctx.countBytes once the copy is planned (DuckDB) or read (batches): a copy the
+ * budget cut short still lands, as a partial sample.
  */
-export async function sampleLocalCopy(source: ResolvedSource, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}): Promise<SampleStream> {
+export async function sampleLocalCopy(source: ResolvedSource, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
   let stream: SampleStream;
   try {
     stream = await fileDriver.sample(localFileSource(source, localPath), basename(localPath), options, ctx);
@@ -33,12 +82,15 @@ export async function sampleLocalCopy(source: ResolvedSource, localPath: string,
   const query = `${describe}; ${stream.query}`;
   if (stream.duckdbSelect !== undefined) {
     const close = stream.close.bind(stream);
-    return { ...stream, query, close: () => { try { close(); } finally { release(); } } };
+    if (read) ctx.countBytes?.(read.bytes);
+    return { ...stream, query, ...(read?.cut ? { landsAfterStop: true } : {}), close: () => { try { close(); } finally { release(); } } };
   }
   const inner = stream.batches;
   async function* batches(): AsyncGenerator<RecordBatch> {
     try {
       yield* inner;
+      // After the last batch, so that the budget this spends stops nothing that could still land.
+      if (read) ctx.countBytes?.(read.bytes);
     } finally {
       release();
     }

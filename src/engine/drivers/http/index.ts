@@ -1,11 +1,12 @@
 // HTTP driver (kind `http`): one data file at a URL (CSV, TSV, JSON, NDJSON, Parquet, gzip variants),
 // downloaded into `.headwater/cache/http/` (ETag / Last-Modified revalidation, Range resume, size
 // budget) and read by the file driver from there.
-import { HeadwaterError, redact } from '../../../shared/errors.js';
+import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { BrowseNode } from '../../../shared/types.js';
-import type { Description, Driver, ResolvedSource } from '../driver.js';
-import { download, maxBytesOf } from './download.js';
-import { dataFormatOf, sampleLocalCopy } from './handoff.js';
+import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
+import { HttpFailure, send } from '../kit/http.js';
+import { download, maxBytesOf, settingsOf } from './download.js';
+import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from './handoff.js';
 
 interface Target {
   url: string;
@@ -22,7 +23,7 @@ function targetOf(source: ResolvedSource): Target {
   try {
     name = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '') || 'download';
   } catch (cause) {
-    throw new HeadwaterError('usage', `HTTP source '${source.name}' has an invalid URL: ${redact(url, source.secrets)}`, { source: source.name }, { cause });
+    throw new HeadwaterError('usage', `HTTP source '${source.name}' has an invalid URL: ${redact(redactUrl(url), source.secrets)}`, { source: source.name }, { cause });
   }
   name = name.replace(/[^\w.-]/g, '_');
   if (!dataFormatOf(name, source.options)) {
@@ -40,11 +41,17 @@ const driver: Driver = {
   async describe(source): Promise<Description> {
     try {
       const { url } = targetOf(source);
-      const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+      const settings = settingsOf(source, url);
+      const target = new URL(url);
+      target.username = '';
+      target.password = '';
+      const response = await send(target, { method: 'HEAD', headers: { 'user-agent': 'headwater', ...settings.credentials }, signal: AbortSignal.timeout(60_000), timeouts: settings.timeouts });
+      response.discard();
       const size = response.headers.get('content-length');
-      return { reachable: response.ok, detail: `${redact(url, source.secrets)}: HTTP ${response.status}${size ? `, ${size} bytes` : ''}${size && Number(size) > maxBytesOf(source) ? ' (over the size budget)' : ''}` };
+      return { reachable: response.status < 400, detail: `${redact(redactUrl(url), source.secrets)}: HTTP ${response.status}${size ? `, ${size} bytes` : ''}${size && Number(size) > maxBytesOf(source) ? ' (over the size budget)' : ''}` };
     } catch (error) {
-      return { reachable: false, detail: redact(error instanceof Error ? error.message : String(error), source.secrets) };
+      const message = error instanceof HttpFailure ? error.describe(redactUrl(source.url ?? '')) : error instanceof Error ? error.message : String(error);
+      return { reachable: false, detail: redact(message, source.secrets) };
     }
   },
 
@@ -60,11 +67,32 @@ const driver: Driver = {
     if (entity && entity !== target.name) {
       throw new HeadwaterError('not_found', `HTTP source '${source.name}' is the single file ${target.name}; it has no entity '${entity}'.`, { source: source.name, entity });
     }
-    const got = await download(source, target.url, target.name, ctx.signal);
-    ctx.log('info', `${source.name}/${target.name}: ${got.outcome} (${got.bytes} bytes)`);
-    const validator = got.etag ? `ETag ${got.etag}` : got.lastModified ? `Last-Modified ${got.lastModified}` : 'no validator';
-    return sampleLocalCopy(source, got.path, `${redact(target.url, source.secrets)} (${got.outcome}, ${validator})`, options, ctx);
+    return sampleDownload(source, target, options, ctx);
   },
 };
 
 export default driver;
+
+/** Downloads (up to the byte budget) and hands the copy, or its first whole lines, to the file driver. */
+async function sampleDownload(source: ResolvedSource, target: Target, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
+  const budget = options.maxBytes;
+  const prefixReadable = readableInPart(dataFormatOf(target.name, source.options));
+  const got = await download(source, target.url, target.name, { signal: ctx.signal, budget, prefixReadable });
+  const where = redact(redactUrl(target.url), source.secrets);
+  ctx.log('info', `${source.name}/${target.name}: ${got.outcome} (${got.bytes} bytes)`);
+  const validator = got.etag ? `ETag ${got.etag}` : got.lastModified ? `Last-Modified ${got.lastModified}` : 'no validator';
+  const notes = got.otherOrigins.map((origin) => `redirected to another origin (${redactUrl(origin)}), downloaded from there without the source's credentials (allowCrossOrigin)`);
+  const cut = budget !== undefined && (!got.complete || got.bytes >= budget);
+  let stream: SampleStream;
+  if (cut) {
+    if (!prefixReadable) {
+      throw new HeadwaterError('source', `HTTP source '${source.name}': ${where} is over the sample's byte budget of ${budget} bytes (--max-bytes), and ${target.name} cannot be read in part; raise --max-bytes to read it whole.`, { source: source.name, entity: where });
+    }
+    const first = await firstLines(got.path, budget);
+    notes.push(`read the first ${first.bytes} bytes${got.total !== undefined ? ` of ${got.total}` : ''} (the byte budget, --max-bytes ${budget}, cut after the last whole line)`);
+    stream = await sampleLocalCopy(source, first.path, `${where} (${got.outcome}, ${validator}, first ${first.bytes} bytes)`, options, ctx, first.release, { bytes: budget, cut: true });
+  } else {
+    stream = await sampleLocalCopy(source, got.path, `${where} (${got.outcome}, ${validator})`, options, ctx, undefined, { bytes: got.bytes, cut: false });
+  }
+  return notes.length ? { ...stream, notes: [...(stream.notes ?? []), ...notes] } : stream;
+}

@@ -1,11 +1,15 @@
 // A polite HTTP client for one sample: one request in flight, Retry-After honoured on 429/503
 // (seconds or HTTP date, with a floor so `Retry-After: 0` never spins), exponential backoff with
-// jitter on 5xx and network errors, per-request timeouts, X-RateLimit-Remaining/Reset respected,
-// auth applied (OAuth2 client-credentials tokens fetched and refreshed), secrets redacted.
+// jitter on 5xx and network errors (a timeout is retried once; nothing else is: a refusal or an
+// oversized body would fail again),
+// timeouts on connect, first byte and idle body (kit/http.ts), a cap on each response body,
+// X-RateLimit-Remaining/Reset respected, auth applied (OAuth2 client-credentials tokens fetched and
+// refreshed) at the base URL's origin only, secrets redacted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadwaterError, redact } from '../../../shared/errors.js';
+import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { RestAuthProfile } from '../../../shared/rest.js';
 import type { DriverContext, ResolvedSource } from '../driver.js';
+import { HttpFailure, send, sendFollowing, type HttpResponse } from '../kit/http.js';
 import type { RestConfig } from './config.js';
 
 export interface RestResponse {
@@ -15,8 +19,15 @@ export interface RestResponse {
   bytes: number;
 }
 
-/** Query parameter names whose values are credentials wherever they appear. */
-const SECRET_PARAMS = new Set(['access_token', 'api_key', 'apikey', 'key', 'client_secret', 'password', 'token', 'sig', 'signature', 'auth']);
+interface Exchange {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: Buffer;
+}
+
+/** Largest OAuth2 token answer read. */
+const MAX_TOKEN_BYTES = 1024 * 1024;
 
 export class RestClient {
   /** Secrets known to this client: the source's plus access tokens obtained while running. */
@@ -25,13 +36,26 @@ export class RestClient {
   private pending: Promise<unknown> = Promise.resolve();
   private notBefore = 0;
   requests = 0;
+  /** Other origins that links or redirects led to, followed without credentials (allowCrossOrigin). */
+  readonly otherOrigins = new Set<string>();
+  /** The origin credentials belong to: the base URL's. */
+  private readonly home: string;
+  private readonly allowCrossOrigin: boolean;
 
-  constructor(private readonly source: ResolvedSource, private readonly config: RestConfig, private readonly ctx: DriverContext) {
+  constructor(private readonly source: ResolvedSource, private readonly config: RestConfig, private readonly ctx: DriverContext, baseUrl = config.baseUrl) {
     this.secrets = [...source.secrets];
     if (config.auth.type === 'bearer') this.secrets.push(config.auth.token);
     if (config.auth.type === 'basic') this.secrets.push(config.auth.password, Buffer.from(`${config.auth.username}:${config.auth.password}`).toString('base64'));
     if (config.auth.type === 'api-key') this.secrets.push(config.auth.value);
     if (config.auth.type === 'oauth2') this.secrets.push(config.auth.clientSecret);
+    this.home = baseUrl && /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : '';
+    const credentials = config.auth.type !== 'none' || Object.keys(config.headers).length > 0 || this.secrets.length > 0;
+    this.allowCrossOrigin = config.allowCrossOrigin ?? !credentials;
+  }
+
+  /** What the sample's status says of the other origins requests went to. */
+  crossOriginNotes(): string[] {
+    return [...this.otherOrigins].map((origin) => `followed links or redirects to another origin (${origin}) without the source's credentials (allowCrossOrigin)`);
   }
 
   /** "REST source" or "GraphQL source", for messages. */
@@ -48,11 +72,11 @@ export class RestClient {
     const copy = new URL(url);
     copy.username = '';
     copy.password = '';
-    const keyParam = this.config.auth.type === 'api-key' && this.config.auth.in === 'query' ? this.config.auth.name : undefined;
-    for (const name of [...copy.searchParams.keys()]) {
-      if (name === keyParam || SECRET_PARAMS.has(name.toLowerCase())) copy.searchParams.set(name, '***');
-    }
-    return this.redact(copy.toString().replace(/%2A%2A%2A/g, '***'));
+    return this.redact(redactUrl(copy.toString(), this.keyParam ? [this.keyParam] : []));
+  }
+
+  private get keyParam(): string | undefined {
+    return this.config.auth.type === 'api-key' && this.config.auth.in === 'query' ? this.config.auth.name : undefined;
   }
 
   authProfile(): RestAuthProfile {
@@ -91,26 +115,25 @@ export class RestClient {
         throw this.fail(`${what}: the rate limit resets in ${Math.ceil(resetIn / 1000)} s (X-RateLimit-Reset), later than retryMaxMs allows (${this.config.retryMaxMs / 1000} s); stopped rather than call before it`);
       }
       await this.wait(resetIn);
-      const target = new URL(url);
-      const headers = new Headers(this.config.headers);
-      headers.set('accept', 'application/json');
-      if (jsonBody !== undefined) headers.set('content-type', 'application/json');
-      await this.applyAuth(target, headers, what);
-      let response: Response;
-      let text: string;
+      const token = this.config.auth.type === 'oauth2' ? await this.accessToken(what) : undefined;
+      let response: Exchange;
       try {
         this.requests++;
-        response = await fetch(target, { method: jsonBody === undefined ? 'GET' : 'POST', body: jsonBody, headers, redirect: 'follow', signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]) });
-        text = await response.text();
+        response = await this.exchange(url, jsonBody, token);
       } catch (error) {
         if (this.ctx.signal.aborted) throw error;
-        const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : networkCause(error);
-        if (attempt >= this.config.maxRetries) throw this.fail(`${what}: ${cause} (gave up after ${attempt + 1} attempts)`, error);
+        const failure = error instanceof HttpFailure ? error : undefined;
+        const cause = failure ? failure.describe(this.publicUrl(url)) : networkCause(error);
+        if (!failure?.retryable) throw this.fail(`${what}: ${cause}`, error);
+        // A server that let a timeout pass twice is not waited for again: each try costs the whole timeout.
+        const retries = failure.kind === 'timeout' || failure.kind === 'stalled' ? Math.min(1, this.config.maxRetries) : this.config.maxRetries;
+        if (attempt >= retries) throw this.fail(`${what}: ${cause}; gave up after ${attempt + 1} attempt${attempt ? 's' : ''}`, error);
         const delay = this.backoff(attempt++);
         this.ctx.log('warn', this.redact(`${this.label} '${this.source.name}' ${what}: ${cause}; retrying in ${delay} ms`));
         await this.wait(delay);
         continue;
       }
+      const text = response.body.toString('utf8');
       this.noteRateLimit(response.headers);
       const status = response.status;
       if (status === 401 && this.config.auth.type === 'oauth2' && !refreshed) {
@@ -137,8 +160,41 @@ export class RestClient {
       // GraphQL over HTTP answers a query it cannot run with 400 and an `errors` body: the caller reads it.
       const graphqlErrors = jsonBody !== undefined && status === 400 && /json/i.test(response.headers.get('content-type') ?? '');
       if (status >= 400 && !graphqlErrors) throw this.fail(`${what} answered HTTP ${status} ${response.statusText}${snippet(text)}`);
-      return { status, headers: response.headers, text, bytes: Buffer.byteLength(text) };
+      if (status >= 300 && status < 400) throw this.fail(`${what} answered HTTP ${status} ${response.statusText} without a location to follow`);
+      return { status, headers: response.headers, text, bytes: response.body.length };
     }
+  }
+
+  /** One exchange, redirects followed by hand; the body is read within maxResponseBytes and counted for the byte budget. */
+  private async exchange(url: URL, jsonBody: string | undefined, token: string | undefined): Promise<Exchange> {
+    const { response, otherOrigins } = await sendFollowing(url, {
+      method: jsonBody === undefined ? 'GET' : 'POST', body: jsonBody, signal: this.ctx.signal, timeouts: this.config.timeouts, decode: true,
+      home: this.home, allowCrossOrigin: this.allowCrossOrigin,
+      prepare: (target, home) => this.prepare(target, home, jsonBody !== undefined, token),
+    });
+    for (const origin of otherOrigins) this.otherOrigins.add(origin);
+    const body = await response.read(this.config.maxResponseBytes, 'maxResponseBytes', (bytes) => this.ctx.countBytes?.(bytes));
+    return { status: response.status, statusText: response.statusText, headers: response.headers, body };
+  }
+
+  /** The request to one URL: the source's headers and auth at its own origin; elsewhere none, and no secret value in the URL. */
+  private prepare(url: URL, home: boolean, json: boolean, token: string | undefined): { url: URL; headers: Record<string, string> } {
+    const target = new URL(url);
+    const headers: Record<string, string> = { 'user-agent': 'headwater' };
+    if (home) {
+      for (const [name, value] of Object.entries(this.config.headers)) headers[name.toLowerCase()] = value;
+      this.applyAuth(target, headers, token);
+    } else {
+      target.username = '';
+      target.password = '';
+      // A link the server wrote may carry a key back: no secret value leaves the origin.
+      for (const [name, value] of [...target.searchParams]) {
+        if (name === this.keyParam || this.secrets.some((secret) => secret.length >= 4 && value.includes(secret))) target.searchParams.delete(name);
+      }
+    }
+    headers.accept = 'application/json';
+    if (json) headers['content-type'] = 'application/json';
+    return { url: target, headers };
   }
 
   /** Full jitter over the upper half: never less than half the exponential step, so no tight loop. */
@@ -162,18 +218,18 @@ export class RestClient {
     if (ms > 0) await sleep(ms, undefined, { signal: this.ctx.signal });
   }
 
-  private async applyAuth(url: URL, headers: Headers, what: string): Promise<void> {
+  private applyAuth(url: URL, headers: Record<string, string>, token: string | undefined): void {
     const auth = this.config.auth;
     switch (auth.type) {
       case 'none': return;
-      case 'bearer': headers.set('authorization', `Bearer ${auth.token}`); return;
-      case 'basic': headers.set('authorization', `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`); return;
+      case 'bearer': headers.authorization = `Bearer ${auth.token}`; return;
+      case 'basic': headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`; return;
       case 'api-key':
-        if (auth.in === 'header') headers.set(auth.name, auth.value);
+        if (auth.in === 'header') headers[auth.name.toLowerCase()] = auth.value;
         else url.searchParams.set(auth.name, auth.value);
         return;
       case 'oauth2':
-        headers.set('authorization', `Bearer ${await this.accessToken(what)}`);
+        if (token !== undefined) headers.authorization = `Bearer ${token}`;
     }
   }
 
@@ -184,25 +240,27 @@ export class RestClient {
     if (auth.type !== 'oauth2') throw new Error('not oauth2');
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (auth.scopes.length) body.set('scope', auth.scopes.join(' '));
-    let response: Response;
+    const where = this.publicUrl(auth.tokenUrl);
+    let response: HttpResponse;
     let text: string;
     try {
-      response = await fetch(auth.tokenUrl, {
+      // Not followed if it redirects: the client credentials go to the token URL configured, nowhere else.
+      response = await send(new URL(auth.tokenUrl), {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal: AbortSignal.any([this.ctx.signal, AbortSignal.timeout(this.config.timeoutMs)]),
+        headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': 'headwater' },
+        body: body.toString(), signal: this.ctx.signal, timeouts: this.config.timeouts,
       });
-      text = await response.text();
+      text = (await response.read(MAX_TOKEN_BYTES, 'the token answer limit')).toString('utf8');
     } catch (error) {
-      throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} could not be reached: ${networkCause(error)}`, error);
+      if (this.ctx.signal.aborted) throw error;
+      throw this.fail(`${what}: the OAuth2 token endpoint could not be reached: ${error instanceof HttpFailure ? error.describe(where) : networkCause(error)}`, error);
     }
-    if (!response.ok) throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} refused the client credentials: HTTP ${response.status}${snippet(text)}`);
+    if (response.status < 200 || response.status >= 300) throw this.fail(`${what}: the OAuth2 token endpoint ${where} refused the client credentials: HTTP ${response.status}${snippet(text)}`);
     let token: { access_token?: unknown; expires_in?: unknown };
     try {
       token = JSON.parse(text) as typeof token;
     } catch {
-      throw this.fail(`${what}: the OAuth2 token endpoint ${this.publicUrl(auth.tokenUrl)} did not answer JSON`);
+      throw this.fail(`${what}: the OAuth2 token endpoint ${where} did not answer JSON`);
     }
     if (typeof token.access_token !== 'string') throw this.fail(`${what}: the OAuth2 token endpoint's answer has no access_token`);
     this.secrets.push(token.access_token);

@@ -3,6 +3,10 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { RestPaginator } from '../../../shared/rest.js';
 import type { ResolvedSource } from '../driver.js';
+import { timeoutsOf, type HttpTimeouts } from '../kit/http.js';
+
+/** Largest response body one request may bring (a page), unless the source's maxResponseBytes says otherwise. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export type RestAuth =
   | { type: 'none' }
@@ -30,7 +34,11 @@ export interface RestConfig {
   openapi?: string;
   endpoints: EndpointConfig[];
   maxPages: number;
-  timeoutMs: number;
+  /** connectTimeoutMs, timeoutMs (first byte), idleTimeoutMs. */
+  timeouts: HttpTimeouts;
+  maxResponseBytes: number;
+  /** Links and redirects to another origin than the base URL's: followed without credentials, or refused. Unset: refused when the source has credentials. */
+  allowCrossOrigin?: boolean;
   maxRetries: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -47,6 +55,11 @@ function positive(value: unknown, fallback: number, what: string, source: string
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new HeadwaterError('usage', `REST source '${source}': '${what}' must be a non-negative number (got ${String(value)}).`, { source });
   return n;
+}
+
+function booleanOf(value: unknown, what: string, source: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new HeadwaterError('usage', `REST source '${source}': '${what}' must be true or false (got ${String(value)}).`, { source });
 }
 
 export function recordPathOf(value: unknown): string[] | undefined {
@@ -105,7 +118,9 @@ export function restConfigOf(source: ResolvedSource): RestConfig {
     openapi: typeof o.openapi === 'string' ? o.openapi : undefined,
     endpoints: Array.isArray(o.endpoints) ? o.endpoints.map((e) => endpointOf(e, source.name)) : [],
     maxPages: positive(o.maxPages, 1000, 'maxPages', source.name),
-    timeoutMs: positive(o.timeoutMs, 30_000, 'timeoutMs', source.name),
+    timeouts: timeoutsOf(o, (message) => new HeadwaterError('usage', `${source.kind === 'graphql' ? 'GraphQL' : 'REST'} source '${source.name}': ${message}`, { source: source.name })),
+    maxResponseBytes: positive(o.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes', source.name),
+    allowCrossOrigin: booleanOf(o.allowCrossOrigin, 'allowCrossOrigin', source.name),
     maxRetries: positive(o.maxRetries, 6, 'maxRetries', source.name),
     retryBaseMs: positive(o.retryBaseMs, 500, 'retryBaseMs', source.name),
     retryMaxMs: positive(o.retryMaxMs, 60_000, 'retryMaxMs', source.name),

@@ -1,11 +1,12 @@
 // REST driver (kind `rest`): endpoints from an OpenAPI 3.x document or listed by hand, browsed by tag
 // with their parameters; a sample follows the endpoint's pagination (detected from the first page)
 // through a polite client, and records what it learned (RestEndpointProfile) with the sample.
-import { HeadwaterError } from '../../../shared/errors.js';
+import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import { describeRestPaginator, restPathText, type RestEndpointProfile, type RestPaginator } from '../../../shared/rest.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
+import { HttpFailure, send } from '../kit/http.js';
 import { RestClient } from './client.js';
 import { restConfigOf, type EndpointConfig, type RestConfig } from './config.js';
 import { fieldsOfSchema, loadOpenApi, recordSchemaOf, type ApiDocument, type ApiEndpoint } from './openapi.js';
@@ -86,7 +87,7 @@ function recordsOf(client: RestClient, what: string, body: unknown, path: string
 async function sampleRest(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   const api = await apiOf(source);
   const endpoint = endpointFor(api, source, entity);
-  const client = new RestClient(source, api.config, ctx);
+  const client = new RestClient(source, api.config, ctx, api.baseUrl);
   const start = firstUrl(api, endpoint, source);
   const what = `GET ${endpoint.path}`;
   const declared = endpoint.parameters.filter((p) => p.in === 'query').map((p) => p.name);
@@ -105,8 +106,8 @@ async function sampleRest(source: ResolvedSource, entity: string, options: Drive
     for (const name of pagingParams(profile.paginator)) params.delete(name);
     profile.params = Object.fromEntries([...params].map(([k, v]) => [k, client.publicUrl(`http://x/?${new URLSearchParams({ [k]: v })}`).split('=').slice(1).join('=')]));
     stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)}${profile.paginatorGiven ? ' (configured)' : ' (detected)'} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages, ${client.requests} requests${profile.reachedEnd ? ' (to the end)' : ''}`;
-    // What was learned is in the query line and schema.rest; notes are for reads that stopped early.
-    stream.notes = why ? [why] : [];
+    // Learned: the query line and schema.rest. Notes: reads that stopped early, other origins read.
+    stream.notes = [...(why ? [why] : []), ...client.crossOriginNotes()];
   };
 
   async function* pages(): AsyncGenerator<RecordBatch> {
@@ -121,7 +122,7 @@ async function sampleRest(source: ResolvedSource, entity: string, options: Drive
         const page = profile.pages + 1;
         let response;
         try {
-          response = await client.get(url, what);
+          response = await client.get(url, page > 1 ? `${what} (page ${page})` : what);
         } catch (error) {
           if (ctx.signal.aborted) return;
           throw error;
@@ -173,13 +174,14 @@ const driver: Driver = {
   async describe(source, ctx): Promise<Description> {
     try {
       const api = await apiOf(source);
-      const client = new RestClient(source, api.config, ctx);
-      const response = await fetch(api.baseUrl, { method: 'GET', signal: AbortSignal.timeout(10_000) });
-      await response.body?.cancel();
+      const client = new RestClient(source, api.config, ctx, api.baseUrl);
+      const response = await send(new URL(api.baseUrl), { headers: { 'user-agent': 'headwater' }, signal: ctx.signal, timeouts: api.config.timeouts });
+      response.discard();
       const doc = api.document ? `${api.document.title} ${api.document.version} (OpenAPI), ` : '';
       return { reachable: true, version: api.document ? `${api.document.title} ${api.document.version}` : undefined, detail: `${doc}${api.endpoints.length} GET endpoints; ${client.publicUrl(api.baseUrl)} answered HTTP ${response.status}; auth ${client.authProfile().scheme}` };
     } catch (error) {
-      return { reachable: false, detail: (error as Error).message };
+      const message = error instanceof HttpFailure ? error.describe(redactUrl(source.url ?? 'the base URL')) : (error as Error).message;
+      return { reachable: false, detail: redact(message, source.secrets) };
     }
   },
 

@@ -4,11 +4,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { HeadwaterError } from '../../../shared/errors.js';
+import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { Field, FieldType } from '../../../shared/types.js';
 import { duckTypeFor } from '../../inference/basic.js';
 import type { ResolvedSource } from '../driver.js';
-import type { EndpointConfig } from './config.js';
+import { HttpFailure, sendFollowing, timeoutsOf } from '../kit/http.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from './config.js';
 import { isObject } from './records.js';
 
 export interface ApiParameter {
@@ -50,18 +51,24 @@ export function loadOpenApi(source: ResolvedSource, location: string): Promise<A
 
 async function readDocument(source: ResolvedSource, where: string): Promise<ApiDocument> {
   const parser = await import('@readme/openapi-parser');
-  const fail = (cause: string, error?: unknown) => new HeadwaterError('source', `REST source '${source.name}': the OpenAPI document ${where} ${cause}`, { source: source.name, hint: 'Fix the document, or list the endpoints by hand under options.endpoints.' }, error === undefined ? undefined : { cause: error });
+  const fail = (cause: string, error?: unknown) => new HeadwaterError('source', redact(`REST source '${source.name}': the OpenAPI document ${redactUrl(where)} ${cause}`, source.secrets), { source: source.name, hint: 'Fix the document, or list the endpoints by hand under options.endpoints.' }, error === undefined ? undefined : { cause: error });
   // The parser refuses loopback and private-network URLs (an SSRF guard it always turns on), yet a
   // local API is the common case here and the URL comes from the user's own sources.yaml: a URL is
   // fetched here and the parser gets the document itself (its internal $refs resolve the same).
   let input: string | Record<string, unknown> = where;
   if (/^https?:\/\//i.test(where)) {
     try {
-      const response = await fetch(where, { headers: { accept: 'application/json, application/yaml, text/yaml' }, signal: AbortSignal.timeout(15_000) });
-      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-      input = parseYaml(await response.text()) as Record<string, unknown>;
+      // No credentials go with it, so a redirect anywhere is followed; timeouts and a size cap bound it.
+      const url = new URL(where);
+      const { response } = await sendFollowing(url, {
+        signal: new AbortController().signal, timeouts: timeoutsOf(source.options, (message) => new Error(message)), home: url.origin, allowCrossOrigin: true,
+        prepare: (target) => ({ url: target, headers: { accept: 'application/json, application/yaml, text/yaml', 'user-agent': 'headwater' } }),
+      });
+      const text = (await response.read(DEFAULT_MAX_RESPONSE_BYTES, 'the OpenAPI document limit')).toString('utf8');
+      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+      input = parseYaml(text) as Record<string, unknown>;
     } catch (error) {
-      throw fail(`cannot be read: ${(error as Error).message}`, error);
+      throw fail(`cannot be read: ${error instanceof HttpFailure ? error.describe('it') : (error as Error).message}`, error);
     }
   }
   const copy = () => (typeof input === 'string' ? input : structuredClone(input)) as Parameters<typeof parser.validate>[0];
