@@ -22,7 +22,10 @@ export function cellText(value: CellValue | undefined): string {
 
 export function resultTable(result: QueryResult): string {
   const body = table(result.columns.map((c) => c.name), result.rows);
-  const more = result.truncated ? `\n(${result.rows.length} of ${result.totalRows} rows shown; use --max-rows)` : `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`;
+  // A streamed result stops after --max-rows: its total is known only when it ended within the rows read.
+  const more = !result.truncated ? `\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`
+    : result.totalRows > result.rows.length ? `\n(${result.rows.length} of ${result.totalRows} rows shown; use --max-rows)`
+      : `\n(first ${result.rows.length} rows shown; the result has more, raise --max-rows to see them)`;
   return body + more;
 }
 

@@ -48,7 +48,10 @@ export class Engine {
 
   /** The workspace database, opened on first use. */
   workspace(): Promise<Workspace> {
-    this.workspacePromise ??= Workspace.open(this.options.workspaceDir).catch((error: unknown) => {
+    this.workspacePromise ??= Workspace.open(this.options.workspaceDir).then((workspace) => {
+      for (const repair of workspace.repairs) this.log('warn', repair);
+      return workspace;
+    }, (error: unknown) => {
       this.workspacePromise = undefined;
       throw error;
     });

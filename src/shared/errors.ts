@@ -1,7 +1,7 @@
 // Errors that cross process boundaries: a stable code plus a message naming source, entity and cause.
 
 export type ErrorCode =
-  | 'usage' | 'not_found' | 'connection' | 'source' | 'native_module' | 'workspace_locked' | 'cancelled' | 'internal';
+  | 'usage' | 'not_found' | 'connection' | 'source' | 'native_module' | 'workspace_locked' | 'workspace_damaged' | 'cancelled' | 'internal';
 
 export interface HeadwaterErrorData {
   code: ErrorCode;

@@ -168,7 +168,7 @@ export type CellValue = string | number | boolean | null;
 export interface QueryResult {
   columns: { name: string; duckType: string }[];
   rows: CellValue[][];
-  /** Total rows of the result when known (for paging). */
+  /** Total rows of the result when known (for paging); when truncated and not known, the rows read. */
   totalRows: number;
   truncated: boolean;
 }

@@ -2,7 +2,7 @@
 // an upstream change (a column dropped, a type changed, nulls introduced) it fails naming the field
 // and the change, exit 1; a broken contract exits 2 with its line. On SQLite and on a private PostgreSQL.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -266,6 +266,104 @@ slaProperties:
     const run = await headwater(['check', missing, '--workspace', dir]);
     assert.equal(run.code, 2, run.stdout);
     assert.match(run.stderr, /no-such\.sqlite|elsewhere/);
+  });
+});
+
+/** A contract on shop.sqlite's orders whose object carries `rules` (YAML list items, indented 6). */
+function rulesContract(rules: string): string {
+  return `apiVersion: v3.1.0
+kind: DataContract
+id: orders-untrusted
+version: 1.0.0
+status: active
+servers:
+  - server: shop
+    type: custom
+    format: sqlite
+    path: shop.sqlite
+schema:
+  - name: orders
+    quality:
+${rules}`;
+}
+
+/** A YAML double-quoted scalar. */
+const yamlString = (text: string) => JSON.stringify(text);
+
+describe('contract rules are untrusted input (a pull request can change them)', { timeout: 180_000 }, () => {
+  let dir: string;
+  const SECRET = 'hw-check-secret-5d1e0b';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hw-check-untrusted-'));
+    writeShop(join(dir, 'shop.sqlite'));
+    writeFileSync(join(dir, 'secret.txt'), `alice:${SECRET}:1\n`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('rules that read files, write files or drop tables fail the check: external access is disabled, nothing of the file is printed, workspace and catalog intact', async () => {
+    const readFile = (path: string) => `SELECT CAST((SELECT string_agg(column0,'|') FROM read_csv('${path}',header=false,delim=':')) AS INTEGER)`;
+    const stolen = join(dir, 'stolen.csv');
+    const rules: [string, string, number][] = [
+      ['shadow', readFile('/etc/shadow'), 0],
+      ['secret_file', readFile(join(dir, 'secret.txt')), 0],
+      ['copy_out', `COPY (SELECT * FROM orders) TO '${stolen}'`, 0],
+      ['drop_catalog', 'DROP TABLE headwater.samples', 0],
+      ['drop_sample', 'DROP TABLE {object}', 0],
+      ['still_there', 'SELECT count(*) FROM orders', ROWS],
+    ];
+    const contract = join(dir, 'untrusted.odcs.yaml');
+    writeFileSync(contract, rulesContract(rules.map(([name, query, mustBe]) => `      - name: ${name}\n        type: sql\n        query: ${yamlString(query)}\n        mustBe: ${mustBe}\n`).join('')));
+    const human = await headwater(['check', contract, '--workspace', dir]);
+    assert.equal(human.code, 1, human.stdout + human.stderr);
+    const printed = human.stdout + human.stderr;
+    for (const name of ['shadow', 'secret_file', 'copy_out']) {
+      assert.match(human.stdout, new RegExp(`error: \\S*untrusted\\.odcs\\.yaml:\\d+: orders: ${name}: the query failed on the sample: external access is disabled for contract rules`), name);
+    }
+    assert.match(human.stdout, /orders: drop_catalog: the query failed on the sample: Catalog Error: .*headwater/);
+    assert.match(human.stdout, /orders: drop_sample: the query failed on the sample: the sample is read-only to contract rules/);
+    assert.doesNotMatch(human.stdout, /still_there/);
+    assert.match(human.stdout, /FAILED: 5 violations of/);
+    assert.ok(!printed.includes(SECRET), 'the secret file is not printed');
+    const shadowUsers = (() => {
+      try {
+        return readFileSync('/etc/shadow', 'utf8').split('\n').slice(0, 2).map((l) => l.split(':')[0]).join('|');
+      } catch {
+        return undefined; // not readable here: DuckDB could not have read it either
+      }
+    })();
+    if (shadowUsers) assert.ok(!printed.includes(shadowUsers), '/etc/shadow is not printed');
+    assert.equal(existsSync(stolen), false, 'COPY wrote nothing');
+
+    const { report } = await checkJson(contract, dir);
+    assert.equal(report.passed, false);
+    assert.deepEqual(report.findings.filter((f) => f.severity === 'error').map((f) => f.kind).sort(), ['copy_out', 'drop_catalog', 'drop_sample', 'secret_file', 'shadow']);
+    assert.equal(report.objects[0]?.rules.find((r) => r.rule === 'still_there')?.status, 'pass');
+    // The workspace is intact: both samples are in the catalog with their rows.
+    const engine = new Engine({ workspaceDir: dir });
+    try {
+      const samples = await engine.samples();
+      assert.equal(samples.length, 2);
+      for (const sample of samples) assert.equal((await engine.query(`SELECT count(*) FROM ${sample.table}`)).rows[0]?.[0], ROWS);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  test('a rule that fails to run fails the check, naming the rule and the error; at warning severity it warns', async () => {
+    const contract = join(dir, 'typo.odcs.yaml');
+    writeFileSync(contract, rulesContract('      - type: sql\n        query: "SELECT COUNT(*) FROM orderz"\n        mustBe: 0\n'));
+    const human = await headwater(['check', contract, '--workspace', dir]);
+    assert.equal(human.code, 1, human.stdout + human.stderr);
+    assert.match(human.stdout, /error: \S*typo\.odcs\.yaml:14: orders: sql: the query failed on the sample: Catalog Error: Table with name orderz does not exist!/);
+    assert.match(human.stdout, /FAILED: 1 violation of/);
+
+    writeFileSync(contract, rulesContract('      - type: sql\n        severity: warning\n        query: "SELECT COUNT(*) FROM orderz"\n        mustBe: 0\n'));
+    const { code, report } = await checkJson(contract, dir);
+    assert.equal(code, 0, JSON.stringify(report.findings));
+    const finding = report.findings.find((f) => f.kind === 'sql');
+    assert.equal(finding?.severity, 'warning');
+    assert.match(finding.message, /orderz does not exist/);
+    assert.equal(report.objects[0]?.rules[0]?.status, 'error');
   });
 });
 

@@ -147,3 +147,50 @@ describe('headwater CLI on the demo workspace', () => {
     assert.equal(info.sourceKind, 'sqlite');
   });
 });
+
+describe('headwater query and the workspace under misuse', { timeout: 180_000 }, () => {
+  let dir: string;
+  let sampleTable: string;
+  before(() => {
+    assert.ok(existsSync('dist/cli.js'), 'dist/cli.js is missing: run the build first (npm test does)');
+    dir = mkdtempSync(join(tmpdir(), 'hw-cli-misuse-'));
+    writeFileSync(join(dir, 'orders.csv'), 'id,status\n1,paid\n2,shipped\n3,paid\n');
+    sampleTable = json<SampleInfo>(['sample', './orders.csv', 'orders.csv'], dir).table;
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a statement list is refused, nothing of it runs, and the catalog survives', () => {
+    const run = headwater(['query', 'select 1; drop table headwater.samples'], dir);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /^headwater: The SQL holds 2 statements; one runs at a time, so nothing ran/);
+    assert.equal(json<SampleInfo[]>(['samples'], dir).length, 1);
+    assert.deepEqual(json<QueryResult>(['query', `select count(*) from ${sampleTable}`], dir).rows, [[3]]);
+  });
+
+  test('after the catalog is dropped by a query, samples are listed again and the entity can be sampled again', () => {
+    assert.equal(headwater(['query', 'drop table headwater.samples'], dir).code, 0);
+    const listed = headwater(['samples', '--json'], dir);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stderr, /warn: The catalog headwater\.samples was missing: 1 sample table was registered again/);
+    assert.deepEqual((JSON.parse(listed.stdout) as SampleInfo[]).map((s) => s.status), ['partial']);
+    const again = json<SampleInfo>(['sample', './orders.csv', 'orders.csv'], dir);
+    assert.equal(again.rowCount, 3);
+    assert.notEqual(again.table, sampleTable);
+  });
+
+  test('--max-rows streams: ten rows of ten million stay far below 300 MB peak RSS', { skip: existsSync('/usr/bin/time') ? false : '/usr/bin/time is not installed' }, () => {
+    const run = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, BIN, 'query', 'select range from range(10000000)', '--max-rows', '10'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\(first 10 rows shown; the result has more, raise --max-rows to see them\)/);
+    const kb = Number(/maxrss_kb=(\d+)/.exec(run.stderr)?.[1]);
+    assert.ok(kb > 0 && kb <= 300 * 1024, `peak RSS ${kb} kB`);
+  });
+
+  test('a file as --workspace is a clear error, not a stack trace', () => {
+    const run = headwater(['samples', '--workspace', './orders.csv'], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^headwater: The workspace \S*orders\.csv is not a folder/);
+    assert.doesNotMatch(run.stderr, /unexpected error|\n\s+at /);
+  });
+});

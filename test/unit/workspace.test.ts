@@ -81,7 +81,7 @@ describe('workspace landing and catalog', () => {
     const script = `import { Workspace } from './src/engine/workspace/workspace.ts';
       try { await Workspace.open(process.argv[1]); console.log('opened'); } catch (e) { console.log(e.code + ': ' + e.message); }`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { encoding: 'utf8' });
-    assert.match(child.stdout, /^workspace_locked: The workspace database .* is in use by another Headwater engine \(PID \d+\)/);
+    assert.match(child.stdout, new RegExp(`^workspace_locked: The workspace database .* is in use by another Headwater engine \\(PID ${process.pid}\\)`));
   });
 
   test('bad SQL names the problem and points at the samples schema', async () => {

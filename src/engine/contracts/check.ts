@@ -1,6 +1,7 @@
 // `headwater check`: a source against its ODCS contract. Samples each schema object within the
 // source-safety budgets (Engine.sample), infers it, and reports schema drift (missing/extra fields,
-// type and nullability changes), failed quality rules and missed freshness SLOs.
+// type and nullability changes), failed quality rules and missed freshness SLOs. The contract may be
+// someone else's (a pull request): its rules run in a locked-down, read-only copy of the sample.
 import { readFileSync } from 'node:fs';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { LagFact } from '../../shared/profile.js';
@@ -124,13 +125,19 @@ export async function checkContract(engine: Engine, contractPath: string, option
       if (!lags.has(field)) lags.set(field, engine.profile(info.id, { eventTime: field }).then((p) => p.facts.lag.find((l) => l.from === field), () => undefined));
       return lags.get(field)!;
     };
-    const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, lagOf, query: (sql: string) => engine.query(sql, 100, options.signal) };
-    const columns = new Set(info.schema.fields.map((f) => f.name));
-    const rules = [...await evaluateQuality(object, objectPointer, scope, columns), ...await evaluateFreshness(contract, object, scope)];
+    const sandbox = await (await engine.workspace()).sandbox([info.id]);
+    let rules: RuleResult[];
+    try {
+      const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, lagOf, query: (sql: string) => sandbox.query(sql, 100, options.signal) };
+      const columns = new Set(info.schema.fields.map((f) => f.name));
+      rules = [...await evaluateQuality(object, objectPointer, scope, columns), ...await evaluateFreshness(contract, object, scope)];
+    } finally {
+      sandbox.close();
+    }
     for (const rule of rules) {
       if (rule.status === 'pass' || rule.status === 'skipped') continue;
       const softened = rule.severity !== undefined && ['info', 'warning', 'warn'].includes(rule.severity.toLowerCase());
-      findings.push({ severity: rule.status === 'fail' && !softened ? 'error' : 'warning', object: object.name, kind: rule.rule, path: rule.path, message: rule.message, measured: rule.measured, pointer: rule.pointer, line: lineOf(rule.pointer) });
+      findings.push({ severity: (rule.status === 'fail' || rule.status === 'error') && !softened ? 'error' : 'warning', object: object.name, kind: rule.rule, path: rule.path, message: rule.message, measured: rule.measured, pointer: rule.pointer, line: lineOf(rule.pointer) });
     }
     objects.push({ object: object.name, entity, sample: { id: info.id, rows: info.rowCount, status: info.status, complete }, rules });
     // In contract order, so people read them top to bottom.

@@ -1,12 +1,14 @@
 // A contract's quality rules and freshness SLO, measured in DuckDB on the sample the check landed.
 // Every figure says it comes from the sample; a rule that a partial sample cannot decide (a row
-// count, a stale-looking maximum) is reported as undecided, not as a failure.
+// count, a stale-looking maximum) is reported as undecided, not as a failure. A rule that cannot
+// run (bad SQL, a refused file read) is an error: it fails the check like a violation.
+import { HeadwaterError } from '../../shared/errors.js';
 import type { LagFact } from '../../shared/profile.js';
 import type { QueryResult } from '../../shared/types.js';
 import { quoteIdent, quoteLiteral } from '../workspace/sql.js';
 import { physicalNameOf, type OdcsContract, type OdcsProperty, type OdcsQuality, type OdcsSchemaObject, type OdcsSlaProperty } from './odcs.js';
 
-export type RuleStatus = 'pass' | 'fail' | 'undecided' | 'skipped';
+export type RuleStatus = 'pass' | 'fail' | 'undecided' | 'skipped' | 'error';
 
 export interface RuleResult {
   /** e.g. `nullValues`, `unique`, `rowCount`, `range`, `freshness`. */
@@ -15,7 +17,7 @@ export interface RuleResult {
   /** JSON pointer of the rule (or of the property that states it) in the contract. */
   pointer: string;
   status: RuleStatus;
-  /** The rule's own severity (ODCS `severity`: info, warning, error); a failed warning does not fail the check. */
+  /** The rule's own severity (ODCS `severity`: info, warning, error); a failed (or erroring) warning does not fail the check. */
   severity?: string;
   /** The measured value the rule compares. */
   measured?: number | string;
@@ -29,6 +31,7 @@ export interface SampleScope {
   rows: number;
   /** True when the sample holds every record of the entity (so counts are exact, not bounds). */
   complete: boolean;
+  /** Runs one statement on the sample (in the rules' sandbox: no external access, read-only). */
   query(sql: string): Promise<QueryResult>;
   now: Date;
   /** The profile's event-time -> ingestion lag for a field, when the sample has one (for `latency`). */
@@ -57,7 +60,16 @@ export function operatorOf(rule: OdcsQuality): { text: string; test(value: numbe
 
 async function scalar(scope: SampleScope, sql: string): Promise<number> {
   const value = (await scope.query(sql)).rows[0]?.[0];
-  return value === null || value === undefined ? 0 : Number(value);
+  if (value === null || value === undefined) return 0;
+  const n = Number(value);
+  if (Number.isNaN(n)) throw new Error(`the query returned ${JSON.stringify(value)}, not a number`);
+  return n;
+}
+
+/** Why a rule could not run, in one line; a cancelled check stays cancelled. */
+function errorText(error: unknown): string {
+  if (error instanceof HeadwaterError && error.code === 'cancelled') throw error;
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
 function literal(value: unknown): string {
@@ -73,7 +85,12 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
   const basis = `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})`;
   const measure = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
     const first = results.length;
-    await measureRule(rule, pointer, path, column);
+    try {
+      await measureRule(rule, pointer, path, column);
+    } catch (error) {
+      const label = rule.name ?? rule.metric ?? rule.rule ?? rule.type ?? 'rule';
+      results.splice(first, results.length - first, { rule: label, path, pointer, status: 'error', message: `${path ? `'${path}' ` : ''}${label}: ${rule.query ? 'the query' : 'the rule'} failed on the sample: ${errorText(error)}` });
+    }
     if (rule.severity) for (const result of results.slice(first)) result.severity = rule.severity;
   };
   const measureRule = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
@@ -89,12 +106,7 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
     let count: number;
     if (rule.type === 'sql' || rule.query) {
       const sql = onSample(rule.query ?? '', object, from).replace(/\$?\{(property|column)\}/g, column ? quoteIdent(column) : 'NULL');
-      try {
-        count = await scalar(scope, sql);
-      } catch (error) {
-        results.push({ rule: label, path, pointer, status: 'undecided', message: `${where}${label}: the query failed on the sample: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` });
-        return;
-      }
+      count = await scalar(scope, sql);
       pushResult(label, path, pointer, count, op, `${where}${label}: query returned ${count} on ${basis}, must be ${op.text}`);
       return;
     }
@@ -162,7 +174,13 @@ export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: s
       for (const [i, rule] of (property.quality ?? []).entries()) results.push({ rule: rule.name ?? rule.metric ?? rule.type ?? 'rule', path, pointer: `${pointer}/quality/${i}`, status: 'skipped', message: `'${path}': not measured, the field is not in the sample` });
       return;
     }
-    if (column) results.push(...(await propertyConstraints(property, pointer, path, column, scope)));
+    if (column) {
+      try {
+        results.push(...(await propertyConstraints(property, pointer, path, column, scope)));
+      } catch (error) {
+        results.push({ rule: 'constraints', path, pointer, status: 'error', message: `'${path}': its unique/logicalTypeOptions constraints failed on the sample: ${errorText(error)}` });
+      }
+    }
     for (const [i, rule] of (property.quality ?? []).entries()) await measure(rule, `${pointer}/quality/${i}`, path, column);
     for (const [i, child] of (property.properties ?? []).entries()) await walk(child, `${pointer}/properties/${i}`, path);
   };
@@ -270,7 +288,7 @@ export async function evaluateFreshness(contract: OdcsContract, object: OdcsSche
     try {
       newest = await newestTime(scope, column);
     } catch (error) {
-      out.push({ rule: 'freshness', path: column, pointer, status: 'undecided', message: `freshness of '${column}': could not read it as a time (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` });
+      out.push({ rule: 'freshness', path: column, pointer, status: 'error', message: `freshness of '${column}': could not read it as a time (${errorText(error)})` });
       continue;
     }
     if (!newest) {

@@ -22,15 +22,20 @@ export function extensionDirectory(): string {
   return process.env.HEADWATER_DUCKDB_EXTENSIONS || join(homedir(), '.cache', 'headwater', 'duckdb-extensions');
 }
 
-/** `path` is a database file or ':memory:'. */
-export async function openDuckDB(path: string): Promise<OpenedDuckDB> {
+/** `path` is a database file or ':memory:'; `config` adds or overrides DuckDB settings (access_mode...). */
+export async function openDuckDB(path: string, config: Record<string, string> = {}): Promise<OpenedDuckDB> {
   const extensions = extensionDirectory();
   const { DuckDBInstance } = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
-  mkdirSync(extensions, { recursive: true });
+  try {
+    mkdirSync(extensions, { recursive: true });
+  } catch {
+    // An unwritable home must not keep the workspace closed: LOAD then says the extension is missing.
+  }
   const instance = await DuckDBInstance.create(path, {
     extension_directory: extensions,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
+    ...config,
   });
   const connection = await instance.connect();
   return {

@@ -1,7 +1,5 @@
 // The workspace DuckDB database (.headwater/workspace.duckdb): one table per sample in schema
 // `samples`, plus the catalog `headwater.samples` with the provenance of each (DESIGN.md, "Sample").
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
@@ -9,41 +7,16 @@ import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { InferredSchema } from '../inference/types.js';
 import { loadNative } from '../safety/native.js';
 import { readerToResult } from './cells.js';
-import { extensionDirectory, openDuckDB, type OpenedDuckDB } from './duckdb.js';
+import { ensureCatalog, SAMPLES_SCHEMA } from './catalog.js';
+import { extensionDirectory, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
 import { queryMemoryLimit } from './memory.js';
+import { openWorkspaceDatabase, workspaceDatabasePath } from './opening.js';
+import { SampleSandbox } from './sandbox.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
+import { runStatement } from './statement.js';
 
-export const SAMPLES_SCHEMA = 'samples';
-
-const CATALOG_DDL = [
-  `CREATE SCHEMA IF NOT EXISTS headwater`,
-  `CREATE SCHEMA IF NOT EXISTS ${SAMPLES_SCHEMA}`,
-  `CREATE TABLE IF NOT EXISTS headwater.samples (
-     id VARCHAR PRIMARY KEY,
-     table_name VARCHAR NOT NULL,
-     source VARCHAR NOT NULL,
-     source_kind VARCHAR NOT NULL,
-     entity VARCHAR NOT NULL,
-     method VARCHAR NOT NULL,
-     strategy VARCHAR NOT NULL,
-     query VARCHAR NOT NULL,
-     row_count BIGINT NOT NULL DEFAULT 0,
-     bytes BIGINT NOT NULL DEFAULT 0,
-     rejected BIGINT NOT NULL DEFAULT 0,
-     schema_hash VARCHAR,
-     schema JSON,
-     status VARCHAR NOT NULL,
-     status_detail VARCHAR,
-     engine_pid INTEGER,
-     started_at TIMESTAMPTZ NOT NULL,
-     finished_at TIMESTAMPTZ
-   )`,
-  // Workspaces made before inference was stored.
-  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS inferred JSON`,
-  // Workspaces made before incremental samples kept their cursor and high-water mark.
-  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS cursor_state JSON`,
-];
+export { SAMPLES_SCHEMA };
 
 export interface NewSample {
   source: string;
@@ -61,37 +34,32 @@ export class Workspace {
     readonly databasePath: string,
     private readonly db: OpenedDuckDB,
     private readonly api: typeof import('@duckdb/node-api'),
+    /** Why the workspace is open read-only (its file may not be written), when it is. */
+    readonly readOnly: string | undefined,
+    /** What opening repaired in a catalog damaged by SQL, one sentence each. */
+    readonly repairs: readonly string[],
   ) {}
 
   /** Extensions asked for, by name: each is loaded once. */
   private readonly extensions = new Map<string, Promise<string | undefined>>();
 
-  /** Opens (creating if needed) `<dir>/.headwater/workspace.duckdb`. */
+  /** Opens (creating if needed) `<dir>/.headwater/workspace.duckdb`; read-only when the file may only be read. */
   static async open(dir: string): Promise<Workspace> {
-    const hwDir = join(dir, '.headwater');
-    mkdirSync(hwDir, { recursive: true });
-    const databasePath = join(hwDir, 'workspace.duckdb');
+    const databasePath = workspaceDatabasePath(dir);
     const api = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
-    let db: OpenedDuckDB;
+    const { db, readOnly } = await openWorkspaceDatabase(databasePath);
     try {
-      db = await openDuckDB(databasePath);
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      if (/lock/i.test(message)) {
-        const pid = /PID (\d+)/.exec(message)?.[1];
-        throw new HeadwaterError('workspace_locked', `The workspace database ${databasePath} is in use by another Headwater engine${pid ? ` (PID ${pid})` : ''}.`, {
-          hint: 'Close the other engine (the VS Code window or CLI command using this folder), or pass --workspace <another folder>.',
-        }, { cause });
-      }
-      throw cause;
+      // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are
+      // free: the engine hands memory back instead of growing (memory.ts has the measured limits).
+      await db.connection.run(`SET memory_limit = ${quoteLiteral(queryMemoryLimit())}; SET allocator_flush_threshold = '8MB'`);
+      const repairs = readOnly ? [] : await ensureCatalog(db.connection);
+      const workspace = new Workspace(dir, databasePath, db, api, readOnly, repairs);
+      if (!readOnly) await workspace.recoverInterrupted();
+      return workspace;
+    } catch (error) {
+      db.close();
+      throw error;
     }
-    const workspace = new Workspace(dir, databasePath, db, api);
-    // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are
-    // free: the engine hands memory back instead of growing (memory.ts has the measured limits).
-    await db.connection.run(`SET memory_limit = ${quoteLiteral(queryMemoryLimit())}; SET allocator_flush_threshold = '8MB'`);
-    for (const ddl of CATALOG_DDL) await db.connection.run(ddl);
-    await workspace.recoverInterrupted();
-    return workspace;
   }
 
   get connection(): DuckDBConnection {
@@ -134,7 +102,8 @@ export class Workspace {
 
   private async nextSampleId(source: string, entity: string): Promise<string> {
     const base = sampleIdBase(source, entity);
-    const rows = await this.all(`SELECT id FROM headwater.samples WHERE id LIKE $1`, [`${base}_%`]);
+    // Tables count too: one left by a damaged catalog must not be landed on.
+    const rows = await this.all(`SELECT id FROM headwater.samples WHERE id LIKE $1 UNION SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $2 AND table_name LIKE $1`, [`${base}_%`, SAMPLES_SCHEMA]);
     let max = 0;
     for (const row of rows) {
       const n = Number(String(row.id).slice(base.length + 1));
@@ -145,6 +114,7 @@ export class Workspace {
 
   /** Registers a running sample and opens its writer. */
   async beginSample(sample: NewSample): Promise<{ id: string; writer: SampleWriter }> {
+    if (this.readOnly) throw new HeadwaterError('usage', `The workspace ${this.databasePath} is open read-only (${this.readOnly}): sampling writes to it.`, { hint: 'Make the file writable, or pass --workspace <a folder you can write>.' });
     const id = await this.nextSampleId(sample.source, sample.entity);
     await this.connection.run(
       `INSERT INTO headwater.samples (id, table_name, source, source_kind, entity, method, strategy, query, status, engine_pid, started_at, schema, schema_hash)
@@ -210,6 +180,7 @@ export class Workspace {
   }
 
   async storeInferred(id: string, inferred: InferredSchema): Promise<void> {
+    if (this.readOnly) return; // a cache: inferred again next time
     await this.connection.run(`UPDATE headwater.samples SET inferred = $1 WHERE id = $2`, [JSON.stringify(inferred), id]);
   }
 
@@ -231,19 +202,25 @@ export class Workspace {
     return { ...result, totalRows: sample.rowCount };
   }
 
-  /** Runs SQL against the workspace. Results beyond maxRows are counted but not returned. */
+  /** A read-only, locked-down copy of these samples, for SQL written by someone else (sandbox.ts). */
+  async sandbox(sampleIds: readonly string[], statementMs?: number): Promise<SampleSandbox> {
+    const tables = await Promise.all(sampleIds.map(async (id) => (await this.getSample(id)).id));
+    return SampleSandbox.create(this.db.instance, tables, statementMs);
+  }
+
+  /** Runs one SQL statement on the workspace, streaming: rows beyond maxRows are never produced. */
   async query(sql: string, maxRows = 10_000, signal?: AbortSignal): Promise<QueryResult> {
-    const onAbort = () => this.connection.interrupt();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // Its own connection: closing it ends the streamed result and its transaction.
+    const connection = await this.db.instance.connect();
     try {
-      const reader = await this.connection.runAndReadAll(sql);
-      return readerToResult(reader, maxRows);
+      return await runStatement(connection, sql, { maxRows, signal });
     } catch (cause) {
-      if (signal?.aborted) throw new HeadwaterError('cancelled', 'Query cancelled.');
+      if (cause instanceof HeadwaterError) throw cause;
       const message = cause instanceof Error ? cause.message : String(cause);
-      throw new HeadwaterError('usage', `Query failed: ${message}`, { hint: "Sample tables live in schema 'samples'; list them with 'headwater samples'." }, { cause });
+      const readOnly = this.readOnly && /read-only mode/.test(message) ? ` (the workspace is open read-only: ${this.readOnly})` : '';
+      throw new HeadwaterError('usage', `Query failed: ${message}${readOnly}`, { hint: "Sample tables live in schema 'samples'; list them with 'headwater samples'." }, { cause });
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      connection.closeSync();
     }
   }
 
