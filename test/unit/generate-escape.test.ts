@@ -8,7 +8,7 @@ import { commentText, connectListItemProblem, connectText, connectValueProblem, 
 import { isCi } from '../services/prerequisites.js';
 
 /** Texts that have broken generated files: line ends of every kind, quotes, comment and template openers. */
-export const HOSTILE_TEXTS = [
+const HOSTILE_TEXTS = [
   'plain', '', 'o\nimport os; os.system("touch /tmp/x")\n#', 'x\nDROP TABLE important;\n--', 'cr\rlf\r\n', 'ls\u2028ps\u2029nel\u0085',
   `double"quote`, "single'quote", '"""', "'''", '*/ end', '${env:HOME}', '{{ config }}', 'back\\slash\\', '\\x41\\n', 'tab\tff\fvt\v',
   'nul\u0000del\u007f', 'bidi\u202eevil\u2066', 'ünïcödé 日本 🚀', 'lone\ud800surrogate',

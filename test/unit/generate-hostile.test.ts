@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
+import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { quoteIdent } from '../../src/engine/workspace/sql.js';
 import { validateArtifact, standardsMissing } from './generate-standards.js';
 import { assertOneCreate, assertSafePython, assertYamlReadsAlike, BRIEF_TABLE, HOSTILE_COLUMNS, PY_TABLE, pythonWith, SQL_TABLE } from './hostile-artifacts.js';
@@ -161,7 +162,6 @@ async function checkByName(path: string, table: string, columns: string[]): Prom
 
 /** DuckDB reads a quality query as one SELECT and runs it on a table of that name. */
 async function assertOneSelect(sql: string, table: string): Promise<void> {
-  const { openDuckDB } = await import('../../src/engine/workspace/duckdb.js');
   const duck = await openDuckDB(':memory:');
   try {
     await duck.connection.run(`CREATE TABLE ${quoteIdent(table)} (${quoteIdent(RANGED)} INTEGER)`);
