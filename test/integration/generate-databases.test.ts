@@ -107,7 +107,7 @@ describe('generate for PostgreSQL', { skip: standardsMissing() ?? postgresSkipRe
     assert.ok(assertNoSecrets(dir, [READER_PASSWORD]) >= 40);
     const debezium = JSON.parse(readFileSync(join(dir, 'connectors/app_orders.debezium.json'), 'utf8'));
     assert.equal(debezium.config['database.password'], '${env:HEADWATER_SECRET_PG_READER}');
-    assert.equal(debezium.config['table.include.list'], 'sales.orders');
+    assert.equal(debezium.config['table.include.list'], 'sales\\.orders', 'a regex matching the table only');
     assert.equal(debezium.config['database.port'], String(server.port));
     const airbyte = JSON.parse(readFileSync(join(dir, 'connectors/app_orders.airbyte-source-postgres.json'), 'utf8'));
     assert.equal(airbyte.password, '${env:HEADWATER_SECRET_PG_READER}');
@@ -211,6 +211,6 @@ describe('generate for MariaDB', { skip: standardsMissing() ?? mariadbSkipReason
     const debezium = JSON.parse(readFileSync(join(dir, 'connectors/shop_orders.debezium.json'), 'utf8'));
     assert.equal(debezium.config['database.password'], '${env:HW_TEST_MY_PASSWORD}');
     assert.equal(debezium.config['database.user'], 'hw_reader');
-    assert.equal(debezium.config['table.include.list'], 'fixtures.orders');
+    assert.equal(debezium.config['table.include.list'], 'fixtures\\.orders');
   });
 });

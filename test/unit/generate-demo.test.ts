@@ -74,7 +74,7 @@ describe('generate for the demo sources', { skip: standardsMissing() ?? false },
     assert.ok(byName.id!.quality.some((q) => q.metric === 'duplicateValues'));
     const status = byName.status!.quality.find((q) => q.metric === 'invalidValues')!;
     assert.deepEqual([...status.arguments!.validValues].sort(), ['cancelled', 'delivered', 'refunded', 'shipped']);
-    assert.ok(byName.total_cents!.quality.some((q) => q.type === 'sql' && /total_cents < \d+ OR total_cents > \d+/.test(q.query ?? '')));
+    assert.ok(byName.total_cents!.quality.some((q) => q.type === 'sql' && /"total_cents" < \d+ OR "total_cents" > \d+/.test(q.query ?? '')));
     // ISO text in SQLite is a timestamp, and an update time is the cursor.
     assert.equal(byName.updated_at!.logicalType, 'timestamp');
     const custom = Object.fromEntries((contract.schema[0]!.customProperties).map((c) => [c.property, c.value]));

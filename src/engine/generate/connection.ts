@@ -3,6 +3,7 @@
 // provider) that holds it, derived from the entry's own `${env:…}`/`${secret:…}` reference.
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { splitQualified } from '../../shared/names.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SampleInfo } from '../../shared/types.js';
 
@@ -83,8 +84,9 @@ export function connectionOf(sample: SampleInfo, definition: SourceDefinition | 
   const rawUser = setting(definition, 'user') ?? (url?.username ? rawUserInUrl : undefined);
   const rawPassword = setting(definition, 'password') ?? rawPasswordInUrl;
   const upperSource = sample.source.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  const parts = sample.entity.split('.');
   const relational = kind === 'postgres' || kind === 'mysql';
+  // The drivers name relations `schema.table`, quoting parts that need it (`"my.schema"."t"`).
+  const parts = relational ? splitQualified(sample.entity.trim(), kind === 'mysql' ? '`' : '"') : [sample.entity];
   // A Kafka URL's authority is the bootstrap list (`kafka://a:9092,b:9092`), which URL() may not parse.
   const bootstrap = (definition?.kind ?? sample.sourceKind) === 'kafka' && rawUrl ? rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '').split('/')[0] : undefined;
   const database = setting(definition, 'database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined);

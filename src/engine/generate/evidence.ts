@@ -48,6 +48,12 @@ export function tableName(entity: string): string {
   return /\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(base) ? dotted[0]! : dotted[dotted.length - 1]!;
 }
 
+/** The table an artifact names: a database's own table name (any character), a file's stem. */
+export function entityTable(evidence: { sample: SampleInfo; connection: Connection }): string {
+  const c = evidence.connection;
+  return c.kind === 'postgres' || c.kind === 'mysql' || c.kind === 'sqlite' ? c.table : tableName(evidence.sample.entity);
+}
+
 /** A name safe for ids, files, topics and Avro: letters, digits, `_`. */
 export function safeName(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');

@@ -7,7 +7,7 @@ import { odcsYaml } from './contracts/odcs.js';
 import { airbyteManifest, dltRestConfig, dltRestPipeline } from './connectors/rest.js';
 import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceConfig } from './connectors/connectors.js';
 import type { GenerationEvidence } from './evidence.js';
-import { safeName, tableName } from './evidence.js';
+import { entityTable, safeName } from './evidence.js';
 import { avroSchema, ddl, jsonSchema } from './schemas/schemas.js';
 import { asyncApiDocument, openApiDocument } from './schemas/interfaces.js';
 import { yamlDocument } from './yaml.js';
@@ -27,7 +27,7 @@ export interface Generator extends GeneratorKindInfo {
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-const stem = (e: GenerationEvidence) => safeName(`${e.sample.source}_${tableName(e.sample.entity)}`).toLowerCase();
+const stem = (e: GenerationEvidence) => safeName(`${e.sample.source}_${entityTable(e)}`).toLowerCase();
 const RELATIONAL = ['postgres', 'mysql'];
 
 export const GENERATORS: Generator[] = [

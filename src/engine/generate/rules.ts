@@ -1,5 +1,6 @@
 // Quality rules drafted from the profile, each with the evidence that suggested it. Contracts render
 // them in their own standard's words; the evidence sentence travels with every rule.
+import { sqlIdent } from './escape.js';
 import type { ColumnEvidence, GenerationEvidence } from './evidence.js';
 
 /** Fewer rows than this say too little to promise that a column is never null. */
@@ -35,7 +36,7 @@ function columnRules(column: ColumnEvidence, evidence: GenerationEvidence): Qual
     out.push({ kind: 'accepted-values', column: column.name, values, evidence: `only these ${values.length} values in ${n(total)} rows (${shown}${values.length > 6 ? ', …' : ''}; ${from})` });
   }
   const isCursor = evidence.cursor.incrementing?.column === column.name || evidence.key.includes(column.name);
-  if (!isCursor && profile.number && typeof profile.min === 'number' && typeof profile.max === 'number' && ['integer', 'decimal', 'float'].includes(column.type)) {
+  if (!isCursor && profile.number && typeof profile.min === 'number' && typeof profile.max === 'number' && Number.isFinite(profile.min) && Number.isFinite(profile.max) && ['integer', 'decimal', 'float'].includes(column.type)) {
     out.push({ kind: 'range', column: column.name, min: profile.min, max: profile.max, evidence: `values from ${profile.min} to ${profile.max} in ${n(profile.count)} non-null values (${from})` });
   }
   return out;
@@ -45,9 +46,10 @@ export function qualityRules(evidence: GenerationEvidence): QualityRule[] {
   return evidence.columns.flatMap((column) => columnRules(column, evidence));
 }
 
-/** SQL that counts the rows breaking a range rule (0 passes). */
+/** SQL that counts the rows breaking a range rule (0 passes); names quoted, whatever they hold. */
 export function rangeViolationsSql(table: string, rule: Extract<QualityRule, { kind: 'range' }>): string {
-  return `SELECT COUNT(*) FROM ${table} WHERE ${rule.column} < ${rule.min} OR ${rule.column} > ${rule.max}`;
+  const column = sqlIdent(rule.column);
+  return `SELECT COUNT(*) FROM ${sqlIdent(table)} WHERE ${column} < ${rule.min} OR ${column} > ${rule.max}`;
 }
 
 /** Freshness and retention seen in the sample: the event-time lag and the oldest event time. */

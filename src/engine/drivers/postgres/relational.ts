@@ -9,6 +9,9 @@ import type { Field, Provenance } from '../../../shared/types.js';
 import type { DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { batchStream } from '../file/batch-stream.js';
 
+// Qualified names are shared with the generators, which read the entities these drivers write.
+export { displayQualified, splitQualified } from '../../../shared/names.js';
+
 /** Fields that say where to connect; a replica given as a URL replaces all of them. */
 const CONNECTION_FIELDS = ['host', 'port', 'database', 'user', 'password'];
 
@@ -263,45 +266,12 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** `a.b` / `"a"."b.c"` / `` `a`.`b` `` into its parts, honouring the quote character given. */
-export function splitQualified(name: string, quote: '"' | '`'): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  let wasQuoted = false;
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (quoted) {
-      if (ch === quote) {
-        if (name[i + 1] === quote) {
-          current += quote;
-          i++;
-        } else quoted = false;
-      } else current += ch;
-    } else if (ch === quote) {
-      quoted = true;
-      wasQuoted = true;
-    } else if (ch === '.') {
-      parts.push(current);
-      current = '';
-    } else current += ch;
-  }
-  parts.push(current);
-  if (!wasQuoted && parts.some((p) => p === '')) return [name];
-  return parts;
-}
-
 /** Row estimate text for trees: "~1.2M rows". */
 export function approxRows(n: number): string {
   if (n < 1000) return `~${n} rows`;
   if (n < 1_000_000) return `~${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}K rows`;
   if (n < 1_000_000_000) return `~${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M rows`;
   return `~${(n / 1_000_000_000).toFixed(1)}B rows`;
-}
-
-/** A qualified name as a person would type it in messages: quotes only around parts that need them. */
-export function displayQualified(parts: string[], quote: '"' | '`'): string {
-  return parts.map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `${quote}${p.replaceAll(quote, quote + quote)}${quote}`)).join('.');
 }
 
 /** One batch of shaped rows; carries the field list only when a column widened in it. */

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { HeadwaterError } from '../../../shared/errors.js';
 import { connectionUser, envRef } from '../connection.js';
+import { commentLines, commentText, connectListItemProblem, connectText, connectValueProblem, hostProblem, javaRegexLiteral, pyIdentifier, pyString, quoted, urlHost, urlPartProblem } from '../escape.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
@@ -14,7 +15,6 @@ type Json = Record<string, unknown>;
 /** Keys Headwater adds to a Kafka Connect config; Connect and the connectors ignore unknown keys. */
 export const PROVENANCE_KEY = 'headwater.generated.from';
 
-
 function requireKind(evidence: GenerationEvidence, kinds: string[], what: string): void {
   const { connection, sample } = evidence;
   if (!kinds.includes(connection.kind)) {
@@ -22,17 +22,39 @@ function requireKind(evidence: GenerationEvidence, kinds: string[], what: string
   }
 }
 
-const user = connectionUser;
+/** Refuses a value the target cannot hold literally, naming the sample's source and entity. */
+function checked(evidence: GenerationEvidence, what: string, value: string, problem: (value: string) => string | undefined = connectValueProblem): string {
+  const why = problem(value);
+  if (!why) return value;
+  const { sample } = evidence;
+  throw new HeadwaterError('usage', `${commentText(sample.source)}/${commentText(sample.entity)}: the ${what} ${quoted(value)} ${why}; not writing it into a connector config.`, { source: sample.source, entity: sample.entity, hint: 'Rename it, or write this connector config by hand.' });
+}
 
-function qualified(evidence: GenerationEvidence): string {
+/** The user as connector configs write it; a literal name is checked like any other value. */
+function user(evidence: GenerationEvidence): string {
   const c = evidence.connection;
-  return c.schema ? `${c.schema}.${c.table}` : c.table;
+  return c.userEnv || !c.user ? connectionUser(evidence) : checked(evidence, 'user', c.user);
+}
+
+function port(evidence: GenerationEvidence): number {
+  const p = evidence.connection.port;
+  if (p !== undefined && Number.isInteger(p) && p > 0 && p < 65536) return p;
+  return Number(checked(evidence, 'port', String(p), () => 'is not a port number'));
+}
+
+const host = (evidence: GenerationEvidence) => checked(evidence, 'host', evidence.connection.host ?? 'localhost', hostProblem);
+const database = (evidence: GenerationEvidence, name: string | undefined) => (name === undefined ? undefined : checked(evidence, 'database', name, urlPartProblem));
+
+/** `schema.table` as a Debezium include-list regex: each part matches itself only. */
+function qualifiedRegex(evidence: GenerationEvidence): string {
+  const c = evidence.connection;
+  return c.schema ? `${javaRegexLiteral(c.schema)}\\.${javaRegexLiteral(c.table)}` : javaRegexLiteral(c.table);
 }
 
 /** All values strings, as the Kafka Connect REST API takes them. */
 function restPayload(name: string, config: Record<string, string | number | undefined>, evidence: GenerationEvidence): Json {
   const strings = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  return { name, config: { ...strings, [PROVENANCE_KEY]: evidence.provenance } };
+  return { name, config: { ...strings, [PROVENANCE_KEY]: connectText(evidence.provenance) } };
 }
 
 /**
@@ -50,36 +72,38 @@ export function debeziumConfig(evidence: GenerationEvidence): Json {
     return restPayload(name, {
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
       'tasks.max': 1,
-      'database.hostname': c.host,
-      'database.port': c.port,
+      'database.hostname': host(evidence),
+      'database.port': port(evidence),
       'database.user': user(evidence),
       'database.password': envRef(c.passwordEnv),
-      'database.dbname': c.database,
+      // Debezium builds its JDBC URL from the name: no URL parameters may ride along.
+      'database.dbname': database(evidence, c.database),
       'topic.prefix': prefix,
       'plugin.name': 'pgoutput',
       'slot.name': safeName(`${prefix}_${c.table}`).toLowerCase().slice(0, 63),
       'publication.name': safeName(`${prefix}_${c.table}_pub`).toLowerCase().slice(0, 63),
       'publication.autocreate.mode': 'filtered',
-      'schema.include.list': c.schema,
-      'table.include.list': qualified(evidence),
+      'schema.include.list': c.schema === undefined ? undefined : javaRegexLiteral(c.schema),
+      'table.include.list': qualifiedRegex(evidence),
       'snapshot.mode': 'initial',
       ...TOPIC_CREATION,
-      ...(c.sslmode ? { 'database.sslmode': c.sslmode } : {}),
+      ...(c.sslmode ? { 'database.sslmode': checked(evidence, 'sslmode', c.sslmode) } : {}),
     }, evidence);
   }
   // A stable server id per source (MySQL needs one unique in the replication topology).
   const serverId = 5400 + (createHash('sha1').update(c.source).digest().readUInt16BE(0) % 1000);
+  const schema = c.schema ?? c.database;
   return restPayload(name, {
     'connector.class': 'io.debezium.connector.mysql.MySqlConnector',
     'tasks.max': 1,
-    'database.hostname': c.host,
-    'database.port': c.port,
+    'database.hostname': host(evidence),
+    'database.port': port(evidence),
     'database.user': user(evidence),
     'database.password': envRef(c.passwordEnv),
     'database.server.id': serverId,
     'topic.prefix': prefix,
-    'database.include.list': c.schema ?? c.database,
-    'table.include.list': qualified(evidence),
+    'database.include.list': schema === undefined ? undefined : javaRegexLiteral(schema),
+    'table.include.list': qualifiedRegex(evidence),
     'schema.history.internal.kafka.bootstrap.servers': envRef('KAFKA_BOOTSTRAP_SERVERS'),
     'schema.history.internal.kafka.topic': `schemahistory.${prefix}`,
     'snapshot.mode': 'initial',
@@ -89,9 +113,10 @@ export function debeziumConfig(evidence: GenerationEvidence): Json {
 
 function jdbcUrl(evidence: GenerationEvidence): string {
   const c = evidence.connection;
-  if (c.kind === 'postgres') return `jdbc:postgresql://${c.host}:${c.port}/${c.database ?? ''}${c.sslmode ? `?sslmode=${c.sslmode}` : ''}`;
-  if (c.kind === 'mysql') return `jdbc:mysql://${c.host}:${c.port}/${c.schema ?? c.database ?? ''}`;
-  return `jdbc:sqlite:${c.path ?? ''}`;
+  const authority = () => `${urlHost(host(evidence))}:${port(evidence)}`;
+  if (c.kind === 'postgres') return `jdbc:postgresql://${authority()}/${database(evidence, c.database) ?? ''}${c.sslmode ? `?sslmode=${encodeURIComponent(checked(evidence, 'sslmode', c.sslmode))}` : ''}`;
+  if (c.kind === 'mysql') return `jdbc:mysql://${authority()}/${database(evidence, c.schema ?? c.database) ?? ''}`;
+  return `jdbc:sqlite:${checked(evidence, 'path', c.path ?? '', urlPartProblem)}`;
 }
 
 export function jdbcSourceConfig(evidence: GenerationEvidence): Json {
@@ -99,15 +124,16 @@ export function jdbcSourceConfig(evidence: GenerationEvidence): Json {
   const c = evidence.connection;
   const { cursor } = evidence;
   const prefix = safeName(c.source);
+  const list = (what: string, value: string | undefined) => (value === undefined ? undefined : checked(evidence, what, value, connectListItemProblem));
   return restPayload(`${prefix}-${safeName(c.table)}-jdbc`, {
     'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
     'tasks.max': 1,
     'connection.url': jdbcUrl(evidence),
     ...(c.kind === 'sqlite' ? {} : { 'connection.user': user(evidence), 'connection.password': envRef(c.passwordEnv) }),
-    'table.whitelist': c.kind === 'mysql' ? c.table : qualified(evidence),
+    'table.whitelist': list('table', c.kind === 'mysql' || !c.schema ? c.table : `${c.schema}.${c.table}`),
     mode: cursor.mode,
-    'incrementing.column.name': cursor.incrementing?.column,
-    'timestamp.column.name': cursor.timestamp?.column,
+    'incrementing.column.name': cursor.incrementing ? checked(evidence, 'column', cursor.incrementing.column) : undefined,
+    'timestamp.column.name': list('column', cursor.timestamp?.column),
     'validate.non.null': 'true',
     'topic.prefix': `${prefix}.`,
     'poll.interval.ms': cursor.mode === 'bulk' ? 86_400_000 : 60_000,
@@ -119,9 +145,10 @@ export function airbyteConfig(evidence: GenerationEvidence): Json {
   const c = evidence.connection;
   const ssl = c.sslmode && ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(c.sslmode) ? c.sslmode : 'prefer';
   return {
-    host: c.host,
-    port: c.port,
-    database: c.database,
+    host: host(evidence),
+    port: port(evidence),
+    // source-postgres formats its JDBC URL from these: no URL parameters may ride along.
+    database: database(evidence, c.database),
     schemas: [c.schema ?? 'public'],
     username: user(evidence),
     password: envRef(c.passwordEnv),
@@ -158,25 +185,42 @@ export function airbyteCatalog(evidence: GenerationEvidence): Json {
   };
 }
 
-const py = (value: string) => JSON.stringify(value);
+/** Module-level names of the dlt script, which the resource function must not shadow. */
+const DLT_SCRIPT_NAMES = new Set(['os', 'dlt', 'sa', 'sql_table', 'source_engine', 'main']);
+
+/** `sa.engine.URL.create(…)`: every part a Python string, the password read from the environment. */
+function sqlalchemyUrl(evidence: GenerationEvidence): string {
+  const c = evidence.connection;
+  if (c.kind === 'sqlite') return `sa.engine.URL.create("sqlite", database=${pyString(c.path ?? '')})`;
+  const driver = c.kind === 'postgres' ? 'postgresql+psycopg2' : 'mysql+pymysql';
+  const userExpr = c.userEnv ? `os.environ[${pyString(c.userEnv)}]` : c.user ? pyString(c.user) : `os.environ[${pyString(`${safeName(c.source).toUpperCase()}_USER`)}]`;
+  const databaseName = (c.kind === 'mysql' ? c.schema ?? c.database : c.database) ?? '';
+  return `sa.engine.URL.create(
+        ${pyString(driver)},
+        username=${userExpr},
+        password=os.environ.get(${pyString(c.passwordEnv)}),
+        host=${pyString(c.host ?? 'localhost')},
+        port=${port(evidence)},
+        database=${pyString(databaseName)},
+    )`;
+}
 
 export function dltPipeline(evidence: GenerationEvidence): string {
   requireKind(evidence, ['postgres', 'mysql', 'sqlite'], 'A dlt sql_database pipeline');
   const c = evidence.connection;
   const { cursor, key } = evidence;
   const pipelineName = safeName(`${c.source}_${c.table}`).toLowerCase();
-  const driver = c.kind === 'postgres' ? 'postgresql+psycopg2' : c.kind === 'mysql' ? 'mysql+pymysql' : 'sqlite';
-  const userLine = c.userEnv ? `os.environ[${py(c.userEnv)}]` : c.user ? py(c.user) : `os.environ[${py(`${safeName(c.source).toUpperCase()}_USER`)}]`;
-  const url = c.kind === 'sqlite'
-    ? `sa.engine.URL.create("sqlite", database=${py(c.path ?? '')})`
-    : `sa.engine.URL.create(\n        ${py(driver)},\n        username=${userLine},\n        password=os.environ.get(${py(c.passwordEnv)}),\n        host=${py(c.host ?? 'localhost')},\n        port=${c.port},\n        database=${py((c.kind === 'mysql' ? c.schema ?? c.database : c.database) ?? '')},\n    )`;
+  const dataset = `${safeName(c.source).toLowerCase()}_raw`;
   const disposition = cursor.primary ? (key.length ? 'merge' : 'append') : 'replace';
-  const table = c.table;
-  const schemaArg = c.kind === 'postgres' && c.schema ? `, schema=${py(c.schema)}` : '';
-  return `# ${evidence.provenance}
-# dlt sql_database pipeline for ${c.source}/${c.entity}: ${cursor.note}
-# Run: pip install "dlt[duckdb]" ${c.kind === 'postgres' ? 'psycopg2-binary' : c.kind === 'mysql' ? 'pymysql' : ''}; ${c.kind === 'sqlite' ? '' : `${c.passwordEnv}=… `}python ${pipelineName}_pipeline.py
-# Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${safeName(c.source).toLowerCase()}_raw).
+  const resource = pyIdentifier(`${safeName(c.table).toLowerCase()}_resource`, DLT_SCRIPT_NAMES);
+  const schemaArg = c.kind === 'postgres' && c.schema ? `, schema=${pyString(c.schema)}` : '';
+  const header = commentLines('#', [
+    evidence.provenance,
+    `dlt sql_database pipeline for ${c.source}/${c.entity}: ${cursor.note}`,
+    `Run: pip install "dlt[duckdb]" ${c.kind === 'postgres' ? 'psycopg2-binary' : c.kind === 'mysql' ? 'pymysql' : ''}; ${c.kind === 'sqlite' ? '' : `${c.passwordEnv}=… `}python ${pipelineName}_pipeline.py`,
+    `Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${dataset}).`,
+  ]);
+  return `${header}
 import os
 
 import dlt
@@ -186,26 +230,26 @@ from dlt.sources.sql_database import sql_table
 
 def source_engine() -> sa.engine.Engine:
     # The password comes from the environment, never from this file.
-    url = ${url}
+    url = ${sqlalchemyUrl(evidence)}
     return sa.create_engine(url)
 
 
-def ${safeName(table).toLowerCase()}_resource():
+def ${resource}():
     return sql_table(
         credentials=source_engine(),
-        table=${py(table)}${schemaArg},
-${cursor.primary ? `        incremental=dlt.sources.incremental(${py(cursor.primary)}),\n` : ''}${key.length ? `        primary_key=${JSON.stringify(key)},\n` : ''}        write_disposition=${py(disposition)},
+        table=${pyString(c.table)}${schemaArg},
+${cursor.primary ? `        incremental=dlt.sources.incremental(${pyString(cursor.primary)}),\n` : ''}${key.length ? `        primary_key=[${key.map((k) => pyString(k)).join(', ')}],\n` : ''}        write_disposition=${pyString(disposition)},
     )
 
 
 def main() -> None:
     pipeline = dlt.pipeline(
-        pipeline_name=${py(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${py(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${py(`${safeName(c.source).toLowerCase()}_raw`)}),
+        pipeline_name=${pyString(pipelineName)},
+        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
+        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
         pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
     )
-    info = pipeline.run(${safeName(table).toLowerCase()}_resource())
+    info = pipeline.run(${resource}())
     print(info)
 
 
@@ -213,4 +257,3 @@ if __name__ == "__main__":
     main()
 `;
 }
-

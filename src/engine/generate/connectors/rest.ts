@@ -5,6 +5,7 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import { restPathText, type RestEndpointProfile, type RestPaginator } from '../../../shared/rest.js';
 import { envNameOf, envRef } from '../connection.js';
+import { commentLines, commentText, jinjaLiteral, jinjaString, pyString, quoted } from '../escape.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName, tableName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
@@ -65,9 +66,9 @@ function recordSchema(evidence: GenerationEvidence): Json {
 
 const streamName = (evidence: GenerationEvidence, rest: RestEndpointProfile) => safeName(tableName(rest.path.split('?')[0]!.replace(/\/+$/, '')) || evidence.sample.entity).toLowerCase();
 
-/** Jinja access to a body path: `response['meta']['next_cursor']`. */
-const jinjaPath = (root: string, path: readonly string[]) => `${root}${path.map((k) => `['${k.replace(/'/g, "\\'")}']`).join('')}`;
-const requestParameter = (field: string) => ({ type: 'RequestOption', inject_into: 'request_parameter', field_name: field });
+/** Jinja access to a body path: `response['meta']['next_cursor']`, each key a Jinja string literal. */
+const jinjaPath = (root: string, path: readonly string[]) => `${root}${path.map((k) => `[${jinjaString(k)}]`).join('')}`;
+const requestParameter = (field: string) => ({ type: 'RequestOption', inject_into: 'request_parameter', field_name: jinjaLiteral(field) });
 
 function airbytePaginator(paginator: RestPaginator): Json {
   switch (paginator.type) {
@@ -99,7 +100,7 @@ function airbytePaginator(paginator: RestPaginator): Json {
     case 'starting-after':
       return {
         type: 'DefaultPaginator',
-        pagination_strategy: { type: 'CursorPagination', cursor_value: `{{ last_record['${paginator.idField}'] }}`, stop_condition: `{{ not ${jinjaPath('response', paginator.hasMorePath)} }}` },
+        pagination_strategy: { type: 'CursorPagination', cursor_value: `{{ ${jinjaPath('last_record', [paginator.idField])} }}`, stop_condition: `{{ not ${jinjaPath('response', paginator.hasMorePath)} }}` },
         page_token_option: requestParameter(paginator.cursorParam),
       };
     case 'offset':
@@ -124,10 +125,10 @@ function airbyteAuthenticator(rest: RestEndpointProfile, secrets: SecretSlot[]):
   const auth = rest.auth;
   switch (auth.scheme) {
     case 'bearer': return { type: 'BearerAuthenticator', api_token: ref(secrets[0]!.key) };
-    case 'api-key': return { type: 'ApiKeyAuthenticator', api_token: ref(secrets[0]!.key), inject_into: auth.in === 'query' ? requestParameter(auth.name ?? 'api_key') : { type: 'RequestOption', inject_into: 'header', field_name: auth.name ?? 'X-API-Key' } };
+    case 'api-key': return { type: 'ApiKeyAuthenticator', api_token: ref(secrets[0]!.key), inject_into: auth.in === 'query' ? requestParameter(auth.name ?? 'api_key') : { type: 'RequestOption', inject_into: 'header', field_name: jinjaLiteral(auth.name ?? 'X-API-Key') } };
     case 'basic': return { type: 'BasicHttpAuthenticator', username: ref('username'), password: ref('password') };
     case 'oauth2-client-credentials':
-      return { type: 'OAuthAuthenticator', token_refresh_endpoint: auth.tokenUrl, client_id: ref('client_id'), client_secret: ref('client_secret'), grant_type: 'client_credentials', ...(auth.scopes?.length ? { scopes: auth.scopes } : {}) };
+      return { type: 'OAuthAuthenticator', token_refresh_endpoint: auth.tokenUrl === undefined ? undefined : jinjaLiteral(auth.tokenUrl), client_id: ref('client_id'), client_secret: ref('client_secret'), grant_type: 'client_credentials', ...(auth.scopes?.length ? { scopes: auth.scopes } : {}) };
     default: return undefined;
   }
 }
@@ -151,13 +152,14 @@ export function airbyteManifest(evidence: GenerationEvidence): Json {
         type: 'SimpleRetriever',
         requester: {
           type: 'HttpRequester',
-          url_base: rest.baseUrl,
-          path: rest.path,
+          // Airbyte renders these as Jinja templates: a name holding `{{` stays text.
+          url_base: jinjaLiteral(rest.baseUrl),
+          path: jinjaLiteral(rest.path),
           http_method: rest.method,
           ...(authenticator ? { authenticator } : {}),
-          ...(Object.keys(params).length ? { request_parameters: params } : {}),
+          ...(Object.keys(params).length ? { request_parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [jinjaLiteral(k), jinjaLiteral(v)])) } : {}),
         },
-        record_selector: { type: 'RecordSelector', extractor: { type: 'DpathExtractor', field_path: rest.recordPath } },
+        record_selector: { type: 'RecordSelector', extractor: { type: 'DpathExtractor', field_path: rest.recordPath.map(jinjaLiteral) } },
         paginator: airbytePaginator(rest.paginator),
       },
       schema_loader: { type: 'InlineSchemaLoader', schema: recordSchema(evidence) },
@@ -211,6 +213,7 @@ export function dltRestConfig(evidence: GenerationEvidence): Json {
   const params: Record<string, string | number> = fixedParams(rest);
   // dlt's page_number paginator sends only the page: the page size is a fixed parameter.
   if (rest.paginator.type === 'page-number' && rest.paginator.sizeParam && rest.paginator.pageSize) params[rest.paginator.sizeParam] = rest.paginator.pageSize;
+  for (const text of [rest.path, ...Object.entries(params).flat()]) noPlaceholder(evidence, text);
   return {
     'x-headwater': { generatedFrom: evidence.provenance, paginator: rest.paginator.type, recordPath: restPathText(rest.recordPath) },
     client: { base_url: rest.baseUrl.replace(/\/?$/, '/'), ...(auth ? { auth } : {}) },
@@ -228,7 +231,12 @@ export function dltRestConfig(evidence: GenerationEvidence): Json {
   };
 }
 
-const py = (value: string) => JSON.stringify(value);
+/** dlt rest_api formats `{…}` in paths and parameters as placeholders (str.format): a brace is refused. */
+function noPlaceholder(evidence: GenerationEvidence, text: string | number): void {
+  if (typeof text !== 'string' || !/[{}]/.test(text)) return;
+  const { sample } = evidence;
+  throw new HeadwaterError('usage', `${commentText(sample.source)}/${commentText(sample.entity)}: ${quoted(text)} holds '{' or '}', which dlt rest_api reads as a placeholder; not writing a dlt config.`, { source: sample.source, entity: sample.entity, hint: 'Write this dlt config by hand.' });
+}
 
 /** The pipeline script that loads the config file beside it. */
 export function dltRestPipeline(evidence: GenerationEvidence, configFile: string): string {
@@ -236,11 +244,14 @@ export function dltRestPipeline(evidence: GenerationEvidence, configFile: string
   const secrets = secretSlots(evidence, rest);
   const pipelineName = safeName(`${evidence.sample.source}_${streamName(evidence, rest)}`).toLowerCase();
   const dataset = `${safeName(evidence.sample.source).toLowerCase()}_raw`;
-  return `# ${evidence.provenance}
-# dlt rest_api pipeline for ${evidence.sample.source} GET ${rest.path}: paginator ${rest.paginator.type}, records at ${restPathText(rest.recordPath)}.
-# Run: pip install "dlt[duckdb]"; ${secrets.map((s) => `${s.env}=… `).join('')}python ${pipelineName}_pipeline.py
-# Config: ${configFile} beside this script (secrets there are \${env:VAR} references, resolved below).
-# Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${dataset}).
+  const header = commentLines('#', [
+    evidence.provenance,
+    `dlt rest_api pipeline for ${evidence.sample.source} GET ${rest.path}: paginator ${rest.paginator.type}, records at ${restPathText(rest.recordPath)}.`,
+    `Run: pip install "dlt[duckdb]"; ${secrets.map((s) => `${s.env}=… `).join('')}python ${pipelineName}_pipeline.py`,
+    `Config: ${configFile} beside this script (the auth values there are \${env:VAR} references, resolved below).`,
+    `Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${dataset}).`,
+  ]);
+  return `${header}
 import json
 import os
 import re
@@ -291,9 +302,11 @@ def resolve(value):
 
 
 def load_config() -> dict:
-    config = json.loads(Path(__file__).with_name(${py(configFile)}).read_text())
+    config = json.loads(Path(__file__).with_name(${pyString(configFile)}).read_text())
     config.pop("x-headwater", None)
-    config = resolve(config)
+    # Only the auth block holds references: a name elsewhere that looks like one stays text.
+    if "auth" in config["client"]:
+        config["client"]["auth"] = resolve(config["client"]["auth"])
     for resource in config["resources"]:
         paginator = resource["endpoint"].get("paginator")
         if isinstance(paginator, dict) and paginator.get("type") == "starting_after":
@@ -304,9 +317,9 @@ def load_config() -> dict:
 
 def main() -> None:
     pipeline = dlt.pipeline(
-        pipeline_name=${py(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${py(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${py(dataset)}),
+        pipeline_name=${pyString(pipelineName)},
+        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
+        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
         pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
     )
     info = pipeline.run(rest_api_source(load_config()))

@@ -1,7 +1,7 @@
 // Data Contract Specification 1.2.1 (YAML), for teams whose tooling still reads it. The same evidence
 // as the ODCS contract, in DCS's words: field constraints plus quality checks carrying the evidence.
 import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
-import { safeName, tableName } from '../evidence.js';
+import { entityTable, safeName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
 import { dcsType } from '../types.js';
 import { yamlDocument } from '../yaml.js';
@@ -58,7 +58,7 @@ function servers(evidence: GenerationEvidence): Json {
 
 export function dcsContract(evidence: GenerationEvidence): Json {
   const { sample, cursor } = evidence;
-  const table = tableName(sample.entity);
+  const table = entityTable(evidence);
   const modelName = safeName(table);
   const rules = qualityRules(evidence);
   const time = timeFacts(evidence);

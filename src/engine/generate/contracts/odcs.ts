@@ -4,7 +4,7 @@
 import type { InferredField } from '../../../shared/inference.js';
 import { connectionUser, envRef } from '../connection.js';
 import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
-import { safeName, tableName } from '../evidence.js';
+import { entityTable, safeName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
 import { odcsLogicalType } from '../types.js';
 import { yamlDocument } from '../yaml.js';
@@ -82,7 +82,7 @@ function server(evidence: GenerationEvidence): Json[] {
 
 export function odcsContract(evidence: GenerationEvidence): Json {
   const { sample, cursor } = evidence;
-  const table = tableName(sample.entity);
+  const table = entityTable(evidence);
   const rules = qualityRules(evidence);
   const time = timeFacts(evidence);
   const sla: Json[] = [];

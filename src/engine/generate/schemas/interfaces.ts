@@ -4,7 +4,7 @@
 // Payloads are the generated JSON Schema, without its document keywords.
 import { describeRestPaginator, type RestEndpointProfile } from '../../../shared/rest.js';
 import type { GenerationEvidence } from '../evidence.js';
-import { safeName, tableName } from '../evidence.js';
+import { entityTable, safeName } from '../evidence.js';
 import { jsonSchema } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -26,16 +26,16 @@ export function defaultTopic(evidence: GenerationEvidence): string {
   const c = evidence.connection;
   if (TOPIC_KINDS.has(evidence.sample.sourceKind)) return c.entity.split('/')[0]!;
   const prefix = safeName(c.source);
-  return c.schema && (c.kind === 'postgres' || c.kind === 'mysql') ? `${prefix}.${c.schema}.${c.table}` : `${prefix}.${safeName(tableName(c.entity))}`;
+  return c.schema && (c.kind === 'postgres' || c.kind === 'mysql') ? `${prefix}.${c.schema}.${c.table}` : `${prefix}.${safeName(entityTable(evidence))}`;
 }
 
 export function asyncApiDocument(evidence: GenerationEvidence): Json {
-  const name = pascal(tableName(evidence.sample.entity));
+  const name = pascal(entityTable(evidence));
   const address = evidence.target.topic ?? defaultTopic(evidence);
   const channel = safeName(address);
   return {
     asyncapi: '3.0.0',
-    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)} records`, version: '0.1.0', description: `${evidence.provenance} Topic: ${address}${evidence.target.topic || TOPIC_KINDS.has(evidence.sample.sourceKind) ? '' : ' (the Debezium/JDBC connector default; pass --topic to name another)'}.` },
+    info: { title: `${evidence.sample.source} ${entityTable(evidence)} records`, version: '0.1.0', description: `${evidence.provenance} Topic: ${address}${evidence.target.topic || TOPIC_KINDS.has(evidence.sample.sourceKind) ? '' : ' (the Debezium/JDBC connector default; pass --topic to name another)'}.` },
     defaultContentType: 'application/json',
     channels: { [channel]: { address, messages: { [name]: { $ref: `#/components/messages/${name}` } } } },
     operations: { [`receive${name}`]: { action: 'receive', channel: { $ref: `#/channels/${channel}` }, messages: [{ $ref: `#/channels/${channel}/messages/${name}` }] } },
@@ -61,16 +61,16 @@ function securitySchemes(rest: RestEndpointProfile): Json | undefined {
 
 /** OpenAPI 3.1 for the sampled path: a REST sample's own path, server, envelope and auth; else --path. */
 export function openApiDocument(evidence: GenerationEvidence): Json {
-  const name = pascal(tableName(evidence.sample.entity));
+  const name = pascal(entityTable(evidence));
   const rest = evidence.sample.schema.rest;
-  const path = evidence.target.path ?? rest?.path ?? `/${safeName(tableName(evidence.sample.entity))}`;
+  const path = evidence.target.path ?? rest?.path ?? `/${safeName(entityTable(evidence))}`;
   const named = evidence.target.path !== undefined || rest !== undefined;
   const security = rest ? securitySchemes(rest) : undefined;
   const items = { type: 'array', items: { $ref: `#/components/schemas/${name}` } };
   const parameters = Object.keys(rest?.params ?? {}).map((p) => ({ name: p, in: 'query', schema: { type: 'string' } }));
   return {
     openapi: '3.1.0',
-    info: { title: `${evidence.sample.source} ${tableName(evidence.sample.entity)}`, version: '0.1.0', description: `${evidence.provenance} Path: ${path}${named ? '' : ' (pass --path to name the real one)'}.${rest ? ` Paginator: ${describeRestPaginator(rest.paginator)}.` : ''}` },
+    info: { title: `${evidence.sample.source} ${entityTable(evidence)}`, version: '0.1.0', description: `${evidence.provenance} Path: ${path}${named ? '' : ' (pass --path to name the real one)'}.${rest ? ` Paginator: ${describeRestPaginator(rest.paginator)}.` : ''}` },
     // Paths start with /: the server URL has no trailing one.
     ...(rest ? { servers: [{ url: rest.baseUrl.replace(/\/+$/, '') }] } : {}),
     paths: {

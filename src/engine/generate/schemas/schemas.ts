@@ -1,8 +1,10 @@
 // Record schemas from a sample: JSON Schema 2020-12, Avro (.avsc), and CREATE TABLE for DuckDB and
 // PostgreSQL. Nullability follows the declaration, tightened where the sample showed no nulls.
+import { HeadwaterError } from '../../../shared/errors.js';
 import type { InferredField } from '../../../shared/inference.js';
+import { commentLines, commentText, isPlainSqlType, quoted, sqlIdent, uniqueNames } from '../escape.js';
 import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
-import { safeName, tableName } from '../evidence.js';
+import { entityTable, safeName } from '../evidence.js';
 import { qualityRules } from '../rules.js';
 import { avroType, jsonSchemaType, postgresType } from '../types.js';
 
@@ -42,7 +44,7 @@ export function jsonSchema(evidence: GenerationEvidence): Record<string, unknown
   }));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `urn:headwater:${safeName(sample.source)}:${safeName(tableName(sample.entity))}`,
+    $id: `urn:headwater:${safeName(sample.source)}:${safeName(entityTable(evidence))}`,
     title: `${sample.source}/${sample.entity}`,
     $comment: evidence.provenance,
     type: 'object',
@@ -54,31 +56,39 @@ export function jsonSchema(evidence: GenerationEvidence): Record<string, unknown
 export function avroSchema(evidence: GenerationEvidence): Record<string, unknown> {
   const { sample } = evidence;
   const notNull = notNullColumns(evidence);
+  // Avro names are [A-Za-z_][A-Za-z0-9_]*: columns that clean to the same name get _2, _3, …
+  const names = uniqueNames(evidence.columns.map((column) => safeName(column.name)));
   return {
     type: 'record',
-    name: safeName(tableName(sample.entity)),
+    name: safeName(entityTable(evidence)),
     namespace: `headwater.${safeName(sample.source)}`,
     doc: evidence.provenance,
-    fields: evidence.columns.map((column) => {
+    fields: evidence.columns.map((column, i) => {
       const type = avroType(column);
-      return nullable(column, notNull) && type !== 'null'
-        ? { name: safeName(column.name), type: ['null', type], default: null, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) }
-        : { name: safeName(column.name), type, ...(safeName(column.name) !== column.name ? { doc: `Column ${column.name}` } : {}) };
+      const name = names[i]!;
+      const doc = name !== column.name ? { doc: `Column ${column.name}` } : {};
+      return nullable(column, notNull) && type !== 'null' ? { name, type: ['null', type], default: null, ...doc } : { name, type, ...doc };
     }),
   };
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A column type for DDL; a type text that could carry more than a type is refused. */
+function columnType(evidence: GenerationEvidence, column: ColumnEvidence, type: string): string {
+  if (isPlainSqlType(type)) return type;
+  const { sample } = evidence;
+  throw new HeadwaterError('usage', `${commentText(sample.source)}/${commentText(sample.entity)}: column ${quoted(column.name)} has the type ${quoted(type)}, which is not a plain SQL type: not writing it into a CREATE TABLE.`, { source: sample.source, entity: sample.entity });
+}
 
 export function ddl(evidence: GenerationEvidence, dialect: 'duckdb' | 'postgres'): string {
   const { sample } = evidence;
   const notNull = notNullColumns(evidence);
   const fromPostgres = evidence.connection.kind === 'postgres';
   const lines = evidence.columns.map((column) => {
-    const type = dialect === 'duckdb' ? column.duckType : postgresType(column, fromPostgres);
-    return `  ${quoteIdent(column.name)} ${type}${nullable(column, notNull) ? '' : ' NOT NULL'}`;
+    const type = columnType(evidence, column, dialect === 'duckdb' ? column.duckType : postgresType(column, fromPostgres));
+    return `  ${sqlIdent(column.name)} ${type}${nullable(column, notNull) ? '' : ' NOT NULL'}`;
   });
-  if (evidence.key.length) lines.push(`  PRIMARY KEY (${evidence.key.map(quoteIdent).join(', ')})`);
-  const table = dialect === 'postgres' && evidence.connection.schema && fromPostgres ? `${quoteIdent(evidence.connection.schema)}.${quoteIdent(tableName(sample.entity))}` : quoteIdent(tableName(sample.entity));
-  return `-- ${evidence.provenance}\n-- ${dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} table for ${sample.source}/${sample.entity}; NOT NULL where the source declares it or no nulls were seen.\nCREATE TABLE ${table} (\n${lines.join(',\n')}\n);\n`;
+  if (evidence.key.length) lines.push(`  PRIMARY KEY (${evidence.key.map(sqlIdent).join(', ')})`);
+  const table = dialect === 'postgres' && evidence.connection.schema && fromPostgres ? `${sqlIdent(evidence.connection.schema)}.${sqlIdent(entityTable(evidence))}` : sqlIdent(entityTable(evidence));
+  const header = commentLines('--', [evidence.provenance, `${dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} table for ${sample.source}/${sample.entity}; NOT NULL where the source declares it or no nulls were seen.`]);
+  return `${header}\nCREATE TABLE ${table} (\n${lines.join(',\n')}\n);\n`;
 }
