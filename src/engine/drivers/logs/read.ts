@@ -6,7 +6,7 @@ import type { Provenance } from '../../../shared/types.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { batchStream } from '../file/batch-stream.js';
 import { peekText } from '../file/location.js';
-import { LineReader } from '../file/ndjson.js';
+import { LineReader } from '../file/lines.js';
 import { loadParsers, type Parsers } from './formats.js';
 import { logRoot, type LogFile, type LogSet } from './files.js';
 import { LOG_FIELDS, RecordAssembler, formatOfFile, logOptions, type LogOptions, type LogRecord } from './records.js';
