@@ -109,6 +109,17 @@ describe('damaged and hostile files', { timeout: 120_000 }, () => {
     assert.deepEqual(await ids(info.table), [1, 10, 10]);
   });
 
+  test('--where, --cursor and incremental on a file are refused by name, nothing landed', async () => {
+    const before = (await engine.samples()).length;
+    for (const [options, flag] of [[{ where: 'id > 5' }, '--where'], [{ cursor: 'id' }, '--cursor'], [{ strategy: 'incremental' }, '--strategy incremental']] as const) {
+      await assert.rejects(engine.sample('files', 'whole.csv', { limit: 10, ...options }), (error: unknown) => {
+        assert.ok(error instanceof Error && error.message.startsWith(`Source 'files' (file), entity 'whole.csv': ${flag} is not supported by file samples; they support --strategy head|random|full`), String(error));
+        return true;
+      });
+    }
+    assert.equal((await engine.samples()).length, before);
+  });
+
   test('a 10,000-deep JSON line is one rejected record; the others land', async () => {
     const info = await engine.sample('files', 'deep.ndjson', { strategy: 'head', limit: 10 });
     assert.equal(info.status, 'complete');

@@ -174,6 +174,19 @@ describe('logs corpus: who / what / when per format', () => {
   });
 });
 
+describe('logs: options', () => {
+  test('--where, --from and incremental are refused by name; tail is the way to new records', async () => {
+    for (const [options, flag] of [[{ where: "level = 'error'" }, '--where'], [{ from: 'first' }, '--from'], [{ strategy: 'incremental' }, '--strategy incremental']] as const) {
+      await assert.rejects(driver.sample(source('app.jsonl.log'), 'app.jsonl.log', { limit: 10, strategy: 'head', ...options }, context()), (error: unknown) => {
+        assert.ok(error instanceof HeadwaterError && error.code === 'usage');
+        assert.ok(error.message.startsWith(`Source 'logs' (logs), entity 'app.jsonl.log': ${flag} is not supported by logs samples`), error.message);
+        assert.match(error.hint ?? '', /headwater tail/);
+        return true;
+      });
+    }
+  });
+});
+
 describe('rotated logs', () => {
   let dir: string;
   before(() => {
