@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import driver from '../../src/engine/drivers/logs/index.js';
+import { Engine } from '../../src/engine/engine.js';
 import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { LOG_FIELDS } from '../../src/engine/drivers/logs/records.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
@@ -184,6 +185,40 @@ describe('logs: options', () => {
         return true;
       });
     }
+  });
+});
+
+describe('logs: a catastrophic pattern', { timeout: 60_000 }, () => {
+  // (a|aa)+$ backtracks exponentially on a run of a's that does not end the line: ~fib(60) steps.
+  const PATTERN = '^(?<message>(a|aa)+)$';
+  let dir: string;
+  let engine: Engine;
+  before(() => {
+    dir = mkdtempSync(join(tmp, 'redos-'));
+    const lines = ['aaaa', 'aa', ...Array.from({ length: 20 }, () => `${'a'.repeat(60)}!`), 'aaa'];
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, 'app.log'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: app\n    kind: logs\n    path: app.log\n    options: { pattern: '${PATTERN}' }\n`);
+    engine = new Engine({ workspaceDir: dir });
+  });
+  after(() => engine.close());
+
+  test('the --max-seconds budget holds: the sample stops and keeps what it read', async () => {
+    const started = Date.now();
+    const info = await engine.sample('app', 'app.log', { strategy: 'full', maxSeconds: 1 });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 5_000, `stopped within the budget and one deadline (${elapsed} ms)`);
+    assert.equal(info.status, 'partial');
+    assert.ok(info.rowCount >= 2, 'the lines before the slow ones landed');
+  });
+
+  test('without a budget, lines the pattern overruns are record errors, and past five the read stops naming them', async () => {
+    const info = await engine.sample('app', 'app.log', { strategy: 'full' });
+    assert.equal(info.status, 'partial');
+    assert.match(info.statusDetail ?? '', /the pattern options took over 200 ms on each of lines 3, 4, 5, 6, 7 of app\.log: they backtrack catastrophically/);
+    const rows = (await engine.query(`SELECT message, _raw FROM ${info.table} ORDER BY rowid`)).rows;
+    assert.deepEqual(rows.slice(0, 2), [['aaaa', null], ['aa', null]]);
+    assert.ok(rows.slice(2).every(([message, raw]) => message === null && String(raw).endsWith('!')), 'slow lines are kept raw, as malformed');
   });
 });
 
