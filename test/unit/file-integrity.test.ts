@@ -2,6 +2,7 @@
 // broke (never complete, never its cut last record), over-long and too deeply nested lines are record
 // errors, and `full` honours --limit.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,13 @@ describe('damaged and hostile files', { timeout: 120_000 }, () => {
     const deep = `{"id": 2, "deep": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     writeFileSync(join(data, 'deep.ndjson'), `{"id": 1}\n${deep}\n{"id": 3}\n`);
     writeFileSync(join(data, 'long.ndjson'), `{"id": 1}\n{"id": 2, "blob": "${'x'.repeat(9 * 1024 * 1024)}"}\n{"id": 3}\n`);
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), 'sources:\n  - name: files\n    kind: file\n    path: data\n');
+    execFileSync('mkfifo', [join(data, 'pipe.csv')]);
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), [
+      'sources:', '  - name: files', '    kind: file', '    path: data',
+      '  - name: piped', '    kind: file', '    path: data/pipe.csv',
+      '  - name: piped-log', '    kind: logs', '    path: data/pipe.csv',
+      '  - name: piped-db', '    kind: sqlite', '    path: data/pipe.csv', '',
+    ].join('\n'));
     engine = new Engine({ workspaceDir: dir });
   });
 
@@ -118,6 +125,18 @@ describe('damaged and hostile files', { timeout: 120_000 }, () => {
       });
     }
     assert.equal((await engine.samples()).length, before);
+  });
+
+  test('a named pipe is refused as not a regular file, without ever being opened', async () => {
+    for (const [name, entity, what] of [
+      ['files', 'pipe.csv', "File source 'files'"], ['piped', 'pipe.csv', "File source 'piped'"],
+      ['piped-log', 'pipe.csv', "Log source 'piped-log'"], ['piped-db', 'main', "SQLite source 'piped-db'"],
+    ]) {
+      await assert.rejects(engine.sample(name!, entity!, { limit: 10 }), (error: unknown) => {
+        assert.ok(error instanceof Error && error.message.startsWith(`${what}: `) && error.message.endsWith('pipe.csv is a named pipe (FIFO), not a regular file; Headwater reads regular files only.'), String(error));
+        return true;
+      });
+    }
   });
 
   test('a 10,000-deep JSON line is one rejected record; the others land', async () => {
