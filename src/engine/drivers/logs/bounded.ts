@@ -4,14 +4,16 @@
 // so lines go through in batches, and a batch that overruns is retried line by line to find the slow one).
 import { Script, createContext } from 'node:vm';
 
-/** How long one batch of lines, or one line on its own, may spend in the user's patterns. */
-export const LINE_DEADLINE_MS = 200;
+/** How long a batch of lines may spend in the user's patterns before it is retried line by line. */
+export const BATCH_DEADLINE_MS = 200;
+/** How long one line on its own may take (well above a GC pause on a loaded machine). */
+export const LINE_DEADLINE_MS = 500;
 
 const guard = createContext({ work: () => {} });
 const script = new Script('work()');
 
 /** Runs `work` synchronously; false when the deadline interrupted it (what it did before stays done). */
-export function withinDeadline(work: () => void, ms = LINE_DEADLINE_MS): boolean {
+export function withinDeadline(work: () => void, ms: number): boolean {
   (guard as { work: () => void }).work = work;
   try {
     script.runInContext(guard, { timeout: ms });
@@ -38,11 +40,12 @@ export async function mapWithinDeadline<T, R>(items: T[], fn: (item: T) => R, ov
         const result = fn(items[i]!);
         out.push(result);
       }
-    });
-    if (done) break;
+    }, BATCH_DEADLINE_MS);
+    // Interrupted after the last item: nothing is left.
+    if (done || out.length >= items.length) break;
     const item = items[out.length]!;
     let alone: R | undefined;
-    const finished = withinDeadline(() => { alone = fn(item); });
+    const finished = withinDeadline(() => { alone = fn(item); }, LINE_DEADLINE_MS);
     out.push(finished ? alone as R : overran(item));
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
