@@ -119,7 +119,8 @@ async function maxSecondsCheck(backend: Backend, run: Run): Promise<void> {
   const info = await run.workspace.engine.sample(run.ok, entity, { ...options, maxSeconds: MAX_SECONDS });
   const elapsed = performance.now() - started;
   assertStopped(backend, info, /time budget/, `reading ${entity} whole must take longer than ${MAX_SECONDS} s`);
-  assert.ok(elapsed < MAX_SECONDS * 1000 + 1000, `stopped within a second of the budget (after ${Math.round(elapsed)} ms)`);
+  // The clock here also counts resolving the source and landing: a budget honoured late or not at all still shows.
+  assert.ok(elapsed < MAX_SECONDS * 1000 + 2000, `stopped within two seconds of the budget (after ${Math.round(elapsed)} ms)`);
   assert.equal((await run.workspace.engine.sampleInfo(info.id)).status, 'partial', 'the catalog records it as partial');
 }
 
