@@ -82,3 +82,31 @@ export const ALL: Record<Check, Support> = {
 export function secretFor(kind: string): string {
   return `conformance-${kind}-S3CRET-${Math.random().toString(36).slice(2, 10)}`;
 }
+
+export interface Traffic {
+  /** Messages sent so far. */
+  sent(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends numbered messages one after another, a few milliseconds apart, until stopped: live traffic
+ * for a tap, which only sees what is sent while it listens.
+ */
+export function startTraffic(send: (n: number) => Promise<unknown>, pauseMs = 5): Traffic {
+  let n = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await send(++n);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  })();
+  return {
+    sent: () => n,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
