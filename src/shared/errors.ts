@@ -42,3 +42,9 @@ export function redact(text: string, secrets: Iterable<string> = []): string {
   }
   return out;
 }
+
+/** Why a fetch() failed: the network error's code (ECONNREFUSED...) rather than undici's "fetch failed". */
+export function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -3,7 +3,7 @@
 // jitter on 5xx and network errors, per-request timeouts, X-RateLimit-Remaining/Reset respected,
 // auth applied (OAuth2 client-credentials tokens fetched and refreshed), secrets redacted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadwaterError, redact } from '../../../shared/errors.js';
+import { HeadwaterError, networkCause, redact } from '../../../shared/errors.js';
 import type { RestAuthProfile } from '../../../shared/rest.js';
 import type { DriverContext, ResolvedSource } from '../driver.js';
 import type { RestConfig } from './config.js';
@@ -222,11 +222,6 @@ export function retryAfterMs(value: string | null): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function networkCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 function snippet(text: string): string {
