@@ -133,13 +133,14 @@ async function cancelCheck(backend: Backend, run: Run): Promise<void> {
     abortedAt = performance.now();
     controller.abort();
   };
-  // Once rows flow (or, for a read that lands in one statement, once it is under way).
-  const fallback = setTimeout(abort, backend.landsAtomically ? 1000 : 10_000);
+  // Once rows flow; a read that copies the source first or lands in one statement shows no rows
+  // until it ends, so it is cancelled a second in. The last progress report (fraction 1) comes too late.
+  const fallback = setTimeout(abort, 1000);
   let info: SampleInfo;
   try {
     info = await run.workspace.engine.sample(run.ok, entity, options, {
       signal: controller.signal,
-      onProgress: (p) => { if (p.rows > 0 || (backend.landsAtomically && p.fraction !== undefined && p.fraction < 1)) abort(); },
+      onProgress: (p) => { if (p.rows > 0 && (p.fraction ?? 0) < 1) abort(); },
     });
   } finally {
     clearTimeout(fallback);
