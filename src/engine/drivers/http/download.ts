@@ -51,7 +51,8 @@ export function maxBytesOf(source: ResolvedSource, fallback = DEFAULT_MAX_BYTES)
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-function headersOf(source: ResolvedSource): Record<string, string> {
+/** The request headers: the source's own (credentials...) over headwater's user agent. */
+export function headersOf(source: ResolvedSource): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': 'headwater' };
   const extra = source.options.headers;
   if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = String(v);

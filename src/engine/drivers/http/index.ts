@@ -1,10 +1,10 @@
 // HTTP driver (kind `http`): one data file at a URL (CSV, TSV, JSON, NDJSON, Parquet, gzip variants),
 // downloaded into `.headwater/cache/http/` (ETag / Last-Modified revalidation, Range resume, size
 // budget) and read by the file driver from there.
-import { HeadwaterError, redact } from '../../../shared/errors.js';
+import { HeadwaterError, networkCause, redact } from '../../../shared/errors.js';
 import type { BrowseNode } from '../../../shared/types.js';
 import type { Description, Driver, ResolvedSource } from '../driver.js';
-import { download, maxBytesOf } from './download.js';
+import { download, headersOf, maxBytesOf } from './download.js';
 import { dataFormatOf, sampleLocalCopy } from './handoff.js';
 
 interface Target {
@@ -40,11 +40,12 @@ const driver: Driver = {
   async describe(source): Promise<Description> {
     try {
       const { url } = targetOf(source);
-      const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(url, { method: 'HEAD', headers: headersOf(source), signal: AbortSignal.timeout(10_000) });
       const size = response.headers.get('content-length');
       return { reachable: response.ok, detail: `${redact(url, source.secrets)}: HTTP ${response.status}${size ? `, ${size} bytes` : ''}${size && Number(size) > maxBytesOf(source) ? ' (over the size budget)' : ''}` };
     } catch (error) {
-      return { reachable: false, detail: redact(error instanceof Error ? error.message : String(error), source.secrets) };
+      if (error instanceof HeadwaterError) return { reachable: false, detail: error.message };
+      return { reachable: false, detail: redact(`${source.url}: ${networkCause(error)}`, source.secrets) };
     }
   },
 
