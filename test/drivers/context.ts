@@ -7,13 +7,15 @@ export interface TestContextOptions {
   signal?: AbortSignal;
   /** Receives every log line as "level: message". */
   logs?: string[];
+  /** Set for a driver that must not use DuckDB: scratchDuckDB() then rejects with this reason. */
+  noDuckDB?: string;
 }
 
 export function testDriverContext(options: TestContextOptions = {}): DriverContext {
-  const logs = options.logs;
+  const { logs, noDuckDB } = options;
   return {
     signal: options.signal ?? new AbortController().signal,
     log: (level, message) => logs?.push(`${level}: ${message}`),
-    scratchDuckDB: () => openDuckDB(':memory:'),
+    scratchDuckDB: () => (noDuckDB ? Promise.reject(new Error(noDuckDB)) : openDuckDB(':memory:')),
   };
 }

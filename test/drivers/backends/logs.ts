@@ -17,7 +17,7 @@ async function writeLog(path: string, rows: number): Promise<void> {
     for (let i = from; i < Math.min(rows, from + 10_000); i++) {
       lines.push(JSON.stringify({ ts: new Date(start + i * 1000).toISOString(), level: i % 10 ? 'info' : 'warn', service: 'checkout', user: `u-${i % 97}`, msg: `request ${i} served` }));
     }
-    if (!out.write(`${lines.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${lines.join('\n')}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   out.end();
   await finished(out);
