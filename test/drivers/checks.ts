@@ -94,19 +94,22 @@ async function limitCheck(backend: Backend, run: Run): Promise<void> {
   assert.deepEqual({ rows, withoutProvenance: missing }, { rows: 10, withoutProvenance: 0 });
 }
 
-/** A sample stopped by a budget or a cancel: partial, saying why, keeping what landed before. */
-function assertStopped(backend: Backend, info: SampleInfo, why: RegExp, advice: string): void {
+/** A sample stopped by a budget or a cancel: partial, saying why, keeping what landed before (and the catalog says so). */
+async function assertStopped(backend: Backend, run: Run, info: SampleInfo, why: RegExp, advice: string): Promise<void> {
   assert.equal(info.status, 'partial', `the sample is partial (${info.status}, ${info.rowCount} rows: ${info.statusDetail}); ${advice}`);
   assert.match(info.statusDetail ?? '', why);
   if (!backend.landsAtomically) assert.ok(info.rowCount > 0, `the rows read before the stop are kept: ${info.statusDetail}`);
+  const [landed] = await count(run, `SELECT count(*) FROM ${info.table}`);
+  assert.equal(landed, info.rowCount, 'the sample table holds the rows the catalog counts');
+  const catalog = await run.workspace.engine.sampleInfo(info.id);
+  assert.deepEqual([catalog.status, why.test(catalog.statusDetail ?? '')], ['partial', true], `the catalog records it: ${catalog.statusDetail}`);
 }
 
 async function maxBytesCheck(backend: Backend, run: Run): Promise<void> {
   const info = await run.workspace.engine.sample(run.ok, backend.fixture.entity, { ...backend.fixture.options, limit: UNBOUNDED, maxBytes: MAX_BYTES });
-  assertStopped(backend, info, /byte budget/, `the fixture holds more than ${MAX_BYTES} bytes`);
+  await assertStopped(backend, run, info, /byte budget/, `the fixture holds more than ${MAX_BYTES} bytes`);
   assert.ok(info.rowCount < backend.fixture.rows, `stopped before the end (${info.rowCount} of ${backend.fixture.rows} rows)`);
-  const catalog = await run.workspace.engine.sampleInfo(info.id);
-  assert.equal(catalog.status, 'partial', 'the catalog records it as partial');
+  assert.ok(info.bytes >= MAX_BYTES, `the budget was spent (${info.bytes} bytes counted)`);
 }
 
 function longRead(backend: Backend): { entity: string; options: SampleRequestOptions } {
@@ -118,10 +121,9 @@ async function maxSecondsCheck(backend: Backend, run: Run): Promise<void> {
   const started = performance.now();
   const info = await run.workspace.engine.sample(run.ok, entity, { ...options, maxSeconds: MAX_SECONDS });
   const elapsed = performance.now() - started;
-  assertStopped(backend, info, /time budget/, `reading ${entity} whole must take longer than ${MAX_SECONDS} s`);
+  await assertStopped(backend, run, info, /time budget/, `reading ${entity} whole must take longer than ${MAX_SECONDS} s`);
   // The clock here also counts resolving the source and landing: a budget honoured late or not at all still shows.
   assert.ok(elapsed < MAX_SECONDS * 1000 + 2000, `stopped within two seconds of the budget (after ${Math.round(elapsed)} ms)`);
-  assert.equal((await run.workspace.engine.sampleInfo(info.id)).status, 'partial', 'the catalog records it as partial');
 }
 
 async function cancelCheck(backend: Backend, run: Run): Promise<void> {
@@ -148,9 +150,7 @@ async function cancelCheck(backend: Backend, run: Run): Promise<void> {
   const stoppedAfter = performance.now() - abortedAt;
   assert.ok(abortedAt > 0, `the read ended (${info.rowCount} rows) before it could be cancelled: ${entity} must take longer to read`);
   assert.ok(stoppedAfter < 1000, `stopped ${Math.round(stoppedAfter)} ms after the cancel`);
-  assertStopped(backend, info, /cancel/, 'a cancel stops the read');
-  const catalog = await run.workspace.engine.sampleInfo(info.id);
-  assert.deepEqual([catalog.status, /cancel/.test(catalog.statusDetail ?? '')], ['partial', true], `the catalog records the cancel: ${catalog.statusDetail}`);
+  await assertStopped(backend, run, info, /cancel/, 'a cancel stops the read');
 }
 
 async function unknownEntityCheck(backend: Backend, run: Run): Promise<void> {
