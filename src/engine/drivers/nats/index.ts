@@ -10,6 +10,7 @@ import { decodePayload, PAYLOAD_FIELDS, payloadCells } from '../../streams/paylo
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
+import { natsServers } from './servers.js';
 
 const DEFAULT_WINDOW_S = 5;
 const STREAMS = '#streams';
@@ -64,8 +65,11 @@ function natsError(error: unknown, source: ResolvedSource, entity?: string): Hea
 async function connect(source: ResolvedSource, reconnect = false): Promise<NatsConnection> {
   const { connect: open } = withMember(await import('nats'), 'connect');
   try {
+    const { servers, user, pass, token } = natsServers(source.url ?? 'nats://127.0.0.1:4222');
     return await open({
-      servers: (source.url ?? 'nats://127.0.0.1:4222').split(','),
+      servers,
+      ...(user !== undefined ? { user, pass } : {}),
+      ...(token !== undefined ? { token } : {}),
       name: 'headwater',
       timeout: Number(source.options.connectTimeoutMs ?? 10_000),
       reconnect,

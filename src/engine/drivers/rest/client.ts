@@ -6,7 +6,7 @@
 // X-RateLimit-Remaining/Reset respected, auth applied (OAuth2 client-credentials tokens fetched and
 // refreshed) at the base URL's origin only, secrets redacted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
+import { HeadwaterError, networkCause, redact, redactUrl } from '../../../shared/errors.js';
 import type { RestAuthProfile } from '../../../shared/rest.js';
 import type { DriverContext, ResolvedSource } from '../driver.js';
 import { HttpFailure, send, sendFollowing, type HttpResponse } from '../kit/http.js';
@@ -280,11 +280,6 @@ export function retryAfterMs(value: string | null): number | undefined {
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function networkCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 function snippet(text: string): string {
