@@ -31,9 +31,6 @@ options:
   unknownEntity: '/no_such_endpoint',
   unreachableCause: /ECONNREFUSED|connection refused/i,
   supports: { ...ALL, statementLog: true },
-  knownGaps: {
-    describe: "describe of an unreachable API says only 'fetch failed' (neither the host nor the cause); sampling it retries a refused connection 7 times (about 15 s) and its error names no host (the REST client, shared with graphql)",
-  },
 };
 
 export default backend;
