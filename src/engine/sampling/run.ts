@@ -8,6 +8,10 @@ import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LIMIT = 10_000;
+/** The most rows a sample may ask for. */
+export const MAX_LIMIT = 1_000_000_000;
+/** The longest time budget: a week, well inside what a timer can hold (2^31 ms). */
+export const MAX_SECONDS = 7 * 24 * 3600;
 const PROGRESS_INTERVAL_MS = 250;
 /** Appended rows are flushed (made durable and queryable) at least this often. */
 const FLUSH_INTERVAL_MS = 1_000;
