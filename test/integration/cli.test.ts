@@ -137,7 +137,7 @@ describe('headwater CLI on the demo workspace', () => {
 
     const badFlag = headwater(['sample', 'shop', 'orders', '--limit', 'many'], dir);
     assert.equal(badFlag.code, 2);
-    assert.match(badFlag.stderr, /--limit must be a positive number/);
+    assert.match(badFlag.stderr, /--limit must be a whole number/);
   });
 
   test('ad-hoc sources by URL work without sources.yaml', () => {
