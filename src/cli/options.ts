@@ -17,41 +17,44 @@ const WHOLE = /^\s*\d+(e\d+)?\s*$/i;
 const DECIMAL = /^\s*\d*\.?\d+(e\d+)?\s*$/i;
 
 /** A whole count within bounds: "1e99", "2.5", "0x10" and "" are refused with the bounds. */
-function wholeNumber(name: string, spec: OptionSpec, raw: string): number {
+function wholeNumber(name: string, spec: OptionSpec, raw: string, hint: string): number {
   const min = spec.min ?? 1;
   const max = spec.max ?? Number.MAX_SAFE_INTEGER;
   const n = WHOLE.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) usage(`--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got '${raw}').`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) usage(`--${name} must be a whole number from ${min} to ${max.toLocaleString('en-US')} (got '${raw}').`, hint);
   return n;
 }
 
 /** A positive number (fractions allowed) up to `max`. */
-function positiveNumber(name: string, spec: OptionSpec, raw: string): number {
+function positiveNumber(name: string, spec: OptionSpec, raw: string, hint: string): number {
   const max = spec.max ?? Number.POSITIVE_INFINITY;
   const n = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n) || n <= 0 || n > max) {
     const bound = Number.isFinite(max) ? ` and at most ${max.toLocaleString('en-US')}${spec.maxLabel ? ` (${spec.maxLabel})` : ''}` : '';
-    usage(`--${name} must be ${spec.unit ? `a number of ${spec.unit}` : 'a number'} above 0${bound} (got '${raw}').`);
+    usage(`--${name} must be ${spec.unit ? `a number of ${spec.unit}` : 'a number'} above 0${bound} (got '${raw}').`, hint);
   }
   return n;
 }
 
-/** The typed value of one option occurrence; `previous` is what earlier occurrences gave (lists add up). */
-export function optionValue(name: string, spec: OptionSpec, raw: string, previous?: OptionValue): OptionValue {
+/**
+ * The typed value of one option occurrence; `previous` is what earlier occurrences gave (lists add
+ * up). A bad value is a usage error with `hint`.
+ */
+export function optionValue(name: string, spec: OptionSpec, raw: string, previous: OptionValue | undefined, hint: string): OptionValue {
   switch (spec.type) {
     case 'int':
-      return wholeNumber(name, spec, raw);
+      return wholeNumber(name, spec, raw, hint);
     case 'number':
-      return positiveNumber(name, spec, raw);
+      return positiveNumber(name, spec, raw, hint);
     case 'list': {
       const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-      if (items.length === 0) usage(`--${name} needs at least one value (got '${raw}').`);
+      if (items.length === 0) usage(`--${name} needs at least one value (got '${raw}').`, hint);
       return [...(Array.isArray(previous) ? previous : []), ...items];
     }
     case 'bool':
-      return usage(`--${name} takes no value (got '${raw}').`);
+      return usage(`--${name} takes no value (got '${raw}').`, hint);
     case 'string':
-      if (spec.values && !spec.values.includes(raw)) usage(`--${name} must be ${wordList(spec.values, 'or')} (got '${raw}').`);
+      if (spec.values && !spec.values.includes(raw)) usage(`--${name} must be ${wordList(spec.values, 'or')} (got '${raw}').`, hint);
       return raw;
   }
 }
@@ -67,23 +70,24 @@ export function placeholder(spec: OptionSpec): string {
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
-    const distance = candidate.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, candidate);
+    // A long enough prefix is what was meant too: --max-sec for --max-seconds.
+    const distance = Math.min(editDistance(word, candidate), word.length >= 3 && candidate.startsWith(word) ? 1 : Infinity);
     if (!best || distance < best.distance) best = { candidate, distance };
   }
   return best && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.candidate : undefined;
 }
 
-/** Levenshtein distance, one row at a time. */
+/** Edits (insert, delete, replace, swap two neighbours) from `a` to `b`: "smaple" is one from "sample". */
 export function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
-    row = next;
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** Options every command takes. */

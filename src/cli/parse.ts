@@ -73,7 +73,7 @@ function readOptions(command: CliCommand, tokens: OptionToken[], commands: reado
     if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
       usage(`--${token.name} needs a value: --${token.name} ${placeholder(spec)} ('${token.value}' is taken for an option; write --${token.name}=${token.value} if it is the value).`, helpHint(command));
     }
-    opts[token.name] = optionValue(token.name, spec, token.value, opts[token.name]);
+    opts[token.name] = optionValue(token.name, spec, token.value, opts[token.name], helpHint(command));
   }
   return opts;
 }
