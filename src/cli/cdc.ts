@@ -46,6 +46,7 @@ export const captureCommand = command({
     events: { type: 'int', description: 'stop after N change events' },
   },
   request: 'capture',
+  also: ['query'],
   stopsOnCtrlC: true,
   async run({ args: [source = '', ...entities], opts, ctx }) {
     const { io } = ctx;

@@ -76,6 +76,8 @@ export interface CliCommand<O extends OptionSpecs = OptionSpecs> {
   options: O;
   /** The engine request it drives, or null for a CLI-only command (then `cliOnly` says why). */
   request: EngineRequest | null;
+  /** Other requests it makes on the way (schema --sample reads the inferred schema too). */
+  also?: readonly EngineRequest[];
   cliOnly?: string;
   /** Ctrl-C is how it normally ends (tails, receivers, captures): exit 0, not 130. */
   stopsOnCtrlC?: boolean;

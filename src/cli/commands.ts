@@ -81,9 +81,10 @@ const schema = command({
   summary: 'the schema the source declares, or with --sample the schema inferred from a sample and the evidence behind each type',
   options: { sample: SAMPLE_ID },
   request: 'schema',
+  also: ['inferredSchema', 'nativeVsObserved'],
   async run({ args: [source, entity], opts, ctx }) {
     if (opts.sample) {
-      // The catalog's id for what was asked (a sample's table name works too).
+      // The catalog's id and columns for what was asked (a sample's table name works too).
       const info = await ctx.engine.sampleInfo(opts.sample);
       const inferred = await ctx.call('inferredSchema', { sampleId: info.id });
       const disagreements = await ctx.call('nativeVsObserved', { sampleId: info.id });
