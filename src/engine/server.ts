@@ -70,6 +70,8 @@ export function startServer(workspaceDir: string): Connection {
     return engine.sources();
   });
   handle(Requests.addSource, (params) => engine.addSource(params.definition));
+  handle(Requests.sourceKinds, () => engine.sourceKinds());
+  handle(Requests.sourceForUrl, (params) => engine.sourceForUrl(params.url));
   handle(Requests.describe, (params, signal) => engine.describe(params.source, signal));
   handle(Requests.browse, (params, signal) => engine.browse(params.source, params.path, signal));
   handle(Requests.sample, async (params, signal) => {

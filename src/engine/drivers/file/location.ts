@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
+import type { FileFormatSettings } from '../kit/option-groups.js';
+import { manifest } from './manifest.js';
 
 export type FileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
 
@@ -47,16 +49,12 @@ export function statRoot(source: ResolvedSource): { root: string; isFile: boolea
   }
 }
 
-/** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise. */
-export function formatOf(file: string, options: Record<string, unknown> = {}): { format: FileFormat; gzip: boolean } | undefined {
+/** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise (its manifest allows only known names). */
+export function formatOf(file: string, options: Pick<FileFormatSettings, 'format' | 'compression'> = {}): { format: FileFormat; gzip: boolean } | undefined {
   const name = basename(file).toLowerCase();
-  const compression = typeof options.compression === 'string' ? options.compression.toLowerCase() : undefined;
-  const gzip = compression ? compression === 'gzip' || compression === 'gz' : name.endsWith('.gz');
+  const gzip = options.compression ? options.compression !== 'none' : name.endsWith('.gz');
   const stem = name.endsWith('.gz') ? name.slice(0, -3) : name;
-  const forced = typeof options.format === 'string' ? FORMAT_NAMES[options.format.toLowerCase()] : undefined;
-  if (typeof options.format === 'string' && !forced) {
-    throw new HeadwaterError('usage', `Unknown file format '${options.format}'. Known formats: csv, tsv, json, ndjson (jsonl), parquet.`);
-  }
+  const forced = options.format ? FORMAT_NAMES[options.format] : undefined;
   const format = forced ?? EXTENSIONS[stem.slice(stem.lastIndexOf('.') + 1)];
   return format ? { format, gzip } : undefined;
 }
@@ -85,7 +83,7 @@ export function resolveEntity(source: ResolvedSource, entity: string): DataFile 
   } catch (cause) {
     throw new HeadwaterError('not_found', `File source '${source.name}' has no file '${entity}' (${file}).`, { source: source.name, entity }, { cause });
   }
-  const format = formatOf(file, source.options);
+  const format = formatOf(file, manifest.settings(source));
   if (!format) {
     throw new HeadwaterError('usage', `File source '${source.name}': cannot tell the format of '${entity}' from its name.`, {
       source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet.",

@@ -14,7 +14,6 @@ const DETECTED_PER_BROWSE = 50;
 
 const driver: Driver = {
   kind: 'logs',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {

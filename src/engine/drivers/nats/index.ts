@@ -10,6 +10,7 @@ import { decodePayload, PAYLOAD_FIELDS, payloadCells } from '../../streams/paylo
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
+import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
 const STREAMS = '#streams';
@@ -67,7 +68,7 @@ async function connect(source: ResolvedSource, reconnect = false): Promise<NatsC
     return await open({
       servers: (source.url ?? 'nats://127.0.0.1:4222').split(','),
       name: 'headwater',
-      timeout: Number(source.options.connectTimeoutMs ?? 10_000),
+      timeout: manifest.settings(source).connectTimeoutMs,
       reconnect,
       maxReconnectAttempts: reconnect ? -1 : 0,
       reconnectTimeWait: 500,
@@ -89,13 +90,12 @@ async function withNats<T>(source: ResolvedSource, entity: string | undefined, r
 }
 
 function subjects(source: ResolvedSource): string[] {
-  const configured = source.options.subjects;
-  return Array.isArray(configured) && configured.length ? configured.map(String) : ['>'];
+  const configured = manifest.settings(source).subjects;
+  return configured.length ? configured : ['>'];
 }
 
 const driver: Driver = {
   kind: 'nats',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {
