@@ -6,6 +6,7 @@ import { HeadwaterError, redactUrl } from '../shared/errors.js';
 import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
 import { ENGINE_VERSION } from '../engine/version.js';
+import { manifests } from '../engine/drivers/registry.js';
 import { runDemo } from './demo.js';
 import { captureCommand, cdcCommand } from './cdc.js';
 import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js';
@@ -71,6 +72,7 @@ Options:
   --help, --version
 
 A <source> is a name from sources.yaml or a URL/path: sqlite:///abs/shop.db, file:///data/events.ndjson, ./export.csv
+Source kinds (URL schemes): ${manifests().map((m) => (m.schemes.length ? `${m.kind} (${m.schemes.join(' ')})` : m.kind)).join(', ')}
 Secrets: \${env:VAR} reads the environment; \${secret:NAME} reads HEADWATER_SECRET_<NAME>.
 Exit codes: 0 ok, 1 check failed, 2 usage or connection error.`;
 
