@@ -120,6 +120,8 @@ export function adHocSource(text: string): SourceDefinition | undefined {
   // The name lands in the catalog, sample ids, cache and generated files: never the URL's password or
   // a credential in its query (`?token=`); the URL itself keeps them for the request.
   if (kind) return { name: redactUrl(withoutPassword(text)), kind, url: text };
+  // A URL whose scheme no kind claims is no source, whatever its name ends in.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
   if (/\.(sqlite3?|db)$/i.test(text)) return { name: text, kind: 'sqlite', path: text };
   if (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(text) || text.startsWith('./') || text.startsWith('/')) return { name: text, kind: 'file', path: text };
   return undefined;
