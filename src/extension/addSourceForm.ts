@@ -5,26 +5,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SourceDefinition } from '../shared/protocol.js';
 import type { ConnectionField, SourceKindInfo } from '../shared/sourceKinds.js';
-import { secretNameFor } from './sourceUrl.js';
+import { fieldsToAsk, placeAnswer, secretNameFor } from './sourceForm.js';
 
 export interface FormAnswer { definition: SourceDefinition; secrets: Record<string, string> }
-
-/** Puts a field's answer where the entry keeps it: at the top, or under options. */
-export function placeAnswer(definition: SourceDefinition, field: Pick<ConnectionField, 'name'>, value: unknown): void {
-  if (field.name.startsWith('options.')) {
-    definition.options = { ...(definition.options ?? {}), [field.name.slice('options.'.length)]: value };
-  } else {
-    definition[field.name] = value;
-  }
-}
-
-/** The fields the form asks: of a "one of" group only the one chosen, then required, then the optional ones picked. */
-export function fieldsToAsk(kind: SourceKindInfo, chosen: string | undefined, optional: readonly string[]): ConnectionField[] {
-  const group = new Set(kind.needsOneOf ?? []);
-  return kind.fields
-    .filter((f) => (group.has(f.name) ? f.name === chosen : f.required || optional.includes(f.name)))
-    .map((f) => (f.name === chosen ? { ...f, required: true } : f));
-}
 
 function workspaceRelative(uri: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -86,7 +69,7 @@ export async function askKindFields(kind: SourceKindInfo, name: string, title: s
     if (value === undefined) return undefined;
     if (value === '') continue;
     if (field.secret) {
-      const secretName = secretNameFor(name, field.name.replace(/^options\./, '').replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase());
+      const secretName = secretNameFor(name, field.name);
       answer.secrets[secretName] = String(value);
       placeAnswer(answer.definition, field, `\${secret:${secretName}}`);
     } else {

@@ -9,7 +9,8 @@ import type { Headwater } from './commands.js';
 import { showError } from './errors.js';
 import type { SourceKindInfo } from '../shared/sourceKinds.js';
 import { askKindFields } from './addSourceForm.js';
-import { secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
+import { secretNameFor } from './sourceForm.js';
+import { splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
 
 interface AddSourceArgument { definition: SourceDefinition; secrets?: Record<string, string> }
 

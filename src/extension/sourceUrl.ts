@@ -6,10 +6,6 @@ export function urlScheme(value: string): string | undefined {
   return /^([a-z][a-z0-9+.-]*):\/?\/?\S+$/i.exec(value.trim())?.[1]?.toLowerCase();
 }
 
-export function secretNameFor(sourceName: string, what = 'PASSWORD'): string {
-  return `${sourceName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}`;
-}
-
 export interface SplitUrl {
   /** The URL with `${secret:NAME}` where the password was (unchanged when there was none). */
   url: string;
