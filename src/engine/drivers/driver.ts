@@ -1,8 +1,9 @@
 // The one interface every source kind implements (DESIGN.md, "Driver"). Drivers are loaded lazily by
 // the registry and load their own client libraries lazily.
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
-import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
+import type { BrowseNode, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
+import type { CdcReadiness } from '../../shared/cdc.js';
 
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
@@ -173,9 +174,19 @@ export interface DuckDBSampleStream extends SampleStreamBase {
 /** Exactly one of `batches` / `duckdbSelect` is present. */
 export type SampleStream = BatchSampleStream | DuckDBSampleStream;
 
+/** What a change capture is given (the engine's CDC dry run, src/engine/cdc). */
+export interface CaptureContext {
+  signal: AbortSignal;
+  log: DriverContext['log'];
+  /** The stream ends after this many seconds from when it is ready. */
+  seconds?: number;
+  /** Called once the capture listens (slot created / binlog position taken): changes from now on arrive. */
+  onReady?: (message: string) => void;
+}
+
+/** What a driver can do is read off the methods it has (registry.ts capabilitiesOf), never listed by hand. */
 export interface Driver {
   readonly kind: string;
-  readonly capabilities: readonly DriverCapability[];
   describe(source: ResolvedSource, ctx: DriverContext): Promise<Description>;
   /** Children of `path` ([] is the root). */
   browse(source: ResolvedSource, path: string[], ctx: DriverContext): Promise<BrowseNode[]>;
@@ -183,6 +194,10 @@ export interface Driver {
   nativeSchema?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined>;
   sample(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream>;
   tail?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<SampleStream>;
+  /** Change data capture: a stream of envelope rows (cdc/envelope.ts ENVELOPE_FIELDS) of changes to `entities`, from now on. */
+  capture?(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream>;
+  /** Whether changes can be captured here, per server and table (all tables when none are named), each failing item with its fix. */
+  cdcReadiness?(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;
 }
 
 /** What a driver module exports. */

@@ -13,6 +13,8 @@ import type { DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSo
 import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath, sqlString } from './duck.js';
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
+import type { FileFormatSettings } from '../kit/option-groups.js';
+import { manifest } from './manifest.js';
 
 /** Lines past a head's limit that the gzip check of a head sample also covers. */
 const HEAD_CHECK_SLACK_LINES = 1_000;
@@ -167,14 +169,15 @@ function sameDialect(a: CsvDialect, b: CsvDialect): boolean {
 const SNIFF_EMPTY = '(empty)';
 
 /** What the source's options say about the file: these go to the sniffer and to the read. */
-function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[] {
+function csvUserArgs(data: DataFile, options: FileFormatSettings): string[] {
   const args: string[] = [];
   if (data.gzip) args.push("compression = 'gzip'");
-  const delimiter = typeof options.delimiter === 'string' ? options.delimiter : data.format === 'tsv' ? '\t' : undefined;
+  const delimiter = options.delimiter ?? (data.format === 'tsv' ? '\t' : undefined);
   if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
-  if (typeof options.header === 'boolean') args.push(`header = ${options.header}`);
+  if (options.header !== undefined) args.push(`header = ${options.header}`);
   for (const key of ['quote', 'escape', 'nullstr'] as const) {
-    if (typeof options[key] === 'string') args.push(`${key} = ${sqlString(options[key])}`);
+    const value = options[key];
+    if (value !== undefined) args.push(`${key} = ${sqlString(value)}`);
   }
   return args;
 }
@@ -193,7 +196,8 @@ function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[]
  */
 async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
   const api = await duckApi();
-  const userArgs = csvUserArgs(data, source.options);
+  const settings = manifest.settings(source);
+  const userArgs = csvUserArgs(data, settings);
   const sniff = async (extra: string[]): Promise<CsvDialect> => {
     const args = [sqlString(path), ...userArgs, ...extra].join(', ');
     const row = (await connection.runAndReadAll(
@@ -208,7 +212,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   let sniffed = await sniff([tolerant]);
   let provisional = false;
   if (sniffRows !== undefined) {
-    if (everyRow || !(await firstRowsVouch(connection, `read_csv(${csvReadArgs(path, data, sniffed, source.options).join(', ')}, ignore_errors = true)`, sniffed))) {
+    if (everyRow || !(await firstRowsVouch(connection, `read_csv(${csvReadArgs(path, data, sniffed, settings).join(', ')}, ignore_errors = true)`, sniffed))) {
       // Tolerance doubles the sniffer's work over a wide sample: that one is sniffed strictly, and
       // again tolerantly only if it then disagrees with the tolerant sniff of the first rows about
       // the dialect (malformed rows threw it off) or fails.
@@ -221,7 +225,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
       provisional = true;
     }
   }
-  const readArgs = csvReadArgs(path, data, sniffed, source.options);
+  const readArgs = csvReadArgs(path, data, sniffed, settings);
 
   const described = await connection.run(`SELECT * FROM read_csv(${readArgs.join(', ')}) LIMIT 0`);
   const types = described.columnTypes();
@@ -249,7 +253,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
 }
 
 /** read_csv arguments that read exactly as the sniffer found, without sniffing again. */
-function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: Record<string, unknown>): string[] {
+function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: FileFormatSettings): string[] {
   const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
   const args = [
     sqlString(path),
@@ -266,7 +270,7 @@ function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options:
   ];
   if (sniffed.DateFormat) args.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
   if (sniffed.TimestampFormat) args.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
-  if (typeof options.nullstr === 'string') args.push(`nullstr = ${sqlString(options.nullstr)}`);
+  if (options.nullstr !== undefined) args.push(`nullstr = ${sqlString(options.nullstr)}`);
   return args;
 }
 

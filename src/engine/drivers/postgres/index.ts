@@ -12,6 +12,8 @@ import { pgError, pgSettings, withPg, type PgClient } from './connection.js';
 import { formatBytes } from '../../../shared/format.js';
 import { approxRows, formatCount } from './relational.js';
 import { samplePostgres } from './sample.js';
+import { capturePostgres } from './cdc-capture.js';
+import { pgCdcReadiness } from './cdc-readiness.js';
 import { quoteIdent } from './types.js';
 import { pgExtraction } from './extraction.js';
 import { extractionLabel } from '../../sampling/cursor.js';
@@ -22,7 +24,8 @@ const PARTITIONS = '#partitions';
 
 const driver: Driver = {
   kind: 'postgres',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
+  capture: capturePostgres,
+  cdcReadiness: pgCdcReadiness,
 
   async describe(source): Promise<Description> {
     try {

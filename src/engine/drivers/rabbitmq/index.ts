@@ -14,6 +14,7 @@ import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
 import { amqpTarget, Management, type QueueInfo } from './management.js';
+import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
 /** A stream replay ends when nothing more arrives for this long (the stream's end). */
@@ -78,7 +79,7 @@ function amqpError(error: unknown, source: ResolvedSource, entity?: string): Hea
 async function connect(source: ResolvedSource): Promise<ChannelModel> {
   const amqp = withMember(await import('amqplib'), 'connect');
   try {
-    const connection = await amqp.connect(amqpTarget(source).url, { timeout: Number(source.options.connectTimeoutMs ?? 10_000), clientProperties: { connection_name: 'headwater' } });
+    const connection = await amqp.connect(amqpTarget(source).url, { timeout: manifest.settings(source).connectTimeoutMs, clientProperties: { connection_name: 'headwater' } });
     connection.on('error', () => undefined); // reported through 'close' and the failing call
     return connection;
   } catch (error) {
@@ -95,7 +96,6 @@ function parseEntity(entity: string, source: ResolvedSource): { kind: 'exchange'
 
 const driver: Driver = {
   kind: 'rabbitmq',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {
