@@ -29,6 +29,8 @@ export interface Started {
     /** What the error must name: host:port or path. */
     where: string;
   };
+  /** A source (sources.yaml entry) whose long read is slow on purpose, for the budget and cancel checks, where the fixture source reads too fast to stop. */
+  longSource?: string;
   /** `${secret:NAME}` values the engine's lookupSecrets returns. */
   secrets?: Record<string, string>;
   /** `${env:VAR}` values set while the suite runs. */

@@ -115,14 +115,19 @@ async function maxBytesCheck(backend: Backend, run: Run): Promise<void> {
   assert.ok(info.bytes > 0, `bytes were counted (${info.bytes})`);
 }
 
-function longRead(backend: Backend): { entity: string; options: SampleRequestOptions } {
-  return { entity: backend.long?.entity ?? backend.fixture.entity, options: { ...(backend.long ? backend.long.options : backend.fixture.options), limit: UNBOUNDED } };
+/** What the budget and cancel checks read: the backend's long read (its own source where it has one), else the fixture. */
+function longRead(backend: Backend, run: Run): { source: string; entity: string; options: SampleRequestOptions } {
+  return {
+    source: run.started.longSource ? `${run.ok}_long` : run.ok,
+    entity: backend.long?.entity ?? backend.fixture.entity,
+    options: { ...(backend.long ? backend.long.options : backend.fixture.options), limit: UNBOUNDED },
+  };
 }
 
 async function maxSecondsCheck(backend: Backend, run: Run): Promise<void> {
-  const { entity, options } = longRead(backend);
+  const { source, entity, options } = longRead(backend, run);
   const started = performance.now();
-  const info = await run.workspace.engine.sample(run.ok, entity, { ...options, maxSeconds: MAX_SECONDS });
+  const info = await run.workspace.engine.sample(source, entity, { ...options, maxSeconds: MAX_SECONDS });
   const elapsed = performance.now() - started;
   await assertStopped(backend, run, info, /time budget/, `reading ${entity} whole must take longer than ${MAX_SECONDS} s`);
   // The clock here also counts resolving the source and landing: a budget honoured late or not at all still shows.
@@ -130,7 +135,7 @@ async function maxSecondsCheck(backend: Backend, run: Run): Promise<void> {
 }
 
 async function cancelCheck(backend: Backend, run: Run): Promise<void> {
-  const { entity, options } = longRead(backend);
+  const { source, entity, options } = longRead(backend, run);
   const controller = new AbortController();
   let abortedAt = 0;
   const abort = () => {
@@ -143,7 +148,7 @@ async function cancelCheck(backend: Backend, run: Run): Promise<void> {
   const fallback = setTimeout(abort, 1000);
   let info: SampleInfo;
   try {
-    info = await run.workspace.engine.sample(run.ok, entity, options, {
+    info = await run.workspace.engine.sample(source, entity, options, {
       signal: controller.signal,
       onProgress: (p) => { if (p.rows > 0 && (p.fraction ?? 0) < 1) abort(); },
     });

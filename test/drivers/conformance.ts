@@ -10,8 +10,8 @@ import { createTestWorkspace } from '../integration/workspace-fixture.js';
 /** The sources.yaml holding the backend's reachable source and its unreachable twin. */
 function sourcesYaml(kind: string, run: Run): string {
   const entry = (name: string, yaml: string) => `  - name: ${name}\n${yaml.trim().split('\n').map((line) => `    ${line}`).join('\n')}\n`;
-  const { source, unreachable } = run.started;
-  return `sources:\n${entry(run.ok, source)}${unreachable ? entry(run.down, unreachable.source) : ''}`;
+  const { source, unreachable, longSource } = run.started;
+  return `sources:\n${entry(run.ok, source)}${unreachable ? entry(run.down, unreachable.source) : ''}${longSource ? entry(`${run.ok}_long`, longSource) : ''}`;
 }
 
 export function conformance(backend: Backend): void {

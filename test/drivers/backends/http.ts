@@ -9,14 +9,16 @@ const backend: Backend = {
   skipReason: () => false,
   async start() {
     const server = await startRestFixture();
-    const entry = (base: string) => `kind: http
-url: ${base}/files/events.ndjson
+    const entry = (base: string, file = 'events.ndjson') => `kind: http
+url: ${base}/files/${file}
 options:
   headers:
     authorization: Bearer \${secret:HTTP_TOKEN}`;
     const closed = `127.0.0.1:${await freePort()}`;
     return {
       source: entry(server.url),
+      // The same file at about 3 MB/s: a local server sends it faster than a budget of a second.
+      longSource: entry(server.url, 'slow-events.ndjson'),
       unreachable: { source: entry(`http://${closed}`), where: closed },
       secrets: { HTTP_TOKEN: FIXTURE_SECRETS.bearer },
       async statementLog() {
@@ -27,9 +29,14 @@ options:
     };
   },
   fixture: { entity: 'events.ndjson', rows: FILE_EVENTS, browsePath: [] },
+  long: { entity: 'slow-events.ndjson' },
   unknownEntity: 'no_such_file.ndjson',
   unreachableCause: /ECONNREFUSED|connection refused/i,
   supports: { ...ALL, statementLog: true },
+  knownGaps: {
+    maxSeconds: 'a time budget that runs out while the file is still downloading ends the sample with no rows (an error) instead of landing the whole lines downloaded so far as partial, as --max-bytes does',
+    cancel: 'the same for a cancel during the download: nothing lands',
+  },
 };
 
 export default backend;
