@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
-import { restConfigOf } from '../../src/engine/drivers/rest/config.js';
+import { restConfigOf } from '../../src/engine/drivers/kit/rest/config.js';
 import { listen, silentListener, type Listener } from '../fixtures/http/listeners.js';
 
 const SECRETS = { bearer: 'rest-bearer-T0KEN-4711', password: 'rest-passw0rd-0815', queryKey: 'rest-query-K3Y-2222', headerKey: 'rest-header-K3Y-3333', custom: 'rest-custom-S3CRET-4444' };

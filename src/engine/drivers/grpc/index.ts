@@ -6,7 +6,7 @@ import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Field, FieldType, Provenance, Schema } from '../../../shared/types.js';
 import { duckTypeFor, FieldSetBuilder } from '../../inference/basic.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { isObject } from '../rest/records.js';
+import { isObject } from '../kit/rest/records.js';
 import { reflect, type Reflected } from './reflection.js';
 
 type Grpc = typeof import('@grpc/grpc-js');

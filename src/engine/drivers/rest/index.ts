@@ -7,11 +7,11 @@ import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
-import { RestClient } from './client.js';
-import { restConfigOf, type EndpointConfig, type RestConfig } from './config.js';
+import { RestClient } from '../kit/rest/client.js';
+import { restConfigOf, type EndpointConfig, type RestConfig } from '../kit/rest/config.js';
 import { fieldsOfSchema, loadOpenApi, recordSchemaOf, type ApiDocument, type ApiEndpoint } from './openapi.js';
 import { detectPaginator, nextPageUrl, pagingParams, type PageView } from './paginate.js';
-import { at, findRecordPath, isObject } from './records.js';
+import { at, findRecordPath, isObject } from '../kit/rest/records.js';
 
 interface Api {
   config: RestConfig;

@@ -9,8 +9,8 @@ import type { Field, FieldType } from '../../../shared/types.js';
 import { duckTypeFor } from '../../inference/basic.js';
 import type { ResolvedSource } from '../driver.js';
 import { HttpFailure, sendFollowing, timeoutsOf } from '../kit/http.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from './config.js';
-import { isObject } from './records.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from '../kit/rest/config.js';
+import { isObject } from '../kit/rest/records.js';
 
 export interface ApiParameter {
   name: string;

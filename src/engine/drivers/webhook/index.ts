@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Field, Provenance } from '../../../shared/types.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, RecordBatch, ResolvedSource } from '../driver.js';
-import { isObject } from '../rest/records.js';
+import { isObject } from '../kit/rest/records.js';
 import { verify, type SignatureConfig } from './signature.js';
 
 const ENTITY = 'deliveries';

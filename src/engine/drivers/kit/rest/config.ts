@@ -1,9 +1,9 @@
-// A `rest` source's options, checked once: base URL, auth, default headers and query, endpoints added
-// by hand, politeness and budgets.
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { RestPaginator } from '../../../shared/rest.js';
-import type { ResolvedSource } from '../driver.js';
-import { timeoutsOf, type HttpTimeouts } from '../kit/http.js';
+// The options of an API source (rest, and graphql over it), checked once: base URL, auth, default
+// headers and query, endpoints added by hand, politeness and budgets.
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { RestPaginator } from '../../../../shared/rest.js';
+import type { ResolvedSource } from '../../driver.js';
+import { timeoutsOf, type HttpTimeouts } from '../http.js';
 
 /** Largest response body one request may bring (a page), unless the source's maxResponseBytes says otherwise. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
