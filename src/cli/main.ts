@@ -13,7 +13,7 @@ import { runCheck } from './check.js';
 import { tailCommand } from './tail.js';
 import { WEBHOOK_HELP, webhookCommand } from './webhook.js';
 import { compareDeclared } from '../engine/drift/declared.js';
-import { extractionLabel } from '../engine/sampling/cursor.js';
+import { extractionLabel } from '../engine/drivers/kit/relational/cursor.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;

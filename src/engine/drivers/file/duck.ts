@@ -12,7 +12,7 @@ import { FieldSetBuilder } from '../../inference/basic.js';
 import { loadNative } from '../../safety/native.js';
 import type { OpenedDuckDB } from '../../workspace/duckdb.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { batchStream } from './batch-stream.js';
+import { batchStream } from '../kit/batch-stream.js';
 import { fieldForDuckType, valueConverter, type DuckApi } from './duck-types.js';
 import type { DataFile, JsonLayout } from './location.js';
 

@@ -8,7 +8,7 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../../inference/basic.js';
 import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
-import { batchStream } from './batch-stream.js';
+import { batchStream } from '../kit/batch-stream.js';
 import type { DataFile } from './location.js';
 
 type Options = DriverSampleOptions;

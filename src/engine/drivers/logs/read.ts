@@ -4,7 +4,7 @@ import { relative, sep } from 'node:path';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { batchStream } from '../file/batch-stream.js';
+import { batchStream } from '../kit/batch-stream.js';
 import { peekText } from '../file/location.js';
 import { LineReader } from '../file/ndjson.js';
 import { loadParsers, type Parsers } from './formats.js';

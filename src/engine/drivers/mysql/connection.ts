@@ -4,7 +4,7 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 
 export type MyConnection = Connection;
 

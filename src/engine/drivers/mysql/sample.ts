@@ -5,13 +5,14 @@ import type { Readable } from 'node:stream';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { HeadwaterError } from '../../../shared/errors.js';
-import { endpointText, keyProvenance, relationalSampleStream, replicaSource, RowShaper, shapedBatch, type RawValue } from '../postgres/relational.js';
-import { checkedPredicate } from '../../sampling/where.js';
-import { checkFullRead, checkScan, mysqlScannedRows } from '../../sampling/guard.js';
-import { extractionLabel } from '../../sampling/cursor.js';
+import { endpointText, replicaSource } from '../kit/relational/connection.js';
+import { keyProvenance, relationalSampleStream, RowShaper, shapedBatch, type RawValue } from '../kit/relational/rows.js';
+import { checkedPredicate } from '../kit/relational/where.js';
+import { checkFullRead, checkScan, mysqlScannedRows } from '../kit/relational/guard.js';
+import { extractionLabel } from '../kit/relational/cursor.js';
 import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, myExtraction, planColumn, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
-import { drawDistinct, shuffle } from '../../sampling/draw.js';
+import { drawDistinct, shuffle } from '../kit/relational/draw.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each, buffered (so memory holds one page). */

@@ -6,7 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 
 export type PgClient = Client;
 

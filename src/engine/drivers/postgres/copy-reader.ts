@@ -1,7 +1,7 @@
 // Reads one COPY … TO STDOUT statement as batches of raw rows, with backpressure.
 import type { CopyToStreamQuery } from 'pg-copy-streams';
 import type { PgClient } from './connection.js';
-import type { RawValue } from './relational.js';
+import type { RawValue } from '../kit/relational/rows.js';
 import { splitCopyLine } from './types.js';
 
 export type CopyToFactory = (sql: string) => CopyToStreamQuery;

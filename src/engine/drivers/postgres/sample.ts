@@ -12,7 +12,8 @@ import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { columnsOf, declaredNullable, findRelation, keyOf, planColumns, plannerRows, qualifiedName, type PgColumn, type PgRelation } from './catalog.js';
 import { cancelRunning, connectPg, pgError, pgSettings, type PgClient, type PgSettings } from './connection.js';
-import { endpointText, keyProvenance, relationalSampleStream, replicaSource, RowShaper, shapedBatch, type RawValue } from './relational.js';
+import { endpointText, replicaSource } from '../kit/relational/connection.js';
+import { keyProvenance, relationalSampleStream, RowShaper, shapedBatch, type RawValue } from '../kit/relational/rows.js';
 import { quoteIdent, quoteLiteral, type PgColumnPlan } from './types.js';
 import { CopyReader, loadCopyTo } from './copy-reader.js';
 import { pgExplainScan, pgExtraction } from './extraction.js';
@@ -20,10 +21,10 @@ import { nativeEligible, nativeStream } from './native.js';
 import { scannerFor } from './scanner.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { checkedPredicate } from '../../sampling/where.js';
-import { checkFullRead, checkScan } from '../../sampling/guard.js';
-import { extractionLabel } from '../../sampling/cursor.js';
-import { seededRandom } from '../../sampling/seeded.js';
+import { checkedPredicate } from '../kit/relational/where.js';
+import { checkFullRead, checkScan } from '../kit/relational/guard.js';
+import { extractionLabel } from '../kit/relational/cursor.js';
+import { seededRandom } from '../kit/seeded.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each. */

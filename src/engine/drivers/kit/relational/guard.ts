@@ -2,9 +2,9 @@
 // explicit confirmation that quotes the catalog's estimate, and every read is EXPLAINed first and
 // refused when the plan would scan more rows than the source allows. Pure functions over estimates
 // and plans, so the drivers share one policy and one wording.
-import { HeadwaterError } from '../../shared/errors.js';
-import { formatBytes } from '../../shared/format.js';
-import type { DriverSampleOptions, ResolvedSource } from '../drivers/driver.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import { formatBytes } from '../../../../shared/format.js';
+import type { DriverSampleOptions, ResolvedSource } from '../../driver.js';
 
 /** Rows a plan may scan before the read is refused (source option `maxScanRows`). */
 export const DEFAULT_MAX_SCAN_ROWS = 5_000_000;
