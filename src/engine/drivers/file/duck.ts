@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBResult, DuckDBValueConverter } from '@duckdb/node-api';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import { loadNative } from '../../safety/native.js';
 import type { OpenedDuckDB } from '../../workspace/duckdb.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';

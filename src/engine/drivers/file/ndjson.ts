@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
 import type { DataFile } from './location.js';

@@ -5,7 +5,7 @@
 // driver's polite client (auth, retries, Retry-After, redaction).
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { RestClient } from '../kit/rest/client.js';
 import { restConfigOf } from '../kit/rest/config.js';

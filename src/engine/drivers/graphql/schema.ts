@@ -2,7 +2,7 @@
 // introspection result (buildClientSchema), list fields are classified (Relay connection, offset
 // arguments, plain list), and a depth-limited selection of their element type is generated.
 import type { Field, FieldType } from '../../../shared/types.js';
-import { duckTypeFor } from '../../inference/basic.js';
+import { duckTypeFor } from '../kit/inference.js';
 
 type GraphQL = typeof import('graphql');
 type Schema = import('graphql').GraphQLSchema;

@@ -4,7 +4,7 @@
 // response whose records are one repeated message field lands one row per element.
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Field, FieldType, Provenance, Schema } from '../../../shared/types.js';
-import { duckTypeFor, FieldSetBuilder } from '../../inference/basic.js';
+import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { isObject } from '../kit/rest/records.js';
 import { reflect, type Reflected } from './reflection.js';

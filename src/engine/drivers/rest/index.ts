@@ -4,7 +4,7 @@
 import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import { describeRestPaginator, restPathText, type RestEndpointProfile, type RestPaginator } from '../../../shared/rest.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
 import { RestClient } from '../kit/rest/client.js';

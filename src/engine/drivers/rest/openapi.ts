@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { Field, FieldType } from '../../../shared/types.js';
-import { duckTypeFor } from '../../inference/basic.js';
+import { duckTypeFor } from '../kit/inference.js';
 import type { ResolvedSource } from '../driver.js';
 import { HttpFailure, sendFollowing, timeoutsOf } from '../kit/http.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from '../kit/rest/config.js';
