@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HeadwaterError, redactUrl } from '../shared/errors.js';
 import type { SampleStrategy } from '../shared/types.js';
 import { Engine } from '../engine/engine.js';
-import { ENGINE_VERSION } from '../engine/version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 import { runDemo } from './demo.js';
 import { captureCommand, cdcCommand } from './cdc.js';
 import { GENERATE_HELP, generateCommand, generatedSummary } from './generate.js';

@@ -11,7 +11,7 @@ import { Engine } from './engine.js';
 import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sourcesYaml.js';
 import { ContractFeatures } from './lsp/contractServer.js';
 import { contractDriftOf } from './contracts/observed.js';
-import { ENGINE_VERSION } from './version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 
 /** JSON-RPC error codes for Headwater errors (application range). */
 const ERROR_CODE = -32050;

@@ -1,24 +1,16 @@
 // CDC dry run: the readiness report and `capture`, which lands every change of the chosen tables in
 // the workspace as a Debezium-style envelope, through the same landing as samples (progress, cancel
-// keeps what landed, catalog row with method CDC). Connectors load lazily, per source kind.
+// keeps what landed, catalog row with method CDC), from the drivers that capture (Driver.capture).
 import { HeadwaterError } from '../../shared/errors.js';
 import type { CaptureOptions, CdcReadiness } from '../../shared/cdc.js';
 import type { SampleInfo } from '../../shared/types.js';
-import type { BatchSampleStream, Driver, DriverContext, ResolvedSource } from '../drivers/driver.js';
+import type { BatchSampleStream, CaptureContext, Driver, DriverContext, ResolvedSource } from '../drivers/driver.js';
+import { loadDriver } from '../drivers/registry.js';
 import { runSample, type SampleProgress } from '../sampling/run.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** Capture time when neither a time nor an event limit is given. */
 export const DEFAULT_CAPTURE_SECONDS = 60;
-
-export interface CaptureContext {
-  signal: AbortSignal;
-  log: DriverContext['log'];
-  /** The stream ends after this many seconds from when it is ready. */
-  seconds?: number;
-  /** Called once the capture listens (slot created / binlog position taken): changes from now on arrive. */
-  onReady?: (message: string) => void;
-}
 
 export interface CdcConnector {
   readiness(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;
@@ -26,17 +18,13 @@ export interface CdcConnector {
   capture(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream>;
 }
 
-const connectors: Record<string, () => Promise<{ connector: CdcConnector }>> = {
-  postgres: () => import('../drivers/postgres/cdc.js'),
-  mysql: () => import('../drivers/mysql/cdc.js'),
-};
-
+/** The CDC side of the source's driver (loaded through the registry, like every driver), when it has one. */
 export async function loadConnector(source: ResolvedSource): Promise<CdcConnector> {
-  const load = connectors[source.kind];
-  if (!load) {
-    throw new HeadwaterError('usage', `Source '${source.name}' is a ${source.kind} source: change data capture works with ${Object.keys(connectors).join(' and ')} sources.`, { source: source.name });
+  const driver = await loadDriver(source.kind);
+  if (!driver.cdcReadiness || !driver.capture) {
+    throw new HeadwaterError('usage', `Source '${source.name}' is a ${source.kind} source: change data capture works with postgres and mysql sources.`, { source: source.name });
   }
-  return (await load()).connector;
+  return { readiness: driver.cdcReadiness.bind(driver), capture: driver.capture.bind(driver) };
 }
 
 export interface RunCaptureArgs {

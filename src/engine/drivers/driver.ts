@@ -3,6 +3,7 @@
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
 import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
+import type { CdcReadiness } from '../../shared/cdc.js';
 
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
@@ -58,6 +59,16 @@ export interface DriverContext {
    * downloaded), for a duckdbSelect that needs it. Resolves to undefined when loaded, else to why not.
    */
   loadDuckDBExtension?(name: string): Promise<string | undefined>;
+}
+
+/** What a change data capture gets besides the source and its tables (see Driver.capture). */
+export interface CaptureContext {
+  signal: AbortSignal;
+  log: DriverContext['log'];
+  /** The stream ends after this many seconds from when it is ready. */
+  seconds?: number;
+  /** Called once the capture listens (slot created / binlog position taken): changes from now on arrive. */
+  onReady?: (message: string) => void;
 }
 
 export interface Description {
@@ -183,6 +194,10 @@ export interface Driver {
   nativeSchema?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined>;
   sample(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream>;
   tail?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<SampleStream>;
+  /** Change data capture: can changes to `entities` be captured, table by table, and what to fix. */
+  cdcReadiness?(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;
+  /** Change data capture: a stream of envelope rows (kit/cdc/envelope.ts ENVELOPE_FIELDS) of changes to `entities`, from now on. */
+  capture?(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream>;
 }
 
 /** What a driver module exports. */

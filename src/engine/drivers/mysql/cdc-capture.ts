@@ -4,10 +4,9 @@
 import { randomInt } from 'node:crypto';
 import type { Connection } from 'mysql2';
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { BatchSampleStream, ResolvedSource } from '../driver.js';
-import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../../cdc/envelope.js';
-import { ChangeQueue } from '../../cdc/stream.js';
-import type { CaptureContext } from '../../cdc/capture.js';
+import type { BatchSampleStream, CaptureContext, ResolvedSource } from '../driver.js';
+import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../kit/cdc/envelope.js';
+import { ChangeQueue } from '../kit/cdc/stream.js';
 import { qualifiedName } from './catalog.js';
 import { connectMy, endSession, myError, mySettings } from './connection.js';
 import { cdcTables, serverVariables, type MyCdcTable } from './cdc-readiness.js';

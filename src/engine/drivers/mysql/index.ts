@@ -55,6 +55,15 @@ const driver: Driver = {
   },
 
   sample: sampleMysql,
+
+  // Change data capture loads only when asked for (its replication client with it).
+  async cdcReadiness(source, entities) {
+    return (await import('./cdc-readiness.js')).myCdcReadiness(source, entities);
+  },
+
+  async capture(source, entities, ctx) {
+    return (await import('./cdc-capture.js')).captureMysql(source, entities, ctx);
+  },
 };
 
 function safeSettings(source: ResolvedSource) {

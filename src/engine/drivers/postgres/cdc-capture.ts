@@ -5,10 +5,9 @@
 // and replication commands.
 import type { ClientConfig } from 'pg';
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { BatchSampleStream, ResolvedSource } from '../driver.js';
-import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTimestampMicros, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../../cdc/envelope.js';
-import { ChangeQueue } from '../../cdc/stream.js';
-import type { CaptureContext } from '../../cdc/capture.js';
+import type { BatchSampleStream, CaptureContext, ResolvedSource } from '../driver.js';
+import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTimestampMicros, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../kit/cdc/envelope.js';
+import { ChangeQueue } from '../kit/cdc/stream.js';
 import { qualifiedName } from './catalog.js';
 import { pgError, pgSettings, withPg } from './connection.js';
 import { tableRows, wal2jsonAllowed, type PgTableRow } from './cdc-readiness.js';

@@ -72,6 +72,15 @@ const driver: Driver = {
   },
 
   sample: samplePostgres,
+
+  // Change data capture loads only when asked for (its replication client with it).
+  async cdcReadiness(source, entities) {
+    return (await import('./cdc-readiness.js')).pgCdcReadiness(source, entities);
+  },
+
+  async capture(source, entities, ctx) {
+    return (await import('./cdc-capture.js')).capturePostgres(source, entities, ctx);
+  },
 };
 
 function safeSettings(source: ResolvedSource) {
