@@ -9,11 +9,11 @@ import type { DuckDBConnection, DuckDBResult, DuckDBValueConverter } from '@duck
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance, Schema } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../kit/inference.js';
-import { loadNative } from '../../safety/native.js';
+import { duckdbModule, type DuckApi } from '../kit/native.js';
 import type { OpenedDuckDB } from '../../workspace/duckdb.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
-import { fieldForDuckType, valueConverter, type DuckApi } from './duck-types.js';
+import { fieldForDuckType, valueConverter } from './duck-types.js';
 import type { DataFile, JsonLayout } from './location.js';
 
 type Options = DriverSampleOptions;
@@ -21,7 +21,7 @@ type Options = DriverSampleOptions;
 export const ROW_COLUMN = '__hw_row';
 
 export function duckApi(): Promise<DuckApi> {
-  return loadNative<DuckApi>('@duckdb/node-api', () => import('@duckdb/node-api'));
+  return duckdbModule();
 }
 
 export function sqlString(value: string): string {

@@ -12,11 +12,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
+import { lazyModule } from '../kit/lazy.js';
 import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../http/handoff.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
-let s3Module: Promise<S3Module> | undefined;
-const loadS3 = () => (s3Module ??= import('@aws-sdk/client-s3'));
+const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
 
 const DEFAULT_MAX_BYTES = 256 * 1024 ** 2;
 const MAX_KEYS_PER_LEVEL = 1000;
