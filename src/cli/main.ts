@@ -1,5 +1,5 @@
 // `headwater`: the engine on the command line. Human tables by default, --json for machines,
-// progress on stderr, exit codes 0 ok / 1 check failed / 2 usage or connection error.
+// progress on stderr, exit codes 0 ok / 1 check failed / 2 usage or connection error / 130 interrupted.
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HeadwaterError, redactUrl } from '../shared/errors.js';
@@ -14,9 +14,11 @@ import { tailCommand } from './tail.js';
 import { WEBHOOK_HELP, webhookCommand } from './webhook.js';
 import { compareDeclared } from '../engine/drift/declared.js';
 import { extractionLabel } from '../engine/drivers/kit/relational/cursor.js';
+import { MAX_LIMIT, MAX_SECONDS } from '../engine/sampling/run.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
 
-export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as const;
+
 
 const HELP = `headwater ${ENGINE_VERSION}: sample, profile and query your sources locally.
 
@@ -72,7 +74,7 @@ Options:
 
 A <source> is a name from sources.yaml or a URL/path: sqlite:///abs/shop.db, file:///data/events.ndjson, ./export.csv
 Secrets: \${env:VAR} reads the environment; \${secret:NAME} reads HEADWATER_SECRET_<NAME>.
-Exit codes: 0 ok, 1 check failed, 2 usage or connection error.`;
+Exit codes: 0 ok, 1 check failed, 2 usage or connection error, 130 interrupted (Ctrl-C during a sample: what landed is kept, marked partial).`;
 
 const options = {
   workspace: { type: 'string' },
@@ -117,10 +119,19 @@ function usage(message: string): never {
   throw new HeadwaterError('usage', message, { hint: "Run 'headwater --help'." });
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined {
+/** A whole count from 1 to `max`: "1e99", "2.5", "0x10" and "" are refused with the bounds. */
+export function positiveInt(name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) usage(`--${name} must be a positive number (got '${value}').`);
+  const n = /^\s*\d+(e\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n <= 0 || n > max) usage(`--${name} must be a whole number from 1 to ${max.toLocaleString('en-US')} (got '${value}').`);
+  return n;
+}
+
+/** A positive number of seconds up to MAX_SECONDS (fractions allowed). */
+export function positiveSeconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\s*\d*\.?\d+(e\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) usage(`--${name} must be a number of seconds above 0 and at most ${MAX_SECONDS.toLocaleString('en-US')} (a week) (got '${value}').`);
   return n;
 }
 
@@ -191,13 +202,13 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         const strategy = values.strategy as SampleStrategy | undefined;
         if (strategy && !['head', 'random', 'full', 'incremental'].includes(strategy)) usage(`--strategy must be head, random, full or incremental (got '${strategy}').`);
         const info = await engine.sample(source, entity, {
-          limit: positiveInt('limit', values.limit),
+          limit: positiveInt('limit', values.limit, MAX_LIMIT),
           strategy,
-          maxSeconds: positiveInt('max-seconds', values['max-seconds']),
+          maxSeconds: positiveSeconds('max-seconds', values['max-seconds']),
           maxBytes: positiveInt('max-bytes', values['max-bytes']),
           from: values.from,
           to: values.to,
-          windowSeconds: positiveInt('window', values.window),
+          windowSeconds: positiveSeconds('window', values.window),
           peek: values.peek,
           key: values.key,
           cursor: values.cursor,
@@ -208,27 +219,27 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         }, { signal: controller.signal, onProgress: values.quiet ? undefined : (p) => io.progress(`sampling ${redactUrl(source)}/${entity}: ${p.message}`) });
         if (!values.quiet) io.progress('');
         print(info, () => sampleSummary(info));
-        return EXIT.ok;
+        return controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       }
       case 'tail': {
         const [source, entity] = args;
         if (!source || !entity) usage('tail needs a source and an entity: headwater tail <source> <entity> [--max-seconds S]');
-        await tailCommand({ engine, source, entity, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal });
+        await tailCommand({ engine, source, entity, limit: positiveInt('limit', values.limit, MAX_LIMIT), maxSeconds: positiveSeconds('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal });
         return EXIT.ok;
       }
       case 'webhook': {
         const [source] = args;
         if (!source) usage('webhook needs a name: headwater webhook <name> [--port N] [--path /hook] [--secret-scheme github|stripe|hmac]');
         await webhookCommand({
-          engine, source, limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal,
-          receiver: { host: values.host, port: positiveInt('port', values.port), path: values.path, secretScheme: values['secret-scheme'], maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes']) },
+          engine, source, limit: positiveInt('limit', values.limit, MAX_LIMIT), maxSeconds: positiveSeconds('max-seconds', values['max-seconds']), json, quiet: values.quiet === true, io, signal: controller.signal,
+          receiver: { host: values.host, port: positiveInt('port', values.port, 65_535), path: values.path, secretScheme: values['secret-scheme'], maxBodyBytes: positiveInt('max-body-bytes', values['max-body-bytes']) },
         });
         return EXIT.ok;
       }
       case 'cdc':
         return await cdcCommand(engine, args, { json, quiet: values.quiet === true, io, signal: controller.signal });
       case 'capture':
-        return await captureCommand(engine, args, { seconds: positiveInt('seconds', values.seconds), events: positiveInt('events', values.events) }, { json, quiet: values.quiet === true, io, signal: controller.signal });
+        return await captureCommand(engine, args, { seconds: positiveSeconds('seconds', values.seconds), events: positiveInt('events', values.events) }, { json, quiet: values.quiet === true, io, signal: controller.signal });
       case 'samples': {
         const samples = await engine.samples();
         print(samples, () => (samples.length
@@ -274,7 +285,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       case 'query': {
         const sql = args.join(' ').trim();
         if (!sql) usage('query needs SQL: headwater query "select count(*) from samples.<id>"');
-        const result = await engine.query(sql, positiveInt('max-rows', values['max-rows']) ?? 1000, controller.signal);
+        const result = await engine.query(sql, positiveInt('max-rows', values['max-rows'], MAX_LIMIT) ?? 1000, controller.signal);
         print(result, () => resultTable(result));
         return EXIT.ok;
       }
@@ -295,7 +306,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         if (strategy && !['head', 'random', 'full'].includes(strategy)) usage(`--strategy must be head, random or full (got '${strategy}').`);
         return await runCheck(engine, contract, {
           json, quiet: values.quiet === true, server: values.server, strict: values.strict, strategy, signal: controller.signal,
-          limit: positiveInt('limit', values.limit), maxSeconds: positiveInt('max-seconds', values['max-seconds']), maxBytes: positiveInt('max-bytes', values['max-bytes']),
+          limit: positiveInt('limit', values.limit, MAX_LIMIT), maxSeconds: positiveSeconds('max-seconds', values['max-seconds']), maxBytes: positiveInt('max-bytes', values['max-bytes']),
         }, io);
       }
       case 'generate': {
@@ -316,7 +327,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     }
   } catch (error) {
     reportError(error, io, json);
-    return EXIT.usage;
+    return controller.signal.aborted ? EXIT.interrupted : EXIT.usage;
   } finally {
     process.off('SIGINT', onSigint);
     await engine.close();
@@ -332,7 +343,9 @@ function reportError(error: unknown, io: CliIO, json: boolean): void {
   if (error instanceof HeadwaterError) {
     io.err(`headwater: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
   } else {
-    io.err(`headwater: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    // A stack trace helps no user: it is printed only when HEADWATER_DEBUG is set.
+    const detail = error instanceof Error ? (process.env.HEADWATER_DEBUG ? error.stack ?? error.message : error.message) : String(error);
+    io.err(`headwater: unexpected internal error: ${detail}\n  hint: This is a bug in Headwater; HEADWATER_DEBUG=1 prints where it happened.`);
   }
 }
 

@@ -13,7 +13,7 @@ import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
-import { adHocSource, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
+import { adHocSource, formatProblem, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
 import { SAMPLES_SCHEMA, Workspace } from './workspace/workspace.js';
 import { inferLandedTable } from './sampling/infer.js';
@@ -75,7 +75,7 @@ export class Engine {
   /** Sources from sources.yaml and settings. Problems in the file are logged, valid entries still load. */
   listDefinitions(): { definition: SourceDefinition; origin: SourceSummary['origin'] }[] {
     const loaded = loadSources(this.options.workspaceDir);
-    for (const problem of loaded.problems) this.log('warn', `${loaded.path}: ${problem.message}`);
+    for (const problem of loaded.problems) this.log('warn', formatProblem(loaded.path, problem));
     const fromFile = loaded.definitions.map((definition) => ({ definition, origin: 'sources.yaml' as const }));
     const names = new Set(fromFile.map((s) => s.definition.name));
     const fromSettings = this.extraSources.filter((d) => !names.has(d.name)).map((definition) => ({ definition, origin: 'settings' as const }));

@@ -1,6 +1,6 @@
 // The CLI contract on the embedded demo, through the built bin (as users run it).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,13 +14,22 @@ function headwater(args: string[], cwd: string) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** Polls `condition` until it holds; fails after `ms`. */
+async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function json<T>(args: string[], cwd: string): T {
   const run = headwater([...args, '--json'], cwd);
   assert.equal(run.code, 0, `headwater ${args.join(' ')} failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as T;
 }
 
-describe('headwater CLI on the demo workspace', () => {
+describe('headwater CLI on the demo workspace', { timeout: 300_000 }, () => {
   let dir: string;
   before(() => {
     assert.ok(existsSync('dist/cli.js'), 'dist/cli.js is missing: run the build first (npm test does)');
@@ -137,7 +146,56 @@ describe('headwater CLI on the demo workspace', () => {
 
     const badFlag = headwater(['sample', 'shop', 'orders', '--limit', 'many'], dir);
     assert.equal(badFlag.code, 2);
-    assert.match(badFlag.stderr, /--limit must be a positive number/);
+    assert.match(badFlag.stderr, /--limit must be a whole number/);
+  });
+
+  test('counts that are not whole numbers, or beyond the maximum, are refused by name', () => {
+    for (const value of ['1e99', '2.5', '0', 'abc', '9007199254740993']) {
+      const run = headwater(['sample', 'shop', 'orders', '--limit', value], dir);
+      assert.equal(run.code, 2, value);
+      assert.ok(run.stderr.includes(`--limit must be a whole number from 1 to 1,000,000,000 (got '${value}')`), run.stderr);
+    }
+    const seconds = headwater(['sample', 'shop', 'orders', '--max-seconds', '1e99'], dir);
+    assert.equal(seconds.code, 2);
+    assert.match(seconds.stderr, /--max-seconds must be a number of seconds above 0 and at most 604,800/);
+    assert.equal(json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '1e1', '--max-seconds', '0.5e1'], dir).rowCount, 10);
+  });
+
+  test('generate --out a file, or a folder the system refuses, fails at once with a clear message and no stack', () => {
+    const info = json<SampleInfo>(['sample', 'shop', 'orders', '--limit', '10'], dir);
+    writeFileSync(join(dir, 'existing_file'), 'x');
+    for (const [out, message] of [
+      ['./existing_file', /Cannot write into \S*existing_file: \S*existing_file is a file, not a folder\./],
+      ['./existing_file/sub', /Cannot write into \S*existing_file\/sub: \S*existing_file is a file, not a folder\./],
+      ['/proc/headwater-x', /Cannot create the folder \/proc\/headwater-x: /],
+    ] as const) {
+      const run = spawnSync(process.execPath, [BIN, 'generate', 'odcs', '--sample', info.id, '--out', out], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 2, `${out}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  test('Ctrl-C during a sample exits 130 and keeps what landed, marked partial', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'hw-cli-int-'));
+    try {
+      const line = (i: number) => `{"id":${i},"name":"name-${i}","tags":["a","b"],"amount":${i * 1.5}}\n`;
+      writeFileSync(join(ws, 'big.ndjson'), Array.from({ length: 1_500_000 }, (_, i) => line(i)).join(''));
+      const child = spawn(process.execPath, [BIN, 'sample', './big.ndjson', 'big.ndjson', '--strategy', 'full', '--limit', '2000000', '--json'], { cwd: ws });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      // The workspace database appears once the CLI (its Ctrl-C handler set) starts the sample.
+      await waitFor(() => existsSync(join(ws, '.headwater', 'workspace.duckdb')), 20_000);
+      child.kill('SIGINT');
+      assert.equal(await exited, 130, stderr);
+      assert.match(stderr, /Stopping \(what already landed is kept\)/);
+      if (stdout.trim()) assert.equal((JSON.parse(stdout) as SampleInfo).status, 'partial');
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 
   test('ad-hoc sources by URL work without sources.yaml', () => {

@@ -212,11 +212,11 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
     for (let i = 1; i <= 30_000; i++) csv += `${i},${i}\n`;
     csv += '30001,A-17\n';
     writeFileSync(join(tmp, 'late.csv'), csv);
-    const first = await driver.sample(source(tmp), 'late.csv', { limit: 10, strategy: 'full' }, context());
+    const first = await driver.sample(source(tmp), 'late.csv', { limit: 40_000, strategy: 'full' }, context());
     assert.ok(first.duckdbSelect !== undefined && first.widen, 'types from the first rows, provisionally');
     assert.deepEqual(first.fields.map((f) => f.duckType), ['BIGINT', 'BIGINT']);
     first.close();
-    const result = await sample(source(tmp), 'late.csv', { limit: 10, strategy: 'full' });
+    const result = await sample(source(tmp), 'late.csv', { limit: 40_000, strategy: 'full' });
     assert.equal(result.rows.length, 30_001);
     assert.equal(result.rejected, 0);
     assert.equal(result.fields[1]?.type, 'string');
@@ -262,9 +262,12 @@ describe('file driver: Parquet read natively, JSON documents through DuckDB into
     assert.equal(head.fields.find((f) => f.name === 'dims')?.duckType, 'STRUCT("w" BIGINT, "tags" VARCHAR[])');
     const random = await sample(source('data'), 'items.parquet', { limit: 25, strategy: 'random' });
     assert.equal(new Set(random.provenance.map((p) => p.row)).size, 25);
-    const full = await sample(source('data'), 'items.parquet', { limit: 10, strategy: 'full' });
+    const full = await sample(source('data'), 'items.parquet', { limit: 10_000, strategy: 'full' });
     assert.equal(full.rows.length, 1000);
     assert.deepEqual(full.provenance.at(-1), { row: 1000 });
+    // --limit holds for a full read too: its first rows in file order.
+    const capped = await sample(source('data'), 'items.parquet', { limit: 10, strategy: 'full' });
+    assert.deepEqual(capped.provenance.map((p) => p.row), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   test('Parquet rows are numbered by the reader, or by position when a column already has that name', async () => {
@@ -300,7 +303,7 @@ describe('file driver: Parquet read natively, JSON documents through DuckDB into
     let text = '[';
     for (let i = 0; i < 50_000; i++) text += `${i ? ',' : ''}{"id":${i}}`;
     writeFileSync(join(tmp, 'broken.json'), `${text},{"id": oops}]`);
-    await assert.rejects(sample(source(tmp), 'broken.json', { limit: 10, strategy: 'full' }), (e: unknown) => e instanceof HeadwaterError && /broken\.json/.test(e.message));
+    await assert.rejects(sample(source(tmp), 'broken.json', { limit: 100_000, strategy: 'full' }), (e: unknown) => e instanceof HeadwaterError && /broken\.json/.test(e.message));
   });
 });
 

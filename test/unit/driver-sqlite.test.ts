@@ -266,6 +266,21 @@ describe('sqlite driver: sample', () => {
     assert.equal(fields.find((f) => f.name === 'flag')?.type, 'boolean');
   });
 
+  test('--where, --cursor and incremental are refused by name, before anything is read', async () => {
+    for (const [options, flag] of [
+      [{ where: 'id > 10' }, '--where'],
+      [{ cursor: 'id' }, '--cursor'],
+      [{ strategy: 'incremental' }, '--strategy incremental'],
+      [{ from: 'first' }, '--from'],
+    ] as [Partial<Options>, string][]) {
+      await assert.rejects(driver.sample(source(), 'orders', { limit: 10, strategy: 'head', ...options }, context()), (error: unknown) => {
+        assert.ok(error instanceof HeadwaterError && error.code === 'usage');
+        assert.ok(error.message.startsWith(`Source 'shop' (sqlite), entity 'orders': ${flag} is not supported by sqlite samples; they support --strategy head|random|full`), error.message);
+        return true;
+      });
+    }
+  });
+
   test('an unknown table is not found', async () => {
     await assert.rejects(sample('missing', { limit: 1, strategy: 'head' }), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
   });

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import driver from '../../src/engine/drivers/logs/index.js';
+import { Engine } from '../../src/engine/engine.js';
 import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
+import { mapWithinDeadline } from '../../src/engine/drivers/logs/bounded.js';
 import { LOG_FIELDS } from '../../src/engine/drivers/logs/records.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 
@@ -171,6 +173,61 @@ describe('logs corpus: who / what / when per format', () => {
       'access-common.log': 'access log (common)', 'access.log': 'access log (combined)', 'app.jsonl.log': 'JSON lines', 'custom.log': 'plain lines',
       'java-app.log': 'text (pattern)', 'python.log': 'text (pattern)', 'service.logfmt': 'logfmt', 'syslog3164.log': 'syslog (RFC 3164)', 'syslog5424.log': 'syslog (RFC 5424)',
     });
+  });
+});
+
+describe('logs: options', () => {
+  test('--where, --from and incremental are refused by name; tail is the way to new records', async () => {
+    for (const [options, flag] of [[{ where: "level = 'error'" }, '--where'], [{ from: 'first' }, '--from'], [{ strategy: 'incremental' }, '--strategy incremental']] as const) {
+      await assert.rejects(driver.sample(source('app.jsonl.log'), 'app.jsonl.log', { limit: 10, strategy: 'head', ...options }, context()), (error: unknown) => {
+        assert.ok(error instanceof HeadwaterError && error.code === 'usage');
+        assert.ok(error.message.startsWith(`Source 'logs' (logs), entity 'app.jsonl.log': ${flag} is not supported by logs samples`), error.message);
+        assert.match(error.hint ?? '', /headwater tail/);
+        return true;
+      });
+    }
+  });
+});
+
+describe('logs: a catastrophic pattern', { timeout: 60_000 }, () => {
+  // (a|aa)+$ backtracks exponentially on a run of a's that does not end the line: ~fib(60) steps.
+  const PATTERN = '^(?<message>(a|aa)+)$';
+  let dir: string;
+  let engine: Engine;
+  before(() => {
+    dir = mkdtempSync(join(tmp, 'redos-'));
+    const lines = ['aaaa', 'aa', ...Array.from({ length: 20 }, () => `${'a'.repeat(60)}!`), 'aaa'];
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, 'app.log'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: app\n    kind: logs\n    path: app.log\n    options: { pattern: '${PATTERN}' }\n`);
+    engine = new Engine({ workspaceDir: dir });
+  });
+  after(() => engine.close());
+
+  test('mapWithinDeadline maps in order and hands the one item that overruns to overran', async () => {
+    const spin = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* a match that never returns in time */ } };
+    const mapped = await mapWithinDeadline([1, 2, 3, 4], (n) => (n === 3 ? (spin(60_000), 'never') : `ok ${n}`), (n) => `slow ${n}`, () => false);
+    assert.deepEqual(mapped, ['ok 1', 'ok 2', 'slow 3', 'ok 4']);
+    const stopped = await mapWithinDeadline([1, 2, 3], (n) => (n === 1 ? (spin(60_000), 'never') : `ok ${n}`), (n) => `slow ${n}`, () => true);
+    assert.deepEqual(stopped, [], 'stop is asked before each attempt');
+  });
+
+  test('the --max-seconds budget holds: the sample stops and keeps what it read', async () => {
+    const started = Date.now();
+    const info = await engine.sample('app', 'app.log', { strategy: 'full', maxSeconds: 1 });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 8_000, `stopped near the budget, not after the pattern finished (${elapsed} ms)`);
+    assert.equal(info.status, 'partial');
+    assert.ok(info.rowCount >= 2, 'the lines before the slow ones landed');
+  });
+
+  test('without a budget, lines the pattern overruns are record errors, and past five the read stops naming them', async () => {
+    const info = await engine.sample('app', 'app.log', { strategy: 'full' });
+    assert.equal(info.status, 'partial');
+    assert.match(info.statusDetail ?? '', /the pattern options took over 500 ms on each of lines 3, 4, 5, 6, 7 of app\.log: they backtrack catastrophically/);
+    const rows = (await engine.query(`SELECT message, _raw FROM ${info.table} ORDER BY rowid`)).rows;
+    assert.deepEqual(rows.slice(0, 2), [['aaaa', null], ['aa', null]]);
+    assert.ok(rows.slice(2).every(([message, raw]) => message === null && String(raw).endsWith('!')), 'slow lines are kept raw, as malformed');
   });
 });
 

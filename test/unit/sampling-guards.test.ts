@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import { detectExtraction } from '../../src/engine/drivers/kit/relational/cursor.js';
 import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanNode } from '../../src/engine/drivers/kit/relational/guard.js';
 import { checkedPredicate } from '../../src/engine/drivers/kit/relational/where.js';
-import type { ResolvedSource } from '../../src/engine/drivers/driver.js';
+import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/sampling/options.js';
+import type { DriverSampleOptions, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 
 const at = { source: 'app', entity: 'public.t' };
@@ -81,5 +82,40 @@ describe('scan estimates', () => {
     assert.throws(() => checkFullRead(source(), 'public.v', {}, { limit: 5, strategy: 'full' }), /unknown size \(no statistics\) from the catalog, so its cost cannot be bounded/);
     checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full', confirmFull: true });
     checkFullRead(source({ confirmFullRows: 5_000_000 }), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' });
+  });
+});
+
+describe('unsupported sample options', () => {
+  const files: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
+  const streams: SampleSupport = { strategies: ['head', 'full'], options: ['from', 'to', 'key'] };
+  test('the first option a driver does not support is named by its flag; supported and absent ones pass', () => {
+    const cases: [Partial<DriverSampleOptions>, SampleSupport, string | undefined][] = [
+      [{}, files, undefined],
+      [{ strategy: 'incremental' }, files, '--strategy incremental'],
+      [{ where: "status = 'open'" }, files, '--where'],
+      [{ where: '' }, files, '--where'],
+      [{ cursor: 'updated_at' }, files, '--cursor'],
+      [{ windowSeconds: 5 }, files, '--window'],
+      [{ peek: true }, files, '--peek'],
+      [{ peek: false }, files, undefined],
+      [{ allowScan: true }, files, '--allow-scan'],
+      [{ fromPrimary: true }, files, '--primary'],
+      [{ confirmFull: true }, files, undefined],
+      [{ from: 'first', key: 'k' }, streams, undefined],
+      [{ from: 'first', where: 'x' }, streams, '--where'],
+      [{ strategy: 'random' }, streams, '--strategy random'],
+    ];
+    for (const [options, support, expected] of cases) {
+      assert.equal(unsupportedOption({ limit: 10, strategy: 'head', ...options }, support), expected, JSON.stringify(options));
+    }
+  });
+  test('the refusal names the source, its kind, the entity, the option and what is supported', () => {
+    const sqlite: ResolvedSource = { name: 'shop', kind: 'sqlite', options: {}, secrets: [], baseDir: '/tmp' };
+    assert.throws(() => refuseUnsupported(sqlite, 'orders', { limit: 10, strategy: 'head', where: 'id > 1' }, files), (error: unknown) => {
+      assert.ok(error instanceof HeadwaterError && error.code === 'usage');
+      assert.equal(error.message, "Source 'shop' (sqlite), entity 'orders': --where is not supported by sqlite samples; they support --strategy head|random|full, --limit, --max-seconds, --max-bytes.");
+      return true;
+    });
+    refuseUnsupported(sqlite, 'orders', { limit: 10, strategy: 'full', confirmFull: true }, files);
   });
 });

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { redact } from '../../src/shared/errors.js';
 import { sampleIdBase } from '../../src/engine/workspace/sql.js';
-import { adHocSource, loadSources, parseSources, resolveSource, saveSource } from '../../src/engine/sources/config.js';
+import { adHocSource, formatProblem, loadSources, parseSources, resolveSource, saveSource } from '../../src/engine/sources/config.js';
 import { sourcesCompletion, sourcesDiagnostics } from '../../src/engine/lsp/sourcesYaml.js';
 
 describe('sources.yaml', () => {
@@ -24,6 +24,17 @@ describe('sources.yaml', () => {
     const dup = parseSources('sources:\n  - {name: a, kind: file, path: x}\n  - {name: a, kind: file, path: y}\n', 'x');
     assert.equal(dup.definitions.length, 1);
     assert.match(dup.problems[0]?.message ?? '', /Duplicate source name 'a'/);
+  });
+
+  test('every problem says file:line:col, as the engine warns it', () => {
+    const text = 'sources:\n  - name: shop\n    kind: sqlite\n    path: shop.db\n  - name: shop\n    kind: oracle\n    path: x\n';
+    const loaded = parseSources(text, '/w/.headwater/sources.yaml');
+    const lines = loaded.problems.map((p) => formatProblem(loaded.path, p));
+    assert.ok(lines.includes('/w/.headwater/sources.yaml:6:11: /sources/1/kind must be equal to one of the allowed values'), lines.join('\n'));
+    assert.ok(lines.includes("/w/.headwater/sources.yaml:5:11: Duplicate source name 'shop'"), lines.join('\n'));
+    const syntax = parseSources('sources:\n  - name: [unclosed\n', 'x.yaml').problems[0]!;
+    assert.match(formatProblem('x.yaml', syntax), /^x\.yaml:\d+:\d+: /);
+    assert.equal(formatProblem('x.yaml', { message: 'no position' }), 'x.yaml: no position');
   });
 
   test('a source needs a url or a path', () => {

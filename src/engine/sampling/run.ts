@@ -8,6 +8,10 @@ import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LIMIT = 10_000;
+/** The most rows a sample may ask for. */
+export const MAX_LIMIT = 1_000_000_000;
+/** The longest time budget: a week, well inside what a timer can hold (2^31 ms). */
+export const MAX_SECONDS = 7 * 24 * 3600;
 const PROGRESS_INTERVAL_MS = 250;
 /** Appended rows are flushed (made durable and queryable) at least this often. */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -69,7 +73,9 @@ interface Landing {
 export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   const { workspace, driver, source, entity, signal } = args;
   const limit = args.options.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit <= 0) throw new HeadwaterError('usage', `--limit must be a positive integer (got ${limit}).`);
+  if (!Number.isSafeInteger(limit) || limit <= 0 || limit > MAX_LIMIT) throw new HeadwaterError('usage', `--limit must be a whole number from 1 to ${MAX_LIMIT.toLocaleString('en-US')} (got ${limit}).`);
+  const { maxSeconds } = args.options;
+  if (maxSeconds !== undefined && !(maxSeconds > 0 && maxSeconds <= MAX_SECONDS)) throw new HeadwaterError('usage', `--max-seconds must be above 0 and at most ${MAX_SECONDS.toLocaleString('en-US')} (got ${maxSeconds}).`);
   const strategy = args.options.strategy ?? 'head';
 
   // One controller for the driver: the caller's cancel and our budgets both stop the read.

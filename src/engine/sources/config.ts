@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { HeadwaterError, redactUrl, secretsInUrl } from '../../shared/errors.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SourceSummary } from '../../shared/types.js';
@@ -20,6 +20,14 @@ export interface ConfigProblem {
   message: string;
   /** Character offsets in the YAML text, when known. */
   range?: [number, number];
+  /** 1-based line and column of the range's start, when known. */
+  line?: number;
+  column?: number;
+}
+
+/** `path:line:col: message` (just `path: message` without a position), as compilers print it. */
+export function formatProblem(path: string, problem: ConfigProblem): string {
+  return problem.line !== undefined ? `${path}:${problem.line}:${problem.column ?? 1}: ${problem.message}` : `${path}: ${problem.message}`;
 }
 
 export interface LoadedSources {
@@ -32,7 +40,8 @@ const validate = new Ajv({ allErrors: true, strict: false }).compile(sourcesSche
 
 /** Parses and validates sources.yaml text. Problems are reported, valid entries still load. */
 export function parseSources(text: string, path: string): LoadedSources {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message, range: [e.pos[0], e.pos[1]] }));
   const data = (doc.toJS() ?? {}) as { sources?: unknown };
   if (!validate(data)) {
@@ -42,16 +51,21 @@ export function parseSources(text: string, path: string): LoadedSources {
   }
   const definitions: SourceDefinition[] = [];
   const seen = new Set<string>();
-  for (const item of Array.isArray(data.sources) ? data.sources : []) {
+  for (const [index, item] of (Array.isArray(data.sources) ? data.sources as unknown[] : []).entries()) {
     if (typeof item !== 'object' || item === null) continue;
     const def = item as SourceDefinition;
     if (typeof def.name !== 'string' || typeof def.kind !== 'string') continue;
     if (seen.has(def.name)) {
-      problems.push({ message: `Duplicate source name '${def.name}'` });
+      problems.push({ message: `Duplicate source name '${def.name}'`, range: rangeOf(doc, `/sources/${index}/name`) });
       continue;
     }
     seen.add(def.name);
     definitions.push(def);
+  }
+  for (const problem of problems) {
+    if (!problem.range) continue;
+    const { line, col } = lines.linePos(problem.range[0]);
+    Object.assign(problem, { line, column: col });
   }
   return { path, definitions, problems };
 }

@@ -14,6 +14,7 @@ import type { OpenedDuckDB } from '../../workspace/duckdb.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
 import { fieldForDuckType, valueConverter } from './duck-types.js';
+import { checkGzip, gzipProblem, writeIntactPrefix } from './gzip.js';
 import type { DataFile, JsonLayout } from './location.js';
 
 type Options = DriverSampleOptions;
@@ -28,22 +29,46 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** A path DuckDB reads literally: no glob characters, and Parquet never gzipped (DuckDB cannot read that). */
-export async function readablePath(data: DataFile): Promise<{ path: string; cleanup: () => void }> {
+/** What DuckDB reads for a data file. */
+export interface ReadablePath {
+  path: string;
+  /** Whether `path` is gzipped (DuckDB decompresses it). */
+  gzip: boolean;
+  /** Set when the gzip stream is truncated or corrupt: why; `path` then holds only its whole lines before the damage. */
+  broken?: string;
+  cleanup: () => void;
+}
+
+/**
+ * A path DuckDB reads literally: no glob characters, Parquet never gzipped (DuckDB cannot read that),
+ * and a gzipped text file checked first (over its first `checkLines` lines, or all of it): DuckDB
+ * would end a truncated one quietly, its last row cut short.
+ */
+export async function readablePath(data: DataFile, checkLines = Number.POSITIVE_INFINITY): Promise<ReadablePath> {
   const globby = /[*?[\]{}]/.test(data.file);
-  if (!globby && !(data.format === 'parquet' && data.gzip)) return { path: data.file, cleanup: () => {} };
+  const check = data.gzip && data.format !== 'parquet' ? await checkGzip(data.file, checkLines) : undefined;
+  if (!globby && !(data.format === 'parquet' && data.gzip) && (!check || check.ok)) return { path: data.file, gzip: data.gzip, cleanup: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'headwater-file-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
     const safeName = basename(data.file).replace(/[*?[\]{}]/g, '_');
+    if (check && !check.ok) {
+      const path = join(dir, safeName.replace(/\.gz$/i, ''));
+      await writeIntactPrefix(data.file, check.intactBytes, path);
+      const broken = `${check.problem}; the ${check.lines} whole lines before it were read, the cut line after them was not`;
+      return { path, gzip: false, broken, cleanup };
+    }
     if (data.format === 'parquet' && data.gzip) {
       const path = join(dir, safeName.replace(/\.gz$/i, ''));
-      await pipeline(createReadStream(data.file), createGunzip(), createWriteStream(path));
-      return { path, cleanup };
+      const gunzip = createGunzip();
+      await pipeline(createReadStream(data.file), gunzip, createWriteStream(path)).catch((error: unknown) => {
+        throw new Error(gzipProblem(error, gunzip.bytesWritten), { cause: error });
+      });
+      return { path, gzip: false, cleanup };
     }
     const path = join(dir, safeName);
     symlinkSync(data.file, path);
-    return { path, cleanup };
+    return { path, gzip: data.gzip, cleanup };
   } catch (error) {
     cleanup();
     throw error;
@@ -69,6 +94,11 @@ export function duckError(source: ResolvedSource, data: DataFile, error: unknown
 export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFile, layout: JsonLayout | undefined, options: Options, ctx: DriverContext): Promise<BatchSampleStream> {
   const api = await duckApi();
   const readable = await readablePath(data);
+  // A truncated gzip is read up to its damage, then fails the read with where it broke.
+  const readFile = { ...data, gzip: readable.gzip };
+  const failure = (error: unknown) => duckError(source, data, readable.broken ? new Error(readable.broken, { cause: error }) : error);
+  // `full` honours the limit as a cap, like every other source: the first `limit` records.
+  const strategy = options.strategy === 'full' ? 'head' : options.strategy;
   let duck: OpenedDuckDB | undefined;
   const close = () => {
     try {
@@ -85,25 +115,22 @@ export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFil
     duck = await ctx.scratchDuckDB();
     if (ctx.signal.aborted) throw new Error('cancelled');
     const connection = duck.connection;
-    const relation = relationSql(data, readable.path, layout);
+    const relation = relationSql(readFile, readable.path, layout);
     const numbered = `SELECT row_number() OVER () AS ${ROW_COLUMN}, * FROM ${relation}`;
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const sql = options.strategy === 'head' ? `${numbered} LIMIT ${options.limit}`
-      : options.strategy === 'random' ? `SELECT * FROM (${numbered}) USING SAMPLE ${options.limit} ROWS (reservoir, ${seed}) ORDER BY ${ROW_COLUMN}`
-      : numbered;
-    // Bounded results are materialized so a read error surfaces as an error; a streamed result
-    // that fails just ends early (the C API reports both the same way), so `full` is verified at the end.
-    const result: DuckDBResult = options.strategy === 'full' ? await connection.stream(sql) : await connection.run(sql);
+    const sql = strategy === 'head' ? `${numbered} LIMIT ${options.limit}`
+      : `SELECT * FROM (${numbered}) USING SAMPLE ${options.limit} ROWS (reservoir, ${seed}) ORDER BY ${ROW_COLUMN}`;
+    // Results are materialized so a read error surfaces as an error (a streamed result that fails just ends early).
+    const result: DuckDBResult = await connection.run(sql);
     const convert = valueConverter(api);
     const jsonBuilder = new FieldSetBuilder();
 
-    let received = 0;
     let ended = false;
     const finishing = async (): Promise<RecordBatch | undefined> => {
       if (ended) return undefined;
       ended = true;
       if (ctx.signal.aborted) return undefined;
-      if (options.strategy === 'full') await verifyComplete(connection, data, readable.path, layout, source, received);
+      if (readable.broken) throw failure(undefined);
       return undefined;
     };
     const read = async (): Promise<RecordBatch | undefined> => {
@@ -111,7 +138,6 @@ export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFil
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) return finishing();
       const raw = chunk.convertRows(convert as DuckDBValueConverter<unknown>) as unknown[][];
-      received += raw.length;
       const provenance: Provenance[] = raw.map((r) => ({ row: Number(r[0]) }));
       const records = raw.map((r) => asRecord(JSON.parse(r[1] as string)));
       const observed = jsonBuilder.observe(records);
@@ -122,7 +148,7 @@ export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFil
       try {
         return await read();
       } catch (error) {
-        throw duckError(source, data, error);
+        throw failure(error);
       }
     };
     // JSON fields come from the records: read the first batch now so the stream starts typed.
@@ -131,7 +157,7 @@ export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFil
     ctx.signal.removeEventListener('abort', interrupt);
     const batches = batchStream(first, pull, {
       signal: ctx.signal,
-      limit: options.strategy === 'full' ? undefined : options.limit,
+      limit: options.limit,
       close,
       interrupt,
     });
@@ -140,22 +166,12 @@ export async function sampleJsonWithDuckDB(source: ResolvedSource, data: DataFil
     ctx.signal.removeEventListener('abort', interrupt);
     close();
     if (ctx.signal.aborted) throw new HeadwaterError('cancelled', `Sampling ${source.name}/${data.entity} was cancelled.`, { source: source.name, entity: data.entity });
-    throw duckError(source, data, error);
+    throw failure(error);
   }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : { value };
-}
-
-/** A streamed read that ended early looks like one that finished: count the records to tell them apart. */
-async function verifyComplete(connection: DuckDBConnection, data: DataFile, path: string, layout: JsonLayout | undefined, source: ResolvedSource, received: number): Promise<void> {
-  const relation = relationSql(data, path, layout);
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${relation}`);
-  const total = Number(reader.getRowsJS()[0]?.[0] ?? 0);
-  if (total > received) {
-    throw new HeadwaterError('source', `File source '${source.name}': the read of ${data.entity} stopped after ${received} of ${total} rows without an error message from DuckDB.`, { source: source.name, entity: data.entity });
-  }
 }
 
 export interface ParquetColumn { name: string; nativeType: string; nullable: boolean }

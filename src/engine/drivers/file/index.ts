@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
+import { refuseUnsupported, type SampleSupport } from '../../sampling/options.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
 import { parquetRowCounts, parquetSchema, sampleJsonWithDuckDB } from './duck.js';
 import { formatOf, jsonLayout, peekText, resolveEntity, statRoot, type DataFile, type FileFormat, type JsonLayout } from './location.js';
@@ -13,6 +14,7 @@ import { sampleNatively } from './native.js';
 import { sampleNdjson } from './ndjson.js';
 
 const FORMAT_LABELS: Record<FileFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', ndjson: 'JSON lines', parquet: 'Parquet' };
+const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
 /** Parquet footers read per browse, to keep a huge folder quick to open. */
 const MAX_FOOTERS_PER_BROWSE = 100;
 
@@ -129,6 +131,7 @@ const driver: Driver = {
   },
 
   async sample(source, entity, options, ctx) {
+    refuseUnsupported(source, entity, options, SAMPLES, 'To filter, sample the file and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".');
     const data = resolveEntity(source, entity);
     const layout = await layoutOf(data);
     if (layout === 'lines') return sampleNdjson(source, data, options, ctx);

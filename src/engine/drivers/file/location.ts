@@ -1,5 +1,5 @@
 // Where a file source points, which of its files an entity names, and what format each file is.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
@@ -24,6 +24,21 @@ const EXTENSIONS: Record<string, FileFormat> = {
 
 const FORMAT_NAMES: Record<string, FileFormat> = { ...EXTENSIONS, 'json-lines': 'ndjson', jsonlines: 'ndjson' };
 
+/** What a path is when it is neither a regular file nor a folder ("a named pipe (FIFO)"...); undefined otherwise. */
+export function specialFileKind(stats: Stats): string | undefined {
+  if (stats.isFile() || stats.isDirectory()) return undefined;
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/** The refusal of a special file: it is never opened (a FIFO would block the read until a writer came). */
+export function notRegularFile(what: string, path: string, kind: string, data: { source: string; entity?: string }): HeadwaterError {
+  return new HeadwaterError('usage', `${what}: ${path} is ${kind}, not a regular file; Headwater reads regular files only.`, { ...data, hint: 'Copy the data into a regular file and point the source at it.' });
+}
+
 /** The folder or file a source names: `path` (relative to the workspace) or a `file://` URL. */
 export function sourceRoot(source: ResolvedSource): string {
   if (source.path) return resolve(source.baseDir, source.path);
@@ -39,12 +54,15 @@ export function sourceRoot(source: ResolvedSource): string {
 
 export function statRoot(source: ResolvedSource): { root: string; isFile: boolean; bytes: number } {
   const root = sourceRoot(source);
+  let stats: Stats;
   try {
-    const stats = statSync(root);
-    return { root, isFile: stats.isFile(), bytes: stats.size };
+    stats = statSync(root);
   } catch (cause) {
     throw new HeadwaterError('not_found', `File source '${source.name}': ${root} does not exist or is not readable.`, { source: source.name, hint: 'Check the path (relative paths start at the workspace folder).' }, { cause });
   }
+  const special = specialFileKind(stats);
+  if (special) throw notRegularFile(`File source '${source.name}'`, root, special, { source: source.name });
+  return { root, isFile: stats.isFile(), bytes: stats.size };
 }
 
 /** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise. */
@@ -77,14 +95,16 @@ export function resolveEntity(source: ResolvedSource, entity: string): DataFile 
       throw new HeadwaterError('usage', `File source '${source.name}': '${entity}' is not a file inside ${root}.`, { source: source.name, entity });
     }
   }
-  let bytes: number;
+  let stats: Stats;
   try {
-    const stats = statSync(file);
-    if (!stats.isFile()) throw new Error('not a file');
-    bytes = stats.size;
+    stats = statSync(file);
   } catch (cause) {
     throw new HeadwaterError('not_found', `File source '${source.name}' has no file '${entity}' (${file}).`, { source: source.name, entity }, { cause });
   }
+  if (stats.isDirectory()) throw new HeadwaterError('usage', `File source '${source.name}': '${entity}' is a folder, not a data file; browse it to see its files.`, { source: source.name, entity });
+  const special = specialFileKind(stats);
+  if (special) throw notRegularFile(`File source '${source.name}'`, file, special, { source: source.name, entity });
+  const bytes = stats.size;
   const format = formatOf(file, source.options);
   if (!format) {
     throw new HeadwaterError('usage', `File source '${source.name}': cannot tell the format of '${entity}' from its name.`, {

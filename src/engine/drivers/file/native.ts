@@ -14,6 +14,8 @@ import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumn
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
 
+/** Lines past a head's limit that the gzip check of a head sample also covers. */
+const HEAD_CHECK_SLACK_LINES = 1_000;
 /** Rows DuckDB's CSV sniffer reads by default: the "first rows" of planCsv. */
 const DEFAULT_SNIFF_ROWS = 20_480;
 
@@ -46,8 +48,12 @@ interface FilePlan {
 }
 
 /** `everyRow`: CSV column types from every row the sample covers, never from the first rows alone. */
-export async function sampleNatively(source: ResolvedSource, data: DataFile, options: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
-  const readable = await readablePath(data);
+export async function sampleNatively(source: ResolvedSource, data: DataFile, requested: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
+  // `full` honours the limit as a cap, like every other source: the first `limit` rows in file order.
+  const options: DriverSampleOptions = requested.strategy === 'full' ? { ...requested, strategy: 'head' } : requested;
+  // A head reads its first rows only: the gzip check covers those lines and some header and blank lines.
+  const readable = await readablePath(data, options.strategy === 'head' ? options.limit + HEAD_CHECK_SLACK_LINES : undefined);
+  const read: DataFile = { ...data, gzip: readable.gzip };
   let duck: OpenedDuckDB | undefined;
   const interrupt = () => duck?.connection.interrupt();
   ctx.signal.addEventListener('abort', interrupt, { once: true });
@@ -55,8 +61,8 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, opt
     duck = await ctx.scratchDuckDB();
     if (ctx.signal.aborted) throw new Error('cancelled');
     const plan = data.format === 'parquet'
-      ? await planParquet(duck.connection, data, readable.path, options)
-      : await planCsv(duck.connection, source, data, readable.path, options, ctx, everyRow);
+      ? await planParquet(duck.connection, read, readable.path, options)
+      : await planCsv(duck.connection, source, read, readable.path, options, ctx, everyRow);
     const { select, byPosition } = selectSql(plan, options);
     let closed = false;
     const stream: DuckDBSampleStream = {
@@ -65,7 +71,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, opt
       query: select,
       duckdbSelect: select,
       bytesRead: plan.bytesRead,
-      readError: (error) => duckError(source, data, error),
+      readError: (error) => duckError(source, data, readable.broken ? new Error(readable.broken, { cause: error }) : error),
       close: () => {
         if (closed) return;
         closed = true;
@@ -73,8 +79,10 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, opt
       },
     };
     if (byPosition) stream.provenanceByPosition = 'row';
+    // Landed from the whole lines before the damage, the sample is partial and says why.
+    if (readable.broken) stream.finished = () => Promise.reject(new Error(readable.broken));
     if (plan.countRejected) stream.countRejected = plan.countRejected;
-    if (plan.provisional) stream.widen = () => sampleNatively(source, data, options, ctx, true);
+    if (plan.provisional) stream.widen = () => sampleNatively(source, data, requested, ctx, true);
     return stream;
   } catch (error) {
     readable.cleanup();
@@ -232,7 +240,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
     numbering.headCoversFile = lines !== undefined && lines - linesBeforeData <= options.limit;
   }
 
-  const lineBytes = options.strategy === 'head' ? averageLineBytes(await peekText(data.file, data.gzip)) : undefined;
+  const lineBytes = options.strategy === 'head' ? averageLineBytes(await peekText(path, data.gzip)) : undefined;
   const bytesRead = (rows: number) => (lineBytes === undefined || rows < options.limit ? data.bytes : Math.min(data.bytes, Math.round(rows * lineBytes)));
   const countRejected: DuckDBSampleStream['countRejected'] = (query, rows) =>
     // A provisional read's rejects are not reported: the sampler reads again.

@@ -1,193 +1,150 @@
 // JSON lines (plain or gzip) parsed in JS, a line at a time from a stream: the file is never loaded
-// whole, a malformed line is counted and skipped, and the schema grows as new keys appear.
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+// whole, a malformed, over-long or too deeply nested line is counted and skipped, and the schema grows
+// as new keys appear.
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import { FieldSetBuilder } from '../kit/inference.js';
 import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
+import { LineReader, MAX_LINE_CHARS } from './lines.js';
 import type { DataFile } from './location.js';
 
 type Options = DriverSampleOptions;
 
 export const BATCH_LINES = 2_000;
 
-/** Splits a byte stream into lines on demand, many lines per await. */
-export class LineReader {
-  private readonly chunks: AsyncIterator<Buffer>;
-  private readonly decoder = new StringDecoder('utf8');
-  private lines: string[] = [];
-  private at = 0;
-  private tail = '';
-  private eof = false;
-  private failure: Error | undefined;
-  /** Lines handed out so far (1-based number of the last one). */
-  lineNumber = 0;
-  bytes = 0;
-
-  constructor(private readonly streams: Readable[]) {
-    const last = streams[streams.length - 1]!;
-    for (const stream of streams) stream.on('error', (error: Error) => { this.failure ??= error; });
-    this.chunks = last[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  }
-
-  static open(file: string, gzip: boolean): LineReader {
-    const input = createReadStream(file, { highWaterMark: 1 << 20 });
-    return new LineReader(gzip ? [input, input.pipe(createGunzip())] : [input]);
-  }
-
-  /** The next line, or undefined at the end of the file. Synchronous while lines are buffered. */
-  async next(): Promise<string | undefined> {
-    while (this.at >= this.lines.length) {
-      if (this.eof) return undefined;
-      await this.fill();
-    }
-    this.lineNumber++;
-    return this.lines[this.at++];
-  }
-
-  /** Lines already decoded, without waiting: lets callers loop synchronously between fills. */
-  takeBuffered(): string | undefined {
-    if (this.at >= this.lines.length) return undefined;
-    this.lineNumber++;
-    return this.lines[this.at++];
-  }
-
-  private async fill(): Promise<void> {
-    let step: IteratorResult<Buffer>;
-    try {
-      step = await this.chunks.next();
-    } catch (error) {
-      this.failure ??= error as Error;
-      step = { done: true, value: undefined };
-    }
-    if (this.failure) throw this.failure;
-    let text: string;
-    if (step.done) {
-      this.eof = true;
-      text = this.tail + this.decoder.end();
-      this.tail = '';
-      this.lines = text.length ? [stripCr(text)] : [];
-      this.at = 0;
-      return;
-    }
-    text = this.tail + this.decoder.write(step.value);
-    // A byte order mark is not part of the first line's JSON.
-    if (this.bytes === 0 && text.startsWith('\uFEFF')) text = text.slice(1);
-    this.bytes += step.value.length;
-    const parts = text.split('\n');
-    this.tail = parts.pop() ?? '';
-    this.lines = parts.map(stripCr);
-    this.at = 0;
-  }
-
-  close(): void {
-    for (const stream of this.streams) stream.destroy();
-  }
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : { value };
+}
+
+/** Nesting a JSON line may have (serde_json's default recursion limit); deeper lines are rejected. */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether a JSON text nests arrays and objects deeper than `max` (strings are skipped). */
+export function jsonDeeperThan(text: string, max: number): boolean {
+  // Each level takes an opening bracket: a short text cannot be deep.
+  if (text.length <= max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+type Parsed = { record: Record<string, unknown> } | { problem: string };
+
+/** One line as a record, or why it is rejected. */
+export function parseJsonLine(line: string, cut: boolean): Parsed {
+  if (cut) return { problem: `is longer than ${MAX_LINE_CHARS.toLocaleString('en-US')} characters` };
+  if (jsonDeeperThan(line, MAX_JSON_DEPTH)) return { problem: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+  try {
+    return { record: asRecord(JSON.parse(line)) };
+  } catch (error) {
+    return { problem: `is not valid JSON (${(error as Error).message})` };
+  }
+}
+
+interface Taken {
+  records: Record<string, unknown>[];
+  provenance: Provenance[];
+  bytes: number;
+  rejectedAt: Provenance[];
 }
 
 export async function sampleNdjson(source: ResolvedSource, data: DataFile, options: Options, ctx: DriverContext): Promise<SampleStream> {
   const reader = LineReader.open(data.file, data.gzip);
   const builder = new FieldSetBuilder();
-  let warned = false;
-  const parse = (line: string, lineNumber: number): Record<string, unknown> | undefined => {
-    try {
-      return asRecord(JSON.parse(line));
-    } catch (error) {
-      if (!warned) {
-        warned = true;
-        ctx.log('warn', `${source.name}/${data.entity}: line ${lineNumber} is not valid JSON (${(error as Error).message}); malformed lines are counted as rejected and skipped.`);
-      }
-      return undefined;
+  const warned = new Set<string>();
+  const parse = (line: string, lineNumber: number, cut: boolean): Record<string, unknown> | undefined => {
+    const parsed = parseJsonLine(line, cut);
+    if ('record' in parsed) return parsed.record;
+    const kind = parsed.problem.split(' (')[0]!;
+    if (!warned.has(kind)) {
+      warned.add(kind);
+      ctx.log('warn', `${source.name}/${data.entity}: line ${lineNumber} ${parsed.problem}; such lines are counted as rejected and skipped.`);
     }
+    return undefined;
   };
-  const toBatch = (records: Record<string, unknown>[], provenance: Provenance[], bytes: number, rejected: number, rejectedAt: Provenance[] = []): RecordBatch => {
-    const observed = builder.observe(records);
-    const batch: RecordBatch = { rows: observed.rows, provenance, bytes };
+  const toBatch = (taken: Taken): RecordBatch => {
+    const observed = builder.observe(taken.records);
+    const batch: RecordBatch = { rows: observed.rows, provenance: taken.provenance, bytes: taken.bytes };
     if (observed.fields) batch.fields = observed.fields;
-    if (rejected) batch.rejected = rejected;
-    if (rejectedAt.length) batch.rejectedAt = rejectedAt;
+    if (taken.rejectedAt.length) {
+      batch.rejected = taken.rejectedAt.length;
+      batch.rejectedAt = taken.rejectedAt;
+    }
     return batch;
   };
 
-  const readError = (error: unknown) => new HeadwaterError('source', `File source '${source.name}': cannot read ${data.entity}${data.gzip ? ' (gzip)' : ''}: ${(error as Error).message}`, { source: source.name, entity: data.entity }, { cause: error });
-
+  const label = `${data.entity}${data.gzip ? ' (gzip)' : ''}`;
+  const readError = (error: unknown) => new HeadwaterError('source', `File source '${source.name}': cannot read ${label}: ${(error as Error).message}`, { source: source.name, entity: data.entity }, { cause: error });
+  // A read that breaks (a truncated gzip) first hands over the whole lines before the break.
+  let broken: unknown;
   let pull: () => Promise<RecordBatch | undefined>;
   let query: string;
-  const label = `${data.entity}${data.gzip ? ' (gzip)' : ''}`;
   if (options.strategy === 'random') {
     query = `JSON lines of ${label}: reservoir sample of ${options.limit} lines over the whole file, in line order`;
     const sampled = await reservoir(reader, options.limit, parse, ctx);
+    broken = sampled.failure;
     let at = 0;
-    let rejectedPending = sampled.rejected;
+    let rejectedPending = sampled.rejectedAt;
     pull = async () => {
-      if (at >= sampled.records.length && !rejectedPending) return undefined;
+      if (at >= sampled.records.length && !rejectedPending.length) return undefined;
       const end = Math.min(sampled.records.length, at + BATCH_LINES);
-      const provenance = sampled.lines.slice(at, end).map((line) => ({ line }));
-      const bytes = sampled.sizes.slice(at, end).reduce((n, s) => n + s, 0);
-      const batch = toBatch(sampled.records.slice(at, end), provenance, bytes, rejectedPending);
-      rejectedPending = 0;
+      const bytes = sampled.sizes.slice(at, end).reduce((n, size) => n + size, 0);
+      const batch = toBatch({ records: sampled.records.slice(at, end), provenance: sampled.lines.slice(at, end).map((line) => ({ line })), bytes, rejectedAt: rejectedPending });
+      rejectedPending = [];
       at = end;
       return batch;
     };
   } else {
-    const limit = options.strategy === 'head' ? options.limit : Number.POSITIVE_INFINITY;
-    query = options.strategy === 'head' ? `JSON lines of ${label}: the first ${options.limit} records from line 1` : `JSON lines of ${label}: every line`;
+    // `full` honours the limit as a cap, like every other source: the first `limit` records.
+    query = options.strategy === 'head' ? `JSON lines of ${label}: the first ${options.limit} records from line 1` : `JSON lines of ${label}: every line, up to ${options.limit} records`;
     let taken = 0;
     pull = async () => {
-      if (taken >= limit) return undefined;
-      const records: Record<string, unknown>[] = [];
-      const provenance: Provenance[] = [];
-      let rejected = 0;
-      const rejectedAt: Provenance[] = [];
-      let bytes = 0;
-      let line: string | undefined;
-      while (records.length < BATCH_LINES && taken + records.length < limit) {
-        line = reader.takeBuffered() ?? await reader.next();
-        if (line === undefined) break;
-        bytes += line.length + 1;
-        if (!line.trim()) continue;
-        const record = parse(line, reader.lineNumber);
-        if (!record) {
-          rejected++;
-          rejectedAt.push({ line: reader.lineNumber });
-          continue;
+      if (taken >= options.limit) return undefined;
+      const batch: Taken = { records: [], provenance: [], bytes: 0, rejectedAt: [] };
+      try {
+        while (batch.records.length + batch.rejectedAt.length < BATCH_LINES && taken + batch.records.length < options.limit) {
+          const line = reader.takeBuffered() ?? await reader.next();
+          if (line === undefined) break;
+          batch.bytes += line.length + 1;
+          if (!line.trim()) continue;
+          const record = parse(line, reader.lineNumber, reader.lastCut);
+          if (!record) batch.rejectedAt.push({ line: reader.lineNumber });
+          else {
+            batch.records.push(record);
+            batch.provenance.push({ line: reader.lineNumber });
+          }
         }
-        records.push(record);
-        provenance.push({ line: reader.lineNumber });
+      } catch (error) {
+        broken = error;
       }
-      taken += records.length;
-      return records.length || rejected ? toBatch(records, provenance, bytes, rejected, rejectedAt) : undefined;
+      taken += batch.records.length;
+      return batch.records.length || batch.rejectedAt.length ? toBatch(batch) : undefined;
     };
   }
 
   const guardedPull = async () => {
+    let batch: RecordBatch | undefined;
     try {
-      return await pull();
+      batch = await pull();
     } catch (error) {
       throw error instanceof HeadwaterError ? error : readError(error);
     }
+    if (!batch && broken !== undefined) throw readError(broken);
+    return batch;
   };
   try {
     // The first batch is read now, so the stream's fields come from real records.
     const first = await guardedPull();
     if (first) delete first.fields;
-    const batches = batchStream(first, guardedPull, {
-      signal: ctx.signal,
-      limit: options.strategy === 'full' ? undefined : options.limit,
-      close: () => reader.close(),
-    });
+    const batches = batchStream(first, guardedPull, { signal: ctx.signal, limit: options.limit, close: () => reader.close() });
     return { fields: builder.fields, method: 'snapshot', query, batches };
   } catch (error) {
     reader.close();
@@ -199,26 +156,35 @@ interface Reservoir {
   records: Record<string, unknown>[];
   lines: number[];
   sizes: number[];
-  rejected: number;
+  rejectedAt: Provenance[];
+  failure?: unknown;
 }
 
 /**
  * Algorithm R over the file's non-blank lines. Only lines that enter the reservoir are parsed, so a
- * large file costs one read; a drawn line that is malformed is counted as rejected.
+ * large file costs one read; a drawn line that is malformed is counted as rejected. A read that breaks
+ * keeps the reservoir over the lines before the break.
  */
-async function reservoir(reader: LineReader, limit: number, parse: (line: string, n: number) => Record<string, unknown> | undefined, ctx: DriverContext): Promise<Reservoir> {
+async function reservoir(reader: LineReader, limit: number, parse: (line: string, n: number, cut: boolean) => Record<string, unknown> | undefined, ctx: DriverContext): Promise<Reservoir> {
   const slots: { line: number; record: Record<string, unknown>; size: number }[] = [];
+  const rejectedAt: Provenance[] = [];
   let seen = 0;
-  let rejected = 0;
+  let failure: unknown;
   for (;;) {
-    const line = reader.takeBuffered() ?? await reader.next();
+    let line: string | undefined;
+    try {
+      line = reader.takeBuffered() ?? await reader.next();
+    } catch (error) {
+      failure = error;
+      break;
+    }
     if (line === undefined) break;
     if (!line.trim()) continue;
     const slot = seen < limit ? seen : Math.floor(Math.random() * (seen + 1));
     seen++;
     if (slot < limit) {
-      const record = parse(line, reader.lineNumber);
-      if (!record) rejected++;
+      const record = parse(line, reader.lineNumber, reader.lastCut);
+      if (!record) rejectedAt.push({ line: reader.lineNumber });
       else if (slot < slots.length) slots[slot] = { line: reader.lineNumber, record, size: line.length + 1 };
       else slots.push({ line: reader.lineNumber, record, size: line.length + 1 });
     }
@@ -229,5 +195,7 @@ async function reservoir(reader: LineReader, limit: number, parse: (line: string
     }
   }
   slots.sort((a, b) => a.line - b.line);
-  return { records: slots.map((s) => s.record), lines: slots.map((s) => s.line), sizes: slots.map((s) => s.size), rejected };
+  const drawn: Reservoir = { records: slots.map((s) => s.record), lines: slots.map((s) => s.line), sizes: slots.map((s) => s.size), rejectedAt };
+  if (failure !== undefined) drawn.failure = failure;
+  return drawn;
 }

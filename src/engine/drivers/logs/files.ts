@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { fileURLToPath } from 'node:url';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
+import { notRegularFile, specialFileKind } from '../file/location.js';
 import { lazyModule } from '../kit/lazy.js';
 
 const loadGlob = lazyModule('tinyglobby', () => import('tinyglobby'));
@@ -60,6 +61,8 @@ export function logRoot(source: ResolvedSource): LogRoot {
   } catch (cause) {
     throw new HeadwaterError('not_found', `Log source '${source.name}': ${target} does not exist or is not readable.`, { source: source.name, hint: 'Check the path (relative paths start at the workspace folder).' }, { cause });
   }
+  const special = specialFileKind(stats);
+  if (special) throw notRegularFile(`Log source '${source.name}'`, target, special, { source: source.name });
   return stats.isDirectory() ? { base: target, kind: 'folder', target } : { base: dirname(target), kind: 'file', target };
 }
 

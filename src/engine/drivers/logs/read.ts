@@ -6,12 +6,14 @@ import type { Provenance } from '../../../shared/types.js';
 import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
 import { peekText } from '../file/location.js';
-import { LineReader } from '../file/ndjson.js';
+import { LineReader } from '../file/lines.js';
 import { loadParsers, type Parsers } from './formats.js';
 import { logRoot, type LogFile, type LogSet } from './files.js';
-import { LOG_FIELDS, RecordAssembler, formatOfFile, logOptions, type LogOptions, type LogRecord } from './records.js';
+import { LOG_FIELDS, RecordAssembler, formatOfFile, logOptions, type LogOptions, type LogRecord, type NumberedLine } from './records.js';
 
 export const BATCH_RECORDS = 2_000;
+/** Lines matched per step (a step runs synchronously, under one deadline when a user pattern is in play). */
+const LINES_PER_STEP = 256;
 
 /** The first lines of a file, for detecting its format. */
 export async function headLines(file: LogFile): Promise<string[]> {
@@ -33,6 +35,12 @@ class LogReader {
   private index = -1;
   private reader: LineReader | undefined;
   private assembler: RecordAssembler | undefined;
+  /** An error met after some records of a read: raised by the next read. */
+  private failure: unknown;
+  /** Lines taken from the reader that the assembler has not had yet. */
+  private carried: NumberedLine[] = [];
+  /** Bytes of the lines taken so far, for the current read(). */
+  private bytes = 0;
   /** Formats seen per file, for the query text. */
   readonly formats: string[] = [];
 
@@ -41,30 +49,53 @@ class LogReader {
     private readonly set: LogSet,
     private readonly options: LogOptions,
     private readonly libraries: Parsers,
+    private readonly signal: AbortSignal,
   ) {}
 
-  /** Up to `max` records; an empty array at the end of the log. */
+  /** Up to `max` records; an empty array at the end of the log. A read that breaks first returns what it had. */
   async read(max: number): Promise<{ records: LogRecord[]; bytes: number }> {
+    if (this.failure !== undefined) throw this.failure;
     const records: LogRecord[] = [];
-    let bytes = 0;
-    while (records.length < max) {
-      if (!this.reader || !this.assembler) {
-        if (!(await this.openNext())) break;
-        continue;
+    this.bytes = 0;
+    try {
+      while (records.length < max && !this.signal.aborted) {
+        if (!this.reader || !this.assembler) {
+          if (!(await this.openNext())) break;
+          continue;
+        }
+        const room = Math.min(LINES_PER_STEP, max - records.length);
+        const lines = this.carried.length ? this.carried.splice(0, room) : await this.nextLines(room);
+        if (!lines.length) {
+          const last = this.assembler.flush();
+          if (last) records.push(last);
+          this.reader.close();
+          this.reader = undefined;
+          continue;
+        }
+        const pushed = await this.assembler.pushLines(lines, this.signal);
+        records.push(...pushed.records);
+        this.carried = [...lines.slice(pushed.consumed), ...this.carried];
+        const tooSlow = this.assembler.tooSlow();
+        if (tooSlow) throw tooSlow;
+        // A slow line took its deadline: hand over what is read so far, so a budget keeps it.
+        if (this.carried.length && records.length) break;
       }
-      const line = this.reader.takeBuffered() ?? await this.reader.next();
-      if (line === undefined) {
-        const last = this.assembler.flush();
-        if (last) records.push(last);
-        this.reader.close();
-        this.reader = undefined;
-        continue;
-      }
-      bytes += line.length + 1;
-      const record = this.assembler.push(line, this.reader.lineNumber);
-      if (record) records.push(record);
+    } catch (error) {
+      if (!records.length) throw error;
+      this.failure = error;
     }
-    return { records, bytes };
+    return { records, bytes: this.bytes };
+  }
+
+  /** Up to `max` lines (at least one unless the file ended), as many as are buffered. Each completes at most one record. */
+  private async nextLines(max: number): Promise<NumberedLine[]> {
+    const reader = this.reader!;
+    const lines: NumberedLine[] = [];
+    for (let line = reader.takeBuffered() ?? await reader.next(); line !== undefined; line = lines.length < max ? reader.takeBuffered() : undefined) {
+      this.bytes += line.length + 1;
+      lines.push({ text: line, lineNumber: reader.lineNumber, cut: reader.lastCut });
+    }
+    return lines;
   }
 
   private async openNext(): Promise<boolean> {
@@ -96,7 +127,7 @@ export function toBatch(records: LogRecord[], bytes: number): RecordBatch {
 export async function sampleLog(source: ResolvedSource, set: LogSet, sampleOptions: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   const options = logOptions(source);
   const libraries = await loadParsers();
-  const reader = new LogReader(source, set, options, libraries);
+  const reader = new LogReader(source, set, options, libraries, ctx.signal);
   const files = set.files.length > 1 ? `${set.files.length} files (oldest first)` : '1 file';
   const fail = (error: unknown) => (error instanceof HeadwaterError ? error
     : new HeadwaterError('source', `Log source '${source.name}': cannot read ${set.entity}: ${(error as Error).message}`, { source: source.name, entity: set.entity }, { cause: error }));

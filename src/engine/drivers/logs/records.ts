@@ -4,7 +4,8 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
-import { DEFAULT_TEXT_PATTERN, LOG_FORMATS, compilePattern, detectFormat, isContinuation, joinsLines, normaliseLevel, parserFor, type LineParser, type LogFormat, type Parsers } from './formats.js';
+import { LINE_DEADLINE_MS, mapWithinDeadline } from './bounded.js';
+import { DEFAULT_TEXT_PATTERN, LOG_FORMATS, compilePattern, detectFormat, isContinuation, joinsLines, normaliseLevel, parserFor, type LineParser, type LogEntry, type LogFormat, type Parsers } from './formats.js';
 import { checkTimezone, parseLogTime, type TimeContext } from './time.js';
 
 /** The columns every log sample has, in this order. */
@@ -32,6 +33,8 @@ export interface LogRecord {
 export interface LogOptions {
   format?: LogFormat;
   pattern: RegExp;
+  /** `pattern` is the user's (the `pattern` option), not the built-in one. */
+  userPattern?: boolean;
   /** Lines that do NOT match this open a new record (overrides the stack-trace heuristics). */
   multilineStart?: RegExp;
   timezone: string;
@@ -51,6 +54,7 @@ export function logOptions(source: ResolvedSource): LogOptions {
     throw new HeadwaterError('usage', `Log source '${source.name}': unknown timezone '${timezone}' (use an IANA name such as Europe/Berlin, or an offset such as +02:00).`, { source: source.name }, { cause });
   }
   const out: LogOptions = { pattern, timezone };
+  if (typeof options.pattern === 'string') out.userPattern = true;
   // A user pattern means the lines are text in that shape.
   if (format) out.format = format as LogFormat;
   else if (typeof options.pattern === 'string') out.format = 'text';
@@ -72,6 +76,20 @@ interface Pending {
   lines: number;
 }
 
+/** A line matched against the format (the part that runs user patterns, done under a deadline). */
+type Prepared =
+  | { kind: 'blank' }
+  | { kind: 'continuation' }
+  | { kind: 'record'; entry: LogEntry | undefined }
+  /** Not matched: the patterns overran their deadline on it, or it was longer than the line bound. */
+  | { kind: 'rejected'; why: 'slow' | 'long' };
+
+/** A line with its number and whether the reader cut it at the line bound. */
+export interface NumberedLine { text: string; lineNumber: number; cut?: boolean }
+
+/** Lines on which the user's patterns overran: past this many the read stops (the pattern is at fault, not the lines). */
+export const MAX_SLOW_LINES = 5;
+
 /**
  * Turns one file's lines into records. A record is handed out when the next one starts (or at
  * `flush`), since the lines after it may still belong to it.
@@ -79,7 +97,11 @@ interface Pending {
 export class RecordAssembler {
   private readonly parse: LineParser;
   private readonly joins: boolean;
+  /** A user pattern is matched: lines go through mapWithinDeadline. */
+  private readonly userPatterns: boolean;
   private pending: Pending | undefined;
+  /** Line numbers on which the user's patterns overran their deadline. */
+  readonly slowLines: number[] = [];
 
   constructor(
     readonly format: LogFormat,
@@ -90,18 +112,47 @@ export class RecordAssembler {
   ) {
     this.parse = parserFor(format, libraries, options.pattern);
     this.joins = joinsLines(format) || options.multilineStart !== undefined;
+    this.userPatterns = options.multilineStart !== undefined || (format === 'text' && options.userPattern === true);
   }
 
   /** Adds a line; returns the record it completed, if any. */
   push(line: string, lineNumber: number): LogRecord | undefined {
-    if (!line.trim()) return undefined;
-    if (this.pending && this.joins && this.continues(line)) {
-      this.append(this.pending, line);
-      return undefined;
-    }
-    const done = this.flush();
-    this.pending = this.open(line, lineNumber);
-    return done;
+    return this.apply(this.prepare(line, this.pending !== undefined), { text: line, lineNumber });
+  }
+
+  /**
+   * Adds lines; returns the records they completed and how many lines it took. User patterns run
+   * under a deadline: a line they overrun is a malformed record (see slowLines and tooSlow), and the
+   * call returns after it (or on `signal`), leaving the lines after it to the caller's next call.
+   */
+  async pushLines(lines: NumberedLine[], signal?: AbortSignal): Promise<{ records: LogRecord[]; consumed: number }> {
+    let opened = this.pending !== undefined;
+    let slow = 0;
+    const prepareOne = (line: NumberedLine): Prepared => {
+      const prepared: Prepared = line.cut ? { kind: 'rejected', why: 'long' } : this.prepare(line.text, opened);
+      if (prepared.kind === 'record' || prepared.kind === 'rejected') opened = true;
+      return prepared;
+    };
+    const overran = (): Prepared => {
+      opened = true;
+      slow++;
+      return { kind: 'rejected', why: 'slow' };
+    };
+    const prepared = this.userPatterns
+      ? await mapWithinDeadline(lines, prepareOne, overran, () => signal?.aborted === true || slow > 0)
+      : lines.map(prepareOne);
+    const records: LogRecord[] = [];
+    prepared.forEach((p, i) => {
+      const record = this.apply(p, lines[i]!);
+      if (record) records.push(record);
+    });
+    return { records, consumed: prepared.length };
+  }
+
+  /** The read must stop: the user's patterns overran their deadline on MAX_SLOW_LINES lines. */
+  tooSlow(): Error | undefined {
+    if (this.slowLines.length < MAX_SLOW_LINES) return undefined;
+    return new Error(`the pattern options took over ${LINE_DEADLINE_MS} ms on each of lines ${this.slowLines.join(', ')} of ${this.file}: they backtrack catastrophically on these lines; make them more specific (anchors, no nested quantifiers such as (a+)+)`);
   }
 
   /** The record in progress, complete as far as anyone knows (end of file, or a tail gone quiet). */
@@ -111,6 +162,25 @@ export class RecordAssembler {
     if (!pending) return undefined;
     if (pending.lines > 1) pending.provenance.lines = pending.lines;
     return { row: pending.row, provenance: pending.provenance, malformed: pending.malformed };
+  }
+
+  /** Matches a line against the format: pure, so an interrupted match leaves the assembler as it was. */
+  private prepare(line: string, opened: boolean): Prepared {
+    if (!line.trim()) return { kind: 'blank' };
+    if (opened && this.joins && this.continues(line)) return { kind: 'continuation' };
+    return { kind: 'record', entry: this.parse(line) };
+  }
+
+  private apply(prepared: Prepared, line: NumberedLine): LogRecord | undefined {
+    if (prepared.kind === 'blank') return undefined;
+    if (prepared.kind === 'continuation' && this.pending) {
+      this.append(this.pending, line.text);
+      return undefined;
+    }
+    if (prepared.kind === 'rejected' && prepared.why === 'slow') this.slowLines.push(line.lineNumber);
+    const done = this.flush();
+    this.pending = this.open(line.text, line.lineNumber, prepared.kind === 'record' ? prepared.entry : undefined);
+    return done;
   }
 
   private continues(line: string): boolean {
@@ -123,9 +193,8 @@ export class RecordAssembler {
     pending.row[column] = cap(`${pending.row[column] as string}\n${line}`);
   }
 
-  private open(line: string, lineNumber: number): Pending {
+  private open(line: string, lineNumber: number, entry: LogEntry | undefined): Pending {
     const provenance: Provenance = { file: this.file, line: lineNumber };
-    const entry = this.parse(line);
     if (!entry) {
       return { row: [null, null, null, null, null, null, null, null, null, null, this.format, cap(line)], provenance, malformed: true, lines: 1 };
     }

@@ -93,10 +93,13 @@ export async function tailLog(source: ResolvedSource, set: LogSet, ctx: DriverCo
       const file: LogFile = { ...live, modified: stats.mtime };
       followed.assembler = await assemblerFor(source, file, lines.slice(0, 50), options, libraries);
     }
-    for (const raw of lines) {
-      followed.lineNumber++;
-      const record = followed.assembler!.push(raw.replace(/\r$/, ''), followed.lineNumber);
-      if (record) records.push(record);
+    let numbered = lines.map((raw) => ({ text: raw.replace(/\r$/, ''), lineNumber: ++followed.lineNumber }));
+    while (numbered.length && !ctx.signal.aborted) {
+      const pushed = await followed.assembler!.pushLines(numbered, ctx.signal);
+      records.push(...pushed.records);
+      numbered = numbered.slice(pushed.consumed);
+      const tooSlow = followed.assembler!.tooSlow();
+      if (tooSlow) throw tooSlow;
     }
     return { records, bytes };
   };

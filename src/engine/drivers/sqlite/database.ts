@@ -6,6 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { HeadwaterError } from '../../../shared/errors.js';
 import { betterSqlite3 } from '../kit/native.js';
 import type { ResolvedSource } from '../driver.js';
+import { notRegularFile, specialFileKind } from '../file/location.js';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 
@@ -36,7 +37,10 @@ export async function openReadOnly(file: string, sourceName = file): Promise<Sql
   const Database = await betterSqlite3();
   let db: SqliteDatabase;
   try {
-    if (!statSync(file).isFile()) throw new HeadwaterError('usage', `SQLite source '${sourceName}': ${file} is not a file.`, { source: sourceName });
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw new HeadwaterError('usage', `SQLite source '${sourceName}': ${file} is a folder, not a database file.`, { source: sourceName });
+    const special = specialFileKind(stats);
+    if (special) throw notRegularFile(`SQLite source '${sourceName}'`, file, special, { source: sourceName });
     db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     throw openError(error, file, sourceName);
