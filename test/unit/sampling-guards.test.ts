@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { detectExtraction } from '../../src/engine/drivers/kit/relational/cursor.js';
 import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanNode } from '../../src/engine/drivers/kit/relational/guard.js';
 import { checkedPredicate } from '../../src/engine/drivers/kit/relational/where.js';
-import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/sampling/options.js';
+import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/drivers/kit/sample-support.js';
 import type { DriverSampleOptions, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 

@@ -5,6 +5,11 @@ import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, Sam
 import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { CdcReadiness } from '../../shared/cdc.js';
 
+export type { OpenedDuckDB };
+
+/** The column a duckdbSelect ends with (DuckDBSampleStream), and that every sample table keeps its provenance in. */
+export const PROVENANCE_COLUMN = '_hw_provenance';
+
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
   limit: number;

@@ -6,7 +6,7 @@ import type { BrowseNode } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
 import { download, maxBytesOf, settingsOf } from './download.js';
-import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from './handoff.js';
+import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from '../kit/files/handoff.js';
 
 interface Target {
   url: string;

@@ -6,7 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { fileURLToPath } from 'node:url';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { notRegularFile, specialFileKind } from '../file/location.js';
+import { notRegularFile, specialFileKind } from '../kit/files/location.js';
 import { lazyModule } from '../kit/lazy.js';
 
 const loadGlob = lazyModule('tinyglobby', () => import('tinyglobby'));

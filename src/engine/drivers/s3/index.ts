@@ -13,7 +13,7 @@ import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
 import { lazyModule } from '../kit/lazy.js';
-import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../http/handoff.js';
+import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../kit/files/handoff.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));

@@ -6,7 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { HeadwaterError } from '../../../shared/errors.js';
 import { betterSqlite3 } from '../kit/native.js';
 import type { ResolvedSource } from '../driver.js';
-import { notRegularFile, specialFileKind } from '../file/location.js';
+import { notRegularFile, specialFileKind } from '../kit/files/location.js';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 

@@ -6,7 +6,7 @@ import { columnsOf, estimateRows, findRelation, isNullable, rowidAlias, type Col
 import { openError, openReadOnly, quoteIdent, sqliteFile, type SqliteDatabase } from './database.js';
 import { fieldForDeclared, fitBatch } from './types.js';
 import { drawDistinct, shuffle } from '../kit/relational/draw.js';
-import { refuseUnsupported, type SampleSupport } from '../../sampling/options.js';
+import { refuseUnsupported, type SampleSupport } from '../kit/sample-support.js';
 
 export const BATCH_ROWS = 2_000;
 const ROWID_COLUMN = '__hw_rowid';

@@ -4,15 +4,13 @@
 // them (microsecond timestamps, decimals, nested types).
 import { createReadStream } from 'node:fs';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { Field } from '../../../shared/types.js';
-import { PROVENANCE_COLUMN } from '../../workspace/landing.js';
-import { quoteIdent } from '../../workspace/sql.js';
-import type { OpenedDuckDB } from '../../workspace/duckdb.js';
-import type { DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSource } from '../driver.js';
-import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath, sqlString } from './duck.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { Field } from '../../../../shared/types.js';
+import { PROVENANCE_COLUMN, type DriverContext, type DriverSampleOptions, type DuckDBSampleStream, type OpenedDuckDB, type ResolvedSource } from '../../driver.js';
+import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath } from './duck.js';
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
+import { quoteIdent, quoteLiteral } from '../sql-text.js';
 
 /** Lines past a head's limit that the gzip check of a head sample also covers. */
 const HEAD_CHECK_SLACK_LINES = 1_000;
@@ -122,15 +120,15 @@ function selectSql(plan: FilePlan, options: DriverSampleOptions): { select: stri
 
 async function planParquet(connection: DuckDBConnection, data: DataFile, path: string, options: DriverSampleOptions): Promise<FilePlan> {
   const api = await duckApi();
-  const relation = `read_parquet(${sqlString(path)})`;
+  const relation = `read_parquet(${quoteLiteral(path)})`;
   const described = await connection.run(`SELECT * FROM ${relation} LIMIT 0`);
   const types = described.columnTypes();
   const fields = described.columnNames().map((name, i) => fieldForDuckType(api, name, types[i]!));
   applyParquetDeclarations(fields, await parquetColumns(connection, path));
-  const totalRows = Number((await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`)).getRowsJS()[0]?.[0] ?? 0);
+  const totalRows = Number((await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${quoteLiteral(path)})`)).getRowsJS()[0]?.[0] ?? 0);
   // The reader's own row numbers cost nothing and keep the scan parallel; a column of that name wins over them.
   const rowNumbers = !fields.some((f) => f.name === 'file_row_number');
-  const numbered = `SELECT file_row_number + 1 AS ${ROW_COLUMN}, * FROM read_parquet(${sqlString(path)}, file_row_number = true)`;
+  const numbered = `SELECT file_row_number + 1 AS ${ROW_COLUMN}, * FROM read_parquet(${quoteLiteral(path)}, file_row_number = true)`;
   const numbering: Numbering = rowNumbers
     ? { all: numbered, head: (limit) => `${numbered} WHERE file_row_number < ${limit}` }
     : windowNumbering(relation);
@@ -171,10 +169,10 @@ function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[]
   const args: string[] = [];
   if (data.gzip) args.push("compression = 'gzip'");
   const delimiter = typeof options.delimiter === 'string' ? options.delimiter : data.format === 'tsv' ? '\t' : undefined;
-  if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
+  if (delimiter !== undefined) args.push(`delim = ${quoteLiteral(delimiter)}`);
   if (typeof options.header === 'boolean') args.push(`header = ${options.header}`);
   for (const key of ['quote', 'escape', 'nullstr'] as const) {
-    if (typeof options[key] === 'string') args.push(`${key} = ${sqlString(options[key])}`);
+    if (typeof options[key] === 'string') args.push(`${key} = ${quoteLiteral(options[key])}`);
   }
   return args;
 }
@@ -195,7 +193,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   const api = await duckApi();
   const userArgs = csvUserArgs(data, source.options);
   const sniff = async (extra: string[]): Promise<CsvDialect> => {
-    const args = [sqlString(path), ...userArgs, ...extra].join(', ');
+    const args = [quoteLiteral(path), ...userArgs, ...extra].join(', ');
     const row = (await connection.runAndReadAll(
       `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args})`,
     )).getRowObjectsJS()[0] as unknown as CsvDialect | undefined;
@@ -230,7 +228,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   // Bad rows are set aside in a temporary table of the connection that reads, and counted after.
   const id = ++rejectTables;
   const rejects = { table: `hw_rejects_${id}`, scan: `hw_reject_scans_${id}` };
-  readArgs.push('store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`);
+  readArgs.push('store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`);
   const numbering = windowNumbering(`read_csv(${readArgs.join(', ')})`, true);
   const linesBeforeData = Number(sniffed.SkipRows) + (sniffed.HasHeader ? 1 : 0);
   if (options.strategy === 'head' && !data.gzip) {
@@ -252,21 +250,21 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
 function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: Record<string, unknown>): string[] {
   const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
   const args = [
-    sqlString(path),
+    quoteLiteral(path),
     ...(data.gzip ? ["compression = 'gzip'"] : []),
     'auto_detect = false',
-    `delim = ${sqlString(sniffed.Delimiter)}`,
-    `quote = ${sqlString(orEmpty(sniffed.Quote))}`,
-    `escape = ${sqlString(orEmpty(sniffed.Escape))}`,
-    `new_line = ${sqlString(sniffed.NewLineDelimiter)}`,
+    `delim = ${quoteLiteral(sniffed.Delimiter)}`,
+    `quote = ${quoteLiteral(orEmpty(sniffed.Quote))}`,
+    `escape = ${quoteLiteral(orEmpty(sniffed.Escape))}`,
+    `new_line = ${quoteLiteral(sniffed.NewLineDelimiter)}`,
     `skip = ${Number(sniffed.SkipRows)}`,
-    `comment = ${sqlString(orEmpty(sniffed.Comment))}`,
+    `comment = ${quoteLiteral(orEmpty(sniffed.Comment))}`,
     `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
-    `columns = {${sniffed.Columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`,
+    `columns = {${sniffed.Columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`,
   ];
-  if (sniffed.DateFormat) args.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
-  if (sniffed.TimestampFormat) args.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
-  if (typeof options.nullstr === 'string') args.push(`nullstr = ${sqlString(options.nullstr)}`);
+  if (sniffed.DateFormat) args.push(`dateformat = ${quoteLiteral(sniffed.DateFormat)}`);
+  if (sniffed.TimestampFormat) args.push(`timestampformat = ${quoteLiteral(sniffed.TimestampFormat)}`);
+  if (typeof options.nullstr === 'string') args.push(`nullstr = ${quoteLiteral(options.nullstr)}`);
   return args;
 }
 

@@ -1,12 +1,12 @@
-// Downloaded data (an HTTP file, an S3 object) is read by the file driver from a local copy: one
-// reader for every data file, whatever carried it here.
+// Downloaded data (an HTTP file, an S3 object) is read from a local copy by the data-file reader the
+// file driver uses (sample.ts): one reader for every data file, whatever carried it here.
 import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Schema } from '../../../shared/types.js';
-import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
-import fileDriver from '../file/index.js';
-import { formatOf } from '../file/location.js';
+import type { Schema } from '../../../../shared/types.js';
+import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../../driver.js';
+import { formatOf } from './location.js';
+import { dataFileSchema, sampleDataFile } from './sample.js';
 
 /** A file-driver source for one local copy; `format` passes the original source's override on. */
 export function localFileSource(source: ResolvedSource, localPath: string): ResolvedSource {
@@ -74,7 +74,7 @@ export interface CopyRead {
 export async function sampleLocalCopy(source: ResolvedSource, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
   let stream: SampleStream;
   try {
-    stream = await fileDriver.sample(localFileSource(source, localPath), basename(localPath), options, ctx);
+    stream = await sampleDataFile(localFileSource(source, localPath), basename(localPath), options, ctx);
   } catch (error) {
     release();
     throw error;
@@ -100,5 +100,5 @@ export async function sampleLocalCopy(source: ResolvedSource, localPath: string,
 
 /** The schema a local Parquet copy (or just its footer) declares, as the file driver reads it. */
 export async function parquetSchemaOf(source: ResolvedSource, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
-  return fileDriver.nativeSchema!(localFileSource(source, localPath), basename(localPath), ctx);
+  return dataFileSchema(localFileSource(source, localPath), basename(localPath), ctx);
 }

@@ -3,8 +3,8 @@ import { createReadStream, statSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { ResolvedSource } from '../driver.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { ResolvedSource } from '../../driver.js';
 
 export type FileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
 
