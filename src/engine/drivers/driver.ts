@@ -66,16 +66,6 @@ export interface DriverContext {
   loadDuckDBExtension?(name: string): Promise<string | undefined>;
 }
 
-/** What a change data capture gets besides the source and its tables (see Driver.capture). */
-export interface CaptureContext {
-  signal: AbortSignal;
-  log: DriverContext['log'];
-  /** The stream ends after this many seconds from when it is ready. */
-  seconds?: number;
-  /** Called once the capture listens (slot created / binlog position taken): changes from now on arrive. */
-  onReady?: (message: string) => void;
-}
-
 export interface Description {
   reachable: boolean;
   version?: string;
@@ -189,6 +179,16 @@ export interface DuckDBSampleStream extends SampleStreamBase {
 /** Exactly one of `batches` / `duckdbSelect` is present. */
 export type SampleStream = BatchSampleStream | DuckDBSampleStream;
 
+/** What a change capture is given (the engine's CDC dry run, src/engine/cdc). */
+export interface CaptureContext {
+  signal: AbortSignal;
+  log: DriverContext['log'];
+  /** The stream ends after this many seconds from when it is ready. */
+  seconds?: number;
+  /** Called once the capture listens (slot created / binlog position taken): changes from now on arrive. */
+  onReady?: (message: string) => void;
+}
+
 export interface Driver {
   readonly kind: string;
   readonly capabilities: readonly DriverCapability[];
@@ -199,10 +199,10 @@ export interface Driver {
   nativeSchema?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined>;
   sample(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream>;
   tail?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<SampleStream>;
-  /** Change data capture: can changes to `entities` be captured, table by table, and what to fix. */
-  cdcReadiness?(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;
   /** Change data capture: a stream of envelope rows (kit/cdc/envelope.ts ENVELOPE_FIELDS) of changes to `entities`, from now on. */
   capture?(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream>;
+  /** Whether changes can be captured here, per server and table (all tables when none are named), each failing item with its fix. */
+  cdcReadiness?(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;
 }
 
 /** What a driver module exports. */
