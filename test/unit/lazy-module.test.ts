@@ -23,7 +23,7 @@ test('a library that fails to load is named, with the first line of the cause an
     assert.ok(error instanceof HeadwaterError);
     assert.equal(error.code, 'internal');
     assert.match(error.message, /^Library 'no-such-library-here' failed to load: Cannot find (package|module) 'no-such-library-here'/);
-    assert.doesNotMatch(error.message, /\n|    at /);
+    assert.doesNotMatch(error.message, /\n| {4}at /);
     assert.match(error.hint ?? '', /Reinstall/);
     return true;
   });
