@@ -3,7 +3,7 @@
 // the object into `.headwater/cache/s3/` (kept while its ETag holds) within a byte budget: line
 // formats larger than the budget are read as their first `maxBytes` bytes (a ranged GET, cut at the
 // last whole line); Parquet's footer is read with ranged GETs first so a file too large is refused
-// before any data page is fetched. The copy is then read by the file driver.
+// before any data page is fetched. The copy is then read by the data-file reader the file driver uses (kit/files).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// DuckDB helpers for the file driver, and JSON documents read through a scratch in-memory DuckDB into
+// DuckDB helpers for reading data files, and JSON documents read through a scratch in-memory DuckDB into
 // JS (their schema is Headwater's own inference). CSV, TSV and Parquet are planned in native.ts.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

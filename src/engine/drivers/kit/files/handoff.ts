@@ -15,7 +15,7 @@ export function localFileSource(source: ResolvedSource, localPath: string): Reso
   return { name: source.name, kind: 'file', path: localPath, options, secrets: source.secrets, baseDir: dirname(localPath) };
 }
 
-/** The format a data file's name gives, or undefined: used to refuse objects the file driver cannot read. */
+/** The format a data file's name gives, or undefined: used to refuse objects the data-file reader cannot read. */
 export function dataFormatOf(name: string, options: Record<string, unknown>): ReturnType<typeof formatOf> {
   return formatOf(name, typeof options.format === 'string' ? { format: options.format } : {});
 }
@@ -66,7 +66,7 @@ export interface CopyRead {
 }
 
 /**
- * Samples a local copy with the file driver. `release` runs once the sample no longer needs the copy
+ * Samples a local copy with the data-file reader. `release` runs once the sample no longer needs the copy
  * (after landing, or on failure); `describe` says where the copy came from, for the catalog query.
  * `read` is reported to ctx.countBytes once the copy is planned (DuckDB) or read (batches): a copy the
  * budget cut short still lands, as a partial sample.
@@ -98,7 +98,7 @@ export async function sampleLocalCopy(source: ResolvedSource, localPath: string,
   return { ...stream, query, batches: batches() };
 }
 
-/** The schema a local Parquet copy (or just its footer) declares, as the file driver reads it. */
+/** The schema a local Parquet copy (or just its footer) declares, as the data-file reader reads it. */
 export async function parquetSchemaOf(source: ResolvedSource, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
   return dataFileSchema(localFileSource(source, localPath), basename(localPath), ctx);
 }
