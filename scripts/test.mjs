@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Folders by suite name; `bench` holds the benchmark harness's own tests (not the benchmarks).
-const folders = { unit: 'test/unit', integration: 'test/integration', bench: 'bench', host: 'test/host', e2e: 'test/e2e' };
+const folders = { unit: 'test/unit', integration: 'test/integration', drivers: 'test/drivers', bench: 'bench', host: 'test/host', e2e: 'test/e2e' };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = wanted.length ? wanted : Object.keys(folders);
 const fileTimeoutMs = Number(process.env.HEADWATER_TEST_FILE_TIMEOUT_S ?? 1200) * 1000;

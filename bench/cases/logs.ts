@@ -5,10 +5,11 @@
 import { once } from 'node:events';
 import { createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BatchSampleStream, DriverContext, ResolvedSource } from '../../src/engine/drivers/driver.js';
+import type { BatchSampleStream, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import driver from '../../src/engine/drivers/logs/index.js';
 import { openDatabase, sqlString } from '../duck.js';
 import { side, type BenchCase, type CaseContext, type Inspection, type RunContext } from '../harness.js';
+import { testDriverContext } from '../../test/drivers/context.js';
 
 const SERVICES = ['checkout', 'billing', 'search', 'gateway', 'auth'];
 const LEVELS = ['info', 'info', 'info', 'debug', 'warn', 'error'];
@@ -43,14 +44,10 @@ async function writeLines(path: string, lines: number, line: (i: number) => stri
   await once(out, 'finish');
 }
 
-function context(): DriverContext {
-  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => Promise.reject(new Error('not used')) };
-}
-
 /** Every record of the file through the logs driver, rows built and dropped (no landing). */
 async function parseWithDriver(path: string, options: Record<string, unknown>): Promise<Inspection> {
   const source: ResolvedSource = { name: 'bench', kind: 'logs', path, options, secrets: [], baseDir: '/' };
-  const stream = await driver.sample(source, '', { limit: Number.MAX_SAFE_INTEGER, strategy: 'full' }, context()) as BatchSampleStream;
+  const stream = await driver.sample(source, '', { limit: Number.MAX_SAFE_INTEGER, strategy: 'full' }, testDriverContext({ noDuckDB: 'the logs driver needs no DuckDB' })) as BatchSampleStream;
   let rows = 0;
   let rejected = 0;
   for await (const batch of stream.batches) {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { BatchSampleStream, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import driver from '../../src/engine/drivers/rest/index.js';
 import { side, type BenchCase, type Inspection, type RunContext } from '../harness.js';
+import { testDriverContext } from '../../test/drivers/context.js';
 
 const PAGE = 1000;
 
@@ -42,8 +43,7 @@ function stop(api: Api): Promise<void> {
 
 async function withDriver(ctx: RunContext, api: Api): Promise<Inspection> {
   const source: ResolvedSource = { name: 'bench', kind: 'rest', url: api.url, options: { maxPages: 1_000_000 }, secrets: [], baseDir: ctx.runDir };
-  const context = { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => Promise.reject(new Error('not used')) };
-  const stream = await driver.sample(source, '/items', { limit: Number.MAX_SAFE_INTEGER, strategy: 'head' }, context) as BatchSampleStream;
+  const stream = await driver.sample(source, '/items', { limit: Number.MAX_SAFE_INTEGER, strategy: 'head' }, testDriverContext({ noDuckDB: 'the rest driver needs no DuckDB' })) as BatchSampleStream;
   let rows = 0;
   let fields = stream.fields;
   for await (const batch of stream.batches) {

@@ -1,28 +1,22 @@
 // `headwater cdc <source> [table...]` (readiness report) and `headwater capture <source> <table...>`
 // (changes landed as Debezium-style envelopes), over the engine.
-import { HeadwaterError } from '../shared/errors.js';
 import type { CdcCheck, CdcReadiness, CdcStatus } from '../shared/cdc.js';
-import type { Engine } from '../engine/engine.js';
+import { command, EXIT, requestCommand } from './command.js';
 import { sampleSummary, table } from './format.js';
-import type { CliIO } from './main.js';
-
-export interface CdcCliOptions {
-  json: boolean;
-  quiet: boolean;
-  io: CliIO;
-  signal: AbortSignal;
-}
+import { MAX_SECONDS_BUDGET } from './options.js';
 
 const LABEL: Record<CdcStatus, string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', unknown: '?' };
 
 /** Prints the readiness report; exit code 1 when an item fails. */
-export async function cdcCommand(engine: Engine, args: string[], options: CdcCliOptions): Promise<number> {
-  const [source, ...entities] = args;
-  if (!source) throw new HeadwaterError('usage', 'cdc needs a source: headwater cdc <source> [table...]', { hint: "Run 'headwater --help'." });
-  const report = await engine.cdcReadiness(source, entities);
-  options.io.out(options.json ? JSON.stringify(report, null, 2) : readinessText(report));
-  return report.status === 'fail' ? 1 : 0;
-}
+export const cdcCommand = requestCommand({
+  name: 'cdc', usage: '<source> [table...]', args: { min: 1, max: Infinity, needs: 'a source' },
+  summary: 'CDC readiness per server and table, each failing item with its fix (exit 1 on a failure)',
+  options: {},
+  request: 'cdcReadiness',
+  params: ([source = '', ...entities]) => ({ source, entities }),
+  show: readinessText,
+  exit: (report) => (report.status === 'fail' ? EXIT.checkFailed : EXIT.ok),
+});
 
 export function readinessText(report: CdcReadiness): string {
   const lines = [`${report.source} (${report.server}): ${LABEL[report.status]}`, `capture reads ${report.method}`, '', 'Server'];
@@ -44,25 +38,28 @@ function checkLines(check: CdcCheck, indent = '  '): string[] {
 }
 
 /** Captures, lands, and prints the sample with its events per operation. */
-export async function captureCommand(engine: Engine, args: string[], limits: { seconds?: number; events?: number }, options: CdcCliOptions): Promise<number> {
-  const [source, ...entities] = args;
-  if (!source || entities.length === 0) {
-    throw new HeadwaterError('usage', 'capture needs a source and tables: headwater capture <source> <table...> --seconds N | --events N', { hint: "Run 'headwater --help'." });
-  }
-  const { io } = options;
-  const info = await engine.capture(source, entities, limits, {
-    signal: options.signal,
-    onProgress: options.quiet ? undefined : (p) => {
-      if (/^capturing/.test(p.message)) io.err(`${p.message}\nChanges made from now on land in the workspace; Ctrl-C stops and keeps what landed.`);
-      else io.progress(`capture ${source}: ${p.message}`);
-    },
-  });
-  if (!options.quiet) io.progress('');
-  if (options.json) {
-    io.out(JSON.stringify(info, null, 2));
-    return 0;
-  }
-  const byOp = await engine.query(`SELECT op, count(*) AS events FROM ${info.table} GROUP BY op ORDER BY op`);
-  io.out(`${sampleSummary(info)}\n\n${table(['op', 'events'], byOp.rows)}\n\nEach row is a Debezium-style envelope: SELECT op, before, after, source FROM ${info.table}`);
-  return 0;
-}
+export const captureCommand = command({
+  name: 'capture', usage: '<source> <table...>', args: { min: 2, max: Infinity, needs: 'a source and tables' },
+  summary: 'land changes as Debezium-style envelopes (PostgreSQL temporary slot, MySQL row binlog)',
+  options: {
+    seconds: { ...MAX_SECONDS_BUDGET, default: '60', description: 'stop after S seconds; Ctrl-C keeps what landed' },
+    events: { type: 'int', description: 'stop after N change events' },
+  },
+  request: 'capture',
+  also: ['query'],
+  stopsOnCtrlC: true,
+  async run({ args: [source = '', ...entities], opts, ctx }) {
+    const { io } = ctx;
+    const info = await ctx.call('capture', { source, entities, options: { seconds: opts.seconds, events: opts.events } }, (message) => {
+      if (/^capturing/.test(message)) io.err(`${message}\nChanges made from now on land in the workspace; Ctrl-C stops and keeps what landed.`);
+      else io.progress(`capture ${source}: ${message}`);
+    });
+    if (ctx.json) {
+      ctx.print(info, () => '');
+      return EXIT.ok;
+    }
+    const byOp = await ctx.call('query', { sql: `SELECT op, count(*) AS events FROM ${info.table} GROUP BY op ORDER BY op` });
+    io.out(`${sampleSummary(info)}\n\n${table(['op', 'events'], byOp.rows)}\n\nEach row is a Debezium-style envelope: SELECT op, before, after, source FROM ${info.table}`);
+    return EXIT.ok;
+  },
+});

@@ -1,45 +1,51 @@
 // `headwater check <contract>`: exit 0 when the source meets its contract, 1 on a violation, 2 when
 // the contract is invalid or the source cannot be reached. Findings name the file and line.
 import { resolve } from 'node:path';
-import type { SampleStrategy } from '../shared/types.js';
-import type { Engine } from '../engine/engine.js';
 import { checkContract, InvalidContractError, type CheckReport } from '../engine/contracts/check.js';
 import { formatProblem } from '../engine/contracts/parse.js';
-import type { CliIO } from './main.js';
+import { command, EXIT, type CommandContext, type OptionSpecs, type OptionValues } from './command.js';
+import { LIMIT, MAX_BYTES, MAX_SECONDS_BUDGET } from './options.js';
 
-export interface CheckCommandOptions {
-  json: boolean;
-  quiet: boolean;
-  server?: string;
-  strict?: boolean;
-  limit?: number;
-  strategy?: SampleStrategy;
-  maxSeconds?: number;
-  maxBytes?: number;
-  signal: AbortSignal;
-}
+const CHECK_OPTIONS = {
+  server: { type: 'string', placeholder: 'NAME', default: 'the first', description: 'which server of the contract to check' },
+  strict: { type: 'bool', description: 'fields the contract does not declare fail too' },
+  limit: LIMIT,
+  strategy: { type: 'string', values: ['head', 'random', 'full'], default: 'head', description: 'how to pick rows, as for sample' },
+  'max-seconds': { ...MAX_SECONDS_BUDGET, default: '60 per object' },
+  'max-bytes': MAX_BYTES,
+} as const satisfies OptionSpecs;
 
-export async function runCheck(engine: Engine, contract: string, options: CheckCommandOptions, io: CliIO): Promise<number> {
+export const checkCommand = command({
+  name: 'check', usage: '<contract.odcs.yaml>', args: { min: 1, max: 1, needs: 'a contract' },
+  summary: "check the contract's source against it (ODCS v3.1): missing/extra fields, type and nullability changes, quality rules, freshness SLOs; exit 1 on violation",
+  options: CHECK_OPTIONS,
+  request: null,
+  cliOnly: "a check samples, infers and measures in one go, for CI; the extension shows a contract's drift (contractDrift) and diagnostics instead",
+  run: ({ args: [contract = ''], opts, ctx }) => runCheck(ctx, contract, opts),
+});
+
+async function runCheck(ctx: CommandContext, contract: string, options: OptionValues<typeof CHECK_OPTIONS>): Promise<number> {
+  const { io } = ctx;
   const path = resolve(contract);
   let report: CheckReport;
   try {
-    report = await checkContract(engine, path, {
+    report = await checkContract(ctx.engine, path, {
       server: options.server,
       strict: options.strict,
-      signal: options.signal,
-      sample: { limit: options.limit, strategy: options.strategy, maxSeconds: options.maxSeconds, maxBytes: options.maxBytes },
-      onProgress: options.quiet ? undefined : (message) => io.progress(message),
+      signal: ctx.signal,
+      sample: { limit: options.limit, strategy: options.strategy, maxSeconds: options['max-seconds'], maxBytes: options['max-bytes'] },
+      onProgress: ctx.quiet ? undefined : (message) => io.progress(message),
     });
   } catch (error) {
     if (!(error instanceof InvalidContractError)) throw error;
-    if (options.json) io.out(JSON.stringify({ contract: path, valid: false, problems: error.problems.map((p) => ({ line: p.line, column: p.column, pointer: p.pointer, message: p.message })) }, null, 2));
+    if (ctx.json) io.out(JSON.stringify({ contract: path, valid: false, problems: error.problems.map((p) => ({ line: p.line, column: p.column, pointer: p.pointer, message: p.message })) }, null, 2));
     else io.err(`headwater: ${path} is not a valid ODCS v3.1 contract:\n${error.problems.map((p) => `  ${formatProblem(contract, p)}`).join('\n')}`);
-    return 2;
+    return EXIT.usage;
   } finally {
-    if (!options.quiet) io.progress('');
+    if (!ctx.quiet) io.progress('');
   }
-  io.out(options.json ? JSON.stringify(report, null, 2) : checkSummary(report, contract));
-  return report.passed ? 0 : 1;
+  io.out(ctx.json ? JSON.stringify(report, null, 2) : checkSummary(report, contract));
+  return report.passed ? EXIT.ok : EXIT.checkFailed;
 }
 
 export function checkSummary(report: CheckReport, shownPath: string): string {

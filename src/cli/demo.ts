@@ -1,9 +1,27 @@
 // `headwater demo`: builds the embedded demo workspace and walks the main story on the command line.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
-import type { CliIO } from './main.js';
+import { command, EXIT, type CliIO } from './command.js';
 import { resultTable, sampleSummary, table } from './format.js';
+import { usage } from './options.js';
+
+export const demoCommand = command({
+  name: 'demo', usage: '[dir] | init <dir>', args: { min: 0, max: 2 },
+  summary: 'build the demo workspace in dir (default ./headwater-demo) and walk through it; demo init <dir> only builds it',
+  options: {},
+  request: 'buildDemo',
+  async run({ args, ctx }) {
+    if (args[0] === 'init') {
+      if (!args[1]) usage('demo init needs a folder: headwater demo init <dir>');
+      const result = await ctx.call('buildDemo', { dir: resolve(args[1]) });
+      ctx.print(result, () => `Demo workspace ready in ${result.dir} (sources: ${result.sources.join(', ')})`);
+      return EXIT.ok;
+    }
+    if (args.length > 1) usage(`demo takes one folder (got '${args[1]}' too): headwater demo [dir], or headwater demo init <dir>`);
+    return runDemo(resolve(args[0] ?? 'headwater-demo'), ctx);
+  },
+});
 
 export async function runDemo(dir: string, { json, io, signal }: { json: boolean; io: CliIO; signal: AbortSignal }): Promise<number> {
   const engine = new Engine({ workspaceDir: dir, log: (level, message) => level !== 'debug' && level !== 'info' && io.err(`${level}: ${message}`) });

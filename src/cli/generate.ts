@@ -1,42 +1,49 @@
 // `headwater generate <kind> --sample ID | <source> <entity> [--out DIR] [--force]`: writes data
 // contracts, connector configs and schemas into the workspace and prints their paths.
-import { HeadwaterError } from '../shared/errors.js';
+import { redactUrl } from '../shared/errors.js';
 import type { GenerateResult } from '../shared/protocol.js';
-import type { Engine } from '../engine/engine.js';
 import { generatorKinds } from '../engine/generate/registry.js';
+import { command, EXIT } from './command.js';
+import { commandHelp } from './help.js';
+import { SAMPLE_ID, usage } from './options.js';
 
-export const GENERATE_HELP = `Usage: headwater generate <kind> --sample ID [--out DIR] [--force] [--topic T] [--path P]
-       headwater generate <kind> <source> <entity>     (its newest sample, or a new one)
-
-Writes into the workspace: contracts/, connectors/, schemas/ (or all into --out DIR); never
+function details(): string {
+  return `Writes into the workspace: contracts/, connectors/, schemas/ (or all into --out DIR); never
 overwrites a file without --force. Every file says which sample produced it and when; none holds a
-secret (passwords are \${env:VAR} references).
+secret (passwords are \${env:VAR} references). Without --sample: the entity's newest sample, or a new one.
 
 Kinds:
 ${generatorKinds().map((k) => `  ${k.kind.padEnd(17)}${k.title}${k.unavailable ? ` (needs a ${k.needs}: not yet)` : ` [${k.folder}/; ${k.needs}]`}`).join('\n')}
   all              every kind that applies to the sample's source`;
-
-export interface GenerateArgs {
-  kind?: string;
-  source?: string;
-  entity?: string;
-  sample?: string;
-  out?: string;
-  force?: boolean;
-  topic?: string;
-  path?: string;
 }
 
-export async function generateCommand(engine: Engine, args: GenerateArgs, control: { signal: AbortSignal; onProgress?: (message: string) => void }): Promise<GenerateResult> {
-  if (!args.kind) throw new HeadwaterError('usage', 'generate needs a kind.', { hint: GENERATE_HELP });
-  if (!args.sample && !(args.source && args.entity)) {
-    throw new HeadwaterError('usage', 'generate needs a sample (--sample ID) or a source and an entity.', { hint: 'headwater generate odcs --sample shop_orders_1, or: headwater generate odcs shop orders' });
-  }
-  return engine.generate(
-    { kind: args.kind, sampleId: args.sample, source: args.source, entity: args.entity, outDir: args.out, force: args.force, topic: args.topic, path: args.path },
-    { signal: control.signal, onProgress: control.onProgress ? (p) => control.onProgress!(p.message) : undefined },
-  );
-}
+export const generateCommand = command({
+  name: 'generate', usage: '<kind> --sample ID | <kind> <source> <entity>', args: { min: 0, max: 3 },
+  summary: 'data contracts, connector configs and schemas for a sample (the kinds: headwater help generate)',
+  details,
+  options: {
+    sample: SAMPLE_ID,
+    out: { type: 'string', placeholder: 'DIR', default: 'contracts/, connectors/, schemas/', description: 'one folder for every file, relative to the workspace' },
+    force: { type: 'bool', description: 'overwrite files that exist' },
+    topic: { type: 'string', placeholder: 'T', description: 'AsyncAPI: the topic the records travel on' },
+    path: { type: 'string', placeholder: 'P', description: 'OpenAPI: the REST path that serves them' },
+  },
+  request: 'generate',
+  async run({ args: [kind, source, entity], opts, ctx }) {
+    if (kind === 'help') {
+      ctx.io.out(commandHelp(generateCommand));
+      return EXIT.ok;
+    }
+    if (!kind) usage('generate needs a kind.', "Run 'headwater help generate' for the kinds.");
+    if (!opts.sample && !(source && entity)) {
+      usage('generate needs a sample (--sample ID) or a source and an entity.', 'headwater generate odcs --sample shop_orders_1, or: headwater generate odcs shop orders');
+    }
+    const params = { kind, sampleId: opts.sample, source, entity, outDir: opts.out, force: opts.force, topic: opts.topic, path: opts.path };
+    const result = await ctx.call('generate', params, `sampling ${redactUrl(source ?? '')}/${entity ?? ''}`);
+    ctx.print(result, () => generatedSummary(result));
+    return EXIT.ok;
+  },
+});
 
 export function generatedSummary(result: GenerateResult): string {
   const cursor = result.cursor ? ` on ${result.cursor}` : '';

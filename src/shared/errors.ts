@@ -115,3 +115,9 @@ export function redactUrl(url: string, extraNames: readonly string[] = []): stri
 export function secretsInUrl(url: string, extraNames: readonly string[] = []): string[] {
   return [...new Set(secretSpans(url, extraNames).flatMap((s) => [s.value, decoded(s.value)]))];
 }
+
+/** Why a fetch() failed: the network error's code (ECONNREFUSED...) rather than undici's "fetch failed". */
+export function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -2,20 +2,20 @@
 // and its fix; a capture lands inserts, updates and deletes in order as Debezium envelopes with the
 // binlog position; the general log shows only reads, session settings and the binlog dump.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { connectionsOf, mariadbSkipReason, readGeneralLog, startMariaDB, type MariaDBService } from '../services/mariadb.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSWORD = 'cdc-Secret-42';
 const STANDARD = join(import.meta.dirname, '..', '..', '..', 'shared', 'standards', 'debezium');
 
 describe('MySQL/MariaDB CDC dry run', { skip: mariadbSkipReason() }, () => {
   let server: MariaDBService;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
 
   before(async () => {
     server = await startMariaDB();
@@ -27,23 +27,20 @@ describe('MySQL/MariaDB CDC dry run', { skip: mariadbSkipReason() }, () => {
       GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'hw_cdc'@'%';
       CREATE USER 'hw_plain'@'%' IDENTIFIED BY '${PASSWORD}';
       GRANT SELECT ON shop.* TO 'hw_plain'@'%';`);
-    dir = mkdtempSync(join(tmpdir(), 'hw-cdc-my-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-cdc-my-', `sources:
   - name: shop
     kind: mysql
     url: mysql://hw_cdc:\${secret:MY_CDC}@127.0.0.1:${server.port}/shop
   - name: shop_plain
     kind: mysql
     url: mysql://hw_plain:\${secret:MY_CDC}@127.0.0.1:${server.port}/shop
-`);
-    engine = new Engine({ workspaceDir: dir, lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'MY_CDC' ? PASSWORD : undefined])) });
+`, { secrets: { MY_CDC: PASSWORD } });
+    ({ engine } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('readiness: row binlog, full images, server id, GTIDs and privileges; a keyless MyISAM table is flagged with fixes', async () => {

@@ -8,12 +8,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { startAll, stopAll } from '../services/group.js';
 import { waitFor } from '../services/process.js';
 import { disallowedStatements, postgresBinDir, postgresSkipReason, readStatementLog, startPostgres, type PostgresService } from '../services/postgres.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSWORD = 'cdc-Secret-42';
 const STANDARD = join(import.meta.dirname, '..', '..', '..', 'shared', 'standards', 'debezium');
@@ -54,6 +55,7 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
   let libraries: string;
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
 
   before(async () => {
     // A server that cannot load wal2json: its plugins come from a folder that holds only pgoutput.
@@ -76,9 +78,7 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
     await server.psql(fixture);
     await replicaLevel.psql(fixture);
     await noWal2json.psql(`${fixture}; CREATE PUBLICATION hw_pub FOR TABLE public.orders, public.customers;`);
-    dir = mkdtempSync(join(tmpdir(), 'hw-cdc-pg-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-cdc-pg-', `sources:
   - name: app
     kind: postgres
     url: postgres://hw_cdc:\${secret:PG_CDC}@127.0.0.1:${server.port}/postgres
@@ -91,17 +91,16 @@ describe('PostgreSQL CDC dry run', { skip: postgresSkipReason() }, () => {
   - name: app_replica_level
     kind: postgres
     url: postgres://hw_cdc:\${secret:PG_CDC}@127.0.0.1:${replicaLevel.port}/postgres
-`);
-    engine = new Engine({ workspaceDir: dir, lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG_CDC' ? PASSWORD : undefined])) });
+`, { secrets: { PG_CDC: PASSWORD } });
+    ({ dir, engine } = workspace);
   });
 
   after(async () => {
     try {
-      await engine?.close();
+      await workspace?.close();
     } finally {
       await stopAll(server, replicaLevel, noWal2json);
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
     if (libraries) rmSync(libraries, { recursive: true, force: true });
   });
 

@@ -5,18 +5,17 @@
 // config provider (never logged), and the connector's replication slot is dropped at the end.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { startAll, stopAll } from '../services/group.js';
 import { kafkaConnectSkipReason, startKafkaConnect, type KafkaConnectService } from '../services/kafka-connect.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
 import { isCi } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'connect-Secret-42';
@@ -61,8 +60,8 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
   let kafka: KafkaService;
   let connect: KafkaConnectService | undefined;
   let connectStarted: Promise<KafkaConnectService> | undefined;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let slotName: string | undefined;
 
   before(async () => {
@@ -78,9 +77,7 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
     await postgres.psql(`CREATE TABLE public.orders (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL, total_cents int);
       ALTER TABLE public.orders OWNER TO hw_cdc;
       INSERT INTO public.orders VALUES (1, 'ada', 'new', 1200), (2, 'bob', 'paid', 4550), (3, 'cy', 'new', NULL);`, { database: 'shop' });
-    dir = mkdtempSync(join(tmpdir(), 'hw-connect-debezium-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-connect-debezium-', `sources:
   - name: shop
     kind: postgres
     host: 127.0.0.1
@@ -88,8 +85,8 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
     database: shop
     user: hw_cdc
     password: \${secret:PG_CDC}
-`);
-    engine = new Engine({ workspaceDir: dir, lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG_CDC' ? PASSWORD : undefined])) });
+`, { secrets: { PG_CDC: PASSWORD } });
+    ({ engine } = workspace);
     connect = await connectStarted;
   });
 
@@ -102,11 +99,10 @@ describe('generated Debezium config on Kafka Connect', { skip: skipReason() }, (
       await postgres.psql(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}'`).catch(() => undefined);
     }
     try {
-      await engine?.close();
+      await workspace?.close();
     } finally {
       await stopAll(postgres, kafka);
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('snapshot, insert, update and delete arrive in the topic as Debezium envelopes; the slot is dropped after', async () => {

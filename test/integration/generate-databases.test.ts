@@ -3,19 +3,19 @@
 // lints the contracts, and the generated dlt sql_database pipeline loads the same rows Headwater sampled.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { mariadbSkipReason, startMariaDB, type MariaDBService } from '../services/mariadb.js';
 import { repoRoot } from '../services/paths.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
 import { isCi } from '../services/prerequisites.js';
 import { assertProvenance, standardsDir, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const run = promisify(execFile);
 const READER_PASSWORD = 'reader-Secret-42';
@@ -58,6 +58,7 @@ describe('generate for PostgreSQL', { skip: standardsMissing() ?? postgresSkipRe
   let server: PostgresService;
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   const results: Record<string, GenerateResult> = {};
 
   before(async () => {
@@ -67,9 +68,7 @@ describe('generate for PostgreSQL', { skip: standardsMissing() ?? postgresSkipRe
     await server.psql(`CREATE TABLE public.accounts (id serial PRIMARY KEY, plan text NOT NULL, balance numeric(10,2), updated_at timestamptz NOT NULL);
       INSERT INTO public.accounts (plan, balance, updated_at) SELECT (ARRAY['free','pro','team'])[1 + i % 3], i * 1.5, '2025-01-01'::timestamptz + i * interval '1 minute' FROM generate_series(1, 400) i;
       GRANT SELECT ON public.accounts TO hw_reader;`, { database: 'fixtures' });
-    dir = mkdtempSync(join(tmpdir(), 'hw-generate-pg-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-generate-pg-', `sources:
   - name: app
     kind: postgres
     host: 127.0.0.1
@@ -77,17 +76,16 @@ describe('generate for PostgreSQL', { skip: standardsMissing() ?? postgresSkipRe
     database: fixtures
     user: hw_reader
     password: \${secret:PG_READER}
-`);
-    engine = new Engine({ workspaceDir: dir, lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG_READER' ? READER_PASSWORD : undefined])) });
+`, { secrets: { PG_READER: READER_PASSWORD } });
+    ({ dir, engine } = workspace);
     for (const entity of ['sales.orders', 'sales.customers', 'sales.order_lines', 'public.accounts']) {
       await engine.sample('app', entity, { strategy: 'full', limit: 100_000 });
       results[entity] = await engine.generate({ kind: 'all', source: 'app', entity });
     }
   });
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('every artifact validates against its standard and names its sample', () => {
@@ -179,27 +177,25 @@ describe('generate for MariaDB', { skip: standardsMissing() ?? mariadbSkipReason
   let server: MariaDBService;
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let result: GenerateResult;
 
   before(async () => {
     server = await startMariaDB();
     await server.sql(readFileSync('test/fixtures/sql/mariadb-types.sql', 'utf8'));
-    dir = mkdtempSync(join(tmpdir(), 'hw-generate-my-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-generate-my-', `sources:
   - name: shop
     kind: mysql
     url: mariadb://hw_reader:\${env:HW_TEST_MY_PASSWORD}@127.0.0.1:${server.port}/fixtures
 `);
+    ({ dir, engine } = workspace);
     process.env.HW_TEST_MY_PASSWORD = READER_PASSWORD;
-    engine = new Engine({ workspaceDir: dir });
     result = await engine.generate({ kind: 'all', source: 'shop', entity: 'orders' });
   });
   after(async () => {
     delete process.env.HW_TEST_MY_PASSWORD;
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('every artifact validates, none holds the password, Debezium MySQL reads it from the environment', () => {

@@ -3,17 +3,16 @@
 // kind is generated, each file validates against its standard and names its sample, AsyncAPI names
 // a Kafka sample's own topic, and no file holds a fixture secret.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { GRAPHQL_TOKEN, startGraphqlFixture, type GraphqlFixture } from '../fixtures/rest/graphql-server.js';
 import { GRPC_TOKEN, startGrpcFixture, type GrpcFixture } from '../fixtures/rest/grpc-server.js';
@@ -23,6 +22,7 @@ import { repoRoot } from '../services/paths.js';
 import { redisSkipReason, startRedis, type RedisService } from '../services/redis.js';
 import { startSchemaRegistry, type SchemaRegistryService } from '../services/schema-registry.js';
 import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const HTTP_TOKEN = 'fixture-http-T0KEN-9e9e';
 const SECRETS = [GRAPHQL_TOKEN, GRPC_TOKEN, HTTP_TOKEN];
@@ -38,14 +38,14 @@ function filesUnder(dir: string): string[] {
 
 /** One workspace, one engine: samples `entities` of the one source, generates `all` for each, and checks the files. */
 class Workspace {
-  readonly dir = mkdtempSync(join(tmpdir(), 'hw-generate-kinds-'));
-  engine!: Engine;
+  private readonly workspace: TestWorkspace;
+  readonly dir: string;
+  readonly engine: Engine;
   readonly results = new Map<string, GenerateResult>();
 
   constructor(sourcesYaml: string) {
-    mkdirSync(join(this.dir, '.headwater'));
-    writeFileSync(join(this.dir, '.headwater', 'sources.yaml'), `sources:\n${sourcesYaml}`);
-    this.engine = new Engine({ workspaceDir: this.dir });
+    this.workspace = createTestWorkspace('hw-generate-kinds-', `sources:\n${sourcesYaml}`);
+    ({ dir: this.dir, engine: this.engine } = this.workspace);
   }
 
   async generate(source: string, entities: string[], options: { limit?: number } = {}): Promise<void> {
@@ -82,9 +82,8 @@ class Workspace {
     }
   }
 
-  async close(): Promise<void> {
-    await this.engine?.close();
-    rmSync(this.dir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return this.workspace.close();
   }
 }
 

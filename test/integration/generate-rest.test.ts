@@ -4,18 +4,18 @@
 // pipeline loads the same records Headwater sampled into DuckDB.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { GenerateResult } from '../../src/shared/protocol.js';
 import { FIXTURE_SECRETS, ITEMS, startRestFixture, type RestFixture } from '../fixtures/rest/server.js';
 import { repoRoot } from '../services/paths.js';
 import { isCi } from '../services/prerequisites.js';
 import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const run = promisify(execFile);
 const venvBin = join(repoRoot, '.venv-tools', 'bin');
@@ -49,17 +49,16 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
   let server: RestFixture;
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   const results = new Map<string, GenerateResult>();
   const fileOf = (entity: string, kind: string) => results.get(entity)!.files.find((f) => f.kind === kind)!.path;
 
   before(async () => {
     server = await startRestFixture();
-    dir = mkdtempSync(join(tmpdir(), 'hw-generate-rest-'));
-    mkdirSync(join(dir, '.headwater'));
     process.env.HW_TEST_GEN_BEARER = FIXTURE_SECRETS.bearer;
     process.env.HW_TEST_GEN_APIKEY = FIXTURE_SECRETS.apiKey;
     process.env.HW_TEST_GEN_CLIENT_SECRET = FIXTURE_SECRETS.clientSecret;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-generate-rest-', `sources:
   - name: api
     kind: rest
     url: ${server.url}
@@ -99,7 +98,7 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
         clientId: ${FIXTURE_SECRETS.clientId}
         clientSecret: \${env:HW_TEST_GEN_CLIENT_SECRET}
 `);
-    engine = new Engine({ workspaceDir: dir });
+    ({ dir, engine } = workspace);
     for (const { source, entity } of ENDPOINTS) {
       await engine.sample(source, entity, {});
       results.set(entity, await engine.generate({ kind: 'all', source, entity }));
@@ -109,9 +108,8 @@ describe('generate for REST samples', { skip: standardsMissing() ?? false }, () 
     delete process.env.HW_TEST_GEN_BEARER;
     delete process.env.HW_TEST_GEN_APIKEY;
     delete process.env.HW_TEST_GEN_CLIENT_SECRET;
-    await engine?.close();
+    await workspace?.close();
     await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('every artifact validates against its standard and names its sample', () => {

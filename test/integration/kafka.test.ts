@@ -17,6 +17,7 @@ import { startAll, stopAll } from '../services/group.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { startSchemaRegistry, type SchemaRegistryService } from '../services/schema-registry.js';
 import { waitFor } from '../services/process.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const AVRO_SCHEMA = JSON.stringify({
   type: 'record', name: 'Payment', namespace: 'shop',
@@ -41,9 +42,9 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
   let client: Kafka;
   let admin: Admin;
   let producer: Producer;
-  let dir: string;
   let engine: Engine;
-  const logLines: string[] = [];
+  let workspace: TestWorkspace | undefined;
+  let logLines: string[] = [];
   const orders: { key: string; value: { id: number; total: number; items: { sku: string }[] }; partition: number; headers: Record<string, string> }[] = [];
 
   before(async () => {
@@ -104,28 +105,25 @@ describe('Kafka driver', { skip: kafkaSkipReason() }, () => {
     await consumer.run({ eachMessage: async () => { seen++; } });
     await waitFor(() => seen >= 60, { timeoutMs: 30_000, what: 'the billing group to read the orders' });
     await consumer.disconnect();
-
-    dir = mkdtempSync(join(tmpdir(), 'hw-kafka-test-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-kafka-test-', `sources:
   - name: events
     kind: kafka
     url: kafka://${kafka.bootstrap}
     options:
       schemaRegistry: ${registry.url}
 `);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level}: ${message}`) });
+
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
     try {
-      await engine?.close();
+      await workspace?.close();
       await producer?.disconnect().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
     } finally {
       await stopAll(kafka, registry);
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function landed(sampleTable: string): Promise<Landed[]> {

@@ -2,36 +2,32 @@
 // during it (topics, QoS, retain flags, payloads, user properties), retained messages show in the
 // tree and arrive first, and the tap leaves no session behind.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import mqtt from 'mqtt';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { waitFor } from '../services/process.js';
 import { mosquittoSkipReason, startMosquitto, type MosquittoService } from '../services/mosquitto.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 describe('MQTT driver', { skip: mosquittoSkipReason() }, () => {
   let server: MosquittoService;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let publisher: mqtt.MqttClient;
 
   before(async () => {
     server = await startMosquitto();
     publisher = await mqtt.connectAsync(server.url, { protocolVersion: 5, clientId: 'fixture-publisher' });
     await publisher.publishAsync('plant/config', JSON.stringify({ line: 'A', speed: 3 }), { qos: 1, retain: true });
-    dir = mkdtempSync(join(tmpdir(), 'hw-mqtt-test-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: plant\n    kind: mqtt\n    url: ${server.url}\n    options:\n      topics: ['plant/#']\n`);
-    engine = new Engine({ workspaceDir: dir });
+    workspace = createTestWorkspace('hw-mqtt-test-', `sources:\n  - name: plant\n    kind: mqtt\n    url: ${server.url}\n    options:\n      topics: ['plant/#']\n`);
+    ({ engine } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await publisher?.endAsync();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('the tree shows the filters and the retained topics, with pub/sub semantics', async () => {

@@ -3,22 +3,20 @@
 // or time, no durable consumer is ever added and the ephemeral ones are gone after the read, and a
 // core subject tap lands what is published while it listens.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AckPolicy, connect, headers, type ConsumerInfo, type NatsConnection } from 'nats';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { waitFor } from '../services/process.js';
 import { natsSkipReason, startNats, type NatsService } from '../services/nats.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 describe('NATS driver', { skip: natsSkipReason() }, () => {
   let server: NatsService;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let nc: NatsConnection;
   const published: { seq: number; subject: string; body: string; ts: number }[] = [];
-  const logs: string[] = [];
+  let logs: string[] = [];
 
   async function consumers(): Promise<ConsumerInfo[]> {
     const out: ConsumerInfo[] = [];
@@ -42,17 +40,14 @@ describe('NATS driver', { skip: natsSkipReason() }, () => {
       const stored = await jsm.streams.getMessage('ORDERS', { seq: ack.seq });
       published.push({ seq: ack.seq, subject, body, ts: stored.time.getTime() });
     }
-    dir = mkdtempSync(join(tmpdir(), 'hw-nats-test-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: bus\n    kind: nats\n    url: ${server.url}\n    options:\n      subjects: ['sensors.>']\n`);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logs.push(`${level} ${message}`) });
+    workspace = createTestWorkspace('hw-nats-test-', `sources:\n  - name: bus\n    kind: nats\n    url: ${server.url}\n    options:\n      subjects: ['sensors.>']\n`);
+    ({ engine, logLines: logs } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await nc?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('streams and their consumers are browsed with their semantics', async () => {

@@ -2,16 +2,16 @@
 // holds, browsing reads the catalogs, samples page and stop as designed, and everything Headwater
 // sends is a read or a session setting.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { BrowseNode, SampleInfo } from '../../src/shared/types.js';
 import { freePort, waitFor } from '../services/process.js';
 import { disallowedStatements, postgresSkipReason, readStatementLog, sessionsNotReadOnly, startPostgres, type PostgresService } from '../services/postgres.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const READER_PASSWORD = 'reader-Secret-42';
 const WRONG_PASSWORD = 'not-the-Password-99';
@@ -21,8 +21,9 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
   let server: PostgresService;
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let closedPort: number;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   before(async () => {
     // hw_tls may only connect over TLS, as a server with `hostssl` rules would demand.
@@ -33,10 +34,8 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
     await server.psql(`CREATE TABLE public.big AS SELECT i AS id, md5(i::text) AS label, i * 0.5 AS value, now() AS at FROM generate_series(1, ${BIG_ROWS}) i;
       ALTER TABLE public.big ADD PRIMARY KEY (id); GRANT SELECT ON public.big TO hw_reader; ANALYZE public.big;`, { database: 'fixtures' });
     closedPort = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'hw-pg-test-'));
-    mkdirSync(join(dir, '.headwater'));
     const fields = `host: 127.0.0.1\n    port: ${server.port}\n    database: fixtures\n    user: hw_reader`;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-pg-test-', `sources:
   - name: app
     kind: postgres
     ${fields}
@@ -72,18 +71,13 @@ describe('PostgreSQL driver', { skip: postgresSkipReason() }, () => {
   - name: tls_unknown_ca
     kind: postgres
     url: postgres://hw_tls:\${secret:PG_READER}@127.0.0.1:${server.port}/fixtures?sslmode=verify-full
-`);
-    engine = new Engine({
-      workspaceDir: dir,
-      lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG_READER' ? READER_PASSWORD : n === 'PG_WRONG' ? WRONG_PASSWORD : undefined])),
-      log: (level, message) => logLines.push(`${level} ${message}`),
-    });
+`, { secrets: { PG_READER: READER_PASSWORD, PG_WRONG: WRONG_PASSWORD } });
+    ({ dir, engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The server's own text for each column of a row, through expressions that print it canonically. */

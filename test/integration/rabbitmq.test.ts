@@ -4,26 +4,24 @@
 // read only when peeking is asked for, and its messages stay (marked redelivered); a stream replays
 // from its first message or an offset range.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { waitFor } from '../services/process.js';
 import { rabbitmqSkipReason, startRabbitMQ, type RabbitMQService } from '../services/rabbitmq.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 interface ApiQueue { name: string; messages?: number; exclusive: boolean }
 interface ApiBinding { source: string; destination: string; routing_key: string }
 
 describe('RabbitMQ driver', { skip: rabbitmqSkipReason() }, () => {
   let broker: RabbitMQService;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let connection: ChannelModel;
   let channel: ConfirmChannel;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   const depth = async (queue: string) => (await broker.api<ApiQueue>(`/api/queues/%2F/${queue}`)).messages;
   const queues = async () => (await broker.api<ApiQueue[]>('/api/queues/%2F')).map((q) => q.name).sort();
@@ -41,23 +39,20 @@ describe('RabbitMQ driver', { skip: rabbitmqSkipReason() }, () => {
     for (let i = 0; i < 6; i++) channel.sendToQueue('events', Buffer.from(JSON.stringify({ n: i })), { messageId: `e-${i}` });
     await channel.waitForConfirms();
     await waitFor(async () => (await depth('billing')) === 3 && (await depth('events')) === 6, { timeoutMs: 30_000, what: 'queue statistics to show the fixtures' });
-    dir = mkdtempSync(join(tmpdir(), 'hw-rabbitmq-test-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-rabbitmq-test-', `sources:
   - name: broker
     kind: rabbitmq
     url: amqp://guest:\${secret:RABBIT}@127.0.0.1:${broker.port}
     options:
       managementUrl: ${broker.managementUrl}
-`);
-    engine = new Engine({ workspaceDir: dir, lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, 'guest'])), log: (level, message) => logLines.push(`${level} ${message}`) });
+`, { secrets: { RABBIT: 'guest' } });
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await connection?.close().catch(() => undefined);
     await broker?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   test('the tree shows exchanges, queues with type, depth and consumers, and bindings', async () => {

@@ -2,22 +2,20 @@
 // the tree groups keys by prefix with type, TTL and memory, a stream tail survives a server
 // restart with nothing landed lost, and Headwater never sends KEYS (INFO commandstats proves it).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { waitFor } from '../services/process.js';
 import { redisSkipReason, startRedis, type RedisService } from '../services/redis.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 describe('Redis driver', { skip: redisSkipReason() }, () => {
   let server: RedisService;
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let admin: Redis;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
   const streamIds: string[] = [];
 
   before(async () => {
@@ -35,17 +33,14 @@ describe('Redis driver', { skip: redisSkipReason() }, () => {
     await admin.zadd('scores', 10, 'ann', 5, 'bob', 7.5, 'cy');
     for (let i = 1; i <= 5; i++) streamIds.push(String(await admin.xadd('events', `${1_700_000_000_000 + i * 1000}-0`, 'type', 'click', 'n', String(i), 'body', JSON.stringify({ n: i }))));
     await admin.config('RESETSTAT');
-    dir = mkdtempSync(join(tmpdir(), 'hw-redis-test-'));
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: cache\n    kind: redis\n    url: ${server.url}\n`);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+    workspace = createTestWorkspace('hw-redis-test-', `sources:\n  - name: cache\n    kind: redis\n    url: ${server.url}\n`);
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     admin?.disconnect();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function rows(info: SampleInfo, columns: string, order = 'rowid'): Promise<unknown[][]> {

@@ -3,14 +3,12 @@
 // full reads of big tables need a confirmation that quotes the estimate, EXPLAIN runs first and a
 // plan that scans too much is refused before any read, and a declared replica is where reads go.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.js';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { connectionsOf, mariadbSkipReason, readGeneralLog, startMariaDB, type MariaDBService } from '../services/mariadb.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSWORD = 'reader-Secret-42';
 const WIDE_ROWS = 200_000;
@@ -19,7 +17,8 @@ describe('MySQL/MariaDB sampling: incremental, where, full confirmation, EXPLAIN
   let server: MariaDBService;
   let dir: string;
   let engine: Engine;
-  const logLines: string[] = [];
+  let workspace: TestWorkspace | undefined;
+  let logLines: string[] = [];
 
   before(async () => {
     server = await startMariaDB();
@@ -39,10 +38,8 @@ describe('MySQL/MariaDB sampling: incremental, where, full confirmation, EXPLAIN
       CREATE TABLE wide (id INT NOT NULL, label CHAR(32));
       INSERT INTO wide SELECT seq, MD5(seq) FROM seq_1_to_${WIDE_ROWS};
       ANALYZE TABLE tickets, events, notes, wide;`, { database: 'shop' });
-    dir = mkdtempSync(join(tmpdir(), 'hw-mysql-sampling-'));
-    mkdirSync(join(dir, '.headwater'));
     const fields = `host: 127.0.0.1\n    port: ${server.port}\n    database: shop\n    user: hw_reader\n    password: \${secret:MY}`;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-mysql-sampling-', `sources:
   - name: shop
     kind: mysql
     ${fields}
@@ -55,18 +52,13 @@ describe('MySQL/MariaDB sampling: incremental, where, full confirmation, EXPLAIN
     kind: mysql
     ${fields}
     replica: mysql://hw_standby:\${secret:MY}@127.0.0.1:${server.port}/shop
-`);
-    engine = new Engine({
-      workspaceDir: dir,
-      lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'MY' ? PASSWORD : undefined])),
-      log: (level, message) => logLines.push(`${level} ${message}`),
-    });
+`, { secrets: { MY: PASSWORD } });
+    ({ dir, engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const queries = () => readGeneralLog(server.generalLog).filter((e) => e.command === 'Query');

@@ -3,17 +3,15 @@
 // full reads of big tables need a confirmation that quotes the estimate, EXPLAIN runs first and a
 // plan that scans too much is refused before any read, and a declared replica is where reads go.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.js';
 import { pgSettings } from '../../src/engine/drivers/postgres/connection.js';
 import { scannerStream } from '../../src/engine/drivers/postgres/scanner.js';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { disallowedStatements, postgresSkipReason, readStatementLog, sessionsNotReadOnly, startPostgres, type PostgresService } from '../services/postgres.js';
 import { waitFor } from '../services/process.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSWORD = 'reader-Secret-42';
 const WIDE_ROWS = 200_000;
@@ -22,7 +20,8 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
   let server: PostgresService;
   let dir: string;
   let engine: Engine;
-  const logLines: string[] = [];
+  let workspace: TestWorkspace | undefined;
+  let logLines: string[] = [];
 
   before(async () => {
     server = await startPostgres();
@@ -48,10 +47,8 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
       CREATE ROLE hw_standby LOGIN PASSWORD '${PASSWORD}' IN ROLE hw_reader;
       GRANT SELECT ON ALL TABLES IN SCHEMA public TO hw_reader;
       ANALYZE;`, { database: 'shop' });
-    dir = mkdtempSync(join(tmpdir(), 'hw-pg-sampling-'));
-    mkdirSync(join(dir, '.headwater'));
     const fields = `host: 127.0.0.1\n    port: ${server.port}\n    database: shop\n    user: hw_reader\n    password: \${secret:PG}`;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-pg-sampling-', `sources:
   - name: app
     kind: postgres
     ${fields}
@@ -70,18 +67,13 @@ describe('PostgreSQL sampling: incremental, where, full confirmation, EXPLAIN gu
     ${fields}
     replica:
       user: hw_standby
-`);
-    engine = new Engine({
-      workspaceDir: dir,
-      lookupSecrets: async (names) => Object.fromEntries(names.map((n) => [n, n === 'PG' ? PASSWORD : undefined])),
-      log: (level, message) => logLines.push(`${level} ${message}`),
-    });
+`, { secrets: { PG: PASSWORD } });
+    ({ dir, engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
+    await workspace?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const headwaterStatements = () => readStatementLog(server.logFile).filter((s) => s.application === 'headwater');

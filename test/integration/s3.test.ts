@@ -9,19 +9,16 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import driver from '../../src/engine/drivers/s3/index.js';
-import type { DriverContext, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import type { ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js';
+import { testDriverContext } from '../drivers/context.js';
 
 let moto: MotoService | undefined;
 let tmp: string;
 
 const ndjson = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i + 1, kind: i % 2 ? 'click' : 'view' })).join('\n') + '\n';
-
-function context(): DriverContext {
-  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:') };
-}
 
 function source(options: Record<string, unknown> = {}, secrets?: string[]): ResolvedSource {
   const base = { endpoint: moto!.endpoint, region: moto!.region, forcePathStyle: true, accessKeyId: moto!.accessKeyId, secretAccessKey: moto!.secretAccessKey };
@@ -75,46 +72,46 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
   });
 
   test('browse: buckets > prefixes > objects with size and modified time', async () => {
-    const buckets = await driver.browse(source(), [], context());
+    const buckets = await driver.browse(source(), [], testDriverContext());
     assert.deepEqual(buckets.map((b) => [b.id, b.kind, b.expandable]), [['empty-bucket', 'folder', true], ['shared-data', 'folder', true]]);
-    const top = await driver.browse(source(), ['shared-data'], context());
+    const top = await driver.browse(source(), ['shared-data'], testDriverContext());
     assert.deepEqual(top.map((n) => [n.label, n.kind, n.sampleable]), [['exports/', 'folder', false], ['tables/', 'folder', false], ['readme.txt', 'file', false]]);
-    const year = await driver.browse(source(), ['shared-data', 'exports', '2026'], context());
+    const year = await driver.browse(source(), ['shared-data', 'exports', '2026'], testDriverContext());
     assert.deepEqual(year.map((n) => [n.id, n.entity, n.bytes]), [
       ['events.ndjson.gz', 'shared-data/exports/2026/events.ndjson.gz', gzipSync(ndjson).length],
       ['orders.csv', 'shared-data/exports/2026/orders.csv', 49],
     ]);
     assert.match(year[1]!.detail!, /^csv, modified \d{4}-\d\d-\d\dT/);
     // A source fixed to a bucket and prefix starts inside it.
-    const scoped = await driver.browse(source({ bucket: 'shared-data', prefix: 'exports' }), [], context());
+    const scoped = await driver.browse(source({ bucket: 'shared-data', prefix: 'exports' }), [], testDriverContext());
     assert.deepEqual(scoped.map((n) => n.label), ['2026/', 'events.ndjson']);
-    assert.equal((await driver.describe(source({ bucket: 'shared-data' }), context())).reachable, true);
+    assert.equal((await driver.describe(source({ bucket: 'shared-data' }), testDriverContext())).reachable, true);
   });
 
   test('sample CSV, gzip NDJSON and Parquet objects through the file driver', async () => {
-    const csv = await driver.sample(source(), 'shared-data/exports/2026/orders.csv', { limit: 100, strategy: 'head' }, context());
+    const csv = await driver.sample(source(), 'shared-data/exports/2026/orders.csv', { limit: 100, strategy: 'head' }, testDriverContext());
     assert.match(csv.query, /^s3:\/\/shared-data\/exports\/2026\/orders\.csv \(49 bytes\)/);
     assert.deepEqual(await rowsOf(csv), [[1, 'paid', 10.5], [2, 'open', 3], [3, 'paid', 7.25]]);
-    const events = await driver.sample(source(), 'shared-data/exports/2026/events.ndjson.gz', { limit: 50, strategy: 'head' }, context());
+    const events = await driver.sample(source(), 'shared-data/exports/2026/events.ndjson.gz', { limit: 50, strategy: 'head' }, testDriverContext());
     const rows = await rowsOf(events);
     assert.equal(rows.length, 50);
     assert.deepEqual(rows[1], [2, 'click']);
-    const points = await driver.sample(source(), 'shared-data/tables/points.parquet', { limit: 10, strategy: 'head' }, context());
+    const points = await driver.sample(source(), 'shared-data/tables/points.parquet', { limit: 10, strategy: 'head' }, testDriverContext());
     assert.equal((await rowsOf(points)).length, 10);
     // The second sample of an unchanged object reads the cached copy.
-    const again = await driver.sample(source(), 'shared-data/exports/2026/orders.csv', { limit: 100, strategy: 'head' }, context());
+    const again = await driver.sample(source(), 'shared-data/exports/2026/orders.csv', { limit: 100, strategy: 'head' }, testDriverContext());
     assert.match(again.query, /cached/);
     await rowsOf(again);
   });
 
   test('budgets: a line format is read in part (whole lines), a Parquet object over budget is refused', async () => {
-    const part = await driver.sample(source({ maxBytes: 1000 }), 'shared-data/exports/events.ndjson', { limit: 1000, strategy: 'full' }, context());
+    const part = await driver.sample(source({ maxBytes: 1000 }), 'shared-data/exports/events.ndjson', { limit: 1000, strategy: 'full' }, testDriverContext());
     assert.match(part.query, /first 1000 of \d+ bytes \(budget\)/);
     const rows = await rowsOf(part);
     assert.ok(rows.length > 10 && rows.length < 300, `${rows.length} rows from the first 1000 bytes`);
     assert.deepEqual(rows.at(-1), [rows.length, rows.length % 2 === 0 ? 'click' : 'view'], 'the last line is whole');
     await assert.rejects(
-      driver.sample(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', { limit: 10, strategy: 'head' }, context()),
+      driver.sample(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', { limit: 10, strategy: 'head' }, testDriverContext()),
       (e: unknown) => e instanceof HeadwaterError && /over the sample budget of 100 bytes/.test(e.message) && /footer holds \d+ bytes/.test(e.message),
     );
   });
@@ -125,7 +122,7 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
     process.env.AWS_SECRET_ACCESS_KEY = moto!.secretAccessKey;
     try {
       const fromEnv = source({ accessKeyId: undefined, secretAccessKey: undefined });
-      assert.deepEqual((await driver.browse(fromEnv, [], context())).map((b) => b.id), ['empty-bucket', 'shared-data']);
+      assert.deepEqual((await driver.browse(fromEnv, [], testDriverContext())).map((b) => b.id), ['empty-bucket', 'shared-data']);
     } finally {
       if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
       else process.env.AWS_ACCESS_KEY_ID = saved.id;
@@ -135,14 +132,14 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
   });
 
   test('a Parquet object declares its schema from the footer alone (ranged reads)', async () => {
-    const schema = await driver.nativeSchema!(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', context());
+    const schema = await driver.nativeSchema!(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', testDriverContext());
     assert.deepEqual(schema?.fields.map((f) => [f.name, f.duckType, f.nativeType]), [['id', 'BIGINT', 'INT64 (INT_64)'], ['score', 'DECIMAL(21,1)', 'FIXED_LEN_BYTE_ARRAY (DecimalType(scale=1, precision=21))']]);
-    assert.equal(await driver.nativeSchema!(source(), 'shared-data/exports/2026/orders.csv', context()), undefined);
+    assert.equal(await driver.nativeSchema!(source(), 'shared-data/exports/2026/orders.csv', testDriverContext()), undefined);
   });
 
   test('wrong credentials and a missing bucket give clear errors, without the secret', async () => {
     const wrong = source({ secretAccessKey: 'not-the-right-secret' }, ['not-the-right-secret']);
-    await assert.rejects(driver.browse(wrong, [], context()), (e: unknown) => {
+    await assert.rejects(driver.browse(wrong, [], testDriverContext()), (e: unknown) => {
       assert.ok(e instanceof HeadwaterError);
       assert.equal(e.code, 'connection');
       assert.match(e.message, /S3 source 'lake': the credentials were refused while listing buckets \(SignatureDoesNotMatch\)/);
@@ -150,16 +147,16 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
       return true;
     });
     const unknownKey = source({ accessKeyId: 'AKIAUNKNOWNKEY000000' });
-    await assert.rejects(driver.sample(unknownKey, 'shared-data/exports/2026/orders.csv', { limit: 1, strategy: 'head' }, context()), /credentials were refused|access denied/);
-    const described = await driver.describe(wrong, context());
+    await assert.rejects(driver.sample(unknownKey, 'shared-data/exports/2026/orders.csv', { limit: 1, strategy: 'head' }, testDriverContext()), /credentials were refused|access denied/);
+    const described = await driver.describe(wrong, testDriverContext());
     assert.equal(described.reachable, false);
     assert.match(described.detail!, /credentials were refused/);
 
-    await assert.rejects(driver.browse(source(), ['no-such-bucket'], context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /listing s3:\/\/no-such-bucket\/: the bucket does not exist/.test(e.message));
-    await assert.rejects(driver.sample(source(), 'no-such-bucket/x.csv', { limit: 1, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /bucket 'no-such-bucket' does not exist/.test(e.message));
-    const missingBucket = await driver.describe(source({ bucket: 'no-such-bucket' }), context());
+    await assert.rejects(driver.browse(source(), ['no-such-bucket'], testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /listing s3:\/\/no-such-bucket\/: the bucket does not exist/.test(e.message));
+    await assert.rejects(driver.sample(source(), 'no-such-bucket/x.csv', { limit: 1, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /bucket 'no-such-bucket' does not exist/.test(e.message));
+    const missingBucket = await driver.describe(source({ bucket: 'no-such-bucket' }), testDriverContext());
     assert.equal(missingBucket.reachable, false);
     assert.match(missingBucket.detail!, /bucket does not exist/);
-    await assert.rejects(driver.sample(source(), 'shared-data/nope.csv', { limit: 1, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
+    await assert.rejects(driver.sample(source(), 'shared-data/nope.csv', { limit: 1, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
   });
 });

@@ -1,15 +1,15 @@
 // Sampling files DuckDB reads natively (CSV, TSV, Parquet, plain and gzip) through the engine: the
 // workspace lands exactly what DuckDB's own reader reads, with provenance, rejects and cancellation.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { SampleInfo } from '../../src/shared/types.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const ROWS = 2_000;
 const BIG_ROWS = 5_000_000;
@@ -33,11 +33,12 @@ describe('sampling files DuckDB reads natively', () => {
   let dir: string;
   let data: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-native-'));
+    workspace = createTestWorkspace('hw-native-', 'sources:\n  - name: files\n    kind: file\n    path: data\n');
+    ({ dir, engine } = workspace);
     data = join(dir, 'data');
-    mkdirSync(join(dir, '.headwater'), { recursive: true });
     mkdirSync(data);
     const duck = await openDuckDB(':memory:');
     try {
@@ -59,13 +60,10 @@ describe('sampling files DuckDB reads natively', () => {
     const damaged = readFileSync(join(data, 'big.parquet'));
     damaged.fill(0xff, 64, 64 + 4096);
     writeFileSync(join(data, 'damaged.parquet'), damaged);
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), 'sources:\n  - name: files\n    kind: file\n    path: data\n');
-    engine = new Engine({ workspaceDir: dir });
   });
 
   after(async () => {
-    await engine.close();
-    rmSync(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   const one = async (sql: string) => (await engine.query(sql)).rows[0]!;

@@ -4,14 +4,13 @@
 // scheme, oversize bodies, headers) is in webhook.test.ts.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../../src/cli/main.js';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { freePort, waitFor } from '../services/process.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const SECRET = 'fixture-receiver-S3CRET-7c7c';
 const stripeSign = (body: string, t = Math.floor(Date.now() / 1000)) => `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
@@ -24,16 +23,15 @@ const externalAddress = () => Object.values(networkInterfaces()).flat().find((a)
 describe('Start webhook receiver', () => {
   let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   let configuredPort: number;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   before(async () => {
     configuredPort = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'hw-webhook-receiver-'));
-    mkdirSync(join(dir, '.headwater'));
     process.env.HEADWATER_SECRET_WEBHOOK_SECRET = SECRET;
     process.env.HW_TEST_RECEIVER_SECRET = SECRET;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-webhook-receiver-', `sources:
   - name: hooks
     kind: webhook
     options:
@@ -44,12 +42,11 @@ describe('Start webhook receiver', () => {
     kind: file
     path: events.ndjson
 `);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+    ({ dir, engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   test('headwater webhook: an ad-hoc receiver on loopback with a Stripe check lands signed deliveries until --limit', async () => {

@@ -3,31 +3,28 @@
 // receiver listens on loopback only; the tree shows the live count; the secret lands nowhere.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { freePort, waitFor } from '../services/process.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const SECRET = 'fixture-webhook-S3CRET-0f0f';
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 const stripeSign = (body: string, t: number) => `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
 
 describe('Webhook receiver', () => {
-  let dir: string;
   let engine: Engine;
+  let workspace: TestWorkspace | undefined;
   const ports: Record<string, number> = {};
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   before(async () => {
     for (const name of ['github', 'stripe', 'generic']) ports[name] = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'hw-webhook-test-'));
-    mkdirSync(join(dir, '.headwater'));
     process.env.HW_TEST_WEBHOOK_SECRET = SECRET;
     const signature = (scheme: string, extra = '') => `      signature:\n        scheme: ${scheme}\n        secret: \${env:HW_TEST_WEBHOOK_SECRET}\n${extra}`;
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:
+    workspace = createTestWorkspace('hw-webhook-test-', `sources:
   - name: github
     kind: webhook
     host: 127.0.0.1
@@ -46,12 +43,11 @@ ${signature('stripe')}  - name: generic
     options:
       port: ${ports.generic}
 ${signature('hmac', '        header: X-Acme-Signature\n        encoding: base64\n')}`);
-    engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+    ({ engine, logLines } = workspace);
   });
 
   after(async () => {
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   /** Starts the receiver (a tail), waits until it answers, runs `deliver`, stops it and returns the sample. */

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../../src/engine/engine.js';
+import { Engine, type EngineOptions } from '../../src/engine/engine.js';
 
 export interface TestWorkspace {
   dir: string;
@@ -14,12 +14,26 @@ export interface TestWorkspace {
   close(): Promise<void>;
 }
 
-export function createTestWorkspace(dirPrefix: string, sourcesYaml: string): TestWorkspace {
+export interface TestWorkspaceOptions {
+  /** `${secret:NAME}` values; a name not given resolves to undefined (the engine then says it is not set). */
+  secrets?: Record<string, string>;
+  /** Other engine options (extraSources...). */
+  engine?: Omit<EngineOptions, 'workspaceDir' | 'log' | 'lookupSecrets'>;
+}
+
+/** `sourcesYaml` undefined: no sources.yaml is written. */
+export function createTestWorkspace(dirPrefix: string, sourcesYaml: string | undefined, options: TestWorkspaceOptions = {}): TestWorkspace {
   const dir = mkdtempSync(join(tmpdir(), dirPrefix));
   mkdirSync(join(dir, '.headwater'));
-  writeFileSync(join(dir, '.headwater', 'sources.yaml'), sourcesYaml);
+  if (sourcesYaml !== undefined) writeFileSync(join(dir, '.headwater', 'sources.yaml'), sourcesYaml);
   const logLines: string[] = [];
-  const engine = new Engine({ workspaceDir: dir, log: (level, message) => logLines.push(`${level} ${message}`) });
+  const secrets = options.secrets;
+  const engine = new Engine({
+    ...options.engine,
+    workspaceDir: dir,
+    log: (level, message) => logLines.push(`${level} ${message}`),
+    ...(secrets ? { lookupSecrets: async (names: string[]) => Object.fromEntries(names.map((n) => [n, secrets[n]])) } : {}),
+  });
   return {
     dir,
     engine,

@@ -20,6 +20,10 @@ export interface KafkaService {
   /** host:port of the PLAINTEXT listener. */
   bootstrap: string;
   port: number;
+  /** host:port of the SASL_PLAINTEXT listener (PLAIN mechanism), when started with `sasl`. */
+  saslBootstrap?: string;
+  /** Every request the broker served (kafka.request.logger), when started with `requestLog`: see readRequestLog. */
+  requestLogFile?: string;
   dir: string;
   logFile: string;
   /** Stops the broker (controlled shutdown) and starts it again on the same port and data. */
@@ -42,20 +46,39 @@ export function kafkaSkipReason(): string | false {
   return skipReasonFor(missingKafka());
 }
 
-export async function startKafka(): Promise<KafkaService> {
+export interface KafkaOptions {
+  /** A second listener, SASL_PLAINTEXT with the PLAIN mechanism, where only this user may log in. */
+  sasl?: { user: string; password: string };
+  /** Log every request the broker serves to `requestLogFile`. */
+  requestLog?: boolean;
+}
+
+/** server.properties lines for the SASL_PLAINTEXT listener (JAAS inline, so no file holds the password twice). */
+function saslSettings(sasl: NonNullable<KafkaOptions['sasl']>): string[] {
+  const quote = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+  return [
+    'sasl.enabled.mechanisms=PLAIN',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${sasl.user}=${quote(sasl.password)};`,
+  ];
+}
+
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaService> {
   requirePrerequisite('Kafka', missingKafka());
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
+  const saslPort = options.sasl ? await freePort() : undefined;
+  const sasl = saslPort ? `,SASL_PLAINTEXT://127.0.0.1:${saslPort}` : '';
   const config = join(dir, 'server.properties');
   writeFileSync(config, [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${sasl}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    ...(options.sasl ? saslSettings(options.sasl) : []),
     `log.dirs=${join(dir, 'data')}`,
     'num.partitions=1',
     'auto.create.topics.enable=false',
@@ -67,7 +90,8 @@ export async function startKafka(): Promise<KafkaService> {
     'controlled.shutdown.enable=true',
     '',
   ].join('\n'));
-  const log4j = writeLog4j(dir, ['kafka.server.KafkaServer', 'kafka.server.KafkaRaftServer']);
+  const requestLogFile = options.requestLog ? join(dir, 'kafka-request.log') : undefined;
+  const log4j = writeLog4j(dir, ['kafka.server.KafkaServer', 'kafka.server.KafkaRaftServer'], requestLogFile ? requestLogger(requestLogFile) : []);
   const classpath = `${kafkaLibs}/*`;
   const jvm = ['-Xmx512m', '-Xms128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${log4j}`, `-Dkafka.logs.dir=${dir}`, '-Djava.net.preferIPv4Stack=true'];
   // A cluster id is 16 random bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints.
@@ -115,6 +139,8 @@ export async function startKafka(): Promise<KafkaService> {
   return {
     bootstrap: `127.0.0.1:${port}`,
     port,
+    ...(saslPort ? { saslBootstrap: `127.0.0.1:${saslPort}` } : {}),
+    ...(requestLogFile ? { requestLogFile } : {}),
     dir,
     logFile,
     halt,
@@ -131,7 +157,7 @@ export async function startKafka(): Promise<KafkaService> {
 }
 
 /** A log4j.properties in `dir` for a Kafka JVM: warnings to stdout, and INFO from these loggers. Returns its path. */
-export function writeLog4j(dir: string, infoLoggers: string[]): string {
+export function writeLog4j(dir: string, infoLoggers: string[], extra: string[] = []): string {
   const file = join(dir, 'log4j.properties');
   writeFileSync(file, [
     'log4j.rootLogger=WARN, stdout',
@@ -139,7 +165,20 @@ export function writeLog4j(dir: string, infoLoggers: string[]): string {
     'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
     'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
     ...infoLoggers.map((logger) => `log4j.logger.${logger}=INFO`),
+    ...extra,
     '',
   ].join('\n'));
   return file;
+}
+
+/** log4j lines sending kafka.request.logger (DEBUG: one line per request served) to `file` only. */
+function requestLogger(file: string): string[] {
+  return [
+    'log4j.logger.kafka.request.logger=DEBUG, requests',
+    'log4j.additivity.kafka.request.logger=false',
+    'log4j.appender.requests=org.apache.log4j.FileAppender',
+    `log4j.appender.requests.File=${file}`,
+    'log4j.appender.requests.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.requests.layout.ConversionPattern=%m%n',
+  ];
 }

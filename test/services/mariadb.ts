@@ -150,3 +150,13 @@ export function readGeneralLog(file: string): GeneralLogEntry[] {
 export function connectionsOf(entries: GeneralLogEntry[], user: string): Set<number> {
   return new Set(entries.filter((e) => e.command === 'Connect' && e.argument.startsWith(`${user}@`)).map((e) => e.connection));
 }
+
+/** What Headwater may send MariaDB: reads, its session settings, and KILL QUERY of its own statement on a cancel. */
+const ALLOWED_QUERY = /^\s*(SELECT\b|EXPLAIN FORMAT=JSON SELECT\b|SHOW GRANTS\b|SET SESSION (TRANSACTION READ ONLY$|max_statement_time|max_execution_time)|KILL QUERY \d+$)/i;
+
+/** The statements of `user`'s connections that are none of ALLOWED_QUERY, as "command argument": [] when all are. */
+export function disallowedQueries(entries: GeneralLogEntry[], user: string): { seen: number; disallowed: string[] } {
+  const ours = connectionsOf(entries, user);
+  const statements = entries.filter((e) => ours.has(e.connection) && e.command !== 'Connect' && e.command !== 'Quit');
+  return { seen: statements.length, disallowed: statements.filter((e) => e.command !== 'Query' || !ALLOWED_QUERY.test(e.argument)).map((e) => `${e.command} ${e.argument}`) };
+}

@@ -1,5 +1,6 @@
-// A private Mosquitto 2 for tests: anonymous, no persistence, loopback only, on a free port.
-import { writeFileSync } from 'node:fs';
+// A private Mosquitto 2 for tests: anonymous (or with users and passwords), no persistence, loopback only, on a free port.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingBinary, requirePrerequisite, skipReasonFor } from './prerequisites.js';
 import { acceptsTcp, startTempDirServer } from './process.js';
@@ -24,8 +25,15 @@ export function mosquittoSkipReason(): string | false {
   return skipReasonFor(missingMosquitto());
 }
 
-export async function startMosquitto(): Promise<MosquittoService> {
-  requirePrerequisite('Mosquitto', missingMosquitto());
+const PASSWD = '/usr/bin/mosquitto_passwd';
+
+export interface MosquittoOptions {
+  /** Users and their passwords; when given, anonymous clients are refused. */
+  users?: Record<string, string>;
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoService> {
+  requirePrerequisite('Mosquitto', missingMosquitto() ?? (options.users ? missingBinary(PASSWD, 'mosquitto') : undefined));
   const server = await startTempDirServer({
     label: 'Mosquitto',
     processName: 'mosquitto',
@@ -33,7 +41,11 @@ export async function startMosquitto(): Promise<MosquittoService> {
     command: (port, dir) => {
       const config = join(dir, 'mosquitto.conf');
       // As root mosquitto drops to the `mosquitto` user unless told to stay.
-      writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'user root', `log_dest file ${join(dir, 'broker.log')}`, 'log_type all', ''].join('\n'));
+      const passwords = join(dir, 'passwords');
+      const auth = options.users ? ['allow_anonymous false', `password_file ${passwords}`] : ['allow_anonymous true'];
+      // mosquitto_passwd hashes each password into the file the broker reads.
+      for (const [user, password] of Object.entries(options.users ?? {})) execFileSync(PASSWD, [...(existsSync(passwords) ? [] : ['-c']), '-b', passwords, user, password]);
+      writeFileSync(config, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'user root', `log_dest file ${join(dir, 'broker.log')}`, 'log_type all', ''].join('\n'));
       return { cmd: SERVER, args: ['-c', config], cwd: dir, logFile: join(dir, 'mosquitto.log') };
     },
     answers: acceptsTcp,

@@ -36,13 +36,18 @@ function greets(port: number): Promise<boolean> {
   });
 }
 
-export async function startNats(): Promise<NatsService> {
+export interface NatsOptions {
+  /** Clients must connect as this user (--user/--pass). */
+  user?: { name: string; password: string };
+}
+
+export async function startNats(options: NatsOptions = {}): Promise<NatsService> {
   requirePrerequisite('NATS', missingNats());
   const server = await startTempDirServer({
     label: 'NATS',
     processName: 'nats-server',
     dirPrefix: 'hw-nats-',
-    command: (port, dir) => ({ cmd: SERVER, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store')], cwd: dir, logFile: join(dir, 'nats.log') }),
+    command: (port, dir) => ({ cmd: SERVER, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'store'), ...(options.user ? ['--user', options.user.name, '--pass', options.user.password] : [])], cwd: dir, logFile: join(dir, 'nats.log') }),
     answers: greets,
   });
   return { url: `nats://127.0.0.1:${server.port}`, ...server };

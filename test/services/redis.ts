@@ -9,7 +9,7 @@ const SERVER = '/usr/bin/redis-server';
 const HOST = '127.0.0.1';
 
 export interface RedisService {
-  /** redis://127.0.0.1:PORT */
+  /** redis://127.0.0.1:PORT (without the password) */
   url: string;
   port: number;
   host: string;
@@ -37,14 +37,20 @@ export function answersPing(port: number): Promise<boolean> {
       reply += chunk.toString();
       if (reply.includes('\r\n')) {
         socket.destroy();
-        resolve(reply.startsWith('+PONG'));
+        // NOAUTH: up, and asking for the password it was started with.
+        resolve(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
       }
     });
     socket.once('connect', () => socket.write('PING\r\n'));
   });
 }
 
-export async function startRedis(): Promise<RedisService> {
+export interface RedisOptions {
+  /** Clients must AUTH with this password (requirepass). */
+  password?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisService> {
   requirePrerequisite('Redis', missingRedis());
   const server = await startTempDirServer({
     label: 'Redis',
@@ -52,7 +58,7 @@ export async function startRedis(): Promise<RedisService> {
     dirPrefix: 'hw-redis-',
     command: (port, dir) => ({
       cmd: SERVER,
-      args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+      args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...(options.password ? ['--requirepass', options.password] : [])],
       cwd: dir,
       logFile: join(dir, 'redis.log'),
     }),

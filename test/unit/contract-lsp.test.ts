@@ -1,17 +1,17 @@
 // The contract language features on a real workspace: a SQLite source, a sample of it, and a contract
 // that disagrees with the sample in known ways.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { Engine } from '../../src/engine/engine.js';
+import type { Engine } from '../../src/engine/engine.js';
 import { contractDriftOf, observeContract, type ContractObservations } from '../../src/engine/contracts/observed.js';
 import { parseContract } from '../../src/engine/contracts/parse.js';
 import { ACCEPT_OBSERVED, contractCodeActions, contractCompletion, contractDiagnostics, contractHover, isContractFile } from '../../src/engine/lsp/contract.js';
+import { createTestWorkspace, type TestWorkspace } from '../integration/workspace-fixture.js';
 
 const CONTRACT = `apiVersion: v3.1.0
 kind: DataContract
@@ -48,6 +48,7 @@ function lineOf(text: string, needle: string): number {
 }
 
 describe('contract language features', () => {
+  let workspace: TestWorkspace | undefined;
   let dir: string;
   let engine: Engine;
   let observations: ContractObservations;
@@ -55,23 +56,20 @@ describe('contract language features', () => {
   let diagnostics: Diagnostic[];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hw-contract-lsp-'));
+    workspace = createTestWorkspace('hw-contract-lsp-', 'sources:\n  - name: shop\n    kind: sqlite\n    path: shop.sqlite\n');
+    ({ dir, engine } = workspace);
     const db = new Database(join(dir, 'shop.sqlite'));
     db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, amount REAL NOT NULL, note TEXT, channel TEXT)');
     const insert = db.prepare('INSERT INTO orders VALUES (?, ?, ?, ?)');
     for (let i = 1; i <= 200; i++) insert.run(i, i + 0.5, i % 10 === 0 ? null : `n${i}`, 'web');
     db.close();
-    mkdirSync(join(dir, '.headwater'));
-    writeFileSync(join(dir, '.headwater', 'sources.yaml'), 'sources:\n  - name: shop\n    kind: sqlite\n    path: shop.sqlite\n');
-    engine = new Engine({ workspaceDir: dir });
     await engine.sample('shop', 'orders', { limit: 1000 });
     document = TextDocument.create('file:///w/contracts/orders.odcs.yaml', 'yaml', 1, CONTRACT.replace('      - name: \n', ''));
     observations = await observeContract(engine, parseContract(document.getText(), document.uri).contract!);
     diagnostics = contractDiagnostics(document, observations);
   });
   after(async () => {
-    await engine.close();
-    rmSync(dir, { recursive: true, force: true });
+    await workspace?.close();
   });
 
   test('contract files are recognised by name or by content', () => {

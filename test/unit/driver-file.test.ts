@@ -6,20 +6,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import driver from '../../src/engine/drivers/file/index.js';
-import type { DriverContext, DuckDBSampleStream, RecordBatch, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import type { DuckDBSampleStream, RecordBatch, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
 import { duckApi } from '../../src/engine/drivers/kit/files/duck.js';
 import { valueConverter } from '../../src/engine/drivers/kit/files/duck-types.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { Field, SampleRequestOptions } from '../../src/shared/types.js';
+import { testDriverContext } from '../drivers/context.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'files');
 let tmp: string;
 let data: string;
-
-function context(signal = new AbortController().signal, logs: string[] = []): DriverContext {
-  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:') };
-}
 
 function source(path: string, options: Record<string, unknown> = {}): ResolvedSource {
   return { name: 'files', kind: 'file', path, options, secrets: [], baseDir: tmp };
@@ -71,7 +68,7 @@ async function collect(stream: SampleStream): Promise<Collected> {
   return out;
 }
 
-async function sample(src: ResolvedSource, entity: string, options: Options, ctx = context()): Promise<Collected & { stream: SampleStream }> {
+async function sample(src: ResolvedSource, entity: string, options: Options, ctx = testDriverContext()): Promise<Collected & { stream: SampleStream }> {
   const stream = await driver.sample(src, entity, options, ctx);
   return { stream, ...(await collect(stream)) };
 }
@@ -107,7 +104,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('file driver: describe and browse', () => {
   test('lists subfolders then data files, with formats, sizes and entities', async () => {
-    const nodes = await driver.browse(source(fixtures), [], context());
+    const nodes = await driver.browse(source(fixtures), [], testDriverContext());
     assert.deepEqual(nodes.map((n) => [n.id, n.kind, n.detail]), [
       ['nested', 'folder', undefined],
       ['events.ndjson', 'file', 'JSON lines'],
@@ -118,29 +115,29 @@ describe('file driver: describe and browse', () => {
     assert.equal(orders.sampleable, true);
     assert.equal(orders.entity, 'orders.csv');
     assert.equal(orders.bytes, readFileSync(join(fixtures, 'orders.csv')).length);
-    const nested = await driver.browse(source(fixtures), ['nested'], context());
+    const nested = await driver.browse(source(fixtures), ['nested'], testDriverContext());
     assert.deepEqual(nested.map((n) => [n.entity, n.detail]), [['nested/config.json', 'JSON'], ['nested/items.json', 'JSON']]);
-    await assert.rejects(driver.browse(source(fixtures), ['..'], context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage');
+    await assert.rejects(driver.browse(source(fixtures), ['..'], testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage');
   });
 
   test('gzip files, Parquet row counts from the footer, and a single-file source', async () => {
-    const sub = await driver.browse(source('data'), ['sub'], context());
+    const sub = await driver.browse(source('data'), ['sub'], testDriverContext());
     assert.deepEqual(sub.map((n) => [n.entity, n.detail]), [
       ['sub/events.ndjson.gz', 'JSON lines (gzip)'], ['sub/items.json.gz', 'JSON (gzip)'], ['sub/orders.csv.gz', 'CSV (gzip)'],
     ]);
-    const root = await driver.browse(source('data'), [], context());
+    const root = await driver.browse(source('data'), [], testDriverContext());
     assert.equal(root.find((n) => n.id === 'items.parquet')?.estimatedRows, 1000);
-    const single = await driver.browse(source(join(data, 'orders.csv')), [], context());
+    const single = await driver.browse(source(join(data, 'orders.csv')), [], testDriverContext());
     assert.deepEqual(single.map((n) => [n.id, n.entity, n.kind, n.sampleable]), [['orders.csv', 'orders.csv', 'file', true]]);
-    assert.deepEqual(await driver.browse(source(join(data, 'orders.csv')), ['orders.csv'], context()), []);
+    assert.deepEqual(await driver.browse(source(join(data, 'orders.csv')), ['orders.csv'], testDriverContext()), []);
   });
 
   test('describes folders and files, and a missing path as unreachable', async () => {
-    assert.match((await driver.describe(source(fixtures), context())).detail ?? '', /folder with 3 data files and 1 subfolders/);
-    const file = await driver.describe({ ...source(''), path: undefined, url: pathToFileURL(join(data, 'items.parquet')).href }, context());
+    assert.match((await driver.describe(source(fixtures), testDriverContext())).detail ?? '', /folder with 3 data files and 1 subfolders/);
+    const file = await driver.describe({ ...source(''), path: undefined, url: pathToFileURL(join(data, 'items.parquet')).href }, testDriverContext());
     assert.equal(file.reachable, true);
     assert.match(file.detail ?? '', /Parquet/);
-    const missing = await driver.describe(source('nope'), context());
+    const missing = await driver.describe(source('nope'), testDriverContext());
     assert.equal(missing.reachable, false);
     assert.match(missing.detail ?? '', /'files'.*nope/);
   });
@@ -148,7 +145,7 @@ describe('file driver: describe and browse', () => {
 
 describe('file driver: native schema', () => {
   test('Parquet declares its schema in the footer; CSV declares none', async () => {
-    const schema = await driver.nativeSchema!(source('data'), 'items.parquet', context());
+    const schema = await driver.nativeSchema!(source('data'), 'items.parquet', testDriverContext());
     const byName = new Map(schema!.fields.map((f) => [f.name, f]));
     assert.deepEqual(schema!.fields.map((f) => f.name), ['id', 'name', 'price', 'dims', 'at']);
     assert.deepEqual([byName.get('id')?.type, byName.get('id')?.duckType], ['integer', 'INTEGER']);
@@ -158,7 +155,7 @@ describe('file driver: native schema', () => {
     const dims = byName.get('dims')!;
     assert.equal(dims.type, 'struct');
     assert.deepEqual(dims.children?.map((c) => [c.name, c.type]), [['w', 'integer'], ['tags', 'list']]);
-    assert.equal(await driver.nativeSchema!(source(fixtures), 'orders.csv', context()), undefined);
+    assert.equal(await driver.nativeSchema!(source(fixtures), 'orders.csv', testDriverContext()), undefined);
   });
 });
 
@@ -201,7 +198,7 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
   test('rows DuckDB cannot read are counted as rejected with a warning, not fatal', async () => {
     writeFileSync(join(tmp, 'ragged.csv'), 'a,b\n1,x\n2,y\n3,z,extra\n4,w\n');
     const logs: string[] = [];
-    const result = await sample(source(tmp), 'ragged.csv', { limit: 100, strategy: 'full' }, context(undefined, logs));
+    const result = await sample(source(tmp), 'ragged.csv', { limit: 100, strategy: 'full' }, testDriverContext({ logs }));
     assert.deepEqual(result.rows, [[1, 'x'], [2, 'y'], [4, 'w']]);
     assert.equal(result.rejected, 1);
     assert.ok(logs.some((l) => /^warn: ragged\.csv: 1 row\(s\).*line 4/.test(l)), logs.join('\n'));
@@ -212,7 +209,7 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
     for (let i = 1; i <= 30_000; i++) csv += `${i},${i}\n`;
     csv += '30001,A-17\n';
     writeFileSync(join(tmp, 'late.csv'), csv);
-    const first = await driver.sample(source(tmp), 'late.csv', { limit: 40_000, strategy: 'full' }, context());
+    const first = await driver.sample(source(tmp), 'late.csv', { limit: 40_000, strategy: 'full' }, testDriverContext());
     assert.ok(first.duckdbSelect !== undefined && first.widen, 'types from the first rows, provisionally');
     assert.deepEqual(first.fields.map((f) => f.duckType), ['BIGINT', 'BIGINT']);
     first.close();
@@ -228,7 +225,7 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
     for (let i = 1; i <= 25_000; i++) csv += `${i},\n`;
     for (let i = 25_001; i <= 26_000; i++) csv += `${i},${i * 2}\n`;
     writeFileSync(join(tmp, 'empty-start.csv'), csv);
-    const stream = await driver.sample(source(tmp), 'empty-start.csv', { limit: 30_000, strategy: 'head' }, context());
+    const stream = await driver.sample(source(tmp), 'empty-start.csv', { limit: 30_000, strategy: 'head' }, testDriverContext());
     assert.ok(stream.duckdbSelect !== undefined && !stream.widen, 'sniffed over every row up front');
     assert.deepEqual(stream.fields.map((f) => [f.name, f.type]), [['id', 'integer'], ['later', 'integer']]);
     const result = await collect(stream);
@@ -246,9 +243,9 @@ describe('file driver: CSV and TSV read natively by DuckDB', () => {
   });
 
   test('entities outside the source root or of unknown format are refused', async () => {
-    await assert.rejects(driver.sample(source('data'), '../big.csv', { limit: 1, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage');
-    await assert.rejects(driver.sample(source(fixtures), 'README.md', { limit: 1, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && /format/.test(e.message));
-    await assert.rejects(driver.sample(source(fixtures), 'nope.csv', { limit: 1, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
+    await assert.rejects(driver.sample(source('data'), '../big.csv', { limit: 1, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage');
+    await assert.rejects(driver.sample(source(fixtures), 'README.md', { limit: 1, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && /format/.test(e.message));
+    await assert.rejects(driver.sample(source(fixtures), 'nope.csv', { limit: 1, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
   });
 });
 
@@ -310,7 +307,7 @@ describe('file driver: Parquet read natively, JSON documents through DuckDB into
 describe('file driver: JSON lines in JS', () => {
   test('malformed lines are counted, warned about once, and never crash', async () => {
     const logs: string[] = [];
-    const result = await sample(source(fixtures), 'events.ndjson', { limit: 100, strategy: 'full' }, context(undefined, logs));
+    const result = await sample(source(fixtures), 'events.ndjson', { limit: 100, strategy: 'full' }, testDriverContext({ logs }));
     assert.equal(result.rejected, 1);
     assert.deepEqual(result.provenance.map((p) => p.line), [1, 2, 4, 6], 'line numbers count every physical line');
     assert.deepEqual(column(result, 'id'), [1, 2, 4, 5]);
@@ -367,7 +364,7 @@ describe('file driver: cancellation and budgets', () => {
   for (const entity of ['big.ndjson']) {
     test(`cancelling after the first batch ends a 200k-row ${entity} read promptly`, async () => {
       const controller = new AbortController();
-      const stream = await driver.sample(source(tmp), entity, { limit: 200_000, strategy: 'full' }, context(controller.signal));
+      const stream = await driver.sample(source(tmp), entity, { limit: 200_000, strategy: 'full' }, testDriverContext({ signal: controller.signal }));
       assert.ok(stream.batches, 'JSON lines come in batches');
       let rows = 0;
       let abortedAt = 0;
@@ -385,7 +382,7 @@ describe('file driver: cancellation and budgets', () => {
 
   test('a cancel during a random CSV sample interrupts the DuckDB query', async () => {
     const controller = new AbortController();
-    const pending = driver.sample(source(tmp), 'big.csv', { limit: 10, strategy: 'random' }, context(controller.signal));
+    const pending = driver.sample(source(tmp), 'big.csv', { limit: 10, strategy: 'random' }, testDriverContext({ signal: controller.signal }));
     controller.abort();
     await assert.rejects(pending, (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled');
   });

@@ -5,18 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import driver, { openReadOnly } from '../../src/engine/drivers/sqlite/index.js';
-import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
+import type { BatchSampleStream, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { convertSqliteValue, fieldForDeclared, fitBatch } from '../../src/engine/drivers/sqlite/types.js';
-import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import type { Field, SampleRequestOptions } from '../../src/shared/types.js';
+import { testDriverContext } from '../drivers/context.js';
 
 let tmp: string;
 let dbFile: string;
-
-function context(signal = new AbortController().signal, logs: string[] = []): DriverContext {
-  return { signal, log: (level, message) => logs.push(`${level}: ${message}`), scratchDuckDB: () => openDuckDB(':memory:') };
-}
 
 function source(extra: Partial<ResolvedSource> = {}): ResolvedSource {
   return { name: 'shop', kind: 'sqlite', path: 'shop.db', options: {}, secrets: [], baseDir: tmp, ...extra };
@@ -41,7 +37,7 @@ async function collect(stream: BatchSampleStream): Promise<{ rows: unknown[][]; 
 }
 
 /** SQLite always hands its rows to JS: a stream of record batches. */
-async function sample(entity: string, options: Options, ctx = context(), src = source()): Promise<BatchSampleStream> {
+async function sample(entity: string, options: Options, ctx = testDriverContext(), src = source()): Promise<BatchSampleStream> {
   const stream = await driver.sample(src, entity, options, ctx);
   assert.ok(stream.batches, 'the SQLite driver returns record batches');
   return stream;
@@ -86,27 +82,27 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('sqlite driver: describe and browse', () => {
   test('describes a reachable file with its SQLite version and size', async () => {
-    const description = await driver.describe(source(), context());
+    const description = await driver.describe(source(), testDriverContext());
     assert.equal(description.reachable, true);
     assert.match(description.version ?? '', /^SQLite 3\.\d+/);
     assert.match(description.detail ?? '', /shop\.db \([\d.]+ MB, 7 tables, 1 views\)/);
   });
 
   test('accepts sqlite:///absolute and sqlite:relative URLs', async () => {
-    assert.equal((await driver.describe(source({ path: undefined, url: `sqlite://${dbFile}` }), context())).reachable, true);
-    assert.equal((await driver.describe(source({ path: undefined, url: 'sqlite:shop.db' }), context())).reachable, true);
+    assert.equal((await driver.describe(source({ path: undefined, url: `sqlite://${dbFile}` }), testDriverContext())).reachable, true);
+    assert.equal((await driver.describe(source({ path: undefined, url: 'sqlite:shop.db' }), testDriverContext())).reachable, true);
   });
 
   test('a missing file is unreachable with a message naming the source and the file', async () => {
-    const description = await driver.describe(source({ path: 'nope.db' }), context());
+    const description = await driver.describe(source({ path: 'nope.db' }), testDriverContext());
     assert.equal(description.reachable, false);
     assert.match(description.detail ?? '', /'shop'.*nope\.db/);
-    await assert.rejects(driver.browse(source({ path: 'nope.db' }), [], context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
+    await assert.rejects(driver.browse(source({ path: 'nope.db' }), [], testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found');
   });
 
   test('a file that is not a database gives a clear error', async () => {
     writeFileSync(join(tmp, 'notes.db'), 'this is not a database, just some text that is long enough '.repeat(20));
-    await assert.rejects(driver.browse(source({ path: 'notes.db' }), [], context()), (e: unknown) => {
+    await assert.rejects(driver.browse(source({ path: 'notes.db' }), [], testDriverContext()), (e: unknown) => {
       assert.ok(e instanceof HeadwaterError);
       assert.equal(e.code, 'source');
       assert.match(e.message, /'shop'.*notes\.db is not a SQLite database/);
@@ -115,7 +111,7 @@ describe('sqlite driver: describe and browse', () => {
   });
 
   test('lists tables and views with cheap row estimates', async () => {
-    const nodes = await driver.browse(source(), [], context());
+    const nodes = await driver.browse(source(), [], testDriverContext());
     const byId = new Map(nodes.map((n) => [n.id, n]));
     assert.deepEqual(nodes.map((n) => n.id), ['big', 'empty', 'kv', 'mixed', 'orders', 'sparse', 'users', 'active_users']);
     assert.equal(byId.get('big')?.kind, 'table');
@@ -139,12 +135,12 @@ describe('sqlite driver: describe and browse', () => {
     for (let i = 1; i <= 40; i++) insert.run(i * 1000, `v${i}`);
     db.exec('ANALYZE');
     db.close();
-    const nodes = await driver.browse(source({ path: file }), [], context());
+    const nodes = await driver.browse(source({ path: file }), [], testDriverContext());
     assert.equal(nodes.find((n) => n.id === 't')?.estimatedRows, 40, 'stat1 says 40, max(rowid) would say 40000');
   });
 
   test("a table's children are its columns with type, keys and references", async () => {
-    const columns = await driver.browse(source(), ['orders'], context());
+    const columns = await driver.browse(source(), ['orders'], testDriverContext());
     assert.deepEqual(columns.map((c) => [c.id, c.kind, c.detail]), [
       ['id', 'column', 'INTEGER PK NOT NULL'],
       ['user_id', 'column', 'INTEGER NOT NULL FK -> users.id'],
@@ -157,7 +153,7 @@ describe('sqlite driver: describe and browse', () => {
 
 describe('sqlite driver: native schema', () => {
   test('maps declared types by affinity and nullability from constraints', async () => {
-    const schema = await driver.nativeSchema!(source(), 'users', context());
+    const schema = await driver.nativeSchema!(source(), 'users', testDriverContext());
     const byName = new Map(schema!.fields.map((f) => [f.name, f]));
     const expect: [string, string, string, boolean][] = [
       ['id', 'integer', 'BIGINT', false],
@@ -183,9 +179,9 @@ describe('sqlite driver: native schema', () => {
   });
 
   test('a WITHOUT ROWID primary key is not nullable; an unknown entity is not found', async () => {
-    const schema = await driver.nativeSchema!(source(), 'kv', context());
+    const schema = await driver.nativeSchema!(source(), 'kv', testDriverContext());
     assert.deepEqual(schema!.fields.map((f) => [f.name, f.nullable]), [['k', false], ['v', true]]);
-    await assert.rejects(driver.nativeSchema!(source(), 'nope', context()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /nope/.test(e.message));
+    await assert.rejects(driver.nativeSchema!(source(), 'nope', testDriverContext()), (e: unknown) => e instanceof HeadwaterError && e.code === 'not_found' && /nope/.test(e.message));
   });
 });
 
@@ -273,7 +269,7 @@ describe('sqlite driver: sample', () => {
       [{ strategy: 'incremental' }, '--strategy incremental'],
       [{ from: 'first' }, '--from'],
     ] as [Partial<Options>, string][]) {
-      await assert.rejects(driver.sample(source(), 'orders', { limit: 10, strategy: 'head', ...options }, context()), (error: unknown) => {
+      await assert.rejects(driver.sample(source(), 'orders', { limit: 10, strategy: 'head', ...options }, testDriverContext()), (error: unknown) => {
         assert.ok(error instanceof HeadwaterError && error.code === 'usage');
         assert.ok(error.message.startsWith(`Source 'shop' (sqlite), entity 'orders': ${flag} is not supported by sqlite samples; they support --strategy head|random|full`), error.message);
         return true;
@@ -291,8 +287,8 @@ describe('sqlite driver: do no harm', () => {
     const before = statSync(dbFile);
     const bytes = readFileSync(dbFile);
     for (const strategy of ['head', 'random', 'full'] as const) await collect(await sample('users', { limit: 20, strategy }));
-    await driver.nativeSchema!(source(), 'users', context());
-    await driver.browse(source(), ['users'], context());
+    await driver.nativeSchema!(source(), 'users', testDriverContext());
+    await driver.browse(source(), ['users'], testDriverContext());
     const after = statSync(dbFile);
     assert.equal(after.mtimeMs, before.mtimeMs);
     assert.ok(readFileSync(dbFile).equals(bytes));
@@ -320,7 +316,7 @@ describe('sqlite driver: do no harm', () => {
 
   test('cancelling after the first batch ends a 200k-row read promptly', async () => {
     const controller = new AbortController();
-    const stream = await sample('big', { limit: 200_000, strategy: 'full' }, context(controller.signal));
+    const stream = await sample('big', { limit: 200_000, strategy: 'full' }, testDriverContext({ signal: controller.signal }));
     let rows = 0;
     let abortedAt = 0;
     for await (const batch of stream.batches) {
@@ -343,7 +339,7 @@ describe('sqlite driver: do no harm', () => {
 
   test('cancelling a view read releases its statement', async () => {
     const controller = new AbortController();
-    const stream = await sample('kv', { limit: 10, strategy: 'head' }, context(controller.signal));
+    const stream = await sample('kv', { limit: 10, strategy: 'head' }, testDriverContext({ signal: controller.signal }));
     controller.abort();
     const { rows } = await collect(stream);
     assert.equal(rows.length, 0);

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import driver from '../../src/engine/drivers/http/index.js';
-import type { DriverContext, ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
+import type { ResolvedSource, SampleStream } from '../../src/engine/drivers/driver.js';
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
+import { testDriverContext } from '../drivers/context.js';
 
 let tmp: string;
 let server: Server;
@@ -27,10 +28,6 @@ const FILES: Record<string, { body: Buffer; etag: string; modified: string }> = 
   '/data/items.csv.gz': { body: gzipSync('id,name\n1,alpha\n2,beta\n3,gamma\n'), etag: '"csv-v1"', modified: 'Sun, 01 Mar 2026 10:00:00 GMT' },
   '/data/big.csv': { body: Buffer.alloc(200_000, 'x'), etag: '"big"', modified: 'Sun, 01 Mar 2026 10:00:00 GMT' },
 };
-
-function context(): DriverContext {
-  return { signal: new AbortController().signal, log: () => {}, scratchDuckDB: () => openDuckDB(':memory:') };
-}
 
 function source(path: string, options: Record<string, unknown> = {}): ResolvedSource {
   return { name: 'web', kind: 'http', url: `${base}${path}`, options, secrets: [], baseDir: tmp };
@@ -102,17 +99,17 @@ after(async () => {
 describe('http driver', () => {
   test('downloads once into .headwater/cache, then revalidates with ETag (304) and reads the cached copy', async () => {
     const src = source('/data/items.ndjson');
-    const nodes = await driver.browse(src, [], context());
+    const nodes = await driver.browse(src, [], testDriverContext());
     assert.deepEqual(nodes.map((n) => [n.entity, n.detail]), [['items.ndjson', 'ndjson over HTTP']]);
 
-    const first = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'head' }, context());
+    const first = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'head' }, testDriverContext());
     assert.match(first.query, /\(downloaded, ETag "items-v1"\)/);
     assert.equal((await rowsOf(first)).length, 500);
     const cached = readdirSync(join(tmp, '.headwater', 'cache', 'http'));
     assert.equal(cached.length, 1);
     assert.ok(existsSync(join(tmp, '.headwater', 'cache', 'http', cached[0]!, 'items.ndjson')));
 
-    const second = await driver.sample(src, 'items.ndjson', { limit: 10, strategy: 'head' }, context());
+    const second = await driver.sample(src, 'items.ndjson', { limit: 10, strategy: 'head' }, testDriverContext());
     assert.match(second.query, /not modified/);
     assert.equal((await rowsOf(second)).length, 10);
     const mine = requests.filter((r) => r.path === '/data/items.ndjson');
@@ -127,8 +124,8 @@ describe('http driver', () => {
     const partBytes = () => (existsSync(cacheRoot) ? readdirSync(cacheRoot).map((d) => join(cacheRoot, d, 'items.ndjson.part')).filter(existsSync).reduce((n, f) => n + statSync(f).size, 0) : 0);
     breakAfter.set('/data/items.ndjson', { bytes: 4096, landed: () => partBytes() >= 4096 });
     const before = requests.length;
-    await assert.rejects(driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, context()), (e: unknown) => e instanceof HeadwaterError && /broke off|ended after/.test(e.message) && /resumes it/.test(e.message));
-    const resumed = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, context());
+    await assert.rejects(driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && /broke off|ended after/.test(e.message) && /resumes it/.test(e.message));
+    const resumed = await driver.sample(src, 'items.ndjson', { limit: 1000, strategy: 'full' }, testDriverContext());
     assert.match(resumed.query, /resumed/);
     const rows = await rowsOf(resumed);
     assert.equal(rows.length, 500, 'the resumed file is whole');
@@ -141,19 +138,19 @@ describe('http driver', () => {
   });
 
   test('gzip CSV is read by the file driver from the cached copy', async () => {
-    const stream = await driver.sample(source('/data/items.csv.gz'), '', { limit: 100, strategy: 'head' }, context());
+    const stream = await driver.sample(source('/data/items.csv.gz'), '', { limit: 100, strategy: 'head' }, testDriverContext());
     assert.deepEqual(await rowsOfNumbers(stream), [[1, 'alpha'], [2, 'beta'], [3, 'gamma']]);
   });
 
   test('a file over the size budget is refused before it is downloaded', async () => {
     const src = source('/data/big.csv', { maxBytes: 50_000 });
-    await assert.rejects(driver.sample(src, 'big.csv', { limit: 10, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && /200000 bytes, over the size budget of 50000/.test(e.message));
+    await assert.rejects(driver.sample(src, 'big.csv', { limit: 10, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && /200000 bytes, over the size budget of 50000/.test(e.message));
     assert.equal(readdirSync(join(tmp, '.headwater', 'cache', 'http')).some((d) => existsSync(join(tmp, '.headwater', 'cache', 'http', d, 'big.csv'))), false);
   });
 
   test('a missing file and an unknown format give clear errors', async () => {
-    await assert.rejects(driver.sample(source('/data/nope.csv'), '', { limit: 10, strategy: 'head' }, context()), (e: unknown) => e instanceof HeadwaterError && /nope\.csv was not found \(HTTP 404\)/.test(e.message));
-    await assert.rejects(driver.sample(source('/data/blob.bin'), '', { limit: 10, strategy: 'head' }, context()), /cannot tell the format of 'blob\.bin'/);
+    await assert.rejects(driver.sample(source('/data/nope.csv'), '', { limit: 10, strategy: 'head' }, testDriverContext()), (e: unknown) => e instanceof HeadwaterError && /nope\.csv was not found \(HTTP 404\)/.test(e.message));
+    await assert.rejects(driver.sample(source('/data/blob.bin'), '', { limit: 10, strategy: 'head' }, testDriverContext()), /cannot tell the format of 'blob\.bin'/);
     // Nothing is cached for what was not downloaded; what was is marked complete.
     const cached = readdirSync(join(tmp, '.headwater', 'cache', 'http')).map((d) => readFileSync(join(tmp, '.headwater', 'cache', 'http', d, 'meta.json'), 'utf8'));
     assert.ok(cached.length >= 2);

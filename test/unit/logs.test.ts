@@ -7,17 +7,15 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import driver from '../../src/engine/drivers/logs/index.js';
 import { Engine } from '../../src/engine/engine.js';
-import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
+import type { BatchSampleStream, RecordBatch, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { mapWithinDeadline } from '../../src/engine/drivers/logs/bounded.js';
 import { LOG_FIELDS } from '../../src/engine/drivers/logs/records.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
+import { testDriverContext } from '../drivers/context.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'logs');
 let tmp: string;
-
-function context(signal = new AbortController().signal): DriverContext {
-  return { signal, log: () => {}, scratchDuckDB: () => Promise.reject(new Error('the logs driver needs no DuckDB')) };
-}
+const NO_DUCKDB = 'the logs driver needs no DuckDB';
 
 function source(path: string, options: Record<string, unknown> = {}, baseDir = fixtures): ResolvedSource {
   return { name: 'logs', kind: 'logs', path, options, secrets: [], baseDir };
@@ -26,7 +24,7 @@ function source(path: string, options: Record<string, unknown> = {}, baseDir = f
 type Row = Record<string, unknown> & { _prov: Record<string, unknown> };
 
 async function sample(src: ResolvedSource, entity: string, strategy: 'head' | 'random' | 'full' = 'full', limit = 1000): Promise<{ rows: Row[]; rejected: number; rejectedAt: unknown[]; query: string }> {
-  const stream = await driver.sample(src, entity, { limit, strategy }, context()) as BatchSampleStream;
+  const stream = await driver.sample(src, entity, { limit, strategy }, testDriverContext({ noDuckDB: NO_DUCKDB })) as BatchSampleStream;
   assert.deepEqual(stream.fields.map((f) => f.name), LOG_FIELDS.map((f) => f.name));
   const rows: Row[] = [];
   let rejected = 0;
@@ -167,7 +165,7 @@ describe('logs corpus: who / what / when per format', () => {
   });
 
   test('browse lists every fixture with its detected format', async () => {
-    const nodes = await driver.browse(source('.'), [], context());
+    const nodes = await driver.browse(source('.'), [], testDriverContext({ noDuckDB: NO_DUCKDB }));
     const detail = Object.fromEntries(nodes.map((n) => [n.entity, n.detail]));
     assert.deepEqual(detail, {
       'access-common.log': 'access log (common)', 'access.log': 'access log (combined)', 'app.jsonl.log': 'JSON lines', 'custom.log': 'plain lines',
@@ -179,7 +177,7 @@ describe('logs corpus: who / what / when per format', () => {
 describe('logs: options', () => {
   test('--where, --from and incremental are refused by name; tail is the way to new records', async () => {
     for (const [options, flag] of [[{ where: "level = 'error'" }, '--where'], [{ from: 'first' }, '--from'], [{ strategy: 'incremental' }, '--strategy incremental']] as const) {
-      await assert.rejects(driver.sample(source('app.jsonl.log'), 'app.jsonl.log', { limit: 10, strategy: 'head', ...options }, context()), (error: unknown) => {
+      await assert.rejects(driver.sample(source('app.jsonl.log'), 'app.jsonl.log', { limit: 10, strategy: 'head', ...options }, testDriverContext()), (error: unknown) => {
         assert.ok(error instanceof HeadwaterError && error.code === 'usage');
         assert.ok(error.message.startsWith(`Source 'logs' (logs), entity 'app.jsonl.log': ${flag} is not supported by logs samples`), error.message);
         assert.match(error.hint ?? '', /headwater tail/);
@@ -243,7 +241,7 @@ describe('rotated logs', () => {
   });
 
   test('a log and its rotations are one entity, read oldest first, gzip included', async () => {
-    const nodes = await driver.browse(source(dir), [], context());
+    const nodes = await driver.browse(source(dir), [], testDriverContext({ noDuckDB: NO_DUCKDB }));
     assert.deepEqual(nodes.map((n) => [n.entity, n.detail]), [['app.log', 'JSON lines, 3 files (rotated)'], ['other.log', 'plain lines']]);
     const { rows, rejected, rejectedAt } = await sample(source(dir), 'app.log');
     assert.deepEqual(rows.map((r) => r.message), ['day 1', 'day 2', 'day 3', null, 'day 4']);
@@ -283,7 +281,7 @@ describe('tail', () => {
     const live = join(dir, 'app.log');
     writeFileSync(live, '2026-03-01 10:00:00,000 INFO svc - before the tail\n');
     const abort = new AbortController();
-    const stream = await driver.tail!(source(dir), 'app.log', context(abort.signal)) as BatchSampleStream;
+    const stream = await driver.tail!(source(dir), 'app.log', testDriverContext({ signal: abort.signal, noDuckDB: NO_DUCKDB })) as BatchSampleStream;
     assert.equal(stream.method, 'incremental');
     const iterator = stream.batches[Symbol.asyncIterator]();
     const messageAt = stream.fields.findIndex((f) => f.name === 'message');

@@ -6,7 +6,7 @@ import type { CaptureOptions, CdcReadiness } from '../../shared/cdc.js';
 import type { SampleInfo } from '../../shared/types.js';
 import type { BatchSampleStream, CaptureContext, Driver, DriverContext, ResolvedSource } from '../drivers/driver.js';
 import { loadDriver } from '../drivers/registry.js';
-import { runSample, type SampleProgress } from '../sampling/run.js';
+import { MAX_LIMIT, runSample, type SampleProgress } from '../sampling/run.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** Capture time when neither a time nor an event limit is given. */
@@ -67,7 +67,7 @@ export async function runCapture(args: RunCaptureArgs): Promise<SampleInfo> {
     driver,
     source,
     entity: entities.join('+'),
-    options: { limit: options.events ? Math.floor(options.events) : Number.MAX_SAFE_INTEGER, strategy: 'head' },
+    options: { limit: options.events ? Math.floor(options.events) : MAX_LIMIT, strategy: 'head' },
     context: args.context,
     signal: args.signal,
     onProgress: args.onProgress,

@@ -4,7 +4,7 @@
 import { HeadwaterError } from '../../shared/errors.js';
 import type { SampleInfo } from '../../shared/types.js';
 import type { Driver } from '../drivers/driver.js';
-import { runSample, type RunSampleArgs, type SampleProgress } from '../sampling/run.js';
+import { MAX_LIMIT, runSample, type RunSampleArgs, type SampleProgress } from '../sampling/run.js';
 
 export interface TailOptions {
   /** Stop after this many records (default: none). */
@@ -59,7 +59,7 @@ export async function runTail(args: RunTailArgs): Promise<SampleInfo> {
     return await runSample({
       ...args,
       driver: tailing,
-      options: { limit: args.options.limit ?? Number.MAX_SAFE_INTEGER, strategy: 'head' },
+      options: { limit: args.options.limit ?? MAX_LIMIT, strategy: 'head' },
       signal: new AbortController().signal,
       onProgress: args.onProgress && ((p) => {
         const now = Date.now();

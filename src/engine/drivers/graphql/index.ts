@@ -56,7 +56,8 @@ export function describeErrors(errors: NonNullable<GraphqlAnswer['errors']>): st
 
 async function introspect(source: ResolvedSource, ctx: DriverContext) {
   const g = await loadGraphql();
-  const client = new RestClient(source, restConfigOf(source), ctx);
+  // The schema is not sampled data: its bytes do not count against the sample's byte budget.
+  const client = new RestClient(source, restConfigOf(source), { ...ctx, countBytes: undefined });
   const answer = await run(client, endpointOf(source), g.getIntrospectionQuery(), {}, 'introspection');
   if (!answer.data) {
     throw client.fail(`introspection failed (${answer.errors ? describeErrors(answer.errors) : 'no data'}); servers often disable it in production: sample with a development endpoint, or ask for introspection to be allowed.`);
@@ -82,7 +83,8 @@ function describePaging(list: ListField): string {
 }
 
 async function sampleGraphql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
-  const { g, client, list } = await listField(source, entity, ctx);
+  const { g, list } = await listField(source, entity, ctx);
+  const client = new RestClient(source, restConfigOf(source), ctx);
   const settings = optionsOf(source);
   const given = settings.args[entity] ?? {};
   const missing = list.requiredArgs.filter((a) => given[a] === undefined);

@@ -136,14 +136,15 @@ export function clusterOf(kafka: Kafka): KafkaCluster {
   return create({ allowAutoTopicCreation: false, metadataMaxAge: 60_000, isolationLevel: READ_COMMITTED });
 }
 
-export async function withAdmin<T>(source: ResolvedSource, run: (admin: Admin) => Promise<T>): Promise<T> {
+/** `topic`: the topic the call is about, named in its errors. */
+export async function withAdmin<T>(source: ResolvedSource, run: (admin: Admin) => Promise<T>, topic?: string): Promise<T> {
   const kafka = await kafkaClient(source);
   const admin = kafka.admin();
   try {
     await admin.connect();
     return await run(admin);
   } catch (error) {
-    throw kafkaError(error, source);
+    throw kafkaError(error, source, topic);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -161,5 +162,8 @@ export function kafkaError(error: unknown, source: ResolvedSource, entity?: stri
     }
   })();
   const connection = /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection timeout|Closed connection|connect/i.test(message);
+  if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new HeadwaterError('not_found', `${where}: no such topic or partition (${message})`, { source: source.name, entity }, { cause: error });
+  }
   return new HeadwaterError(connection ? 'connection' : 'source', `${where}: ${message}${connection ? ` (brokers ${brokers})` : ''}`, { source: source.name, entity }, { cause: error });
 }

@@ -75,7 +75,7 @@ const driver: Driver = {
     const { topic, partitions } = parseEntity(entity, source);
     try {
       const kafka = await kafkaClient(source);
-      const plan = await withAdmin(source, async (admin) => planRanges(admin, topic, partitions, options, source));
+      const plan = await withAdmin(source, async (admin) => planRanges(admin, topic, partitions, options, source), topic);
       ctx.log('debug', `Kafka ${source.name}/${topic}: ${plan.query}`);
       return await spoolSample({ kafka, topic, ranges: plan.ranges, decoder: decoderFor(source), ctx, key: options.key, limit: options.limit }, plan);
     } catch (error) {
@@ -87,7 +87,7 @@ const driver: Driver = {
     const { topic, partitions } = parseEntity(entity, source);
     try {
       const kafka = await kafkaClient(source);
-      const offsets = await withAdmin(source, (admin) => partitionOffsets(admin, topic));
+      const offsets = await withAdmin(source, (admin) => partitionOffsets(admin, topic), topic);
       const ranges = offsets.filter((p) => !partitions || partitions.includes(p.partition)).map((p): PartitionRange => ({ partition: p.partition, next: p.high }));
       return {
         fields: RECORD_FIELDS,

@@ -107,8 +107,9 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
           }
           throw new Error(`partition ${fetched.partition} at offset ${range.next}: Kafka error code ${fetched.errorCode}${fetched.errorCode === 1 ? ' (offset out of range: retention removed it)' : ''}`);
         }
+        const end = range.end; // the range's own end: advance() closes a finished range at its position
         const from = advance(range, fetched);
-        if (from !== undefined) work.push({ partition: fetched.partition, from, end: range.end, fetched });
+        if (from !== undefined) work.push({ partition: fetched.partition, from, end, fetched });
       }
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.end !== undefined && pending[i]!.next >= pending[i]!.end!) pending.splice(i, 1);
       if (refresh) await cluster.refreshMetadata().catch(() => undefined);

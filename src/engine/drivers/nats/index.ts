@@ -11,6 +11,7 @@ import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
 import { lazyModule } from '../kit/lazy.js';
+import { natsServers } from './servers.js';
 
 const DEFAULT_WINDOW_S = 5;
 const STREAMS = '#streams';
@@ -67,8 +68,11 @@ const loadNats = lazyModule('nats', async () => withMember(await import('nats'),
 async function connect(source: ResolvedSource, reconnect = false): Promise<NatsConnection> {
   const { connect: open } = await loadNats();
   try {
+    const { servers, user, pass, token } = natsServers(source.url ?? 'nats://127.0.0.1:4222');
     return await open({
-      servers: (source.url ?? 'nats://127.0.0.1:4222').split(','),
+      servers,
+      ...(user !== undefined ? { user, pass } : {}),
+      ...(token !== undefined ? { token } : {}),
       name: 'headwater',
       timeout: Number(source.options.connectTimeoutMs ?? 10_000),
       reconnect,

@@ -1,6 +1,6 @@
 // The management plugin's HTTP API: AMQP itself cannot list exchanges, queues or bindings. The API
 // URL comes from options.managementUrl (default http://<amqp host>:15672) with the AMQP credentials.
-import { HeadwaterError, redact } from '../../../shared/errors.js';
+import { HeadwaterError, networkCause, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
 
 export interface AmqpTarget {
@@ -39,12 +39,16 @@ export class Management {
     return encodeURIComponent(this.target.vhost);
   }
 
-  async get<T>(path: string): Promise<T> {
+  /** `missing`: what a 404 means (a queue or exchange that does not exist), said in the error. */
+  async get<T>(path: string, missing?: { what: string; entity: string }): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.base}${path}`, { headers: { authorization: this.auth }, signal: AbortSignal.timeout(10_000) });
     } catch (error) {
-      throw new HeadwaterError('connection', `RabbitMQ source '${this.source.name}': the management API at ${redact(this.base, this.source.secrets)} did not answer (${(error as Error).message}). Listing exchanges and queues needs the rabbitmq_management plugin; set options.managementUrl if it listens elsewhere.`, { source: this.source.name }, { cause: error });
+      throw new HeadwaterError('connection', `RabbitMQ source '${this.source.name}': the management API at ${redact(this.base, this.source.secrets)} did not answer (${networkCause(error)}). Listing exchanges and queues needs the rabbitmq_management plugin; set options.managementUrl if it listens elsewhere.`, { source: this.source.name }, { cause: error });
+    }
+    if (response.status === 404 && missing) {
+      throw new HeadwaterError('not_found', `RabbitMQ source '${this.source.name}' has no ${missing.what} in vhost '${this.target.vhost}' (entity '${missing.entity}').`, { source: this.source.name, entity: missing.entity });
     }
     if (!response.ok) {
       throw new HeadwaterError(response.status === 404 ? 'not_found' : 'source', `RabbitMQ source '${this.source.name}': management API ${path} answered HTTP ${response.status}.`, { source: this.source.name });
@@ -62,10 +66,10 @@ export class Management {
     return this.get(`/api/queues/${this.vhostPath()}`);
   }
   queue(name: string): Promise<QueueInfo> {
-    return this.get(`/api/queues/${this.vhostPath()}/${encodeURIComponent(name)}`);
+    return this.get(`/api/queues/${this.vhostPath()}/${encodeURIComponent(name)}`, { what: `queue '${name}'`, entity: `queue:${name}` });
   }
   exchange(name: string): Promise<ExchangeInfo> {
-    return this.get(`/api/exchanges/${this.vhostPath()}/${encodeURIComponent(name)}`);
+    return this.get(`/api/exchanges/${this.vhostPath()}/${encodeURIComponent(name)}`, { what: `exchange '${name}'`, entity: `exchange:${name}` });
   }
   bindingsFrom(exchange: string): Promise<BindingInfo[]> {
     return this.get(`/api/exchanges/${this.vhostPath()}/${encodeURIComponent(exchange)}/bindings/source`);

@@ -32,12 +32,16 @@ export async function openRedis(source: ResolvedSource, options: { reconnect?: (
       : () => null,
   };
   const client = source.url ? new Redis(source.url, settings) : new Redis(settings);
-  client.on('error', () => undefined); // reported through the failing command
+  // Reported through the failing command; a failed connect says only "Connection is closed", so the socket's own error (ECONNREFUSED...) is kept.
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => {
+    socketError = error;
+  });
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw redisError(error, source);
+    throw redisError(socketError ?? error, source);
   }
   return client;
 }

@@ -206,6 +206,10 @@ function receive(source: ResolvedSource, ctx: DriverContext, config: ReceiverCon
   return stream;
 }
 
+function unknownEntity(source: ResolvedSource, entity: string): HeadwaterError {
+  return new HeadwaterError('not_found', `Webhook source '${source.name}' has no entity '${entity}': its one entity is '${ENTITY}'.`, { source: source.name, entity });
+}
+
 const driver: Driver = {
   kind: 'webhook',
   capabilities: ['browse', 'sample', 'tail'],
@@ -227,12 +231,12 @@ const driver: Driver = {
   },
 
   async sample(source, entity, options, ctx) {
-    if (entity !== ENTITY) throw new HeadwaterError('not_found', `Webhook source '${source.name}' has one entity, '${ENTITY}'.`, { source: source.name, entity });
+    if (entity !== ENTITY) throw unknownEntity(source, entity);
     return receive(source, ctx, configOf(source), (options.windowSeconds ?? 60) * 1000, options.limit);
   },
 
   async tail(source, entity, ctx) {
-    if (entity !== ENTITY) throw new HeadwaterError('not_found', `Webhook source '${source.name}' has one entity, '${ENTITY}'.`, { source: source.name, entity });
+    if (entity !== ENTITY) throw unknownEntity(source, entity);
     return receive(source, ctx, configOf(source), undefined, Number.MAX_SAFE_INTEGER);
   },
 };

@@ -6,10 +6,10 @@
 // X-RateLimit-Remaining/Reset respected, auth applied (OAuth2 client-credentials tokens fetched and
 // refreshed) at the base URL's origin only, secrets redacted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadwaterError, redact, redactUrl } from '../../../../shared/errors.js';
+import { HeadwaterError, networkCause, redact, redactUrl } from '../../../../shared/errors.js';
 import type { RestAuthProfile } from '../../../../shared/rest.js';
 import type { DriverContext, ResolvedSource } from '../../driver.js';
-import { HttpFailure, send, sendFollowing, type HttpResponse } from '../http.js';
+import { HttpFailure, send, sendFollowing, type HttpFailureKind, type HttpResponse } from '../http.js';
 import type { RestConfig } from './config.js';
 
 export interface RestResponse {
@@ -125,8 +125,7 @@ export class RestClient {
         const failure = error instanceof HttpFailure ? error : undefined;
         const cause = failure ? failure.describe(this.publicUrl(url)) : networkCause(error);
         if (!failure?.retryable) throw this.fail(`${what}: ${cause}`, error);
-        // A server that let a timeout pass twice is not waited for again: each try costs the whole timeout.
-        const retries = failure.kind === 'timeout' || failure.kind === 'stalled' ? Math.min(1, this.config.maxRetries) : this.config.maxRetries;
+        const retries = retriesFor(failure.kind, this.config.maxRetries);
         if (attempt >= retries) throw this.fail(`${what}: ${cause}; gave up after ${attempt + 1} attempt${attempt ? 's' : ''}`, error);
         const delay = this.backoff(attempt++);
         this.ctx.log('warn', this.redact(`${this.label} '${this.source.name}' ${what}: ${cause}; retrying in ${delay} ms`));
@@ -282,12 +281,18 @@ export function retryAfterMs(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function networkCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
-}
-
 function snippet(text: string): string {
   const body = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   return body ? `: ${body.length > 200 ? `${body.slice(0, 200)}…` : body}` : '';
+}
+
+/**
+ * How often a failed exchange is tried again. A timeout costs the whole timeout per try, so it gets
+ * one more; a refused connection (nothing listening) two, enough for a restarting server, not the
+ * whole budget meant for 429s and 5xx answers.
+ */
+function retriesFor(kind: HttpFailureKind, maxRetries: number): number {
+  if (kind === 'timeout' || kind === 'stalled') return Math.min(1, maxRetries);
+  if (kind === 'connect') return Math.min(2, maxRetries);
+  return maxRetries;
 }
