@@ -166,5 +166,7 @@ export const EXTENSION_ONLY: Readonly<Partial<Record<EngineRequest | 'resolveSec
   generatorKinds: "the extension's kind picker; 'headwater help generate' lists the kinds",
   contractDrift: "the Drift panel for a contract; on the command line, 'headwater check' reports the same",
   diffSchemas: "the Drift panel's sides; on the command line, 'headwater diff' compares two samples",
+  sourceKinds: "the Add Source form's fields; 'headwater help' lists the kinds and their URL schemes",
+  sourceForUrl: "the Add Source form's pasted URL; the CLI resolves a URL given as <source> itself, through the same registry",
   resolveSecrets: 'goes the other way: the engine asks the extension for SecretStorage values',
 };

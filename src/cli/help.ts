@@ -1,7 +1,7 @@
 // Help text, written from the command table: the command list, and per command its usage line,
 // description and options with their types and defaults.
 import { ENGINE_VERSION } from '../shared/version.js';
-import { driverKinds } from '../engine/drivers/registry.js';
+import { manifests } from '../engine/drivers/registry.js';
 import type { CliCommand, OptionSpec, OptionSpecs } from './command.js';
 import { GLOBAL_OPTIONS, placeholder } from './options.js';
 import { usageLine } from './parse.js';
@@ -49,7 +49,7 @@ export function optionLines(specs: OptionSpecs): string[] {
 /** The one place help lists source kinds (the driver registry knows them). */
 export function sourceKindsHelp(): string {
   return `A <source> is a name from sources.yaml or a URL/path: sqlite:///abs/shop.db, file:///data/events.ndjson, ./export.csv
-Source kinds: ${driverKinds().join(', ')}.`;
+Source kinds (URL schemes): ${manifests().map((m) => (m.schemes.length ? `${m.kind} (${m.schemes.join(' ')})` : m.kind)).join(', ')}`;
 }
 
 const FOOTER = `Secrets: \${env:VAR} reads the environment; \${secret:NAME} reads HEADWATER_SECRET_<NAME>.

@@ -5,7 +5,8 @@ import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, G
 import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
-import { loadDriver } from './drivers/registry.js';
+import { capabilitiesOf, kindInfo, loadDriver, manifestFor, manifests, urlScheme } from './drivers/registry.js';
+import type { SourceForUrl, SourceKindInfo } from '../shared/sourceKinds.js';
 import { compareDeclared, type Disagreement } from './drift/declared.js';
 import type { SchemaDrift } from './drift/diff.js';
 import { diffSides } from './drift/sides.js';
@@ -18,7 +19,7 @@ import { openDuckDB } from './workspace/duckdb.js';
 import { SAMPLES_SCHEMA, Workspace } from './workspace/workspace.js';
 import { inferLandedTable } from './sampling/infer.js';
 import type { CaptureOptions, CdcReadiness } from '../shared/cdc.js';
-import { loadConnector, runCapture } from './cdc/capture.js';
+import { cdcReadiness, runCapture } from './cdc/capture.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -86,6 +87,18 @@ export class Engine {
     return this.listDefinitions().map(({ definition, origin }) => summarize(definition, origin));
   }
 
+  /** Every source kind: connection fields, semantics, capabilities (the Add Source form, tooltips), from the manifests. */
+  sourceKinds(): Promise<SourceKindInfo[]> {
+    return Promise.all(manifests().map(kindInfo));
+  }
+
+  /** The kind a pasted URL (or path) selects: the answer the CLI acts on for an ad-hoc source. */
+  sourceForUrl(url: string): SourceForUrl {
+    const kind = adHocSource(url.trim())?.kind;
+    const scheme = urlScheme(url);
+    return { ...(kind ? { kind } : {}), ...(scheme ? { scheme } : {}) };
+  }
+
   addSource(definition: SourceDefinition): SourceSummary {
     saveSource(this.options.workspaceDir, definition);
     return summarize(definition, 'sources.yaml');
@@ -138,7 +151,7 @@ export class Engine {
     return this.withSource(name, undefined, async (source) => {
       const driver = await loadDriver(source.kind);
       const description = await driver.describe(source, this.context(signal));
-      return { source: name, kind: source.kind, capabilities: [...driver.capabilities], ...description };
+      return { source: name, kind: source.kind, capabilities: capabilitiesOf(driver, manifestFor(source.kind)), ...description };
     });
   }
 
@@ -191,7 +204,7 @@ export class Engine {
 
   /** CDC readiness of the source's server and of `entities` (every table when none are named). */
   async cdcReadiness(name: string, entities: string[] = []): Promise<CdcReadiness> {
-    return this.withSource(name, entities.join(', ') || undefined, async (source) => (await loadConnector(source)).readiness(source, entities));
+    return this.withSource(name, entities.join(', ') || undefined, async (source) => cdcReadiness(source, entities));
   }
 
   /** Captures the changes of `entities` into the workspace as Debezium-style envelopes. */

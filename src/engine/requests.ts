@@ -41,6 +41,8 @@ export const engineRequests: { readonly [K in EngineRequest]: Handler<K> } = {
     return engine.sources();
   },
   addSource: (engine, p) => engine.addSource(p.definition),
+  sourceKinds: (engine) => engine.sourceKinds(),
+  sourceForUrl: (engine, p) => engine.sourceForUrl(p.url),
   describe: (engine, p, { signal }) => engine.describe(p.source, signal),
   browse: (engine, p, { signal }) => engine.browse(p.source, p.path, signal),
   sample: landing((engine, p, c) => engine.sample(p.source, p.entity, p.options, c)),

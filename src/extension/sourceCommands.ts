@@ -7,7 +7,10 @@ import { Requests, type SourceDefinition } from '../shared/protocol.js';
 import type { SourceSummary } from '../shared/types.js';
 import type { Headwater } from './headwater.js';
 import { showError } from './errors.js';
-import { kindForScheme, secretNameFor, splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
+import type { SourceKindInfo } from '../shared/sourceKinds.js';
+import { askKindFields } from './addSourceForm.js';
+import { secretNameFor } from './sourceForm.js';
+import { splitUrlPassword, urlScheme, withPasswordReference } from './sourceUrl.js';
 
 interface AddSourceArgument { definition: SourceDefinition; secrets?: Record<string, string> }
 
@@ -69,21 +72,21 @@ export async function addSource(h: Headwater, given?: AddSourceArgument): Promis
   }
 }
 
-type SourceChoice = vscode.QuickPickItem & { choice: 'sqlite' | 'file' | 'url' };
+type KindChoice = vscode.QuickPickItem & { info?: SourceKindInfo };
 
 async function addSourceWizard(h: Headwater): Promise<AddSourceArgument | undefined> {
   const title = 'Add Headwater Source';
-  const kindItems: SourceChoice[] = [
-    { choice: 'sqlite', label: '$(database) SQLite database', description: 'a .db / .sqlite file, opened read-only' },
-    { choice: 'file', label: '$(file) File or folder', description: 'CSV, NDJSON, JSON, Parquet' },
-    { choice: 'url', label: '$(link) By URL…', description: 'any source URL, e.g. sqlite:///path/app.db' },
+  const kinds = await h.engine.request(Requests.sourceKinds, {});
+  const kindItems: KindChoice[] = [
+    { label: '$(link) By URL…', description: 'any source URL, e.g. postgres://user@host/db; its scheme picks the kind' },
+    ...kinds.map((info) => ({ label: info.title, description: info.kind, detail: info.summary, info })),
   ];
-  const kind = await vscode.window.showQuickPick(kindItems, { title: `${title} (1/4): kind`, ignoreFocusOut: true });
-  if (!kind) return undefined;
+  const picked = await vscode.window.showQuickPick(kindItems, { title: `${title}: kind`, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+  if (!picked) return undefined;
 
   const existing = new Set((await h.engine.request(Requests.sources, {})).map((source) => source.name));
   const name = await vscode.window.showInputBox({
-    title: `${title} (2/4): name`,
+    title: `${title}: name`,
     prompt: 'A short name for the source, used in the tree, in SQL and in sources.yaml',
     placeHolder: 'e.g. shop',
     ignoreFocusOut: true,
@@ -93,73 +96,56 @@ async function addSourceWizard(h: Headwater): Promise<AddSourceArgument | undefi
     },
   });
   if (!name) return undefined;
-
-  const definition: SourceDefinition = { name, kind: kind.choice };
-  if (kind.choice === 'sqlite') {
-    const picked = await vscode.window.showOpenDialog({
-      title: `${title} (3/4): SQLite file`, canSelectMany: false, openLabel: 'Use this database',
-      filters: { 'SQLite databases': ['db', 'sqlite', 'sqlite3', 'db3'], 'All files': ['*'] },
-    });
-    if (!picked?.[0]) return undefined;
-    definition.path = workspaceRelative(picked[0]);
-  } else if (kind.choice === 'file') {
-    const what = await vscode.window.showQuickPick(['A file', 'A folder of files'], { title: `${title} (3/4): file or folder`, ignoreFocusOut: true });
-    if (!what) return undefined;
-    const folder = what !== 'A file';
-    const picked = await vscode.window.showOpenDialog({
-      title: `${title} (3/4): ${folder ? 'folder' : 'file'}`, canSelectMany: false, canSelectFiles: !folder, canSelectFolders: folder,
-      openLabel: 'Use this', filters: folder ? undefined : { 'Data files': ['csv', 'tsv', 'ndjson', 'jsonl', 'json', 'parquet', 'gz'], 'All files': ['*'] },
-    });
-    if (!picked?.[0]) return undefined;
-    definition.path = workspaceRelative(picked[0]);
-  } else {
-    const url = await vscode.window.showInputBox({
-      title: `${title} (3/4): URL`,
-      prompt: 'The source URL. A password in it is moved into VS Code secret storage, never written to sources.yaml.',
-      placeHolder: 'scheme://user@host:port/database',
-      ignoreFocusOut: true,
-      validateInput: (value) => (urlScheme(value) ? undefined : 'Enter a URL such as scheme://host/path.'),
-    });
-    if (!url) return undefined;
-    const withSecret = await moveSecretOutOfUrl(name, url.trim());
-    if (withSecret === undefined) return undefined;
-    definition.kind = kindForScheme(urlScheme(url) ?? '');
-    definition.url = withSecret.url;
-    if (withSecret.options) definition.options = withSecret.options;
-    return { definition, secrets: withSecret.secrets };
+  if (picked.info) {
+    const answer = await askKindFields(picked.info, name, `${title} (${picked.info.title})`);
+    return answer && { definition: answer.definition, secrets: answer.secrets };
   }
-  return { definition };
+  return addByUrl(h, name, title);
 }
 
-interface UrlWithSecret { url: string; options?: Record<string, unknown>; secrets?: Record<string, string> }
+/** A source from a pasted URL: the engine says which kind its scheme selects (the CLI's answer too). */
+async function addByUrl(h: Headwater, name: string, title: string): Promise<AddSourceArgument | undefined> {
+  const url = await vscode.window.showInputBox({
+    title: `${title}: URL`,
+    prompt: 'The source URL. A password in it is moved into VS Code secret storage, never written to sources.yaml.',
+    placeHolder: 'scheme://user@host:port/database',
+    ignoreFocusOut: true,
+    validateInput: (value) => (urlScheme(value) ? undefined : 'Enter a URL such as scheme://host/path.'),
+  });
+  if (!url) return undefined;
+  const { kind, scheme } = await h.engine.request(Requests.sourceForUrl, { url: url.trim() });
+  if (!kind) {
+    const kinds = await h.engine.request(Requests.sourceKinds, {});
+    void vscode.window.showErrorMessage(`No source kind takes ${scheme ?? 'this'} URLs. Schemes Headwater knows: ${kinds.flatMap((k) => k.schemes).join(' ')}. Pick the kind instead of "By URL…" for the others.`);
+    return undefined;
+  }
+  const withSecret = await moveSecretOutOfUrl(name, url.trim());
+  if (withSecret === undefined) return undefined;
+  return { definition: { name, kind, url: withSecret.url }, secrets: withSecret.secrets };
+}
 
-/** Replaces a password in the URL (or an optional token) by a `${secret:NAME}` reference. */
+interface UrlWithSecret { url: string; secrets?: Record<string, string> }
+
+/** Replaces a password in the URL (or asks one for a user given without) by a `${secret:NAME}` reference. */
 async function moveSecretOutOfUrl(sourceName: string, url: string): Promise<UrlWithSecret | undefined> {
   const secretName = secretNameFor(sourceName);
   const split = splitUrlPassword(url, secretName);
   if (split.password !== undefined) return { url: split.url, secrets: { [secretName]: split.password } };
+  if (!split.hasUser) return { url };
   const secret = await vscode.window.showInputBox({
-    title: 'Add Headwater Source (4/4): password or token',
+    title: 'Add Headwater Source: password',
     prompt: 'Optional. Stored in VS Code secret storage; sources.yaml only holds a reference. Leave empty if none.',
     password: true,
     ignoreFocusOut: true,
   });
   if (secret === undefined) return undefined;
   if (!secret) return { url };
-  const secrets = { [secretName]: secret };
-  // A user without a password: the secret goes where the password belongs; otherwise it is a token.
-  if (split.hasUser) return { url: withPasswordReference(url, secretName), secrets };
-  return { url, options: { token: `\${secret:${secretName}}` }, secrets };
+  return { url: withPasswordReference(url, secretName), secrets: { [secretName]: secret } };
 }
 
 /** The engine asks for `${secret:NAME}` values through Requests.resolveSecrets; see engine.ts. */
 function storeSecret(h: Headwater, name: string, value: string): Thenable<void> {
   return h.context.secrets.store(`headwater.secret.${name}`, value);
-}
-
-function workspaceRelative(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') || '.' : uri.fsPath;
 }
 
 export async function openDemo(h: Headwater, given?: string): Promise<string | undefined> {

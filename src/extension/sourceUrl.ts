@@ -1,22 +1,9 @@
-// Pure helpers for sources added by URL: the kind a scheme stands for, and moving a password out of
-// the URL into a `${secret:NAME}` reference so sources.yaml never holds it.
+// Pure helpers for sources added by URL: whether the text looks like one, and moving a password out
+// of the URL into a `${secret:NAME}` reference so sources.yaml never holds it. Which kind a URL's
+// scheme selects is the engine's answer (Requests.sourceForUrl), never a table kept here.
 
 export function urlScheme(value: string): string | undefined {
   return /^([a-z][a-z0-9+.-]*):\/?\/?\S+$/i.exec(value.trim())?.[1]?.toLowerCase();
-}
-
-const schemeAliases: Record<string, string> = {
-  postgresql: 'postgres', mariadb: 'mysql', http: 'rest', https: 'rest', amqp: 'rabbitmq', amqps: 'rabbitmq',
-  mqtts: 'mqtt', rediss: 'redis', sqlite3: 'sqlite',
-};
-
-/** The source kind a URL scheme names; unknown schemes pass through for the engine to judge. */
-export function kindForScheme(scheme: string): string {
-  return schemeAliases[scheme] ?? scheme;
-}
-
-export function secretNameFor(sourceName: string, what = 'PASSWORD'): string {
-  return `${sourceName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}`;
 }
 
 export interface SplitUrl {

@@ -3,11 +3,12 @@ import * as vscode from 'vscode';
 import { Notifications, Requests, type SourceDefinition } from '../shared/protocol.js';
 import type { BrowseNode, BrowseNodeKind, SampleInfo, SourceSummary } from '../shared/types.js';
 import type { CdcTableReadiness } from '../shared/cdc.js';
+import type { SourceKindInfo } from '../shared/sourceKinds.js';
 import { errorMessage, type Engine } from './engine.js';
 import { describeError } from './errors.js';
 
 export type SourceTreeNode =
-  | { type: 'source'; source: SourceSummary }
+  | { type: 'source'; source: SourceSummary; info?: SourceKindInfo }
   | { type: 'entity'; source: string; path: string[]; node: BrowseNode; cdc?: CdcTableReadiness }
   | { type: 'error'; message: string; detail?: string };
 
@@ -17,8 +18,6 @@ const browseIcons: Record<BrowseNodeKind, string> = {
   database: 'database', schema: 'symbol-namespace', table: 'table', view: 'eye', column: 'symbol-field',
   folder: 'folder', file: 'file', topic: 'radio-tower', partition: 'layers', endpoint: 'symbol-method', group: 'list-tree',
 };
-/** Source kinds with a change stream (`headwater cdc`). */
-const CDC_KINDS = new Set(['postgres', 'mysql']);
 const sourceIcons: Record<string, string> = { sqlite: 'database', file: 'file-directory' };
 
 export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
@@ -27,13 +26,29 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
 
   constructor(private readonly engine: Engine) {}
 
-  /** Source kinds by name, and CDC readiness per table of the sources that can capture (one request per source per refresh). */
+  /** Source kinds by name, what each kind can do (the engine's manifests), and CDC readiness per table of the sources that can capture (one request per source per refresh). */
   private readonly kinds = new Map<string, string>();
+  private kindInfo: Promise<Map<string, SourceKindInfo>> | undefined;
   private readonly cdc = new Map<string, Promise<Map<string, CdcTableReadiness>>>();
 
   refresh(): void {
     this.cdc.clear();
     this.changed.fire(undefined);
+  }
+
+  /** The kinds, asked once per engine; a failure leaves tooltips plainer, not the tree empty. */
+  private kindsInfo(): Promise<Map<string, SourceKindInfo>> {
+    this.kindInfo ??= this.engine.request(Requests.sourceKinds, {})
+      .then((kinds) => new Map(kinds.map((k) => [k.kind, k])))
+      .catch(() => {
+        this.kindInfo = undefined;
+        return new Map();
+      });
+    return this.kindInfo;
+  }
+
+  private async can(source: string, capability: SourceKindInfo['capabilities'][number]): Promise<boolean> {
+    return (await this.kindsInfo()).get(this.kinds.get(source) ?? '')?.capabilities.includes(capability) ?? false;
   }
 
   private cdcReadiness(source: string): Promise<Map<string, CdcTableReadiness>> {
@@ -53,13 +68,14 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
         const extraSources = vscode.workspace.getConfiguration('headwater').get<SourceDefinition[]>('sources') ?? [];
         const sources = await this.engine.request(Requests.sources, { extraSources });
         for (const source of sources) this.kinds.set(source.name, source.kind);
-        return sources.map((source) => ({ type: 'source', source }));
+        const kinds = await this.kindsInfo();
+        return sources.map((source) => ({ type: 'source', source, info: kinds.get(source.kind) }));
       }
       if (parent.type === 'error') return [];
       const source = parent.type === 'source' ? parent.source.name : parent.source;
       const path = parent.type === 'source' ? [] : [...parent.path, parent.node.id];
       const nodes = await this.engine.request(Requests.browse, { source, path });
-      const capturable = CDC_KINDS.has(this.kinds.get(source) ?? '') && nodes.some((n) => n.kind === 'table');
+      const capturable = nodes.some((n) => n.kind === 'table') && await this.can(source, 'capture');
       const cdc = capturable ? await this.cdcReadiness(source) : undefined;
       return nodes.map((node) => {
         const readiness = node.kind === 'table' && node.entity ? cdc?.get(node.entity) : undefined;
@@ -85,9 +101,10 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceTreeNode> {
       item.id = `source:${source.name}`;
       item.description = source.kind;
       item.iconPath = new vscode.ThemeIcon(sourceIcons[source.kind] ?? 'plug');
-      item.tooltip = new vscode.MarkdownString(`**${source.name}** (${source.kind})\n\n${source.location}\n\nfrom ${source.origin}`);
-      // Webhook sources get Start/Stop Webhook Receiver in their menu.
-      item.contextValue = source.kind === 'webhook' ? 'webhookSource' : 'source';
+      const semantics = Object.entries(element.info?.semantics ?? {}).map(([what, text]) => `*${what}*: ${text}`);
+      item.tooltip = new vscode.MarkdownString([`**${source.name}** (${element.info?.title ?? source.kind})`, source.location, `from ${source.origin}`, ...semantics].join('\n\n'));
+      // Sources that push to a local receiver (webhooks) get Start/Stop Webhook Receiver in their menu.
+      item.contextValue = element.info?.capabilities.includes('receive') ? 'webhookSource' : 'source';
       return item;
     }
     const { node } = element;

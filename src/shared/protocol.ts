@@ -7,6 +7,7 @@ import type { InferredSchema } from './inference.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile.js';
 import type { Disagreement, DriftSide, SchemaDrift } from './drift.js';
 import type { CaptureOptions, CdcReadiness } from './cdc.js';
+import type { SourceForUrl, SourceKindInfo } from './sourceKinds.js';
 
 export interface RequestType<P, R> {
   readonly method: string;
@@ -139,6 +140,10 @@ export const Requests = {
   engineInfo: request<Record<string, never>, EngineInfo>('headwater/engineInfo'),
   sources: request<SourcesParams, SourceSummary[]>('headwater/sources'),
   addSource: request<AddSourceParams, SourceSummary>('headwater/addSource'),
+  /** Every source kind the engine knows, from its drivers' manifests: the Add Source form's kinds and fields. */
+  sourceKinds: request<Record<string, never>, SourceKindInfo[]>('headwater/sourceKinds'),
+  /** The kind a pasted URL selects (the same answer as the CLI's for an ad-hoc URL). */
+  sourceForUrl: request<{ url: string }, SourceForUrl>('headwater/sourceForUrl'),
   describe: request<DescribeParams, SourceDescription>('headwater/describe'),
   browse: request<BrowseParams, BrowseNode[]>('headwater/browse'),
   sample: request<SampleParams, SampleInfo>('headwater/sample'),

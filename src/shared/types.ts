@@ -68,7 +68,8 @@ export interface SourceDescription {
   detail?: string;
 }
 
-export type DriverCapability = 'browse' | 'nativeSchema' | 'sample' | 'tail' | 'capture';
+/** What a driver can do: its methods (capture and cdcReadiness make 'capture'), and 'receive' for a source that pushes to a local receiver. */
+export type DriverCapability = 'browse' | 'nativeSchema' | 'sample' | 'tail' | 'capture' | 'receive';
 
 export type BrowseNodeKind =
   | 'database' | 'schema' | 'table' | 'view' | 'column' | 'folder' | 'file' | 'topic' | 'partition' | 'endpoint' | 'group';

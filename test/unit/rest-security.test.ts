@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
 import { restConfigOf } from '../../src/engine/drivers/kit/rest/config.js';
+import { manifest as restManifest } from '../../src/engine/drivers/rest/manifest.js';
 import { listen, silentListener, type Listener } from '../fixtures/http/listeners.js';
 
 const SECRETS = { bearer: 'rest-bearer-T0KEN-4711', password: 'rest-passw0rd-0815', queryKey: 'rest-query-K3Y-2222', headerKey: 'rest-header-K3Y-3333', custom: 'rest-custom-S3CRET-4444' };
@@ -155,7 +156,8 @@ ${sources.join('\n')}
     assert.equal(requestsTo('/streamed-huge'), 1, 'not retried');
     await hugeBodyWritten.closed;
     assert.ok(hugeBodyWritten.bytes < 64 * 1024 * 1024, `the server wrote ${hugeBodyWritten.bytes} of 256 MiB before the client hung up`);
-    assert.equal(restConfigOf({ name: 'x', kind: 'rest', url: 'http://h', options: {}, secrets: [], baseDir: '/' }).maxResponseBytes, 64 * 1024 * 1024, 'the default cap');
+    const bare = { name: 'x', kind: 'rest', url: 'http://h', options: {}, secrets: [], baseDir: '/' };
+    assert.equal(restConfigOf(bare, restManifest.settings(bare)).maxResponseBytes, 64 * 1024 * 1024, 'the default cap');
   });
 
   test('--max-bytes stops a page mid-body: the read ends at the budget and the sample is partial', async () => {

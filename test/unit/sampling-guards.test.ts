@@ -7,10 +7,13 @@ import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanN
 import { checkedPredicate } from '../../src/engine/drivers/kit/relational/where.js';
 import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/drivers/kit/sample-support.js';
 import type { DriverSampleOptions, ResolvedSource } from '../../src/engine/drivers/driver.js';
+import { manifestFor } from '../../src/engine/drivers/registry.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 
 const at = { source: 'app', entity: 'public.t' };
 const source = (options: Record<string, unknown> = {}): ResolvedSource => ({ name: 'app', kind: 'postgres', options, secrets: [], baseDir: '/tmp' });
+/** The thresholds the postgres manifest parses (its defaults where the source sets none). */
+const limits = (options: Record<string, unknown> = {}) => manifestFor('postgres')!.settings(source(options)) as { maxScanRows: number; confirmFullRows: number; confirmFullBytes: number };
 
 describe('where filters', () => {
   test('one expression passes, trimmed; quotes may hold anything', () => {
@@ -76,12 +79,13 @@ describe('scan estimates', () => {
     assert.equal(mysqlScannedRows(plan({ access_type: 'range', rows: 100, key: 'PRIMARY' }), 1000).rows, 100);
   });
   test('refusals quote the estimate and name the way out', () => {
-    assert.throws(() => checkScan(source({ maxScanRows: 10 }), 'public.t', { rows: 11, detail: 'Seq Scan on t ~11 rows' }, { limit: 5, strategy: 'head' }, 'SELECT 1'), /refused before reading: the plan scans ~11 rows \(Seq Scan on t ~11 rows\), more than maxScanRows 10/);
-    checkScan(source({ maxScanRows: 10 }), 'public.t', { rows: 11, detail: '' }, { limit: 5, strategy: 'head', allowScan: true }, 'SELECT 1');
-    assert.throws(() => checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' }), /~2,000,000 rows from the catalog, above the confirmation threshold/);
-    assert.throws(() => checkFullRead(source(), 'public.v', {}, { limit: 5, strategy: 'full' }), /unknown size \(no statistics\) from the catalog, so its cost cannot be bounded/);
-    checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full', confirmFull: true });
-    checkFullRead(source({ confirmFullRows: 5_000_000 }), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' });
+    assert.throws(() => checkScan(source(), 'public.t', { rows: 11, detail: 'Seq Scan on t ~11 rows' }, { limit: 5, strategy: 'head' }, 'SELECT 1', limits({ maxScanRows: 10 }).maxScanRows), /refused before reading: the plan scans ~11 rows \(Seq Scan on t ~11 rows\), more than maxScanRows 10/);
+    checkScan(source(), 'public.t', { rows: 11, detail: '' }, { limit: 5, strategy: 'head', allowScan: true }, 'SELECT 1', limits({ maxScanRows: 10 }).maxScanRows);
+    checkScan(source(), 'public.t', { rows: 5_000_000, detail: '' }, { limit: 5, strategy: 'head' }, 'SELECT 1', limits().maxScanRows);
+    assert.throws(() => checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' }, limits()), /~2,000,000 rows from the catalog, above the confirmation threshold/);
+    assert.throws(() => checkFullRead(source(), 'public.v', {}, { limit: 5, strategy: 'full' }, limits()), /unknown size \(no statistics\) from the catalog, so its cost cannot be bounded/);
+    checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full', confirmFull: true }, limits());
+    checkFullRead(source(), 'public.t', { rows: 2_000_000 }, { limit: 5, strategy: 'full' }, limits({ confirmFullRows: 5_000_000 }));
   });
 });
 

@@ -1,7 +1,7 @@
 // The one interface every source kind implements (DESIGN.md, "Driver"). Drivers are loaded lazily by
 // the registry and load their own client libraries lazily.
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
-import type { BrowseNode, DriverCapability, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
+import type { BrowseNode, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { CdcReadiness } from '../../shared/cdc.js';
 
@@ -189,9 +189,9 @@ export interface CaptureContext {
   onReady?: (message: string) => void;
 }
 
+/** What a driver can do is read off the methods it has (registry.ts capabilitiesOf), never listed by hand. */
 export interface Driver {
   readonly kind: string;
-  readonly capabilities: readonly DriverCapability[];
   describe(source: ResolvedSource, ctx: DriverContext): Promise<Description>;
   /** Children of `path` ([] is the root). */
   browse(source: ResolvedSource, path: string[], ctx: DriverContext): Promise<BrowseNode[]>;

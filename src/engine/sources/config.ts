@@ -1,16 +1,17 @@
-// Sources as code: `.headwater/sources.yaml`, validated by a JSON Schema (which also drives the
-// editor's completion), plus ad-hoc sources given by URL on the command line.
+// Sources as code: `.headwater/sources.yaml`, each entry checked by its kind's manifest (the same
+// specs make the file's JSON Schema and the editor's completion), plus ad-hoc sources given by URL on
+// the command line.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { HeadwaterError, redactUrl, secretsInUrl } from '../../shared/errors.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SourceSummary } from '../../shared/types.js';
 import type { ResolvedSource } from '../drivers/driver.js';
-import { kindForUrl } from '../drivers/registry.js';
-import sourcesSchema from './sources.schema.json' with { type: 'json' };
+import { assertValidSource, checkEntry, kindForUrl } from '../drivers/registry.js';
+import { fileSchema, sourcesSchema } from './schema.js';
 
 export { sourcesSchema };
 
@@ -36,7 +37,28 @@ export interface LoadedSources {
   problems: ConfigProblem[];
 }
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(sourcesSchema);
+const validateFile = new Ajv({ allErrors: true, strict: false }).compile(fileSchema);
+
+/** The problems of the file's shape, then of each entry as its kind's manifest sees it, with their places. */
+function problemsOf(doc: Document, data: { sources?: unknown }): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!validateFile(data)) {
+    for (const error of validateFile.errors ?? []) {
+      const key = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
+      const what = key !== undefined ? `unknown key '${key}' (a sources.yaml holds 'sources:', a list of sources)` : `${error.instancePath || 'the file'} ${error.message ?? 'is invalid'}`;
+      problems.push({ message: what, range: rangeOf(doc, error.instancePath, key) });
+    }
+  }
+  const entries = Array.isArray(data.sources) ? data.sources : [];
+  entries.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) return;
+    const name = typeof (entry as { name?: unknown }).name === 'string' ? `Source '${(entry as { name: string }).name}'` : `Source #${index + 1}`;
+    for (const problem of checkEntry(entry as { kind?: unknown })) {
+      problems.push({ message: `${name}: ${problem.message}`, range: rangeOf(doc, `/sources/${index}${problem.path}`, problem.key) });
+    }
+  });
+  return problems;
+}
 
 /** Parses and validates sources.yaml text. Problems are reported, valid entries still load. */
 export function parseSources(text: string, path: string): LoadedSources {
@@ -44,11 +66,7 @@ export function parseSources(text: string, path: string): LoadedSources {
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message, range: [e.pos[0], e.pos[1]] }));
   const data = (doc.toJS() ?? {}) as { sources?: unknown };
-  if (!validate(data)) {
-    for (const error of validate.errors ?? []) {
-      problems.push({ message: `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`, range: rangeOf(doc, error.instancePath) });
-    }
-  }
+  problems.push(...problemsOf(doc, data));
   const definitions: SourceDefinition[] = [];
   const seen = new Set<string>();
   for (const [index, item] of (Array.isArray(data.sources) ? data.sources as unknown[] : []).entries()) {
@@ -70,11 +88,17 @@ export function parseSources(text: string, path: string): LoadedSources {
   return { path, definitions, problems };
 }
 
-/** Character range of the YAML node at a JSON pointer like /sources/0/kind. */
-function rangeOf(doc: Document, pointer: string): [number, number] | undefined {
-  const path = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-  return node?.range ? [node.range[0], node.range[1]] : undefined;
+/** Character range of the YAML node at a JSON pointer like /sources/0/kind, or of the key `key` in the map there. */
+function rangeOf(doc: Document, pointer: string, key?: string): [number, number] | undefined {
+  const path = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const node = (path.length ? doc.getIn(path, true) : doc.contents) as unknown;
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+    const keyRange = isScalar(pair?.key) ? pair.key.range : undefined;
+    if (keyRange) return [keyRange[0], keyRange[1]];
+  }
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? [range[0], range[1]] : undefined;
 }
 
 export function loadSources(workspaceDir: string): LoadedSources {
@@ -110,6 +134,8 @@ export function adHocSource(text: string): SourceDefinition | undefined {
   // The name lands in the catalog, sample ids, cache and generated files: never the URL's password or
   // a credential in its query (`?token=`); the URL itself keeps them for the request.
   if (kind) return { name: redactUrl(withoutPassword(text)), kind, url: text };
+  // A URL whose scheme no kind claims is no source, whatever its name ends in.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
   if (/\.(sqlite3?|db)$/i.test(text)) return { name: text, kind: 'sqlite', path: text };
   if (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.test(text) || text.startsWith('./') || text.startsWith('/')) return { name: text, kind: 'file', path: text };
   return undefined;
@@ -150,18 +176,22 @@ export async function resolveSource(definition: SourceDefinition, baseDir: strin
       hint: 'Set the environment variable, or store the secret with "Headwater: Add Source" (in VS Code) or HEADWATER_SECRET_<NAME> (on the command line).',
     });
   }
-  const { name, kind, url, path, options, ...rest } = resolved;
+  const { name, kind, url, path, options, description: _description, ...rest } = resolved;
   // Credentials written into the URL itself (`?token=…`, `user:pw@`) are redacted like references.
   if (url) secrets.push(...secretsInUrl(url).filter((value) => !secrets.includes(value)));
-  return {
+  const source: ResolvedSource = {
     name,
     kind,
     url,
     path: path && !isAbsolute(path) ? resolve(baseDir, path) : path,
+    // The driver reads its settings typed (its manifest's settings()): connection fields and options in one.
     options: { ...rest, ...(options ?? {}) },
     secrets,
     baseDir,
   };
+  // Checked once, here, with the values the driver will get: a wrong option stops before any connection.
+  assertValidSource(source, resolved);
+  return source;
 }
 
 /** Where a source points, with credentials removed, for trees and listings. */

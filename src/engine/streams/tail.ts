@@ -38,7 +38,6 @@ export async function runTail(args: RunTailArgs): Promise<SampleInfo> {
   // The sampler sees a stream that ends when the tail is stopped, so it lands it as complete.
   const tailing: Driver = {
     kind: driver.kind,
-    capabilities: driver.capabilities,
     describe: (s, ctx) => driver.describe(s, ctx),
     browse: (s, path, ctx) => driver.browse(s, path, ctx),
     sample: (s, e, _options, ctx) => {

@@ -21,27 +21,21 @@ export function receiverDefinition(name: string, defined: SourceDefinition | und
     });
   }
   const base: SourceDefinition = defined ?? { name, kind: 'webhook' };
-  // Top-level fields and options both reach the driver as options (options win), except the
-  // top-level path, which is a file path to every source.
-  const { path: _filePath, ...top } = base;
-  const own = { ...top, ...(base.options ?? {}) } as Record<string, unknown>;
+  // The host is a field of the entry; port, path and the rest are options (as the webhook manifest says).
+  const own = base.options ?? {};
   const path = receiver.path ?? (typeof own.path === 'string' ? own.path : DEFAULTS.path);
-  const options: Record<string, unknown> = {
-    ...(base.options ?? {}),
-    host: receiver.host ?? own.host ?? DEFAULTS.host,
-    port: receiver.port ?? own.port ?? DEFAULTS.port,
-    path: path.startsWith('/') ? path : `/${path}`,
-  };
+  const options: Record<string, unknown> = { ...own, port: receiver.port ?? own.port ?? DEFAULTS.port, path: path.startsWith('/') ? path : `/${path}` };
   if (receiver.maxBodyBytes !== undefined) options.maxBodyBytes = receiver.maxBodyBytes;
   if (receiver.secretScheme) {
     const current = record(own.signature) ?? {};
     options.signature = { ...current, scheme: receiver.secretScheme, secret: current.secret ?? DEFAULT_WEBHOOK_SECRET };
   }
-  return { ...base, options };
+  return { ...base, host: receiver.host ?? base.host ?? DEFAULTS.host, options };
 }
 
 /** The URL deliveries go to, from a definition made by receiverDefinition. */
 export function receiverUrl(definition: SourceDefinition): string {
-  const { host, port, path } = definition.options as { host: string; port: number; path: string };
+  const { host } = definition as unknown as { host: string };
+  const { port, path } = definition.options as { port: number; path: string };
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Notifications, Requests, type ProgressParams } from '../../../src/shared/protocol.js';
 import type { SampleInfo } from '../../../src/shared/types.js';
-import { kindForScheme, splitUrlPassword, urlScheme, withPasswordReference } from '../../../src/extension/sourceUrl.js';
+import { splitUrlPassword, urlScheme, withPasswordReference } from '../../../src/extension/sourceUrl.js';
 
 const extensionId = 'headwater.headwater';
 const bigRows = 3_000_000;
@@ -216,7 +216,7 @@ suite('Headwater extension', () => {
     assert.ok(labels.includes('big') && labels.includes('vault'), `sources added after the demo are kept (${labels.join(', ')})`);
   });
 
-  test('Add Source by URL moves a password into a secret reference', () => {
+  test('Add Source by URL moves a password into a secret reference; the engine names the kind', async () => {
     const split = splitUrlPassword('postgres://alice:s%40cret@db.example.com:5432/shop?sslmode=require', 'PG_PASSWORD');
     assert.equal(split.url, 'postgres://alice:${secret:PG_PASSWORD}@db.example.com:5432/shop?sslmode=require');
     assert.equal(split.password, 's@cret');
@@ -226,8 +226,9 @@ suite('Headwater extension', () => {
     assert.equal(withPasswordReference(userOnly.url, 'APP_PASSWORD'), 'mysql://bob:${secret:APP_PASSWORD}@db.example.com/app');
     assert.deepEqual(splitUrlPassword('https://api.example.com/v1?page=1', 'API_PASSWORD'), { url: 'https://api.example.com/v1?page=1', hasUser: false });
 
-    assert.equal(kindForScheme(urlScheme('postgresql://db/app')!), 'postgres');
-    assert.equal(kindForScheme(urlScheme('sqlite:///tmp/app.db')!), 'sqlite');
+    assert.equal((await api.request(Requests.sourceForUrl, { url: 'postgresql://db/app' })).kind, 'postgres');
+    assert.equal((await api.request(Requests.sourceForUrl, { url: 'sqlite:///tmp/app.db' })).kind, 'sqlite');
+    assert.equal((await api.request(Requests.sourceForUrl, { url: 'oracle://db/app' })).kind, undefined);
     assert.equal(urlScheme('just some words'), undefined);
   });
 

@@ -8,6 +8,8 @@ import type { Description, Driver, DriverContext, ResolvedSource } from '../driv
 import { parquetRowCounts } from '../kit/files/duck.js';
 import { formatOf, statRoot, type FileFormat } from '../kit/files/location.js';
 import { dataFileSchema, sampleDataFile } from '../kit/files/sample.js';
+import type { FileFormatSettings } from '../kit/option-groups.js';
+import { manifest } from './manifest.js';
 
 const FORMAT_LABELS: Record<FileFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', ndjson: 'JSON lines', parquet: 'Parquet' };
 /** Parquet footers read per browse, to keep a huge folder quick to open. */
@@ -23,7 +25,7 @@ interface Listed {
   files: { name: string; path: string; bytes: number; format: FileFormat; gzip: boolean }[];
 }
 
-function listFolder(dir: string, options: Record<string, unknown>): Listed {
+function listFolder(dir: string, options: FileFormatSettings): Listed {
   const listed: Listed = { folders: [], files: [] };
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
@@ -58,7 +60,7 @@ async function browseFiles(source: ResolvedSource, path: string[], ctx: DriverCo
   const { root, isFile, bytes } = statRoot(source);
   if (isFile) {
     if (path.length > 0) return [];
-    const format = formatOf(root, source.options);
+    const format = formatOf(root, manifest.settings(source));
     const node: BrowseNode = {
       id: basename(root), label: basename(root), kind: 'file', sampleable: format !== undefined, expandable: false, bytes,
       detail: format ? label(format.format, format.gzip) : 'unknown format',
@@ -73,7 +75,7 @@ async function browseFiles(source: ResolvedSource, path: string[], ctx: DriverCo
   const dir = folderOf(source, root, path);
   let listed: Listed;
   try {
-    listed = listFolder(dir, source.options);
+    listed = listFolder(dir, manifest.settings(source));
   } catch (cause) {
     throw new HeadwaterError('not_found', `File source '${source.name}': cannot list ${dir}.`, { source: source.name }, { cause });
   }
@@ -94,16 +96,15 @@ async function browseFiles(source: ResolvedSource, path: string[], ctx: DriverCo
 
 const driver: Driver = {
   kind: 'file',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source): Promise<Description> {
     try {
       const { root, isFile, bytes } = statRoot(source);
       if (isFile) {
-        const format = formatOf(root, source.options);
+        const format = formatOf(root, manifest.settings(source));
         return { reachable: true, detail: `${root}: ${format ? label(format.format, format.gzip) : 'unknown format'}, ${bytes} bytes` };
       }
-      const listed = listFolder(root, source.options);
+      const listed = listFolder(root, manifest.settings(source));
       return { reachable: true, detail: `${root}: folder with ${listed.files.length} data files and ${listed.folders.length} subfolders` };
     } catch (error) {
       return { reachable: false, detail: error instanceof Error ? error.message : String(error) };
@@ -112,9 +113,9 @@ const driver: Driver = {
 
   browse: browseFiles,
 
-  nativeSchema: dataFileSchema,
+  nativeSchema: (source, entity, ctx) => dataFileSchema(source, manifest.settings(source), entity, ctx),
 
-  sample: sampleDataFile,
+  sample: (source, entity, options, ctx) => sampleDataFile(source, manifest.settings(source), entity, options, ctx),
 };
 
 export default driver;

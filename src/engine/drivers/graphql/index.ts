@@ -11,19 +11,10 @@ import { RestClient } from '../kit/rest/client.js';
 import { restConfigOf } from '../kit/rest/config.js';
 import { isObject } from '../kit/rest/records.js';
 import { fieldsOfType, listFieldOf, loadGraphql, queryFields, samplingQuery, type ListField } from './schema.js';
+import { manifest } from './manifest.js';
 
-interface GraphqlOptions {
-  pageSize: number;
-  maxDepth: number;
-  /** Arguments per query field, e.g. { search: { term: "x" } }. */
-  args: Record<string, Record<string, unknown>>;
-}
-
-function optionsOf(source: ResolvedSource): GraphqlOptions {
-  const o = source.options;
-  const args = isObject(o.args) ? o.args as Record<string, Record<string, unknown>> : {};
-  return { pageSize: Number(o.pageSize ?? 50), maxDepth: Number(o.maxDepth ?? 2), args };
-}
+/** The source's settings: page size, depth and arguments per query field (e.g. { search: { term: "x" } }), and the API client's. */
+const optionsOf = (source: ResolvedSource) => manifest.settings(source);
 
 function endpointOf(source: ResolvedSource): URL {
   if (!source.url || !/^https?:\/\//i.test(source.url)) throw new HeadwaterError('usage', `GraphQL source '${source.name}' needs the endpoint's http(s) 'url'.`, { source: source.name });
@@ -57,7 +48,7 @@ export function describeErrors(errors: NonNullable<GraphqlAnswer['errors']>): st
 async function introspect(source: ResolvedSource, ctx: DriverContext) {
   const g = await loadGraphql();
   // The schema is not sampled data: its bytes do not count against the sample's byte budget.
-  const client = new RestClient(source, restConfigOf(source), { ...ctx, countBytes: undefined });
+  const client = new RestClient(source, restConfigOf(source, optionsOf(source)), { ...ctx, countBytes: undefined });
   const answer = await run(client, endpointOf(source), g.getIntrospectionQuery(), {}, 'introspection');
   if (!answer.data) {
     throw client.fail(`introspection failed (${answer.errors ? describeErrors(answer.errors) : 'no data'}); servers often disable it in production: sample with a development endpoint, or ask for introspection to be allowed.`);
@@ -84,15 +75,15 @@ function describePaging(list: ListField): string {
 
 async function sampleGraphql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   const { g, list } = await listField(source, entity, ctx);
-  const client = new RestClient(source, restConfigOf(source), ctx);
+  const client = new RestClient(source, restConfigOf(source, optionsOf(source)), ctx);
   const settings = optionsOf(source);
-  const given = settings.args[entity] ?? {};
+  const given = settings.args?.[entity] ?? {};
   const missing = list.requiredArgs.filter((a) => given[a] === undefined);
   if (missing.length) throw new HeadwaterError('usage', `GraphQL source '${source.name}': query field '${entity}' needs ${missing.map((a) => `'${a}'`).join(', ')}; set them under options.args.${entity}.`, { source: source.name, entity });
   const query = samplingQuery(g, list, given, settings.maxDepth);
   const url = endpointOf(source);
   const pageSize = Math.max(1, Math.min(settings.pageSize, options.limit));
-  const maxPages = restConfigOf(source).maxPages;
+  const maxPages = optionsOf(source).maxPages;
   const builder = new FieldSetBuilder();
   const stream: BatchSampleStream = { fields: [], method: 'page range', query: `${query} · ${describePaging(list)}, ${pageSize} per page`, notes: [], batches: pages() };
   const errorNotes: string[] = [];
@@ -156,7 +147,6 @@ async function sampleGraphql(source: ResolvedSource, entity: string, options: Dr
 
 const driver: Driver = {
   kind: 'graphql',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source, ctx): Promise<Description> {
     try {
@@ -176,7 +166,7 @@ const driver: Driver = {
     if (path.length === 0) {
       return Object.entries(fields).map(([name, field]) => {
         const list = listFieldOf(g, name, field);
-        const missing = list ? list.requiredArgs.filter((a) => settings.args[name]?.[a] === undefined) : [];
+        const missing = list ? list.requiredArgs.filter((a) => settings.args?.[name]?.[a] === undefined) : [];
         return {
           id: name, label: `${name}: ${String(field.type)}`, kind: 'endpoint', entity: name,
           sampleable: !!list && missing.length === 0,

@@ -9,6 +9,7 @@ import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampl
 import { isObject } from '../kit/rest/records.js';
 import { lazyModule } from '../kit/lazy.js';
 import { reflect, type Reflected } from './reflection.js';
+import { manifest } from './manifest.js';
 
 type Grpc = typeof import('@grpc/grpc-js');
 type ProtoType = import('protobufjs').Type;
@@ -26,7 +27,7 @@ function addressOf(source: ResolvedSource): { address: string; tls: boolean } {
   const url = source.url ?? '';
   const match = /^(grpcs?):\/\/([^/]+)\/?$/i.exec(url) ?? /^()([^/:]+:\d+)$/.exec(url);
   if (!match) throw new HeadwaterError('usage', `gRPC source '${source.name}' needs a url like grpc://host:port (grpcs:// for TLS).`, { source: source.name });
-  return { address: match[2]!, tls: match[1]!.toLowerCase() === 'grpcs' || source.options.tls === true };
+  return { address: match[2]!, tls: match[1]!.toLowerCase() === 'grpcs' || manifest.settings(source).tls };
 }
 
 const loadGrpc = lazyModule('@grpc/grpc-js', () => import('@grpc/grpc-js'));
@@ -36,8 +37,9 @@ async function connect(source: ResolvedSource): Promise<Connection> {
   const { address, tls } = addressOf(source);
   const client = new grpc.Client(address, tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
   const metadata = new grpc.Metadata();
-  for (const [key, value] of Object.entries(isObject(source.options.metadata) ? source.options.metadata : {})) metadata.set(key.toLowerCase(), String(value));
-  return { grpc, client, metadata, deadlineMs: Number(source.options.deadlineMs ?? 30_000), address };
+  const settings = manifest.settings(source);
+  for (const [key, value] of Object.entries(settings.metadata ?? {})) metadata.set(key.toLowerCase(), value);
+  return { grpc, client, metadata, deadlineMs: settings.deadlineMs, address };
 }
 
 function grpcError(source: ResolvedSource, what: string, error: unknown): HeadwaterError {
@@ -85,7 +87,7 @@ async function sampleGrpc(source: ResolvedSource, entity: string, options: Drive
     const json = protojsonOf(await protojson());
     const requestType = method.resolvedRequestType!;
     const responseType = method.resolvedResponseType!;
-    const requests = isObject(source.options.requests) ? source.options.requests : {};
+    const requests = manifest.settings(source).requests ?? {};
     const requestJson = requests[entity] ?? {};
     let request: Uint8Array;
     try {
@@ -207,7 +209,6 @@ function fieldsOfMessage(type: ProtoType, depth = 0): Field[] {
 
 const driver: Driver = {
   kind: 'grpc',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source): Promise<Description> {
     try {

@@ -8,8 +8,8 @@ import { open } from 'node:fs/promises';
 import { HeadwaterError, redact, redactUrl, secretsInUrl } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
 import { HttpFailure, sendFollowing, timeoutsOf, type HttpResponse, type HttpTimeouts } from '../kit/http.js';
+import { manifest } from './manifest.js';
 
-export const DEFAULT_MAX_BYTES = 1024 ** 3;
 /** Bytes looked at to tell a web page from data. */
 const SNIFF_BYTES = 64;
 
@@ -64,9 +64,8 @@ function writeMeta(dir: string, meta: CacheMeta, secrets: string[]): void {
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...meta, url: redact(redactUrl(meta.url), secrets) }, null, 2));
 }
 
-export function maxBytesOf(source: ResolvedSource, fallback = DEFAULT_MAX_BYTES): number {
-  const value = Number(source.options.maxBytes ?? fallback);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+export function maxBytesOf(source: ResolvedSource): number {
+  return manifest.settings(source).maxBytes;
 }
 
 /** Why a response is a web page rather than the data file asked for, or undefined. */
@@ -88,18 +87,15 @@ interface Settings {
 }
 
 export function settingsOf(source: ResolvedSource, url: string): Settings {
-  const usage = (message: string) => new HeadwaterError('usage', `HTTP source '${source.name}': ${message}`, { source: source.name });
+  const own = manifest.settings(source);
   const credentials: Record<string, string> = {};
-  const extra = source.options.headers;
-  if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) credentials[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries(own.headers ?? {})) credentials[k.toLowerCase()] = v;
   const parsed = new URL(url);
   if (parsed.username || parsed.password) {
     credentials.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
   }
-  const allow = source.options.allowCrossOrigin;
-  if (allow !== undefined && typeof allow !== 'boolean') throw usage(`'allowCrossOrigin' must be true or false (got ${String(allow)}).`);
   const hasCredentials = Object.keys(credentials).length > 0 || secretsInUrl(url).length > 0;
-  return { maxBytes: maxBytesOf(source), timeouts: timeoutsOf(source.options, usage), home: parsed.origin, credentials, allowCrossOrigin: allow ?? !hasCredentials };
+  return { maxBytes: own.maxBytes, timeouts: timeoutsOf(own), home: parsed.origin, credentials, allowCrossOrigin: own.allowCrossOrigin ?? !hasCredentials };
 }
 
 function sizeOf(path: string): number {

@@ -7,6 +7,7 @@ import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedS
 import { HttpFailure, send } from '../kit/http.js';
 import { download, maxBytesOf, settingsOf } from './download.js';
 import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from '../kit/files/handoff.js';
+import { manifest } from './manifest.js';
 
 interface Target {
   url: string;
@@ -26,7 +27,7 @@ function targetOf(source: ResolvedSource): Target {
     throw new HeadwaterError('usage', `HTTP source '${source.name}' has an invalid URL: ${redact(redactUrl(url), source.secrets)}`, { source: source.name }, { cause });
   }
   name = name.replace(/[^\w.-]/g, '_');
-  if (!dataFormatOf(name, source.options)) {
+  if (!dataFormatOf(name, manifest.settings(source))) {
     throw new HeadwaterError('usage', `HTTP source '${source.name}': cannot tell the format of '${name}' from the URL.`, {
       source: source.name, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet; for an API rather than a file, use a source of kind 'rest'.",
     });
@@ -36,7 +37,6 @@ function targetOf(source: ResolvedSource): Target {
 
 const driver: Driver = {
   kind: 'http',
-  capabilities: ['browse', 'sample'],
 
   async describe(source): Promise<Description> {
     try {
@@ -58,7 +58,7 @@ const driver: Driver = {
   async browse(source, path): Promise<BrowseNode[]> {
     if (path.length > 0) return [];
     const { name } = targetOf(source);
-    const format = dataFormatOf(name, source.options)!;
+    const format = dataFormatOf(name, manifest.settings(source))!;
     return [{ id: name, label: name, kind: 'file', sampleable: true, expandable: false, entity: name, detail: `${format.format}${format.gzip ? ' (gzip)' : ''} over HTTP` }];
   },
 
@@ -76,7 +76,8 @@ export default driver;
 /** Downloads (up to the byte budget) and hands the copy, or its first whole lines, to the data-file reader. */
 async function sampleDownload(source: ResolvedSource, target: Target, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   const budget = options.maxBytes;
-  const prefixReadable = readableInPart(dataFormatOf(target.name, source.options));
+  const settings = manifest.settings(source);
+  const prefixReadable = readableInPart(dataFormatOf(target.name, settings));
   const got = await download(source, target.url, target.name, { signal: ctx.signal, budget, prefixReadable });
   const where = redact(redactUrl(target.url), source.secrets);
   ctx.log('info', `${source.name}/${target.name}: ${got.outcome} (${got.bytes} bytes)`);
@@ -90,9 +91,9 @@ async function sampleDownload(source: ResolvedSource, target: Target, options: D
     }
     const first = await firstLines(got.path, budget);
     notes.push(`read the first ${first.bytes} bytes${got.total !== undefined ? ` of ${got.total}` : ''} (the byte budget, --max-bytes ${budget}, cut after the last whole line)`);
-    stream = await sampleLocalCopy(source, first.path, `${where} (${got.outcome}, ${validator}, first ${first.bytes} bytes)`, options, ctx, first.release, { bytes: budget, cut: true });
+    stream = await sampleLocalCopy(source, settings, first.path, `${where} (${got.outcome}, ${validator}, first ${first.bytes} bytes)`, options, ctx, first.release, { bytes: budget, cut: true });
   } else {
-    stream = await sampleLocalCopy(source, got.path, `${where} (${got.outcome}, ${validator})`, options, ctx, undefined, { bytes: got.bytes, cut: false });
+    stream = await sampleLocalCopy(source, settings, got.path, `${where} (${got.outcome}, ${validator})`, options, ctx, undefined, { bytes: got.bytes, cut: false });
   }
   return notes.length ? { ...stream, notes: [...(stream.notes ?? []), ...notes] } : stream;
 }

@@ -12,6 +12,7 @@ import type { ResolvedSource } from '../driver.js';
 import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
 import { lazyModule } from '../kit/lazy.js';
 import { registerCodecs, type KafkajsModule } from './codecs.js';
+import { manifest } from './manifest.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -65,33 +66,27 @@ export const REPLICA_CONSUMER = -1;
 export const READ_COMMITTED = 1;
 
 export function kafkaSettings(source: ResolvedSource): KafkaSettings {
-  const options = source.options;
+  const options = manifest.settings(source);
   const fromUrl = source.url ? brokersOfUrl(source.url) : [];
   const listed = options.brokers;
-  const brokers = fromUrl.length ? fromUrl : Array.isArray(listed) ? listed.map(String) : typeof listed === 'string' ? listed.split(',').map((b) => b.trim()).filter(Boolean) : [];
+  const brokers = fromUrl.length ? fromUrl : Array.isArray(listed) ? listed : typeof listed === 'string' ? listed.split(',').map((b) => b.trim()).filter(Boolean) : [];
   if (!brokers.length) {
     throw new HeadwaterError('usage', `Kafka source '${source.name}' names no brokers.`, { source: source.name, hint: 'Give url: kafka://host:9092[,host2:9092] or options.brokers.' });
   }
   const url = source.url ? new URL(source.url.replace(/,.*?(?=[/?]|$)/, '')) : undefined;
-  const ssl = options.ssl === true || url?.protocol === 'kafka+ssl:' || url?.searchParams.get('ssl') === 'true';
+  const ssl = options.ssl || url?.protocol === 'kafka+ssl:' || url?.searchParams.get('ssl') === 'true';
   let sasl: SASLOptions | undefined;
-  const saslOption = options.sasl as { mechanism?: string; username?: string; password?: string } | undefined;
+  const saslOption = options.sasl;
   const username = saslOption?.username ?? (url?.username ? decodeURIComponent(url.username) : undefined);
   const password = saslOption?.password ?? (url?.password ? decodeURIComponent(url.password) : undefined);
   if (username !== undefined && password !== undefined) {
-    const mechanism = (saslOption?.mechanism ?? 'plain').toLowerCase();
-    if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
-      throw new HeadwaterError('usage', `Kafka source '${source.name}': SASL mechanism '${mechanism}' is not supported (plain, scram-sha-256, scram-sha-512).`, { source: source.name });
-    }
+    // The manifest allows only the mechanisms kafkajs speaks.
+    const mechanism = saslOption?.mechanism ?? 'plain';
     sasl = { mechanism, username, password } as SASLOptions;
   }
   const registry = options.schemaRegistry;
-  const schemaRegistry = typeof registry === 'string'
-    ? { url: registry }
-    : registry && typeof registry === 'object' && typeof (registry as { url?: unknown }).url === 'string'
-      ? registry as { url: string; username?: string; password?: string }
-      : undefined;
-  return { brokers, clientId: typeof options.clientId === 'string' ? options.clientId : 'headwater', ssl, sasl, schemaRegistry };
+  const schemaRegistry = typeof registry === 'string' ? { url: registry } : registry;
+  return { brokers, clientId: options.clientId, ssl, sasl, schemaRegistry };
 }
 
 /** kafka://h1:9092,h2:9092 (a URL parser rejects the comma list, so it is split by hand). */

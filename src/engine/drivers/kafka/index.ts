@@ -7,10 +7,11 @@ import type { BrowseNode, Schema } from '../../../shared/types.js';
 import { formatAge, semanticsTooltip } from '../../streams/semantics.js';
 import type { Description, Driver, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
 import { kafkaClient, kafkaError, kafkaSettings, schemaRegistryModule, withAdmin } from './connection.js';
-import { PayloadDecoder, type PayloadEncoding } from './decode.js';
+import { PayloadDecoder } from './decode.js';
 import { readPartitions, RECORD_FIELDS, type PartitionRange } from './read.js';
 import { spoolSample } from './spool.js';
 import type { Admin } from 'kafkajs';
+import { manifest } from './manifest.js';
 
 const GROUPS = '#groups';
 /** ConfigResourceTypes.TOPIC (a const enum of kafkajs's types, absent from its CommonJS named exports). */
@@ -21,7 +22,6 @@ interface PartitionOffsets { partition: number; low: bigint; high: bigint; leade
 
 const driver: Driver = {
   kind: 'kafka',
-  capabilities: ['browse', 'nativeSchema', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {
@@ -102,13 +102,8 @@ const driver: Driver = {
 };
 
 function decoderFor(source: ResolvedSource): PayloadDecoder {
-  const encoding = (name: string): PayloadEncoding => {
-    const value = source.options[name];
-    if (value === undefined) return 'auto';
-    if (typeof value === 'string' && ['auto', 'json', 'string', 'hex', 'base64', 'registry'].includes(value)) return value as PayloadEncoding;
-    throw new HeadwaterError('usage', `Kafka source '${source.name}': ${name} must be auto, json, string, hex, base64 or registry (got '${String(value)}').`, { source: source.name });
-  };
-  return new PayloadDecoder(kafkaSettings(source), encoding('keyFormat'), encoding('valueFormat'));
+  const { keyFormat, valueFormat } = manifest.settings(source);
+  return new PayloadDecoder(kafkaSettings(source), keyFormat, valueFormat);
 }
 
 /** `orders` (every partition) or `orders/3` (one partition). */

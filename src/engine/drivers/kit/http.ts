@@ -18,16 +18,9 @@ export interface HttpTimeouts {
 
 export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 10_000, firstByteMs: 30_000, idleMs: 30_000 };
 
-/** The timeouts a source sets (connectTimeoutMs, timeoutMs, idleTimeoutMs), over the defaults. */
-export function timeoutsOf(options: Record<string, unknown>, fail: (message: string) => Error): HttpTimeouts {
-  const pick = (key: string, fallback: number): number => {
-    const value = options[key];
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw fail(`'${key}' must be a positive number of milliseconds (got ${String(value)}).`);
-    return n;
-  };
-  return { connectMs: pick('connectTimeoutMs', DEFAULT_TIMEOUTS.connectMs), firstByteMs: pick('timeoutMs', DEFAULT_TIMEOUTS.firstByteMs), idleMs: pick('idleTimeoutMs', DEFAULT_TIMEOUTS.idleMs) };
+/** The timeouts of a source's parsed settings (connectTimeoutMs, timeoutMs, idleTimeoutMs; their defaults are the manifest's). */
+export function timeoutsOf(settings: { connectTimeoutMs: number; timeoutMs: number; idleTimeoutMs: number }): HttpTimeouts {
+  return { connectMs: settings.connectTimeoutMs, firstByteMs: settings.timeoutMs, idleMs: settings.idleTimeoutMs };
 }
 
 export type HttpFailureKind = 'connect' | 'timeout' | 'stalled' | 'broken' | 'too-large' | 'redirect' | 'cross-origin' | 'cancelled';

@@ -5,8 +5,9 @@
 // one-liners, and the npm parsers for them are unmaintained and slower than one RegExp.exec).
 import { HeadwaterError } from '../../../shared/errors.js';
 import { lazyModule } from '../kit/lazy.js';
+import { LOG_FORMATS } from './manifest.js';
 
-export const LOG_FORMATS = ['json', 'logfmt', 'syslog-rfc5424', 'syslog-rfc3164', 'combined', 'common', 'text', 'lines'] as const;
+export { LOG_FORMATS };
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const FORMAT_LABELS: Record<LogFormat, string> = {

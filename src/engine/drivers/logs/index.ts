@@ -16,7 +16,6 @@ const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options
 
 const driver: Driver = {
   kind: 'logs',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {

@@ -5,8 +5,9 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { Field, Provenance } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
 import { LINE_DEADLINE_MS, mapWithinDeadline } from './bounded.js';
-import { DEFAULT_TEXT_PATTERN, LOG_FORMATS, compilePattern, detectFormat, isContinuation, joinsLines, normaliseLevel, parserFor, type LineParser, type LogEntry, type LogFormat, type Parsers } from './formats.js';
+import { DEFAULT_TEXT_PATTERN, compilePattern, detectFormat, isContinuation, joinsLines, normaliseLevel, parserFor, type LineParser, type LogEntry, type LogFormat, type Parsers } from './formats.js';
 import { checkTimezone, parseLogTime, type TimeContext } from './time.js';
+import { manifest } from './manifest.js';
 
 /** The columns every log sample has, in this order. */
 export const LOG_FIELDS: Field[] = [
@@ -41,13 +42,10 @@ export interface LogOptions {
 }
 
 export function logOptions(source: ResolvedSource): LogOptions {
-  const options = source.options;
+  const options = manifest.settings(source);
   const format = options.format;
-  if (format !== undefined && !LOG_FORMATS.includes(format as LogFormat)) {
-    throw new HeadwaterError('usage', `Log source '${source.name}': unknown format '${String(format)}'. Known formats: ${LOG_FORMATS.join(', ')}.`, { source: source.name });
-  }
-  const pattern = typeof options.pattern === 'string' ? compilePattern(options.pattern, source.name) : new RegExp(DEFAULT_TEXT_PATTERN);
-  const timezone = typeof options.timezone === 'string' ? options.timezone : 'UTC';
+  const pattern = options.pattern !== undefined ? compilePattern(options.pattern, source.name) : new RegExp(DEFAULT_TEXT_PATTERN);
+  const timezone = options.timezone;
   try {
     checkTimezone(timezone);
   } catch (cause) {
@@ -56,9 +54,9 @@ export function logOptions(source: ResolvedSource): LogOptions {
   const out: LogOptions = { pattern, timezone };
   if (typeof options.pattern === 'string') out.userPattern = true;
   // A user pattern means the lines are text in that shape.
-  if (format) out.format = format as LogFormat;
-  else if (typeof options.pattern === 'string') out.format = 'text';
-  if (typeof options.multilineStart === 'string') out.multilineStart = compilePattern(options.multilineStart, source.name, 'multilineStart', false);
+  if (format) out.format = format;
+  else if (options.pattern !== undefined) out.format = 'text';
+  if (options.multilineStart !== undefined) out.multilineStart = compilePattern(options.multilineStart, source.name, 'multilineStart', false);
   return out;
 }
 

@@ -12,11 +12,11 @@ import { semanticsTooltip, type StreamSemantics } from '../../streams/semantics.
 import { tapBatches } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
 import { lazyModule } from '../kit/lazy.js';
+import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
 /** How long the tree listens for retained messages. */
 const RETAINED_PROBE_MS = 700;
-const CONNECT_TIMEOUT_MS = 10_000;
 
 const FIELDS: Field[] = [
   { name: 'topic', type: 'string', duckType: 'VARCHAR', nullable: false },
@@ -45,9 +45,9 @@ async function connect(source: ResolvedSource, reconnect = false): Promise<MqttC
   const options: IClientOptions = {
     clientId: `headwater-${randomBytes(6).toString('hex')}`,
     clean: true,
-    connectTimeout: Number(source.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS),
+    connectTimeout: manifest.settings(source).connectTimeoutMs,
     reconnectPeriod: reconnect ? 1000 : 0,
-    protocolVersion: Number(source.options.protocolVersion ?? 5) as 3 | 4 | 5,
+    protocolVersion: manifest.settings(source).protocolVersion,
   };
   try {
     return await mqtt.connectAsync(source.url ?? 'mqtt://127.0.0.1:1883', options);
@@ -57,13 +57,12 @@ async function connect(source: ResolvedSource, reconnect = false): Promise<MqttC
 }
 
 function filters(source: ResolvedSource): string[] {
-  const configured = source.options.topics;
-  return Array.isArray(configured) && configured.length ? configured.map(String) : ['#'];
+  const configured = manifest.settings(source).topics;
+  return configured.length ? configured : ['#'];
 }
 
 const driver: Driver = {
   kind: 'mqtt',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {
@@ -109,8 +108,7 @@ const driver: Driver = {
 };
 
 function qosOf(source: ResolvedSource): 0 | 1 | 2 {
-  const qos = Number(source.options.qos ?? 1);
-  return qos === 0 || qos === 2 ? qos : 1;
+  return manifest.settings(source).qos;
 }
 
 function tap(source: ResolvedSource, filter: string, ctx: DriverContext, windowMs?: number, limit?: number) {

@@ -4,14 +4,13 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 import { lazyModule } from '../kit/lazy.js';
+import { manifest } from './manifest.js';
 
 export type MyConnection = Connection;
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
-export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface MySettings {
   options: ConnectionOptions;
@@ -38,10 +37,11 @@ export const loadMysql = lazyModule<MysqlModule>('mysql2', () => import('mysql2'
 
 /** Connection settings from a `mysql://` / `mariadb://` URL and/or host/port/database/user/password fields. */
 export function mySettings(source: ResolvedSource): MySettings {
-  const { host, port, database, user, password, param, readFile, ms } = connectionFields(source, {
-    server: 'MySQL', protocols: ['mysql:', 'mariadb:'], example: 'mysql://user@host:port/database', defaultPort: 3306,
+  const own = manifest.settings(source);
+  const { host, port, database, user, password, param, readFile } = connectionFields(source, own, {
+    server: 'MySQL', protocols: [...manifest.schemes], example: 'mysql://user@host:port/database', defaultPort: 3306,
   });
-  const sslmode = sourceSetting(source.options, 'sslmode') ?? param('sslmode', 'ssl-mode', 'ssl_mode') ?? 'disable';
+  const sslmode = own.sslmode ?? param('sslmode', 'ssl-mode', 'ssl_mode') ?? 'disable';
   const tls = tlsOptions(source.name, 'MySQL', sslmode, { ca: readFile('sslrootcert', 'ssl-ca'), cert: readFile('sslcert', 'ssl-cert'), key: readFile('sslkey', 'ssl-key') });
   const connectionOptions: ConnectionOptions = {
     host,
@@ -50,7 +50,7 @@ export function mySettings(source: ResolvedSource): MySettings {
     password,
     database,
     charset: 'utf8mb4',
-    connectTimeout: ms('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
+    connectTimeout: own.connectTimeoutMs,
     // What performance_schema.session_connect_attrs shows for this session.
     connectAttributes: { program_name: 'headwater' },
     multipleStatements: false,
@@ -62,8 +62,8 @@ export function mySettings(source: ResolvedSource): MySettings {
   return {
     options: connectionOptions,
     endpoint: { host, port, database, user },
-    statementTimeoutMs: ms('statementTimeoutMs', DEFAULT_STATEMENT_TIMEOUT_MS),
-    lockTimeoutMs: ms('lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS),
+    statementTimeoutMs: own.statementTimeoutMs,
+    lockTimeoutMs: own.lockTimeoutMs,
   };
 }
 

@@ -9,6 +9,8 @@ import { columnsOf, findTable, foreignKeysOf, indexesOf, keyOf, listDatabases, l
 import { extractionLabel } from '../kit/relational/cursor.js';
 import { myError, mySettings, withMy, type MySession } from './connection.js';
 import { sampleMysql } from './sample.js';
+import { captureMysql } from './cdc-capture.js';
+import { myCdcReadiness } from './cdc-readiness.js';
 
 const INDEXES = '#indexes';
 const EXTRACTION = '#extraction';
@@ -16,7 +18,8 @@ const PARTITIONS = '#partitions';
 
 const driver: Driver = {
   kind: 'mysql',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
+  capture: captureMysql,
+  cdcReadiness: myCdcReadiness,
 
   async describe(source): Promise<Description> {
     try {
@@ -55,15 +58,6 @@ const driver: Driver = {
   },
 
   sample: sampleMysql,
-
-  // Change data capture loads only when asked for (its replication client with it).
-  async cdcReadiness(source, entities) {
-    return (await import('./cdc-readiness.js')).myCdcReadiness(source, entities);
-  },
-
-  async capture(source, entities, ctx) {
-    return (await import('./cdc-capture.js')).captureMysql(source, entities, ctx);
-  },
 };
 
 function safeSettings(source: ResolvedSource) {

@@ -13,6 +13,7 @@ import { extractionLabel } from '../kit/relational/cursor.js';
 import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, myExtraction, planColumn, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
 import { drawDistinct, shuffle } from '../kit/relational/draw.js';
+import { manifest } from './manifest.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each, buffered (so memory holds one page). */
@@ -37,7 +38,8 @@ const utf8 = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : 
 export async function sampleMysql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   const filter = options.where ? `(${checkedPredicate(options.where, 'mysql', { source: source.name, entity })})` : undefined;
   // A declared replica is where samples are read, unless the user asks for the primary.
-  const replica = options.fromPrimary ? undefined : replicaSource(source);
+  const own = manifest.settings(source);
+  const replica = options.fromPrimary ? undefined : replicaSource(source, own.replica);
   const settings = mySettings(replica ?? source);
   const session = await connectMy(replica ?? source, settings);
   let rowSource: RowSource | undefined;
@@ -56,7 +58,7 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
   try {
     const notes = await replicaNotes(session, source, replica);
     const table = await findTable(session, entity, source.name);
-    checkFullRead(source, entity, { rows: table.estimatedRows, bytes: table.dataBytes + table.indexBytes || undefined }, options);
+    checkFullRead(source, entity, { rows: table.estimatedRows, bytes: table.dataBytes + table.indexBytes || undefined }, options, own);
     const columns = await columnsOf(session, table);
     const view = table.type === 'VIEW';
     const indexes = view ? [] : await indexesOf(session, table);
@@ -73,7 +75,7 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
       const [row] = await session.records<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${sql}`, values);
       const scan = mysqlScannedRows(JSON.parse(row?.EXPLAIN ?? '{}'), limit);
       ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
-      checkScan(source, entity, scan, options, sql);
+      checkScan(source, entity, scan, options, sql, own.maxScanRows);
     };
 
     const shape: Shape = { select, from, lead, keyColumns, estimatedRows: table.estimatedRows, filter, explain };
@@ -210,7 +212,7 @@ function incrementalPlan(
 
 /** Notes for the sample's status: a read from a server that accepts writes while a replica is declared. */
 async function replicaNotes(session: MySession, source: ResolvedSource, replica: ResolvedSource | undefined): Promise<string[]> {
-  const declared = source.options.replica !== undefined && source.options.replica !== null && source.options.replica !== '';
+  const declared = Boolean(manifest.settings(source).replica);
   if (!declared) return [];
   const [row] = await session.records<{ read_only: string }>('SELECT @@global.read_only AS read_only');
   if (row?.read_only === '1') return [];

@@ -12,6 +12,7 @@ import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
 import { lazyModule } from '../kit/lazy.js';
 import { natsServers } from './servers.js';
+import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
 const STREAMS = '#streams';
@@ -74,7 +75,7 @@ async function connect(source: ResolvedSource, reconnect = false): Promise<NatsC
       ...(user !== undefined ? { user, pass } : {}),
       ...(token !== undefined ? { token } : {}),
       name: 'headwater',
-      timeout: Number(source.options.connectTimeoutMs ?? 10_000),
+      timeout: manifest.settings(source).connectTimeoutMs,
       reconnect,
       maxReconnectAttempts: reconnect ? -1 : 0,
       reconnectTimeWait: 500,
@@ -96,13 +97,12 @@ async function withNats<T>(source: ResolvedSource, entity: string | undefined, r
 }
 
 function subjects(source: ResolvedSource): string[] {
-  const configured = source.options.subjects;
-  return Array.isArray(configured) && configured.length ? configured.map(String) : ['>'];
+  const configured = manifest.settings(source).subjects;
+  return configured.length ? configured : ['>'];
 }
 
 const driver: Driver = {
   kind: 'nats',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {

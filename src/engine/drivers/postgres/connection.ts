@@ -6,15 +6,14 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, sourceSetting, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 import { lazyModule } from '../kit/lazy.js';
+import { manifest } from './manifest.js';
 
 export type PgClient = Client;
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 2_000;
-export const DEFAULT_IDLE_IN_TRANSACTION_MS = 60_000;
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface PgSettings {
   config: ClientConfig;
@@ -32,13 +31,14 @@ export const loadPg = lazyModule<PgModule>('pg', () => import('pg').then((m) => 
 
 /** Connection settings from a `postgres://` URL and/or host/port/database/user/password fields. */
 export function pgSettings(source: ResolvedSource): PgSettings {
-  const { host, port, database, user, password, param, readFile, filePath, ms } = connectionFields(source, {
-    server: 'PostgreSQL', protocols: ['postgres:', 'postgresql:'], example: 'postgres://user@host:port/database', defaultPort: 5432,
+  const own = manifest.settings(source);
+  const { host, port, database, user, password, param, readFile, filePath } = connectionFields(source, own, {
+    server: 'PostgreSQL', protocols: [...manifest.schemes], example: 'postgres://user@host:port/database', defaultPort: 5432,
     urlParams: { host: 'host', port: 'port', database: 'dbname', user: 'user', password: 'password' },
   });
-  const sslmode = (sourceSetting(source.options, 'sslmode') ?? param('sslmode') ?? 'disable').toLowerCase();
+  const sslmode = (own.sslmode ?? param('sslmode') ?? 'disable').toLowerCase();
   const ssl: ConnectionOptions | false = tlsOptions(source.name, 'PostgreSQL', sslmode, { ca: readFile('sslrootcert'), cert: readFile('sslcert'), key: readFile('sslkey') });
-  const connectTimeout = param('connect_timeout') ? Number(param('connect_timeout')) * 1000 : ms('connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS);
+  const connectTimeout = param('connect_timeout') ? Number(param('connect_timeout')) * 1000 : own.connectTimeoutMs;
   const config: ClientConfig = {
     host,
     port,
@@ -54,9 +54,9 @@ export function pgSettings(source: ResolvedSource): PgSettings {
   return {
     config,
     endpoint: { host, port, database, user },
-    statementTimeoutMs: ms('statementTimeoutMs', DEFAULT_STATEMENT_TIMEOUT_MS),
-    lockTimeoutMs: ms('lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS),
-    idleInTransactionMs: ms('idleInTransactionMs', DEFAULT_IDLE_IN_TRANSACTION_MS),
+    statementTimeoutMs: own.statementTimeoutMs,
+    lockTimeoutMs: own.lockTimeoutMs,
+    idleInTransactionMs: own.idleInTransactionMs,
     libpqTls: {
       sslmode: ssl === false ? 'disable' : sslmode === 'verify-ca' || sslmode === 'verify-full' ? sslmode : 'require',
       sslrootcert: filePath('sslrootcert'),

@@ -12,6 +12,8 @@ import { pgError, pgSettings, withPg, type PgClient } from './connection.js';
 import { formatBytes } from '../../../shared/format.js';
 import { approxRows, formatCount } from '../kit/relational/rows.js';
 import { samplePostgres } from './sample.js';
+import { capturePostgres } from './cdc-capture.js';
+import { pgCdcReadiness } from './cdc-readiness.js';
 import { quoteIdent } from './types.js';
 import { pgExtraction } from './extraction.js';
 import { extractionLabel } from '../kit/relational/cursor.js';
@@ -22,7 +24,8 @@ const PARTITIONS = '#partitions';
 
 const driver: Driver = {
   kind: 'postgres',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
+  capture: capturePostgres,
+  cdcReadiness: pgCdcReadiness,
 
   async describe(source): Promise<Description> {
     try {
@@ -72,15 +75,6 @@ const driver: Driver = {
   },
 
   sample: samplePostgres,
-
-  // Change data capture loads only when asked for (its replication client with it).
-  async cdcReadiness(source, entities) {
-    return (await import('./cdc-readiness.js')).pgCdcReadiness(source, entities);
-  },
-
-  async capture(source, entities, ctx) {
-    return (await import('./cdc-capture.js')).capturePostgres(source, entities, ctx);
-  },
 };
 
 function safeSettings(source: ResolvedSource) {

@@ -25,6 +25,7 @@ import { checkedPredicate } from '../kit/relational/where.js';
 import { checkFullRead, checkScan } from '../kit/relational/guard.js';
 import { extractionLabel } from '../kit/relational/cursor.js';
 import { seededRandom } from '../kit/seeded.js';
+import { manifest } from './manifest.js';
 
 export const BATCH_ROWS = 2_000;
 /** Rows per keyset page: one statement each. */
@@ -126,7 +127,8 @@ function singlePager(sql: string, note?: string): Pager {
 export async function samplePostgres(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   const filter = options.where ? `(${checkedPredicate(options.where, 'postgres', { source: source.name, entity })})` : undefined;
   // A declared replica is where samples are read, unless the user asks for the primary.
-  const replica = options.fromPrimary ? undefined : replicaSource(source);
+  const own = manifest.settings(source);
+  const replica = options.fromPrimary ? undefined : replicaSource(source, own.replica);
   const settings = pgSettings(replica ?? source);
   const [client, copyTo] = await Promise.all([connectPg(replica ?? source, settings), loadCopyTo()]);
   let reader: CopyReader | undefined;
@@ -154,7 +156,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
     const table = qualifiedName(relation.schema, relation.name);
     // With a filter, what the read covers is what the planner expects the filter to keep (EXPLAIN also rejects a predicate that does not parse).
     const filteredRows = filter ? await plannerRowsOf(client, `SELECT 1 FROM ${table}${whereClause(filter)}`) : undefined;
-    checkFullRead(source, entity, filter ? { rows: filteredRows } : { rows: relation.estimatedRows, bytes: relation.totalBytes || undefined }, options);
+    checkFullRead(source, entity, filter ? { rows: filteredRows } : { rows: relation.estimatedRows, bytes: relation.totalBytes || undefined }, options, own);
     const columns = await columnsOf(client, relation.oid);
     const plans = await planColumns(client, columns, declaredNullable(relation));
     for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
@@ -182,7 +184,7 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
       const query = sql.slice('COPY ('.length, -') TO STDOUT'.length);
       const scan = await pgExplainScan(client, query);
       ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
-      checkScan(source, entity, scan, options, query);
+      checkScan(source, entity, scan, options, query, own.maxScanRows);
     };
     if (options.strategy === 'full' && pager.independent && !pager.reservoir && nativeEligible(plans)) {
       const statements: string[] = [];
@@ -336,7 +338,7 @@ function tryNative<T>(make: () => T, onError: (error: unknown) => void): T | und
 
 /** Notes for the sample's status: a read from a primary while a replica is declared. */
 async function replicaNotes(client: PgClient, source: ResolvedSource, replica: ResolvedSource | undefined, settings: PgSettings): Promise<string[]> {
-  const declared = source.options.replica !== undefined && source.options.replica !== null && source.options.replica !== '';
+  const declared = Boolean(manifest.settings(source).replica);
   if (!declared) return [];
   const inRecovery = (await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows[0]?.standby === true;
   if (inRecovery) return [];

@@ -16,6 +16,7 @@ import type { DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSo
 import { qualifiedName, type PgRelation } from './catalog.js';
 import { pgError, type PgClient, type PgSettings } from './connection.js';
 import { quoteIdent, quoteLiteral } from './types.js';
+import { manifest } from './manifest.js';
 
 /**
  * Native types the extension decodes to the same DuckDB value as the text paths (formatted as the
@@ -188,7 +189,7 @@ export async function scannerFor(
   read: { relation: PgRelation; key: { names: string[]; types: string[] } | undefined; filter?: string; fields: Field[]; settings: PgSettings; client: PgClient; describe: string; close(): Promise<void>; piped(): DuckDBSampleStream | undefined },
 ): Promise<DuckDBSampleStream | undefined> {
   const { relation, key } = read;
-  const why = source.options.duckdbScanner === false ? 'duckdbScanner is false for this source'
+  const why = !manifest.settings(source).duckdbScanner ? 'duckdbScanner is false for this source'
     : read.filter ? 'a filtered read'
     : !key ? 'the relation has no key for provenance'
     : !['r', 'm'].includes(relation.relkind) || relation.isPartition ? 'not a plain table or materialized view'

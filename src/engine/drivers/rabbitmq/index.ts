@@ -15,6 +15,7 @@ import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
 import { lazyModule } from '../kit/lazy.js';
 import { amqpTarget, Management, type QueueInfo } from './management.js';
+import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
 /** A stream replay ends when nothing more arrives for this long (the stream's end). */
@@ -81,7 +82,7 @@ const loadAmqp = lazyModule('amqplib', async () => withMember(await import('amqp
 async function connect(source: ResolvedSource): Promise<ChannelModel> {
   const amqp = await loadAmqp();
   try {
-    const connection = await amqp.connect(amqpTarget(source).url, { timeout: Number(source.options.connectTimeoutMs ?? 10_000), clientProperties: { connection_name: 'headwater' } });
+    const connection = await amqp.connect(amqpTarget(source).url, { timeout: manifest.settings(source).connectTimeoutMs, clientProperties: { connection_name: 'headwater' } });
     connection.on('error', () => undefined); // reported through 'close' and the failing call
     return connection;
   } catch (error) {
@@ -98,7 +99,6 @@ function parseEntity(entity: string, source: ResolvedSource): { kind: 'exchange'
 
 const driver: Driver = {
   kind: 'rabbitmq',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {

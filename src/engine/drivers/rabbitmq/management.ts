@@ -2,6 +2,7 @@
 // URL comes from options.managementUrl (default http://<amqp host>:15672) with the AMQP credentials.
 import { HeadwaterError, networkCause, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
+import { manifest } from './manifest.js';
 
 export interface AmqpTarget {
   url: string;
@@ -30,8 +31,8 @@ export class Management {
   private readonly auth: string;
 
   constructor(private readonly source: ResolvedSource, private readonly target = amqpTarget(source)) {
-    const configured = source.options.managementUrl;
-    this.base = String(configured ?? `http://${target.host}:15672`).replace(/\/$/, '');
+    const configured = manifest.settings(source).managementUrl;
+    this.base = (configured ?? `http://${target.host}:15672`).replace(/\/$/, '');
     this.auth = `Basic ${Buffer.from(`${target.user}:${target.password}`).toString('base64')}`;
   }
 

@@ -3,10 +3,10 @@
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
+import { manifest } from './manifest.js';
 
 export type { RedisClient };
 
-const CONNECT_TIMEOUT_MS = 10_000;
 
 export function redisLocation(source: ResolvedSource): string {
   const url = source.url ?? 'redis://127.0.0.1:6379';
@@ -16,7 +16,7 @@ export function redisLocation(source: ResolvedSource): string {
 export async function openRedis(source: ResolvedSource, options: { reconnect?: (attempt: number) => void } = {}): Promise<RedisClient> {
   // ioredis is CommonJS whose module.exports is the class: `default` is the class both under Node and bundled (where the named export is missing).
   const Redis = (await import('ioredis')).default as unknown as typeof import('ioredis').Redis;
-  const timeout = Number(source.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+  const timeout = manifest.settings(source).connectTimeoutMs;
   const settings: RedisOptions = {
     lazyConnect: true,
     connectTimeout: timeout,

@@ -9,6 +9,7 @@ import { tapBatches } from '../../streams/tap.js';
 import { openRedis, redisError, withRedis } from './connection.js';
 import { globEscape, isPattern, keyInfos, scanKeys, type KeyInfo } from './keys.js';
 import { describeKey, sampleRedis, STREAM_FIELDS, streamRows } from './sample.js';
+import { manifest } from './manifest.js';
 
 /** Keys SCAN visits per tree level: enough to show the prefixes without walking a huge keyspace. */
 const BROWSE_SCAN_LIMIT = 10_000;
@@ -18,7 +19,6 @@ const TAIL_BLOCK_MS = 1000;
 
 const driver: Driver = {
   kind: 'redis',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     try {
@@ -38,8 +38,7 @@ const driver: Driver = {
   },
 
   async browse(source, path): Promise<BrowseNode[]> {
-    const separator = String(source.options.separator ?? ':');
-    const basePattern = String(source.options.pattern ?? '*');
+    const { separator, pattern: basePattern } = manifest.settings(source);
     return withRedis(source, path.join(''), async (client) => {
       // Group ids end with the separator, so a path's prefix is its ids joined.
       const prefix = path.join('');

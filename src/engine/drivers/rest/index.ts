@@ -9,6 +9,7 @@ import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampl
 import { HttpFailure, send } from '../kit/http.js';
 import { RestClient } from '../kit/rest/client.js';
 import { restConfigOf, type EndpointConfig, type RestConfig } from '../kit/rest/config.js';
+import { manifest } from './manifest.js';
 import { fieldsOfSchema, loadOpenApi, recordSchemaOf, type ApiDocument, type ApiEndpoint } from './openapi.js';
 import { detectPaginator, nextPageUrl, pagingParams, type PageView } from './paginate.js';
 import { at, findRecordPath, isObject } from '../kit/rest/records.js';
@@ -21,7 +22,7 @@ interface Api {
 }
 
 async function apiOf(source: ResolvedSource): Promise<Api> {
-  const config = restConfigOf(source);
+  const config = restConfigOf(source, manifest.settings(source));
   const document = config.openapi ? await loadOpenApi(source, config.openapi) : undefined;
   const byEntity = new Map<string, ApiEndpoint>();
   for (const e of document?.endpoints ?? []) byEntity.set(e.entity, e);
@@ -169,7 +170,6 @@ async function sampleRest(source: ResolvedSource, entity: string, options: Drive
 
 const driver: Driver = {
   kind: 'rest',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source, ctx): Promise<Description> {
     try {

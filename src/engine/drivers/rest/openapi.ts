@@ -12,6 +12,7 @@ import { lazyModule } from '../kit/lazy.js';
 import { HttpFailure, sendFollowing, timeoutsOf } from '../kit/http.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from '../kit/rest/config.js';
 import { isObject } from '../kit/rest/records.js';
+import { manifest } from './manifest.js';
 
 export interface ApiParameter {
   name: string;
@@ -64,7 +65,7 @@ async function readDocument(source: ResolvedSource, where: string): Promise<ApiD
       // No credentials go with it, so a redirect anywhere is followed; timeouts and a size cap bound it.
       const url = new URL(where);
       const { response } = await sendFollowing(url, {
-        signal: new AbortController().signal, timeouts: timeoutsOf(source.options, (message) => new Error(message)), home: url.origin, allowCrossOrigin: true,
+        signal: new AbortController().signal, timeouts: timeoutsOf(manifest.settings(source)), home: url.origin, allowCrossOrigin: true,
         prepare: (target) => ({ url: target, headers: { accept: 'application/json, application/yaml, text/yaml', 'user-agent': 'headwater' } }),
       });
       const text = (await response.read(DEFAULT_MAX_RESPONSE_BYTES, 'the OpenAPI document limit')).toString('utf8');

@@ -14,11 +14,11 @@ import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
 import { lazyModule } from '../kit/lazy.js';
 import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../kit/files/handoff.js';
+import { manifest } from './manifest.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
 
-const DEFAULT_MAX_BYTES = 256 * 1024 ** 2;
 const MAX_KEYS_PER_LEVEL = 1000;
 
 interface Settings {
@@ -27,9 +27,9 @@ interface Settings {
   maxBytes: number;
 }
 
-function setting(source: ResolvedSource, key: string): string | undefined {
-  const value = source.options[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/** A text setting, with an empty text (an unset `${env:VAR}`) as unset. */
+function setting(source: ResolvedSource, key: 'bucket' | 'prefix' | 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'endpoint' | 'region'): string | undefined {
+  return manifest.settings(source)[key] || undefined;
 }
 
 /** `s3://bucket/prefix` or the bucket / prefix options. */
@@ -42,8 +42,7 @@ function settingsOf(source: ResolvedSource): Settings {
     bucket ??= (slash < 0 ? rest : rest.slice(0, slash)) || undefined;
     if (!prefix && slash >= 0) prefix = rest.slice(slash + 1);
   }
-  const maxBytes = Number(source.options.maxBytes ?? DEFAULT_MAX_BYTES);
-  return { bucket, prefix, maxBytes: Number.isFinite(maxBytes) && maxBytes > 0 ? maxBytes : DEFAULT_MAX_BYTES };
+  return { bucket, prefix, maxBytes: manifest.settings(source).maxBytes };
 }
 
 async function clientFor(source: ResolvedSource): Promise<S3Client> {
@@ -55,7 +54,7 @@ async function clientFor(source: ResolvedSource): Promise<S3Client> {
   return new S3Client({
     region: setting(source, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint } : {}),
-    forcePathStyle: source.options.forcePathStyle === true || source.options.forcePathStyle === 'true',
+    forcePathStyle: manifest.settings(source).forcePathStyle,
     // Without keys in the source, the SDK's chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles.
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
     maxAttempts: 2,
@@ -127,7 +126,7 @@ async function browse(source: ResolvedSource, path: string[]): Promise<BrowseNod
     });
     const files = (listed.Contents ?? []).filter((o) => o.Key !== prefix).map((o): BrowseNode => {
       const name = o.Key!.slice(prefix.length);
-      const format = dataFormatOf(name, source.options);
+      const format = dataFormatOf(name, manifest.settings(source));
       const node: BrowseNode = {
         id: name, label: name, kind: 'file', sampleable: format !== undefined, expandable: false, bytes: o.Size ?? 0,
         detail: `${format ? `${format.format}${format.gzip ? ' (gzip)' : ''}` : 'unknown format'}, modified ${o.LastModified?.toISOString() ?? '?'}`,
@@ -200,7 +199,7 @@ async function copyObject(source: ResolvedSource, bucket: string, key: string, c
   const settings = settingsOf(source);
   const entity = `${bucket}/${key}`;
   const name = key.split('/').pop()!.replace(/[^\w.-]/g, '_');
-  const format = dataFormatOf(name, source.options);
+  const format = dataFormatOf(name, manifest.settings(source));
   if (!format) {
     throw new HeadwaterError('usage', `S3 source '${source.name}': cannot tell the format of '${key}' from its name.`, { source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet." });
   }
@@ -273,7 +272,6 @@ async function copyObject(source: ResolvedSource, bucket: string, key: string, c
 
 const driver: Driver = {
   kind: 's3',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source): Promise<Description> {
     const settings = settingsOf(source);
@@ -307,9 +305,9 @@ const driver: Driver = {
   /** Parquet objects declare their schema in the footer, read with ranged GETs (no data pages). */
   async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
     const { bucket, key } = objectOf(source, entity);
-    const format = dataFormatOf(key.split('/').pop()!, source.options);
+    const format = dataFormatOf(key.split('/').pop()!, manifest.settings(source));
     if (format?.format !== 'parquet' || format.gzip) return undefined;
-    return parquetSchemaOf(source, await parquetFooterCopy(source, bucket, key, ctx), ctx);
+    return parquetSchemaOf(source, manifest.settings(source), await parquetFooterCopy(source, bucket, key, ctx), ctx);
   },
 
   async sample(source, entity, options, ctx) {
@@ -317,7 +315,7 @@ const driver: Driver = {
     const copy = await copyObject(source, bucket, key, ctx);
     const part = copy.bytes < copy.size ? `first ${copy.bytes} of ${copy.size} bytes (budget)` : `${copy.size} bytes`;
     ctx.log('info', `${source.name}/${entity}: ${copy.cached ? 'cached copy' : 'copied'}, ${part}`);
-    return sampleLocalCopy(source, copy.path, `s3://${entity} (${part}${copy.cached ? ', cached' : ''})`, options, ctx);
+    return sampleLocalCopy(source, manifest.settings(source), copy.path, `s3://${entity} (${part}${copy.cached ? ', cached' : ''})`, options, ctx);
   },
 };
 

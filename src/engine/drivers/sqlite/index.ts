@@ -16,7 +16,6 @@ const PEEK_ROWS = 200;
 
 const driver: Driver = {
   kind: 'sqlite',
-  capabilities: ['browse', 'nativeSchema', 'sample'],
 
   async describe(source): Promise<Description> {
     let file: string;

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Field, Provenance } from '../../../shared/types.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, RecordBatch, ResolvedSource } from '../driver.js';
-import { isObject } from '../kit/rest/records.js';
 import { verify, type SignatureConfig } from './signature.js';
+import { manifest } from './manifest.js';
 
 const ENTITY = 'deliveries';
 const HIDDEN_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
@@ -38,24 +38,22 @@ interface ReceiverConfig {
 const running = new Map<string, { url: string; delivered: number; rejected: number }>();
 
 function configOf(source: ResolvedSource): ReceiverConfig {
-  const o = source.options;
-  const raw = isObject(o.signature) ? o.signature : undefined;
+  const o = manifest.settings(source);
+  const raw = o.signature;
   let signature: SignatureConfig | undefined;
   if (raw) {
-    const secret = typeof raw.secret === 'string' ? raw.secret : '';
+    // The manifest checked the scheme and that a secret is there (an unset reference resolves to '').
+    const { secret } = raw;
     if (!secret) throw new HeadwaterError('usage', `Webhook source '${source.name}': signature needs a 'secret' (write \${secret:NAME}).`, { source: source.name });
     if (raw.scheme === 'github') signature = { scheme: 'github', secret };
-    else if (raw.scheme === 'stripe') signature = { scheme: 'stripe', secret, toleranceSeconds: Number(raw.toleranceSeconds ?? 300) };
-    else if (raw.scheme === 'hmac') {
-      signature = { scheme: 'hmac', secret, header: String(raw.header ?? 'X-Signature'), algorithm: String(raw.algorithm ?? 'sha256'), encoding: raw.encoding === 'base64' ? 'base64' : 'hex', prefix: String(raw.prefix ?? '') };
-    } else throw new HeadwaterError('usage', `Webhook source '${source.name}': unknown signature scheme '${String(raw.scheme)}' (github, stripe, hmac).`, { source: source.name });
+    else if (raw.scheme === 'stripe') signature = { scheme: 'stripe', secret, toleranceSeconds: raw.toleranceSeconds ?? 300 };
+    else signature = { scheme: 'hmac', secret, header: raw.header ?? 'X-Signature', algorithm: raw.algorithm ?? 'sha256', encoding: raw.encoding ?? 'hex', prefix: raw.prefix ?? '' };
   }
-  const path = String(o.path ?? '/webhook');
   return {
-    host: String(o.host ?? '127.0.0.1'),
-    port: Number(o.port ?? 8787),
-    path: path.startsWith('/') ? path : `/${path}`,
-    maxBodyBytes: Number(o.maxBodyBytes ?? 1024 * 1024),
+    host: o.host,
+    port: Number(o.port),
+    path: o.path.startsWith('/') ? o.path : `/${o.path}`,
+    maxBodyBytes: o.maxBodyBytes,
     signature,
   };
 }
@@ -212,7 +210,6 @@ function unknownEntity(source: ResolvedSource, entity: string): HeadwaterError {
 
 const driver: Driver = {
   kind: 'webhook',
-  capabilities: ['browse', 'sample', 'tail'],
 
   async describe(source): Promise<Description> {
     const config = configOf(source);

@@ -5,19 +5,18 @@ import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Schema } from '../../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../../driver.js';
+import type { FileFormatSettings } from '../option-groups.js';
 import { formatOf } from './location.js';
 import { dataFileSchema, sampleDataFile } from './sample.js';
 
-/** A file-driver source for one local copy; `format` passes the original source's override on. */
-export function localFileSource(source: ResolvedSource, localPath: string): ResolvedSource {
-  const options: Record<string, unknown> = {};
-  for (const key of ['format', 'compression', 'delimiter', 'header']) if (source.options[key] !== undefined) options[key] = source.options[key];
-  return { name: source.name, kind: 'file', path: localPath, options, secrets: source.secrets, baseDir: dirname(localPath) };
+/** A file source for one local copy (the original source's format settings are passed to the reader beside it). */
+function localFileSource(source: ResolvedSource, localPath: string): ResolvedSource {
+  return { name: source.name, kind: 'file', path: localPath, options: {}, secrets: source.secrets, baseDir: dirname(localPath) };
 }
 
 /** The format a data file's name gives, or undefined: used to refuse objects the data-file reader cannot read. */
-export function dataFormatOf(name: string, options: Record<string, unknown>): ReturnType<typeof formatOf> {
-  return formatOf(name, typeof options.format === 'string' ? { format: options.format } : {});
+export function dataFormatOf(name: string, settings: Pick<FileFormatSettings, 'format'>): ReturnType<typeof formatOf> {
+  return formatOf(name, { format: settings.format });
 }
 
 /** Formats whose first bytes, cut at a line end, are a readable file of their own. */
@@ -71,10 +70,10 @@ export interface CopyRead {
  * `read` is reported to ctx.countBytes once the copy is planned (DuckDB) or read (batches): a copy the
  * budget cut short still lands, as a partial sample.
  */
-export async function sampleLocalCopy(source: ResolvedSource, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
+export async function sampleLocalCopy(source: ResolvedSource, format: FileFormatSettings, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
   let stream: SampleStream;
   try {
-    stream = await sampleDataFile(localFileSource(source, localPath), basename(localPath), options, ctx);
+    stream = await sampleDataFile(localFileSource(source, localPath), format, basename(localPath), options, ctx);
   } catch (error) {
     release();
     throw error;
@@ -99,6 +98,6 @@ export async function sampleLocalCopy(source: ResolvedSource, localPath: string,
 }
 
 /** The schema a local Parquet copy (or just its footer) declares, as the data-file reader reads it. */
-export async function parquetSchemaOf(source: ResolvedSource, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
-  return dataFileSchema(localFileSource(source, localPath), basename(localPath), ctx);
+export async function parquetSchemaOf(source: ResolvedSource, format: FileFormatSettings, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
+  return dataFileSchema(localFileSource(source, localPath), format, basename(localPath), ctx);
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { HeadwaterError } from '../../../../shared/errors.js';
 import type { ResolvedSource } from '../../driver.js';
+import type { FileFormatSettings } from '../option-groups.js';
 
 export type FileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
 
@@ -65,22 +66,18 @@ export function statRoot(source: ResolvedSource): { root: string; isFile: boolea
   return { root, isFile: stats.isFile(), bytes: stats.size };
 }
 
-/** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise. */
-export function formatOf(file: string, options: Record<string, unknown> = {}): { format: FileFormat; gzip: boolean } | undefined {
+/** Format by extension (`x.csv`, `x.ndjson.gz`...), unless the source's `format` option says otherwise (its manifest allows only known names). */
+export function formatOf(file: string, options: Pick<FileFormatSettings, 'format' | 'compression'> = {}): { format: FileFormat; gzip: boolean } | undefined {
   const name = basename(file).toLowerCase();
-  const compression = typeof options.compression === 'string' ? options.compression.toLowerCase() : undefined;
-  const gzip = compression ? compression === 'gzip' || compression === 'gz' : name.endsWith('.gz');
+  const gzip = options.compression ? options.compression !== 'none' : name.endsWith('.gz');
   const stem = name.endsWith('.gz') ? name.slice(0, -3) : name;
-  const forced = typeof options.format === 'string' ? FORMAT_NAMES[options.format.toLowerCase()] : undefined;
-  if (typeof options.format === 'string' && !forced) {
-    throw new HeadwaterError('usage', `Unknown file format '${options.format}'. Known formats: csv, tsv, json, ndjson (jsonl), parquet.`);
-  }
+  const forced = options.format ? FORMAT_NAMES[options.format] : undefined;
   const format = forced ?? EXTENSIONS[stem.slice(stem.lastIndexOf('.') + 1)];
   return format ? { format, gzip } : undefined;
 }
 
-/** The data file an entity names, refusing anything outside the source root. */
-export function resolveEntity(source: ResolvedSource, entity: string): DataFile {
+/** The data file an entity names, refusing anything outside the source root; `settings` are the source's parsed format options. */
+export function resolveEntity(source: ResolvedSource, entity: string, settings: FileFormatSettings): DataFile {
   const { root, isFile } = statRoot(source);
   let file: string;
   if (isFile) {
@@ -105,7 +102,7 @@ export function resolveEntity(source: ResolvedSource, entity: string): DataFile 
   const special = specialFileKind(stats);
   if (special) throw notRegularFile(`File source '${source.name}'`, file, special, { source: source.name, entity });
   const bytes = stats.size;
-  const format = formatOf(file, source.options);
+  const format = formatOf(file, settings);
   if (!format) {
     throw new HeadwaterError('usage', `File source '${source.name}': cannot tell the format of '${entity}' from its name.`, {
       source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet.",

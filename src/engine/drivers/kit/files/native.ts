@@ -11,6 +11,7 @@ import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumn
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
 import { quoteIdent, quoteLiteral } from '../sql-text.js';
+import type { FileFormatSettings } from '../option-groups.js';
 
 /** Lines past a head's limit that the gzip check of a head sample also covers. */
 const HEAD_CHECK_SLACK_LINES = 1_000;
@@ -46,7 +47,7 @@ interface FilePlan {
 }
 
 /** `everyRow`: CSV column types from every row the sample covers, never from the first rows alone. */
-export async function sampleNatively(source: ResolvedSource, data: DataFile, requested: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
+export async function sampleNatively(source: ResolvedSource, data: DataFile, settings: FileFormatSettings, requested: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
   // `full` honours the limit as a cap, like every other source: the first `limit` rows in file order.
   const options: DriverSampleOptions = requested.strategy === 'full' ? { ...requested, strategy: 'head' } : requested;
   // A head reads its first rows only: the gzip check covers those lines and some header and blank lines.
@@ -60,7 +61,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, req
     if (ctx.signal.aborted) throw new Error('cancelled');
     const plan = data.format === 'parquet'
       ? await planParquet(duck.connection, read, readable.path, options)
-      : await planCsv(duck.connection, source, read, readable.path, options, ctx, everyRow);
+      : await planCsv(duck.connection, source, read, settings, readable.path, options, ctx, everyRow);
     const { select, byPosition } = selectSql(plan, options);
     let closed = false;
     const stream: DuckDBSampleStream = {
@@ -80,7 +81,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, req
     // Landed from the whole lines before the damage, the sample is partial and says why.
     if (readable.broken) stream.finished = () => Promise.reject(new Error(readable.broken));
     if (plan.countRejected) stream.countRejected = plan.countRejected;
-    if (plan.provisional) stream.widen = () => sampleNatively(source, data, requested, ctx, true);
+    if (plan.provisional) stream.widen = () => sampleNatively(source, data, settings, requested, ctx, true);
     return stream;
   } catch (error) {
     readable.cleanup();
@@ -165,14 +166,15 @@ function sameDialect(a: CsvDialect, b: CsvDialect): boolean {
 const SNIFF_EMPTY = '(empty)';
 
 /** What the source's options say about the file: these go to the sniffer and to the read. */
-function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[] {
+function csvUserArgs(data: DataFile, options: FileFormatSettings): string[] {
   const args: string[] = [];
   if (data.gzip) args.push("compression = 'gzip'");
-  const delimiter = typeof options.delimiter === 'string' ? options.delimiter : data.format === 'tsv' ? '\t' : undefined;
+  const delimiter = options.delimiter ?? (data.format === 'tsv' ? '\t' : undefined);
   if (delimiter !== undefined) args.push(`delim = ${quoteLiteral(delimiter)}`);
-  if (typeof options.header === 'boolean') args.push(`header = ${options.header}`);
+  if (options.header !== undefined) args.push(`header = ${options.header}`);
   for (const key of ['quote', 'escape', 'nullstr'] as const) {
-    if (typeof options[key] === 'string') args.push(`${key} = ${quoteLiteral(options[key])}`);
+    const value = options[key];
+    if (value !== undefined) args.push(`${key} = ${quoteLiteral(value)}`);
   }
   return args;
 }
@@ -189,9 +191,9 @@ function csvUserArgs(data: DataFile, options: Record<string, unknown>): string[]
  * Text columns the first rows cannot vouch for (all null there, or all of a narrower type) are
  * sniffed over every row up front.
  */
-async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
+async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, settings: FileFormatSettings, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
   const api = await duckApi();
-  const userArgs = csvUserArgs(data, source.options);
+  const userArgs = csvUserArgs(data, settings);
   const sniff = async (extra: string[]): Promise<CsvDialect> => {
     const args = [quoteLiteral(path), ...userArgs, ...extra].join(', ');
     const row = (await connection.runAndReadAll(
@@ -206,7 +208,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   let sniffed = await sniff([tolerant]);
   let provisional = false;
   if (sniffRows !== undefined) {
-    if (everyRow || !(await firstRowsVouch(connection, `read_csv(${csvReadArgs(path, data, sniffed, source.options).join(', ')}, ignore_errors = true)`, sniffed))) {
+    if (everyRow || !(await firstRowsVouch(connection, `read_csv(${csvReadArgs(path, data, sniffed, settings).join(', ')}, ignore_errors = true)`, sniffed))) {
       // Tolerance doubles the sniffer's work over a wide sample: that one is sniffed strictly, and
       // again tolerantly only if it then disagrees with the tolerant sniff of the first rows about
       // the dialect (malformed rows threw it off) or fails.
@@ -219,7 +221,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
       provisional = true;
     }
   }
-  const readArgs = csvReadArgs(path, data, sniffed, source.options);
+  const readArgs = csvReadArgs(path, data, sniffed, settings);
 
   const described = await connection.run(`SELECT * FROM read_csv(${readArgs.join(', ')}) LIMIT 0`);
   const types = described.columnTypes();
@@ -247,7 +249,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
 }
 
 /** read_csv arguments that read exactly as the sniffer found, without sniffing again. */
-function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: Record<string, unknown>): string[] {
+function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: FileFormatSettings): string[] {
   const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
   const args = [
     quoteLiteral(path),
@@ -264,7 +266,7 @@ function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options:
   ];
   if (sniffed.DateFormat) args.push(`dateformat = ${quoteLiteral(sniffed.DateFormat)}`);
   if (sniffed.TimestampFormat) args.push(`timestampformat = ${quoteLiteral(sniffed.TimestampFormat)}`);
-  if (typeof options.nullstr === 'string') args.push(`nullstr = ${quoteLiteral(options.nullstr)}`);
+  if (options.nullstr !== undefined) args.push(`nullstr = ${quoteLiteral(options.nullstr)}`);
   return args;
 }
 

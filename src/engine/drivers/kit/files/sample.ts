@@ -5,6 +5,7 @@
 // inference is not safe on samples, see notes/duckdb-and-sqlite.md).
 import type { Schema } from '../../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../../driver.js';
+import type { FileFormatSettings } from '../option-groups.js';
 import { refuseUnsupported, type SampleSupport } from '../sample-support.js';
 import { parquetSchema, sampleJsonWithDuckDB } from './duck.js';
 import { jsonLayout, peekText, resolveEntity, type DataFile, type JsonLayout } from './location.js';
@@ -20,19 +21,19 @@ async function layoutOf(data: DataFile): Promise<JsonLayout | undefined> {
   return jsonLayout(await peekText(data.file, data.gzip));
 }
 
-/** A sample of the data file `entity` names in a file source (a `path` to a file or a folder). */
-export async function sampleDataFile(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
+/** A sample of the data file `entity` names in a file source (a `path` to a file or a folder), read as `settings` (its parsed format options) say. */
+export async function sampleDataFile(source: ResolvedSource, settings: FileFormatSettings, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   refuseUnsupported(source, entity, options, SAMPLES, 'To filter, sample the file and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".');
-  const data = resolveEntity(source, entity);
+  const data = resolveEntity(source, entity, settings);
   const layout = await layoutOf(data);
   if (layout === 'lines') return sampleNdjson(source, data, options, ctx);
   if (data.format === 'json') return sampleJsonWithDuckDB(source, data, layout, options, ctx);
-  return sampleNatively(source, data, options, ctx);
+  return sampleNatively(source, data, settings, options, ctx);
 }
 
 /** The schema a data file declares: only Parquet does (in its footer); CSV and JSON are inferred from samples. */
-export async function dataFileSchema(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined> {
-  const data = resolveEntity(source, entity);
+export async function dataFileSchema(source: ResolvedSource, settings: FileFormatSettings, entity: string, ctx: DriverContext): Promise<Schema | undefined> {
+  const data = resolveEntity(source, entity, settings);
   if (data.format !== 'parquet') return undefined;
   return parquetSchema(source, data, ctx);
 }

@@ -13,9 +13,8 @@ const CONNECTION_FIELDS = ['host', 'port', 'database', 'user', 'password'];
  * The source's declared replica (`replica:` a URL, or fields over the primary's), as a source of its
  * own with the same name and secrets, or undefined when none is declared.
  */
-export function replicaSource(source: ResolvedSource): ResolvedSource | undefined {
-  const replica = source.options.replica;
-  if (replica === undefined || replica === null || replica === '') return undefined;
+export function replicaSource(source: ResolvedSource, replica: string | Record<string, unknown> | undefined): ResolvedSource | undefined {
+  if (replica === undefined || replica === '') return undefined;
   const { replica: _replica, ...options } = source.options;
   if (typeof replica === 'string') {
     for (const field of CONNECTION_FIELDS) delete options[field];
@@ -73,13 +72,10 @@ export interface ConnectionFields {
   readFile(setting: string, ...aliases: string[]): string | undefined;
   /** The absolute path of that file. */
   filePath(setting: string, ...aliases: string[]): string | undefined;
-  /** A non-negative number of milliseconds from a setting. */
-  ms(name: string, fallback: number): number;
 }
 
-/** Connection fields from the source's URL and/or its host/port/database/user/password settings (settings win). */
-export function connectionFields(source: { name: string; url?: string; baseDir: string; options: Record<string, unknown> }, spec: ConnectionFieldSpec): ConnectionFields {
-  const { options } = source;
+/** Connection fields from the source's URL and/or its host/port/database/user/password settings (settings win; its manifest parsed them). */
+export function connectionFields(source: { name: string; url?: string; baseDir: string }, options: Record<string, unknown>, spec: ConnectionFieldSpec): ConnectionFields {
   const fail = (message: string) => new HeadwaterError('usage', `${spec.server} source '${source.name}': ${message}`, { source: source.name });
   let url: URL | undefined;
   if (source.url) {
@@ -120,11 +116,6 @@ export function connectionFields(source: { name: string; url?: string; baseDir: 
       } catch (error) {
         throw fail(`cannot read ${setting} ${path} (${(error as Error).message}).`);
       }
-    },
-    ms(name, fallback) {
-      const value = Number(sourceSetting(options, name) ?? fallback);
-      if (!Number.isFinite(value) || value < 0) throw fail(`${name} must be a number of milliseconds.`);
-      return value;
     },
   };
 }

@@ -1,27 +1,15 @@
 // Cost guards of relational samples (DESIGN.md, "Source safety"): a full read of a big table needs an
 // explicit confirmation that quotes the catalog's estimate, and every read is EXPLAINed first and
-// refused when the plan would scan more rows than the source allows. Pure functions over estimates
-// and plans, so the drivers share one policy and one wording.
+// refused when the plan would scan more rows than the source allows. Pure functions over estimates,
+// plans and the thresholds the driver's parsed settings give, so the drivers share one policy and one wording.
 import { HeadwaterError } from '../../../../shared/errors.js';
 import { formatBytes } from '../../../../shared/format.js';
 import type { DriverSampleOptions, ResolvedSource } from '../../driver.js';
 
-/** Rows a plan may scan before the read is refused (source option `maxScanRows`). */
-export const DEFAULT_MAX_SCAN_ROWS = 5_000_000;
-/** A full read of more rows or bytes than this needs `confirmFull` (source options `confirmFullRows`, `confirmFullBytes`). */
-export const DEFAULT_CONFIRM_FULL_ROWS = 100_000;
-export const DEFAULT_CONFIRM_FULL_BYTES = 256 * 1024 * 1024;
-
-function numberOption(source: ResolvedSource, name: string, fallback: number): number {
-  const raw = source.options[name];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new HeadwaterError('usage', `Source '${source.name}': ${name} must be a non-negative number (got '${String(raw)}').`, { source: source.name });
-  return value;
-}
-
-export function maxScanRows(source: ResolvedSource): number {
-  return numberOption(source, 'maxScanRows', DEFAULT_MAX_SCAN_ROWS);
+/** A full read of more rows or bytes than these needs `confirmFull` (source options, defaults in the relational manifests). */
+export interface FullReadThresholds {
+  confirmFullRows: number;
+  confirmFullBytes: number;
 }
 
 export interface CostEstimate {
@@ -38,10 +26,9 @@ export function describeEstimate(estimate: CostEstimate): string {
  * A full read goes ahead when it is small by the catalog's estimate, or when the user confirmed it.
  * Otherwise the error quotes the estimate, so the user decides knowing the cost.
  */
-export function checkFullRead(source: ResolvedSource, entity: string, estimate: CostEstimate, options: DriverSampleOptions): void {
+export function checkFullRead(source: Pick<ResolvedSource, 'name'>, entity: string, estimate: CostEstimate, options: DriverSampleOptions, thresholds: FullReadThresholds): void {
   if (options.strategy !== 'full' || options.confirmFull) return;
-  const rowLimit = numberOption(source, 'confirmFullRows', DEFAULT_CONFIRM_FULL_ROWS);
-  const byteLimit = numberOption(source, 'confirmFullBytes', DEFAULT_CONFIRM_FULL_BYTES);
+  const { confirmFullRows: rowLimit, confirmFullBytes: byteLimit } = thresholds;
   const unknown = estimate.rows === undefined && estimate.bytes === undefined;
   const big = (estimate.rows ?? 0) > rowLimit || (estimate.bytes ?? 0) > byteLimit;
   if (!unknown && !big) return;
@@ -58,9 +45,8 @@ export interface ScanEstimate {
 }
 
 /** Refuses a read whose plan scans more rows than the source allows, unless the user allowed it. */
-export function checkScan(source: ResolvedSource, entity: string, scan: ScanEstimate, options: DriverSampleOptions, explainSql: string): void {
+export function checkScan(source: Pick<ResolvedSource, 'name'>, entity: string, scan: ScanEstimate, options: DriverSampleOptions, explainSql: string, max: number): void {
   if (options.allowScan || (options.strategy === 'full' && options.confirmFull)) return;
-  const max = maxScanRows(source);
   if (scan.rows <= max) return;
   throw new HeadwaterError('usage', `Source '${source.name}', entity '${entity}': refused before reading: the plan scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}), more than maxScanRows ${max.toLocaleString('en-US')}.`, {
     source: source.name, entity, hint: `Narrow it (--where on an indexed column, a smaller --limit), or re-run with --allow-scan if the server can afford it. Plan of: ${explainSql.slice(0, 300)}`,
