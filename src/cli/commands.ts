@@ -3,7 +3,7 @@
 // as the extension's command table (src/extension/commands.ts) does over the LSP connection.
 import { redactUrl } from '../shared/errors.js';
 import type { EngineRequest } from '../engine/requests.js';
-import { extractionLabel } from '../engine/sampling/cursor.js';
+import { extractionLabel } from '../engine/drivers/kit/relational/cursor.js';
 import { MAX_SECONDS } from '../engine/sampling/run.js';
 import { command, EXIT, requestCommand, type CliCommand } from './command.js';
 import { captureCommand, cdcCommand } from './cdc.js';

@@ -1,6 +1,6 @@
 // Help text, written from the command table: the command list, and per command its usage line,
 // description and options with their types and defaults.
-import { ENGINE_VERSION } from '../engine/version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 import { manifests } from '../engine/drivers/registry.js';
 import type { CliCommand, OptionSpec, OptionSpecs } from './command.js';
 import { GLOBAL_OPTIONS, placeholder } from './options.js';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { HeadwaterError } from '../shared/errors.js';
 import { Engine } from '../engine/engine.js';
 import { answer } from '../engine/requests.js';
-import { ENGINE_VERSION } from '../engine/version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 import { EXIT, type CliCommand, type CliIO, type CommandContext, type OptionValue } from './command.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';

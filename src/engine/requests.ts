@@ -4,7 +4,7 @@
 import type { ParamsOf, ProgressParams, Requests, ResultOf } from '../shared/protocol.js';
 import type { Engine } from './engine.js';
 import { contractDriftOf } from './contracts/observed.js';
-import { ENGINE_VERSION } from './version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 
 /** The requests the engine answers; `resolveSecrets` goes the other way (the engine asks the extension). */
 export type EngineRequest = Exclude<keyof typeof Requests, 'resolveSecrets'>;

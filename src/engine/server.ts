@@ -12,7 +12,7 @@ import { Engine } from './engine.js';
 import { answer, engineRequests, type EngineRequest, type RequestContext, type RequestParams } from './requests.js';
 import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sourcesYaml.js';
 import { ContractFeatures } from './lsp/contractServer.js';
-import { ENGINE_VERSION } from './version.js';
+import { ENGINE_VERSION } from '../shared/version.js';
 
 /** JSON-RPC error codes for Headwater errors (application range). */
 const ERROR_CODE = -32050;

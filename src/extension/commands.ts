@@ -5,11 +5,9 @@ import * as vscode from 'vscode';
 import { Requests, type DiffSideParams } from '../shared/protocol.js';
 import type { Profile } from '../shared/profile.js';
 import type { QueryResult, SampleInfo, SampleStrategy } from '../shared/types.js';
-import type { Engine } from './engine.js';
 import { isCancellation, showError } from './errors.js';
 import { ProfilePanels, type ProfilePanelState } from './profilePanel.js';
-import { sqlResultCap, type PanelState, type SamplePanels } from './samplePanel.js';
-import type { SchemaDocuments } from './schemaDocument.js';
+import { sqlResultCap, type PanelState } from './samplePanel.js';
 import type { SchemaDrift } from '../shared/drift.js';
 import { DriftPanels, type DriftPanelState } from './driftPanel.js';
 import { openCurrentStateSql, type CurrentState } from './currentState.js';
@@ -18,16 +16,8 @@ import { runningWebhookReceivers, startWebhookReceiver, stopWebhookReceiver } fr
 import { generate } from './generateCommands.js';
 import { compareContract } from './contractCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
-import type { SampleTreeNode, SamplesTree, SourcesTree, SourceTreeNode } from './trees.js';
-
-export interface Headwater {
-  context: vscode.ExtensionContext;
-  engine: Engine;
-  sourcesTree: SourcesTree;
-  samplesTree: SamplesTree;
-  panels: SamplePanels;
-  schemaDocs: SchemaDocuments;
-}
+import type { SampleTreeNode, SourceTreeNode } from './trees.js';
+import type { Headwater } from './headwater.js';
 
 type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
 

@@ -2,7 +2,7 @@
 // the newest sample of its entity, in the Drift panel.
 import * as vscode from 'vscode';
 import { Requests, type ResultOf } from '../shared/protocol.js';
-import type { Headwater } from './commands.js';
+import type { Headwater } from './headwater.js';
 import { showError } from './errors.js';
 
 export type ContractComparison = ResultOf<typeof Requests.contractDrift>;

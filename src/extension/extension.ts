@@ -1,7 +1,8 @@
 // Entry point. activate() only wires things up: the engine starts on the first view or command.
 import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../shared/api.js';
-import { commands, type Headwater } from './commands.js';
+import { commands } from './commands.js';
+import type { Headwater } from './headwater.js';
 import { Engine } from './engine.js';
 import { SamplePanels } from './samplePanel.js';
 import { SchemaDocuments, schemaScheme } from './schemaDocument.js';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests, type GenerateParams, type GenerateResult } from '../shared/protocol.js';
 import type { SampleInfo } from '../shared/types.js';
-import type { Headwater } from './commands.js';
+import type { Headwater } from './headwater.js';
 import { isCancellation, showError } from './errors.js';
 import type { SampleTreeNode, SourceTreeNode } from './trees.js';
 

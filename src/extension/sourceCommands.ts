@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests, type SourceDefinition } from '../shared/protocol.js';
 import type { SourceSummary } from '../shared/types.js';
-import type { Headwater } from './commands.js';
+import type { Headwater } from './headwater.js';
 import { showError } from './errors.js';
 import type { SourceKindInfo } from '../shared/sourceKinds.js';
 import { askKindFields } from './addSourceForm.js';

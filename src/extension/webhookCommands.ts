@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests, type WebhookReceiverOptions } from '../shared/protocol.js';
-import type { Headwater } from './commands.js';
+import type { Headwater } from './headwater.js';
 import { isCancellation, showError } from './errors.js';
 import type { SourceTreeNode } from './trees.js';
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { typeLabels } from '../../src/engine/drivers/mysql/catalog.js';
-import { keyProvenance, RowShaper, splitQualified, UNREPRESENTABLE } from '../../src/engine/drivers/postgres/relational.js';
+import { keyProvenance, RowShaper, UNREPRESENTABLE } from '../../src/engine/drivers/kit/relational/rows.js';
+import { splitQualified } from '../../src/shared/names.js';
 import { dateFromText, intervalFromText, numericTypmod, parseArrayLiteral, splitCopyLine, timestampFromText } from '../../src/engine/drivers/postgres/types.js';
 
 describe('PostgreSQL text forms', () => {

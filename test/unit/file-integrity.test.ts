@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
-import { jsonDeeperThan } from '../../src/engine/drivers/file/ndjson.js';
+import { jsonDeeperThan } from '../../src/engine/drivers/kit/files/ndjson.js';
 import type { SampleStrategy } from '../../src/shared/types.js';
 
 const ROWS = 20_000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FieldSetBuilder, conformValue, duckTypeFor, typeOfValue, widen, widenJsonValue } from '../../src/engine/inference/basic.js';
+import { FieldSetBuilder, conformValue, duckTypeFor, typeOfValue, widen, widenJsonValue } from '../../src/engine/drivers/kit/inference.js';
 import type { FieldType } from '../../src/shared/types.js';
 
 describe('typeOfValue', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detectPaginator, nextPageUrl, type PageView } from '../../src/engine/drivers/rest/paginate.js';
-import { findRecordPath } from '../../src/engine/drivers/rest/records.js';
+import { findRecordPath } from '../../src/engine/drivers/kit/rest/records.js';
 
 function page(url: string, body: unknown, headers: Record<string, string> = {}): PageView {
   const path = findRecordPath(body) ?? [];

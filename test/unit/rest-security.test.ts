@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../src/engine/engine.js';
-import { restConfigOf } from '../../src/engine/drivers/rest/config.js';
+import { restConfigOf } from '../../src/engine/drivers/kit/rest/config.js';
 import { manifest as restManifest } from '../../src/engine/drivers/rest/manifest.js';
 import { listen, silentListener, type Listener } from '../fixtures/http/listeners.js';
 

@@ -2,10 +2,10 @@
 // rows a plan scans as PostgreSQL and MariaDB describe it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detectExtraction } from '../../src/engine/sampling/cursor.js';
-import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanNode } from '../../src/engine/sampling/guard.js';
-import { checkedPredicate } from '../../src/engine/sampling/where.js';
-import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/sampling/options.js';
+import { detectExtraction } from '../../src/engine/drivers/kit/relational/cursor.js';
+import { checkFullRead, checkScan, mysqlScannedRows, pgScannedRows, type PgPlanNode } from '../../src/engine/drivers/kit/relational/guard.js';
+import { checkedPredicate } from '../../src/engine/drivers/kit/relational/where.js';
+import { refuseUnsupported, unsupportedOption, type SampleSupport } from '../../src/engine/drivers/kit/sample-support.js';
 import type { DriverSampleOptions, ResolvedSource } from '../../src/engine/drivers/driver.js';
 import { manifestFor } from '../../src/engine/drivers/registry.js';
 import { HeadwaterError } from '../../src/shared/errors.js';

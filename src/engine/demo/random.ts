@@ -1,5 +1,5 @@
 // A seeded PRNG for the demo generator: same seed, same data, on every machine and Node version.
-import { seededRandom } from '../sampling/seeded.js';
+import { seededRandom } from '../drivers/kit/seeded.js';
 
 export class Rng {
   private readonly nextFloat: () => number;

@@ -1,7 +1,7 @@
 // Writes the demo shop as a SQLite database: declared types, keys, indexes, an insert-only history
 // table and a few realistic dirty bits. Everything derives from the seed and a fixed base date.
 import type BetterSqlite3 from 'better-sqlite3';
-import { loadNative } from '../safety/native.js';
+import { betterSqlite3 } from '../drivers/kit/native.js';
 import { COUNTRIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, buildProducts, type Country, type Product } from './reference.js';
 import { Rng } from './random.js';
 
@@ -293,7 +293,7 @@ type Database = BetterSqlite3.Database;
 
 /** Writes a fresh database at `path` (which must not exist). */
 export async function writeShopDatabase(path: string, scale: number, seed: number): Promise<ShopResult> {
-  const { default: DatabaseCtor } = await loadNative<{ default: typeof BetterSqlite3 }>('better-sqlite3', () => import('better-sqlite3'));
+  const DatabaseCtor = await betterSqlite3();
   const rng = new Rng(seed);
   const products = buildProducts((min, max) => rng.int(min, max));
   const customers = buildCustomers(rng, Math.max(1, Math.round(2000 * scale)));

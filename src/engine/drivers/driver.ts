@@ -5,6 +5,11 @@ import type { BrowseNode, Field, Provenance, SampleCursor, SampleMethod, SampleS
 import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { CdcReadiness } from '../../shared/cdc.js';
 
+export type { OpenedDuckDB };
+
+/** The column a duckdbSelect ends with (DuckDBSampleStream), and that every sample table keeps its provenance in. */
+export const PROVENANCE_COLUMN = '_hw_provenance';
+
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
 export interface DriverSampleOptions {
   limit: number;
@@ -194,7 +199,7 @@ export interface Driver {
   nativeSchema?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<Schema | undefined>;
   sample(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream>;
   tail?(source: ResolvedSource, entity: string, ctx: DriverContext): Promise<SampleStream>;
-  /** Change data capture: a stream of envelope rows (cdc/envelope.ts ENVELOPE_FIELDS) of changes to `entities`, from now on. */
+  /** Change data capture: a stream of envelope rows (kit/cdc/envelope.ts ENVELOPE_FIELDS) of changes to `entities`, from now on. */
   capture?(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream>;
   /** Whether changes can be captured here, per server and table (all tables when none are named), each failing item with its fix. */
   cdcReadiness?(source: ResolvedSource, entities: string[]): Promise<CdcReadiness>;

@@ -1,8 +1,15 @@
 // Chooses the cursor columns an incremental extraction would use, from the sampled evidence: an
 // integer key that only grows (incrementing) and a non-null update timestamp (timestamp). Pure.
-import type { Profile } from '../../shared/profile.js';
-import type { Extraction } from '../../shared/types.js';
-import type { ColumnEvidence } from './evidence.js';
+import type { FieldProfile, Profile } from '../../shared/profile.js';
+import type { Extraction, FieldType } from '../../shared/types.js';
+
+/** What the choice looks at in a column (evidence.ts's ColumnEvidence has it). */
+export interface CursorEvidence {
+  name: string;
+  type: FieldType;
+  declaredNullable: boolean;
+  profile?: FieldProfile;
+}
 
 export interface CursorColumn {
   column: string;
@@ -24,12 +31,12 @@ export interface CursorChoice {
 const UPDATE_TIME = /^(updated|modified|changed|last_?modified|last_?updated|last_?changed)(_?(at|on|ts|time|timestamp|date))?$|^(mtime|ts_updated|update_time|modify_time)$/i;
 const CREATE_TIME = /^(created|inserted|ingested)(_?(at|on|ts|time|timestamp))?$|^(ctime|create_time|insert_time)$/i;
 
-function nonNull(column: ColumnEvidence): boolean {
+function nonNull(column: CursorEvidence): boolean {
   if (column.profile) return column.profile.nulls === 0 && column.profile.count > 0;
   return !column.declaredNullable;
 }
 
-function rowsOf(profile: Profile | undefined, column: ColumnEvidence): string {
+function rowsOf(profile: Profile | undefined, column: CursorEvidence): string {
   const rows = profile?.rows ?? column.profile?.count;
   return rows === undefined ? '' : ` in ${rows.toLocaleString('en-US')} rows`;
 }
@@ -39,7 +46,7 @@ function rowsOf(profile: Profile | undefined, column: ColumnEvidence): string {
  * sample's evidence fills the other role (an integer key beside an update time), or decides alone
  * for sources that declare none (SQLite, files).
  */
-export function detectCursor(columns: ColumnEvidence[], key: string[], profile?: Profile, declared?: Extraction): CursorChoice {
+export function detectCursor(columns: CursorEvidence[], key: string[], profile?: Profile, declared?: Extraction): CursorChoice {
   const observed = observedCursor(columns, key, profile);
   if (!declared) return observed;
   if (declared.method === 'full' || !declared.cursor) {
@@ -61,7 +68,7 @@ export function detectCursor(columns: ColumnEvidence[], key: string[], profile?:
   };
 }
 
-function observedCursor(columns: ColumnEvidence[], key: string[], profile?: Profile): CursorChoice {
+function observedCursor(columns: CursorEvidence[], key: string[], profile?: Profile): CursorChoice {
   let incrementing: CursorColumn | undefined;
   if (key.length === 1) {
     const column = columns.find((c) => c.name === key[0] && c.type === 'integer');

@@ -1,7 +1,7 @@
 // Turns an inferrer's counts into the JSON schema: types from the lattice, unions with their branches,
 // the changes in stream order with the record behind each, formats, enums, keys and notes.
 import type { Provenance } from '../../shared/types.js';
-import { duckTypeFor, widen } from './basic.js';
+import { duckTypeFor, widen } from '../drivers/kit/inference.js';
 import {
   FIRST_STRING_KIND, KIND, KIND_COUNT, KIND_FAMILY, KIND_NAMES, KIND_TYPE, STRING_FORMAT_OF_KIND,
   type Family, type InferrerState, type PairTracker, type PathNode,

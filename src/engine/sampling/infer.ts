@@ -4,7 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Provenance } from '../../shared/types.js';
 import { SchemaInferrer, type InferredSchema } from '../inference/index.js';
 import { quoteIdent } from '../workspace/sql.js';
-import { INGESTED_COLUMN, PROVENANCE_COLUMN } from '../workspace/landing.js';
+import { PROVENANCE_COLUMN } from '../drivers/driver.js';
+import { INGESTED_COLUMN } from '../workspace/landing.js';
 
 /** Rows read back from a natively landed sample for inference. */
 export const READ_BACK_MAX_ROWS = 200_000;

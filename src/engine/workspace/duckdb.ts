@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { loadNative } from '../safety/native.js';
+import { duckdbModule } from '../drivers/kit/native.js';
 
 export interface OpenedDuckDB {
   instance: DuckDBInstance;
@@ -25,7 +25,7 @@ export function extensionDirectory(): string {
 /** `path` is a database file or ':memory:'; `config` adds or overrides DuckDB settings (access_mode...). */
 export async function openDuckDB(path: string, config: Record<string, string> = {}): Promise<OpenedDuckDB> {
   const extensions = extensionDirectory();
-  const { DuckDBInstance } = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
+  const { DuckDBInstance } = await duckdbModule();
   try {
     mkdirSync(extensions, { recursive: true });
   } catch {

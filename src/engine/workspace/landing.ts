@@ -5,9 +5,9 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunkWriter, DuckDBValue, JS, ToDuckDBValueConverter } from '@duckdb/node-api';
 import type { Field, Provenance } from '../../shared/types.js';
 import { underLandingLimit } from './memory.js';
+import { PROVENANCE_COLUMN } from '../drivers/driver.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 
-export const PROVENANCE_COLUMN = '_hw_provenance';
 export const INGESTED_COLUMN = '_hw_ingested_at';
 
 type Api = typeof import('@duckdb/node-api');

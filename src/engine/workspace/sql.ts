@@ -1,12 +1,5 @@
-// Small SQL text helpers for DuckDB statements the engine builds itself.
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+// Small SQL text helpers for DuckDB statements the engine builds itself. Quoting is the drivers' too.
+export { quoteIdent, quoteLiteral } from '../drivers/kit/sql-text.js';
 
 const DATA_FILE_EXTENSION = /\.(csv|tsv|txt|json|ndjson|jsonl|parquet|sqlite3?|db|duckdb|log)(\.gz)?$/i;
 

@@ -5,7 +5,7 @@ import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { InferredSchema } from '../inference/types.js';
-import { loadNative } from '../safety/native.js';
+import { duckdbModule } from '../drivers/kit/native.js';
 import { readerToResult } from './cells.js';
 import { ensureCatalog, SAMPLES_SCHEMA } from './catalog.js';
 import { extensionDirectory, type OpenedDuckDB } from './duckdb.js';
@@ -46,7 +46,7 @@ export class Workspace {
   /** Opens (creating if needed) `<dir>/.headwater/workspace.duckdb`; read-only when the file may only be read. */
   static async open(dir: string): Promise<Workspace> {
     const databasePath = workspaceDatabasePath(dir);
-    const api = await loadNative<typeof import('@duckdb/node-api')>('@duckdb/node-api', () => import('@duckdb/node-api'));
+    const api = await duckdbModule();
     const { db, readOnly } = await openWorkspaceDatabase(databasePath);
     try {
       // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are

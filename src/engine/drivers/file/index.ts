@@ -1,22 +1,17 @@
-// File driver (kind `file`): a local data file or a folder of them. CSV, TSV and Parquet are read by
-// the workspace's own DuckDB (one INSERT … SELECT, no rows through JS); JSON documents are split into
-// objects by a scratch DuckDB and JSON lines are parsed in JS, both typed by Headwater's inference
-// (DuckDB's JSON type inference is not safe on samples, see notes/duckdb-and-sqlite.md).
+// File driver (kind `file`): a local data file or a folder of them, browsed here and read by the kit's
+// data-file reader (kit/files/sample.ts), which the HTTP and S3 drivers read their downloads with too.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { BrowseNode, Schema } from '../../../shared/types.js';
-import { refuseUnsupported, type SampleSupport } from '../../sampling/options.js';
+import type { BrowseNode } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
-import { parquetRowCounts, parquetSchema, sampleJsonWithDuckDB } from './duck.js';
-import { formatOf, jsonLayout, peekText, resolveEntity, statRoot, type DataFile, type FileFormat, type JsonLayout } from './location.js';
-import { sampleNatively } from './native.js';
-import { sampleNdjson } from './ndjson.js';
-import { manifest } from './manifest.js';
+import { parquetRowCounts } from '../kit/files/duck.js';
+import { formatOf, statRoot, type FileFormat } from '../kit/files/location.js';
+import { dataFileSchema, sampleDataFile } from '../kit/files/sample.js';
 import type { FileFormatSettings } from '../kit/option-groups.js';
+import { manifest } from './manifest.js';
 
 const FORMAT_LABELS: Record<FileFormat, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', ndjson: 'JSON lines', parquet: 'Parquet' };
-const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
 /** Parquet footers read per browse, to keep a huge folder quick to open. */
 const MAX_FOOTERS_PER_BROWSE = 100;
 
@@ -24,12 +19,6 @@ function label(format: FileFormat, gzip: boolean): string {
   return `${FORMAT_LABELS[format]}${gzip ? ' (gzip)' : ''}`;
 }
 
-/** `.json` files are looked at: arrays and documents go through DuckDB, JSON lines through JS. */
-async function layoutOf(data: DataFile): Promise<JsonLayout | undefined> {
-  if (data.format === 'ndjson') return 'lines';
-  if (data.format !== 'json') return undefined;
-  return jsonLayout(await peekText(data.file, data.gzip));
-}
 
 interface Listed {
   folders: string[];
@@ -124,21 +113,9 @@ const driver: Driver = {
 
   browse: browseFiles,
 
-  async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
-    const data = resolveEntity(source, entity);
-    // Only Parquet declares a schema (in its footer); CSV and JSON are inferred from samples.
-    if (data.format !== 'parquet') return undefined;
-    return parquetSchema(source, data, ctx);
-  },
+  nativeSchema: (source, entity, ctx) => dataFileSchema(source, manifest.settings(source), entity, ctx),
 
-  async sample(source, entity, options, ctx) {
-    refuseUnsupported(source, entity, options, SAMPLES, 'To filter, sample the file and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".');
-    const data = resolveEntity(source, entity);
-    const layout = await layoutOf(data);
-    if (layout === 'lines') return sampleNdjson(source, data, options, ctx);
-    if (data.format === 'json') return sampleJsonWithDuckDB(source, data, layout, options, ctx);
-    return sampleNatively(source, data, options, ctx);
-  },
+  sample: (source, entity, options, ctx) => sampleDataFile(source, manifest.settings(source), entity, options, ctx),
 };
 
 export default driver;

@@ -5,11 +5,11 @@
 // driver's polite client (auth, retries, Retry-After, redaction).
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { RestClient } from '../rest/client.js';
-import { restConfigOf } from '../rest/config.js';
-import { isObject } from '../rest/records.js';
+import { RestClient } from '../kit/rest/client.js';
+import { restConfigOf } from '../kit/rest/config.js';
+import { isObject } from '../kit/rest/records.js';
 import { fieldsOfType, listFieldOf, loadGraphql, queryFields, samplingQuery, type ListField } from './schema.js';
 import { manifest } from './manifest.js';
 

@@ -2,7 +2,8 @@
 // introspection result (buildClientSchema), list fields are classified (Relay connection, offset
 // arguments, plain list), and a depth-limited selection of their element type is generated.
 import type { Field, FieldType } from '../../../shared/types.js';
-import { duckTypeFor } from '../../inference/basic.js';
+import { duckTypeFor } from '../kit/inference.js';
+import { lazyModule } from '../kit/lazy.js';
 
 type GraphQL = typeof import('graphql');
 type Schema = import('graphql').GraphQLSchema;
@@ -10,9 +11,7 @@ type ObjectType = import('graphql').GraphQLObjectType;
 type GraphQLField = import('graphql').GraphQLField<unknown, unknown>;
 type Argument = import('graphql').GraphQLArgument;
 
-export function loadGraphql(): Promise<GraphQL> {
-  return import('graphql');
-}
+export const loadGraphql = lazyModule<GraphQL>('graphql', () => import('graphql'));
 
 export type Paging =
   | { type: 'relay'; firstArg: string; afterArg: string }

@@ -4,9 +4,10 @@
 // response whose records are one repeated message field lands one row per element.
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Field, FieldType, Provenance, Schema } from '../../../shared/types.js';
-import { duckTypeFor, FieldSetBuilder } from '../../inference/basic.js';
+import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { isObject } from '../rest/records.js';
+import { isObject } from '../kit/rest/records.js';
+import { lazyModule } from '../kit/lazy.js';
 import { reflect, type Reflected } from './reflection.js';
 import { manifest } from './manifest.js';
 
@@ -29,8 +30,10 @@ function addressOf(source: ResolvedSource): { address: string; tls: boolean } {
   return { address: match[2]!, tls: match[1]!.toLowerCase() === 'grpcs' || manifest.settings(source).tls };
 }
 
+const loadGrpc = lazyModule('@grpc/grpc-js', () => import('@grpc/grpc-js'));
+
 async function connect(source: ResolvedSource): Promise<Connection> {
-  const grpc = await import('@grpc/grpc-js');
+  const grpc = await loadGrpc();
   const { address, tls } = addressOf(source);
   const client = new grpc.Client(address, tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
   const metadata = new grpc.Metadata();
@@ -66,9 +69,7 @@ function methodOf(source: ResolvedSource, r: Reflected, entity: string): { servi
 
 const kindOf = (m: ProtoMethod) => (m.requestStream ? (m.responseStream ? 'bidi-streaming' : 'client-streaming') : m.responseStream ? 'server-streaming' : 'unary');
 
-async function protojson() {
-  return (await import('protobufjs/ext/protojson.js')).default;
-}
+const protojson = lazyModule('protobufjs', async () => (await import('protobufjs/ext/protojson.js')).default);
 
 /** The one repeated message field of a response, when that is where its records are. */
 function recordsField(type: ProtoType): string | undefined {

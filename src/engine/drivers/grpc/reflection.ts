@@ -2,6 +2,7 @@
 // fetches their file descriptors (with dependencies), turned into a protobufjs Root.
 import type { Client, Metadata } from '@grpc/grpc-js';
 import type { Root } from 'protobufjs';
+import { lazyModule } from '../kit/lazy.js';
 
 /** The messages of reflection.proto that the client uses (identical in v1 and v1alpha). */
 const REFLECTION_PROTO = `
@@ -33,10 +34,11 @@ export interface Reflected {
 
 type Request = { fileByFilename?: string; fileContainingSymbol?: string; listServices?: string };
 
+// Importing the descriptor extension also adds Root.fromDescriptor.
+const loadProtobuf = lazyModule('protobufjs', async () => ({ protobuf: (await import('protobufjs')).default, descriptor: (await import('protobufjs/ext/descriptor.js')).default }));
+
 export async function reflect(client: Client, metadata: Metadata, deadline: number): Promise<Reflected> {
-  const protobuf = (await import('protobufjs')).default;
-  // Importing the extension also adds Root.fromDescriptor.
-  const descriptor = (await import('protobufjs/ext/descriptor.js')).default;
+  const { protobuf, descriptor } = await loadProtobuf();
   const descriptorTypes = protobuf.parse(REFLECTION_PROTO).root;
   const RequestType = descriptorTypes.lookupType('reflection.ServerReflectionRequest');
   const ResponseType = descriptorTypes.lookupType('reflection.ServerReflectionResponse');

@@ -119,7 +119,7 @@ async function request(settings: Settings, url: string, conditional: Record<stri
   });
 }
 
-/** Downloads `url` into the cache as `fileName` (the name keeps the extension the file driver reads). */
+/** Downloads `url` into the cache as `fileName` (the name keeps the extension the data-file reader goes by). */
 export async function download(source: ResolvedSource, url: string, fileName: string, options: DownloadOptions): Promise<Download> {
   const { signal, budget } = options;
   const where = redact(redactUrl(url), source.secrets);

@@ -1,12 +1,12 @@
 // HTTP driver (kind `http`): one data file at a URL (CSV, TSV, JSON, NDJSON, Parquet, gzip variants),
 // downloaded into `.headwater/cache/http/` (ETag / Last-Modified revalidation, Range resume, size
-// budget) and read by the file driver from there.
+// budget) and read from there by the data-file reader the file driver uses (kit/files).
 import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { BrowseNode } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
 import { download, maxBytesOf, settingsOf } from './download.js';
-import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from './handoff.js';
+import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from '../kit/files/handoff.js';
 import { manifest } from './manifest.js';
 
 interface Target {
@@ -73,7 +73,7 @@ const driver: Driver = {
 
 export default driver;
 
-/** Downloads (up to the byte budget) and hands the copy, or its first whole lines, to the file driver. */
+/** Downloads (up to the byte budget) and hands the copy, or its first whole lines, to the data-file reader. */
 async function sampleDownload(source: ResolvedSource, target: Target, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   const budget = options.maxBytes;
   const settings = manifest.settings(source);

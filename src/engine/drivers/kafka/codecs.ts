@@ -3,7 +3,9 @@
 // not build here (kafkajs-lz4 needs lz4 0.6, @kafkajs/zstd needs cppzst): kafkajs-snappy (xerial
 // framing, as Kafka's snappy-java writes it), lz4js (LZ4 frames) and fzstd (zstd frames).
 // Headwater only reads, so compressing is refused.
-import type { KafkajsModule } from './connection.js';
+import { lazyModule } from '../kit/lazy.js';
+
+export type KafkajsModule = typeof import('kafkajs');
 
 interface Codec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;
@@ -21,21 +23,18 @@ function readOnly(name: string, decompress: (buffer: Buffer) => Uint8Array | num
   });
 }
 
-let registered: Promise<void> | undefined;
+const decoders = lazyModule('kafkajs-snappy, lz4js and fzstd', () => Promise.all([
+  import('kafkajs-snappy').then((m) => m.default),
+  import('lz4js').then((m) => (m as unknown as { default?: typeof m }).default ?? m),
+  import('fzstd'),
+]));
 
-/** Registers the snappy, lz4 and zstd decoders with kafkajs, once. */
-export function registerCodecs(kafkajs: KafkajsModule): Promise<void> {
-  registered ??= (async () => {
-    const [snappy, lz4, zstd] = await Promise.all([
-      import('kafkajs-snappy').then((m) => m.default),
-      import('lz4js').then((m) => (m as unknown as { default?: typeof m }).default ?? m),
-      import('fzstd'),
-    ]);
-    const { CompressionCodecs, CompressionTypes } = kafkajs;
-    const codecs = CompressionCodecs as unknown as Record<number, () => Codec>;
-    codecs[CompressionTypes.Snappy] = snappy;
-    codecs[CompressionTypes.LZ4] = readOnly('lz4', (buffer) => lz4.decompress(buffer));
-    codecs[CompressionTypes.ZSTD] = readOnly('zstd', (buffer) => zstd.decompress(buffer));
-  })();
-  return registered;
+/** Registers the snappy, lz4 and zstd decoders with kafkajs (once: kafkajsModule() loads kafkajs once). */
+export async function registerCodecs(kafkajs: KafkajsModule): Promise<void> {
+  const [snappy, lz4, zstd] = await decoders();
+  const { CompressionCodecs, CompressionTypes } = kafkajs;
+  const codecs = CompressionCodecs as unknown as Record<number, () => Codec>;
+  codecs[CompressionTypes.Snappy] = snappy;
+  codecs[CompressionTypes.LZ4] = readOnly('lz4', (buffer) => lz4.decompress(buffer));
+  codecs[CompressionTypes.ZSTD] = readOnly('zstd', (buffer) => zstd.decompress(buffer));
 }

@@ -10,7 +10,8 @@ import type { ResolvedSource } from '../driver.js';
 
 // kafkajs ships types for its public API only; the cluster and broker it uses inside are typed here.
 import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
-import { registerCodecs } from './codecs.js';
+import { lazyModule } from '../kit/lazy.js';
+import { registerCodecs, type KafkajsModule } from './codecs.js';
 import { manifest } from './manifest.js';
 
 export interface KafkaSettings {
@@ -94,26 +95,17 @@ function brokersOfUrl(url: string): string[] {
   return match ? match[1]!.split(',').map((b) => b.trim()).filter(Boolean).map((b) => (b.includes(':') ? b : `${b}:9092`)) : [];
 }
 
-export type KafkajsModule = typeof import('kafkajs');
-let kafkajs: Promise<KafkajsModule> | undefined;
-
-/** kafkajs is CommonJS: bundled, its exports arrive as the module's default. */
-export function kafkajsModule(): Promise<KafkajsModule> {
-  kafkajs ??= import('kafkajs').then(async (m) => {
-    const module = (m as unknown as { default?: KafkajsModule }).default ?? m;
-    await registerCodecs(module);
-    return module;
-  });
-  return kafkajs;
-}
+/** kafkajs, with the compression codecs registered. It is CommonJS: bundled, its exports arrive as the module's default. */
+export const kafkajsModule = lazyModule<KafkajsModule>('kafkajs', () => import('kafkajs').then(async (m) => {
+  const module = (m as unknown as { default?: KafkajsModule }).default ?? m;
+  await registerCodecs(module);
+  return module;
+}));
 
 type RegistryModule = typeof import('@kafkajs/confluent-schema-registry');
-let registryModule: Promise<RegistryModule> | undefined;
 
-export function schemaRegistryModule(): Promise<RegistryModule> {
-  registryModule ??= import('@kafkajs/confluent-schema-registry').then((m) => ((m as unknown as { default?: RegistryModule }).default?.SchemaRegistry ? (m as unknown as { default: RegistryModule }).default : m));
-  return registryModule;
-}
+export const schemaRegistryModule = lazyModule<RegistryModule>('@kafkajs/confluent-schema-registry', () => import('@kafkajs/confluent-schema-registry')
+  .then((m) => ((m as unknown as { default?: RegistryModule }).default?.SchemaRegistry ? (m as unknown as { default: RegistryModule }).default : m)));
 
 export async function kafkaClient(source: ResolvedSource): Promise<Kafka> {
   const settings = kafkaSettings(source);

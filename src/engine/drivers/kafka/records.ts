@@ -6,6 +6,7 @@
 // encoder; only the response is read here. Uncompressed v2 record batches (the usual case) are
 // walked here; compressed batches and the legacy v0/v1 message sets go through kafkajs's decoder,
 // one batch at a time, so every codec kafkajs knows still works.
+import { lazyModule } from '../kit/lazy.js';
 import type { KafkaBroker, RawMessage } from './connection.js';
 
 const FETCH_API_KEY = 1;
@@ -52,17 +53,13 @@ interface InternalBroker {
 // @ts-expect-error kafkajs ships no types for its internal modules.
 const fetchDefinition = (): Promise<unknown> => import('kafkajs/src/protocol/requests/fetch/index.js').then((m: { default: unknown }) => m.default);
 type DecodeMessages = (decoder: unknown) => Promise<RawMessage[]>;
-let kafkajsInternals: Promise<{ fetch: unknown; decodeMessages: DecodeMessages; Decoder: new (buffer: Buffer) => unknown }> | undefined;
-function internals(): NonNullable<typeof kafkajsInternals> {
-  kafkajsInternals ??= Promise.all([
-    fetchDefinition(),
-    // @ts-expect-error kafkajs ships no types for its internal modules.
-    import('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js').then((m: { default: DecodeMessages }) => m.default),
-    // @ts-expect-error kafkajs ships no types for its internal modules.
-    import('kafkajs/src/protocol/decoder.js').then((m: { default: new (buffer: Buffer) => unknown }) => m.default),
-  ]).then(([fetch, decodeMessages, Decoder]) => ({ fetch, decodeMessages, Decoder }));
-  return kafkajsInternals;
-}
+const internals = lazyModule<{ fetch: unknown; decodeMessages: DecodeMessages; Decoder: new (buffer: Buffer) => unknown }>('kafkajs', () => Promise.all([
+  fetchDefinition(),
+  // @ts-expect-error kafkajs ships no types for its internal modules.
+  import('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js').then((m: { default: DecodeMessages }) => m.default),
+  // @ts-expect-error kafkajs ships no types for its internal modules.
+  import('kafkajs/src/protocol/decoder.js').then((m: { default: new (buffer: Buffer) => unknown }) => m.default),
+]).then(([fetch, decodeMessages, Decoder]) => ({ fetch, decodeMessages, Decoder })));
 
 /** A Fetch through the broker's kafkajs connection, the response's records left as bytes. */
 export async function fetchRaw(broker: KafkaBroker, request: FetchRequest): Promise<RawPartition[]> {

@@ -11,6 +11,7 @@ import { headersText, RecordDecodeError, type PayloadDecoder, type Spooled } fro
 import { fetchChunks, RECORD_FIELDS, type ReadOptions } from './read.js';
 import { visitRecords } from './records.js';
 import { isUtf8 } from 'node:buffer';
+import { quoteLiteral } from '../kit/sql-text.js';
 
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
@@ -203,10 +204,6 @@ function payloadText(payload: Spooled): string {
   return payload.format === 'auto' ? `"${payload.text}"` : JSON.stringify(payload.text);
 }
 
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /**
  * Columns in RECORD_FIELDS order, then the provenance. `auto` payloads arrive as base64: UTF-8 text
  * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
@@ -220,7 +217,7 @@ function selectOf(file: string): string {
   const decoded = (c: string) => `CASE ${c}f WHEN 'text' THEN ${c} WHEN 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
   const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
-  const read = `read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
+  const read = `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,

@@ -1,6 +1,7 @@
 // Options several kinds share, said once: the relational connection and its guards (PostgreSQL,
 // MySQL), the HTTP client's bounds (HTTP, REST, GraphQL), the API client (REST, GraphQL) and the data
 // file format (files, HTTP downloads, S3 objects). Each kind's manifest spreads the groups it takes.
+import type { RestPaginator } from '../../../shared/rest.js';
 import { option, type FormHint, type OptionsOf } from './options.js';
 
 const SECRET_NOTE = 'write ${secret:NAME} or ${env:VAR}, never the value itself';
@@ -92,6 +93,12 @@ export const apiClientOptions = {
   retryMaxMs: option.integer('Longest single wait in milliseconds for Retry-After, rate-limit resets and backoff.', { minimum: 1, default: 60_000 }),
 };
 export type ApiClientSettings = OptionsOf<typeof apiClientOptions>;
+
+/** A REST endpoint listed by hand: its path, or the path with what sampling needs (kit/rest/config.ts reads it). */
+export type EndpointSetting = string | {
+  path: string; name?: string; params?: Record<string, string | number | boolean>; recordPath?: string | string[];
+  paginator?: RestPaginator; tags?: string[]; summary?: string;
+};
 
 /** How a data file is read (the extension and the sniffer decide what these leave open). */
 export const fileFormatOptions = {

@@ -6,7 +6,10 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { fileURLToPath } from 'node:url';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { notRegularFile, specialFileKind } from '../file/location.js';
+import { notRegularFile, specialFileKind } from '../kit/files/location.js';
+import { lazyModule } from '../kit/lazy.js';
+
+const loadGlob = lazyModule('tinyglobby', () => import('tinyglobby'));
 
 export interface LogFile {
   path: string;
@@ -95,7 +98,7 @@ async function listFiles(source: ResolvedSource, root: LogRoot): Promise<string[
       throw new HeadwaterError('not_found', `Log source '${source.name}': cannot list ${root.target}.`, { source: source.name }, { cause });
     }
   }
-  const { glob } = await import('tinyglobby');
+  const { glob } = await loadGlob();
   const pattern = relative(root.base, root.target).split(sep).join('/');
   return (await glob(pattern, { cwd: root.base, absolute: true, onlyFiles: true })).filter((f) => !NOT_LOGS.test(f));
 }

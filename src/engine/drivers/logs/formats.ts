@@ -4,6 +4,7 @@
 // data); access logs and application text lines are regular expressions (their formats are fixed
 // one-liners, and the npm parsers for them are unmaintained and slower than one RegExp.exec).
 import { HeadwaterError } from '../../../shared/errors.js';
+import { lazyModule } from '../kit/lazy.js';
 import { LOG_FORMATS } from './manifest.js';
 
 export { LOG_FORMATS };
@@ -277,16 +278,11 @@ export interface Parsers {
   syslog: SyslogParse;
 }
 
-let librariesLoading: Promise<Parsers> | undefined;
-
 /** logfmt and nsyslog-parser, loaded on first use. */
-export function loadParsers(): Promise<Parsers> {
-  librariesLoading ??= Promise.all([import('logfmt'), import('nsyslog-parser')]).then(([logfmt, syslog]) => ({
-    logfmt: ((logfmt as unknown as { default?: { parse: LogfmtParse } }).default ?? (logfmt as unknown as { parse: LogfmtParse })).parse,
-    syslog: ((syslog as unknown as { default?: SyslogParse }).default ?? syslog) as SyslogParse,
-  }));
-  return librariesLoading;
-}
+export const loadParsers = lazyModule<Parsers>('logfmt and nsyslog-parser', () => Promise.all([import('logfmt'), import('nsyslog-parser')]).then(([logfmt, syslog]) => ({
+  logfmt: ((logfmt as unknown as { default?: { parse: LogfmtParse } }).default ?? (logfmt as unknown as { parse: LogfmtParse })).parse,
+  syslog: ((syslog as unknown as { default?: SyslogParse }).default ?? syslog) as SyslogParse,
+})));
 
 export function parserFor(format: LogFormat, libraries: Parsers, pattern: RegExp): LineParser {
   switch (format) {

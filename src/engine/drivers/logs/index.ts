@@ -3,7 +3,7 @@
 // common access logs, text with a named-group pattern) unless the `format` option says; every record
 // has who / what / when columns, its file and line as provenance, and malformed lines are kept raw.
 import type { BrowseNode } from '../../../shared/types.js';
-import { refuseUnsupported, type SampleSupport } from '../../sampling/options.js';
+import { refuseUnsupported, type SampleSupport } from '../kit/sample-support.js';
 import type { Description, Driver } from '../driver.js';
 import { FORMAT_LABELS, loadParsers } from './formats.js';
 import { logRoot, logSets, resolveLog } from './files.js';

@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync, fstatSync, statSync, createReadStream } 
 import { StringDecoder } from 'node:string_decoder';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../driver.js';
-import { batchStream } from '../file/batch-stream.js';
+import { batchStream } from '../kit/batch-stream.js';
 import { loadParsers } from './formats.js';
 import type { LogFile, LogSet } from './files.js';
 import { assemblerFor, headLines, toBatch } from './read.js';

@@ -11,6 +11,7 @@ import { decodePayload, headersJson, PAYLOAD_FIELDS, payloadCells } from '../../
 import { semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
+import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
 const DEFAULT_WINDOW_S = 5;
@@ -37,8 +38,10 @@ function location(source: ResolvedSource): string {
   return redact(source.url ?? 'mqtt://127.0.0.1:1883', source.secrets);
 }
 
+const loadMqtt = lazyModule('mqtt', async () => withMember(await import('mqtt'), 'connectAsync'));
+
 async function connect(source: ResolvedSource, reconnect = false): Promise<MqttClient> {
-  const mqtt = withMember(await import('mqtt'), 'connectAsync');
+  const mqtt = await loadMqtt();
   const options: IClientOptions = {
     clientId: `headwater-${randomBytes(6).toString('hex')}`,
     clean: true,

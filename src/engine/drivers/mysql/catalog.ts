@@ -3,8 +3,9 @@
 // (TABLE_ROWS, DATA_LENGTH): never a count(*) over user data. And each column's type, mapped.
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { Extraction, Field, FieldType } from '../../../shared/types.js';
-import { detectExtraction, type CursorColumn } from '../../sampling/cursor.js';
-import { displayQualified, integerFromText, splitQualified, UNREPRESENTABLE, type ColumnCodec } from '../postgres/relational.js';
+import { detectExtraction, type CursorColumn } from '../kit/relational/cursor.js';
+import { displayQualified, splitQualified } from '../../../shared/names.js';
+import { integerFromText, UNREPRESENTABLE, type ColumnCodec } from '../kit/relational/rows.js';
 import type { MySession } from './connection.js';
 
 export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];

@@ -5,8 +5,9 @@ import { randomInt } from 'node:crypto';
 import type { Connection } from 'mysql2';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BatchSampleStream, CaptureContext, ResolvedSource } from '../driver.js';
-import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../../cdc/envelope.js';
-import { ChangeQueue } from '../../cdc/stream.js';
+import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../kit/cdc/envelope.js';
+import { ChangeQueue } from '../kit/cdc/stream.js';
+import { lazyModule } from '../kit/lazy.js';
 import { qualifiedName } from './catalog.js';
 import { connectMy, endSession, myError, mySettings } from './connection.js';
 import { cdcTables, serverVariables, type MyCdcTable } from './cdc-readiness.js';
@@ -136,8 +137,5 @@ export async function captureMysql(source: ResolvedSource, entities: string[], c
   };
 }
 
-async function loadZongJi(): Promise<ZongJiModule> {
-  const m = await import('@vlasky/zongji');
-  return m as ZongJiModule;
-}
+const loadZongJi = lazyModule('@vlasky/zongji', async () => (await import('@vlasky/zongji')) as ZongJiModule);
 

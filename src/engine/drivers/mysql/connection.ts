@@ -4,7 +4,8 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
 export type MyConnection = Connection;
@@ -31,12 +32,8 @@ export interface MySession {
 }
 
 type MysqlModule = typeof import('mysql2');
-let mysqlModule: Promise<MysqlModule> | undefined;
 /** `mysql2` loads on first use (DESIGN.md: drivers load their client libraries lazily). */
-export function loadMysql(): Promise<MysqlModule> {
-  mysqlModule ??= import('mysql2').then((m) => ((m as unknown as { default?: MysqlModule }).default ?? m));
-  return mysqlModule;
-}
+export const loadMysql = lazyModule<MysqlModule>('mysql2', () => import('mysql2').then((m) => ((m as unknown as { default?: MysqlModule }).default ?? m)));
 
 /** Connection settings from a `mysql://` / `mariadb://` URL and/or host/port/database/user/password fields. */
 export function mySettings(source: ResolvedSource): MySettings {

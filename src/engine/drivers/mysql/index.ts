@@ -4,9 +4,9 @@
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, ResolvedSource } from '../driver.js';
 import { formatBytes } from '../../../shared/format.js';
-import { approxRows } from '../postgres/relational.js';
+import { approxRows } from '../kit/relational/rows.js';
 import { columnsOf, findTable, foreignKeysOf, indexesOf, keyOf, listDatabases, listTables, myExtraction, partitionsOf, planColumn, qualifiedName, quoteIdent, type MyTable } from './catalog.js';
-import { extractionLabel } from '../../sampling/cursor.js';
+import { extractionLabel } from '../kit/relational/cursor.js';
 import { myError, mySettings, withMy, type MySession } from './connection.js';
 import { sampleMysql } from './sample.js';
 import { captureMysql } from './cdc-capture.js';

@@ -10,6 +10,7 @@ import { decodePayload, PAYLOAD_FIELDS, payloadCells } from '../../streams/paylo
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
+import { lazyModule } from '../kit/lazy.js';
 import { natsServers } from './servers.js';
 import { manifest } from './manifest.js';
 
@@ -63,8 +64,10 @@ function natsError(error: unknown, source: ResolvedSource, entity?: string): Hea
   return new HeadwaterError(code, `NATS source '${source.name}' at ${location(source)}${entity ? ` (${entity})` : ''}: ${cause}`, { source: source.name, ...(entity ? { entity } : {}) }, { cause: error });
 }
 
+const loadNats = lazyModule('nats', async () => withMember(await import('nats'), 'connect'));
+
 async function connect(source: ResolvedSource, reconnect = false): Promise<NatsConnection> {
-  const { connect: open } = withMember(await import('nats'), 'connect');
+  const { connect: open } = await loadNats();
   try {
     const { servers, user, pass, token } = natsServers(source.url ?? 'nats://127.0.0.1:4222');
     return await open({
@@ -214,7 +217,7 @@ function orderedRead(source: ResolvedSource, stream: string, ctx: DriverContext,
     signal: ctx.signal,
     limit,
     async open(sink) {
-      const nats = withMember(await import('nats'), 'DeliverPolicy');
+      const nats = await loadNats();
       const nc = await connect(source, endSeq === undefined);
       watchStatus(nc, source, stream, ctx);
       let consumer: Consumer;

@@ -3,7 +3,7 @@
 // statistics (reltuples, relation sizes): never a count(*) over user data.
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { PgClient } from './connection.js';
-import { displayQualified, splitQualified } from './relational.js';
+import { displayQualified, splitQualified } from '../../../shared/names.js';
 import { planColumn, quoteIdent, type PgColumnPlan, type PgTypeInfo, type TypeContext } from './types.js';
 
 export type RelKind = 'r' | 'v' | 'm' | 'p' | 'f';

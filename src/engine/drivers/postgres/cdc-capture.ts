@@ -6,8 +6,9 @@
 import type { ClientConfig } from 'pg';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BatchSampleStream, CaptureContext, ResolvedSource } from '../driver.js';
-import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTimestampMicros, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../../cdc/envelope.js';
-import { ChangeQueue } from '../../cdc/stream.js';
+import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTimestampMicros, timestamps, type ChangeEvent, type ChangeOp, type Row } from '../kit/cdc/envelope.js';
+import { ChangeQueue } from '../kit/cdc/stream.js';
+import { lazyModule } from '../kit/lazy.js';
 import { qualifiedName } from './catalog.js';
 import { pgError, pgSettings, withPg } from './connection.js';
 import { tableRows, wal2jsonAllowed, type PgTableRow } from './cdc-readiness.js';
@@ -115,10 +116,8 @@ export async function capturePostgres(source: ResolvedSource, entities: string[]
   };
 }
 
-async function loadReplication(): Promise<ReplicationModule> {
-  const m = await import('pg-logical-replication');
-  return ((m as unknown as { default?: ReplicationModule }).default ?? m);
-}
+const loadReplication = lazyModule<ReplicationModule>('pg-logical-replication', () => import('pg-logical-replication')
+  .then((m) => (m as unknown as { default?: ReplicationModule }).default ?? m));
 
 function replicationConfig(config: ClientConfig): ClientConfig {
   // The replication session lives as long as the capture: no statement timeout on START_REPLICATION.

@@ -6,7 +6,8 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, tlsOptions, type Endpoint } from '../postgres/relational.js';
+import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
 export type PgClient = Client;
@@ -25,12 +26,8 @@ export interface PgSettings {
 }
 
 type PgModule = typeof import('pg');
-let pgModule: Promise<PgModule> | undefined;
 /** `pg` loads on first use (DESIGN.md: drivers load their client libraries lazily). */
-export function loadPg(): Promise<PgModule> {
-  pgModule ??= import('pg').then((m) => ((m as unknown as { default?: PgModule }).default ?? m));
-  return pgModule;
-}
+export const loadPg = lazyModule<PgModule>('pg', () => import('pg').then((m) => ((m as unknown as { default?: PgModule }).default ?? m)));
 
 /** Connection settings from a `postgres://` URL and/or host/port/database/user/password fields. */
 export function pgSettings(source: ResolvedSource): PgSettings {

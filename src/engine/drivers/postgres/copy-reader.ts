@@ -1,15 +1,12 @@
 // Reads one COPY … TO STDOUT statement as batches of raw rows, with backpressure.
 import type { CopyToStreamQuery } from 'pg-copy-streams';
 import type { PgClient } from './connection.js';
-import type { RawValue } from './relational.js';
+import type { RawValue } from '../kit/relational/rows.js';
+import { lazyModule } from '../kit/lazy.js';
 import { splitCopyLine } from './types.js';
 
 export type CopyToFactory = (sql: string) => CopyToStreamQuery;
-let copyToModule: Promise<CopyToFactory> | undefined;
-export function loadCopyTo(): Promise<CopyToFactory> {
-  copyToModule ??= import('pg-copy-streams').then((m) => (m as unknown as { to?: CopyToFactory; default?: { to: CopyToFactory } }).to ?? (m as unknown as { default: { to: CopyToFactory } }).default.to);
-  return copyToModule;
-}
+export const loadCopyTo = lazyModule<CopyToFactory>('pg-copy-streams', () => import('pg-copy-streams').then((m) => (m as unknown as { to?: CopyToFactory; default?: { to: CopyToFactory } }).to ?? (m as unknown as { default: { to: CopyToFactory } }).default.to));
 
 /** Reads one COPY … TO STDOUT statement as raw rows (text fields, null for \N). */
 export class CopyReader {

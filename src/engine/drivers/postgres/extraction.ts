@@ -1,8 +1,8 @@
 // PostgreSQL facts for the sampling guards: the cursor candidates of a relation (with the btree
 // index that leads with each) and what EXPLAIN says a read will scan.
 import type { Extraction } from '../../../shared/types.js';
-import { detectExtraction, type CursorColumn } from '../../sampling/cursor.js';
-import { pgScannedRows, type PgPlanNode, type ScanEstimate } from '../../sampling/guard.js';
+import { detectExtraction, type CursorColumn } from '../kit/relational/cursor.js';
+import { pgScannedRows, type PgPlanNode, type ScanEstimate } from '../kit/relational/guard.js';
 import { indexesOf, type PgColumn, type PgRelation } from './catalog.js';
 import type { PgClient } from './connection.js';
 import type { PgColumnPlan } from './types.js';

@@ -10,13 +10,13 @@ import {
 } from './catalog.js';
 import { pgError, pgSettings, withPg, type PgClient } from './connection.js';
 import { formatBytes } from '../../../shared/format.js';
-import { approxRows, formatCount } from './relational.js';
+import { approxRows, formatCount } from '../kit/relational/rows.js';
 import { samplePostgres } from './sample.js';
 import { capturePostgres } from './cdc-capture.js';
 import { pgCdcReadiness } from './cdc-readiness.js';
 import { quoteIdent } from './types.js';
 import { pgExtraction } from './extraction.js';
-import { extractionLabel } from '../../sampling/cursor.js';
+import { extractionLabel } from '../kit/relational/cursor.js';
 
 const INDEXES = '#indexes';
 const EXTRACTION = '#extraction';

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Field } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
 import type { PgColumnPlan } from './types.js';
+import { quoteIdent, quoteLiteral } from '../kit/sql-text.js';
 
 /** DuckDB types whose values read_csv parses from PostgreSQL's text exactly (ENUM and JSON are read as text and cast). */
 const CSV_TYPES = /^(BOOLEAN|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR|DATE|TIME|TIMESTAMP|TIMESTAMPTZ|UUID|JSON|ENUM\(.*\))$/s;
@@ -48,14 +49,6 @@ function coalesce(count: (bytes: number) => void): Transform {
 /** True when every column can land through DuckDB's CSV reader. */
 export function nativeEligible(plans: PgColumnPlan[]): boolean {
   return plans.every((p) => p.select('c') === 'c' && CSV_TYPES.test(p.field.duckType));
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** The CSV form of a `COPY (…) TO STDOUT` statement: NULL as \N (a value that reads \N is quoted, so it stays text). */
@@ -102,16 +95,16 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
   const readType = (f: Field) => (f.duckType.startsWith('ENUM(') || f.duckType === 'JSON' ? 'VARCHAR' : f.duckType);
   const leadType = (type: string) => (/^(smallint|integer|bigint)$/.test(type) ? 'BIGINT' : 'VARCHAR');
   const columns = [
-    ...args.lead.names.map((_, i) => `${sqlString(`k${i}`)}: ${sqlString(leadType(args.lead.types[i]!))}`),
-    ...fields.map((f, i) => `${sqlString(`c${i}`)}: ${sqlString(readType(f))}`),
+    ...args.lead.names.map((_, i) => `${quoteLiteral(`k${i}`)}: ${quoteLiteral(leadType(args.lead.types[i]!))}`),
+    ...fields.map((f, i) => `${quoteLiteral(`c${i}`)}: ${quoteLiteral(readType(f))}`),
   ];
   const read = `read_csv(${[
-    sqlString(pipe), 'auto_detect = false', 'header = false', "delim = ','", `quote = '"'`, `escape = '"'`, "nullstr = '\\N'", 'allow_quoted_nulls = false',
-    `columns = {${columns.join(', ')}}`, 'store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`,
+    quoteLiteral(pipe), 'auto_detect = false', 'header = false', "delim = ','", `quote = '"'`, `escape = '"'`, "nullstr = '\\N'", 'allow_quoted_nulls = false',
+    `columns = {${columns.join(', ')}}`, 'store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`,
   ].join(', ')})`;
   const values = fields.map((f, i) => (readType(f) === f.duckType ? `c${i}` : `CAST(c${i} AS ${f.duckType})`) + ` AS ${quoteIdent(f.name)}`);
   const provenance = args.lead.names.length
-    ? `json_object(${args.lead.names.map((name, i) => `${sqlString(name)}, k${i}`).join(', ')})`
+    ? `json_object(${args.lead.names.map((name, i) => `${quoteLiteral(name)}, k${i}`).join(', ')})`
     : 'NULL::JSON';
   const select = `SELECT ${[...values, `${provenance} AS _hw_provenance`].join(', ')} FROM ${read} LIMIT ${args.limit}`;
 

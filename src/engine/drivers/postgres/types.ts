@@ -3,7 +3,7 @@
 // Nothing is rounded: a value a DuckDB type cannot hold (an infinite timestamp, a NaN numeric) makes
 // its column fall back to text (RowShaper), and types with no exact DuckDB counterpart land as text.
 import type { Field, FieldType } from '../../../shared/types.js';
-import { integerFromText, UNREPRESENTABLE, type ColumnCodec } from './relational.js';
+import { integerFromText, UNREPRESENTABLE, type ColumnCodec } from '../kit/relational/rows.js';
 
 /** One row of pg_type, with what the mapping needs. */
 export interface PgTypeInfo {

@@ -13,6 +13,7 @@ import { decodePayload, headersJson, PAYLOAD_FIELDS, payloadCells } from '../../
 import { formatAge, semanticsTooltip, type StreamSemantics } from '../../streams/semantics.js';
 import { tapBatches, type TapSink } from '../../streams/tap.js';
 import { withMember } from '../../streams/interop.js';
+import { lazyModule } from '../kit/lazy.js';
 import { amqpTarget, Management, type QueueInfo } from './management.js';
 import { manifest } from './manifest.js';
 
@@ -76,8 +77,10 @@ function amqpError(error: unknown, source: ResolvedSource, entity?: string): Hea
   return new HeadwaterError(code, `RabbitMQ source '${source.name}' at ${location(source)}${entity ? ` (${entity})` : ''}: ${cause}`, { source: source.name, ...(entity ? { entity } : {}) }, { cause: error });
 }
 
+const loadAmqp = lazyModule('amqplib', async () => withMember(await import('amqplib'), 'connect'));
+
 async function connect(source: ResolvedSource): Promise<ChannelModel> {
-  const amqp = withMember(await import('amqplib'), 'connect');
+  const amqp = await loadAmqp();
   try {
     const connection = await amqp.connect(amqpTarget(source).url, { timeout: manifest.settings(source).connectTimeoutMs, clientProperties: { connection_name: 'headwater' } });
     connection.on('error', () => undefined); // reported through 'close' and the failing call

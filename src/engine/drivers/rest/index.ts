@@ -4,15 +4,15 @@
 import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import { describeRestPaginator, restPathText, type RestEndpointProfile, type RestPaginator } from '../../../shared/rest.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
+import { FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
-import { RestClient } from './client.js';
-import { restConfigOf, type EndpointConfig, type RestConfig } from './config.js';
+import { RestClient } from '../kit/rest/client.js';
+import { restConfigOf, type EndpointConfig, type RestConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
 import { fieldsOfSchema, loadOpenApi, recordSchemaOf, type ApiDocument, type ApiEndpoint } from './openapi.js';
 import { detectPaginator, nextPageUrl, pagingParams, type PageView } from './paginate.js';
-import { at, findRecordPath, isObject } from './records.js';
+import { at, findRecordPath, isObject } from '../kit/rest/records.js';
 
 interface Api {
   config: RestConfig;

@@ -1,16 +1,9 @@
 // The rest kind as the engine, the editor and the Add Source form see it (no client library loaded).
-import type { RestPaginator } from '../../../shared/rest.js';
 import { defineManifest } from '../kit/manifest.js';
-import { apiClientOptions } from '../kit/option-groups.js';
+import { apiClientOptions, type EndpointSetting } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
 
 const scalar = { type: ['string', 'number', 'boolean'] };
-
-/** An endpoint listed by hand: its path, or the path with what sampling needs. */
-export type EndpointSetting = string | {
-  path: string; name?: string; params?: Record<string, string | number | boolean>; recordPath?: string | string[];
-  paginator?: RestPaginator; tags?: string[]; summary?: string;
-};
 
 const endpoint = {
   anyOf: [

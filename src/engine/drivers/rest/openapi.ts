@@ -6,11 +6,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HeadwaterError, redact, redactUrl } from '../../../shared/errors.js';
 import type { Field, FieldType } from '../../../shared/types.js';
-import { duckTypeFor } from '../../inference/basic.js';
+import { duckTypeFor } from '../kit/inference.js';
 import type { ResolvedSource } from '../driver.js';
+import { lazyModule } from '../kit/lazy.js';
 import { HttpFailure, sendFollowing, timeoutsOf } from '../kit/http.js';
-import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from './config.js';
-import { isObject } from './records.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type EndpointConfig } from '../kit/rest/config.js';
+import { isObject } from '../kit/rest/records.js';
 import { manifest } from './manifest.js';
 
 export interface ApiParameter {
@@ -50,8 +51,10 @@ export function loadOpenApi(source: ResolvedSource, location: string): Promise<A
   return pending;
 }
 
+const loadParser = lazyModule('@readme/openapi-parser', () => import('@readme/openapi-parser'));
+
 async function readDocument(source: ResolvedSource, where: string): Promise<ApiDocument> {
-  const parser = await import('@readme/openapi-parser');
+  const parser = await loadParser();
   const fail = (cause: string, error?: unknown) => new HeadwaterError('source', redact(`REST source '${source.name}': the OpenAPI document ${redactUrl(where)} ${cause}`, source.secrets), { source: source.name, hint: 'Fix the document, or list the endpoints by hand under options.endpoints.' }, error === undefined ? undefined : { cause: error });
   // The parser refuses loopback and private-network URLs (an SSRF guard it always turns on), yet a
   // local API is the common case here and the URL comes from the user's own sources.yaml: a URL is

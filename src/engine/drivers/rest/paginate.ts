@@ -1,7 +1,7 @@
 // Pagination: detected once from the first page (headers, body keys, request and declared query
 // parameters), then followed page by page. Pure functions over a page, so each style is testable.
 import type { RestPaginator } from '../../../shared/rest.js';
-import { at, isObject } from './records.js';
+import { at, isObject } from '../kit/rest/records.js';
 
 export interface PageView {
   /** The request URL (without auth parameters). */

@@ -3,7 +3,7 @@
 // the object into `.headwater/cache/s3/` (kept while its ETag holds) within a byte budget: line
 // formats larger than the budget are read as their first `maxBytes` bytes (a ranged GET, cut at the
 // last whole line); Parquet's footer is read with ranged GETs first so a file too large is refused
-// before any data page is fetched. The copy is then read by the file driver.
+// before any data page is fetched. The copy is then read by the data-file reader the file driver uses (kit/files).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -12,12 +12,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
-import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../http/handoff.js';
+import { lazyModule } from '../kit/lazy.js';
+import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../kit/files/handoff.js';
 import { manifest } from './manifest.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
-let s3Module: Promise<S3Module> | undefined;
-const loadS3 = () => (s3Module ??= import('@aws-sdk/client-s3'));
+const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
 
 const MAX_KEYS_PER_LEVEL = 1000;
 

@@ -4,20 +4,15 @@ import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { HeadwaterError } from '../../../shared/errors.js';
-import { loadNative } from '../../safety/native.js';
+import { betterSqlite3 } from '../kit/native.js';
 import type { ResolvedSource } from '../driver.js';
-import { notRegularFile, specialFileKind } from '../file/location.js';
+import { notRegularFile, specialFileKind } from '../kit/files/location.js';
 
 export type SqliteDatabase = BetterSqlite3.Database;
-type DatabaseConstructor = typeof BetterSqlite3;
 
 /** How long a read waits for a writer's lock before giving up, in ms. */
 const BUSY_TIMEOUT_MS = 2_000;
 
-async function loadBetterSqlite(): Promise<DatabaseConstructor> {
-  const mod = await loadNative<{ default?: DatabaseConstructor } & DatabaseConstructor>('better-sqlite3', () => import('better-sqlite3'));
-  return mod.default ?? mod;
-}
 
 /** The database file of a source: `path`, or a `sqlite:///abs/path` / `sqlite:relative/path` URL. */
 export function sqliteFile(source: ResolvedSource): string {
@@ -39,7 +34,7 @@ export function sqliteFile(source: ResolvedSource): string {
  * database and returns the handle. The caller closes it when its operation ends.
  */
 export async function openReadOnly(file: string, sourceName = file): Promise<SqliteDatabase> {
-  const Database = await loadBetterSqlite();
+  const Database = await betterSqlite3();
   let db: SqliteDatabase;
   try {
     const stats = statSync(file);

@@ -1,12 +1,12 @@
 // Sampling a SQLite table or view: head, random and full, streamed in batches from a read-only handle.
 import type { Field, Provenance } from '../../../shared/types.js';
 import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
-import { approxRowBytes, batchStream } from '../file/batch-stream.js';
+import { approxRowBytes, batchStream } from '../kit/batch-stream.js';
 import { columnsOf, estimateRows, findRelation, isNullable, rowidAlias, type ColumnInfo, type Relation } from './catalog.js';
 import { openError, openReadOnly, quoteIdent, sqliteFile, type SqliteDatabase } from './database.js';
 import { fieldForDeclared, fitBatch } from './types.js';
-import { drawDistinct, shuffle } from '../../sampling/draw.js';
-import { refuseUnsupported, type SampleSupport } from '../../sampling/options.js';
+import { drawDistinct, shuffle } from '../kit/relational/draw.js';
+import { refuseUnsupported, type SampleSupport } from '../kit/sample-support.js';
 
 export const BATCH_ROWS = 2_000;
 const ROWID_COLUMN = '__hw_rowid';

@@ -1,7 +1,7 @@
 // SQLite declared types -> unified fields, and the per-batch check that keeps values honest: SQLite
 // is dynamically typed, so a column may hold values its declaration does not promise.
 import type { Field, FieldType } from '../../../shared/types.js';
-import { conformValue, duckTypeFor, typeOfValue, widen } from '../../inference/basic.js';
+import { conformValue, duckTypeFor, typeOfValue, widen } from '../kit/inference.js';
 
 /** Maps a declared column type by SQLite's affinity rules, refined for names SQLite folds together. */
 export function fieldForDeclared(name: string, declared: string | null | undefined, nullable: boolean): Field {

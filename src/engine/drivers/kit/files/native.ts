@@ -4,17 +4,14 @@
 // them (microsecond timestamps, decimals, nested types).
 import { createReadStream } from 'node:fs';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { Field } from '../../../shared/types.js';
-import { PROVENANCE_COLUMN } from '../../workspace/landing.js';
-import { quoteIdent } from '../../workspace/sql.js';
-import type { OpenedDuckDB } from '../../workspace/duckdb.js';
-import type { DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSource } from '../driver.js';
-import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath, sqlString } from './duck.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { Field } from '../../../../shared/types.js';
+import { PROVENANCE_COLUMN, type DriverContext, type DriverSampleOptions, type DuckDBSampleStream, type OpenedDuckDB, type ResolvedSource } from '../../driver.js';
+import { ROW_COLUMN, applyParquetDeclarations, duckApi, duckError, parquetColumns, readablePath } from './duck.js';
 import { fieldForDuckType } from './duck-types.js';
 import { peekText, type DataFile } from './location.js';
-import type { FileFormatSettings } from '../kit/option-groups.js';
-import { manifest } from './manifest.js';
+import { quoteIdent, quoteLiteral } from '../sql-text.js';
+import type { FileFormatSettings } from '../option-groups.js';
 
 /** Lines past a head's limit that the gzip check of a head sample also covers. */
 const HEAD_CHECK_SLACK_LINES = 1_000;
@@ -50,7 +47,7 @@ interface FilePlan {
 }
 
 /** `everyRow`: CSV column types from every row the sample covers, never from the first rows alone. */
-export async function sampleNatively(source: ResolvedSource, data: DataFile, requested: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
+export async function sampleNatively(source: ResolvedSource, data: DataFile, settings: FileFormatSettings, requested: DriverSampleOptions, ctx: DriverContext, everyRow = false): Promise<DuckDBSampleStream> {
   // `full` honours the limit as a cap, like every other source: the first `limit` rows in file order.
   const options: DriverSampleOptions = requested.strategy === 'full' ? { ...requested, strategy: 'head' } : requested;
   // A head reads its first rows only: the gzip check covers those lines and some header and blank lines.
@@ -64,7 +61,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, req
     if (ctx.signal.aborted) throw new Error('cancelled');
     const plan = data.format === 'parquet'
       ? await planParquet(duck.connection, read, readable.path, options)
-      : await planCsv(duck.connection, source, read, readable.path, options, ctx, everyRow);
+      : await planCsv(duck.connection, source, read, settings, readable.path, options, ctx, everyRow);
     const { select, byPosition } = selectSql(plan, options);
     let closed = false;
     const stream: DuckDBSampleStream = {
@@ -84,7 +81,7 @@ export async function sampleNatively(source: ResolvedSource, data: DataFile, req
     // Landed from the whole lines before the damage, the sample is partial and says why.
     if (readable.broken) stream.finished = () => Promise.reject(new Error(readable.broken));
     if (plan.countRejected) stream.countRejected = plan.countRejected;
-    if (plan.provisional) stream.widen = () => sampleNatively(source, data, requested, ctx, true);
+    if (plan.provisional) stream.widen = () => sampleNatively(source, data, settings, requested, ctx, true);
     return stream;
   } catch (error) {
     readable.cleanup();
@@ -124,15 +121,15 @@ function selectSql(plan: FilePlan, options: DriverSampleOptions): { select: stri
 
 async function planParquet(connection: DuckDBConnection, data: DataFile, path: string, options: DriverSampleOptions): Promise<FilePlan> {
   const api = await duckApi();
-  const relation = `read_parquet(${sqlString(path)})`;
+  const relation = `read_parquet(${quoteLiteral(path)})`;
   const described = await connection.run(`SELECT * FROM ${relation} LIMIT 0`);
   const types = described.columnTypes();
   const fields = described.columnNames().map((name, i) => fieldForDuckType(api, name, types[i]!));
   applyParquetDeclarations(fields, await parquetColumns(connection, path));
-  const totalRows = Number((await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`)).getRowsJS()[0]?.[0] ?? 0);
+  const totalRows = Number((await connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${quoteLiteral(path)})`)).getRowsJS()[0]?.[0] ?? 0);
   // The reader's own row numbers cost nothing and keep the scan parallel; a column of that name wins over them.
   const rowNumbers = !fields.some((f) => f.name === 'file_row_number');
-  const numbered = `SELECT file_row_number + 1 AS ${ROW_COLUMN}, * FROM read_parquet(${sqlString(path)}, file_row_number = true)`;
+  const numbered = `SELECT file_row_number + 1 AS ${ROW_COLUMN}, * FROM read_parquet(${quoteLiteral(path)}, file_row_number = true)`;
   const numbering: Numbering = rowNumbers
     ? { all: numbered, head: (limit) => `${numbered} WHERE file_row_number < ${limit}` }
     : windowNumbering(relation);
@@ -173,11 +170,11 @@ function csvUserArgs(data: DataFile, options: FileFormatSettings): string[] {
   const args: string[] = [];
   if (data.gzip) args.push("compression = 'gzip'");
   const delimiter = options.delimiter ?? (data.format === 'tsv' ? '\t' : undefined);
-  if (delimiter !== undefined) args.push(`delim = ${sqlString(delimiter)}`);
+  if (delimiter !== undefined) args.push(`delim = ${quoteLiteral(delimiter)}`);
   if (options.header !== undefined) args.push(`header = ${options.header}`);
   for (const key of ['quote', 'escape', 'nullstr'] as const) {
     const value = options[key];
-    if (value !== undefined) args.push(`${key} = ${sqlString(value)}`);
+    if (value !== undefined) args.push(`${key} = ${quoteLiteral(value)}`);
   }
   return args;
 }
@@ -194,12 +191,11 @@ function csvUserArgs(data: DataFile, options: FileFormatSettings): string[] {
  * Text columns the first rows cannot vouch for (all null there, or all of a narrower type) are
  * sniffed over every row up front.
  */
-async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
+async function planCsv(connection: DuckDBConnection, source: ResolvedSource, data: DataFile, settings: FileFormatSettings, path: string, options: DriverSampleOptions, ctx: DriverContext, everyRow: boolean): Promise<FilePlan> {
   const api = await duckApi();
-  const settings = manifest.settings(source);
   const userArgs = csvUserArgs(data, settings);
   const sniff = async (extra: string[]): Promise<CsvDialect> => {
-    const args = [sqlString(path), ...userArgs, ...extra].join(', ');
+    const args = [quoteLiteral(path), ...userArgs, ...extra].join(', ');
     const row = (await connection.runAndReadAll(
       `SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args})`,
     )).getRowObjectsJS()[0] as unknown as CsvDialect | undefined;
@@ -234,7 +230,7 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
   // Bad rows are set aside in a temporary table of the connection that reads, and counted after.
   const id = ++rejectTables;
   const rejects = { table: `hw_rejects_${id}`, scan: `hw_reject_scans_${id}` };
-  readArgs.push('store_rejects = true', `rejects_table = ${sqlString(rejects.table)}`, `rejects_scan = ${sqlString(rejects.scan)}`);
+  readArgs.push('store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`);
   const numbering = windowNumbering(`read_csv(${readArgs.join(', ')})`, true);
   const linesBeforeData = Number(sniffed.SkipRows) + (sniffed.HasHeader ? 1 : 0);
   if (options.strategy === 'head' && !data.gzip) {
@@ -256,21 +252,21 @@ async function planCsv(connection: DuckDBConnection, source: ResolvedSource, dat
 function csvReadArgs(path: string, data: DataFile, sniffed: CsvDialect, options: FileFormatSettings): string[] {
   const orEmpty = (value: string) => (value === SNIFF_EMPTY ? '' : value);
   const args = [
-    sqlString(path),
+    quoteLiteral(path),
     ...(data.gzip ? ["compression = 'gzip'"] : []),
     'auto_detect = false',
-    `delim = ${sqlString(sniffed.Delimiter)}`,
-    `quote = ${sqlString(orEmpty(sniffed.Quote))}`,
-    `escape = ${sqlString(orEmpty(sniffed.Escape))}`,
-    `new_line = ${sqlString(sniffed.NewLineDelimiter)}`,
+    `delim = ${quoteLiteral(sniffed.Delimiter)}`,
+    `quote = ${quoteLiteral(orEmpty(sniffed.Quote))}`,
+    `escape = ${quoteLiteral(orEmpty(sniffed.Escape))}`,
+    `new_line = ${quoteLiteral(sniffed.NewLineDelimiter)}`,
     `skip = ${Number(sniffed.SkipRows)}`,
-    `comment = ${sqlString(orEmpty(sniffed.Comment))}`,
+    `comment = ${quoteLiteral(orEmpty(sniffed.Comment))}`,
     `header = ${sniffed.HasHeader ? 'true' : 'false'}`,
-    `columns = {${sniffed.Columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`,
+    `columns = {${sniffed.Columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`,
   ];
-  if (sniffed.DateFormat) args.push(`dateformat = ${sqlString(sniffed.DateFormat)}`);
-  if (sniffed.TimestampFormat) args.push(`timestampformat = ${sqlString(sniffed.TimestampFormat)}`);
-  if (options.nullstr !== undefined) args.push(`nullstr = ${sqlString(options.nullstr)}`);
+  if (sniffed.DateFormat) args.push(`dateformat = ${quoteLiteral(sniffed.DateFormat)}`);
+  if (sniffed.TimestampFormat) args.push(`timestampformat = ${quoteLiteral(sniffed.TimestampFormat)}`);
+  if (options.nullstr !== undefined) args.push(`nullstr = ${quoteLiteral(options.nullstr)}`);
   return args;
 }
 

@@ -6,10 +6,10 @@
 // X-RateLimit-Remaining/Reset respected, auth applied (OAuth2 client-credentials tokens fetched and
 // refreshed) at the base URL's origin only, secrets redacted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeadwaterError, networkCause, redact, redactUrl } from '../../../shared/errors.js';
-import type { RestAuthProfile } from '../../../shared/rest.js';
-import type { DriverContext, ResolvedSource } from '../driver.js';
-import { HttpFailure, send, sendFollowing, type HttpFailureKind, type HttpResponse } from '../kit/http.js';
+import { HeadwaterError, networkCause, redact, redactUrl } from '../../../../shared/errors.js';
+import type { RestAuthProfile } from '../../../../shared/rest.js';
+import type { DriverContext, ResolvedSource } from '../../driver.js';
+import { HttpFailure, send, sendFollowing, type HttpFailureKind, type HttpResponse } from '../http.js';
 import type { RestConfig } from './config.js';
 
 export interface RestResponse {

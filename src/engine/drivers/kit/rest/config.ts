@@ -1,10 +1,9 @@
-// A `rest` source's client settings (its manifest checked them once): base URL, auth, default headers
-// and query, endpoints added by hand, politeness and budgets.
-import type { RestPaginator } from '../../../shared/rest.js';
-import type { ResolvedSource } from '../driver.js';
-import { timeoutsOf, type HttpTimeouts } from '../kit/http.js';
-import type { ApiAuth, ApiClientSettings } from '../kit/option-groups.js';
-import type { EndpointSetting } from './manifest.js';
+// An API source's client settings (rest, and graphql over it; the driver's manifest checked them once):
+// base URL, auth, default headers and query, endpoints added by hand, politeness and budgets.
+import type { RestPaginator } from '../../../../shared/rest.js';
+import type { ResolvedSource } from '../../driver.js';
+import { timeoutsOf, type HttpTimeouts } from '../http.js';
+import type { ApiAuth, ApiClientSettings, EndpointSetting } from '../option-groups.js';
 
 /** Largest OpenAPI document read (a source's own maxResponseBytes bounds its pages). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,7 @@
 // driver's SELECT. It is checked to be a single expression (no statement separator, no comment that
 // could hide the rest of the statement, balanced quotes and parentheses) and then still runs inside
 // the read-only session with its statement timeout, so a write or a long query is refused anyway.
-import { HeadwaterError } from '../../shared/errors.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
 
 export type SqlDialect = 'postgres' | 'mysql';
 

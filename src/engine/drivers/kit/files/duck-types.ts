@@ -1,8 +1,7 @@
 // DuckDB result types -> unified fields, and DuckDB values -> the plain JS values drivers hand out.
 import type { DuckDBType, DuckDBValueConverter } from '@duckdb/node-api';
-import type { Field, FieldType } from '../../../shared/types.js';
-
-export type DuckApi = typeof import('@duckdb/node-api');
+import type { Field, FieldType } from '../../../../shared/types.js';
+import type { DuckApi } from '../native.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

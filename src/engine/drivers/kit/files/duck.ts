@@ -1,4 +1,4 @@
-// DuckDB helpers for the file driver, and JSON documents read through a scratch in-memory DuckDB into
+// DuckDB helpers for reading data files, and JSON documents read through a scratch in-memory DuckDB into
 // JS (their schema is Headwater's own inference). CSV, TSV and Parquet are planned in native.ts.
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,27 +6,23 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection, DuckDBResult, DuckDBValueConverter } from '@duckdb/node-api';
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { Field, Provenance, Schema } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
-import { loadNative } from '../../safety/native.js';
-import type { OpenedDuckDB } from '../../workspace/duckdb.js';
-import type { BatchSampleStream, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { batchStream } from './batch-stream.js';
-import { fieldForDuckType, valueConverter, type DuckApi } from './duck-types.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { Field, Provenance, Schema } from '../../../../shared/types.js';
+import { FieldSetBuilder } from '../inference.js';
+import { duckdbModule, type DuckApi } from '../native.js';
+import type { BatchSampleStream, DriverContext, DriverSampleOptions, OpenedDuckDB, RecordBatch, ResolvedSource } from '../../driver.js';
+import { batchStream } from '../batch-stream.js';
+import { fieldForDuckType, valueConverter } from './duck-types.js';
 import { checkGzip, gzipProblem, writeIntactPrefix } from './gzip.js';
 import type { DataFile, JsonLayout } from './location.js';
+import { quoteLiteral } from '../sql-text.js';
 
 type Options = DriverSampleOptions;
 
 export const ROW_COLUMN = '__hw_row';
 
 export function duckApi(): Promise<DuckApi> {
-  return loadNative<DuckApi>('@duckdb/node-api', () => import('@duckdb/node-api'));
-}
-
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+  return duckdbModule();
 }
 
 /** What DuckDB reads for a data file. */
@@ -77,7 +73,7 @@ export async function readablePath(data: DataFile, checkLines = Number.POSITIVE_
 
 /** The table function that reads a Parquet or JSON file, with its path bound as a quoted literal (CSV: native.ts). */
 export function relationSql(data: DataFile, path: string, layout?: JsonLayout): string {
-  const args = [sqlString(path)];
+  const args = [quoteLiteral(path)];
   if (data.format === 'parquet') return `read_parquet(${args.join(', ')})`;
   if (data.gzip) args.push("compression = 'gzip'");
   args.push(`format = ${layout === 'array' ? "'array'" : "'unstructured'"}`);
@@ -178,7 +174,7 @@ export interface ParquetColumn { name: string; nativeType: string; nullable: boo
 
 /** Top-level columns as the Parquet footer declares them (physical and logical type, repetition). */
 export async function parquetColumns(connection: DuckDBConnection, path: string): Promise<ParquetColumn[]> {
-  const reader = await connection.runAndReadAll(`SELECT name, type, converted_type, logical_type, repetition_type, num_children FROM parquet_schema(${sqlString(path)})`);
+  const reader = await connection.runAndReadAll(`SELECT name, type, converted_type, logical_type, repetition_type, num_children FROM parquet_schema(${quoteLiteral(path)})`);
   const rows = reader.getRowsJS();
   const out: ParquetColumn[] = [];
   // Rows are the schema tree in pre-order; the first is the root. Skip each column's subtree.
@@ -214,7 +210,7 @@ export async function parquetSchema(source: ResolvedSource, data: DataFile, ctx:
   let duck: OpenedDuckDB | undefined;
   try {
     duck = await ctx.scratchDuckDB();
-    const result = await duck.connection.run(`SELECT * FROM read_parquet(${sqlString(readable.path)}) LIMIT 0`);
+    const result = await duck.connection.run(`SELECT * FROM read_parquet(${quoteLiteral(readable.path)}) LIMIT 0`);
     const types = result.columnTypes();
     const fields = result.columnNames().map((name, i) => fieldForDuckType(api, name, types[i]!));
     applyParquetDeclarations(fields, await parquetColumns(duck.connection, readable.path));
@@ -236,7 +232,7 @@ export async function parquetRowCounts(files: string[], ctx: DriverContext): Pro
     for (const file of files) {
       if (/[*?[\]{}]/.test(file)) continue;
       try {
-        const reader = await duck.connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${sqlString(file)})`);
+        const reader = await duck.connection.runAndReadAll(`SELECT num_rows FROM parquet_file_metadata(${quoteLiteral(file)})`);
         const rows = reader.getRowsJS()[0]?.[0];
         if (rows !== undefined && rows !== null) counts.set(file, Number(rows));
       } catch {

@@ -1,8 +1,8 @@
 // Debezium-style change events: the value envelope (before, after, source, op, ts_ms/us/ns) as the
 // PostgreSQL and MySQL connectors emit it (../shared/standards/debezium/), and the workspace columns
 // a capture lands it in, one row per event.
-import type { Field, Provenance } from '../../shared/types.js';
-import { ENGINE_VERSION } from '../version.js';
+import type { Field, Provenance } from '../../../../shared/types.js';
+import { ENGINE_VERSION } from '../../../../shared/version.js';
 
 /** c create, u update, d delete, r read (snapshot), t truncate. */
 export type ChangeOp = 'c' | 'u' | 'd' | 'r' | 't';

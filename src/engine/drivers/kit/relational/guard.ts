@@ -2,9 +2,9 @@
 // explicit confirmation that quotes the catalog's estimate, and every read is EXPLAINed first and
 // refused when the plan would scan more rows than the source allows. Pure functions over estimates,
 // plans and the thresholds the driver's parsed settings give, so the drivers share one policy and one wording.
-import { HeadwaterError } from '../../shared/errors.js';
-import { formatBytes } from '../../shared/format.js';
-import type { DriverSampleOptions, ResolvedSource } from '../drivers/driver.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import { formatBytes } from '../../../../shared/format.js';
+import type { DriverSampleOptions, ResolvedSource } from '../../driver.js';
 
 /** A full read of more rows or bytes than these needs `confirmFull` (source options, defaults in the relational manifests). */
 export interface FullReadThresholds {

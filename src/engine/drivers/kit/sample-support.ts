@@ -1,8 +1,8 @@
 // Sample options a driver does not support are refused before anything is read, never ignored: a
 // `--where` that silently did nothing would land rows the user meant to filter out.
-import { HeadwaterError } from '../../shared/errors.js';
-import type { SampleStrategy } from '../../shared/types.js';
-import type { DriverSampleOptions, ResolvedSource } from '../drivers/driver.js';
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { SampleStrategy } from '../../../shared/types.js';
+import type { DriverSampleOptions, ResolvedSource } from '../driver.js';
 
 /** The options a sample request may carry besides limit and strategy, with their CLI flags. */
 const FLAGS = {

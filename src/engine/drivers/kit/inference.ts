@@ -1,6 +1,7 @@
 // Pure detectors and a widening lattice over plain JS values, shared by drivers that have to infer
-// a schema while they read (NDJSON, untyped SQLite columns). The full inference engine builds on it.
-import type { Field, FieldType } from '../../shared/types.js';
+// a schema while they read (NDJSON, untyped SQLite columns, API responses). The full inference engine
+// (engine/inference/) builds on it.
+import type { Field, FieldType } from '../../../shared/types.js';
 
 /** The unified type of one plain JS value, without looking inside strings. */
 export function typeOfValue(value: unknown): FieldType {

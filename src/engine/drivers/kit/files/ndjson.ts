@@ -1,11 +1,11 @@
 // JSON lines (plain or gzip) parsed in JS, a line at a time from a stream: the file is never loaded
 // whole, a malformed, over-long or too deeply nested line is counted and skipped, and the schema grows
 // as new keys appear.
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { Provenance } from '../../../shared/types.js';
-import { FieldSetBuilder } from '../../inference/basic.js';
-import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../driver.js';
-import { batchStream } from './batch-stream.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { Provenance } from '../../../../shared/types.js';
+import { FieldSetBuilder } from '../inference.js';
+import type { DriverContext, RecordBatch, ResolvedSource, SampleStream, DriverSampleOptions } from '../../driver.js';
+import { batchStream } from '../batch-stream.js';
 import { LineReader, MAX_LINE_CHARS } from './lines.js';
 import type { DataFile } from './location.js';
 

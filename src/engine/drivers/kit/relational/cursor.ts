@@ -2,8 +2,8 @@
 // catalog. An updated_at-like timestamp catches inserts and updates; a monotonic integer key catches
 // inserts only; either is worth much more with an index that leads with it (an index range read
 // instead of a scan per extraction). Pure: the drivers describe their columns, this decides.
-import { HeadwaterError } from '../../shared/errors.js';
-import type { Extraction, FieldType } from '../../shared/types.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { Extraction, FieldType } from '../../../../shared/types.js';
 
 export interface CursorColumn {
   name: string;

@@ -1,7 +1,7 @@
 // Change events pushed by a replication client (callbacks) become the record batches the sampler
 // pulls and lands (an async iterable). Ends on the time limit, a cancel, or the client's end; on
 // every way out, `close` releases the replication session (and with it a temporary slot).
-import type { RecordBatch } from '../drivers/driver.js';
+import type { RecordBatch } from '../../driver.js';
 import { envelopeRow, type ChangeEvent } from './envelope.js';
 
 const MAX_BATCH = 1_000;

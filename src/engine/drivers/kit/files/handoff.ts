@@ -1,23 +1,20 @@
-// Downloaded data (an HTTP file, an S3 object) is read by the file driver from a local copy: one
-// reader for every data file, whatever carried it here.
+// Downloaded data (an HTTP file, an S3 object) is read from a local copy by the data-file reader the
+// file driver uses (sample.ts): one reader for every data file, whatever carried it here.
 import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Schema } from '../../../shared/types.js';
-import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
-import fileDriver from '../file/index.js';
-import { formatOf } from '../file/location.js';
-import type { FileFormatSettings } from '../kit/option-groups.js';
+import type { Schema } from '../../../../shared/types.js';
+import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../../driver.js';
+import type { FileFormatSettings } from '../option-groups.js';
+import { formatOf } from './location.js';
+import { dataFileSchema, sampleDataFile } from './sample.js';
 
-const FORMAT_KEYS = ['format', 'compression', 'delimiter', 'header', 'quote', 'escape', 'nullstr'] as const;
-
-/** A file-driver source for one local copy; the original source's format settings pass on. */
-export function localFileSource(source: ResolvedSource, format: FileFormatSettings, localPath: string): ResolvedSource {
-  const options = Object.fromEntries(FORMAT_KEYS.filter((key) => format[key] !== undefined).map((key) => [key, format[key]]));
-  return { name: source.name, kind: 'file', path: localPath, options, secrets: source.secrets, baseDir: dirname(localPath) };
+/** A file source for one local copy (the original source's format settings are passed to the reader beside it). */
+function localFileSource(source: ResolvedSource, localPath: string): ResolvedSource {
+  return { name: source.name, kind: 'file', path: localPath, options: {}, secrets: source.secrets, baseDir: dirname(localPath) };
 }
 
-/** The format a data file's name gives, or undefined: used to refuse objects the file driver cannot read. */
+/** The format a data file's name gives, or undefined: used to refuse objects the data-file reader cannot read. */
 export function dataFormatOf(name: string, settings: Pick<FileFormatSettings, 'format'>): ReturnType<typeof formatOf> {
   return formatOf(name, { format: settings.format });
 }
@@ -68,7 +65,7 @@ export interface CopyRead {
 }
 
 /**
- * Samples a local copy with the file driver. `release` runs once the sample no longer needs the copy
+ * Samples a local copy with the data-file reader. `release` runs once the sample no longer needs the copy
  * (after landing, or on failure); `describe` says where the copy came from, for the catalog query.
  * `read` is reported to ctx.countBytes once the copy is planned (DuckDB) or read (batches): a copy the
  * budget cut short still lands, as a partial sample.
@@ -76,7 +73,7 @@ export interface CopyRead {
 export async function sampleLocalCopy(source: ResolvedSource, format: FileFormatSettings, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
   let stream: SampleStream;
   try {
-    stream = await fileDriver.sample(localFileSource(source, format, localPath), basename(localPath), options, ctx);
+    stream = await sampleDataFile(localFileSource(source, localPath), format, basename(localPath), options, ctx);
   } catch (error) {
     release();
     throw error;
@@ -100,7 +97,7 @@ export async function sampleLocalCopy(source: ResolvedSource, format: FileFormat
   return { ...stream, query, batches: batches() };
 }
 
-/** The schema a local Parquet copy (or just its footer) declares, as the file driver reads it. */
+/** The schema a local Parquet copy (or just its footer) declares, as the data-file reader reads it. */
 export async function parquetSchemaOf(source: ResolvedSource, format: FileFormatSettings, localPath: string, ctx: DriverContext): Promise<Schema | undefined> {
-  return fileDriver.nativeSchema!(localFileSource(source, format, localPath), basename(localPath), ctx);
+  return dataFileSchema(localFileSource(source, localPath), format, basename(localPath), ctx);
 }

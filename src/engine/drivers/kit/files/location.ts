@@ -3,10 +3,9 @@ import { createReadStream, statSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { HeadwaterError } from '../../../shared/errors.js';
-import type { ResolvedSource } from '../driver.js';
-import type { FileFormatSettings } from '../kit/option-groups.js';
-import { manifest } from './manifest.js';
+import { HeadwaterError } from '../../../../shared/errors.js';
+import type { ResolvedSource } from '../../driver.js';
+import type { FileFormatSettings } from '../option-groups.js';
 
 export type FileFormat = 'csv' | 'tsv' | 'json' | 'ndjson' | 'parquet';
 
@@ -77,8 +76,8 @@ export function formatOf(file: string, options: Pick<FileFormatSettings, 'format
   return format ? { format, gzip } : undefined;
 }
 
-/** The data file an entity names, refusing anything outside the source root. */
-export function resolveEntity(source: ResolvedSource, entity: string): DataFile {
+/** The data file an entity names, refusing anything outside the source root; `settings` are the source's parsed format options. */
+export function resolveEntity(source: ResolvedSource, entity: string, settings: FileFormatSettings): DataFile {
   const { root, isFile } = statRoot(source);
   let file: string;
   if (isFile) {
@@ -103,7 +102,7 @@ export function resolveEntity(source: ResolvedSource, entity: string): DataFile 
   const special = specialFileKind(stats);
   if (special) throw notRegularFile(`File source '${source.name}'`, file, special, { source: source.name, entity });
   const bytes = stats.size;
-  const format = formatOf(file, manifest.settings(source));
+  const format = formatOf(file, settings);
   if (!format) {
     throw new HeadwaterError('usage', `File source '${source.name}': cannot tell the format of '${entity}' from its name.`, {
       source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet.",
