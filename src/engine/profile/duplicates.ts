@@ -2,7 +2,8 @@
 // insert-only tables, from one GROUPING SETS scan. Each says which field it used and why.
 import { quoteIdent } from '../workspace/sql.js';
 import { INGESTION_TIME_NAMES, normal, rank, requirePath, type FactsPlan } from './facts.js';
-import { isLandingColumn, ROWID, type PathPlan, type ProfilePlan } from './plan.js';
+import type { PathPlan } from './path-plan.js';
+import { isLandingColumn, ROWID, type ProfilePlan } from './plan.js';
 import { num, round, type ProfileRunner, type Row } from './run.js';
 import { RESERVOIR_NOTE, type StatsSettings } from './stats.js';
 import type {

@@ -4,8 +4,9 @@
 // patterns come from GROUPING SETS statements: over every row for small tables and for the fields
 // the probe found repetitive, over a uniform sample for the others.
 import { patternInputSql, patternListSql } from './pattern.js';
-import type { PathPlan, ProfilePlan } from './plan.js';
-import { readsJsonExtract, ROWID } from './plan.js';
+import { readsJsonExtract } from './json-paths.js';
+import type { PathPlan } from './path-plan.js';
+import { ROWID, type ProfilePlan } from './plan.js';
 import { Aggregates, isoFromMicros, num, numOrNull, round, type ProfileRunner, type Row } from './run.js';
 import type { Basis, FieldProfile, Histogram, ProfileScalar, Quantile, TopValues } from './types.js';
 
