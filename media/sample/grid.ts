@@ -2,8 +2,11 @@
 // the extension in blocks as the user scrolls. Data is written with textContent only.
 import type { GridColumn } from '../../src/shared/webview.js';
 import type { CellValue } from '../../src/shared/types.js';
-import { estimateColumnWidth, formatRowCount, isNumericType, valueText } from './cells.js';
+import { isNumericType } from './cells.js';
+import { CellClipboard } from './clipboard.js';
 import { type RowView, buildHeader, createRowView, div, fillRow, markSelectedCell, updateSortMarks } from './rows.js';
+import { gridStatus, type StatusState } from './status.js';
+import { ColumnWidths } from './widths.js';
 import {
   BlockLoader,
   type BlockRequest,
@@ -29,10 +32,6 @@ const OVERSCAN_ROWS = 8;
 /** Rows fetched ahead of the rendered range so slow scrolling rarely shows placeholders. */
 const PREFETCH_ROWS = BLOCK_SIZE / 2;
 const MIN_ROW_HEIGHT = 22;
-const MIN_COLUMN_WIDTH = 48;
-const MAX_AUTO_COLUMN_WIDTH = 420;
-
-export type StatusState = 'loading' | 'ready' | 'error';
 
 export interface GridViewState {
   virtualTop: number;
@@ -58,15 +57,12 @@ export class Grid {
   private readonly empty: HTMLDivElement;
   private readonly measure: HTMLSpanElement;
   private readonly loader = new BlockLoader<CellValue[]>({ blockSize: BLOCK_SIZE, maxBlocks: MAX_CACHED_BLOCKS, maxInFlight: MAX_IN_FLIGHT });
+  private readonly columnWidths: ColumnWidths;
+  private readonly clipboard: CellClipboard;
 
   private columns: GridColumn[] = [];
   private numeric: boolean[] = [];
-  private widths: number[] = [];
-  private userWidths: Record<string, number> = {};
-  private autoSized = false;
-  private gutterWidth = 48;
   private rowHeight = MIN_ROW_HEIGHT;
-  private charWidth = 7.5;
   private totalRows = 0;
   private sort: SortState | null = null;
   private selected: CellPosition | null = null;
@@ -79,8 +75,6 @@ export class Grid {
   private readonly spare: RowView[] = [];
   private renderQueued = false;
   private lastStatus = '';
-  /** Text for the copy event our own Ctrl/Cmd+C triggers. */
-  private pendingCopy: string | null = null;
 
   constructor(private readonly host: GridHost) {
     this.element = div('hw-grid', 'grid');
@@ -100,6 +94,7 @@ export class Grid {
     this.measure.setAttribute('aria-hidden', 'true');
     this.measure.textContent = '0'.repeat(40);
     this.element.append(this.header, this.body, this.empty, this.measure);
+    this.columnWidths = new ColumnWidths(this.element, this.body);
 
     this.element.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.element.addEventListener('wheel', (event) => this.onWheel(event), { passive: false });
@@ -108,7 +103,7 @@ export class Grid {
     this.headerRow.addEventListener('click', (event) => this.onHeaderClick(event));
     this.headerRow.addEventListener('pointerdown', (event) => this.onResizeStart(event));
     this.headerRow.addEventListener('dblclick', (event) => this.onResizeReset(event));
-    document.addEventListener('copy', (event) => this.onCopy(event));
+    this.clipboard = new CellClipboard(this.element, () => this.selectedValue());
     new ResizeObserver(() => this.render()).observe(this.element);
   }
 
@@ -118,13 +113,10 @@ export class Grid {
     this.numeric = columns.map((column) => isNumericType(column.duckType));
     this.totalRows = Math.max(0, Math.floor(totalRows));
     this.sort = restored?.sort && columns.some((c) => c.name === restored.sort?.column) ? restored.sort : null;
-    this.userWidths = { ...(restored?.widths ?? {}) };
     this.selected = restored?.selected && restored.selected.row < this.totalRows && restored.selected.col < columns.length ? restored.selected : null;
     this.globalError = null;
     this.measureFont();
-    this.widths = columns.map((column) => this.userWidths[column.name] ?? this.estimateWidth(column, []));
-    this.autoSized = false;
-    this.gutterWidth = Math.ceil(Math.max(3, String(this.totalRows).length) * this.charWidth + 16);
+    this.columnWidths.load(columns, restored?.widths ?? {}, this.totalRows);
 
     this.element.setAttribute('aria-rowcount', String(this.totalRows + 1));
     this.element.setAttribute('aria-colcount', String(columns.length));
@@ -135,7 +127,7 @@ export class Grid {
     this.spare.length = 0;
     buildHeader(this.headerRow, this.columns, this.numeric);
     updateSortMarks(this.headerRow, this.sort);
-    this.applyWidths();
+    this.columnWidths.apply();
     this.resetData();
 
     this.updateGeometry();
@@ -146,13 +138,13 @@ export class Grid {
   }
 
   viewState(): GridViewState {
-    return { virtualTop: this.virtualTop, scrollLeft: this.element.scrollLeft, sort: this.sort, widths: { ...this.userWidths }, selected: this.selected };
+    return { virtualTop: this.virtualTop, scrollLeft: this.element.scrollLeft, sort: this.sort, widths: { ...this.columnWidths.user }, selected: this.selected };
   }
 
   /** A `rows` answer; false when it was stale and dropped. */
   acceptRows(requestId: number, rows: CellValue[][]): boolean {
     if (!this.loader.accept(requestId, rows)) return false;
-    this.autoSizeFrom(rows);
+    this.columnWidths.autoSizeFrom(this.columns, rows);
     this.scheduleRender();
     return true;
   }
@@ -178,46 +170,9 @@ export class Grid {
 
   private measureFont(): void {
     const width = this.measure.getBoundingClientRect().width;
-    if (width > 0) this.charWidth = width / (this.measure.textContent?.length ?? 1);
+    if (width > 0) this.columnWidths.charWidth = width / (this.measure.textContent?.length ?? 1);
     const height = this.measure.getBoundingClientRect().height;
     this.rowHeight = Math.max(MIN_ROW_HEIGHT, Math.ceil(height + 6));
-  }
-
-  private estimateWidth(column: GridColumn, samples: CellValue[]): number {
-    return estimateColumnWidth(column.name, column.duckType, samples, {
-      charWidth: this.charWidth,
-      padding: 28,
-      min: MIN_COLUMN_WIDTH,
-      max: MAX_AUTO_COLUMN_WIDTH,
-    });
-  }
-
-  /**
-   * Sizes the columns the user has not sized: the first block of values sets them, later blocks
-   * only widen them (ids grow longer further down), so columns never jitter narrower while scrolling.
-   */
-  private autoSizeFrom(rows: CellValue[][]): void {
-    if (rows.length === 0) return;
-    const first = !this.autoSized;
-    this.autoSized = true;
-    let changed = false;
-    this.columns.forEach((column, col) => {
-      if (this.userWidths[column.name] !== undefined) return;
-      const width = this.estimateWidth(column, rows.map((row) => row[col] ?? null));
-      const current = this.widths[col] ?? 0;
-      if (width === current || (!first && width < current)) return;
-      this.widths[col] = width;
-      changed = true;
-    });
-    if (changed) this.applyWidths();
-  }
-
-  private applyWidths(): void {
-    const template = [this.gutterWidth, ...this.widths].map((width) => `${width}px`).join(' ');
-    const total = this.gutterWidth + this.widths.reduce((sum, width) => sum + width, 0);
-    this.element.style.setProperty('--hw-columns', template);
-    this.element.style.setProperty('--hw-row-width', `${total}px`);
-    this.body.style.width = `${total}px`;
   }
 
   /** Drops every cached and pending block: the rows are about to come in another order or result. */
@@ -286,24 +241,13 @@ export class Grid {
   }
 
   private reportStatus(firstVisible: number, endVisible: number): void {
-    let text = formatRowCount(this.totalRows);
-    let state: StatusState = 'ready';
     let blockError: string | undefined;
     let loading = false;
     for (let block = this.loader.blockOf(firstVisible); block * BLOCK_SIZE < endVisible; block++) {
       blockError ??= this.loader.blockError(block);
       if (this.loader.row(Math.max(firstVisible, block * BLOCK_SIZE)) === undefined) loading = true;
     }
-    const error = this.globalError ?? blockError;
-    if (error !== undefined && error !== null) {
-      text = `Error: ${error}`;
-      state = 'error';
-    } else if (loading && this.totalRows > 0) {
-      text = 'Loading…';
-      state = 'loading';
-    } else if (this.sort) {
-      text += ` · sorted by ${this.sort.column} ${this.sort.descending ? 'descending' : 'ascending'}`;
-    }
+    const { text, state } = gridStatus(this.totalRows, this.sort, this.globalError ?? blockError, loading);
     const key = `${state}\u0000${text}`;
     if (key === this.lastStatus) return;
     this.lastStatus = key;
@@ -336,7 +280,7 @@ export class Grid {
   private onKeyDown(event: KeyboardEvent): void {
     const ctrlOrMeta = event.ctrlKey || event.metaKey;
     if (ctrlOrMeta && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'c') {
-      if (this.copySelected()) event.preventDefault();
+      if (this.clipboard.copySelected()) event.preventDefault();
       return;
     }
     if (event.key === 'Escape' && this.selected) {
@@ -365,10 +309,10 @@ export class Grid {
   }
 
   private reveal(cell: CellPosition): void {
-    const columnLeft = this.gutterWidth + this.widths.slice(0, cell.col).reduce((sum, width) => sum + width, 0);
-    const columnRight = columnLeft + (this.widths[cell.col] ?? 0);
+    const { left: columnLeft, right: columnRight } = this.columnWidths.edges(cell.col);
+    const gutter = this.columnWidths.gutter;
     const left = this.element.scrollLeft;
-    if (columnLeft < left + this.gutterWidth) this.element.scrollLeft = columnLeft - this.gutterWidth;
+    if (columnLeft < left + gutter) this.element.scrollLeft = columnLeft - gutter;
     else if (columnRight > left + this.element.clientWidth) this.element.scrollLeft = columnRight - this.element.clientWidth;
     this.setVirtualTop(revealRow(cell.row, this.virtualTop, this.bodyViewportHeight(), this.rowHeight));
   }
@@ -389,37 +333,6 @@ export class Grid {
     const row = this.loader.row(this.selected.row);
     if (!row) return undefined;
     return row[this.selected.col];
-  }
-
-  /** Copies through the `copy` event (works in VS Code's webview), falling back to the Clipboard API. */
-  private copySelected(): boolean {
-    const value = this.selectedValue();
-    if (value === undefined) return false;
-    const text = valueText(value);
-    this.pendingCopy = text;
-    let copied: boolean;
-    try {
-      copied = document.execCommand('copy');
-    } catch {
-      copied = false;
-    }
-    this.pendingCopy = null;
-    if (!copied) void navigator.clipboard?.writeText(text).catch(() => undefined);
-    return true;
-  }
-
-  private onCopy(event: ClipboardEvent): void {
-    // VS Code's host dispatches its own copy to the webview on Ctrl/Cmd+C; answer it with the cell.
-    const text = this.pendingCopy ?? (this.element.contains(document.activeElement) ? this.selectedText() : undefined);
-    if (text === undefined || !event.clipboardData) return;
-    if (this.pendingCopy === null && (document.getSelection()?.toString() ?? '') !== '') return;
-    event.clipboardData.setData('text/plain', text);
-    event.preventDefault();
-  }
-
-  private selectedText(): string | undefined {
-    const value = this.selectedValue();
-    return value === undefined ? undefined : valueText(value);
   }
 
   private onHeaderClick(event: MouseEvent): void {
@@ -443,24 +356,7 @@ export class Grid {
     if (!handle || !column || event.button !== 0) return;
     event.preventDefault();
     event.stopPropagation();
-    handle.setPointerCapture(event.pointerId);
-    const startX = event.clientX;
-    const startWidth = this.widths[col] ?? MIN_COLUMN_WIDTH;
-    const move = (moveEvent: PointerEvent): void => {
-      const width = Math.round(Math.max(MIN_COLUMN_WIDTH, startWidth + moveEvent.clientX - startX));
-      this.widths[col] = width;
-      this.userWidths[column.name] = width;
-      this.applyWidths();
-    };
-    const end = (): void => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', end);
-      handle.removeEventListener('pointercancel', end);
-      this.host.viewChanged();
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', end);
-    handle.addEventListener('pointercancel', end);
+    this.columnWidths.drag(handle, event, col, column, () => this.host.viewChanged());
   }
 
   /** Double-clicking a column edge fits the column to the rows on screen. */
@@ -474,9 +370,7 @@ export class Grid {
       const row = this.loader.row(view.index);
       if (row) samples.push(row[col] ?? null);
     }
-    delete this.userWidths[column.name];
-    this.widths[col] = this.estimateWidth(column, samples);
-    this.applyWidths();
+    this.columnWidths.fit(col, column, samples);
     this.host.viewChanged();
   }
 }

@@ -16,6 +16,7 @@ import {
   visibleRange,
 } from '../../media/sample/window.js';
 import { displayText, estimateColumnWidth, formatRowCount, isNumericType, tooltipText, valueText } from '../../media/sample/cells.js';
+import { gridStatus } from '../../media/sample/status.js';
 
 describe('scroll geometry', () => {
   it('maps one to one while the rows fit in a safe element height', () => {
@@ -227,4 +228,17 @@ describe('cell text', () => {
     assert.equal(formatRowCount(1_000), '1,000 rows');
     assert.equal(formatRowCount(1), '1 row');
   });
+});
+
+describe('grid status line', { timeout: 10_000 }, () => {
+  const cases: [string, Parameters<typeof gridStatus>, ReturnType<typeof gridStatus>][] = [
+    ['the row count', [1234, null, undefined, false], { text: formatRowCount(1234), state: 'ready' }],
+    ['with the sort', [1234, { column: 'id', descending: true }, undefined, false], { text: `${formatRowCount(1234)} · sorted by id descending`, state: 'ready' }],
+    ['loading rows in view', [1234, { column: 'id', descending: false }, undefined, true], { text: 'Loading…', state: 'loading' }],
+    ['an empty result is never loading', [0, null, undefined, true], { text: formatRowCount(0), state: 'ready' }],
+    ['an error outranks loading', [1234, null, 'connection lost', true], { text: 'Error: connection lost', state: 'error' }],
+    ['an empty error message is still an error', [1234, null, '', false], { text: 'Error: ', state: 'error' }],
+    ['null is no error', [5, null, null, false], { text: formatRowCount(5), state: 'ready' }],
+  ];
+  for (const [name, args, expected] of cases) it(name, () => assert.deepEqual(gridStatus(...args), expected));
 });

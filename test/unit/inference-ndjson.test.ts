@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildDemoWorkspace, DEMO_PATHS, type DemoSummary } from '../../src/engine/demo/generate.js';
 import { SchemaInferrer } from '../../src/engine/inference/infer.js';
-import { inferNdjsonFile, inferNdjsonRange } from '../../src/engine/inference/ndjson.js';
+import { cutChunk, inferNdjsonFile, inferNdjsonRange } from '../../src/engine/inference/ndjson.js';
 import { readNdjson } from '../fixtures/inference/helpers.js';
 
 describe('JSON-lines inference in byte ranges and threads', () => {
@@ -70,4 +70,23 @@ describe('JSON-lines inference in byte ranges and threads', () => {
     controller.abort(new Error('stop'));
     await assert.rejects(inferNdjsonFile(join(dir, DEMO_PATHS.events), { threads: 2, minRangeBytes: 1, signal: controller.signal }), /stop/);
   });
+});
+
+describe('cutChunk: which bytes of a chunk belong to a range', { timeout: 10_000 }, () => {
+  const chunk = Buffer.from('ab\ncd\nef\n');
+  const cases: [string, Buffer, number, number, boolean, ReturnType<typeof cutChunk>][] = [
+    ['the range ends after the chunk: all of it', chunk, 0, 100, false, { take: true, from: 0, to: 9, last: false }],
+    ['byte end-1 is the chunk\'s last newline: all of it, the last', chunk, 0, 9, false, { take: true, from: 0, to: 9, last: true }],
+    ['one byte past the chunk: all of it, not the last', chunk, 0, 10, false, { take: true, from: 0, to: 9, last: false }],
+    ['byte end-1 inside a line: up to that line\'s newline', chunk, 0, 4, false, { take: true, from: 0, to: 6, last: true }],
+    ['byte end-1 on a newline: up to it', chunk, 0, 3, false, { take: true, from: 0, to: 3, last: true }],
+    ['the last line has no newline in this chunk: all of it, read on', Buffer.from('ab\ncd'), 0, 4, false, { take: true, from: 0, to: 5, last: false }],
+    ['skipping, no newline: nothing yet', Buffer.from('abcd'), 10, 100, true, { take: false, stop: false }],
+    ['skipping: from after the first newline', chunk, 10, 100, true, { take: true, from: 3, to: 9, last: false }],
+    ['skipping, the next line starts at end: nothing ever', chunk, 10, 13, true, { take: false, stop: true }],
+    ['skipping, the next line starts just before end: that line', chunk, 10, 14, true, { take: true, from: 3, to: 6, last: true }],
+  ];
+  for (const [name, bytes, position, end, skipping, expected] of cases) {
+    test(name, () => assert.deepEqual(cutChunk(bytes, position, end, skipping), expected));
+  }
 });

@@ -78,116 +78,135 @@ function literal(value: unknown): string {
   return quoteLiteral(String(value));
 }
 
+/** What rules are measured against: the schema object, its sample and the sample's top-level columns. */
+interface QualityTarget {
+  object: OdcsSchemaObject;
+  scope: SampleScope;
+  columns: Set<string>;
+  /** "12,000 sampled rows (shop_orders_3)": what every count is out of. */
+  basis: string;
+}
+
+/** Where a rule is stated: its pointer, the field's path (none for an object rule) and its column (top-level fields only). */
+interface RuleSite {
+  pointer: string;
+  path: string | undefined;
+  column: string | undefined;
+}
+
+type Op = NonNullable<ReturnType<typeof operatorOf>>;
+
 /** Evaluates every rule of one schema object on its sample. */
 export async function evaluateQuality(object: OdcsSchemaObject, objectPointer: string, scope: SampleScope, columns: Set<string>): Promise<RuleResult[]> {
+  const target: QualityTarget = { object, scope, columns, basis: `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})` };
   const results: RuleResult[] = [];
-  const from = scope.table;
-  const basis = `${scope.rows.toLocaleString('en-US')} sampled rows (${scope.sampleId})`;
-  const measure = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
-    const first = results.length;
-    try {
-      await measureRule(rule, pointer, path, column);
-    } catch (error) {
-      const label = rule.name ?? rule.metric ?? rule.rule ?? rule.type ?? 'rule';
-      results.splice(first, results.length - first, { rule: label, path, pointer, status: 'error', message: `${path ? `'${path}' ` : ''}${label}: ${rule.query ? 'the query' : 'the rule'} failed on the sample: ${errorText(error)}` });
-    }
-    if (rule.severity) for (const result of results.slice(first)) result.severity = rule.severity;
-  };
-  const measureRule = async (rule: OdcsQuality, pointer: string, path: string | undefined, column: string | undefined) => {
-    const metric = rule.metric ?? rule.rule;
-    const label = rule.name ?? metric ?? rule.type ?? 'rule';
-    const where = path ? `'${path}' ` : '';
-    if (rule.type === 'text' || rule.type === 'custom') {
-      results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: ${rule.type} rules are for people or other tools; not checked` });
-      return;
-    }
-    const op = operatorOf(rule);
-    if (!op) return;
-    let count: number;
-    if (rule.type === 'sql' || rule.query) {
-      const sql = onSample(rule.query ?? '', object, from).replace(/\$?\{(property|column)\}/g, column ? quoteIdent(column) : 'NULL');
-      count = await scalar(scope, sql);
-      pushResult(label, path, pointer, count, op, `${where}${label}: query returned ${count} on ${basis}, must be ${op.text}`);
-      return;
-    }
-    if (metric === 'rowCount') {
-      count = scope.rows;
-      const passes = op.test(count);
-      if (scope.complete) pushResult(label, path, pointer, count, op, `row count ${count.toLocaleString('en-US')} must be ${op.text}`);
-      // A partial sample is a lower bound: it decides "more than" rules that already pass, and "at most" rules that already fail.
-      else if (passes && /Greater/.test(OPERATORS.find((o) => rule[o] !== undefined) ?? '')) results.push({ rule: label, pointer, status: 'pass', measured: count, message: `row count ≥ ${count.toLocaleString('en-US')} (sample), must be ${op.text}` });
-      else if (!passes && /Less/.test(OPERATORS.find((o) => rule[o] !== undefined) ?? '')) results.push({ rule: label, pointer, status: 'fail', measured: count, message: `row count is at least ${count.toLocaleString('en-US')} (the sample alone), must be ${op.text}` });
-      else results.push({ rule: label, pointer, status: 'undecided', measured: count, message: `row count must be ${op.text}: the sample holds ${count.toLocaleString('en-US')} rows and is not the whole entity; raise --limit or use --strategy full to decide` });
-      return;
-    }
-    if (!column && metric !== 'duplicateValues') {
-      results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: nested fields are not measured yet` });
-      return;
-    }
-    const col = column ? quoteIdent(column) : '';
-    switch (metric) {
-      case 'nullValues':
-        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NULL) FROM ${from}`);
-        break;
-      case 'missingValues': {
-        const missing = (rule.arguments?.missingValues ?? [null, '']).filter((v) => v !== null);
-        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NULL${missing.length ? ` OR CAST(${col} AS VARCHAR) IN (${missing.map((v) => literal(String(v))).join(', ')})` : ''}) FROM ${from}`);
-        break;
-      }
-      case 'invalidValues': {
-        const valid = rule.arguments?.validValues?.filter((v) => v !== null);
-        const pattern = rule.arguments?.pattern;
-        const tests = [
-          ...(valid?.length ? [`CAST(${col} AS VARCHAR) NOT IN (${valid.map((v) => literal(String(v))).join(', ')})`] : []),
-          ...(typeof pattern === 'string' ? [`NOT regexp_full_match(CAST(${col} AS VARCHAR), ${quoteLiteral(pattern)})`] : []),
-        ];
-        if (!tests.length) return;
-        count = await scalar(scope, `SELECT count(*) FILTER (WHERE ${col} IS NOT NULL AND (${tests.join(' OR ')})) FROM ${from}`);
-        break;
-      }
-      case 'duplicateValues': {
-        const names = column ? [column] : (Array.isArray(rule.arguments?.properties) ? (rule.arguments.properties as unknown[]).map(String) : [...columns]);
-        const cols = names.map(quoteIdent).join(', ');
-        count = await scalar(scope, `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${from} ${column ? `WHERE ${col} IS NOT NULL ` : ''}GROUP BY ${cols} HAVING count(*) > 1)`);
-        break;
-      }
-      default:
-        results.push({ rule: label, path, pointer, status: 'skipped', message: `${where}${label}: metric '${String(metric)}' is not measured` });
-        return;
-    }
-    if (rule.unit === 'percent') {
-      const percent = scope.rows ? Math.round((count / scope.rows) * 10_000) / 100 : 0;
-      pushResult(label, path, pointer, percent, op, `${where}${label}: ${percent}% (${count.toLocaleString('en-US')} of ${basis}), must be ${op.text}%`);
-    } else {
-      pushResult(label, path, pointer, count, op, `${where}${label}: ${count.toLocaleString('en-US')} of ${basis}, must be ${op.text}`);
-    }
-  };
-  const pushResult = (rule: string, path: string | undefined, pointer: string, measured: number, op: { test(v: number): boolean }, message: string) => {
-    results.push({ rule, path, pointer, status: op.test(measured) ? 'pass' : 'fail', measured, message });
-  };
-
-  const walk = async (property: OdcsProperty, pointer: string, prefix: string) => {
-    const path = prefix ? `${prefix}.${physicalNameOf(property)}` : physicalNameOf(property);
-    const column = !prefix && columns.has(path) ? path : undefined;
-    if (!prefix && !column) {
-      // The field is gone (reported as schema drift): its rules cannot be measured.
-      for (const [i, rule] of (property.quality ?? []).entries()) results.push({ rule: rule.name ?? rule.metric ?? rule.type ?? 'rule', path, pointer: `${pointer}/quality/${i}`, status: 'skipped', message: `'${path}': not measured, the field is not in the sample` });
-      return;
-    }
-    if (column) {
-      try {
-        results.push(...(await propertyConstraints(property, pointer, path, column, scope)));
-      } catch (error) {
-        results.push({ rule: 'constraints', path, pointer, status: 'error', message: `'${path}': its unique/logicalTypeOptions constraints failed on the sample: ${errorText(error)}` });
-      }
-    }
-    for (const [i, rule] of (property.quality ?? []).entries()) await measure(rule, `${pointer}/quality/${i}`, path, column);
-    for (const [i, child] of (property.properties ?? []).entries()) await walk(child, `${pointer}/properties/${i}`, path);
-  };
-  for (const [i, property] of (object.properties ?? []).entries()) await walk(property, `${objectPointer}/properties/${i}`, '');
-  for (const [i, rule] of (object.quality ?? []).entries()) await measure(rule, `${objectPointer}/quality/${i}`, undefined, undefined);
+  for (const [i, property] of (object.properties ?? []).entries()) results.push(...(await evaluateProperty(property, `${objectPointer}/properties/${i}`, '', target)));
+  for (const [i, rule] of (object.quality ?? []).entries()) results.push(...(await evaluateRule(rule, { pointer: `${objectPointer}/quality/${i}`, path: undefined, column: undefined }, target)));
   return results;
 }
+
+/** A property's constraints and rules, then its nested properties'. */
+async function evaluateProperty(property: OdcsProperty, pointer: string, prefix: string, t: QualityTarget): Promise<RuleResult[]> {
+  const path = prefix ? `${prefix}.${physicalNameOf(property)}` : physicalNameOf(property);
+  const column = !prefix && t.columns.has(path) ? path : undefined;
+  if (!prefix && !column) {
+    // The field is gone (reported as schema drift): its rules cannot be measured.
+    return (property.quality ?? []).map((rule, i) => ({ rule: rule.name ?? rule.metric ?? rule.type ?? 'rule', path, pointer: `${pointer}/quality/${i}`, status: 'skipped', message: `'${path}': not measured, the field is not in the sample` }));
+  }
+  const results: RuleResult[] = [];
+  if (column) {
+    try {
+      results.push(...(await propertyConstraints(property, pointer, path, column, t.scope)));
+    } catch (error) {
+      results.push({ rule: 'constraints', path, pointer, status: 'error', message: `'${path}': its unique/logicalTypeOptions constraints failed on the sample: ${errorText(error)}` });
+    }
+  }
+  for (const [i, rule] of (property.quality ?? []).entries()) results.push(...(await evaluateRule(rule, { pointer: `${pointer}/quality/${i}`, path, column }, t)));
+  for (const [i, child] of (property.properties ?? []).entries()) results.push(...(await evaluateProperty(child, `${pointer}/properties/${i}`, path, t)));
+  return results;
+}
+
+/** One rule's result, carrying the rule's severity; a rule that cannot run is an error result. */
+async function evaluateRule(rule: OdcsQuality, site: RuleSite, t: QualityTarget): Promise<RuleResult[]> {
+  let results: RuleResult[];
+  try {
+    const result = await measureRule(rule, site, t);
+    results = result ? [result] : [];
+  } catch (error) {
+    const label = rule.name ?? rule.metric ?? rule.rule ?? rule.type ?? 'rule';
+    results = [{ rule: label, path: site.path, pointer: site.pointer, status: 'error', message: `${site.path ? `'${site.path}' ` : ''}${label}: ${rule.query ? 'the query' : 'the rule'} failed on the sample: ${errorText(error)}` }];
+  }
+  if (rule.severity) for (const result of results) result.severity = rule.severity;
+  return results;
+}
+
+function judged(rule: string, site: RuleSite, measured: number, op: Op, message: string): RuleResult {
+  return { rule, path: site.path, pointer: site.pointer, status: op.test(measured) ? 'pass' : 'fail', measured, message };
+}
+
+/** Measures one rule; undefined when it states nothing to check (no operator, no values to test). */
+async function measureRule(rule: OdcsQuality, site: RuleSite, t: QualityTarget): Promise<RuleResult | undefined> {
+  const metric = rule.metric ?? rule.rule;
+  const label = rule.name ?? metric ?? rule.type ?? 'rule';
+  const where = site.path ? `'${site.path}' ` : '';
+  const skipped = (why: string): RuleResult => ({ rule: label, path: site.path, pointer: site.pointer, status: 'skipped', message: `${where}${label}: ${why}` });
+  if (rule.type === 'text' || rule.type === 'custom') return skipped(`${rule.type} rules are for people or other tools; not checked`);
+  const op = operatorOf(rule);
+  if (!op) return undefined;
+  if (rule.type === 'sql' || rule.query) {
+    const sql = onSample(rule.query ?? '', t.object, t.scope.table).replace(/\$?\{(property|column)\}/g, site.column ? quoteIdent(site.column) : 'NULL');
+    const count = await scalar(t.scope, sql);
+    return judged(label, site, count, op, `${where}${label}: query returned ${count} on ${t.basis}, must be ${op.text}`);
+  }
+  if (metric === 'rowCount') return rowCountResult(rule, label, site, op, t.scope);
+  if (!site.column && metric !== 'duplicateValues') return skipped('nested fields are not measured yet');
+  const countSql = metric === undefined ? undefined : METRIC_SQL.get(metric);
+  if (!countSql) return skipped(`metric '${String(metric)}' is not measured`);
+  const sql = countSql(rule, site.column, t.scope.table, t.columns);
+  if (sql === undefined) return undefined;
+  const count = await scalar(t.scope, sql);
+  if (rule.unit === 'percent') {
+    const percent = t.scope.rows ? Math.round((count / t.scope.rows) * 10_000) / 100 : 0;
+    return judged(label, site, percent, op, `${where}${label}: ${percent}% (${count.toLocaleString('en-US')} of ${t.basis}), must be ${op.text}%`);
+  }
+  return judged(label, site, count, op, `${where}${label}: ${count.toLocaleString('en-US')} of ${t.basis}, must be ${op.text}`);
+}
+
+/** A row count decides on a complete sample; a partial one is a lower bound, so it decides only "more than" rules that pass and "at most" rules that fail. */
+function rowCountResult(rule: OdcsQuality, label: string, site: RuleSite, op: Op, scope: SampleScope): RuleResult {
+  const count = scope.rows;
+  const passes = op.test(count);
+  const operator = OPERATORS.find((o) => rule[o] !== undefined) ?? '';
+  const { pointer } = site;
+  if (scope.complete) return judged(label, site, count, op, `row count ${count.toLocaleString('en-US')} must be ${op.text}`);
+  if (passes && /Greater/.test(operator)) return { rule: label, pointer, status: 'pass', measured: count, message: `row count ≥ ${count.toLocaleString('en-US')} (sample), must be ${op.text}` };
+  if (!passes && /Less/.test(operator)) return { rule: label, pointer, status: 'fail', measured: count, message: `row count is at least ${count.toLocaleString('en-US')} (the sample alone), must be ${op.text}` };
+  return { rule: label, pointer, status: 'undecided', measured: count, message: `row count must be ${op.text}: the sample holds ${count.toLocaleString('en-US')} rows and is not the whole entity; raise --limit or use --strategy full to decide` };
+}
+
+/** A count of the rows each metric flags, on the sample; undefined when the rule gives nothing to test. */
+const METRIC_SQL = new Map<string, (rule: OdcsQuality, column: string | undefined, from: string, columns: Set<string>) => string | undefined>([
+  ['nullValues', (_rule, column, from) => `SELECT count(*) FILTER (WHERE ${quoteIdent(column!)} IS NULL) FROM ${from}`],
+  ['missingValues', (rule, column, from) => {
+    const col = quoteIdent(column!);
+    const missing = (rule.arguments?.missingValues ?? [null, '']).filter((v) => v !== null);
+    return `SELECT count(*) FILTER (WHERE ${col} IS NULL${missing.length ? ` OR CAST(${col} AS VARCHAR) IN (${missing.map((v) => literal(String(v))).join(', ')})` : ''}) FROM ${from}`;
+  }],
+  ['invalidValues', (rule, column, from) => {
+    const col = quoteIdent(column!);
+    const valid = rule.arguments?.validValues?.filter((v) => v !== null);
+    const pattern = rule.arguments?.pattern;
+    const tests = [
+      ...(valid?.length ? [`CAST(${col} AS VARCHAR) NOT IN (${valid.map((v) => literal(String(v))).join(', ')})`] : []),
+      ...(typeof pattern === 'string' ? [`NOT regexp_full_match(CAST(${col} AS VARCHAR), ${quoteLiteral(pattern)})`] : []),
+    ];
+    return tests.length ? `SELECT count(*) FILTER (WHERE ${col} IS NOT NULL AND (${tests.join(' OR ')})) FROM ${from}` : undefined;
+  }],
+  ['duplicateValues', (rule, column, from, columns) => {
+    const names = column ? [column] : (Array.isArray(rule.arguments?.properties) ? (rule.arguments.properties as unknown[]).map(String) : [...columns]);
+    return `SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ${from} ${column ? `WHERE ${quoteIdent(column)} IS NOT NULL ` : ''}GROUP BY ${names.map(quoteIdent).join(', ')} HAVING count(*) > 1)`;
+  }],
+]);
 
 /** A rule's SQL aimed at the sample: `{object}` placeholders and the object's own table name become the sample table. */
 export function onSample(sql: string, object: OdcsSchemaObject, sampleTable: string): string {

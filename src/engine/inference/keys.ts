@@ -1,6 +1,7 @@
 // Key candidates: single paths tracked value by value (unique and non-null so far), and two-column
 // pairs chosen from a window of the first records, then tracked the same way; merging their state.
-import { hashPair, hashSetAdd, hashSetValues, newHashSet } from './hashset.js';
+import type { Provenance } from '../../shared/types.js';
+import { hashPair, hashSetAdd, hashSetValues, hashValue, newHashSet } from './hashset.js';
 import { refreshTracking, type InferrerState, type KeyTracker, type PairTracker, type PathNode } from './state.js';
 import type { InferenceLimits } from './types.js';
 
@@ -14,6 +15,49 @@ export function isScalarKey(value: unknown): value is string | number | boolean 
 
 export function newKeyTracker(): KeyTracker {
   return { values: newHashSet(), state: 'tracking', failedAt: 0, failedProvenance: undefined, checked: 0 };
+}
+
+/** The record being observed, as key tracking needs it: its ordinal, and its provenance (looked up only when a key fails). */
+export interface ObservedRecord {
+  readonly seq: number;
+  readonly provenance: Provenance;
+}
+
+/** Key tracking (exact values up to the cap) and the pair window, for struct-only paths. */
+export function trackKey(record: ObservedRecord, node: PathNode, value: string | number | boolean, keyCap: number): void {
+  const hash = hashValue(value);
+  const window = node.window;
+  if (window !== undefined) {
+    window[record.seq - 1] = hash;
+    node.windowFilled++;
+  }
+  const key = node.key;
+  if (key === undefined || key.values === undefined) return;
+  if (!hashSetAdd(key.values, hash)) {
+    key.state = 'duplicate';
+    key.failedAt = record.seq;
+    key.failedProvenance = record.provenance;
+    key.values = undefined;
+    refreshTracking(node);
+    return;
+  }
+  key.checked++;
+  if (key.values.size > keyCap) {
+    key.state = 'capped';
+    key.values = undefined;
+    refreshTracking(node);
+  }
+}
+
+/** A null or a nested value at a path: it is no key. */
+export function failKey(record: ObservedRecord, node: PathNode, why: 'null' | 'nested'): void {
+  const key = node.key;
+  if (key === undefined || (key.state !== 'tracking' && key.state !== 'capped')) return;
+  key.state = why;
+  key.failedAt = record.seq;
+  key.failedProvenance = record.provenance;
+  key.values = undefined;
+  refreshTracking(node);
 }
 
 /** Every node reached from the root through structs only, in field order. */

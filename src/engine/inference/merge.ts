@@ -152,51 +152,61 @@ function mergeDistinct(ctx: MergeContext, target: PathNode, source: PathNode): v
   }
 }
 
+/** Merges the object side of two nodes: into a map when either side is one, else struct with struct. */
 function mergeObjects(ctx: MergeContext, target: PathNode, source: PathNode, offset: number): void {
   const sourceHasObjects = source.structVisits > 0 || source.map !== undefined;
   if (!sourceHasObjects) return;
   if (source.map && !target.map) {
     toMap(ctx, target, source.map.reason, target.structVisits, source.map.convertedAt, source.map.convertedProvenance);
   }
-  if (target.map) {
-    const map = target.map;
-    if (source.map) {
-      const other = source.map;
-      map.convertedAt = Math.min(map.convertedAt, other.convertedAt);
-      map.objects += other.objects;
-      map.empty += other.empty;
-      map.minKeys = Math.min(map.minKeys, other.minKeys);
-      map.maxKeys = Math.max(map.maxKeys, other.maxKeys);
-      map.totalKeys += other.totalKeys;
-      map.sampledObjects += other.sampledObjects;
-      map.entriesSkipped += other.entriesSkipped;
-      if (other.distinctKeys !== undefined) {
-        // Keys seen on both sides are counted (and classified) once.
-        for (const key of other.distinctKeys) noteMapKey(map, key);
-      } else {
-        map.distinctKeys = undefined;
-        map.distinctKeyCount = Math.max(map.distinctKeyCount, other.distinctKeyCount);
-        for (let k = 0; k < KIND_COUNT; k++) map.keyKinds[k] = map.keyKinds[k]! + other.keyKinds[k]!;
-        map.keysClassified += other.keysClassified;
-      }
-      mergeNode(ctx, map.value, other.value, offset);
+  if (target.map) mergeIntoMap(ctx, target, target.map, source, offset);
+  else mergeStructs(ctx, target, source, offset);
+}
+
+/** Into a map: the other side's map statistics and value, or its struct fields folded into the value. */
+function mergeIntoMap(ctx: MergeContext, target: PathNode, map: MapState, source: PathNode, offset: number): void {
+  if (source.map) mergeMaps(ctx, map, source.map, offset);
+  if (source.fields) {
+    map.objects += source.structVisits;
+    map.empty += source.emptyObjects;
+    map.minKeys = Math.min(map.minKeys, source.minKeys);
+    map.maxKeys = Math.max(map.maxKeys, source.maxKeys);
+    map.totalKeys += source.totalKeys;
+    for (const [key, child] of source.fields) {
+      noteMapKey(map, key);
+      dropKeys(child);
+      mergeNode(ctx, map.value, child, offset);
     }
-    if (source.fields) {
-      map.objects += source.structVisits;
-      map.empty += source.emptyObjects;
-      map.minKeys = Math.min(map.minKeys, source.minKeys);
-      map.maxKeys = Math.max(map.maxKeys, source.maxKeys);
-      map.totalKeys += source.totalKeys;
-      for (const [key, child] of source.fields) {
-        noteMapKey(map, key);
-        dropKeys(child);
-        mergeNode(ctx, map.value, child, offset);
-      }
-    }
-    map.value.records = Math.min(map.value.records, target.records);
-    return;
   }
-  // Both structs.
+  map.value.records = Math.min(map.value.records, target.records);
+}
+
+function mergeMaps(ctx: MergeContext, map: MapState, other: MapState, offset: number): void {
+  map.convertedAt = Math.min(map.convertedAt, other.convertedAt);
+  map.objects += other.objects;
+  map.empty += other.empty;
+  map.minKeys = Math.min(map.minKeys, other.minKeys);
+  map.maxKeys = Math.max(map.maxKeys, other.maxKeys);
+  map.totalKeys += other.totalKeys;
+  map.sampledObjects += other.sampledObjects;
+  map.entriesSkipped += other.entriesSkipped;
+  if (other.distinctKeys !== undefined) {
+    // Keys seen on both sides are counted (and classified) once.
+    for (const key of other.distinctKeys) noteMapKey(map, key);
+  } else {
+    map.distinctKeys = undefined;
+    map.distinctKeyCount = Math.max(map.distinctKeyCount, other.distinctKeyCount);
+    for (let k = 0; k < KIND_COUNT; k++) map.keyKinds[k] = map.keyKinds[k]! + other.keyKinds[k]!;
+    map.keysClassified += other.keysClassified;
+  }
+  mergeNode(ctx, map.value, other.value, offset);
+}
+
+/**
+ * Struct with struct: a field on one side only was missing from the other side's objects; fields on
+ * both merge. The merged struct may then read as a map.
+ */
+function mergeStructs(ctx: MergeContext, target: PathNode, source: PathNode, offset: number): void {
   const targetVisitsBefore = target.structVisits;
   const fields = target.fields ?? new Map<string, PathNode>();
   target.fields = fields;
@@ -216,14 +226,7 @@ function mergeObjects(ctx: MergeContext, target: PathNode, source: PathNode, off
       }
       mergeNode(ctx, held, child, offset);
     } else {
-      if (targetVisitsBefore > 0) {
-        child.absentBefore += targetVisitsBefore;
-        child.firstMissingSeq = target.firstSeq[KIND.struct]!;
-        child.firstMissingProvenance = target.firstProvenance[KIND.struct];
-      }
-      if (!target.keyPath) dropKeys(child);
-      repath(child, target.depth === 0 && target.path === '' ? key : `${target.path}.${key}`);
-      fields.set(key, child);
+      adoptField(target, fields, key, child, targetVisitsBefore);
     }
   }
   target.structVisits += source.structVisits;
@@ -239,4 +242,16 @@ function mergeObjects(ctx: MergeContext, target: PathNode, source: PathNode, off
   }
   const reason = mapReason(ctx.root, ctx.limits, target, fields, 0, target.structVisits);
   if (reason !== undefined) toMap(ctx, target, reason, target.structVisits, target.firstSeq[KIND.struct]!, target.firstProvenance[KIND.struct] ?? {});
+}
+
+/** A field only the other side had: absent from this side's objects before it, renamed under this parent. */
+function adoptField(target: PathNode, fields: Map<string, PathNode>, key: string, child: PathNode, targetVisitsBefore: number): void {
+  if (targetVisitsBefore > 0) {
+    child.absentBefore += targetVisitsBefore;
+    child.firstMissingSeq = target.firstSeq[KIND.struct]!;
+    child.firstMissingProvenance = target.firstProvenance[KIND.struct];
+  }
+  if (!target.keyPath) dropKeys(child);
+  repath(child, target.depth === 0 && target.path === '' ? key : `${target.path}.${key}`);
+  fields.set(key, child);
 }

@@ -52,29 +52,64 @@ export interface NdjsonInferenceOptions {
   minRangeBytes?: number;
 }
 
-/**
- * Parses and infers the lines that start in [start, end) of a JSON-lines file. A line belongs to the
- * range holding its first byte, so adjacent ranges read every line exactly once.
- */
-export async function inferNdjsonRange(file: string, start: number, end: number, limits: Partial<InferenceLimits> = {}, signal?: AbortSignal): Promise<NdjsonRangeResult> {
-  const inferrer = new SchemaInferrer(limits);
-  const result: NdjsonRangeResult = { state: inferrer.snapshot(), lines: 0, malformed: 0, malformedLines: [], bytes: 0 };
-  if (start >= end) return result;
-  // From the byte before `start`: if it ends a line, the range's first line starts exactly at `start`.
-  const begin = start > 0 ? start - 1 : 0;
-  const decoder = new StringDecoder('utf8');
-  let position = begin;
-  let skipping = start > 0;
-  let finished = false;
-  let tail = '';
+/** What of a chunk belongs to the range: nothing yet (`stop`: nor ever), or the bytes [from, to), `last` when the range ends in it. */
+type ChunkCut = { take: false; stop: boolean } | { take: true; from: number; to: number; last: boolean };
 
-  /** Parses a batch of lines (line numbers follow on from `result.lines`) and observes the records. */
-  const takeAll = (lines: string[]) => {
+/**
+ * The bytes of a chunk read at file offset `position` that belong to the range ending at `end`. While
+ * `skipping`, the bytes up to the first newline belong to the range before; the range's last line is
+ * the one holding byte end-1, and it ends at the first newline from there.
+ */
+export function cutChunk(bytes: Uint8Array, position: number, end: number, skipping: boolean): ChunkCut {
+  let from = 0;
+  if (skipping) {
+    const newline = bytes.indexOf(10);
+    if (newline < 0) return { take: false, stop: false };
+    from = newline + 1;
+    if (position + from >= end) return { take: false, stop: true };
+  }
+  if (position + bytes.length > end - 1) {
+    const newline = bytes.indexOf(10, Math.max(from, end - 1 - position));
+    if (newline >= 0) return { take: true, from, to: newline + 1, last: true };
+  }
+  return { take: true, from, to: bytes.length, last: false };
+}
+
+/** A range's lines in batches: parsed, numbered from 1 within the range and observed; malformed lines counted. */
+class LineBatches {
+  private pending: string[] = [];
+  private readonly inferrer: SchemaInferrer;
+  private readonly result: NdjsonRangeResult;
+
+  constructor(inferrer: SchemaInferrer, result: NdjsonRangeResult) {
+    this.inferrer = inferrer;
+    this.result = result;
+  }
+
+  /** Takes the complete lines of `text`; returns the unfinished one after them. */
+  addText(text: string): string {
+    let lineStart = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', lineStart)) {
+      this.pending.push(text.slice(lineStart, newline));
+      lineStart = newline + 1;
+      if (this.pending.length === BATCH) this.flush();
+    }
+    return text.slice(lineStart);
+  }
+
+  /** Takes the range's last line (when not empty) and whatever is pending. */
+  finish(last: string): void {
+    if (last.length > 0) this.pending.push(last);
+    this.flush();
+  }
+
+  /** Parses the pending lines (numbers follow on from `result.lines`) and observes their records. */
+  private flush(): void {
+    const { result } = this;
     const records: unknown[] = [];
     const lineNumbers: number[] = [];
     let number = result.lines;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
+    for (const line of this.pending) {
       number++;
       if (line.length === 0) continue;
       try {
@@ -87,62 +122,49 @@ export async function inferNdjsonRange(file: string, start: number, end: number,
       }
     }
     result.lines = number;
-    if (records.length) inferrer.observe(records, (index) => ({ line: lineNumbers[index]! }));
-  };
-  let pending: string[] = [];
+    if (records.length) this.inferrer.observe(records, (index) => ({ line: lineNumbers[index]! }));
+    this.pending = [];
+  }
+}
 
+/**
+ * Parses and infers the lines that start in [start, end) of a JSON-lines file. A line belongs to the
+ * range holding its first byte, so adjacent ranges read every line exactly once.
+ */
+export async function inferNdjsonRange(file: string, start: number, end: number, limits: Partial<InferenceLimits> = {}, signal?: AbortSignal): Promise<NdjsonRangeResult> {
+  const inferrer = new SchemaInferrer(limits);
+  const result: NdjsonRangeResult = { state: inferrer.snapshot(), lines: 0, malformed: 0, malformedLines: [], bytes: 0 };
+  if (start >= end) return result;
+  const lines = new LineBatches(inferrer, result);
+  // From the byte before `start`: if it ends a line, the range's first line starts exactly at `start`.
+  const begin = start > 0 ? start - 1 : 0;
+  const decoder = new StringDecoder('utf8');
+  let position = begin;
+  let skipping = start > 0;
+  let tail = '';
   const stream = createReadStream(file, { start: begin, highWaterMark: 1 << 22 });
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const bytes = chunk as Buffer;
-      let from = 0;
-      if (skipping) {
-        const newline = bytes.indexOf(10);
-        if (newline < 0) {
-          position += bytes.length;
-          continue;
-        }
-        from = newline + 1;
-        skipping = false;
-        if (position + from >= end) {
-          finished = true;
-          break;
-        }
+      const cut = cutChunk(bytes, position, end, skipping);
+      if (!cut.take && !cut.stop) {
+        position += bytes.length;
+        continue;
       }
-      // The line holding byte end-1 is the range's last: it ends at the first newline from there.
-      let to = bytes.length;
-      if (position + bytes.length > end - 1) {
-        const newline = bytes.indexOf(10, Math.max(from, end - 1 - position));
-        if (newline >= 0) {
-          to = newline + 1;
-          finished = true;
-        }
-      }
-      result.bytes += to - from;
-      let text = tail + decoder.write(bytes.subarray(from, to));
-      if (position === 0 && from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      let lineStart = 0;
-      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', lineStart)) {
-        pending.push(text.slice(lineStart, newline));
-        lineStart = newline + 1;
-        if (pending.length === BATCH) {
-          takeAll(pending);
-          pending = [];
-        }
-      }
-      tail = text.slice(lineStart);
+      skipping = false;
+      if (!cut.take) break;
+      result.bytes += cut.to - cut.from;
+      let text = tail + decoder.write(bytes.subarray(cut.from, cut.to));
+      if (position === 0 && cut.from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      tail = lines.addText(text);
       position += bytes.length;
-      if (finished) break;
+      if (cut.last) break;
     }
   } finally {
     stream.destroy();
   }
-  if (!skipping) {
-    tail += decoder.end();
-    if (tail.length > 0) pending.push(tail);
-  }
-  takeAll(pending);
+  lines.finish(skipping ? '' : tail + decoder.end());
   result.state = inferrer.snapshot();
   return result;
 }

@@ -1,153 +1,35 @@
 // Turns an inferrer's counts into the JSON schema: types from the lattice, unions with their branches,
-// the changes in stream order with the record behind each, formats, enums, keys and notes.
-import type { Provenance } from '../../shared/types.js';
-import { duckTypeFor, widen } from '../drivers/kit/inference.js';
+// the changes in stream order with the record behind each (changes.ts), formats, enums, keys and notes.
+import { duckTypeFor } from '../drivers/kit/inference.js';
+import { changesOf, evidenceOf, familyTypes, kindOrder } from './changes.js';
 import {
-  FIRST_STRING_KIND, KIND, KIND_COUNT, KIND_FAMILY, KIND_NAMES, KIND_TYPE, STRING_FORMAT_OF_KIND,
-  type Family, type InferrerState, type PairTracker, type PathNode,
+  FIRST_STRING_KIND, KIND, KIND_COUNT, KIND_FAMILY, KIND_NAMES, STRING_FORMAT_OF_KIND,
+  type Family, type InferrerState, type MapState, type PairTracker, type PathNode,
 } from './state.js';
 import type {
-  Branch, Confidence, Evidence, FormatShare, InferenceLimits, InferredField, InferredSchema, InferredType, KeyCandidate, SchemaChange,
+  Branch, Confidence, FormatShare, InferenceLimits, InferredField, InferredSchema, InferredType, KeyCandidate,
 } from './types.js';
-
-const count = (n: number) => n.toLocaleString('en-US');
-const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
-const percent = (share: number) => `${share >= 0.1 ? (share * 100).toFixed(0) : share >= 0.001 ? (share * 100).toFixed(1) : (share * 100).toFixed(2)}%`;
-
-/** "line 12", "rowid 5", "partition 0, offset 17"; the record ordinal when there is no provenance. */
-export function formatProvenance(provenance: Provenance, record: number): string {
-  const entries = Object.entries(provenance);
-  if (entries.length === 0) return `record ${count(record)}`;
-  return entries.map(([key, value]) => `${key} ${typeof value === 'number' ? String(value) : value}`).join(', ');
-}
+import { count, percent, plural } from './words.js';
 
 interface Context {
   records: number;
   limits: Readonly<InferenceLimits>;
 }
 
-function evidenceOf(node: PathNode, kind: number, agreeing = node.kinds[kind]!): Evidence {
-  return { provenance: node.firstProvenance[kind] ?? {}, record: node.firstSeq[kind]!, count: agreeing };
-}
-
-const where = (evidence: Evidence) => formatProvenance(evidence.provenance, evidence.record);
-
-/** The type one family of values takes at a node, folding its kinds through the lattice in stream order. */
-function familyTypes(node: PathNode, order: number[]): Map<Family, InferredType> {
-  const types = new Map<Family, InferredType>();
-  for (const kind of order) {
-    const family = KIND_FAMILY[kind];
-    if (!family) continue;
-    const type = kindType(node, kind);
-    const held = types.get(family);
-    types.set(family, held === undefined ? type : widenInferred(held, type));
+/** Shares of each string format (every string kind but plain text) among the strings counted in `kinds`. */
+function stringFormats(kinds: Float64Array): FormatShare[] {
+  const formats: FormatShare[] = [];
+  let strings = 0;
+  for (let k = FIRST_STRING_KIND; k < KIND_COUNT; k++) strings += kinds[k]!;
+  for (let k = FIRST_STRING_KIND + 1; k < KIND_COUNT; k++) {
+    const n = kinds[k]!;
+    if (n > 0) formats.push({ format: STRING_FORMAT_OF_KIND[k]!, count: n, share: n / strings });
   }
-  return types;
-}
-
-function kindType(node: PathNode, kind: number): InferredType {
-  if (kind === KIND.struct) {
-    if (node.truncated > 0 && node.structVisits === 0 && !node.map) return 'json';
-    if (node.map) return 'map';
-    return node.fields && node.fields.size > 0 ? 'struct' : 'json';
-  }
-  if (kind === KIND.list && node.truncated > 0 && !node.element && node.kinds[KIND.list]! === node.truncated) return 'json';
-  return KIND_TYPE[kind]!;
-}
-
-function widenInferred(a: InferredType, b: InferredType): InferredType {
-  if (a === b) return a;
-  if (a === 'map' || b === 'map') return a === 'json' || b === 'json' ? 'map' : 'json';
-  return widen(a, b);
-}
-
-/** Kinds seen at a node, in the order they first appeared. */
-function kindOrder(node: PathNode): number[] {
-  const order: number[] = [];
-  for (let k = 0; k < KIND_COUNT; k++) if (node.kinds[k]! > 0) order.push(k);
-  return order.sort((a, b) => node.firstSeq[a]! - node.firstSeq[b]! || a - b);
-}
-
-const KIND_LABELS: Record<string, string> = {
-  'string:integer-string': 'numeric string', 'string:decimal-string': 'decimal string', 'string:boolean-string': 'boolean-like string',
-  'string:json-string': 'JSON string', 'string:uri': 'URI string', 'string:ipv4': 'IPv4 string', 'string:ipv6': 'IPv6 string',
-  'string:uuid': 'uuid string', 'date-value': 'date', 'timestamp-value': 'timestamp', struct: 'object', list: 'list',
-};
-
-/** "a numeric string", "an object": what one value of a kind was. */
-function kindLabel(kind: number): string {
-  const name = KIND_NAMES[kind]!;
-  const label = KIND_LABELS[name] ?? (name.startsWith('string:') ? `${name.slice(7)} string` : name);
-  return `${/^[aeioAEIO]/.test(label) ? 'an' : 'a'} ${label}`;
-}
-
-function changesOf(node: PathNode, order: number[], parentObjects: number | undefined, parentFirst: number, parentNoun: string): SchemaChange[] {
-  const changes: SchemaChange[] = [];
-  const families = new Map<Family, InferredType>();
-  let current: InferredType = 'null';
-  const nullFirst = node.kinds[KIND.null]! > 0 ? node.firstSeq[KIND.null]! : Number.POSITIVE_INFINITY;
-  for (const kind of order) {
-    const evidence = evidenceOf(node, kind);
-    if (kind === KIND.null) {
-      changes.push({ kind: 'nullable', to: current, evidence, note: `first null at ${where(evidence)}; ${plural(evidence.count, 'null')}` });
-      continue;
-    }
-    const family = KIND_FAMILY[kind]!;
-    const type = kindType(node, kind);
-    if (families.size === 0) {
-      families.set(family, type);
-      current = type;
-      if (nullFirst < evidence.record) {
-        changes.push({ kind: 'typed', from: 'null', to: type, evidence, note: `null until ${where(evidence)}, the first non-null value (${kindLabel(kind)}); ${plural(evidence.count, 'value')} agree` });
-      }
-      continue;
-    }
-    const held = families.get(family);
-    if (held === undefined) {
-      families.set(family, type);
-      const from = current;
-      current = 'union';
-      const branches = [...families.values()].join(' | ');
-      changes.push({ kind: 'union', from, to: 'union', evidence, note: `${kindLabel(kind)} at ${where(evidence)} makes it a union (${branches}); ${plural(evidence.count, 'value')} of that kind` });
-      continue;
-    }
-    const next = widenInferred(held, type);
-    if (next !== held) {
-      families.set(family, next);
-      if (families.size === 1) current = next;
-      changes.push({ kind: 'widened', from: held, to: next, evidence, note: `${held} → ${next} at ${where(evidence)} (${kindLabel(kind)}); ${plural(evidence.count, 'value')} agree` });
-    }
-  }
-  if (parentObjects !== undefined) {
-    const firstSeen = order.length ? Math.min(...order.map((k) => node.firstSeq[k]!)) : 0;
-    const missing = Math.max(0, parentObjects - node.count);
-    if (node.absentBefore > 0 && firstSeen > parentFirst) {
-      const kind = order.find((k) => node.firstSeq[k] === firstSeen)!;
-      const evidence = evidenceOf(node, kind, node.count);
-      changes.push({ kind: 'added', to: current, evidence, note: `first appears at ${where(evidence)}, after ${plural(node.absentBefore, parentNoun)} without it; present in ${count(node.count)}` });
-    }
-    if (node.firstMissingSeq > 0 && node.firstMissingSeq > firstSeen && missing > 0) {
-      const evidence: Evidence = { provenance: node.firstMissingProvenance ?? {}, record: node.firstMissingSeq, count: missing };
-      changes.push({ kind: 'missing', to: current, evidence, note: `first missing at ${where(evidence)}; missing from ${plural(missing, parentNoun)}` });
-    }
-  }
-  if (node.map) {
-    const map = node.map;
-    const evidence: Evidence = { provenance: map.convertedProvenance, record: map.convertedAt, count: map.objects };
-    const why = map.reason === 'key-pattern' ? 'its keys look like ids, dates or uuids' : map.reason === 'key-count' ? `it has more than ${count(map.keysAtConversion - 1)} distinct keys` : 'its keys are sparse (each object holds few of many)';
-    changes.push({ kind: 'map', from: 'struct', to: 'map', evidence, note: `read as map<string, T> from ${where(evidence)}: ${why}` });
-  }
-  return changes.sort((a, b) => a.evidence.record - b.evidence.record);
+  return formats;
 }
 
 function formatsOf(node: PathNode): FormatShare[] {
-  const formats: FormatShare[] = [];
-  let strings = 0;
-  for (let k = FIRST_STRING_KIND; k < KIND_COUNT; k++) strings += node.kinds[k]!;
-  for (let k = FIRST_STRING_KIND + 1; k < KIND_COUNT; k++) {
-    const n = node.kinds[k]!;
-    if (n > 0) formats.push({ format: STRING_FORMAT_OF_KIND[k]!, count: n, share: n / strings });
-  }
+  const formats = stringFormats(node.kinds);
   const numbers = node.kinds[KIND.integer]! + node.kinds[KIND.decimal]!;
   if (node.epochHint && numbers > 0) {
     if (node.epochSeconds > 0) formats.push({ format: 'epoch-seconds', count: node.epochSeconds, share: node.epochSeconds / numbers });
@@ -199,20 +81,99 @@ interface Parent {
   label: string;
 }
 
+/** One type for the node: its only family's, a union of several, or null (json when only too-deep values were seen). */
+function nodeType(node: PathNode, families: Map<Family, InferredType>): InferredType {
+  if (families.size === 0) return node.truncated > 0 ? 'json' : 'null';
+  if (families.size === 1) return families.values().next().value!;
+  return 'union';
+}
+
+/** A union's branches: one per family, with its share of the non-null values and where it first appeared. */
+function branchesOf(node: PathNode, order: number[], families: Map<Family, InferredType>, nonNull: number): Branch[] {
+  const branches: Branch[] = [];
+  for (const [family, familyType] of families) {
+    const kinds = order.filter((k) => KIND_FAMILY[k] === family);
+    const n = kinds.reduce((sum, k) => sum + node.kinds[k]!, 0);
+    const branch: Branch = { type: familyType, count: n, share: nonNull ? n / nonNull : 0, first: evidenceOf(node, kinds[0]!, n) };
+    if (family === 'text') {
+      const formats = formatsOf(node).filter((f) => !f.format.startsWith('epoch'));
+      if (formats.length) branch.formats = formats;
+    }
+    branches.push(branch);
+  }
+  return branches;
+}
+
+/** Distinct values and an enum candidate where strings or numbers were seen, then number ranges and string lengths. */
+function valueStats(node: PathNode, type: InferredType, order: number[], ctx: Context): Pick<InferredField, 'distinct' | 'enum' | 'numbers' | 'lengths'> {
+  const stats: Pick<InferredField, 'distinct' | 'enum' | 'numbers' | 'lengths'> = {};
+  const strings = order.filter((k) => k >= FIRST_STRING_KIND).reduce((sum, k) => sum + node.kinds[k]!, 0);
+  const numbers = node.kinds[KIND.integer]! + node.kinds[KIND.decimal]! + node.kinds[KIND.float]!;
+  if (strings > 0 || numbers > 0) {
+    const distinctCount = node.distinct ? node.distinct.size : ctx.limits.distinctCap;
+    stats.distinct = { count: distinctCount, capped: node.distinctCapped };
+    const enumCandidate = enumOf(node, type, strings + numbers, ctx);
+    if (enumCandidate) stats.enum = enumCandidate;
+  }
+  if (numbers > 0) stats.numbers = { min: node.min, max: node.max, maxScale: node.maxScale, maxIntegerDigits: integerDigits(node.maxAbs) };
+  if (strings > 0) stats.lengths = { min: node.minLength, max: node.maxLength, mean: node.totalLength / strings };
+  return stats;
+}
+
+/** A map's key statistics and its value type. */
+function describeMap(field: InferredField, node: PathNode, map: MapState, ctx: Context): void {
+  field.map = {
+    objects: map.objects,
+    empty: map.empty,
+    minKeys: map.objects ? map.minKeys : 0,
+    maxKeys: map.maxKeys,
+    meanKeys: map.objects ? map.totalKeys / map.objects : 0,
+    distinctKeys: { count: map.distinctKeys ? map.distinctKeyCount : Math.max(map.distinctKeyCount, 1000), capped: map.distinctKeys === undefined },
+    keyFormats: stringFormats(map.keyKinds).sort((a, b) => b.count - a.count),
+    exampleKeys: map.exampleKeys,
+    reason: map.reason,
+    sampledObjects: map.sampledObjects,
+    entriesSkipped: map.entriesSkipped,
+  };
+  field.value = describeNode(map.value, { node, objects: undefined, label: 'map' }, ctx);
+  if (map.sampledObjects > 0) field.notes.push(`${plural(map.sampledObjects, 'object')} with more than ${count(ctx.limits.maxMapEntries)} entries read through a strided sample; ${plural(map.entriesSkipped, 'entry')} skipped`);
+}
+
+/** An object's fields, or a note that every object was empty. */
+function describeStruct(field: InferredField, node: PathNode, parent: Parent | undefined, ctx: Context): void {
+  field.struct = { objects: node.structVisits, empty: node.emptyObjects };
+  if (node.fields && node.fields.size > 0) {
+    const label = parent === undefined ? 'records' : `\`${node.path}\` objects`;
+    field.fields = [...node.fields.values()].map((child) => describeNode(child, { node, objects: node.structVisits, label }, ctx));
+  } else {
+    field.notes.push(`only empty objects (${count(node.emptyObjects)}): kept as JSON`);
+  }
+}
+
+/** A list's length statistics and its element type. */
+function describeList(field: InferredField, node: PathNode, ctx: Context): void {
+  const lists = node.kinds[KIND.list]! - node.truncated;
+  field.list = {
+    lists,
+    empty: node.emptyLists,
+    minLength: lists ? node.minListLength : 0,
+    maxLength: node.maxListLength,
+    meanLength: lists ? node.totalListLength / lists : 0,
+    sampledLists: node.sampledLists,
+    elementsSkipped: node.elementsSkipped,
+  };
+  if (node.element) field.element = describeNode(node.element, { node, objects: undefined, label: 'list' }, ctx);
+  else if (lists > 0) field.notes.push(`only empty lists (${count(node.emptyLists)}): element type unknown`);
+  if (node.sampledLists > 0) field.notes.push(`${plural(node.sampledLists, 'list')} longer than ${count(ctx.limits.maxListElements)} elements read through a strided sample; ${plural(node.elementsSkipped, 'element')} skipped`);
+}
+
 function describeNode(node: PathNode, parent: Parent | undefined, ctx: Context): InferredField {
   const order = kindOrder(node);
   const nulls = node.kinds[KIND.null]!;
-  const nonNull = node.count - nulls;
   const families = familyTypes(node, order);
   const parentObjects = parent?.objects;
   const missing = parentObjects === undefined ? 0 : Math.max(0, parentObjects - node.count);
-  const notes: string[] = [];
-
-  let type: InferredType;
-  if (families.size === 0) type = node.truncated > 0 ? 'json' : 'null';
-  else if (families.size === 1) type = families.values().next().value!;
-  else type = 'union';
-
+  const type = nodeType(node, families);
   const field: InferredField = {
     name: node.name,
     path: node.path,
@@ -227,94 +188,25 @@ function describeNode(node: PathNode, parent: Parent | undefined, ctx: Context):
     kinds: {},
     changes: changesOf(node, order, parentObjects, parent ? parent.node.firstSeq[KIND.struct]! : 0, parent?.label === 'records' ? 'record' : `\`${parent?.node.path ?? ''}\` object`),
     confidence: confidenceOf(node.count),
-    notes,
+    notes: [],
   };
   for (const k of order) field.kinds[KIND_NAMES[k]!] = node.kinds[k]!;
-
-  if (families.size > 1) {
-    const branches: Branch[] = [];
-    for (const [family, familyType] of families) {
-      const kinds = order.filter((k) => KIND_FAMILY[k] === family);
-      const n = kinds.reduce((sum, k) => sum + node.kinds[k]!, 0);
-      const branch: Branch = { type: familyType, count: n, share: nonNull ? n / nonNull : 0, first: evidenceOf(node, kinds[0]!, n) };
-      if (family === 'text') {
-        const formats = formatsOf(node).filter((f) => !f.format.startsWith('epoch'));
-        if (formats.length) branch.formats = formats;
-      }
-      branches.push(branch);
-    }
-    field.branches = branches;
-  }
+  if (families.size > 1) field.branches = branchesOf(node, order, families, node.count - nulls);
   const formats = formatsOf(node);
   if (formats.length) field.formats = formats;
+  Object.assign(field, valueStats(node, type, order, ctx));
 
-  const strings = order.filter((k) => k >= FIRST_STRING_KIND).reduce((sum, k) => sum + node.kinds[k]!, 0);
-  const numbers = node.kinds[KIND.integer]! + node.kinds[KIND.decimal]! + node.kinds[KIND.float]!;
-  if (strings > 0 || numbers > 0) {
-    const distinctCount = node.distinct ? node.distinct.size : ctx.limits.distinctCap;
-    field.distinct = { count: distinctCount, capped: node.distinctCapped };
-    const enumCandidate = enumOf(node, type, strings + numbers, ctx);
-    if (enumCandidate) field.enum = enumCandidate;
-  }
-  if (numbers > 0) field.numbers = { min: node.min, max: node.max, maxScale: node.maxScale, maxIntegerDigits: integerDigits(node.maxAbs) };
-  if (strings > 0) field.lengths = { min: node.minLength, max: node.maxLength, mean: node.totalLength / strings };
-
-  if (node.map) {
-    const map = node.map;
-    let keysClassified = 0;
-    for (let k = FIRST_STRING_KIND; k < KIND_COUNT; k++) keysClassified += map.keyKinds[k]!;
-    const keyFormats: FormatShare[] = [];
-    for (let k = FIRST_STRING_KIND + 1; k < KIND_COUNT; k++) {
-      const n = map.keyKinds[k]!;
-      if (n > 0) keyFormats.push({ format: STRING_FORMAT_OF_KIND[k]!, count: n, share: n / keysClassified });
-    }
-    field.map = {
-      objects: map.objects,
-      empty: map.empty,
-      minKeys: map.objects ? map.minKeys : 0,
-      maxKeys: map.maxKeys,
-      meanKeys: map.objects ? map.totalKeys / map.objects : 0,
-      distinctKeys: { count: map.distinctKeys ? map.distinctKeyCount : Math.max(map.distinctKeyCount, 1000), capped: map.distinctKeys === undefined },
-      keyFormats: keyFormats.sort((a, b) => b.count - a.count),
-      exampleKeys: map.exampleKeys,
-      reason: map.reason,
-      sampledObjects: map.sampledObjects,
-      entriesSkipped: map.entriesSkipped,
-    };
-    field.value = describeNode(map.value, { node, objects: undefined, label: 'map' }, ctx);
-    if (map.sampledObjects > 0) notes.push(`${plural(map.sampledObjects, 'object')} with more than ${count(ctx.limits.maxMapEntries)} entries read through a strided sample; ${plural(map.entriesSkipped, 'entry')} skipped`);
-  } else if (node.structVisits > 0) {
-    field.struct = { objects: node.structVisits, empty: node.emptyObjects };
-    if (node.fields && node.fields.size > 0) {
-      const label = parent === undefined ? 'records' : `\`${node.path}\` objects`;
-      field.fields = [...node.fields.values()].map((child) => describeNode(child, { node, objects: node.structVisits, label }, ctx));
-    } else {
-      notes.push(`only empty objects (${count(node.emptyObjects)}): kept as JSON`);
-    }
-  }
-  if (node.kinds[KIND.list]! > 0) {
-    const lists = node.kinds[KIND.list]! - node.truncated;
-    field.list = {
-      lists,
-      empty: node.emptyLists,
-      minLength: lists ? node.minListLength : 0,
-      maxLength: node.maxListLength,
-      meanLength: lists ? node.totalListLength / lists : 0,
-      sampledLists: node.sampledLists,
-      elementsSkipped: node.elementsSkipped,
-    };
-    if (node.element) field.element = describeNode(node.element, { node, objects: undefined, label: 'list' }, ctx);
-    else if (lists > 0) notes.push(`only empty lists (${count(node.emptyLists)}): element type unknown`);
-    if (node.sampledLists > 0) notes.push(`${plural(node.sampledLists, 'list')} longer than ${count(ctx.limits.maxListElements)} elements read through a strided sample; ${plural(node.elementsSkipped, 'element')} skipped`);
-  }
-  if (node.truncated > 0) notes.push(`${plural(node.truncated, 'value')} nested deeper than ${ctx.limits.maxDepth} levels kept as JSON, not inferred`);
+  if (node.map) describeMap(field, node, node.map, ctx);
+  else if (node.structVisits > 0) describeStruct(field, node, parent, ctx);
+  if (node.kinds[KIND.list]! > 0) describeList(field, node, ctx);
+  if (node.truncated > 0) field.notes.push(`${plural(node.truncated, 'value')} nested deeper than ${ctx.limits.maxDepth} levels kept as JSON, not inferred`);
 
   field.duckType = type === 'union' ? 'JSON' : duckTypeOfField(field);
   field.presence = presenceOf(node, parent, missing, ctx);
   if (parentObjects !== undefined && parentObjects > 0 && node.count / parentObjects < 0.05) {
-    notes.push(`sparse: present in ${percent(node.count / parentObjects)} of ${parent!.label}`);
+    field.notes.push(`sparse: present in ${percent(node.count / parentObjects)} of ${parent!.label}`);
   }
-  if (families.size === 0 && node.count > 0 && node.truncated === 0) notes.push(`always null (${plural(nulls, 'value')})`);
+  if (families.size === 0 && node.count > 0 && node.truncated === 0) field.notes.push(`always null (${plural(nulls, 'value')})`);
   return field;
 }
 

@@ -2,8 +2,9 @@
 // insert-only tables, from one GROUPING SETS scan. Each says which field it used and why.
 import { quoteIdent } from '../workspace/sql.js';
 import { INGESTION_TIME_NAMES, normal, rank, requirePath, type FactsPlan } from './facts.js';
-import { isLandingColumn, ROWID, type PathPlan, type ProfilePlan } from './plan.js';
-import { num, round, type ProfileRunner } from './run.js';
+import type { PathPlan } from './path-plan.js';
+import { isLandingColumn, ROWID, type ProfilePlan } from './plan.js';
+import { num, round, type ProfileRunner, type Row } from './run.js';
 import { RESERVOIR_NOTE, type StatsSettings } from './stats.js';
 import type {
   DuplicateExample, ExactDuplicatesFact, FieldProfile, Idempotency, KeyCandidate, KeyDuplicatesFact, ProfileOptions, ProfileScalar, VersionsFact,
@@ -145,71 +146,111 @@ export interface GroupedFacts {
   versions?: VersionsFact;
 }
 
-/**
- * Exact duplicates, duplicates by key and versions per key from one GROUPING SETS statement: one
- * scan, one hash table per grouping (of 64-bit hashes, smaller and faster than the values).
- */
-export async function groupedFacts(runner: ProfileRunner, plan: ProfilePlan, options: ProfileOptions, fields: FieldProfile[], candidates: KeyCandidate[], entity: string | undefined, facts: FactsPlan, settings: StatsSettings): Promise<GroupedFacts> {
-  const rows = settings.rows;
-  const columns = recordColumns(plan);
-  const chosenKey = asList(options.key);
-  const key = chosenKey ?? (candidates[0] ? [candidates[0].field] : undefined);
-  const keyReason = chosenKey ? 'chosen' : candidates[0]?.reason ?? '';
-  const keyView = key ? keyViews(plan, key) : undefined;
-  const versionChoice = chooseVersions(plan, options, fields, entity, facts);
-  const separateVersionKey = versionChoice.key && versionChoice.time && versionChoice.key.join('\u0000') !== key?.join('\u0000') && !versionChoice.key.includes(versionChoice.time.path);
-  const versionView = separateVersionKey ? keyViews(plan, versionChoice.key!) : undefined;
+/** What one statement groups by besides whole records: the dedup key and, when it differs, the version key. */
+interface Groupings {
+  /** Record columns, compared for exact duplicates. */
+  columns: string[];
+  key?: string[];
+  keyReason: string;
+  keyView?: KeyViews;
+  versionChoice: VersionChoice;
+  versionView?: KeyViews;
+  /** Columns left out when comparing copies of a key. */
+  ignored: string[];
+  /** Columns compared between copies of a key. */
+  payload: string[];
+}
 
-  // Copies that differ only in when they were received are still the same record.
+/** The dedup key: the one chosen, else the best key candidate. */
+function chooseKey(options: ProfileOptions, candidates: KeyCandidate[]): { key?: string[]; keyReason: string } {
+  const chosen = asList(options.key);
+  if (chosen) return { key: chosen, keyReason: 'chosen' };
+  return { key: candidates[0] ? [candidates[0].field] : undefined, keyReason: candidates[0]?.reason ?? '' };
+}
+
+/** Versions need a grouping of their own only for a key other than the dedup key that does not contain the time. */
+function needsVersionGrouping(choice: VersionChoice, key: string[] | undefined): boolean {
+  return !!(choice.key && choice.time && choice.key.join('\u0000') !== key?.join('\u0000') && !choice.key.includes(choice.time.path));
+}
+
+/** Copies that differ only in when they were received are still the same record: ingestion times and lag targets are ignored. */
+function comparedColumns(columns: string[], key: string[] | undefined, facts: FactsPlan): { ignored: string[]; payload: string[] } {
   const keyColumns = new Set((key ?? []).map((k) => k.split('.')[0]!));
   const ignored = columns.filter((c) => !keyColumns.has(c) && (rank(c, INGESTION_TIME_NAMES) < Number.POSITIVE_INFINITY || facts.lags.some((l) => l.to === c)));
-  const payload = columns.filter((c) => !keyColumns.has(c) && !ignored.includes(c));
+  return { ignored, payload: columns.filter((c) => !keyColumns.has(c) && !ignored.includes(c)) };
+}
 
-  const inner = [`hash(${columns.map(quoteIdent).join(', ')}) AS hr`, `${ROWID} AS rid`];
-  const groupings = ['hr'];
-  if (keyView) {
-    inner.push(`${keyView.hash} AS hk`, `${payload.length ? `hash(${payload.map(quoteIdent).join(', ')})` : '0'} AS hp`);
-    groupings.push('hk');
-  }
-  if (versionView) {
-    inner.push(`${versionView.hash} AS hv`);
-    groupings.push('hv');
-  }
-  const alias: Record<string, string> = { hr: 'rec', hk: 'key', hv: 'ver' };
-  const grouped = (sets: string[], aggregates: string[], outer: (set: string, where: string) => string[]) => {
-    const setId = (g: string) => `gid = ${sets.filter((x) => x !== g).reduce((mask, x) => mask | (1 << (sets.length - 1 - sets.indexOf(x))), 0)}`;
-    const items = sets.flatMap((g) => outer(g, `${setId(g)}${g === 'hr' ? '' : ` AND ${g} IS NOT NULL`}`));
-    return `SELECT ${items.join(',\n  ')}
-FROM (SELECT GROUPING(${sets.join(', ')}) AS gid, ${sets.join(', ')}, ${aggregates.join(', ')}
-  FROM (SELECT ${inner.join(', ')} FROM ${plan.relation})
-  GROUP BY GROUPING SETS (${sets.map((g) => `(${g})`).join(', ')}))`;
+function chooseGroupings(plan: ProfilePlan, options: ProfileOptions, fields: FieldProfile[], candidates: KeyCandidate[], entity: string | undefined, facts: FactsPlan): Groupings {
+  const { key, keyReason } = chooseKey(options, candidates);
+  const versionChoice = chooseVersions(plan, options, fields, entity, facts);
+  const columns = recordColumns(plan);
+  return {
+    columns,
+    key,
+    keyReason,
+    keyView: key ? keyViews(plan, key) : undefined,
+    versionChoice,
+    versionView: needsVersionGrouping(versionChoice, key) ? keyViews(plan, versionChoice.key!) : undefined,
+    ...comparedColumns(columns, key, facts),
   };
-  // Counts first: the common case (no duplicates) needs nothing more, and each group stays one counter.
-  const counts = grouped(groupings, ['count(*) AS n'], (g, where) => {
-    const a = alias[g]!;
+}
+
+/** Grouping-set names and the alias prefix of their results. */
+const ALIAS: Record<string, string> = { hr: 'rec', hk: 'key', hv: 'ver' };
+
+/** The hashes each row contributes (record, key and payload, version key) and the grouping sets over them. */
+function hashedRow(g: Groupings): { inner: string[]; sets: string[] } {
+  const inner = [`hash(${g.columns.map(quoteIdent).join(', ')}) AS hr`, `${ROWID} AS rid`];
+  const sets = ['hr'];
+  if (g.keyView) {
+    inner.push(`${g.keyView.hash} AS hk`, `${g.payload.length ? `hash(${g.payload.map(quoteIdent).join(', ')})` : '0'} AS hp`);
+    sets.push('hk');
+  }
+  if (g.versionView) {
+    inner.push(`${g.versionView.hash} AS hv`);
+    sets.push('hv');
+  }
+  return { inner, sets };
+}
+
+/** One GROUPING SETS statement over the hashed rows; `outer` says what each set reports, filtered to that set's groups. */
+function groupingSetsSql(relation: string, inner: string[], sets: string[], aggregates: string[], outer: (set: string, where: string) => string[]): string {
+  const setId = (g: string) => `gid = ${sets.filter((x) => x !== g).reduce((mask, x) => mask | (1 << (sets.length - 1 - sets.indexOf(x))), 0)}`;
+  const items = sets.flatMap((g) => outer(g, `${setId(g)}${g === 'hr' ? '' : ` AND ${g} IS NOT NULL`}`));
+  return `SELECT ${items.join(',\n  ')}
+FROM (SELECT GROUPING(${sets.join(', ')}) AS gid, ${sets.join(', ')}, ${aggregates.join(', ')}
+  FROM (SELECT ${inner.join(', ')} FROM ${relation})
+  GROUP BY GROUPING SETS (${sets.map((g) => `(${g})`).join(', ')}))`;
+}
+
+/** Counts per grouping: the common case (no duplicates) needs nothing more, and each group stays one counter. */
+function countsSql(relation: string, inner: string[], sets: string[], exact: boolean): string {
+  return groupingSetsSql(relation, inner, sets, ['count(*) AS n'], (g, where) => {
+    const a = ALIAS[g]!;
     return [
       `count(*) FILTER (WHERE ${where}) AS ${a}_groups`,
       `coalesce(sum(n) FILTER (WHERE ${where}), 0) AS ${a}_rows`,
       `count(*) FILTER (WHERE ${where} AND n > 1) AS ${a}_repeated`,
       `coalesce(max(n) FILTER (WHERE ${where}), 0) AS ${a}_max`,
-      ...(g === 'hr' ? [] : [`avg(n) FILTER (WHERE ${where}) AS ${a}_mean`, `${settings.exact ? 'quantile_cont' : 'reservoir_quantile'}(n, [0.5, 0.9, 0.99]) FILTER (WHERE ${where}) AS ${a}_q`]),
+      ...(g === 'hr' ? [] : [`avg(n) FILTER (WHERE ${where}) AS ${a}_mean`, `${exact ? 'quantile_cont' : 'reservoir_quantile'}(n, [0.5, 0.9, 0.99]) FILTER (WHERE ${where}) AS ${a}_q`]),
     ];
   });
-  const row = await runner.one(`duplicates: whole records${key ? `, by key (${key.join(', ')})` : ''}${versionView ? `, versions per ${versionChoice.key!.join(', ')}` : ''}`, counts);
-  // Then, only where something repeats: examples (first row of the most repeated groups) and whether copies are identical.
-  const repeated = groupings.filter((g) => g !== 'hv' && num(row[`${alias[g]}_repeated`]) > 0);
-  if (repeated.length > 0) {
-    const details = grouped(repeated, ['count(*) AS n', 'min(rid) AS first', ...(repeated.includes('hk') ? ['min(hp) AS lo', 'max(hp) AS hi'] : [])], (g, where) => [
-      `max_by({'first': first, 'n': n}, {'n': n, 'r': -first}, 3) FILTER (WHERE ${where} AND n > 1) AS ${alias[g]}_examples`,
-      ...(g === 'hk' ? [`count(*) FILTER (WHERE ${where} AND n > 1 AND lo = hi) AS key_identical`] : []),
-    ]);
-    Object.assign(row, await runner.one('duplicates: examples and identical copies', details));
-  }
+}
 
-  const recordExamples = examplesOf(row.rec_examples);
-  await fillExamples(runner, plan, recordExamples);
+/** Only where something repeats: examples (first row of the most repeated groups) and whether a key's copies are identical. */
+function detailsSql(relation: string, inner: string[], repeated: string[]): string {
+  const aggregates = ['count(*) AS n', 'min(rid) AS first', ...(repeated.includes('hk') ? ['min(hp) AS lo', 'max(hp) AS hi'] : [])];
+  return groupingSetsSql(relation, inner, repeated, aggregates, (g, where) => [
+    `max_by({'first': first, 'n': n}, {'n': n, 'r': -first}, 3) FILTER (WHERE ${where} AND n > 1) AS ${ALIAS[g]}_examples`,
+    ...(g === 'hk' ? [`count(*) FILTER (WHERE ${where} AND n > 1 AND lo = hi) AS key_identical`] : []),
+  ]);
+}
+
+async function exactDuplicatesFact(runner: ProfileRunner, plan: ProfilePlan, row: Row, columns: string[], rows: number): Promise<ExactDuplicatesFact> {
+  const examples = examplesOf(row.rec_examples);
+  await fillExamples(runner, plan, examples);
   const distinctRows = num(row.rec_groups);
-  const duplicates: ExactDuplicatesFact = {
+  return {
     columns,
     rows,
     distinctRows,
@@ -217,69 +258,95 @@ FROM (SELECT GROUPING(${sets.join(', ')}) AS gid, ${sets.join(', ')}, ${aggregat
     duplicatedGroups: num(row.rec_repeated),
     maxCopies: num(row.rec_max),
     rate: rows ? round((rows - distinctRows) / rows) : 0,
-    examples: recordExamples,
+    examples,
     basis: { rows, method: 'exact', detail: `rows compared by ${HASH_NOTE}` },
   };
+}
 
-  let keyDuplicates: KeyDuplicatesFact | undefined;
-  if (key && keyView) {
-    const keyRows = num(row.key_rows);
-    const keys = num(row.key_groups);
-    const duplicated = num(row.key_repeated);
-    const identical = num(row.key_identical ?? 0);
-    const keyText = key.map((p) => `"${p}"`).join(', ');
-    const ignoring = ignored.length ? ` (ignoring ${ignored.join(', ')})` : '';
-    let idempotency: Idempotency;
-    let hint: string;
-    if (duplicated === 0) {
-      idempotency = 'unique';
-      hint = `${keyText} is unique in these ${keyRows} rows: a sink can use it as the idempotency key (MERGE or upsert on it), so a redelivered record overwrites itself.`;
-    } else if (identical === duplicated) {
-      idempotency = 'redelivery';
-      hint = `${duplicated} keys arrive more than once with identical content${ignoring}: at-least-once redelivery. Make the sink idempotent (MERGE or upsert on ${keyText}), or deduplicate: QUALIFY row_number() OVER (PARTITION BY ${keyText} ORDER BY rowid) = 1.`;
-    } else if (identical === 0) {
-      idempotency = 'conflicting';
-      hint = `copies of the same ${keyText} differ${ignoring}: these are updates (versions) or the key is not unique; keep the latest per key, or choose a key that identifies one record.`;
-    } else {
-      idempotency = 'mixed';
-      hint = `${identical} of ${duplicated} repeated keys are identical copies${ignoring} (redelivery) and the others differ (updates or a non-unique key): deduplicate on ${keyText} and keep the latest.`;
-    }
-    const examples = examplesOf(row.key_examples);
-    await fillExamples(runner, plan, examples, keyView.text);
-    keyDuplicates = {
-      key, reason: keyReason, rows: keyRows, keys, duplicatedKeys: duplicated, duplicateRows: keyRows - keys, maxCopies: num(row.key_max), identicalCopies: identical, ignored, idempotency, hint, examples,
-      basis: { rows: keyRows, method: 'exact', detail: `rows with a non-null key, grouped by ${HASH_NOTE}; copies compared the same way` },
+/** What repeated keys say about delivery (none, identical redeliveries, updates, or both) and what a sink should do. */
+function idempotencyOf(key: string[], keyRows: number, duplicated: number, identical: number, ignored: string[]): { idempotency: Idempotency; hint: string } {
+  const keyText = key.map((p) => `"${p}"`).join(', ');
+  const ignoring = ignored.length ? ` (ignoring ${ignored.join(', ')})` : '';
+  if (duplicated === 0) {
+    return { idempotency: 'unique', hint: `${keyText} is unique in these ${keyRows} rows: a sink can use it as the idempotency key (MERGE or upsert on it), so a redelivered record overwrites itself.` };
+  }
+  if (identical === duplicated) {
+    return {
+      idempotency: 'redelivery',
+      hint: `${duplicated} keys arrive more than once with identical content${ignoring}: at-least-once redelivery. Make the sink idempotent (MERGE or upsert on ${keyText}), or deduplicate: QUALIFY row_number() OVER (PARTITION BY ${keyText} ORDER BY rowid) = 1.`,
     };
   }
-
-  let versions: VersionsFact | undefined;
-  const time = versionChoice.time;
-  const fromKeyDuplicates = !versionView && time && key && !key.includes(time.path)
-    && (versionChoice.key ? versionChoice.key.join('\u0000') === key.join('\u0000') : keyDuplicates && (keyDuplicates.idempotency === 'conflicting' || keyDuplicates.idempotency === 'mixed'));
-  if (time && (versionView || fromKeyDuplicates)) {
-    const prefix = versionView ? 'ver' : 'key';
-    const versionKey = versionView ? versionChoice.key! : key!;
-    const view = versionView ?? keyView!;
-    const reason = versionChoice.key ? versionChoice.keyReason! : `copies of ${key!.join(', ')} differ: each is a version`;
-    const landing = plan.columns.filter((c) => isLandingColumn(c.name)).map((c) => quoteIdent(c.name));
-    const partitionBy = view.paths.map((p) => (p.via === 'column' ? quoteIdent(p.column) : p.value)).join(', ');
-    const q = Array.isArray(row[`${prefix}_q`]) ? (row[`${prefix}_q`] as unknown[]) : [];
-    versions = {
-      key: versionKey,
-      time: time.path,
-      reason: `${reason}; ordered by ${versionChoice.timeReason}`,
-      keys: num(row[`${prefix}_groups`]),
-      keysWithVersions: num(row[`${prefix}_repeated`]),
-      maxVersions: num(row[`${prefix}_max`]),
-      meanVersions: round(num(row[`${prefix}_mean`]), 4),
-      quantiles: [0.5, 0.9, 0.99].map((p, i) => ({ p, value: round(num(q[i]), 4) })),
-      latestStateSql: [
-        `SELECT *${landing.length ? ` EXCLUDE (${landing.join(', ')})` : ''}`,
-        `FROM ${plan.table}`,
-        `QUALIFY row_number() OVER (PARTITION BY ${partitionBy} ORDER BY ${timeOrderExpr(time)} DESC, rowid DESC) = 1`,
-      ].join('\n'),
-      basis: { rows: num(row[`${prefix}_rows`]), method: 'exact', detail: `rows with a non-null key, grouped by ${HASH_NOTE}${settings.exact ? '' : `; quantiles by ${RESERVOIR_NOTE}`}` },
-    };
+  if (identical === 0) {
+    return { idempotency: 'conflicting', hint: `copies of the same ${keyText} differ${ignoring}: these are updates (versions) or the key is not unique; keep the latest per key, or choose a key that identifies one record.` };
   }
+  return { idempotency: 'mixed', hint: `${identical} of ${duplicated} repeated keys are identical copies${ignoring} (redelivery) and the others differ (updates or a non-unique key): deduplicate on ${keyText} and keep the latest.` };
+}
+
+async function keyDuplicatesFact(runner: ProfileRunner, plan: ProfilePlan, row: Row, key: string[], keyView: KeyViews, g: Groupings): Promise<KeyDuplicatesFact> {
+  const keyRows = num(row.key_rows);
+  const keys = num(row.key_groups);
+  const duplicated = num(row.key_repeated);
+  const identical = num(row.key_identical ?? 0);
+  const { idempotency, hint } = idempotencyOf(key, keyRows, duplicated, identical, g.ignored);
+  const examples = examplesOf(row.key_examples);
+  await fillExamples(runner, plan, examples, keyView.text);
+  return {
+    key, reason: g.keyReason, rows: keyRows, keys, duplicatedKeys: duplicated, duplicateRows: keyRows - keys, maxCopies: num(row.key_max), identicalCopies: identical, ignored: g.ignored, idempotency, hint, examples,
+    basis: { rows: keyRows, method: 'exact', detail: `rows with a non-null key, grouped by ${HASH_NOTE}; copies compared the same way` },
+  };
+}
+
+/** Which grouping gives versions per key: the version key's own, or the dedup key's when it is the version key or its copies differ. */
+function versionsGrouping(g: Groupings, keyDuplicates: KeyDuplicatesFact | undefined): { prefix: string; key: string[]; view: KeyViews; reason: string } | undefined {
+  const { key, versionChoice: choice, versionView } = g;
+  const time = choice.time;
+  if (!time) return undefined;
+  const reason = () => (choice.key ? choice.keyReason! : `copies of ${key!.join(', ')} differ: each is a version`);
+  if (versionView) return { prefix: 'ver', key: choice.key!, view: versionView, reason: reason() };
+  const fromKeyDuplicates = key && !key.includes(time.path)
+    && (choice.key ? choice.key.join('\u0000') === key.join('\u0000') : keyDuplicates && (keyDuplicates.idempotency === 'conflicting' || keyDuplicates.idempotency === 'mixed'));
+  return fromKeyDuplicates ? { prefix: 'key', key: key!, view: g.keyView!, reason: reason() } : undefined;
+}
+
+function versionsFact(plan: ProfilePlan, row: Row, g: Groupings, keyDuplicates: KeyDuplicatesFact | undefined, settings: StatsSettings): VersionsFact | undefined {
+  const source = versionsGrouping(g, keyDuplicates);
+  const time = g.versionChoice.time;
+  if (!source || !time) return undefined;
+  const { prefix } = source;
+  const landing = plan.columns.filter((c) => isLandingColumn(c.name)).map((c) => quoteIdent(c.name));
+  const partitionBy = source.view.paths.map((p) => (p.via === 'column' ? quoteIdent(p.column) : p.value)).join(', ');
+  const q = Array.isArray(row[`${prefix}_q`]) ? (row[`${prefix}_q`] as unknown[]) : [];
+  return {
+    key: source.key,
+    time: time.path,
+    reason: `${source.reason}; ordered by ${g.versionChoice.timeReason}`,
+    keys: num(row[`${prefix}_groups`]),
+    keysWithVersions: num(row[`${prefix}_repeated`]),
+    maxVersions: num(row[`${prefix}_max`]),
+    meanVersions: round(num(row[`${prefix}_mean`]), 4),
+    quantiles: [0.5, 0.9, 0.99].map((p, i) => ({ p, value: round(num(q[i]), 4) })),
+    latestStateSql: [
+      `SELECT *${landing.length ? ` EXCLUDE (${landing.join(', ')})` : ''}`,
+      `FROM ${plan.table}`,
+      `QUALIFY row_number() OVER (PARTITION BY ${partitionBy} ORDER BY ${timeOrderExpr(time)} DESC, rowid DESC) = 1`,
+    ].join('\n'),
+    basis: { rows: num(row[`${prefix}_rows`]), method: 'exact', detail: `rows with a non-null key, grouped by ${HASH_NOTE}${settings.exact ? '' : `; quantiles by ${RESERVOIR_NOTE}`}` },
+  };
+}
+
+/**
+ * Exact duplicates, duplicates by key and versions per key from one GROUPING SETS statement: one
+ * scan, one hash table per grouping (of 64-bit hashes, smaller and faster than the values).
+ */
+export async function groupedFacts(runner: ProfileRunner, plan: ProfilePlan, options: ProfileOptions, fields: FieldProfile[], candidates: KeyCandidate[], entity: string | undefined, facts: FactsPlan, settings: StatsSettings): Promise<GroupedFacts> {
+  const g = chooseGroupings(plan, options, fields, candidates, entity, facts);
+  const { inner, sets } = hashedRow(g);
+  const purpose = `duplicates: whole records${g.key ? `, by key (${g.key.join(', ')})` : ''}${g.versionView ? `, versions per ${g.versionChoice.key!.join(', ')}` : ''}`;
+  const row = await runner.one(purpose, countsSql(plan.relation, inner, sets, settings.exact));
+  const repeated = sets.filter((s) => s !== 'hv' && num(row[`${ALIAS[s]}_repeated`]) > 0);
+  if (repeated.length > 0) Object.assign(row, await runner.one('duplicates: examples and identical copies', detailsSql(plan.relation, inner, repeated)));
+  const duplicates = await exactDuplicatesFact(runner, plan, row, g.columns, settings.rows);
+  const keyDuplicates = g.key && g.keyView ? await keyDuplicatesFact(runner, plan, row, g.key, g.keyView, g) : undefined;
+  const versions = versionsFact(plan, row, g, keyDuplicates, settings);
   return { duplicates, ...(keyDuplicates ? { keyDuplicates } : {}), ...(versions ? { versions } : {}) };
 }

@@ -3,7 +3,8 @@
 // Each says which field it used and why.
 import { HeadwaterError } from '../../shared/errors.js';
 import { quoteIdent } from '../workspace/sql.js';
-import { resolvePath, ROWID, type PathPlan, type ProfilePlan } from './plan.js';
+import type { PathPlan } from './path-plan.js';
+import { resolvePath, ROWID, type ProfilePlan } from './plan.js';
 import { Aggregates, num, round, type ProfileRunner, type Row } from './run.js';
 import { quantileAggregate, QUANTILES, RESERVOIR_NOTE, sampledPredicate, type StatsSettings } from './stats.js';
 import type { Basis, EventTimeFact, KeyShare, LagFact, OutOfOrderFact, PartitionSkewFact, ProfileOptions, ProfileScalar } from './types.js';

@@ -8,7 +8,9 @@ import { groupedFacts, keyCandidates } from './duplicates.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
-import { addBoundedHistograms, addFieldAggregates, addHistograms, addTopValues, readFields, readHistograms, storageBounds, type StatsSettings } from './stats.js';
+import { addBoundedHistograms, addHistograms, readHistograms, storageBounds } from './histograms.js';
+import { addFieldAggregates, readFields, type StatsSettings } from './stats.js';
+import { addTopValues } from './top-values.js';
 import { resolveTable } from './table.js';
 import type { Profile, ProfileOptions } from './types.js';
 

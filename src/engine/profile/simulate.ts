@@ -22,34 +22,74 @@ export async function simulatePartitions(connection: DuckDBConnection, table: st
     throw new HeadwaterError('usage', `The partition count must be an integer from 1 to 100000, got ${partitions}.`);
   }
   const threshold = options.hotspotRatio ?? 1.5;
-  const keep = options.topKeys ?? 10;
+  const { path, sql } = await keyQuery(connection, table, field, options.signal);
+  const { counts, top, nullKeys, distinctKeys, records } = await tallyPartitions(connection, sql, partitions, options.topKeys ?? 10, options.signal);
+  const keyed = records - nullKeys;
+  const mean = keyed / partitions;
+  const max = Math.max(...counts);
+  const maxOverMean = mean ? max / mean : 0;
+  for (const entry of top) entry.share = keyed ? round(entry.records / keyed) : 0;
+  const hotspot = maxOverMean > threshold;
+  return {
+    field: path,
+    partitions,
+    partitioner: "Kafka default partitioner: toPositive(murmur2(UTF-8 bytes of the key's text)) % partitions",
+    counts,
+    records,
+    nullKeys,
+    distinctKeys,
+    mean: round(mean, 3),
+    max,
+    maxOverMean: round(maxOverMean, 4),
+    emptyPartitions: counts.filter((c) => c === 0).length,
+    hotspot,
+    threshold,
+    warnings: partitionWarnings({ counts, top, nullKeys, distinctKeys, records }, partitions, { keyed, max, maxOverMean, hotspot }),
+    topKeys: top,
+    basis: { rows: records, method: 'exact', detail: 'every row of the sample; each distinct key hashed once' },
+  };
+}
+
+/** The statement counting records per key (the key as text), for a field of the table; an unknown field is a usage error. */
+async function keyQuery(connection: DuckDBConnection, table: string, field: string, signal: AbortSignal | undefined): Promise<{ path: string; sql: string }> {
   const resolved = await resolveTable(connection, table);
-  const runner = new ProfileRunner(connection, options.signal);
+  const runner = new ProfileRunner(connection, signal);
   const columns = await describeColumns(runner, resolved.sql);
   const plan: ProfilePlan = { table: resolved.sql, columns, paths: [], relation: '', probeRows: 0, provenanceKeys: new Set(), notes: [] };
   const path = resolvePath(plan, field);
   if (!path) throw new HeadwaterError('usage', `No field '${field}' in ${resolved.schema}.${resolved.name}.`, { hint: `Columns: ${columns.map((c) => c.name).join(', ')}` });
   const text = path.text ?? `CAST(${path.value} AS VARCHAR)`;
+  return { path: path.path, sql: `SELECT ${text} AS k, count(*) AS n FROM (SELECT *, rowid AS ${ROWID} FROM ${resolved.sql}) ${REL} GROUP BY k` };
+}
 
-  const counts = new Array<number>(partitions).fill(0);
-  const top: (KeyShare & { partition: number })[] = [];
-  let nullKeys = 0;
-  let distinctKeys = 0;
-  let records = 0;
+interface PartitionTally {
+  /** Keyed records per partition. */
+  counts: number[];
+  /** The most frequent keys, most first (shares filled in later). */
+  top: (KeyShare & { partition: number })[];
+  nullKeys: number;
+  distinctKeys: number;
+  records: number;
+}
+
+/** Streams the key groups and assigns each to its partition with Kafka's murmur2, keeping the `keep` most frequent keys. */
+async function tallyPartitions(connection: DuckDBConnection, sql: string, partitions: number, keep: number, signal: AbortSignal | undefined): Promise<PartitionTally> {
+  const tally: PartitionTally = { counts: new Array<number>(partitions).fill(0), top: [], nullKeys: 0, distinctKeys: 0, records: 0 };
+  const { counts, top } = tally;
   const onAbort = () => connection.interrupt();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await connection.stream(`SELECT ${text} AS k, count(*) AS n FROM (SELECT *, rowid AS ${ROWID} FROM ${resolved.sql}) ${REL} GROUP BY k`);
+    const result = await connection.stream(sql);
     for await (const rows of result.yieldRowsJs()) {
-      if (options.signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
+      if (signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
       for (const [key, n] of rows) {
         const count = Number(n);
-        records += count;
+        tally.records += count;
         if (key === null || key === undefined) {
-          nullKeys += count;
+          tally.nullKeys += count;
           continue;
         }
-        distinctKeys++;
+        tally.distinctKeys++;
         const partition = kafkaPartitionOfString(String(key), partitions);
         counts[partition]! += count;
         if (top.length < keep || count > top[top.length - 1]!.records) {
@@ -60,42 +100,23 @@ export async function simulatePartitions(connection: DuckDBConnection, table: st
       }
     }
   } catch (cause) {
-    if (options.signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
+    if (signal?.aborted) throw new HeadwaterError('cancelled', 'Partition simulation cancelled.');
     throw cause;
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
+  return tally;
+}
 
-  const keyed = records - nullKeys;
-  const mean = keyed / partitions;
-  const max = Math.max(...counts);
-  const busiest = counts.indexOf(max);
-  const maxOverMean = mean ? max / mean : 0;
-  const emptyPartitions = counts.filter((c) => c === 0).length;
-  for (const entry of top) entry.share = keyed ? round(entry.records / keyed) : 0;
-  const hotspot = maxOverMean > threshold;
+/** What an engineer should know before keying a topic this way: a hotspot, one dominant key, too few keys, records without a key. */
+function partitionWarnings(tally: PartitionTally, partitions: number, spread: { keyed: number; max: number; maxOverMean: number; hotspot: boolean }): string[] {
+  const { counts, top, nullKeys, distinctKeys } = tally;
+  const { keyed, max, maxOverMean, hotspot } = spread;
   const warnings: string[] = [];
-  if (hotspot) warnings.push(`hotspot: partition ${busiest} would get ${round((100 * max) / Math.max(1, keyed), 1)}% of the keyed records, ${round(maxOverMean, 2)}× the mean`);
+  if (hotspot) warnings.push(`hotspot: partition ${counts.indexOf(max)} would get ${round((100 * max) / Math.max(1, keyed), 1)}% of the keyed records, ${round(maxOverMean, 2)}× the mean`);
   const first = top[0];
   if (first && first.share >= 0.2 && first.share > 1 / partitions) warnings.push(`key ${JSON.stringify(first.key)} alone is ${round(first.share * 100, 1)}% of the records: all of them go to partition ${first.partition}`);
   if (distinctKeys > 0 && distinctKeys < partitions) warnings.push(`only ${distinctKeys} distinct keys for ${partitions} partitions: at least ${partitions - distinctKeys} partitions stay empty`);
   if (nullKeys > 0) warnings.push(`${nullKeys} records have no key: Kafka does not hash them (the sticky partitioner spreads them by batch), so they are left out of the counts`);
-  return {
-    field: path.path,
-    partitions,
-    partitioner: "Kafka default partitioner: toPositive(murmur2(UTF-8 bytes of the key's text)) % partitions",
-    counts,
-    records,
-    nullKeys,
-    distinctKeys,
-    mean: round(mean, 3),
-    max,
-    maxOverMean: round(maxOverMean, 4),
-    emptyPartitions,
-    hotspot,
-    threshold,
-    warnings,
-    topKeys: top,
-    basis: { rows: records, method: 'exact', detail: 'every row of the sample; each distinct key hashed once' },
-  };
+  return warnings;
 }

@@ -241,18 +241,26 @@ function noPlaceholder(evidence: GenerationEvidence, text: string | number): voi
 /** The pipeline script that loads the config file beside it. */
 export function dltRestPipeline(evidence: GenerationEvidence, configFile: string): string {
   const rest = restProfile(evidence);
-  const secrets = secretSlots(evidence, rest);
   const pipelineName = safeName(`${evidence.sample.source}_${streamName(evidence, rest)}`).toLowerCase();
   const dataset = `${safeName(evidence.sample.source).toLowerCase()}_raw`;
-  const header = commentLines('#', [
+  return `${dltRestHeader(evidence, rest, configFile, pipelineName, dataset)}
+${DLT_REST_HELPERS}${dltRestMain(configFile, pipelineName, dataset)}`;
+}
+
+/** The script's comment: where it came from, how to run it, where it loads. */
+function dltRestHeader(evidence: GenerationEvidence, rest: RestEndpointProfile, configFile: string, pipelineName: string, dataset: string): string {
+  const secrets = secretSlots(evidence, rest);
+  return commentLines('#', [
     evidence.provenance,
     `dlt rest_api pipeline for ${evidence.sample.source} GET ${rest.path}: paginator ${rest.paginator.type}, records at ${restPathText(rest.recordPath)}.`,
     `Run: pip install "dlt[duckdb]"; ${secrets.map((s) => `${s.env}=… `).join('')}python ${pipelineName}_pipeline.py`,
     `Config: ${configFile} beside this script (the auth values there are \${env:VAR} references, resolved below).`,
     `Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${dataset}).`,
   ]);
-  return `${header}
-import json
+}
+
+/** The same in every script: imports, the Stripe-style paginator dlt lacks, and reading `${env:VAR}` references. */
+const DLT_REST_HELPERS = `import json
 import os
 import re
 from pathlib import Path
@@ -301,7 +309,11 @@ def resolve(value):
     return value
 
 
-def load_config() -> dict:
+`;
+
+/** The parts naming this pipeline: the config file it loads, its name and its dataset. */
+function dltRestMain(configFile: string, pipelineName: string, dataset: string): string {
+  return `def load_config() -> dict:
     config = json.loads(Path(__file__).with_name(${pyString(configFile)}).read_text())
     config.pop("x-headwater", None)
     # Only the auth block holds references: a name elsewhere that looks like one stays text.
