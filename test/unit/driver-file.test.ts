@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -385,5 +385,23 @@ describe('file driver: cancellation and budgets', () => {
     const pending = driver.sample(source(tmp), 'big.csv', { limit: 10, strategy: 'random' }, testDriverContext({ signal: controller.signal }));
     controller.abort();
     await assert.rejects(pending, (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled');
+  });
+});
+
+describe('file driver: the byte budget', () => {
+  test('a CSV over --max-bytes is read to its last whole line within it, from a copy outside the data folder; Parquet over it is refused', async () => {
+    const folder = mkdtempSync(join(tmp, 'budget-'));
+    writeFileSync(join(folder, 'rows.csv'), `id,name\n${Array.from({ length: 2000 }, (_v, i) => `${i + 1},name ${i + 1}`).join('\n')}\n`);
+    const counted: number[] = [];
+    const cut = await sample(source(folder), 'rows.csv', { limit: 1_000_000, strategy: 'full', maxBytes: 1000 }, { ...testDriverContext(), countBytes: (n) => counted.push(n) });
+    assert.ok(cut.rows.length > 10 && cut.rows.length < 120, `${cut.rows.length} rows within 1000 bytes`);
+    assert.deepEqual(column(cut, 'id').slice(0, 3).map(Number), [1, 2, 3]);
+    assert.match(cut.stream.query, /first \d+ of \d+ bytes: the byte budget, --max-bytes 1000, cut after the last whole line/);
+    assert.deepEqual(counted, [1000], 'the budget is spent: the sample ends partial');
+    assert.deepEqual(readdirSync(folder), ['rows.csv'], 'nothing written beside the data');
+    const whole = await sample(source(folder), 'rows.csv', { limit: 1_000_000, strategy: 'full', maxBytes: 1_000_000 });
+    assert.equal(whole.rows.length, 2000);
+    await assert.rejects(driver.sample(source('data'), 'items.parquet', { limit: 10, strategy: 'head', maxBytes: 100 }, testDriverContext()),
+      (e: unknown) => e instanceof HeadwaterError && /over the sample's byte budget of 100 bytes \(--max-bytes\), and a Parquet file cannot be read in part/.test(e.message));
   });
 });

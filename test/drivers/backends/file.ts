@@ -40,9 +40,6 @@ const backend: Backend = {
   unreachableCause: /not found|no such file|does not exist|ENOENT/i,
   landsAtomically: 'DuckDB reads a CSV file natively, in one statement',
   supports: { ...ALL, secrets: 'a local file has no credential', statementLog: 'a local file has no server to log reads' },
-  knownGaps: {
-    maxBytes: "a native DuckDB read ignores --max-bytes: the sample completes with a note ('the byte budget does not apply') instead of honouring or refusing it",
-  },
 };
 
 export default backend;

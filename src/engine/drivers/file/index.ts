@@ -1,12 +1,14 @@
 // File driver (kind `file`): a local data file or a folder of them, browsed here and read by the kit's
 // data-file reader (kit/files/sample.ts), which the HTTP and S3 drivers read their downloads with too.
 import { readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, relative, sep } from 'node:path';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode } from '../../../shared/types.js';
-import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
+import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
 import { parquetRowCounts } from '../kit/files/duck.js';
-import { formatOf, statRoot, type FileFormat } from '../kit/files/location.js';
+import { firstLines, readableInPart, sampleLocalCopy } from '../kit/files/handoff.js';
+import { formatOf, resolveEntity, statRoot, type FileFormat } from '../kit/files/location.js';
 import { dataFileSchema, sampleDataFile } from '../kit/files/sample.js';
 import type { FileFormatSettings } from '../kit/option-groups.js';
 import { manifest } from './manifest.js';
@@ -115,7 +117,32 @@ const driver: Driver = {
 
   nativeSchema: (source, entity, ctx) => dataFileSchema(source, manifest.settings(source), entity, ctx),
 
-  sample: (source, entity, options, ctx) => sampleDataFile(source, manifest.settings(source), entity, options, ctx),
+  sample: sampleFile,
 };
+
+/**
+ * A byte budget (--max-bytes) holds on every read: a file within it is read whole; a line format
+ * (CSV, TSV, JSON lines) over it is read up to its last whole line within the budget, as a partial
+ * sample; a file that cannot be read in part (Parquet, gzip, a JSON document) is refused.
+ */
+async function sampleFile(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
+  const settings = manifest.settings(source);
+  const budget = options.maxBytes;
+  if (budget === undefined) return sampleDataFile(source, settings, entity, options, ctx);
+  const data = resolveEntity(source, entity, settings);
+  if (data.bytes <= budget) {
+    const stream = await sampleDataFile(source, settings, entity, options, ctx);
+    // DuckDB reads the file itself: the bytes it reads are the file's.
+    if (stream.duckdbSelect !== undefined) ctx.countBytes?.(data.bytes);
+    return stream;
+  }
+  if (data.format === 'ndjson') return sampleDataFile(source, settings, entity, options, ctx); // the line reader counts as it reads
+  if (!readableInPart({ format: data.format, gzip: data.gzip })) {
+    throw new HeadwaterError('usage', `File source '${source.name}', entity '${entity}': ${data.bytes} bytes is over the sample's byte budget of ${budget} bytes (--max-bytes), and a ${label(data.format, data.gzip)} file cannot be read in part; raise --max-bytes or leave it out.`, { source: source.name, entity });
+  }
+  const first = await firstLines(data.file, budget, tmpdir());
+  const stream = await sampleLocalCopy(source, settings, first.path, `${data.entity} (first ${first.bytes} of ${data.bytes} bytes: the byte budget, --max-bytes ${budget}, cut after the last whole line)`, options, ctx, first.release, { bytes: budget, cut: true });
+  return stream;
+}
 
 export default driver;

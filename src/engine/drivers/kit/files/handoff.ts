@@ -29,7 +29,7 @@ export function readableInPart(format: ReturnType<typeof formatOf>): boolean {
  * name in a new folder beside it; `release` removes it. Looks for the line end from the back, a MiB
  * at a time, and copies by streaming, so memory stays small whatever the budget.
  */
-export async function firstLines(localPath: string, budget: number): Promise<{ path: string; bytes: number; release: () => void }> {
+export async function firstLines(localPath: string, budget: number, into = dirname(localPath)): Promise<{ path: string; bytes: number; release: () => void }> {
   const size = Math.min(budget, statSync(localPath).size);
   const window = Buffer.alloc(Math.min(size, 1 << 20));
   let end = 0;
@@ -44,7 +44,7 @@ export async function firstLines(localPath: string, budget: number): Promise<{ p
   } finally {
     closeSync(fd);
   }
-  const dir = mkdtempSync(join(dirname(localPath), 'first-'));
+  const dir = mkdtempSync(join(into, 'first-'));
   const path = join(dir, basename(localPath).replace(/\.part$/, ''));
   const release = () => rmSync(dir, { recursive: true, force: true });
   try {
