@@ -1,15 +1,8 @@
 // The plan of one path of a sample table: its kind and the SQL views its statistics read.
-import type { ValueKind } from './types.js';
+import type { FieldProfile } from './types.js';
 
-export interface PathPlan {
-  path: string;
-  column: string;
-  depth: number;
-  via: 'column' | 'struct' | 'json';
-  duckType: string;
-  kind: ValueKind;
-  readAs?: 'iso-text' | 'epoch-seconds' | 'epoch-millis' | 'numeric-text';
-  jsonTypes?: Record<string, number>;
+/** Where the path is and how it reads are the profile's own fields; the rest are the views that read it. */
+export interface PathPlan extends Pick<FieldProfile, 'path' | 'column' | 'depth' | 'via' | 'duckType' | 'kind' | 'readAs' | 'jsonTypes'> {
   /** The value itself (counts and distinct). */
   value: string;
   /** VARCHAR view, for string statistics (text, enums, uuids, JSON strings). */
