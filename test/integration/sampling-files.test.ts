@@ -165,11 +165,15 @@ describe('sampling files DuckDB reads natively', () => {
     assert.deepEqual(await one(`SELECT max(id), max(code) FILTER (WHERE id = 30001), bool_and((_hw_provenance->>'$.row')::BIGINT = id) FROM ${info.table}`), [30_001, 'A-17', true]);
   });
 
-  test('a byte budget does not apply to a native read, and the sample says so', async () => {
-    const info = await engine.sample('files', 'all.csv', { limit: 10, strategy: 'head', maxBytes: 1 });
-    assert.equal(info.status, 'complete');
-    assert.equal(info.rowCount, 10);
-    assert.match(info.statusDetail ?? '', /byte budget does not apply/);
+  test('a byte budget holds on a native read: the whole lines within it land, partial; a file within it is read whole', async () => {
+    const cut = await engine.sample('files', 'all.csv', { limit: 100_000, strategy: 'full', maxBytes: 200 });
+    assert.equal(cut.status, 'partial');
+    assert.match(cut.statusDetail ?? '', /byte budget/);
+    assert.ok(cut.rowCount > 0 && cut.rowCount < 20, `${cut.rowCount} rows within 200 bytes`);
+    const whole = await engine.sample('files', 'all.csv', { limit: 10, strategy: 'head', maxBytes: 1_000_000_000 });
+    assert.equal(whole.status, 'complete');
+    assert.equal(whole.rowCount, 10);
+    assert.doesNotMatch(whole.statusDetail ?? '', /byte budget/);
   });
 
   test('cancelling a large native read lands nothing from it, marks the sample partial and does not throw', async () => {
