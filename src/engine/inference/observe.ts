@@ -31,40 +31,43 @@ export class Observer implements ObservedRecord {
 
   /** See SchemaInferrer.observe. */
   observe(records: readonly unknown[], provenance: BatchProvenance): void {
-    const state = this.state;
-    const window = this.limits.pairWindow;
     this.batchProvenance = provenance;
     for (let i = 0; i < records.length; i++) {
-      const seq = state.records + 1;
-      if (seq === window + 1 && state.pairs === undefined) this.closeWindow();
-      state.records = seq;
-      this.seq = seq;
-      this.index = i;
-      this.currentProvenance = undefined;
-      this.visit(state.root, records[i], 0);
-      if (state.pairs !== undefined && state.pairs.length > 0) checkPairs(state.pairs, seq, this.limits.keyCap);
+      this.beginRecord(i);
+      this.visit(this.state.root, records[i], 0);
+      this.endRecord();
     }
     this.batchProvenance = [];
   }
 
+  /** Counts the next record (closing the key-pair window when it passes it) and points provenance at it. */
+  private beginRecord(index: number): number {
+    const state = this.state;
+    const seq = state.records + 1;
+    if (seq === this.limits.pairWindow + 1 && state.pairs === undefined) this.closeWindow();
+    state.records = seq;
+    this.seq = seq;
+    this.index = index;
+    this.currentProvenance = undefined;
+    return seq;
+  }
+
+  private endRecord(): void {
+    const pairs = this.state.pairs;
+    if (pairs !== undefined && pairs.length > 0) checkPairs(pairs, this.seq, this.limits.keyCap);
+  }
+
   /** See SchemaInferrer.observeRows. */
   observeRows(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): void {
-    const state = this.state;
-    const root = state.root;
-    const window = this.limits.pairWindow;
+    const root = this.state.root;
     this.batchProvenance = provenance;
     for (let i = 0; i < rows.length; i++) {
-      const seq = state.records + 1;
-      if (seq === window + 1 && state.pairs === undefined) this.closeWindow();
-      state.records = seq;
-      this.seq = seq;
-      this.index = i;
-      this.currentProvenance = undefined;
+      const seq = this.beginRecord(i);
       root.count++;
       root.lastRecord = seq;
       root.records++;
       this.visitRow(root, columns, rows[i]!);
-      if (state.pairs !== undefined && state.pairs.length > 0) checkPairs(state.pairs, seq, this.limits.keyCap);
+      this.endRecord();
     }
     this.batchProvenance = [];
   }
