@@ -1,6 +1,7 @@
 // `headwater check` end to end: a contract generated from a sample passes against its source; after
 // an upstream change (a column dropped, a type changed, nulls introduced) it fails naming the field
 // and the change, exit 1; a broken contract exits 2 with its line. On SQLite and on a private PostgreSQL.
+import { ordersContract } from '../fixtures/contracts.js';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -181,19 +182,7 @@ describe('headwater check on SQLite', () => {
     // A fresh epoch-milliseconds column meets its SLO.
     db.exec(`ALTER TABLE orders ADD COLUMN received_ms INTEGER; UPDATE orders SET received_ms = ${Date.now() - 3_600_000} - id;`);
     db.close();
-    writeFileSync(join(own, 'orders.odcs.yaml'), `apiVersion: v3.1.0
-kind: DataContract
-id: orders-rules
-version: 1.0.0
-status: active
-servers:
-  - server: shop
-    type: custom
-    format: sqlite
-    path: shop.sqlite
-schema:
-  - name: orders
-    properties:
+    writeFileSync(join(own, 'orders.odcs.yaml'), ordersContract('orders-rules', `    properties:
       - name: id
         logicalType: integer
         required: true
@@ -230,7 +219,7 @@ slaProperties:
     value: 3
     unit: h
     element: orders.received_ms
-`);
+`));
     const { code, report } = await checkJson(join(own, 'orders.odcs.yaml'), own);
     assert.equal(code, 1);
     const kinds = report.findings.filter((f) => f.severity === 'error').map((f) => `${f.kind}:${f.path ?? ''}`).sort();
@@ -271,20 +260,7 @@ slaProperties:
 
 /** A contract on shop.sqlite's orders whose object carries `rules` (YAML list items, indented 6). */
 function rulesContract(rules: string): string {
-  return `apiVersion: v3.1.0
-kind: DataContract
-id: orders-untrusted
-version: 1.0.0
-status: active
-servers:
-  - server: shop
-    type: custom
-    format: sqlite
-    path: shop.sqlite
-schema:
-  - name: orders
-    quality:
-${rules}`;
+  return ordersContract('orders-untrusted', `    quality:\n${rules}`);
 }
 
 /** A YAML double-quoted scalar. */

@@ -1,5 +1,6 @@
 // The contract language features on a real workspace: a SQLite source, a sample of it, and a contract
 // that disagrees with the sample in known ways.
+import { ordersContract } from '../fixtures/contracts.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,19 +14,7 @@ import { parseContract } from '../../src/engine/contracts/parse.js';
 import { ACCEPT_OBSERVED, contractCodeActions, contractCompletion, contractDiagnostics, contractHover, isContractFile } from '../../src/engine/lsp/contract.js';
 import { createTestWorkspace, type TestWorkspace } from '../integration/workspace-fixture.js';
 
-const CONTRACT = `apiVersion: v3.1.0
-kind: DataContract
-id: shop-orders
-version: 1.0.0
-status: active
-servers:
-  - server: shop
-    type: custom
-    format: sqlite
-    path: shop.sqlite
-schema:
-  - name: orders
-    properties:
+const CONTRACT = ordersContract('shop-orders', `    properties:
       - name: id
         logicalType: integer
         required: true
@@ -39,7 +28,7 @@ schema:
       - name: status
         logicalType: string
       - name: 
-`;
+`);
 
 const messageOf = (d: Diagnostic | undefined): string => (d === undefined ? '' : typeof d.message === 'string' ? d.message : d.message.value);
 
