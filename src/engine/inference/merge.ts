@@ -167,11 +167,7 @@ function mergeObjects(ctx: MergeContext, target: PathNode, source: PathNode, off
 function mergeIntoMap(ctx: MergeContext, target: PathNode, map: MapState, source: PathNode, offset: number): void {
   if (source.map) mergeMaps(ctx, map, source.map, offset);
   if (source.fields) {
-    map.objects += source.structVisits;
-    map.empty += source.emptyObjects;
-    map.minKeys = Math.min(map.minKeys, source.minKeys);
-    map.maxKeys = Math.max(map.maxKeys, source.maxKeys);
-    map.totalKeys += source.totalKeys;
+    addObjectCounts(map, { objects: source.structVisits, empty: source.emptyObjects, minKeys: source.minKeys, maxKeys: source.maxKeys, totalKeys: source.totalKeys });
     for (const [key, child] of source.fields) {
       noteMapKey(map, key);
       dropKeys(child);
@@ -181,13 +177,20 @@ function mergeIntoMap(ctx: MergeContext, target: PathNode, map: MapState, source
   map.value.records = Math.min(map.value.records, target.records);
 }
 
-function mergeMaps(ctx: MergeContext, map: MapState, other: MapState, offset: number): void {
-  map.convertedAt = Math.min(map.convertedAt, other.convertedAt);
+type ObjectCounts = Pick<MapState, 'objects' | 'empty' | 'minKeys' | 'maxKeys' | 'totalKeys'>;
+
+/** Adds objects seen elsewhere (another map's, or a struct's folded in) to a map's object counts. */
+function addObjectCounts(map: MapState, other: ObjectCounts): void {
   map.objects += other.objects;
   map.empty += other.empty;
   map.minKeys = Math.min(map.minKeys, other.minKeys);
   map.maxKeys = Math.max(map.maxKeys, other.maxKeys);
   map.totalKeys += other.totalKeys;
+}
+
+function mergeMaps(ctx: MergeContext, map: MapState, other: MapState, offset: number): void {
+  map.convertedAt = Math.min(map.convertedAt, other.convertedAt);
+  addObjectCounts(map, other);
   map.sampledObjects += other.sampledObjects;
   map.entriesSkipped += other.entriesSkipped;
   if (other.distinctKeys !== undefined) {
