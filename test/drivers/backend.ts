@@ -2,6 +2,9 @@
 // fixture) of one source kind, the sources.yaml entries pointing at it, the entities the checks
 // read, and which checks the kind cannot pass by nature (skipped, with why) or does not pass yet
 // because the driver is wrong (known gaps, reported as todo, with why).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SampleRequestOptions } from '../../src/shared/types.js';
 
 /** The checks every backend runs (conformance.ts). */
@@ -79,6 +82,28 @@ export interface Backend {
 export const ALL: Record<Check, Support> = {
   describe: true, browse: true, limit: true, maxBytes: true, maxSeconds: true, cancel: true, unknownEntity: true, secrets: true, statementLog: 'the server keeps no log of what clients send',
 };
+
+/** What a local-file kind's error names when its path is missing. */
+export const MISSING_PATH = /not found|no such file|does not exist|ENOENT/i;
+
+/**
+ * A source on local files in a fresh temp dir: `write` puts them there and returns the path the
+ * source names; the unreachable twin names `missing` in the same dir. Stopping removes the dir.
+ */
+export async function startLocal(kind: string, write: (dir: string) => Promise<string> | string, missing: string): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), `hw-conf-${kind}-`));
+  try {
+    const path = await write(dir);
+    return {
+      source: `kind: ${kind}\npath: ${path}`,
+      unreachable: { source: `kind: ${kind}\npath: ${join(dir, missing)}`, where: join(dir, missing) },
+      stop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
 
 /** A distinctive secret value per run, so a leak is found by a plain substring search. */
 export function secretFor(kind: string): string {

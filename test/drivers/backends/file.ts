@@ -1,9 +1,8 @@
 // Files: CSV written by DuckDB into a temp folder; the unreachable twin is a path where nothing is.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDuckDB } from '../../../src/engine/workspace/duckdb.js';
-import { ALL, type Backend } from '../backend.js';
+import { ALL, MISSING_PATH, startLocal, type Backend } from '../backend.js';
 
 const ROWS = 5000;
 const LONG_ROWS = 3_000_000;
@@ -22,22 +21,18 @@ export async function writeCsv(path: string, rows: number): Promise<void> {
 const backend: Backend = {
   kind: 'file',
   skipReason: () => false,
-  async start() {
-    const dir = mkdtempSync(join(tmpdir(), 'hw-conf-file-'));
+  start: () => startLocal('file', async (dir) => {
     const data = join(dir, 'data');
     mkdirSync(data);
     await writeCsv(join(data, 'events.csv'), ROWS);
     await writeCsv(join(data, 'history.csv'), LONG_ROWS);
-    return {
-      source: `kind: file\npath: ${data}`,
-      unreachable: { source: `kind: file\npath: ${join(dir, 'missing')}`, where: join(dir, 'missing') },
-      stop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
+    return data;
+  }, 'missing'),
+
   fixture: { entity: 'events.csv', rows: ROWS, browsePath: [] },
   long: { entity: 'history.csv' },
   unknownEntity: 'no_such_file.csv',
-  unreachableCause: /not found|no such file|does not exist|ENOENT/i,
+  unreachableCause: MISSING_PATH,
   landsAtomically: 'DuckDB reads a CSV file natively, in one statement',
   supports: { ...ALL, secrets: 'a local file has no credential', statementLog: 'a local file has no server to log reads' },
 };

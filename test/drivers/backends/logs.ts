@@ -1,9 +1,8 @@
 // Logs: a folder of JSON-lines logs written in a temp dir; the unreachable twin is a missing folder.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { ALL, type Backend } from '../backend.js';
+import { ALL, MISSING_PATH, startLocal, type Backend } from '../backend.js';
 
 const ROWS = 5000;
 const LONG_ROWS = 1_000_000;
@@ -26,22 +25,18 @@ async function writeLog(path: string, rows: number): Promise<void> {
 const backend: Backend = {
   kind: 'logs',
   skipReason: () => false,
-  async start() {
-    const dir = mkdtempSync(join(tmpdir(), 'hw-conf-logs-'));
+  start: () => startLocal('logs', async (dir) => {
     const logs = join(dir, 'logs');
     mkdirSync(logs);
     await writeLog(join(logs, 'app.log'), ROWS);
     await writeLog(join(logs, 'history.log'), LONG_ROWS);
-    return {
-      source: `kind: logs\npath: ${logs}`,
-      unreachable: { source: `kind: logs\npath: ${join(dir, 'missing')}`, where: join(dir, 'missing') },
-      stop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
+    return logs;
+  }, 'missing'),
+
   fixture: { entity: 'app.log', rows: ROWS, browsePath: [] },
   long: { entity: 'history.log' },
   unknownEntity: 'no_such.log',
-  unreachableCause: /not found|no such file|does not exist|ENOENT/i,
+  unreachableCause: MISSING_PATH,
   supports: { ...ALL, secrets: 'a local log file has no credential', statementLog: 'a local file has no server to log reads' },
 };
 

@@ -1,9 +1,7 @@
 // SQLite: a database file written in a temp dir; the unreachable twin is a path where no file is.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ALL, type Backend } from '../backend.js';
+import { ALL, MISSING_PATH, startLocal, type Backend } from '../backend.js';
 
 const ROWS = 5000;
 const LONG_ROWS = 1_000_000;
@@ -11,8 +9,7 @@ const LONG_ROWS = 1_000_000;
 const backend: Backend = {
   kind: 'sqlite',
   skipReason: () => false,
-  async start() {
-    const dir = mkdtempSync(join(tmpdir(), 'hw-conf-sqlite-'));
+  start: () => startLocal('sqlite', (dir) => {
     const file = join(dir, 'shop.db');
     const db = new Database(file);
     // Rows made by SQL: a recursive count, no JS loop.
@@ -25,16 +22,12 @@ const backend: Backend = {
       INSERT INTO history SELECT i, 'history row ' || i, i / 7.0 FROM n;
     `);
     db.close();
-    return {
-      source: `kind: sqlite\npath: ${file}`,
-      unreachable: { source: `kind: sqlite\npath: ${join(dir, 'missing.db')}`, where: join(dir, 'missing.db') },
-      stop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
+    return file;
+  }, 'missing.db'),
   fixture: { entity: 'events', rows: ROWS, browsePath: [] },
   long: { entity: 'history' },
   unknownEntity: 'no_such_table',
-  unreachableCause: /not found|no such file|does not exist|ENOENT/i,
+  unreachableCause: MISSING_PATH,
   supports: { ...ALL, secrets: 'a SQLite file has no credential', statementLog: 'SQLite keeps no log of what a reader sent; the driver opens the file read-only' },
 };
 
