@@ -5,7 +5,7 @@ import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, G
 import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
-import { capabilitiesOf, kindInfo, loadDriver, manifestFor, manifests, urlScheme } from './drivers/registry.js';
+import { capabilitiesOf, kindInfo, loadDriver, manifestFor, manifests, refuseUnsupportedSample, urlScheme } from './drivers/registry.js';
 import type { SourceForUrl, SourceKindInfo } from '../shared/sourceKinds.js';
 import { compareDeclared, type Disagreement } from './drift/declared.js';
 import type { SchemaDrift } from './drift/diff.js';
@@ -170,6 +170,7 @@ export class Engine {
     const workspace = await this.workspace();
     const signal = control.signal ?? new AbortController().signal;
     return this.withSource(name, entity, async (source) => {
+      refuseUnsupportedSample(source, entity, options);
       const driver = await loadDriver(source.kind);
       const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
       this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);

@@ -16,6 +16,7 @@ export const CHECKS = {
   maxSeconds: 'max-seconds stops the sample and keeps a partial sample',
   cancel: 'a cancel stops within a second and the sample is recorded as cancelled',
   unknownEntity: 'an unknown entity gives an error naming the source and the entity',
+  unsupportedOptions: "a strategy or sample option the kind's manifest does not list is refused by name, and nothing lands",
   secrets: 'secrets appear in no error, log line, catalog row, sample row or workspace file',
   statementLog: 'the server saw only reads',
 } as const;
@@ -80,7 +81,7 @@ export interface Backend {
 
 /** Every check supported: spread it and override what a kind cannot do. */
 export const ALL: Record<Check, Support> = {
-  describe: true, browse: true, limit: true, maxBytes: true, maxSeconds: true, cancel: true, unknownEntity: true, secrets: true, statementLog: 'the server keeps no log of what clients send',
+  describe: true, browse: true, limit: true, maxBytes: true, maxSeconds: true, cancel: true, unknownEntity: true, unsupportedOptions: true, secrets: true, statementLog: 'the server keeps no log of what clients send',
 };
 
 /** What a local-file kind's error names when its path is missing. */

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import type { SampleInfo, SampleRequestOptions } from '../../src/shared/types.js';
+import type { SampleInfo, SampleRequestOptions, SampleStrategy } from '../../src/shared/types.js';
+import { manifestFor } from '../../src/engine/drivers/registry.js';
+import { SAMPLE_OPTION_FLAGS, type SampleOptionName } from '../../src/engine/drivers/kit/sample-support.js';
 import type { TestWorkspace } from '../integration/workspace-fixture.js';
 import type { Backend, Check, Started } from './backend.js';
 
@@ -172,6 +174,31 @@ async function unknownEntityCheck(backend: Backend, run: Run): Promise<void> {
   assert.ok(performance.now() - started < 20_000, 'fails within seconds');
 }
 
+/** A value for each sample option, to request it. */
+const OPTION_VALUES: Record<SampleOptionName, SampleRequestOptions[SampleOptionName]> = {
+  from: 'first', to: 'last', windowSeconds: 1, peek: true, key: 'k', cursor: 'id', where: '1 = 1', allowScan: true, fromPrimary: true,
+};
+const STRATEGIES: SampleStrategy[] = ['head', 'random', 'full', 'incremental'];
+
+async function unsupportedOptionsCheck(backend: Backend, run: Run): Promise<void> {
+  const manifest = manifestFor(backend.kind);
+  assert.ok(manifest, `a manifest for ${backend.kind}`);
+  const { strategies, options } = manifest.samples;
+  const refused: [SampleRequestOptions, string][] = [
+    ...STRATEGIES.filter((s) => !strategies.includes(s)).map((s): [SampleRequestOptions, string] => [{ strategy: s }, `--strategy ${s}`]),
+    ...(Object.keys(SAMPLE_OPTION_FLAGS) as SampleOptionName[]).filter((o) => !options.includes(o)).map((o): [SampleRequestOptions, string] => [{ [o]: OPTION_VALUES[o] }, SAMPLE_OPTION_FLAGS[o]]),
+  ];
+  assert.ok(refused.length > 0, 'every kind leaves some option out');
+  const before = (await run.workspace.engine.samples()).length;
+  for (const [options, flag] of refused) {
+    const error = await failure(`sampling with ${flag}`, run.workspace.engine.sample(run.ok, backend.fixture.entity, { ...backend.fixture.options, limit: 10, ...options }));
+    remember(run, error);
+    assert.ok(error instanceof HeadwaterError && error.code === 'usage', `a usage error for ${flag}: ${error.message}`);
+    assert.ok(error.message.includes(flag) && error.message.includes(run.ok), `the error names ${flag} and the source: ${error.message}`);
+  }
+  assert.equal((await run.workspace.engine.samples()).length, before, 'nothing was sampled');
+}
+
 /** Text files and the database under .headwater, as bytes: a secret must not be in any of them. */
 function workspaceFiles(dir: string): string[] {
   const found: string[] = [];
@@ -219,6 +246,7 @@ export const checks: Record<Check, (backend: Backend, run: Run) => Promise<void>
   maxSeconds: maxSecondsCheck,
   cancel: cancelCheck,
   unknownEntity: unknownEntityCheck,
+  unsupportedOptions: unsupportedOptionsCheck,
   secrets: secretsCheck,
   statementLog: statementLogCheck,
 };

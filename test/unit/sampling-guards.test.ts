@@ -115,11 +115,11 @@ describe('unsupported sample options', () => {
   });
   test('the refusal names the source, its kind, the entity, the option and what is supported', () => {
     const sqlite: ResolvedSource = { name: 'shop', kind: 'sqlite', options: {}, secrets: [], baseDir: '/tmp' };
-    assert.throws(() => refuseUnsupported(sqlite, 'orders', { limit: 10, strategy: 'head', where: 'id > 1' }, files), (error: unknown) => {
+    assert.throws(() => refuseUnsupported(sqlite, 'orders', { strategy: 'head', where: 'id > 1' }, files), (error: unknown) => {
       assert.ok(error instanceof HeadwaterError && error.code === 'usage');
       assert.equal(error.message, "Source 'shop' (sqlite), entity 'orders': --where is not supported by sqlite samples; they support --strategy head|random|full, --limit, --max-seconds, --max-bytes.");
       return true;
     });
-    refuseUnsupported(sqlite, 'orders', { limit: 10, strategy: 'full', confirmFull: true }, files);
+    refuseUnsupported(sqlite, 'orders', { strategy: 'full' }, files);
   });
 });

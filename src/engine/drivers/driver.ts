@@ -11,7 +11,8 @@ export type { OpenedDuckDB };
 export const PROVENANCE_COLUMN = '_hw_provenance';
 
 /** What a driver is asked for. Time and byte budgets are the sampler's: it aborts ctx.signal when one runs out. */
-export interface DriverSampleOptions {
+/** What every sample request carries. */
+export interface BaseSampleOptions {
   limit: number;
   strategy: SampleStrategy;
   /**
@@ -19,13 +20,19 @@ export interface DriverSampleOptions {
    * stops the copy there. Others need not look: the sampler enforces it through ctx.signal.
    */
   maxBytes?: number;
-  /** Stream position options, as SampleRequestOptions describes them. */
+}
+
+/** Position options of topics, queues and streams, as SampleRequestOptions describes them. */
+export interface StreamSampleOptions {
   from?: string;
   to?: string;
   windowSeconds?: number;
   peek?: boolean;
   key?: string;
-  /** Relational sources, as SampleRequestOptions describes them. */
+}
+
+/** Options of sources read by a query (tables, collections), as SampleRequestOptions describes them. */
+export interface QuerySampleOptions {
   cursor?: string;
   where?: string;
   confirmFull?: boolean;
@@ -34,6 +41,13 @@ export interface DriverSampleOptions {
   /** incremental: the last sample's cursor of this source and entity; the read starts after its high-water mark. */
   resume?: SampleCursor;
 }
+
+/**
+ * A driver's sample options: one request shape for every kind, in three groups. A driver reads
+ * the groups it supports and declares them (kit/sample-support.ts), so the rest are refused by
+ * name before it runs, never ignored.
+ */
+export type DriverSampleOptions = BaseSampleOptions & StreamSampleOptions & QuerySampleOptions;
 
 /** A source definition after `${secret:…}`/`${env:…}` references have been resolved. Never log it. */
 export interface ResolvedSource {

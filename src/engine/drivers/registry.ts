@@ -3,10 +3,11 @@
 // kinds that are not used. Adding a kind is one line in `kinds` (and its manifest's import).
 import { HeadwaterError } from '../../shared/errors.js';
 import type { SourceKindInfo } from '../../shared/sourceKinds.js';
-import type { DriverCapability } from '../../shared/types.js';
+import type { DriverCapability, SampleRequestOptions } from '../../shared/types.js';
 import { didYouMean } from '../../shared/suggest.js';
 import type { Driver, DriverModule, ResolvedSource } from './driver.js';
 import { COMMON_ENTRY_PROPERTIES, settingsError, type OptionProblem, type SourceManifest } from './kit/manifest.js';
+import { refuseUnsupported } from './kit/sample-support.js';
 import { manifest as sqlite } from './sqlite/manifest.js';
 import { manifest as file } from './file/manifest.js';
 import { manifest as postgres } from './postgres/manifest.js';
@@ -121,6 +122,13 @@ export function checkEntry(entry: { kind?: unknown }): OptionProblem[] {
   const manifest = manifestFor(kind);
   if (!manifest) return [{ path: '/kind', message: `unknown kind '${kind}'${didYouMean(kind, driverKinds())}; known kinds: ${driverKinds().join(', ')}` }];
   return manifest.check(entry);
+}
+
+/** Refuses a sample request with a strategy or option the source's kind does not honour, by name, before anything connects. */
+export function refuseUnsupportedSample(source: ResolvedSource, entity: string, options: SampleRequestOptions): void {
+  const manifest = manifestFor(source.kind);
+  if (!manifest) throw unknownKind(source.kind);
+  refuseUnsupported(source, entity, { ...options, strategy: options.strategy ?? 'head' }, manifest.samples);
 }
 
 /** Refuses a resolved source whose entry its kind's manifest does not accept, naming the source and each option. */

@@ -1,6 +1,6 @@
 // The file kind as the engine, the editor and the Add Source form see it (no client library loaded).
 import { defineManifest } from '../kit/manifest.js';
-import { fileFormatOptions } from '../kit/option-groups.js';
+import { fileFormatOptions, FILE_SAMPLES } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
 
 export const manifest = defineManifest({
@@ -14,5 +14,6 @@ export const manifest = defineManifest({
   },
   options: fileFormatOptions,
   needsOneOf: ['path', 'url'],
+  samples: FILE_SAMPLES,
   semantics: { reads: 'Read in place, never changed; each file is one entity, its format from the extension unless the format option says.' },
 });

@@ -18,6 +18,7 @@ export const manifest = defineManifest({
     args: option.shaped<Record<string, Record<string, unknown>>>({ type: 'object', additionalProperties: { type: 'object' }, description: 'Arguments per query field, e.g. { byMaker: { makerId: m1 } }.' }),
   },
   required: ['url'],
+  samples: { strategies: ['head'], options: [], hint: 'To filter, query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".' },
   semantics: {
     reads: 'Queries only (never mutations), one request at a time, through the same polite client as REST.',
     order: 'As the connection or offset paging returns it.',

@@ -17,5 +17,6 @@ export const manifest = defineManifest({
     tls: option.boolean('TLS to the server (grpcs:// URLs imply it).', { default: false }),
   },
   required: ['url'],
+  samples: { strategies: ['head'], options: [], hint: 'To filter, query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".' },
   semantics: { reads: 'Server reflection for the tree; only unary and server-streaming methods are called, one call per sample.' },
 });

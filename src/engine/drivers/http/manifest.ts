@@ -1,6 +1,6 @@
 // The http kind as the engine, the editor and the Add Source form see it (no client library loaded).
 import { defineManifest } from '../kit/manifest.js';
-import { fileFormatOptions, httpClientOptions } from '../kit/option-groups.js';
+import { fileFormatOptions, httpClientOptions, FILE_SAMPLES } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
 
 export const manifest = defineManifest({
@@ -17,5 +17,6 @@ export const manifest = defineManifest({
     maxBytes: option.integer('Largest download accepted (default 1 GiB).', { minimum: 1, default: 1024 ** 3 }),
   },
   required: ['url'],
+  samples: FILE_SAMPLES,
   semantics: { reads: 'Downloaded once into .headwater/cache (revalidated by ETag / Last-Modified), then read like a local file.' },
 });

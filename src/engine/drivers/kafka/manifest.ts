@@ -32,6 +32,7 @@ export const manifest = defineManifest({
       description: 'SASL credentials; write the password as ${secret:NAME}.',
     }),
   },
+  samples: { strategies: ['head', 'full'], options: ['from', 'to', 'key'], hint: 'New records as they arrive: headwater tail.' },
   semantics: {
     reads: 'By offset with assign(): no consumer group, no offset commit; the last N per partition, an offset or time range, or one key.',
     delivery: 'The log as stored: a producer\'s retries may have written a record twice (at-least-once), so duplicates are counted, not assumed away.',

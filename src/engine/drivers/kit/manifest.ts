@@ -8,6 +8,7 @@ import type { DriverCapability } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
 import { optionName, optionProblems, type OptionProblem } from './option-errors.js';
 import type { JsonSchema, OptionSpec, OptionSpecs, OptionsOf } from './options.js';
+import type { SampleSupport } from './sample-support.js';
 
 export type { OptionProblem };
 
@@ -27,6 +28,8 @@ export interface ManifestInput<F extends OptionSpecs, O extends OptionSpecs> {
   required?: readonly (keyof F & string)[];
   /** The entry must have at least one of these fields. */
   needsOneOf?: readonly (keyof F & string)[];
+  /** The strategies and sample options the kind's samples honour; the engine refuses the rest by name before the driver runs. */
+  samples: SampleSupport;
   semantics?: KindSemantics;
   flags?: readonly ManifestFlag[];
 }
@@ -42,6 +45,7 @@ export interface SourceManifest<S = Record<string, unknown>> {
   readonly semantics: KindSemantics;
   readonly flags: readonly ManifestFlag[];
   readonly needsOneOf: readonly string[];
+  readonly samples: SampleSupport;
   /** The JSON Schema of one sources.yaml entry of this kind. */
   readonly entrySchema: JsonSchema;
   readonly fieldNames: readonly string[];
@@ -115,6 +119,7 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     semantics: input.semantics ?? {},
     flags: input.flags ?? [],
     needsOneOf,
+    samples: input.samples,
     entrySchema: needsOneOf.length ? { ...entrySchema, anyOf: needsOneOf.map((key) => ({ required: [key] })) } : entrySchema,
     fieldNames: Object.keys(input.fields),
     optionNames: Object.keys(input.options),

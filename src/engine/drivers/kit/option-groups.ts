@@ -3,6 +3,7 @@
 // file format (files, HTTP downloads, S3 objects). Each kind's manifest spreads the groups it takes.
 import type { RestPaginator } from '../../../shared/rest.js';
 import { option, type FormHint, type OptionsOf } from './options.js';
+import type { SampleSupport } from './sample-support.js';
 
 const SECRET_NOTE = 'write ${secret:NAME} or ${env:VAR}, never the value itself';
 
@@ -98,6 +99,13 @@ export type ApiClientSettings = OptionsOf<typeof apiClientOptions>;
 export type EndpointSetting = string | {
   path: string; name?: string; params?: Record<string, string | number | boolean>; recordPath?: string | string[];
   paginator?: RestPaginator; tags?: string[]; summary?: string;
+};
+
+/** What a data file's samples support (file, HTTP, S3): a filter is a query on the sample. */
+export const FILE_SAMPLES: SampleSupport = {
+  strategies: ['head', 'random', 'full'],
+  options: [],
+  hint: 'To filter, sample the file and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".',
 };
 
 /** How a data file is read (the extension and the sniffer decide what these leave open). */

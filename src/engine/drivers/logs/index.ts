@@ -3,7 +3,6 @@
 // common access logs, text with a named-group pattern) unless the `format` option says; every record
 // has who / what / when columns, its file and line as provenance, and malformed lines are kept raw.
 import type { BrowseNode } from '../../../shared/types.js';
-import { refuseUnsupported, type SampleSupport } from '../kit/sample-support.js';
 import type { Description, Driver } from '../driver.js';
 import { FORMAT_LABELS, loadParsers } from './formats.js';
 import { logRoot, logSets, resolveLog } from './files.js';
@@ -12,8 +11,6 @@ import { formatOfFile, logOptions } from './records.js';
 import { tailLog } from './tail.js';
 
 const DETECTED_PER_BROWSE = 50;
-const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
-
 const driver: Driver = {
   kind: 'logs',
 
@@ -46,7 +43,6 @@ const driver: Driver = {
   },
 
   async sample(source, entity, options, ctx) {
-    refuseUnsupported(source, entity, options, SAMPLES, "New records as they are written: headwater tail. To filter, query the sample: headwater query \"SELECT * FROM samples.<id> WHERE level = 'error'\".");
     return sampleLog(source, await resolveLog(source, entity), options, ctx);
   },
 

@@ -19,6 +19,7 @@ export const manifest = defineManifest({
     multilineStart: option.string('A regular expression matching the first line of a record; other lines join the record above (default: stack-trace heuristics).'),
   },
   required: ['path'],
+  samples: { strategies: ['head', 'random', 'full'], options: [], hint: 'New records as they are written: headwater tail. To filter, query the sample: headwater query "SELECT * FROM samples.<id> WHERE level = \'error\'".' },
   semantics: {
     reads: 'Files read in place, rotated files oldest first; a tail follows the newest file.',
     order: 'File order; each record keeps its file and line number.',

@@ -16,6 +16,7 @@ export const manifest = defineManifest({
     protocolVersion: option.oneOf([3, 4, 5], 'MQTT protocol version (3: 3.1, 4: 3.1.1, 5: 5.0).', { default: 5 }),
     connectTimeoutMs: option.integer('How long to wait for the broker to answer a connection, in milliseconds.', { minimum: 1, default: 10_000 }),
   },
+  samples: { strategies: ['head'], options: ['windowSeconds'], hint: 'Messages as they arrive: headwater tail.' },
   semantics: {
     reads: 'Subscribes with a clean session under its own client id for a time window and never publishes; retained messages are included.',
     delivery: 'As the subscription\'s QoS gives: 0 at most once, 1 at least once (duplicates flagged), 2 exactly once.',

@@ -14,6 +14,7 @@ export const manifest = defineManifest({
     subjects: option.stringList('Subjects shown in the tree for core NATS taps.', { default: ['>'] }),
     connectTimeoutMs: option.integer('How long to wait for the server to answer a connection, in milliseconds.', { minimum: 1, default: 10_000 }),
   },
+  samples: { strategies: ['head'], options: ['from', 'to', 'windowSeconds'], hint: 'Messages as they arrive: headwater tail.' },
   semantics: {
     reads: 'Core subjects are tapped for a time window; JetStream streams replay by sequence or time through an ephemeral ordered consumer, nothing acknowledged.',
     delivery: 'Core NATS: at most once (a tap sees only what is published while it listens). JetStream: the stream as stored.',

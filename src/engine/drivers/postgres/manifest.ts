@@ -15,6 +15,7 @@ export const manifest = defineManifest({
     duckdbScanner: option.boolean('Let DuckDB\'s postgres scanner read plain tables (false: always read through the driver).', { default: true }),
   },
   needsOneOf: ['url', 'host'],
+  samples: { strategies: ['head', 'random', 'full', 'incremental'], options: ['cursor', 'where', 'allowScan', 'fromPrimary'] },
   semantics: {
     reads: 'Read-only sessions with statement, lock and idle timeouts; every read is EXPLAINed first; a declared replica is preferred.',
     order: 'A snapshot of one transaction; incremental samples in cursor order.',

@@ -14,6 +14,7 @@ export const manifest = defineManifest({
     managementUrl: option.string('The management plugin\'s HTTP API (lists exchanges, queues and bindings), default http://<host>:15672 with the AMQP credentials.'),
     connectTimeoutMs: option.integer('How long to wait for the broker to answer a connection, in milliseconds.', { minimum: 1, default: 10_000 }),
   },
+  samples: { strategies: ['head'], options: ['from', 'to', 'key', 'peek', 'windowSeconds'], hint: 'Messages as they arrive: headwater tail.' },
   semantics: {
     reads: 'An exchange is tapped by a temporary exclusive queue for a time window; a queue\'s messages are read only with --peek, which requeues them; streams replay from an offset or a time.',
     delivery: 'A tap sees what is published while it listens; peeked messages come back marked redelivered.',

@@ -15,6 +15,7 @@ export const manifest = defineManifest({
     pattern: option.string('The SCAN MATCH pattern the tree starts from.', { default: '*' }),
     connectTimeoutMs: option.integer('How long to wait for the server to answer a connection, in milliseconds.', { minimum: 1, default: 10_000 }),
   },
+  samples: { strategies: ['head'], options: ['from', 'to'], hint: 'New entries as they arrive: headwater tail.' },
   semantics: {
     reads: 'SCAN with a pattern (never KEYS); reads by type; a stream key is tailed with XREAD BLOCK.',
     order: 'Streams in entry-id order; other keys in no particular order.',

@@ -44,6 +44,7 @@ export const manifest = defineManifest({
     endpoints: option.shaped<EndpointSetting[]>({ type: 'array', items: endpoint, description: 'Endpoints added by hand (or refining the OpenAPI document\'s).' }),
   },
   required: ['url'],
+  samples: { strategies: ['head'], options: [], hint: 'To filter, query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".' },
   semantics: {
     reads: 'GET only, one request at a time; Retry-After honoured, backoff with jitter; credentials sent to the base URL\'s origin only.',
     order: 'As the API pages it; a page that moves while it is read can repeat or skip records.',

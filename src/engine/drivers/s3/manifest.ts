@@ -1,6 +1,6 @@
 // The s3 kind as the engine, the editor and the Add Source form see it (no client library loaded).
 import { defineManifest } from '../kit/manifest.js';
-import { fileFormatOptions } from '../kit/option-groups.js';
+import { fileFormatOptions, FILE_SAMPLES } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
 
 const SECRET = 'as ${secret:NAME} or ${env:VAR}, never literally';
@@ -25,5 +25,6 @@ export const manifest = defineManifest({
     sessionToken: option.string(`Session token for temporary credentials, ${SECRET}.`),
     maxBytes: option.integer('Most bytes read from one object for a sample (default 256 MiB).', { minimum: 1, default: 256 * 1024 ** 2 }),
   },
+  samples: FILE_SAMPLES,
   semantics: { reads: 'GET and ranged GET only, within the byte budget; a copy is kept in .headwater/cache while its ETag holds.' },
 });

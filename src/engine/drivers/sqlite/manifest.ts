@@ -13,5 +13,8 @@ export const manifest = defineManifest({
   },
   options: {},
   needsOneOf: ['path', 'url'],
+  // No --where or incremental (--cursor): better-sqlite3 runs a statement synchronously with no way to
+  // interrupt it, so a user's expression could hold the engine past every budget.
+  samples: { strategies: ['head', 'random', 'full'], options: [], hint: 'To filter, sample the table and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".' },
   semantics: { reads: 'Opened read-only and closed after each operation: rows as the file holds them at that moment.' },
 });

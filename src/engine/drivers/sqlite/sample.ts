@@ -6,19 +6,12 @@ import { columnsOf, estimateRows, findRelation, isNullable, rowidAlias, type Col
 import { openError, openReadOnly, quoteIdent, sqliteFile, type SqliteDatabase } from './database.js';
 import { fieldForDeclared, fitBatch } from './types.js';
 import { drawDistinct, shuffle } from '../kit/relational/draw.js';
-import { refuseUnsupported, type SampleSupport } from '../kit/sample-support.js';
 
 export const BATCH_ROWS = 2_000;
 const ROWID_COLUMN = '__hw_rowid';
 const INT64_MIN = -(2n ** 63n);
 
 type Options = DriverSampleOptions;
-
-/**
- * --where and incremental reads (--cursor) are refused: better-sqlite3 runs a statement synchronously
- * with no way to interrupt it, so a user's expression could hold the engine past every budget.
- */
-const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
 
 interface RawBatch {
   rows: unknown[][];
@@ -34,7 +27,6 @@ interface RowReader {
 }
 
 export async function sampleSqlite(source: ResolvedSource, entity: string, options: Options, ctx: DriverContext): Promise<SampleStream> {
-  refuseUnsupported(source, entity, options, SAMPLES, 'To filter, sample the table and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".');
   const file = sqliteFile(source);
   const db = await openReadOnly(file, source.name);
   let reader: RowReader | undefined;

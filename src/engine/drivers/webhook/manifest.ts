@@ -38,6 +38,7 @@ export const manifest = defineManifest({
     }),
   },
   flags: ['receive'],
+  samples: { strategies: ['head'], options: ['windowSeconds'], hint: 'Deliveries as they arrive: headwater webhook.' },
   semantics: {
     reads: 'Lands each delivery (headers, body, ingestion time) while the receiver runs; forged and oversize deliveries are refused and counted.',
     delivery: 'As the sender retries: usually at-least-once, so the same delivery id can land twice.',

@@ -6,13 +6,10 @@
 import type { Schema } from '../../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../../driver.js';
 import type { FileFormatSettings } from '../option-groups.js';
-import { refuseUnsupported, type SampleSupport } from '../sample-support.js';
 import { parquetSchema, sampleJsonWithDuckDB } from './duck.js';
 import { jsonLayout, peekText, resolveEntity, type DataFile, type JsonLayout } from './location.js';
 import { sampleNatively } from './native.js';
 import { sampleNdjson } from './ndjson.js';
-
-const SAMPLES: SampleSupport = { strategies: ['head', 'random', 'full'], options: [] };
 
 /** `.json` files are looked at: arrays and documents go through DuckDB, JSON lines through JS. */
 async function layoutOf(data: DataFile): Promise<JsonLayout | undefined> {
@@ -23,7 +20,6 @@ async function layoutOf(data: DataFile): Promise<JsonLayout | undefined> {
 
 /** A sample of the data file `entity` names in a file source (a `path` to a file or a folder), read as `settings` (its parsed format options) say. */
 export async function sampleDataFile(source: ResolvedSource, settings: FileFormatSettings, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
-  refuseUnsupported(source, entity, options, SAMPLES, 'To filter, sample the file and query the sample: headwater query "SELECT * FROM samples.<id> WHERE …".');
   const data = resolveEntity(source, entity, settings);
   const layout = await layoutOf(data);
   if (layout === 'lines') return sampleNdjson(source, data, options, ctx);
