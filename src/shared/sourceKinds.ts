@@ -1,6 +1,6 @@
 // What the engine says about each source kind (from the drivers' manifests), for the Add Source form,
 // tooltips and the URL a user pastes. The extension asks; it never holds its own copy.
-import type { DriverCapability } from './types.js';
+import type { DriverCapability, SampleStrategy } from './types.js';
 
 /** One thing the Add Source form asks for a kind. */
 export interface ConnectionField {
@@ -42,6 +42,8 @@ export interface SourceKindInfo {
   needsOneOf?: string[];
   semantics: KindSemantics;
   capabilities: DriverCapability[];
+  /** The sample strategies and request options (`where`, `from`...) the kind honours; the engine refuses the others. */
+  samples: { strategies: SampleStrategy[]; options: string[] };
 }
 
 /** `Requests.sourceForUrl`: the kind a pasted URL selects, undefined when no kind claims its scheme. */

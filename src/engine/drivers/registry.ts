@@ -112,6 +112,7 @@ export async function kindInfo(manifest: SourceManifest): Promise<SourceKindInfo
     kind: manifest.kind, title: manifest.title, summary: manifest.summary, schemes: [...manifest.schemes],
     fields: manifest.connectionFields(), ...(manifest.needsOneOf.length ? { needsOneOf: [...manifest.needsOneOf] } : {}),
     semantics: manifest.semantics, capabilities: capabilitiesOf(driver, manifest),
+    samples: { strategies: [...manifest.samples.strategies], options: [...manifest.samples.options] },
   };
 }
 
