@@ -60,7 +60,7 @@ export class RestClient {
 
   /** "REST source" or "GraphQL source", for messages. */
   get label(): string {
-    return this.source.kind === 'graphql' ? 'GraphQL source' : 'REST source';
+    return this.config.label ?? (this.source.kind === 'graphql' ? 'GraphQL source' : 'REST source');
   }
 
   redact(text: string): string {

@@ -27,6 +27,8 @@ export interface EndpointConfig {
 }
 
 export interface RestConfig {
+  /** "InfluxDB source", for messages; default "REST source" ("GraphQL source" for graphql). */
+  label?: string;
   baseUrl?: string;
   auth: RestAuth;
   headers: Record<string, string>;

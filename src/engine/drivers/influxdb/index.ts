@@ -1,0 +1,249 @@
+// InfluxDB 1.x driver (kind `influxdb`), over the HTTP API with InfluxQL. Browse: databases >
+// retention policies > measurements (field keys with types, tag keys, series cardinality). A sample
+// is a bounded time window (the newest `window` by default, or --from/--to), read newest first with
+// a LIMIT per series, series paged with SLIMIT/SOFFSET, through the kit's polite HTTP client (one
+// query at a time, timeouts, retries, credentials only to the configured origin). 2.x/3.x speak
+// Flux or SQL on other endpoints: a dialect behind `influxql()` and the queries in influxql.ts.
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { BrowseNode, Field, Provenance, Schema } from '../../../shared/types.js';
+import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
+import { timeoutsOf } from '../kit/http.js';
+import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
+import { RestClient } from '../kit/rest/client.js';
+import { manifest } from './manifest.js';
+import {
+  durationNs, entityOf, firstColumn, fromClause, ident, pageQuery, parseEntity, recordsOf, seriesKey, seriesOf, timeNs,
+  type InfluxSeries, type MeasurementRef,
+} from './influxql.js';
+
+const settingsOf = (source: ResolvedSource) => manifest.settings(source);
+
+/** The API's base URL: influxdb:// is http://, influxdbs:// https://; credentials in it move to basic auth. */
+function apiOf(source: ResolvedSource): { base: URL; user?: string; password?: string } {
+  const raw = source.url ?? '';
+  const text = raw.replace(/^influxdb:/i, 'http:').replace(/^influxdbs:/i, 'https:');
+  if (!/^https?:\/\//i.test(text)) throw new HeadwaterError('usage', `InfluxDB source '${source.name}' needs url: http(s)://host:8086 or influxdb://host:8086.`, { source: source.name });
+  const base = new URL(text);
+  const user = base.username ? decodeURIComponent(base.username) : undefined;
+  const password = base.password ? decodeURIComponent(base.password) : undefined;
+  base.username = '';
+  base.password = '';
+  return { base, user, password };
+}
+
+interface Api {
+  client: RestClient;
+  base: URL;
+}
+
+function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
+  const settings = settingsOf(source);
+  const { base, user: urlUser, password: urlPassword } = apiOf(source);
+  const user = settings.user ?? urlUser;
+  const password = settings.password ?? urlPassword;
+  const client = new RestClient(source, {
+    label: 'InfluxDB source',
+    baseUrl: base.href,
+    auth: user !== undefined ? { type: 'basic', username: user, password: password ?? '' } : { type: 'none' },
+    headers: settings.headers ?? {},
+    query: {},
+    endpoints: [],
+    maxPages: Number.MAX_SAFE_INTEGER,
+    timeouts: timeoutsOf(settings),
+    maxResponseBytes: settings.maxResponseBytes,
+    allowCrossOrigin: settings.allowCrossOrigin,
+    maxRetries: settings.maxRetries,
+    retryBaseMs: 500,
+    retryMaxMs: 30_000,
+  }, ctx);
+  return { client, base };
+}
+
+/** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */
+async function influxql(api: Api, q: string, what: string, db?: string): Promise<{ series: InfluxSeries[]; bytes: number }> {
+  const url = new URL('query', api.base.href.endsWith('/') ? api.base : new URL(`${api.base.href}/`));
+  url.searchParams.set('q', q);
+  if (db) url.searchParams.set('db', db);
+  const response = await api.client.get(url, what);
+  let body: unknown;
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    throw api.client.fail(`${what} answered something that is not InfluxDB's JSON: ${response.text.slice(0, 80)}`);
+  }
+  const { series, error } = seriesOf(body);
+  if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
+  return { series, bytes: response.bytes };
+}
+
+async function databases(source: ResolvedSource, api: Api): Promise<string[]> {
+  const only = settingsOf(source).database;
+  if (only) return [only];
+  return firstColumn((await influxql(api, 'SHOW DATABASES', 'SHOW DATABASES')).series).filter((name) => name !== '_internal');
+}
+
+/** Refuses a measurement the server does not have, naming source and entity. */
+async function checkMeasurement(source: ResolvedSource, api: Api, ref: MeasurementRef): Promise<void> {
+  const { series } = await influxql(api, `SHOW MEASUREMENTS ON ${ident(ref.db)}`, `SHOW MEASUREMENTS ON ${ref.db}`);
+  if (!firstColumn(series).includes(ref.measurement)) {
+    throw new HeadwaterError('not_found', `InfluxDB source '${source.name}', entity '${entityOf(ref)}': database '${ref.db}' has no measurement '${ref.measurement}'.`, { source: source.name, entity: entityOf(ref) });
+  }
+}
+
+const FIELD_TYPES: Record<string, Field['type']> = { float: 'float', integer: 'integer', string: 'string', boolean: 'boolean', unsigned: 'integer' };
+
+/** Time, tags and fields as the server declares them: the roles show in nativeType. */
+async function declaredFields(api: Api, ref: MeasurementRef): Promise<Field[]> {
+  const from = fromClause(ref);
+  const [fieldKeys, tagKeys] = [await influxql(api, `SHOW FIELD KEYS FROM ${from}`, 'SHOW FIELD KEYS', ref.db), await influxql(api, `SHOW TAG KEYS FROM ${from}`, 'SHOW TAG KEYS', ref.db)];
+  const fields = fieldKeys.series.flatMap((s) => s.values.map(([name, type]) => ({ name: String(name), type: String(type) })));
+  const names = new Set(fields.map((f) => f.name));
+  const column = (name: string, type: Field['type'], nativeType: string): Field => ({ name, type, duckType: duckTypeFor(type), nativeType, nullable: name !== 'time' });
+  return [
+    column('time', 'timestamptz', 'time'),
+    ...firstColumn(tagKeys.series).map((tag) => column(names.has(tag) ? `${tag}_tag` : tag, 'string', 'tag')),
+    ...fields.map((f) => column(f.name, FIELD_TYPES[f.type] ?? 'string', `field (${f.type})`)),
+  ];
+}
+
+/** Newest (or oldest) point time of the measurement in nanoseconds: a LIMIT 1 read, the only way InfluxDB 1.x tells it. */
+async function edgeTime(api: Api, ref: MeasurementRef, edge: 'first' | 'last'): Promise<bigint | undefined> {
+  const { series } = await influxql(api, `SELECT * FROM ${fromClause(ref)} ORDER BY time ${edge === 'last' ? 'DESC' : 'ASC'} LIMIT 1`, `the ${edge} point`, ref.db);
+  const time = series[0]?.values[0]?.[0];
+  return typeof time === 'string' ? timeNs(time) : undefined;
+}
+
+async function boundOf(source: ResolvedSource, api: Api, ref: MeasurementRef, value: string, flag: string): Promise<bigint | undefined> {
+  if (value === 'first' || value === 'last') return edgeTime(api, ref, value);
+  const ns = timeNs(value) ?? (Number.isNaN(Date.parse(value)) ? undefined : BigInt(Date.parse(value)) * 1_000_000n);
+  if (ns === undefined) throw new HeadwaterError('usage', `InfluxDB source '${source.name}': ${flag} must be first, last or an ISO-8601 time (got '${value}').`, { source: source.name, entity: entityOf(ref) });
+  return ns;
+}
+
+/** The window read: --from/--to, else the newest `window` of the measurement; undefined when it holds no points. */
+async function windowOf(source: ResolvedSource, api: Api, ref: MeasurementRef, options: DriverSampleOptions): Promise<{ fromNs: bigint; toNs: bigint } | undefined> {
+  const toNs = options.to !== undefined ? await boundOf(source, api, ref, options.to, '--to') : await edgeTime(api, ref, 'last');
+  if (toNs === undefined) return undefined;
+  const fromNs = options.from !== undefined ? await boundOf(source, api, ref, options.from, '--from') : toNs - durationNs(settingsOf(source).window);
+  if (fromNs === undefined) return undefined;
+  if (fromNs > toNs) throw new HeadwaterError('usage', `InfluxDB source '${source.name}': --from is after --to.`, { source: source.name, entity: entityOf(ref) });
+  return { fromNs, toNs };
+}
+
+const isoOf = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+
+async function sampleInflux(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
+  const ref = parseEntity(source, entity);
+  const api = apiFor(source, ctx);
+  await checkMeasurement(source, api, ref);
+  const range = await windowOf(source, api, ref, options);
+  const settings = settingsOf(source);
+  const perSeriesCap = Math.min(settings.maxPointsPerSeries ?? options.limit, options.limit);
+  const query = range
+    ? `${fromClause(ref)}, ${isoOf(range.fromNs)} to ${isoOf(range.toNs)}, newest first, at most ${perSeriesCap} points per series`
+    : `${fromClause(ref)}: no points`;
+  const stream: BatchSampleStream = { fields: [], method: 'time window', query, notes: range ? [] : ['the measurement holds no points'], batches: pages(range) };
+  const builder = new FieldSetBuilder();
+
+  /** Series pages (SLIMIT/SOFFSET), and within each, point pages (LIMIT/OFFSET per series); the first requests ask for little. */
+  async function* pages(window: { fromNs: bigint; toNs: bigint } | undefined): AsyncGenerator<RecordBatch> {
+    if (!window) return;
+    let landed = 0;
+    let request = 0;
+    const series = settings.seriesPerRequest;
+    for (let seriesOffset = 0; ; seriesOffset += series) {
+      let seriesSeen = 0;
+      for (let pointOffset = 0; pointOffset < perSeriesCap;) {
+        if (ctx.signal.aborted || landed >= options.limit) return;
+        const budget = settings.pointsPerRequest / 10 ** Math.max(0, 2 - request++);
+        const perSeries = Math.max(1, Math.min(Math.floor(budget / series), perSeriesCap - pointOffset));
+        const q = pageQuery(ref, window, { perSeries, pointOffset, series, seriesOffset });
+        let answer;
+        try {
+          answer = await influxql(api, q, `reading ${entity}`, ref.db);
+        } catch (error) {
+          if (ctx.signal.aborted) return;
+          throw error;
+        }
+        seriesSeen = Math.max(seriesSeen, answer.series.length);
+        const records: Record<string, unknown>[] = [];
+        const provenance: Provenance[] = [];
+        for (const s of answer.series) {
+          for (const record of recordsOf(s)) {
+            records.push(record);
+            provenance.push({ measurement: ref.measurement, series: seriesKey(s.tags), time: String(record.time) });
+          }
+        }
+        const observed = builder.observe(records);
+        const batch: RecordBatch = { rows: observed.rows, provenance, bytes: answer.bytes };
+        if (observed.fields) batch.fields = observed.fields;
+        landed += records.length;
+        yield batch;
+        if (!answer.series.some((s) => s.values.length >= perSeries)) break;
+        pointOffset += perSeries;
+      }
+      if (seriesSeen < series) return;
+    }
+  }
+  return stream;
+}
+
+async function measurementNodes(api: Api, db: string, rp: string): Promise<BrowseNode[]> {
+  const names = firstColumn((await influxql(api, `SHOW MEASUREMENTS ON ${ident(db)}`, `SHOW MEASUREMENTS ON ${db}`)).series);
+  const nodes: BrowseNode[] = [];
+  for (const measurement of names) {
+    const ref = { db, rp, measurement };
+    const cardinality = (await influxql(api, `SHOW SERIES CARDINALITY ON ${ident(db)} FROM ${ident(measurement)}`, 'SHOW SERIES CARDINALITY', db)).series[0]?.values[0]?.[0];
+    const fields = await declaredFields(api, ref);
+    const tags = fields.filter((f) => f.nativeType === 'tag').map((f) => f.name);
+    const values = fields.filter((f) => f.nativeType?.startsWith('field')).map((f) => `${f.name} ${f.nativeType!.slice(7, -1)}`);
+    nodes.push({
+      id: measurement, label: measurement, kind: 'table', entity: entityOf(ref), sampleable: true, expandable: false,
+      detail: `${typeof cardinality === 'number' ? `${cardinality} series · ` : ''}tags: ${tags.join(', ') || 'none'} · fields: ${values.join(', ')}`,
+      tooltip: 'A series is the measurement with one set of tag values; samples read a time window, newest first, with a limit per series.',
+    });
+  }
+  return nodes;
+}
+
+const driver: Driver = {
+  kind: 'influxdb',
+
+  async describe(source, ctx): Promise<Description> {
+    try {
+      const api = apiFor(source, ctx);
+      const { series } = await influxql(api, 'SHOW DATABASES', 'SHOW DATABASES');
+      const names = firstColumn(series).filter((n) => n !== '_internal');
+      return { reachable: true, detail: `${api.client.publicUrl(api.base)}: ${names.length} database${names.length === 1 ? '' : 's'}` };
+    } catch (error) {
+      return { reachable: false, detail: (error as Error).message };
+    }
+  },
+
+  async browse(source, path, ctx): Promise<BrowseNode[]> {
+    const api = apiFor(source, ctx);
+    if (path.length === 0) {
+      return (await databases(source, api)).map((db) => ({ id: db, label: db, kind: 'database', sampleable: false, expandable: true }));
+    }
+    const [db, rp] = path as [string, string | undefined];
+    if (rp === undefined) {
+      const { series } = await influxql(api, `SHOW RETENTION POLICIES ON ${ident(db)}`, `SHOW RETENTION POLICIES ON ${db}`);
+      return series.flatMap((s) => s.values.map((v) => ({
+        id: String(v[0]), label: String(v[0]), kind: 'schema' as const, sampleable: false, expandable: true,
+        detail: `keeps ${v[1] === '0s' ? 'forever' : String(v[1])}${v[4] === true ? ' (default)' : ''}`,
+      })));
+    }
+    return path.length === 2 ? measurementNodes(api, db, rp) : [];
+  },
+
+  async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
+    const ref = parseEntity(source, entity);
+    const api = apiFor(source, ctx);
+    await checkMeasurement(source, api, ref);
+    return { fields: await declaredFields(api, ref) };
+  },
+
+  sample: sampleInflux,
+};
+
+export default driver;

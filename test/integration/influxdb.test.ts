@@ -1,0 +1,113 @@
+// What is special to InfluxDB beyond the conformance suite: browse shows series cardinality, tag and
+// field keys with their types; tags and fields keep their roles; the default window is the newest
+// hour, --from/--to read an exact range, newest first per series; wrong credentials, an unknown
+// database and an HTML answer are clear errors naming the source, never the password.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { HeadwaterError } from '../../src/shared/errors.js';
+import { influxSkipReason, startInfluxDB, type InfluxService } from '../services/influxdb.js';
+import { startAll, stopAll } from '../services/group.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+
+const PASSWORD = 'influx-S3CRET-pw';
+const START = 1_700_000_000;
+
+describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () => {
+  let server: InfluxService | undefined;
+  let html: Server | undefined;
+  let workspace: TestWorkspace | undefined;
+
+  before(async () => {
+    ({ server } = await startAll({ server: () => startInfluxDB({ auth: { user: 'admin', password: PASSWORD } }) }));
+    await server.query('CREATE DATABASE plant');
+    await server.query('CREATE RETENTION POLICY week ON plant DURATION 7d REPLICATION 1');
+    // Two sensors every 10 s for 2 hours; one sensor has a `unit` tag, the other lacks it.
+    const lines: string[] = [];
+    for (let i = 0; i < 720; i++) {
+      lines.push(`temperature,sensor=s1,unit=C value=${20 + (i % 10) / 10},ok=true ${START + i * 10}`);
+      lines.push(`temperature,sensor=s2 value=${30 + i},ok=false ${START + i * 10}`);
+    }
+    await server.write('plant', lines.join('\n'));
+    html = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'));
+    await new Promise<void>((resolve) => html!.listen(0, '127.0.0.1', resolve));
+    const htmlPort = (html.address() as { port: number }).port;
+    workspace = createTestWorkspace('hw-influx-', `sources:
+  - name: tsdb
+    kind: influxdb
+    url: ${server.url}
+    user: admin
+    password: \${secret:INFLUX_PASSWORD}
+  - name: wrong
+    kind: influxdb
+    url: ${server.url}
+    user: admin
+    password: not-the-password
+  - name: portal
+    kind: influxdb
+    url: http://127.0.0.1:${htmlPort}
+`, { secrets: { INFLUX_PASSWORD: PASSWORD } });
+  });
+
+  after(async () => {
+    await workspace?.close();
+    html?.closeAllConnections();
+    html?.close();
+    await stopAll(server);
+  });
+
+  test('browse: databases > retention policies > measurements with series cardinality, tags and typed fields', async () => {
+    const { engine } = workspace!;
+    assert.ok((await engine.browse('tsdb', [])).some((n) => n.id === 'plant'));
+    const policies = await engine.browse('tsdb', ['plant']);
+    assert.deepEqual(policies.map((p) => [p.id, p.detail]).sort(), [['autogen', 'keeps forever (default)'], ['week', 'keeps 168h0m0s']]);
+    const [node] = await engine.browse('tsdb', ['plant', 'autogen']);
+    assert.equal(node!.entity, 'plant/autogen/temperature');
+    assert.equal(node!.detail, '2 series · tags: sensor, unit · fields: ok boolean, value float');
+  });
+
+  test('the native schema gives time, tags and fields their roles', async () => {
+    const schema = await workspace!.engine.nativeSchema('tsdb', 'plant/autogen/temperature');
+    assert.deepEqual(schema!.fields.map((f) => [f.name, f.type, f.nativeType]), [
+      ['time', 'timestamptz', 'time'], ['sensor', 'string', 'tag'], ['unit', 'string', 'tag'], ['ok', 'boolean', 'field (boolean)'], ['value', 'float', 'field (float)'],
+    ]);
+  });
+
+  test('the default window is the newest hour, newest first per series; a missing tag is null', async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('tsdb', 'plant/autogen/temperature', { limit: 10_000 });
+    assert.equal(info.status, 'complete', info.statusDetail);
+    assert.equal(info.rowCount, 2 * 361, 'both ends of the hour are in the window');
+    const rows = (await engine.query(`SELECT sensor, unit, min(time) AS first, max(time) AS last, count(*) AS n FROM ${info.table} GROUP BY ALL ORDER BY sensor`)).rows;
+    assert.deepEqual(rows.map((r) => [r[0], r[1], String(r[2]), String(r[3]), Number(r[4])]), [
+      ['s1', 'C', '2023-11-14T23:13:10Z', '2023-11-15T00:13:10Z', 361],
+      ['s2', null, '2023-11-14T23:13:10Z', '2023-11-15T00:13:10Z', 361],
+    ]);
+    const [first] = (await engine.query(`SELECT _hw_provenance FROM ${info.table} WHERE sensor = 's1' ORDER BY rowid LIMIT 1`)).rows;
+    assert.deepEqual(JSON.parse(String(first![0])), { measurement: 'temperature', series: 'sensor=s1,unit=C', time: '2023-11-15T00:13:10Z' });
+  });
+
+  test('--from and --to read exactly that range; the per-series cap keeps one series from filling the sample', async () => {
+    const { engine } = workspace!;
+    const ranged = await engine.sample('tsdb', 'plant/autogen/temperature', { limit: 10_000, from: '2023-11-14T22:13:20Z', to: '2023-11-14T22:14:50Z' });
+    assert.equal(ranged.rowCount, 2 * 10);
+    const capped = await engine.sample('tsdb', 'plant/autogen/temperature', { limit: 50, from: 'first', to: 'last' });
+    assert.equal(capped.rowCount, 50);
+  });
+
+  test('wrong credentials, an unknown database and an HTML page are clear errors naming the source, never the password', async () => {
+    const { engine } = workspace!;
+    const expectError = async (call: Promise<unknown>, pattern: RegExp) => {
+      const error = await call.then(() => undefined, (e: unknown) => e as Error);
+      assert.ok(error instanceof HeadwaterError, `an error: ${String(error)}`);
+      assert.match(error.message, pattern);
+      assert.ok(!error.message.includes(PASSWORD) && !error.message.includes('not-the-password'), error.message);
+    };
+    await expectError(engine.sample('wrong', 'plant/autogen/temperature', { limit: 10 }), /InfluxDB source 'wrong'.*HTTP 401/);
+    await expectError(engine.sample('tsdb', 'nodb/autogen/temperature', { limit: 10 }), /InfluxDB source 'tsdb', entity 'nodb\/autogen\/temperature': database 'nodb' has no measurement/);
+    await expectError(engine.sample('portal', 'plant/autogen/temperature', { limit: 10 }), /InfluxDB source 'portal'.*not InfluxDB's JSON: <html>/);
+    const down = await engine.describe('wrong');
+    assert.equal(down.reachable, false);
+    assert.match(down.detail ?? '', /HTTP 401/);
+  });
+});
