@@ -3,7 +3,7 @@ import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
-import type { PartitionSimulation, Profile } from '../engine/profile/types.js';
+import type { CadenceFact, PartitionSimulation, Profile } from '../engine/profile/types.js';
 
 const MAX_CELL = 40;
 
@@ -67,12 +67,22 @@ export function inferredTable(schema: InferredSchema): string {
   return `${table(['path', 'type', 'nullable', 'presence', 'format', 'evidence'], rows)}\n\n${schema.records.toLocaleString('en-US')} records; key candidates: ${keys.join(', ') || 'none'}`;
 }
 
+/** "regular every 10 s (97% of …); 2 gaps, longest 60 s …; 1 point off grid: …", or irregular with the spread. */
+function cadenceLine(c: CadenceFact): string {
+  const where = (series?: string) => (series ? ` [${series}]` : '');
+  if (!c.regular) return `irregular (events): median ${c.median} s, 5–95% ${c.p05}–${c.p95} s between points (${c.evidence})`;
+  const gaps = c.gaps.count ? `; ${c.gaps.count} gap${c.gaps.count === 1 ? '' : 's'}: ${c.gaps.longest.map((g) => `${g.from} → ${g.to} (${g.seconds} s, ${g.missing} missing)${where(g.series)}`).join(', ')}` : '; no gaps';
+  const off = c.offGrid.count ? `; ${c.offGrid.count} point${c.offGrid.count === 1 ? '' : 's'} off the grid: ${c.offGrid.examples.map((p) => `${p.time} (${p.lateBy !== undefined ? `${p.lateBy} s late` : `${p.earlyBy} s early`})${where(p.series)}`).join(', ')}` : '';
+  return `regular every ${c.median} s over ${c.series} series (${c.evidence})${gaps}${off}`;
+}
+
 export function profileSummary(profile: Profile): string {
   const rows: CellValue[][] = profile.fields.map((f) => [f.path, f.duckType, f.nullPercent.toFixed(1), f.distinct.value, f.min ?? null, f.max ?? null]);
   const facts = profile.facts;
   const lines = [table(['path', 'type', 'null %', 'distinct', 'min', 'max'], rows), ''];
   if (facts.eventTime) lines.push(`event time       ${JSON.stringify(facts.eventTime)}`);
   if (facts.outOfOrder) lines.push(`out of order     ${JSON.stringify(facts.outOfOrder)}`);
+  if (facts.cadence) lines.push(`cadence          ${cadenceLine(facts.cadence)}`);
   lines.push(`exact duplicates ${JSON.stringify(facts.duplicates)}`);
   if (facts.keyDuplicates) lines.push(`key duplicates   ${JSON.stringify(facts.keyDuplicates)}`);
   if (facts.versions) {

@@ -29,6 +29,15 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
       lines.push(`temperature,sensor=s2 value=${30 + i},ok=false ${START + i * 10}`);
     }
     await server.write('plant', lines.join('\n'));
+    // A boiler reading every 10 s for an hour, with two gaps (60 s and 120 s) and one point 3 s late.
+    const boiler: string[] = [];
+    for (let i = 0; i < 360; i++) {
+      if ((i > 100 && i < 106) || (i > 200 && i < 212)) continue;
+      boiler.push(`boiler,unit=b1 pressure=${1 + i / 1000} ${START + i * 10 + (i === 300 ? 3 : 0)}`);
+    }
+    // Door events at irregular times.
+    for (let i = 0, t = START; i < 200; i++, t += 1 + ((i * 7919) % 97)) boiler.push(`door,door=d1 open=${i % 2 === 0} ${t}`);
+    await server.write('plant', boiler.join('\n'));
     html = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>'));
     await new Promise<void>((resolve) => html!.listen(0, '127.0.0.1', resolve));
     const htmlPort = (html.address() as { port: number }).port;
@@ -61,8 +70,9 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
     assert.ok((await engine.browse('tsdb', [])).some((n) => n.id === 'plant'));
     const policies = await engine.browse('tsdb', ['plant']);
     assert.deepEqual(policies.map((p) => [p.id, p.detail]).sort(), [['autogen', 'keeps forever (default)'], ['week', 'keeps 168h0m0s']]);
-    const [node] = await engine.browse('tsdb', ['plant', 'autogen']);
-    assert.equal(node!.entity, 'plant/autogen/temperature');
+    const nodes = await engine.browse('tsdb', ['plant', 'autogen']);
+    assert.deepEqual(nodes.map((n) => n.entity), ['plant/autogen/boiler', 'plant/autogen/door', 'plant/autogen/temperature']);
+    const node = nodes.find((n) => n.id === 'temperature');
     assert.equal(node!.detail, '2 series · tags: sensor, unit · fields: ok boolean, value float');
   });
 
@@ -93,6 +103,25 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
     assert.equal(ranged.rowCount, 2 * 10);
     const capped = await engine.sample('tsdb', 'plant/autogen/temperature', { limit: 50, from: 'first', to: 'last' });
     assert.equal(capped.rowCount, 50);
+  });
+
+  test('the profile tells measurements (regular at 10 s, naming both gaps and the late point) from events (irregular)', async () => {
+    const { engine } = workspace!;
+    const boiler = await engine.profile((await engine.sample('tsdb', 'plant/autogen/boiler', { limit: 10_000, from: 'first' })).id);
+    const c = boiler.facts.cadence!;
+    assert.ok(c, 'a cadence fact');
+    assert.equal(c.regular, true, c.evidence);
+    assert.equal(c.median, 10);
+    assert.equal(c.seriesField, '_hw_provenance.series');
+    assert.deepEqual(c.gaps.longest.map((g) => [g.from, g.to, g.seconds, g.missing]), [
+      ['2023-11-14T22:46:40.000000Z', '2023-11-14T22:48:40.000000Z', 120, 11],
+      ['2023-11-14T22:30:00.000000Z', '2023-11-14T22:31:00.000000Z', 60, 5],
+    ]);
+    assert.equal(c.gaps.count, 2);
+    assert.deepEqual(c.offGrid, { count: 1, examples: [{ series: 'unit=b1', time: '2023-11-14T23:03:23.000000Z', lateBy: 3 }] });
+    const door = (await engine.profile((await engine.sample('tsdb', 'plant/autogen/door', { limit: 10_000, from: 'first' })).id)).facts.cadence!;
+    assert.equal(door.regular, false, door.evidence);
+    assert.deepEqual(door.gaps, { count: 0, longest: [] });
   });
 
   test('wrong credentials, an unknown database and an HTML page are clear errors naming the source, never the password', async () => {

@@ -5,6 +5,7 @@
 // and a window for out-of-order records.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupedFacts, keyCandidates } from './duplicates.js';
+import { cadence } from './cadence.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
@@ -70,6 +71,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   const candidates = keyCandidates(fields, rows, entity, settings.exact);
   const { duplicates, keyDuplicates: byKey, versions } = await groupedFacts(runner, plan, options, fields, candidates, entity, factsPlan, settings);
   const late = rows > 0 ? await outOfOrder(runner, plan, factsPlan, settings.exact) : undefined;
+  const timing = rows > 0 ? await cadence(runner, plan, factsPlan) : undefined;
 
   const notes = [...plan.notes];
   if (!settings.exact) notes.push(`${rows} rows: distinct counts are HyperLogLog estimates and quantiles come from a reservoir of 8192 values per field (exact up to ${exactRows} rows)`);
@@ -87,6 +89,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
       ...(eventTime ? { eventTime } : {}),
       lag: readLags(row, factsPlan, factAliases, settings),
       ...(late ? { outOfOrder: late } : {}),
+      ...(timing ? { cadence: timing } : {}),
       duplicates,
       keyCandidates: candidates,
       ...(byKey ? { keyDuplicates: byKey } : {}),
