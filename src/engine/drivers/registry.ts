@@ -25,6 +25,7 @@ import { manifest as graphql } from './graphql/manifest.js';
 import { manifest as grpc } from './grpc/manifest.js';
 import { manifest as webhook } from './webhook/manifest.js';
 import { manifest as influxdb } from './influxdb/manifest.js';
+import { manifest as prometheus } from './prometheus/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -52,6 +53,7 @@ const kinds: KindEntry[] = [
   { manifest: grpc, load: () => import('./grpc/index.js') },
   { manifest: webhook, load: () => import('./webhook/index.js') },
   { manifest: influxdb, load: () => import('./influxdb/index.js') },
+  { manifest: prometheus, load: () => import('./prometheus/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
