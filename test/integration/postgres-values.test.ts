@@ -2,10 +2,11 @@
 // values that land exactly. No server needed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { typeLabels } from '../../src/engine/drivers/mysql/catalog.js';
+import { typeLabels } from '../../src/engine/drivers/mysql/types.js';
 import { keyProvenance, RowShaper, UNREPRESENTABLE } from '../../src/engine/drivers/kit/relational/rows.js';
 import { splitQualified } from '../../src/shared/names.js';
-import { dateFromText, intervalFromText, numericTypmod, parseArrayLiteral, splitCopyLine, timestampFromText } from '../../src/engine/drivers/postgres/types.js';
+import { numericTypmod } from '../../src/engine/drivers/postgres/types.js';
+import { dateFromText, intervalFromText, parseArrayLiteral, splitCopyLine, timestampFromText } from '../../src/engine/drivers/postgres/text-values.js';
 
 describe('PostgreSQL text forms', () => {
   test('COPY text lines: tabs split fields, \\N is null, escapes are undone', () => {

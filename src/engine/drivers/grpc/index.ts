@@ -77,6 +77,24 @@ function recordsField(type: ProtoType): string | undefined {
   return repeated.length === 1 ? repeated[0]!.name : undefined;
 }
 
+/** One sampled call: what is sent where, how responses become records and batches. */
+interface GrpcCall {
+  source: ResolvedSource;
+  entity: string;
+  path: string;
+  request: Uint8Array;
+  connection: Connection;
+  signal: AbortSignal;
+  limit: number;
+  json: ProtoJson;
+  responseType: ProtoType;
+  /** The repeated field of a unary response that holds its records. */
+  listField?: string;
+  batchOf(records: Record<string, unknown>[], provenance: Provenance[], bytes: number): RecordBatch;
+  /** Says why a server stream stopped before its end. */
+  note(note: string): void;
+}
+
 async function sampleGrpc(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   const r = await reflected(source);
   const { connection } = r;
@@ -85,69 +103,30 @@ async function sampleGrpc(source: ResolvedSource, entity: string, options: Drive
     const kind = kindOf(method);
     if (kind !== 'unary' && kind !== 'server-streaming') throw new HeadwaterError('usage', `gRPC source '${source.name}': ${entity} is ${kind}; only unary and server-streaming methods are sampled.`, { source: source.name, entity });
     const json = protojsonOf(await protojson());
-    const requestType = method.resolvedRequestType!;
     const responseType = method.resolvedResponseType!;
-    const requests = manifest.settings(source).requests ?? {};
-    const requestJson = requests[entity] ?? {};
-    let request: Uint8Array;
-    try {
-      request = requestType.encode(json.fromJson(requestType, requestJson)).finish();
-    } catch (error) {
-      throw new HeadwaterError('usage', `gRPC source '${source.name}': the request for ${entity} does not fit ${requestType.fullName.replace(/^\./, '')}: ${(error as Error).message}`, { source: source.name, entity });
-    }
-    const path = `/${entity}`;
+    const requestJson = (manifest.settings(source).requests ?? {})[entity] ?? {};
+    const request = encodeRequest(source, entity, method.resolvedRequestType!, json, requestJson);
     const listField = kind === 'unary' ? recordsField(responseType) : undefined;
     const builder = new FieldSetBuilder();
+    const call: GrpcCall = {
+      source, entity, path: `/${entity}`, request, connection, signal: ctx.signal, limit: options.limit, json, responseType, listField,
+      batchOf: (records, provenance, bytes) => {
+        const observed = builder.observe(records);
+        const batch: RecordBatch = { rows: observed.rows, provenance, bytes };
+        if (observed.fields) batch.fields = observed.fields;
+        return batch;
+      },
+      note: (note) => {
+        stream.notes = [note];
+      },
+    };
     const stream: BatchSampleStream = {
       fields: [], method: kind === 'unary' ? 'snapshot' : 'tail',
       query: `${kind} ${entity}(${JSON.stringify(requestJson)})${listField ? ` · records in ${listField}` : ''}`, notes: [], batches: read(),
     };
-    const toRecord = (bytes: Buffer) => json.toJson(responseType, responseType.decode(bytes)) as Record<string, unknown>;
-    const batchOf = (records: Record<string, unknown>[], provenance: Provenance[], bytes: number): RecordBatch => {
-      const observed = builder.observe(records);
-      const batch: RecordBatch = { rows: observed.rows, provenance, bytes };
-      if (observed.fields) batch.fields = observed.fields;
-      return batch;
-    };
-
     async function* read(): AsyncGenerator<RecordBatch> {
       try {
-        const deadline = Date.now() + connection.deadlineMs;
-        if (kind === 'unary') {
-          const bytes = await new Promise<Buffer>((resolve, reject) => {
-            const call = connection.client.makeUnaryRequest(path, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, request, connection.metadata, { deadline }, (error, value) => (error ? reject(error) : resolve(value!)));
-            ctx.signal.addEventListener('abort', () => call.cancel(), { once: true });
-          }).catch((error: unknown) => {
-            if (ctx.signal.aborted) return undefined;
-            throw grpcError(source, entity, error);
-          });
-          if (!bytes) return;
-          const message = toRecord(bytes);
-          const field = listField ? json.fieldJsonName(responseType, listField) : undefined;
-          const list = field && Array.isArray(message[field]) ? message[field] as unknown[] : undefined;
-          const records = list ? list.map((item) => (isObject(item) ? item : { value: item })) : [message];
-          yield batchOf(records, records.map((_v, index) => ({ method: entity, ...(list ? { index } : {}) })), bytes.length);
-          return;
-        }
-        const call = connection.client.makeServerStreamRequest(path, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, request, connection.metadata, { deadline });
-        const onAbort = () => call.cancel();
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-        let n = 0;
-        try {
-          for await (const bytes of call as AsyncIterable<Buffer>) {
-            yield batchOf([toRecord(bytes)], [{ method: entity, message: n++ }], bytes.length);
-            if (n >= options.limit) {
-              stream.notes = [`stopped at the record limit (${options.limit}); the stream was cancelled`];
-              return;
-            }
-          }
-        } catch (error) {
-          if (ctx.signal.aborted) return;
-          throw grpcError(source, entity, error);
-        } finally {
-          ctx.signal.removeEventListener('abort', onAbort);
-          call.cancel();
-        }
+        yield* kind === 'unary' ? unaryBatches(call) : serverStreamBatches(call);
       } finally {
         connection.client.close();
       }
@@ -156,6 +135,61 @@ async function sampleGrpc(source: ResolvedSource, entity: string, options: Drive
   } catch (error) {
     connection.client.close();
     throw error;
+  }
+}
+
+/** The request message from the source's JSON for this method, or a clear error when it does not fit the type. */
+function encodeRequest(source: ResolvedSource, entity: string, requestType: ProtoType, json: ProtoJson, requestJson: unknown): Uint8Array {
+  try {
+    return requestType.encode(json.fromJson(requestType, requestJson)).finish();
+  } catch (error) {
+    throw new HeadwaterError('usage', `gRPC source '${source.name}': the request for ${entity} does not fit ${requestType.fullName.replace(/^\./, '')}: ${(error as Error).message}`, { source: source.name, entity });
+  }
+}
+
+const toRecord = (call: GrpcCall, bytes: Buffer) => call.json.toJson(call.responseType, call.responseType.decode(bytes)) as Record<string, unknown>;
+
+/** A unary call's response as one batch: the items of its records field, else the message itself. */
+async function* unaryBatches(call: GrpcCall): AsyncGenerator<RecordBatch> {
+  const { connection, signal } = call;
+  const deadline = Date.now() + connection.deadlineMs;
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const pending = connection.client.makeUnaryRequest(call.path, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, call.request, connection.metadata, { deadline }, (error, value) => (error ? reject(error) : resolve(value!)));
+    signal.addEventListener('abort', () => pending.cancel(), { once: true });
+  }).catch((error: unknown) => {
+    if (signal.aborted) return undefined;
+    throw grpcError(call.source, call.entity, error);
+  });
+  if (!bytes) return;
+  const message = toRecord(call, bytes);
+  const field = call.listField ? call.json.fieldJsonName(call.responseType, call.listField) : undefined;
+  const list = field && Array.isArray(message[field]) ? message[field] as unknown[] : undefined;
+  const records = list ? list.map((item) => (isObject(item) ? item : { value: item })) : [message];
+  yield call.batchOf(records, records.map((_v, index) => ({ method: call.entity, ...(list ? { index } : {}) })), bytes.length);
+}
+
+/** A server stream, one message per batch, cancelled at the record limit or on abort. */
+async function* serverStreamBatches(call: GrpcCall): AsyncGenerator<RecordBatch> {
+  const { connection, signal } = call;
+  const deadline = Date.now() + connection.deadlineMs;
+  const pending = connection.client.makeServerStreamRequest(call.path, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, call.request, connection.metadata, { deadline });
+  const onAbort = () => pending.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let n = 0;
+  try {
+    for await (const bytes of pending as AsyncIterable<Buffer>) {
+      yield call.batchOf([toRecord(call, bytes)], [{ method: call.entity, message: n++ }], bytes.length);
+      if (n >= call.limit) {
+        call.note(`stopped at the record limit (${call.limit}); the stream was cancelled`);
+        return;
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw grpcError(call.source, call.entity, error);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    pending.cancel();
   }
 }
 

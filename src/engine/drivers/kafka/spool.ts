@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
 import { headersText, RecordDecodeError, type PayloadDecoder, type Spooled } from './decode.js';
-import { fetchChunks, RECORD_FIELDS, type ReadOptions } from './read.js';
+import { fetchChunks, RECORD_FIELDS, type Chunk, type ReadOptions } from './read.js';
 import { visitRecords } from './records.js';
 import { isUtf8 } from 'node:buffer';
 import { quoteLiteral } from '../kit/sql-text.js';
@@ -24,6 +24,14 @@ export interface SpoolPlan {
   query: string;
 }
 
+/** What a spool has taken in so far: records written, records rejected (with a few examples), payload bytes read. */
+interface SpoolCount {
+  rows: number;
+  rejected: number;
+  bytes: number;
+  rejectedAt: Provenance[];
+}
+
 /** Reads the ranges into a spool file and returns the select that lands it. */
 export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promise<DuckDBSampleStream> {
   const { ctx } = options;
@@ -31,80 +39,90 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
   const file = join(dir, 'records.ndjson');
   const fd = openSync(file, 'w');
   const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
-  const rejectedAt: Provenance[] = [];
-  let rows = 0;
-  let rejected = 0;
-  let bytes = 0;
+  const count: SpoolCount = { rows: 0, rejected: 0, bytes: 0, rejectedAt: [] };
+  const full = () => options.limit !== undefined && count.rows >= options.limit;
   let stoppedAt: string | undefined;
   const out = new SpoolWriter(fd);
   try {
     for await (const work of fetchChunks(options)) {
-      for (const { partition, from, end, fetched } of work) {
-        if (options.limit !== undefined && rows >= options.limit) break;
-        // Registry lookups are async: once one shows up, the rest of the partition's records queue
-        // behind it so that lines stay in offset order.
-        const queued: { record: SpoolRecord; key: Spooled | Promise<Spooled>; value: Spooled | Promise<Spooled> }[] = [];
-        await visitRecords(fetched, (offset, timestamp, timestampType, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd, headers) => {
-          // A stop (cancel, or the byte budget spent by the records before) ends the read mid-fetch.
-          if (ctx.signal.aborted || offset < Number(from) || (end !== undefined && offset >= Number(end))) return;
-          if (options.limit !== undefined && rows + queued.length >= options.limit) return;
-          const recordBytes = (keyStart < 0 ? 0 : keyEnd - keyStart) + (valueStart < 0 ? 0 : valueEnd - valueStart);
-          bytes += recordBytes;
-          ctx.countBytes?.(recordBytes);
-          if (keyBytes && !(keyStart >= 0 && keyBytes.equals(keyBuffer.subarray(keyStart, keyEnd)))) return;
-          const record: SpoolRecord = { partition, offset, timestamp, timestampType, headers };
-          if (!queued.length && out.rawPayloads(options.decoder, record, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd)) {
-            rows++;
-            return;
-          }
-          const key = options.decoder.spool(keyStart < 0 ? null : keyBuffer.subarray(keyStart, keyEnd), 'key');
-          const value = options.decoder.spool(valueStart < 0 ? null : valueBuffer.subarray(valueStart, valueEnd), 'value');
-          if (!queued.length && !(key instanceof Promise) && !(value instanceof Promise)) {
-            out.decoded(record, key, value);
-            rows++;
-            return;
-          }
-          // Handled when its turn comes; until then a rejection is not an unhandled one.
-          for (const pending of [key, value]) if (pending instanceof Promise) pending.catch(() => undefined);
-          queued.push({ record, key, value });
-        });
-        for (const { record, key, value } of queued) {
-          try {
-            out.decoded(record, await key, await value);
-            rows++;
-          } catch (error) {
-            if (!(error instanceof RecordDecodeError)) throw error;
-            rejected++;
-            if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push({ partition, offset: record.offset, error: error.message });
-          }
-        }
+      for (const chunk of work) {
+        if (full()) break;
+        await spoolChunk(options, out, count, keyBytes, chunk);
       }
       out.flush();
-      if (options.limit !== undefined && rows >= options.limit) break;
+      if (full()) break;
     }
-    if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${rows} records`;
+    if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${count.rows} records`;
   } catch (error) {
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   closeSync(fd);
-  const notes: string[] = [];
-  if (stoppedAt) notes.push(stoppedAt);
-  if (rejected) {
-    notes.push(`${rejected} unreadable records rejected (${rejectedAt.map((r) => `partition ${r.partition} offset ${r.offset}: ${r.error}`).join('; ')}${rejected > rejectedAt.length ? '; …' : ''})`);
-  }
   return {
     fields: RECORD_FIELDS,
     method: plan.method,
     query: plan.query,
     duckdbSelect: selectOf(file),
-    notes,
+    notes: spoolNotes(count, stoppedAt),
     landsAfterStop: true,
-    bytesRead: () => bytes,
-    countRejected: async () => rejected,
+    bytesRead: () => count.bytes,
+    countRejected: async () => count.rejected,
     close: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Writes one fetched chunk's records in its range (those with the key asked for, up to the limit) into the spool. */
+async function spoolChunk(options: ReadOptions, out: SpoolWriter, count: SpoolCount, keyBytes: Buffer | undefined, chunk: Chunk): Promise<void> {
+  const { ctx, decoder } = options;
+  const { partition, from, end, fetched } = chunk;
+  // Registry lookups are async: once one shows up, the rest of the partition's records queue
+  // behind it so that lines stay in offset order.
+  const queued: { record: SpoolRecord; key: Spooled | Promise<Spooled>; value: Spooled | Promise<Spooled> }[] = [];
+  await visitRecords(fetched, (offset, timestamp, timestampType, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd, headers) => {
+    // A stop (cancel, or the byte budget spent by the records before) ends the read mid-fetch.
+    if (ctx.signal.aborted || offset < Number(from) || (end !== undefined && offset >= Number(end))) return;
+    if (options.limit !== undefined && count.rows + queued.length >= options.limit) return;
+    const recordBytes = (keyStart < 0 ? 0 : keyEnd - keyStart) + (valueStart < 0 ? 0 : valueEnd - valueStart);
+    count.bytes += recordBytes;
+    ctx.countBytes?.(recordBytes);
+    if (keyBytes && !(keyStart >= 0 && keyBytes.equals(keyBuffer.subarray(keyStart, keyEnd)))) return;
+    const record: SpoolRecord = { partition, offset, timestamp, timestampType, headers };
+    if (!queued.length && out.rawPayloads(decoder, record, keyBuffer, keyStart, keyEnd, valueBuffer, valueStart, valueEnd)) {
+      count.rows++;
+      return;
+    }
+    const key = decoder.spool(keyStart < 0 ? null : keyBuffer.subarray(keyStart, keyEnd), 'key');
+    const value = decoder.spool(valueStart < 0 ? null : valueBuffer.subarray(valueStart, valueEnd), 'value');
+    if (!queued.length && !(key instanceof Promise) && !(value instanceof Promise)) {
+      out.decoded(record, key, value);
+      count.rows++;
+      return;
+    }
+    // Handled when its turn comes; until then a rejection is not an unhandled one.
+    for (const pending of [key, value]) if (pending instanceof Promise) pending.catch(() => undefined);
+    queued.push({ record, key, value });
+  });
+  for (const { record, key, value } of queued) {
+    try {
+      out.decoded(record, await key, await value);
+      count.rows++;
+    } catch (error) {
+      if (!(error instanceof RecordDecodeError)) throw error;
+      count.rejected++;
+      if (count.rejectedAt.length < REJECTED_EXAMPLES) count.rejectedAt.push({ partition, offset: record.offset, error: error.message });
+    }
+  }
+}
+
+/** The sample's status notes: an early stop, and the unreadable records with a few examples. */
+function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] {
+  const notes: string[] = [];
+  if (stoppedAt) notes.push(stoppedAt);
+  if (count.rejected) {
+    notes.push(`${count.rejected} unreadable records rejected (${count.rejectedAt.map((r) => `partition ${r.partition} offset ${r.offset}: ${r.error}`).join('; ')}${count.rejected > count.rejectedAt.length ? '; …' : ''})`);
+  }
+  return notes;
 }
 
 interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }

@@ -6,10 +6,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BatchSampleStream, DriverContext, RecordBatch, ResolvedSource } from '../driver.js';
 import { batchStream } from '../kit/batch-stream.js';
-import { loadParsers } from './formats.js';
+import { loadParsers, type Parsers } from './formats.js';
 import type { LogFile, LogSet } from './files.js';
 import { assemblerFor, headLines, toBatch } from './read.js';
-import { LOG_FIELDS, logOptions, type LogRecord } from './records.js';
+import { LOG_FIELDS, logOptions, type LogOptions, type LogRecord } from './records.js';
 import type { RecordAssembler } from './records.js';
 
 const POLL_MS = 200;
@@ -36,30 +36,25 @@ interface Followed {
   assembler?: RecordAssembler;
 }
 
+/** What following the live file needs besides the open generation. */
+interface Reading {
+  source: ResolvedSource;
+  live: LogFile;
+  options: LogOptions;
+  libraries: Parsers;
+  signal: AbortSignal;
+}
+
 export async function tailLog(source: ResolvedSource, set: LogSet, ctx: DriverContext): Promise<BatchSampleStream> {
   const live = set.files[set.files.length - 1]!;
   if (live.gzip) {
     throw new HeadwaterError('usage', `Log source '${source.name}': ${set.entity} ends in a gzip file, which is not written to; tail follows a plain live file.`, { source: source.name, entity: set.entity });
   }
-  const options = logOptions(source);
-  const libraries = await loadParsers();
+  const reading: Reading = { source, live, options: logOptions(source), libraries: await loadParsers(), signal: ctx.signal };
   const path = live.path;
-
-  const open = async (fromEnd: boolean): Promise<Followed> => {
-    const fd = openSync(path, 'r');
-    const stats = fstatSync(fd);
-    const position = fromEnd ? stats.size : 0;
-    const followed: Followed = { fd, ino: stats.ino, position, lineNumber: fromEnd ? await countLines(path, position) : 0, decoder: new StringDecoder('utf8'), partial: '' };
-    if (fromEnd && position > 0) {
-      const head = await headLines(live);
-      followed.assembler = await assemblerFor(source, { ...live, modified: stats.mtime }, head, options, libraries);
-    }
-    return followed;
-  };
-
   let current: Followed;
   try {
-    current = await open(true);
+    current = await openFollowed(reading, true);
   } catch (cause) {
     throw new HeadwaterError('not_found', `Log source '${source.name}': cannot open ${path} to follow it.`, { source: source.name, entity: set.entity }, { cause });
   }
@@ -70,83 +65,105 @@ export async function tailLog(source: ResolvedSource, set: LogSet, ctx: DriverCo
       // already closed
     }
   };
-
-  /** Reads what the followed file holds past its position; `atEnd` flushes a partial last line. */
-  const drain = async (followed: Followed, atEnd: boolean): Promise<{ records: LogRecord[]; bytes: number }> => {
-    const records: LogRecord[] = [];
-    let bytes = 0;
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
-    let text = '';
-    for (;;) {
-      const n = readSync(followed.fd, buffer, 0, READ_CHUNK, followed.position);
-      if (n <= 0) break;
-      followed.position += n;
-      bytes += n;
-      text += followed.decoder.write(buffer.subarray(0, n));
-    }
-    text = followed.partial + text;
-    const lines = text.split('\n');
-    followed.partial = atEnd ? '' : lines.pop() ?? '';
-    if (atEnd && lines[lines.length - 1] === '') lines.pop();
-    if (lines.length && !followed.assembler) {
-      const stats = fstatSync(followed.fd);
-      const file: LogFile = { ...live, modified: stats.mtime };
-      followed.assembler = await assemblerFor(source, file, lines.slice(0, 50), options, libraries);
-    }
-    let numbered = lines.map((raw) => ({ text: raw.replace(/\r$/, ''), lineNumber: ++followed.lineNumber }));
-    while (numbered.length && !ctx.signal.aborted) {
-      const pushed = await followed.assembler!.pushLines(numbered, ctx.signal);
-      records.push(...pushed.records);
-      numbered = numbered.slice(pushed.consumed);
-      const tooSlow = followed.assembler!.tooSlow();
-      if (tooSlow) throw tooSlow;
-    }
-    return { records, bytes };
-  };
-
-  const replaced = (): boolean => {
-    try {
-      const stats = statSync(path);
-      return stats.ino !== current.ino || stats.size < current.position;
-    } catch {
-      return false; // between a rename and the new file's creation: wait for it
-    }
-  };
-
-  const wait = () => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, POLL_MS);
-    function done() {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', done);
-      resolve();
-    }
-    ctx.signal.addEventListener('abort', done, { once: true });
-  });
-
   const pull = async (): Promise<RecordBatch | undefined> => {
     for (;;) {
       if (ctx.signal.aborted) return undefined;
-      const { records, bytes } = await drain(current, false);
+      const { records, bytes } = await drain(reading, current, false);
       let total = bytes;
-      if (replaced()) {
+      if (replaced(path, current)) {
         // The old generation's last lines, then the new file from its start.
-        const rest = await drain(current, true);
+        const rest = await drain(reading, current, true);
         records.push(...rest.records);
         const last = current.assembler?.flush();
         if (last) records.push(last);
         total += rest.bytes;
         closeCurrent();
-        current = await open(false);
+        current = await openFollowed(reading, false);
       } else if (!records.length) {
         // Quiet: a record waiting for continuation lines is complete as far as anyone knows.
         const last = current.assembler?.flush();
         if (last) records.push(last);
       }
       if (records.length) return toBatch(records, total);
-      await wait();
+      await pollWait(ctx.signal);
     }
   };
-
   const batches = batchStream(undefined, pull, { signal: ctx.signal, close: closeCurrent });
   return { fields: LOG_FIELDS.map((f) => ({ ...f })), method: 'incremental', query: `tail of ${set.entity} (${path}) from byte ${current.position}, following rotation`, batches };
+}
+
+/** Opens the live file: at its end (counting the lines before, and picking the format from its head), or at its start after a rotation. */
+async function openFollowed(reading: Reading, fromEnd: boolean): Promise<Followed> {
+  const { live } = reading;
+  const fd = openSync(live.path, 'r');
+  const stats = fstatSync(fd);
+  const position = fromEnd ? stats.size : 0;
+  const followed: Followed = { fd, ino: stats.ino, position, lineNumber: fromEnd ? await countLines(live.path, position) : 0, decoder: new StringDecoder('utf8'), partial: '' };
+  if (fromEnd && position > 0) {
+    const head = await headLines(live);
+    followed.assembler = await assemblerFor(reading.source, { ...live, modified: stats.mtime }, head, reading.options, reading.libraries);
+  }
+  return followed;
+}
+
+/** The lines written past the followed position, and the bytes read; `atEnd` also takes a partial last line. */
+function readLines(followed: Followed, atEnd: boolean): { lines: string[]; bytes: number } {
+  let bytes = 0;
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let text = '';
+  for (;;) {
+    const n = readSync(followed.fd, buffer, 0, READ_CHUNK, followed.position);
+    if (n <= 0) break;
+    followed.position += n;
+    bytes += n;
+    text += followed.decoder.write(buffer.subarray(0, n));
+  }
+  text = followed.partial + text;
+  const lines = text.split('\n');
+  followed.partial = atEnd ? '' : lines.pop() ?? '';
+  if (atEnd && lines[lines.length - 1] === '') lines.pop();
+  return { lines, bytes };
+}
+
+/** Reads what the followed file holds past its position, as records; `atEnd` flushes a partial last line. */
+async function drain(reading: Reading, followed: Followed, atEnd: boolean): Promise<{ records: LogRecord[]; bytes: number }> {
+  const { lines, bytes } = readLines(followed, atEnd);
+  if (lines.length && !followed.assembler) {
+    const stats = fstatSync(followed.fd);
+    const file: LogFile = { ...reading.live, modified: stats.mtime };
+    followed.assembler = await assemblerFor(reading.source, file, lines.slice(0, 50), reading.options, reading.libraries);
+  }
+  const records: LogRecord[] = [];
+  let numbered = lines.map((raw) => ({ text: raw.replace(/\r$/, ''), lineNumber: ++followed.lineNumber }));
+  while (numbered.length && !reading.signal.aborted) {
+    const pushed = await followed.assembler!.pushLines(numbered, reading.signal);
+    records.push(...pushed.records);
+    numbered = numbered.slice(pushed.consumed);
+    const tooSlow = followed.assembler!.tooSlow();
+    if (tooSlow) throw tooSlow;
+  }
+  return { records, bytes };
+}
+
+/** True when the path now names another file (rotated) or the file shrank (truncated). */
+function replaced(path: string, current: Followed): boolean {
+  try {
+    const stats = statSync(path);
+    return stats.ino !== current.ino || stats.size < current.position;
+  } catch {
+    return false; // between a rename and the new file's creation: wait for it
+  }
+}
+
+/** One poll interval, cut short by an abort. */
+function pollWait(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, POLL_MS);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

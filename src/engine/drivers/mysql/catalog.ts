@@ -1,12 +1,12 @@
 // What a MySQL/MariaDB server declares, from information_schema only: databases, tables and views,
 // partitions, columns, keys and indexes, with row and size estimates from the table statistics
-// (TABLE_ROWS, DATA_LENGTH): never a count(*) over user data. And each column's type, mapped.
+// (TABLE_ROWS, DATA_LENGTH): never a count(*) over user data. Each column's type is mapped in types.ts.
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { Extraction, Field, FieldType } from '../../../shared/types.js';
+import type { Extraction } from '../../../shared/types.js';
 import { detectExtraction, type CursorColumn } from '../kit/relational/cursor.js';
 import { displayQualified, splitQualified } from '../../../shared/names.js';
-import { integerFromText, UNREPRESENTABLE, type ColumnCodec } from '../kit/relational/rows.js';
 import type { MySession } from './connection.js';
+import { isIntegerType, planColumn } from './types.js';
 
 export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -226,178 +226,6 @@ export async function partitionsOf(session: MySession, table: MyTable): Promise<
   }));
 }
 
-/** How a column is read and what it becomes. */
-export interface MyColumnPlan {
-  field: Field;
-  select: (column: string) => string;
-  codec: ColumnCodec;
-  note?: string;
-}
-
-const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
-const BINARY = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
-const INTEGER_TYPES: Record<string, [string, string]> = {
-  tinyint: ['TINYINT', 'UTINYINT'], smallint: ['SMALLINT', 'USMALLINT'], mediumint: ['INTEGER', 'UINTEGER'], int: ['INTEGER', 'UINTEGER'], integer: ['INTEGER', 'UINTEGER'], bigint: ['BIGINT', 'UBIGINT'],
-};
-
-/** Quoted values of enum('a','b''c') / set(...). */
-export function typeLabels(columnType: string): string[] {
-  const inner = /^\w+\((.*)\)$/s.exec(columnType)?.[1] ?? '';
-  const out: string[] = [];
-  for (const m of inner.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) out.push(m[1]!.replaceAll("''", "'").replace(/\\(.)/g, '$1'));
-  return out;
-}
-
-const text = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : raw.toString('utf8'));
-const bytes = (raw: string | Buffer): Buffer => (typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw);
-
-const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
-const TIME_TEXT = /^(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?$/;
-
-/** '2024-02-29' -> the same ISO date text (the landing reads it as an exact day); zero dates have no day. */
-function parseDate(raw: string | Buffer): unknown {
-  const t = text(raw);
-  const m = DATE_TEXT.exec(t);
-  // Zero dates ('0000-00-00') and dates with zero parts ('2024-00-10', allowed by lax sql_modes) are no calendar day.
-  return !m || m[1] === '0000' || m[2] === '00' || m[3] === '00' ? UNREPRESENTABLE : t;
-}
-
-/** '2024-02-29 13:45:30.123456' (the session's time zone is UTC) -> ISO 8601 text with every fraction digit. */
-function parseDatetime(raw: string | Buffer): unknown {
-  const t = text(raw);
-  const m = DATETIME_TEXT.exec(t);
-  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return UNREPRESENTABLE;
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}Z`;
-}
-
-/** MySQL's TIME is a duration (-838:59:59..838:59:59); only times of day fit DuckDB's TIME. */
-function parseTime(raw: string | Buffer): unknown {
-  const t = text(raw);
-  return TIME_TEXT.test(t) && Number(t.slice(0, 2)) < 24 ? t : UNREPRESENTABLE;
-}
-
-function decimalText(raw: string | Buffer): unknown {
-  return text(raw);
-}
-
-/** Maps a column (information_schema.COLUMNS) to a field, a select expression and a value codec. */
-export function planColumn(column: MyColumn, nullable = column.nullable): MyColumnPlan {
-  const { dataType, columnType } = column;
-  const lower = columnType.toLowerCase();
-  const unsigned = /\bunsigned\b/.test(lower);
-  let type: FieldType = 'string';
-  let duckType = 'VARCHAR';
-  let parse: (raw: string | Buffer) => unknown = text;
-  let select = (c: string) => c;
-  let note: string | undefined;
-  let children: Field[] | undefined;
-  if (column.json) {
-    type = 'json';
-    duckType = 'JSON';
-  } else if (dataType === 'tinyint' && /^tinyint\(1\)/.test(lower) && !unsigned) {
-    type = 'boolean';
-    duckType = 'BOOLEAN';
-    // tinyint(1) is MySQL's boolean, but it holds -128..127: anything but 0/1 keeps the column honest as text.
-    parse = (raw) => {
-      const t = text(raw);
-      return t === '1' ? true : t === '0' ? false : UNREPRESENTABLE;
-    };
-  } else if (INTEGER_TYPES[dataType]) {
-    type = 'integer';
-    duckType = INTEGER_TYPES[dataType]![unsigned ? 1 : 0];
-    parse = (raw) => integerFromText(text(raw));
-  } else if (dataType === 'decimal' || dataType === 'numeric') {
-    const m = /\((\d+)(?:,(\d+))?\)/.exec(lower);
-    const precision = Number(m?.[1] ?? 10);
-    const scale = Number(m?.[2] ?? 0);
-    if (precision <= 38) {
-      type = 'decimal';
-      duckType = `DECIMAL(${precision},${scale})`;
-      parse = decimalText;
-    } else {
-      note = `decimal(${precision},${scale}) is wider than DuckDB's DECIMAL (38 digits): its exact digits land as text`;
-    }
-  } else if (dataType === 'float') {
-    type = 'float';
-    duckType = 'FLOAT';
-    // The server prints a FLOAT with 6 significant digits; as a double it prints every digit the float holds.
-    select = (c) => `(${c} + 0e0)`;
-    parse = (raw) => Number(text(raw));
-  } else if (dataType === 'double' || dataType === 'real' || dataType === 'double precision') {
-    type = 'float';
-    duckType = 'DOUBLE';
-    parse = (raw) => Number(text(raw));
-  } else if (dataType === 'bit') {
-    const width = Number(/\((\d+)\)/.exec(lower)?.[1] ?? 1);
-    select = (c) => `(${c} + 0)`;
-    if (width === 1) {
-      type = 'boolean';
-      duckType = 'BOOLEAN';
-      parse = (raw) => text(raw) === '1';
-    } else {
-      type = 'integer';
-      duckType = width <= 63 ? 'BIGINT' : 'UBIGINT';
-      parse = (raw) => integerFromText(text(raw));
-    }
-  } else if (dataType === 'year') {
-    type = 'integer';
-    duckType = 'SMALLINT';
-    parse = (raw) => Number(text(raw));
-  } else if (dataType === 'date') {
-    type = 'date';
-    duckType = 'DATE';
-    parse = parseDate;
-  } else if (dataType === 'datetime') {
-    type = 'timestamp';
-    duckType = 'TIMESTAMP';
-    parse = parseDatetime;
-  } else if (dataType === 'timestamp') {
-    // Stored in UTC, shown in the session time zone, which Headwater sets to UTC.
-    type = 'timestamptz';
-    duckType = 'TIMESTAMPTZ';
-    parse = parseDatetime;
-  } else if (dataType === 'time') {
-    type = 'time';
-    duckType = 'TIME';
-    parse = parseTime;
-  } else if (dataType === 'enum') {
-    const labels = typeLabels(columnType);
-    if (labels.length) duckType = `ENUM(${labels.map((l) => `'${l.replaceAll("'", "''")}'`).join(', ')})`;
-  } else if (dataType === 'set') {
-    type = 'list';
-    duckType = 'VARCHAR[]';
-    children = [{ name: 'element', type: 'string', duckType: 'VARCHAR', nullable: false }];
-    parse = (raw) => {
-      const t = text(raw);
-      return t === '' ? [] : t.split(',');
-    };
-  } else if (BINARY.has(dataType)) {
-    type = 'binary';
-    duckType = 'BLOB';
-    parse = bytes;
-  } else if (SPATIAL.has(dataType)) {
-    type = 'binary';
-    duckType = 'BLOB';
-    // The server's own format prefixes the SRID; standard WKB is what other tools read.
-    select = (c) => `ST_AsBinary(${c})`;
-    parse = bytes;
-    note = 'spatial values land as WKB bytes (ST_AsBinary); the SRID is in the native type';
-  } else if (dataType === 'uuid') {
-    type = 'uuid';
-    duckType = 'UUID';
-  }
-  const field: Field = { name: column.name, type, duckType, nativeType: columnType, nullable };
-  if (children) field.children = children;
-  if (dataType === 'enum' || dataType === 'set') {
-    const members = typeLabels(columnType);
-    if (members.length) field.enumValues = members;
-  }
-  const plan: MyColumnPlan = { field, select, codec: { field, parse } };
-  if (note) plan.note = note;
-  return plan;
-}
-
 /** The table's extraction method (the chosen cursor, or the one the catalog suggests). */
 export function myExtraction(columns: MyColumn[], indexes: MyIndex[], key: { columns: string[] } | undefined, chosen?: string, where?: { source: string; entity: string }): Extraction {
   const leading = new Map<string, string>();
@@ -414,9 +242,4 @@ export function myExtraction(columns: MyColumn[], indexes: MyIndex[], key: { col
     return candidate;
   });
   return detectExtraction(candidates, chosen, where);
-}
-
-/** Integer key types whose values can be drawn at random between min and max. */
-export function isIntegerType(column: MyColumn | undefined): boolean {
-  return column !== undefined && column.dataType in INTEGER_TYPES && !/^tinyint\(1\)/.test(column.columnType.toLowerCase());
 }

@@ -1,7 +1,6 @@
 // Sampling a MySQL/MariaDB table or view: head and full by keyset pages on the key (each page one
 // short indexed statement under the statement time limit), random by drawing key values between
 // MIN and MAX of an integer key (never ORDER BY RAND(), which reads and sorts the whole table).
-import type { Readable } from 'node:stream';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { HeadwaterError } from '../../../shared/errors.js';
@@ -10,36 +9,31 @@ import { keyProvenance, relationalSampleStream, RowShaper, shapedBatch, type Raw
 import { checkedPredicate } from '../kit/relational/where.js';
 import { checkFullRead, checkScan, mysqlScannedRows } from '../kit/relational/guard.js';
 import { extractionLabel } from '../kit/relational/cursor.js';
-import { columnsOf, findTable, indexesOf, isIntegerType, keyOf, myExtraction, planColumn, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
+import { columnsOf, findTable, indexesOf, keyOf, myExtraction, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
+import { isIntegerType, planColumn, type MyColumnPlan } from './types.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
 import { drawDistinct, shuffle } from '../kit/relational/draw.js';
 import { manifest } from './manifest.js';
+import { afterKey, afterKeyValues, BATCH_ROWS, PAGE_ROWS, buffered, keysetPages, keyText, reservoir, streamed, utf8, whereClause, type RawRow, type RowSource, type Shape } from './row-sources.js';
 
-export const BATCH_ROWS = 2_000;
-/** Rows per keyset page: one statement each, buffered (so memory holds one page). */
-const PAGE_ROWS = 10_000;
 /** Key values per `IN (…)` statement when fetching random draws. */
 const DRAWS_PER_STATEMENT = 1_000;
 const MAX_DRAW_ROUNDS = 12;
 /** Rows scanned at most to draw a random sample without an integer key. */
 const RESERVOIR_SCAN_CAP = 100_000;
 
-type RawRow = (Buffer | null)[];
-
-/** Hands out raw rows a batch at a time. */
-interface RowSource {
-  next(max: number): Promise<RawRow[] | undefined>;
-  /** True while a statement is running or streaming. */
-  busy(): boolean;
+/** Who the sample is for, carried by each step. */
+interface SampleCall {
+  source: ResolvedSource;
+  entity: string;
+  options: DriverSampleOptions;
+  ctx: DriverContext;
 }
-
-const utf8 = (raw: string | Buffer): string => (typeof raw === 'string' ? raw : raw.toString('utf8'));
 
 export async function sampleMysql(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
   const filter = options.where ? `(${checkedPredicate(options.where, 'mysql', { source: source.name, entity })})` : undefined;
   // A declared replica is where samples are read, unless the user asks for the primary.
-  const own = manifest.settings(source);
-  const replica = options.fromPrimary ? undefined : replicaSource(source, own.replica);
+  const replica = options.fromPrimary ? undefined : replicaSource(source, manifest.settings(source).replica);
   const settings = mySettings(replica ?? source);
   const session = await connectMy(replica ?? source, settings);
   let rowSource: RowSource | undefined;
@@ -57,52 +51,15 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
   };
   try {
     const notes = await replicaNotes(session, source, replica);
-    const table = await findTable(session, entity, source.name);
-    checkFullRead(source, entity, { rows: table.estimatedRows, bytes: table.dataBytes + table.indexBytes || undefined }, options, own);
-    const columns = await columnsOf(session, table);
-    const view = table.type === 'VIEW';
-    const indexes = view ? [] : await indexesOf(session, table);
-    const key = keyOf(indexes, columns);
-    const plans = columns.map((c) => planColumn(c, view ? true : c.nullable));
-    for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
-    const byName = new Map(columns.map((c) => [c.name, c]));
-    const incremental = options.strategy === 'incremental' ? incrementalPlan(columns, indexes, key, options, ctx, { source: source.name, entity }) : undefined;
-    const keyColumns = (incremental?.lead ?? key?.columns ?? []).map((name) => byName.get(name)!).filter(Boolean);
-    const from = qualifiedName(table.database, table.name);
-    const lead = keyColumns.map((c) => quoteIdent(c.name));
-    const select = `SELECT ${[...lead, ...plans.map((p) => p.select(quoteIdent(p.field.name)))].join(', ')} FROM ${from}`;
-    const explain = async (sql: string, values: unknown[] | undefined, limit: number | undefined): Promise<void> => {
-      const [row] = await session.records<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${sql}`, values);
-      const scan = mysqlScannedRows(JSON.parse(row?.EXPLAIN ?? '{}'), limit);
-      ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
-      checkScan(source, entity, scan, options, sql, own.maxScanRows);
-    };
-
-    const shape: Shape = { select, from, lead, keyColumns, estimatedRows: table.estimatedRows, filter, explain };
+    const { shape, plans, incremental } = await planRead(session, { source, entity, options, ctx }, filter);
     const planned = incremental ? await incrementalPages(session, shape, options.limit, incremental.start) : await planSample(session, shape, options, ctx);
     rowSource = planned.source;
     const shaper = new RowShaper(plans.map((p) => p.codec), (field, sample) => {
       ctx.log('info', `${source.name}/${entity}.${field.name}: the value '${sample}' does not fit ${field.duckType}; the column lands as text from here on.`);
     }, utf8);
-    const offset = lead.length;
-    const keyNames = keyColumns.map((c) => c.name);
-    let rowNumber = 0;
-    const pull = async (): Promise<RecordBatch | undefined> => {
-      let raw: RawRow[] | undefined;
-      try {
-        raw = await planned.source.next(BATCH_ROWS);
-      } catch (error) {
-        throw myError(error, source, settings, entity);
-      }
-      if (!raw || raw.length === 0) return undefined;
-      let bytes = 0;
-      for (const row of raw) for (const value of row) bytes += value ? value.length : 1;
-      const provenance: Provenance[] = raw.map((row) => (offset ? keyProvenance(keyNames, row.slice(0, offset).map((v, i) => keyText(v, keyColumns[i]!))) : { row: ++rowNumber }));
-      return shapedBatch(shaper, raw, offset, provenance, bytes);
-    };
     return await relationalSampleStream({
       shaper,
-      pull,
+      pull: batchPuller(planned.source, shaper, shape.keyColumns, (error) => myError(error, source, settings, entity)),
       options,
       signal: ctx.signal,
       close,
@@ -119,27 +76,55 @@ export async function sampleMysql(source: ResolvedSource, entity: string, option
   }
 }
 
-function keyText(value: RawValue, column: MyColumn): RawValue {
-  if (value === null || typeof value === 'string') return value;
-  return /binary|blob/.test(column.dataType) ? value : value.toString('utf8');
+/** Finds the table, checks the read is allowed, and plans its columns, its lead (cursor and key) and the select. */
+async function planRead(session: MySession, call: SampleCall, filter: string | undefined): Promise<{ shape: Shape; plans: MyColumnPlan[]; incremental?: { lead: string[]; start?: RawValue[] } }> {
+  const { source, entity, options, ctx } = call;
+  const table = await findTable(session, entity, source.name);
+  checkFullRead(source, entity, { rows: table.estimatedRows, bytes: table.dataBytes + table.indexBytes || undefined }, options, manifest.settings(source));
+  const columns = await columnsOf(session, table);
+  const view = table.type === 'VIEW';
+  const indexes = view ? [] : await indexesOf(session, table);
+  const key = keyOf(indexes, columns);
+  const plans = columns.map((c) => planColumn(c, view ? true : c.nullable));
+  for (const plan of plans) if (plan.note) ctx.log('info', `${source.name}/${entity}.${plan.field.name}: ${plan.note}`);
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const incremental = options.strategy === 'incremental' ? incrementalPlan(columns, indexes, key, options, ctx, { source: source.name, entity }) : undefined;
+  const keyColumns = (incremental?.lead ?? key?.columns ?? []).map((name) => byName.get(name)!).filter(Boolean);
+  const from = qualifiedName(table.database, table.name);
+  const lead = keyColumns.map((c) => quoteIdent(c.name));
+  const select = `SELECT ${[...lead, ...plans.map((p) => p.select(quoteIdent(p.field.name)))].join(', ')} FROM ${from}`;
+  return { shape: { select, from, lead, keyColumns, estimatedRows: table.estimatedRows, filter, explain: explainer(session, call) }, plans, incremental };
 }
 
-interface Shape {
-  select: string;
-  from: string;
-  lead: string[];
-  keyColumns: MyColumn[];
-  estimatedRows?: number;
-  /** The user's filter, parenthesized. */
-  filter?: string;
-  /** EXPLAINs a statement before it first runs and refuses one that scans too much. */
-  explain(sql: string, values: unknown[] | undefined, limit: number | undefined): Promise<void>;
+/** EXPLAINs a statement before it first runs, logs what it scans and refuses a plan that scans too much. */
+function explainer(session: MySession, call: SampleCall): Shape['explain'] {
+  const { source, entity, options, ctx } = call;
+  return async (sql, values, limit) => {
+    const [row] = await session.records<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${sql}`, values);
+    const scan = mysqlScannedRows(JSON.parse(row?.EXPLAIN ?? '{}'), limit);
+    ctx.log('info', `${source.name}/${entity}: EXPLAIN estimates the read scans ~${Math.round(scan.rows).toLocaleString('en-US')} rows (${scan.detail}).`);
+    checkScan(source, entity, scan, options, sql, manifest.settings(source).maxScanRows);
+  };
 }
 
-/** ` WHERE a AND b` over the conditions given, or ''. */
-function whereClause(...conditions: (string | undefined)[]): string {
-  const present = conditions.filter((c): c is string => Boolean(c));
-  return present.length ? ` WHERE ${present.join(' AND ')}` : '';
+/** Shaped batches of the rows a RowSource hands out, each with its provenance (key values, else row number). */
+function batchPuller(rows: RowSource, shaper: RowShaper, keyColumns: MyColumn[], readError: (error: unknown) => Error): () => Promise<RecordBatch | undefined> {
+  const offset = keyColumns.length;
+  const keyNames = keyColumns.map((c) => c.name);
+  let rowNumber = 0;
+  return async () => {
+    let raw: RawRow[] | undefined;
+    try {
+      raw = await rows.next(BATCH_ROWS);
+    } catch (error) {
+      throw readError(error);
+    }
+    if (!raw || raw.length === 0) return undefined;
+    let bytes = 0;
+    for (const row of raw) for (const value of row) bytes += value ? value.length : 1;
+    const provenance: Provenance[] = raw.map((row) => (offset ? keyProvenance(keyNames, row.slice(0, offset).map((v, i) => keyText(v, keyColumns[i]!))) : { row: ++rowNumber }));
+    return shapedBatch(shaper, raw, offset, provenance, bytes);
+  };
 }
 
 async function planSample(session: MySession, shape: Shape, options: DriverSampleOptions, ctx: DriverContext): Promise<{ source: RowSource; describe: string }> {
@@ -220,130 +205,6 @@ async function replicaNotes(session: MySession, source: ResolvedSource, replica:
   return [replica
     ? `read from a primary: the replica declared for this source (${where}) accepts writes (@@read_only is 0)`
     : `read from the primary (${where}) although a replica is declared for this source`];
-}
-
-/** `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND k2 > v2) …)`: a range seek on the key's index, on any server version. */
-function afterKey(lead: string[]): string {
-  const branches = lead.map((column, i) => {
-    const equal = lead.slice(0, i).map((c) => `${c} = ?`);
-    return `(${[...equal, `${column} > ?`].join(' AND ')})`;
-  });
-  return `${lead[0]} >= ? AND (${branches.join(' OR ')})`;
-}
-
-function afterKeyValues(last: RawValue[]): unknown[] {
-  const values: unknown[] = [last[0]];
-  for (let i = 0; i < last.length; i++) values.push(...last.slice(0, i + 1));
-  return values;
-}
-
-function keysetPages(session: MySession, shape: Shape, limit: number | undefined, start?: RawValue[]): { source: RowSource; describe: string } {
-  const order = shape.lead.join(', ');
-  let buffer: RawRow[] = [];
-  let at = 0;
-  let delivered = 0;
-  let last: RawValue[] | undefined = start;
-  let exhausted = false;
-  let running = false;
-  const pageSize = () => Math.min(PAGE_ROWS, limit === undefined ? PAGE_ROWS : limit - delivered);
-  const source: RowSource = {
-    async next(max) {
-      const out: RawRow[] = [];
-      while (out.length < max) {
-        if (at < buffer.length) {
-          const take = buffer.slice(at, at + (max - out.length));
-          at += take.length;
-          out.push(...take);
-          continue;
-        }
-        if (exhausted || (limit !== undefined && delivered >= limit)) break;
-        const size = pageSize();
-        const where = whereClause(shape.filter, last ? afterKey(shape.lead) : undefined);
-        running = true;
-        try {
-          buffer = await session.rows(`${shape.select}${where} ORDER BY ${order} LIMIT ${size}`, last ? afterKeyValues(last) : undefined);
-        } finally {
-          running = false;
-        }
-        at = 0;
-        delivered += buffer.length;
-        if (buffer.length < size) exhausted = true;
-        if (buffer.length) {
-          const lastRow = buffer[buffer.length - 1]!;
-          last = lastRow.slice(0, shape.lead.length).map((v, i) => keyText(v, shape.keyColumns[i]!));
-        } else break;
-      }
-      return out.length ? out : undefined;
-    },
-    busy: () => running,
-  };
-  const first = start ? `${whereClause(shape.filter, afterKey(shape.lead))} -- starting after ${JSON.stringify(start)}` : whereClause(shape.filter);
-  const describe = `${shape.select}${first} ORDER BY ${order} LIMIT ${Math.min(PAGE_ROWS, limit ?? PAGE_ROWS)} -- keyset pages in key order; each next page adds ${afterKey(shape.lead)} with the last key read`;
-  return { source, describe };
-}
-
-/** One statement whose rows stream with backpressure (the socket is paused while we land a batch). */
-function streamed(session: MySession, sql: string, note: string): { source: RowSource; describe: string } {
-  let iterator: AsyncIterator<RawRow> | undefined;
-  let done = false;
-  const source: RowSource = {
-    async next(max) {
-      if (done) return undefined;
-      if (!iterator) {
-        const query = session.connection.query({ sql, rowsAsArray: true, typeCast: false });
-        const stream = (query as unknown as { stream(options: { highWaterMark: number }): Readable }).stream({ highWaterMark: BATCH_ROWS });
-        iterator = (stream as AsyncIterable<RawRow>)[Symbol.asyncIterator]();
-      }
-      const out: RawRow[] = [];
-      while (out.length < max) {
-        let step: IteratorResult<RawRow>;
-        try {
-          step = await iterator.next();
-        } catch (error) {
-          done = true;
-          throw error;
-        }
-        if (step.done) {
-          done = true;
-          break;
-        }
-        out.push(step.value);
-      }
-      return out.length ? out : undefined;
-    },
-    busy: () => iterator !== undefined && !done,
-  };
-  return { source, describe: note ? `${sql} -- ${note}` : sql };
-}
-
-function buffered(rows: RawRow[]): RowSource {
-  let at = 0;
-  return {
-    async next(max) {
-      if (at >= rows.length) return undefined;
-      const out = rows.slice(at, at + max);
-      at += out.length;
-      return out;
-    },
-    busy: () => false,
-  };
-}
-
-/** A uniform random `limit` rows of everything `source` yields (Algorithm R), kept in read order. */
-async function reservoir(source: RowSource, limit: number, signal: AbortSignal): Promise<RawRow[]> {
-  const kept: { index: number; row: RawRow }[] = [];
-  let seen = 0;
-  for (let batch = await source.next(BATCH_ROWS); batch && !signal.aborted; batch = await source.next(BATCH_ROWS)) {
-    for (const row of batch) {
-      if (kept.length < limit) kept.push({ index: seen, row });
-      else {
-        const j = Math.floor(Math.random() * (seen + 1));
-        if (j < limit) kept[j] = { index: seen, row };
-      }
-      seen++;
-    }
-  }
-  return kept.sort((a, b) => a.index - b.index).map((k) => k.row);
 }
 
 /**

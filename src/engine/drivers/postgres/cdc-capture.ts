@@ -10,7 +10,7 @@ import { CONNECTOR_VERSION, ENVELOPE_FIELDS, flatProvenance, lsnToNumber, pgTime
 import { ChangeQueue } from '../kit/cdc/stream.js';
 import { lazyModule } from '../kit/lazy.js';
 import { qualifiedName } from './catalog.js';
-import { pgError, pgSettings, withPg } from './connection.js';
+import { pgError, pgSettings, withPg, type PgSettings } from './connection.js';
 import { tableRows, wal2jsonAllowed, type PgTableRow } from './cdc-readiness.js';
 
 type ReplicationModule = typeof import('pg-logical-replication');
@@ -29,22 +29,33 @@ const PREPARE_SQL = `SELECT current_database() AS database, current_setting('wal
   ARRAY(SELECT pubname::text FROM pg_publication WHERE puballtables ORDER BY 1) AS all_tables_publications
 FROM pg_roles r WHERE r.rolname = current_user`;
 
+type ReplicationService = InstanceType<ReplicationModule['LogicalReplicationService']>;
+
+/** One capture: where it streams from and where decoded changes go; `service` is the replication session once started. */
+interface CaptureRun {
+  source: ResolvedSource;
+  settings: PgSettings;
+  module: ReplicationModule;
+  slot: string;
+  /** The captured tables, quoted, for messages. */
+  names: string[];
+  queue: ChangeQueue;
+  decoder: Decoder;
+  service?: ReplicationService;
+}
+
 export async function capturePostgres(source: ResolvedSource, entities: string[], ctx: CaptureContext): Promise<BatchSampleStream> {
   const prepared = await prepare(source, entities);
-  const { LogicalReplicationService, Wal2JsonPlugin, PgoutputPlugin } = await loadReplication();
-  const settings = pgSettings(source);
-  const slot = `headwater_${process.pid}_${Date.now().toString(36)}`;
   const queue = new ChangeQueue();
-  const decoder = new Decoder(source.name, prepared.database, new Set(prepared.tables.map((t) => `${t.schema}.${t.name}`)), (event) => queue.push(event));
-  const names = prepared.tables.map((t) => qualifiedName(t.schema, t.name));
-
-  const wal2json = new Wal2JsonPlugin({
-    formatVersion: '2', includeXids: true, includeTimestamp: true, includeLsn: true, includeTypes: true,
-    addTables: prepared.tables.map((t) => `${wal2jsonName(t.schema)}.${wal2jsonName(t.name)}`).join(','),
-  } as ConstructorParameters<ReplicationModule['Wal2JsonPlugin']>[0]);
-  const pgoutput = prepared.publication ? new PgoutputPlugin({ protoVersion: 1, publicationNames: [prepared.publication] }) : undefined;
-
-  let service: InstanceType<ReplicationModule['LogicalReplicationService']> | undefined;
+  const run: CaptureRun = {
+    source,
+    settings: pgSettings(source),
+    module: await loadReplication(),
+    slot: `headwater_${process.pid}_${Date.now().toString(36)}`,
+    names: prepared.tables.map((t) => qualifiedName(t.schema, t.name)),
+    queue,
+    decoder: new Decoder(source.name, prepared.database, new Set(prepared.tables.map((t) => `${t.schema}.${t.name}`)), (event) => queue.push(event)),
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   const close = async () => {
@@ -52,68 +63,78 @@ export async function capturePostgres(source: ResolvedSource, entities: string[]
     closed = true;
     clearTimeout(timer);
     // Ending the replication session drops the temporary slot with it.
-    await service?.stop().catch(() => undefined);
+    await run.service?.stop().catch(() => undefined);
   };
-
-  const start = async (plugin: Plugin): Promise<string> => {
-    const created = new Promise<string>((resolve, reject) => {
-      // Until the slot exists a failure is this attempt's (wal2json missing: pgoutput is tried
-      // next); once it streams, a failure ends the capture.
-      let streaming = false;
-      const fail = (error: unknown) => {
-        if (streaming) queue.fail(pgError(error, source, settings, names.join(', ')));
-        else reject(error);
-      };
-      service = new LogicalReplicationService({ ...replicationConfig(settings.config) }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
-      service.on('data', (_lsn: string, message: unknown) => {
-        try {
-          if (plugin === pgoutput) decoder.pgoutput(message as PgoutputMessage);
-          else decoder.wal2json(message as Wal2JsonMessage);
-        } catch (error) {
-          queue.fail(error);
-        }
-      });
-      service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
-        if (shouldRespond) void service?.acknowledge(lsn);
-      });
-      service.on('error', fail);
-      const wrapped = temporarySlot(plugin, (lsn) => {
-        streaming = true;
-        resolve(lsn);
-      });
-      service.subscribe(wrapped as unknown as Plugin, slot).then(() => queue.end(), fail);
-    });
-    return created;
-  };
-
-  let method: string;
-  let consistentPoint: string;
+  let started: { consistentPoint: string; method: string };
   try {
-    if (prepared.wal2json === false && !pgoutput) throw noPlugin(source, names);
-    try {
-      if (prepared.wal2json === false) throw new Error('wal2json is not in output_plugin_libraries');
-      consistentPoint = await start(wal2json);
-      method = 'wal2json';
-    } catch (error) {
-      if (!pgoutput || !/wal2json/i.test(String((error as Error).message))) throw error;
-      ctx.log('info', `PostgreSQL source '${source.name}': wal2json is not available (${(error as Error).message}); using pgoutput with publication ${prepared.publication}`);
-      await service?.stop().catch(() => undefined);
-      consistentPoint = await start(pgoutput);
-      method = `pgoutput, publication ${prepared.publication}`;
-    }
+    started = await startWithEither(run, prepared, ctx);
   } catch (error) {
     await close();
-    if (/wal2json/i.test(String((error as Error).message)) && !pgoutput) throw noPlugin(source, names, error);
-    throw pgError(error, source, settings, names.join(', '));
+    if (/wal2json/i.test(String((error as Error).message)) && !prepared.publication) throw noPlugin(source, run.names, error);
+    throw pgError(error, source, run.settings, run.names.join(', '));
   }
+  const { consistentPoint, method } = started;
   if (ctx.seconds) timer = setTimeout(() => queue.end(), ctx.seconds * 1000);
-  ctx.onReady?.(`capturing ${names.join(', ')} from LSN ${consistentPoint} (${method}, temporary slot ${slot})`);
+  ctx.onReady?.(`capturing ${run.names.join(', ')} from LSN ${consistentPoint} (${method}, temporary slot ${run.slot})`);
   return {
     fields: ENVELOPE_FIELDS,
     method: 'CDC',
-    query: `CREATE_REPLICATION_SLOT ${slot} TEMPORARY LOGICAL ${method.split(',')[0]}; START_REPLICATION SLOT ${slot} LOGICAL ${consistentPoint} -- tables ${names.join(', ')}`,
+    query: `CREATE_REPLICATION_SLOT ${run.slot} TEMPORARY LOGICAL ${method.split(',')[0]}; START_REPLICATION SLOT ${run.slot} LOGICAL ${consistentPoint} -- tables ${run.names.join(', ')}`,
     batches: queue.batches(ctx.signal, close),
   };
+}
+
+/** Streams with wal2json when the server has it, else with pgoutput and the publication: the consistent point and the method used. */
+async function startWithEither(run: CaptureRun, prepared: Prepared, ctx: CaptureContext): Promise<{ consistentPoint: string; method: string }> {
+  const { Wal2JsonPlugin, PgoutputPlugin } = run.module;
+  const pgoutput = prepared.publication ? new PgoutputPlugin({ protoVersion: 1, publicationNames: [prepared.publication] }) : undefined;
+  if (prepared.wal2json === false && !pgoutput) throw noPlugin(run.source, run.names);
+  try {
+    if (prepared.wal2json === false) throw new Error('wal2json is not in output_plugin_libraries');
+    const wal2json = new Wal2JsonPlugin({
+      formatVersion: '2', includeXids: true, includeTimestamp: true, includeLsn: true, includeTypes: true,
+      addTables: prepared.tables.map((t) => `${wal2jsonName(t.schema)}.${wal2jsonName(t.name)}`).join(','),
+    } as ConstructorParameters<ReplicationModule['Wal2JsonPlugin']>[0]);
+    return { consistentPoint: await startSlot(run, wal2json, false), method: 'wal2json' };
+  } catch (error) {
+    if (!pgoutput || !/wal2json/i.test(String((error as Error).message))) throw error;
+    ctx.log('info', `PostgreSQL source '${run.source.name}': wal2json is not available (${(error as Error).message}); using pgoutput with publication ${prepared.publication}`);
+    await run.service?.stop().catch(() => undefined);
+    return { consistentPoint: await startSlot(run, pgoutput, true), method: `pgoutput, publication ${prepared.publication}` };
+  }
+}
+
+/** Starts a replication session on a new temporary slot with `plugin`; resolves with the slot's consistent point once it exists. */
+function startSlot(run: CaptureRun, plugin: Plugin, pgoutput: boolean): Promise<string> {
+  const { queue, decoder } = run;
+  return new Promise<string>((resolve, reject) => {
+    // Until the slot exists a failure is this attempt's (wal2json missing: pgoutput is tried
+    // next); once it streams, a failure ends the capture.
+    let streaming = false;
+    const fail = (error: unknown) => {
+      if (streaming) queue.fail(pgError(error, run.source, run.settings, run.names.join(', ')));
+      else reject(error);
+    };
+    const service = new run.module.LogicalReplicationService({ ...replicationConfig(run.settings.config) }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
+    run.service = service;
+    service.on('data', (_lsn: string, message: unknown) => {
+      try {
+        if (pgoutput) decoder.pgoutput(message as PgoutputMessage);
+        else decoder.wal2json(message as Wal2JsonMessage);
+      } catch (error) {
+        queue.fail(error);
+      }
+    });
+    service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+      if (shouldRespond) void service.acknowledge(lsn);
+    });
+    service.on('error', fail);
+    const wrapped = temporarySlot(plugin, (lsn) => {
+      streaming = true;
+      resolve(lsn);
+    });
+    service.subscribe(wrapped as unknown as Plugin, run.slot).then(() => queue.end(), fail);
+  });
 }
 
 const loadReplication = lazyModule<ReplicationModule>('pg-logical-replication', () => import('pg-logical-replication')

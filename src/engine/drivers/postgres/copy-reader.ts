@@ -3,7 +3,7 @@ import type { CopyToStreamQuery } from 'pg-copy-streams';
 import type { PgClient } from './connection.js';
 import type { RawValue } from '../kit/relational/rows.js';
 import { lazyModule } from '../kit/lazy.js';
-import { splitCopyLine } from './types.js';
+import { splitCopyLine } from './text-values.js';
 
 export type CopyToFactory = (sql: string) => CopyToStreamQuery;
 export const loadCopyTo = lazyModule<CopyToFactory>('pg-copy-streams', () => import('pg-copy-streams').then((m) => (m as unknown as { to?: CopyToFactory; default?: { to: CopyToFactory } }).to ?? (m as unknown as { default: { to: CopyToFactory } }).default.to));

@@ -8,7 +8,7 @@
 // A value that does not fit (numeric NaN, a BC date...) is set aside by read_csv, and the sampler
 // lands again with those columns as text: the same outcome as the JS path's fallback to text.
 import { execFileSync } from 'node:child_process';
-import { constants, closeSync, createWriteStream, mkdirSync, openSync, rmSync } from 'node:fs';
+import { constants, closeSync, createWriteStream, mkdirSync, openSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,11 +80,7 @@ export interface NativeArgs {
 
 /** A DuckDB-native stream over the COPY output; `text` names columns that land as VARCHAR (a wider plan). */
 export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new Set(), shared = { open: 0 }): DuckDBSampleStream {
-  mkdirSync(args.pipeDir, { recursive: true });
-  const id = `${process.pid}_${++pipes}`;
-  const pipe = join(args.pipeDir, `pg-copy-${id}.csv`);
-  rmSync(pipe, { force: true });
-  execFileSync('mkfifo', ['-m', '600', pipe]);
+  const { id, pipe } = makePipe(args.pipeDir);
   shared.open++;
   const rejects = { table: `hw_pg_rejects_${id}`, scan: `hw_pg_reject_scans_${id}` };
   const fields = args.fields.map((f): Field => {
@@ -92,10 +88,64 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
     const { children: _children, ...rest } = f;
     return { ...rest, type: 'string', duckType: 'VARCHAR' };
   });
+  const pump = pumpInto(pipe, args);
+  let closed = false;
+  let rejectQuery: ((sql: string) => Promise<unknown[][]>) | undefined;
+  const rejectedColumns = async (): Promise<string[]> => {
+    if (!rejectQuery) return [];
+    const rows = await rejectQuery(`SELECT DISTINCT column_name FROM ${rejects.table} WHERE column_name IS NOT NULL`);
+    return rows.map((r) => String(r[0])).filter((name) => /^c\d+$/.test(name)).map((name) => fields[Number(name.slice(1))]!.name);
+  };
+  return {
+    fields,
+    method: args.method,
+    query: args.describe,
+    duckdbSelect: csvSelect(pipe, args.lead, fields, rejects, args.limit),
+    bytesRead: () => pump.bytes,
+    async countRejected(query) {
+      rejectQuery = query;
+      const rows = await query(`SELECT count(*) FROM ${rejects.table}`);
+      return Number(rows[0]?.[0] ?? 0);
+    },
+    readError: (error) => args.readError(error),
+    close() {
+      if (closed) return;
+      closed = true;
+      if (pump.pumping) releaseWriter(pipe, pump.out, args);
+      rmSync(pipe, { force: true });
+      if (--shared.open === 0) void pump.outcome.then(() => args.end());
+    },
+    async finished() {
+      const error = await pump.outcome;
+      // The select ended without error, so a pipe it closed early means it had its LIMIT of rows.
+      if (error && (error as { code?: string }).code !== 'EPIPE') throw args.readError(error);
+    },
+    async widen() {
+      // The columns read_csv set values aside for land as text on the second read.
+      const failed = new Set(text);
+      for (const name of await rejectedColumns()) failed.add(name);
+      args.log(`values of ${[...failed].join(', ')} do not fit their DuckDB types: those columns land as text`);
+      return nativeStream(args, failed, shared);
+    },
+  };
+}
+
+/** A fresh named pipe (readable by this user only) in `dir`. */
+function makePipe(dir: string): { id: string; pipe: string } {
+  mkdirSync(dir, { recursive: true });
+  const id = `${process.pid}_${++pipes}`;
+  const pipe = join(dir, `pg-copy-${id}.csv`);
+  rmSync(pipe, { force: true });
+  execFileSync('mkfifo', ['-m', '600', pipe]);
+  return { id, pipe };
+}
+
+/** DuckDB's select over the pipe: read_csv with explicit column types, rejects kept aside, provenance from the lead columns. */
+function csvSelect(pipe: string, lead: NativeArgs['lead'], fields: Field[], rejects: { table: string; scan: string }, limit: number): string {
   const readType = (f: Field) => (f.duckType.startsWith('ENUM(') || f.duckType === 'JSON' ? 'VARCHAR' : f.duckType);
   const leadType = (type: string) => (/^(smallint|integer|bigint)$/.test(type) ? 'BIGINT' : 'VARCHAR');
   const columns = [
-    ...args.lead.names.map((_, i) => `${quoteLiteral(`k${i}`)}: ${quoteLiteral(leadType(args.lead.types[i]!))}`),
+    ...lead.names.map((_, i) => `${quoteLiteral(`k${i}`)}: ${quoteLiteral(leadType(lead.types[i]!))}`),
     ...fields.map((f, i) => `${quoteLiteral(`c${i}`)}: ${quoteLiteral(readType(f))}`),
   ];
   const read = `read_csv(${[
@@ -103,17 +153,26 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
     `columns = {${columns.join(', ')}}`, 'store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`,
   ].join(', ')})`;
   const values = fields.map((f, i) => (readType(f) === f.duckType ? `c${i}` : `CAST(c${i} AS ${f.duckType})`) + ` AS ${quoteIdent(f.name)}`);
-  const provenance = args.lead.names.length
-    ? `json_object(${args.lead.names.map((name, i) => `${quoteLiteral(name)}, k${i}`).join(', ')})`
+  const provenance = lead.names.length
+    ? `json_object(${lead.names.map((name, i) => `${quoteLiteral(name)}, k${i}`).join(', ')})`
     : 'NULL::JSON';
-  const select = `SELECT ${[...values, `${provenance} AS _hw_provenance`].join(', ')} FROM ${read} LIMIT ${args.limit}`;
+  return `SELECT ${[...values, `${provenance} AS _hw_provenance`].join(', ')} FROM ${read} LIMIT ${limit}`;
+}
 
-  // The pipe opens for writing once DuckDB opens it for reading; only then does the COPY start.
-  let bytes = 0;
-  let pumping = true;
+/** The COPY statements being written into a pipe: bytes so far, whether still writing, and how it ended (the error, if any). */
+interface Pump {
+  out: WriteStream;
+  bytes: number;
+  pumping: boolean;
+  outcome: Promise<unknown>;
+}
+
+/** Writes each statement's CSV output into the pipe in turn; the pipe opens for writing once DuckDB opens it for reading, and only then does the COPY start. */
+function pumpInto(pipe: string, args: NativeArgs): Pump {
   const out = createWriteStream(pipe);
   // A reader that went away (cancel, failure) shows as EPIPE: the pump sees it; nothing else must throw.
   out.on('error', () => undefined);
+  const pump: Pump = { out, bytes: 0, pumping: true, outcome: Promise.resolve() };
   const pumped = (async () => {
     await new Promise<void>((resolve, reject) => {
       out.once('open', () => resolve());
@@ -126,72 +185,31 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
         // A COPY cancelled after the pipeline settled still reports its error: it must not go unhandled.
         copy.on('error', () => undefined);
         await pipeline(copy, coalesce((n) => {
-          bytes += n;
+          pump.bytes += n;
         }), out, { end: false });
       }
-      args.log(`the server sent ${(bytes / 2 ** 20).toFixed(1)} MB of COPY output in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      args.log(`the server sent ${(pump.bytes / 2 ** 20).toFixed(1)} MB of COPY output in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     } catch (error) {
       // The reader went away (the limit, a cancel, a failure): the server stops sending too.
       void args.cancel();
       throw error;
     } finally {
-      pumping = false;
+      pump.pumping = false;
       out.end();
     }
   })();
   // Settled here so an unawaited failure never goes unhandled; `finished` reports it.
-  const outcome = pumped.then(() => undefined, (error: unknown) => error);
-  let closed = false;
-  const stream: DuckDBSampleStream = {
-    fields,
-    method: args.method,
-    query: args.describe,
-    duckdbSelect: select,
-    bytesRead: () => bytes,
-    async countRejected(query) {
-      const rows = await query(`SELECT count(*) FROM ${rejects.table}`);
-      return Number(rows[0]?.[0] ?? 0);
-    },
-    readError: (error) => args.readError(error),
-    close() {
-      if (closed) return;
-      closed = true;
-      if (pumping) {
-        // DuckDB never opened the pipe, or stopped reading: release the writer and stop the server.
-        try {
-          closeSync(openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK));
-        } catch {
-          // Already gone.
-        }
-        out.destroy();
-        void args.cancel();
-      }
-      rmSync(pipe, { force: true });
-      if (--shared.open === 0) void outcome.then(() => args.end());
-    },
-  };
-  stream.finished = async () => {
-    const error = await outcome;
-    // The select ended without error, so a pipe it closed early means it had its LIMIT of rows.
-    if (error && (error as { code?: string }).code !== 'EPIPE') throw args.readError(error);
-  };
-  stream.widen = async () => {
-    // The columns read_csv set values aside for land as text on the second read.
-    const failed = new Set(text);
-    for (const name of await rejectedColumns()) failed.add(name);
-    args.log(`values of ${[...failed].join(', ')} do not fit their DuckDB types: those columns land as text`);
-    return nativeStream(args, failed, shared);
-  };
-  let rejectQuery: ((sql: string) => Promise<unknown[][]>) | undefined;
-  const count = stream.countRejected!;
-  stream.countRejected = async (query, rows) => {
-    rejectQuery = query;
-    return count(query, rows);
-  };
-  const rejectedColumns = async (): Promise<string[]> => {
-    if (!rejectQuery) return [];
-    const rows = await rejectQuery(`SELECT DISTINCT column_name FROM ${rejects.table} WHERE column_name IS NOT NULL`);
-    return rows.map((r) => String(r[0])).filter((name) => /^c\d+$/.test(name)).map((name) => fields[Number(name.slice(1))]!.name);
-  };
-  return stream;
+  pump.outcome = pumped.then(() => undefined, (error: unknown) => error);
+  return pump;
+}
+
+/** DuckDB never opened the pipe, or stopped reading: release the writer and stop the server. */
+function releaseWriter(pipe: string, out: WriteStream, args: NativeArgs): void {
+  try {
+    closeSync(openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK));
+  } catch {
+    // Already gone.
+  }
+  out.destroy();
+  void args.cancel();
 }

@@ -66,90 +66,119 @@ async function* guarded(client: RedisClient, source: ResolvedSource, entity: str
 
 interface KeyPlan { fields: Field[]; method: 'snapshot' | 'offset range' | 'time window'; query: string; batches: AsyncIterable<RecordBatch> }
 
+/** What a key read needs: the client, the key, the sample's options and the key's description for the query text. */
+interface KeyRead {
+  client: RedisClient;
+  key: string;
+  options: DriverSampleOptions;
+  about: string;
+}
+
+const memberFields = (): Field[] => PAYLOAD_FIELDS.map((f) => (f.name === 'payload' ? { ...f, name: 'member' } : f));
+
+/** How each Redis type is read. */
+const KEY_READERS = new Map<string, (read: KeyRead) => KeyPlan>([
+  ['string', stringPlan],
+  ['hash', hashPlan],
+  ['set', setPlan],
+  ['list', listPlan],
+  ['zset', zsetPlan],
+  ['stream', streamPlan],
+]);
+
 function planKey(client: RedisClient, info: KeyInfo, options: DriverSampleOptions, about: string): KeyPlan {
-  const key = info.key;
+  const reader = KEY_READERS.get(info.type);
+  if (!reader) throw new HeadwaterError('usage', `Redis key '${info.key}' is a ${info.type}, which Headwater cannot sample.`, { entity: info.key });
+  return reader({ client, key: info.key, options, about });
+}
+
+function stringPlan({ client, key, about }: KeyRead): KeyPlan {
+  return {
+    fields: PAYLOAD_FIELDS, method: 'snapshot', query: `GET ${key} (${about})`,
+    batches: (async function* () {
+      const value = await client.getBuffer(key);
+      const payload = decodePayload(value);
+      yield { rows: [payloadCells(payload)], provenance: [{ key }], bytes: payload.bytes };
+    })(),
+  };
+}
+
+function hashPlan({ client, key, options, about }: KeyRead): KeyPlan {
+  return {
+    fields: [text('field'), ...PAYLOAD_FIELDS], method: 'snapshot', query: `HSCAN ${key} 0 COUNT ${PAGE} (${about})`,
+    batches: scanPages(options.limit, async (cursor) => {
+      const [next, flat] = await client.hscanBuffer(key, cursor, 'COUNT', PAGE);
+      const rows: unknown[][] = [];
+      const provenance: Provenance[] = [];
+      let bytes = 0;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const field = flat[i]!.toString('utf8');
+        const payload = decodePayload(flat[i + 1]!);
+        rows.push([field, ...payloadCells(payload)]);
+        provenance.push({ key, field });
+        bytes += payload.bytes + flat[i]!.length;
+      }
+      return { next: String(next), batch: { rows, provenance, bytes } };
+    }),
+  };
+}
+
+function setPlan({ client, key, options, about }: KeyRead): KeyPlan {
+  return {
+    fields: memberFields(), method: 'snapshot', query: `SSCAN ${key} 0 COUNT ${PAGE} (${about})`,
+    batches: scanPages(options.limit, async (cursor) => {
+      const [next, members] = await client.sscanBuffer(key, cursor, 'COUNT', PAGE);
+      const decoded = members.map((m) => decodePayload(m));
+      return { next: String(next), batch: { rows: decoded.map(payloadCells), provenance: members.map(() => ({ key })), bytes: decoded.reduce((n, p) => n + p.bytes, 0) } };
+    }),
+  };
+}
+
+function listPlan({ client, key, options, about }: KeyRead): KeyPlan {
   const limit = options.limit;
-  switch (info.type) {
-    case 'string':
-      return {
-        fields: PAYLOAD_FIELDS, method: 'snapshot', query: `GET ${key} (${about})`,
-        batches: (async function* () {
-          const value = await client.getBuffer(key);
-          const payload = decodePayload(value);
-          yield { rows: [payloadCells(payload)], provenance: [{ key }], bytes: payload.bytes };
-        })(),
-      };
-    case 'hash':
-      return {
-        fields: [text('field'), ...PAYLOAD_FIELDS], method: 'snapshot', query: `HSCAN ${key} 0 COUNT ${PAGE} (${about})`,
-        batches: scanPages(limit, async (cursor) => {
-          const [next, flat] = await client.hscanBuffer(key, cursor, 'COUNT', PAGE);
-          const rows: unknown[][] = [];
-          const provenance: Provenance[] = [];
-          let bytes = 0;
-          for (let i = 0; i + 1 < flat.length; i += 2) {
-            const field = flat[i]!.toString('utf8');
-            const payload = decodePayload(flat[i + 1]!);
-            rows.push([field, ...payloadCells(payload)]);
-            provenance.push({ key, field });
-            bytes += payload.bytes + flat[i]!.length;
-          }
-          return { next: String(next), batch: { rows, provenance, bytes } };
-        }),
-      };
-    case 'set':
-      return {
-        fields: PAYLOAD_FIELDS.map((f) => (f.name === 'payload' ? { ...f, name: 'member' } : f)), method: 'snapshot', query: `SSCAN ${key} 0 COUNT ${PAGE} (${about})`,
-        batches: scanPages(limit, async (cursor) => {
-          const [next, members] = await client.sscanBuffer(key, cursor, 'COUNT', PAGE);
-          const decoded = members.map((m) => decodePayload(m));
-          return { next: String(next), batch: { rows: decoded.map(payloadCells), provenance: members.map(() => ({ key })), bytes: decoded.reduce((n, p) => n + p.bytes, 0) } };
-        }),
-      };
-    case 'list': {
-      const start = positionIndex(options.from, 0);
-      const stop = options.to !== undefined ? positionIndex(options.to, -1) : Math.min(start + limit, Number.MAX_SAFE_INTEGER) - 1;
-      return {
-        fields: [bigint('index'), ...PAYLOAD_FIELDS], method: 'offset range', query: `LRANGE ${key} ${start} ${stop} in pages of ${PAGE} (${about})`,
-        batches: rangePages(start, stop, limit, async (from, to) => {
-          const items = await client.lrangeBuffer(key, from, to);
-          const decoded = items.map((m) => decodePayload(m));
-          return { rows: decoded.map((p, i) => [from + i, ...payloadCells(p)]), provenance: decoded.map((_p, i) => ({ key, index: from + i })), bytes: decoded.reduce((n, p) => n + p.bytes, 0) };
-        }),
-      };
-    }
-    case 'zset': {
-      const start = positionIndex(options.from, 0);
-      const stop = options.to !== undefined ? positionIndex(options.to, -1) : start + limit - 1;
-      return {
-        fields: [bigint('rank'), { name: 'score', type: 'float', duckType: 'DOUBLE', nullable: false }, ...PAYLOAD_FIELDS.map((f) => (f.name === 'payload' ? { ...f, name: 'member' } : f))],
-        method: 'offset range', query: `ZRANGE ${key} ${start} ${stop} WITHSCORES in pages of ${PAGE} (${about})`,
-        batches: rangePages(start, stop, limit, async (from, to) => {
-          const flat = await client.zrangeBuffer(key, String(from), String(to), 'WITHSCORES');
-          const rows: unknown[][] = [];
-          const provenance: Provenance[] = [];
-          let bytes = 0;
-          for (let i = 0; i + 1 < flat.length; i += 2) {
-            const payload = decodePayload(flat[i]!);
-            rows.push([from + i / 2, Number(flat[i + 1]!.toString()), ...payloadCells(payload)]);
-            provenance.push({ key, rank: from + i / 2 });
-            bytes += payload.bytes;
-          }
-          return { rows, provenance, bytes };
-        }),
-      };
-    }
-    case 'stream': {
-      const { start, end, reverse } = streamRange(options.from, options.to);
-      return {
-        fields: STREAM_FIELDS, method: options.from && !/^(first|last|-)$/.test(options.from) && !/^\d+(-\d+)?$/.test(options.from) ? 'time window' : 'offset range',
-        query: reverse ? `XREVRANGE ${key} + - COUNT ${limit} (the last ${limit}; ${about})` : `XRANGE ${key} ${start} ${end} COUNT ${PAGE} in pages (${about})`,
-        batches: streamPages(client, key, start, end, reverse, limit),
-      };
-    }
-    default:
-      throw new HeadwaterError('usage', `Redis key '${key}' is a ${info.type}, which Headwater cannot sample.`, { entity: key });
-  }
+  const start = positionIndex(options.from, 0);
+  const stop = options.to !== undefined ? positionIndex(options.to, -1) : Math.min(start + limit, Number.MAX_SAFE_INTEGER) - 1;
+  return {
+    fields: [bigint('index'), ...PAYLOAD_FIELDS], method: 'offset range', query: `LRANGE ${key} ${start} ${stop} in pages of ${PAGE} (${about})`,
+    batches: rangePages(start, stop, limit, async (from, to) => {
+      const items = await client.lrangeBuffer(key, from, to);
+      const decoded = items.map((m) => decodePayload(m));
+      return { rows: decoded.map((p, i) => [from + i, ...payloadCells(p)]), provenance: decoded.map((_p, i) => ({ key, index: from + i })), bytes: decoded.reduce((n, p) => n + p.bytes, 0) };
+    }),
+  };
+}
+
+function zsetPlan({ client, key, options, about }: KeyRead): KeyPlan {
+  const limit = options.limit;
+  const start = positionIndex(options.from, 0);
+  const stop = options.to !== undefined ? positionIndex(options.to, -1) : start + limit - 1;
+  return {
+    fields: [bigint('rank'), { name: 'score', type: 'float', duckType: 'DOUBLE', nullable: false }, ...memberFields()],
+    method: 'offset range', query: `ZRANGE ${key} ${start} ${stop} WITHSCORES in pages of ${PAGE} (${about})`,
+    batches: rangePages(start, stop, limit, async (from, to) => {
+      const flat = await client.zrangeBuffer(key, String(from), String(to), 'WITHSCORES');
+      const rows: unknown[][] = [];
+      const provenance: Provenance[] = [];
+      let bytes = 0;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const payload = decodePayload(flat[i]!);
+        rows.push([from + i / 2, Number(flat[i + 1]!.toString()), ...payloadCells(payload)]);
+        provenance.push({ key, rank: from + i / 2 });
+        bytes += payload.bytes;
+      }
+      return { rows, provenance, bytes };
+    }),
+  };
+}
+
+function streamPlan({ client, key, options, about }: KeyRead): KeyPlan {
+  const limit = options.limit;
+  const { start, end, reverse } = streamRange(options.from, options.to);
+  return {
+    fields: STREAM_FIELDS, method: options.from && !/^(first|last|-)$/.test(options.from) && !/^\d+(-\d+)?$/.test(options.from) ? 'time window' : 'offset range',
+    query: reverse ? `XREVRANGE ${key} + - COUNT ${limit} (the last ${limit}; ${about})` : `XRANGE ${key} ${start} ${end} COUNT ${PAGE} in pages (${about})`,
+    batches: streamPages(client, key, start, end, reverse, limit),
+  };
 }
 
 /** List and sorted-set positions: a number (negative counts from the end), 'first' or 'last'. */

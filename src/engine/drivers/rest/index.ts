@@ -85,87 +85,116 @@ function recordsOf(client: RestClient, what: string, body: unknown, path: string
   return value.map((item) => (isObject(item) ? item : { value: item }));
 }
 
+/** What reading an endpoint's pages needs, and what it learns (profile, fields) as it goes. */
+interface RestRead {
+  client: RestClient;
+  profile: RestEndpointProfile;
+  builder: FieldSetBuilder;
+  /** `GET /path`, for messages. */
+  what: string;
+  /** The endpoint's declared query parameters (paginator detection prefers them). */
+  declared: string[];
+  limit: number;
+  maxPages: number;
+  signal: AbortSignal;
+}
+
+/** Where a paged read is: the next URL (none when done), the URLs read, the records landed, and why it stopped early. */
+interface PageWalk {
+  url?: URL;
+  seen: Set<string>;
+  landed: number;
+  stopped?: string;
+}
+
 async function sampleRest(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   const api = await apiOf(source);
   const endpoint = endpointFor(api, source, entity);
   const client = new RestClient(source, api.config, ctx, api.baseUrl);
   const start = firstUrl(api, endpoint, source);
-  const what = `GET ${endpoint.path}`;
-  const declared = endpoint.parameters.filter((p) => p.in === 'query').map((p) => p.name);
-  const builder = new FieldSetBuilder();
   const profile: RestEndpointProfile = {
     kind: 'rest', baseUrl: client.publicUrl(api.baseUrl), path: endpoint.path, method: 'GET', params: {},
     recordPath: endpoint.recordPath ?? [], recordPathGiven: endpoint.recordPath !== undefined,
     paginator: endpoint.paginator ?? { type: 'single-page' }, paginatorGiven: endpoint.paginator !== undefined,
     auth: client.authProfile(), pages: 0, reachedEnd: false,
   };
+  const read: RestRead = {
+    client, profile, builder: new FieldSetBuilder(), what: `GET ${endpoint.path}`, declared: endpoint.parameters.filter((p) => p.in === 'query').map((p) => p.name),
+    limit: options.limit, maxPages: api.config.maxPages, signal: ctx.signal,
+  };
   const stream: BatchSampleStream & { rest: RestEndpointProfile } = {
     fields: [], method: 'page range', query: `GET ${client.publicUrl(start)}`, notes: [], rest: profile, batches: pages(),
   };
-  const finish = (why?: string) => {
-    const params = new URL(start).searchParams;
-    for (const name of pagingParams(profile.paginator)) params.delete(name);
-    profile.params = Object.fromEntries([...params].map(([k, v]) => [k, client.publicUrl(`http://x/?${new URLSearchParams({ [k]: v })}`).split('=').slice(1).join('=')]));
-    stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)}${profile.paginatorGiven ? ' (configured)' : ' (detected)'} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages, ${client.requests} requests${profile.reachedEnd ? ' (to the end)' : ''}`;
-    // Learned: the query line and schema.rest. Notes: reads that stopped early, other origins read.
-    stream.notes = [...(why ? [why] : []), ...client.crossOriginNotes()];
-  };
 
   async function* pages(): AsyncGenerator<RecordBatch> {
-    let url: URL | undefined = start;
-    const seen = new Set<string>();
-    let landed = 0;
-    let stopped: string | undefined;
+    const walk: PageWalk = { url: start, seen: new Set(), landed: 0 };
     try {
-      while (url) {
+      while (walk.url) {
         if (ctx.signal.aborted) return;
-        seen.add(url.toString());
-        const page = profile.pages + 1;
-        let response;
-        try {
-          response = await client.get(url, page > 1 ? `${what} (page ${page})` : what);
-        } catch (error) {
-          if (ctx.signal.aborted) return;
-          throw error;
-        }
-        const body = parseBody(client, `${what} (page ${page})`, response.headers, response.text);
-        if (page === 1 && !profile.recordPathGiven) {
-          const found = findRecordPath(body);
-          if (found) profile.recordPath = found;
-          else recordsOf(client, what, body, [], false);
-        }
-        const records = recordsOf(client, `${what} (page ${page})`, body, profile.recordPath, profile.recordPathGiven);
-        const view: PageView = { url, headers: response.headers, body, records };
-        if (page === 1 && !profile.paginatorGiven) profile.paginator = detectPaginator(view, declared);
-        profile.pages = page;
-        const observed = builder.observe(records);
-        const requestUrl = client.publicUrl(url);
-        const provenance: Provenance[] = records.map((_r, i) => ({ page, index: i, url: requestUrl, paginator: profile.paginator.type }));
-        const batch: RecordBatch = { rows: observed.rows, provenance, bytes: response.bytes };
-        if (observed.fields) batch.fields = observed.fields;
-        landed += records.length;
-        const next = nextPageUrl(profile.paginator, view);
-        if (!next) profile.reachedEnd = true;
-        else if (seen.has(next.toString())) {
-          stopped = `stopped: page ${page + 1} would repeat ${client.publicUrl(next)} (the server's paging loops)`;
-          url = undefined;
-        } else if (landed >= options.limit) {
-          stopped = `stopped at the record limit (${options.limit}) after page ${page}; more pages remain`;
-          url = undefined;
-        } else if (page >= api.config.maxPages) {
-          stopped = `stopped at the page budget (maxPages ${api.config.maxPages}); more pages remain`;
-          url = undefined;
-        } else {
-          url = next;
-        }
-        if (!next) url = undefined;
+        const batch = await readPage(read, walk);
+        if (!batch) return;
         yield batch;
       }
     } finally {
-      finish(stopped ?? (profile.reachedEnd ? undefined : ctx.signal.aborted ? `stopped after page ${profile.pages}; more pages remain` : undefined));
+      finish(stream, read, start, walk.stopped ?? (profile.reachedEnd ? undefined : ctx.signal.aborted ? `stopped after page ${profile.pages}; more pages remain` : undefined));
     }
   }
   return stream;
+}
+
+/** Reads the page at walk.url as a batch (learning the record path and paginator from the first page) and moves the walk on; undefined when aborted meanwhile. */
+async function readPage(read: RestRead, walk: PageWalk): Promise<RecordBatch | undefined> {
+  const { client, profile, what } = read;
+  const url = walk.url!;
+  walk.seen.add(url.toString());
+  const page = profile.pages + 1;
+  let response;
+  try {
+    response = await client.get(url, page > 1 ? `${what} (page ${page})` : what);
+  } catch (error) {
+    if (read.signal.aborted) return undefined;
+    throw error;
+  }
+  const body = parseBody(client, `${what} (page ${page})`, response.headers, response.text);
+  if (page === 1 && !profile.recordPathGiven) {
+    const found = findRecordPath(body);
+    if (found) profile.recordPath = found;
+    else recordsOf(client, what, body, [], false);
+  }
+  const records = recordsOf(client, `${what} (page ${page})`, body, profile.recordPath, profile.recordPathGiven);
+  const view: PageView = { url, headers: response.headers, body, records };
+  if (page === 1 && !profile.paginatorGiven) profile.paginator = detectPaginator(view, read.declared);
+  profile.pages = page;
+  const observed = read.builder.observe(records);
+  const requestUrl = client.publicUrl(url);
+  const provenance: Provenance[] = records.map((_r, i) => ({ page, index: i, url: requestUrl, paginator: profile.paginator.type }));
+  const batch: RecordBatch = { rows: observed.rows, provenance, bytes: response.bytes };
+  if (observed.fields) batch.fields = observed.fields;
+  walk.landed += records.length;
+  advance(read, walk, view, page);
+  return batch;
+}
+
+/** The next page's URL, or none: at the end, when paging loops, at the record limit or at the page budget. */
+function advance(read: RestRead, walk: PageWalk, view: PageView, page: number): void {
+  const next = nextPageUrl(read.profile.paginator, view);
+  walk.url = undefined;
+  if (!next) read.profile.reachedEnd = true;
+  else if (walk.seen.has(next.toString())) walk.stopped = `stopped: page ${page + 1} would repeat ${read.client.publicUrl(next)} (the server's paging loops)`;
+  else if (walk.landed >= read.limit) walk.stopped = `stopped at the record limit (${read.limit}) after page ${page}; more pages remain`;
+  else if (page >= read.maxPages) walk.stopped = `stopped at the page budget (maxPages ${read.maxPages}); more pages remain`;
+  else walk.url = next;
+}
+
+/** Once the read ends: the profile's non-paging params, the query line of what was learned, and notes on early stops and other origins. */
+function finish(stream: BatchSampleStream, read: RestRead, start: URL, why?: string): void {
+  const { client, profile } = read;
+  const params = new URL(start).searchParams;
+  for (const name of pagingParams(profile.paginator)) params.delete(name);
+  profile.params = Object.fromEntries([...params].map(([k, v]) => [k, client.publicUrl(`http://x/?${new URLSearchParams({ [k]: v })}`).split('=').slice(1).join('=')]));
+  stream.query = `GET ${client.publicUrl(start)} · paginator: ${describeRestPaginator(profile.paginator)}${profile.paginatorGiven ? ' (configured)' : ' (detected)'} · records at ${restPathText(profile.recordPath)} · ${profile.pages} pages, ${client.requests} requests${profile.reachedEnd ? ' (to the end)' : ''}`;
+  // Learned: the query line and schema.rest. Notes: reads that stopped early, other origins read.
+  stream.notes = [...(why ? [why] : []), ...client.crossOriginNotes()];
 }
 
 const driver: Driver = {
