@@ -21,7 +21,7 @@ export async function sample(h: Headwater, arg: unknown): Promise<SampleInfo | u
     const limit = await askLimit();
     if (limit === undefined) return undefined;
     target.limit = limit;
-    const strategy = await askStrategy();
+    const strategy = await askStrategy(await strategiesOf(h, target.source));
     if (strategy === undefined) return undefined;
     target.strategy = strategy;
   }
@@ -75,13 +75,25 @@ async function askLimit(): Promise<number | undefined> {
   return value === undefined ? undefined : Number(value.trim());
 }
 
-async function askStrategy(): Promise<SampleStrategy | undefined> {
-  const picked = await vscode.window.showQuickPick([
-    { label: 'head' as const, description: 'the first rows, in key order' },
-    { label: 'random' as const, description: 'a random sample with a repeatable seed' },
-    { label: 'incremental' as const, description: 'rows added or changed since the last incremental sample (cursor column)' },
-    { label: 'full' as const, description: 'every row (a big table is refused with its estimated size)' },
-  ], { title: 'Which rows' });
+/** The strategies the source's kind honours (the engine refuses the others). */
+async function strategiesOf(h: Headwater, source: string): Promise<SampleStrategy[]> {
+  const [sources, kinds] = await Promise.all([h.engine.request(Requests.sources, {}), h.engine.request(Requests.sourceKinds, {})]);
+  const kind = sources.find((s) => s.name === source)?.kind;
+  return kinds.find((k) => k.kind === kind)?.samples.strategies ?? ['head'];
+}
+
+const STRATEGY_CHOICES: { label: SampleStrategy; description: string }[] = [
+  { label: 'head', description: 'the first rows, in key order' },
+  { label: 'random', description: 'a random sample with a repeatable seed' },
+  { label: 'incremental', description: 'rows added or changed since the last incremental sample (cursor column)' },
+  { label: 'full', description: 'every row (a big table is refused with its estimated size)' },
+];
+
+/** Asks which rows, offering only what the kind honours; a kind with one strategy is not asked. */
+async function askStrategy(strategies: SampleStrategy[]): Promise<SampleStrategy | undefined> {
+  const offered = STRATEGY_CHOICES.filter((c) => strategies.includes(c.label));
+  if (offered.length <= 1) return offered[0]?.label ?? 'head';
+  const picked = await vscode.window.showQuickPick(offered, { title: 'Which rows' });
   return picked?.label;
 }
 
