@@ -14,9 +14,9 @@ import { manifest } from './manifest.js';
 import { dataOf, durationSeconds, isMetricName, labelCardinality, sampleValue, selectorFor, type MatrixSeries } from './promql.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
-/** Points one query_range returns at most (Prometheus refuses over 11,000 steps per series). */
-const POINTS_PER_REQUEST = 10_000;
+/** Points the first query_range asks for, ten times more each time up to the most one returns (Prometheus refuses over 11,000 steps per series). */
 const FIRST_REQUEST_POINTS = 100;
+const POINTS_PER_REQUEST = 10_000;
 
 interface Api {
   client: RestClient;
@@ -57,6 +57,12 @@ async function seriesCount(api: Api, selector: string, rangeS: number, at: numbe
   return Number(data.result[0]?.value[1] ?? 0);
 }
 
+/** Refuses a metric the server has never heard of (no series in the window is an empty sample, not an error). */
+async function checkMetric(source: ResolvedSource, api: Api, metric: string): Promise<void> {
+  const { data: names } = await call<string[]>(api, 'label/__name__/values', {}, 'metric names');
+  if (!names.includes(metric)) throw new HeadwaterError('not_found', `Prometheus source '${source.name}', entity '${metric}': the server has no metric '${metric}'.`, { source: source.name, entity: metric });
+}
+
 function timeOf(source: ResolvedSource, metric: string, value: string, flag: string): number {
   if (value === 'now' || value === 'last') return Date.now() / 1000;
   const ms = Date.parse(value);
@@ -83,6 +89,7 @@ async function planSample(source: ResolvedSource, api: Api, metric: string, opti
   let start = options.from !== undefined ? timeOf(source, metric, options.from, '--from') : end - durationSeconds(settings.window);
   if (start > end) throw new HeadwaterError('usage', `Prometheus source '${source.name}': --from is after --to.`, { source: source.name, entity: metric });
   const series = await seriesCount(api, selector, end - start + step, end);
+  if (series === 0) await checkMetric(source, api, metric);
   if (series > settings.maxSeries) {
     throw new HeadwaterError('usage', `Prometheus source '${source.name}', metric '${metric}': ${series} series match ${selector}, over maxSeries (${settings.maxSeries}); narrow it with --where.`, { source: source.name, entity: metric });
   }
@@ -129,7 +136,7 @@ async function samplePrometheus(source: ResolvedSource, metric: string, options:
     let special = 0;
     try {
       for (let from = plan.start, request = 0; from <= plan.end && !ctx.signal.aborted; request++) {
-        const points = request === 0 ? FIRST_REQUEST_POINTS : POINTS_PER_REQUEST;
+        const points = Math.min(POINTS_PER_REQUEST, FIRST_REQUEST_POINTS * 10 ** request);
         const steps = Math.max(1, Math.floor(points / plan.series));
         const to = Math.min(plan.end, from + (steps - 1) * plan.step);
         let answer;
