@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { HeadwaterError } from '../../src/shared/errors.js';
+import { standardsMissing, validateArtifact } from '../unit/generate-standards.js';
 import { influxSkipReason, startInfluxDB, type InfluxService } from '../services/influxdb.js';
 import { startAll, stopAll } from '../services/group.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
@@ -122,6 +125,21 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
     const door = (await engine.profile((await engine.sample('tsdb', 'plant/autogen/door', { limit: 10_000, from: 'first' })).id)).facts.cadence!;
     assert.equal(door.regular, false, door.evidence);
     assert.deepEqual(door.gaps, { count: 0, longest: [] });
+  });
+
+  test('the generated contract names the API by its origin, never the credentials, and is valid ODCS 3.1', { skip: standardsMissing() }, async () => {
+    const { engine } = workspace!;
+    const result = await engine.generate({ kind: 'odcs', source: 'tsdb', entity: 'plant/autogen/temperature' });
+    const [file] = result.files;
+    assert.ok(file);
+    const { path } = file;
+    assert.equal(validateArtifact(path), 'ODCS v3.1.0');
+    const contract = parseYaml(readFileSync(path, 'utf8')) as { servers: Record<string, unknown>[] };
+    assert.deepEqual(contract.servers[0], {
+      server: 'tsdb', type: 'api', location: server!.url, description: "InfluxDB source 'tsdb', plant/autogen/temperature. Credentials are not part of the contract.",
+      customProperties: [{ property: 'sourceKind', value: 'influxdb' }, { property: 'entity', value: 'plant/autogen/temperature' }],
+    });
+    assert.ok(!readFileSync(path, 'utf8').includes(PASSWORD));
   });
 
   test('wrong credentials, an unknown database and an HTML page are clear errors naming the source, never the password', async () => {

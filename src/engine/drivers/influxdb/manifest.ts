@@ -1,4 +1,5 @@
 // The influxdb kind as the engine, the editor and the Add Source form see it (no client library loaded).
+import { apiServer } from '../kit/contract.js';
 import { defineManifest } from '../kit/manifest.js';
 import { httpClientOptions } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
@@ -25,6 +26,7 @@ export const manifest = defineManifest({
   },
   required: ['url'],
   samples: { strategies: ['head'], options: ['from', 'to'], hint: 'A window: --from and --to take ISO-8601 times, first or last. To filter by tag or field, query the sample.' },
+  contractServer: (definition, entity) => apiServer('InfluxDB', definition, entity, { 'influxdb:': 'http:', 'influxdbs:': 'https:' }),
   semantics: {
     reads: 'SELECT and SHOW statements only, one at a time, always within a bounded time range; series paged with SLIMIT/SOFFSET.',
     order: 'Per series, newest first; a series is a measurement and one set of tag values.',

@@ -8,6 +8,7 @@ import type { DriverCapability } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
 import { optionName, optionProblems, type OptionProblem } from './option-errors.js';
 import type { JsonSchema, OptionSpec, OptionSpecs, OptionsOf } from './options.js';
+import type { ContractServerOf } from './contract.js';
 import type { SampleSupport } from './sample-support.js';
 
 export type { OptionProblem };
@@ -32,6 +33,8 @@ export interface ManifestInput<F extends OptionSpecs, O extends OptionSpecs> {
   samples: SampleSupport;
   semantics?: KindSemantics;
   flags?: readonly ManifestFlag[];
+  /** The ODCS server block of a generated contract; without it the generators write a custom server. */
+  contractServer?: ContractServerOf;
 }
 
 /** The settings a driver reads: every field but url and path (ResolvedSource has those), and every option. */
@@ -46,6 +49,7 @@ export interface SourceManifest<S = Record<string, unknown>> {
   readonly flags: readonly ManifestFlag[];
   readonly needsOneOf: readonly string[];
   readonly samples: SampleSupport;
+  readonly contractServer?: ContractServerOf;
   /** The JSON Schema of one sources.yaml entry of this kind. */
   readonly entrySchema: JsonSchema;
   readonly fieldNames: readonly string[];
@@ -120,6 +124,7 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     flags: input.flags ?? [],
     needsOneOf,
     samples: input.samples,
+    ...(input.contractServer ? { contractServer: input.contractServer } : {}),
     entrySchema: needsOneOf.length ? { ...entrySchema, anyOf: needsOneOf.map((key) => ({ required: [key] })) } : entrySchema,
     fieldNames: Object.keys(input.fields),
     optionNames: Object.keys(input.options),

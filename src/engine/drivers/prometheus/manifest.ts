@@ -1,4 +1,5 @@
 // The prometheus kind as the engine, the editor and the Add Source form see it (no client library loaded).
+import { apiServer } from '../kit/contract.js';
 import { defineManifest } from '../kit/manifest.js';
 import { apiClientOptions } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
@@ -19,6 +20,7 @@ export const manifest = defineManifest({
   },
   required: ['url'],
   samples: { strategies: ['head'], options: ['from', 'to', 'where'], hint: '--where takes a PromQL selector such as {job="api", code=~"5.."}.' },
+  contractServer: (definition, entity) => apiServer('Prometheus', definition, entity),
   semantics: {
     reads: 'Queries only (query, query_range, series, labels, metadata), one at a time; every sample bounded in series and points.',
     order: 'Per series, by time; each series is a metric name with one set of label values.',

@@ -8,6 +8,7 @@ import { entityTable, safeName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
 import { odcsLogicalType } from '../types.js';
 import { yamlDocument } from '../yaml.js';
+import { manifestFor } from '../../drivers/registry.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,6 +67,8 @@ function server(evidence: GenerationEvidence): Json[] {
   // `headwater check` reads these references; values never appear here.
   const login = [{ property: 'user', value: connectionUser(evidence) }, { property: 'password', value: envRef(c.passwordEnv) }];
   const id = safeName(c.source);
+  const declared = manifestFor(evidence.sample.sourceKind)?.contractServer;
+  if (declared && evidence.definition) return [{ server: id, ...declared(evidence.definition, evidence.sample.entity) }];
   switch (c.kind) {
     case 'postgres':
       return [{ server: id, type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials, customProperties: login }];

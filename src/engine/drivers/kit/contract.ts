@@ -1,0 +1,31 @@
+// What a kind puts in a generated data contract's `servers` entry (ODCS 3.1), declared in its
+// manifest so the generators need not know the kind. Built from the source as written in
+// sources.yaml: references stay references, and a URL keeps only its origin and path.
+import type { SourceDefinition } from '../../../shared/protocol.js';
+
+export type ContractServer = Record<string, unknown>;
+
+/** The ODCS server of a source of this kind, given its definition and the sampled entity. */
+export type ContractServerOf = (definition: SourceDefinition, entity: string) => ContractServer;
+
+/** A URL without user info, query or fragment (they may hold credentials); undefined when it is not one. */
+export function publicLocation(url: string | undefined, schemes: Record<string, string> = {}): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    const protocol = schemes[parsed.protocol] ?? parsed.protocol;
+    return `${protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An HTTP API source as an ODCS `api` server: its location, and what the kind is and the entity read. */
+export function apiServer(kind: string, definition: SourceDefinition, entity: string, schemes: Record<string, string> = {}): ContractServer {
+  return {
+    type: 'api',
+    location: publicLocation(definition.url, schemes) ?? 'TODO',
+    description: `${kind} source '${definition.name}', ${entity}. Credentials are not part of the contract.`,
+    customProperties: [{ property: 'sourceKind', value: definition.kind }, { property: 'entity', value: entity }],
+  };
+}
