@@ -106,6 +106,13 @@ interface SampleStreamBase {
   notes?: string[];
   /** REST: what the read learned (paginator, record path, auth scheme), filled in as it goes; stored in the sample's schema. */
   rest?: RestEndpointProfile;
+  /**
+   * The driver already read the source into a local copy that the stream reads: a stop (cancel or
+   * budget) that came while it read only made the copy shorter, so what it holds still lands. A
+   * select lands uninterrupted (the driver keeps such a copy small); batches are taken for at most
+   * LAND_AFTER_STOP_MS after the stop (sampling/landed.ts), so their reader must not end on ctx.signal.
+   */
+  landsAfterStop?: boolean;
 }
 
 /** Records the driver reads itself and hands over in batches. */
@@ -167,11 +174,6 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * source is a failure, not a complete sample.
    */
   finished?(): Promise<void>;
-  /**
-   * The driver already read the source into a local copy that the select reads: a stop (cancel or
-   * budget) that came while it read only made the copy shorter, so what it holds still lands.
-   */
-  landsAfterStop?: boolean;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }

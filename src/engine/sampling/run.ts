@@ -37,8 +37,10 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   // One controller for the driver: the caller's cancel and our budgets both stop the read.
   const stop = new AbortController();
   let stopReason: StopReason | undefined;
+  let stoppedAt: number | undefined;
   const halt = (reason: StopReason) => {
     stopReason ??= reason;
+    stoppedAt ??= performance.now();
     stop.abort();
   };
   const onCancel = () => halt('cancelled');
@@ -60,7 +62,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
     };
     const stream = await openStream(args, { limit, strategy, resume }, context, () => stopReason);
     const { id, writer } = await beginSample(workspace, args, stream, strategy);
-    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, readBeforeLanding: () => readBeforeLanding };
+    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, stoppedAt: () => stoppedAt, readBeforeLanding: () => readBeforeLanding };
     const landed = stream.duckdbSelect !== undefined
       ? await landSelect(stream, landing, args)
       : await landBatches(stream, landing, args);
