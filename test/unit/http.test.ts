@@ -12,6 +12,7 @@ import type { ResolvedSource, SampleStream } from '../../src/engine/drivers/driv
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { testDriverContext } from '../drivers/context.js';
+import { createTestWorkspace } from '../integration/workspace-fixture.js';
 
 let tmp: string;
 let server: Server;
@@ -107,7 +108,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('http driver', () => {
+describe('http driver', { timeout: 60_000 }, () => {
   test('downloads once into .headwater/cache, then revalidates with ETag (304) and reads the cached copy', async () => {
     const src = source('/data/items.ndjson');
     const nodes = await driver.browse(src, [], testDriverContext());
@@ -179,6 +180,17 @@ describe('http driver', () => {
         (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled' && /stopped .* while downloading .*stall\.parquet, after 1000 of 50000 bytes, and stall\.parquet cannot be read in part .*nothing landed/.test(e.message));
     } finally {
       clearInterval(arrived);
+    }
+  });
+
+  test('a time budget that runs out during such a download says what could not land', async () => {
+    stallAfter.set('/data/stall.parquet', 1_000);
+    const workspace = createTestWorkspace('hw-http-budget-', `sources:\n  - name: web\n    kind: http\n    url: ${base}/data/stall.parquet\n`);
+    try {
+      await assert.rejects(workspace.engine.sample('web', 'stall.parquet', { limit: 10, maxSeconds: 0.3 }),
+        (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled' && /stopped at the time budget \(0\.3 s\) before any rows were read\. .*stall\.parquet cannot be read in part .*nothing landed/.test(e.message));
+    } finally {
+      await workspace.close();
     }
   });
 

@@ -91,7 +91,9 @@ async function openStream(args: RunSampleArgs, plan: { limit: number; strategy: 
     // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
     // runs out before the read begins is named as such, not as a user's cancel.
     if (stopReason() === 'time budget') {
-      throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} stopped at the time budget (${args.options.maxSeconds} s) before any rows were read.`, { source: source.name, entity }, { cause: error });
+      // The driver's own word on a stop (what of a download could not land) is kept.
+      const why = error instanceof HeadwaterError && error.code === 'cancelled' ? ` ${error.message}` : '';
+      throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} stopped at the time budget (${args.options.maxSeconds} s) before any rows were read.${why}`, { source: source.name, entity }, { cause: error });
     }
     throw error;
   });
