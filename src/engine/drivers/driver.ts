@@ -174,6 +174,13 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * source is a failure, not a complete sample.
    */
   finished?(): Promise<void>;
+  /**
+   * The same rows as the select, as selects over the parts of a local copy, in order. A stop
+   * interrupts the select as usual; then the sampler lands these one at a time until
+   * LAND_AFTER_STOP_MS after the stop and keeps the parts that landed (the one the deadline cuts lands
+   * nothing). The first part always lands: keep it small.
+   */
+  partsAfterStop?: string[];
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }
