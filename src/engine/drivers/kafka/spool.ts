@@ -93,11 +93,7 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const notes: string[] = [];
-  if (stoppedAt) notes.push(stoppedAt);
-  if (rejected) {
-    notes.push(`${rejected} unreadable records rejected (${rejectedAt.map((r) => `partition ${r.partition} offset ${r.offset}: ${r.error}`).join('; ')}${rejected > rejectedAt.length ? '; …' : ''})`);
-  }
+  const notes = spoolNotes(stoppedAt, rejected, rejectedAt);
   return {
     fields: RECORD_FIELDS,
     method: plan.method,
@@ -110,6 +106,16 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
     countRejected: async () => rejected,
     close: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** What the sample's status says about the spool: a stop while reading, and the unreadable records with where some were. */
+function spoolNotes(stoppedAt: string | undefined, rejected: number, rejectedAt: Provenance[]): string[] {
+  const notes: string[] = [];
+  if (stoppedAt) notes.push(stoppedAt);
+  if (rejected) {
+    notes.push(`${rejected} unreadable records rejected (${rejectedAt.map((r) => `partition ${r.partition} offset ${r.offset}: ${r.error}`).join('; ')}${rejected > rejectedAt.length ? '; …' : ''})`);
+  }
+  return notes;
 }
 
 interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
