@@ -1,8 +1,8 @@
 // The s3 driver against a private moto server: browse buckets > prefixes > objects, sample CSV,
-// NDJSON (gzip too) and Parquet objects, budgets, and clear errors for wrong credentials and a
-// missing bucket.
+// NDJSON (gzip too) and Parquet objects, budgets, a stop during the download (through a slow proxy),
+// and clear errors for wrong credentials and a missing bucket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,12 +13,15 @@ import type { ResolvedSource, SampleStream } from '../../src/engine/drivers/driv
 import { openDuckDB } from '../../src/engine/workspace/duckdb.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js';
+import { startThrottle } from '../services/throttle.js';
 import { testDriverContext } from '../drivers/context.js';
 
 let moto: MotoService | undefined;
 let tmp: string;
 
 const ndjson = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i + 1, kind: i % 2 ? 'click' : 'view' })).join('\n') + '\n';
+
+const BIG_CSV = `id,tag\n${Array.from({ length: 50_000 }, (_, i) => `${i + 1},tag-${i + 1}`).join('\n')}\n`;
 
 function source(options: Record<string, unknown> = {}, secrets?: string[]): ResolvedSource {
   const base = { endpoint: moto!.endpoint, region: moto!.region, forcePathStyle: true, accessKeyId: moto!.accessKeyId, secretAccessKey: moto!.secretAccessKey };
@@ -58,10 +61,13 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
       const parquet = join(tmp, 'points.parquet');
       try {
         await duck.connection.run(`COPY (SELECT range AS id, range * 0.5 AS score FROM range(1000)) TO '${parquet}' (FORMAT parquet)`);
+        await duck.connection.run(`COPY (SELECT range AS id, md5(range::VARCHAR) AS tag FROM range(50000)) TO '${join(tmp, 'tags.parquet')}' (FORMAT parquet)`);
       } finally {
         duck.close();
       }
       await put('tables/points.parquet', readFileSync(parquet));
+      await put('tables/tags.parquet', readFileSync(join(tmp, 'tags.parquet')));
+      await put('tables/big.csv', BIG_CSV);
     } finally {
       client.destroy();
     }
@@ -114,6 +120,37 @@ describe('s3 driver against moto', { skip: motoSkipReason() }, () => {
       driver.sample(source({ maxBytes: 100 }), 'shared-data/tables/points.parquet', { limit: 10, strategy: 'head' }, testDriverContext()),
       (e: unknown) => e instanceof HeadwaterError && /over the sample budget of 100 bytes/.test(e.message) && /footer holds \d+ bytes/.test(e.message),
     );
+  });
+
+  test('a stop during the download lands the whole lines that arrived; Parquet lands nothing and says why', async () => {
+    const slow = await startThrottle(moto!.endpoint, 100_000);
+    // Stopped once the driver has written `bytes` of the object to its partial copy.
+    const stopAfter = (name: string, bytes: number) => {
+      const stop = new AbortController();
+      const cache = join(tmp, '.headwater', 'cache', 's3');
+      const written = () => (existsSync(cache) ? readdirSync(cache) : []).some((dir) => {
+        const part = join(cache, dir, `${name}.part`);
+        return existsSync(part) && statSync(part).size >= bytes;
+      });
+      const poll = setInterval(() => { if (written()) stop.abort(); }, 5);
+      stop.signal.addEventListener('abort', () => clearInterval(poll), { once: true });
+      return stop;
+    };
+    try {
+      const stop = stopAfter('big.csv', 20_000);
+      const stream = await driver.sample(source({ endpoint: slow.url }), 'shared-data/tables/big.csv', { limit: 100_000, strategy: 'head' }, testDriverContext({ signal: stop.signal }));
+      assert.equal(stream.landsAfterStop, true);
+      assert.match(stream.notes?.join('; ') ?? '', new RegExp(`download was stopped after \\d+ of ${BIG_CSV.length} bytes; read its first \\d+ bytes, cut after the last whole line`));
+      const rows = await rowsOf(stream);
+      assert.ok(rows.length > 100 && rows.length < 50_000, `${rows.length} rows`);
+      assert.deepEqual(rows.at(-1), [rows.length, `tag-${rows.length}`], 'the last line is whole');
+      await assert.rejects(
+        driver.sample(source({ endpoint: slow.url }), 'shared-data/tables/tags.parquet', { limit: 10, strategy: 'head' }, testDriverContext({ signal: stopAfter('tags.parquet', 20_000).signal })),
+        (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled' && /stopped .* while downloading s3:\/\/shared-data\/tables\/tags\.parquet, after \d+ of \d+ bytes, and tags\.parquet cannot be read in part .*nothing landed/.test(e.message),
+      );
+    } finally {
+      await slow.close();
+    }
   });
 
   test('credentials from the environment when the source names none', async () => {

@@ -1,7 +1,7 @@
-// How a sample ends (status and detail) from what landed, table-driven with near misses.
+// How a sample ends (status and detail) from what landed, and when a batch landing is over, table-driven with near misses.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Landed } from '../../src/engine/sampling/landed.js';
+import { LAND_AFTER_STOP_MS, landingOver, type Landed } from '../../src/engine/sampling/landed.js';
 import { sampleOutcome } from '../../src/engine/sampling/run.js';
 
 const landed = (extra: Partial<Landed> = {}): Landed => ({ bytes: 0, rejected: 0, stopMattered: true, ...extra });
@@ -22,5 +22,20 @@ describe('sampleOutcome', { timeout: 10_000 }, () => {
   ];
   for (const [name, failure, what, stoppedBy, rows, expected] of cases) {
     test(name, () => assert.deepEqual(sampleOutcome(failure, what, stoppedBy, rows), expected));
+  }
+});
+
+describe('landingOver', { timeout: 10_000 }, () => {
+  const cases: [string, boolean, number | undefined, number, boolean][] = [
+    ['not stopped', false, undefined, 5_000, false],
+    ['not stopped, a copy cut short', true, undefined, 5_000, false],
+    ['stopped: over at once', false, 1_000, 1_000, true],
+    ['a copy cut short lands on just after the stop', true, 1_000, 1_000, false],
+    ['a copy cut short, 1 ms before the grace ends', true, 1_000, 1_000 + LAND_AFTER_STOP_MS - 1, false],
+    ['a copy cut short, as the grace ends', true, 1_000, 1_000 + LAND_AFTER_STOP_MS, true],
+    ['a copy cut short, long after', true, 1_000, 9_000, true],
+  ];
+  for (const [name, landsAfterStop, stoppedAt, now, expected] of cases) {
+    test(name, () => assert.equal(landingOver(landsAfterStop, stoppedAt, now), expected));
   }
 });

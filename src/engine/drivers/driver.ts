@@ -120,6 +120,13 @@ interface SampleStreamBase {
   notes?: string[];
   /** REST: what the read learned (paginator, record path, auth scheme), filled in as it goes; stored in the sample's schema. */
   rest?: RestEndpointProfile;
+  /**
+   * The driver already read the source into a local copy that the stream reads: a stop (cancel or
+   * budget) that came while it read only made the copy shorter, so what it holds still lands. A
+   * select lands uninterrupted (the driver keeps such a copy small); batches are taken for at most
+   * LAND_AFTER_STOP_MS after the stop (sampling/landed.ts), so their reader must not end on ctx.signal.
+   */
+  landsAfterStop?: boolean;
 }
 
 /** Records the driver reads itself and hands over in batches. */
@@ -182,10 +189,12 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    */
   finished?(): Promise<void>;
   /**
-   * The driver already read the source into a local copy that the select reads: a stop (cancel or
-   * budget) that came while it read only made the copy shorter, so what it holds still lands.
+   * The same rows as the select, as selects over the parts of a local copy, in order. A stop
+   * interrupts the select as usual; then the sampler lands these one at a time until
+   * LAND_AFTER_STOP_MS after the stop and keeps the parts that landed (the one the deadline cuts lands
+   * nothing). The first part always lands: keep it small.
    */
-  landsAfterStop?: boolean;
+  partsAfterStop?: string[];
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }

@@ -3,7 +3,7 @@
 import type { Provenance } from '../../shared/types.js';
 import type { BatchSampleStream, RecordBatch } from '../drivers/driver.js';
 import { SchemaInferrer } from '../inference/index.js';
-import { PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
+import { landingOver, PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
 
 /** Appended rows are flushed (made durable and queryable) at least this often. */
 const FLUSH_INTERVAL_MS = 1_000;
@@ -12,7 +12,7 @@ const REJECTED_EXAMPLES = 10;
 
 /** Record batches from the driver, appended as they come and flushed every second. */
 export async function landBatches(stream: BatchSampleStream, landing: Landing, args: LandingArgs): Promise<Landed> {
-  const { id, writer, limit, stop } = landing;
+  const { id, writer, limit } = landing;
   let bytes = 0;
   let rejected = 0;
   let lastProgress = 0;
@@ -43,7 +43,9 @@ export async function landBatches(stream: BatchSampleStream, landing: Landing, a
     progress(Date.now());
   };
   try {
-    while (!stop.signal.aborted && writer.rowCount < limit) {
+    // A copy the stop cut short still lands, for a bounded time after the stop.
+    const over = () => landingOver(stream.landsAfterStop === true, landing.stoppedAt(), performance.now());
+    while (!over() && writer.rowCount < limit) {
       // A source that pauses (a tail, a tap) still shows what it sent: rows waiting unflushed are
       // flushed on time even when no batch comes.
       let idleFlushed: Promise<unknown> | undefined;

@@ -6,6 +6,21 @@ import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export const PROGRESS_INTERVAL_MS = 250;
+/**
+ * How long after a stop the rows of a local copy the stop cut short (SampleStream.landsAfterStop)
+ * are still taken, one batch at a time, or the parts of a spool landed (partsAfterStop): the rest of
+ * the second a stop promises is left for finishing.
+ */
+export const LAND_AFTER_STOP_MS = 500;
+
+/**
+ * Whether a batch landing is over: at the stop, or for a copy the stop cut short, once
+ * LAND_AFTER_STOP_MS have passed since it (`stoppedAt` and `now` in ms on one clock).
+ */
+export function landingOver(landsAfterStop: boolean, stoppedAt: number | undefined, now: number): boolean {
+  if (stoppedAt === undefined) return false;
+  return !landsAfterStop || now - stoppedAt >= LAND_AFTER_STOP_MS;
+}
 
 export interface SampleProgress {
   rows: number;
@@ -50,6 +65,8 @@ export interface Landing {
   stop: AbortController;
   stopReason: () => StopReason | undefined;
   halt: (reason: StopReason) => void;
+  /** When the read was stopped (performance.now()), or undefined while it runs. */
+  stoppedAt: () => number | undefined;
   /** Bytes the driver counted before handing over (DriverContext.countBytes). */
   readBeforeLanding: () => number;
 }

@@ -37,8 +37,10 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
   // One controller for the driver: the caller's cancel and our budgets both stop the read.
   const stop = new AbortController();
   let stopReason: StopReason | undefined;
+  let stoppedAt: number | undefined;
   const halt = (reason: StopReason) => {
     stopReason ??= reason;
+    stoppedAt ??= performance.now();
     stop.abort();
   };
   const onCancel = () => halt('cancelled');
@@ -60,7 +62,7 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
     };
     const stream = await openStream(args, { limit, strategy, resume }, context, () => stopReason);
     const { id, writer } = await beginSample(workspace, args, stream, strategy);
-    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, readBeforeLanding: () => readBeforeLanding };
+    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, stoppedAt: () => stoppedAt, readBeforeLanding: () => readBeforeLanding };
     const landed = stream.duckdbSelect !== undefined
       ? await landSelect(stream, landing, args)
       : await landBatches(stream, landing, args);
@@ -89,7 +91,9 @@ async function openStream(args: RunSampleArgs, plan: { limit: number; strategy: 
     // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
     // runs out before the read begins is named as such, not as a user's cancel.
     if (stopReason() === 'time budget') {
-      throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} stopped at the time budget (${args.options.maxSeconds} s) before any rows were read.`, { source: source.name, entity }, { cause: error });
+      // The driver's own word on a stop (what of a download could not land) is kept.
+      const why = error instanceof HeadwaterError && error.code === 'cancelled' ? ` ${error.message}` : '';
+      throw new HeadwaterError('cancelled', `Sampling ${source.name}/${entity} stopped at the time budget (${args.options.maxSeconds} s) before any rows were read.${why}`, { source: source.name, entity }, { cause: error });
     }
     throw error;
   });

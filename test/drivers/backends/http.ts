@@ -33,10 +33,6 @@ options:
   unknownEntity: 'no_such_file.ndjson',
   unreachableCause: /ECONNREFUSED|connection refused/i,
   supports: { ...ALL, statementLog: true },
-  knownGaps: {
-    maxSeconds: 'a time budget that runs out while the file is still downloading ends the sample with no rows (an error) instead of landing the whole lines downloaded so far as partial, as --max-bytes does',
-    cancel: 'the same for a cancel during the download: nothing lands',
-  },
 };
 
 export default backend;

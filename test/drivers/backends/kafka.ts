@@ -76,10 +76,6 @@ const backend: Backend = {
   unknownEntity: 'no_such_topic',
   unreachableCause: /connection refused|ECONNREFUSED/i,
   supports: { ...ALL, statementLog: true },
-  knownGaps: {
-    maxSeconds: 'a stop during the spool read still lands the whole spooled copy (landsAfterStop), which DuckDB reads uninterrupted for seconds; a stop after the spool is read does not apply at all',
-    cancel: 'the same: the spooled copy lands whole after the cancel, seconds for a large copy',
-  },
 };
 
 export default backend;

@@ -32,6 +32,8 @@ export interface Download {
   total?: number;
   /** What the server answered: a fresh download, a resumed one, or 304 (cache still good). */
   outcome: 'downloaded' | 'resumed' | 'not modified';
+  /** A stop (cancel or time budget) ended the download: the copy (`complete` false) holds what arrived. */
+  stopped?: boolean;
   etag?: string;
   lastModified?: string;
   /** Other origins a redirect led to (followed without credentials). */
@@ -140,7 +142,7 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   try {
     ({ response, otherOrigins } = await request(settings, url, conditional, signal));
   } catch (cause) {
-    if (signal.aborted) throw new HeadwaterError('cancelled', `Downloading ${where} was cancelled.`, { source: source.name, entity: where });
+    if (signal.aborted) throw new HeadwaterError('cancelled', `Downloading ${where} was stopped before any bytes arrived.`, { source: source.name, entity: where });
     const failure = cause instanceof HttpFailure ? cause : undefined;
     throw fail(failure ? failure.describe(where) : `cannot reach ${where}: ${(cause as Error).message}`, cause, failure?.kind === 'cross-origin' ? 'source' : 'connection');
   }
@@ -167,8 +169,10 @@ export async function download(source: ResolvedSource, url: string, fileName: st
   };
   mkdirSync(dir, { recursive: true });
   writeMeta(dir, next, source.secrets);
-  const received = await receive(response, { source: source.name, contentType: response.headers.get('content-type'), partial, resumed, start, budget, maxBytes: settings.maxBytes, where, fileName, signal, fail });
+  const { received, stopped } = await receive(response, { source: source.name, contentType: response.headers.get('content-type'), partial, resumed, start, budget, maxBytes: settings.maxBytes, where, fileName, signal, fail });
   const found = { etag: next.etag, lastModified: next.lastModified, otherOrigins, total: Number.isFinite(total) ? total : undefined, outcome: resumed ? 'resumed' as const : 'downloaded' as const };
+  // What arrived before a stop stays, for this sample to land in part and a later one to resume.
+  if (stopped && !(Number.isFinite(total) && received >= total)) return { ...found, path: partial, bytes: received, complete: false, stopped: true };
   if (budget !== undefined && received >= budget && !(Number.isFinite(total) && received >= total)) {
     if (options.prefixReadable === false) throw fail(`${where} passed the sample's byte budget of ${budget} bytes (--max-bytes), and ${fileName} cannot be read in part; raise --max-bytes to read it whole.`);
     // Stopped at the budget: the copy so far stays, for a later sample to resume.
@@ -233,8 +237,8 @@ interface Receiving {
   fail: (message: string, cause?: unknown, code?: 'connection' | 'source') => HeadwaterError;
 }
 
-/** Writes the body to the partial copy, up to the budget; returns the bytes the copy holds. */
-async function receive(response: HttpResponse, r: Receiving): Promise<number> {
+/** Writes the body to the partial copy, up to the budget; returns the bytes the copy holds, and whether a stop ended the body. */
+async function receive(response: HttpResponse, r: Receiving): Promise<{ received: number; stopped: boolean }> {
   let received = r.start;
   let head = r.resumed ? undefined : Buffer.alloc(0);
   const sniff = () => {
@@ -244,6 +248,7 @@ async function receive(response: HttpResponse, r: Receiving): Promise<number> {
   };
   // Each chunk is written before the next is read, so a broken-off transfer keeps every byte it got.
   const out = await open(r.partial, r.resumed ? 'a' : 'w');
+  let stopped: boolean;
   try {
     if (r.budget !== undefined && received >= r.budget) response.discard();
     else {
@@ -259,18 +264,28 @@ async function receive(response: HttpResponse, r: Receiving): Promise<number> {
         if (r.budget !== undefined && received >= r.budget) break;
       }
     }
+    stopped = r.signal.aborted;
     sniff();
   } catch (cause) {
-    if (cause instanceof HeadwaterError) {
+    const drop = async (refusal: unknown): Promise<never> => {
       await out.close();
       rmSync(r.partial, { force: true });
-      throw cause;
+      throw refusal;
+    };
+    if (cause instanceof HeadwaterError) await drop(cause);
+    if (!r.signal.aborted) {
+      const why = cause instanceof HttpFailure ? cause.describe(r.where) : `the download of ${r.where} broke off after ${received} bytes (${(cause as Error).message})`;
+      throw r.fail(`${why}; sampling again resumes it.`, cause, 'connection');
     }
-    if (r.signal.aborted) throw new HeadwaterError('cancelled', `Downloading ${r.where} was cancelled; ${received} bytes are kept to resume.`, { source: r.source, entity: r.where });
-    const why = cause instanceof HttpFailure ? cause.describe(r.where) : `the download of ${r.where} broke off after ${received} bytes (${(cause as Error).message})`;
-    throw r.fail(`${why}; sampling again resumes it.`, cause, 'connection');
+    // A stop keeps what arrived, once told from a web page.
+    stopped = true;
+    try {
+      sniff();
+    } catch (refusal) {
+      await drop(refusal);
+    }
   } finally {
     await out.close().catch(() => undefined);
   }
-  return received;
+  return { received, stopped };
 }

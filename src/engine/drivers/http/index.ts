@@ -6,7 +6,7 @@ import type { BrowseNode } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, ResolvedSource, SampleStream } from '../driver.js';
 import { HttpFailure, send } from '../kit/http.js';
 import { download, maxBytesOf, settingsOf } from './download.js';
-import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy } from '../kit/files/handoff.js';
+import { dataFormatOf, firstLines, readableInPart, sampleLocalCopy, stoppedCopy } from '../kit/files/handoff.js';
 import { manifest } from './manifest.js';
 
 interface Target {
@@ -85,7 +85,11 @@ async function sampleDownload(source: ResolvedSource, target: Target, options: D
   const notes = got.otherOrigins.map((origin) => `redirected to another origin (${redactUrl(origin)}), downloaded from there without the source's credentials (allowCrossOrigin)`);
   const cut = budget !== undefined && (!got.complete || got.bytes >= budget);
   let stream: SampleStream;
-  if (cut) {
+  if (got.stopped) {
+    const first = await stoppedCopy({ path: got.path, bytes: got.bytes, total: got.total, readable: prefixReadable, label: `HTTP source '${source.name}'`, source: source.name, where, name: target.name });
+    notes.push(first.note);
+    stream = await sampleLocalCopy(source, settings, first.path, `${where} (${got.outcome}, ${validator}, stopped after ${got.bytes} bytes, first ${first.bytes} bytes)`, options, ctx, first.release, { bytes: got.bytes, cut: true });
+  } else if (cut) {
     if (!prefixReadable) {
       throw new HeadwaterError('source', `HTTP source '${source.name}': ${where} is over the sample's byte budget of ${budget} bytes (--max-bytes), and ${target.name} cannot be read in part; raise --max-bytes to read it whole.`, { source: source.name, entity: where });
     }

@@ -139,17 +139,27 @@ export type RecordVisitor = (
   headers: Record<string, Buffer | Buffer[]> | undefined,
 ) => void;
 
+/** Longest stretch visitRecords runs without giving the event loop a turn. */
+const TURN_MS = 50;
+
 /**
  * Walks a partition's records in offset order, leaving out control records and, with
  * abortedTransactions given (read_committed), the batches of aborted transactions, as Kafka's own
- * consumer does. Async only for entries kafkajs decodes (compressed or legacy).
+ * consumer does. Async for entries kafkajs decodes (compressed or legacy), and to give the event loop
+ * a turn every TURN_MS.
  */
 export async function visitRecords(fetched: Pick<RawPartition, 'records' | 'abortedTransactions'>, visit: RecordVisitor): Promise<void> {
   const { records } = fetched;
   const pendingAborts = [...fetched.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset);
   const abortedProducers = new Set<bigint>();
   let at = 0;
+  let turn = performance.now();
   while (at + ENTRY_HEADER <= records.length) {
+    // A large Fetch (tens of MiB) is walked in turns of the event loop, so a time budget or a cancel fires during it.
+    if (performance.now() - turn >= TURN_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      turn = performance.now();
+    }
     const end = at + 12 + records.readInt32BE(at + 8);
     const magic = records[at + 16]!;
     if (magic < 2) {

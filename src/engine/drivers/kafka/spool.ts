@@ -1,5 +1,5 @@
-// Samples land through a spool: records are fetched and written as NDJSON to a temporary file, and
-// the workspace's DuckDB reads it in one statement (DuckDBSampleStream). Telling JSON from text,
+// Samples land through a spool: records are fetched and written as NDJSON to temporary part files, and
+// the workspace's DuckDB reads them in one statement (DuckDBSampleStream), or after a stop part by part. Telling JSON from text,
 // validating it and inferring the schema then happen in DuckDB, in parallel, instead of per record
 // in JS, which is what makes a large sample keep pace with the broker (bench/cases/kafka.ts).
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -32,17 +32,21 @@ interface SpoolCount {
   rejectedAt: Provenance[];
 }
 
-/** Reads the ranges into a spool file and returns the select that lands it. */
+/** Reads the ranges into the spool's part files and returns the select that lands them (and each part's, for after a stop). */
 export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promise<DuckDBSampleStream> {
   const { ctx } = options;
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-spool-'));
-  const file = join(dir, 'records.ndjson');
-  const fd = openSync(file, 'w');
   const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
   const count: SpoolCount = { rows: 0, rejected: 0, bytes: 0, rejectedAt: [] };
   const full = () => options.limit !== undefined && count.rows >= options.limit;
   let stoppedAt: string | undefined;
-  const out = new SpoolWriter(fd);
+  let out: SpoolWriter;
+  try {
+    out = new SpoolWriter(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   try {
     for await (const work of fetchChunks(options)) {
       for (const chunk of work) {
@@ -53,19 +57,20 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promis
       if (full()) break;
     }
     if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${count.rows} records`;
+    out.close();
   } catch (error) {
-    closeSync(fd);
+    out.abandon();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  closeSync(fd);
   return {
     fields: RECORD_FIELDS,
     method: plan.method,
     query: plan.query,
-    duckdbSelect: selectOf(file),
+    duckdbSelect: selectOf(out.files),
+    // After a stop, what was spooled lands part by part for as long as the stop allows.
+    partsAfterStop: out.files.map((file) => selectOf([file])),
     notes: spoolNotes(count, stoppedAt),
-    landsAfterStop: true,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
     close: () => rmSync(dir, { recursive: true, force: true }),
@@ -128,6 +133,9 @@ function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] 
 interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
+/** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
+const PART_BYTES_FIRST = 256 * 1024;
+const PART_BYTES_MAX = 4 * 1024 * 1024;
 
 /**
  * NDJSON lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as a
@@ -138,7 +146,38 @@ class SpoolWriter {
   private buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
   private at = 0;
 
-  constructor(private readonly fd: number) {}
+  /** The part files, in order. */
+  readonly files: string[] = [];
+  private fd = -1;
+  /** Bytes written to the current part file, and the size after which the next record starts a new one. */
+  private partBytes = 0;
+  private partLimit = PART_BYTES_FIRST / 2;
+
+  constructor(private readonly dir: string) {
+    this.nextPart();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  /** Closes the part file without writing what is buffered (the spool is being thrown away). */
+  abandon(): void {
+    closeSync(this.fd);
+  }
+
+  private nextPart(): void {
+    if (this.fd >= 0) {
+      this.flush();
+      closeSync(this.fd);
+    }
+    const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.ndjson`);
+    this.fd = openSync(file, 'w');
+    this.files.push(file);
+    this.partBytes = 0;
+    this.partLimit = Math.min(PART_BYTES_MAX, this.partLimit * 2);
+  }
 
   /** Writes the record when both payloads are `auto` and not in the registry's wire format. */
   rawPayloads(decoder: PayloadDecoder, record: SpoolRecord, keyBuffer: Buffer, keyStart: number, keyEnd: number, valueBuffer: Buffer, valueStart: number, valueEnd: number): boolean {
@@ -162,11 +201,14 @@ class SpoolWriter {
 
   flush(): void {
     if (this.at) writeSync(this.fd, this.buffer, 0, this.at);
+    this.partBytes += this.at;
     this.at = 0;
   }
 
   private head(record: SpoolRecord): void {
-    if (this.at > FLUSH_BYTES) this.flush();
+    // A record starts a line: the place to start the next part.
+    if (this.partBytes + this.at >= this.partLimit) this.nextPart();
+    else if (this.at > FLUSH_BYTES) this.flush();
     this.ascii(`{"p":${record.partition},"o":${record.offset},"t":${record.timestamp >= 0 ? record.timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'}",`);
   }
 
@@ -227,7 +269,7 @@ function payloadText(payload: Spooled): string {
  * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
  * each is decoded and parsed once, in DuckDB's threads.
  */
-function selectOf(file: string): string {
+function selectOf(files: string[]): string {
   const payload = (name: string, c: string) => [
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
@@ -235,7 +277,7 @@ function selectOf(file: string): string {
   const decoded = (c: string) => `CASE ${c}f WHEN 'text' THEN ${c} WHEN 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
   const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
-  const read = `read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
+  const read = `read_json([${files.map(quoteLiteral).join(', ')}], format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,

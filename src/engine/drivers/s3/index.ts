@@ -5,7 +5,7 @@
 // last whole line); Parquet's footer is read with ranged GETs first so a file too large is refused
 // before any data page is fetched. The copy is then read by the data-file reader the file driver uses (kit/files).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -13,7 +13,7 @@ import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
 import { lazyModule } from '../kit/lazy.js';
-import { dataFormatOf, parquetSchemaOf, sampleLocalCopy } from '../kit/files/handoff.js';
+import { dataFormatOf, parquetSchemaOf, readableInPart, sampleLocalCopy, stoppedCopy } from '../kit/files/handoff.js';
 import { manifest } from './manifest.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
@@ -186,12 +186,24 @@ interface Copy {
   bytes: number;
   size: number;
   cached: boolean;
+  /** A stop (cancel or time budget) cut the download short: what of it lands, removed by `release`. */
+  stopped?: { received: number; note: string; release: () => void };
 }
 
 /** Bytes `start`..`end` (inclusive) of an object. */
 async function getRange(client: S3Client, api: S3Module, bucket: string, key: string, start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
   const got = await client.send(new api.GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end}` }), { abortSignal: signal });
   return got.Body!.transformToByteArray();
+}
+
+/** One object of one source: where it is, what it is called locally, and how errors name it. */
+interface Target {
+  source: ResolvedSource;
+  bucket: string;
+  key: string;
+  entity: string;
+  name: string;
+  format: NonNullable<ReturnType<typeof dataFormatOf>>;
 }
 
 /** Copies an object (or its first `maxBytes`, cut at a line end) into the cache, keyed by ETag. */
@@ -203,17 +215,9 @@ async function copyObject(source: ResolvedSource, bucket: string, key: string, c
   if (!format) {
     throw new HeadwaterError('usage', `S3 source '${source.name}': cannot tell the format of '${key}' from its name.`, { source: source.name, entity, hint: "Set the source's 'format' option to csv, tsv, json, ndjson or parquet." });
   }
+  const target: Target = { source, bucket, key, entity, name, format };
   return withClient(source, async (client, api) => {
-    let head;
-    try {
-      head = await client.send(new api.HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
-    } catch (error) {
-      // HEAD answers have no body: tell a missing bucket from a missing key.
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 && await bucketMissing(client, api, bucket)) {
-        throw new HeadwaterError('not_found', `S3 source '${source.name}': bucket '${bucket}' does not exist (reading s3://${entity}).`, { source: source.name, entity }, { cause: error });
-      }
-      throw s3Error(source, `reading s3://${entity}`, error, entity);
-    }
+    const head = await headObject(client, api, target, ctx.signal);
     const size = head.ContentLength ?? 0;
     const etag = head.ETag ?? head.LastModified?.toISOString() ?? 'none';
     const dir = join(source.baseDir, '.headwater', 'cache', 's3', createHash('sha256').update(`${setting(source, 'endpoint') ?? ''}|${entity}`).digest('hex').slice(0, 24));
@@ -229,45 +233,94 @@ async function copyObject(source: ResolvedSource, bucket: string, key: string, c
       // no copy yet
     }
     try {
-      if (!whole) {
-        if (format.format === 'parquet' || format.gzip) {
-          let detail = '';
-          if (format.format === 'parquet' && !format.gzip && size >= 12) {
-            // The footer says how much metadata there is: read only it (two ranged GETs), never the data.
-            const tail = await getRange(client, api, bucket, key, size - 8, size - 1, ctx.signal);
-            const footer = Buffer.from(tail).readUInt32LE(0);
-            if (Buffer.from(tail.subarray(4)).toString('latin1') === 'PAR1') detail = ` Its footer holds ${footer} bytes of metadata.`;
-          }
-          throw new HeadwaterError('source', `S3 source '${source.name}': s3://${entity} is ${size} bytes, over the sample budget of ${settings.maxBytes} bytes, and ${format.gzip ? 'gzip' : 'Parquet'} cannot be read in part.${detail}`, {
-            source: source.name, entity, hint: "Raise the source's maxBytes option to read it whole.",
-          });
-        }
-      }
-      const out = await open(`${path}.part`, 'w+');
-      let written = 0;
-      try {
-        const got = await client.send(new api.GetObjectCommand({ Bucket: bucket, Key: key, ...(whole ? {} : { Range: `bytes=0-${budget - 1}` }) }), { abortSignal: ctx.signal });
-        for await (const chunk of got.Body as AsyncIterable<Uint8Array>) {
-          await out.write(chunk);
-          written += chunk.length;
-        }
-        if (!whole) {
-          // A ranged read of a line format ends at its last whole line.
-          const buffer = Buffer.alloc(Math.min(written, 1 << 20));
-          const { bytesRead } = await out.read(buffer, 0, buffer.length, written - buffer.length);
-          const lastNewline = buffer.subarray(0, bytesRead).lastIndexOf(10);
-          if (lastNewline >= 0) await out.truncate(written - buffer.length + lastNewline + 1);
-        }
-      } finally {
-        await out.close();
-      }
+      if (!whole) await refuseUnreadableOverBudget(client, api, target, size, settings.maxBytes, ctx.signal);
+      const got = await download(client, api, target, { part: `${path}.part`, range: whole ? undefined : budget, bytes: budget, signal: ctx.signal });
+      if (got.stopped) return await stoppedCopyOf(target, `${path}.part`, got.written, size);
       renameSync(`${path}.part`, path);
       writeFileSync(metaPath, JSON.stringify({ entity, etag, bytes: budget, size }));
       return { path, bytes: budget, size, cached: false };
     } catch (error) {
+      rmSync(`${path}.part`, { force: true });
       throw s3Error(source, `reading s3://${entity}`, error, entity);
     }
   });
+}
+
+/** The object's HEAD; a 404 tells a missing bucket from a missing key. */
+async function headObject(client: S3Client, api: S3Module, t: Target, signal: AbortSignal) {
+  try {
+    return await client.send(new api.HeadObjectCommand({ Bucket: t.bucket, Key: t.key }), { abortSignal: signal });
+  } catch (error) {
+    if (signal.aborted) throw stoppedEarly(t);
+    // HEAD answers have no body: tell a missing bucket from a missing key.
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 && await bucketMissing(client, api, t.bucket)) {
+      throw new HeadwaterError('not_found', `S3 source '${t.source.name}': bucket '${t.bucket}' does not exist (reading s3://${t.entity}).`, { source: t.source.name, entity: t.entity }, { cause: error });
+    }
+    throw s3Error(t.source, `reading s3://${t.entity}`, error, t.entity);
+  }
+}
+
+const stoppedEarly = (t: Target) => new HeadwaterError('cancelled', `S3 source '${t.source.name}': the sample was stopped before any bytes of s3://${t.entity} arrived.`, { source: t.source.name, entity: t.entity });
+
+/** Parquet and gzip over the budget cannot be read in part: refused, with the footer's size for Parquet (one ranged GET, never the data). */
+async function refuseUnreadableOverBudget(client: S3Client, api: S3Module, t: Target, size: number, maxBytes: number, signal: AbortSignal): Promise<void> {
+  const { format } = t;
+  if (format.format !== 'parquet' && !format.gzip) return;
+  let detail = '';
+  if (format.format === 'parquet' && !format.gzip && size >= 12) {
+    const tail = await getRange(client, api, t.bucket, t.key, size - 8, size - 1, signal);
+    const footer = Buffer.from(tail).readUInt32LE(0);
+    if (Buffer.from(tail.subarray(4)).toString('latin1') === 'PAR1') detail = ` Its footer holds ${footer} bytes of metadata.`;
+  }
+  throw new HeadwaterError('source', `S3 source '${t.source.name}': s3://${t.entity} is ${size} bytes, over the sample budget of ${maxBytes} bytes, and ${format.gzip ? 'gzip' : 'Parquet'} cannot be read in part.${detail}`, {
+    source: t.source.name, entity: t.entity, hint: "Raise the source's maxBytes option to read it whole.",
+  });
+}
+
+/**
+ * GETs the object (or its first `range` bytes, then cut after the last whole line) into `part`,
+ * `bytes` in all. A stop during the body ends it early (`stopped`): what arrived stays in `part`.
+ */
+async function download(client: S3Client, api: S3Module, t: Target, o: { part: string; range?: number; bytes: number; signal: AbortSignal }): Promise<{ written: number; stopped: boolean }> {
+  const out = await open(o.part, 'w+');
+  let written = 0;
+  try {
+    try {
+      const got = await client.send(new api.GetObjectCommand({ Bucket: t.bucket, Key: t.key, ...(o.range === undefined ? {} : { Range: `bytes=0-${o.range - 1}` }) }), { abortSignal: o.signal });
+      for await (const chunk of got.Body as AsyncIterable<Uint8Array>) {
+        await out.write(chunk);
+        written += chunk.length;
+      }
+    } catch (error) {
+      if (!o.signal.aborted) throw error;
+      if (written === 0) throw stoppedEarly(t);
+      return { written, stopped: true };
+    }
+    if (written < o.bytes) {
+      if (o.signal.aborted) return { written, stopped: true };
+      throw new HeadwaterError('connection', `S3 source '${t.source.name}': the download of s3://${t.entity} ended after ${written} of ${o.bytes} bytes.`, { source: t.source.name, entity: t.entity });
+    }
+    if (o.range !== undefined) {
+      // A ranged read of a line format ends at its last whole line.
+      const buffer = Buffer.alloc(Math.min(written, 1 << 20));
+      const { bytesRead } = await out.read(buffer, 0, buffer.length, written - buffer.length);
+      const lastNewline = buffer.subarray(0, bytesRead).lastIndexOf(10);
+      if (lastNewline >= 0) await out.truncate(written - buffer.length + lastNewline + 1);
+    }
+    return { written, stopped: false };
+  } finally {
+    await out.close();
+  }
+}
+
+/** What lands of a download a stop cut short (kit/files stoppedCopy); the partial copy is not kept (S3 copies are not resumed). */
+async function stoppedCopyOf(t: Target, part: string, written: number, size: number): Promise<Copy> {
+  try {
+    const first = await stoppedCopy({ path: part, bytes: written, total: size, readable: readableInPart(t.format), label: `S3 source '${t.source.name}'`, source: t.source.name, where: `s3://${t.entity}`, name: t.name });
+    return { path: first.path, bytes: first.bytes, size, cached: false, stopped: { received: written, note: first.note, release: first.release } };
+  } finally {
+    rmSync(part, { force: true });
+  }
 }
 
 const driver: Driver = {
@@ -313,6 +366,12 @@ const driver: Driver = {
   async sample(source, entity, options, ctx) {
     const { bucket, key } = objectOf(source, entity);
     const copy = await copyObject(source, bucket, key, ctx);
+    const { stopped } = copy;
+    if (stopped) {
+      ctx.log('info', `${source.name}/${entity}: stopped after ${stopped.received} of ${copy.size} bytes`);
+      const stream = await sampleLocalCopy(source, manifest.settings(source), copy.path, `s3://${entity} (stopped after ${stopped.received} of ${copy.size} bytes, first ${copy.bytes} bytes)`, options, ctx, stopped.release, { bytes: stopped.received, cut: true });
+      return { ...stream, notes: [...(stream.notes ?? []), stopped.note] };
+    }
     const part = copy.bytes < copy.size ? `first ${copy.bytes} of ${copy.size} bytes (budget)` : `${copy.size} bytes`;
     ctx.log('info', `${source.name}/${entity}: ${copy.cached ? 'cached copy' : 'copied'}, ${part}`);
     return sampleLocalCopy(source, manifest.settings(source), copy.path, `s3://${entity} (${part}${copy.cached ? ', cached' : ''})`, options, ctx);

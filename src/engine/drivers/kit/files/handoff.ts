@@ -3,6 +3,7 @@
 import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
+import { HeadwaterError } from '../../../../shared/errors.js';
 import type { Schema } from '../../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../../driver.js';
 import type { FileFormatSettings } from '../option-groups.js';
@@ -57,10 +58,45 @@ export async function firstLines(localPath: string, budget: number, into = dirna
   return { path, bytes: end, release };
 }
 
+/** Most bytes of a download a stop cut short that land: enough to show the data, few enough to land within a second of the stop. */
+export const STOPPED_COPY_BYTES = 8 * 1024 * 1024;
+
+/** A download a stop (cancel or time budget) cut short, as the driver describes it. */
+export interface StoppedDownload {
+  /** The partial copy and the bytes it holds. */
+  path: string;
+  bytes: number;
+  /** The whole file's size, when known. */
+  total?: number;
+  /** Whether the format can be read in part (readableInPart). */
+  readable: boolean;
+  /** `HTTP source 'x'`, `S3 source 'x'`: how errors name the source. */
+  label: string;
+  source: string;
+  /** The file or object as the user knows it (redacted URL, s3://bucket/key), and its file name. */
+  where: string;
+  name: string;
+}
+
+/**
+ * What lands of a download a stop cut short: its first whole lines (up to STOPPED_COPY_BYTES) as a
+ * copy beside it, with a note saying so; a format that cannot be read in part lands nothing, and the
+ * error says why.
+ */
+export async function stoppedCopy(d: StoppedDownload): Promise<{ path: string; bytes: number; release: () => void; note: string }> {
+  const got = `${d.bytes}${d.total !== undefined ? ` of ${d.total}` : ''} bytes`;
+  if (!d.readable) {
+    throw new HeadwaterError('cancelled', `${d.label}: the sample was stopped (a cancel or --max-seconds) while downloading ${d.where}, after ${got}, and ${d.name} cannot be read in part (Parquet, gzip or a JSON document): nothing landed.`, { source: d.source, entity: d.where });
+  }
+  const first = await firstLines(d.path, Math.min(d.bytes, STOPPED_COPY_BYTES));
+  const note = `the download was stopped after ${got}; read its first ${first.bytes} bytes${d.bytes > STOPPED_COPY_BYTES ? ` (at most ${STOPPED_COPY_BYTES} land after a stop)` : ''}, cut after the last whole line`;
+  return { ...first, note };
+}
+
 /** What the driver read from the source into the copy, for the sampler's byte budget. */
 export interface CopyRead {
   bytes: number;
-  /** The copy holds only the start of the file: the byte budget stopped it. */
+  /** The copy holds only the start of the file: the byte budget or a stop cut it short. */
   cut: boolean;
 }
 
@@ -72,17 +108,20 @@ export interface CopyRead {
  */
 export async function sampleLocalCopy(source: ResolvedSource, format: FileFormatSettings, localPath: string, describe: string, options: DriverSampleOptions, ctx: DriverContext, release: () => void = () => {}, read?: CopyRead): Promise<SampleStream> {
   let stream: SampleStream;
+  // A copy cut short lands after the stop, so its reader must not end on the stop: the sampler ends it.
+  const readCtx = read?.cut ? { ...ctx, signal: new AbortController().signal } : ctx;
   try {
-    stream = await sampleDataFile(localFileSource(source, localPath), format, basename(localPath), options, ctx);
+    stream = await sampleDataFile(localFileSource(source, localPath), format, basename(localPath), options, readCtx);
   } catch (error) {
     release();
     throw error;
   }
   const query = `${describe}; ${stream.query}`;
+  const cut = read?.cut ? { landsAfterStop: true } : {};
   if (stream.duckdbSelect !== undefined) {
     const close = stream.close.bind(stream);
     if (read) ctx.countBytes?.(read.bytes);
-    return { ...stream, query, ...(read?.cut ? { landsAfterStop: true } : {}), close: () => { try { close(); } finally { release(); } } };
+    return { ...stream, query, ...cut, close: () => { try { close(); } finally { release(); } } };
   }
   const inner = stream.batches;
   async function* batches(): AsyncGenerator<RecordBatch> {
@@ -94,7 +133,7 @@ export async function sampleLocalCopy(source: ResolvedSource, format: FileFormat
       release();
     }
   }
-  return { ...stream, query, batches: batches() };
+  return { ...stream, query, ...cut, batches: batches() };
 }
 
 /** The schema a local Parquet copy (or just its footer) declares, as the data-file reader reads it. */

@@ -56,11 +56,52 @@ interface Taken {
   rejectedAt: Provenance[];
 }
 
+type Parse = (line: string, lineNumber: number, cut: boolean) => Record<string, unknown> | undefined;
+
+/** How the lines are read: the catalog's words for it, and the next batch (undefined at the end). */
+interface Plan {
+  query: string;
+  pull: () => Promise<RecordBatch | undefined>;
+  /** Why the read broke (a truncated gzip), once it did: the whole lines before the break are handed over first. */
+  broken: () => unknown;
+}
+
 export async function sampleNdjson(source: ResolvedSource, data: DataFile, options: Options, ctx: DriverContext): Promise<SampleStream> {
   const reader = LineReader.open(data.file, data.gzip);
   const builder = new FieldSetBuilder();
+  const label = `${data.entity}${data.gzip ? ' (gzip)' : ''}`;
+  const readError = (error: unknown) => new HeadwaterError('source', `File source '${source.name}': cannot read ${label}: ${(error as Error).message}`, { source: source.name, entity: data.entity }, { cause: error });
+  try {
+    const parse = lineParser(source, data, ctx);
+    const toBatch = (taken: Taken) => batchOf(builder, taken);
+    const plan = options.strategy === 'random'
+      ? await randomPlan(reader, label, options, parse, toBatch, ctx)
+      : headPlan(reader, label, options, parse, toBatch);
+    const guardedPull = async () => {
+      let batch: RecordBatch | undefined;
+      try {
+        batch = await plan.pull();
+      } catch (error) {
+        throw error instanceof HeadwaterError ? error : readError(error);
+      }
+      if (!batch && plan.broken() !== undefined) throw readError(plan.broken());
+      return batch;
+    };
+    // The first batch is read now, so the stream's fields come from real records.
+    const first = await guardedPull();
+    if (first) delete first.fields;
+    const batches = batchStream(first, guardedPull, { signal: ctx.signal, limit: options.limit, close: () => reader.close() });
+    return { fields: builder.fields, method: 'snapshot', query: plan.query, batches };
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+}
+
+/** One line as a record, or undefined when it is rejected (each kind of problem is logged once). */
+function lineParser(source: ResolvedSource, data: DataFile, ctx: DriverContext): Parse {
   const warned = new Set<string>();
-  const parse = (line: string, lineNumber: number, cut: boolean): Record<string, unknown> | undefined => {
+  return (line, lineNumber, cut) => {
     const parsed = parseJsonLine(line, cut);
     if ('record' in parsed) return parsed.record;
     const kind = parsed.problem.split(' (')[0]!;
@@ -70,86 +111,65 @@ export async function sampleNdjson(source: ResolvedSource, data: DataFile, optio
     }
     return undefined;
   };
-  const toBatch = (taken: Taken): RecordBatch => {
-    const observed = builder.observe(taken.records);
-    const batch: RecordBatch = { rows: observed.rows, provenance: taken.provenance, bytes: taken.bytes };
-    if (observed.fields) batch.fields = observed.fields;
-    if (taken.rejectedAt.length) {
-      batch.rejected = taken.rejectedAt.length;
-      batch.rejectedAt = taken.rejectedAt;
-    }
+}
+
+/** Records as a batch, typed by what the builder has seen so far (with the new field list when it grew). */
+function batchOf(builder: FieldSetBuilder, taken: Taken): RecordBatch {
+  const observed = builder.observe(taken.records);
+  const batch: RecordBatch = { rows: observed.rows, provenance: taken.provenance, bytes: taken.bytes };
+  if (observed.fields) batch.fields = observed.fields;
+  if (taken.rejectedAt.length) {
+    batch.rejected = taken.rejectedAt.length;
+    batch.rejectedAt = taken.rejectedAt;
+  }
+  return batch;
+}
+
+/** `random`: a reservoir over the whole file, drawn first, then handed over in line order a batch at a time. */
+async function randomPlan(reader: LineReader, label: string, options: Options, parse: Parse, toBatch: (taken: Taken) => RecordBatch, ctx: DriverContext): Promise<Plan> {
+  const sampled = await reservoir(reader, options.limit, parse, ctx);
+  let at = 0;
+  let rejectedPending = sampled.rejectedAt;
+  const pull = async () => {
+    if (at >= sampled.records.length && !rejectedPending.length) return undefined;
+    const end = Math.min(sampled.records.length, at + BATCH_LINES);
+    const bytes = sampled.sizes.slice(at, end).reduce((n, size) => n + size, 0);
+    const batch = toBatch({ records: sampled.records.slice(at, end), provenance: sampled.lines.slice(at, end).map((line) => ({ line })), bytes, rejectedAt: rejectedPending });
+    rejectedPending = [];
+    at = end;
     return batch;
   };
+  return { query: `JSON lines of ${label}: reservoir sample of ${options.limit} lines over the whole file, in line order`, pull, broken: () => sampled.failure };
+}
 
-  const label = `${data.entity}${data.gzip ? ' (gzip)' : ''}`;
-  const readError = (error: unknown) => new HeadwaterError('source', `File source '${source.name}': cannot read ${label}: ${(error as Error).message}`, { source: source.name, entity: data.entity }, { cause: error });
-  // A read that breaks (a truncated gzip) first hands over the whole lines before the break.
+/** `head` and `full`: lines from line 1, a batch at a time; `full` honours the limit as a cap, like every other source. */
+function headPlan(reader: LineReader, label: string, options: Options, parse: Parse, toBatch: (taken: Taken) => RecordBatch): Plan {
+  let taken = 0;
   let broken: unknown;
-  let pull: () => Promise<RecordBatch | undefined>;
-  let query: string;
-  if (options.strategy === 'random') {
-    query = `JSON lines of ${label}: reservoir sample of ${options.limit} lines over the whole file, in line order`;
-    const sampled = await reservoir(reader, options.limit, parse, ctx);
-    broken = sampled.failure;
-    let at = 0;
-    let rejectedPending = sampled.rejectedAt;
-    pull = async () => {
-      if (at >= sampled.records.length && !rejectedPending.length) return undefined;
-      const end = Math.min(sampled.records.length, at + BATCH_LINES);
-      const bytes = sampled.sizes.slice(at, end).reduce((n, size) => n + size, 0);
-      const batch = toBatch({ records: sampled.records.slice(at, end), provenance: sampled.lines.slice(at, end).map((line) => ({ line })), bytes, rejectedAt: rejectedPending });
-      rejectedPending = [];
-      at = end;
-      return batch;
-    };
-  } else {
-    // `full` honours the limit as a cap, like every other source: the first `limit` records.
-    query = options.strategy === 'head' ? `JSON lines of ${label}: the first ${options.limit} records from line 1` : `JSON lines of ${label}: every line, up to ${options.limit} records`;
-    let taken = 0;
-    pull = async () => {
-      if (taken >= options.limit) return undefined;
-      const batch: Taken = { records: [], provenance: [], bytes: 0, rejectedAt: [] };
-      try {
-        while (batch.records.length + batch.rejectedAt.length < BATCH_LINES && taken + batch.records.length < options.limit) {
-          const line = reader.takeBuffered() ?? await reader.next();
-          if (line === undefined) break;
-          batch.bytes += line.length + 1;
-          if (!line.trim()) continue;
-          const record = parse(line, reader.lineNumber, reader.lastCut);
-          if (!record) batch.rejectedAt.push({ line: reader.lineNumber });
-          else {
-            batch.records.push(record);
-            batch.provenance.push({ line: reader.lineNumber });
-          }
-        }
-      } catch (error) {
-        broken = error;
-      }
-      taken += batch.records.length;
-      return batch.records.length || batch.rejectedAt.length ? toBatch(batch) : undefined;
-    };
-  }
-
-  const guardedPull = async () => {
-    let batch: RecordBatch | undefined;
+  const pull = async () => {
+    if (taken >= options.limit) return undefined;
+    const batch: Taken = { records: [], provenance: [], bytes: 0, rejectedAt: [] };
     try {
-      batch = await pull();
+      while (batch.records.length + batch.rejectedAt.length < BATCH_LINES && taken + batch.records.length < options.limit) {
+        const line = reader.takeBuffered() ?? await reader.next();
+        if (line === undefined) break;
+        batch.bytes += line.length + 1;
+        if (!line.trim()) continue;
+        const record = parse(line, reader.lineNumber, reader.lastCut);
+        if (!record) batch.rejectedAt.push({ line: reader.lineNumber });
+        else {
+          batch.records.push(record);
+          batch.provenance.push({ line: reader.lineNumber });
+        }
+      }
     } catch (error) {
-      throw error instanceof HeadwaterError ? error : readError(error);
+      broken = error;
     }
-    if (!batch && broken !== undefined) throw readError(broken);
-    return batch;
+    taken += batch.records.length;
+    return batch.records.length || batch.rejectedAt.length ? toBatch(batch) : undefined;
   };
-  try {
-    // The first batch is read now, so the stream's fields come from real records.
-    const first = await guardedPull();
-    if (first) delete first.fields;
-    const batches = batchStream(first, guardedPull, { signal: ctx.signal, limit: options.limit, close: () => reader.close() });
-    return { fields: builder.fields, method: 'snapshot', query, batches };
-  } catch (error) {
-    reader.close();
-    throw error;
-  }
+  const query = options.strategy === 'head' ? `JSON lines of ${label}: the first ${options.limit} records from line 1` : `JSON lines of ${label}: every line, up to ${options.limit} records`;
+  return { query, pull, broken: () => broken };
 }
 
 interface Reservoir {
@@ -165,7 +185,7 @@ interface Reservoir {
  * large file costs one read; a drawn line that is malformed is counted as rejected. A read that breaks
  * keeps the reservoir over the lines before the break.
  */
-async function reservoir(reader: LineReader, limit: number, parse: (line: string, n: number, cut: boolean) => Record<string, unknown> | undefined, ctx: DriverContext): Promise<Reservoir> {
+async function reservoir(reader: LineReader, limit: number, parse: Parse, ctx: DriverContext): Promise<Reservoir> {
   const slots: { line: number; record: Record<string, unknown>; size: number }[] = [];
   const rejectedAt: Provenance[] = [];
   let seen = 0;
