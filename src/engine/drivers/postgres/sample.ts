@@ -64,11 +64,13 @@ export async function samplePostgres(source: ResolvedSource, entity: string, opt
   const call: SampleCall = { source, entity, options, ctx };
   const session = await openSession(source, options);
   try {
-    const plan = await planSample(session, call, filter);
+    let plan = await planSample(session, call, filter);
     const explain = explainOnce(session, call);
     if (options.strategy === 'full' && plan.pager.independent && !plan.pager.reservoir && nativeEligible(plan.plans)) {
       const landed = await nativeSample(session, plan, call, explain);
       if (landed) return landed;
+      // Listing the native path's statements used the pager up: the JS path pages from the start again.
+      plan = await planSample(session, call, filter);
     }
     return await copySample(session, plan, call, explain);
   } catch (error) {
