@@ -55,12 +55,13 @@ const sample = requestCommand({
     window: { type: 'number', unit: 'seconds', max: MAX_SECONDS, maxLabel: 'a week', placeholder: 'S', description: 'taps on live traffic: listen S seconds (queues, subjects, MQTT)' },
     peek: { type: 'bool', description: 'queues: read existing messages (they come back marked redelivered)' },
     key: { type: 'string', placeholder: 'K', description: 'keyed streams (Kafka): only records with this key' },
+    'entity-type': { type: 'string', placeholder: 'T', description: 'single-table designs (DynamoDB): only items of entity type T' },
   },
   request: 'sample',
   params: ([source = '', entity = ''], o) => ({
     source, entity, options: {
       limit: o.limit, strategy: o.strategy, maxSeconds: o['max-seconds'], maxBytes: o['max-bytes'], from: o.from, to: o.to,
-      windowSeconds: o.window, peek: o.peek, key: o.key, cursor: o.cursor, where: o.where, confirmFull: o.yes, allowScan: o['allow-scan'], fromPrimary: o.primary,
+      windowSeconds: o.window, peek: o.peek, key: o.key, entityType: o['entity-type'], cursor: o.cursor, where: o.where, confirmFull: o.yes, allowScan: o['allow-scan'], fromPrimary: o.primary,
     },
   }),
   progress: (p) => `sampling ${redactUrl(p.source)}/${p.entity}`,

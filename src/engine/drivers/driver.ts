@@ -25,6 +25,7 @@ export interface DriverSampleOptions {
   windowSeconds?: number;
   peek?: boolean;
   key?: string;
+  entityType?: string;
   /** Relational sources, as SampleRequestOptions describes them. */
   cursor?: string;
   where?: string;
