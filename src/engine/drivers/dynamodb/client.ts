@@ -102,6 +102,13 @@ export function dynamoError(source: ResolvedSource, what: string, error: unknown
   const data = { source: source.name, ...(entity ? { entity } : {}) };
   const say = (text: string) => redact(`DynamoDB source '${source.name}' at ${whereOf(source)}: ${text}`, source.secrets);
   const message = (e.message ?? '').split('\n')[0]!;
+  const status = e.$metadata?.httpStatusCode;
+  // An answer the SDK could not read (an HTML error page, an XML auth error from a compatible server): say what came back, not the parser's words.
+  const unreadable = name === 'SyntaxError' || /Deserialization error/.test(e.message ?? '');
+  if (unreadable && status === 403) return dynamoError(source, what, Object.assign(new Error('HTTP 403'), { name: 'UnrecognizedClientException' }), entity);
+  if (unreadable) {
+    return new HeadwaterError('source', say(`${what} failed: the endpoint answered${status ? ` HTTP ${status}` : ''} with a body that is not DynamoDB's JSON (is it a DynamoDB API, and can it serve this item?).`), data, { cause: error });
+  }
   if (name === 'AbortError') return new HeadwaterError('cancelled', say(`${what} was cancelled.`), data, { cause: error });
   if (CREDENTIAL_ERRORS.has(name)) {
     return new HeadwaterError('connection', say(`the credentials were refused while ${what} (${name}).`), { ...data, hint: 'Check accessKeyId / secretAccessKey (as ${secret:NAME} or ${env:VAR}), the profile, or the AWS_* environment.' }, { cause: error });

@@ -2,6 +2,7 @@
 // come (a new attribute, an N with more decimals): BIGINT while every N is a whole number that fits,
 // DECIMAL(38,s) while the digits fit, else exact text; lists, sets and maps as JSON; mixed types as text.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { TTL_NATIVE_SUFFIX } from '../../../shared/profile.js';
 import type { Field, FieldType } from '../../../shared/types.js';
 import { duckTypeFor, widen } from '../kit/inference.js';
 import { decimalText, jsonText, plainText, typeLetter } from './values.js';
@@ -57,8 +58,8 @@ export class ItemColumns {
   private readonly byName = new Map<string, Column>();
   private items = 0;
 
-  /** Key attributes first, typed from the table's attribute definitions. */
-  constructor(keys: readonly { name: string; letter: string }[] = []) {
+  /** Key attributes first, typed from the table's attribute definitions; the TTL attribute's native type says so. */
+  constructor(keys: readonly { name: string; letter: string }[] = [], private readonly ttlAttribute?: string) {
     for (const key of keys) this.add(key.name, false).letters.add(key.letter);
   }
 
@@ -116,7 +117,7 @@ export class ItemColumns {
     if (letter === 'NULL') column.field.nullable = true;
     column.kind = widen(column.kind, kind);
     const { type, duckType } = columnType(column.kind, column);
-    const nativeType = [...column.letters].sort().join('|');
+    const nativeType = `${[...column.letters].sort().join('|')}${column.field.name === this.ttlAttribute ? TTL_NATIVE_SUFFIX : ''}`;
     const before = column.field;
     if (before.type === type && before.duckType === duckType && before.nativeType === nativeType) return false;
     column.field = { ...before, type, duckType, nativeType };

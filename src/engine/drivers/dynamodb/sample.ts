@@ -125,7 +125,7 @@ export async function sampleDynamo(source: ResolvedSource, entity: string, optio
     const budget = readBudget(table, settings.readUnitsPerSecond);
     const pacer = new ReadPacer(budget.unitsPerSecond, table.itemCount && table.bytes ? table.bytes / table.itemCount : undefined);
     const types = new EntityTypes(keyTargets(table), settings.typeAttribute);
-    const columns = new ItemColumns(keyAttributes(table, plan.base.IndexName));
+    const columns = new ItemColumns(keyAttributes(table, plan.base.IndexName), table.ttlAttribute);
     const notes: string[] = [`read budget ${budget.unitsPerSecond} RCU/s (${budget.why})`];
     const stream: BatchSampleStream = {
       fields: columns.fields,
