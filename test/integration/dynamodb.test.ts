@@ -9,6 +9,9 @@ import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js
 import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { motoDynamo, putItems, recordedActions } from '../drivers/backends/dynamodb.js';
+import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 
 let moto: MotoService;
 let ws: TestWorkspace;
@@ -199,6 +202,21 @@ describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 
     assert.doesNotMatch(single.result.query, /segments/);
     const distinct = (await ws.engine.query(`SELECT count(DISTINCT id) FROM ${split.result.table}`)).rows[0]?.[0];
     assert.equal(Number(distinct), 3000, 'each item once');
+  });
+
+  test('generated artifacts validate; the ODCS server is a custom dynamodb server without credentials', { skip: standardsMissing() ?? false }, async () => {
+    await ws.engine.sample('ddb', 'shop', { limit: 50 });
+    const result = await ws.engine.generate({ kind: 'all', source: 'ddb', entity: 'shop' });
+    for (const file of result.files) {
+      validateArtifact(file.path);
+      assertProvenance(file.path, result.sample);
+      assert.ok(!readFileSync(file.path, 'utf8').includes(moto.secretAccessKey), `${file.path} holds no secret`);
+    }
+    const odcs = parseYaml(readFileSync(result.files.find((f) => f.kind === 'odcs')!.path, 'utf8')) as { servers: Record<string, unknown>[] };
+    assert.deepEqual({ ...odcs.servers[0], description: undefined }, {
+      server: 'ddb', type: 'custom', environment: 'TODO', region: 'us-east-1', endpointUrl: moto.endpoint, serviceName: 'dynamodb', description: undefined,
+      customProperties: [{ property: 'serverType', value: 'dynamodb' }, { property: 'table', value: 'shop' }],
+    });
   });
 
   test('bad input: clear errors naming the source, the table and the cause', async () => {

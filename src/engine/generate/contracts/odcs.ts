@@ -66,6 +66,7 @@ function server(evidence: GenerationEvidence): Json[] {
   // `headwater check` reads these references; values never appear here.
   const login = [{ property: 'user', value: connectionUser(evidence) }, { property: 'password', value: envRef(c.passwordEnv) }];
   const id = safeName(c.source);
+  if (evidence.sample.sourceKind === 'dynamodb') return [dynamoServer(evidence, id)];
   switch (c.kind) {
     case 'postgres':
       return [{ server: id, type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials, customProperties: login }];
@@ -78,6 +79,36 @@ function server(evidence: GenerationEvidence): Json[] {
     default:
       return [{ server: id, type: 'custom', description: `Source '${c.source}' (${evidence.sample.sourceKind}).` }];
   }
+}
+
+/**
+ * ODCS 3.1.0 has no DynamoDB server type: a custom server with the region (and the endpoint of a
+ * DynamoDB-compatible service), the table, and customProperties saying it is DynamoDB. No credentials.
+ */
+function dynamoServer(evidence: GenerationEvidence, id: string): Json {
+  const definition = evidence.definition;
+  const option = (name: string) => (typeof definition?.options?.[name] === 'string' && definition.options[name] ? definition.options[name] as string : undefined);
+  let url: URL | undefined;
+  try {
+    url = definition?.url ? new URL(definition.url) : undefined;
+  } catch {
+    url = undefined;
+  }
+  const region = option('region') ?? (url?.hostname || TODO);
+  const endpoint = option('endpoint') ?? url?.searchParams.get('endpoint') ?? undefined;
+  let origin: string | undefined;
+  try {
+    // The origin alone: no user info, path or query of the configured URL reaches the contract.
+    origin = endpoint ? new URL(endpoint).origin : undefined;
+  } catch {
+    origin = undefined;
+  }
+  const table = evidence.sample.entity.split('/')[0]!;
+  return {
+    server: id, type: 'custom', environment: TODO, region, ...(origin?.startsWith('http') ? { endpointUrl: origin } : {}), serviceName: 'dynamodb',
+    description: `DynamoDB table '${table}' of source '${evidence.connection.source}' (ODCS has no dynamodb server type). Credentials come from the AWS credential chain, never from the contract.`,
+    customProperties: [{ property: 'serverType', value: 'dynamodb' }, { property: 'table', value: table }],
+  };
 }
 
 export function odcsContract(evidence: GenerationEvidence): Json {
