@@ -44,7 +44,7 @@ const sample = requestCommand({
       description: "how to pick rows; incremental resumes after the last sample's high-water mark on the cursor column",
     },
     cursor: { type: 'string', placeholder: 'COL', default: 'detected from the catalog', description: 'incremental: the cursor column' },
-    where: { type: 'string', placeholder: '"EXPR"', description: 'relational: only rows where EXPR (one SQL boolean expression) holds' },
+    where: { type: 'string', placeholder: '"EXPR"', description: 'relational: only rows where EXPR (one SQL boolean expression) holds; DynamoDB: a key condition (pk = \'v\' [AND sk …])' },
     yes: { type: 'bool', description: 'full: read a table above the confirmation threshold (the refusal quotes its size)' },
     'allow-scan': { type: 'bool', description: 'relational: run even if EXPLAIN says the read scans more than maxScanRows' },
     primary: { type: 'bool', description: 'relational: read from the primary although the source declares a replica' },
