@@ -8,6 +8,8 @@ import { keyCondition } from '../../src/engine/drivers/dynamodb/key-condition.js
 import { ReadPacer } from '../../src/engine/drivers/dynamodb/pacer.js';
 import { readBudget } from '../../src/engine/drivers/dynamodb/tables.js';
 import { decimalText, jsonText, MAX_DEPTH } from '../../src/engine/drivers/dynamodb/values.js';
+import { profileSummary } from '../../src/cli/format.js';
+import type { Profile } from '../../src/shared/profile.js';
 
 describe('dynamodb: values', { timeout: 10_000 }, () => {
   test('numbers become exact decimal text, never a JS number', () => {
@@ -178,5 +180,28 @@ describe('dynamodb: read budget', { timeout: 10_000 }, () => {
     assert.equal(pacer.delayFor(5), 1100, 'consumed 1 + expected 5 = 6 RCU fits 5 RCU/s at 1.2 s');
     assert.equal(pacer.pageItems(20), 20, 'never more than wanted');
     assert.equal(pacer.pageItems(1000, 5), 10, 'parallel segments share the budget');
+  });
+});
+
+describe('dynamodb: entity types in the CLI profile', { timeout: 10_000 }, () => {
+  test('one column per entity type, one row per field, side by side', () => {
+    const field = (name: string, presence: number) => ({ name, duckType: 'VARCHAR', present: presence * 10, presence });
+    const profile = {
+      rows: 20, durationMs: 1, fields: [], queries: [], notes: [],
+      facts: {
+        lag: [], keyCandidates: [], duplicates: { rows: 20, distinctRows: 20, duplicateRows: 0, maxCopies: 1, columns: [] },
+        entityTypes: { sharedFields: ['pk'], basis: { rows: 20, method: 'exact' }, types: [
+          { type: 'USER', rows: 10, fields: [field('pk', 1), field('email', 0.5)] },
+          { type: 'ORDER', rows: 10, fields: [field('pk', 1), field('total', 1)] },
+        ] },
+      },
+    };
+    const text = profileSummary(profile as unknown as Profile);
+    const lines = text.split('\n');
+    const header = lines.find((l) => l.includes('USER (10)'));
+    assert.ok(header?.includes('ORDER (10)'), text);
+    const email = lines.find((l) => l.trimStart().startsWith('email'))!;
+    assert.match(email, /50% VARCHAR/);
+    assert.doesNotMatch(email, /100%/, 'ORDER items carry no email');
   });
 });
