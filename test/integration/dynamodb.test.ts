@@ -204,6 +204,19 @@ describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 
     assert.equal(Number(distinct), 3000, 'each item once');
   });
 
+  test('a random sample takes a share of items from Scan segments in random order', async () => {
+    const { result: info, actions } = await recording(() => ws.engine.sample('ddb', 'many', { limit: 64, strategy: 'random' }));
+    assert.equal(info.rowCount, 64);
+    assert.match(info.query, /16 segments in random order, up to 4 items each/);
+    assert.equal(actions.filter((a) => a === 'Scan').length, 16, 'one page from each segment');
+    const ids = async (table: string) => (await ws.engine.query(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => Number(r[0]));
+    const head = await ws.engine.sample('ddb', 'many', { limit: 64 });
+    const [random, first] = [await ids(info.table), await ids(head.table)];
+    assert.equal(new Set(random).size, 64);
+    // moto orders each segment by insertion, so its segments' first items are early ids too; they are still not the head's.
+    assert.ok(random.some((id) => !first.includes(id)), `not the first page of a plain Scan: ${random.join(',')}`);
+  });
+
   test('generated artifacts validate; the ODCS server is a custom dynamodb server without credentials', { skip: standardsMissing() ?? false }, async () => {
     await ws.engine.sample('ddb', 'shop', { limit: 50 });
     const result = await ws.engine.generate({ kind: 'all', source: 'ddb', entity: 'shop' });
