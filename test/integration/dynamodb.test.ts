@@ -53,6 +53,7 @@ async function seed(client: DynamoDBClient): Promise<void> {
     id: { S: 'all' }, big: { N: '12345678901234567890123456789012345678' }, beyond53: { N: '9007199254740993' }, money: { N: '0.1' },
     bytes: { B: Uint8Array.from([0, 255, 7]) }, ss: { SS: ['a', 'b'] }, ns: { NS: ['1.5', '99999999999999999999'] }, bs: { BS: [Uint8Array.from([1])] },
     map: { M: { n: { N: '123456789012345678901.25' }, ok: { BOOL: true } } }, list: { L: [{ S: 'x' }, { N: '2' }, { NULL: true }] }, flag: { BOOL: false }, nothing: { NULL: true }, deep,
+    name: { S: 'lower' }, Name: { S: 'upper' }, _hw_provenance: { S: 'mine' },
   } }));
   // moto stores an item nested 200 deep but cannot send it back (it answers an HTML error page).
   let deeper: AttributeValue = { S: 'bottom' };
@@ -177,6 +178,8 @@ describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 
       CAST(map AS VARCHAR), CAST(list AS VARCHAR), flag, nothing, json_extract_string(deep, '$' || repeat('.next', 30)) FROM ${info.table}`);
     assert.deepEqual(result.rows[0], ['12345678901234567890123456789012345678', '9007199254740993', '0.1', '00FF07', '["a","b"]', '[1.5,99999999999999999999]', '["AQ=="]',
       '{"n":123456789012345678901.25,"ok":true}', '["x",2,null]', false, null, 'bottom']);
+    const names = await ws.engine.query(`SELECT name, Name_2, attr_hw_provenance, json_extract_string(_hw_provenance, '$.id') FROM ${info.table}`);
+    assert.deepEqual(names.rows[0], ['lower', 'upper', 'mine', 'all'], 'attributes differing only in case, or named like a landing column, keep their own columns');
   });
 
   test('a scan with a budget of 5 RCU/s runs at or under it, by the consumed capacity moto reports', async () => {

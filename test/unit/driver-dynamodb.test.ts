@@ -205,3 +205,12 @@ describe('dynamodb: entity types in the CLI profile', { timeout: 10_000 }, () =>
     assert.doesNotMatch(email, /100%/, 'ORDER items carry no email');
   });
 });
+
+describe('dynamodb: attribute names as columns', { timeout: 10_000 }, () => {
+  test('names differing only in case, and the landing\'s own _hw_ names, get columns of their own', () => {
+    const columns = new ItemColumns([{ name: 'pk', letter: 'S' }]);
+    const { rows } = columns.observe([{ pk: { S: 'a' }, name: { S: 'lower' }, Name: { S: 'upper' }, NAME: { S: 'caps' }, _hw_provenance: { S: 'mine' }, PK: { S: 'other' } }] as never);
+    assert.deepEqual(columns.fields.map((f) => f.name), ['pk', 'name', 'Name_2', 'NAME_3', 'attr_hw_provenance', 'PK_2']);
+    assert.deepEqual(rows[0], ['a', 'lower', 'upper', 'caps', 'mine', 'other']);
+  });
+});

@@ -11,6 +11,8 @@ const INT64_DIGITS = 18;
 const DECIMAL_DIGITS = 38;
 
 interface Column {
+  /** The attribute's own name; the field's name differs when two attributes differ only in case. */
+  attribute: string;
   field: Field;
   /** DynamoDB type letters seen (S, N, M...). */
   letters: Set<string>;
@@ -67,8 +69,22 @@ export class ItemColumns {
     return this.columns.map((c) => ({ ...c.field }));
   }
 
+  private readonly taken = new Set<string>();
+
+  /**
+   * Attribute names are case-sensitive, workspace columns are not, and `_hw_` columns are the
+   * landing's own: `Name` beside `name` becomes `Name_2`, `_hw_provenance` becomes `attr_hw_provenance`.
+   */
+  private columnName(attribute: string): string {
+    const base = attribute.startsWith('_hw_') ? `attr${attribute}` : attribute;
+    let name = base;
+    for (let n = 2; this.taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    this.taken.add(name.toLowerCase());
+    return name;
+  }
+
   private add(name: string, missing: boolean): Column {
-    const column: Column = { field: { name, type: 'null', duckType: 'VARCHAR', nullable: missing }, letters: new Set(), kind: 'null', allInt64: true, intDigits: 0, scale: 0, missing };
+    const column: Column = { attribute: name, field: { name: this.columnName(name), type: 'null', duckType: 'VARCHAR', nullable: missing }, letters: new Set(), kind: 'null', allInt64: true, intDigits: 0, scale: 0, missing };
     this.columns.push(column);
     this.byName.set(name, column);
     return column;
@@ -87,14 +103,14 @@ export class ItemColumns {
         if (this.see(column, value)) changed = true;
       }
       for (const column of this.columns) {
-        if (!column.field.nullable && item[column.field.name] === undefined) {
+        if (!column.field.nullable && item[column.attribute] === undefined) {
           column.field.nullable = true;
           changed = true;
         }
       }
       this.items++;
     }
-    const rows = items.map((item) => this.columns.map((c) => cell(c, item[c.field.name])));
+    const rows = items.map((item) => this.columns.map((c) => cell(c, item[c.attribute])));
     return changed ? { fields: this.fields, rows } : { rows };
   }
 
@@ -117,7 +133,7 @@ export class ItemColumns {
     if (letter === 'NULL') column.field.nullable = true;
     column.kind = widen(column.kind, kind);
     const { type, duckType } = columnType(column.kind, column);
-    const nativeType = `${[...column.letters].sort().join('|')}${column.field.name === this.ttlAttribute ? TTL_NATIVE_SUFFIX : ''}`;
+    const nativeType = `${[...column.letters].sort().join('|')}${column.attribute === this.ttlAttribute ? TTL_NATIVE_SUFFIX : ''}`;
     const before = column.field;
     if (before.type === type && before.duckType === duckType && before.nativeType === nativeType) return false;
     column.field = { ...before, type, duckType, nativeType };
