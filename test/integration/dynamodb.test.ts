@@ -10,7 +10,11 @@ import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { motoDynamo, putItems, recordedActions } from '../drivers/backends/dynamodb.js';
 import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse as parseYaml } from 'yaml';
 
 let moto: MotoService;
@@ -233,6 +237,32 @@ describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 
       server: 'ddb', type: 'custom', environment: 'TODO', region: 'us-east-1', endpointUrl: moto.endpoint, serviceName: 'dynamodb', description: undefined,
       customProperties: [{ property: 'serverType', value: 'dynamodb' }, { property: 'table', value: 'shop' }],
     });
+  });
+
+  test('the bundled CLI loads the AWS SDK: a DynamoDB sample with --entity-type, and an S3 sample (its SDK loads the same way)', async () => {
+    assert.ok(existsSync('dist/cli.js'), 'dist/cli.js is missing: run the build first (npm test does)');
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: moto.region, forcePathStyle: true, credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey } });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'cli-bucket' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'cli-bucket', Key: 'e.ndjson', Body: '{"a":1}\n{"a":2}\n' }));
+    } finally {
+      s3.destroy();
+    }
+    // A workspace of its own: the engine of the other tests holds theirs open.
+    const dir = mkdtempSync(join(tmpdir(), 'hw-ddb-cli-'));
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n${entry('ddb')}  - name: lake\n    kind: s3\n    url: s3://cli-bucket\n    options:\n      endpoint: ${moto.endpoint}\n      forcePathStyle: true\n      accessKeyId: ${moto.accessKeyId}\n      secretAccessKey: \${secret:DDB_KEY}\n`);
+    const cli = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [resolve('bin/headwater.js'), ...args, '--workspace', dir, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HEADWATER_SECRET_DDB_KEY: moto.secretAccessKey } });
+      assert.equal(run.status, 0, `headwater ${args.join(' ')}: ${run.stderr}`);
+      return JSON.parse(run.stdout) as { rowCount: number };
+    };
+    try {
+      assert.equal(cli('sample', 'ddb', 'shop', '--entity-type', 'PROFILE').rowCount, USERS);
+      assert.equal(cli('sample', 'lake', 'cli-bucket/e.ndjson').rowCount, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad input: clear errors naming the source, the table and the cause', async () => {

@@ -173,7 +173,8 @@ describe('dynamodb: read budget', { timeout: 10_000 }, () => {
     let now = 0;
     const pacer = new ReadPacer(5, 4096, () => now);
     assert.equal(pacer.pageItems(1000), 1, 'the first page costs half a unit at most');
-    assert.equal(pacer.delayFor(0.5), 100);
+    assert.equal(pacer.estimate(1), 1, 'the first page is expected to cost a whole unit');
+    assert.equal(pacer.delayFor(1), 200);
     now = 100;
     pacer.record(1, 10, 0.5);
     assert.equal(pacer.pageItems(1000), 50, 'one second of budget at 0.1 RCU per item');

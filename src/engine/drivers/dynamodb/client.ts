@@ -4,11 +4,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { lazyModule } from '../kit/lazy.js';
+import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
 export type DynamoModule = typeof import('@aws-sdk/client-dynamodb');
-export const loadDynamo = lazyModule<DynamoModule>('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb'));
+export const loadDynamo = lazyModule<DynamoModule>('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb').then((m) => commonJsExports<DynamoModule>(m, 'DynamoDBClient')));
 
 export interface Location {
   region: string;

@@ -27,9 +27,9 @@ export class ReadPacer {
     return Math.max(1, Math.min(MAX_PAGE_ITEMS, wanted, perSecond));
   }
 
-  /** What a page of `items` is expected to cost. */
+  /** What a page of `items` is expected to cost; before any page came back, at least one unit (what a compatible server may charge for any page). */
   estimate(items: number): number {
-    return Math.max(MIN_PAGE_UNITS, items * this.unitsPerItem);
+    return Math.max(this.requests === 0 ? 1 : MIN_PAGE_UNITS, items * this.unitsPerItem);
   }
 
   /** Milliseconds to wait before sending requests expected to cost `units`. */
