@@ -9,6 +9,7 @@ import { ReadPacer } from '../../src/engine/drivers/dynamodb/pacer.js';
 import { readBudget } from '../../src/engine/drivers/dynamodb/tables.js';
 import { decimalText, jsonText, MAX_DEPTH } from '../../src/engine/drivers/dynamodb/values.js';
 import { profileSummary } from '../../src/cli/format.js';
+import { dynamoError } from '../../src/engine/drivers/dynamodb/client.js';
 import type { Profile } from '../../src/shared/profile.js';
 
 describe('dynamodb: values', { timeout: 10_000 }, () => {
@@ -213,5 +214,26 @@ describe('dynamodb: attribute names as columns', { timeout: 10_000 }, () => {
     const { rows } = columns.observe([{ pk: { S: 'a' }, name: { S: 'lower' }, Name: { S: 'upper' }, NAME: { S: 'caps' }, _hw_provenance: { S: 'mine' }, PK: { S: 'other' } }] as never);
     assert.deepEqual(columns.fields.map((f) => f.name), ['pk', 'name', 'Name_2', 'NAME_3', 'attr_hw_provenance', 'PK_2']);
     assert.deepEqual(rows[0], ['a', 'lower', 'upper', 'caps', 'mine', 'other']);
+  });
+});
+
+describe('dynamodb: errors', { timeout: 10_000 }, () => {
+  const source = { name: 'ddb', kind: 'dynamodb', url: 'dynamodb://eu-west-1', options: { endpoint: 'http://127.0.0.1:8000', accessKeyId: 'AKIA', secretAccessKey: 's3cr3t-value' }, secrets: ['s3cr3t-value'], baseDir: '/tmp' };
+  test('each cause is said in words, naming the source and where it is; no JS error text, no secret', () => {
+    const cases: [unknown, RegExp][] = [
+      [Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' }), /credentials were refused while reading \(UnrecognizedClientException\)/],
+      [Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }), /reading: table 'orders' does not exist/],
+      [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }), /cannot reach the endpoint while reading: connection refused \(ECONNREFUSED\)/],
+      [Object.assign(new SyntaxError('Unexpected token \'<\''), { $metadata: { httpStatusCode: 500 } }), /answered HTTP 500 with a body that is not DynamoDB's JSON/],
+      [Object.assign(new SyntaxError('Unexpected token \'<\''), { $metadata: { httpStatusCode: 403 } }), /credentials were refused/],
+      [new TypeError('x is not a constructor'), /failed inside Headwater's DynamoDB driver \(TypeError\)\.$/],
+      [Object.assign(new Error('bad key s3cr3t-value'), { name: 'ValidationException' }), /the request was refused: bad key \*\*\*/],
+    ];
+    for (const [error, expected] of cases) {
+      const restated = dynamoError(source, 'reading', error, 'orders');
+      assert.match(restated.message, /^DynamoDB source 'ddb' at 127\.0\.0\.1:8000 \(eu-west-1\): /);
+      assert.match(restated.message, expected);
+      assert.doesNotMatch(restated.message, /not a constructor|Unexpected token|s3cr3t-value/);
+    }
   });
 });

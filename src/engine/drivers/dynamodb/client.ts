@@ -123,5 +123,9 @@ export function dynamoError(source: ResolvedSource, what: string, error: unknown
     const why = network === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : network === 'ENOTFOUND' ? 'host not found (ENOTFOUND)' : `${network ?? name}${message ? `: ${message}` : ''}`;
     return new HeadwaterError('connection', say(`cannot reach the endpoint while ${what}: ${why}.`), data, { cause: error });
   }
+  if (['TypeError', 'RangeError', 'ReferenceError'].includes(name)) {
+    // A fault of Headwater's, not of the source: the JS text says nothing to the user (the cause keeps it for the log).
+    return new HeadwaterError('internal', say(`${what} failed inside Headwater's DynamoDB driver (${name}).`), { ...data, hint: 'Report it with the engine log.' }, { cause: error });
+  }
   return new HeadwaterError('source', say(`${what} failed: ${name}${message && message !== name ? `: ${message}` : ''}`), data, { cause: error });
 }
