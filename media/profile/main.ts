@@ -10,6 +10,7 @@ import type { SampleInfo } from '../../src/shared/types.js';
 import { chartKindOf, drawFieldChart, mostlyUnique } from './charts.js';
 import { declaredNotes, renderDeclared } from './declared.js';
 import { el, section, stat } from './dom.js';
+import { renderEntityTypes, ttlBody } from './item-facts.js';
 import { PartitionSimulator } from './simulator.js';
 import { formatCount, formatNumber, formatPercent, formatScalar, formatSeconds } from './format.js';
 
@@ -145,6 +146,11 @@ function renderFacts(facts: SourceFacts): HTMLElement {
     }
     body.append(table);
     for (const warning of parts.warnings) body.append(el('p', 'hw-hint', warning));
+    grid.append(card);
+  }
+  if (facts.ttl) {
+    const { card, body } = factCard(`TTL (${facts.ttl.field})`, { text: formatPercent(facts.ttl.share), tone: facts.ttl.expired ? 'warn' : 'info' });
+    body.append(ttlBody(facts.ttl));
     grid.append(card);
   }
   if (facts.keyCandidates.length) {
@@ -339,6 +345,7 @@ function show(message: ToProfileWebview): void {
       main.append(
         renderDeclared(message.sample, message.disagreements),
         renderFacts(message.profile.facts),
+        ...(message.profile.facts.entityTypes ? [renderEntityTypes(message.profile.facts.entityTypes)] : []),
         renderFields(message.profile, inferred, message.disagreements),
         simulator.element,
         renderSchema(message.schema),

@@ -44,7 +44,7 @@ const sample = requestCommand({
       description: "how to pick rows; incremental resumes after the last sample's high-water mark on the cursor column",
     },
     cursor: { type: 'string', placeholder: 'COL', default: 'detected from the catalog', description: 'incremental: the cursor column' },
-    where: { type: 'string', placeholder: '"EXPR"', description: 'relational: only rows where EXPR (one SQL boolean expression) holds' },
+    where: { type: 'string', placeholder: '"EXPR"', description: 'relational: only rows where EXPR (one SQL boolean expression) holds; DynamoDB: a key condition (pk = \'v\' [AND sk …])' },
     yes: { type: 'bool', description: 'full: read a table above the confirmation threshold (the refusal quotes its size)' },
     'allow-scan': { type: 'bool', description: 'relational: run even if EXPLAIN says the read scans more than maxScanRows' },
     primary: { type: 'bool', description: 'relational: read from the primary although the source declares a replica' },
@@ -55,12 +55,13 @@ const sample = requestCommand({
     window: { type: 'number', unit: 'seconds', max: MAX_SECONDS, maxLabel: 'a week', placeholder: 'S', description: 'taps on live traffic: listen S seconds (queues, subjects, MQTT)' },
     peek: { type: 'bool', description: 'queues: read existing messages (they come back marked redelivered)' },
     key: { type: 'string', placeholder: 'K', description: 'keyed streams (Kafka): only records with this key' },
+    'entity-type': { type: 'string', placeholder: 'T', description: 'single-table designs (DynamoDB): only items of entity type T' },
   },
   request: 'sample',
   params: ([source = '', entity = ''], o) => ({
     source, entity, options: {
       limit: o.limit, strategy: o.strategy, maxSeconds: o['max-seconds'], maxBytes: o['max-bytes'], from: o.from, to: o.to,
-      windowSeconds: o.window, peek: o.peek, key: o.key, cursor: o.cursor, where: o.where, confirmFull: o.yes, allowScan: o['allow-scan'], fromPrimary: o.primary,
+      windowSeconds: o.window, peek: o.peek, key: o.key, entityType: o['entity-type'], cursor: o.cursor, where: o.where, confirmFull: o.yes, allowScan: o['allow-scan'], fromPrimary: o.primary,
     },
   }),
   progress: (p) => `sampling ${redactUrl(p.source)}/${p.entity}`,

@@ -3,7 +3,7 @@ import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
-import type { CadenceFact, PartitionSimulation, Profile } from '../engine/profile/types.js';
+import type { CadenceFact, EntityTypesFact, PartitionSimulation, Profile } from '../engine/profile/types.js';
 
 const MAX_CELL = 40;
 
@@ -91,8 +91,21 @@ export function profileSummary(profile: Profile): string {
     lines.push('current state (latest row per key):', ...v.latestStateSql.split('\n').map((line) => `  ${line}`));
   }
   if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
+  if (facts.ttl) lines.push(`ttl              ${JSON.stringify(facts.ttl)}`);
+  if (facts.entityTypes) lines.push('', entityTypesTable(facts.entityTypes));
   lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);
   return lines.join('\n');
+}
+
+/** One column per entity type, one row per field: the share of that type's records carrying it. */
+function entityTypesTable(fact: EntityTypesFact): string {
+  const names = [...new Set(fact.types.flatMap((t) => t.fields.map((f) => f.name)))];
+  const rows: CellValue[][] = names.map((name) => [name, ...fact.types.map((t) => {
+    const field = t.fields.find((f) => f.name === name);
+    return field ? `${Math.round(field.presence * 100)}% ${field.duckType}` : '';
+  })]);
+  const header = ['field', ...fact.types.map((t) => `${t.type ?? '(no type)'} (${t.rows})`)];
+  return `entity types (one schema each${fact.more ? '; more types than shown' : ''}):\n${table(header, rows)}`;
 }
 
 export function driftTable(drift: SchemaDrift): string {

@@ -12,6 +12,7 @@ import type { SchemaDrift } from './drift/diff.js';
 import { diffSides } from './drift/sides.js';
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
+import { TTL_NATIVE_SUFFIX } from '../shared/profile.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
 import { adHocSource, formatProblem, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
@@ -264,7 +265,9 @@ export class Engine {
     const workspace = await this.workspace();
     const info = await workspace.getSample(sampleId);
     const { profileSample } = await import('./profile/index.js');
-    return profileSample(workspace.connection, info.table, { entity: info.entity, ...options });
+    // A driver marks a field holding each record's expiry in epoch seconds (DynamoDB's TTL attribute) in its native type.
+    const ttlField = info.schema.fields.find((f) => f.nativeType?.endsWith(TTL_NATIVE_SUFFIX))?.name;
+    return profileSample(workspace.connection, info.table, { entity: info.entity, ...(ttlField ? { ttlField } : {}), ...options });
   }
 
   /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner). */

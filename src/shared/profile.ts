@@ -303,6 +303,37 @@ export interface KeyCandidate {
   reason: string;
 }
 
+/** One schema per entity type of a single-table design: the fields its records carry, side by side. */
+export interface EntityTypesFact {
+  types: {
+    /** null: records of no detected type. */
+    type: string | null;
+    rows: number;
+    fields: { name: string; duckType: string; present: number; presence: number }[];
+  }[];
+  /** More types than listed. */
+  more?: boolean;
+  /** Fields every listed type carries (the keys, usually). */
+  sharedFields: string[];
+  basis: Basis;
+}
+
+/** The end of a Field's nativeType that marks it as each record's expiry in epoch seconds (a TTL attribute). */
+export const TTL_NATIVE_SUFFIX = ' (TTL epoch seconds)';
+
+/** Records carrying a TTL (epoch seconds) and how far ahead of `asOf` they expire. */
+export interface TtlFact {
+  field: string;
+  withTtl: number;
+  share: number;
+  /** Past their TTL yet still present. */
+  expired: number;
+  horizonSeconds?: { min: number; p50: number; p90: number; max: number };
+  asOf: string;
+  notes: string[];
+  basis: Basis;
+}
+
 export interface SourceFacts {
   eventTime?: EventTimeFact;
   lag: LagFact[];
@@ -313,6 +344,8 @@ export interface SourceFacts {
   keyDuplicates?: KeyDuplicatesFact;
   versions?: VersionsFact;
   partitions?: PartitionSkewFact;
+  entityTypes?: EntityTypesFact;
+  ttl?: TtlFact;
 }
 
 export interface Profile {
@@ -356,6 +389,8 @@ export interface ProfileOptions {
   probeRows?: number;
   /** max/mean partition ratio above which a partition is a hotspot. */
   hotspotRatio?: number;
+  /** A field holding each record's expiry in epoch seconds (DynamoDB's TTL attribute); from the sample's schema when omitted. */
+  ttlField?: string;
   /** At most this many paths are profiled (columns first, then nested paths). */
   maxPaths?: number;
   signal?: AbortSignal;

@@ -114,6 +114,8 @@ export interface SampleRequestOptions {
   peek?: boolean;
   /** Keyed streams (Kafka): only records with this key, as text. */
   key?: string;
+  /** Single-table designs (DynamoDB): only items of this entity type (a type attribute's value or a key prefix such as USER). */
+  entityType?: string;
   /** incremental: the cursor column (default: detected from the catalog). */
   cursor?: string;
   /** A filter: one SQL boolean expression over the entity's columns, run in the read-only session. */

@@ -176,7 +176,7 @@ async function unknownEntityCheck(backend: Backend, run: Run): Promise<void> {
 
 /** A value for each sample option, to request it. */
 const OPTION_VALUES: Record<SampleOptionName, SampleRequestOptions[SampleOptionName]> = {
-  from: 'first', to: 'last', windowSeconds: 1, peek: true, key: 'k', cursor: 'id', where: '1 = 1', allowScan: true, fromPrimary: true,
+  from: 'first', to: 'last', windowSeconds: 1, peek: true, key: 'k', cursor: 'id', where: '1 = 1', allowScan: true, fromPrimary: true, entityType: 'ORDER',
 };
 const STRATEGIES: SampleStrategy[] = ['head', 'random', 'full', 'incremental'];
 

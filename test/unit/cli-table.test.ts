@@ -159,6 +159,7 @@ describe('option parsing against the declarations', { timeout: 30_000 }, () => {
     ['sample shop orders --max-seconds 604800', { 'max-seconds': MAX_SECONDS }],
     ['sample shop orders --from=-1 --to last', { from: '-1', to: 'last' }],
     ['sample shop orders --yes --allow-scan --primary', { yes: true, 'allow-scan': true, primary: true }],
+    ['sample shop orders --entity-type ORDER', { 'entity-type': 'ORDER' }],
     ['sample shop orders --limit 5 --limit 7', { limit: 7 }],
     ['sample shop orders --json --quiet --workspace /tmp/w', { json: true, quiet: true, workspace: '/tmp/w' }],
     ['check c.odcs.yaml --strategy random --strict --server prod', { strategy: 'random', strict: true, server: 'prod' }],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { lazyModule } from '../../src/engine/drivers/kit/lazy.js';
+import { commonJsExports, lazyModule } from '../../src/engine/drivers/kit/lazy.js';
 
 const TIMEOUT = { timeout: 10_000 };
 
@@ -49,4 +49,15 @@ test('calls while the first load is under way share it', TIMEOUT, async () => {
   const [a, b] = await Promise.all([slow(), slow()]);
   assert.equal(a, b);
   assert.equal(calls, 1);
+});
+
+test("a CommonJS package's exports: named under Node, under `default` alone when bundled", TIMEOUT, () => {
+  class Client {}
+  const named = { Client, default: { Client } };
+  assert.equal(commonJsExports(named, 'Client'), named);
+  const bundled = { default: { Client } };
+  assert.equal(commonJsExports<{ Client: typeof Client }>(bundled as never, 'Client').Client, Client);
+  // A module whose default export is something else keeps its names.
+  const other: { Client: typeof Client; default: unknown } = { Client, default: () => 1 };
+  assert.equal(commonJsExports<{ Client: typeof Client }>(other, 'Client').Client, Client);
 });

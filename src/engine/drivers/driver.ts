@@ -33,6 +33,8 @@ export interface StreamSampleOptions {
 
 /** Options of sources read by a query (tables, collections), as SampleRequestOptions describes them. */
 export interface QuerySampleOptions {
+  /** Key-value stores with single-table design: only items of this entity type. */
+  entityType?: string;
   cursor?: string;
   where?: string;
   confirmFull?: boolean;

@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupedFacts, keyCandidates } from './duplicates.js';
 import { cadence } from './cadence.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
+import { entityTypesFact, ttlFact } from './item-facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
 import { addBoundedHistograms, addHistograms, readHistograms, storageBounds } from './histograms.js';
@@ -78,6 +79,8 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   if (settings.sampleFraction < 1) notes.push(`patterns and the top values of high-cardinality fields come from a uniform sample of about ${sampleRows} rows; fields with few distinct values get exact counts`);
   const eventTime = readEventTime(row, factsPlan, factAliases, settings);
   const partitions = readPartitions(row, factsPlan, factAliases, settings, hotspotRatio);
+  const entityTypes = await entityTypesFact(runner, plan, rows);
+  const ttl = await ttlFact(runner, plan, options.ttlField, rows, new Date(profiledAt));
   return {
     table: `${resolved.schema}.${resolved.name}`,
     ...(resolved.sampleId ? { sampleId: resolved.sampleId } : {}),
@@ -95,6 +98,8 @@ export async function profileSample(connection: DuckDBConnection, table: string,
       ...(byKey ? { keyDuplicates: byKey } : {}),
       ...(versions ? { versions } : {}),
       ...(partitions ? { partitions } : {}),
+      ...(entityTypes ? { entityTypes } : {}),
+      ...(ttl ? { ttl } : {}),
     },
     queries: runner.queries,
     notes,

@@ -85,9 +85,9 @@ function checkedLimit(options: SampleRequestOptions): number {
 /** Asks the driver for the stream; a time budget that ran out while the driver planned the read is named as such. */
 async function openStream(args: RunSampleArgs, plan: { limit: number; strategy: NonNullable<SampleRequestOptions['strategy']>; resume: Resume }, context: DriverContext, stopReason: () => StopReason | undefined): Promise<SampleStream> {
   const { driver, source, entity } = args;
-  const { from, to, windowSeconds, peek, key, maxBytes } = args.options;
+  const { from, to, windowSeconds, peek, key, entityType, maxBytes } = args.options;
   const { limit, strategy, resume } = plan;
-  return driver.sample(source, entity, { limit, strategy, maxBytes, from, to, windowSeconds, peek, key, ...relationalOptions(args.options), resume: resume?.cursor }, context).catch((error: unknown) => {
+  return driver.sample(source, entity, { limit, strategy, maxBytes, from, to, windowSeconds, peek, key, entityType, ...relationalOptions(args.options), resume: resume?.cursor }, context).catch((error: unknown) => {
     // Planning a read (a CSV sniff over the rows to sample, say) can take a while: a budget that
     // runs out before the read begins is named as such, not as a user's cancel.
     if (stopReason() === 'time budget') {

@@ -24,6 +24,15 @@ export function lazyModule<T>(name: string, load: () => Promise<T>, options: Laz
   };
 }
 
+/**
+ * A CommonJS package's exports as `import()` gave them: under Node its named exports, but bundled
+ * (esbuild cannot see the names of a CommonJS module through import()) only `default`. `probe` is
+ * an export that must be there.
+ */
+export function commonJsExports<T extends object>(module: T | { default: T }, probe: keyof T & string): T {
+  return probe in module ? module as T : (module as { default: T }).default;
+}
+
 /** The error for a library that did not load: its name, the first line of the cause, and the fix. */
 export function loadFailure(name: string, cause: unknown, options: LazyModuleOptions = {}): HeadwaterError {
   if (cause instanceof HeadwaterError) return cause;

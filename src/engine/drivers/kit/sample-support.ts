@@ -7,7 +7,7 @@ import type { DriverSampleOptions, ResolvedSource } from '../driver.js';
 /** The options a sample request may carry besides limit and strategy, with their CLI flags. */
 export const SAMPLE_OPTION_FLAGS = {
   from: '--from', to: '--to', windowSeconds: '--window', peek: '--peek', key: '--key',
-  cursor: '--cursor', where: '--where', allowScan: '--allow-scan', fromPrimary: '--primary',
+  cursor: '--cursor', where: '--where', allowScan: '--allow-scan', fromPrimary: '--primary', entityType: '--entity-type',
 } as const;
 
 export type SampleOptionName = keyof typeof SAMPLE_OPTION_FLAGS;

@@ -12,12 +12,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, ResolvedSource } from '../driver.js';
-import { lazyModule } from '../kit/lazy.js';
+import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { dataFormatOf, parquetSchemaOf, readableInPart, sampleLocalCopy, stoppedCopy } from '../kit/files/handoff.js';
 import { manifest } from './manifest.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
-const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'));
+const loadS3 = lazyModule<S3Module>('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3').then((m) => commonJsExports<S3Module>(m, 'S3Client')));
 
 const MAX_KEYS_PER_LEVEL = 1000;
 
