@@ -98,6 +98,9 @@ async function printFile(path: string, ctx: CommandContext): Promise<void> {
 export const queryCommand = command({
   name: 'query', usage: '"<sql>"', args: { min: 1, max: Infinity, needs: 'SQL' },
   summary: 'run SQL on the workspace (samples.<id> read-only; your tables go to the scratch database)',
+  details: () => `One statement. Samples and the catalog headwater.samples are read-only to it; CREATE TABLE … AS
+and views go to the scratch database (.headwater/scratch.duckdb) and stay there. Local files may be
+read; extensions, ATTACH/DETACH, SET and secrets are not available.`,
   options: {
     'max-rows': { ...LIMIT, description: 'rows to show (table format)', default: String(QUERY_MAX_ROWS) },
     format: { type: 'string', values: ['table', 'csv', 'tsv', 'json', 'ndjson'], default: 'table', description: 'table for people; the others print (or write) the whole result' },

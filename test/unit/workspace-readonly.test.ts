@@ -157,6 +157,12 @@ describe('samples and the catalog are read-only to user SQL', { timeout: 120_000
     await assert.rejects(ws.query('select * from big_ids'), /does not exist/);
   });
 
+  test('user SQL reads local files; it reaches nothing over the network and loads no extension', async () => {
+    assert.deepEqual((await ws.query(`select count(*) from read_csv('${csv}')`)).rows, [[1]]);
+    await assert.rejects(ws.query(`select * from read_csv('https://example.com/x.csv')`), /requires the extension httpfs to be loaded/);
+    assert.deepEqual((await ws.query(`select value from duckdb_settings() where name in ('autoinstall_known_extensions', 'autoload_known_extensions') order by name`)).rows, [['false'], ['false']]);
+  });
+
   test('landing goes on while a user query runs', async () => {
     const controller = new AbortController();
     const long = ws.query(`select count(*) from samples.${id} a, samples.${id} b, range(100000) c`, 10, controller.signal);

@@ -242,7 +242,7 @@ export class Workspace {
     const path = exportTarget(params.out, this.dir, params.force ?? false);
     if (format === 'xlsx') {
       const missing = await this.loadExtension('excel');
-      if (missing) throw new HeadwaterError('usage', `Excel export needs ${missing}; it is never downloaded.`, { hint: 'Export as csv or parquet, or install the excel extension for this DuckDB version into that folder.' });
+      if (missing) throw new HeadwaterError('usage', `Excel export is not available: ${missing}; extensions are never downloaded.`, { hint: 'Export as csv or parquet, or install the excel extension for this DuckDB version into that folder.' });
     }
     const table = params.sampleId ? (await this.getSample(params.sampleId)).table : undefined;
     const connection = await openUserConnection(this.db.instance, this.databaseName);
