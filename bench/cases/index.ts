@@ -1,6 +1,7 @@
 // Every benchmark case, in the order `npm run bench` runs them.
 import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
+import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
 import { logsAccess, logsJson } from './logs.js';
@@ -9,7 +10,7 @@ import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, exportParquet];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);
