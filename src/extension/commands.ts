@@ -16,7 +16,8 @@ import { runningWebhookReceivers, startWebhookReceiver, stopWebhookReceiver } fr
 import { generate } from './generateCommands.js';
 import { compareContract } from './contractCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
-import type { SampleTreeNode, SourceTreeNode } from './trees.js';
+import { sampleOf, type SampleTreeNode, type SourceTreeNode } from './trees.js';
+import { deleteSample, exportData, pickSample, renameSample } from './sampleCommands.js';
 import type { Headwater } from './headwater.js';
 
 type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
@@ -38,6 +39,9 @@ export const commands: Record<string, Handler> = {
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
+  'headwater.deleteSample': (h, arg) => deleteSample(h, arg),
+  'headwater.renameSample': (h, arg) => renameSample(h, arg),
+  'headwater.export': (h, arg) => exportData(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
   'headwater.showLogs': (h) => h.engine.showLogs(),
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.
@@ -56,17 +60,6 @@ interface SampleTarget { source: string; entity: string; limit?: number; strateg
 function isSourceNode(value: unknown): value is SourceTreeNode {
   const type = (value as { type?: unknown } | undefined)?.type;
   return type === 'source' || type === 'entity' || type === 'error';
-}
-function isSampleNode(value: unknown): value is SampleTreeNode {
-  return (value as { type?: unknown } | undefined)?.type === 'sample';
-}
-function isSampleInfo(value: unknown): value is SampleInfo {
-  const candidate = value as Partial<SampleInfo> | undefined;
-  return typeof candidate?.id === 'string' && typeof candidate.table === 'string' && typeof candidate.schema === 'object';
-}
-function sampleOf(value: unknown): SampleInfo | undefined {
-  if (isSampleNode(value)) return value.sample;
-  return isSampleInfo(value) ? value : undefined;
 }
 function isSampleTarget(value: unknown): value is SampleTarget {
   const candidate = value as Partial<SampleTarget> | undefined;
@@ -192,21 +185,6 @@ async function pickEntity(h: Headwater): Promise<SampleTarget | undefined> {
 async function openSample(h: Headwater, arg: unknown): Promise<void> {
   const info = sampleOf(arg) ?? await pickSample(h);
   if (info) h.panels.showSample(info);
-}
-
-async function pickSample(h: Headwater): Promise<SampleInfo | undefined> {
-  const samples = (await h.engine.request(Requests.samples, {})).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  if (samples.length === 0) {
-    void vscode.window.showInformationMessage('No samples yet: sample a table from the Headwater Sources view first.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(samples.map((info) => ({
-    label: `${info.source}.${info.entity}`,
-    description: `${info.rowCount.toLocaleString('en-US')} rows · ${info.status}`,
-    detail: `${info.table} · ${info.startedAt}`,
-    info,
-  })), { title: 'Choose a sample' });
-  return picked?.info;
 }
 
 /** The newest usable sample of an entity, sampling it first (with the default limit) when there is none. */
