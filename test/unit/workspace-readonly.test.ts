@@ -137,6 +137,10 @@ describe('samples and the catalog are read-only to user SQL', { timeout: 120_000
       });
       assert.deepEqual(await fingerprint(), before, `${sql} changed nothing`);
     }
+    // The guard table lives in the scratch database, where user SQL may drop it: it comes back.
+    await ws.query('drop schema _headwater cascade');
+    await assert.rejects(ws.query(`delete from ${table}`), /^HeadwaterError: Refused: samples\.\w+ is read-only/);
+    assert.deepEqual(await fingerprint(), before);
     // A refused write says where scratch tables go.
     await assert.rejects(ws.query(`delete from ${table}`), (e: unknown) => e instanceof HeadwaterError && /scratch database \(\.headwater\/scratch\.duckdb\), the default: CREATE TABLE/.test(e.data.hint ?? ''));
     assert.equal((await ws.query(`select count(*) from ${table}`)).rows[0]?.[0], 1000, 'reads still work');

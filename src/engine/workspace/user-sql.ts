@@ -111,6 +111,18 @@ export function userConnectionSetup(workspaceDatabase: string): string[] {
   return [`USE ${SCRATCH_DATABASE}`, `SET search_path = '${SCRATCH_DATABASE}.main,${db}.${SAMPLES_SCHEMA},${db}.headwater,${db}.main'`];
 }
 
+/** The guard's first write, to the scratch database; the guard table is made again if user SQL dropped it. */
+async function markScratchWritten(connection: DuckDBConnection): Promise<void> {
+  try {
+    await connection.run(`DELETE FROM ${GUARD} WHERE false`);
+  } catch {
+    // Creating it is a write to the scratch database too, in the same transaction.
+    await connection.run('ROLLBACK');
+    await connection.run('BEGIN TRANSACTION');
+    for (const ddl of GUARD_DDL) await connection.run(ddl);
+  }
+}
+
 /**
  * Runs `run` (one already-checked user statement) inside the guard transaction: committed when it
  * succeeds, rolled back when it fails; a write that reached the workspace becomes a clear error.
@@ -118,7 +130,7 @@ export function userConnectionSetup(workspaceDatabase: string): string[] {
 export async function underWriteGuard<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: () => Promise<T>): Promise<T> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run(`DELETE FROM ${GUARD} WHERE false`);
+    await markScratchWritten(connection);
     const result = await run();
     await connection.run('COMMIT');
     return result;
