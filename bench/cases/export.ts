@@ -11,12 +11,16 @@ import { side, type BenchCase, type CaseContext, type RunContext } from '../harn
 const workspaceDir = (ctx: CaseContext) => join(ctx.caseDir, 'workspace');
 const databasePath = (ctx: CaseContext) => join(workspaceDir(ctx), '.headwater', 'workspace.duckdb');
 
-/** Reads the exported file back (untimed) with the landed-table fingerprint. */
+/**
+ * Reads the exported file back (untimed) with the landed-table fingerprint. The harness leaves the
+ * subject's own _hw_ columns out of the comparison, so the reference's copy of them is left out here.
+ */
 async function inspectParquet(ctx: RunContext, file: string) {
   const view = join(ctx.runDir, 'inspect.duckdb');
   const db = await openDatabase(view, join(ctx.runDir, 'duckdb-extensions'));
+  const columns = ctx.side === 'reference' ? "COLUMNS(c -> NOT starts_with(c, '_hw_'))" : '*';
   try {
-    await db.connection.run(`CREATE VIEW exported AS SELECT * FROM read_parquet(${sqlString(file)})`);
+    await db.connection.run(`CREATE VIEW exported AS SELECT ${columns} FROM read_parquet(${sqlString(file)})`);
   } finally {
     db.close();
   }
@@ -41,7 +45,7 @@ export const exportParquet: BenchCase = {
     }
     const engine = new Engine({ workspaceDir: workspaceDir(ctx) });
     try {
-      const info = await engine.sample(input, 'events', { limit: ctx.rows });
+      const info = await engine.sample(input, 'input.parquet', { limit: ctx.rows });
       if (info.status !== 'complete') throw new Error(`sample ${info.id} is ${info.status}: ${info.statusDetail ?? ''}`);
     } finally {
       await engine.close();
