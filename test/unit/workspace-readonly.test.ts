@@ -167,6 +167,19 @@ describe('samples and the catalog are read-only to user SQL', { timeout: 120_000
     assert.deepEqual((await ws.query(`select value from duckdb_settings() where name in ('autoinstall_known_extensions', 'autoload_known_extensions') order by name`)).rows, [['false'], ['false']]);
   });
 
+  test('a secret the engine holds for a native read stays out of reach of user SQL', async () => {
+    await ws.connection.run(`CREATE TEMPORARY SECRET hw_pg_1_1 (TYPE http, BEARER_TOKEN 'hunter2-token')`);
+    try {
+      const listed = await ws.query('select * from duckdb_secrets()');
+      assert.equal(listed.rows.length >= 1, true);
+      assert.doesNotMatch(JSON.stringify(listed.rows), /hunter2/);
+      await assert.rejects(ws.query('select * from duckdb_secrets(redact := false)'), (e: unknown) => e instanceof HeadwaterError && !/hunter2/.test(e.message));
+      await assert.rejects(ws.query(`select * from which_secret('https://x', 'http') where name = 'hw_pg_1_1'`), /native read/);
+    } finally {
+      await ws.connection.run('DROP TEMPORARY SECRET hw_pg_1_1');
+    }
+  });
+
   test('landing goes on while a user query runs', async () => {
     const controller = new AbortController();
     const long = ws.query(`select count(*) from samples.${id} a, samples.${id} b, range(100000) c`, 10, controller.signal);
