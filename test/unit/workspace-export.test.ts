@@ -121,8 +121,11 @@ describe('export round-trips through every format', { timeout: 180_000 }, () => 
       [{ sql: 'select 1; select 2', format: 'csv', out }, /^Export takes one SELECT; the SQL holds 2 statements\./],
       [{ sql: 'select 1) to \'/tmp/elsewhere.csv\' (format csv); --', format: 'csv', out }, /^Export failed: Parser Error/],
       [{ sampleId: 'nope_9', format: 'csv', out }, /^No sample 'nope_9'/],
+      [{ sql: 'select * from hw_pg_1_2.public.users', format: 'csv', out }, /native read is not available to workspace SQL/],
       [{ sampleId: id, sql: 'select 1', format: 'csv', out }, /give exactly one of them/],
       [{ sampleId: id, format: 'csv', out: join(dir, 'missing', 'x.csv') }, /the folder .*missing does not exist/],
+      [{ sampleId: id, format: 'parquet', out: join(dir, '.headwater', 'workspace.duckdb'), force: true }, /the \.headwater folder holds the workspace databases/],
+      [{ sampleId: id, format: 'csv', out: '.headwater/x.csv' }, /the \.headwater folder holds the workspace databases/],
       [{ sampleId: id, format: 'xml' as ExportFormat, out }, /^Unknown export format 'xml'; one of csv, tsv, json, ndjson, parquet, xlsx\./],
     ];
     for (const [params, expected] of cases) await assert.rejects(ws.export(params), (e: unknown) => e instanceof HeadwaterError && expected.test(e.message), JSON.stringify(params));

@@ -63,6 +63,9 @@ describe('user SQL decisions, table-driven', { timeout: 10_000 }, () => {
     assert.equal(refusedText("select 'secret' as create_secret"), undefined);
     assert.equal(refusedText('create table secrets as select 1'), undefined);
     assert.equal(refusedText('select * from hw_pg_notes'), undefined);
+    assert.match(refusedText("COPY (select 1) TO '.headwater/workspace.duckdb'") ?? '', /^COPY into the \.headwater folder/);
+    assert.equal(refusedText("copy (select 1) to 'out/headwater.csv'"), undefined);
+    assert.equal(refusedText("select * from read_csv('.headwater/x.csv')"), undefined);
   });
 });
 
@@ -126,6 +129,8 @@ describe('samples and the catalog are read-only to user SQL', { timeout: 120_000
       [`create temporary secret s (type http)`, /^DuckDB secrets are not available/],
       [`begin transaction`, /^BEGIN, COMMIT and ROLLBACK are not available/],
       [`checkpoint`, /^CALL and PRAGMA statements are not available/],
+      [`copy (select 1) to '${join(dir, '.headwater', 'workspace.duckdb')}' (format csv)`, /^COPY into the \.headwater folder or a \.duckdb file is not available/],
+      [`copy (select 1) to './.headwater/../x.duckdb'`, /^COPY into the \.headwater folder/],
     ];
     const before = await fingerprint();
     for (const [sql, expected] of writes) {

@@ -3,7 +3,7 @@
 // The file is written beside its destination under a temporary name and renamed when complete, so
 // a cancelled or failed export leaves no half-written file.
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/protocol.js';
@@ -33,6 +33,8 @@ export function formatOfPath(path: string): ExportFormat | undefined {
 export function exportTarget(out: string, workspaceDir: string, force: boolean): string {
   if (!out.trim()) throw new HeadwaterError('usage', 'Export needs a file to write: --out FILE.');
   const path = isAbsolute(out) ? out : resolve(workspaceDir, out);
+  const own = resolve(workspaceDir, '.headwater');
+  if (path === own || path.startsWith(`${own}${sep}`)) throw new HeadwaterError('usage', `Cannot export to ${path}: the .headwater folder holds the workspace databases. Choose a file elsewhere.`);
   if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) throw new HeadwaterError('usage', `Cannot export to ${path}: the folder ${dirname(path)} does not exist.`);
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw new HeadwaterError('usage', `Cannot export to ${path}: it is a folder; give a file name.`);
@@ -69,7 +71,7 @@ export async function assertOneSelect(connection: DuckDBConnection, sql: string,
 
 /** A temporary name beside `path`: the same folder, so the final rename is atomic. */
 export function partialPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.headwater-partial-${process.pid}`);
+  return join(dirname(path), `.${basename(path)}.partial-${process.pid}`);
 }
 
 /** Moves the finished file into place; removes the partial file when it is not. */

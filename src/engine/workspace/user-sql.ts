@@ -68,6 +68,7 @@ function leadingWords(sql: string, count: number): string[] {
 export function refusedText(sql: string): string | undefined {
   const words = leadingWords(sql, 5).filter((w) => !['OR', 'REPLACE', 'PERSISTENT', 'TEMPORARY', 'TEMP', 'IF', 'EXISTS'].includes(w));
   if ((words[0] === 'CREATE' || words[0] === 'DROP') && words[1] === 'SECRET') return 'DuckDB secrets are not available to workspace SQL: credentials stay in sources.yaml references and your secret store.';
+  if (words[0] === 'COPY' && /\.headwater\b|\.duckdb(\.wal)?\b/i.test(withoutComments(sql))) return "COPY into the .headwater folder or a .duckdb file is not available to workspace SQL: the engine's databases live there. Write files elsewhere.";
   if (/\bhw_pg_\d+_\d+\b/i.test(sql)) return "The engine's own attachment of a source during a native read is not available to workspace SQL: query the sample it lands instead.";
   return undefined;
 }
@@ -176,9 +177,12 @@ export async function openUserConnection(instance: DuckDBInstance, workspaceData
   }
 }
 
-/** Runs one user statement (through `run`, which gets the type check) under the write guard. */
-export async function userQuery<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: (check: (statementType: string) => void) => Promise<T>): Promise<T> {
-  const text = refusedText(sql);
+/**
+ * Runs one user statement (through `run`, which gets the type check) under the write guard.
+ * `userText`: what the user wrote, when `sql` wraps it (export's COPY around their SELECT).
+ */
+export async function userQuery<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: (check: (statementType: string) => void) => Promise<T>, userText = sql): Promise<T> {
+  const text = refusedText(userText);
   if (text) throw new HeadwaterError('usage', text);
   const check = (type: string) => {
     const refused = refusedStatementType(type);

@@ -18,7 +18,7 @@ import { SampleSandbox } from './sandbox.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 import { runStatement } from './statement.js';
 import { assertOneSelect, copyTo, exportSelect, exportTarget, finishPartial, partialPath } from './export.js';
-import { attachScratch, openUserConnection, userQuery } from './user-sql.js';
+import { attachScratch, openUserConnection, refusedText, userQuery } from './user-sql.js';
 
 export { SAMPLES_SCHEMA };
 
@@ -249,11 +249,15 @@ export class Workspace {
     const file = partialPath(path);
     let ok = false;
     try {
-      if (params.sql) await assertOneSelect(connection, params.sql, (t) => this.api.StatementType[t] ?? String(t));
+      if (params.sql) {
+        const refused = refusedText(params.sql);
+        if (refused) throw new HeadwaterError('usage', refused);
+        await assertOneSelect(connection, params.sql, (t) => this.api.StatementType[t] ?? String(t));
+      }
       const select = exportSelect(table ? { table } : { sql: params.sql ?? '' });
       const rows = await copyTo({
         connection, select, format, file, signal: control.signal, onProgress: control.onProgress,
-        runCopy: (sql, signal) => userQuery(connection, this.databaseName, sql, async (check) => Number((await runStatement(connection, sql, { maxRows: 1, signal, check })).rows[0]?.[0] ?? 0)),
+        runCopy: (sql, signal) => userQuery(connection, this.databaseName, sql, async (check) => Number((await runStatement(connection, sql, { maxRows: 1, signal, check })).rows[0]?.[0] ?? 0), params.sql ?? ''),
       });
       ok = true;
       return { path, format, rows, bytes: statSync(file).size, elapsedMs: Date.now() - started };
