@@ -193,6 +193,8 @@ export class SamplesTree implements vscode.TreeDataProvider<SampleTreeNode> {
     const item = new vscode.TreeItem(sampleLabel(sample), vscode.TreeItemCollapsibleState.None);
     item.id = `sample:${sample.id}`;
     item.description = sampleDescription(sample);
+    // Read out (and found by the UI tests) with its source and entity, which the groups above it show.
+    item.accessibilityInformation = { label: `${sample.source}.${sample.entity} ${sampleLabel(sample)}, ${sampleDescription(sample)}` };
     item.iconPath = new vscode.ThemeIcon(sample.status === 'failed' ? 'error' : sample.status === 'partial' ? 'warning' : sample.status === 'running' ? 'loading~spin' : 'beaker');
     item.tooltip = new vscode.MarkdownString([
       `**${sample.source}.${sample.entity}** ${sampleLabel(sample)}: ${sample.rowCount.toLocaleString('en-US')} rows, ${sample.status}`,
