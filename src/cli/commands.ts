@@ -12,10 +12,9 @@ import { demoCommand } from './demo.js';
 import { generateCommand } from './generate.js';
 import { tailCommand } from './tail.js';
 import { webhookCommand } from './webhook.js';
+import { exportCommand, queryCommand, samplesCommand } from './workspace.js';
 import { LIMIT, MAX_BYTES, MAX_SECONDS_BUDGET, SAMPLE_ID, usage } from './options.js';
-import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, resultTable, sampleSummary, schemaTable, table } from './format.js';
-
-export const QUERY_MAX_ROWS = 1000;
+import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, sampleSummary, schemaTable, table } from './format.js';
 
 const sources = requestCommand({
   name: 'sources', usage: '', args: { min: 0, max: 0 }, summary: 'list sources (.headwater/sources.yaml)', options: {},
@@ -66,15 +65,6 @@ const sample = requestCommand({
   }),
   progress: (p) => `sampling ${redactUrl(p.source)}/${p.entity}`,
   show: sampleSummary,
-});
-
-const samples = requestCommand({
-  name: 'samples', usage: '', args: { min: 0, max: 0 }, summary: 'list samples with their provenance', options: {},
-  request: 'samples',
-  params: () => ({}),
-  show: (list) => (list.length
-    ? table(['id', 'source', 'entity', 'method', 'rows', 'status', 'started'], list.map((s) => [s.id, s.source, s.entity, `${s.method}/${s.strategy}`, s.rowCount, s.status, s.startedAt]))
-    : 'No samples yet. Take one with: headwater sample <source> <entity>'),
 });
 
 const schema = command({
@@ -138,22 +128,9 @@ const diff = requestCommand({
   exit: (drift, o) => (o['fail-on-drift'] && drift.fields.length > 0 ? EXIT.checkFailed : EXIT.ok),
 });
 
-const query = requestCommand({
-  name: 'query', usage: '"<sql>"', args: { min: 1, max: Infinity, needs: 'SQL' },
-  summary: 'run SQL on the workspace (sample tables: samples.<id>)',
-  options: { 'max-rows': { ...LIMIT, description: 'rows to show', default: String(QUERY_MAX_ROWS) } },
-  request: 'query',
-  params: (args, o) => {
-    const sql = args.join(' ').trim();
-    if (!sql) usage('query needs SQL: headwater query "select count(*) from samples.<id>"');
-    return { sql, maxRows: o['max-rows'] ?? QUERY_MAX_ROWS };
-  },
-  show: resultTable,
-});
-
 export const COMMANDS: readonly CliCommand[] = [
-  sources, browse, sample, tailCommand, webhookCommand, cdcCommand, captureCommand, samples, schema, profile, simulate, diff, query,
-  generateCommand, checkCommand, demoCommand,
+  sources, browse, sample, tailCommand, webhookCommand, cdcCommand, captureCommand, samplesCommand, schema, profile, simulate, diff, queryCommand,
+  exportCommand, generateCommand, checkCommand, demoCommand,
 ];
 
 /**

@@ -18,8 +18,10 @@ import { compareContract } from './contractCommands.js';
 import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SourceTreeNode } from './trees.js';
 import type { Headwater } from './headwater.js';
-import { sampleOf } from './commandArgs.js';
-import { openSample, pickSample, sample } from './sampleCommands.js';
+import { sampleOf } from './trees.js';
+import { } from './commandArgs.js';
+import { openSample, sample } from './sampleCommands.js';
+import { deleteSample, exportData, pickSample, renameSample } from './sampleManageCommands.js';
 import { openSql, runSql, showSchema } from './sqlCommands.js';
 
 type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
@@ -41,6 +43,9 @@ export const commands: Record<string, Handler> = {
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
+  'headwater.deleteSample': (h, arg) => deleteSample(h, arg),
+  'headwater.renameSample': (h, arg) => renameSample(h, arg),
+  'headwater.export': (h, arg) => exportData(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
   'headwater.showLogs': (h) => h.engine.showLogs(),
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.

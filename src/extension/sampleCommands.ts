@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests } from '../shared/protocol.js';
 import type { SampleInfo, SampleStrategy } from '../shared/types.js';
-import { entityOf, isSampleTarget, sampleOf, type SampleTarget } from './commandArgs.js';
+import {entityOf, isSampleTarget, type SampleTarget } from './commandArgs.js';
 import { isCancellation, showError } from './errors.js';
 import type { Headwater } from './headwater.js';
+import { pickSample } from './sampleManageCommands.js';
+import { sampleOf } from './trees.js';
 
 function defaultLimit(): number {
   return vscode.workspace.getConfiguration('headwater').get<number>('sample.defaultLimit') ?? 10_000;
@@ -129,21 +131,6 @@ async function pickEntity(h: Headwater): Promise<SampleTarget | undefined> {
 export async function openSample(h: Headwater, arg: unknown): Promise<void> {
   const info = sampleOf(arg) ?? await pickSample(h);
   if (info) h.panels.showSample(info);
-}
-
-export async function pickSample(h: Headwater): Promise<SampleInfo | undefined> {
-  const samples = (await h.engine.request(Requests.samples, {})).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  if (samples.length === 0) {
-    void vscode.window.showInformationMessage('No samples yet: sample a table from the Headwater Sources view first.');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(samples.map((info) => ({
-    label: `${info.source}.${info.entity}`,
-    description: `${info.rowCount.toLocaleString('en-US')} rows · ${info.status}`,
-    detail: `${info.table} · ${info.startedAt}`,
-    info,
-  })), { title: 'Choose a sample' });
-  return picked?.info;
 }
 
 /** The newest usable sample of an entity, sampling it first (with the default limit) when there is none. */

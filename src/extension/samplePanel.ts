@@ -110,6 +110,11 @@ export class SamplePanels implements vscode.Disposable {
       }
       return;
     }
+    if (message.type === 'export') {
+      const { content } = entry;
+      await vscode.commands.executeCommand('headwater.export', content.kind === 'sample' ? content.sample : { sql: content.sql });
+      return;
+    }
     if (message.type !== 'fetchRows') return;
     const { requestId, offset, limit, orderBy } = message;
     try {

@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests } from '../shared/protocol.js';
 import type { QueryResult, SampleInfo } from '../shared/types.js';
-import { entityOf, sampleOf } from './commandArgs.js';
+import {entityOf } from './commandArgs.js';
 import { showError } from './errors.js';
 import type { Headwater } from './headwater.js';
-import { latestSampleOf, pickSample } from './sampleCommands.js';
+import { sampleOf } from './trees.js';
+import { latestSampleOf } from './sampleCommands.js';
+import { pickSample } from './sampleManageCommands.js';
 import { sqlResultCap } from './samplePanel.js';
 
 export async function showSchema(h: Headwater, arg: unknown): Promise<void> {

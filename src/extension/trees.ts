@@ -6,13 +6,25 @@ import type { CdcTableReadiness } from '../shared/cdc.js';
 import type { SourceKindInfo } from '../shared/sourceKinds.js';
 import { errorMessage, type Engine } from './engine.js';
 import { describeError } from './errors.js';
+import { groupSamples, sampleDescription, sampleLabel, type EntityGroup, type SourceGroup } from '../shared/sampleGroups.js';
 
 export type SourceTreeNode =
   | { type: 'source'; source: SourceSummary; info?: SourceKindInfo }
   | { type: 'entity'; source: string; path: string[]; node: BrowseNode; cdc?: CdcTableReadiness }
   | { type: 'error'; message: string; detail?: string };
 
-export interface SampleTreeNode { type: 'sample'; sample: SampleInfo }
+export type SampleTreeNode =
+  | { type: 'sampleSource'; group: SourceGroup }
+  | { type: 'sampleEntity'; group: EntityGroup }
+  | { type: 'sample'; sample: SampleInfo };
+
+/** The sample a command was given: a Samples view node or a SampleInfo. */
+export function sampleOf(value: unknown): SampleInfo | undefined {
+  const node = value as Partial<Extract<SampleTreeNode, { type: 'sample' }>> | undefined;
+  if (node?.type === 'sample' && node.sample) return node.sample;
+  const candidate = value as Partial<SampleInfo> | undefined;
+  return typeof candidate?.id === 'string' && typeof candidate.table === 'string' && typeof candidate.schema === 'object' ? candidate as SampleInfo : undefined;
+}
 
 const browseIcons: Record<BrowseNodeKind, string> = {
   database: 'database', schema: 'symbol-namespace', table: 'table', view: 'eye', column: 'symbol-field',
@@ -147,25 +159,45 @@ export class SamplesTree implements vscode.TreeDataProvider<SampleTreeNode> {
   }
 
   async getChildren(parent?: SampleTreeNode): Promise<SampleTreeNode[]> {
+    if (parent?.type === 'sampleSource') return parent.group.entities.map((group) => ({ type: 'sampleEntity', group }));
+    if (parent?.type === 'sampleEntity') return parent.group.samples.map((sample) => ({ type: 'sample', sample }));
     if (parent) return [];
     try {
-      const samples = await this.engine.request(Requests.samples, {});
-      return samples
-        .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
-        .map((sample) => ({ type: 'sample', sample }));
+      return groupSamples(await this.engine.request(Requests.samples, {})).map((group) => ({ type: 'sampleSource', group }));
     } catch (error) {
       this.engine.log.warn(`Listing samples failed: ${errorMessage(error)}`);
       return [];
     }
   }
 
-  getTreeItem({ sample }: SampleTreeNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${sample.source}.${sample.entity}`, vscode.TreeItemCollapsibleState.None);
+  getTreeItem(node: SampleTreeNode): vscode.TreeItem {
+    if (node.type === 'sampleSource') {
+      const { group } = node;
+      const item = new vscode.TreeItem(group.source, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `samples-source:${group.source}`;
+      item.description = group.sourceKind;
+      item.iconPath = new vscode.ThemeIcon(sourceIcons[group.sourceKind] ?? 'plug');
+      item.contextValue = 'sampleSource';
+      return item;
+    }
+    if (node.type === 'sampleEntity') {
+      const { group } = node;
+      const item = new vscode.TreeItem(group.entity, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `samples-entity:${JSON.stringify([group.source, group.entity])}`;
+      item.description = `${group.samples.length} sample${group.samples.length === 1 ? '' : 's'}`;
+      item.iconPath = new vscode.ThemeIcon('table');
+      item.contextValue = 'sampleEntity';
+      return item;
+    }
+    const { sample } = node;
+    const item = new vscode.TreeItem(sampleLabel(sample), vscode.TreeItemCollapsibleState.None);
     item.id = `sample:${sample.id}`;
-    item.description = `${formatCount(sample.rowCount)} rows${sample.status === 'complete' ? '' : ` · ${sample.status}`}`;
-    item.iconPath = new vscode.ThemeIcon(sample.status === 'failed' ? 'error' : sample.status === 'partial' ? 'warning' : 'beaker');
+    item.description = sampleDescription(sample);
+    // Read out (and found by the UI tests) with its source and entity, which the groups above it show.
+    item.accessibilityInformation = { label: `${sample.source}.${sample.entity} ${sampleLabel(sample)}, ${sampleDescription(sample)}` };
+    item.iconPath = new vscode.ThemeIcon(sample.status === 'failed' ? 'error' : sample.status === 'partial' ? 'warning' : sample.status === 'running' ? 'loading~spin' : 'beaker');
     item.tooltip = new vscode.MarkdownString([
-      `**${sample.source}.${sample.entity}**: ${sample.rowCount.toLocaleString('en-US')} rows, ${sample.status}`,
+      `**${sample.source}.${sample.entity}** ${sampleLabel(sample)}: ${sample.rowCount.toLocaleString('en-US')} rows, ${sample.status}`,
       sample.statusDetail ?? '',
       `Table \`${sample.table}\`, ${sample.method} (${sample.strategy}), started ${sample.startedAt}`,
       '```sql\n' + sample.query + '\n```',

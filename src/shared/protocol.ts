@@ -77,6 +77,21 @@ export interface WebhookParams extends WithProgress { source: string; receiver?:
 export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
 export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
 export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
+export interface SampleRefParams { sampleId: string }
+export interface RenameSampleParams { sampleId: string; /** Empty: remove the label. */ label: string }
+export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Writes a whole sample, or the whole result of one SELECT, to a file with DuckDB's own writers. */
+export interface ExportParams extends WithProgress {
+  sampleId?: string;
+  sql?: string;
+  format: ExportFormat;
+  /** The file to write (absolute, or relative to the workspace folder). */
+  out: string;
+  /** Replace a file that exists. */
+  force?: boolean;
+}
+export interface ExportResult { path: string; format: ExportFormat; rows: number; bytes: number; elapsedMs: number }
 export interface AddSourceParams { definition: SourceDefinition }
 export interface SecretParams { names: string[] }
 export interface BuildDemoParams { dir: string }
@@ -155,6 +170,11 @@ export const Requests = {
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),
   query: request<QueryParams, QueryResult>('headwater/query'),
+  /** Removes a sample: its table and its catalog row together. */
+  deleteSample: request<SampleRefParams, SampleInfo>('headwater/deleteSample'),
+  /** Gives a sample a label of its own, shown beside its id. */
+  renameSample: request<RenameSampleParams, SampleInfo>('headwater/renameSample'),
+  export: request<ExportParams, ExportResult>('headwater/export'),
   buildDemo: request<BuildDemoParams, BuildDemoResult>('headwater/buildDemo'),
   /** Per-field statistics and source-level facts of a sample. */
   profile: request<ProfileParams, Profile>('headwater/profile'),

@@ -164,6 +164,8 @@ export interface SampleInfo {
   schema: Schema;
   /** Incremental samples: the cursor and its high-water mark. */
   cursor?: SampleCursor;
+  /** A name the engineer gave it (Rename), shown beside its id. */
+  label?: string;
 }
 
 export type CellValue = string | number | boolean | null;

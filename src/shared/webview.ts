@@ -15,4 +15,6 @@ export type ToWebview =
 /** Webview -> extension */
 export type FromWebview =
   | { type: 'ready' }
+  /** Export…: the whole sample or SQL result, through the engine's export request. */
+  | { type: 'export' }
   | { type: 'fetchRows'; requestId: number; offset: number; limit: number; orderBy?: { column: string; descending: boolean } };

@@ -14,7 +14,7 @@ import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../servi
 import { waitFor } from '../services/process.js';
 import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
 import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
-import { runFromContextMenu, screenshot, uiTimeout, viewRow, webviewWith } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith } from './workbench-ui.js';
 
 function cliSample(dir: string, ...args: string[]): void {
   const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'sample', ...args, '--quiet', '--workspace', dir], { encoding: 'utf8', timeout: 120_000 });
@@ -48,7 +48,7 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     await headwater.click();
 
     // ---- declared vs observed --------------------------------------------------------------
-    const orders = viewRow(page, /samples/i, 'shop.orders');
+    const orders = sampleRows(page, 'shop.orders');
     await orders.waitFor({ timeout: uiTimeout });
     await runFromContextMenu(page, orders, 'Profile Sample');
     const profile = await webviewWith(page, '#hw-profile');
@@ -83,7 +83,7 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     await screenshot(page, 'profile-simulator-balanced.png');
 
     // ---- drift between two samples of the event log ----------------------------------------
-    const events = viewRow(page, /samples/i, 'events.events.ndjson');
+    const events = sampleRows(page, 'events.events.ndjson');
     await events.first().waitFor({ timeout: uiTimeout });
     await runFromContextMenu(page, events.first(), 'Compare Samples (Schema Drift)');
     // The other sample of the same entity is offered first.
@@ -102,7 +102,7 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     assert.ok(await drift.locator('tr[data-change="added"]').first().isVisible());
 
     // ---- current state of an insert-only table ---------------------------------------------
-    const history = viewRow(page, /samples/i, 'shop.customer_address_history');
+    const history = sampleRows(page, 'shop.customer_address_history');
     await runFromContextMenu(page, history, 'Open Current-State SQL');
     const editor = page.locator('.editor-instance .view-lines', { hasText: 'QUALIFY row_number()' });
     await editor.waitFor({ timeout: uiTimeout });

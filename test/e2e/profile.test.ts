@@ -10,7 +10,7 @@ import { startCodeServer, type CodeServer } from '../services/code-server.js';
 import { repoRoot, testResultsDir } from '../services/paths.js';
 import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { runFromContextMenu, screenshot, uiTimeout, viewRow, webviewWith } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith } from './workbench-ui.js';
 import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
 import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
 
@@ -44,7 +44,7 @@ test('Profile panel shows field charts, facts and schema evidence', { skip: uiTe
     await runFromContextMenu(page, eventsFile, 'Sample');
     await (await webviewWith(page, '[role="gridcell"]')).locator('[role="gridcell"]').first().waitFor({ timeout: uiTimeout });
 
-    const sampleRow = viewRow(page, /samples/i, 'events.events.ndjson');
+    const sampleRow = sampleRows(page, 'events.events.ndjson');
     await sampleRow.waitFor({ timeout: uiTimeout });
     await runFromContextMenu(page, sampleRow, 'Profile Sample');
 

@@ -15,6 +15,17 @@ export function viewRow(page: Page, view: RegExp, label: string): Locator {
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/\./g, '\\.')}$`) }) });
 }
 
+/**
+ * Sample rows of the Samples view for one source and entity (`shop.orders`), newest first: the view
+ * groups them under source and entity and labels each by its number, so they are found by the
+ * accessible label the view gives them (`shop.orders #2, 2026-12-07 16:20 · head · 2,000 rows`).
+ */
+export function sampleRows(page: Page, sourceEntity: string): Locator {
+  return page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: /samples/i }) })
+    .locator(`.monaco-list-row[aria-label^="${sourceEntity} #"]`);
+}
+
 /** Right-clicks `row` and runs the context-menu item `name` (clicking until the armed menu closes). */
 export async function runFromContextMenu(page: Page, row: Locator, name: string): Promise<void> {
   await row.click({ button: 'right' });

@@ -226,15 +226,14 @@ describe('headwater query and the workspace under misuse', { timeout: 180_000 },
     assert.deepEqual(json<QueryResult>(['query', `select count(*) from ${sampleTable}`], dir).rows, [[3]]);
   });
 
-  test('after the catalog is dropped by a query, samples are listed again and the entity can be sampled again', () => {
-    assert.equal(headwater(['query', 'drop table headwater.samples'], dir).code, 0);
+  test('a query that drops the catalog is refused, and the sample and its catalog row survive', () => {
+    const run = headwater(['query', 'drop table headwater.samples'], dir);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^headwater: Refused: headwater\.samples is read-only to workspace SQL/);
+    assert.match(run.stderr, /scratch database/);
     const listed = headwater(['samples', '--json'], dir);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stderr, /warn: The catalog headwater\.samples was missing: 1 sample table was registered again/);
-    assert.deepEqual((JSON.parse(listed.stdout) as SampleInfo[]).map((s) => s.status), ['partial']);
-    const again = json<SampleInfo>(['sample', './orders.csv', 'orders.csv'], dir);
-    assert.equal(again.rowCount, 3);
-    assert.notEqual(again.table, sampleTable);
+    assert.deepEqual((JSON.parse(listed.stdout) as SampleInfo[]).map((s) => [s.table, s.status]), [[sampleTable, 'complete']]);
   });
 
   test('--max-rows streams: ten rows of ten million stay far below 300 MB peak RSS', { skip: existsSync('/usr/bin/time') ? false : '/usr/bin/time is not installed' }, () => {

@@ -131,7 +131,7 @@ describe('option parsing against the declarations', { timeout: 30_000 }, () => {
     ['sample shop orders --limit --json', "--limit needs a value: --limit N ('--json' is taken for an option; write --limit=--json if it is the value)."],
     ['sample shop', 'sample needs a source and an entity: headwater sample <source> <entity> [options]'],
     ['sample shop orders extra', "sample takes at most 2 arguments; 'extra' is one too many: headwater sample <source> <entity> [options]"],
-    ['samples extra', "samples takes no arguments; 'extra' is one too many: headwater samples"],
+    ['samples delete a b c', "samples takes at most 3 arguments; 'c' is one too many: headwater samples [delete <id> | rename <id> <label>]"],
     ['simulate --sample s1', 'simulate needs --key F and --partitions N: headwater simulate --sample ID --key F --partitions N [options]'],
     ['simulate --sample s1 --key k --partitions 0', "--partitions must be a whole number from 1 to 9,007,199,254,740,991 (got '0')."],
     ['query', 'query needs SQL: headwater query "<sql>" [options]'],

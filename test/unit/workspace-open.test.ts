@@ -116,7 +116,7 @@ describe('a workspace file that may only be read', { timeout: 120_000 }, () => {
       const ws = await Workspace.open(process.argv[1]);
       const out = { readOnly: ws.readOnly, samples: (await ws.listSamples()).map((s) => s.id) };
       out.count = (await ws.query('select count(*) from samples.${sampleId}')).rows[0][0];
-      for (const [name, act] of [['create', () => ws.query('create table t (i int)')], ['sample', () => ws.beginSample({ source: 's', sourceKind: 't', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [] })]]) {
+      for (const [name, act] of [['create', () => ws.query('create table samples.t (i int)')], ['sample', () => ws.beginSample({ source: 's', sourceKind: 't', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [] })]]) {
         try { await act(); out[name] = 'ran'; } catch (e) { out[name] = e.code + ': ' + e.message; }
       }
       ws.close();

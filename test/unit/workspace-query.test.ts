@@ -88,8 +88,9 @@ describe('a catalog damaged by SQL is repaired on open', { timeout: 120_000 }, (
     let ws = await Workspace.open(dir);
     try {
       const first = await land(ws, 'orders', 7);
-      await ws.query(`create table samples.my_notes (x int)`); // not a sample: no provenance columns
-      await ws.query('drop table headwater.samples');
+      // Damage done outside Headwater (user SQL cannot write here): on the engine's own connection.
+      await ws.connection.run(`create table samples.my_notes (x int)`); // not a sample: no provenance columns
+      await ws.connection.run('drop table headwater.samples');
       ws.close();
       ws = await Workspace.open(dir);
       assert.deepEqual(ws.repairs, [`The catalog headwater.samples was missing: 1 sample table was registered again (${first}), marked partial with unknown provenance.`]);
@@ -103,7 +104,7 @@ describe('a catalog damaged by SQL is repaired on open', { timeout: 120_000 }, (
       await assert.rejects(ws.getSample('my_notes'), /No sample 'my_notes'/);
 
       // The other way round: a sample table dropped under its catalog row.
-      await ws.query(`drop table samples.${again}`);
+      await ws.connection.run(`drop table samples.${again}`);
       ws.close();
       ws = await Workspace.open(dir);
       assert.deepEqual(ws.repairs, [`1 sample lost its table (${again}): marked failed.`]);
@@ -115,8 +116,8 @@ describe('a catalog damaged by SQL is repaired on open', { timeout: 120_000 }, (
       assert.deepEqual(ws.repairs, [], 'a repair is made once');
 
       // A catalog replaced by something else is set aside and rebuilt.
-      await ws.query('drop table headwater.samples');
-      await ws.query('create table headwater.samples (note varchar)');
+      await ws.connection.run('drop table headwater.samples');
+      await ws.connection.run('create table headwater.samples (note varchar)');
       ws.close();
       ws = await Workspace.open(dir);
       assert.match(ws.repairs[0] ?? '', /^The catalog headwater\.samples was not Headwater's .* renamed headwater\.samples_damaged_\d{14} and rebuilt\.$/);

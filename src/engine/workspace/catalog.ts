@@ -34,6 +34,8 @@ const CATALOG_DDL = [
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS inferred JSON`,
   // Workspaces made before incremental samples kept their cursor and high-water mark.
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS cursor_state JSON`,
+  // A label the engineer gave the sample (Rename in the Samples tree).
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS label VARCHAR`,
 ];
 
 /** Whether the object named headwater.samples can serve as the catalog. */

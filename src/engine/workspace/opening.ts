@@ -48,15 +48,21 @@ export interface OpenedWorkspaceDatabase {
   readOnly?: string;
 }
 
+/**
+ * The workspace DuckDB autoloads no extension: user SQL runs in it (user-sql.ts), and an extension the
+ * engine needs is loaded by name (Workspace.loadExtension). Nothing is ever installed at run time.
+ */
+const WORKSPACE_CONFIG = { autoload_known_extensions: 'false' };
+
 /** Opens read-write, or read-only when the file may only be read; other failures become clear errors. */
 export async function openWorkspaceDatabase(path: string): Promise<OpenedWorkspaceDatabase> {
   try {
-    return { db: await openDuckDB(path) };
+    return { db: await openDuckDB(path, WORKSPACE_CONFIG) };
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     if (classifyOpenError(message) !== 'permission') throw openError(path, message, cause);
     try {
-      return { db: await openDuckDB(path, { access_mode: 'READ_ONLY' }), readOnly: 'the file is not writable' };
+      return { db: await openDuckDB(path, { ...WORKSPACE_CONFIG, access_mode: 'READ_ONLY' }), readOnly: 'the file is not writable' };
     } catch (again) {
       const second = again instanceof Error ? again.message : String(again);
       if (/database does not exist/.test(second)) throw new HeadwaterError('usage', `Cannot create the workspace database ${path}: permission denied.`, { hint: 'Pass --workspace <a folder you can write>.' }, { cause });

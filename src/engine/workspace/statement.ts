@@ -2,6 +2,7 @@
 // result: DuckDB produces rows only until maxRows are read, so `select * from range(1e9)` with
 // --max-rows 10 costs ten rows, not the whole result (materialized, 10M rows peaked at 2.7 GB RSS).
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbModule } from '../drivers/kit/native.js';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { QueryResult } from '../../shared/types.js';
 import { readerToResult } from './cells.js';
@@ -26,6 +27,8 @@ export interface StatementOptions {
   signal?: AbortSignal;
   /** Interrupt after this long (ms) with a clear error. */
   timeoutMs?: number;
+  /** Throws to refuse a statement of this type (DuckDB's StatementType name) before it runs. */
+  check?: (statementType: string) => void;
 }
 
 /**
@@ -57,6 +60,10 @@ export async function runStatement(connection: DuckDBConnection, sql: string, op
     if (problem) throw new HeadwaterError('usage', problem);
     const prepared = await extracted.prepare(0);
     try {
+      if (options.check) {
+        const { StatementType } = await duckdbModule();
+        options.check(StatementType[prepared.statementType] ?? String(prepared.statementType));
+      }
       const reader = await prepared.streamAndReadUntil(options.maxRows + 1);
       const result = readerToResult(reader, options.maxRows);
       return { ...result, totalRows: reader.done ? reader.currentRowCount : result.rows.length };

@@ -1,9 +1,11 @@
 // The workspace DuckDB database (.headwater/workspace.duckdb): one table per sample in schema
 // `samples`, plus the catalog `headwater.samples` with the provenance of each (DESIGN.md, "Sample").
+import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
+import { EXPORT_FORMATS, type ExportParams, type ExportResult } from '../../shared/protocol.js';
 import type { InferredSchema } from '../inference/types.js';
 import { duckdbModule } from '../drivers/kit/native.js';
 import { readerToResult } from './cells.js';
@@ -15,6 +17,8 @@ import { openWorkspaceDatabase, workspaceDatabasePath } from './opening.js';
 import { SampleSandbox } from './sandbox.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 import { runStatement } from './statement.js';
+import { assertOneSelect, copyTo, exportSelect, exportTarget, finishPartial, partialPath } from './export.js';
+import { attachScratch, openUserConnection, refusedText, userQuery } from './user-sql.js';
 
 export { SAMPLES_SCHEMA };
 
@@ -38,6 +42,10 @@ export class Workspace {
     readonly readOnly: string | undefined,
     /** What opening repaired in a catalog damaged by SQL, one sentence each. */
     readonly repairs: readonly string[],
+    /** The workspace database's name in DuckDB (user SQL may not write to it). */
+    readonly databaseName: string,
+    /** Where the scratch database is (a path), or why it lives in memory only. */
+    readonly scratch: { path: string } | { memoryOnly: string },
   ) {}
 
   /** Extensions asked for, by name: each is loaded once. */
@@ -53,7 +61,8 @@ export class Workspace {
       // free: the engine hands memory back instead of growing (memory.ts has the measured limits).
       await db.connection.run(`SET memory_limit = ${quoteLiteral(queryMemoryLimit())}; SET allocator_flush_threshold = '8MB'`);
       const repairs = readOnly ? [] : await ensureCatalog(db.connection);
-      const workspace = new Workspace(dir, databasePath, db, api, readOnly, repairs);
+      const { databaseName, scratch } = await attachScratch(db.connection, databasePath);
+      const workspace = new Workspace(dir, databasePath, db, api, readOnly, repairs, databaseName, scratch);
       if (!readOnly) await workspace.recoverInterrupted();
       return workspace;
     } catch (error) {
@@ -114,7 +123,7 @@ export class Workspace {
 
   /** Registers a running sample and opens its writer. */
   async beginSample(sample: NewSample): Promise<{ id: string; writer: SampleWriter }> {
-    if (this.readOnly) throw new HeadwaterError('usage', `The workspace ${this.databasePath} is open read-only (${this.readOnly}): sampling writes to it.`, { hint: 'Make the file writable, or pass --workspace <a folder you can write>.' });
+    this.assertWritable('sampling');
     const id = await this.nextSampleId(sample.source, sample.entity);
     await this.connection.run(
       `INSERT INTO headwater.samples (id, table_name, source, source_kind, entity, method, strategy, query, status, engine_pid, started_at, schema, schema_hash)
@@ -208,20 +217,97 @@ export class Workspace {
     return SampleSandbox.create(this.db.instance, tables, statementMs);
   }
 
-  /** Runs one SQL statement on the workspace, streaming: rows beyond maxRows are never produced. */
+  /**
+   * Runs one statement of user SQL, streaming: rows beyond maxRows are never produced. Samples and
+   * the catalog are read-only to it; its own tables go to the scratch database (user-sql.ts).
+   */
   async query(sql: string, maxRows = 10_000, signal?: AbortSignal): Promise<QueryResult> {
     // Its own connection: closing it ends the streamed result and its transaction.
-    const connection = await this.db.instance.connect();
+    const connection = await openUserConnection(this.db.instance, this.databaseName);
     try {
-      return await runStatement(connection, sql, { maxRows, signal });
+      return await userQuery(connection, this.databaseName, sql, (check) => runStatement(connection, sql, { maxRows, signal, check }));
     } catch (cause) {
-      if (cause instanceof HeadwaterError) throw cause;
-      const message = cause instanceof Error ? cause.message : String(cause);
-      const readOnly = this.readOnly && /read-only mode/.test(message) ? ` (the workspace is open read-only: ${this.readOnly})` : '';
-      throw new HeadwaterError('usage', `Query failed: ${message}${readOnly}`, { hint: "Sample tables live in schema 'samples'; list them with 'headwater samples'." }, { cause });
+      throw this.queryError(cause);
     } finally {
       connection.closeSync();
     }
+  }
+
+  /** Writes a whole sample, or the whole result of one SELECT, to a file (export.ts). */
+  async export(params: ExportParams, control: { signal?: AbortSignal; onProgress?: (p: { message: string; rows?: number; fraction?: number }) => void } = {}): Promise<ExportResult> {
+    const started = Date.now();
+    const format = params.format;
+    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new HeadwaterError('usage', `Unknown export format '${String(format)}'; one of ${EXPORT_FORMATS.join(', ')}.`);
+    if (Boolean(params.sampleId) === Boolean(params.sql)) throw new HeadwaterError('usage', 'Export a sample or the result of one SELECT: give exactly one of them.');
+    const path = exportTarget(params.out, this.dir, params.force ?? false);
+    if (format === 'xlsx') {
+      const missing = await this.loadExtension('excel');
+      if (missing) throw new HeadwaterError('usage', `Excel export is not available: ${missing}; extensions are never downloaded.`, { hint: 'Export as csv or parquet, or install the excel extension for this DuckDB version into that folder.' });
+    }
+    const table = params.sampleId ? (await this.getSample(params.sampleId)).table : undefined;
+    const connection = await openUserConnection(this.db.instance, this.databaseName);
+    const file = partialPath(path);
+    let ok = false;
+    try {
+      if (params.sql) {
+        const refused = refusedText(params.sql);
+        if (refused) throw new HeadwaterError('usage', refused);
+        await assertOneSelect(connection, params.sql, (t) => this.api.StatementType[t] ?? String(t));
+      }
+      const select = exportSelect(table ? { table } : { sql: params.sql ?? '' });
+      const rows = await copyTo({
+        connection, select, format, file, signal: control.signal, onProgress: control.onProgress,
+        runCopy: (sql, signal) => userQuery(connection, this.databaseName, sql, async (check) => Number((await runStatement(connection, sql, { maxRows: 1, signal, check })).rows[0]?.[0] ?? 0), params.sql ?? ''),
+      });
+      ok = true;
+      return { path, format, rows, bytes: statSync(file).size, elapsedMs: Date.now() - started };
+    } catch (cause) {
+      throw this.queryError(cause);
+    } finally {
+      connection.closeSync();
+      finishPartial(file, path, ok);
+    }
+  }
+
+  /** A failed user statement as the user should read it. */
+  queryError(cause: unknown): HeadwaterError {
+    if (cause instanceof HeadwaterError) return cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const readOnly = this.readOnly && /read-only mode/.test(message) ? ` (the workspace is open read-only: ${this.readOnly})` : '';
+    return new HeadwaterError('usage', `Query failed: ${message}${readOnly}`, { hint: "Sample tables live in schema 'samples'; list them with 'headwater samples'." }, { cause });
+  }
+
+  /** Removes a sample: its table and its catalog row, together. */
+  async deleteSample(id: string): Promise<SampleInfo> {
+    const sample = await this.getSample(id);
+    this.assertWritable('deleting a sample');
+    if (sample.status === 'running' && (await this.all(`SELECT engine_pid FROM headwater.samples WHERE id = $1`, [sample.id]))[0]?.engine_pid === process.pid) {
+      throw new HeadwaterError('usage', `The sample ${sample.id} is still being taken; stop it first, then delete it.`);
+    }
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await this.connection.run(`DROP TABLE IF EXISTS ${SAMPLES_SCHEMA}.${quoteIdent(sample.id)}`);
+      await this.connection.run(`DELETE FROM headwater.samples WHERE id = $1`, [sample.id]);
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return sample;
+  }
+
+  /** Gives a sample a label of its own (shown beside its id); an empty label removes it. */
+  async renameSample(id: string, label: string): Promise<SampleInfo> {
+    const sample = await this.getSample(id);
+    this.assertWritable('renaming a sample');
+    const clean = label.replace(/\s+/g, ' ').trim();
+    if (clean.length > 200) throw new HeadwaterError('usage', `A sample label has at most 200 characters (this one has ${clean.length}).`);
+    await this.connection.run(`UPDATE headwater.samples SET label = $1 WHERE id = $2`, [clean || null, sample.id]);
+    return this.getSample(sample.id);
+  }
+
+  private assertWritable(what: string): void {
+    if (this.readOnly) throw new HeadwaterError('usage', `The workspace ${this.databasePath} is open read-only (${this.readOnly}): ${what} writes to it.`, { hint: 'Make the file writable, or pass --workspace <a folder you can write>.' });
   }
 
   private async all(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
@@ -263,6 +349,7 @@ function toSampleInfo(row: Record<string, unknown>): SampleInfo {
     schemaHash: String(row.schema_hash ?? ''),
     status: String(row.status) as SampleStatus,
     statusDetail: row.status_detail === null ? undefined : String(row.status_detail),
+    ...(typeof row.label === 'string' && row.label ? { label: row.label } : {}),
     startedAt: iso(row.started_at) ?? '',
     finishedAt: iso(row.finished_at),
     schema,

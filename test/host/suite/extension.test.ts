@@ -10,7 +10,7 @@ import { splitUrlPassword, urlScheme, withPasswordReference } from '../../../src
 const extensionId = 'headwater.headwater';
 const bigRows = 3_000_000;
 
-interface TreeChild { id: string; label: string; contextValue?: string; expandable: boolean }
+interface TreeChild { id: string; label: string; contextValue?: string; description?: string; expandable: boolean }
 interface PanelState { title: string; totalRows: number; lastRowsSent: number }
 
 function treeChildren(view: 'sources' | 'samples', id?: string): Thenable<TreeChild[]> {
@@ -89,8 +89,17 @@ suite('Headwater extension', () => {
     assert.equal(page.rows.length, 1000);
     assert.ok(page.columns.some((column) => column.name === 'id'), `columns ${page.columns.map((c) => c.name).join(', ')} include id`);
 
-    const samples = await treeChildren('samples');
-    assert.ok(samples.some((node) => node.id === `sample:${info.id}`), 'the Samples view lists the new sample');
+    // Grouped by source, then entity; the sample is told apart by its number, time, strategy and size.
+    const sources = await treeChildren('samples');
+    assert.ok(sources.some((node) => node.id === 'samples-source:shop'), `the Samples view groups by source (${sources.map((n) => n.id).join(', ')})`);
+    const entities = await treeChildren('samples', 'samples-source:shop');
+    const orders = entities.find((node) => node.label === 'orders');
+    assert.ok(orders, 'the shop group holds the orders entity');
+    const samples = await treeChildren('samples', orders.id);
+    const node = samples.find((child) => child.id === `sample:${info.id}`);
+    assert.ok(node, 'the Samples view lists the new sample under shop / orders');
+    assert.match(node.label, /^#\d+$/);
+    assert.match(node.description ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · head · 1,000 rows$/);
   });
 
   test('the Sample panel opens on the sample and serves rows to its grid', async () => {
@@ -162,6 +171,26 @@ suite('Headwater extension', () => {
     assert.ok(state);
     assert.match(state.title, /SQL result/);
     assert.equal(state.totalRows, 25);
+  });
+
+  test('Export… writes the whole SQL result and the whole sample; rename and delete work on a sample', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const csv = vscode.Uri.joinPath(folder, 'exported-orders.csv');
+    const exported = await vscode.commands.executeCommand<{ rows: number; path: string } | undefined>('headwater.export', { sql: `select id from ${ordersSample.table} order by id`, format: 'csv', out: csv.fsPath });
+    assert.equal(exported?.rows, 1000, 'the whole result, not the rows on screen');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(csv));
+    assert.equal(text.trim().split('\n').length, 1001);
+    const parquet = vscode.Uri.joinPath(folder, 'exported-orders.parquet');
+    assert.equal((await vscode.commands.executeCommand<{ rows: number } | undefined>('headwater.export', { sampleId: ordersSample.id, format: 'parquet', out: parquet.fsPath }))?.rows, 1000);
+
+    const copy = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.sample', { source: 'shop', entity: 'orders', limit: 10 });
+    assert.ok(copy);
+    const renamed = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.renameSample', { sampleId: copy.id, label: 'ten rows' });
+    assert.equal(renamed?.label, 'ten rows');
+    const gone = await vscode.commands.executeCommand<SampleInfo | undefined>('headwater.deleteSample', { sampleId: copy.id, confirmed: true });
+    assert.equal(gone?.id, copy.id);
+    assert.ok(!(await api.request(Requests.samples, {})).some((s) => s.id === copy.id), 'the deleted sample is gone from the catalog');
+    await assert.rejects(Promise.resolve(api.request(Requests.query, { sql: `delete from ${ordersSample.table}` })), /Refused: samples\.\w+ is read-only/);
   });
 
   test('Show Schema and Open SQL work from a sample, and Run SQL runs the selection', async () => {
