@@ -8,6 +8,8 @@ import type { DriverCapability } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
 import { optionName, optionProblems, type OptionProblem } from './option-errors.js';
 import type { JsonSchema, OptionSpec, OptionSpecs, OptionsOf } from './options.js';
+import type { TunnelSpec } from './ssh/route.js';
+import { SSH_PROPERTY } from './ssh/schema.js';
 
 export type { OptionProblem };
 
@@ -29,6 +31,8 @@ export interface ManifestInput<F extends OptionSpecs, O extends OptionSpecs> {
   needsOneOf?: readonly (keyof F & string)[];
   semantics?: KindSemantics;
   flags?: readonly ManifestFlag[];
+  /** A TCP source that may go through an SSH tunnel (its entry then takes `ssh:`). */
+  tunnel?: TunnelSpec;
 }
 
 /** The settings a driver reads: every field but url and path (ResolvedSource has those), and every option. */
@@ -42,6 +46,8 @@ export interface SourceManifest<S = Record<string, unknown>> {
   readonly semantics: KindSemantics;
   readonly flags: readonly ManifestFlag[];
   readonly needsOneOf: readonly string[];
+  /** How the kind goes through an SSH tunnel; undefined when it cannot. */
+  readonly tunnel?: TunnelSpec;
   /** The JSON Schema of one sources.yaml entry of this kind. */
   readonly entrySchema: JsonSchema;
   readonly fieldNames: readonly string[];
@@ -85,10 +91,12 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     if (problem.key === undefined) return problem;
     if (problem.path === '' && problem.key in input.options) return { ...problem, message: `'${problem.key}' is an option: write it under options:` };
     if (problem.path === '/options' && problem.key in input.fields) return { ...problem, message: `'${problem.key}' is not an option: write it at the top of the entry, beside kind:` };
+    if (problem.path === '' && problem.key === 'ssh' && !input.tunnel) return { ...problem, message: `'ssh' is for sources reached over TCP: a ${input.kind} source cannot go through an SSH tunnel` };
     return problem;
   };
   const clash = Object.keys(input.fields).find((key) => key in input.options && key !== 'url' && key !== 'path');
   if (clash) throw new Error(`manifest ${input.kind}: '${clash}' is both a field and an option`);
+  const ssh = input.tunnel ? { ssh: SSH_PROPERTY } : {};
   const entrySchema: JsonSchema = {
     type: 'object',
     required: ['name', 'kind', ...(input.required ?? [])],
@@ -96,12 +104,13 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     properties: {
       ...COMMON_ENTRY_PROPERTIES,
       kind: { const: input.kind, description: `${input.title}: ${input.summary}` },
+      ...ssh,
       ...schemaOf(input.fields),
       options: { type: 'object', additionalProperties: false, properties: schemaOf(input.options), description: `${input.title} options.` },
     },
   };
   const connection = Object.fromEntries(Object.entries(input.fields).filter(([key]) => key !== 'url' && key !== 'path'));
-  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...schemaOf(connection), ...schemaOf(input.options) } };
+  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...ssh, ...schemaOf(connection), ...schemaOf(input.options) } };
   let checkEntry: ValidateFunction | undefined;
   let checkSettings: ValidateFunction | undefined;
   const parsed = new WeakMap<ResolvedSource, SettingsOf<F, O>>();
@@ -115,6 +124,7 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     semantics: input.semantics ?? {},
     flags: input.flags ?? [],
     needsOneOf,
+    ...(input.tunnel ? { tunnel: input.tunnel } : {}),
     entrySchema: needsOneOf.length ? { ...entrySchema, anyOf: needsOneOf.map((key) => ({ required: [key] })) } : entrySchema,
     fieldNames: Object.keys(input.fields),
     optionNames: Object.keys(input.options),
