@@ -110,7 +110,7 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     },
   };
   const connection = Object.fromEntries(Object.entries(input.fields).filter(([key]) => key !== 'url' && key !== 'path'));
-  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...ssh, ...schemaOf(connection), ...schemaOf(input.options) } };
+  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...schemaOf(connection), ...schemaOf(input.options), ...ssh } };
   let checkEntry: ValidateFunction | undefined;
   let checkSettings: ValidateFunction | undefined;
   const parsed = new WeakMap<ResolvedSource, SettingsOf<F, O>>();
