@@ -160,7 +160,9 @@ export class Engine {
     return this.withSource(name, undefined, async (source) => {
       const driver = await loadDriver(source.kind);
       const description = await driver.describe(source, this.context(signal));
-      return { source: name, kind: source.kind, capabilities: capabilitiesOf(driver, manifestFor(source.kind)), ...description };
+      // An unreachable source behind a tunnel that failed: the tunnel's cause, not the local forward's.
+      const tunnelled = !description.reachable && source.tunnel?.failure() ? explainTunnelFailure(source, undefined) as Error : undefined;
+      return { source: name, kind: source.kind, capabilities: capabilitiesOf(driver, manifestFor(source.kind)), ...description, ...(tunnelled ? { detail: tunnelled.message } : {}) };
     });
   }
 

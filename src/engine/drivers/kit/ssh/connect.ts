@@ -111,8 +111,9 @@ export function forwardOut(client: Client, via: Hop, host: string, port: number)
     client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
       if (error) {
         const reason = (error as Error & { reason?: number }).reason;
+        const said = error.message.replace(/^\(SSH\)\s*Channel open failure:\s*/i, '');
         // RFC 4254 reason codes: 1 administratively prohibited, 2 connect failed.
-        const why = reason === 1 || /prohibited/i.test(error.message) ? 'forwarding is not allowed there (AllowTcpForwarding, PermitOpen)' : reason === 2 || /connect failed|refused/i.test(error.message) ? 'nothing answered there' : error.message.replace(/^\(SSH\)\s*/, '');
+        const why = reason === 1 ? 'forwarding is not allowed there (AllowTcpForwarding, PermitOpen)' : reason === 2 ? `the SSH server could not connect there (${said})` : said;
         reject(new TunnelError(`${hopText(via)} refused to forward to ${host}:${port}: ${why}`));
       } else resolve(channel);
     });

@@ -82,8 +82,11 @@ export class SshTunnel implements SourceTunnel {
   private listen(target: Endpoint): Promise<Endpoint> {
     const server = createServer((socket) => {
       this.track(socket);
+      // A client that hangs up while data still arrives is its own business: end both sides, quietly.
+      socket.on('error', () => socket.destroy());
       socket.pause();
       forwardOut(this.last, this.hops.at(-1)!, target.host, target.port).then((channel) => {
+        channel.on('error', () => socket.destroy());
         socket.pipe(channel).pipe(socket);
         socket.resume();
         channel.on('close', () => socket.destroy());
