@@ -126,6 +126,10 @@ Host *
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
     ssh: ${direct(closed)}
+  - name: pg-direct
+    kind: postgres
+    url: postgres://postgres@127.0.0.1:${pg.port}/postgres
+    ssh: ${direct(target)}
   - name: pg-doomed
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
@@ -208,6 +212,17 @@ Host *
     assert.equal(info.status, 'partial');
     assert.ok(info.rowCount > 0 && info.rowCount < 400_000, `rows landed: ${info.rowCount}`);
     assert.match(info.statusDetail ?? '', /SSH tunnel root@127\.0\.0\.1:\d+: the SSH connection to root@127\.0\.0\.1:\d+ (closed|failed)/);
+  });
+
+  test('Airbyte\'s tunnel_method carries a one-server tunnel (the key as a variable) and refuses a jump chain', async () => {
+    const generated = await workspace.engine.generate({ kind: 'airbyte', source: 'pg-direct', entity: 'public.small' });
+    const file = generated.files.find((f) => f.relativePath.endsWith('.airbyte-source-postgres.json'))!;
+    const config = JSON.parse(readFileSync(file.path, 'utf8')) as { host: string; port: number; tunnel_method: Record<string, unknown> };
+    assert.deepEqual(config.tunnel_method, { tunnel_method: 'SSH_KEY_AUTH', tunnel_host: '127.0.0.1', tunnel_port: target.port, tunnel_user: 'root', ssh_key: '${env:PG_DIRECT_SSH_KEY}' });
+    assert.deepEqual([config.host, config.port], ['127.0.0.1', pg.port], 'the database as the SSH server reaches it');
+    const error = await rejection(() => workspace.engine.generate({ kind: 'airbyte', source: 'pg', entity: 'public.small' }));
+    errors.push(error.message);
+    assert.match(error.message, /tunnel_method takes one SSH server, and the source goes through 2 \(root@127\.0\.0\.1:\d+ -> root@127\.0\.0\.1:\d+\)/);
   });
 
   test('the CLI (the bundled engine) samples through the tunnel and refuses a changed host key', async () => {

@@ -56,7 +56,7 @@ export class TunnelPool {
         return this.tunnelFor(source, block);
       });
     }
-    const hops = hopsOf(source, block);
+    const hops = hopsFor(block, source.baseDir, source.name);
     const auth = authOf(source, block);
     const tunnel = new SshTunnel(hops, auth, (block.idleSeconds ?? 300) * 1000, {
       log: (level, message) => this.log(level, redact(message, source.secrets)),
@@ -106,20 +106,21 @@ function expandPath(path: string, baseDir: string): string {
   return isAbsolute(home) ? home : resolve(baseDir, home);
 }
 
-function hopsOf(source: ResolvedSource, block: SshBlock): Hop[] {
-  const configFile = block.config === false ? undefined : block.config !== undefined ? expandPath(block.config, source.baseDir) : join(homedir(), '.ssh', 'config');
+/** The hops of a source's `ssh:` block, its Host alias resolved through the ssh config file; `baseDir` resolves relative paths. */
+export function hopsFor(block: SshBlock, baseDir: string, sourceName: string): Hop[] {
+  const configFile = block.config === false ? undefined : block.config !== undefined ? expandPath(block.config, baseDir) : join(homedir(), '.ssh', 'config');
   let configText = '';
   if (configFile && (block.config !== undefined || existsSync(configFile))) {
     try {
       configText = readFileSync(configFile, 'utf8');
     } catch (error) {
-      throw new HeadwaterError('usage', `Source '${source.name}': cannot read the ssh config file ${configFile} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`, { source: source.name });
+      throw new HeadwaterError('usage', `Source '${sourceName}': cannot read the ssh config file ${configFile} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`, { source: sourceName });
     }
   }
   try {
-    return resolveHops(block, { config: parseSshConfig(configText), localUser: userInfo().username, expand: (path) => expandPath(path, source.baseDir) });
+    return resolveHops(block, { config: parseSshConfig(configText), localUser: userInfo().username, expand: (path) => expandPath(path, baseDir) });
   } catch (error) {
-    throw new HeadwaterError('usage', `Source '${source.name}': ssh: ${(error as Error).message}.`, { source: source.name });
+    throw new HeadwaterError('usage', `Source '${sourceName}': ssh: ${(error as Error).message}.`, { source: sourceName });
   }
 }
 
