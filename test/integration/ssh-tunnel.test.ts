@@ -19,6 +19,7 @@ import { makeKey, sshdSkipReason, startSshd, type SshdService } from '../service
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSPHRASE = 'tunnel-Passphrase-7f3a9c';
+const WRONG_PASSPHRASE = 'not-the-Passphrase-51d0';
 const skip = sshdSkipReason() || postgresSkipReason() || kafkaSkipReason();
 const BIN = resolve('bin/headwater.js');
 
@@ -130,11 +131,15 @@ Host *
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
     ssh: ${direct(target)}
+  - name: pg-bad-passphrase
+    kind: postgres
+    url: postgres://postgres@127.0.0.1:${pg.port}/postgres
+    ssh: ${direct(target).replace('SSH_PASS', 'SSH_WRONG_PASS')}
   - name: pg-doomed
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
     ssh: ${direct(doomed)}
-`, { secrets: { SSH_PASS: PASSPHRASE } });
+`, { secrets: { SSH_PASS: PASSPHRASE, SSH_WRONG_PASS: WRONG_PASSPHRASE } });
     writeFileSync(join(workspace.dir, 'ssh_config'), config);
     writeFileSync(join(workspace.dir, 'known_hosts'), [jump, target, closed, doomed].map((s) => known(s)).join('\n') + '\n');
     writeFileSync(join(workspace.dir, 'known_hosts_changed'), `${known(jump)}\n${known(target, stranger)}\n`);
@@ -191,6 +196,15 @@ Host *
     assert.match(error.message, /SSH tunnel root@127\.0\.0\.1:\d+: root@127\.0\.0\.1:\d+ refused the key \(tried .*stranger\)/);
   });
 
+  test('a passphrase that does not decrypt the key is refused before connecting, without repeating it', async () => {
+    const logins = count(target.log(), /Connection from 127\.0\.0\.1/);
+    const error = await rejection(() => workspace.engine.describe('pg-bad-passphrase'));
+    errors.push(error.message, error.hint ?? '');
+    assert.match(error.message, /the passphrase does not decrypt the identity file .*client/);
+    assert.ok(!`${error.message} ${error.hint}`.includes(WRONG_PASSPHRASE));
+    assert.equal(count(target.log(), /Connection from 127\.0\.0\.1/), logins, 'no connection was made');
+  });
+
   test('a server that forwards nothing (AllowTcpForwarding no) is named as the cause', async () => {
     const error = await rejection(() => workspace.engine.sample('pg-no-forward', 'public.small', { limit: 10 }));
     errors.push(error.message);
@@ -244,8 +258,8 @@ Host *
     await workspace.engine.close();
     const files = filesUnder(workspace.dir);
     assert.ok(files.some((file) => file.endsWith('workspace.duckdb')), 'the workspace database was written');
-    for (const file of files) assert.ok(!readFileSync(file).includes(PASSPHRASE), `${file} holds the passphrase`);
-    for (const text of [...workspace.logLines, ...errors]) assert.ok(!text.includes(PASSPHRASE), `leaked: ${text}`);
+    for (const file of files) assert.ok(!readFileSync(file).includes(PASSPHRASE) && !readFileSync(file).includes(WRONG_PASSPHRASE), `${file} holds a passphrase`);
+    for (const text of [...workspace.logLines, ...errors]) assert.ok(!text.includes(PASSPHRASE) && !text.includes(WRONG_PASSPHRASE), `leaked: ${text}`);
     assert.ok(workspace.logLines.some((line) => /SSH tunnel of pg open: root@127\.0\.0\.1:\d+ -> root@127\.0\.0\.1:\d+/.test(line)), workspace.logLines.join('\n'));
   });
 });

@@ -26,6 +26,8 @@ export interface AuthSettings {
   agent?: string;
   knownHostsFile: string;
   connectTimeoutMs: number;
+  /** Keys already decrypted while opening this tunnel (an encrypted key costs about a second of bcrypt each time). */
+  keys?: Map<string, ParsedKey>;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -34,6 +36,8 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 export function loadKeys(ssh2: Ssh2, hop: Hop, auth: AuthSettings): { file: string; key: ParsedKey }[] {
   const files = hop.identityFiles.length ? hop.identityFiles : auth.agent ? [] : DEFAULT_KEYS.map((name) => join(homedir(), '.ssh', name)).filter((file) => existsSync(file));
   return files.map((file) => {
+    const known = auth.keys?.get(file);
+    if (known) return { file, key: known };
     let text: Buffer;
     try {
       text = readFileSync(file);
@@ -48,6 +52,7 @@ export function loadKeys(ssh2: Ssh2, hop: Hop, auth: AuthSettings): { file: stri
       if (/decrypt|passphrase|bad/i.test(reason) && auth.passphrase !== undefined) throw new TunnelError(`the passphrase does not decrypt the identity file ${file}`, 'Check the secret ssh.passphrase refers to.');
       throw new TunnelError(`the identity file ${file} is not a private key ssh2 can read`);
     }
+    auth.keys?.set(file, key);
     return { file, key };
   });
 }

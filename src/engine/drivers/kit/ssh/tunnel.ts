@@ -4,7 +4,7 @@
 // terminated") can be told as the tunnel's.
 import { createServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { Client } from 'ssh2';
+import type { Client, ParsedKey } from 'ssh2';
 import type { SourceTunnel } from '../../driver.js';
 import { hopText, type Hop } from './config.js';
 import { connectHop, forwardOut, loadSsh2, TunnelError, type AuthSettings } from './connect.js';
@@ -33,10 +33,11 @@ export class SshTunnel implements SourceTunnel {
   /** Connects every hop in turn, the next through the previous one. */
   async open(): Promise<void> {
     const ssh2 = await loadSsh2();
+    const keys = new Map<string, ParsedKey>();
     for (const [index, hop] of this.hops.entries()) {
       const previous = this.clients[index - 1];
       const sock = previous ? await forwardOut(previous, this.hops[index - 1]!, hop.host, hop.port) : undefined;
-      const client = await connectHop(ssh2, hop, this.auth, sock);
+      const client = await connectHop(ssh2, hop, { ...this.auth, keys }, sock);
       this.clients.push(client);
       const lost = (why: string) => this.lose(new TunnelError(`the SSH connection to ${hopText(hop)} ${why}`));
       client.on('error', (error: Error) => lost(`failed (${error.message.split('\n')[0]})`));
