@@ -4,8 +4,8 @@
 // a file; host keys verified (a changed one refused with its fingerprint); a wrong key, a server that
 // forwards nothing and an sshd killed mid-sample each fail clearly; an idle tunnel closes.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +14,7 @@ import { HeadwaterError } from '../../src/shared/errors.js';
 import { startAll, stopAll } from '../services/group.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
-import { waitFor } from '../services/process.js';
+import { startProcess, waitFor, type ProcessHandle } from '../services/process.js';
 import { makeKey, sshdSkipReason, startSshd, type SshdService } from '../services/sshd.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
@@ -53,13 +53,22 @@ describe('SSH tunnels', { skip, timeout: 240_000 }, () => {
   let closed: SshdService;
   let doomed: SshdService;
   let keys: string;
+  let agent: ProcessHandle | undefined;
+  let agentFingerprint: string;
   let workspace: TestWorkspace;
   const errors: string[] = [];
 
   before(async () => {
     keys = mkdtempSync(join(tmpdir(), 'hw-ssh-keys-'));
-    const authorizedKeys = [makeKey(keys, 'client', PASSPHRASE).publicLine];
+    const agentKey = makeKey(keys, 'agent-key');
+    const authorizedKeys = [makeKey(keys, 'client', PASSPHRASE).publicLine, agentKey.publicLine];
     makeKey(keys, 'stranger');
+    // An agent holding a key no source names: a source with agent: <socket> logs in with it.
+    const agentSocket = join(keys, 'agent.sock');
+    agent = startProcess({ cmd: '/usr/bin/ssh-agent', args: ['-D', '-a', agentSocket] });
+    await waitFor(() => existsSync(agentSocket), { timeoutMs: 10_000, what: 'ssh-agent' });
+    execFileSync('/usr/bin/ssh-add', ['-q', agentKey.privateFile], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket } });
+    agentFingerprint = execFileSync('/usr/bin/ssh-keygen', ['-l', '-E', 'sha256', '-f', `${agentKey.privateFile}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
     ({ pg, kafka, jump, target, closed, doomed } = await startAll({
       pg: () => startPostgres(),
       kafka: () => startKafka(),
@@ -131,6 +140,10 @@ Host *
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
     ssh: ${direct(target)}
+  - name: pg-agent
+    kind: postgres
+    url: postgres://postgres@127.0.0.1:${pg.port}/postgres
+    ssh: { host: 127.0.0.1, port: ${target.port}, user: root, config: false, agent: ${agentSocket}, knownHosts: ./known_hosts }
   - name: pg-bad-passphrase
     kind: postgres
     url: postgres://postgres@127.0.0.1:${pg.port}/postgres
@@ -147,7 +160,7 @@ Host *
 
   after(async () => {
     await workspace?.close();
-    await stopAll(jump, target, closed, doomed, kafka, pg);
+    await stopAll(jump, target, closed, doomed, kafka, pg, agent);
     if (keys) rmSync(keys, { recursive: true, force: true });
   });
 
@@ -179,6 +192,12 @@ Host *
     // The bootstrap address as written (localhost) and the broker as its metadata advertises it (127.0.0.1).
     assert.match(target.log(), new RegExp(`target localhost port ${kafka.port}\\b`));
     assert.match(target.log(), new RegExp(`target 127\\.0\\.0\\.1 port ${kafka.port}\\b`));
+  });
+
+  test('the SSH agent authenticates a source that names no key file', async () => {
+    const info = await workspace.engine.sample('pg-agent', 'public.small', { limit: 5 });
+    assert.equal(info.rowCount, 5);
+    assert.match(target.log(), new RegExp(`Accepted publickey for root from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519 ${agentFingerprint.replace(/[+/]/g, '\\$&')}`));
   });
 
   test('a changed host key is refused with the fingerprint it offers and how to accept it', async () => {

@@ -52,7 +52,9 @@ export class TunnelPool {
     if (known) {
       return known.then((tunnel) => {
         if (!tunnel.closed) return tunnel;
-        this.tunnels.delete(key);
+        // Failed (a refused forward leaves its connections up): replaced by a new one.
+        void tunnel.close();
+        if (this.tunnels.get(key) === known) this.tunnels.delete(key);
         return this.tunnelFor(source, block);
       });
     }
