@@ -16,6 +16,7 @@ import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafk
 import { postgresSkipReason, startPostgres, type PostgresService } from '../services/postgres.js';
 import { startProcess, waitFor, type ProcessHandle } from '../services/process.js';
 import { makeKey, sshdSkipReason, startSshd, type SshdService } from '../services/sshd.js';
+import { validateArtifact } from '../unit/generate-standards.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const PASSPHRASE = 'tunnel-Passphrase-7f3a9c';
@@ -253,6 +254,7 @@ Host *
     const config = JSON.parse(readFileSync(file.path, 'utf8')) as { host: string; port: number; tunnel_method: Record<string, unknown> };
     assert.deepEqual(config.tunnel_method, { tunnel_method: 'SSH_KEY_AUTH', tunnel_host: '127.0.0.1', tunnel_port: target.port, tunnel_user: 'root', ssh_key: '${env:PG_DIRECT_SSH_KEY}' });
     assert.deepEqual([config.host, config.port], ['127.0.0.1', pg.port], 'the database as the SSH server reaches it');
+    assert.equal(validateArtifact(file.path), 'Airbyte source-postgres spec');
     const error = await rejection(() => workspace.engine.generate({ kind: 'airbyte', source: 'pg', entity: 'public.small' }));
     errors.push(error.message);
     assert.match(error.message, /tunnel_method takes one SSH server, and the source goes through 2 \(root@127\.0\.0\.1:\d+ -> root@127\.0\.0\.1:\d+\)/);
