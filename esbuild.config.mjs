@@ -6,10 +6,13 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const watch = process.argv.includes('--watch');
 // Native modules and their loaders stay outside the bundle; they load from node_modules at run time.
-const nativeExternal = ['@duckdb/node-api', '@duckdb/node-bindings', 'better-sqlite3'];
+// '*.node': ssh2's optional native crypto (and cpu-features) stay out of the bundle; ssh2 loads them
+// in a try and falls back to Node's own crypto when they are absent.
+const nativeExternal = ['@duckdb/node-api', '@duckdb/node-bindings', 'better-sqlite3', '*.node'];
 // Lets bundled CommonJS dependencies call require() from inside an ESM bundle.
 const esmRequireBanner = {
-  js: "import { createRequire as __hwCreateRequire } from 'node:module'; const require = __hwCreateRequire(import.meta.url);",
+  // __dirname too: ssh2's bundled poly1305 (emscripten) reads it when it runs under Node.
+  js: "import { createRequire as __hwCreateRequire } from 'node:module'; import { fileURLToPath as __hwFileURLToPath } from 'node:url'; const require = __hwCreateRequire(import.meta.url); const __dirname = __hwFileURLToPath(new URL('.', import.meta.url));",
 };
 
 const common = { define: { __HEADWATER_VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20', platform: 'node' };

@@ -6,6 +6,7 @@ import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
 import { capabilitiesOf, kindInfo, loadDriver, manifestFor, manifests, refuseUnsupportedSample, urlScheme } from './drivers/registry.js';
+import { explainTunnelFailure, TunnelPool } from './drivers/kit/ssh/pool.js';
 import type { SourceForUrl, SourceKindInfo } from '../shared/sourceKinds.js';
 import { compareDeclared, type Disagreement } from './drift/declared.js';
 import type { SchemaDrift } from './drift/diff.js';
@@ -40,6 +41,9 @@ export class Engine {
   private readonly secrets = new Set<string>();
   private extraSources: SourceDefinition[];
 
+  /** One SSH tunnel per source with `ssh:`, reused until idle or until close(). */
+  private readonly tunnels = new TunnelPool((level, message) => this.log(level, message));
+
   constructor(private readonly options: EngineOptions) {
     this.extraSources = options.extraSources ?? [];
   }
@@ -61,6 +65,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.tunnels.closeAll();
     const pending = this.workspacePromise;
     this.workspacePromise = undefined;
     if (pending) (await pending.catch(() => undefined))?.close();
@@ -120,7 +125,10 @@ export class Engine {
   private async resolve(name: string, definition = this.definition(name)): Promise<ResolvedSource> {
     const resolved = await resolveSource(definition, this.options.workspaceDir, this.options.lookupSecrets ?? envSecrets);
     for (const secret of resolved.secrets) this.secrets.add(secret);
-    return resolved;
+    const manifest = manifestFor(resolved.kind);
+    const routed = await this.tunnels.route(resolved, { title: manifest?.title ?? resolved.kind, scheme: manifest?.schemes[0] ?? '', tunnel: manifest?.tunnel });
+    for (const secret of routed.secrets) this.secrets.add(secret);
+    return routed;
   }
 
   private context(signal: AbortSignal): DriverContext {
@@ -137,7 +145,8 @@ export class Engine {
     const source = await this.resolve(name, definition);
     try {
       return await run(source);
-    } catch (cause) {
+    } catch (thrown) {
+      const cause = explainTunnelFailure(source, thrown);
       // `source.name`, not `name`: an ad-hoc URL's name is its redacted form.
       if (cause instanceof HeadwaterError) {
         if (!source.secrets.length) throw cause;
@@ -152,7 +161,9 @@ export class Engine {
     return this.withSource(name, undefined, async (source) => {
       const driver = await loadDriver(source.kind);
       const description = await driver.describe(source, this.context(signal));
-      return { source: name, kind: source.kind, capabilities: capabilitiesOf(driver, manifestFor(source.kind)), ...description };
+      // An unreachable source behind a tunnel that failed: the tunnel's cause, not the local forward's.
+      const tunnelled = !description.reachable && source.tunnel?.failure() ? explainTunnelFailure(source, undefined) as Error : undefined;
+      return { source: name, kind: source.kind, capabilities: capabilitiesOf(driver, manifestFor(source.kind)), ...description, ...(tunnelled ? { detail: tunnelled.message } : {}) };
     });
   }
 
@@ -173,7 +184,7 @@ export class Engine {
     return this.withSource(name, entity, async (source) => {
       refuseUnsupportedSample(source, entity, options);
       const driver = await loadDriver(source.kind);
-      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), explain: (error) => explainTunnelFailure(source, error) });
       this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);
       return info;
     });

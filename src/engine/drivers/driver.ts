@@ -1,5 +1,6 @@
 // The one interface every source kind implements (DESIGN.md, "Driver"). Drivers are loaded lazily by
 // the registry and load their own client libraries lazily.
+import type { Duplex } from 'node:stream';
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
 import type { BrowseNode, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
@@ -62,6 +63,21 @@ export interface ResolvedSource {
   secrets: string[];
   /** Workspace folder, for relative paths. */
   baseDir: string;
+  /**
+   * Set when the source declares `ssh:`: its endpoints already point at the tunnel's local forwards,
+   * and a driver that opens sockets itself (Kafka's brokers) opens them here.
+   */
+  tunnel?: SourceTunnel;
+}
+
+/** The SSH tunnel a source goes through (kit/ssh). */
+export interface SourceTunnel {
+  /** user@host:port of each hop, for messages. */
+  readonly description: string;
+  /** A stream to host:port as the SSH server sees them; it emits 'connect' once open. */
+  connect(host: string, port: number): Duplex;
+  /** Why the tunnel stopped working, when it did. */
+  failure(): (Error & { hint?: string }) | undefined;
 }
 
 export interface DriverContext {

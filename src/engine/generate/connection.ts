@@ -30,7 +30,12 @@ export interface Connection {
   /** sqlite / file: the path as written. */
   path?: string;
   format?: string;
+  /** The source's SSH tunnel (its `ssh:` block, aliases resolved), or why it could not be read. */
+  ssh?: { hops: { host: string; port: number; user: string }[]; keyEnv: string } | { problem: string };
 }
+
+import { hopsFor } from '../drivers/kit/ssh/pool.js';
+import { sshBlock } from '../drivers/kit/ssh/schema.js';
 
 const REFERENCE = /\$\{(secret|env):([A-Za-z_][A-Za-z0-9_.-]*)\}/;
 
@@ -108,7 +113,18 @@ export function connectionOf(sample: SampleInfo, definition: SourceDefinition | 
     sslmode: setting(definition, 'sslmode') ?? url?.searchParams.get('sslmode') ?? undefined,
     path: kind === 'sqlite' || kind === 'file' ? dataPath(sample, definition, workspaceDir) : undefined,
     format: kind === 'file' ? (/\.(csv|tsv|json|ndjson|jsonl|parquet)(\.gz)?$/i.exec(sample.entity)?.[1]?.toLowerCase() ?? 'json') : undefined,
+    ...(definition?.ssh !== undefined ? { ssh: tunnelOf(definition, workspaceDir, upperSource) } : {}),
   };
+}
+
+/** The hops of the source's tunnel (no secret: the key is an environment variable's name). */
+function tunnelOf(definition: SourceDefinition, workspaceDir: string | undefined, upperSource: string): NonNullable<Connection['ssh']> {
+  try {
+    const hops = hopsFor(sshBlock(definition.ssh)!, workspaceDir ?? process.cwd(), definition.name).map(({ host, port, user }) => ({ host, port, user }));
+    return { hops, keyEnv: `${upperSource}_SSH_KEY` };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** A Kafka Connect / Airbyte / ODCS config-provider reference to an environment variable. */

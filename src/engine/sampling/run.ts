@@ -25,6 +25,8 @@ export interface RunSampleArgs extends LandingArgs {
   entity: string;
   context: (signal: AbortSignal) => DriverContext;
   signal: AbortSignal;
+  /** Restates a read's failure when something beneath the driver caused it (the source's SSH tunnel closed). */
+  explain?: (error: unknown) => unknown;
 }
 
 type Resume = { sampleId: string; cursor: SampleCursor } | undefined;
@@ -136,7 +138,8 @@ async function finishSample(args: RunSampleArgs, stream: SampleStream, landing: 
   } catch (error) {
     closeError = error;
   }
-  const failure = landed.failure ?? closeError;
+  const raw = landed.failure ?? closeError;
+  const failure = raw !== undefined && args.explain ? args.explain(raw) : raw;
   for (const note of stream.notes ?? []) args.log('warn', `${source.name}/${entity}: ${note}`);
   const { status, detail } = sampleOutcome(failure, landed, landed.stopMattered ? landing.stopReason() : undefined, writer.rowCount);
   const fullDetail = [detail, ...(stream.notes ?? [])].filter(Boolean).join('; ') || undefined;

@@ -5,11 +5,13 @@
 // bench/cases/kafka.ts measures it against kcat (librdkafka's own CLI). Records are read with
 // plain Fetch requests to each partition's leader (what assign() does), never through a consumer
 // group: kafkajs's consumer always joins one, which would show up in the cluster's group list.
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
-import type { ResolvedSource } from '../driver.js';
+import type { ResolvedSource, SourceTunnel } from '../driver.js';
 
 // kafkajs ships types for its public API only; the cluster and broker it uses inside are typed here.
-import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
+import type { Admin, ISocketFactory, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
 import { lazyModule } from '../kit/lazy.js';
 import { registerCodecs, type KafkajsModule } from './codecs.js';
 import { manifest } from './manifest.js';
@@ -119,8 +121,22 @@ export async function kafkaClient(source: ResolvedSource): Promise<Kafka> {
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+    ...(source.tunnel ? { socketFactory: tunnelSockets(source.tunnel) } : {}),
   };
   return new KafkaClass(config);
+}
+
+/**
+ * Every broker connection through the source's SSH tunnel, to the address the broker advertises as
+ * the SSH server sees it: the bootstrap brokers and each broker the metadata names alike.
+ */
+function tunnelSockets(tunnel: SourceTunnel): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const channel = tunnel.connect(host, port);
+    if (ssl) return tlsConnect({ ...(typeof ssl === 'object' ? ssl : {}), socket: channel, ...(isIP(host) ? {} : { servername: host }) }, onConnect) as unknown as Socket;
+    channel.once('connect', onConnect);
+    return channel as unknown as Socket;
+  };
 }
 
 /** A metadata-aware cluster for Fetch requests to partition leaders (no group, no commits). */

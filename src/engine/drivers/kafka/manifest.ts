@@ -12,6 +12,7 @@ export const manifest = defineManifest({
   title: 'Kafka',
   summary: 'Apache Kafka topics, read by offset without a consumer group; url kafka://host:9092[,host2:9092]',
   schemes: ['kafka:', 'kafka+ssl:'],
+  tunnel: { defaultPort: 9092, sockets: true },
   fields: {
     url: option.string('kafka://host:9092[,host2:9092] (kafka+ssl:// for TLS); user:password@ gives SASL credentials.', { form: { label: 'Bootstrap URL', placeholder: 'kafka://localhost:9092' } }),
   },

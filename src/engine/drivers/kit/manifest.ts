@@ -10,6 +10,8 @@ import { optionName, optionProblems, type OptionProblem } from './option-errors.
 import type { JsonSchema, OptionSpec, OptionSpecs, OptionsOf } from './options.js';
 import type { ContractServerOf } from './contract.js';
 import type { SampleSupport } from './sample-support.js';
+import type { TunnelSpec } from './ssh/route.js';
+import { SSH_PROPERTY } from './ssh/schema.js';
 
 export type { OptionProblem };
 
@@ -35,6 +37,8 @@ export interface ManifestInput<F extends OptionSpecs, O extends OptionSpecs> {
   flags?: readonly ManifestFlag[];
   /** The ODCS server block of a generated contract; without it the generators write a custom server. */
   contractServer?: ContractServerOf;
+  /** A TCP source that may go through an SSH tunnel (its entry then takes `ssh:`). */
+  tunnel?: TunnelSpec;
 }
 
 /** The settings a driver reads: every field but url and path (ResolvedSource has those), and every option. */
@@ -50,6 +54,8 @@ export interface SourceManifest<S = Record<string, unknown>> {
   readonly needsOneOf: readonly string[];
   readonly samples: SampleSupport;
   readonly contractServer?: ContractServerOf;
+  /** How the kind goes through an SSH tunnel; undefined when it cannot. */
+  readonly tunnel?: TunnelSpec;
   /** The JSON Schema of one sources.yaml entry of this kind. */
   readonly entrySchema: JsonSchema;
   readonly fieldNames: readonly string[];
@@ -93,10 +99,12 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     if (problem.key === undefined) return problem;
     if (problem.path === '' && problem.key in input.options) return { ...problem, message: `'${problem.key}' is an option: write it under options:` };
     if (problem.path === '/options' && problem.key in input.fields) return { ...problem, message: `'${problem.key}' is not an option: write it at the top of the entry, beside kind:` };
+    if (problem.path === '' && problem.key === 'ssh' && !input.tunnel) return { ...problem, message: `'ssh' is for sources reached over TCP: a ${input.kind} source cannot go through an SSH tunnel` };
     return problem;
   };
   const clash = Object.keys(input.fields).find((key) => key in input.options && key !== 'url' && key !== 'path');
   if (clash) throw new Error(`manifest ${input.kind}: '${clash}' is both a field and an option`);
+  const ssh = input.tunnel ? { ssh: SSH_PROPERTY } : {};
   const entrySchema: JsonSchema = {
     type: 'object',
     required: ['name', 'kind', ...(input.required ?? [])],
@@ -104,12 +112,13 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     properties: {
       ...COMMON_ENTRY_PROPERTIES,
       kind: { const: input.kind, description: `${input.title}: ${input.summary}` },
+      ...ssh,
       ...schemaOf(input.fields),
       options: { type: 'object', additionalProperties: false, properties: schemaOf(input.options), description: `${input.title} options.` },
     },
   };
   const connection = Object.fromEntries(Object.entries(input.fields).filter(([key]) => key !== 'url' && key !== 'path'));
-  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...schemaOf(connection), ...schemaOf(input.options) } };
+  const settingsSchema: JsonSchema = { type: 'object', additionalProperties: false, properties: { ...schemaOf(connection), ...schemaOf(input.options), ...ssh } };
   let checkEntry: ValidateFunction | undefined;
   let checkSettings: ValidateFunction | undefined;
   const parsed = new WeakMap<ResolvedSource, SettingsOf<F, O>>();
@@ -125,6 +134,7 @@ export function defineManifest<F extends OptionSpecs, O extends OptionSpecs>(inp
     needsOneOf,
     samples: input.samples,
     ...(input.contractServer ? { contractServer: input.contractServer } : {}),
+    ...(input.tunnel ? { tunnel: input.tunnel } : {}),
     entrySchema: needsOneOf.length ? { ...entrySchema, anyOf: needsOneOf.map((key) => ({ required: [key] })) } : entrySchema,
     fieldNames: Object.keys(input.fields),
     optionNames: Object.keys(input.options),

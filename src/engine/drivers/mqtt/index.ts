@@ -50,7 +50,9 @@ async function connect(source: ResolvedSource, reconnect = false): Promise<MqttC
     protocolVersion: manifest.settings(source).protocolVersion,
   };
   try {
-    return await mqtt.connectAsync(source.url ?? 'mqtt://127.0.0.1:1883', options);
+    // Without retries, a connection closed before the broker's CONNACK (a proxy or tunnel that
+    // accepted it) fails at once instead of waiting forever.
+    return await mqtt.connectAsync(source.url ?? 'mqtt://127.0.0.1:1883', options, reconnect);
   } catch (error) {
     throw new HeadwaterError('connection', `MQTT source '${source.name}' at ${location(source)}: ${redact((error as Error).message, source.secrets)}`, { source: source.name }, { cause: error });
   }

@@ -7,6 +7,7 @@ export const manifest = defineManifest({
   title: 'MQTT',
   summary: 'an MQTT broker, tapped on topic filters for a time window',
   schemes: ['mqtt:', 'mqtts:'],
+  tunnel: { defaultPort: 1883, schemePorts: { 'mqtts:': 8883 } },
   fields: {
     url: option.string('mqtt://host:1883 (mqtts:// for TLS; default mqtt://127.0.0.1:1883).', { form: { label: 'Broker URL', placeholder: 'mqtt://localhost:1883' } }),
   },

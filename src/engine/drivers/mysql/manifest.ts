@@ -7,6 +7,7 @@ export const manifest = defineManifest({
   title: 'MySQL',
   summary: 'MySQL or MariaDB, read-only sessions',
   schemes: ['mysql:', 'mariadb:'],
+  tunnel: { defaultPort: 3306 },
   fields: relationalFields('MySQL', 3306, 'mysql://user@host:3306/db'),
   options: relationalOptions('MySQL', { statement: 'max_execution_time / MariaDB max_statement_time', lock: 'lock_wait_timeout, rounded up to seconds' }),
   needsOneOf: ['url', 'host'],

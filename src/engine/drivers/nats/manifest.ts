@@ -7,6 +7,7 @@ export const manifest = defineManifest({
   title: 'NATS',
   summary: 'NATS subjects (core taps) and JetStream streams',
   schemes: ['nats:'],
+  tunnel: { defaultPort: 4222 },
   fields: {
     url: option.string('nats://host:4222 (several servers comma-separated; default nats://127.0.0.1:4222).', { form: { label: 'Server URL', placeholder: 'nats://localhost:4222' } }),
   },

@@ -8,6 +8,7 @@ export const manifest = defineManifest({
   title: 'PostgreSQL',
   summary: 'PostgreSQL, read-only sessions',
   schemes: ['postgres:', 'postgresql:'],
+  tunnel: { defaultPort: 5432 },
   fields: relationalFields('PostgreSQL', 5432, 'postgres://user@host:5432/db?sslmode=require'),
   options: {
     ...relationalOptions('PostgreSQL', { statement: 'statement_timeout', lock: 'lock_timeout' }),

@@ -7,6 +7,7 @@ export const manifest = defineManifest({
   title: 'RabbitMQ',
   summary: 'RabbitMQ exchanges, queues and streams (AMQP 0-9-1), tapped without taking anyone\'s messages',
   schemes: ['amqp:', 'amqps:'],
+  tunnel: { defaultPort: 5672, schemePorts: { 'amqps:': 5671 }, urlOptions: { managementUrl: { defaultPort: 15672, fallback: (host) => `http://${host}:15672` } } },
   fields: {
     url: option.string('amqp://user:${secret:NAME}@host:5672/vhost (default amqp://guest:guest@127.0.0.1:5672).', { form: { label: 'AMQP URL', placeholder: 'amqp://user@localhost:5672/' } }),
   },

@@ -7,6 +7,7 @@ export const manifest = defineManifest({
   title: 'Redis',
   summary: 'Redis keys browsed with SCAN, type-aware samples, stream tails',
   schemes: ['redis:', 'rediss:'],
+  tunnel: { defaultPort: 6379 },
   fields: {
     url: option.string('redis://user:${secret:NAME}@host:6379/db (rediss:// for TLS; default redis://127.0.0.1:6379).', { form: { label: 'Redis URL', placeholder: 'redis://localhost:6379' } }),
   },

@@ -153,11 +153,30 @@ export function airbyteConfig(evidence: GenerationEvidence): Json {
     username: user(evidence),
     password: envRef(c.passwordEnv),
     ssl_mode: { mode: ssl },
-    tunnel_method: { tunnel_method: 'NO_TUNNEL' },
+    tunnel_method: airbyteTunnel(evidence),
     replication_method: { method: 'Standard' },
     // The spec allows extra keys; the connector ignores this one.
     [PROVENANCE_KEY]: evidence.provenance,
   };
+}
+
+/**
+ * The source's SSH tunnel as source-postgres takes one: a single SSH server, its key from an
+ * environment variable (unencrypted: Airbyte has no passphrase field). A jump chain is refused.
+ */
+function airbyteTunnel(evidence: GenerationEvidence): Json {
+  const ssh = evidence.connection.ssh;
+  if (!ssh) return { tunnel_method: 'NO_TUNNEL' };
+  const source = evidence.connection.source;
+  if ('problem' in ssh) throw new HeadwaterError('usage', `Airbyte source-postgres for '${source}': ${ssh.problem}`, { source });
+  const [hop, ...more] = ssh.hops;
+  if (!hop || more.length) {
+    const chain = ssh.hops.map((h) => `${h.user}@${h.host}:${h.port}`).join(' -> ');
+    throw new HeadwaterError('usage', `Airbyte source-postgres for '${source}': its tunnel_method takes one SSH server, and the source goes through ${ssh.hops.length} (${chain}).`, {
+      source, hint: 'Give Airbyte an SSH server that reaches the database itself, or a tunnel you open outside Airbyte.',
+    });
+  }
+  return { tunnel_method: 'SSH_KEY_AUTH', tunnel_host: checked(evidence, 'host', hop.host, hostProblem), tunnel_port: hop.port, tunnel_user: hop.user, ssh_key: envRef(ssh.keyEnv) };
 }
 
 export function airbyteCatalog(evidence: GenerationEvidence): Json {
