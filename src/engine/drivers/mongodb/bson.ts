@@ -64,7 +64,7 @@ function binaryKind(value: BinaryLike): BsonKind {
  * bigint, Decimal128 as exact decimal text (its own notation when it has no plain form: NaN, Infinity),
  * Timestamp as { t, i }, a UUID as its text, other Binary subtypes as { subtype, data } (generic
  * ones as bytes), Regex as /pattern/flags, MinKey/MaxKey as { $minKey: 1 } / { $maxKey: 1 }.
- * Documents and arrays recurse (iteratively deep documents are bounded by BSON's own 16 MB).
+ * Documents and arrays recurse (their depth is bounded by what BSON's 16 MB can hold).
  */
 export function plainValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -140,7 +140,7 @@ export function decimalText(text: string): string | undefined {
   }
   const intPart = padded.slice(0, point).replace(/^0+(?=\d)/, '');
   const fracPart = padded.slice(point);
-  if (intPart.length + fracPart.length > DECIMAL_MAX_PRECISION) return undefined;
+  if ((intPart === '0' ? 0 : intPart.length) + fracPart.length > DECIMAL_MAX_PRECISION) return undefined;
   return `${sign === '-' ? '-' : ''}${intPart}${fracPart ? `.${fracPart}` : ''}`;
 }
 
@@ -148,7 +148,9 @@ export function decimalText(text: string): string | undefined {
 export function decimalShape(text: string): { integerDigits: number; scale: number } {
   const unsigned = text.replace(/^[+-]/, '');
   const at = unsigned.indexOf('.');
-  return at < 0 ? { integerDigits: unsigned.length, scale: 0 } : { integerDigits: at, scale: unsigned.length - at - 1 };
+  const whole = at < 0 ? unsigned : unsigned.slice(0, at);
+  // A leading 0 takes no digit of a DECIMAL(p,s): 0.5 fits DECIMAL(1,1).
+  return { integerDigits: whole === '0' ? 0 : whole.length, scale: at < 0 ? 0 : unsigned.length - at - 1 };
 }
 
 /** The text a provenance entry (and an incremental high-water mark) keeps of an _id or cursor value. */
