@@ -49,7 +49,8 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     admin = new MongoClient(server.adminUrl);
     await fill(admin, 'lab', 'docs', DOCS, documentOf);
     await admin.db('lab').collection('small').insertMany([5, 3, 9, 1, 7].map((id) => ({ _id: id, label: `n${id}` })) as never[]);
-    await fill(admin, 'lab', 'events', 2000, (n) => ({ n, kind: n % 2 ? 'click' : 'view', at: new Date(1_700_000_000_000 + n * 1000) }));
+    // ObjectIds created a minute apart, as in a collection written over time.
+    await fill(admin, 'lab', 'events', 2000, (n) => ({ _id: ObjectId.createFromTime(1_700_000_000 + n * 60), n, kind: n % 2 ? 'click' : 'view', at: new Date(1_700_000_000_000 + n * 1000) }));
     await admin.db('lab').collection('hostile').insertOne({ _id: 'huge', s: 'x'.repeat(16 * 1024 * 1024 - 1024) } as never);
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 200; i++) deep = { d: deep };
@@ -117,6 +118,11 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     assert.equal(Number(rows), 200);
     assert.equal(Number(distinct), 200, 'no document twice');
     assert.ok(Number(spread) > 1000, `the ranges spread over the collection (n from min to max spans ${String(spread)})`);
+    // Ranges cut short by the end of the collection pass their shortfall on: a limit of the whole collection reads all of it.
+    for (let run = 0; run < 3; run++) {
+      const all = await ws.engine.sample('mongo', 'lab.small', { strategy: 'random', limit: 5 });
+      assert.deepEqual((await ws.engine.query(`SELECT _id FROM ${all.table} ORDER BY _id`)).rows.map((r) => Number(r[0])), [1, 3, 5, 7, 9]);
+    }
   });
 
   test('incremental on _id and on a date field resumes after the high-water mark', async () => {
@@ -164,9 +170,25 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     assert.deepEqual(rows.map((r) => r.map((c) => (c === null ? null : String(c)))), [['deep', null, '1'], ['huge', String(16 * 1024 * 1024 - 1024), null]]);
   });
 
-  test('command monitoring: every command Headwater sent was a read', () => {
+  test('a cancel kills the server cursor', async () => {
+    const controller = new AbortController();
+    const from = commands.length;
+    const info = await ws.engine.sample('mongo', 'lab.docs', { strategy: 'full', limit: DOCS }, {
+      signal: controller.signal, onProgress: (p) => { if (p.rows > 0) controller.abort(); },
+    });
+    assert.equal(info.status, 'partial', info.statusDetail);
+    assert.ok(info.rowCount > 0 && info.rowCount < DOCS, `${info.rowCount} rows`);
+    assert.ok(commands.slice(from).some((c) => c.name === 'killCursors'), `killCursors sent: ${commands.slice(from).map((c) => c.name).join(', ')}`);
+  });
+
+  test('command monitoring: every command Headwater sent was a read, each query with maxTimeMS, readPreference secondaryPreferred', async () => {
     assert.ok(commands.length > 20, `commands were seen (${commands.length})`);
     assert.deepEqual(commands.filter((c) => !READ_COMMANDS.has(c.name)), []);
     assert.ok(commands.some((c) => c.name === 'getMore'), 'a long read pages with getMore');
+    // Handshakes, authentication, cursor paging and cleanup carry no time limit of their own (a getMore is bounded by its find's).
+    const unbounded = new Set(['hello', 'isMaster', 'ismaster', 'saslStart', 'saslContinue', 'getMore', 'killCursors', 'endSessions', 'ping']);
+    assert.deepEqual(commands.filter((c) => !unbounded.has(c.name) && c.maxTimeMS !== 30_000).map((c) => c.name), []);
+    const description = await ws.engine.describe('mongo');
+    assert.match(description.detail ?? '', /readPreference secondaryPreferred/);
   });
 });

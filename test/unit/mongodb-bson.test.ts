@@ -129,14 +129,16 @@ describe('--where', options, () => {
 });
 
 describe('random _id ranges', options, () => {
-  test('ObjectId space: points ascending, within the ends', () => {
-    const space = idSpace(new BSON.ObjectId('650000000000000000000000'), new BSON.ObjectId('660000000000000000000000'));
-    assert.ok(typeof space !== 'string');
+  test('ObjectId space: points drawn over creation time, ascending, within the ends', () => {
+    // Same second, other process part: the points still cover the whole time span, not the gap between the random parts.
+    const space = idSpace(new BSON.ObjectId('65000000aaaaaaaaaa000001'), new BSON.ObjectId('65000100000000000000ffff'));
+    assert.deepEqual(space, { kind: 'objectId', min: 0x65000000, max: 0x65000100 });
     let seed = 1;
-    const points = drawPoints(space, 50, () => ((seed = (seed * 16807) % 2147483647) / 2147483647)) as { objectIdHex: string }[];
+    const points = drawPoints(space as Exclude<typeof space, string>, 50, () => ((seed = (seed * 16807) % 2147483647) / 2147483647)) as { objectIdHex: string }[];
     const hex = points.map((p) => p.objectIdHex);
     assert.deepEqual([...hex].sort(), hex);
-    assert.ok(hex.every((h) => h.length === 24 && h >= '650000000000000000000000' && h <= '660000000000000000000000'));
+    assert.ok(hex.every((h) => h.length === 24 && h.endsWith('0000000000000000') && h >= '650000000000000000000000' && h <= '650001000000000000000000'), hex.join(' '));
+    assert.ok(new Set(hex).size > 40, 'points spread over the span');
   });
   test('mixed or string _ids have no range space', () => {
     assert.match(String(idSpace('a', 'z')), /not two ObjectIds, numbers or dates/);

@@ -17,6 +17,8 @@ export const loadBson = lazyModule('bson', () => import('bson'));
 export interface SentCommand {
   name: string;
   database: string;
+  /** The server-side time limit the command carried, if any. */
+  maxTimeMS?: number;
 }
 const commandListeners = new Set<(command: SentCommand) => void>();
 
@@ -61,7 +63,8 @@ export async function openMongo(source: ResolvedSource): Promise<MongoClient> {
   }
   client.on('commandStarted', (event) => {
     if (commandListeners.size === 0) return;
-    const command: SentCommand = { name: event.commandName, database: event.databaseName };
+    const limit = (event.command as { maxTimeMS?: unknown }).maxTimeMS;
+    const command: SentCommand = { name: event.commandName, database: event.databaseName, ...(limit !== undefined ? { maxTimeMS: Number(limit) } : {}) };
     for (const listener of commandListeners) listener(command);
   });
   try {

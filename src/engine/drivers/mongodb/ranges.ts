@@ -1,16 +1,15 @@
 // Random samples on a server without $sample (FerretDB): start points drawn uniformly between the
 // smallest and the largest _id, each read as a short _id range. Uniform over _id values, which is
-// uniform over documents only where _ids are spread evenly (ObjectIds by insert time, counters).
-import type { ObjectId } from 'bson';
-
-export type IdValue = number | bigint | Date | ObjectId;
+// uniform over documents only where _ids are spread evenly: counters, dates, and ObjectIds, whose
+// points are drawn over their creation time (the rest of an ObjectId is a per-process random part
+// and a counter, whose values say nothing about how many documents lie between two ids).
 
 /** Where ranges can be drawn: _ids of one orderable type. */
 export type IdSpace =
   | { kind: 'number'; min: number; max: number }
   | { kind: 'long'; min: bigint; max: bigint }
   | { kind: 'date'; min: number; max: number }
-  | { kind: 'objectId'; min: bigint; max: bigint };
+  | { kind: 'objectId'; min: number; max: number };
 
 function tag(value: unknown): string | undefined {
   return value !== null && typeof value === 'object' ? (value as { _bsontype?: string })._bsontype : undefined;
@@ -23,8 +22,8 @@ export function idSpace(min: unknown, max: unknown): IdSpace | string {
   if (a === 'Long' && b === 'Long') return { kind: 'long', min: BigInt(String(min)), max: BigInt(String(max)) };
   if (min instanceof Date && max instanceof Date) return { kind: 'date', min: min.getTime(), max: max.getTime() };
   if (a === 'ObjectId' && b === 'ObjectId') {
-    const hex = (v: unknown) => BigInt(`0x${(v as { toHexString(): string }).toHexString()}`);
-    return { kind: 'objectId', min: hex(min), max: hex(max) };
+    const seconds = (v: unknown) => parseInt((v as { toHexString(): string }).toHexString().slice(0, 8), 16);
+    return { kind: 'objectId', min: seconds(min), max: seconds(max) };
   }
   return `its smallest and largest _id are ${a ?? typeof min} and ${b ?? typeof max}, not two ObjectIds, numbers or dates`;
 }
@@ -35,12 +34,12 @@ export function drawPoints(space: IdSpace, count: number, random: () => number):
   switch (space.kind) {
     case 'number': return fractions.map((f) => ({ number: space.min + f * (space.max - space.min) }));
     case 'date': return fractions.map((f) => ({ date: Math.floor(space.min + f * (space.max - space.min)) }));
-    case 'long':
-    case 'objectId': {
+    // The first ObjectId of a second: its time, then zeros.
+    case 'objectId': return fractions.map((f) => ({ objectIdHex: `${Math.floor(space.min + f * (space.max - space.min + 1)).toString(16).padStart(8, '0')}0000000000000000` }));
+    case 'long': {
       const span = space.max - space.min;
       // 2^32 steps are fine-grained enough for any draw of points.
-      const points = fractions.map((f) => space.min + (span * BigInt(Math.floor(f * 4_294_967_296))) / 4_294_967_296n);
-      return space.kind === 'long' ? points.map((long) => ({ long })) : points.map((p) => ({ objectIdHex: p.toString(16).padStart(24, '0') }));
+      return fractions.map((f) => ({ long: space.min + (span * BigInt(Math.floor(f * 4_294_967_296))) / 4_294_967_296n }));
     }
   }
 }

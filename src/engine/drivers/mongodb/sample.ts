@@ -171,23 +171,33 @@ async function rangesPlan(read: ReadContext, why: string): Promise<Plan> {
   const seed = Math.floor(Math.random() * 2 ** 31);
   const { ranges, perRange } = rangePlan(options.limit, settings.randomRanges);
   const points = drawPoints(space, ranges, seededRandom(seed)).map((p) => ('number' in p ? p.number : 'long' in p ? bson.Long.fromBigInt(p.long) : 'date' in p ? new Date(p.date) : new bson.ObjectId(p.objectIdHex)));
-  const note = `${intro}: read ${ranges} ranges of up to ${perRange} documents from random _ids between ${String(provenanceText(min))} and ${String(provenanceText(max))} (seed ${seed}); uniform over _id values, which is uniform over documents only where _ids are spread evenly`;
+  const note = `${intro}: read ${ranges} ranges of up to ${perRange} documents from random _ids between ${String(provenanceText(min))} and ${String(provenanceText(max))} (seed ${seed}); uniform over _id values (an ObjectId's creation time), which is uniform over documents only where _ids are spread evenly`;
   const query = `${ranges} × db.${name.collection}.find(${json(andFilter(filter, { _id: { $gte: '<random _id>' } }), bson)}).sort({"_id": 1}).limit(${perRange}).maxTimeMS(${settings.maxTimeMS}), seed ${seed}`;
   return { method: 'snapshot', query, notes: [note], reads: rangeReads(read, points, perRange) };
 }
 
-/** One cursor per start point, ascending; a range starts after the last _id read so ranges never overlap. */
+/**
+ * One cursor per start point, ascending; a range starts after the last _id read, so ranges never
+ * overlap. A range cut short by the end of the collection passes its shortfall to the next, and the
+ * last shortfall is read from below the first point, so a collection holding `limit` documents gives them.
+ */
 async function* rangeReads(read: ReadContext, points: unknown[], perRange: number): AsyncGenerator<AbstractCursor<Buffer>> {
   const collection = read.db.collection(read.name.collection);
-  for (const point of points) {
-    const last = lastIdRead.get(read);
+  const progress = { documents: 0, lastId: undefined as unknown };
+  rangeProgress.set(read, progress);
+  for (const [i, point] of points.entries()) {
+    const want = Math.min(read.options.limit, perRange * (i + 1)) - progress.documents;
+    if (want <= 0) continue;
+    const last = progress.lastId;
     const lower = last !== undefined && compareIds(last, point) >= 0 ? { _id: { $gt: last } } : { _id: { $gte: point } };
-    yield collection.find(andFilter(read.filter, lower), findOptions(read, { _id: 1 }, perRange)) as unknown as AbstractCursor<Buffer>;
+    yield collection.find(andFilter(read.filter, lower), findOptions(read, { _id: 1 }, want)) as unknown as AbstractCursor<Buffer>;
   }
+  const short = read.options.limit - progress.documents;
+  if (short > 0 && points.length > 0) yield collection.find(andFilter(read.filter, { _id: { $lt: points[0] } }), findOptions(read, { _id: 1 }, short)) as unknown as AbstractCursor<Buffer>;
 }
 
-/** The last _id each random read landed, so the next range starts after it. */
-const lastIdRead = new WeakMap<ReadContext, unknown>();
+/** What a random read has landed so far: documents and the last _id, so the next range starts after it. */
+const rangeProgress = new WeakMap<ReadContext, { documents: number; lastId: unknown }>();
 
 function compareIds(a: unknown, b: unknown): number {
   const key = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'object' && v !== null && 'toHexString' in v ? BigInt(`0x${(v as { toHexString(): string }).toHexString()}`) : typeof v === 'object' && v !== null ? BigInt(String(v)) : Number(v));
@@ -241,7 +251,11 @@ function batchOf(raw: Buffer[], builder: DocumentFields, plan: Plan, read: ReadC
     documents.push(document);
     provenance.push(provenanceOf(document, plan.cursorField));
   }
-  if (documents.length) lastIdRead.set(read, documents[documents.length - 1]!._id);
+  const progress = rangeProgress.get(read);
+  if (progress && documents.length) {
+    progress.documents += documents.length;
+    progress.lastId = documents[documents.length - 1]!._id;
+  }
   const { fields, rows } = builder.observe(documents);
   return { rows, provenance, bytes, ...(fields ? { fields } : {}) };
 }
