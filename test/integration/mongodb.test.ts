@@ -3,6 +3,7 @@
 // every strategy; bad input (wrong credentials, unknown database and collection, forbidden operator,
 // a 16 MB document, nesting 200 deep); and, from the driver's command monitoring, only reads sent.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Long, MongoClient, ObjectId } from 'mongodb';
 import { HeadwaterError } from '../../src/shared/errors.js';
@@ -11,6 +12,7 @@ import { onCommandSent, type SentCommand } from '../../src/engine/drivers/mongod
 import { fill, READ_COMMANDS } from '../drivers/backends/mongodb.js';
 import { ferretdbSkipReason, startFerretdb, type FerretService } from '../services/ferretdb.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+import { validateArtifact } from '../unit/generate-standards.js';
 
 const DOCS = 100_000;
 const BIG = 2n ** 53n;
@@ -108,6 +110,16 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     const events = await ws.engine.sample('mongo', 'events', { strategy: 'head', limit: 1 });
     const [id, time] = (await ws.engine.query(`SELECT _id, _hw_provenance->>'_id_time' FROM ${events.table}`)).rows[0] as [string, string];
     assert.equal(time, new ObjectId(id).getTimestamp().toISOString());
+  });
+
+  test('an ODCS contract names a mongodb server (a custom server: ODCS v3.1.0 has no mongodb type) and validates', async () => {
+    const info = await ws.engine.sample('mongo', 'lab.events', { strategy: 'head', limit: 100 });
+    const result = await ws.engine.generate({ kind: 'odcs', sampleId: info.id });
+    const file = result.files[0]!;
+    assert.equal(validateArtifact(file.path), 'ODCS v3.1.0');
+    const text = readFileSync(file.path, 'utf8');
+    for (const expected of ['serverType', 'value: mongodb', `value: 127.0.0.1:${server.port}`, 'value: lab', 'value: events']) assert.ok(text.includes(expected), `${expected} in\n${text.slice(0, 1500)}`);
+    assert.ok(!text.includes(password), 'no password in the contract');
   });
 
   test('random: FerretDB has no $sample, so random _id ranges are read, and the status says so', async () => {

@@ -76,8 +76,32 @@ function server(evidence: GenerationEvidence): Json[] {
     case 'sqlite':
       return [{ server: id, type: 'custom', path: c.path ?? c.entity, format: 'sqlite', description: `SQLite database of source '${c.source}'.` }];
     default:
+      if (evidence.sample.sourceKind === 'mongodb') return [mongodbServer(evidence, id, login)];
       return [{ server: id, type: 'custom', description: `Source '${c.source}' (${evidence.sample.sourceKind}).` }];
   }
+}
+
+/**
+ * ODCS v3.1.0 has no mongodb server type: a custom server whose customProperties say serverType
+ * mongodb, the hosts (from the connection string, without credentials), database and collection.
+ */
+function mongodbServer(evidence: GenerationEvidence, id: string, login: Json[]): Json {
+  const url = evidence.definition?.url ?? '';
+  const hosts = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/i.exec(url)?.[1] || TODO;
+  const entity = evidence.sample.entity;
+  const dot = entity.indexOf('.');
+  const database = dot > 0 ? entity.slice(0, dot) : evidence.connection.database ?? TODO;
+  const collection = dot > 0 ? entity.slice(dot + 1) : entity;
+  return {
+    server: id, type: 'custom', environment: TODO,
+    description: `MongoDB collection ${database}.${collection} of source '${evidence.connection.source}' (ODCS v3.1.0 has no mongodb server type). Credentials are not part of the contract: customProperties user and password name the environment variables that hold them.`,
+    customProperties: [
+      { property: 'serverType', value: 'mongodb' },
+      { property: 'scheme', value: /^mongodb\+srv:/i.test(url) ? 'mongodb+srv' : 'mongodb' },
+      { property: 'hosts', value: hosts }, { property: 'database', value: database }, { property: 'collection', value: collection },
+      ...login,
+    ],
+  };
 }
 
 export function odcsContract(evidence: GenerationEvidence): Json {
