@@ -179,11 +179,11 @@ async function rangesPlan(read: ReadContext, why: string): Promise<Plan> {
 /**
  * One cursor per start point, ascending; a range starts after the last _id read, so ranges never
  * overlap. A range cut short by the end of the collection passes its shortfall to the next, and the
- * last shortfall is read from below the first point, so a collection holding `limit` documents gives them.
+ * last shortfall is filled from the start, so a collection holding `limit` documents gives them all.
  */
 async function* rangeReads(read: ReadContext, points: unknown[], perRange: number): AsyncGenerator<AbstractCursor<Buffer>> {
   const collection = read.db.collection(read.name.collection);
-  const progress = { documents: 0, lastId: undefined as unknown };
+  const progress = { documents: 0, lastId: undefined as unknown, seen: new Set<string | number>() };
   rangeProgress.set(read, progress);
   for (const [i, point] of points.entries()) {
     const want = Math.min(read.options.limit, perRange * (i + 1)) - progress.documents;
@@ -192,12 +192,13 @@ async function* rangeReads(read: ReadContext, points: unknown[], perRange: numbe
     const lower = last !== undefined && compareIds(last, point) >= 0 ? { _id: { $gt: last } } : { _id: { $gte: point } };
     yield collection.find(andFilter(read.filter, lower), findOptions(read, { _id: 1 }, want)) as unknown as AbstractCursor<Buffer>;
   }
+  // Short (the collection holds few more documents than asked for): fill up in _id order, skipping those already read.
   const short = read.options.limit - progress.documents;
-  if (short > 0 && points.length > 0) yield collection.find(andFilter(read.filter, { _id: { $lt: points[0] } }), findOptions(read, { _id: 1 }, short)) as unknown as AbstractCursor<Buffer>;
+  if (short > 0 && points.length > 0) yield collection.find(read.filter, findOptions(read, { _id: 1 }, short + progress.documents)) as unknown as AbstractCursor<Buffer>;
 }
 
-/** What a random read has landed so far: documents and the last _id, so the next range starts after it. */
-const rangeProgress = new WeakMap<ReadContext, { documents: number; lastId: unknown }>();
+/** What a random read has landed so far: documents, the last _id (the next range starts after it) and every _id (none lands twice). */
+const rangeProgress = new WeakMap<ReadContext, { documents: number; lastId: unknown; seen: Set<string | number> }>();
 
 function compareIds(a: unknown, b: unknown): number {
   const key = (v: unknown) => (v instanceof Date ? v.getTime() : typeof v === 'object' && v !== null && 'toHexString' in v ? BigInt(`0x${(v as { toHexString(): string }).toHexString()}`) : typeof v === 'object' && v !== null ? BigInt(String(v)) : Number(v));
@@ -245,16 +246,19 @@ function batchOf(raw: Buffer[], builder: DocumentFields, plan: Plan, read: ReadC
   const documents: Record<string, unknown>[] = [];
   const provenance: Provenance[] = [];
   let bytes = 0;
+  const progress = rangeProgress.get(read);
   for (const buffer of raw) {
     bytes += buffer.length;
     const document = read.bson.deserialize(buffer, { promoteValues: false, bsonRegExp: true, validation: { utf8: false } }) as Record<string, unknown>;
+    const where = provenanceOf(document, plan.cursorField);
+    if (progress) {
+      progress.lastId = document._id;
+      if (progress.seen.has(where._id!)) continue;
+      progress.seen.add(where._id!);
+      progress.documents++;
+    }
     documents.push(document);
-    provenance.push(provenanceOf(document, plan.cursorField));
-  }
-  const progress = rangeProgress.get(read);
-  if (progress && documents.length) {
-    progress.documents += documents.length;
-    progress.lastId = documents[documents.length - 1]!._id;
+    provenance.push(where);
   }
   const { fields, rows } = builder.observe(documents);
   return { rows, provenance, bytes, ...(fields ? { fields } : {}) };
