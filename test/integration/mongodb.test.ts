@@ -3,7 +3,8 @@
 // every strategy; bad input (wrong credentials, unknown database and collection, forbidden operator,
 // a 16 MB document, nesting 200 deep); and, from the driver's command monitoring, only reads sent.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Long, MongoClient, ObjectId } from 'mongodb';
 import { HeadwaterError } from '../../src/shared/errors.js';
@@ -13,6 +14,7 @@ import { fill, READ_COMMANDS } from '../drivers/backends/mongodb.js';
 import { ferretdbSkipReason, startFerretdb, type FerretService } from '../services/ferretdb.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { validateArtifact } from '../unit/generate-standards.js';
+import { checkDebeziumMongoConfig, debeziumMongoSkipReason } from '../services/debezium-mongodb.js';
 
 const DOCS = 100_000;
 const BIG = 2n ** 53n;
@@ -120,6 +122,25 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     const text = readFileSync(file.path, 'utf8');
     for (const expected of ['serverType', 'value: mongodb', `value: 127.0.0.1:${server.port}`, 'value: lab', 'value: events']) assert.ok(text.includes(expected), `${expected} in\n${text.slice(0, 1500)}`);
     assert.ok(!text.includes(password), 'no password in the contract');
+  });
+
+  // FerretDB has no change streams (code 238), so the connector cannot run against it: the config is
+  // checked against the connector's own ConfigDef instead.
+  test('a Debezium MongoDB connector config passes the connector\'s own ConfigDef', { skip: debeziumMongoSkipReason() }, async () => {
+    const info = await ws.engine.sample('mongo', 'lab.events', { strategy: 'head', limit: 10 });
+    const result = await ws.engine.generate({ kind: 'debezium-mongodb', sampleId: info.id });
+    const file = result.files[0]!;
+    const payload = JSON.parse(readFileSync(file.path, 'utf8')) as { config: Record<string, string> };
+    assert.equal(payload.config['mongodb.connection.string'], `mongodb://127.0.0.1:${server.port}/`);
+    assert.equal(payload.config['collection.include.list'], 'lab\\.events');
+    assert.equal(payload.config['mongodb.password'], '${env:HEADWATER_SECRET_PW}');
+    assert.ok(!readFileSync(file.path, 'utf8').includes(password), 'no password in the config');
+    const { checked, problems } = await checkDebeziumMongoConfig(file.path);
+    assert.deepEqual(problems, []);
+    assert.ok(checked >= 10, `${checked} keys checked`);
+    const broken = join(ws.dir, 'broken.json');
+    writeFileSync(broken, JSON.stringify({ config: { ...payload.config, 'mongodb.connect.timeout.ms': 'soon', 'mongodb.hosts': 'x' } }));
+    assert.equal((await checkDebeziumMongoConfig(broken)).problems.length, 2, 'the checker finds a wrong value and an unknown key');
   });
 
   test('random: FerretDB has no $sample, so random _id ranges are read, and the status says so', async () => {
