@@ -9,7 +9,7 @@ import { bsonKind, decimalText, plainValue, provenanceText } from '../../src/eng
 import { columnDuckType, DocumentFields } from '../../src/engine/drivers/mongodb/fields.js';
 import { filterProblem, parseFilter } from '../../src/engine/drivers/mongodb/filter.js';
 import { drawPoints, idSpace, rangePlan } from '../../src/engine/drivers/mongodb/ranges.js';
-import { validatorFields } from '../../src/engine/drivers/mongodb/schema.js';
+import { validatorDisagreements, validatorFields } from '../../src/engine/drivers/mongodb/schema.js';
 import { markValue, provenanceOf } from '../../src/engine/drivers/mongodb/sample.js';
 import { HeadwaterError } from '../../src/shared/errors.js';
 
@@ -182,5 +182,37 @@ describe('$jsonSchema validator as the native schema', options, () => {
     ]);
     assert.deepEqual(fields[3]!.enumValues, ['new', 'paid']);
     assert.deepEqual(fields[4]!.children?.[0]?.children?.map((c) => c.name), ['sku']);
+  });
+});
+
+describe('$jsonSchema validator vs the documents read', options, () => {
+  const schema = {
+    bsonType: 'object', required: ['_id', 'total', 'status'], additionalProperties: false,
+    properties: { _id: { bsonType: 'objectId' }, total: { bsonType: 'number' }, status: { bsonType: 'string' }, note: { bsonType: ['string', 'null'] }, blob: { bsonType: 'binData' } },
+  };
+  const decode = (docs: Record<string, unknown>[]) => docs.map((d) => BSON.deserialize(BSON.serialize(d), { promoteValues: false, bsonRegExp: true }));
+
+  test('documents that agree give nothing (number covers int, long, double and decimal; binData any subtype)', () => {
+    const builder = new DocumentFields();
+    builder.observe(decode([
+      { _id: new BSON.ObjectId(), total: new BSON.Int32(1), status: 'new', note: null, blob: new BSON.Binary(Buffer.from('x'), 128) },
+      { _id: new BSON.ObjectId(), total: BSON.Decimal128.fromString('1.5'), status: 'paid' },
+    ]));
+    assert.deepEqual(validatorDisagreements(schema, builder.observed), []);
+  });
+
+  test('a missing required field, a type the validator does not allow and a forbidden field are each said, with counts', () => {
+    const builder = new DocumentFields();
+    builder.observe(decode([
+      { _id: new BSON.ObjectId(), total: '12', status: 'new' },
+      { _id: new BSON.ObjectId(), total: new BSON.Int32(3), extra: 1 },
+      { _id: new BSON.ObjectId(), total: new BSON.Double(2.5), status: null },
+    ]));
+    assert.deepEqual(validatorDisagreements(schema, builder.observed), [
+      "'total' is declared number but holds string",
+      "'status' is required by the validator but missing from 1 of 3 documents",
+      "'status' is declared string but holds null",
+      "fields the validator forbids (additionalProperties: false): 'extra'",
+    ]);
   });
 });

@@ -9,6 +9,8 @@ import { bsonKind, DECIMAL_MAX_PRECISION, decimalShape, plainValue } from './bso
 interface Column {
   field: Field;
   natives: Set<string>;
+  /** Documents that held the field (null included). */
+  present: number;
   /** Decimal128 values seen: the most digits before and after the point. */
   integerDigits: number;
   scale: number;
@@ -26,6 +28,12 @@ export interface DocumentBatch {
   /** Set when the columns changed with this batch. */
   fields?: Field[];
   rows: unknown[][];
+}
+
+export interface ObservedField {
+  name: string;
+  natives: string[];
+  present: number;
 }
 
 export class DocumentFields {
@@ -49,11 +57,12 @@ export class DocumentFields {
         if (at === undefined) {
           at = this.columns.length;
           this.index.set(key, at);
-          this.columns.push({ field: { name: key, type: kind.type, duckType: '', nullable: this.seen + r > 0 || kind.type === 'null', nativeType: kind.native }, natives: new Set([kind.native]), integerDigits: 0, scale: 0 });
+          this.columns.push({ field: { name: key, type: kind.type, duckType: '', nullable: this.seen + r > 0 || kind.type === 'null', nativeType: kind.native }, natives: new Set([kind.native]), present: 0, integerDigits: 0, scale: 0 });
           present.push(0);
           changed = true;
         }
         const column = this.columns[at]!;
+        column.present++;
         present[at] = (present[at] ?? 0) + 1;
         if (this.note(column, kind.type, kind.native, value)) changed = true;
       }
@@ -78,6 +87,11 @@ export class DocumentFields {
       return value === undefined ? undefined : conformValue(column.field.type, plainValue(value));
     }));
     return changed ? { fields: this.fields, rows } : { rows };
+  }
+
+  /** Documents observed, and per field the BSON types seen and how many documents held it. */
+  get observed(): { documents: number; fields: ObservedField[] } {
+    return { documents: this.seen, fields: this.columns.map((c) => ({ name: c.field.name, natives: [...c.natives], present: c.present })) };
   }
 
   /** Widens a column for one value; true when the field changed. */

@@ -15,6 +15,7 @@ import { DocumentFields } from './fields.js';
 import { parseFilter } from './filter.js';
 import { manifest } from './manifest.js';
 import { drawPoints, idSpace, rangePlan } from './ranges.js';
+import { validatorDisagreements } from './schema.js';
 
 const SUPPORT: SampleSupport = { strategies: ['head', 'random', 'full', 'incremental'], options: ['cursor', 'where'] };
 /** Documents per RecordBatch handed to the landing. */
@@ -67,7 +68,7 @@ export async function sampleMongo(source: ResolvedSource, entity: string, option
     if (info.type === 'view') plan.notes.push(`'${entity}' is a view on ${info.viewOn ?? '?'}: each read runs its pipeline`);
     return {
       fields: [], method: plan.method, query: plan.query, notes: plan.notes, ...(plan.cursor ? { cursor: plan.cursor } : {}),
-      batches: documentBatches(client, plan, read, ctx),
+      batches: documentBatches(client, plan, read, ctx, info.jsonSchema),
     };
   } catch (error) {
     await client.close().catch(() => undefined);
@@ -206,7 +207,7 @@ function compareIds(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx: DriverContext): AsyncIterable<RecordBatch> {
+function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx: DriverContext, jsonSchema?: Record<string, unknown>): AsyncIterable<RecordBatch> {
   const builder = new DocumentFields();
   let current: AbstractCursor<Buffer> | undefined;
   let closed = false;
@@ -238,8 +239,18 @@ function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       await close();
+      // The sample's status reads the notes once the read is over.
+      if (jsonSchema && builder.observed.documents > 0) plan.notes.push(validatorNote(jsonSchema, builder));
     }
   })();
+}
+
+function validatorNote(jsonSchema: Record<string, unknown>, builder: DocumentFields): string {
+  const observed = builder.observed;
+  const disagreements = validatorDisagreements(jsonSchema, observed);
+  return disagreements.length
+    ? `$jsonSchema validator vs the ${observed.documents} documents read: ${disagreements.join('; ')}`
+    : `the ${observed.documents} documents read agree with the $jsonSchema validator`;
 }
 
 function batchOf(raw: Buffer[], builder: DocumentFields, plan: Plan, read: ReadContext): RecordBatch {

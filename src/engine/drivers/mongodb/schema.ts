@@ -3,6 +3,7 @@
 // children. What the validator leaves open (no bsonType) is JSON.
 import type { Field, FieldType } from '../../../shared/types.js';
 import { duckTypeFor, widen } from '../kit/inference.js';
+import type { ObservedField } from './fields.js';
 
 const BSON_TYPES: Record<string, FieldType> = {
   objectId: 'string', string: 'string', int: 'integer', long: 'integer', double: 'float', decimal: 'decimal', number: 'float',
@@ -47,4 +48,34 @@ export function validatorFields(schema: JsonSchemaNode, depth = 0): Field[] {
   const properties = (schema.properties ?? {}) as Record<string, unknown>;
   const required = new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : []);
   return Object.entries(properties).map(([name, node]) => validatorField(name, node, required.has(name), depth));
+}
+
+/** BSON types a validator's `number` (and JSON Schema's `integer`/`boolean`) stands for. */
+const ALIASES: Record<string, string[]> = { number: ['int', 'long', 'double', 'decimal'], integer: ['int', 'long'], boolean: ['bool'] };
+
+/**
+ * Where the documents read disagree with the collection's $jsonSchema validator (top-level fields):
+ * a required field missing, a BSON type the validator does not allow, a field it does not declare
+ * where it forbids others. Empty when they agree. A validator with validationLevel moderate or
+ * action warn lets such documents in; these say how many did.
+ */
+export function validatorDisagreements(schema: Record<string, unknown>, observed: { documents: number; fields: ObservedField[] }): string[] {
+  const declared = new Map(validatorFields(schema).map((f) => [f.name, f]));
+  const seen = new Map(observed.fields.map((f) => [f.name, f]));
+  const out: string[] = [];
+  for (const field of declared.values()) {
+    const got = seen.get(field.name);
+    const missing = observed.documents - (got?.present ?? 0);
+    if (!field.nullable && missing > 0 && !(field.nativeType ?? '').split(' | ').includes('null')) out.push(`'${field.name}' is required by the validator but missing from ${missing} of ${observed.documents} documents`);
+    if (!got || !field.nativeType) continue;
+    const allowed = new Set(field.nativeType.split(' | ').flatMap((t) => ALIASES[t] ?? [t]));
+    if (allowed.has('object')) allowed.add('dbPointer');
+    const foreign = got.natives.filter((n) => !allowed.has(n) && !(n.startsWith('binData') && allowed.has('binData')));
+    if (foreign.length) out.push(`'${field.name}' is declared ${field.nativeType} but holds ${foreign.join(', ')}`);
+  }
+  if (schema.additionalProperties === false) {
+    const extra = observed.fields.filter((f) => !declared.has(f.name)).map((f) => `'${f.name}'`);
+    if (extra.length) out.push(`fields the validator forbids (additionalProperties: false): ${extra.join(', ')}`);
+  }
+  return out;
 }
