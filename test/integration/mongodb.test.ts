@@ -59,6 +59,7 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 200; i++) deep = { d: deep };
     await admin.db('lab').collection('hostile').insertOne({ _id: 'deep', deep } as never);
+    await admin.db('lab').collection('hostile').insertOne({ _id: 'wide', ...Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`2024-${i}`, i])) } as never);
     const url = (pw: string) => `mongodb://hw:\${secret:${pw}}@127.0.0.1:${server.port}/lab?authSource=admin&directConnection=true`;
     // Few random ranges: FerretDB sorts each range in memory (a real mongod seeks the _id index).
     ws = createTestWorkspace('hw-mongo-', `sources:\n  - name: mongo\n    kind: mongodb\n    url: ${url('PW')}\n    options:\n      randomRanges: 20\n  - name: wrongpw\n    kind: mongodb\n    url: ${url('BAD')}\n    options:\n      connectTimeoutMs: 3000\n`, { secrets: { PW: password, BAD: 'not-the-password' } });
@@ -195,12 +196,14 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     }
   });
 
-  test('a 16 MB document and one nested 200 deep land as records', async () => {
+  test('a 16 MB document, one nested 200 deep and one with 2,000 fields land as records', async () => {
     const info = await ws.engine.sample('mongo', 'lab.hostile', { strategy: 'head', limit: 10 });
     assert.equal(info.status, 'complete', info.statusDetail);
-    assert.equal(info.rowCount, 2);
-    const rows = (await ws.engine.query(`SELECT _id, length(s), json_extract(deep, '$${'.d'.repeat(200)}.leaf') FROM ${info.table} ORDER BY _id`)).rows;
-    assert.deepEqual(rows.map((r) => r.map((c) => (c === null ? null : String(c)))), [['deep', null, '1'], ['huge', String(16 * 1024 * 1024 - 1024), null]]);
+    assert.equal(info.rowCount, 3);
+    const rows = (await ws.engine.query(`SELECT _id, length(s), json_extract(deep, '$${'.d'.repeat(200)}.leaf'), json_extract(_hw_more_fields, '$."2024-1999"') FROM ${info.table} ORDER BY _id`)).rows;
+    assert.deepEqual(rows.map((r) => r.map((c) => (c === null ? null : String(c)))), [['deep', null, '1', null], ['huge', String(16 * 1024 * 1024 - 1024), null, null], ['wide', null, null, '1999']]);
+    const schema = await ws.engine.schema({ sampleId: info.id });
+    assert.equal(schema.fields.length, 500, 'the columns stop at 500; the other fields share _hw_more_fields');
   });
 
   test('a cancel kills the server cursor', async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as BSON from 'bson';
 import { bsonKind, decimalText, plainValue, provenanceText } from '../../src/engine/drivers/mongodb/bson.js';
-import { columnDuckType, DocumentFields } from '../../src/engine/drivers/mongodb/fields.js';
+import { columnDuckType, DocumentFields, MAX_COLUMNS, OVERFLOW_COLUMN } from '../../src/engine/drivers/mongodb/fields.js';
 import { filterProblem, parseFilter } from '../../src/engine/drivers/mongodb/filter.js';
 import { drawPoints, idSpace, rangePlan } from '../../src/engine/drivers/mongodb/ranges.js';
 import { validatorDisagreements, validatorFields } from '../../src/engine/drivers/mongodb/schema.js';
@@ -96,6 +96,21 @@ describe('the columns of documents', options, () => {
     assert.deepEqual(batch.rows, [['1.5'], ['-12.125']]);
     assert.equal(columnDuckType('decimal', 30, 9), 'VARCHAR');
     assert.equal(columnDuckType('decimal', 29, 9), 'DECIMAL(38,9)');
+  });
+});
+
+describe('a document keyed by data', options, () => {
+  test(`fields past ${MAX_COLUMNS} columns share one JSON column, whatever the batch`, () => {
+    const builder = new DocumentFields();
+    const wide = (from: number) => Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${from + i}`, new BSON.Int32(i)]));
+    const batch = builder.observe([{ _id: new BSON.Int32(1), ...wide(0) }, { _id: new BSON.Int32(2), ...wide(400) }]);
+    const names = batch.fields!.map((f) => f.name);
+    assert.equal(names.length, MAX_COLUMNS);
+    assert.equal(names[names.length - 1], OVERFLOW_COLUMN);
+    const overflow = batch.rows[1]![MAX_COLUMNS - 1] as Record<string, unknown>;
+    assert.equal(Object.keys(overflow).length, 800 - (MAX_COLUMNS - 2));
+    assert.equal(overflow.k799, 399);
+    assert.equal(builder.observe([{ _id: new BSON.Int32(3), k5000: new BSON.Int32(1) }]).fields, undefined, 'a later new field goes into the same column (no new column)');
   });
 });
 

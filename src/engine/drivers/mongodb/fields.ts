@@ -30,6 +30,10 @@ export interface DocumentBatch {
   rows: unknown[][];
 }
 
+/** Top-level fields that get a column each; later new ones share OVERFLOW_COLUMN, so a document keyed by data cannot make a table of thousands of columns. */
+export const MAX_COLUMNS = 500;
+export const OVERFLOW_COLUMN = '_hw_more_fields';
+
 export interface ObservedField {
   name: string;
   natives: string[];
@@ -39,6 +43,8 @@ export interface ObservedField {
 export class DocumentFields {
   private readonly columns: Column[] = [];
   private readonly index = new Map<string, number>();
+  /** Field names that have (or are about to get) a column of their own. */
+  private readonly claimed = new Set<string>();
   private seen = 0;
 
   get fields(): Field[] {
@@ -46,7 +52,8 @@ export class DocumentFields {
   }
 
   /** Documents as deserialized with promoteValues: false; returns their rows (plain values, conformed to the columns). */
-  observe(documents: readonly Record<string, unknown>[]): DocumentBatch {
+  observe(input: readonly Record<string, unknown>[]): DocumentBatch {
+    const documents = input.map((document) => this.folded(document));
     let changed = false;
     const present = new Array<number>(this.columns.length).fill(0);
     documents.forEach((document, r) => {
@@ -87,6 +94,22 @@ export class DocumentFields {
       return value === undefined ? undefined : conformValue(column.field.type, plainValue(value));
     }));
     return changed ? { fields: this.fields, rows } : { rows };
+  }
+
+  /** The document with the fields that would pass MAX_COLUMNS moved into one OVERFLOW_COLUMN object. */
+  private folded(document: Record<string, unknown>): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(document)) {
+      if (key !== OVERFLOW_COLUMN && this.claimed.has(key)) continue;
+      if (key !== OVERFLOW_COLUMN && this.claimed.size < MAX_COLUMNS - 1) {
+        this.claimed.add(key);
+        continue;
+      }
+      out ??= { ...document, [OVERFLOW_COLUMN]: {} };
+      (out[OVERFLOW_COLUMN] as Record<string, unknown>)[key] = document[key];
+      if (key !== OVERFLOW_COLUMN) delete out[key];
+    }
+    return out ?? document;
   }
 
   /** Documents observed, and per field the BSON types seen and how many documents held it. */
