@@ -173,6 +173,10 @@ describe('provenance and high-water marks', options, () => {
     assert.deepEqual(provenanceOf({ _id: id, at: new Date('2024-01-01T00:00:00Z') }, 'at'), { _id: '65a1b2c3d4e5f60718293a4b', _id_time: '2024-01-12T21:44:35.000Z', at: '2024-01-01T00:00:00.000Z' });
     assert.equal(provenanceText(BSON.Long.fromString('9007199254740993')), '9007199254740993');
   });
+  test('an incremental cursor may be a dotted path', () => {
+    assert.deepEqual(provenanceOf({ _id: 7, audit: { at: new Date('2024-02-03T04:05:06Z') } }, 'audit.at'), { _id: 7, 'audit.at': '2024-02-03T04:05:06.000Z' });
+    assert.deepEqual(provenanceOf({ _id: 7, audit: [1] }, 'audit.at'), { _id: 7 });
+  });
   test('markValue turns the text back into the BSON value', () => {
     assert.ok(markValue('65a1b2c3d4e5f60718293a4b', BSON) instanceof BSON.ObjectId);
     assert.ok(markValue('2024-01-01T00:00:00.000Z', BSON) instanceof Date);

@@ -282,6 +282,17 @@ export function provenanceOf(document: Record<string, unknown>, cursorField?: st
   if (id !== null && typeof id === 'object' && (id as { _bsontype?: string })._bsontype === 'ObjectId') {
     out._id_time = (id as { getTimestamp(): Date }).getTimestamp().toISOString();
   }
-  if (cursorField && document[cursorField] !== undefined) out[cursorField] = provenanceText(document[cursorField]);
+  const cursor = cursorField ? valueAt(document, cursorField) : undefined;
+  if (cursorField && cursor !== undefined) out[cursorField] = provenanceText(cursor);
   return out;
+}
+
+/** The value at a dotted path (`audit.updatedAt`), as a query filter names it. */
+export function valueAt(document: Record<string, unknown>, path: string): unknown {
+  let value: unknown = document;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
