@@ -27,6 +27,7 @@ import { manifest as webhook } from './webhook/manifest.js';
 import { manifest as influxdb } from './influxdb/manifest.js';
 import { manifest as prometheus } from './prometheus/manifest.js';
 import { manifest as dynamodb } from './dynamodb/manifest.js';
+import { manifest as mongodb } from './mongodb/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -56,6 +57,7 @@ const kinds: KindEntry[] = [
   { manifest: influxdb, load: () => import('./influxdb/index.js') },
   { manifest: prometheus, load: () => import('./prometheus/index.js') },
   { manifest: dynamodb, load: () => import('./dynamodb/index.js') },
+  { manifest: mongodb, load: () => import('./mongodb/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -5,8 +5,14 @@ import type { SourceDefinition } from '../../../shared/protocol.js';
 
 export type ContractServer = Record<string, unknown>;
 
-/** The ODCS server of a source of this kind, given its definition and the sampled entity. */
-export type ContractServerOf = (definition: SourceDefinition, entity: string) => ContractServer;
+/** A customProperty naming where a credential comes from (`${env:…}` references, never values). */
+export interface CredentialReference {
+  property: string;
+  value: string;
+}
+
+/** The ODCS server of a source of this kind, given its definition, the sampled entity and where its credentials come from. */
+export type ContractServerOf = (definition: SourceDefinition, entity: string, login: CredentialReference[]) => ContractServer;
 
 /** A URL without user info, query or fragment (they may hold credentials); undefined when it is not one. */
 export function publicLocation(url: string | undefined, schemes: Record<string, string> = {}): string | undefined {
