@@ -23,6 +23,7 @@ import { manifest as rest } from './rest/manifest.js';
 import { manifest as graphql } from './graphql/manifest.js';
 import { manifest as grpc } from './grpc/manifest.js';
 import { manifest as webhook } from './webhook/manifest.js';
+import { manifest as cassandra } from './cassandra/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -49,6 +50,7 @@ const kinds: KindEntry[] = [
   { manifest: graphql, load: () => import('./graphql/index.js') },
   { manifest: grpc, load: () => import('./grpc/index.js') },
   { manifest: webhook, load: () => import('./webhook/index.js') },
+  { manifest: cassandra, load: () => import('./cassandra/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
