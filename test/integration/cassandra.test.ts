@@ -26,6 +26,11 @@ async function createFixtures(admin: Client): Promise<void> {
   const cassandra = (await import('cassandra-driver')).default;
   await fillTable(admin, 'INSERT INTO shop.orders (customer, placed, total, status) VALUES (?, now(), ?, ?)', PARTITIONS,
     (i) => [i, cassandra.types.BigDecimal.fromString(`${i}.10`), i % 3 === 0 ? 'open' : 'shipped']);
+  await admin.execute('CREATE TABLE shop.visits (site text, day int, n int, PRIMARY KEY ((site, day), n))');
+  await fillTable(admin, 'INSERT INTO shop.visits (site, day, n) VALUES (?, ?, ?)', 240, (i) => (i <= 200 ? ['a', 1, i] : i <= 220 ? ['b', 1, i] : ['c', 2, i]));
+  await admin.execute('CREATE TABLE shop.sessions (id int PRIMARY KEY, v text)');
+  await fillTable(admin, 'INSERT INTO shop.sessions (id, v) VALUES (?, ?)', 6, (i) => [i, `s${i}`]);
+  await fillTable(admin, 'INSERT INTO shop.sessions (id, v) VALUES (?, ?) USING TTL 3600', 4, (i) => [100 + i, `t${i}`]);
   await admin.execute("UPDATE shop.hits SET n = n + 9007199254740993 WHERE page = '/home'");
   await admin.execute(`INSERT INTO shop.kinds (k, c, a, b, vi, dec, bl, ip, d, t, du, ts, u, tu, lst, st, mp, tup, addr, fl, db, bo, ti, si, vec) VALUES (1, 1, 'ascii', 9223372036854775807,
     1361129467683753853853498429727072845824, 1E+5, 0xcafe, '10.0.0.1', '2024-02-29', '12:34:56.123456789', 1mo2d3h, '2024-01-02T03:04:05.678Z',
@@ -84,7 +89,8 @@ describe('cassandra driver against a real node', { skip: cassandraSkipReason(), 
     const info = await ws.engine.sample('shop', 'orders', { limit: 5 });
     const { rows } = await ws.engine.query(`SELECT _hw_provenance, placed, placed_time FROM ${info.table} LIMIT 1`);
     const provenance = JSON.parse(String(rows[0]![0])) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(provenance).sort(), ['customer', 'placed', 'token']);
+    assert.deepEqual(Object.keys(provenance).sort(), ['customer', 'partition', 'placed', 'token']);
+    assert.equal(provenance.partition, String(provenance.customer));
     assert.equal(provenance.placed, rows[0]![1]);
     const time = Date.parse(String(rows[0]![2]));
     assert.ok(Math.abs(time - Date.now()) < 30 * 60_000, `the timeuuid's time is when the row was written: ${String(rows[0]![2])}`);
@@ -106,6 +112,25 @@ describe('cassandra driver against a real node', { skip: cassandraSkipReason(), 
     const landed = (await ws.engine.query(`SELECT typeof(b), typeof(vi), typeof(t), typeof(du), typeof(lst), typeof(mp), typeof(addr), typeof(dec) FROM ${info.table} LIMIT 1`)).rows[0];
     // A varint wider than 128 bits and a time with nanoseconds land as text; the rest keep their type.
     assert.deepEqual(landed, ['BIGINT', 'VARCHAR', 'VARCHAR', 'INTERVAL', 'INTEGER[]', 'JSON', 'JSON', 'VARCHAR']);
+  });
+
+  test('the profile counts records per partition and names a hot partition', async () => {
+    const info = await ws.engine.sample('shop', 'visits', { limit: 1000 });
+    assert.equal(info.rowCount, 240, info.statusDetail);
+    const skew = (await ws.engine.profile(info.id)).facts.partitions;
+    assert.equal(skew?.field, '_hw_provenance.partition');
+    assert.deepEqual(skew?.partitions.map((p) => [p.partition, p.records]), [['["a",1]', 200], ['["b",1]', 20], ['["c",2]', 20]]);
+    assert.equal(skew?.hotspot, true);
+    assert.match(skew?.warnings.join(' ') ?? '', /partition \["a",1\] holds 83/);
+  });
+
+  test('the sample says which share of the rows expires (TTL), and each expiring row carries its TTL', async () => {
+    const info = await ws.engine.sample('shop', 'sessions', { limit: 100 });
+    assert.equal(info.rowCount, 10);
+    assert.match(info.statusDetail ?? '', /40\.0% of the rows read have a TTL on v \(provenance ttl\), expiring in 3\d{3} to 3600 s/);
+    const { rows } = await ws.engine.query(`SELECT count(*) FILTER (WHERE _hw_provenance->>'ttl' IS NOT NULL), max(CAST(_hw_provenance->>'ttl' AS INTEGER)) FROM ${info.table}`);
+    assert.equal(Number(rows[0]![0]), 4);
+    assert.ok(Number(rows[0]![1]) <= 3600 && Number(rows[0]![1]) > 3000);
   });
 
   test('browse shows replication, keys, views, counters and says when size estimates are missing', async () => {

@@ -65,7 +65,13 @@ export async function sampleCassandra(source: ResolvedSource, entity: string, op
     const read = pageReader(client, settings, ctx.signal);
     const shaper = new CassandraShaper(plan, (field, value) => ctx.log('warn', `${source.name}/${entity}: column ${field.name} (${field.nativeType}) lands as text from here on: '${value}' does not fit ${field.duckType}.`));
     const opened = client;
-    const close = async () => { await opened.shutdown().catch(() => undefined); };
+    const notes: string[] = [];
+    const close = async () => {
+      // The status is written once the read ended: the TTL share of what was read goes in it.
+      const ttl = shaper.ttlSummary();
+      if (ttl) notes.push(ttl);
+      await opened.shutdown().catch(() => undefined);
+    };
     const from = `FROM ${entityName(table.keyspace, table.name)}`;
     const about = `consistency ${settings.consistency}, pages of at most ${settings.pageSize} rows`;
     const fail = (error: unknown) => cassandraError(error, source, entity, settings);
@@ -83,8 +89,8 @@ export async function sampleCassandra(source: ResolvedSource, entity: string, op
     const first = await stream.pull();
     if (first?.fields) delete first.fields;
     const batches = batchStream(first, stream.pull, { signal: ctx.signal, limit: options.strategy === 'full' ? undefined : options.limit, close });
-    const notes = [...stream.notes, ...viewNote(table)];
-    return { fields: shaper.fields, method: 'snapshot', query: `${stream.query} (${about})`, batches, ...(notes.length ? { notes } : {}) };
+    notes.push(...stream.notes, ...viewNote(table));
+    return { fields: shaper.fields, method: 'snapshot', query: `${stream.query} (${about})`, batches, notes };
   } catch (error) {
     await client?.shutdown().catch(() => undefined);
     throw cassandraError(error, source, entity, settings);
