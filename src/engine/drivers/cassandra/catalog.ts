@@ -75,8 +75,9 @@ export interface SizeEstimate {
 
 type Row = { get(name: string): unknown };
 
-async function rows(client: Client, cql: string, params: unknown[] = []): Promise<Row[]> {
-  return (await client.execute(cql, params, { prepare: true, fetchSize: 5000 })).rows as unknown as Row[];
+// Unprepared: each catalog statement runs once, so a PREPARE round trip would only add latency.
+async function rows(client: Client, cql: string, params: string[] = []): Promise<Row[]> {
+  return (await client.execute(cql, params, { prepare: false, fetchSize: 5000 })).rows as unknown as Row[];
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -97,12 +98,14 @@ export function describeReplication(replication: Record<string, string>): string
   return [strategy, ...rest].join(', ');
 }
 
-/** Tables and materialized views of a keyspace, with their columns. */
-export async function listTables(client: Client, keyspace: string): Promise<TableInfo[]> {
+/** Tables and materialized views of a keyspace (or the one named `only`), with their columns. */
+export async function listTables(client: Client, keyspace: string, only?: string): Promise<TableInfo[]> {
+  const one = (column: string) => (only === undefined ? '' : ` AND ${column} = ?`);
+  const params = only === undefined ? [keyspace] : [keyspace, only];
   const [tables, views, columns] = await Promise.all([
-    rows(client, 'SELECT table_name, comment, default_time_to_live FROM system_schema.tables WHERE keyspace_name = ?', [keyspace]),
-    rows(client, 'SELECT view_name, base_table_name, comment FROM system_schema.views WHERE keyspace_name = ?', [keyspace]),
-    rows(client, 'SELECT table_name, column_name, kind, position, type, clustering_order FROM system_schema.columns WHERE keyspace_name = ?', [keyspace]),
+    rows(client, `SELECT table_name, comment, default_time_to_live FROM system_schema.tables WHERE keyspace_name = ?${one('table_name')}`, params),
+    rows(client, `SELECT view_name, base_table_name, comment FROM system_schema.views WHERE keyspace_name = ?${one('view_name')}`, params),
+    rows(client, `SELECT table_name, column_name, kind, position, type, clustering_order FROM system_schema.columns WHERE keyspace_name = ?${one('table_name')}`, params),
   ]);
   const byTable = new Map<string, ColumnInfo[]>();
   for (const r of columns) {
@@ -143,20 +146,27 @@ export async function findTable(client: Client, source: string, entity: string, 
   if (!parsed) {
     throw new HeadwaterError('usage', `Cassandra source '${source}': '${entity}' is not a table name; write keyspace.table${defaultKeyspace ? ' or a table of keyspace ' + defaultKeyspace : ''}.`, { source, entity });
   }
+  const [found] = await listTables(client, parsed.keyspace, parsed.table);
+  if (found) return found;
+  // Not there: the error says whether the keyspace or the table is missing, and what is close.
   const keyspaces = await listKeyspaces(client);
   if (!keyspaces.some((k) => k.name === parsed.keyspace)) {
     throw new HeadwaterError('not_found', `Cassandra source '${source}' has no keyspace '${parsed.keyspace}' (entity '${entity}')${didYouMean(parsed.keyspace, keyspaces.map((k) => k.name))}.`, { source, entity });
   }
   const tables = await listTables(client, parsed.keyspace);
-  const table = tables.find((t) => t.name === parsed.table);
-  if (!table) {
-    throw new HeadwaterError('not_found', `Cassandra source '${source}' has no table or materialized view '${parsed.table}' in keyspace '${parsed.keyspace}' (entity '${entity}')${didYouMean(parsed.table, tables.map((t) => t.name))}.`, { source, entity });
-  }
-  return table;
+  throw new HeadwaterError('not_found', `Cassandra source '${source}' has no table or materialized view '${parsed.table}' in keyspace '${parsed.keyspace}' (entity '${entity}')${didYouMean(parsed.table, tables.map((t) => t.name))}.`, { source, entity });
 }
 
-/** The keyspace's user-defined types, for the column types that name them. */
-export async function udtLookup(client: Client, keyspace: string): Promise<UdtLookup> {
+const BUILT_IN = new Set(['ascii', 'text', 'varchar', 'boolean', 'tinyint', 'smallint', 'int', 'bigint', 'counter', 'varint', 'float', 'double', 'decimal',
+  'uuid', 'timeuuid', 'timestamp', 'date', 'time', 'duration', 'blob', 'inet', 'list', 'set', 'map', 'tuple', 'vector']);
+
+function namesTypes(type: CqlType): boolean {
+  return !BUILT_IN.has(type.name) || type.args.some(namesTypes);
+}
+
+/** The keyspace's user-defined types, for the column types that name them (not read when no column does). */
+export async function udtLookup(client: Client, keyspace: string, table?: TableInfo): Promise<UdtLookup> {
+  if (table && !table.columns.some((c) => namesTypes(c.type))) return () => undefined;
   const found = await rows(client, 'SELECT type_name, field_names, field_types FROM system_schema.types WHERE keyspace_name = ?', [keyspace]);
   const types = new Map(found.map((r) => {
     const names = (r.get('field_names') as string[] | null) ?? [];

@@ -44,7 +44,7 @@ const driver: Driver = {
       }
       const table = await findTable(client, source.name, entityName(keyspace, path[1]!), undefined);
       if (path.length > 2) return [];
-      const plan = readPlan(table, await udtLookup(client, keyspace));
+      const plan = readPlan(table, await udtLookup(client, keyspace, table));
       return plan.fields.map((field): BrowseNode => {
         const column = table.columns.find((c) => c.name === field.name);
         const role = column?.kind === 'partition_key' ? 'partition key' : column?.kind === 'clustering' ? `clustering ${column.clusteringOrder ?? 'asc'}` : column?.kind === 'static' ? 'static' : undefined;
@@ -57,7 +57,7 @@ const driver: Driver = {
     const { keyspace } = cassandraSettings(source);
     return withCassandra(source, entity, async (client) => {
       const table = await findTable(client, source.name, entity, keyspace);
-      return { fields: readPlan(table, await udtLookup(client, table.keyspace)).fields };
+      return { fields: readPlan(table, await udtLookup(client, table.keyspace, table)).fields };
     });
   },
 

@@ -61,7 +61,7 @@ export async function sampleCassandra(source: ResolvedSource, entity: string, op
   try {
     ({ client } = await openCassandra(source, settings));
     const table = await findTable(client, source.name, entity, settings.keyspace);
-    const plan = readPlan(table, await udtLookup(client, table.keyspace));
+    const plan = readPlan(table, await udtLookup(client, table.keyspace, table));
     const read = pageReader(client, settings, ctx.signal);
     const shaper = new CassandraShaper(plan, (field, value) => ctx.log('warn', `${source.name}/${entity}: column ${field.name} (${field.nativeType}) lands as text from here on: '${value}' does not fit ${field.duckType}.`));
     const opened = client;
