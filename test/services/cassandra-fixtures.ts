@@ -24,5 +24,5 @@ export async function setUpReader(admin: Client, user: string, password: string,
 export async function fillTable(admin: Client, insert: string, rows: number, row: (i: number) => unknown[]): Promise<void> {
   const cassandra = (await import('cassandra-driver')).default;
   const params = Array.from({ length: rows }, (_, i) => row(i + 1));
-  await cassandra.concurrent.executeConcurrent(admin, insert, params, { concurrencyLevel: 64, raiseOnFirstError: true });
+  await cassandra.concurrent.executeConcurrent(admin, insert, params, { concurrencyLevel: 32, raiseOnFirstError: true });
 }

@@ -80,6 +80,8 @@ function writeConfig(dir: string, port: number, storagePort: number): string {
     'memtable_offheap_space: 64MiB',
     'key_cache_size: 0MiB',
     'concurrent_compactors: 1',
+    // Fixtures write thousands of rows at once on a machine shared with other tests: slow is fine, failing is not.
+    'write_request_timeout: 20000ms',
     'audit_logging_options:',
     '  enabled: true',
     '  logger:',
