@@ -28,6 +28,7 @@ import { manifest as influxdb } from './influxdb/manifest.js';
 import { manifest as prometheus } from './prometheus/manifest.js';
 import { manifest as dynamodb } from './dynamodb/manifest.js';
 import { manifest as mongodb } from './mongodb/manifest.js';
+import { manifest as cassandra } from './cassandra/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -58,6 +59,7 @@ const kinds: KindEntry[] = [
   { manifest: prometheus, load: () => import('./prometheus/index.js') },
   { manifest: dynamodb, load: () => import('./dynamodb/index.js') },
   { manifest: mongodb, load: () => import('./mongodb/index.js') },
+  { manifest: cassandra, load: () => import('./cassandra/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
