@@ -13,6 +13,8 @@ import { diffSides } from './drift/sides.js';
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
+import type { PolicyLayers } from './privacy/policy.js';
+import type { PrivacyPolicy } from '../shared/privacy.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
 import { adHocSource, formatProblem, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Sources from the editor's settings, next to sources.yaml. */
   extraSources?: SourceDefinition[];
+  /** The key privacy hashing uses (HMAC); else HEADWATER_PRIVACY_KEY. Never written to the workspace. */
+  privacyKey?: string;
 }
 
 export const DEFAULT_SAMPLE_LIMIT = 10_000;
@@ -166,15 +170,25 @@ export class Engine {
     });
   }
 
-  async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void } = {}): Promise<SampleInfo> {
+  async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void; privacyKey?: string } = {}): Promise<SampleInfo> {
     const workspace = await this.workspace();
     const signal = control.signal ?? new AbortController().signal;
+    const privacy = this.privacyFor(name, control.privacyKey);
     return this.withSource(name, entity, async (source) => {
       const driver = await loadDriver(source.kind);
-      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy });
       this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);
       return info;
     });
+  }
+
+  /** The privacy policies for a source (its own, then the workspace's) and the hashing key, kept out of logs. */
+  private privacyFor(name: string, requestKey: string | undefined): { layers: PolicyLayers; key?: string } {
+    const loaded = loadSources(this.options.workspaceDir);
+    const own = this.listDefinitions().find((s) => s.definition.name === name)?.definition.privacy as PrivacyPolicy | undefined;
+    const key = requestKey || this.options.privacyKey || process.env.HEADWATER_PRIVACY_KEY || undefined;
+    if (key) this.secrets.add(key);
+    return { layers: { source: name, own, workspace: loaded.privacy }, key };
   }
 
   /** Streams new records into a growing sample until `control.signal` stops it (drivers that implement tail). */

@@ -1,5 +1,6 @@
 // Domain types shared by the engine, the CLI, the extension and the webviews. Pure data: no imports.
 import type { RestEndpointProfile } from './rest.js';
+import type { SamplePrivacy } from './privacy.js';
 
 /** The one type system every source maps into (DESIGN.md, "Schema"). */
 export type FieldType =
@@ -162,6 +163,8 @@ export interface SampleInfo {
   schema: Schema;
   /** Incremental samples: the cursor and its high-water mark. */
   cursor?: SampleCursor;
+  /** What was detected and which columns the privacy policy masked, hashed or dropped at landing. */
+  privacy?: SamplePrivacy;
 }
 
 export type CellValue = string | number | boolean | null;

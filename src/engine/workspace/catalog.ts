@@ -34,6 +34,8 @@ const CATALOG_DDL = [
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS inferred JSON`,
   // Workspaces made before incremental samples kept their cursor and high-water mark.
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS cursor_state JSON`,
+  // Workspaces made before samples recorded the privacy policy applied and what was detected.
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS privacy JSON`,
 ];
 
 /** Whether the object named headwater.samples can serve as the catalog. */

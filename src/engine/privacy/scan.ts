@@ -1,0 +1,151 @@
+// Detection per field over record batches: per top-level column, how many values are (or hold) each
+// sensitive class, with a few masked examples and where they came from. Memory is bounded by columns
+// and classes, never by records. Nested values are searched as their JSON text.
+import type { PrivacyClass, PrivacyExample, PrivacyFinding } from '../../shared/privacy.js';
+import type { Provenance } from '../../shared/types.js';
+import type { BatchProvenance } from '../inference/observe.js';
+import { count, percent } from '../inference/words.js';
+import { classByName, classesInText, classifyValue, isBirthDate, isPaymentCard, isPersonNameShape, isStreetAddressShape } from './detectors.js';
+import { maskText, maskValue, valueText } from './transform.js';
+
+const EXAMPLES = 3;
+const EXAMPLE_CHARS = 80;
+
+interface ClassCount {
+  whole: number;
+  text: number;
+  examples: PrivacyExample[];
+}
+
+interface ColumnScan {
+  values: number;
+  byName: ReturnType<typeof classByName>;
+  classes: Map<PrivacyClass, ClassCount>;
+}
+
+const NOUN: Record<PrivacyClass, string> = {
+  'email': 'an email', 'phone': 'a phone number', 'payment-card': 'a payment card number', 'iban': 'an IBAN', 'us-ssn': 'a US SSN',
+  'ip-address': 'an IP address', 'date-of-birth': 'a date of birth', 'street-address': 'a street address', 'person-name': "a person's name",
+  'secret': 'a secret (credential or token)',
+};
+
+/** The class a value of a column with name evidence has, when its shape agrees. */
+function namedClass(byName: ColumnScan['byName'], value: unknown): PrivacyClass | undefined {
+  if (byName === 'date-of-birth') return isBirthDate(value) ? byName : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (byName === 'street-address') return isStreetAddressShape(value) ? byName : undefined;
+  if (byName === 'person-name') return isPersonNameShape(value) ? byName : undefined;
+  return undefined;
+}
+
+/** What one value is (`whole`) or holds (`text`). */
+export function classifyAny(value: unknown, byName: ColumnScan['byName']): { whole?: PrivacyClass; text?: PrivacyClass[] } {
+  const named = byName ? namedClass(byName, value) : undefined;
+  if (named) return { whole: named };
+  if (typeof value === 'string') {
+    const whole = classifyValue(value);
+    if (whole) return { whole };
+    const text = classesInText(value);
+    return text.length ? { text } : {};
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    // Card numbers stored as integers.
+    const digits = typeof value === 'bigint' ? value.toString() : Number.isSafeInteger(value) ? String(value) : '';
+    return digits.length >= 13 && isPaymentCard(digits) ? { whole: 'payment-card' } : {};
+  }
+  if (typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof Uint8Array)) {
+    const text = classesInText(valueText(value));
+    return text.length ? { text } : {};
+  }
+  return {};
+}
+
+export class PrivacyScanner {
+  private readonly columns = new Map<string, ColumnScan>();
+  rows = 0;
+
+  observeRows(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): void {
+    const scans = columns.map((name) => this.column(name));
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      for (let c = 0; c < scans.length; c++) {
+        const value = row[c];
+        if (value === null || value === undefined) continue;
+        const scan = scans[c]!;
+        scan.values++;
+        const found = classifyAny(value, scan.byName);
+        if (found.whole) this.count(scan, found.whole, 'whole', value, () => provenanceAt(provenance, r));
+        for (const cls of found.text ?? []) this.count(scan, cls, 'text', value, () => provenanceAt(provenance, r));
+      }
+    }
+    this.rows += rows.length;
+  }
+
+  /** Classes found so far in a column. */
+  classesOf(column: string): PrivacyClass[] {
+    return [...(this.columns.get(column)?.classes.keys() ?? [])];
+  }
+
+  /** True when the column's findings are mostly inside free text rather than whole values. */
+  isFreeText(column: string): boolean {
+    let whole = 0;
+    let text = 0;
+    for (const c of this.columns.get(column)?.classes.values() ?? []) {
+      whole += c.whole;
+      text += c.text;
+    }
+    return text > whole;
+  }
+
+  findings(): PrivacyFinding[] {
+    const out: PrivacyFinding[] = [];
+    for (const [field, scan] of this.columns) {
+      for (const [cls, c] of scan.classes) {
+        const within = c.whole >= c.text ? 'whole' : 'text';
+        const n = c.whole + c.text;
+        const share = scan.values ? n / scan.values : 0;
+        out.push({
+          field, class: cls, count: n, values: scan.values, share, within,
+          confidence: confidenceOf(share, n, within, scan.byName === cls),
+          examples: c.examples,
+          summary: `${percent(share)} of \`${field}\` values ${within === 'whole' ? 'are' : 'hold'} ${NOUN[cls]} (${count(n)} of ${count(scan.values)})`,
+        });
+      }
+    }
+    return out.sort((a, b) => b.share - a.share || a.field.localeCompare(b.field));
+  }
+
+  private column(name: string): ColumnScan {
+    let scan = this.columns.get(name);
+    if (!scan) {
+      scan = { values: 0, byName: classByName(name), classes: new Map() };
+      this.columns.set(name, scan);
+    }
+    return scan;
+  }
+
+  private count(scan: ColumnScan, cls: PrivacyClass, within: 'whole' | 'text', value: unknown, provenance: () => Provenance): void {
+    let c = scan.classes.get(cls);
+    if (!c) {
+      c = { whole: 0, text: 0, examples: [] };
+      scan.classes.set(cls, c);
+    }
+    c[within]++;
+    if (c.examples.length < EXAMPLES) {
+      const text = valueText(value);
+      const masked = within === 'whole' ? maskValue(text) : maskText(text);
+      c.examples.push({ provenance: provenance(), masked: masked.length > EXAMPLE_CHARS ? `${masked.slice(0, EXAMPLE_CHARS)}…` : masked });
+    }
+  }
+}
+
+function provenanceAt(provenance: BatchProvenance, index: number): Provenance {
+  return typeof provenance === 'function' ? provenance(index) : provenance[index] ?? {};
+}
+
+/** High when most values agree and there are enough of them; text findings and name-only evidence stay below high until common. */
+export function confidenceOf(share: number, n: number, within: 'whole' | 'text', byName: boolean): PrivacyFinding['confidence'] {
+  if (n >= 30 && share >= 0.5 && (within === 'whole' || byName || share >= 0.8)) return 'high';
+  if (n >= 3 || share >= 0.2) return 'medium';
+  return 'low';
+}
