@@ -277,7 +277,8 @@ export class Engine {
     const workspace = await this.workspace();
     const info = await workspace.getSample(sampleId);
     const { profileSample } = await import('./profile/index.js');
-    return profileSample(workspace.connection, info.table, { entity: info.entity, ...options });
+    const profile = await profileSample(workspace.connection, info.table, { entity: info.entity, ...options });
+    return info.privacy ? { ...profile, privacy: info.privacy } : profile;
   }
 
   /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner). */
