@@ -77,7 +77,11 @@ export const SECRET_PATTERNS: readonly { name: string; source: string }[] = [
   { name: 'JWT', source: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}' },
   { name: 'PEM private key', source: '-----BEGIN [A-Z ]*PRIVATE KEY-----' },
 ];
-const SECRET_WHOLE = SECRET_PATTERNS.map((p) => new RegExp(`^(?:${p.source})`));
+const SECRET_WHOLE = new RegExp(`^(?:${SECRET_PATTERNS.map((p) => p.source).join('|')})`);
+/** Text without one of these cannot hold a known credential format. */
+const SECRET_HINT = /AKIA|ASIA|gh[pousr]_|xox[abprs]-|k_live_|eyJ|-----BEGIN/;
+/** One function for every credential pattern, so a caller tests it once per text (see TEXT_PATTERNS). */
+const secretHint = (text: string) => SECRET_HINT.test(text);
 
 /** Bits per character of `text` (Shannon entropy of its characters). */
 export function entropy(text: string): number {
@@ -95,7 +99,8 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_\-+/=.]{24,256}$/;
  * digits. Hex (hashes), UUIDs and words are not tokens.
  */
 export function isSecret(text: string): boolean {
-  if (SECRET_WHOLE.some((re) => re.test(text))) return true;
+  if (text.length < 15) return false;
+  if (SECRET_WHOLE.test(text)) return true;
   if (!TOKEN_SHAPE.test(text) || isUuid(text) || /^[0-9a-fA-F]+$/.test(text)) return false;
   if (!/[A-Z]/.test(text) || !/[a-z]/.test(text) || !/\d/.test(text)) return false;
   return entropy(text) >= 4.3;
@@ -135,18 +140,26 @@ export function isStreetAddressShape(text: string): boolean {
 
 /** A person's name: one to five capitalised words of letters. */
 export function isPersonNameShape(text: string): boolean {
+  const first = text[0] ?? '';
+  if (first === first.toLowerCase()) return false;
   return text.length >= 2 && text.length <= 80 && /^\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}?[\p{L}'.-]+){0,4}$/u.test(text);
 }
 
-/** Whole-value detectors, tried in order: the first that matches classifies the value. */
+const isDigit = (code: number) => code >= 48 && code <= 57;
+const isUpper = (code: number) => code >= 65 && code <= 90;
+
+/**
+ * Whole-value detectors, tried in order: the first that matches classifies the value. Each starts
+ * with a check of a character or two, so most values cost a few comparisons (detection runs on every value landed).
+ */
 export const VALUE_DETECTORS: readonly { class: PrivacyClass; test: (text: string) => boolean }[] = [
   { class: 'email', test: (t) => t.includes('@') && isEmail(t) },
   { class: 'secret', test: isSecret },
-  { class: 'iban', test: isIban },
-  { class: 'payment-card', test: isPaymentCard },
-  { class: 'us-ssn', test: isUsSsn },
-  { class: 'ip-address', test: (t) => isIpv4Address(t) || isIpv6Address(t) },
-  { class: 'phone', test: isPhone },
+  { class: 'iban', test: (t) => isUpper(t.charCodeAt(0)) && isUpper(t.charCodeAt(1)) && isDigit(t.charCodeAt(2)) && isIban(t) },
+  { class: 'payment-card', test: (t) => isDigit(t.charCodeAt(0)) && isPaymentCard(t) },
+  { class: 'us-ssn', test: (t) => t.length === 11 && isUsSsn(t) },
+  { class: 'ip-address', test: (t) => (t.includes('.') && isIpv4Address(t)) || (t.includes(':') && isIpv6Address(t)) },
+  { class: 'phone', test: (t) => (t[0] === '+' || t[0] === '(' || isDigit(t.charCodeAt(0))) && isPhone(t) },
 ];
 
 /** The class of a whole text value, or undefined. */
@@ -160,23 +173,29 @@ export function classifyValue(text: string): PrivacyClass | undefined {
  * Spans free text is searched for. The sources are also valid RE2 (DuckDB's regexes), so masking
  * in SQL replaces the same spans. `check` confirms a span (a checksum) before it counts as a finding.
  */
-export const TEXT_PATTERNS: readonly { class: PrivacyClass; source: string; check?: (span: string) => boolean }[] = [
-  ...SECRET_PATTERNS.map((p) => ({ class: 'secret' as const, source: p.source })),
-  { class: 'email', source: '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}' },
-  { class: 'iban', source: '\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b', check: isIban },
-  { class: 'payment-card', source: '\\b\\d(?:[ -]?\\d){12,18}\\b', check: isPaymentCard },
-  { class: 'us-ssn', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b', check: isUsSsn },
+export const TEXT_PATTERNS: readonly { class: PrivacyClass; source: string; hint: (text: string) => boolean; check?: (span: string) => boolean }[] = [
+  ...SECRET_PATTERNS.map((p) => ({ class: 'secret' as const, source: p.source, hint: secretHint })),
+  { class: 'email', source: '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}', hint: (t) => t.includes('@') },
+  { class: 'iban', source: '\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b', hint: (t) => /[A-Z]{2}\d{2}/.test(t), check: isIban },
+  { class: 'payment-card', source: '\\b\\d(?:[ -]?\\d){12,18}\\b', hint: (t) => /(?:\d[ -]?){12}\d/.test(t), check: isPaymentCard },
+  { class: 'us-ssn', source: '\\b\\d{3}-\\d{2}-\\d{4}\\b', hint: (t) => t.includes('-'), check: isUsSsn },
 ];
 const TEXT_REGEXES = TEXT_PATTERNS.map((p) => ({ ...p, regex: new RegExp(p.source, 'g') }));
-/** Cheap gate before the text search: nothing above can match text without one of these. */
-const TEXT_GATE = /@|AKIA|ASIA|gh[pousr]_|xox|k_live_|eyJ|-----BEGIN|\d{4}/;
 
 /** The classes free text holds (empty when none). */
 export function classesInText(text: string): PrivacyClass[] {
-  if (text.length < 8 || !TEXT_GATE.test(text)) return [];
+  if (text.length < 8) return [];
   const found: PrivacyClass[] = [];
+  let hint: ((text: string) => boolean) | undefined;
+  let hinted = false;
   for (const pattern of TEXT_REGEXES) {
     if (found.includes(pattern.class)) continue;
+    // Patterns that share a hint (the credential formats) test it once.
+    if (pattern.hint !== hint) {
+      hint = pattern.hint;
+      hinted = hint(text);
+    }
+    if (!hinted) continue;
     for (const match of text.matchAll(pattern.regex)) {
       if (!pattern.check || pattern.check(match[0])) {
         found.push(pattern.class);

@@ -46,18 +46,45 @@ export function classifyAny(value: unknown, byName: ColumnScan['byName']): { who
     const whole = classifyValue(value);
     if (whole) return { whole };
     const text = classesInText(value);
-    return text.length ? { text } : {};
+    return text.length ? { text } : NOTHING;
   }
-  if (typeof value === 'number' || typeof value === 'bigint') {
-    // Card numbers stored as integers.
-    const digits = typeof value === 'bigint' ? value.toString() : Number.isSafeInteger(value) ? String(value) : '';
-    return digits.length >= 13 && isPaymentCard(digits) ? { whole: 'payment-card' } : {};
-  }
+  if (typeof value === 'number' || typeof value === 'bigint') return isCardNumber(value) ? { whole: 'payment-card' } : NOTHING;
   if (typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-    const text = classesInText(valueText(value));
-    return text.length ? { text } : {};
+    const text = new Set<PrivacyClass>();
+    nestedClasses(value, text, { leaves: NESTED_LEAVES }, 0);
+    return text.size ? { text: [...text] } : NOTHING;
   }
-  return {};
+  return NOTHING;
+}
+
+const NOTHING: { whole?: PrivacyClass; text?: PrivacyClass[] } = Object.freeze({});
+/** Leaves and depth of one nested value that are searched. */
+const NESTED_LEAVES = 256;
+const NESTED_DEPTH = 16;
+
+/** Card numbers stored as integers (13 digits or more). */
+function isCardNumber(value: number | bigint): boolean {
+  if (typeof value === 'number' && !(Number.isSafeInteger(value) && value >= 1e12)) return false;
+  const digits = value.toString();
+  return digits.length >= 13 && isPaymentCard(digits);
+}
+
+/** The classes the leaves of a nested value are or hold, a bounded number of leaves deep. */
+function nestedClasses(value: unknown, found: Set<PrivacyClass>, budget: { leaves: number }, depth: number): void {
+  if (budget.leaves <= 0 || depth > NESTED_DEPTH || value === null || value === undefined) return;
+  if (typeof value === 'string') {
+    budget.leaves--;
+    const whole = classifyValue(value);
+    if (whole) found.add(whole);
+    else for (const cls of classesInText(value)) found.add(cls);
+  } else if (typeof value === 'number' || typeof value === 'bigint') {
+    budget.leaves--;
+    if (isCardNumber(value)) found.add('payment-card');
+  } else if (Array.isArray(value)) {
+    for (const item of value) nestedClasses(item, found, budget, depth + 1);
+  } else if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {
+    for (const item of Object.values(value)) nestedClasses(item, found, budget, depth + 1);
+  }
 }
 
 export class PrivacyScanner {
