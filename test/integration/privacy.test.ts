@@ -1,5 +1,5 @@
-// Privacy on the engineer's laptop, end to end on real files: an NDJSON file (landed by DuckDB
-// itself) and a SQLite table (landed in batches through JS) holding emails, valid and Luhn-failing
+// Privacy on the engineer's laptop, end to end on real files: a CSV file (landed by DuckDB itself),
+// an NDJSON file and a SQLite table (landed in batches through JS) holding emails, valid and Luhn-failing
 // card numbers, IBANs, phone numbers, an AWS key in free text and JWTs, beside UUIDs and hex hashes
 // that must not be taken for any of them. Under `default: mask-detected, hash: [customer_email]` no
 // raw value reaches any file under .headwater/ (WAL included), and joins on the hashed column match.
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { SampleInfo } from '../../src/shared/types.js';
+import { parse as parseYaml } from 'yaml';
+import { standardsMissing, validateArtifact } from '../unit/generate-standards.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const ROWS = 500;
@@ -39,6 +41,8 @@ const RAW = [...new Set([AWS_KEY, JWT, ...VALID_CARDS, ...LUHN_FAILING, ...IBANS
 
 function writeFixtures(dir: string): void {
   writeFileSync(join(dir, 'orders.ndjson'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const csvCell = (v: unknown) => (v === null ? '' : `"${String(v).replaceAll('"', '""')}"`);
+  writeFileSync(join(dir, 'orders.csv'), [Object.keys(records[0]!).join(','), ...records.map((r) => Object.values(r).map(csvCell).join(','))].join('\n') + '\n');
   const db = new Database(join(dir, 'crm.sqlite'));
   db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, order_id TEXT, checksum TEXT, customer_email TEXT, card TEXT, iban TEXT, phone TEXT, note TEXT, session TEXT)');
   const insert = db.prepare('INSERT INTO orders VALUES (@id, @order_id, @checksum, @customer_email, @card, @iban, @phone, @note, @session)');
@@ -98,11 +102,13 @@ function assertEveryClassFound(info: SampleInfo): void {
 describe('privacy: detection and the policy at landing', { timeout: 300_000 }, () => {
   let workspace: TestWorkspace;
   let fromFile: SampleInfo;
+  let fromCsv: SampleInfo;
   let fromTable: SampleInfo;
   before(async () => {
     workspace = createTestWorkspace('hw-privacy-', sources('{ default: mask-detected, hash: [customer_email] }'), { engine: { privacyKey: 'test-workspace-key' } });
     writeFixtures(workspace.dir);
     fromFile = await workspace.engine.sample('files', 'orders.ndjson', { limit: ROWS });
+    fromCsv = await workspace.engine.sample('files', 'orders.csv', { limit: ROWS });
     fromTable = await workspace.engine.sample('crm', 'orders', { limit: ROWS });
   });
   after(async () => {
@@ -110,11 +116,11 @@ describe('privacy: detection and the policy at landing', { timeout: 300_000 }, (
   });
 
   test('every class is found with its share, on both landing paths, and nothing on UUIDs, hashes or ids', () => {
-    assert.equal(fromFile.rowCount, ROWS);
-    assert.match(fromFile.query, /read_json/i, 'the file is landed by DuckDB itself');
-    assert.equal(fromTable.rowCount, ROWS);
-    assertEveryClassFound(fromFile);
-    assertEveryClassFound(fromTable);
+    assert.match(fromCsv.query, /read_csv/i, 'the CSV file is landed by DuckDB itself');
+    for (const info of [fromFile, fromCsv, fromTable]) {
+      assert.equal(info.rowCount, ROWS);
+      assertEveryClassFound(info);
+    }
   });
 
   test('the catalog records the policy and which columns were hashed or masked, and why', async () => {
@@ -133,7 +139,7 @@ describe('privacy: detection and the policy at landing', { timeout: 300_000 }, (
   });
 
   test('masked values keep their shape; free text keeps its words', async () => {
-    for (const info of [fromFile, fromTable]) {
+    for (const info of [fromFile, fromCsv, fromTable]) {
       const result = await workspace.engine.query(`SELECT card, note, customer_email FROM ${info.table} WHERE id = 0`);
       const [card, note, email] = result.rows[0]!;
       assert.equal(card, '************1111');
@@ -142,9 +148,27 @@ describe('privacy: detection and the policy at landing', { timeout: 300_000 }, (
     }
   });
 
-  test('joins on the hashed column match across the two samples (hashed in SQL and in JS alike)', async () => {
-    const result = await workspace.engine.query(`SELECT count(*) FROM ${fromFile.table} f JOIN ${fromTable.table} t ON f.customer_email = t.customer_email AND f.id = t.id`);
-    assert.equal(Number(result.rows[0]![0]), ROWS);
+  test('joins on the hashed column match across samples (hashed in SQL and in JS alike)', async () => {
+    for (const other of [fromFile, fromCsv]) {
+      const result = await workspace.engine.query(`SELECT count(*) FROM ${other.table} f JOIN ${fromTable.table} t ON f.customer_email = t.customer_email AND f.id = t.id`);
+      assert.equal(Number(result.rows[0]![0]), ROWS, other.id);
+    }
+  });
+
+  test('the generated ODCS is valid ODCS 3.1 and says which properties are personal, secret, hashed or masked', { skip: standardsMissing() }, async () => {
+    const [file] = (await workspace.engine.generate({ kind: 'odcs', source: 'crm', entity: 'orders', outDir: 'contracts' })).files;
+    validateArtifact(file!.path);
+    const contract = parseYaml(readFileSync(file!.path, 'utf8')) as { schema: { properties: { name: string; classification?: string; tags?: string[]; customProperties?: { property: string; value: unknown }[] }[] }[] };
+    const byName = new Map(contract.schema[0]!.properties.map((p) => [p.name, p]));
+    const custom = (name: string, property: string) => byName.get(name)?.customProperties?.find((c) => c.property === property)?.value;
+    assert.equal(byName.get('customer_email')?.classification, 'confidential');
+    assert.equal(custom('customer_email', 'pii'), true);
+    assert.equal(custom('customer_email', 'privacyLanding'), 'hashed');
+    assert.deepEqual(custom('card', 'privacyClasses'), ['payment-card']);
+    assert.equal(custom('card', 'privacyLanding'), 'masked');
+    assert.equal(byName.get('note')?.classification, 'restricted');
+    assert.equal(custom('note', 'pii'), false);
+    for (const name of ['id', 'order_id', 'checksum']) assert.equal(byName.get(name)?.classification, undefined, name);
   });
 
   test('no raw value is in any file under .headwater/, WAL included, open or closed', async () => {
