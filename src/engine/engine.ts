@@ -198,7 +198,7 @@ export class Engine {
     return this.withSource(name, entity, async (source) => {
       const driver = await loadDriver(source.kind);
       const { runTail } = await import('./streams/tail.js');
-      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy: this.privacyFor(name, undefined) });
       this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
       return info;
     }, definition);
