@@ -5,7 +5,8 @@ import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { PrivacyClass } from '../../src/shared/privacy.js';
-import { decideColumn, policyProblems, stricter, type PolicyLayers } from '../../src/engine/privacy/policy.js';
+import { PrivacyGate } from '../../src/engine/privacy/gate.js';
+import { decideColumn, policyProblems, stricter, unmatchedRules, type PolicyLayers } from '../../src/engine/privacy/policy.js';
 import { hashValue, hashValueSql, maskText, maskTextSql, maskValue, maskValueSql } from '../../src/engine/privacy/transform.js';
 import { quoteLiteral } from '../../src/engine/workspace/sql.js';
 
@@ -48,6 +49,46 @@ describe('decideColumn', TIMEOUT, () => {
   test('an item under two actions is a problem', () => {
     assert.deepEqual(policyProblems({ mask: ['email'], keep: ['email'] }), ["privacy: 'email' is under both mask and keep"]);
     assert.deepEqual(policyProblems({ mask: ['email'], keep: ['ip-address'] }), []);
+  });
+});
+
+describe('the gate: batches scanned before they land', TIMEOUT, () => {
+  const field = (name: string, duckType = 'VARCHAR') => ({ name, type: 'string' as const, duckType, nullable: true });
+  const columns = ['id', 'contact'];
+
+  test('a class first seen in a later batch masks that batch and every later one; earlier values were not detected and stay', () => {
+    const gate = new PrivacyGate({ source: 's', own: { default: 'mask-detected' } }, undefined);
+    assert.equal(gate.start([field('id', 'BIGINT'), field('contact')]), false);
+    const first = [[1, 'call the desk'], [2, 'n/a']];
+    assert.equal(gate.scan(columns, first, (i) => ({ line: i + 1 })), false);
+    assert.deepEqual(gate.apply(columns, first), first);
+    const second = [[3, 'mail ada@example.com'], [4, 'call the desk']];
+    assert.equal(gate.scan(columns, second, (i) => ({ line: i + 3 })), true, 'the action changed: the writer must evolve');
+    assert.deepEqual(gate.apply(columns, second), [[3, 'mail [email]'], [4, 'call the desk']]);
+    assert.deepEqual(gate.landedFields([field('id', 'BIGINT'), field('contact')]).map((f) => f.duckType), ['BIGINT', 'VARCHAR']);
+    const result = gate.result();
+    assert.deepEqual(result.columns, [{ field: 'contact', action: 'mask', reason: 'mask-detected: email' }]);
+    assert.equal(result.findings[0]?.summary, '25% of `contact` values hold an email (1 of 4)');
+    assert.deepEqual(result.findings[0]?.examples, [{ provenance: { line: 3 }, masked: 'mail [email]' }]);
+  });
+
+  test('a rule naming a field applies from the first row; a card column stored as integers lands as masked text', () => {
+    const gate = new PrivacyGate({ source: 's', own: { hash: ['contact'], mask: ['payment-card'] } }, 'k');
+    assert.equal(gate.start([field('card', 'BIGINT'), field('contact')]), true);
+    const rows = [[4111111111111111n, 'ada@example.com']];
+    gate.scan(['card', 'contact'], rows, () => ({}));
+    const [landed] = gate.apply(['card', 'contact'], rows);
+    assert.equal(landed![0], '************1111');
+    assert.match(String(landed![1]), /^[0-9a-f]{64}$/);
+    assert.deepEqual(gate.landedFields([field('card', 'BIGINT'), field('contact')]).map((f) => f.duckType), ['VARCHAR', 'VARCHAR']);
+  });
+
+  test('a hashing policy without a key is refused before anything lands', () => {
+    assert.throws(() => new PrivacyGate({ source: 's', own: { hash: ['email'] } }, undefined), /no hashing key is set/);
+  });
+
+  test('rules of the source naming no column and no class are named (nested paths are not matched)', () => {
+    assert.deepEqual(unmatchedRules({ source: 's', own: { hash: ['customer.email', 'email'], keep: ['ip-address'] }, workspace: { mask: ['elsewhere'] } }, ['email']), ['hash: [customer.email]']);
   });
 });
 

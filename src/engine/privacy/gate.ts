@@ -8,9 +8,9 @@ import type { PrivacyColumn, PrivacyFinding, SamplePrivacy } from '../../shared/
 import type { Field } from '../../shared/types.js';
 import type { BatchProvenance } from '../inference/observe.js';
 import { quoteIdent } from '../workspace/sql.js';
-import { appliedPolicy, decideColumn, hashes, stricter, suggestion, type PolicyLayers } from './policy.js';
+import { appliedPolicy, decideColumn, hashes, stricter, suggestion, unmatchedRules, type PolicyLayers } from './policy.js';
 import { PrivacyScanner } from './scan.js';
-import { transformer, transformOf, transformSql, type ColumnTransform } from './transform.js';
+import { requireKey, transformer, transformOf, transformSql, type ColumnTransform } from './transform.js';
 
 interface Decided {
   column: PrivacyColumn;
@@ -21,16 +21,21 @@ interface Decided {
 export class PrivacyGate {
   private readonly scanner = new PrivacyScanner();
   private readonly decided = new Map<string, Decided>();
+  /** Every column seen, for rules that name none of them. */
+  private readonly columns = new Set<string>();
 
   constructor(private readonly layers: PolicyLayers, private readonly key: string | undefined) {
     // A policy that hashes needs its key before any row lands.
-    if (hashes(layers)) transformer({ action: 'hash' }, key);
+    if (hashes(layers)) requireKey(key);
   }
 
   /** Decides the columns that rules name before any value is seen (so their first rows land transformed too). */
   start(fields: readonly Field[]): boolean {
     let changed = false;
-    for (const field of fields) changed = this.decide(field.name) || changed;
+    for (const field of fields) {
+      this.columns.add(field.name);
+      changed = this.decide(field.name) || changed;
+    }
     return changed;
   }
 
@@ -38,7 +43,10 @@ export class PrivacyGate {
   scan(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): boolean {
     this.scanner.observeRows(columns, rows, provenance);
     let changed = false;
-    for (const column of columns) changed = this.decide(column) || changed;
+    for (const column of columns) {
+      this.columns.add(column);
+      changed = this.decide(column) || changed;
+    }
     return changed;
   }
 
@@ -95,7 +103,7 @@ export class PrivacyGate {
   }
 
   private warnings(findings: PrivacyFinding[]): string[] {
-    const out: string[] = [];
+    const out: string[] = unmatchedRules(this.layers, [...this.columns]).map((rule) => `the privacy rule ${rule} of source '${this.layers.source}' names no column of this sample and no detected class (rules name top-level columns)`);
     for (const finding of findings) {
       if (this.decided.has(finding.field)) continue;
       const { uncovered } = decideColumn(finding.field, [finding.class], this.layers);

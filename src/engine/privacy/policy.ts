@@ -65,6 +65,12 @@ export function hashes(layers: PolicyLayers): boolean {
   return Boolean(layers.own?.hash?.length || layers.workspace?.hash?.length);
 }
 
+/** Items of the source's own rules that name neither a detected class nor a column it landed (a typo, or a nested path). */
+export function unmatchedRules(layers: PolicyLayers, columns: readonly string[]): string[] {
+  const known = new Set<string>([...PRIVACY_CLASSES, ...columns]);
+  return PRIVACY_ACTIONS.flatMap((action) => (layers.own?.[action] ?? []).filter((item) => !known.has(item)).map((item) => `${action}: [${item}]`));
+}
+
 /** The line to add to sources.yaml for a detection the policy does not cover. */
 export function suggestion(layers: PolicyLayers, field: string, cls: PrivacyClass): string {
   const action = cls === 'secret' ? 'drop' : cls === 'email' || cls === 'phone' ? 'hash' : 'mask';
@@ -99,8 +105,4 @@ export function appliedPolicy(layers: PolicyLayers): PrivacyPolicy {
     }
   }
   return merged;
-}
-
-export function isClass(item: string): item is PrivacyClass {
-  return (PRIVACY_CLASSES as readonly string[]).includes(item);
 }

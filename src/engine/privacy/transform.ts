@@ -90,7 +90,8 @@ export function transformer(transform: ColumnTransform, key: string | undefined)
   }
 }
 
-function requireKey(key: string | undefined): string {
+/** The hashing key; without one, a usage error that says where a key comes from. */
+export function requireKey(key: string | undefined): string {
   if (!key) {
     throw new HeadwaterError('usage', 'The privacy policy hashes a field, but no hashing key is set.', {
       hint: 'Set HEADWATER_PRIVACY_KEY (on the command line) or "Headwater: Set Privacy Key" (in VS Code); the key never goes into the workspace.',
