@@ -13,8 +13,8 @@ import { diffSides } from './drift/sides.js';
 import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
-import type { PolicyLayers } from './privacy/policy.js';
-import type { PrivacyPolicy } from '../shared/privacy.js';
+import { hashes, type PolicyLayers } from './privacy/policy.js';
+import { PRIVACY_KEY_SECRET, type PrivacyPolicy } from '../shared/privacy.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
 import { adHocSource, formatProblem, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
@@ -173,7 +173,7 @@ export class Engine {
   async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void; privacyKey?: string } = {}): Promise<SampleInfo> {
     const workspace = await this.workspace();
     const signal = control.signal ?? new AbortController().signal;
-    const privacy = this.privacyFor(name, control.privacyKey);
+    const privacy = await this.privacyFor(name, control.privacyKey);
     return this.withSource(name, entity, async (source) => {
       const driver = await loadDriver(source.kind);
       const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy });
@@ -182,13 +182,22 @@ export class Engine {
     });
   }
 
-  /** The privacy policies for a source (its own, then the workspace's) and the hashing key, kept out of logs. */
-  private privacyFor(name: string, requestKey: string | undefined): { layers: PolicyLayers; key?: string } {
+  /**
+   * The privacy policies for a source (its own, then the workspace's) and the hashing key, kept out of
+   * logs: the request's, the engine's, HEADWATER_PRIVACY_KEY, else (only when a rule hashes) the secret
+   * of that name (VS Code SecretStorage; HEADWATER_SECRET_HEADWATER_PRIVACY_KEY on the command line).
+   */
+  private async privacyFor(name: string, requestKey: string | undefined): Promise<{ layers: PolicyLayers; key?: string }> {
     const loaded = loadSources(this.options.workspaceDir);
     const own = this.listDefinitions().find((s) => s.definition.name === name)?.definition.privacy as PrivacyPolicy | undefined;
-    const key = requestKey || this.options.privacyKey || process.env.HEADWATER_PRIVACY_KEY || undefined;
+    const layers: PolicyLayers = { source: name, own, workspace: loaded.privacy };
+    let key = requestKey || this.options.privacyKey || process.env[PRIVACY_KEY_SECRET] || undefined;
+    if (!key && hashes(layers)) {
+      const lookup = this.options.lookupSecrets ?? envSecrets;
+      key = (await lookup([PRIVACY_KEY_SECRET]).catch(() => ({} as Record<string, string | undefined>)))[PRIVACY_KEY_SECRET] || undefined;
+    }
     if (key) this.secrets.add(key);
-    return { layers: { source: name, own, workspace: loaded.privacy }, key };
+    return { layers, key };
   }
 
   /** Streams new records into a growing sample until `control.signal` stops it (drivers that implement tail). */
@@ -198,7 +207,7 @@ export class Engine {
     return this.withSource(name, entity, async (source) => {
       const driver = await loadDriver(source.kind);
       const { runTail } = await import('./streams/tail.js');
-      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy: this.privacyFor(name, undefined) });
+      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy: await this.privacyFor(name, undefined) });
       this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
       return info;
     }, definition);

@@ -3,6 +3,9 @@
 // The policy's JSON Schema lives here so that sources.yaml's schema, the engine's checks and the
 // editor's diagnostics come from one definition.
 
+/** The secret (and environment variable) the privacy hashing key is kept under; never in the workspace. */
+export const PRIVACY_KEY_SECRET = 'HEADWATER_PRIVACY_KEY';
+
 export const PRIVACY_CLASSES = [
   'email', 'phone', 'payment-card', 'iban', 'us-ssn', 'ip-address', 'date-of-birth', 'street-address', 'person-name', 'secret',
 ] as const;

@@ -200,12 +200,21 @@ describe('privacy: default detect lands values as they are and says what to add'
     assert.ok(rawValuesIn(join(workspace.dir, '.headwater')).some((hit) => hit.startsWith(AWS_KEY)));
   });
 
-  test('a policy that hashes without a key stops before anything lands', async () => {
+  test('a policy that hashes without a key stops before anything lands; a key kept as a secret is used', async () => {
     writeFileSync(join(workspace.dir, '.headwater', 'sources.yaml'), sources('{ hash: [customer_email] }'));
     const saved = process.env.HEADWATER_PRIVACY_KEY;
     delete process.env.HEADWATER_PRIVACY_KEY;
     try {
       await assert.rejects(workspace.engine.sample('crm', 'orders', { limit: 10 }), /hashes a field, but no hashing key is set/);
+      // The key kept as a secret (VS Code SecretStorage) is taken when no variable sets it.
+      const keyed = createTestWorkspace('hw-privacy-secret-', sources('{ hash: [customer_email] }'), { secrets: { HEADWATER_PRIVACY_KEY: 'from-secret-storage' } });
+      try {
+        writeFixtures(keyed.dir);
+        const info = await keyed.engine.sample('crm', 'orders', { limit: 10 });
+        assert.deepEqual(info.privacy?.columns.map((c) => c.action), ['hash']);
+      } finally {
+        await keyed.close();
+      }
     } finally {
       if (saved !== undefined) process.env.HEADWATER_PRIVACY_KEY = saved;
     }
