@@ -50,9 +50,9 @@ export function classifyAny(value: unknown, byName: ColumnScan['byName']): { who
   }
   if (typeof value === 'number' || typeof value === 'bigint') return isCardNumber(value) ? { whole: 'payment-card' } : NOTHING;
   if (typeof value === 'object' && value !== null && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-    const text = new Set<PrivacyClass>();
+    const text: PrivacyClass[] = [];
     nestedClasses(value, text, { leaves: NESTED_LEAVES }, 0);
-    return text.size ? { text: [...text] } : NOTHING;
+    return text.length ? { text } : NOTHING;
   }
   return NOTHING;
 }
@@ -69,17 +69,21 @@ function isCardNumber(value: number | bigint): boolean {
   return digits.length >= 13 && isPaymentCard(digits);
 }
 
+function addOnce(found: PrivacyClass[], cls: PrivacyClass): void {
+  if (!found.includes(cls)) found.push(cls);
+}
+
 /** The classes the leaves of a nested value are or hold, a bounded number of leaves deep. */
-function nestedClasses(value: unknown, found: Set<PrivacyClass>, budget: { leaves: number }, depth: number): void {
+function nestedClasses(value: unknown, found: PrivacyClass[], budget: { leaves: number }, depth: number): void {
   if (budget.leaves <= 0 || depth > NESTED_DEPTH || value === null || value === undefined) return;
   if (typeof value === 'string') {
     budget.leaves--;
     const whole = classifyValue(value);
-    if (whole) found.add(whole);
-    else for (const cls of classesInText(value)) found.add(cls);
+    if (whole) addOnce(found, whole);
+    else for (const cls of classesInText(value)) addOnce(found, cls);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     budget.leaves--;
-    if (isCardNumber(value)) found.add('payment-card');
+    if (isCardNumber(value)) addOnce(found, 'payment-card');
   } else if (Array.isArray(value)) {
     for (const item of value) nestedClasses(item, found, budget, depth + 1);
   } else if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {

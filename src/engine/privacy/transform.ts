@@ -5,7 +5,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { PrivacyColumn } from '../../shared/privacy.js';
 import { quoteLiteral } from '../workspace/sql.js';
-import { TEXT_PATTERNS } from './detectors.js';
+import { TEXT_GATE, TEXT_PATTERNS } from './detectors.js';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
 
@@ -30,6 +30,7 @@ const TEXT_REPLACERS = TEXT_PATTERNS.map((p) => ({ regex: new RegExp(p.source, '
 
 /** Free text with its sensitive spans replaced by their class (`mail me at [email]`); the rest kept. */
 export function maskText(text: string): string {
+  if (!TEXT_GATE.test(text)) return text;
   let out = text;
   let hint: ((text: string) => boolean) | undefined;
   let hinted = false;
@@ -55,16 +56,35 @@ export function hashValue(text: string, key: string): string {
   return createHmac('sha256', key).update(text, 'utf8').digest('hex');
 }
 
+/** hashValue with the key's padded blocks hashed once (RFC 2104), then copied per value: the same digest, cheaper. */
+function keyedHasher(key: string): (text: string) => string {
+  const { inner, outer } = hmacPads(key);
+  const innerStart = createHash('sha256').update(inner);
+  const outerStart = createHash('sha256').update(outer);
+  return (text) => outerStart.copy().update(innerStart.copy().update(text, 'utf8').digest()).digest('hex');
+}
+
+/** The key's inner and outer padded blocks (RFC 2104). */
+function hmacPads(key: string): { inner: Buffer; outer: Buffer } {
+  let block = Buffer.from(key, 'utf8');
+  // A key longer than the block is hashed first.
+  if (block.length > 64) block = createHash('sha256').update(block).digest();
+  const padded = Buffer.alloc(64);
+  block.copy(padded);
+  return { inner: Buffer.from(padded.map((b) => b ^ 0x36)), outer: Buffer.from(padded.map((b) => b ^ 0x5c)) };
+}
+
 /** Hashes remembered per column: keys and emails repeat, and an HMAC costs far more than a lookup. */
 const HASH_CACHE_ENTRIES = 50_000;
 
 function cachedHash(key: string): (text: string) => string {
   const cache = new Map<string, string>();
+  const keyed = keyedHasher(key);
   return (text) => {
     let hash = cache.get(text);
     if (hash === undefined) {
       if (cache.size >= HASH_CACHE_ENTRIES) cache.clear();
-      hash = hashValue(text, key);
+      hash = keyed(text);
       cache.set(text, hash);
     }
     return hash;
@@ -122,13 +142,8 @@ export function maskTextSql(text: string): string {
 
 /** hashValue in SQL (RFC 2104 over DuckDB's sha256 of BLOBs), over a VARCHAR expression. */
 export function hashValueSql(text: string, key: string): string {
-  let block = Buffer.from(key, 'utf8');
-  // RFC 2104: a key longer than the block is hashed first.
-  if (block.length > 64) block = createHash('sha256').update(block).digest();
-  const padded = Buffer.alloc(64);
-  block.copy(padded);
-  const inner = Buffer.from(padded.map((b) => b ^ 0x36)).toString('hex');
-  const outer = Buffer.from(padded.map((b) => b ^ 0x5c)).toString('hex');
+  const pads = hmacPads(key);
+  const [inner, outer] = [pads.inner.toString('hex'), pads.outer.toString('hex')];
   return `CASE WHEN ${text} IS NULL THEN NULL ELSE sha256(unhex('${outer}') || unhex(sha256(unhex('${inner}') || encode(${text})))) END`;
 }
 
