@@ -118,6 +118,8 @@ export class PrivacyGate {
     if (!next || next === before?.column) return false;
     const transform = transformOf(next, this.scanner.isFreeText(column));
     this.decided.set(column, { column: next, transform, apply: transformer(transform, this.key) });
+    // Masked text still masks every pattern and a masked, hashed or dropped value hides whatever it held.
+    this.scanner.settle(column);
     return true;
   }
 }

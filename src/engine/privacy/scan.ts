@@ -18,10 +18,19 @@ interface ClassCount {
 }
 
 interface ColumnScan {
+  /** Non-null values scanned. */
   values: number;
   byName: ReturnType<typeof classByName>;
   classes: Map<PrivacyClass, ClassCount>;
+  /** Set once the policy transforms the column whatever it holds: from then on its values are only counted for the report. */
+  settled: boolean;
+  /** Non-null values seen, scanned or not. */
+  seen: number;
 }
+
+/** A settled column is scanned in full up to this many values, then one value in SETTLED_STRIDE (its shares are then estimates over the values scanned). */
+const SETTLED_FULL = 10_000;
+const SETTLED_STRIDE = 8;
 
 const NOUN: Record<PrivacyClass, string> = {
   'email': 'an email', 'phone': 'a phone number', 'payment-card': 'a payment card number', 'iban': 'an IBAN', 'us-ssn': 'a US SSN',
@@ -103,6 +112,9 @@ export class PrivacyScanner {
         const value = row[c];
         if (value === null || value === undefined) continue;
         const scan = scans[c]!;
+        // Detection decides what lands raw, so unsettled columns are scanned in full; a settled
+        // column lands transformed anyway and is only sampled for its figures.
+        if (scan.settled && scan.seen++ >= SETTLED_FULL && scan.seen % SETTLED_STRIDE !== 0) continue;
         scan.values++;
         const found = classifyAny(value, scan.byName);
         if (found.whole) this.count(scan, found.whole, 'whole', value, () => provenanceAt(provenance, r));
@@ -110,6 +122,15 @@ export class PrivacyScanner {
       }
     }
     this.rows += rows.length;
+  }
+
+  /** The policy transforms `column` from now on, whatever it holds (see SETTLED_FULL). */
+  settle(column: string): void {
+    const scan = this.column(column);
+    if (!scan.settled) {
+      scan.settled = true;
+      scan.seen = scan.values;
+    }
   }
 
   /** Classes found so far in a column. */
@@ -149,7 +170,7 @@ export class PrivacyScanner {
   private column(name: string): ColumnScan {
     let scan = this.columns.get(name);
     if (!scan) {
-      scan = { values: 0, byName: classByName(name), classes: new Map() };
+      scan = { values: 0, byName: classByName(name), classes: new Map(), settled: false, seen: 0 };
       this.columns.set(name, scan);
     }
     return scan;
