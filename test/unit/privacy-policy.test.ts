@@ -83,6 +83,21 @@ describe('the gate: batches scanned before they land', TIMEOUT, () => {
     assert.deepEqual(gate.landedFields([field('card', 'BIGINT'), field('contact')]).map((f) => f.duckType), ['VARCHAR', 'VARCHAR']);
   });
 
+  test('a read that runs once (a pipe): under a policy that needs detection, text columns get the span mask; findings from the landed rows warn', () => {
+    const fields = [field('id', 'BIGINT'), field('note'), field('phone')];
+    const gate = new PrivacyGate({ source: 's', own: { default: 'mask-detected' } }, undefined);
+    gate.start(fields);
+    gate.landUnseen(fields);
+    assert.deepEqual(gate.apply(['id', 'note', 'phone'], [[1, 'mail ada@example.com', '+14155552671']]), [[1, 'mail [email]', '+14155552671']]);
+    gate.scanLanded(['id', 'note', 'phone'], [[1, 'mail [email]', '+14155552671']], () => ({ rowid: 1 }));
+    const { warnings } = gate.result();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^100% of `phone` values are a phone number .*landed as it is: this read \(a pipe\) lands in one pass/);
+    const detectOnly = new PrivacyGate({ source: 's', own: { hash: ['note'] } }, 'k');
+    detectOnly.landUnseen(fields);
+    assert.equal(detectOnly.transforms, false, 'a policy of field rules only needs no detection');
+  });
+
   test('a hashing policy without a key is refused before anything lands', () => {
     assert.throws(() => new PrivacyGate({ source: 's', own: { hash: ['email'] } }, undefined), /no hashing key is set/);
   });

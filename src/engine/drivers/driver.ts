@@ -172,6 +172,8 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * budget) that came while it read only made the copy shorter, so what it holds still lands.
    */
   landsAfterStop?: boolean;
+  /** The select can run once only (it reads a pipe): the sampler must not read it ahead (privacy scans the landed rows instead). */
+  readsOnce?: boolean;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }

@@ -4,13 +4,17 @@
 // grows stricter); values of earlier batches were not detected as sensitive and landed as they were.
 // Rows DuckDB lands itself are scanned from a first read of the select, then landed through the
 // same transforms written as SQL.
-import type { PrivacyColumn, PrivacyFinding, SamplePrivacy } from '../../shared/privacy.js';
+import type { PrivacyClass, PrivacyColumn, PrivacyFinding, SamplePrivacy } from '../../shared/privacy.js';
 import type { Field } from '../../shared/types.js';
 import type { BatchProvenance } from '../inference/observe.js';
 import { quoteIdent } from '../workspace/sql.js';
-import { appliedPolicy, decideColumn, hashes, stricter, suggestion, unmatchedRules, type PolicyLayers } from './policy.js';
+import { appliedPolicy, decideColumn, hashes, needsDetection, stricter, suggestion, unmatchedRules, type PolicyLayers } from './policy.js';
+import { TEXT_PATTERNS } from './detectors.js';
 import { PrivacyScanner } from './scan.js';
 import { requireKey, transformer, transformOf, transformSql, type ColumnTransform } from './transform.js';
+
+/** Classes maskText replaces wherever they appear. */
+const SPAN_CLASSES = new Set<PrivacyClass>(TEXT_PATTERNS.map((p) => p.class));
 
 interface Decided {
   column: PrivacyColumn;
@@ -23,6 +27,8 @@ export class PrivacyGate {
   private readonly decided = new Map<string, Decided>();
   /** Every column seen, for rules that name none of them. */
   private readonly columns = new Set<string>();
+  /** Set by landUnseen: the findings come from the landed rows. */
+  private unseen = false;
 
   constructor(private readonly layers: PolicyLayers, private readonly key: string | undefined) {
     // A policy that hashes needs its key before any row lands.
@@ -48,6 +54,27 @@ export class PrivacyGate {
       changed = this.decide(column) || changed;
     }
     return changed;
+  }
+
+  /**
+   * For a read that runs once (a pipe), nothing can be scanned before it lands: under a policy that
+   * needs detection, every text column no rule decides gets the span mask (sensitive spans only).
+   */
+  landUnseen(fields: readonly Field[]): void {
+    if (!needsDetection(this.layers)) return;
+    for (const f of fields) {
+      if (this.decided.has(f.name) || !/^(VARCHAR|TEXT|JSON)/i.test(f.duckType)) continue;
+      const column: PrivacyColumn = { field: f.name, action: 'mask', reason: 'read in one pass (a pipe), so not scanned before landing: its sensitive spans are masked' };
+      this.decided.set(f.name, { column, transform: { action: 'mask-text' }, apply: transformer({ action: 'mask-text' }, this.key) });
+      this.scanner.settle(f.name);
+    }
+    this.unseen = true;
+  }
+
+  /** Scans rows that already landed (a read that ran once), for the report only: nothing is decided from them. */
+  scanLanded(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): void {
+    this.scanner.observeRows(columns, rows, provenance);
+    for (const column of columns) this.columns.add(column);
   }
 
   /** The batch as it lands: transformed columns replaced, other values untouched (rows are copied only when needed). */
@@ -105,9 +132,12 @@ export class PrivacyGate {
   private warnings(findings: PrivacyFinding[]): string[] {
     const out: string[] = unmatchedRules(this.layers, [...this.columns]).map((rule) => `the privacy rule ${rule} of source '${this.layers.source}' names no column of this sample and no detected class (rules name top-level columns)`);
     for (const finding of findings) {
-      if (this.decided.has(finding.field)) continue;
-      const { uncovered } = decideColumn(finding.field, [finding.class], this.layers);
+      const decided = this.decided.get(finding.field);
+      // A span-masked column of a one-pass read still holds what no span pattern masks (phones, names...).
+      if (decided && !(this.unseen && decided.transform.action === 'mask-text' && !SPAN_CLASSES.has(finding.class))) continue;
+      const { uncovered, column } = decideColumn(finding.field, [finding.class], this.layers);
       if (uncovered.includes(finding.class)) out.push(`${finding.summary}, landed as it is; to mask it, add ${suggestion(this.layers, finding.field, finding.class)}`);
+      else if (column && this.unseen) out.push(`${finding.summary}, landed as it is: this read (a pipe) lands in one pass, so the policy's ${column.reason} could not apply before landing; name the column in a rule (${column.action}: [${finding.field}]) to transform it on such reads`);
     }
     return out;
   }

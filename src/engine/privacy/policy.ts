@@ -60,6 +60,13 @@ export function stricter(before: PrivacyColumn | undefined, after: PrivacyColumn
   return STRICTNESS[after.action] > STRICTNESS[before.action] ? after : before;
 }
 
+/** Whether the policy needs values seen before landing: `mask-detected`, or a rule naming a class. */
+export function needsDetection(layers: PolicyLayers): boolean {
+  if (defaultOf(layers) === 'mask-detected') return true;
+  const classes = new Set<string>(PRIVACY_CLASSES);
+  return [layers.own, layers.workspace].some((policy) => (['drop', 'hash', 'mask'] as const).some((action) => policy?.[action]?.some((item) => classes.has(item))));
+}
+
 /** Whether any rule hashes (a key is then needed before the sample starts). */
 export function hashes(layers: PolicyLayers): boolean {
   return Boolean(layers.own?.hash?.length || layers.workspace?.hash?.length);

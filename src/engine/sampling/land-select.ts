@@ -2,6 +2,9 @@
 import type { DuckDBSampleStream } from '../drivers/driver.js';
 import type { PrivacyGate } from '../privacy/gate.js';
 import type { SampleWriter } from '../workspace/landing.js';
+import { PROVENANCE_COLUMN } from '../drivers/driver.js';
+import { SAMPLES_SCHEMA } from '../workspace/catalog.js';
+import { quoteIdent } from '../workspace/sql.js';
 import { parseProvenance } from './infer.js';
 import { messageOf, PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
 
@@ -28,6 +31,7 @@ export async function landSelect(first: DuckDBSampleStream, landing: Landing, ar
     const rows = await landWithFallbacks(read, landing, args);
     // Landed whole: a stop from here on changes nothing.
     stopInterrupting();
+    if (read.stream.readsOnce && rows > 0) await scanLanded(read.stream, landing).catch((error: unknown) => args.log('warn', `Sample ${landing.id}: could not scan the landed rows for sensitive data: ${messageOf(error)}`));
     const notes: string[] = [];
     if (read.rejected) notes.push(`${read.rejected} unreadable records counted and skipped`);
     if (args.options.maxBytes && landing.readBeforeLanding() === 0) notes.push('the byte budget does not apply: DuckDB read the source natively');
@@ -124,7 +128,8 @@ async function landOnce(each: DuckDBSampleStream, writer: SampleWriter, privacy:
  * wrap it, so DuckDB lands transformed values only. Scanned once per sample, however many reads it takes.
  */
 async function throughPrivacy(each: DuckDBSampleStream, writer: SampleWriter, privacy: PrivacyGate): Promise<string> {
-  if (privacy.scanned === 0) {
+  if (each.readsOnce) privacy.landUnseen(each.fields);
+  else if (privacy.scanned === 0) {
     const names = each.fields.map((f) => f.name);
     const first = await writer.query(`SELECT * FROM (${each.duckdbSelect}) LIMIT ${PRIVACY_SCAN_ROWS}`);
     const at = each.provenanceByPosition;
@@ -133,6 +138,13 @@ async function throughPrivacy(each: DuckDBSampleStream, writer: SampleWriter, pr
   if (!privacy.transforms) return each.duckdbSelect;
   await writer.reset(privacy.landedFields(each.fields));
   return privacy.wrapSelect(each.duckdbSelect, each.fields);
+}
+
+/** A read that ran once was not scanned before it landed: its first landed rows are, for the report. */
+async function scanLanded(each: DuckDBSampleStream, landing: Landing): Promise<void> {
+  const names = each.fields.map((f) => f.name);
+  const first = await landing.writer.query(`SELECT ${[...names, PROVENANCE_COLUMN].map(quoteIdent).join(', ')} FROM ${quoteIdent(SAMPLES_SCHEMA)}.${quoteIdent(landing.id)} ORDER BY rowid LIMIT ${PRIVACY_SCAN_ROWS}`);
+  landing.privacy.scanLanded(names, first.map((row) => row.slice(0, names.length)), (i) => parseProvenance(first[i]?.[names.length]));
 }
 
 /** Rows the driver says did not fit; a count that fails is logged and taken as 0. */

@@ -147,6 +147,7 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
     method: args.method,
     query: args.describe,
     duckdbSelect: select,
+    readsOnce: true,
     bytesRead: () => bytes,
     async countRejected(query) {
       const rows = await query(`SELECT count(*) FROM ${rejects.table}`);
