@@ -7,11 +7,12 @@ import { kafka } from './kafka.js';
 import { landing } from './landing.js';
 import { logsAccess, logsJson } from './logs.js';
 import { postgresLanding, postgresMemory } from './postgres.js';
+import { privacy } from './privacy.js';
 import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

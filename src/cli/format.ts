@@ -1,4 +1,5 @@
 // Human output for the CLI: aligned plain-text tables and short summaries.
+import type { SamplePrivacy } from '../shared/privacy.js';
 import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.js';
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
@@ -46,7 +47,21 @@ export function sampleSummary(info: SampleInfo): string {
     `schema   ${info.schemaHash}`,
     '',
     schemaTable(info.schema.fields),
+    ...(info.privacy ? ['', privacySummary(info.privacy)] : []),
   ];
+  return lines.join('\n');
+}
+
+/** The policy applied at landing, the columns it transformed, what was detected and what it left raw. */
+export function privacySummary(privacy: SamplePrivacy): string {
+  const rules = (['drop', 'hash', 'mask', 'keep'] as const).filter((a) => privacy.policy[a]?.length).map((a) => `${a} [${privacy.policy[a]!.join(', ')}]`);
+  const lines = [`privacy  default ${privacy.policy.default ?? 'detect'}${rules.length ? `; ${rules.join('; ')}` : ''} (${privacy.scanned.toLocaleString('en-US')} rows scanned)`];
+  if (privacy.columns.length) lines.push(table(['column', 'landed', 'because'], privacy.columns.map((c) => [c.field, c.action === 'drop' ? 'dropped (NULL)' : `${c.action}ed`, c.reason])));
+  else lines.push('no column was masked, hashed or dropped');
+  if (privacy.findings.length) {
+    lines.push('', 'detected:', ...privacy.findings.map((f) => `  ${f.summary}, ${f.confidence} confidence${f.examples[0] ? `; e.g. ${Object.entries(f.examples[0].provenance).map(([k, v]) => `${k} ${String(v)}`).join(' ')}: ${f.examples[0].masked}` : ''}`));
+  }
+  for (const warning of privacy.warnings) lines.push(`warning: ${warning}`);
   return lines.join('\n');
 }
 
@@ -93,6 +108,7 @@ export function profileSummary(profile: Profile): string {
   if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
   if (facts.ttl) lines.push(`ttl              ${JSON.stringify(facts.ttl)}`);
   if (facts.entityTypes) lines.push('', entityTypesTable(facts.entityTypes));
+  if (profile.privacy) lines.push('', privacySummary(profile.privacy));
   lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);
   return lines.join('\n');
 }

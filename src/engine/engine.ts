@@ -15,6 +15,8 @@ import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { TTL_NATIVE_SUFFIX } from '../shared/profile.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
+import { hashes, type PolicyLayers } from './privacy/policy.js';
+import { PRIVACY_KEY_SECRET, type PrivacyPolicy } from '../shared/privacy.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
 import { adHocSource, formatProblem, loadSources, resolveSource, saveSource, summarize, type SecretLookup } from './sources/config.js';
 import { openDuckDB } from './workspace/duckdb.js';
@@ -32,6 +34,8 @@ export interface EngineOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Sources from the editor's settings, next to sources.yaml. */
   extraSources?: SourceDefinition[];
+  /** The key privacy hashing uses (HMAC); else HEADWATER_PRIVACY_KEY. Never written to the workspace. */
+  privacyKey?: string;
 }
 
 export const DEFAULT_SAMPLE_LIMIT = 10_000;
@@ -178,16 +182,35 @@ export class Engine {
     });
   }
 
-  async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void } = {}): Promise<SampleInfo> {
+  async sample(name: string, entity: string, options: SampleRequestOptions, control: { signal?: AbortSignal; onProgress?: (p: SampleProgress) => void; privacyKey?: string } = {}): Promise<SampleInfo> {
     const workspace = await this.workspace();
     const signal = control.signal ?? new AbortController().signal;
+    const privacy = await this.privacyFor(name, control.privacyKey);
     return this.withSource(name, entity, async (source) => {
       refuseUnsupportedSample(source, entity, options);
       const driver = await loadDriver(source.kind);
-      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), explain: (error) => explainTunnelFailure(source, error) });
+      const info = await runSample({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), explain: (error) => explainTunnelFailure(source, error), privacy });
       this.log('info', `Sample ${info.id}: ${info.rowCount} rows from ${name}/${entity} (${info.status})`);
       return info;
     });
+  }
+
+  /**
+   * The privacy policies for a source (its own, then the workspace's) and the hashing key, kept out of
+   * logs: the request's, the engine's, HEADWATER_PRIVACY_KEY, else (only when a rule hashes) the secret
+   * of that name (VS Code SecretStorage; HEADWATER_SECRET_HEADWATER_PRIVACY_KEY on the command line).
+   */
+  private async privacyFor(name: string, requestKey: string | undefined): Promise<{ layers: PolicyLayers; key?: string }> {
+    const loaded = loadSources(this.options.workspaceDir);
+    const own = this.listDefinitions().find((s) => s.definition.name === name)?.definition.privacy as PrivacyPolicy | undefined;
+    const layers: PolicyLayers = { source: name, own, workspace: loaded.privacy };
+    let key = requestKey || this.options.privacyKey || process.env[PRIVACY_KEY_SECRET] || undefined;
+    if (!key && hashes(layers)) {
+      const lookup = this.options.lookupSecrets ?? envSecrets;
+      key = (await lookup([PRIVACY_KEY_SECRET]).catch(() => ({} as Record<string, string | undefined>)))[PRIVACY_KEY_SECRET] || undefined;
+    }
+    if (key) this.secrets.add(key);
+    return { layers, key };
   }
 
   /** Streams new records into a growing sample until `control.signal` stops it (drivers that implement tail). */
@@ -197,7 +220,7 @@ export class Engine {
     return this.withSource(name, entity, async (source) => {
       const driver = await loadDriver(source.kind);
       const { runTail } = await import('./streams/tail.js');
-      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m) });
+      const info = await runTail({ workspace, driver, source, entity, options, context: (s) => this.context(s), signal, onProgress: control.onProgress, log: (l, m) => this.log(l, m), privacy: await this.privacyFor(name, undefined) });
       this.log('info', `Tail ${info.id}: ${info.rowCount} records from ${name}/${entity} (${info.status})`);
       return info;
     }, definition);
@@ -278,7 +301,8 @@ export class Engine {
     const { profileSample } = await import('./profile/index.js');
     // A driver marks a field holding each record's expiry in epoch seconds (DynamoDB's TTL attribute) in its native type.
     const ttlField = info.schema.fields.find((f) => f.nativeType?.endsWith(TTL_NATIVE_SUFFIX))?.name;
-    return profileSample(workspace.connection, info.table, { entity: info.entity, ...(ttlField ? { ttlField } : {}), ...options });
+    const profile = await profileSample(workspace.connection, info.table, { entity: info.entity, ...(ttlField ? { ttlField } : {}), ...options });
+    return info.privacy ? { ...profile, privacy: info.privacy } : profile;
   }
 
   /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner). */

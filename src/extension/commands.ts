@@ -15,7 +15,7 @@ import { tail } from './tailCommands.js';
 import { runningWebhookReceivers, startWebhookReceiver, stopWebhookReceiver } from './webhookCommands.js';
 import { generate } from './generateCommands.js';
 import { compareContract } from './contractCommands.js';
-import { addSource, demoDirArgument, openDemo, refresh, restartEngine, sourceArgument } from './sourceCommands.js';
+import { addSource, demoDirArgument, openDemo, refresh, restartEngine, setPrivacyKey, sourceArgument } from './sourceCommands.js';
 import type { SampleTreeNode, SourceTreeNode } from './trees.js';
 import type { Headwater } from './headwater.js';
 import { sampleOf } from './trees.js';
@@ -48,6 +48,7 @@ export const commands: Record<string, Handler> = {
   'headwater.export': (h, arg) => exportData(h, arg),
   'headwater.restartEngine': (h) => restartEngine(h),
   'headwater.showLogs': (h) => h.engine.showLogs(),
+  'headwater.setPrivacyKey': (h) => setPrivacyKey(h),
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.
   'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
   'headwater._test.engineState': (h) => h.engine.currentState,

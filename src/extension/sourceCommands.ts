@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Requests, type SourceDefinition } from '../shared/protocol.js';
+import { PRIVACY_KEY_SECRET } from '../shared/privacy.js';
 import type { SourceSummary } from '../shared/types.js';
 import type { Headwater } from './headwater.js';
 import { showError } from './errors.js';
@@ -141,6 +142,19 @@ async function moveSecretOutOfUrl(sourceName: string, url: string): Promise<UrlW
   if (secret === undefined) return undefined;
   if (!secret) return { url };
   return { url: withPasswordReference(url, secretName), secrets: { [secretName]: secret } };
+}
+
+/** "Headwater: Set Privacy Key": the key hashed columns are keyed with, kept in secret storage (the engine asks for it as a secret). */
+export async function setPrivacyKey(h: Headwater): Promise<void> {
+  const key = await vscode.window.showInputBox({
+    title: 'Headwater: privacy hashing key',
+    prompt: 'Columns the privacy policy hashes are HMAC-SHA256 keyed with it: one key gives the same hashes, so joins across samples match. Kept in VS Code secret storage, never in the workspace.',
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (!key) return;
+  await storeSecret(h, PRIVACY_KEY_SECRET, key);
+  void vscode.window.showInformationMessage('Headwater: the privacy key is stored; samples hash with it from now on.');
 }
 
 /** The engine asks for `${secret:NAME}` values through Requests.resolveSecrets; see engine.ts. */

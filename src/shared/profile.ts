@@ -1,5 +1,6 @@
 // The profile of a landed sample: per-field statistics and source-level facts, all plain JSON (what
 // `headwater profile --json` prints and the Profile panel draws). Every figure says what it rests on.
+import type { SamplePrivacy } from './privacy.js';
 
 /** A value as it appears in the profile: numbers, text, booleans; times as ISO-8601 UTC text. */
 export type ProfileScalar = string | number | boolean | null;
@@ -361,6 +362,8 @@ export interface Profile {
   /** Every statement run, in order, with its time: how many passes over the table the profile took. */
   queries: { purpose: string; ms: number }[];
   notes: string[];
+  /** What was detected in the sample and which columns were masked, hashed or dropped at landing. */
+  privacy?: SamplePrivacy;
 }
 
 export interface ProfileOptions {

@@ -60,7 +60,13 @@ export interface EngineInfo {
 
 export interface BrowseParams { source: string; path: string[] }
 export interface DescribeParams { source: string }
-export interface SampleParams extends WithProgress { source: string; entity: string; options: SampleRequestOptions }
+export interface SampleParams extends WithProgress {
+  source: string;
+  entity: string;
+  options: SampleRequestOptions;
+  /** The privacy hashing key from SecretStorage (never stored in the workspace). */
+  privacyKey?: string;
+}
 /** A live tail: lands new records until cancelled (the normal end), `maxSeconds` or `limit`. */
 export interface TailParams extends WithProgress { source: string; entity: string; options?: { limit?: number; maxSeconds?: number } }
 /** "Start webhook receiver": these override the source's options; a name no source has starts an ad-hoc receiver. */

@@ -1,5 +1,6 @@
 // Domain types shared by the engine, the CLI, the extension and the webviews. Pure data: no imports.
 import type { RestEndpointProfile } from './rest.js';
+import type { SamplePrivacy } from './privacy.js';
 
 /** The one type system every source maps into (DESIGN.md, "Schema"). */
 export type FieldType =
@@ -166,6 +167,8 @@ export interface SampleInfo {
   cursor?: SampleCursor;
   /** A name the engineer gave it (Rename), shown beside its id. */
   label?: string;
+  /** What was detected and which columns the privacy policy masked, hashed or dropped at landing. */
+  privacy?: SamplePrivacy;
 }
 
 export type CellValue = string | number | boolean | null;

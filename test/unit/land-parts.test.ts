@@ -11,6 +11,7 @@ import { landSelect } from '../../src/engine/sampling/land-select.js';
 import { LAND_AFTER_STOP_MS, type Landing, type StopReason } from '../../src/engine/sampling/landed.js';
 import { Workspace } from '../../src/engine/workspace/workspace.js';
 import type { Field } from '../../src/shared/types.js';
+import { PrivacyGate } from '../../src/engine/privacy/gate.js';
 
 const FIELDS: Field[] = [{ name: 'n', type: 'integer', duckType: 'BIGINT', nullable: true }];
 const ROWS_PER_PART = 1000;
@@ -46,7 +47,7 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
       reason = 'cancelled';
       stop.abort();
     }
-    const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => reason, halt: () => undefined, stoppedAt: () => stoppedAt, readBeforeLanding: () => 0 };
+    const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => reason, halt: () => undefined, stoppedAt: () => stoppedAt, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
     const landed = await landSelect(stream(), landing, { workspace: ws, options: {}, log: () => undefined });
     const rows = writer.rowCount;
     writer.close();

@@ -200,3 +200,27 @@ describe('names that land in the catalog', () => {
     assert.equal(sampleIdBase('./exports/orders.csv', 'orders.csv'), 'file_orders_orders');
   });
 });
+
+describe('sources.yaml privacy:', { timeout: 30_000 }, () => {
+  const doc = (text: string) => TextDocument.create('file:///w/.headwater/sources.yaml', 'yaml', 1, text);
+  const at = (text: string, d: { range: { start: { line: number; character: number }; end: { line: number; character: number } } }) => text.split('\n')[d.range.start.line]!.slice(d.range.start.character, d.range.end.character);
+
+  test('a valid policy, per source and workspace-wide, loads with no problem and reaches no driver option', async () => {
+    const text = 'privacy: { default: detect, hash: [email] }\nsources:\n  - name: crm\n    kind: sqlite\n    path: crm.db\n    privacy:\n      default: mask-detected\n      hash: [customer_email]\n      keep: [ip-address]\n';
+    const loaded = parseSources(text, 'sources.yaml');
+    assert.deepEqual(loaded.problems, []);
+    assert.deepEqual(loaded.privacy, { default: 'detect', hash: ['email'] });
+    const resolved = await resolveSource(loaded.definitions[0]!, '/w', async () => ({}));
+    assert.equal('privacy' in resolved.options, false);
+  });
+
+  test('the schema and the engine check the same policy: a wrong default, an unknown key, an item under two actions', () => {
+    const text = 'privacy: { mask: [email], keep: [email] }\nsources:\n  - name: crm\n    kind: sqlite\n    path: crm.db\n    privacy: { default: mask-all, encrypt: [x] }\n';
+    const messages = sourcesDiagnostics(doc(text)).map((d) => [at(text, d), d.message]);
+    assert.ok(messages.some(([, m]) => m === "privacy: 'email' is under both mask and keep"), JSON.stringify(messages));
+    assert.ok(messages.some(([, m]) => /^Source 'crm': .*default.*detect, mask-detected/.test(String(m))), JSON.stringify(messages));
+    assert.ok(messages.some(([, m]) => /^Source 'crm': .*encrypt/.test(String(m))), JSON.stringify(messages));
+    const schema = sourcesSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    assert.deepEqual(Object.keys(schema.properties.privacy!.properties!), ['default', 'mask', 'hash', 'drop', 'keep']);
+  });
+});

@@ -213,6 +213,8 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * nothing). The first part always lands: keep it small.
    */
   partsAfterStop?: string[];
+  /** The select can run once only (it reads a pipe): the sampler must not read it ahead (privacy scans the landed rows instead). */
+  readsOnce?: boolean;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
 }

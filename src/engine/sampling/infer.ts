@@ -29,7 +29,8 @@ export async function inferLandedTable(connection: DuckDBConnection, schemaName:
   return inferrer.result();
 }
 
-function parseProvenance(value: unknown): Provenance {
+/** A provenance column's JSON text as an object ({} when unreadable). */
+export function parseProvenance(value: unknown): Provenance {
   if (typeof value !== 'string') return {};
   try {
     return JSON.parse(value) as Provenance;

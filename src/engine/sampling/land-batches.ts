@@ -12,7 +12,7 @@ const REJECTED_EXAMPLES = 10;
 
 /** Record batches from the driver, appended as they come and flushed every second. */
 export async function landBatches(stream: BatchSampleStream, landing: Landing, args: LandingArgs): Promise<Landed> {
-  const { id, writer, limit } = landing;
+  const { id, writer, limit, privacy } = landing;
   let bytes = 0;
   let rejected = 0;
   let lastProgress = 0;
@@ -60,15 +60,19 @@ export async function landBatches(stream: BatchSampleStream, landing: Landing, a
       if (flushError) throw flushError;
       if (next.done) break;
       const batch = next.value;
-      if (batch.fields) await writer.evolve(batch.fields);
+      if (batch.fields) await writer.evolve(privacy.landedFields(batch.fields));
       const room = limit - writer.rowCount;
-      const rows = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
+      const names = writer.schema.map((f) => f.name);
+      const raw = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
+      // Scanned before it lands: a column a class shows up in is transformed from this batch on.
+      if (privacy.scan(names, raw, batch.provenance)) await writer.evolve(privacy.landedFields(writer.schema));
+      const rows = privacy.apply(names, raw);
       writer.append(rows, batch.provenance, new Date());
       if (rows.length) {
         lastProvenance = batch.provenance[rows.length - 1];
         unflushed = true;
       }
-      inferrer.observeRows(writer.schema.map((f) => f.name), rows, batch.provenance);
+      inferrer.observeRows(names, rows, batch.provenance);
       bytes += batch.bytes;
       rejected += batch.rejected ?? 0;
       for (const at of batch.rejectedAt ?? []) if (rejectedAt.length < REJECTED_EXAMPLES) rejectedAt.push(at);

@@ -1,9 +1,16 @@
 // The landing path for a DuckDB-native read: one INSERT … SELECT on the sample's own connection.
 import type { DuckDBSampleStream } from '../drivers/driver.js';
+import type { PrivacyGate } from '../privacy/gate.js';
 import type { SampleWriter } from '../workspace/landing.js';
+import { PROVENANCE_COLUMN } from '../drivers/driver.js';
+import { SAMPLES_SCHEMA } from '../workspace/catalog.js';
+import { quoteIdent } from '../workspace/sql.js';
+import { parseProvenance } from './infer.js';
 import { LAND_AFTER_STOP_MS, messageOf, PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
 
 const INTERRUPT_RETRY_MS = 50;
+/** Rows of a DuckDB-native read scanned for sensitive data before it lands. */
+export const PRIVACY_SCAN_ROWS = 20_000;
 
 /**
  * One INSERT … SELECT on the sample's own connection: DuckDB reads and lands the rows without JS.
@@ -24,6 +31,7 @@ export async function landSelect(first: DuckDBSampleStream, landing: Landing, ar
     const rows = await landWithFallbacks(read, landing, args);
     // Landed whole: a stop from here on changes nothing.
     stopInterrupting();
+    if (read.stream.readsOnce && rows > 0) await scanLanded(read.stream, landing).catch((error: unknown) => args.log('warn', `Sample ${landing.id}: could not scan the landed rows for sensitive data: ${messageOf(error)}`));
     const notes: string[] = [];
     if (read.rejected) notes.push(`${read.rejected} unreadable records counted and skipped`);
     if (args.options.maxBytes && landing.readBeforeLanding() === 0) notes.push('the byte budget does not apply: DuckDB read the source natively');
@@ -80,14 +88,14 @@ async function landWithFallbacks(read: SelectRead, landing: Landing, args: Landi
   const { writer, stop } = landing;
   let rows: number;
   try {
-    rows = await landOnce(read.stream, writer);
+    rows = await landOnce(read.stream, writer, landing.privacy);
   } catch (error) {
     const other = stop.signal.aborted ? undefined : read.stream.recover?.(error);
     if (!other) throw error;
     read.opened.push(other);
     await writer.reset(other.fields);
     read.stream = other;
-    rows = await landOnce(read.stream, writer);
+    rows = await landOnce(read.stream, writer, landing.privacy);
   }
   read.rejected = await countRejected(read.stream, rows, landing, args);
   if (read.rejected > 0 && read.stream.widen) {
@@ -96,24 +104,49 @@ async function landWithFallbacks(read: SelectRead, landing: Landing, args: Landi
     args.log('info', `Sample ${landing.id}: ${read.rejected} row(s) did not fit the types of the first rows; reading again with types from every row`);
     await writer.reset(wider.fields);
     read.stream = wider;
-    rows = await landOnce(read.stream, writer);
+    rows = await landOnce(read.stream, writer, landing.privacy);
     read.rejected = await countRejected(read.stream, rows, landing, args);
   }
   return rows;
 }
 
 /** Lands one stream: its setup, the select, its teardown, then what the source side says about how it ended. */
-async function landOnce(each: DuckDBSampleStream, writer: SampleWriter): Promise<number> {
+async function landOnce(each: DuckDBSampleStream, writer: SampleWriter, privacy: PrivacyGate): Promise<number> {
   let rows: number;
   try {
     for (const sql of each.setup ?? []) await writer.query(sql);
-    rows = await writer.insertSelect(each.duckdbSelect, each.provenanceByPosition, each.landingMemoryLimit);
+    const select = await throughPrivacy(each, writer, privacy);
+    rows = await writer.insertSelect(select, each.provenanceByPosition, each.landingMemoryLimit);
     if (each.keepFirst !== undefined && rows > each.keepFirst) rows = await writer.keepFirst(each.keepFirst);
   } finally {
     for (const sql of each.teardown ?? []) await writer.query(sql).catch(() => undefined);
   }
   await each.finished?.();
   return rows;
+}
+
+/**
+ * The select as it lands: its first rows are scanned (read, not landed), then the policy's transforms
+ * wrap it, so DuckDB lands transformed values only. Scanned once per sample, however many reads it takes.
+ */
+async function throughPrivacy(each: DuckDBSampleStream, writer: SampleWriter, privacy: PrivacyGate): Promise<string> {
+  if (each.readsOnce) privacy.landUnseen(each.fields);
+  else if (privacy.scanned === 0) {
+    const names = each.fields.map((f) => f.name);
+    const first = await writer.query(`SELECT * FROM (${each.duckdbSelect}) LIMIT ${PRIVACY_SCAN_ROWS}`);
+    const at = each.provenanceByPosition;
+    privacy.scan(names, first.map((row) => row.slice(0, names.length)), (i) => (at !== undefined ? { [at]: i + 1 } : parseProvenance(first[i]?.[names.length])));
+  }
+  if (!privacy.transforms) return each.duckdbSelect;
+  await writer.reset(privacy.landedFields(each.fields));
+  return privacy.wrapSelect(each.duckdbSelect, each.fields);
+}
+
+/** A read that ran once was not scanned before it landed: its first landed rows are, for the report. */
+async function scanLanded(each: DuckDBSampleStream, landing: Landing): Promise<void> {
+  const names = each.fields.map((f) => f.name);
+  const first = await landing.writer.query(`SELECT ${[...names, PROVENANCE_COLUMN].map(quoteIdent).join(', ')} FROM ${quoteIdent(SAMPLES_SCHEMA)}.${quoteIdent(landing.id)} ORDER BY rowid LIMIT ${PRIVACY_SCAN_ROWS}`);
+  landing.privacy.scanLanded(names, first.map((row) => row.slice(0, names.length)), (i) => parseProvenance(first[i]?.[names.length]));
 }
 
 /** Rows the driver says did not fit; a count that fails is logged and taken as 0. */

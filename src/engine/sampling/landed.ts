@@ -2,6 +2,7 @@
 // INSERT … SELECT): what a path is handed (the sample's writer, limit and stop) and what it reports back.
 import type { Provenance, SampleRequestOptions } from '../../shared/types.js';
 import type { InferredSchema } from '../inference/index.js';
+import type { PrivacyGate } from '../privacy/gate.js';
 import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -69,6 +70,8 @@ export interface Landing {
   stoppedAt: () => number | undefined;
   /** Bytes the driver counted before handing over (DriverContext.countBytes). */
   readBeforeLanding: () => number;
+  /** Detection and the privacy policy: every row passes it before it lands. */
+  privacy: PrivacyGate;
 }
 
 export function messageOf(error: unknown): string {

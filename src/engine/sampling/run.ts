@@ -7,6 +7,8 @@ import type { Provenance, SampleCursor, SampleInfo, SampleRequestOptions, Sample
 import type { Driver, DriverContext, ResolvedSource, SampleStream } from '../drivers/driver.js';
 import type { SampleWriter } from '../workspace/landing.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { PrivacyGate } from '../privacy/gate.js';
+import type { PolicyLayers } from '../privacy/policy.js';
 import { landBatches } from './land-batches.js';
 import { landSelect } from './land-select.js';
 import { messageOf, type Landed, type Landing, type LandingArgs, type StopReason } from './landed.js';
@@ -27,6 +29,8 @@ export interface RunSampleArgs extends LandingArgs {
   signal: AbortSignal;
   /** Restates a read's failure when something beneath the driver caused it (the source's SSH tunnel closed). */
   explain?: (error: unknown) => unknown;
+  /** The privacy policies in effect and the hashing key (never stored); detection runs on every sample. */
+  privacy?: { layers: PolicyLayers; key?: string };
 }
 
 type Resume = { sampleId: string; cursor: SampleCursor } | undefined;
@@ -62,9 +66,11 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
         if (maxBytes && readBeforeLanding >= maxBytes) halt('byte budget');
       },
     };
+    // Before the read: a policy that hashes without a key stops here.
+    const privacy = new PrivacyGate(args.privacy?.layers ?? { source: source.name }, args.privacy?.key);
     const stream = await openStream(args, { limit, strategy, resume }, context, () => stopReason);
-    const { id, writer } = await beginSample(workspace, args, stream, strategy);
-    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, stoppedAt: () => stoppedAt, readBeforeLanding: () => readBeforeLanding };
+    const { id, writer } = await beginSample(workspace, args, stream, strategy, privacy);
+    const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, stoppedAt: () => stoppedAt, readBeforeLanding: () => readBeforeLanding, privacy };
     const landed = stream.duckdbSelect !== undefined
       ? await landSelect(stream, landing, args)
       : await landBatches(stream, landing, args);
@@ -102,11 +108,13 @@ async function openStream(args: RunSampleArgs, plan: { limit: number; strategy: 
 }
 
 /** The sample's catalog row and writer; if the workspace refuses, the driver's stream is released. */
-async function beginSample(workspace: Workspace, args: RunSampleArgs, stream: SampleStream, strategy: NonNullable<SampleRequestOptions['strategy']>): Promise<{ id: string; writer: SampleWriter }> {
+async function beginSample(workspace: Workspace, args: RunSampleArgs, stream: SampleStream, strategy: NonNullable<SampleRequestOptions['strategy']>, privacy: PrivacyGate): Promise<{ id: string; writer: SampleWriter }> {
   const { source, entity } = args;
   try {
+    // Columns a rule names are transformed from the first row: their table columns hold text.
+    privacy.start(stream.fields);
     return await workspace.beginSample({
-      source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: stream.fields,
+      source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: privacy.landedFields(stream.fields),
     });
   } catch (error) {
     // Lets the driver release its cursor, file or temporary copy.
@@ -145,7 +153,9 @@ async function finishSample(args: RunSampleArgs, stream: SampleStream, landing: 
   const fullDetail = [detail, ...(stream.notes ?? [])].filter(Boolean).join('; ') || undefined;
   // Rows DuckDB landed by itself are inferred when their schema is first asked for (Engine.inferred).
   const cursor = stream.cursor ? sampleCursor(stream.cursor, landed.lastProvenance, resume) : undefined;
-  const info = await args.workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query ?? stream.query, rest: stream.rest, inferred: landed.inferred, cursor });
+  const privacy = landing.privacy.result();
+  for (const warning of privacy.warnings) args.log('warn', `${source.name}/${entity}: ${warning}`);
+  const info = await args.workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query ?? stream.query, rest: stream.rest, inferred: landed.inferred, cursor, privacy });
   if (failure && writer.rowCount === 0) throw failure;
   if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
   args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });

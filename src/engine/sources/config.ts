@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { HeadwaterError, redactUrl, secretsInUrl } from '../../shared/errors.js';
+import type { PrivacyPolicy } from '../../shared/privacy.js';
 import type { SourceDefinition } from '../../shared/protocol.js';
 import type { SourceSummary } from '../../shared/types.js';
 import type { ResolvedSource } from '../drivers/driver.js';
 import { assertValidSource, checkEntry, kindForUrl } from '../drivers/registry.js';
+import { policyProblems } from '../privacy/policy.js';
 import { fileSchema, sourcesSchema } from './schema.js';
 
 export { sourcesSchema };
@@ -35,20 +37,29 @@ export interface LoadedSources {
   path: string;
   definitions: SourceDefinition[];
   problems: ConfigProblem[];
+  /** The workspace-wide privacy policy (top-level `privacy:`). */
+  privacy?: PrivacyPolicy;
 }
 
 const validateFile = new Ajv({ allErrors: true, strict: false }).compile(fileSchema);
 
 /** The problems of the file's shape, then of each entry as its kind's manifest sees it, with their places. */
-function problemsOf(doc: Document, data: { sources?: unknown }): ConfigProblem[] {
+function isPolicy(value: unknown): value is PrivacyPolicy {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function problemsOf(doc: Document, data: { sources?: unknown; privacy?: unknown }): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!validateFile(data)) {
     for (const error of validateFile.errors ?? []) {
       const key = error.keyword === 'additionalProperties' ? String(error.params.additionalProperty) : undefined;
-      const what = key !== undefined ? `unknown key '${key}' (a sources.yaml holds 'sources:', a list of sources)` : `${error.instancePath || 'the file'} ${error.message ?? 'is invalid'}`;
+      const what = key !== undefined
+        ? error.instancePath ? `${error.instancePath.slice(1)}: unknown key '${key}'` : `unknown key '${key}' (a sources.yaml holds 'sources:', a list of sources, and 'privacy:', the workspace's privacy policy)`
+        : `${error.instancePath || 'the file'} ${error.message ?? 'is invalid'}`;
       problems.push({ message: what, range: rangeOf(doc, error.instancePath, key) });
     }
   }
+  for (const message of isPolicy(data.privacy) ? policyProblems(data.privacy) : []) problems.push({ message, range: rangeOf(doc, '/privacy') });
   const entries = Array.isArray(data.sources) ? data.sources : [];
   entries.forEach((entry: unknown, index) => {
     if (typeof entry !== 'object' || entry === null) return;
@@ -56,6 +67,8 @@ function problemsOf(doc: Document, data: { sources?: unknown }): ConfigProblem[]
     for (const problem of checkEntry(entry as { kind?: unknown })) {
       problems.push({ message: `${name}: ${problem.message}`, range: rangeOf(doc, `/sources/${index}${problem.path}`, problem.key) });
     }
+    const privacy = (entry as { privacy?: unknown }).privacy;
+    for (const message of isPolicy(privacy) ? policyProblems(privacy) : []) problems.push({ message: `${name}: ${message}`, range: rangeOf(doc, `/sources/${index}/privacy`) });
   });
   return problems;
 }
@@ -65,7 +78,7 @@ export function parseSources(text: string, path: string): LoadedSources {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message, range: [e.pos[0], e.pos[1]] }));
-  const data = (doc.toJS() ?? {}) as { sources?: unknown };
+  const data = (doc.toJS() ?? {}) as { sources?: unknown; privacy?: unknown };
   problems.push(...problemsOf(doc, data));
   const definitions: SourceDefinition[] = [];
   const seen = new Set<string>();
@@ -85,7 +98,7 @@ export function parseSources(text: string, path: string): LoadedSources {
     const { line, col } = lines.linePos(problem.range[0]);
     Object.assign(problem, { line, column: col });
   }
-  return { path, definitions, problems };
+  return { path, definitions, problems, ...(isPolicy(data.privacy) ? { privacy: data.privacy } : {}) };
 }
 
 /** Character range of the YAML node at a JSON pointer like /sources/0/kind, or of the key `key` in the map there. */
@@ -176,7 +189,8 @@ export async function resolveSource(definition: SourceDefinition, baseDir: strin
       hint: 'Set the environment variable, or store the secret with "Headwater: Add Source" (in VS Code) or HEADWATER_SECRET_<NAME> (on the command line).',
     });
   }
-  const { name, kind, url, path, options, description: _description, ...rest } = resolved;
+  // The privacy policy is the sampler's, not the driver's (Engine.sample reads it from the definition).
+  const { name, kind, url, path, options, description: _description, privacy: _privacy, ...rest } = resolved;
   // Credentials written into the URL itself (`?token=…`, `user:pw@`) are redacted like references.
   if (url) secrets.push(...secretsInUrl(url).filter((value) => !secrets.includes(value)));
   const source: ResolvedSource = {

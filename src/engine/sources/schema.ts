@@ -1,6 +1,7 @@
 // The JSON Schema of .headwater/sources.yaml, made from the drivers' manifests (one `if kind then`
 // branch per kind), so a new kind needs no edit here. Served to editors; the engine's own checks
 // (config.ts) go through the same manifests entry by entry, for messages that name the option.
+import { PRIVACY_SCHEMA } from '../../shared/privacy.js';
 import { COMMON_ENTRY_PROPERTIES, driverKinds, manifests } from '../drivers/registry.js';
 
 type JsonSchema = { [keyword: string]: unknown };
@@ -16,7 +17,10 @@ export function sourcesSchema(): JsonSchema {
     description: 'Named connections to source systems. Commit this file; keep secrets out of it by writing ${secret:NAME} or ${env:VAR} references.',
     type: 'object',
     additionalProperties: false,
-    properties: { sources: { type: 'array', description: SOURCES_DESCRIPTION, items: { $ref: '#/definitions/source' } } },
+    properties: {
+      sources: { type: 'array', description: SOURCES_DESCRIPTION, items: { $ref: '#/definitions/source' } },
+      privacy: { ...PRIVACY_SCHEMA, description: `The workspace-wide privacy policy; a source's own privacy: comes first. ${PRIVACY_SCHEMA.description}` },
+    },
     definitions: {
       source: {
         type: 'object',
@@ -42,5 +46,6 @@ export const fileSchema: JsonSchema = {
       description: SOURCES_DESCRIPTION,
       items: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string' } } },
     },
+    privacy: PRIVACY_SCHEMA,
   },
 };

@@ -36,6 +36,8 @@ const CATALOG_DDL = [
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS cursor_state JSON`,
   // A label the engineer gave the sample (Rename in the Samples tree).
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS label VARCHAR`,
+  // Workspaces made before samples recorded the privacy policy applied and what was detected.
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS privacy JSON`,
 ];
 
 /** Whether the object named headwater.samples can serve as the catalog. */

@@ -5,6 +5,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ConnectionField, KindSemantics } from '../../../shared/sourceKinds.js';
 import type { DriverCapability } from '../../../shared/types.js';
+import { PRIVACY_SCHEMA } from '../../../shared/privacy.js';
 import type { ResolvedSource } from '../driver.js';
 import { optionName, optionProblems, type OptionProblem } from './option-errors.js';
 import type { JsonSchema, OptionSpec, OptionSpecs, OptionsOf } from './options.js';
@@ -72,6 +73,7 @@ export interface SourceManifest<S = Record<string, unknown>> {
 export const COMMON_ENTRY_PROPERTIES: Record<string, JsonSchema> = {
   name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description: 'Unique name used in the tree and on the command line.' },
   description: { type: 'string', description: 'Free text shown in the tree tooltip.' },
+  privacy: PRIVACY_SCHEMA,
 };
 
 // Strict about keywords (a typo in a manifest fails at once), not about what draft-07 leaves implicit.

@@ -101,6 +101,7 @@ export function nativeStream(args: NativeArgs, text: ReadonlySet<string> = new S
     method: args.method,
     query: args.describe,
     duckdbSelect: csvSelect(pipe, args.lead, fields, rejects, args.limit),
+    readsOnce: true,
     bytesRead: () => pump.bytes,
     async countRejected(query) {
       rejectQuery = query;

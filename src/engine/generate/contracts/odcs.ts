@@ -7,6 +7,7 @@ import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
 import { entityTable, safeName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
 import { odcsLogicalType } from '../types.js';
+import { privacyProperties } from './privacy.js';
 import { yamlDocument } from '../yaml.js';
 import { manifestFor } from '../../drivers/registry.js';
 
@@ -53,6 +54,7 @@ function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: Q
     ...(mine.some((r) => r.kind === 'unique') ? { unique: true } : {}),
     ...(keyPosition >= 0 ? { primaryKey: true, primaryKeyPosition: keyPosition + 1 } : {}),
     ...(described ? { description: `${described}.` } : {}),
+    ...privacyProperties(column.name, evidence.sample.privacy),
   };
   if (column.type === 'uuid') out.logicalTypeOptions = { format: 'uuid' };
   if (column.inferred?.fields?.length) out.properties = column.inferred.fields.map(nestedProperty);

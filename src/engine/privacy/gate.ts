@@ -1,0 +1,155 @@
+// The privacy gate every sample lands through. Records arrive in batches: each batch is scanned
+// before it lands, the columns a class was detected in get their action from the policy, and the
+// batch lands transformed. A column's action, once taken, holds for every later batch (and only
+// grows stricter); values of earlier batches were not detected as sensitive and landed as they were.
+// Rows DuckDB lands itself are scanned from a first read of the select, then landed through the
+// same transforms written as SQL.
+import type { PrivacyClass, PrivacyColumn, PrivacyFinding, SamplePrivacy } from '../../shared/privacy.js';
+import type { Field } from '../../shared/types.js';
+import type { BatchProvenance } from '../inference/observe.js';
+import { quoteIdent } from '../workspace/sql.js';
+import { appliedPolicy, decideColumn, hashes, needsDetection, stricter, suggestion, unmatchedRules, type PolicyLayers } from './policy.js';
+import { TEXT_PATTERNS } from './detectors.js';
+import { PrivacyScanner } from './scan.js';
+import { requireKey, transformer, transformOf, transformSql, type ColumnTransform } from './transform.js';
+
+/** Classes maskText replaces wherever they appear. */
+const SPAN_CLASSES = new Set<PrivacyClass>(TEXT_PATTERNS.map((p) => p.class));
+
+interface Decided {
+  column: PrivacyColumn;
+  transform: ColumnTransform;
+  apply: (value: unknown) => unknown;
+}
+
+export class PrivacyGate {
+  private readonly scanner = new PrivacyScanner();
+  private readonly decided = new Map<string, Decided>();
+  /** Every column seen, for rules that name none of them. */
+  private readonly columns = new Set<string>();
+  /** Set by landUnseen: the findings come from the landed rows. */
+  private unseen = false;
+
+  constructor(private readonly layers: PolicyLayers, private readonly key: string | undefined) {
+    // A policy that hashes needs its key before any row lands.
+    if (hashes(layers)) requireKey(key);
+  }
+
+  /** Decides the columns that rules name before any value is seen (so their first rows land transformed too). */
+  start(fields: readonly Field[]): boolean {
+    let changed = false;
+    for (const field of fields) {
+      this.columns.add(field.name);
+      changed = this.decide(field.name) || changed;
+    }
+    return changed;
+  }
+
+  /** Scans a batch about to land; true when a column's action changed (its landed type may change). */
+  scan(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): boolean {
+    this.scanner.observeRows(columns, rows, provenance);
+    let changed = false;
+    for (const column of columns) {
+      this.columns.add(column);
+      changed = this.decide(column) || changed;
+    }
+    return changed;
+  }
+
+  /**
+   * For a read that runs once (a pipe), nothing can be scanned before it lands: under a policy that
+   * needs detection, every text column no rule decides gets the span mask (sensitive spans only).
+   */
+  landUnseen(fields: readonly Field[]): void {
+    if (!needsDetection(this.layers)) return;
+    for (const f of fields) {
+      if (this.decided.has(f.name) || !/^(VARCHAR|TEXT|JSON)/i.test(f.duckType)) continue;
+      const column: PrivacyColumn = { field: f.name, action: 'mask', reason: 'read in one pass (a pipe), so not scanned before landing: its sensitive spans are masked' };
+      this.decided.set(f.name, { column, transform: { action: 'mask-text' }, apply: transformer({ action: 'mask-text' }, this.key) });
+      this.scanner.settle(f.name);
+    }
+    this.unseen = true;
+  }
+
+  /** Scans rows that already landed (a read that ran once), for the report only: nothing is decided from them. */
+  scanLanded(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): void {
+    this.scanner.observeRows(columns, rows, provenance);
+    for (const column of columns) this.columns.add(column);
+  }
+
+  /** The batch as it lands: transformed columns replaced, other values untouched (rows are copied only when needed). */
+  apply(columns: readonly string[], rows: readonly (readonly unknown[])[]): unknown[][] {
+    const at = columns.map((name, i) => [i, this.decided.get(name)?.apply] as const).filter((e): e is readonly [number, (v: unknown) => unknown] => e[1] !== undefined);
+    if (at.length === 0) return rows as unknown[][];
+    return rows.map((row) => {
+      const out = row.slice();
+      for (const [i, apply] of at) out[i] = apply(row[i]);
+      return out;
+    });
+  }
+
+  /** The fields as landed: a masked or hashed column holds text. */
+  landedFields(fields: readonly Field[]): Field[] {
+    return fields.map((f) => {
+      const decided = this.decided.get(f.name);
+      return decided && decided.column.action !== 'drop' ? { ...f, type: 'string', duckType: 'VARCHAR' } : { ...f };
+    });
+  }
+
+  /** `select` (the fields in order, then whatever else it yields) with the decided transforms applied in SQL. */
+  wrapSelect(select: string, fields: readonly Field[]): string {
+    if (this.decided.size === 0) return select;
+    const aliases = fields.map((_, i) => `hw_c${i}`);
+    const exprs = fields.map((f, i) => {
+      const decided = this.decided.get(f.name);
+      const ref = quoteIdent(aliases[i]!);
+      return decided ? transformSql(decided.transform, ref, f.duckType, this.key) : ref;
+    });
+    return `SELECT ${exprs.join(', ')}, * EXCLUDE (${aliases.map(quoteIdent).join(', ')}) FROM (${select}) AS hw_privacy(${aliases.map(quoteIdent).join(', ')})`;
+  }
+
+  /** Rows scanned so far. */
+  get scanned(): number {
+    return this.scanner.rows;
+  }
+
+  get transforms(): boolean {
+    return this.decided.size > 0;
+  }
+
+  /** What the catalog records: the policy, the findings, the columns transformed and the warnings. */
+  result(): SamplePrivacy {
+    const findings = this.scanner.findings();
+    return {
+      policy: appliedPolicy(this.layers),
+      scanned: this.scanner.rows,
+      findings,
+      columns: [...this.decided.values()].map((d) => d.column),
+      warnings: this.warnings(findings),
+    };
+  }
+
+  private warnings(findings: PrivacyFinding[]): string[] {
+    const out: string[] = unmatchedRules(this.layers, [...this.columns]).map((rule) => `the privacy rule ${rule} of source '${this.layers.source}' names no column of this sample and no detected class (rules name top-level columns)`);
+    for (const finding of findings) {
+      const decided = this.decided.get(finding.field);
+      // A span-masked column of a one-pass read still holds what no span pattern masks (phones, names...).
+      if (decided && !(this.unseen && decided.transform.action === 'mask-text' && !SPAN_CLASSES.has(finding.class))) continue;
+      const { uncovered, column } = decideColumn(finding.field, [finding.class], this.layers);
+      if (uncovered.includes(finding.class)) out.push(`${finding.summary}, landed as it is; to mask it, add ${suggestion(this.layers, finding.field, finding.class)}`);
+      else if (column && this.unseen) out.push(`${finding.summary}, landed as it is: this read (a pipe) lands in one pass, so the policy's ${column.reason} could not apply before landing; name the column in a rule (${column.action}: [${finding.field}]) to transform it on such reads`);
+    }
+    return out;
+  }
+
+  private decide(column: string): boolean {
+    const before = this.decided.get(column);
+    const next = stricter(before?.column, decideColumn(column, this.scanner.classesOf(column), this.layers).column);
+    if (!next || next === before?.column) return false;
+    const transform = transformOf(next, this.scanner.isFreeText(column));
+    this.decided.set(column, { column: next, transform, apply: transformer(transform, this.key) });
+    // Masked text still masks every pattern and a masked, hashed or dropped value hides whatever it held.
+    this.scanner.settle(column);
+    return true;
+  }
+}

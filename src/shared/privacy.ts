@@ -1,0 +1,90 @@
+// Privacy on the engineer's laptop: the classes of sensitive data the engine detects, the policy a
+// source (or the whole workspace) applies at landing, and what a sample records about both.
+// The policy's JSON Schema lives here so that sources.yaml's schema, the engine's checks and the
+// editor's diagnostics come from one definition.
+
+/** The secret (and environment variable) the privacy hashing key is kept under; never in the workspace. */
+export const PRIVACY_KEY_SECRET = 'HEADWATER_PRIVACY_KEY';
+
+export const PRIVACY_CLASSES = [
+  'email', 'phone', 'payment-card', 'iban', 'us-ssn', 'ip-address', 'date-of-birth', 'street-address', 'person-name', 'secret',
+] as const;
+export type PrivacyClass = (typeof PRIVACY_CLASSES)[number];
+
+/** `detect`: report detections, land raw values; `mask-detected`: mask every column a class was detected in. */
+export const PRIVACY_DEFAULTS = ['detect', 'mask-detected'] as const;
+export type PrivacyDefault = (typeof PRIVACY_DEFAULTS)[number];
+
+export type PrivacyAction = 'mask' | 'hash' | 'drop' | 'keep';
+export const PRIVACY_ACTIONS: readonly PrivacyAction[] = ['drop', 'hash', 'mask', 'keep'];
+
+/** `privacy:` of a source or of the workspace. Each list holds field names or detected class names. */
+export interface PrivacyPolicy {
+  default?: PrivacyDefault;
+  mask?: string[];
+  hash?: string[];
+  drop?: string[];
+  keep?: string[];
+}
+
+const ruleList = (action: PrivacyAction, what: string) => ({
+  type: 'array',
+  items: { type: 'string', minLength: 1 },
+  uniqueItems: true,
+  description: `${what} Items are field names (top-level columns) or detected classes (${PRIVACY_CLASSES.join(', ')}); a field named here wins over its class. (${action})`,
+});
+
+/** The JSON Schema of `privacy:` (in a source entry and at the top of sources.yaml). */
+export const PRIVACY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'What happens to personal data at landing, before anything reaches .headwater/. Hashing is keyed (HMAC-SHA256 with HEADWATER_PRIVACY_KEY or the key kept in VS Code), so joins on a hashed column still match across samples.',
+  properties: {
+    default: { type: 'string', enum: [...PRIVACY_DEFAULTS], description: 'detect: report what is personal, land values as they are; mask-detected: mask every column a sensitive class was detected in.' },
+    mask: ruleList('mask', 'Masked at landing, keeping shape (the last four characters, an email\'s domain; in free text, the sensitive parts only).'),
+    hash: ruleList('hash', 'Replaced at landing by a keyed HMAC-SHA256 (hex), so equal values stay equal.'),
+    drop: ruleList('drop', 'Landed as NULL.'),
+    keep: ruleList('keep', 'Landed as they are, even when a class is detected.'),
+  },
+} as const;
+
+/** Where a finding was seen, shown masked. */
+export interface PrivacyExample {
+  provenance: Record<string, unknown>;
+  masked: string;
+}
+
+export interface PrivacyFinding {
+  field: string;
+  class: PrivacyClass;
+  /** Values holding the class. */
+  count: number;
+  /** Non-null values of the field that were scanned. */
+  values: number;
+  share: number;
+  /** `whole`: the value is one (an email column); `text`: free text contains one. */
+  within: 'whole' | 'text';
+  confidence: 'low' | 'medium' | 'high';
+  examples: PrivacyExample[];
+  /** "4% of `note` values hold an email". */
+  summary: string;
+}
+
+/** What the policy did to one landed column. */
+export interface PrivacyColumn {
+  field: string;
+  action: Exclude<PrivacyAction, 'keep'>;
+  /** Why: the rule (`hash: [customer_email]`) or the detection (`mask-detected: email`). */
+  reason: string;
+}
+
+/** Stored in the catalog beside each sample. */
+export interface SamplePrivacy {
+  policy: PrivacyPolicy;
+  /** Rows scanned for detection. */
+  scanned: number;
+  findings: PrivacyFinding[];
+  columns: PrivacyColumn[];
+  /** Detections the policy does not cover, each with the line to add to sources.yaml. */
+  warnings: string[];
+}
