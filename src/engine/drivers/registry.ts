@@ -26,6 +26,7 @@ import { manifest as grpc } from './grpc/manifest.js';
 import { manifest as webhook } from './webhook/manifest.js';
 import { manifest as influxdb } from './influxdb/manifest.js';
 import { manifest as prometheus } from './prometheus/manifest.js';
+import { manifest as opensearch } from './opensearch/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -54,6 +55,7 @@ const kinds: KindEntry[] = [
   { manifest: webhook, load: () => import('./webhook/index.js') },
   { manifest: influxdb, load: () => import('./influxdb/index.js') },
   { manifest: prometheus, load: () => import('./prometheus/index.js') },
+  { manifest: opensearch, load: () => import('./opensearch/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -1,0 +1,200 @@
+// OpenSearch/Elasticsearch request bodies, answers and mappings: pure functions, tested without a server.
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { Field } from '../../../shared/types.js';
+import type { ResolvedSource } from '../driver.js';
+import { duckTypeFor } from '../kit/inference.js';
+
+/**
+ * One index, alias or data stream: no wildcard, list, path or URL syntax (the name goes into a URL
+ * path), and not a system name (leading `.`, `_`, `-`, `+`).
+ */
+export function checkEntity(source: Pick<ResolvedSource, 'name'>, entity: string): string {
+  if (!/^[^\s/\\*?"<>|,#:.+_-][^\s/\\*?"<>|,#:]*$/.test(entity) || entity === '..' || entity.length > 255) {
+    throw new HeadwaterError('usage', `OpenSearch source '${source.name}': '${entity.slice(0, 80)}' is not one index, alias or data stream name (no wildcards, commas or slashes).`, { source: source.name, entity });
+  }
+  return entity;
+}
+
+/** The server's reason out of an error answer (`{error: {type, reason, caused_by}}`), short. */
+export function errorReason(body: unknown): string {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  if (typeof error === 'string') return error;
+  if (!error || typeof error !== 'object') return 'an answer that is not the search API\'s';
+  const parts: string[] = [];
+  let node = error as { type?: string; reason?: string; caused_by?: unknown; root_cause?: unknown[] } | undefined;
+  const root = Array.isArray((error as { root_cause?: unknown[] }).root_cause) ? (error as { root_cause: { type?: string; reason?: string }[] }).root_cause[0] : undefined;
+  if (root?.reason) parts.push(`${root.type ? `${root.type}: ` : ''}${root.reason}`);
+  for (let depth = 0; node && depth < 4; depth++) {
+    const text = `${node.type ? `${node.type}: ` : ''}${node.reason ?? ''}`;
+    if (node.reason && !parts.some((p) => p === text) && node.reason !== 'all shards failed') parts.push(text);
+    node = node.caused_by as typeof node;
+  }
+  const text = parts.join('; ').replace(/\s*Was expecting[\s\S]*$/, '').replace(/\s+/g, ' ');
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text || 'an error without a reason';
+}
+
+export interface MappingProperty {
+  type?: string;
+  properties?: Record<string, MappingProperty>;
+  fields?: Record<string, MappingProperty>;
+  dynamic?: boolean | string;
+  ignore_malformed?: boolean;
+  format?: string;
+}
+
+export interface IndexMapping {
+  dynamic?: boolean | string;
+  properties?: Record<string, MappingProperty>;
+  runtime?: Record<string, { type?: string }>;
+}
+
+const TYPES: Record<string, Field['type']> = {
+  keyword: 'string', text: 'string', match_only_text: 'string', wildcard: 'string', constant_keyword: 'string', ip: 'string', version: 'string',
+  long: 'integer', integer: 'integer', short: 'integer', byte: 'integer', unsigned_long: 'decimal',
+  double: 'float', float: 'float', half_float: 'float', scaled_float: 'float',
+  boolean: 'boolean', date: 'timestamptz', date_nanos: 'timestamptz', binary: 'binary',
+};
+
+/** A property's declared type in words: `text (+raw keyword)`, `date, ignore_malformed`, `nested`. */
+export function nativeTypeOf(property: MappingProperty): string {
+  const type = property.type ?? (property.properties ? 'object' : 'object');
+  const extras: string[] = [];
+  if (property.fields) extras.push(`+${Object.entries(property.fields).map(([name, sub]) => `${name} ${sub.type ?? '?'}`).join(', +')}`);
+  if (property.ignore_malformed) extras.push('ignore_malformed');
+  if (property.dynamic !== undefined) extras.push(`dynamic: ${String(property.dynamic)}`);
+  return extras.length ? `${type} (${extras.join('; ')})` : type;
+}
+
+/** The mapping as fields: objects and nested objects as json columns (their members under children), multi-fields and flags in nativeType. */
+export function fieldsOfMapping(mapping: IndexMapping): Field[] {
+  const fieldOf = (name: string, property: MappingProperty): Field => {
+    const isObject = property.type === undefined || property.type === 'object' || property.type === 'nested' || property.type === 'flattened';
+    const type: Field['type'] = isObject || property.type === 'geo_point' || property.type === 'geo_shape' ? 'json' : TYPES[property.type ?? ''] ?? 'string';
+    const field: Field = { name, type, duckType: duckTypeFor(type), nativeType: nativeTypeOf(property), nullable: true };
+    if (property.properties) field.children = Object.entries(property.properties).map(([child, sub]) => fieldOf(child, sub));
+    return field;
+  };
+  const fields = [{ name: '_id', type: 'string' as const, duckType: 'VARCHAR', nativeType: '_id', nullable: false }, ...Object.entries(mapping.properties ?? {}).map(([name, p]) => fieldOf(name, p))];
+  for (const [name, runtime] of Object.entries(mapping.runtime ?? {})) fields.push({ name, type: TYPES[runtime.type ?? ''] ?? 'string', duckType: duckTypeFor(TYPES[runtime.type ?? ''] ?? 'string'), nativeType: `runtime ${runtime.type ?? ''}`.trim(), nullable: true });
+  return fields;
+}
+
+/** Dotted paths of every mapped leaf and object (`o`, `o.a`), and the mapping's properties by path. */
+export function mappedPaths(mapping: IndexMapping): Map<string, MappingProperty> {
+  const out = new Map<string, MappingProperty>();
+  const walk = (prefix: string, properties: Record<string, MappingProperty> | undefined) => {
+    for (const [name, property] of Object.entries(properties ?? {})) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      out.set(path, property);
+      walk(path, property.properties);
+    }
+  };
+  walk('', mapping.properties);
+  return out;
+}
+
+export interface Hit {
+  _index: string;
+  _id: string;
+  _source?: Record<string, unknown>;
+  _ignored?: string[];
+  sort?: unknown[];
+}
+
+/** The body of one page read: `_doc` order in a point in time, after the last hit's sort values; one shard's slice when the index has several. */
+export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: string; timeout?: string }): Record<string, unknown> {
+  const filter: unknown[] = [{ term: { _index: page.index } }];
+  if (page.where !== undefined) filter.push({ query_string: { query: page.where } });
+  return {
+    size: page.size,
+    pit: { id: page.pit, keep_alive: page.keepAlive },
+    sort: ['_doc'],
+    track_total_hits: false,
+    query: { bool: { filter } },
+    ...(page.after ? { search_after: page.after } : {}),
+    ...(page.slice ? { slice: page.slice } : {}),
+    ...(page.timeout ? { timeout: page.timeout } : {}),
+  };
+}
+
+interface Tally {
+  count: number;
+  example: string;
+}
+
+/** What the sampled documents say against the mapping, tallied as pages go by (ObservedVsMapping.notes() says it). */
+export class ObservedVsMapping {
+  private readonly unmapped = new Map<string, Tally>();
+  private readonly ignored = new Map<string, Tally & { value: string }>();
+  private readonly keywordNumbers = new Map<string, Tally & { other: number }>();
+  private documents = 0;
+  private readonly paths: Map<string, MappingProperty>;
+
+  constructor(private readonly mapping: IndexMapping) {
+    this.paths = mappedPaths(mapping);
+  }
+
+  observe(hits: readonly Hit[]): void {
+    for (const hit of hits) {
+      this.documents++;
+      this.walk(hit, '', hit._source ?? {}, this.mapping.dynamic);
+      for (const path of hit._ignored ?? []) {
+        const seen = this.ignored.get(path);
+        if (seen) seen.count++;
+        else this.ignored.set(path, { count: 1, example: hit._id, value: preview(valueAt(hit._source ?? {}, path)) });
+      }
+    }
+  }
+
+  private walk(hit: Hit, prefix: string, value: Record<string, unknown>, dynamic: boolean | string | undefined): void {
+    for (const [name, child] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      const property = this.paths.get(path);
+      if (!property) {
+        if (dynamic === false || dynamic === 'false' || dynamic === 'runtime') tally(this.unmapped, path, hit._id);
+        continue;
+      }
+      if (property.type === 'keyword') {
+        const values = Array.isArray(child) ? child : [child];
+        for (const each of values) {
+          if (each === null || each === undefined) continue;
+          const entry = this.keywordNumbers.get(path) ?? { count: 0, example: hit._id, other: 0 };
+          this.keywordNumbers.set(path, entry);
+          if (/^-?[0-9]+$/.test(String(each).trim())) entry.count++;
+          else entry.other++;
+        }
+      }
+      const members = Array.isArray(child) ? child : [child];
+      for (const member of members) {
+        if (member && typeof member === 'object' && !Array.isArray(member) && property.properties) this.walk(hit, path, member as Record<string, unknown>, property.dynamic ?? dynamic);
+      }
+    }
+  }
+
+  /** One line per disagreement, naming the field and an example `_id`. */
+  notes(): string[] {
+    const out: string[] = [];
+    const share = (n: number) => `${Math.round((n / Math.max(1, this.documents)) * 1000) / 10}%`;
+    for (const [path, t] of this.unmapped) out.push(`mapping vs observed: '${path}' is in _source of ${t.count} of ${this.documents} documents (${share(t.count)}) but not in the mapping (dynamic: false): stored, not searchable (e.g. _id ${t.example})`);
+    for (const [path, t] of this.ignored) out.push(`mapping vs observed: '${path}' (${nativeTypeOf(this.paths.get(path) ?? {})}) had ${t.count} value${t.count === 1 ? '' : 's'} the server ignored as malformed (_ignored), e.g. _id ${t.example}: ${t.value}`);
+    for (const [path, t] of this.keywordNumbers) if (t.count > 0 && t.other === 0) out.push(`mapping vs observed: keyword '${path}' holds only integers (${t.count} values, e.g. _id ${t.example}): a numeric type would range-query and sort as numbers`);
+    return out;
+  }
+}
+
+function tally(map: Map<string, Tally>, key: string, id: string): void {
+  const seen = map.get(key);
+  if (seen) seen.count++;
+  else map.set(key, { count: 1, example: id });
+}
+
+function valueAt(source: Record<string, unknown>, path: string): unknown {
+  let value: unknown = source;
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
