@@ -1,0 +1,124 @@
+// What is special to OpenSearch beyond the conformance suite: the mapping as native schema
+// (multi-fields, nested vs object), mapping vs observed on an index with dynamic: false, a full read
+// of a two-shard index landing every document once, --where checked by the server, and the proof that
+// no point in time or search context stays open after a cancelled sample.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { HeadwaterError } from '../../src/shared/errors.js';
+import { openSearchSkipReason, startOpenSearch, type OpenSearchService } from '../services/opensearch.js';
+import { stopAll } from '../services/group.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+
+const EVENTS = 200;
+const BIG = 20_000;
+
+describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }, () => {
+  let server: OpenSearchService | undefined;
+  let workspace: TestWorkspace | undefined;
+
+  before(async () => {
+    server = await startOpenSearch();
+    await server.call('PUT', '/events', {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        dynamic: false,
+        properties: {
+          code: { type: 'keyword' },
+          status: { type: 'keyword' },
+          when: { type: 'date', ignore_malformed: true },
+          title: { type: 'text', fields: { raw: { type: 'keyword' } } },
+          user: { properties: { name: { type: 'keyword' }, age: { type: 'integer' } } },
+          tags: { type: 'nested', properties: { k: { type: 'keyword' } } },
+        },
+      },
+    });
+    // `extra` is unmapped and in 30% of documents; `when` is malformed in every 20th; `code` holds only integers.
+    await server.bulk('events', Array.from({ length: EVENTS }, (_, i) => ({
+      _id: `e${i}`, code: String(1000 + i), status: i % 2 ? 'ok' : 'failed', when: i % 20 === 7 ? 'yesterday-ish' : new Date(1_700_000_000_000 + i * 60_000).toISOString(),
+      title: `event ${i}`, user: { name: `u${i % 5}`, age: 20 + (i % 30) }, tags: [{ k: 'a' }], ...(i % 10 < 3 ? { extra: `x${i}` } : {}),
+    })));
+    await server.call('PUT', '/big', { settings: { number_of_shards: 3, number_of_replicas: 0 }, mappings: { properties: { n: { type: 'long' } } } });
+    await server.bulk('big', Array.from({ length: BIG }, (_, n) => ({ _id: `b${n}`, n })));
+    await server.call('POST', '/_aliases', { actions: [{ add: { index: 'events', alias: 'recent' } }] });
+    workspace = createTestWorkspace('hw-opensearch-', `sources:
+  - name: os
+    kind: opensearch
+    url: ${server.url}
+  - name: slow
+    kind: opensearch
+    url: ${server.url}
+    options: { pageSize: 10 }
+`);
+  });
+
+  after(async () => {
+    await workspace?.close();
+    await stopAll(server);
+  });
+
+  test('browse lists indices with docs and shards, and aliases; the mapping is the native schema', async () => {
+    const { engine } = workspace!;
+    const nodes = await engine.browse('os', []);
+    assert.match(nodes.find((n) => n.id === 'big')?.detail ?? '', /^20,000 docs · .* · 3 shards × 1/);
+    assert.equal(nodes.find((n) => n.id === 'recent')?.detail, 'alias of events');
+    const schema = await engine.nativeSchema('os', 'events');
+    const byName = new Map(schema!.fields.map((f) => [f.name, f]));
+    assert.equal(byName.get('title')?.nativeType, 'text (+raw keyword)');
+    assert.equal(byName.get('when')?.nativeType, 'date (ignore_malformed)');
+    assert.deepEqual([byName.get('user')?.nativeType, byName.get('user')?.children?.map((c) => c.name)], ['object', ['age', 'name']]);
+    assert.equal(byName.get('tags')?.nativeType, 'nested');
+    assert.equal(byName.has('extra'), false);
+  });
+
+  test('mapping vs observed names the unmapped field, the ignored malformed dates and the keyword of integers, each with an _id', async () => {
+    const info = await workspace!.engine.sample('os', 'events', { limit: 1000 });
+    assert.equal([info.status, info.rowCount].join(' '), `complete ${EVENTS}`, info.statusDetail);
+    const detail = info.statusDetail ?? '';
+    assert.match(detail, /'extra' is in _source of 60 of 200 documents \(30%\) but not in the mapping \(dynamic: false\).*e\d+/);
+    assert.match(detail, /'when' \(date \(ignore_malformed\)\) had 10 values the server ignored as malformed \(_ignored\), e\.g\. _id e7: "yesterday-ish"/);
+    assert.match(detail, /keyword 'code' holds only integers \(200 values, e\.g\. _id e0\)/);
+    assert.doesNotMatch(detail, /keyword 'status'/);
+    const [row] = (await workspace!.engine.query(`SELECT count(DISTINCT _id), count(extra) FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [EVENTS, 60]);
+  });
+
+  test('a full read of a three-shard index lands every document once, a slice per shard', async () => {
+    const info = await workspace!.engine.sample('os', 'big', { limit: BIG + 10 });
+    assert.equal(info.status, 'complete', info.statusDetail);
+    const [row] = (await workspace!.engine.query(`SELECT count(*), count(DISTINCT _id), sum(n) FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [BIG, BIG, (BIG * (BIG - 1)) / 2]);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('--where narrows with a query string; one the server cannot parse is refused before anything opens', async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('os', 'recent', { limit: 1000, where: 'status:failed AND user.name:u1' });
+    assert.equal(info.status, 'complete', info.statusDetail);
+    const [row] = (await engine.query(`SELECT count(*), count(*) FILTER (WHERE status = 'failed' AND (user->>'$.name') = 'u1') FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [20, 20]);
+    await assert.rejects(engine.sample('os', 'events', { limit: 10, where: 'status:(failed OR' }), (e: unknown) => e instanceof HeadwaterError && /OpenSearch source 'os', entity 'events': the server refused --where .*Cannot parse/.test(e.message));
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('after a cancelled sample no point in time or search context is open', async () => {
+    const controller = new AbortController();
+    let sawOpen: { open: number; pit: number } | undefined;
+    let asked = false;
+    const info = await workspace!.engine.sample('slow', 'big', { limit: BIG }, {
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.rows >= 100 && !asked) {
+          asked = true;
+          void server!.openContexts().then((open) => {
+            sawOpen = open;
+            controller.abort();
+          });
+        }
+      },
+    });
+    assert.equal(info.status, 'partial', info.statusDetail);
+    assert.ok(info.rowCount >= 100 && info.rowCount < BIG, `stopped part way: ${info.rowCount}`);
+    assert.ok(sawOpen && sawOpen.pit > 0, `a point in time was open while reading: ${JSON.stringify(sawOpen)}`);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+});
