@@ -1,6 +1,6 @@
 // OpenSearch/Elasticsearch driver (kind `opensearch`), over the REST API through the kit's polite
-// HTTP client (one driver for both servers: the official clients are two packages that each refuse
-// the other server). Browse: indices with doc count, size and shards, aliases and data streams. A
+// HTTP client (one driver for both servers: the official clients are two packages that each check
+// for their own server; Elasticsearch samples wait for its _pit API). Browse: indices with doc count, size and shards, aliases and data streams. A
 // sample opens one point in time over the entity and reads it index by index, shard by shard (a
 // slice per shard, since _doc values repeat across shards), in _doc order with search_after; the
 // point in time is deleted when the sample ends, fails or is cancelled. The documents are compared
@@ -81,6 +81,21 @@ async function mappingOf(api: Api, entity: string, index: string): Promise<Index
   return data[index]?.mappings ?? {};
 }
 
+interface ServerInfo {
+  cluster_name?: string;
+  version?: { number?: string; distribution?: string };
+}
+
+/**
+ * Elasticsearch's point in time is another API (`POST /<index>/_pit`, `DELETE /_pit`) and no
+ * Elasticsearch server is tested here yet: its samples are refused by name rather than guessed at.
+ */
+async function requireOpenSearch(source: ResolvedSource, api: Api, entity: string): Promise<void> {
+  const { data } = await call<ServerInfo>(api, 'GET', '', undefined, 'the server information');
+  if (data.version?.distribution === 'opensearch') return;
+  throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server is Elasticsearch ${data.version?.number ?? ''}; sampling reads OpenSearch's point in time API, and Elasticsearch's (_pit) is not supported yet. Browse and the native schema work.`.replace(' ;', ';'), { source: source.name, entity });
+}
+
 /** Asks the server whether `--where` parses before anything is opened; its refusal is a usage error. */
 async function checkWhere(source: ResolvedSource, api: Api, entity: string, where: string): Promise<void> {
   const { data } = await call<{ valid?: boolean; explanations?: { error?: string }[]; error?: string }>(
@@ -94,6 +109,7 @@ async function sampleSearch(source: ResolvedSource, entity: string, options: Dri
   checkEntity(source, entity);
   const api = apiFor(source, ctx);
   const settings = settingsOf(source);
+  await requireOpenSearch(source, api, entity);
   const indices = await indicesOf(source, api, entity);
   const where = options.where?.trim() ? options.where.trim() : undefined;
   if (where !== undefined) await checkWhere(source, api, entity, where);
@@ -198,7 +214,7 @@ const driver: Driver = {
   async describe(source, ctx): Promise<Description> {
     try {
       const api = apiFor(source, ctx);
-      const { data } = await call<{ cluster_name?: string; version?: { number?: string; distribution?: string } }>(api, 'GET', '', undefined, 'the server information');
+      const { data } = await call<ServerInfo>(api, 'GET', '', undefined, 'the server information');
       const product = data.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
       return { reachable: true, version: data.version?.number, detail: `${api.client.publicUrl(api.base)}: ${product} ${data.version?.number ?? '?'}, cluster ${data.cluster_name ?? '?'}` };
     } catch (error) {
