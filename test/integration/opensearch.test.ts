@@ -121,4 +121,23 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.ok(sawOpen && sawOpen.pit > 0, `a point in time was open while reading: ${JSON.stringify(sawOpen)}`);
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
+
+  test('random draws distinct documents by a seeded random score and says the seed; a time window filters on the date field', async () => {
+    const { engine } = workspace!;
+    const random = await engine.sample('os', 'big', { limit: 50, strategy: 'random' });
+    assert.equal([random.status, random.rowCount].join(' '), 'complete 50', random.statusDetail);
+    const [row] = (await engine.query(`SELECT count(DISTINCT _id), max(n) FROM ${random.table}`)).rows;
+    assert.equal(Number(row![0]), 50);
+    assert.ok(Number(row![1]) > 1000, `not the first documents in _doc order: max n ${row![1]}`);
+    assert.match(random.query ?? '', /top 50 by random_score \(seed \d+, field _seq_no\)/);
+    // `when` is a minute apart from 2023-11-14T22:13:20Z; every 20th (i % 20 == 7) is malformed and has no date.
+    const from = new Date(1_700_000_000_000 + 10 * 60_000).toISOString();
+    const to = new Date(1_700_000_000_000 + 49 * 60_000).toISOString();
+    const window = await engine.sample('os', 'events', { limit: 1000, from, to });
+    assert.equal(window.status, 'complete', window.statusDetail);
+    const [bounds] = (await engine.query(`SELECT count(*), 0, count(*) FILTER (WHERE "when" < '${from}' OR "when" > '${to}') FROM ${window.table}`)).rows;
+    assert.deepEqual([Number(bounds![0]), Number(bounds![2])], [40 - 2, 0]);
+    await assert.rejects(engine.sample('os', 'big', { limit: 10, from }), (e: unknown) => e instanceof HeadwaterError && /entity 'big': --from\/--to need a date field: the mapping has no date field/.test(e.message));
+    await assert.rejects(engine.sample('os', 'events', { limit: 10, from: 'last tuesday' }), (e: unknown) => e instanceof HeadwaterError && /--from must be an ISO-8601 time/.test(e.message));
+  });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
+import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, randomBody, timeFieldOf, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
 
 const source = { name: 'os' };
 
@@ -82,5 +82,31 @@ describe('opensearch search', { timeout: 10_000 }, () => {
     const dynamic = new ObservedVsMapping({ properties: { code: { type: 'keyword' } } });
     dynamic.observe([{ _index: 'i', _id: 'a', _source: { extra: 1, code: '1.5' } }]);
     assert.deepEqual(dynamic.notes(), [], 'dynamic mappings map new fields, and 1.5 is no integer');
+  });
+
+  test('a random sample is one search by a seeded random score, capped at the result window; a time window is a range filter', () => {
+    const range = { field: 'at', from: '2024-01-01T00:00:00.000Z' };
+    assert.deepEqual(randomBody({ size: 50, seed: 7, range, timeout: '5s' }), {
+      size: 50, track_total_hits: false, timeout: '5s',
+      query: { function_score: { query: { bool: { filter: [{ range: { at: { gte: '2024-01-01T00:00:00.000Z', format: 'strict_date_optional_time' } } }] } }, random_score: { seed: 7, field: '_seq_no' }, boost_mode: 'replace' } },
+    });
+    assert.equal(randomBody({ size: 50_000, seed: 1 }).size, 10_000);
+    const filter = (pageBody({ pit: 'P', keepAlive: '1m', size: 1, index: 'i', range: { field: 'at', to: '2025-01-01T00:00:00.000Z' } }).query as { bool: { filter: unknown[] } }).bool.filter;
+    assert.deepEqual(filter[1], { range: { at: { lte: '2025-01-01T00:00:00.000Z', format: 'strict_date_optional_time' } } });
+  });
+
+  test('the time field: the configured date, else @timestamp, else the only date field; otherwise why not', () => {
+    const one: IndexMapping = { properties: { when: { type: 'date' }, n: { type: 'long' } } };
+    const two: IndexMapping = { properties: { a: { type: 'date' }, o: { properties: { b: { type: 'date_nanos' } } } } };
+    const stamped: IndexMapping = { properties: { '@timestamp': { type: 'date' }, a: { type: 'date' } } };
+    const cases: [IndexMapping, string | undefined, { field?: string; why?: string }][] = [
+      [one, undefined, { field: 'when' }],
+      [stamped, undefined, { field: '@timestamp' }],
+      [two, 'o.b', { field: 'o.b' }],
+      [two, undefined, { why: 'the mapping has several date fields (a, o.b): set the timeField option' }],
+      [one, 'n', { why: "timeField 'n' is not a date field of the mapping (date fields: when)" }],
+      [{ properties: { n: { type: 'long' } } }, undefined, { why: 'the mapping has no date field' }],
+    ];
+    for (const [mapping, configured, expected] of cases) assert.deepEqual(timeFieldOf(mapping, configured), expected, String(configured));
   });
 });

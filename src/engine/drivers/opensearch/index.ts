@@ -12,7 +12,7 @@ import { timeoutsOf } from '../kit/http.js';
 import { FieldSetBuilder } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
 import { manifest } from './manifest.js';
-import { checkEntity, errorReason, fieldsOfMapping, ObservedVsMapping, pageBody, type Hit, type IndexMapping } from './search.js';
+import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, type Hit, type IndexMapping, type TimeRange } from './search.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
 /** Documents the first page asks for, so rows land at once; later pages ask for pageSize. */
@@ -105,6 +105,98 @@ async function checkWhere(source: ResolvedSource, api: Api, entity: string, wher
   throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server refused --where ${JSON.stringify(where.slice(0, 80))}: ${why}`, { source: source.name, entity, hint: 'A query string in Lucene syntax, e.g. status:500 AND host:web*' });
 }
 
+/** An ISO-8601 bound of --from/--to, as the range filter takes it. */
+function boundOf(source: ResolvedSource, entity: string, value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': ${flag} must be an ISO-8601 time (got '${value.slice(0, 40)}').`, { source: source.name, entity });
+  return new Date(value).toISOString();
+}
+
+/** The window of --from/--to on the mapping's time field, refused with why when the mapping has none that fits. */
+function rangeOf(source: ResolvedSource, entity: string, mapping: IndexMapping, options: DriverSampleOptions): TimeRange | undefined {
+  if (options.from === undefined && options.to === undefined) return undefined;
+  const { field, why } = timeFieldOf(mapping, settingsOf(source).timeField);
+  if (!field) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': --from/--to need a date field: ${why}.`, { source: source.name, entity });
+  const range = { field, from: boundOf(source, entity, options.from, '--from'), to: boundOf(source, entity, options.to, '--to') };
+  if (range.from && range.to && range.from > range.to) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': --from is after --to.`, { source: source.name, entity });
+  return range;
+}
+
+interface Read {
+  source: ResolvedSource;
+  entity: string;
+  api: Api;
+  ctx: DriverContext;
+  limit: number;
+  where?: string;
+  range?: TimeRange;
+  observed: ObservedVsMapping;
+  builder: FieldSetBuilder;
+}
+
+/** The batch of one page of hits: `_id` and `_source`, provenance the index and `_id`, compared with the mapping. */
+function batchOf(read: Read, hits: Hit[], bytes: number): RecordBatch {
+  read.observed.observe(hits);
+  const seen = read.builder.observe(hits.map((hit) => ({ _id: hit._id, ...(hit._source ?? {}) })));
+  const provenance: Provenance[] = hits.map((hit) => ({ index: hit._index, _id: hit._id }));
+  return { rows: seen.rows, provenance, bytes, ...(seen.fields ? { fields: seen.fields } : {}) };
+}
+
+type SearchAnswer = { pit_id?: string; timed_out?: boolean; hits: { hits: Hit[] } };
+
+/** Searches once; undefined when the sample was cancelled meanwhile. */
+async function search(read: Read, path: string, body: unknown): Promise<{ data: SearchAnswer; bytes: number } | undefined> {
+  try {
+    return await call<SearchAnswer>(read.api, 'POST', path, body, `reading ${read.entity}`);
+  } catch (error) {
+    if (read.ctx.signal.aborted) return undefined;
+    throw error;
+  }
+}
+
+/** head: one point in time, index by index and shard by shard in _doc order; deleted in the end whatever happened. */
+async function* headPages(read: Read, indices: { index: string; shards: number }[], stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
+  const settings = settingsOf(read.source);
+  const { data: opened } = await call<{ pit_id: string }>(read.api, 'POST', `${path(read.entity)}/_search/point_in_time?keep_alive=${settings.keepAlive}`, undefined, `opening a point in time on ${read.entity}`);
+  let pit = opened.pit_id;
+  let landed = 0;
+  let timedOut = false;
+  try {
+    for (const { index, shards } of indices) {
+      for (let shard = 0; shard < shards; shard++) {
+        let after: unknown[] | undefined;
+        for (;;) {
+          if (read.ctx.signal.aborted || landed >= read.limit) return;
+          const size = Math.min(read.limit - landed, landed ? settings.pageSize : Math.min(FIRST_PAGE, settings.pageSize));
+          const slice = shards > 1 ? { slice: { id: shard, max: shards } } : {};
+          const answer = await search(read, '_search', pageBody({ pit, keepAlive: settings.keepAlive, size, after, index, where: read.where, range: read.range, timeout: settings.requestTimeout, ...slice }));
+          if (!answer) return;
+          pit = answer.data.pit_id ?? pit;
+          timedOut ||= answer.data.timed_out === true;
+          const hits = answer.data.hits.hits;
+          landed += hits.length;
+          yield batchOf(read, hits, answer.bytes);
+          if (hits.length < size) break;
+          after = hits[hits.length - 1]!.sort;
+        }
+      }
+    }
+  } finally {
+    stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
+    await closePit(read.source, read.ctx, pit);
+  }
+}
+
+/** random: the top documents by a seeded random score, in one search (no context to close). */
+async function* randomPages(read: Read, seed: number, stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
+  const settings = settingsOf(read.source);
+  const answer = await search(read, `${path(read.entity)}/_search`, randomBody({ size: read.limit, seed, where: read.where, range: read.range, timeout: settings.requestTimeout }));
+  if (!answer) return;
+  const batch = batchOf(read, answer.data.hits.hits, answer.bytes);
+  stream.notes = [...(stream.notes ?? []), ...(read.limit > MAX_RANDOM ? [`a random sample is one search: at most ${MAX_RANDOM} documents (index.max_result_window)`] : []), ...read.observed.notes()];
+  yield batch;
+}
+
 async function sampleSearch(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
   checkEntity(source, entity);
   const api = apiFor(source, ctx);
@@ -114,54 +206,22 @@ async function sampleSearch(source: ResolvedSource, entity: string, options: Dri
   const where = options.where?.trim() ? options.where.trim() : undefined;
   if (where !== undefined) await checkWhere(source, api, entity, where);
   const mapping = await mappingOf(api, entity, indices[0]!.index);
-  const builder = new FieldSetBuilder(fieldsOfMapping(mapping).filter((f) => f.name === '_id'));
-  const observed = new ObservedVsMapping(mapping);
-  const stream: BatchSampleStream = {
-    fields: builder.fields, method: 'snapshot',
-    query: `point in time over ${entity}, _doc order per shard, pages of ${settings.pageSize}${where ? `, query_string ${JSON.stringify(where)}` : ''}`,
-    notes: indices.length > 1 ? [`${entity} spans ${indices.length} indices, read one after another; the mapping compared is ${indices[0]!.index}'s`] : [],
-    batches: pages(),
+  const range = rangeOf(source, entity, mapping, options);
+  const read: Read = {
+    source, entity, api, ctx, limit: options.limit, where, range,
+    observed: new ObservedVsMapping(mapping), builder: new FieldSetBuilder(fieldsOfMapping(mapping).filter((f) => f.name === '_id')),
   };
-
-  async function* pages(): AsyncGenerator<RecordBatch> {
-    const { data: opened } = await call<{ pit_id: string }>(api, 'POST', `${path(entity)}/_search/point_in_time?keep_alive=${settings.keepAlive}`, undefined, `opening a point in time on ${entity}`);
-    let pit = opened.pit_id;
-    let landed = 0;
-    let timedOut = false;
-    try {
-      for (const { index, shards } of indices) {
-        for (let shard = 0; shard < shards; shard++) {
-          let after: unknown[] | undefined;
-          for (;;) {
-            if (ctx.signal.aborted || landed >= options.limit) return;
-            const size = Math.min(options.limit - landed, landed ? settings.pageSize : Math.min(FIRST_PAGE, settings.pageSize));
-            const body = pageBody({ pit, keepAlive: settings.keepAlive, size, after, index, where, timeout: settings.requestTimeout, ...(shards > 1 ? { slice: { id: shard, max: shards } } : {}) });
-            let answer;
-            try {
-              answer = await call<{ pit_id?: string; timed_out?: boolean; hits: { hits: Hit[] } }>(api, 'POST', '_search', body, `reading ${entity}`);
-            } catch (error) {
-              if (ctx.signal.aborted) return;
-              throw error;
-            }
-            pit = answer.data.pit_id ?? pit;
-            timedOut ||= answer.data.timed_out === true;
-            const hits = answer.data.hits.hits;
-            observed.observe(hits);
-            const records = hits.map((hit) => ({ _id: hit._id, ...(hit._source ?? {}) }));
-            const provenance: Provenance[] = hits.map((hit) => ({ index: hit._index, _id: hit._id }));
-            const seen = builder.observe(records);
-            landed += hits.length;
-            yield { rows: seen.rows, provenance, bytes: answer.bytes, ...(seen.fields ? { fields: seen.fields } : {}) };
-            if (hits.length < size) break;
-            after = hits[hits.length - 1]!.sort;
-          }
-        }
-      }
-    } finally {
-      stream.notes = [...(stream.notes ?? []), ...observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
-      await closePit(source, ctx, pit);
-    }
-  }
+  const filters = `${where ? `, query_string ${JSON.stringify(where)}` : ''}${range ? `, ${range.field} from ${range.from ?? 'the start'} to ${range.to ?? 'the end'}` : ''}`;
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  const stream: BatchSampleStream = {
+    fields: read.builder.fields,
+    method: range ? 'time window' : 'snapshot',
+    query: options.strategy === 'random'
+      ? `${entity}: top ${Math.min(options.limit, MAX_RANDOM)} by random_score (seed ${seed}, field _seq_no)${filters}`
+      : `point in time over ${entity}, _doc order per shard, pages of ${settings.pageSize}${filters}`,
+    notes: indices.length > 1 ? [`${entity} spans ${indices.length} indices, read one after another; the mapping compared is ${indices[0]!.index}'s`] : [],
+    batches: { [Symbol.asyncIterator]: () => (options.strategy === 'random' ? randomPages(read, seed, stream) : headPages(read, indices, stream)) },
+  };
   return stream;
 }
 

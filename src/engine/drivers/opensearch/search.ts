@@ -101,20 +101,59 @@ export interface Hit {
   sort?: unknown[];
 }
 
+/** A time window on a date field: ISO-8601 bounds, either side open. */
+export interface TimeRange {
+  field: string;
+  from?: string;
+  to?: string;
+}
+
+/** The filters every read of a sample applies: one index (for paging), the query string, the window. */
+export function filtersOf(options: { index?: string; where?: string; range?: TimeRange }): unknown[] {
+  const filter: unknown[] = [];
+  if (options.index !== undefined) filter.push({ term: { _index: options.index } });
+  if (options.where !== undefined) filter.push({ query_string: { query: options.where } });
+  if (options.range) filter.push({ range: { [options.range.field]: { ...(options.range.from ? { gte: options.range.from } : {}), ...(options.range.to ? { lte: options.range.to } : {}), format: 'strict_date_optional_time' } } });
+  return filter;
+}
+
 /** The body of one page read: `_doc` order in a point in time, after the last hit's sort values; one shard's slice when the index has several. */
-export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: string; timeout?: string }): Record<string, unknown> {
-  const filter: unknown[] = [{ term: { _index: page.index } }];
-  if (page.where !== undefined) filter.push({ query_string: { query: page.where } });
+export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: string; range?: TimeRange; timeout?: string }): Record<string, unknown> {
   return {
     size: page.size,
     pit: { id: page.pit, keep_alive: page.keepAlive },
     sort: ['_doc'],
     track_total_hits: false,
-    query: { bool: { filter } },
+    query: { bool: { filter: filtersOf(page) } },
     ...(page.after ? { search_after: page.after } : {}),
     ...(page.slice ? { slice: page.slice } : {}),
     ...(page.timeout ? { timeout: page.timeout } : {}),
   };
+}
+
+/** The most documents one search returns (index.max_result_window's default): a random sample is one search. */
+export const MAX_RANDOM = 10_000;
+
+/** A random sample: the top `size` documents by a seeded random score (the same seed, the same draw while the index is unchanged). */
+export function randomBody(options: { size: number; seed: number; where?: string; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+  return {
+    size: Math.min(options.size, MAX_RANDOM),
+    track_total_hits: false,
+    query: { function_score: { query: { bool: { filter: filtersOf(options) } }, random_score: { seed: options.seed, field: '_seq_no' }, boost_mode: 'replace' } },
+    ...(options.timeout ? { timeout: options.timeout } : {}),
+  };
+}
+
+/**
+ * The date field a time window filters on: the one configured (it must be a mapped date), else
+ * `@timestamp` when mapped as a date, else the only date field; undefined with why when none fits.
+ */
+export function timeFieldOf(mapping: IndexMapping, configured: string | undefined): { field?: string; why?: string } {
+  const dates = [...mappedPaths(mapping)].filter(([, p]) => p.type === 'date' || p.type === 'date_nanos').map(([path]) => path);
+  if (configured !== undefined) return dates.includes(configured) ? { field: configured } : { why: `timeField '${configured}' is not a date field of the mapping (date fields: ${dates.join(', ') || 'none'})` };
+  if (dates.includes('@timestamp')) return { field: '@timestamp' };
+  if (dates.length === 1) return { field: dates[0] };
+  return { why: dates.length ? `the mapping has several date fields (${dates.join(', ')}): set the timeField option` : 'the mapping has no date field' };
 }
 
 interface Tally {
