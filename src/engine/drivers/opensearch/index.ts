@@ -58,7 +58,7 @@ async function call<T>(api: Api, method: 'GET' | 'POST' | 'DELETE', path: string
   try {
     data = JSON.parse(response.text);
   } catch {
-    throw api.client.fail(`${what} answered something that is not the search API's JSON: ${response.text.replace(/\s+/g, ' ').slice(0, 80)}`);
+    throw api.client.fail(`${what} answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
   }
   if (response.status >= 400) throw api.client.fail(`${what}: the server refused it: ${errorReason(data)}`);
   return { data: data as T, bytes: response.bytes };
