@@ -39,7 +39,9 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     })));
     await server.call('PUT', '/big', { settings: { number_of_shards: 3, number_of_replicas: 0 }, mappings: { properties: { n: { type: 'long' } } } });
     await server.bulk('big', Array.from({ length: BIG }, (_, n) => ({ _id: `b${n}`, n })));
-    await server.call('POST', '/_aliases', { actions: [{ add: { index: 'events', alias: 'recent' } }] });
+    await server.call('PUT', '/small', { settings: { number_of_shards: 2, number_of_replicas: 0 }, mappings: { properties: { n: { type: 'long' } } } });
+    await server.bulk('small', Array.from({ length: 50 }, (_, n) => ({ _id: `s${n}`, n })));
+    await server.call('POST', '/_aliases', { actions: [{ add: { index: 'events', alias: 'recent' } }, { add: { index: 'big', alias: 'both' } }, { add: { index: 'small', alias: 'both' } }] });
     workspace = createTestWorkspace('hw-opensearch-', `sources:
   - name: os
     kind: opensearch
@@ -87,6 +89,15 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.equal(info.status, 'complete', info.statusDetail);
     const [row] = (await workspace!.engine.query(`SELECT count(*), count(DISTINCT _id), sum(n) FROM ${info.table}`)).rows;
     assert.deepEqual(row!.map(Number), [BIG, BIG, (BIG * (BIG - 1)) / 2]);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('an alias over indices of 3 and 2 shards is read index by index under one point in time, every document once', async () => {
+    const info = await workspace!.engine.sample('os', 'both', { limit: BIG + 100 });
+    assert.equal([info.status, info.rowCount].join(' '), `complete ${BIG + 50}`, info.statusDetail);
+    assert.match(info.statusDetail ?? '', /both spans 2 indices, read one after another/);
+    const [row] = (await workspace!.engine.query(`SELECT count(DISTINCT _id), count(*) FILTER (WHERE _id LIKE 's%') FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [BIG + 50, 50]);
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 
