@@ -27,15 +27,16 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
           status: { type: 'keyword' },
           when: { type: 'date', ignore_malformed: true },
           title: { type: 'text', fields: { raw: { type: 'keyword' } } },
+          level: { type: 'text' },
           user: { properties: { name: { type: 'keyword' }, age: { type: 'integer' } } },
           tags: { type: 'nested', properties: { k: { type: 'keyword' } } },
         },
       },
     });
-    // `extra` is unmapped and in 30% of documents; `when` is malformed in every 20th; `code` holds only integers.
+    // `extra` is unmapped and in 30% of documents; `when` is malformed in every 20th; `code` holds only integers; `level` is text of 3 values.
     await server.bulk('events', Array.from({ length: EVENTS }, (_, i) => ({
       _id: `e${i}`, code: String(1000 + i), status: i % 2 ? 'ok' : 'failed', when: i % 20 === 7 ? 'yesterday-ish' : new Date(1_700_000_000_000 + i * 60_000).toISOString(),
-      title: `event ${i}`, user: { name: `u${i % 5}`, age: 20 + (i % 30) }, tags: [{ k: 'a' }], ...(i % 10 < 3 ? { extra: `x${i}` } : {}),
+      title: `event ${i}`, level: ['info', 'warn', 'error'][i % 3], user: { name: `u${i % 5}`, age: 20 + (i % 30) }, tags: [{ k: 'a' }], ...(i % 10 < 3 ? { extra: `x${i}` } : {}),
     })));
     await server.call('PUT', '/big', { settings: { number_of_shards: 3, number_of_replicas: 0 }, mappings: { properties: { n: { type: 'long' } } } });
     await server.bulk('big', Array.from({ length: BIG }, (_, n) => ({ _id: `b${n}`, n })));
@@ -72,14 +73,15 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.equal(byName.has('extra'), false);
   });
 
-  test('mapping vs observed names the unmapped field, the ignored malformed dates and the keyword of integers, each with an _id', async () => {
+  test('mapping vs observed names the unmapped field, the ignored malformed dates, the keyword of integers and the text enum, each with an _id', async () => {
     const info = await workspace!.engine.sample('os', 'events', { limit: 1000 });
     assert.equal([info.status, info.rowCount].join(' '), `complete ${EVENTS}`, info.statusDetail);
     const detail = info.statusDetail ?? '';
     assert.match(detail, /'extra' is in _source of 60 of 200 documents \(30%\) but not in the mapping \(dynamic: false\).*e\d+/);
     assert.match(detail, /'when' \(date \(ignore_malformed\)\) had 10 values the server ignored as malformed \(_ignored\), e\.g\. _id e7: "yesterday-ish"/);
     assert.match(detail, /keyword 'code' holds only integers \(200 values, e\.g\. _id e0\)/);
-    assert.doesNotMatch(detail, /keyword 'status'/);
+    assert.match(detail, /text 'level' holds only 3 distinct values in 200 \("error", "info", "warn"\), e\.g\. _id e0: an enum/);
+    assert.doesNotMatch(detail, /keyword 'status'|text 'title'/);
     const [row] = (await workspace!.engine.query(`SELECT count(DISTINCT _id), count(extra) FROM ${info.table}`)).rows;
     assert.deepEqual(row!.map(Number), [EVENTS, 60]);
   });

@@ -109,4 +109,16 @@ describe('opensearch search', { timeout: 10_000 }, () => {
     ];
     for (const [mapping, configured, expected] of cases) assert.deepEqual(timeFieldOf(mapping, configured), expected, String(configured));
   });
+
+  test('a text field with a few short distinct values over many documents is named as an enum; near misses are not', () => {
+    const mapping: IndexMapping = { properties: { level: { type: 'text' }, few: { type: 'text' }, varied: { type: 'text' }, long: { type: 'text' } } };
+    const observed = new ObservedVsMapping(mapping);
+    observed.observe(Array.from({ length: 30 }, (_, i) => ({
+      _index: 'i', _id: `d${i}`,
+      _source: { level: ['info', 'warn', 'error'][i % 3], varied: `v${i % 11}`, long: i % 2 ? 'x'.repeat(41) : 'short', ...(i < 19 ? { few: 'a' } : {}) },
+    })));
+    assert.deepEqual(observed.notes(), [
+      'mapping vs observed: text \'level\' holds only 3 distinct values in 30 ("error", "info", "warn"), e.g. _id d0: an enum; a keyword would filter and aggregate exactly',
+    ], '11 distinct values, a value over 40 characters and 19 values are each not enough');
+  });
 });

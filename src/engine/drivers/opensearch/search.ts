@@ -166,6 +166,7 @@ export class ObservedVsMapping {
   private readonly unmapped = new Map<string, Tally>();
   private readonly ignored = new Map<string, Tally & { value: string }>();
   private readonly keywordNumbers = new Map<string, Tally & { other: number }>();
+  private readonly textValues = new Map<string, Tally & { values: Set<string>; over: boolean }>();
   private documents = 0;
   private readonly paths: Map<string, MappingProperty>;
 
@@ -203,10 +204,23 @@ export class ObservedVsMapping {
           else entry.other++;
         }
       }
+      if (property.type === 'text') this.observeText(path, hit._id, child);
       const members = Array.isArray(child) ? child : [child];
       for (const member of members) {
         if (member && typeof member === 'object' && !Array.isArray(member) && property.properties) this.walk(hit, path, member as Record<string, unknown>, property.dynamic ?? dynamic);
       }
+    }
+  }
+
+  /** Distinct values of a text field, until there are too many (or too long) for an enum. */
+  private observeText(path: string, id: string, value: unknown): void {
+    const entry = this.textValues.get(path) ?? { count: 0, example: id, values: new Set<string>(), over: false };
+    this.textValues.set(path, entry);
+    for (const each of Array.isArray(value) ? value : [value]) {
+      if (typeof each !== 'string' || entry.over) continue;
+      entry.count++;
+      entry.values.add(each);
+      if (entry.values.size > ENUM_MAX_VALUES || each.length > ENUM_MAX_LENGTH) entry.over = true;
     }
   }
 
@@ -217,9 +231,18 @@ export class ObservedVsMapping {
     for (const [path, t] of this.unmapped) out.push(`mapping vs observed: '${path}' is in _source of ${t.count} of ${this.documents} documents (${share(t.count)}) but not in the mapping (dynamic: false): stored, not searchable (e.g. _id ${t.example})`);
     for (const [path, t] of this.ignored) out.push(`mapping vs observed: '${path}' (${nativeTypeOf(this.paths.get(path) ?? {})}) had ${t.count} value${t.count === 1 ? '' : 's'} the server ignored as malformed (_ignored), e.g. _id ${t.example}: ${t.value}`);
     for (const [path, t] of this.keywordNumbers) if (t.count > 0 && t.other === 0) out.push(`mapping vs observed: keyword '${path}' holds only integers (${t.count} values, e.g. _id ${t.example}): a numeric type would range-query and sort as numbers`);
+    for (const [path, t] of this.textValues) {
+      if (t.over || t.count < ENUM_MIN_COUNT || t.values.size * 2 > t.count) continue;
+      out.push(`mapping vs observed: text '${path}' holds only ${t.values.size} distinct values in ${t.count} (${[...t.values].sort().map((v) => JSON.stringify(v)).join(', ')}), e.g. _id ${t.example}: an enum; a keyword would filter and aggregate exactly`);
+    }
     return out;
   }
 }
+
+/** A text field "is really an enum" with at most this many distinct values, none longer than this, over at least this many values. */
+const ENUM_MAX_VALUES = 10;
+const ENUM_MAX_LENGTH = 40;
+const ENUM_MIN_COUNT = 20;
 
 function tally(map: Map<string, Tally>, key: string, id: string): void {
   const seen = map.get(key);
