@@ -43,6 +43,9 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     await server.call('PUT', '/small', { settings: { number_of_shards: 2, number_of_replicas: 0 }, mappings: { properties: { n: { type: 'long' } } } });
     await server.bulk('small', Array.from({ length: 50 }, (_, n) => ({ _id: `s${n}`, n })));
     await server.call('POST', '/_aliases', { actions: [{ add: { index: 'events', alias: 'recent' } }, { add: { index: 'big', alias: 'both' } }, { add: { index: 'small', alias: 'both' } }] });
+    await server.call('PUT', '/_index_template/logs', { index_patterns: ['logs-*'], data_stream: {}, template: { settings: { number_of_replicas: 0 }, mappings: { properties: { '@timestamp': { type: 'date' }, msg: { type: 'keyword' } } } } });
+    await server.call('PUT', '/_data_stream/logs-app');
+    await server.bulk('logs-app', Array.from({ length: 30 }, (_, i) => ({ '@timestamp': new Date(1_700_000_000_000 + i * 1000).toISOString(), msg: `m${i}` })));
     workspace = createTestWorkspace('hw-opensearch-', `sources:
   - name: os
     kind: opensearch
@@ -64,6 +67,8 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     const nodes = await engine.browse('os', []);
     assert.match(nodes.find((n) => n.id === 'big')?.detail ?? '', /^20,000 docs · .* · 3 shards × 1/);
     assert.equal(nodes.find((n) => n.id === 'recent')?.detail, 'alias of events');
+    assert.equal(nodes.find((n) => n.id === 'logs-app')?.detail, 'data stream · 1 backing index');
+    assert.ok(!nodes.some((n) => n.id.startsWith('.')), 'backing and system indices are not listed');
     const schema = await engine.nativeSchema('os', 'events');
     const byName = new Map(schema!.fields.map((f) => [f.name, f]));
     assert.equal(byName.get('title')?.nativeType, 'text (+raw keyword)');
@@ -135,7 +140,7 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 
-  test('random draws distinct documents by a seeded random score and says the seed; a time window filters on the date field', async () => {
+  test('random draws distinct documents by a seeded random score and says the seed; a time window filters on the date field (@timestamp of a data stream by default)', async () => {
     const { engine } = workspace!;
     const random = await engine.sample('os', 'big', { limit: 50, strategy: 'random' });
     assert.equal([random.status, random.rowCount].join(' '), 'complete 50', random.statusDetail);
@@ -150,6 +155,9 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.equal(window.status, 'complete', window.statusDetail);
     const [bounds] = (await engine.query(`SELECT count(*), 0, count(*) FILTER (WHERE "when" < '${from}' OR "when" > '${to}') FROM ${window.table}`)).rows;
     assert.deepEqual([Number(bounds![0]), Number(bounds![2])], [40 - 2, 0]);
+    const stream = await engine.sample('os', 'logs-app', { limit: 100, from: new Date(1_700_000_000_000 + 20_000).toISOString() });
+    assert.equal([stream.status, stream.rowCount].join(' '), 'complete 10', stream.statusDetail);
+    assert.match(stream.query ?? '', /@timestamp from 2023-11-14T22:13:40\.000Z to the end/);
     await assert.rejects(engine.sample('os', 'big', { limit: 10, from }), (e: unknown) => e instanceof HeadwaterError && /entity 'big': --from\/--to need a date field: the mapping has no date field/.test(e.message));
     await assert.rejects(engine.sample('os', 'events', { limit: 10, from: 'last tuesday' }), (e: unknown) => e instanceof HeadwaterError && /--from must be an ISO-8601 time/.test(e.message));
   });

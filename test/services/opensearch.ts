@@ -26,7 +26,7 @@ export interface OpenSearchService {
   dir: string;
   /** One REST call; the parsed JSON answer. Throws on HTTP ≥ 400 unless `allowError`. */
   call(method: string, path: string, body?: unknown, options?: { allowError?: boolean; ndjson?: string }): Promise<{ status: number; body: Json }>;
-  /** Indexes documents in bulk (with their `_id` when they carry one as `_id`), then refreshes the index. */
+  /** Creates documents in bulk (with their `_id` when they carry one as `_id`; `create`, so data streams take them too), then refreshes. */
   bulk(index: string, docs: Record<string, unknown>[]): Promise<void>;
   /** Search contexts open on the node: scrolls and point-in-time readers. */
   openContexts(): Promise<{ open: number; pit: number }>;
@@ -116,9 +116,9 @@ export async function startOpenSearch(): Promise<OpenSearchService> {
     url, port, dir, call, stop,
     async bulk(index, docs) {
       for (let i = 0; i < docs.length; i += 5000) {
-        const lines = docs.slice(i, i + 5000).flatMap(({ _id, ...doc }) => [JSON.stringify({ index: _id === undefined ? {} : { _id } }), JSON.stringify(doc)]);
+        const lines = docs.slice(i, i + 5000).flatMap(({ _id, ...doc }) => [JSON.stringify({ create: _id === undefined ? {} : { _id } }), JSON.stringify(doc)]);
         const { body } = await call('POST', `/${encodeURIComponent(index)}/_bulk`, undefined, { ndjson: `${lines.join('\n')}\n` });
-        if (body.errors) throw new Error(`OpenSearch bulk into ${index}: ${JSON.stringify(body.items.find((item: Json) => item.index?.error)).slice(0, 400)}`);
+        if (body.errors) throw new Error(`OpenSearch bulk into ${index}: ${JSON.stringify(body.items.find((item: Json) => item.create?.error)).slice(0, 400)}`);
       }
       await call('POST', `/${encodeURIComponent(index)}/_refresh`);
     },

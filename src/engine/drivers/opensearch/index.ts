@@ -264,7 +264,7 @@ async function rootNodes(api: Api): Promise<BrowseNode[]> {
   const byAlias = new Map<string, string[]>();
   for (const a of aliases) if (!a.alias.startsWith('.')) byAlias.set(a.alias, [...(byAlias.get(a.alias) ?? []), a.index]);
   for (const [alias, targets] of byAlias) nodes.push({ id: alias, label: alias, kind: 'view', entity: alias, sampleable: true, expandable: false, tooltip, detail: `alias of ${targets.join(', ')}` });
-  for (const s of streams) if (!s.name.startsWith('.')) nodes.push({ id: s.name, label: s.name, kind: 'table', entity: s.name, sampleable: true, expandable: false, tooltip, detail: `data stream · ${s.indices?.length ?? 0} backing indices` });
+  for (const s of streams) if (!s.name.startsWith('.')) nodes.push({ id: s.name, label: s.name, kind: 'table', entity: s.name, sampleable: true, expandable: false, tooltip, detail: `data stream · ${s.indices?.length ?? 0} backing ${s.indices?.length === 1 ? 'index' : 'indices'}` });
   return nodes;
 }
 
