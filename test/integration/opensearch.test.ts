@@ -108,12 +108,17 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 
-  test('--where narrows with a query string; one the server cannot parse is refused before anything opens', async () => {
+  test('--where narrows with a query string or a JSON query clause; one the server cannot parse, or a script, is refused before anything opens', async () => {
     const { engine } = workspace!;
     const info = await engine.sample('os', 'recent', { limit: 1000, where: 'status:failed AND user.name:u1' });
     assert.equal(info.status, 'complete', info.statusDetail);
     const [row] = (await engine.query(`SELECT count(*), count(*) FILTER (WHERE status = 'failed' AND (user->>'$.name') = 'u1') FROM ${info.table}`)).rows;
     assert.deepEqual(row!.map(Number), [20, 20]);
+    const dsl = await engine.sample('os', 'events', { limit: 1000, where: '{"bool": {"filter": [{"term": {"status": "ok"}}, {"range": {"user.age": {"gte": 45}}}]}}' });
+    // Odd i (ok) with i % 30 in 25..29 (age ≥ 45): 25, 27, 29 in each of the six whole blocks of 30.
+    assert.equal([dsl.status, dsl.rowCount].join(' '), 'complete 18', dsl.statusDetail);
+    await assert.rejects(engine.sample('os', 'events', { limit: 10, where: '{"no_such_query": {"status": "ok"}}' }), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage' && /entity 'events': the server refused --where .*no_such_query/.test(e.message));
+    await assert.rejects(engine.sample('os', 'events', { limit: 10, where: '{"script": {"script": "true"}}' }), (e: unknown) => e instanceof HeadwaterError && /may not run scripts/.test(e.message));
     await assert.rejects(engine.sample('os', 'events', { limit: 10, where: 'status:(failed OR' }), (e: unknown) => e instanceof HeadwaterError && /OpenSearch source 'os', entity 'events': the server refused --where .*Cannot parse/.test(e.message));
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, randomBody, timeFieldOf, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
+import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
 
 const source = { name: 'os' };
 
@@ -60,7 +60,7 @@ describe('opensearch search', { timeout: 10_000 }, () => {
     assert.deepEqual(pageBody({ pit: 'P', keepAlive: '1m', size: 100, index: 'logs' }), {
       size: 100, pit: { id: 'P', keep_alive: '1m' }, sort: ['_doc'], track_total_hits: false, query: { bool: { filter: [{ term: { _index: 'logs' } }] } },
     });
-    const next = pageBody({ pit: 'P', keepAlive: '1m', size: 10, index: 'logs', after: [41], slice: { id: 1, max: 3 }, where: 'status:500', timeout: '30s' });
+    const next = pageBody({ pit: 'P', keepAlive: '1m', size: 10, index: 'logs', after: [41], slice: { id: 1, max: 3 }, where: { query_string: { query: 'status:500' } }, timeout: '30s' });
     assert.deepEqual([next.search_after, next.slice, next.timeout, next.query], [[41], { id: 1, max: 3 }, '30s', { bool: { filter: [{ term: { _index: 'logs' } }, { query_string: { query: 'status:500' } }] } }]);
   });
 
@@ -120,5 +120,25 @@ describe('opensearch search', { timeout: 10_000 }, () => {
     assert.deepEqual(observed.notes(), [
       'mapping vs observed: text \'level\' holds only 3 distinct values in 30 ("error", "info", "warn"), e.g. _id d0: an enum; a keyword would filter and aggregate exactly',
     ], '11 distinct values, a value over 40 characters and 19 values are each not enough');
+  });
+
+  test('--where is a query string, or one JSON query clause without scripts; near misses are refused by name', () => {
+    assert.deepEqual(whereQuery(source, 'logs', ' status:500 AND host:web* '), { query_string: { query: 'status:500 AND host:web*' } });
+    assert.deepEqual(whereQuery(source, 'logs', '{"term": {"status": 500}}'), { term: { status: 500 } });
+    assert.deepEqual(whereQuery(source, 'logs', '{"bool": {"filter": [{"range": {"n": {"gte": 3}}}], "must_not": [{"term": {"scripted": true}}]}}').bool !== undefined, true, 'a field value may say script');
+    const deep = '{"bool": {"filter": ['.repeat(20) + '{}' + ']}}'.repeat(20);
+    const refused: [string, RegExp][] = [
+      ['{"term": ', /starts with \{ but is not JSON/],
+      ['{"term": {"a": 1}, "range": {}}', /one query clause/],
+      ['{}', /one query clause/],
+      ['{"script": {"script": "doc.a.value > 1"}}', /may not run scripts or percolation \('script'\)/],
+      ['{"bool": {"filter": [{"script_score": {}}]}}', /may not run scripts .*'script_score'/],
+      ['{"percolate": {"field": "q"}}', /'percolate'/],
+      [deep, /nests deeper than 32 levels/],
+      ['x'.repeat(64 * 1024 + 1), /is over 65536 characters/],
+    ];
+    for (const [where, why] of refused) {
+      assert.throws(() => whereQuery(source, 'logs', where), (e: unknown) => e instanceof HeadwaterError && e.code === 'usage' && /^OpenSearch source 'os', entity 'logs': --where /.test(e.message) && why.test(e.message), where.slice(0, 60));
+    }
   });
 });

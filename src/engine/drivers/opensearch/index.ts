@@ -12,7 +12,7 @@ import { timeoutsOf } from '../kit/http.js';
 import { FieldSetBuilder } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
 import { manifest } from './manifest.js';
-import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, type Hit, type IndexMapping, type TimeRange } from './search.js';
+import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
 /** Documents the first page asks for, so rows land at once; later pages ask for pageSize. */
@@ -96,13 +96,19 @@ async function requireOpenSearch(source: ResolvedSource, api: Api, entity: strin
   throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server is Elasticsearch ${data.version?.number ?? ''}; sampling reads OpenSearch's point in time API, and Elasticsearch's (_pit) is not supported yet. Browse and the native schema work.`.replace(' ;', ';'), { source: source.name, entity });
 }
 
-/** Asks the server whether `--where` parses before anything is opened; its refusal is a usage error. */
-async function checkWhere(source: ResolvedSource, api: Api, entity: string, where: string): Promise<void> {
-  const { data } = await call<{ valid?: boolean; explanations?: { error?: string }[]; error?: string }>(
-    api, 'POST', `${path(entity)}/_validate/query?explain=true`, { query: { query_string: { query: where } } }, '--where validation');
-  if (data.valid) return;
-  const why = (data.explanations?.find((e) => e.error)?.error ?? data.error ?? 'invalid').replace(/\s*Was expecting[\s\S]*$/, '').replace(/^\[[^\]]*\]\s*/, '').slice(0, 240);
-  throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server refused --where ${JSON.stringify(where.slice(0, 80))}: ${why}`, { source: source.name, entity, hint: 'A query string in Lucene syntax, e.g. status:500 AND host:web*' });
+/** Asks the server whether `--where` parses before anything is opened; its refusal (valid: false, or a 400) is a usage error. */
+async function checkWhere(source: ResolvedSource, api: Api, entity: string, where: string, query: WhereQuery): Promise<void> {
+  const response = await api.client.send('POST', new URL(`${path(entity)}/_validate/query?explain=true`, api.base), { query }, '--where validation');
+  let data: { valid?: boolean; explanations?: { error?: string }[] } = {};
+  try {
+    data = JSON.parse(response.text) as typeof data;
+  } catch {
+    throw api.client.fail(`--where validation answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
+  }
+  if (response.status < 400 && data.valid) return;
+  const explained = data.explanations?.find((e) => e.error)?.error;
+  const why = (response.status >= 400 || !explained ? errorReason(data) : explained).replace(/\s*Was expecting[\s\S]*$/, '').replace(/^\[[^\]]*\]\s*/, '').slice(0, 240);
+  throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server refused --where ${JSON.stringify(where.slice(0, 80))}: ${why}`, { source: source.name, entity, hint: 'A query string in Lucene syntax, e.g. status:500 AND host:web*, or one JSON query clause' });
 }
 
 /** An ISO-8601 bound of --from/--to, as the range filter takes it. */
@@ -128,7 +134,7 @@ interface Read {
   api: Api;
   ctx: DriverContext;
   limit: number;
-  where?: string;
+  where?: WhereQuery;
   range?: TimeRange;
   observed: ObservedVsMapping;
   builder: FieldSetBuilder;
@@ -204,14 +210,15 @@ async function sampleSearch(source: ResolvedSource, entity: string, options: Dri
   await requireOpenSearch(source, api, entity);
   const indices = await indicesOf(source, api, entity);
   const where = options.where?.trim() ? options.where.trim() : undefined;
-  if (where !== undefined) await checkWhere(source, api, entity, where);
+  const query = where !== undefined ? whereQuery(source, entity, where) : undefined;
+  if (where !== undefined && query) await checkWhere(source, api, entity, where, query);
   const mapping = await mappingOf(api, entity, indices[0]!.index);
   const range = rangeOf(source, entity, mapping, options);
   const read: Read = {
-    source, entity, api, ctx, limit: options.limit, where, range,
+    source, entity, api, ctx, limit: options.limit, where: query, range,
     observed: new ObservedVsMapping(mapping), builder: new FieldSetBuilder(fieldsOfMapping(mapping).filter((f) => f.name === '_id')),
   };
-  const filters = `${where ? `, query_string ${JSON.stringify(where)}` : ''}${range ? `, ${range.field} from ${range.from ?? 'the start'} to ${range.to ?? 'the end'}` : ''}`;
+  const filters = `${where ? `, where ${JSON.stringify(where)}` : ''}${range ? `, ${range.field} from ${range.from ?? 'the start'} to ${range.to ?? 'the end'}` : ''}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
   const stream: BatchSampleStream = {
     fields: read.builder.fields,

@@ -23,7 +23,7 @@ export const manifest = defineManifest({
     maxRetries: option.integer('Retries of one request after 429/5xx/network errors.', { minimum: 0, default: 3 }),
   },
   required: ['url'],
-  samples: { strategies: ['head', 'random'], options: ['where', 'from', 'to'], hint: '--where takes a query string (Lucene syntax, e.g. status:500 AND host:web*), checked by the server first; --from/--to take ISO-8601 times on the timeField.' },
+  samples: { strategies: ['head', 'random'], options: ['where', 'from', 'to'], hint: '--where takes a query string (Lucene syntax, e.g. status:500 AND host:web*) or one JSON query clause without scripts, checked by the server first; --from/--to take ISO-8601 times on the timeField.' },
   semantics: {
     reads: 'Searches and metadata reads only, one request at a time; a sample holds one point in time, deleted when it ends, fails or is cancelled.',
     order: 'Index by index, shard by shard, in _doc (index) order: stable within the point in time, not insertion order.',

@@ -101,6 +101,45 @@ export interface Hit {
   sort?: unknown[];
 }
 
+/** One query clause of the query DSL, as a filter. */
+export type WhereQuery = Record<string, unknown>;
+
+/** Longest --where read, and deepest JSON query accepted. */
+const MAX_WHERE_CHARS = 64 * 1024;
+const MAX_WHERE_DEPTH = 32;
+/** Clauses that run code or stored queries (a field named `script` is refused too: the price of a plain check). */
+const SCRIPTED = new Set(['script', 'script_score', 'scripted_metric', 'script_fields', 'runtime_mappings', 'percolate']);
+
+/**
+ * `--where` as a query clause: JSON query DSL when it starts with `{` (one clause; no script, stored
+ * script or percolation anywhere in it), else a query string. The server checks the rest.
+ */
+export function whereQuery(source: Pick<ResolvedSource, 'name'>, entity: string, where: string): WhereQuery {
+  const refuse = (why: string) => new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': --where ${why}.`, { source: source.name, entity, hint: 'A query string such as status:500 AND host:web*, or one JSON query clause such as {"term": {"status": 500}}' });
+  const text = where.trim();
+  if (text.length > MAX_WHERE_CHARS) throw refuse(`is over ${MAX_WHERE_CHARS} characters`);
+  if (!text.startsWith('{')) return { query_string: { query: text } };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw refuse('starts with { but is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length !== 1) throw refuse('in JSON must be one query clause, an object with one key such as {"term": {...}}');
+  const walk = (value: unknown, depth: number): void => {
+    if (depth > MAX_WHERE_DEPTH) throw refuse(`nests deeper than ${MAX_WHERE_DEPTH} levels`);
+    if (Array.isArray(value)) for (const each of value) walk(each, depth + 1);
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (SCRIPTED.has(key)) throw refuse(`may not run scripts or percolation ('${key.slice(0, 40)}')`);
+        walk(child, depth + 1);
+      }
+    }
+  };
+  walk(parsed, 0);
+  return parsed as WhereQuery;
+}
+
 /** A time window on a date field: ISO-8601 bounds, either side open. */
 export interface TimeRange {
   field: string;
@@ -109,16 +148,16 @@ export interface TimeRange {
 }
 
 /** The filters every read of a sample applies: one index (for paging), the query string, the window. */
-export function filtersOf(options: { index?: string; where?: string; range?: TimeRange }): unknown[] {
+export function filtersOf(options: { index?: string; where?: WhereQuery; range?: TimeRange }): unknown[] {
   const filter: unknown[] = [];
   if (options.index !== undefined) filter.push({ term: { _index: options.index } });
-  if (options.where !== undefined) filter.push({ query_string: { query: options.where } });
+  if (options.where !== undefined) filter.push(options.where);
   if (options.range) filter.push({ range: { [options.range.field]: { ...(options.range.from ? { gte: options.range.from } : {}), ...(options.range.to ? { lte: options.range.to } : {}), format: 'strict_date_optional_time' } } });
   return filter;
 }
 
 /** The body of one page read: `_doc` order in a point in time, after the last hit's sort values; one shard's slice when the index has several. */
-export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: string; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
   return {
     size: page.size,
     pit: { id: page.pit, keep_alive: page.keepAlive },
@@ -135,7 +174,7 @@ export function pageBody(page: { pit: string; keepAlive: string; size: number; a
 export const MAX_RANDOM = 10_000;
 
 /** A random sample: the top `size` documents by a seeded random score (the same seed, the same draw while the index is unchanged). */
-export function randomBody(options: { size: number; seed: number; where?: string; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+export function randomBody(options: { size: number; seed: number; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
   return {
     size: Math.min(options.size, MAX_RANDOM),
     track_total_hits: false,
