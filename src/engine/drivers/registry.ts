@@ -29,6 +29,7 @@ import { manifest as prometheus } from './prometheus/manifest.js';
 import { manifest as dynamodb } from './dynamodb/manifest.js';
 import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
+import { manifest as opensearch } from './opensearch/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -60,6 +61,7 @@ const kinds: KindEntry[] = [
   { manifest: dynamodb, load: () => import('./dynamodb/index.js') },
   { manifest: mongodb, load: () => import('./mongodb/index.js') },
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
+  { manifest: opensearch, load: () => import('./opensearch/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

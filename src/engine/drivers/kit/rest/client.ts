@@ -100,13 +100,21 @@ export class RestClient {
     return this.request(url, what, JSON.stringify(body));
   }
 
-  private request(url: URL, what: string, jsonBody?: string): Promise<RestResponse> {
-    const run = this.pending.then(() => this.requestNow(url, what, jsonBody));
+  /**
+   * Any method, with a JSON body or none (a search API's POST and DELETE), with the same politeness.
+   * Like postJson, a 400 with a JSON body is returned for the caller to read the server's reason.
+   */
+  send(method: 'GET' | 'POST' | 'DELETE', url: URL, body: unknown, what: string): Promise<RestResponse> {
+    return this.request(url, what, body === undefined ? undefined : JSON.stringify(body), method);
+  }
+
+  private request(url: URL, what: string, jsonBody?: string, method?: string): Promise<RestResponse> {
+    const run = this.pending.then(() => this.requestNow(url, what, jsonBody, method));
     this.pending = run.catch(() => undefined);
     return run;
   }
 
-  private async requestNow(url: URL, what: string, jsonBody?: string): Promise<RestResponse> {
+  private async requestNow(url: URL, what: string, jsonBody?: string, method?: string): Promise<RestResponse> {
     let attempt = 0;
     let refreshed = false;
     for (;;) {
@@ -119,7 +127,7 @@ export class RestClient {
       let response: Exchange;
       try {
         this.requests++;
-        response = await this.exchange(url, jsonBody, token);
+        response = await this.exchange(url, jsonBody, token, method);
       } catch (error) {
         if (this.ctx.signal.aborted) throw error;
         const failure = error instanceof HttpFailure ? error : undefined;
@@ -165,9 +173,9 @@ export class RestClient {
   }
 
   /** One exchange, redirects followed by hand; the body is read within maxResponseBytes and counted for the byte budget. */
-  private async exchange(url: URL, jsonBody: string | undefined, token: string | undefined): Promise<Exchange> {
+  private async exchange(url: URL, jsonBody: string | undefined, token: string | undefined, method?: string): Promise<Exchange> {
     const { response, otherOrigins } = await sendFollowing(url, {
-      method: jsonBody === undefined ? 'GET' : 'POST', body: jsonBody, signal: this.ctx.signal, timeouts: this.config.timeouts, decode: true,
+      method: method ?? (jsonBody === undefined ? 'GET' : 'POST'), body: jsonBody, signal: this.ctx.signal, timeouts: this.config.timeouts, decode: true,
       home: this.home, allowCrossOrigin: this.allowCrossOrigin,
       prepare: (target, home) => this.prepare(target, home, jsonBody !== undefined, token),
     });

@@ -1,0 +1,306 @@
+// OpenSearch/Elasticsearch driver (kind `opensearch`), over the REST API through the kit's polite
+// HTTP client (one driver for both servers: the official clients are two packages that each check
+// for their own server; Elasticsearch samples wait for its _pit API). Browse: indices with doc count, size and shards, aliases and data streams. A
+// sample opens one point in time over the entity and reads it index by index, shard by shard (a
+// slice per shard, since _doc values repeat across shards), in _doc order with search_after; the
+// point in time is deleted when the sample ends, fails or is cancelled. The documents are compared
+// with the mapping as they go by (unmapped fields, ignored malformed values, keywords of integers).
+import { HeadwaterError } from '../../../shared/errors.js';
+import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
+import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
+import { timeoutsOf } from '../kit/http.js';
+import { FieldSetBuilder } from '../kit/inference.js';
+import { RestClient } from '../kit/rest/client.js';
+import { manifest } from './manifest.js';
+import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
+
+const settingsOf = (source: ResolvedSource) => manifest.settings(source);
+/** Documents the first page asks for, so rows land at once; later pages ask for pageSize. */
+const FIRST_PAGE = 100;
+/** Longest wait for the point in time's deletion after a cancel or an error. */
+const CLEANUP_MS = 10_000;
+
+interface Api {
+  client: RestClient;
+  base: URL;
+}
+
+function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
+  if (!source.url || !/^https?:\/\//i.test(source.url)) throw new HeadwaterError('usage', `OpenSearch source '${source.name}' needs url: http(s)://host:9200.`, { source: source.name });
+  const settings = settingsOf(source);
+  const base = new URL(source.url.endsWith('/') ? source.url : `${source.url}/`);
+  const user = settings.user ?? (base.username ? decodeURIComponent(base.username) : undefined);
+  const password = settings.password ?? (base.password ? decodeURIComponent(base.password) : undefined);
+  base.username = '';
+  base.password = '';
+  const client = new RestClient(source, {
+    label: 'OpenSearch source',
+    baseUrl: base.href,
+    auth: user !== undefined ? { type: 'basic', username: user, password: password ?? '' } : { type: 'none' },
+    headers: settings.headers ?? {},
+    query: {},
+    endpoints: [],
+    maxPages: Number.MAX_SAFE_INTEGER,
+    timeouts: timeoutsOf(settings),
+    maxResponseBytes: settings.maxResponseBytes,
+    allowCrossOrigin: settings.allowCrossOrigin,
+    maxRetries: settings.maxRetries,
+    retryBaseMs: 500,
+    retryMaxMs: 30_000,
+  }, ctx);
+  return { client, base };
+}
+
+/** One request; the parsed JSON answer, or the server's own reason as the error. */
+async function call<T>(api: Api, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, what: string): Promise<{ data: T; bytes: number }> {
+  const response = await api.client.send(method, new URL(path, api.base), body, what);
+  let data: unknown;
+  try {
+    data = JSON.parse(response.text);
+  } catch {
+    throw api.client.fail(`${what} answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
+  }
+  if (response.status >= 400) throw api.client.fail(`${what}: the server refused it: ${errorReason(data)}`);
+  return { data: data as T, bytes: response.bytes };
+}
+
+const path = (name: string) => encodeURIComponent(name);
+
+/** Concrete indices behind the entity, with their shard counts; not_found when none. */
+async function indicesOf(source: ResolvedSource, api: Api, entity: string): Promise<{ index: string; shards: number }[]> {
+  const { data } = await call<Record<string, { settings?: { index?: { number_of_shards?: string } } }>>(
+    api, 'GET', `${path(entity)}/_settings/index.number_of_shards?ignore_unavailable=true&allow_no_indices=true&expand_wildcards=open`, undefined, `the settings of ${entity}`);
+  const indices = Object.entries(data).map(([index, s]) => ({ index, shards: Number(s.settings?.index?.number_of_shards ?? 1) })).sort((a, b) => (a.index < b.index ? -1 : 1));
+  if (!indices.length) throw new HeadwaterError('not_found', `OpenSearch source '${source.name}', entity '${entity}': no open index, alias or data stream has that name.`, { source: source.name, entity });
+  return indices;
+}
+
+/** The mapping of the entity (of its first index when an alias or data stream spans several). */
+async function mappingOf(api: Api, entity: string, index: string): Promise<IndexMapping> {
+  const { data } = await call<Record<string, { mappings?: IndexMapping }>>(api, 'GET', `${path(index)}/_mapping`, undefined, `the mapping of ${entity}`);
+  return data[index]?.mappings ?? {};
+}
+
+interface ServerInfo {
+  cluster_name?: string;
+  version?: { number?: string; distribution?: string };
+}
+
+/**
+ * Elasticsearch's point in time is another API (`POST /<index>/_pit`, `DELETE /_pit`) and no
+ * Elasticsearch server is tested here yet: its samples are refused by name rather than guessed at.
+ */
+async function requireOpenSearch(source: ResolvedSource, api: Api, entity: string): Promise<void> {
+  const { data } = await call<ServerInfo>(api, 'GET', '', undefined, 'the server information');
+  if (data.version?.distribution === 'opensearch') return;
+  throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server is Elasticsearch ${data.version?.number ?? ''}; sampling reads OpenSearch's point in time API, and Elasticsearch's (_pit) is not supported yet. Browse and the native schema work.`.replace(' ;', ';'), { source: source.name, entity });
+}
+
+/** Asks the server whether `--where` parses before anything is opened; its refusal (valid: false, or a 400) is a usage error. */
+async function checkWhere(source: ResolvedSource, api: Api, entity: string, where: string, query: WhereQuery): Promise<void> {
+  const response = await api.client.send('POST', new URL(`${path(entity)}/_validate/query?explain=true`, api.base), { query }, '--where validation');
+  let data: { valid?: boolean; explanations?: { error?: string }[] } = {};
+  try {
+    data = JSON.parse(response.text) as typeof data;
+  } catch {
+    throw api.client.fail(`--where validation answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
+  }
+  if (response.status < 400 && data.valid) return;
+  const explained = data.explanations?.find((e) => e.error)?.error;
+  const why = (response.status >= 400 || !explained ? errorReason(data) : explained).replace(/\s*Was expecting[\s\S]*$/, '').replace(/^\[[^\]]*\]\s*/, '').slice(0, 240);
+  throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': the server refused --where ${JSON.stringify(where.slice(0, 80))}: ${why}`, { source: source.name, entity, hint: 'A query string in Lucene syntax, e.g. status:500 AND host:web*, or one JSON query clause' });
+}
+
+/** An ISO-8601 bound of --from/--to, as the range filter takes it. */
+function boundOf(source: ResolvedSource, entity: string, value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': ${flag} must be an ISO-8601 time (got '${value.slice(0, 40)}').`, { source: source.name, entity });
+  return new Date(value).toISOString();
+}
+
+/** The window of --from/--to on the mapping's time field, refused with why when the mapping has none that fits. */
+function rangeOf(source: ResolvedSource, entity: string, mapping: IndexMapping, options: DriverSampleOptions): TimeRange | undefined {
+  if (options.from === undefined && options.to === undefined) return undefined;
+  const { field, why } = timeFieldOf(mapping, settingsOf(source).timeField);
+  if (!field) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': --from/--to need a date field: ${why}.`, { source: source.name, entity });
+  const range = { field, from: boundOf(source, entity, options.from, '--from'), to: boundOf(source, entity, options.to, '--to') };
+  if (range.from && range.to && range.from > range.to) throw new HeadwaterError('usage', `OpenSearch source '${source.name}', entity '${entity}': --from is after --to.`, { source: source.name, entity });
+  return range;
+}
+
+interface Read {
+  source: ResolvedSource;
+  entity: string;
+  api: Api;
+  ctx: DriverContext;
+  limit: number;
+  where?: WhereQuery;
+  range?: TimeRange;
+  observed: ObservedVsMapping;
+  builder: FieldSetBuilder;
+}
+
+/** The batch of one page of hits: `_id` and `_source`, provenance the index and `_id`, compared with the mapping. */
+function batchOf(read: Read, hits: Hit[], bytes: number): RecordBatch {
+  read.observed.observe(hits);
+  const seen = read.builder.observe(hits.map((hit) => ({ _id: hit._id, ...(hit._source ?? {}) })));
+  const provenance: Provenance[] = hits.map((hit) => ({ index: hit._index, _id: hit._id }));
+  return { rows: seen.rows, provenance, bytes, ...(seen.fields ? { fields: seen.fields } : {}) };
+}
+
+type SearchAnswer = { pit_id?: string; timed_out?: boolean; hits: { hits: Hit[] } };
+
+/** Searches once; undefined when the sample was cancelled meanwhile. */
+async function search(read: Read, path: string, body: unknown): Promise<{ data: SearchAnswer; bytes: number } | undefined> {
+  try {
+    return await call<SearchAnswer>(read.api, 'POST', path, body, `reading ${read.entity}`);
+  } catch (error) {
+    if (read.ctx.signal.aborted) return undefined;
+    throw error;
+  }
+}
+
+/** head: one point in time, index by index and shard by shard in _doc order; deleted in the end whatever happened. */
+async function* headPages(read: Read, indices: { index: string; shards: number }[], stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
+  const settings = settingsOf(read.source);
+  const { data: opened } = await call<{ pit_id: string }>(read.api, 'POST', `${path(read.entity)}/_search/point_in_time?keep_alive=${settings.keepAlive}`, undefined, `opening a point in time on ${read.entity}`);
+  let pit = opened.pit_id;
+  let landed = 0;
+  let timedOut = false;
+  try {
+    for (const { index, shards } of indices) {
+      for (let shard = 0; shard < shards; shard++) {
+        let after: unknown[] | undefined;
+        for (;;) {
+          if (read.ctx.signal.aborted || landed >= read.limit) return;
+          const size = Math.min(read.limit - landed, landed ? settings.pageSize : Math.min(FIRST_PAGE, settings.pageSize));
+          const slice = shards > 1 ? { slice: { id: shard, max: shards } } : {};
+          const answer = await search(read, '_search', pageBody({ pit, keepAlive: settings.keepAlive, size, after, index, where: read.where, range: read.range, timeout: settings.requestTimeout, ...slice }));
+          if (!answer) return;
+          pit = answer.data.pit_id ?? pit;
+          timedOut ||= answer.data.timed_out === true;
+          const hits = answer.data.hits.hits;
+          landed += hits.length;
+          yield batchOf(read, hits, answer.bytes);
+          if (hits.length < size) break;
+          after = hits[hits.length - 1]!.sort;
+        }
+      }
+    }
+  } finally {
+    stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
+    await closePit(read.source, read.ctx, pit);
+  }
+}
+
+/** random: the top documents by a seeded random score, in one search (no context to close). */
+async function* randomPages(read: Read, seed: number, stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
+  const settings = settingsOf(read.source);
+  const answer = await search(read, `${path(read.entity)}/_search`, randomBody({ size: read.limit, seed, where: read.where, range: read.range, timeout: settings.requestTimeout }));
+  if (!answer) return;
+  const batch = batchOf(read, answer.data.hits.hits, answer.bytes);
+  stream.notes = [...(stream.notes ?? []), ...(read.limit > MAX_RANDOM ? [`a random sample is one search: at most ${MAX_RANDOM} documents (index.max_result_window)`] : []), ...read.observed.notes()];
+  yield batch;
+}
+
+async function sampleSearch(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
+  checkEntity(source, entity);
+  const api = apiFor(source, ctx);
+  const settings = settingsOf(source);
+  await requireOpenSearch(source, api, entity);
+  const indices = await indicesOf(source, api, entity);
+  const where = options.where?.trim() ? options.where.trim() : undefined;
+  const query = where !== undefined ? whereQuery(source, entity, where) : undefined;
+  if (where !== undefined && query) await checkWhere(source, api, entity, where, query);
+  const mapping = await mappingOf(api, entity, indices[0]!.index);
+  const range = rangeOf(source, entity, mapping, options);
+  const read: Read = {
+    source, entity, api, ctx, limit: options.limit, where: query, range,
+    observed: new ObservedVsMapping(mapping), builder: new FieldSetBuilder(fieldsOfMapping(mapping).filter((f) => f.name === '_id')),
+  };
+  const filters = `${where ? `, where ${JSON.stringify(where)}` : ''}${range ? `, ${range.field} from ${range.from ?? 'the start'} to ${range.to ?? 'the end'}` : ''}`;
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  const stream: BatchSampleStream = {
+    fields: read.builder.fields,
+    method: range ? 'time window' : 'snapshot',
+    query: options.strategy === 'random'
+      ? `${entity}: top ${Math.min(options.limit, MAX_RANDOM)} by random_score (seed ${seed}, field _seq_no)${filters}`
+      : `point in time over ${entity}, _doc order per shard, pages of ${settings.pageSize}${filters}`,
+    notes: indices.length > 1 ? [`${entity} spans ${indices.length} indices, read one after another; the mapping compared is ${indices[0]!.index}'s`] : [],
+    batches: { [Symbol.asyncIterator]: () => (options.strategy === 'random' ? randomPages(read, seed, stream) : headPages(read, indices, stream)) },
+  };
+  return stream;
+}
+
+/** Deletes the point in time with its own deadline (the sample's signal may have fired already). */
+async function closePit(source: ResolvedSource, ctx: DriverContext, pit: string): Promise<void> {
+  const cleanup = apiFor(source, { ...ctx, signal: AbortSignal.timeout(CLEANUP_MS) });
+  try {
+    await call(cleanup, 'DELETE', '_search/point_in_time', { pit_id: [pit] }, 'deleting the point in time');
+  } catch (error) {
+    ctx.log('warn', `${(error as Error).message} (it expires by itself after keepAlive)`);
+  }
+}
+
+interface CatIndex {
+  index: string;
+  status?: string;
+  health?: string;
+  pri?: string;
+  rep?: string;
+  'docs.count'?: string;
+  'store.size'?: string;
+}
+
+const mib = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
+
+async function rootNodes(api: Api): Promise<BrowseNode[]> {
+  const { data: indices } = await call<CatIndex[]>(api, 'GET', '_cat/indices?format=json&bytes=b&expand_wildcards=open', undefined, 'the index list');
+  const { data: aliases } = await call<{ alias: string; index: string }[]>(api, 'GET', '_cat/aliases?format=json', undefined, 'the alias list');
+  let streams: { name: string; indices?: unknown[] }[] = [];
+  try {
+    streams = (await call<{ data_streams?: typeof streams }>(api, 'GET', '_data_stream', undefined, 'the data stream list')).data.data_streams ?? [];
+  } catch {
+    // Older servers have no data streams.
+  }
+  const tooltip = 'A sample reads a point in time in _doc order, shard by shard; the mapping is the native schema.';
+  const nodes: BrowseNode[] = indices.filter((i) => !i.index.startsWith('.')).sort((a, b) => (a.index < b.index ? -1 : 1)).map((i) => ({
+    id: i.index, label: i.index, kind: 'table', entity: i.index, sampleable: true, expandable: false, tooltip,
+    detail: `${Number(i['docs.count'] ?? 0).toLocaleString('en-US')} docs · ${mib(Number(i['store.size'] ?? 0))} · ${i.pri ?? '?'} shard${i.pri === '1' ? '' : 's'} × ${1 + Number(i.rep ?? 0)} · ${i.health ?? ''}`.trim(),
+  }));
+  const byAlias = new Map<string, string[]>();
+  for (const a of aliases) if (!a.alias.startsWith('.')) byAlias.set(a.alias, [...(byAlias.get(a.alias) ?? []), a.index]);
+  for (const [alias, targets] of byAlias) nodes.push({ id: alias, label: alias, kind: 'view', entity: alias, sampleable: true, expandable: false, tooltip, detail: `alias of ${targets.join(', ')}` });
+  for (const s of streams) if (!s.name.startsWith('.')) nodes.push({ id: s.name, label: s.name, kind: 'table', entity: s.name, sampleable: true, expandable: false, tooltip, detail: `data stream · ${s.indices?.length ?? 0} backing ${s.indices?.length === 1 ? 'index' : 'indices'}` });
+  return nodes;
+}
+
+const driver: Driver = {
+  kind: 'opensearch',
+
+  async describe(source, ctx): Promise<Description> {
+    try {
+      const api = apiFor(source, ctx);
+      const { data } = await call<ServerInfo>(api, 'GET', '', undefined, 'the server information');
+      const product = data.version?.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
+      return { reachable: true, version: data.version?.number, detail: `${api.client.publicUrl(api.base)}: ${product} ${data.version?.number ?? '?'}, cluster ${data.cluster_name ?? '?'}` };
+    } catch (error) {
+      return { reachable: false, detail: (error as Error).message };
+    }
+  },
+
+  async browse(source, browsePath, ctx): Promise<BrowseNode[]> {
+    return browsePath.length === 0 ? rootNodes(apiFor(source, ctx)) : [];
+  },
+
+  async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
+    checkEntity(source, entity);
+    const api = apiFor(source, ctx);
+    const indices = await indicesOf(source, api, entity);
+    return { fields: fieldsOfMapping(await mappingOf(api, entity, indices[0]!.index)) };
+  },
+
+  sample: sampleSearch,
+};
+
+export default driver;
