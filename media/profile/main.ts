@@ -78,6 +78,41 @@ function factCard(title: string, status?: { text: string; tone: 'ok' | 'warn' | 
   return { card, body };
 }
 
+function versionsCard(versions: NonNullable<SourceFacts['versions']>): HTMLElement {
+  const { card, body } = factCard(`Versions per key (${versions.key.join(', ')})`, { text: `max ${versions.maxVersions}`, tone: versions.keysWithVersions ? 'info' : 'ok' });
+  body.append(el('p', 'hw-text', `${formatCount(versions.keysWithVersions)} of ${formatCount(versions.keys)} keys have several versions (mean ${formatNumber(versions.meanVersions)}), ordered by ${versions.time}.`));
+  const open = el('button', 'hw-button hw-open-current', 'Open in SQL editor');
+  open.type = 'button';
+  open.title = 'Open the current-state SQL in an editor, to run with Headwater: Run SQL';
+  open.addEventListener('click', () => post({ type: 'openCurrentState' }));
+  body.append(el('p', 'hw-subtle', 'Current state (latest row per key):'), codeBlock(versions.latestStateSql, 'the latest-state SQL'), open);
+  return card;
+}
+
+function partitionsCard(parts: NonNullable<SourceFacts['partitions']>): HTMLElement {
+  const { card, body } = factCard('Partition skew', { text: parts.hotspot ? 'hotspot' : 'balanced', tone: parts.hotspot ? 'warn' : 'ok' });
+  const row = el('div', 'hw-stats');
+  row.append(stat('partitions', formatCount(parts.partitions.length)), stat('max/mean', formatNumber(parts.maxOverMean)), stat('threshold', formatNumber(parts.threshold)));
+  body.append(row);
+  const table = el('table', 'hw-table');
+  for (const partition of parts.partitions.slice(0, 12)) {
+    const tr = el('tr');
+    tr.append(el('td', 'hw-mono', partition.partition), el('td', 'hw-num', formatCount(partition.records)), el('td', 'hw-num', formatPercent(partition.share)));
+    table.append(tr);
+  }
+  body.append(table);
+  for (const warning of parts.warnings) body.append(el('p', 'hw-hint', warning));
+  return card;
+}
+
+function cadenceCard(cadence: NonNullable<SourceFacts['cadence']>): HTMLElement {
+  const { card, body } = factCard(`Cadence (${cadence.field})`, { text: cadence.regular ? `every ${formatSeconds(cadence.median)}` : 'irregular', tone: cadence.regular && (cadence.gaps.count || cadence.offGrid.count) ? 'warn' : 'info' });
+  body.append(el('p', 'hw-text', `${cadence.regular ? 'Regular (measurements)' : 'Irregular (events)'} over ${formatCount(cadence.series)} series: ${cadence.evidence}.`));
+  for (const gap of cadence.gaps.longest) body.append(el('p', 'hw-mono', `gap ${gap.from} → ${gap.to} (${formatSeconds(gap.seconds)}, ${gap.missing} missing)${gap.series ? ` ${gap.series}` : ''}`));
+  for (const point of cadence.offGrid.examples) body.append(el('p', 'hw-mono', `off grid ${point.time} (${point.lateBy !== undefined ? `${formatSeconds(point.lateBy)} late` : `${formatSeconds(point.earlyBy ?? 0)} early`})${point.series ? ` ${point.series}` : ''}`));
+  return card;
+}
+
 function renderFacts(facts: SourceFacts): HTMLElement {
   const node = section('hw-facts', 'Source facts', 'What the sample says about delivery: event time, lag, order, duplicates, versions and partitions.');
   const grid = el('div', 'hw-fact-grid');
@@ -103,6 +138,7 @@ function renderFacts(facts: SourceFacts): HTMLElement {
     if (order.lateness) body.append(el('p', 'hw-mono', `late by ${quantileText(order.lateness.quantiles, formatSeconds)} · max ${formatSeconds(order.lateness.max)}`));
     grid.append(card);
   }
+  if (facts.cadence) grid.append(cadenceCard(facts.cadence));
   {
     const dup = facts.duplicates;
     const { card, body } = factCard('Exact duplicates', { text: dup.duplicateRows ? `${formatCount(dup.duplicateRows)} rows` : 'none', tone: dup.duplicateRows ? 'warn' : 'ok' });
@@ -121,33 +157,8 @@ function renderFacts(facts: SourceFacts): HTMLElement {
     }
     grid.append(card);
   }
-  if (facts.versions) {
-    const versions = facts.versions;
-    const { card, body } = factCard(`Versions per key (${versions.key.join(', ')})`, { text: `max ${versions.maxVersions}`, tone: versions.keysWithVersions ? 'info' : 'ok' });
-    body.append(el('p', 'hw-text', `${formatCount(versions.keysWithVersions)} of ${formatCount(versions.keys)} keys have several versions (mean ${formatNumber(versions.meanVersions)}), ordered by ${versions.time}.`));
-    const open = el('button', 'hw-button hw-open-current', 'Open in SQL editor');
-    open.type = 'button';
-    open.title = 'Open the current-state SQL in an editor, to run with Headwater: Run SQL';
-    open.addEventListener('click', () => post({ type: 'openCurrentState' }));
-    body.append(el('p', 'hw-subtle', 'Current state (latest row per key):'), codeBlock(versions.latestStateSql, 'the latest-state SQL'), open);
-    grid.append(card);
-  }
-  if (facts.partitions) {
-    const parts = facts.partitions;
-    const { card, body } = factCard('Partition skew', { text: parts.hotspot ? 'hotspot' : 'balanced', tone: parts.hotspot ? 'warn' : 'ok' });
-    const row = el('div', 'hw-stats');
-    row.append(stat('partitions', formatCount(parts.partitions.length)), stat('max/mean', formatNumber(parts.maxOverMean)), stat('threshold', formatNumber(parts.threshold)));
-    body.append(row);
-    const table = el('table', 'hw-table');
-    for (const partition of parts.partitions.slice(0, 12)) {
-      const tr = el('tr');
-      tr.append(el('td', 'hw-mono', partition.partition), el('td', 'hw-num', formatCount(partition.records)), el('td', 'hw-num', formatPercent(partition.share)));
-      table.append(tr);
-    }
-    body.append(table);
-    for (const warning of parts.warnings) body.append(el('p', 'hw-hint', warning));
-    grid.append(card);
-  }
+  if (facts.versions) grid.append(versionsCard(facts.versions));
+  if (facts.partitions) grid.append(partitionsCard(facts.partitions));
   if (facts.ttl) {
     const { card, body } = factCard(`TTL (${facts.ttl.field})`, { text: formatPercent(facts.ttl.share), tone: facts.ttl.expired ? 'warn' : 'info' });
     body.append(ttlBody(facts.ttl));

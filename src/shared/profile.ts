@@ -1,5 +1,6 @@
 // The profile of a landed sample: per-field statistics and source-level facts, all plain JSON (what
 // `headwater profile --json` prints and the Profile panel draws). Every figure says what it rests on.
+import type { CadenceFact } from './cadence.js';
 import type { SamplePrivacy } from './privacy.js';
 
 /** A value as it appears in the profile: numbers, text, booleans; times as ISO-8601 UTC text. */
@@ -168,46 +169,6 @@ export interface OutOfOrderFact {
   basis: Basis;
 }
 
-export interface CadenceGap {
-  series?: string;
-  /** The points on either side of the gap (ISO-8601, UTC). */
-  from: string;
-  to: string;
-  seconds: number;
-  /** Points the cadence expected in the gap. */
-  missing: number;
-}
-
-/** A point of a regular series away from its grid slot (the grid starts at the series' first point). */
-export interface OffGridPoint {
-  series?: string;
-  time: string;
-  /** Seconds after its slot (late), or before the next one (early). */
-  lateBy?: number;
-  earlyBy?: number;
-}
-
-/** How often points arrive, per series, in time order: regular (measurements) or irregular (events). */
-export interface CadenceFact {
-  field: string;
-  /** What tells series apart (a partition, a series key in provenance); absent: the sample is one series. */
-  seriesField?: string;
-  series: number;
-  intervals: number;
-  unit: 'seconds';
-  median: number;
-  p05: number;
-  p95: number;
-  regular: boolean;
-  /** Intervals within ±10% of the median. */
-  onCadence: number;
-  evidence: string;
-  /** Intervals over 1.5 medians in a regular series, longest first. */
-  gaps: { count: number; longest: CadenceGap[] };
-  offGrid: { count: number; examples: OffGridPoint[] };
-  basis: Basis;
-}
-
 export interface DuplicateExample {
   /** rowid of the first copy (0-based landing order). */
   firstRow: number;
@@ -334,6 +295,8 @@ export interface TtlFact {
   notes: string[];
   basis: Basis;
 }
+
+export type { CadenceFact, CadenceGap, OffGridPoint } from './cadence.js';
 
 export interface SourceFacts {
   eventTime?: EventTimeFact;

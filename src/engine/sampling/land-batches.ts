@@ -12,7 +12,7 @@ const REJECTED_EXAMPLES = 10;
 
 /** Record batches from the driver, appended as they come and flushed every second. */
 export async function landBatches(stream: BatchSampleStream, landing: Landing, args: LandingArgs): Promise<Landed> {
-  const { id, writer, limit, privacy } = landing;
+  const { id, writer, limit } = landing;
   let bytes = 0;
   let rejected = 0;
   let lastProgress = 0;
@@ -60,14 +60,7 @@ export async function landBatches(stream: BatchSampleStream, landing: Landing, a
       if (flushError) throw flushError;
       if (next.done) break;
       const batch = next.value;
-      if (batch.fields) await writer.evolve(privacy.landedFields(batch.fields));
-      const room = limit - writer.rowCount;
-      const names = writer.schema.map((f) => f.name);
-      const raw = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
-      // Scanned before it lands: a column a class shows up in is transformed from this batch on.
-      if (privacy.scan(names, raw, batch.provenance)) await writer.evolve(privacy.landedFields(writer.schema));
-      const rows = privacy.apply(names, raw);
-      writer.append(rows, batch.provenance, new Date());
+      const { names, rows } = await appendBatch(landing, batch);
       if (rows.length) {
         lastProvenance = batch.provenance[rows.length - 1];
         unflushed = true;
@@ -92,6 +85,19 @@ export async function landBatches(stream: BatchSampleStream, landing: Landing, a
     ? `${rejected} unreadable records counted and ${keptIn ? `kept raw in ${keptIn}` : 'skipped'} (${rejectedAt.map(describeProvenance).join(', ')}${rejected > rejectedAt.length ? ', …' : ''})`
     : undefined;
   return { bytes, rejected, failure, stopMattered: true, inferred: inferrer.records > 0 ? inferrer.result() : undefined, rejectedDetail: detail, lastProvenance };
+}
+
+/** Appends what fits of a batch, through the privacy gate: scanned before it lands, so a column a class shows up in is transformed from this batch on. */
+async function appendBatch(landing: Landing, batch: RecordBatch): Promise<{ names: string[]; rows: unknown[][] }> {
+  const { writer, limit, privacy } = landing;
+  if (batch.fields) await writer.evolve(privacy.landedFields(batch.fields));
+  const room = limit - writer.rowCount;
+  const names = writer.schema.map((f) => f.name);
+  const raw = batch.rows.length > room ? batch.rows.slice(0, room) : batch.rows;
+  if (privacy.scan(names, raw, batch.provenance)) await writer.evolve(privacy.landedFields(writer.schema));
+  const rows = privacy.apply(names, raw);
+  writer.append(rows, batch.provenance, new Date());
+  return { names, rows };
 }
 
 /** `{line: 260}` → "line 260"; `{partition: 2, offset: 17}` → "partition 2 offset 17". */
