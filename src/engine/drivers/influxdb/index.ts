@@ -7,9 +7,9 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Field, Provenance, Schema } from '../../../shared/types.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { timeoutsOf } from '../kit/http.js';
 import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
+import { basicApiConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
 import {
   durationNs, entityOf, firstColumn, fromClause, ident, pageQuery, parseEntity, recordsOf, seriesKey, seriesOf, timeNs,
@@ -18,17 +18,11 @@ import {
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
 
-/** The API's base URL: influxdb:// is http://, influxdbs:// https://; credentials in it move to basic auth. */
-function apiOf(source: ResolvedSource): { base: URL; user?: string; password?: string } {
-  const raw = source.url ?? '';
-  const text = raw.replace(/^influxdb:/i, 'http:').replace(/^influxdbs:/i, 'https:');
+/** The API's base URL: influxdb:// is http://, influxdbs:// https:// (credentials in it move to basic auth). */
+function apiBase(source: ResolvedSource): URL {
+  const text = (source.url ?? '').replace(/^influxdb:/i, 'http:').replace(/^influxdbs:/i, 'https:');
   if (!/^https?:\/\//i.test(text)) throw new HeadwaterError('usage', `InfluxDB source '${source.name}' needs url: http(s)://host:8086 or influxdb://host:8086.`, { source: source.name });
-  const base = new URL(text);
-  const user = base.username ? decodeURIComponent(base.username) : undefined;
-  const password = base.password ? decodeURIComponent(base.password) : undefined;
-  base.username = '';
-  base.password = '';
-  return { base, user, password };
+  return new URL(text);
 }
 
 interface Api {
@@ -37,26 +31,8 @@ interface Api {
 }
 
 function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
-  const settings = settingsOf(source);
-  const { base, user: urlUser, password: urlPassword } = apiOf(source);
-  const user = settings.user ?? urlUser;
-  const password = settings.password ?? urlPassword;
-  const client = new RestClient(source, {
-    label: 'InfluxDB source',
-    baseUrl: base.href,
-    auth: user !== undefined ? { type: 'basic', username: user, password: password ?? '' } : { type: 'none' },
-    headers: settings.headers ?? {},
-    query: {},
-    endpoints: [],
-    maxPages: Number.MAX_SAFE_INTEGER,
-    timeouts: timeoutsOf(settings),
-    maxResponseBytes: settings.maxResponseBytes,
-    allowCrossOrigin: settings.allowCrossOrigin,
-    maxRetries: settings.maxRetries,
-    retryBaseMs: 500,
-    retryMaxMs: 30_000,
-  }, ctx);
-  return { client, base };
+  const config = basicApiConfig(apiBase(source), settingsOf(source), 'InfluxDB source');
+  return { client: new RestClient(source, config, ctx), base: new URL(config.baseUrl!) };
 }
 
 /** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */

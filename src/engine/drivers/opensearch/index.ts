@@ -8,9 +8,9 @@
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Provenance, Schema } from '../../../shared/types.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { timeoutsOf } from '../kit/http.js';
 import { FieldSetBuilder } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
+import { basicApiConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
 import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
 
@@ -27,27 +27,9 @@ interface Api {
 
 function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
   if (!source.url || !/^https?:\/\//i.test(source.url)) throw new HeadwaterError('usage', `OpenSearch source '${source.name}' needs url: http(s)://host:9200.`, { source: source.name });
-  const settings = settingsOf(source);
-  const base = new URL(source.url.endsWith('/') ? source.url : `${source.url}/`);
-  const user = settings.user ?? (base.username ? decodeURIComponent(base.username) : undefined);
-  const password = settings.password ?? (base.password ? decodeURIComponent(base.password) : undefined);
-  base.username = '';
-  base.password = '';
-  const client = new RestClient(source, {
-    label: 'OpenSearch source',
-    baseUrl: base.href,
-    auth: user !== undefined ? { type: 'basic', username: user, password: password ?? '' } : { type: 'none' },
-    headers: settings.headers ?? {},
-    query: {},
-    endpoints: [],
-    maxPages: Number.MAX_SAFE_INTEGER,
-    timeouts: timeoutsOf(settings),
-    maxResponseBytes: settings.maxResponseBytes,
-    allowCrossOrigin: settings.allowCrossOrigin,
-    maxRetries: settings.maxRetries,
-    retryBaseMs: 500,
-    retryMaxMs: 30_000,
-  }, ctx);
+  const config = basicApiConfig(new URL(source.url.endsWith('/') ? source.url : `${source.url}/`), settingsOf(source), 'OpenSearch source');
+  const client = new RestClient(source, config, ctx);
+  const base = new URL(config.baseUrl!);
   return { client, base };
 }
 

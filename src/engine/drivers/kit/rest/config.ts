@@ -3,7 +3,7 @@
 import type { RestPaginator } from '../../../../shared/rest.js';
 import type { ResolvedSource } from '../../driver.js';
 import { timeoutsOf, type HttpTimeouts } from '../http.js';
-import type { ApiAuth, ApiClientSettings, EndpointSetting } from '../option-groups.js';
+import type { ApiAuth, ApiClientSettings, EndpointSetting, HttpClientSettings } from '../option-groups.js';
 
 /** Largest OpenAPI document read (a source's own maxResponseBytes bounds its pages). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -106,5 +106,40 @@ export function restConfigOf(source: ResolvedSource, settings: ApiSettings): Res
     maxRetries: settings.maxRetries,
     retryBaseMs: settings.retryBaseMs,
     retryMaxMs: settings.retryMaxMs,
+  };
+}
+
+/** What a server API source with basic auth sets (InfluxDB, OpenSearch): the HTTP bounds, retries and its credentials. */
+export interface BasicApiSettings extends HttpClientSettings {
+  user?: string;
+  password?: string;
+  maxResponseBytes: number;
+  maxRetries: number;
+}
+
+/**
+ * The client settings of a server API with basic auth: the user and password fields, else the URL's
+ * user info, which is taken out of the base URL (so it is never sent as a URL or shown).
+ */
+export function basicApiConfig(base: URL, settings: BasicApiSettings, label: string): RestConfig {
+  const user = settings.user ?? (base.username ? decodeURIComponent(base.username) : undefined);
+  const password = settings.password ?? (base.password ? decodeURIComponent(base.password) : undefined);
+  const bare = new URL(base.href);
+  bare.username = '';
+  bare.password = '';
+  return {
+    label,
+    baseUrl: bare.href,
+    auth: user !== undefined ? { type: 'basic', username: user, password: password ?? '' } : { type: 'none' },
+    headers: strings(settings.headers),
+    query: {},
+    endpoints: [],
+    maxPages: Number.MAX_SAFE_INTEGER,
+    timeouts: timeoutsOf(settings),
+    maxResponseBytes: settings.maxResponseBytes,
+    allowCrossOrigin: settings.allowCrossOrigin,
+    maxRetries: settings.maxRetries,
+    retryBaseMs: 500,
+    retryMaxMs: 30_000,
   };
 }
