@@ -140,6 +140,10 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
       customProperties: [{ property: 'sourceKind', value: 'influxdb' }, { property: 'entity', value: 'plant/autogen/temperature' }],
     });
     assert.ok(!readFileSync(path, 'utf8').includes(PASSWORD));
+    // The frequency is the measured arrival cadence (every 10 s), not the daily placeholder.
+    const frequency = (parseYaml(readFileSync(path, 'utf8')) as { slaProperties: { property: string; value: number; unit: string; description: string }[] }).slaProperties.find((p) => p.property === 'frequency');
+    assert.deepEqual([frequency?.value, frequency?.unit], [10, 's']);
+    assert.match(frequency?.description ?? '', /Arrival cadence measured in the sample, regular: 100% of .* intervals within ±10% of the median 10 s over 2 series of time/);
   });
 
   test('wrong credentials, an unknown database and an HTML page are clear errors naming the source, never the password', async () => {

@@ -61,6 +61,9 @@ export interface TimeFacts {
   /** Days from the oldest event time to the sample. */
   retentionDays?: number;
   retentionEvidence?: string;
+  /** Seconds between points as measured (the median interval per series), and whether they arrive on a cadence. */
+  arrivalSeconds?: number;
+  arrivalEvidence?: string;
 }
 
 export function timeFacts(evidence: GenerationEvidence): TimeFacts {
@@ -82,6 +85,11 @@ export function timeFacts(evidence: GenerationEvidence): TimeFacts {
       out.retentionDays = Math.max(1, Math.floor((taken - oldest) / 86_400_000));
       out.retentionEvidence = `the oldest ${eventTime} in the sample is ${profile.time.min}, ${n(out.retentionDays)} days before it was taken (sample ${evidence.sample.id})`;
     }
+  }
+  const cadence = facts.cadence;
+  if (cadence && cadence.field === eventTime) {
+    out.arrivalSeconds = cadence.median;
+    out.arrivalEvidence = `${cadence.regular ? 'regular' : 'irregular (events)'}: ${cadence.evidence} over ${n(cadence.series)} series of ${eventTime}${cadence.gaps.count ? `, ${n(cadence.gaps.count)} gaps` : ''} (sample ${evidence.sample.id})`;
   }
   return out;
 }

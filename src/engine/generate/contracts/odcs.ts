@@ -97,7 +97,12 @@ export function odcsContract(evidence: GenerationEvidence): Json {
   if (time.retentionDays !== undefined) {
     sla.push({ property: 'retention', value: time.retentionDays, unit: 'd', element: `${table}.${time.eventTime}`, description: `At least: ${time.retentionEvidence}. ${TODO}: confirm the retention the source guarantees.` });
   }
-  sla.push({ property: 'frequency', value: 1, unit: 'd', description: `${TODO}: agree the extraction frequency with the source owner (placeholder: daily).` });
+  if (time.arrivalSeconds !== undefined) {
+    // Measured from the sample: how often the source produces records, which bounds a useful extraction frequency.
+    sla.push({ property: 'frequency', value: time.arrivalSeconds, unit: 's', element: `${table}.${time.eventTime}`, description: `Arrival cadence measured in the sample, ${time.arrivalEvidence}. ${TODO}: agree the extraction frequency with the source owner.` });
+  } else {
+    sla.push({ property: 'frequency', value: 1, unit: 'd', description: `${TODO}: agree the extraction frequency with the source owner (placeholder: daily; the sample has no event time to measure arrivals by).` });
+  }
   return {
     apiVersion: 'v3.1.0',
     kind: 'DataContract',
