@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-const DEBIAN = ['postgresql-15', 'postgresql-15-wal2json', 'mariadb-server', 'redis-server', 'rabbitmq-server', 'mosquitto', 'nats-server', 'kcat', 'chromium'];
+const DEBIAN = ['postgresql-15', 'postgresql-15-wal2json', 'mariadb-server', 'redis-server', 'rabbitmq-server', 'mosquitto', 'nats-server', 'kcat', 'chromium', 'influxdb', 'prometheus', 'openssh-server'];
 const PYTHON = ['moto', 'dlt', 'datacontract-cli', 'duckdb'];
 
 /** What a command printed (stdout, else stderr, where `java -version` writes), or undefined. */
@@ -23,7 +23,7 @@ for (const pkg of DEBIAN) {
 lines.push(['java', (quiet('java', ['-version']) ?? 'not installed').split('\n')[0]]);
 const cache = join(homedir(), '.cache', 'headwater');
 const cached = existsSync(cache) ? readdirSync(cache).filter((d) => existsSync(join(cache, d, '.complete')) || existsSync(join(cache, d, 'libs', '.complete'))) : [];
-lines.push(['kafka / kafka-connect (Maven Central)', cached.join(', ') || 'not installed']);
+lines.push(['cached servers (Maven Central, Go modules)', cached.join(', ') || 'not installed']);
 const codeServer = join('.vscode-test', 'code-server');
 const stamp = existsSync(codeServer) ? readdirSync(codeServer).find((f) => f.startsWith('.installed-')) : undefined;
 lines.push(['code-server (npm)', stamp?.slice('.installed-'.length) ?? 'not installed']);
