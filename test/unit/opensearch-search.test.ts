@@ -2,11 +2,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
+import { manifest } from '../../src/engine/drivers/opensearch/manifest.js';
 import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
 
 const source = { name: 'os' };
 
 describe('opensearch search', { timeout: 10_000 }, () => {
+  test('the contract server is the API by its origin and path, never the credentials in the URL', () => {
+    const server = manifest.contractServer!({ name: 'logs', kind: 'opensearch', url: 'https://reader:S3cret@search.example.com:9200/es?x=1', password: '${secret:PW}' }, 'app-logs', []);
+    assert.deepEqual(server, {
+      type: 'api', location: 'https://search.example.com:9200/es', description: "OpenSearch source 'logs', app-logs. Credentials are not part of the contract.",
+      customProperties: [{ property: 'sourceKind', value: 'opensearch' }, { property: 'entity', value: 'app-logs' }],
+    });
+    assert.ok(!JSON.stringify(server).includes('S3cret'));
+  });
+
   test('an entity is one index, alias or data stream name; lists, wildcards, paths and system names are refused', () => {
     for (const ok of ['logs', 'logs-2024.01.01', 'my_index', 'a', 'événements']) assert.equal(checkEntity(source, ok), ok);
     for (const bad of ['logs*', 'a,b', 'a/b', '../x', '_all', '.kibana', '-x', '+x', 'has space', 'a#b', 'a:b', '', 'x'.repeat(256)]) {

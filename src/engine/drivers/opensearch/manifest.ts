@@ -1,4 +1,5 @@
 // The opensearch kind (OpenSearch and Elasticsearch) as the engine, the editor and the Add Source form see it (no client library loaded).
+import { apiServer } from '../kit/contract.js';
 import { defineManifest } from '../kit/manifest.js';
 import { httpClientOptions } from '../kit/option-groups.js';
 import { option } from '../kit/options.js';
@@ -24,6 +25,7 @@ export const manifest = defineManifest({
   },
   required: ['url'],
   samples: { strategies: ['head', 'random'], options: ['where', 'from', 'to'], hint: '--where takes a query string (Lucene syntax, e.g. status:500 AND host:web*) or one JSON query clause without scripts, checked by the server first; --from/--to take ISO-8601 times on the timeField.' },
+  contractServer: (definition, entity) => apiServer('OpenSearch', definition, entity),
   semantics: {
     reads: 'Searches and metadata reads only, one request at a time; a sample holds one point in time, deleted when it ends, fails or is cancelled.',
     order: 'Index by index, shard by shard, in _doc (index) order: stable within the point in time, not insertion order.',
