@@ -60,7 +60,8 @@ export function contractSource(server: OdcsServer, known: SourceDefinition[], co
   }
   if (type === 'local' || type === 'custom') {
     const path = server.path;
-    if (named && (named.kind === 'sqlite' || named.kind === 'file')) return { server, definition: named, entityFor: (name) => name };
+    // A custom server named after a source (a topic, an API, a document store...) checks that source.
+    if (named && (type === 'custom' || named.kind === 'sqlite' || named.kind === 'file')) return { server, definition: named, entityFor: (name) => name };
     if (!path) throw fail('a local or custom server needs a path (a SQLite database or a data file/folder).');
     if (format === 'sqlite' || /\.(sqlite3?|db)$/i.test(path)) return { server, definition: { name: server.server, kind: 'sqlite', path }, entityFor: (name) => name };
     if (!format || FILE_FORMATS.has(format)) {
