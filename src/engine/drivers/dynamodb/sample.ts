@@ -11,7 +11,8 @@ import { ItemColumns } from './columns.js';
 import { accessPatterns, EntityTypes, TYPE_ATTRIBUTES } from './entity-types.js';
 import { keyCondition, KeyConditionError } from './key-condition.js';
 import { manifest } from './manifest.js';
-import { pause, ReadPacer } from './pacer.js';
+import { pause } from '../kit/pause.js';
+import { ReadPacer } from './pacer.js';
 import { describeTable, keyTargets, readBudget, type TableInfo } from './tables.js';
 import { itemBytes, NestingError, plainText } from './values.js';
 

@@ -9,6 +9,7 @@ import { clusterOf, READ_COMMITTED, REPLICA_CONSUMER, type KafkaCluster, type Ra
 import { headersText, RecordDecodeError, type Decoded, type PayloadDecoder } from './decode.js';
 import { fetchRaw, visitRecords, type RawPartition } from './records.js';
 import type { Kafka } from 'kafkajs';
+import { pause } from '../kit/pause.js';
 
 export const RECORD_FIELDS: Field[] = [
   { name: 'partition', type: 'integer', duckType: 'INTEGER', nullable: false },
@@ -91,7 +92,7 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
         failures++;
         await cluster?.disconnect().catch(() => undefined);
         cluster = undefined;
-        await abortableDelay(wait, ctx.signal);
+        await pause(wait, ctx.signal);
         continue;
       }
       // First advance every position (cheap), then prefetch, then decode.
@@ -234,14 +235,3 @@ function isConnectionLoss(error: unknown): boolean {
   return /Connection|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|closed|not.*leader|metadata|KafkaJSNumberOfRetriesExceeded|broker/i.test(text);
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -11,6 +11,7 @@ import type { LogFile, LogSet } from './files.js';
 import { assemblerFor, headLines, toBatch } from './read.js';
 import { LOG_FIELDS, logOptions, type LogOptions, type LogRecord } from './records.js';
 import type { RecordAssembler } from './records.js';
+import { pause } from '../kit/pause.js';
 
 const POLL_MS = 200;
 const READ_CHUNK = 1 << 20;
@@ -85,7 +86,7 @@ export async function tailLog(source: ResolvedSource, set: LogSet, ctx: DriverCo
         if (last) records.push(last);
       }
       if (records.length) return toBatch(records, total);
-      await pollWait(ctx.signal);
+      await pause(POLL_MS, ctx.signal);
     }
   };
   const batches = batchStream(undefined, pull, { signal: ctx.signal, close: closeCurrent });
@@ -155,15 +156,3 @@ function replaced(path: string, current: Followed): boolean {
   }
 }
 
-/** One poll interval, cut short by an abort. */
-function pollWait(signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, POLL_MS);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
