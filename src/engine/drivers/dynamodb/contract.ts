@@ -2,17 +2,7 @@
 // the region (and the endpoint of a DynamoDB-compatible service), the table, and customProperties
 // saying it is DynamoDB. No credentials.
 import type { SourceDefinition } from '../../../shared/protocol.js';
-import type { ContractServer } from '../kit/contract.js';
-
-const TODO = 'TODO';
-
-function parsedUrl(text: string | undefined): URL | undefined {
-  try {
-    return text ? new URL(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { CONTRACT_TODO as TODO, parsedUrl, type ContractServer } from '../kit/contract.js';
 
 export function dynamoContractServer(definition: SourceDefinition, entity: string): ContractServer {
   const option = (name: string) => (typeof definition.options?.[name] === 'string' && definition.options[name] ? definition.options[name] as string : undefined);

@@ -41,13 +41,7 @@ async function influxql(api: Api, q: string, what: string, db?: string): Promise
   url.searchParams.set('q', q);
   if (db) url.searchParams.set('db', db);
   const response = await api.client.get(url, what);
-  let body: unknown;
-  try {
-    body = JSON.parse(response.text);
-  } catch {
-    throw api.client.fail(`${what} answered something that is not InfluxDB's JSON: ${response.text.slice(0, 80)}`);
-  }
-  const { series, error } = seriesOf(body);
+  const { series, error } = seriesOf(api.client.json(response, what, "InfluxDB's"));
   if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
   return { series, bytes: response.bytes };
 }

@@ -2,9 +2,7 @@
 // customProperties say serverType mongodb, the hosts (from the connection string, without
 // credentials), database and collection, and where the credentials come from (references only).
 import type { SourceDefinition } from '../../../shared/protocol.js';
-import type { ContractServer, CredentialReference } from '../kit/contract.js';
-
-const TODO = 'TODO';
+import { CONTRACT_TODO as TODO, type ContractServer, type CredentialReference } from '../kit/contract.js';
 
 export function mongodbContractServer(definition: SourceDefinition, entity: string, login: CredentialReference[]): ContractServer {
   const url = definition.url ?? '';

@@ -33,15 +33,13 @@ function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
   return { client, base };
 }
 
+/** The start of an answer's text with its HTML tags left out (proxies answer with pages). */
+const pageText = (text: string) => text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+
 /** One request; the parsed JSON answer, or the server's own reason as the error. */
 async function call<T>(api: Api, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, what: string): Promise<{ data: T; bytes: number }> {
   const response = await api.client.send(method, new URL(path, api.base), body, what);
-  let data: unknown;
-  try {
-    data = JSON.parse(response.text);
-  } catch {
-    throw api.client.fail(`${what} answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
-  }
+  const data = api.client.json(response, what, "the search API's", pageText);
   if (response.status >= 400) throw api.client.fail(`${what}: the server refused it: ${errorReason(data)}`);
   return { data: data as T, bytes: response.bytes };
 }
@@ -81,12 +79,7 @@ async function requireOpenSearch(source: ResolvedSource, api: Api, entity: strin
 /** Asks the server whether `--where` parses before anything is opened; its refusal (valid: false, or a 400) is a usage error. */
 async function checkWhere(source: ResolvedSource, api: Api, entity: string, where: string, query: WhereQuery): Promise<void> {
   const response = await api.client.send('POST', new URL(`${path(entity)}/_validate/query?explain=true`, api.base), { query }, '--where validation');
-  let data: { valid?: boolean; explanations?: { error?: string }[] } = {};
-  try {
-    data = JSON.parse(response.text) as typeof data;
-  } catch {
-    throw api.client.fail(`--where validation answered something that is not the search API's JSON: ${response.text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80)}`);
-  }
+  const data = api.client.json(response, '--where validation', "the search API's", pageText) as { valid?: boolean; explanations?: { error?: string }[] };
   if (response.status < 400 && data.valid) return;
   const explained = data.explanations?.find((e) => e.error)?.error;
   const why = (response.status >= 400 || !explained ? errorReason(data) : explained).replace(/\s*Was expecting[\s\S]*$/, '').replace(/^\[[^\]]*\]\s*/, '').slice(0, 240);

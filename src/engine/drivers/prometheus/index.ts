@@ -33,13 +33,7 @@ async function call<T>(api: Api, path: string, params: Record<string, string | s
   const url = new URL(`api/v1/${path}`, api.base);
   for (const [key, value] of Object.entries(params)) for (const each of Array.isArray(value) ? value : [value]) url.searchParams.append(key, each);
   const response = await api.client.get(url, what);
-  let body: unknown;
-  try {
-    body = JSON.parse(response.text);
-  } catch {
-    throw api.client.fail(`${what} answered something that is not the Prometheus API's JSON: ${response.text.slice(0, 80)}`);
-  }
-  const { data, error } = dataOf<T>(body);
+  const { data, error } = dataOf<T>(api.client.json(response, what, "the Prometheus API's"));
   if (error !== undefined || data === undefined) throw api.client.fail(`${what}: ${error ?? 'no data'}`);
   return { data, bytes: response.bytes };
 }

@@ -276,6 +276,15 @@ export class RestClient {
     return token.access_token;
   }
 
+  /** An answer's JSON; an answer that is not JSON fails naming what was asked, whose JSON it should be ("InfluxDB's") and how it began. */
+  json(response: RestResponse, what: string, whose: string, beginning = (text: string) => text.slice(0, 80)): unknown {
+    try {
+      return JSON.parse(response.text);
+    } catch {
+      throw this.fail(`${what} answered something that is not ${whose} JSON: ${beginning(response.text)}`);
+    }
+  }
+
   fail(message: string, cause?: unknown): HeadwaterError {
     return new HeadwaterError('source', this.redact(`${this.label} '${this.source.name}': ${message}`), { source: this.source.name }, cause === undefined ? undefined : { cause });
   }
