@@ -31,6 +31,8 @@ import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
 import { manifest as clickhouse } from './clickhouse/manifest.js';
+import { manifest as duckdb } from './duckdb/manifest.js';
+import { manifest as lakehouse } from './lakehouse/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -64,6 +66,8 @@ const kinds: KindEntry[] = [
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
   { manifest: clickhouse, load: () => import('./clickhouse/index.js') },
+  { manifest: duckdb, load: () => import('./duckdb/index.js') },
+  { manifest: lakehouse, load: () => import('./lakehouse/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
