@@ -112,6 +112,22 @@ describe('clickhouse driver against a real server', { skip: clickhouseSkipReason
     assert.equal(Number(kept), 2, 'the earlier sample is intact');
   });
 
+  test('a full read of scalar columns lands through a spooled CSV copy with the same values and provenance as the JSON path', async () => {
+    const spooled = await ws.engine.sample('shop', 'shop.orders', { strategy: 'full', confirmFull: true, limit: ROWS });
+    assert.equal(spooled.status, 'complete', spooled.statusDetail);
+    assert.match(spooled.query, /CSV spooled to a local file/);
+    const viaJson = await ws.engine.sample('shop', 'shop.orders', { strategy: 'head', limit: ROWS });
+    assert.doesNotMatch(viaJson.query, /CSV spooled/);
+    const canonical = (table: string) => `SELECT id, customer, total, _hw_provenance::VARCHAR FROM ${table} ORDER BY id`;
+    const [a, b] = [await ws.engine.query(canonical(spooled.table), ROWS), await ws.engine.query(canonical(viaJson.table), ROWS)];
+    assert.equal(a.rows.length, ROWS);
+    assert.deepEqual(a.rows, b.rows);
+    // A table with an Array column is read the JSON way even in full.
+    const mixed = await ws.engine.sample('shop', 'shop.events', { strategy: 'full', confirmFull: true, limit: ROWS });
+    assert.equal(mixed.rowCount, ROWS);
+    assert.doesNotMatch(mixed.query, /CSV spooled/);
+  });
+
   test('--where filters on the server; a table function or a SETTINGS clause is refused before anything is read', async () => {
     const info = await ws.engine.sample('shop', 'shop.events', { limit: 1000, where: "kind = 'buy' AND day < '2024-01-10'" });
     assert.ok(info.rowCount > 0);

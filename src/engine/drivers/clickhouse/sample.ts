@@ -11,6 +11,7 @@ import { batchStream } from '../kit/batch-stream.js';
 import { checkFullRead } from '../kit/relational/guard.js';
 import { entityName, findTable, keyExpressions, listColumns, type TableInfo } from './catalog.js';
 import { clickhouseError, clickhouseSettings, openClickHouse, readLimits, withReadonly, type ClickHouseClient, type ClickHouseSettingsOf } from './connection.js';
+import { spooledStream, spoolEligible } from './spool.js';
 import { columnPlan, type ColumnPlan } from './types.js';
 import { checkedClickHousePredicate } from './where.js';
 
@@ -72,6 +73,15 @@ export async function sampleClickHouse(source: ResolvedSource, entity: string, o
     if (options.strategy === 'full') checkFullRead(source, entity, { ...(table.rows !== undefined ? { rows: table.rows } : {}), ...(table.bytes !== undefined ? { bytes: table.bytes } : {}) }, options, settings);
     const statement = readStatement(table, plans, options, where);
     const opened = client;
+    if (options.strategy === 'full' && spoolEligible(plans)) {
+      const { stream } = await withReadonly(settings, () => opened.exec({ query: `${statement.sql} FORMAT CSV`, clickhouse_settings: readLimits(settings, options.limit), abort_signal: ctx.signal }));
+      return await spooledStream({
+        body: stream as Readable, plans, provenance: provenanceColumns(table), query: `${statement.sql} (${limitsText(settings, options.limit)})`, notes: statement.notes, ctx,
+        serverError: (message) => clickhouseError(Object.assign(new Error(message), { code: /^Code: (\d+)/.exec(message)?.[1] }), source, entity, settings),
+        readError: (error) => clickhouseError(error, source, entity, settings),
+        close: () => opened.close().catch(() => undefined),
+      });
+    }
     const reader = await rowReader(opened, settings, statement.sql, options.limit, ctx.signal);
     const provenance = provenanceColumns(table);
     const fail = (error: unknown) => clickhouseError(error, source, entity, settings);
@@ -85,11 +95,10 @@ export async function sampleClickHouse(source: ResolvedSource, entity: string, o
       await opened.close().catch(() => undefined);
     };
     const batches = batchStream(first, pull, { signal: ctx.signal, limit: options.limit, close });
-    const about = `readonly=1, max_execution_time ${settings.maxExecutionTime} s, max_result_rows ${options.limit}, max_bytes_to_read ${settings.maxBytesToRead}`;
     return {
       fields: plans.map((p) => ({ ...p.field })),
       method: 'snapshot',
-      query: `${statement.sql} (${about})`,
+      query: `${statement.sql} (${limitsText(settings, options.limit)})`,
       batches,
       notes: statement.notes,
     };
@@ -98,6 +107,8 @@ export async function sampleClickHouse(source: ResolvedSource, entity: string, o
     throw clickhouseError(error, source, entity, settings);
   }
 }
+
+const limitsText = (settings: ClickHouseSettingsOf, rows: number) => `readonly=1, max_execution_time ${settings.maxExecutionTime} s, max_result_rows ${rows}, max_bytes_to_read ${settings.maxBytesToRead}`;
 
 /** One landed batch from JSONEachRow lines: the planned columns, then provenance from the lead columns. */
 function toBatch(lines: string[], plans: ColumnPlan[], lead: ProvenanceColumn[]): RecordBatch {
