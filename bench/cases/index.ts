@@ -2,6 +2,7 @@
 import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { influxdb } from './influxdb.js';
+import { clickhouse } from './clickhouse.js';
 import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
@@ -12,7 +13,7 @@ import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

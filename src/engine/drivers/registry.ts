@@ -30,6 +30,9 @@ import { manifest as dynamodb } from './dynamodb/manifest.js';
 import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
+import { manifest as clickhouse } from './clickhouse/manifest.js';
+import { manifest as duckdb } from './duckdb/manifest.js';
+import { manifest as lakehouse } from './lakehouse/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -62,6 +65,9 @@ const kinds: KindEntry[] = [
   { manifest: mongodb, load: () => import('./mongodb/index.js') },
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
+  { manifest: clickhouse, load: () => import('./clickhouse/index.js') },
+  { manifest: duckdb, load: () => import('./duckdb/index.js') },
+  { manifest: lakehouse, load: () => import('./lakehouse/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -7,6 +7,7 @@ import { odcsYaml } from './contracts/odcs.js';
 import { airbyteManifest, dltRestConfig, dltRestPipeline } from './connectors/rest.js';
 import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceConfig } from './connectors/connectors.js';
 import { debeziumMongoConfig } from './connectors/debezium-mongodb.js';
+import { dltClickHousePipeline, dltLakehousePipeline } from './connectors/dlt-olap.js';
 import type { GenerationEvidence } from './evidence.js';
 import { entityTable, safeName } from './evidence.js';
 import { avroSchema, ddl, jsonSchema } from './schemas/schemas.js';
@@ -44,7 +45,11 @@ export const GENERATORS: Generator[] = [
       { name: `${stem(e)}.airbyte-catalog.json`, content: json(airbyteCatalog(e)) },
     ],
   },
-  { kind: 'dlt', title: 'dlt sql_database pipeline (Python)', folder: 'connectors', needs: 'a relational sample', sourceKinds: [...RELATIONAL, 'sqlite'], files: (e) => [{ name: `${stem(e)}_pipeline.py`, content: dltPipeline(e) }] },
+  {
+    kind: 'dlt', title: 'dlt pipeline (Python): sql_database, ClickHouse over HTTP, or a lakehouse folder through the filesystem source', folder: 'connectors', needs: 'a relational, ClickHouse or lakehouse sample',
+    sourceKinds: [...RELATIONAL, 'sqlite', 'clickhouse', 'lakehouse'],
+    files: (e) => [{ name: `${stem(e)}_pipeline.py`, content: e.sample.sourceKind === 'clickhouse' ? dltClickHousePipeline(e) : e.sample.sourceKind === 'lakehouse' ? dltLakehousePipeline(e) : dltPipeline(e) }],
+  },
   { kind: 'jsonschema', title: 'JSON Schema 2020-12', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.schema.json`, content: json(jsonSchema(e)) }] },
   { kind: 'avro', title: 'Avro schema (.avsc)', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.avsc`, content: json(avroSchema(e)) }] },
   { kind: 'ddl-duckdb', title: 'CREATE TABLE for DuckDB', folder: 'schemas', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.duckdb.sql`, content: ddl(e, 'duckdb') }] },
