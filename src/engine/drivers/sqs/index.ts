@@ -73,7 +73,7 @@ async function sampleSqs(source: ResolvedSource, entity: string, options: Driver
       });
     }
     const settings = manifest.settings(source);
-    const plan = planPeek(options.limit, settings);
+    const plan = planPeek(options.limit, queue, settings);
     const refusal = options.confirmFull ? undefined : riskyPeek(source, queue, plan, options.limit);
     if (refusal) throw refusal;
     if (queue.redrive) ctx.log('warn', `SQS queue '${entity}': the peek raises receive counts toward maxReceiveCount ${queue.redrive.maxReceiveCount} (up to ${plan.receives} per message).`);

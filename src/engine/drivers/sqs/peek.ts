@@ -38,8 +38,10 @@ export interface PeekPlan {
   waitSeconds: number;
 }
 
-export function planPeek(limit: number, settings: { maxReceives: number; receivesPerSecond: number; waitSeconds: number }): PeekPlan {
-  const needed = Math.ceil(limit / PER_RECEIVE) + IDLE_RECEIVES - 1;
+/** The receives a peek of `limit` messages needs at most: enough for what the queue holds (or the limit), and one to see nothing new. */
+export function planPeek(limit: number, queue: QueueInfo, settings: { maxReceives: number; receivesPerSecond: number; waitSeconds: number }): PeekPlan {
+  const held = queue.visible + queue.inFlight + queue.delayed;
+  const needed = Math.ceil(Math.min(limit, Math.max(1, held)) / PER_RECEIVE) + IDLE_RECEIVES - 1;
   return { receives: Math.max(1, Math.min(settings.maxReceives, needed)), pauseMs: 1000 / settings.receivesPerSecond, waitSeconds: settings.waitSeconds };
 }
 
