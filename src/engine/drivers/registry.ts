@@ -31,6 +31,7 @@ import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
 import { manifest as sqs } from './sqs/manifest.js';
+import { manifest as kinesis } from './kinesis/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -64,6 +65,7 @@ const kinds: KindEntry[] = [
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
   { manifest: sqs, load: () => import('./sqs/index.js') },
+  { manifest: kinesis, load: () => import('./kinesis/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
