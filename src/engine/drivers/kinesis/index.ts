@@ -100,8 +100,8 @@ async function browseStreams(source: ResolvedSource): Promise<BrowseNode[]> {
   const nodes = await withClient(source, (client, api) => Promise.all(names.slice(0, 100).map(async (name): Promise<BrowseNode> => {
     const base = { id: name, label: name, kind: 'topic' as const, sampleable: true, expandable: true, entity: name };
     try {
-      const info = await describeStream(client, api, name);
-      return { ...base, detail: streamDetail(info), tooltip: streamTooltip(info) };
+      const [info, shards] = await Promise.all([describeStream(client, api, name), listShards(client, api, name)]);
+      return { ...base, detail: streamDetail(info, shards), tooltip: streamTooltip(info) };
     } catch (error) {
       return { ...base, detail: kinesisError(source, `describing '${name}'`, error, name).message };
     }

@@ -87,9 +87,11 @@ export function shardTooltip(s: ShardInfo): string {
   ].join('  \n');
 }
 
+/** The stream in a line; the shard counts come from ListShards when given (DescribeStreamSummary's OpenShardCount may lag a reshard). */
 export function streamDetail(s: StreamInfo, shards?: ShardInfo[]): string {
   const closed = shards ? shards.filter((x) => x.endSequence).length : 0;
-  return [s.status.toLowerCase(), s.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned', `${s.openShards} open shards${closed ? `, ${closed} closed` : ''}`,
+  const open = shards ? shards.length - closed : s.openShards;
+  return [s.status.toLowerCase(), s.mode === 'ON_DEMAND' ? 'on-demand' : 'provisioned', `${open} open shards${closed ? `, ${closed} closed` : ''}`,
     `retention ${formatAge(s.retentionHours * 3_600_000)}`, ...(s.encryption !== 'NONE' ? [`encrypted (${s.encryption})`] : []), ...(s.consumers ? [`${s.consumers} enhanced fan-out consumers`] : [])].join(', ');
 }
 
