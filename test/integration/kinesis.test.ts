@@ -18,6 +18,9 @@ import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { createStream, KINESIS_READS, motoKinesis, putRecords } from '../drivers/backends/kinesis.js';
 import { evenHashRanges, kinesisShardOf } from '../../src/engine/profile/md5-shards.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
 import { motoDynamo, recordedActions } from '../drivers/backends/dynamodb.js';
 
 let moto: MotoService;
@@ -187,6 +190,21 @@ describe('kinesis driver against moto', { skip: motoSkipReason(), timeout: 5 * 6
     const lastOfFirstPage = (await ws.engine.query(`SELECT sequence_number FROM ${clean.table} ORDER BY CAST(sequence_number AS HUGEINT) LIMIT 1 OFFSET 29`)).rows[0]![0];
     assert.match(info.statusDetail ?? '', new RegExp(`shard shardId-000000000000: the iterator expired; renewed AFTER_SEQUENCE_NUMBER ${String(lastOfFirstPage)} \\(nothing lost or repeated\\)`));
     assert.deepEqual(await ids(info.table), await ids(clean.table));
+  });
+
+  test('generated artifacts validate; the ODCS server is a kinesis server without credentials', { skip: standardsMissing() ?? false }, async () => {
+    await ws.engine.sample('kin', 'spread', { limit: 50 });
+    const result = await ws.engine.generate({ kind: 'all', source: 'kin', entity: 'spread' });
+    for (const file of result.files) {
+      validateArtifact(file.path);
+      assertProvenance(file.path, result.sample);
+      assert.ok(!readFileSync(file.path, 'utf8').includes(moto.secretAccessKey), `${file.path} holds no secret`);
+    }
+    const odcs = parseYaml(readFileSync(result.files.find((f) => f.kind === 'odcs')!.path, 'utf8')) as { servers: Record<string, unknown>[] };
+    assert.deepEqual({ ...odcs.servers[0], description: undefined }, {
+      server: 'kin', type: 'kinesis', environment: 'TODO', region: 'us-east-1', format: 'json', description: undefined,
+      customProperties: [{ property: 'stream', value: 'spread' }, { property: 'endpointUrl', value: moto.endpoint }],
+    });
   });
 
   test('bad input: a stream that does not exist, wrong credentials, an unreachable endpoint', async () => {

@@ -11,6 +11,9 @@ import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js
 import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { motoSqs, recordedTargets, sendMessages } from '../drivers/backends/sqs.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { assertProvenance, standardsMissing, validateArtifact } from '../unit/generate-standards.js';
 
 let moto: MotoService;
 let ws: TestWorkspace;
@@ -157,6 +160,21 @@ describe('sqs driver against moto', { skip: motoSkipReason(), timeout: 5 * 60_00
     assert.deepEqual(receives, [[1, 9], [4, 1]]);
     assert.deepEqual((await counts()).worn, [15, 0, 0]);
     assert.deepEqual((await counts())['worn-dlq'], [0, 0, 0]);
+  });
+
+  test('generated artifacts validate; the ODCS server is a custom sqs server without credentials', { skip: standardsMissing() ?? false }, async () => {
+    await ws.engine.sample('sqs', 'events.fifo', { limit: 20, peek: true });
+    const result = await ws.engine.generate({ kind: 'all', source: 'sqs', entity: 'events.fifo' });
+    for (const file of result.files) {
+      validateArtifact(file.path);
+      assertProvenance(file.path, result.sample);
+      assert.ok(!readFileSync(file.path, 'utf8').includes(moto.secretAccessKey), `${file.path} holds no secret`);
+    }
+    const odcs = parseYaml(readFileSync(result.files.find((f) => f.kind === 'odcs')!.path, 'utf8')) as { servers: Record<string, unknown>[] };
+    assert.deepEqual({ ...odcs.servers[0], description: undefined }, {
+      server: 'sqs', type: 'custom', environment: 'TODO', region: 'us-east-1', endpointUrl: moto.endpoint, serviceName: 'sqs', description: undefined,
+      customProperties: [{ property: 'serverType', value: 'sqs' }, { property: 'queue', value: 'events.fifo' }, { property: 'queueType', value: 'fifo' }],
+    });
   });
 
   test('without --peek a queue is not read: the error says why and how', async () => {
