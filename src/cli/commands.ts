@@ -52,7 +52,7 @@ const sample = requestCommand({
     from: { type: 'string', placeholder: 'P', description: 'streams: first, last, an offset/sequence/id or an ISO time' },
     to: { type: 'string', placeholder: 'P', description: 'streams: where to stop, as for --from' },
     window: { type: 'number', unit: 'seconds', max: MAX_SECONDS, maxLabel: 'a week', placeholder: 'S', description: 'taps on live traffic: listen S seconds (queues, subjects, MQTT)' },
-    peek: { type: 'bool', description: 'queues: read existing messages (they come back marked redelivered)' },
+    peek: { type: 'bool', description: 'queues: read existing messages without taking them (RabbitMQ requeues them marked redelivered; SQS receives with visibility timeout 0, raising receive counts)' },
     key: { type: 'string', placeholder: 'K', description: 'keyed streams (Kafka): only records with this key' },
     'entity-type': { type: 'string', placeholder: 'T', description: 'single-table designs (DynamoDB): only items of entity type T' },
   },
