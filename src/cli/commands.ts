@@ -111,7 +111,7 @@ function partitionerOf(text: string): 'kafka' | 'kinesis' {
 }
 
 const simulate = requestCommand({
-  name: 'simulate', usage: '--sample ID --key F --partitions N [--partitioner kafka|kinesis]', args: { min: 0, max: 0 },
+  name: 'simulate', usage: '--sample ID --key F --partitions N', args: { min: 0, max: 0 },
   summary: 'records per Kafka partition (murmur2) or Kinesis shard (MD5) if keyed by F, with hotspot warnings',
   options: {
     sample: { ...SAMPLE_ID, required: true },
