@@ -52,7 +52,7 @@ const sample = requestCommand({
     from: { type: 'string', placeholder: 'P', description: 'streams: first, last, an offset/sequence/id or an ISO time' },
     to: { type: 'string', placeholder: 'P', description: 'streams: where to stop, as for --from' },
     window: { type: 'number', unit: 'seconds', max: MAX_SECONDS, maxLabel: 'a week', placeholder: 'S', description: 'taps on live traffic: listen S seconds (queues, subjects, MQTT)' },
-    peek: { type: 'bool', description: 'queues: read existing messages (they come back marked redelivered)' },
+    peek: { type: 'bool', description: 'queues: read existing messages without taking them (RabbitMQ requeues them marked redelivered; SQS receives with visibility timeout 0, raising receive counts)' },
     key: { type: 'string', placeholder: 'K', description: 'keyed streams (Kafka): only records with this key' },
     'entity-type': { type: 'string', placeholder: 'T', description: 'single-table designs (DynamoDB): only items of entity type T' },
   },
@@ -105,16 +105,22 @@ const profile = requestCommand({
   show: profileSummary,
 });
 
+function partitionerOf(text: string): 'kafka' | 'kinesis' {
+  if (text !== 'kafka' && text !== 'kinesis') usage(`--partitioner must be kafka or kinesis, not '${text}'`);
+  return text;
+}
+
 const simulate = requestCommand({
   name: 'simulate', usage: '--sample ID --key F --partitions N', args: { min: 0, max: 0 },
-  summary: 'records per Kafka partition if keyed by F (murmur2), with hotspot warnings',
+  summary: 'records per Kafka partition (murmur2) or Kinesis shard (MD5) if keyed by F, with hotspot warnings',
   options: {
     sample: { ...SAMPLE_ID, required: true },
     key: { type: 'string', placeholder: 'F', required: true, description: 'the field that would be the message key' },
-    partitions: { type: 'int', required: true, description: 'the partition count' },
+    partitions: { type: 'int', required: true, description: 'the partition (or shard) count' },
+    partitioner: { type: 'string', placeholder: 'kafka|kinesis', description: "kafka (default): murmur2 % partitions; kinesis: MD5 of the key into the shards' even hash-key ranges" },
   },
   request: 'simulatePartitions',
-  params: (_args, o) => ({ sampleId: o.sample ?? '', field: o.key ?? '', partitions: o.partitions ?? 0 }),
+  params: (_args, o) => ({ sampleId: o.sample ?? '', field: o.key ?? '', partitions: o.partitions ?? 0, ...(o.partitioner ? { partitioner: partitionerOf(o.partitioner) } : {}) }),
   show: partitionTable,
 });
 

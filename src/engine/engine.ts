@@ -305,12 +305,12 @@ export class Engine {
     return info.privacy ? { ...profile, privacy: info.privacy } : profile;
   }
 
-  /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner). */
-  async simulatePartitions(sampleId: string, field: string, partitions: number, signal?: AbortSignal): Promise<PartitionSimulation> {
+  /** How a sample's records would spread over Kafka partitions keyed by `field` (murmur2, as Kafka's default partitioner), or over Kinesis shards (MD5). */
+  async simulatePartitions(sampleId: string, field: string, partitions: number, signal?: AbortSignal, partitioner: 'kafka' | 'kinesis' = 'kafka'): Promise<PartitionSimulation> {
     const workspace = await this.workspace();
     const info = await workspace.getSample(sampleId);
     const { simulatePartitions } = await import('./profile/index.js');
-    return simulatePartitions(workspace.connection, info.table, field, partitions, { signal });
+    return simulatePartitions(workspace.connection, info.table, field, partitions, { signal, partitioner });
   }
 
   /** Schema drift between two samples (inferred schemas when both have one, else the landed columns). */

@@ -64,7 +64,7 @@ export const engineRequests: { readonly [K in EngineRequest]: Handler<K> } = {
   generate: landing((engine, p, c) => engine.generate(p, c)),
   generatorKinds: (engine, p) => engine.generatorKinds(p.sampleId),
   nativeVsObserved: (engine, p) => engine.nativeVsObserved(p.sampleId),
-  simulatePartitions: (engine, p, { signal }) => engine.simulatePartitions(p.sampleId, p.field, p.partitions, signal),
+  simulatePartitions: (engine, p, { signal }) => engine.simulatePartitions(p.sampleId, p.field, p.partitions, signal, p.partitioner),
   cdcReadiness: (engine, p) => engine.cdcReadiness(p.source, p.entities ?? []),
   capture: landing((engine, p, c) => engine.capture(p.source, p.entities, p.options, c)),
 };

@@ -109,7 +109,13 @@ export interface ContractDriftParams { contract: string; object?: string; sample
 /** One side of a schema comparison: a sample (its inferred schema), or any schema (a contract's...). */
 export type DiffSideParams = { sampleId: string } | { schema: Schema; label: string; kind: 'contract' | 'schema'; detail?: string };
 export interface DiffSchemasParams { before: DiffSideParams; after: DiffSideParams }
-export interface SimulatePartitionsParams { sampleId: string; field: string; partitions: number }
+export interface SimulatePartitionsParams {
+  sampleId: string;
+  field: string;
+  partitions: number;
+  /** kafka (default): murmur2 modulo the partitions; kinesis: MD5 of the partition key into N shards' hash-key ranges. */
+  partitioner?: 'kafka' | 'kinesis';
+}
 export interface BuildDemoResult { dir: string; sources: string[] }
 /** `generate`: a kind (or `all`) for a sample, or for a source entity (its newest sample, else a new one). */
 export interface GenerateParams extends WithProgress {

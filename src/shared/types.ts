@@ -111,7 +111,7 @@ export interface SampleRequestOptions {
   to?: string;
   /** Taps on live traffic (queues, subjects, topic filters): listen this long, then the sample is complete. */
   windowSeconds?: number;
-  /** Queues: read existing messages and requeue them, which marks them redelivered for their consumers. */
+  /** Queues: read existing messages without taking them (RabbitMQ requeues them marked redelivered; SQS receives with visibility timeout 0, which raises their receive counts). */
   peek?: boolean;
   /** Keyed streams (Kafka): only records with this key, as text. */
   key?: string;

@@ -260,6 +260,19 @@ Host *
     assert.match(error.message, /tunnel_method takes one SSH server, and the source goes through 2 \(root@127\.0\.0\.1:\d+ -> root@127\.0\.0\.1:\d+\)/);
   });
 
+  test('dlt, which has no tunnel, connects to a local forward; its header says how to open it, jump host included', async () => {
+    const generated = await workspace.engine.generate({ kind: 'dlt', source: 'pg', entity: 'public.small' });
+    const file = generated.files.find((f) => f.relativePath.endsWith('.py'))!;
+    const script = readFileSync(file.path, 'utf8');
+    const local = pg.port + 10_000 <= 65_535 ? pg.port + 10_000 : pg.port;
+    assert.ok(script.includes(`ssh -N -L 127.0.0.1:${local}:127.0.0.1:${pg.port} -J root@127.0.0.1:${jump.port} -p ${target.port} root@127.0.0.1 (with the key in PG_SSH_KEY)`), script.slice(0, 900));
+    assert.match(script, /host=os\.environ\.get\("PG_FORWARD_HOST", "127\.0\.0\.1"\),/);
+    assert.match(script, new RegExp(`port=int\\(os\\.environ\\.get\\("PG_FORWARD_PORT", "${local}"\\)\\),`));
+    assert.ok(!script.includes(PASSPHRASE), 'no passphrase in the script');
+    const python = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', file.path], { encoding: 'utf8' });
+    assert.equal(python.status, 0, python.stderr);
+  });
+
   test('the CLI (the bundled engine) samples through the tunnel and refuses a changed host key', async () => {
     await workspace.engine.close(); // the CLI opens the workspace itself
     const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {

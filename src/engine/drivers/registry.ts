@@ -33,6 +33,8 @@ import { manifest as opensearch } from './opensearch/manifest.js';
 import { manifest as clickhouse } from './clickhouse/manifest.js';
 import { manifest as duckdb } from './duckdb/manifest.js';
 import { manifest as lakehouse } from './lakehouse/manifest.js';
+import { manifest as sqs } from './sqs/manifest.js';
+import { manifest as kinesis } from './kinesis/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -68,6 +70,8 @@ const kinds: KindEntry[] = [
   { manifest: clickhouse, load: () => import('./clickhouse/index.js') },
   { manifest: duckdb, load: () => import('./duckdb/index.js') },
   { manifest: lakehouse, load: () => import('./lakehouse/index.js') },
+  { manifest: sqs, load: () => import('./sqs/index.js') },
+  { manifest: kinesis, load: () => import('./kinesis/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

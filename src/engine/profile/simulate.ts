@@ -1,10 +1,12 @@
 // The partition-key simulator: how records would spread over N partitions if a field were the
-// Kafka message key. DuckDB groups the table by the key (so each distinct key is hashed once);
+// Kafka message key (murmur2), or over N Kinesis shards if it were the partition key (MD5 into even
+// hash-key ranges, md5-shards.ts). DuckDB groups the table by the key (so each distinct key is hashed once);
 // the groups stream to JS in chunks, where Kafka's murmur2 assigns each to its partition.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import { resolveTable } from './table.js';
 import { kafkaPartitionOfString } from './murmur2.js';
+import { evenHashRanges, kinesisShardOf } from './md5-shards.js';
 import { describeColumns, resolvePath, ROWID, REL, type ProfilePlan } from './plan.js';
 import { ProfileRunner, round } from './run.js';
 import type { KeyShare, PartitionSimulation } from './types.js';
@@ -15,6 +17,20 @@ export interface SimulateOptions {
   /** How many of the most frequent keys to list (default 10). */
   topKeys?: number;
   signal?: AbortSignal;
+  /** kafka (default): murmur2 modulo the partitions; kinesis: MD5 into the shards' even hash-key ranges. */
+  partitioner?: 'kafka' | 'kinesis';
+}
+
+const PARTITIONERS = {
+  kafka: "Kafka default partitioner: toPositive(murmur2(UTF-8 bytes of the key's text)) % partitions",
+  kinesis: "Kinesis: MD5(UTF-8 bytes of the partition key) as a 128-bit number, in the shards' hash-key ranges (the key space split evenly, as CreateStream does)",
+};
+
+/** Assigns a key to its partition (or shard) under the chosen rule. */
+function assigner(partitioner: 'kafka' | 'kinesis', partitions: number): (key: string) => number {
+  if (partitioner === 'kafka') return (key) => kafkaPartitionOfString(key, partitions);
+  const ranges = evenHashRanges(partitions);
+  return (key) => kinesisShardOf(key, ranges);
 }
 
 export async function simulatePartitions(connection: DuckDBConnection, table: string, field: string, partitions: number, options: SimulateOptions = {}): Promise<PartitionSimulation> {
@@ -23,7 +39,8 @@ export async function simulatePartitions(connection: DuckDBConnection, table: st
   }
   const threshold = options.hotspotRatio ?? 1.5;
   const { path, sql } = await keyQuery(connection, table, field, options.signal);
-  const { counts, top, nullKeys, distinctKeys, records } = await tallyPartitions(connection, sql, partitions, options.topKeys ?? 10, options.signal);
+  const partitioner = options.partitioner ?? 'kafka';
+  const { counts, top, nullKeys, distinctKeys, records } = await tallyPartitions(connection, sql, assigner(partitioner, partitions), { partitions, keep: options.topKeys ?? 10, signal: options.signal });
   const keyed = records - nullKeys;
   const mean = keyed / partitions;
   const max = Math.max(...counts);
@@ -33,7 +50,7 @@ export async function simulatePartitions(connection: DuckDBConnection, table: st
   return {
     field: path,
     partitions,
-    partitioner: "Kafka default partitioner: toPositive(murmur2(UTF-8 bytes of the key's text)) % partitions",
+    partitioner: PARTITIONERS[partitioner],
     counts,
     records,
     nullKeys,
@@ -72,8 +89,9 @@ interface PartitionTally {
   records: number;
 }
 
-/** Streams the key groups and assigns each to its partition with Kafka's murmur2, keeping the `keep` most frequent keys. */
-async function tallyPartitions(connection: DuckDBConnection, sql: string, partitions: number, keep: number, signal: AbortSignal | undefined): Promise<PartitionTally> {
+/** Streams the key groups and assigns each to its partition, keeping the `keep` most frequent keys. */
+async function tallyPartitions(connection: DuckDBConnection, sql: string, assign: (key: string) => number, o: { partitions: number; keep: number; signal: AbortSignal | undefined }): Promise<PartitionTally> {
+  const { partitions, keep, signal } = o;
   const tally: PartitionTally = { counts: new Array<number>(partitions).fill(0), top: [], nullKeys: 0, distinctKeys: 0, records: 0 };
   const { counts, top } = tally;
   const onAbort = () => connection.interrupt();
@@ -90,7 +108,7 @@ async function tallyPartitions(connection: DuckDBConnection, sql: string, partit
           continue;
         }
         tally.distinctKeys++;
-        const partition = kafkaPartitionOfString(String(key), partitions);
+        const partition = assign(String(key));
         counts[partition]! += count;
         if (top.length < keep || count > top[top.length - 1]!.records) {
           top.push({ key: String(key), records: count, share: 0, partition });

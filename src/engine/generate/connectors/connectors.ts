@@ -208,7 +208,7 @@ export function airbyteCatalog(evidence: GenerationEvidence): Json {
 const DLT_SCRIPT_NAMES = new Set(['os', 'dlt', 'sa', 'sql_table', 'source_engine', 'main']);
 
 /** `sa.engine.URL.create(…)`: every part a Python string, the password read from the environment. */
-function sqlalchemyUrl(evidence: GenerationEvidence): string {
+function sqlalchemyUrl(evidence: GenerationEvidence, forward: Forward | undefined): string {
   const c = evidence.connection;
   if (c.kind === 'sqlite') return `sa.engine.URL.create("sqlite", database=${pyString(c.path ?? '')})`;
   const driver = c.kind === 'postgres' ? 'postgresql+psycopg2' : 'mysql+pymysql';
@@ -218,10 +218,40 @@ function sqlalchemyUrl(evidence: GenerationEvidence): string {
         ${pyString(driver)},
         username=${userExpr},
         password=os.environ.get(${pyString(c.passwordEnv)}),
-        host=${pyString(c.host ?? 'localhost')},
-        port=${port(evidence)},
+        host=${forward ? `os.environ.get(${pyString(forward.hostEnv)}, "127.0.0.1")` : pyString(c.host ?? 'localhost')},
+        port=${forward ? `int(os.environ.get(${pyString(forward.portEnv)}, "${forward.localPort}"))` : port(evidence)},
         database=${pyString(databaseName)},
     )`;
+}
+
+interface Forward {
+  hostEnv: string;
+  portEnv: string;
+  localPort: number;
+  /** The ssh command that opens the forward, for the script's header. */
+  command: string;
+}
+
+/**
+ * dlt has no SSH tunnel of its own: for a source behind one, the script connects to a local forward
+ * (HOST/PORT from the environment, default 127.0.0.1 and the database port + 10000) that the header
+ * says how to open with OpenSSH, jump hosts included. The key stays out of the file.
+ */
+function sshForward(evidence: GenerationEvidence): Forward | undefined {
+  const { ssh, source } = evidence.connection;
+  if (!ssh || evidence.connection.kind === 'sqlite') return undefined;
+  if ('problem' in ssh) throw new HeadwaterError('usage', `dlt pipeline for '${source}': ${ssh.problem}`, { source });
+  const target = ssh.hops[ssh.hops.length - 1];
+  if (!target) return undefined;
+  const remotePort = port(evidence);
+  const localPort = remotePort + 10_000 <= 65_535 ? remotePort + 10_000 : remotePort;
+  const remoteHost = checked(evidence, 'host', evidence.connection.host ?? 'localhost', hostProblem);
+  const jumps = ssh.hops.slice(0, -1).map((h) => `${h.user}@${checked(evidence, 'host', h.host, hostProblem)}:${h.port}`);
+  const upper = safeName(source).toUpperCase();
+  return {
+    hostEnv: `${upper}_FORWARD_HOST`, portEnv: `${upper}_FORWARD_PORT`, localPort,
+    command: `ssh -N -L 127.0.0.1:${localPort}:${remoteHost}:${remotePort}${jumps.length ? ` -J ${jumps.join(',')}` : ''} -p ${target.port} ${target.user}@${checked(evidence, 'host', target.host, hostProblem)} (with the key in ${ssh.keyEnv})`,
+  };
 }
 
 export function dltPipeline(evidence: GenerationEvidence): string {
@@ -233,11 +263,16 @@ export function dltPipeline(evidence: GenerationEvidence): string {
   const disposition = cursor.primary ? (key.length ? 'merge' : 'append') : 'replace';
   const resource = pyIdentifier(`${safeName(c.table).toLowerCase()}_resource`, DLT_SCRIPT_NAMES);
   const schemaArg = c.kind === 'postgres' && c.schema ? `, schema=${pyString(c.schema)}` : '';
+  const forward = sshForward(evidence);
   const header = commentLines('#', [
     evidence.provenance,
     `dlt sql_database pipeline for ${c.source}/${c.entity}: ${cursor.note}`,
     `Run: pip install "dlt[duckdb]" ${c.kind === 'postgres' ? 'psycopg2-binary' : c.kind === 'mysql' ? 'pymysql' : ''}; ${c.kind === 'sqlite' ? '' : `${c.passwordEnv}=… `}python ${pipelineName}_pipeline.py`,
     `Loads into DuckDB (HEADWATER_DLT_DUCKDB, default ./${pipelineName}.duckdb), dataset HEADWATER_DLT_DATASET (default ${dataset}).`,
+    ...(forward ? [
+      `The source is reached through SSH, and dlt has no tunnel of its own: open a local forward first, e.g. ${forward.command},`,
+      `then run the script; it connects to ${forward.hostEnv}:${forward.portEnv} (default 127.0.0.1:${forward.localPort}).`,
+    ] : []),
   ]);
   return `${header}
 import os
@@ -249,7 +284,7 @@ from dlt.sources.sql_database import sql_table
 
 def source_engine() -> sa.engine.Engine:
     # The password comes from the environment, never from this file.
-    url = ${sqlalchemyUrl(evidence)}
+    url = ${sqlalchemyUrl(evidence, forward)}
     return sa.create_engine(url)
 
 

@@ -44,6 +44,7 @@ function servers(evidence: GenerationEvidence): Json {
   const credentials = `Credentials are not part of the contract: password from \${env:${c.passwordEnv}}.`;
   const name = safeName(c.source);
   if (evidence.sample.sourceKind === 'kafka') return { [name]: { type: 'kafka', environment: TODO, host: c.host ?? TODO, topic: c.entity.split('/')[0]! } };
+  if (evidence.sample.sourceKind === 'kinesis') return { [name]: { type: 'kinesis', environment: TODO, stream: c.entity.split('/')[0]!, format: 'json' } };
   switch (c.kind) {
     case 'postgres':
       return { [name]: { type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials } };
