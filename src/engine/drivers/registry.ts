@@ -30,6 +30,7 @@ import { manifest as dynamodb } from './dynamodb/manifest.js';
 import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
+import { manifest as pulsar } from './pulsar/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -62,6 +63,7 @@ const kinds: KindEntry[] = [
   { manifest: mongodb, load: () => import('./mongodb/index.js') },
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
+  { manifest: pulsar, load: () => import('./pulsar/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
