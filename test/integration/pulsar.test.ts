@@ -5,7 +5,9 @@
 // unchanged (topic stats); an unknown topic is refused and not created; a refused token and a
 // non-persistent topic are clear errors; the ODCS contract names the topic.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { notReads } from '../drivers/backends/pulsar.js';
@@ -191,5 +193,15 @@ describe('Pulsar driver', { skip: pulsarSkipReason(), timeout: 10 * 60_000 }, ()
     const text = readFileSync(file.path, 'utf8');
     for (const expected of ['value: pulsar', `value: ${server.url}`, `value: ${PLAIN}`, 'value: token']) assert.ok(text.includes(expected), `${expected} in\n${text.slice(0, 1500)}`);
     assert.ok(!text.includes(token), 'no token in the contract');
+  });
+
+  test('the CLI (the bundled engine, ws inside it) samples a topic from a message id', async () => {
+    await ws.engine.close(); // the CLI opens the workspace itself
+    const run = spawnSync(process.execPath, [resolve('bin/headwater.js'), 'sample', 'bus', PLAIN, '--from', idText(plainIds[25]!), '--json'], {
+      cwd: ws.dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', HEADWATER_SECRET_PULSAR_TOKEN: token },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as { rowCount: number }).rowCount, 5);
+    assert.ok(!run.stdout.includes(token) && !run.stderr.includes(token), 'no token in the output');
   });
 });

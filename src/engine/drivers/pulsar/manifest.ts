@@ -9,6 +9,8 @@ export const manifest = defineManifest({
   title: 'Apache Pulsar',
   summary: 'Pulsar tenants, namespaces and topics through the admin REST API; samples read with the WebSocket Reader API, which leaves no subscription behind',
   schemes: [],
+  // The web service and the WebSocket service (one forward when they are the same host and port).
+  tunnel: { defaultPort: 8080, urlOptions: { webSocketUrl: { defaultPort: 8080 } } },
   fields: {
     url: option.string('The web service (admin REST API and WebSocket service): http(s)://host:8080.', { form: { label: 'Web service URL', placeholder: 'http://localhost:8080' } }),
     token: option.string('A token for token (JWT) authentication: write ${secret:NAME} or ${env:VAR}, never the value itself.', { form: { label: 'Token', secret: true } }),

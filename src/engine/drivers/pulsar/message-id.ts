@@ -8,6 +8,8 @@ export interface MessageId {
   entry: bigint;
   partition: number;
   batch: number;
+  /** Messages in the batch this one came in (0 or absent: not batched). */
+  batchSize?: number;
 }
 
 function readVarint(bytes: Uint8Array, at: number): [bigint, number] {
@@ -54,6 +56,7 @@ export function decodeMessageId(base64: string): MessageId {
       else if (field === 2) id.entry = signed64(value);
       else if (field === 3) id.partition = signed32(value);
       else if (field === 4) id.batch = signed32(value);
+      else if (field === 6) id.batchSize = signed32(value);
       seen |= field <= 2 ? field : 0;
     } else if (wire === 2) {
       const [length, after] = readVarint(bytes, at);
@@ -107,6 +110,19 @@ export function compareMessageIds(a: Pick<MessageId, 'ledger' | 'entry' | 'batch
   if (a.ledger !== b.ledger) return a.ledger < b.ledger ? -1 : 1;
   if (a.entry !== b.entry) return a.entry < b.entry ? -1 : 1;
   return Math.max(a.batch, -1) - Math.max(b.batch, -1);
+}
+
+/** Whether `id` is past `last` (an id whose batch index is -1 stands for its whole entry). */
+export function isPast(id: MessageId, last: MessageId): boolean {
+  if (last.batch < 0) return compareMessageIds({ ...id, batch: -1 }, last) > 0;
+  return compareMessageIds(id, last) > 0;
+}
+
+/** Whether `id` is the last message up to `last`: its entry and batch index, or the entry's final message. */
+export function reaches(id: MessageId, last: MessageId): boolean {
+  if (last.batch >= 0 || id.batch < 0) return compareMessageIds(id, last) >= 0;
+  const entry = compareMessageIds({ ...id, batch: -1 }, last);
+  return entry > 0 || (entry === 0 && id.batch >= (id.batchSize ?? 0) - 1);
 }
 
 /**

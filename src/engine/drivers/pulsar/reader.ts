@@ -8,7 +8,7 @@ import { HeadwaterError, networkCause, redact } from '../../../shared/errors.js'
 import type { Provenance } from '../../../shared/types.js';
 import { lazyModule } from '../kit/lazy.js';
 import type { TapSink } from '../../streams/tap.js';
-import { compareMessageIds, decodeMessageId, encodeMessageId, formatMessageId, startBefore, type MessageId } from './message-id.js';
+import { compareMessageIds, decodeMessageId, encodeMessageId, formatMessageId, isPast, reaches, startBefore, type MessageId } from './message-id.js';
 import { topicPath, type TopicName } from './topics.js';
 
 type WebSocketClass = typeof WebSocket;
@@ -63,7 +63,7 @@ export interface ReadEvents {
 /** Whether the read has anything to deliver at all (an empty topic, or a start past the end). */
 export function hasMessages(read: PartitionRead): boolean {
   if (read.last.entry < 0n) return false;
-  return !read.first || compareMessageIds(read.first, read.last) <= 0;
+  return !read.first || !isPast(read.first, read.last);
 }
 
 function readerUrl(settings: ReaderSettings, read: PartitionRead): string {
@@ -108,7 +108,7 @@ export async function openReader(settings: ReaderSettings, read: PartitionRead, 
       fail(`the WebSocket service sent something that is not a message (${(error as Error).message})`, error);
       return;
     }
-    const past = compareMessageIds(id, read.last) > 0 || (read.toMs !== undefined && Date.parse(message.publishTime ?? '') > read.toMs);
+    const past = isPast(id, read.last) || (read.toMs !== undefined && Date.parse(message.publishTime ?? '') > read.toMs);
     if (past) {
       finish('done');
       return;
@@ -116,7 +116,7 @@ export async function openReader(settings: ReaderSettings, read: PartitionRead, 
     // Flow control only: a reader's cursor is not durable, so this acknowledges nothing on the topic.
     ws.send(JSON.stringify({ messageId: message.messageId }));
     if (!read.first || compareMessageIds(id, read.first) >= 0) events.message(read, message, id);
-    if (!finished && compareMessageIds(id, read.last) >= 0) finish('done');
+    if (!finished && reaches(id, read.last)) finish('done');
   });
   ws.on('unexpected-response', (_request, response) => {
     let body = '';

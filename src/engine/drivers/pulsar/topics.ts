@@ -10,7 +10,8 @@ export interface TopicName {
   full: string;
 }
 
-const PART = /^[A-Za-z0-9_=:.~-][A-Za-z0-9_=:.~%-]*$/;
+/** Pulsar's name characters; '.' and '..' are refused (a URL path would resolve them). */
+const PART = /^(?!\.{1,2}$)[A-Za-z0-9_=:.~-]+$/;
 
 /** Parses an entity; throws a plain Error saying what a topic name looks like. */
 export function topicName(entity: string): TopicName {
