@@ -57,8 +57,21 @@ describe('tunnel routes', { timeout: 10_000 }, () => {
     assert.deepEqual(endpointsOf(source('kafka', undefined, { brokers: 'b1:9092, b1:9092,b2' }), spec, 'kafka:'), [{ host: 'b1', port: 9092 }, { host: 'b2', port: 9092 }]);
   });
 
+  test('Cassandra\'s contact points are mapped, the port field filling in those without one; no default URL is made up', () => {
+    const spec = manifestFor('cassandra')!.tunnel!;
+    const routed = mapEndpoints(source('cassandra', undefined, { contactPoints: ['n1.internal', 'n2.internal:9142'], port: 9043 }), spec, 'cassandra:', local);
+    assert.deepEqual([routed.url, routed.options.contactPoints], [undefined, ['127.0.0.1:40043', '127.0.0.1:40142']]);
+    assert.deepEqual(endpointsOf(source('cassandra', undefined, { contactPoints: ['n1'] }), spec, 'cassandra:'), [{ host: 'n1', port: 9042 }]);
+    assert.equal(mapEndpoints(source('cassandra', 'cassandra://u@n1:9042,n2/ks', {}), spec, 'cassandra:', local).url, 'cassandra://u@127.0.0.1:40042,127.0.0.1:40042/ks');
+  });
+
+  test('MongoDB: the connection string\'s host is mapped, credentials and options kept', () => {
+    const spec = manifestFor('mongodb')!.tunnel!;
+    assert.equal(mapEndpoints(source('mongodb', 'mongodb://u:p@db.internal/shop?authSource=admin', {}), spec, 'mongodb:', local).url, 'mongodb://u:p@127.0.0.1:40017/shop?authSource=admin');
+  });
+
   test('kinds without a TCP connection have no tunnel', () => {
     for (const kind of ['sqlite', 'file', 'logs']) assert.equal(manifestFor(kind)?.tunnel, undefined, kind);
-    for (const kind of ['postgres', 'mysql', 'redis', 'rabbitmq', 'nats', 'mqtt', 'kafka']) assert.ok(manifestFor(kind)?.tunnel, kind);
+    for (const kind of ['postgres', 'mysql', 'redis', 'rabbitmq', 'nats', 'mqtt', 'kafka', 'mongodb', 'cassandra']) assert.ok(manifestFor(kind)?.tunnel, kind);
   });
 });

@@ -76,6 +76,8 @@ export interface SourceTunnel {
   readonly description: string;
   /** A stream to host:port as the SSH server sees them; it emits 'connect' once open. */
   connect(host: string, port: number): Duplex;
+  /** A local listener (127.0.0.1:port) whose connections go to host:port as the SSH server sees them, one per endpoint, reused: for peers a client discovers (Cassandra's ring). */
+  localForward(host: string, port: number): Promise<{ host: string; port: number }>;
   /** Why the tunnel stopped working, when it did. */
   failure(): (Error & { hint?: string }) | undefined;
 }

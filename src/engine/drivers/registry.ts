@@ -35,6 +35,7 @@ import { manifest as duckdb } from './duckdb/manifest.js';
 import { manifest as lakehouse } from './lakehouse/manifest.js';
 import { manifest as sqs } from './sqs/manifest.js';
 import { manifest as kinesis } from './kinesis/manifest.js';
+import { manifest as pulsar } from './pulsar/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -72,6 +73,7 @@ const kinds: KindEntry[] = [
   { manifest: lakehouse, load: () => import('./lakehouse/index.js') },
   { manifest: sqs, load: () => import('./sqs/index.js') },
   { manifest: kinesis, load: () => import('./kinesis/index.js') },
+  { manifest: pulsar, load: () => import('./pulsar/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -3,7 +3,7 @@
 // the nodes tried and the cause, never a password.
 import type { Client, ClientOptions } from 'cassandra-driver';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
-import type { ResolvedSource } from '../driver.js';
+import type { ResolvedSource, SourceTunnel } from '../driver.js';
 import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
@@ -128,9 +128,10 @@ export async function openCassandra(source: ResolvedSource, settings = cassandra
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 1, [cassandra.types.distance.remote]: 1 } },
     ...(settings.ssl ? { sslOptions: { rejectUnauthorized: true } } : {}),
   };
+  const translator = source.tunnel ? tunnelTranslator(cassandra, source.tunnel) : undefined;
   // Without a configured datacenter, the one the cluster has (or the first contact point's) is local: no extra connection to ask.
   const policy = new (localDcPolicy(cassandra))(settings.localDataCenter, settings.contactPoints[0]);
-  const client = new cassandra.Client({ ...base, policies: { ...base.policies, loadBalancing: new cassandra.policies.loadBalancing.TokenAwarePolicy(policy) } });
+  const client = new cassandra.Client({ ...base, policies: { ...base.policies, loadBalancing: new cassandra.policies.loadBalancing.TokenAwarePolicy(policy), ...(translator ? { addressResolution: translator } : {}) } });
   try {
     await client.connect();
   } catch (error) {
@@ -138,6 +139,22 @@ export async function openCassandra(source: ResolvedSource, settings = cassandra
     throw error;
   }
   return { client, localDataCenter: policy.localDc ?? '?' };
+}
+
+/**
+ * Through an SSH tunnel: every peer the ring names (system.peers, as the SSH server reaches it) is
+ * connected to through a local forward of its own, opened when the driver first asks, like Kafka's
+ * advertised brokers. A peer whose forward cannot open keeps its address and fails as unreachable.
+ */
+export function tunnelTranslator(cassandra: CassandraModule, tunnel: SourceTunnel) {
+  // The driver checks `instanceof AddressTranslator`, a class at run time that its types declare as an interface.
+  type Translator = import('cassandra-driver').policies.addressResolution.AddressTranslator;
+  const Base = (cassandra.policies.addressResolution as unknown as { AddressTranslator: new () => Translator }).AddressTranslator;
+  return new (class TunnelTranslator extends Base {
+    override translate(address: string, port: number, callback: (endpoint: string) => void): void {
+      tunnel.localForward(address, port).then((local) => callback(`${local.host}:${local.port}`), () => callback(`${address}:${port}`));
+    }
+  })();
 }
 
 type HostLike = { address: string; datacenter?: string };

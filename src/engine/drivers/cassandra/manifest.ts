@@ -11,6 +11,8 @@ export const manifest = defineManifest({
   title: 'Cassandra',
   summary: 'Apache Cassandra (CQL native protocol): keyspaces, tables and views, token-range samples',
   schemes: ['cassandra:'],
+  // Contact points go through local forwards; the peers the ring names, through the driver's address translator (connection.ts).
+  tunnel: { defaultPort: 9042, hostLists: ['contactPoints'] },
   fields: {
     url: option.string('cassandra://user:${secret:NAME}@host1:9042,host2:9042/keyspace?localDataCenter=dc1 (fields below override its parts).', { form: { label: 'URL', placeholder: 'cassandra://localhost:9042/my_keyspace' } }),
     contactPoints: option.stringList('Nodes to reach first, as host or host:port (instead of a URL); the driver discovers the rest of the ring.', { form: { label: 'Contact points', placeholder: 'localhost:9042' } }),

@@ -41,11 +41,25 @@ function mongoHosts(source: ResolvedSource): string {
   return redact(hosts || url, source.secrets);
 }
 
+/**
+ * What cannot go through an SSH tunnel's local forwards: a DNS seed list (mongodb+srv is looked up
+ * here, not where the SSH server is), and replica set discovery (the members' own addresses, which
+ * the hello answer names, are not forwarded). One host, talked to directly, is.
+ */
+function refuseUntunnelable(source: ResolvedSource, url: string, discovery: boolean): void {
+  const hosts = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/i.exec(url)?.[1] ?? '';
+  const why = /^mongodb\+srv:/i.test(url) ? 'a mongodb+srv:// seed list is resolved by DNS here, not by the SSH server: name the host to reach (mongodb://host:27017)'
+    : hosts.includes(',') ? 'it names several hosts, and a replica set\'s members are discovered at the addresses they advertise, which the tunnel does not forward: name the one host to read from'
+      : discovery ? 'directConnection=false asks for replica set discovery, whose members the tunnel does not forward' : undefined;
+  if (why) throw new HeadwaterError('usage', `MongoDB source '${source.name}' cannot go through its SSH tunnel: ${why}.`, { source: source.name });
+}
+
 export async function openMongo(source: ResolvedSource): Promise<MongoClient> {
   const settings = manifest.settings(source);
   const { MongoClient: Client } = await loadMongo();
   const url = source.url ?? 'mongodb://127.0.0.1:27017';
   const explicit = (name: string) => new RegExp(`[?&]${name}=`, 'i').test(url);
+  if (source.tunnel) refuseUntunnelable(source, url, settings.directConnection === false || /[?&]directConnection=false/i.test(url));
   const options: MongoClientOptions = {
     appName: 'headwater',
     serverSelectionTimeoutMS: settings.connectTimeoutMs,
@@ -54,6 +68,8 @@ export async function openMongo(source: ResolvedSource): Promise<MongoClient> {
     monitorCommands: true,
     ...(explicit('readPreference') ? {} : { readPreference: settings.readPreference }),
     ...(settings.directConnection !== undefined && !explicit('directConnection') ? { directConnection: settings.directConnection } : {}),
+    // Through a tunnel the one host forwarded is the only one reachable: no replica set discovery.
+    ...(source.tunnel && settings.directConnection === undefined && !explicit('directConnection') ? { directConnection: true } : {}),
   };
   let client: MongoClient;
   try {

@@ -10,6 +10,7 @@ export const manifest = defineManifest({
   title: 'MongoDB',
   summary: 'MongoDB (and wire-compatible servers): databases, collections and views, read-only samples of BSON documents',
   schemes: ['mongodb:', 'mongodb+srv:'],
+  tunnel: { defaultPort: 27017 },
   fields: {
     url: option.string(`Connection string, e.g. ${EXAMPLE} (mongodb+srv:// for a DNS seed list). The password as \${secret:NAME}, never literally.`, { form: { label: 'Connection string', placeholder: 'mongodb://localhost:27017' } }),
     database: option.string('The database a collection name without a database prefix belongs to (default: the connection string\'s).', { form: { label: 'Database' } }),

@@ -13,6 +13,8 @@ export interface TunnelSpec {
   urlOptions?: Record<string, { defaultPort: number; fallback?: (host: string) => string }>;
   /** The driver opens every connection itself through `source.tunnel` (Kafka: each broker the metadata names). */
   sockets?: boolean;
+  /** Options holding a list of host[:port] (Cassandra's contactPoints); the `port` option, else defaultPort, is the port of those without one. */
+  hostLists?: readonly string[];
 }
 
 export interface Endpoint {
@@ -55,7 +57,7 @@ export function mapEndpoints(source: ResolvedSource, spec: TunnelSpec, scheme: s
     const mapped = map({ host, port: Number(text(options.port) ?? urlPort ?? spec.defaultPort) });
     options.host = mapped.host;
     options.port = mapped.port;
-  } else if (url === undefined && options.brokers === undefined) {
+  } else if (url === undefined && options.brokers === undefined && !(spec.hostLists ?? []).some((name) => Array.isArray(options[name]) && (options[name] as unknown[]).length)) {
     url = `${scheme}//localhost:${spec.defaultPort}`;
   }
   if (url !== undefined && host === undefined) {
@@ -67,6 +69,15 @@ export function mapEndpoints(source: ResolvedSource, spec: TunnelSpec, scheme: s
   if (options.brokers !== undefined) {
     const list = Array.isArray(options.brokers) ? options.brokers as string[] : String(options.brokers).split(',');
     options.brokers = list.map((broker) => mapUrl(broker.trim(), spec.defaultPort, map));
+  }
+  for (const name of spec.hostLists ?? []) {
+    const list = options[name];
+    if (!Array.isArray(list)) continue;
+    const port = Number(text(options.port) ?? spec.defaultPort);
+    options[name] = list.map((point) => mapUrl(String(point).trim(), port, (endpoint) => {
+      first ??= endpoint.host;
+      return map(endpoint);
+    }));
   }
   for (const [name, extra] of Object.entries(spec.urlOptions ?? {})) {
     const value = text(options[name]) ?? (first !== undefined ? extra.fallback?.(first) : undefined);

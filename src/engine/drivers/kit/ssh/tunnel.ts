@@ -80,13 +80,18 @@ export class SshTunnel implements SourceTunnel {
     return pending;
   }
 
+  localForward(host: string, port: number): Promise<Endpoint> {
+    return this.forward({ host, port });
+  }
+
   private listen(target: Endpoint): Promise<Endpoint> {
     const server = createServer((socket) => {
       this.track(socket);
       // A client that hangs up while data still arrives is its own business: end both sides, quietly.
       socket.on('error', () => socket.destroy());
       socket.pause();
-      forwardOut(this.last, this.hops.at(-1)!, target.host, target.port).then((channel) => {
+      // A client that retries after the tunnel failed (a driver's monitor) meets a closed tunnel: that socket fails, nothing throws.
+      Promise.resolve().then(() => forwardOut(this.last, this.hops.at(-1)!, target.host, target.port)).then((channel) => {
         channel.on('error', () => socket.destroy());
         socket.pipe(channel).pipe(socket);
         socket.resume();
@@ -94,7 +99,8 @@ export class SshTunnel implements SourceTunnel {
         socket.on('close', () => channel.destroy());
       }, (error: unknown) => {
         if (error instanceof TunnelError) this.failed ??= error;
-        socket.destroy();
+        // A reset, as a refused connection would be: a client that only watches for errors (cassandra-driver during its handshake) sees it at once.
+        socket.resetAndDestroy();
       });
     });
     this.servers.push(server);
@@ -112,7 +118,7 @@ export class SshTunnel implements SourceTunnel {
   connect(host: string, port: number): Duplex {
     const socket = new ChannelSocket();
     this.track(socket);
-    forwardOut(this.last, this.hops.at(-1)!, host, port).then((channel) => socket.attach(channel), (error: unknown) => {
+    Promise.resolve().then(() => forwardOut(this.last, this.hops.at(-1)!, host, port)).then((channel) => socket.attach(channel), (error: unknown) => {
       if (error instanceof TunnelError) this.failed ??= error;
       socket.destroy(error instanceof Error ? error : new Error(String(error)));
     });
