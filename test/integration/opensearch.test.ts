@@ -87,6 +87,12 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.match(detail, /keyword 'code' holds only integers \(200 values, e\.g\. _id e0\)/);
     assert.match(detail, /text 'level' holds only 3 distinct values in 200 \("error", "info", "warn"\), e\.g\. _id e0: an enum/);
     assert.doesNotMatch(detail, /keyword 'status'|text 'title'/);
+    // The same four in the declared-vs-observed list relational tables use.
+    const listed = await workspace!.engine.nativeVsObserved(info.id);
+    const byField = new Map(listed.map((d) => [d.field, d]));
+    assert.deepEqual(['extra', 'when', 'code', 'level'].map((f) => byField.get(f)?.kind), ['undeclared-field', 'ignored-malformed', 'text-holds-format', 'text-is-enum']);
+    assert.equal(byField.get('when')?.declared, 'mapping: date (ignore_malformed)');
+    assert.match(byField.get('code')!.note, /e\.g\. _id e0/);
     const [row] = (await workspace!.engine.query(`SELECT count(DISTINCT _id), count(extra) FROM ${info.table}`)).rows;
     assert.deepEqual(row!.map(Number), [EVENTS, 60]);
   });

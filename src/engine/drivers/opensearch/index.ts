@@ -163,6 +163,7 @@ async function* headPages(read: Read, indices: { index: string; shards: number }
       }
     }
   } finally {
+    stream.disagreements = read.observed.disagreements();
     stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
     await closePit(read.source, read.ctx, pit);
   }
@@ -175,6 +176,7 @@ async function* randomPages(read: Read, seed: number, stream: BatchSampleStream)
   if (!answer) return;
   const batch = batchOf(read, answer.data.hits.hits, answer.bytes);
   stream.notes = [...(stream.notes ?? []), ...(read.limit > MAX_RANDOM ? [`a random sample is one search: at most ${MAX_RANDOM} documents (index.max_result_window)`] : []), ...read.observed.notes()];
+  stream.disagreements = read.observed.disagreements();
   yield batch;
 }
 
