@@ -54,6 +54,14 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     kind: opensearch
     url: ${server.url}
     options: { pageSize: 10 }
+  - name: scrolled
+    kind: opensearch
+    url: ${server.url}
+    options: { paging: scroll }
+  - name: slowscroll
+    kind: opensearch
+    url: ${server.url}
+    options: { paging: scroll, pageSize: 10 }
 `);
   });
 
@@ -148,6 +156,40 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.equal(info.status, 'partial', info.statusDetail);
     assert.ok(info.rowCount >= 100 && info.rowCount < BIG, `stopped part way: ${info.rowCount}`);
     assert.ok(sawOpen && sawOpen.pit > 0, `a point in time was open while reading: ${JSON.stringify(sawOpen)}`);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('scroll, forced (the fallback where the server has no point in time): every document once, the mapping compared, the scroll cleared; a cancelled one leaves no context', async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('scrolled', 'both', { limit: BIG + 100 });
+    assert.equal([info.status, info.rowCount].join(' '), `complete ${BIG + 50}`, info.statusDetail);
+    assert.match(info.query ?? '', /^scroll over both, _doc order, pages of 1000/);
+    const [row] = (await engine.query(`SELECT count(DISTINCT _id), sum(n) FILTER (WHERE _id LIKE 'b%') FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [BIG + 50, (BIG * (BIG - 1)) / 2]);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+    const events = await engine.sample('scrolled', 'events', { limit: 1000 });
+    assert.deepEqual((await engine.nativeVsObserved(events.id)).map((d) => d.field).sort(), ['code', 'extra', 'level', 'when']);
+    const limited = await engine.sample('scrolled', 'big', { limit: 1500 });
+    assert.equal([limited.status, limited.rowCount].join(' '), 'complete 1500', limited.statusDetail);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+
+    const controller = new AbortController();
+    let sawOpen: { open: number; pit: number } | undefined;
+    let asked = false;
+    const cancelled = await engine.sample('slowscroll', 'big', { limit: BIG }, {
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.rows >= 100 && !asked) {
+          asked = true;
+          void server!.openContexts().then((open) => {
+            sawOpen = open;
+            controller.abort();
+          });
+        }
+      },
+    });
+    assert.equal(cancelled.status, 'partial', cancelled.statusDetail);
+    assert.ok(sawOpen && sawOpen.open > 0 && sawOpen.pit === 0, `a scroll (no point in time) was open while reading: ${JSON.stringify(sawOpen)}`);
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 

@@ -171,6 +171,11 @@ export function pageBody(page: { pit: string; keepAlive: string; size: number; a
   };
 }
 
+/** The first page of a scroll (the fallback where the server has no point in time): _doc order over the whole entity. */
+export function scrollBody(page: { size: number; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+  return { size: page.size, sort: ['_doc'], query: { bool: { filter: filtersOf(page) } }, ...(page.timeout ? { timeout: page.timeout } : {}) };
+}
+
 /** The most documents one search returns (index.max_result_window's default): a random sample is one search. */
 export const MAX_RANDOM = 10_000;
 
