@@ -16,6 +16,30 @@ function pyValue(text: string): string {
   return env ? `os.environ[${pyString(env)}]` : pyString(text);
 }
 
+/** BSON values as dlt loads them (the same in every script). */
+const PLAIN_PY = `def plain(value):
+    """A BSON value as dlt loads it: exact numbers, ObjectId as hex, times as UTC datetimes."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, Decimal128):
+        return value.to_decimal()
+    if isinstance(value, Int64):
+        return int(value)
+    if isinstance(value, Timestamp):
+        return value.as_datetime()
+    if isinstance(value, Regex):
+        return f"/{value.pattern}/{value.flags}"
+    if isinstance(value, (MinKey, MaxKey)):
+        return type(value).__name__
+    return value
+
+
+`;
+
 export function dltMongoPipeline(evidence: GenerationEvidence): string {
   const { sample, connection: c } = evidence;
   if (sample.sourceKind !== 'mongodb') throw new HeadwaterError('usage', `A dlt MongoDB pipeline needs a mongodb source; sample ${sample.id} comes from '${sample.source}' (${sample.sourceKind}).`, { source: sample.source, entity: sample.entity });
@@ -41,8 +65,6 @@ export function dltMongoPipeline(evidence: GenerationEvidence): string {
     ? `username=${pyValue(connectionUser(evidence))}, password=os.environ.get(${pyString(c.passwordEnv)}), authSource=${pyString(target.authSource ?? 'admin')}, `
     : '';
   return `${header}
-import datetime
-import decimal
 import os
 
 import dlt
@@ -56,28 +78,7 @@ BATCH = 1000
 MAX_TIME_MS = 60_000
 
 
-def plain(value):
-    """A BSON value as dlt loads it: exact numbers, ObjectId as hex, times as UTC datetimes."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, ObjectId):
-        return str(value)
-    if isinstance(value, Decimal128):
-        return value.to_decimal()
-    if isinstance(value, Int64):
-        return int(value)
-    if isinstance(value, Timestamp):
-        return value.as_datetime()
-    if isinstance(value, Regex):
-        return f"/{value.pattern}/{value.flags}"
-    if isinstance(value, (MinKey, MaxKey)):
-        return type(value).__name__
-    return value
-
-
-@dlt.resource(name=COLLECTION, primary_key="_id", write_disposition="merge")
+${PLAIN_PY}@dlt.resource(name=COLLECTION, primary_key="_id", write_disposition="merge")
 def collection_resource():
     state = dlt.current.resource_state()
     after = json_util.loads(state["last_id"]) if "last_id" in state else None
