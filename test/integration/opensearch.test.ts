@@ -3,11 +3,21 @@
 // of a two-shard index landing every document once, --where checked by the server, and the proof that
 // no point in time or search context stays open after a cancelled sample.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { openSearchSkipReason, startOpenSearch, type OpenSearchService } from '../services/opensearch.js';
 import { stopAll } from '../services/group.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+import { repoRoot } from '../services/paths.js';
+
+const run = promisify(execFile);
+const python = join(repoRoot, '.venv-tools', 'bin', 'python');
+/** Outside CI a missing venv skips the dlt run; under CI it fails it. */
+const dltSkip = process.env.CI === 'true' || existsSync(python) ? false : `${python} is missing: run scripts/install-python-tools.sh`;
 
 const EVENTS = 200;
 const BIG = 20_000;
@@ -190,6 +200,26 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     });
     assert.equal(cancelled.status, 'partial', cancelled.statusDetail);
     assert.ok(sawOpen && sawOpen.open > 0 && sawOpen.pit === 0, `a scroll (no point in time) was open while reading: ${JSON.stringify(sawOpen)}`);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('the generated dlt rest_api pipeline (point in time, search_after per index and shard) loads every document of an alias into DuckDB and deletes its point in time', { skip: dltSkip }, async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('os', 'both', { limit: 100 });
+    const result = await engine.generate({ kind: 'dlt-opensearch', sampleId: info.id });
+    const script = result.files[0]!.path;
+    assert.match(readFileSync(script, 'utf8'), /"pit": \{"id": pit/);
+    const target = join(workspace!.dir, 'dlt-os.duckdb');
+    try {
+      await run(python, [script], { cwd: workspace!.dir, timeout: 300_000, env: { ...process.env, HEADWATER_DLT_DUCKDB: target, HEADWATER_DLT_PIPELINES_DIR: join(workspace!.dir, '.dlt-pipelines'), RUNTIME__LOG_LEVEL: 'WARNING' } });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      assert.fail(`the dlt pipeline failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    }
+    // dlt's DuckDB may write a newer storage version than Node's DuckDB reads: read it with the venv's.
+    const sql = "SELECT count(*), count(DISTINCT _id), sum(n), count(*) FILTER (WHERE _index = 'small') FROM os_raw.both";
+    const { stdout } = await run(python, ['-c', 'import duckdb, json, sys\nprint(json.dumps(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]).fetchall()))', target, sql]);
+    assert.deepEqual(JSON.parse(stdout), [[BIG + 50, BIG + 50, (BIG * (BIG - 1)) / 2 + (50 * 49) / 2, 50]]);
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 
