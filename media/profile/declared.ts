@@ -11,6 +11,10 @@ const KIND_LABELS: Record<DisagreementKind, string> = {
   'stable-json': 'JSON with a stable shape',
   'type-mismatch': 'mixed kinds of value',
   'unseen-enum-values': 'enum values never seen',
+  'required-missing': 'required, yet missing',
+  'undeclared-field': 'not declared',
+  'ignored-malformed': 'ignored as malformed',
+  'text-is-enum': 'text that is an enum',
 };
 
 export function kindLabel(kind: DisagreementKind): string {
@@ -19,9 +23,11 @@ export function kindLabel(kind: DisagreementKind): string {
 
 export function renderDeclared(sample: SampleInfo, disagreements: Disagreement[]): HTMLElement {
   const declared = sample.schema.fields.filter((field) => field.nativeType).length;
-  const note = declared === 0
+  const note = declared === 0 && disagreements.length === 0
     ? 'The source declares no column types for this entity: every type in this panel is observed.'
-    : disagreements.length === 0
+    : declared === 0
+      ? `${disagreements.length} disagreement${disagreements.length === 1 ? '' : 's'} between what the source declares (a validator, a mapping) and what the sample holds. Each is a decision for the pipeline or the contract.`
+      : disagreements.length === 0
       ? `The ${declared} declared columns agree with what the sample holds.`
       : `${disagreements.length} disagreement${disagreements.length === 1 ? '' : 's'} between the ${declared} declared columns and what the sample holds. Each is a decision for the pipeline or the contract.`;
   const node = section('hw-declared', 'Declared vs observed', note);

@@ -10,7 +10,7 @@ import type { SampleInfo } from '../../src/shared/types.js';
 import { chartKindOf, drawFieldChart, mostlyUnique } from './charts.js';
 import { declaredNotes, renderDeclared } from './declared.js';
 import { el, section, stat } from './dom.js';
-import { renderEntityTypes, ttlBody } from './item-facts.js';
+import { documentShapeBody, renderEntityTypes, ttlBody } from './item-facts.js';
 import { PartitionSimulator } from './simulator.js';
 import { formatCount, formatNumber, formatPercent, formatScalar, formatSeconds } from './format.js';
 
@@ -162,6 +162,12 @@ function renderFacts(facts: SourceFacts): HTMLElement {
   if (facts.ttl) {
     const { card, body } = factCard(`TTL (${facts.ttl.field})`, { text: formatPercent(facts.ttl.share), tone: facts.ttl.expired ? 'warn' : 'info' });
     body.append(ttlBody(facts.ttl));
+    grid.append(card);
+  }
+  if (facts.documentShape) {
+    const shape = facts.documentShape;
+    const { card, body } = factCard('Document shape', { text: `depth ${shape.depth.max}`, tone: shape.depth.max > 20 || shape.arrays.max > 1000 ? 'warn' : 'info' });
+    body.append(documentShapeBody(shape));
     grid.append(card);
   }
   if (facts.keyCandidates.length) {

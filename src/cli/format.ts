@@ -4,7 +4,7 @@ import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
-import type { CadenceFact, EntityTypesFact, PartitionSimulation, Profile } from '../engine/profile/types.js';
+import type { CadenceFact, DocumentShapeFact, EntityTypesFact, PartitionSimulation, Profile } from '../engine/profile/types.js';
 
 const MAX_CELL = 40;
 
@@ -91,6 +91,13 @@ function cadenceLine(c: CadenceFact): string {
   return `regular every ${c.median} s over ${c.series} series (${c.evidence})${gaps}${off}`;
 }
 
+/** "depth max 4 (mean 2.1) at orders [_id …]; 1,200 arrays, max 50 elements (p90 8) in items [_id …]". */
+function documentShapeLine(d: DocumentShapeFact): string {
+  const at = (e?: { field: string; provenance?: Record<string, string | number> }) => (e ? ` in ${e.field}${e.provenance ? ` ${JSON.stringify(e.provenance)}` : ''}` : '');
+  const arrays = d.arrays.count ? `${d.arrays.count} arrays (${d.arrays.empty} empty), longest ${d.arrays.max}${at(d.arrays.longest)}, p50 ${d.arrays.p50}, p90 ${d.arrays.p90}, p99 ${d.arrays.p99}` : 'no arrays';
+  return `depth max ${d.depth.max}${at(d.depth.deepest)}, mean ${d.depth.mean} over ${d.documents} documents; ${arrays}`;
+}
+
 export function profileSummary(profile: Profile): string {
   const rows: CellValue[][] = profile.fields.map((f) => [f.path, f.duckType, f.nullPercent.toFixed(1), f.distinct.value, f.min ?? null, f.max ?? null]);
   const facts = profile.facts;
@@ -107,6 +114,7 @@ export function profileSummary(profile: Profile): string {
   }
   if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
   if (facts.ttl) lines.push(`ttl              ${JSON.stringify(facts.ttl)}`);
+  if (facts.documentShape) lines.push(`document shape   ${documentShapeLine(facts.documentShape)}`);
   if (facts.entityTypes) lines.push('', entityTypesTable(facts.entityTypes));
   if (profile.privacy) lines.push('', privacySummary(profile.privacy));
   lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);

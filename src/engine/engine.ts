@@ -287,11 +287,11 @@ export class Engine {
     return inferred;
   }
 
-  /** Native vs observed: the sample's declared columns against what its records hold. */
+  /** Native vs observed: the sample's declared columns against what its records hold, and what the driver found against the source's declaration. */
   async nativeVsObserved(sampleId: string): Promise<Disagreement[]> {
     const info = await this.sampleInfo(sampleId);
     const inferred = await this.inferred(info.id);
-    return inferred ? compareDeclared(info.schema.fields, inferred) : [];
+    return [...(inferred ? compareDeclared(info.schema.fields, inferred) : []), ...(info.schema.disagreements ?? [])];
   }
 
   /** Per-field statistics and source-level facts of a sample, computed in DuckDB. */

@@ -40,11 +40,13 @@ export interface DriftSide {
   detail?: string;
 }
 
-export type DisagreementKind = 'text-holds-format' | 'never-null' | 'null-in-not-null' | 'stable-json' | 'type-mismatch' | 'unseen-enum-values';
+export type DisagreementKind = 'text-holds-format' | 'never-null' | 'null-in-not-null' | 'stable-json' | 'type-mismatch' | 'unseen-enum-values'
+  // Found by a driver while it reads, against the source's own declaration (a MongoDB $jsonSchema validator, an OpenSearch mapping).
+  | 'required-missing' | 'undeclared-field' | 'ignored-malformed' | 'text-is-enum';
 
 /** Where what a source declares and what its sample holds disagree (native vs observed). */
 export interface Disagreement {
-  /** Top-level field (column) name. */
+  /** Top-level field (column) name, or a dotted path where the source declares nested fields (a mapping). */
   field: string;
   kind: DisagreementKind;
   declared: string;

@@ -1,6 +1,7 @@
 // The profile of a landed sample: per-field statistics and source-level facts, all plain JSON (what
 // `headwater profile --json` prints and the Profile panel draws). Every figure says what it rests on.
 import type { CadenceFact } from './cadence.js';
+import type { DocumentShapeFact } from './document-shape.js';
 import type { SamplePrivacy } from './privacy.js';
 
 /** A value as it appears in the profile: numbers, text, booleans; times as ISO-8601 UTC text. */
@@ -297,6 +298,7 @@ export interface TtlFact {
 }
 
 export type { CadenceFact, CadenceGap, OffGridPoint } from './cadence.js';
+export type { DocumentShapeFact } from './document-shape.js';
 
 export interface SourceFacts {
   eventTime?: EventTimeFact;
@@ -310,6 +312,7 @@ export interface SourceFacts {
   partitions?: PartitionSkewFact;
   entityTypes?: EntityTypesFact;
   ttl?: TtlFact;
+  documentShape?: DocumentShapeFact;
 }
 
 export interface Profile {

@@ -1,4 +1,5 @@
 // Domain types shared by the engine, the CLI, the extension and the webviews. Pure data: no imports.
+import type { Disagreement } from './drift.js';
 import type { RestEndpointProfile } from './rest.js';
 import type { SamplePrivacy } from './privacy.js';
 
@@ -45,6 +46,12 @@ export interface Schema {
   extraction?: Extraction;
   /** REST endpoints: what sampling learned (paginator, record path, auth scheme), for connector configs. */
   rest?: RestEndpointProfile;
+  /**
+   * What the source's own declaration (a MongoDB $jsonSchema validator, an OpenSearch mapping) says
+   * against the records read, found by the driver while reading; Engine.nativeVsObserved lists them
+   * with the disagreements it finds between declared columns and the inferred schema.
+   */
+  disagreements?: Disagreement[];
 }
 
 /** Where a record came from: row id, line, page, partition+offset, LSN... Small and flat. */

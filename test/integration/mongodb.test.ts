@@ -3,8 +3,10 @@
 // every strategy; bad input (wrong credentials, unknown database and collection, forbidden operator,
 // a 16 MB document, nesting 200 deep); and, from the driver's command monitoring, only reads sent.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Long, MongoClient, ObjectId } from 'mongodb';
 import { HeadwaterError } from '../../src/shared/errors.js';
@@ -15,6 +17,12 @@ import { ferretdbSkipReason, startFerretdb, type FerretService } from '../servic
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { validateArtifact } from '../unit/generate-standards.js';
 import { checkDebeziumMongoConfig, debeziumMongoSkipReason } from '../services/debezium-mongodb.js';
+import { repoRoot } from '../services/paths.js';
+
+const run = promisify(execFile);
+const python = join(repoRoot, '.venv-tools', 'bin', 'python');
+/** Outside CI a missing venv skips the dlt run; under CI it fails it. */
+const dltSkip = process.env.CI === 'true' || existsSync(python) ? false : `${python} is missing: run scripts/install-python-tools.sh`;
 
 const DOCS = 100_000;
 const BIG = 2n ** 53n;
@@ -142,6 +150,37 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     const broken = join(ws.dir, 'broken.json');
     writeFileSync(broken, JSON.stringify({ config: { ...payload.config, 'mongodb.connect.timeout.ms': 'soon', 'mongodb.hosts': 'x' } }));
     assert.equal((await checkDebeziumMongoConfig(broken)).problems.length, 2, 'the checker finds a wrong value and an unknown key');
+  });
+
+  test('the generated dlt MongoDB pipeline (pymongo, no verified source needed) loads the collection into DuckDB, then only what is new', { skip: dltSkip }, async () => {
+    const coll = admin.db('lab').collection('dlt');
+    await coll.insertMany(Array.from({ length: 1500 }, (_, n) => ({ n, big: Long.fromBigInt(BIG + BigInt(n)), tags: ['a', `t${n % 3}`], profile: { name: `u${n}` } })) as never[]);
+    const info = await ws.engine.sample('mongo', 'lab.dlt', { strategy: 'head', limit: 100 });
+    const result = await ws.engine.generate({ kind: 'dlt-mongodb', sampleId: info.id });
+    const script = result.files[0]!.path;
+    const text = readFileSync(script, 'utf8');
+    assert.ok(!text.includes(password), 'no password in the script');
+    assert.match(text, /os\.environ\.get\("HEADWATER_SECRET_PW"\)/);
+    const target = join(ws.dir, 'dlt-mongo.duckdb');
+    const env = { ...process.env, HEADWATER_SECRET_PW: password, HEADWATER_DLT_DUCKDB: target, HEADWATER_DLT_PIPELINES_DIR: join(ws.dir, '.dlt-pipelines'), RUNTIME__LOG_LEVEL: 'WARNING' };
+    const load = async () => {
+      try {
+        await run(python, [script], { cwd: ws.dir, timeout: 300_000, env });
+      } catch (error) {
+        const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+        assert.fail(`the dlt pipeline failed:\n${stdout ?? ''}\n${(stderr ?? '').split(password).join('***')}`);
+      }
+    };
+    // dlt's DuckDB may write a newer storage version than Node's DuckDB reads: read it with the venv's.
+    const read = async (sql: string) => JSON.parse((await run(python, ['-c', 'import duckdb, json, sys\nprint(json.dumps(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]).fetchall(), default=str))', target, sql])).stdout) as unknown[][];
+    await load();
+    assert.deepEqual(await read('SELECT count(*), count(DISTINCT _id), sum(n), max(big)::VARCHAR, count(profile__name) FROM mongo_raw.dlt'), [[1500, 1500, (1500 * 1499) / 2, String(BIG + 1499n), 1500]]);
+    assert.deepEqual(await read('SELECT count(*) FROM mongo_raw.dlt__tags'), [[3000]]);
+    await coll.insertMany(Array.from({ length: 10 }, (_, i) => ({ n: 1500 + i })) as never[]);
+    await load();
+    // The second run read after the last _id loaded: one new load of the 10 new documents.
+    assert.deepEqual(await read('SELECT count(*), count(DISTINCT _id) FROM mongo_raw.dlt'), [[1510, 1510]]);
+    assert.deepEqual(await read('SELECT count(*) FROM mongo_raw.dlt GROUP BY _dlt_load_id ORDER BY 1'), [[10], [1500]]);
   });
 
   test('random: FerretDB has no $sample, so random _id ranges are read, and the status says so', async () => {

@@ -3,11 +3,21 @@
 // of a two-shard index landing every document once, --where checked by the server, and the proof that
 // no point in time or search context stays open after a cancelled sample.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { openSearchSkipReason, startOpenSearch, type OpenSearchService } from '../services/opensearch.js';
 import { stopAll } from '../services/group.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+import { repoRoot } from '../services/paths.js';
+
+const run = promisify(execFile);
+const python = join(repoRoot, '.venv-tools', 'bin', 'python');
+/** Outside CI a missing venv skips the dlt run; under CI it fails it. */
+const dltSkip = process.env.CI === 'true' || existsSync(python) ? false : `${python} is missing: run scripts/install-python-tools.sh`;
 
 const EVENTS = 200;
 const BIG = 20_000;
@@ -54,6 +64,14 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     kind: opensearch
     url: ${server.url}
     options: { pageSize: 10 }
+  - name: scrolled
+    kind: opensearch
+    url: ${server.url}
+    options: { paging: scroll }
+  - name: slowscroll
+    kind: opensearch
+    url: ${server.url}
+    options: { paging: scroll, pageSize: 10 }
 `);
   });
 
@@ -87,6 +105,12 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.match(detail, /keyword 'code' holds only integers \(200 values, e\.g\. _id e0\)/);
     assert.match(detail, /text 'level' holds only 3 distinct values in 200 \("error", "info", "warn"\), e\.g\. _id e0: an enum/);
     assert.doesNotMatch(detail, /keyword 'status'|text 'title'/);
+    // The same four in the declared-vs-observed list relational tables use.
+    const listed = await workspace!.engine.nativeVsObserved(info.id);
+    const byField = new Map(listed.map((d) => [d.field, d]));
+    assert.deepEqual(['extra', 'when', 'code', 'level'].map((f) => byField.get(f)?.kind), ['undeclared-field', 'ignored-malformed', 'text-holds-format', 'text-is-enum']);
+    assert.equal(byField.get('when')?.declared, 'mapping: date (ignore_malformed)');
+    assert.match(byField.get('code')!.note, /e\.g\. _id e0/);
     const [row] = (await workspace!.engine.query(`SELECT count(DISTINCT _id), count(extra) FROM ${info.table}`)).rows;
     assert.deepEqual(row!.map(Number), [EVENTS, 60]);
   });
@@ -142,6 +166,60 @@ describe('opensearch driver', { skip: openSearchSkipReason(), timeout: 300_000 }
     assert.equal(info.status, 'partial', info.statusDetail);
     assert.ok(info.rowCount >= 100 && info.rowCount < BIG, `stopped part way: ${info.rowCount}`);
     assert.ok(sawOpen && sawOpen.pit > 0, `a point in time was open while reading: ${JSON.stringify(sawOpen)}`);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('scroll, forced (the fallback where the server has no point in time): every document once, the mapping compared, the scroll cleared; a cancelled one leaves no context', async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('scrolled', 'both', { limit: BIG + 100 });
+    assert.equal([info.status, info.rowCount].join(' '), `complete ${BIG + 50}`, info.statusDetail);
+    assert.match(info.query ?? '', /^scroll over both, _doc order, pages of 1000/);
+    const [row] = (await engine.query(`SELECT count(DISTINCT _id), sum(n) FILTER (WHERE _id LIKE 'b%') FROM ${info.table}`)).rows;
+    assert.deepEqual(row!.map(Number), [BIG + 50, (BIG * (BIG - 1)) / 2]);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+    const events = await engine.sample('scrolled', 'events', { limit: 1000 });
+    assert.deepEqual((await engine.nativeVsObserved(events.id)).map((d) => d.field).sort(), ['code', 'extra', 'level', 'when']);
+    const limited = await engine.sample('scrolled', 'big', { limit: 1500 });
+    assert.equal([limited.status, limited.rowCount].join(' '), 'complete 1500', limited.statusDetail);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+
+    const controller = new AbortController();
+    let sawOpen: { open: number; pit: number } | undefined;
+    let asked = false;
+    const cancelled = await engine.sample('slowscroll', 'big', { limit: BIG }, {
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.rows >= 100 && !asked) {
+          asked = true;
+          void server!.openContexts().then((open) => {
+            sawOpen = open;
+            controller.abort();
+          });
+        }
+      },
+    });
+    assert.equal(cancelled.status, 'partial', cancelled.statusDetail);
+    assert.ok(sawOpen && sawOpen.open > 0 && sawOpen.pit === 0, `a scroll (no point in time) was open while reading: ${JSON.stringify(sawOpen)}`);
+    assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
+  });
+
+  test('the generated dlt rest_api pipeline (point in time, search_after per index and shard) loads every document of an alias into DuckDB and deletes its point in time', { skip: dltSkip }, async () => {
+    const { engine } = workspace!;
+    const info = await engine.sample('os', 'both', { limit: 100 });
+    const result = await engine.generate({ kind: 'dlt-opensearch', sampleId: info.id });
+    const script = result.files[0]!.path;
+    assert.match(readFileSync(script, 'utf8'), /"pit": \{"id": pit/);
+    const target = join(workspace!.dir, 'dlt-os.duckdb');
+    try {
+      await run(python, [script], { cwd: workspace!.dir, timeout: 300_000, env: { ...process.env, HEADWATER_DLT_DUCKDB: target, HEADWATER_DLT_PIPELINES_DIR: join(workspace!.dir, '.dlt-pipelines'), RUNTIME__LOG_LEVEL: 'WARNING' } });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      assert.fail(`the dlt pipeline failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    }
+    // dlt's DuckDB may write a newer storage version than Node's DuckDB reads: read it with the venv's.
+    const sql = "SELECT count(*), count(DISTINCT _id), sum(n), count(*) FILTER (WHERE _index = 'small') FROM os_raw.both";
+    const { stdout } = await run(python, ['-c', 'import duckdb, json, sys\nprint(json.dumps(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]).fetchall()))', target, sql]);
+    assert.deepEqual(JSON.parse(stdout), [[BIG + 50, BIG + 50, (BIG * (BIG - 1)) / 2 + (50 * 49) / 2, 50]]);
     assert.deepEqual(await server!.openContexts(), { open: 0, pit: 0 });
   });
 

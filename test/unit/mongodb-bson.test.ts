@@ -227,11 +227,16 @@ describe('$jsonSchema validator vs the documents read', options, () => {
       { _id: new BSON.ObjectId(), total: new BSON.Int32(3), extra: 1 },
       { _id: new BSON.ObjectId(), total: new BSON.Double(2.5), status: null },
     ]));
-    assert.deepEqual(validatorDisagreements(schema, builder.observed), [
+    const found = validatorDisagreements(schema, builder.observed);
+    assert.deepEqual(found.map((d) => d.note), [
       "'total' is declared number but holds string",
       "'status' is required by the validator but missing from 1 of 3 documents",
       "'status' is declared string but holds null",
-      "fields the validator forbids (additionalProperties: false): 'extra'",
+      "'extra' is a field the validator forbids (additionalProperties: false), yet 1 of 3 documents hold it",
     ]);
+    // In the same native-vs-observed list relational tables use (Engine.nativeVsObserved), with their kinds.
+    assert.deepEqual(found.map((d) => [d.field, d.kind]), [['total', 'type-mismatch'], ['status', 'required-missing'], ['status', 'type-mismatch'], ['extra', 'undeclared-field']]);
+    assert.equal(found[0]!.declared, '$jsonSchema number, required');
+    assert.equal(found[0]!.observed, 'string | int | double');
   });
 });

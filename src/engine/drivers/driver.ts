@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { OpenedDuckDB } from '../workspace/duckdb.js';
 import type { BrowseNode, Field, Provenance, SampleCursor, SampleMethod, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
+import type { Disagreement } from '../../shared/drift.js';
 import type { CdcReadiness } from '../../shared/cdc.js';
 
 export type { OpenedDuckDB };
@@ -140,6 +141,8 @@ interface SampleStreamBase {
   notes?: string[];
   /** REST: what the read learned (paginator, record path, auth scheme), filled in as it goes; stored in the sample's schema. */
   rest?: RestEndpointProfile;
+  /** The source's declaration (validator, mapping) vs the records read, filled in as it goes; stored in the sample's schema. */
+  disagreements?: Disagreement[];
   /**
    * The driver already read the source into a local copy that the stream reads: a stop (cancel or
    * budget) that came while it read only made the copy shorter, so what it holds still lands. A

@@ -8,6 +8,8 @@ import { airbyteManifest, dltRestConfig, dltRestPipeline } from './connectors/re
 import { airbyteCatalog, airbyteConfig, debeziumConfig, dltPipeline, jdbcSourceConfig } from './connectors/connectors.js';
 import { debeziumMongoConfig } from './connectors/debezium-mongodb.js';
 import { dltClickHousePipeline, dltLakehousePipeline } from './connectors/dlt-olap.js';
+import { dltMongoPipeline } from './connectors/dlt-mongodb.js';
+import { dltOpenSearchPipeline } from './connectors/dlt-opensearch.js';
 import type { GenerationEvidence } from './evidence.js';
 import { entityTable, safeName } from './evidence.js';
 import { avroSchema, ddl, jsonSchema } from './schemas/schemas.js';
@@ -37,6 +39,8 @@ export const GENERATORS: Generator[] = [
   { kind: 'dcs', title: 'Data contract, Data Contract Specification 1.2.1 (YAML)', folder: 'contracts', needs: 'any sample', files: (e) => [{ name: `${stem(e)}.datacontract.yaml`, content: dcsYaml(e) }] },
   { kind: 'debezium', title: 'Debezium connector (Kafka Connect REST JSON)', folder: 'connectors', needs: 'a PostgreSQL or MySQL sample', sourceKinds: RELATIONAL, files: (e) => [{ name: `${stem(e)}.debezium.json`, content: json(debeziumConfig(e)) }] },
   { kind: 'debezium-mongodb', title: 'Debezium MongoDB connector (Kafka Connect REST JSON; needs change streams: a replica set or sharded cluster)', folder: 'connectors', needs: 'a MongoDB sample', sourceKinds: ['mongodb'], files: (e) => [{ name: `${stem(e)}.debezium-mongodb.json`, content: json(debeziumMongoConfig(e)) }] },
+  { kind: 'dlt-mongodb', title: 'dlt pipeline for a MongoDB collection (Python, pymongo)', folder: 'connectors', needs: 'a MongoDB sample', sourceKinds: ['mongodb'], files: (e) => [{ name: `${stem(e)}_mongodb_pipeline.py`, content: dltMongoPipeline(e) }] },
+  { kind: 'dlt-opensearch', title: 'dlt rest_api pipeline for an OpenSearch index (Python; point in time + search_after)', folder: 'connectors', needs: 'an OpenSearch sample', sourceKinds: ['opensearch'], files: (e) => [{ name: `${stem(e)}_opensearch_pipeline.py`, content: dltOpenSearchPipeline(e) }] },
   { kind: 'jdbc', title: 'Kafka Connect JDBC source (REST JSON)', folder: 'connectors', needs: 'a relational sample', sourceKinds: [...RELATIONAL, 'sqlite'], files: (e) => [{ name: `${stem(e)}.jdbc-source.json`, content: json(jdbcSourceConfig(e)) }] },
   {
     kind: 'airbyte', title: 'Airbyte source-postgres config + configured catalog', folder: 'connectors', needs: 'a PostgreSQL sample', sourceKinds: ['postgres'],

@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { groupedFacts, keyCandidates } from './duplicates.js';
 import { cadence } from './cadence.js';
+import { documentShapeFact } from './document-shape.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { entityTypesFact, ttlFact } from './item-facts.js';
 import { planProfile } from './plan.js';
@@ -81,6 +82,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   const partitions = readPartitions(row, factsPlan, factAliases, settings, hotspotRatio);
   const entityTypes = await entityTypesFact(runner, plan, rows);
   const ttl = await ttlFact(runner, plan, options.ttlField, rows, new Date(profiledAt));
+  const documentShape = await documentShapeFact(runner, plan, rows);
   return {
     table: `${resolved.schema}.${resolved.name}`,
     ...(resolved.sampleId ? { sampleId: resolved.sampleId } : {}),
@@ -100,6 +102,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
       ...(partitions ? { partitions } : {}),
       ...(entityTypes ? { entityTypes } : {}),
       ...(ttl ? { ttl } : {}),
+      ...(documentShape ? { documentShape } : {}),
     },
     queries: runner.queries,
     notes,

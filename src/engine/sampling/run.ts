@@ -155,7 +155,7 @@ async function finishSample(args: RunSampleArgs, stream: SampleStream, landing: 
   const cursor = stream.cursor ? sampleCursor(stream.cursor, landed.lastProvenance, resume) : undefined;
   const privacy = landing.privacy.result();
   for (const warning of privacy.warnings) args.log('warn', `${source.name}/${entity}: ${warning}`);
-  const info = await args.workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query ?? stream.query, rest: stream.rest, inferred: landed.inferred, cursor, privacy });
+  const info = await args.workspace.finishSample(id, { status, detail: fullDetail, rowCount: writer.rowCount, bytes: landed.bytes, rejected: landed.rejected, fields: writer.schema, query: landed.query ?? stream.query, rest: stream.rest, disagreements: stream.disagreements, inferred: landed.inferred, cursor, privacy });
   if (failure && writer.rowCount === 0) throw failure;
   if (failure) args.log('warn', `Sample ${id} is partial: ${detail}`);
   args.onProgress?.({ rows: info.rowCount, bytes: landed.bytes, message: `${info.rowCount.toLocaleString('en-US')} rows (${status})`, fraction: 1 });

@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
+import type { Disagreement } from '../../shared/drift.js';
 import { EXPORT_FORMATS, type ExportParams, type ExportResult } from '../../shared/protocol.js';
 import type { SamplePrivacy } from '../../shared/privacy.js';
 import type { InferredSchema } from '../inference/types.js';
@@ -148,10 +149,10 @@ export class Workspace {
   }
 
   /** `query` replaces the one recorded at the start when the sample ended up read another way. */
-  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string; inferred?: InferredSchema; cursor?: SampleCursor; rest?: RestEndpointProfile; privacy?: SamplePrivacy }): Promise<SampleInfo> {
+  async finishSample(id: string, result: { status: SampleStatus; detail?: string; rowCount: number; bytes: number; rejected: number; fields: Field[]; query?: string; inferred?: InferredSchema; cursor?: SampleCursor; rest?: RestEndpointProfile; disagreements?: Disagreement[]; privacy?: SamplePrivacy }): Promise<SampleInfo> {
     await this.connection.run(
       `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), inferred = $9, cursor_state = $10, privacy = coalesce($12, privacy), finished_at = now() WHERE id = $11`,
-      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields, ...(result.rest ? { rest: result.rest } : {}) }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, result.cursor ? JSON.stringify(result.cursor) : null, id, result.privacy ? JSON.stringify(result.privacy) : null],
+      [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields, ...(result.rest ? { rest: result.rest } : {}), ...(result.disagreements?.length ? { disagreements: result.disagreements } : {}) }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, result.cursor ? JSON.stringify(result.cursor) : null, id, result.privacy ? JSON.stringify(result.privacy) : null],
     );
     return this.getSample(id);
   }

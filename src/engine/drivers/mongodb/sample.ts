@@ -4,6 +4,7 @@
 // in its BSON type (bson.ts). Every find and aggregate carries maxTimeMS; a cancel kills the cursor.
 import type { AbstractCursor, Db, Document, MongoClient } from 'mongodb';
 import { HeadwaterError } from '../../../shared/errors.js';
+import type { Disagreement } from '../../../shared/drift.js';
 import type { Provenance, SampleCursor } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { seededRandom } from '../kit/seeded.js';
@@ -63,9 +64,10 @@ export async function sampleMongo(source: ResolvedSource, entity: string, option
       : options.strategy === 'incremental' ? incrementalPlan(read)
         : orderedPlan(read);
     if (info.type === 'view') plan.notes.push(`'${entity}' is a view on ${info.viewOn ?? '?'}: each read runs its pipeline`);
+    const disagreements: Disagreement[] = [];
     return {
-      fields: [], method: plan.method, query: plan.query, notes: plan.notes, ...(plan.cursor ? { cursor: plan.cursor } : {}),
-      batches: documentBatches(client, plan, read, ctx, info.jsonSchema),
+      fields: [], method: plan.method, query: plan.query, notes: plan.notes, ...(plan.cursor ? { cursor: plan.cursor } : {}), disagreements,
+      batches: documentBatches(client, plan, read, ctx, info.jsonSchema ? { schema: info.jsonSchema, found: disagreements } : undefined),
     };
   } catch (error) {
     await client.close().catch(() => undefined);
@@ -204,7 +206,10 @@ function compareIds(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx: DriverContext, jsonSchema?: Record<string, unknown>): AsyncIterable<RecordBatch> {
+/** The validator to compare the documents read with, and where the stream's disagreements go. */
+interface Validation { schema: Record<string, unknown>; found: Disagreement[] }
+
+function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx: DriverContext, validation?: Validation): AsyncIterable<RecordBatch> {
   const builder = new DocumentFields();
   let current: AbstractCursor<Buffer> | undefined;
   let closed = false;
@@ -236,17 +241,18 @@ function documentBatches(client: MongoClient, plan: Plan, read: ReadContext, ctx
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       await close();
-      // The sample's status reads the notes once the read is over.
-      if (jsonSchema && builder.observed.documents > 0) plan.notes.push(validatorNote(jsonSchema, builder));
+      // The sample's status and its declared-vs-observed list read these once the read is over.
+      if (validation && builder.observed.documents > 0) plan.notes.push(validatorNote(validation, builder));
     }
   })();
 }
 
-function validatorNote(jsonSchema: Record<string, unknown>, builder: DocumentFields): string {
+function validatorNote(validation: Validation, builder: DocumentFields): string {
   const observed = builder.observed;
-  const disagreements = validatorDisagreements(jsonSchema, observed);
+  const disagreements = validatorDisagreements(validation.schema, observed);
+  validation.found.push(...disagreements);
   return disagreements.length
-    ? `$jsonSchema validator vs the ${observed.documents} documents read: ${disagreements.join('; ')}`
+    ? `$jsonSchema validator vs the ${observed.documents} documents read: ${disagreements.map((d) => d.note).join('; ')}`
     : `the ${observed.documents} documents read agree with the $jsonSchema validator`;
 }
 

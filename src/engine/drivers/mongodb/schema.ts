@@ -1,6 +1,7 @@
 // A collection's $jsonSchema validator as the schema the source declares (nativeSchema): bsonType
 // (or JSON Schema `type`) to unified types, `required` to nullability, `properties` and `items` to
 // children. What the validator leaves open (no bsonType) is JSON.
+import type { Disagreement } from '../../../shared/drift.js';
 import type { Field, FieldType } from '../../../shared/types.js';
 import { duckTypeFor, widen } from '../kit/inference.js';
 import type { ObservedField } from './fields.js';
@@ -59,23 +60,28 @@ const ALIASES: Record<string, string[]> = { number: ['int', 'long', 'double', 'd
  * where it forbids others. Empty when they agree. A validator with validationLevel moderate or
  * action warn lets such documents in; these say how many did.
  */
-export function validatorDisagreements(schema: Record<string, unknown>, observed: { documents: number; fields: ObservedField[] }): string[] {
+export function validatorDisagreements(schema: Record<string, unknown>, observed: { documents: number; fields: ObservedField[] }): Disagreement[] {
   const declared = new Map(validatorFields(schema).map((f) => [f.name, f]));
   const seen = new Map(observed.fields.map((f) => [f.name, f]));
-  const out: string[] = [];
+  const out: Disagreement[] = [];
+  const of = `of ${observed.documents} documents`;
   for (const field of declared.values()) {
     const got = seen.get(field.name);
     const missing = observed.documents - (got?.present ?? 0);
-    if (!field.nullable && missing > 0 && !(field.nativeType ?? '').split(' | ').includes('null')) out.push(`'${field.name}' is required by the validator but missing from ${missing} of ${observed.documents} documents`);
+    const declaredText = `$jsonSchema ${field.nativeType ?? 'any'}${field.nullable ? '' : ', required'}`;
+    if (!field.nullable && missing > 0 && !(field.nativeType ?? '').split(' | ').includes('null')) {
+      out.push({ field: field.name, kind: 'required-missing', declared: declaredText, observed: `missing from ${missing} ${of}`, note: `'${field.name}' is required by the validator but missing from ${missing} ${of}` });
+    }
     if (!got || !field.nativeType) continue;
     const allowed = new Set(field.nativeType.split(' | ').flatMap((t) => ALIASES[t] ?? [t]));
     if (allowed.has('object')) allowed.add('dbPointer');
     const foreign = got.natives.filter((n) => !allowed.has(n) && !(n.startsWith('binData') && allowed.has('binData')));
-    if (foreign.length) out.push(`'${field.name}' is declared ${field.nativeType} but holds ${foreign.join(', ')}`);
+    if (foreign.length) out.push({ field: field.name, kind: 'type-mismatch', declared: declaredText, observed: got.natives.join(' | '), note: `'${field.name}' is declared ${field.nativeType} but holds ${foreign.join(', ')}` });
   }
   if (schema.additionalProperties === false) {
-    const extra = observed.fields.filter((f) => !declared.has(f.name)).map((f) => `'${f.name}'`);
-    if (extra.length) out.push(`fields the validator forbids (additionalProperties: false): ${extra.join(', ')}`);
+    for (const extra of observed.fields.filter((f) => !declared.has(f.name))) {
+      out.push({ field: extra.name, kind: 'undeclared-field', declared: 'additionalProperties: false', observed: `in ${extra.present} ${of}`, note: `'${extra.name}' is a field the validator forbids (additionalProperties: false), yet ${extra.present} ${of} hold it` });
+    }
   }
   return out;
 }

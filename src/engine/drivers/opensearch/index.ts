@@ -12,7 +12,7 @@ import { FieldSetBuilder } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
 import { basicApiConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
-import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
+import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, randomBody, scrollBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
 /** Documents the first page asks for, so rows land at once; later pages ask for pageSize. */
@@ -135,11 +135,29 @@ async function search(read: Read, path: string, body: unknown): Promise<{ data: 
   }
 }
 
-/** head: one point in time, index by index and shard by shard in _doc order; deleted in the end whatever happened. */
+/** Opens a point in time; undefined (with the reason in the notes) where the server has none and paging is auto. */
+async function openPit(read: Read, stream: BatchSampleStream): Promise<string | undefined> {
+  const settings = settingsOf(read.source);
+  if (settings.paging === 'scroll') return undefined;
+  try {
+    const { data } = await call<{ pit_id: string }>(read.api, 'POST', `${path(read.entity)}/_search/point_in_time?keep_alive=${settings.keepAlive}`, undefined, `opening a point in time on ${read.entity}`);
+    return data.pit_id;
+  } catch (error) {
+    if (settings.paging === 'pit' || read.ctx.signal.aborted || !/the server refused it/.test((error as Error).message)) throw error;
+    stream.notes = [...(stream.notes ?? []), `no point in time on this server (${(error as Error).message.replace(/^.*the server refused it: /, '').slice(0, 120)}): read with a scroll instead`];
+    return undefined;
+  }
+}
+
+/** head: one point in time (or a scroll where there is none), index by index and shard by shard in _doc order; deleted in the end whatever happened. */
 async function* headPages(read: Read, indices: { index: string; shards: number }[], stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
   const settings = settingsOf(read.source);
-  const { data: opened } = await call<{ pit_id: string }>(read.api, 'POST', `${path(read.entity)}/_search/point_in_time?keep_alive=${settings.keepAlive}`, undefined, `opening a point in time on ${read.entity}`);
-  let pit = opened.pit_id;
+  const opened = await openPit(read, stream);
+  if (opened === undefined) {
+    yield* scrollPages(read, stream);
+    return;
+  }
+  let pit = opened;
   let landed = 0;
   let timedOut = false;
   try {
@@ -163,8 +181,53 @@ async function* headPages(read: Read, indices: { index: string; shards: number }
       }
     }
   } finally {
+    stream.disagreements = read.observed.disagreements();
     stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
     await closePit(read.source, read.ctx, pit);
+  }
+}
+
+type ScrollAnswer = SearchAnswer & { _scroll_id?: string };
+
+/**
+ * head by scroll: one scroll over the entity in _doc order (a scroll keeps a context per shard, so
+ * no slices are needed); the scroll is cleared in the end whatever happened.
+ */
+async function* scrollPages(read: Read, stream: BatchSampleStream): AsyncGenerator<RecordBatch> {
+  const settings = settingsOf(read.source);
+  let scrollId: string | undefined;
+  let landed = 0;
+  let timedOut = false;
+  try {
+    // A scroll's page size is fixed by its first search: no smaller first page here.
+    let answer = await scrollSearch(read, `${path(read.entity)}/_search?scroll=${settings.keepAlive}`, scrollBody({ size: Math.min(read.limit, settings.pageSize), where: read.where, range: read.range, timeout: settings.requestTimeout }));
+    while (answer) {
+      scrollId = answer.data._scroll_id ?? scrollId;
+      timedOut ||= answer.data.timed_out === true;
+      const hits = answer.data.hits.hits.slice(0, read.limit - landed);
+      landed += hits.length;
+      if (hits.length) yield batchOf(read, hits, answer.bytes);
+      if (!hits.length || landed >= read.limit || read.ctx.signal.aborted || !scrollId) break;
+      answer = await scrollSearch(read, '_search/scroll', { scroll: settings.keepAlive, scroll_id: scrollId });
+    }
+  } finally {
+    stream.disagreements = read.observed.disagreements();
+    stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
+    if (scrollId) await clearScroll(read.source, read.ctx, scrollId);
+  }
+}
+
+async function scrollSearch(read: Read, where: string, body: unknown): Promise<{ data: ScrollAnswer; bytes: number } | undefined> {
+  return search(read, where, body) as Promise<{ data: ScrollAnswer; bytes: number } | undefined>;
+}
+
+/** Clears a scroll with its own deadline (the sample's signal may have fired already). */
+async function clearScroll(source: ResolvedSource, ctx: DriverContext, scrollId: string): Promise<void> {
+  const cleanup = apiFor(source, { ...ctx, signal: AbortSignal.timeout(CLEANUP_MS) });
+  try {
+    await call(cleanup, 'DELETE', '_search/scroll', { scroll_id: [scrollId] }, 'clearing the scroll');
+  } catch (error) {
+    ctx.log('warn', `${(error as Error).message} (it expires by itself after keepAlive)`);
   }
 }
 
@@ -175,6 +238,7 @@ async function* randomPages(read: Read, seed: number, stream: BatchSampleStream)
   if (!answer) return;
   const batch = batchOf(read, answer.data.hits.hits, answer.bytes);
   stream.notes = [...(stream.notes ?? []), ...(read.limit > MAX_RANDOM ? [`a random sample is one search: at most ${MAX_RANDOM} documents (index.max_result_window)`] : []), ...read.observed.notes()];
+  stream.disagreements = read.observed.disagreements();
   yield batch;
 }
 
@@ -200,7 +264,8 @@ async function sampleSearch(source: ResolvedSource, entity: string, options: Dri
     method: range ? 'time window' : 'snapshot',
     query: options.strategy === 'random'
       ? `${entity}: top ${Math.min(options.limit, MAX_RANDOM)} by random_score (seed ${seed}, field _seq_no)${filters}`
-      : `point in time over ${entity}, _doc order per shard, pages of ${settings.pageSize}${filters}`,
+      : settings.paging === 'scroll' ? `scroll over ${entity}, _doc order, pages of ${settings.pageSize}${filters}`
+        : `point in time over ${entity}, _doc order per shard, pages of ${settings.pageSize}${filters}`,
     notes: indices.length > 1 ? [`${entity} spans ${indices.length} indices, read one after another; the mapping compared is ${indices[0]!.index}'s`] : [],
     batches: { [Symbol.asyncIterator]: () => (options.strategy === 'random' ? randomPages(read, seed, stream) : headPages(read, indices, stream)) },
   };

@@ -1,5 +1,6 @@
 // OpenSearch/Elasticsearch request bodies, answers and mappings: pure functions, tested without a server.
 import { HeadwaterError } from '../../../shared/errors.js';
+import type { Disagreement } from '../../../shared/drift.js';
 import type { Field } from '../../../shared/types.js';
 import type { ResolvedSource } from '../driver.js';
 import { duckTypeFor } from '../kit/inference.js';
@@ -170,6 +171,11 @@ export function pageBody(page: { pit: string; keepAlive: string; size: number; a
   };
 }
 
+/** The first page of a scroll (the fallback where the server has no point in time): _doc order over the whole entity. */
+export function scrollBody(page: { size: number; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+  return { size: page.size, sort: ['_doc'], query: { bool: { filter: filtersOf(page) } }, ...(page.timeout ? { timeout: page.timeout } : {}) };
+}
+
 /** The most documents one search returns (index.max_result_window's default): a random sample is one search. */
 export const MAX_RANDOM = 10_000;
 
@@ -263,16 +269,29 @@ export class ObservedVsMapping {
     }
   }
 
-  /** One line per disagreement, naming the field and an example `_id`. */
+  /** One line per disagreement for the sample's status, naming the field and an example `_id`. */
   notes(): string[] {
-    const out: string[] = [];
+    return this.disagreements().map((d) => `mapping vs observed: ${d.note}`);
+  }
+
+  /** The disagreements, for the sample's declared-vs-observed list (Engine.nativeVsObserved). */
+  disagreements(): Disagreement[] {
+    const out: Disagreement[] = [];
     const share = (n: number) => `${Math.round((n / Math.max(1, this.documents)) * 1000) / 10}%`;
-    for (const [path, t] of this.unmapped) out.push(`mapping vs observed: '${path}' is in _source of ${t.count} of ${this.documents} documents (${share(t.count)}) but not in the mapping (dynamic: false): stored, not searchable (e.g. _id ${t.example})`);
-    for (const [path, t] of this.ignored) out.push(`mapping vs observed: '${path}' (${nativeTypeOf(this.paths.get(path) ?? {})}) had ${t.count} value${t.count === 1 ? '' : 's'} the server ignored as malformed (_ignored), e.g. _id ${t.example}: ${t.value}`);
-    for (const [path, t] of this.keywordNumbers) if (t.count > 0 && t.other === 0) out.push(`mapping vs observed: keyword '${path}' holds only integers (${t.count} values, e.g. _id ${t.example}): a numeric type would range-query and sort as numbers`);
+    const declared = (path: string) => `mapping: ${nativeTypeOf(this.paths.get(path) ?? {})}`;
+    for (const [path, t] of this.unmapped) {
+      out.push({ field: path, kind: 'undeclared-field', declared: 'not mapped (dynamic: false)', observed: `in _source of ${t.count} of ${this.documents} documents (${share(t.count)})`, note: `'${path}' is in _source of ${t.count} of ${this.documents} documents (${share(t.count)}) but not in the mapping (dynamic: false): stored, not searchable (e.g. _id ${t.example})` });
+    }
+    for (const [path, t] of this.ignored) {
+      out.push({ field: path, kind: 'ignored-malformed', declared: declared(path), observed: `${t.count} ignored, e.g. ${t.value}`, note: `'${path}' (${nativeTypeOf(this.paths.get(path) ?? {})}) had ${t.count} value${t.count === 1 ? '' : 's'} the server ignored as malformed (_ignored), e.g. _id ${t.example}: ${t.value}` });
+    }
+    for (const [path, t] of this.keywordNumbers) {
+      if (t.count > 0 && t.other === 0) out.push({ field: path, kind: 'text-holds-format', declared: declared(path), observed: `integers only (${t.count} values)`, note: `keyword '${path}' holds only integers (${t.count} values, e.g. _id ${t.example}): a numeric type would range-query and sort as numbers` });
+    }
     for (const [path, t] of this.textValues) {
       if (t.over || t.count < ENUM_MIN_COUNT || t.values.size * 2 > t.count) continue;
-      out.push(`mapping vs observed: text '${path}' holds only ${t.values.size} distinct values in ${t.count} (${[...t.values].sort().map((v) => JSON.stringify(v)).join(', ')}), e.g. _id ${t.example}: an enum; a keyword would filter and aggregate exactly`);
+      const values = [...t.values].sort().map((v) => JSON.stringify(v)).join(', ');
+      out.push({ field: path, kind: 'text-is-enum', declared: declared(path), observed: `${t.values.size} distinct in ${t.count}: ${values}`, note: `text '${path}' holds only ${t.values.size} distinct values in ${t.count} (${values}), e.g. _id ${t.example}: an enum; a keyword would filter and aggregate exactly` });
     }
     return out;
   }
