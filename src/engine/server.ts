@@ -47,7 +47,7 @@ export function startServer(workspaceDir: string): Connection {
   const samplesChanged = () => {
     void connection.sendNotification(Notifications.samplesChanged.method, {});
     contracts.revalidate(documents.all());
-    sql.invalidate();
+    void sql.invalidate();
   };
   const progress = (progressId: string | undefined): RequestContext['onProgress'] => (progressId
     ? (p) => void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>)
@@ -73,7 +73,10 @@ export function startServer(workspaceDir: string): Connection {
     else if (isSqlDocument(document)) void sql.validate(document, () => documents.get(document.uri)).catch((error: unknown) => log('debug', `SQL diagnostics: ${String(error)}`));
     else if (contracts.handles(document)) void contracts.validate(document);
   };
-  documents.onDidOpen((e) => validate(e.document));
+  documents.onDidOpen((e) => {
+    if (isSqlDocument(e.document)) sql.prefetch();
+    validate(e.document);
+  });
   documents.onDidChangeContent((e) => validate(e.document));
   connection.onCompletion((params) => {
     const document = documents.get(params.textDocument.uri);

@@ -98,7 +98,7 @@ describe('SQL language features over a workspace', { timeout: 120_000 }, () => {
   test('the catalog is read again after samples change', async () => {
     await engine.query('create table my_orders as select 1 as order_no');
     assert.ok(!(await complete('select * from |')).some((i) => i.label === 'main.my_orders'), 'cached until told');
-    features.invalidate();
+    await features.invalidate();
     const items = await complete('select * from |');
     assert.equal(items.find((i) => i.label === 'main.my_orders')?.detail, 'scratch table');
   });

@@ -17,6 +17,8 @@ export function isSqlDocument(document: TextDocument): boolean {
 
 export class SqlFeatures {
   private catalog: Promise<SqlCatalog> | undefined;
+  /** The last catalog read: answers while a newer one is being read, so a keystroke never waits on a re-read. */
+  private settled: SqlCatalog | undefined;
   /** Functions and keywords do not change while the engine runs. */
   private builtins: Promise<Pick<SqlCatalog, 'functions' | 'keywords'>> | undefined;
 
@@ -26,18 +28,36 @@ export class SqlFeatures {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Samples or scratch tables may have changed: the next request reads the catalog again. */
-  invalidate(): void {
+  /**
+   * Samples or scratch tables may have changed: the catalog is read again now, in the background
+   * (requests meanwhile get the one before). Resolves when the new one is in.
+   */
+  async invalidate(): Promise<void> {
     this.catalog = undefined;
+    if (this.settled) await this.fresh().catch(() => undefined);
+  }
+
+  /** Reads the catalog ahead of the first completion (a SQL document opened). */
+  prefetch(): void {
+    void this.fresh().catch((error: unknown) => this.log(`SQL catalog: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** The catalog, read once per change (a failure is not kept: the next request tries again). */
-  current(): Promise<SqlCatalog> {
-    this.catalog ??= this.read().catch((error: unknown) => {
+  private fresh(): Promise<SqlCatalog> {
+    this.catalog ??= this.read().then((catalog) => {
+      this.settled = catalog;
+      return catalog;
+    }, (error: unknown) => {
       this.catalog = undefined;
       throw error;
     });
     return this.catalog;
+  }
+
+  /** The newest catalog read; while a re-read runs, the one before it. */
+  current(): Promise<SqlCatalog> {
+    const reading = this.fresh();
+    return this.settled ? Promise.resolve(this.settled) : reading;
   }
 
   private async read(): Promise<SqlCatalog> {

@@ -100,15 +100,22 @@ function qualifiedItems(catalog: SqlCatalog, context: CursorContext, reserved: R
   return [];
 }
 
-/** Completion items at `offset` of `text`. */
-export function sqlCompletion(catalog: SqlCatalog, text: string, offset: number): CompletionItem[] {
-  const context = cursorContext(text, offset);
+interface FixedItems {
+  reserved: ReadonlySet<string>;
+  relations: CompletionItem[];
+  /** Schemas, functions and keywords. */
+  rest: CompletionItem[];
+  /** Columns of every typed view, for a statement that reads no relation yet. */
+  typedColumns: CompletionItem[];
+}
+
+/** Items that depend on the catalog only, built once per catalog read. */
+const fixedItems = new WeakMap<SqlCatalog, FixedItems>();
+
+function itemsOf(catalog: SqlCatalog): FixedItems {
+  let fixed = fixedItems.get(catalog);
+  if (fixed) return fixed;
   const reserved = new Set(catalog.keywords.filter((k) => k.reserved).map((k) => k.name));
-  if (context.qualifier.length) return qualifiedItems(catalog, context, reserved);
-  const relations = catalog.relations.map((r) => relationItem(r, false, reserved, RELATION_RANK[r.kind]));
-  if (context.wantsRelation) return relations;
-  const read = readRelations(catalog, context);
-  const columns = columnItems(read.length ? read : catalog.relations.filter((r) => r.kind === 'typed view'), reserved);
   const functions = catalog.functions.map((f): CompletionItem => ({
     label: f.name,
     kind: CompletionItemKind.Function,
@@ -118,5 +125,23 @@ export function sqlCompletion(catalog: SqlCatalog, text: string, offset: number)
   }));
   const keywords = catalog.keywords.map((k): CompletionItem => ({ label: k.name.toUpperCase(), kind: CompletionItemKind.Keyword, sortText: `${SORT.keyword}${k.name}` }));
   const schemas = [...catalog.schemas].map((s): CompletionItem => ({ label: s, kind: CompletionItemKind.Module, sortText: `${SORT.relation}99${s}` }));
-  return [...columns, ...relations, ...schemas, ...functions, ...keywords];
+  fixed = {
+    reserved,
+    relations: catalog.relations.map((r) => relationItem(r, false, reserved, RELATION_RANK[r.kind])),
+    rest: [...schemas, ...functions, ...keywords],
+    typedColumns: columnItems(catalog.relations.filter((r) => r.kind === 'typed view'), reserved),
+  };
+  fixedItems.set(catalog, fixed);
+  return fixed;
+}
+
+/** Completion items at `offset` of `text`. */
+export function sqlCompletion(catalog: SqlCatalog, text: string, offset: number): CompletionItem[] {
+  const context = cursorContext(text, offset);
+  const fixed = itemsOf(catalog);
+  if (context.qualifier.length) return qualifiedItems(catalog, context, fixed.reserved);
+  if (context.wantsRelation) return fixed.relations;
+  const read = readRelations(catalog, context);
+  const columns = read.length ? columnItems(read, fixed.reserved) : fixed.typedColumns;
+  return [...columns, ...fixed.relations, ...fixed.rest];
 }
