@@ -56,7 +56,8 @@ suite('SQL in the editor', () => {
       return list.items.find((item) => labelOf(item) === 'user' && item.kind === vscode.CompletionItemKind.Field);
     });
     assert.match(String(user.detail), /^STRUCT\(id BIGINT, plan VARCHAR\)/);
-    assert.equal(typeof user.label === 'string' ? undefined : user.label.description, events.typed!.view);
+    // With no FROM yet, the columns of every typed view are offered: an event log's view has `user`.
+    assert.match(String(typeof user.label === 'string' ? undefined : user.label.description), /^typed\.events_events_\d+$/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
