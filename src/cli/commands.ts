@@ -12,7 +12,7 @@ import { demoCommand } from './demo.js';
 import { generateCommand } from './generate.js';
 import { tailCommand } from './tail.js';
 import { webhookCommand } from './webhook.js';
-import { exportCommand, queryCommand, samplesCommand } from './workspace.js';
+import { exportCommand, historyCommand, queryCommand, samplesCommand } from './workspace.js';
 import { LIMIT, MAX_BYTES, MAX_SECONDS_BUDGET, SAMPLE_ID, usage } from './options.js';
 import { disagreementList, driftTable, inferredTable, partitionTable, profileSummary, sampleSummary, schemaTable, table } from './format.js';
 
@@ -135,7 +135,7 @@ const diff = requestCommand({
 });
 
 export const COMMANDS: readonly CliCommand[] = [
-  sources, browse, sample, tailCommand, webhookCommand, cdcCommand, captureCommand, samplesCommand, schema, profile, simulate, diff, queryCommand,
+  sources, browse, sample, tailCommand, webhookCommand, cdcCommand, captureCommand, samplesCommand, schema, profile, simulate, diff, queryCommand, historyCommand,
   exportCommand, generateCommand, checkCommand, demoCommand,
 ];
 

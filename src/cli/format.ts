@@ -1,6 +1,6 @@
 // Human output for the CLI: aligned plain-text tables and short summaries.
 import type { SamplePrivacy } from '../shared/privacy.js';
-import type { CellValue, Field, QueryResult, SampleInfo } from '../shared/types.js';
+import type { CellValue, Field, QueryResult, SampleInfo, TypedView } from '../shared/types.js';
 import type { Disagreement } from '../engine/drift/declared.js';
 import type { SchemaDrift } from '../engine/drift/diff.js';
 import type { InferredField, InferredSchema } from '../engine/inference/types.js';
@@ -45,11 +45,21 @@ export function sampleSummary(info: SampleInfo): string {
     `rows     ${info.rowCount.toLocaleString('en-US')}${info.rejected ? `  (${info.rejected} unreadable records counted, not landed)` : ''}`,
     `bytes    ${info.bytes.toLocaleString('en-US')}`,
     `schema   ${info.schemaHash}`,
+    ...(info.typed ? [`typed    ${typedSummary(info.typed)}`] : []),
     '',
     schemaTable(info.schema.fields),
     ...(info.privacy ? ['', privacySummary(info.privacy)] : []),
   ];
   return lines.join('\n');
+}
+
+/** The typed view in one line: what it reads differently from the raw table, and what it could not cast. */
+export function typedSummary(typed: TypedView): string {
+  if (!typed.columns.length) return `${typed.view} (${typed.detail ?? 'every column as landed'})`;
+  const failed = typed.columns.filter((c) => c.failed > 0);
+  const casts = typed.columns.map((c) => `${c.name} ${c.read === 'cast' ? c.type : `${c.type} from ${c.read}`}`).join(', ');
+  const note = failed.length ? `; NULL where a value did not fit: ${failed.map((c) => `${c.name} ${c.failed.toLocaleString('en-US')}`).join(', ')}` : '';
+  return `${typed.view} reads ${casts}${note}`;
 }
 
 /** The policy applied at landing, the columns it transformed, what was detected and what it left raw. */

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat, type ExportResult } from '../shared/protocol.js';
 import type { SampleInfo } from '../shared/types.js';
 import { formatOfPath } from '../engine/workspace/export.js';
-import { command, EXIT, type CommandContext } from './command.js';
+import { command, EXIT, requestCommand, type CommandContext } from './command.js';
 import { LIMIT, usage } from './options.js';
 import { resultTable, table } from './format.js';
 
@@ -134,4 +134,15 @@ read; extensions, ATTACH/DETACH, SET and secrets are not available.`,
     }
     return EXIT.ok;
   },
+});
+
+export const historyCommand = requestCommand({
+  name: 'history', usage: '', args: { min: 0, max: 0 },
+  summary: 'the workspace query history (query and Run SQL in the editor), newest first',
+  options: { last: { type: 'int', placeholder: 'N', description: 'the N newest entries (default 20)' } },
+  request: 'queryHistory',
+  params: (_args, o) => ({ limit: o.last ?? 20 }),
+  show: (list) => (list.length
+    ? table(['at', 'ms', 'rows', 'sql'], list.map((e) => [e.at, e.elapsedMs, e.error ? `error: ${e.error}` : e.rows ?? null, e.sql.replace(/\s+/g, ' ').slice(0, 100)]))
+    : 'No queries yet. Run one with: headwater query "select ..."'),
 });

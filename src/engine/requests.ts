@@ -5,6 +5,7 @@ import type { ParamsOf, ProgressParams, Requests, ResultOf } from '../shared/pro
 import type { Engine } from './engine.js';
 import { contractDriftOf } from './contracts/observed.js';
 import { ENGINE_VERSION } from '../shared/version.js';
+import { queryHistory, withHistory } from './workspace/history.js';
 
 /** The requests the engine answers; `resolveSecrets` goes the other way (the engine asks the extension). */
 export type EngineRequest = Exclude<keyof typeof Requests, 'resolveSecrets'>;
@@ -51,7 +52,8 @@ export const engineRequests: { readonly [K in EngineRequest]: Handler<K> } = {
   samples: (engine) => engine.samples(),
   schema: (engine, p) => engine.schema(p),
   rows: (engine, p) => engine.rows(p.sampleId, p.offset, p.limit, p.orderBy),
-  query: landing((engine, p, { signal }) => engine.query(p.sql, p.maxRows, signal)),
+  query: landing((engine, p, { signal }) => withHistory(engine.workspaceDir, p.sql, () => engine.query(p.sql, p.maxRows, signal))),
+  queryHistory: (engine, p) => queryHistory(engine.workspaceDir, p.limit),
   deleteSample: landing(async (engine, p) => (await engine.workspace()).deleteSample(p.sampleId)),
   renameSample: landing(async (engine, p) => (await engine.workspace()).renameSample(p.sampleId, p.label)),
   export: async (engine, p, c) => (await engine.workspace()).export(p, { signal: c.signal, onProgress: c.onProgress }),

@@ -12,6 +12,7 @@ import { Engine } from './engine.js';
 import { answer, engineRequests, type EngineRequest, type RequestContext, type RequestParams } from './requests.js';
 import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sourcesYaml.js';
 import { ContractFeatures } from './lsp/contractServer.js';
+import { isSqlDocument, SqlFeatures } from './lsp/sqlServer.js';
 import { ENGINE_VERSION } from '../shared/version.js';
 
 /** JSON-RPC error codes for Headwater errors (application range). */
@@ -42,9 +43,11 @@ export function startServer(workspaceDir: string): Connection {
 
   const documents = new TextDocuments(TextDocument);
   const contracts = new ContractFeatures(engine, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }), (message) => log('debug', message));
+  const sql = new SqlFeatures(engine, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }), (message) => log('debug', message));
   const samplesChanged = () => {
     void connection.sendNotification(Notifications.samplesChanged.method, {});
     contracts.revalidate(documents.all());
+    void sql.invalidate();
   };
   const progress = (progressId: string | undefined): RequestContext['onProgress'] => (progressId
     ? (p) => void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>)
@@ -67,17 +70,26 @@ export function startServer(workspaceDir: string): Connection {
 
   const validate = (document: TextDocument) => {
     if (isSourcesFile(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: sourcesDiagnostics(document) });
+    else if (isSqlDocument(document)) void sql.validate(document, () => documents.get(document.uri)).catch((error: unknown) => log('debug', `SQL diagnostics: ${String(error)}`));
     else if (contracts.handles(document)) void contracts.validate(document);
   };
-  documents.onDidOpen((e) => validate(e.document));
+  documents.onDidOpen((e) => {
+    if (isSqlDocument(e.document)) sql.prefetch();
+    validate(e.document);
+  });
   documents.onDidChangeContent((e) => validate(e.document));
   connection.onCompletion((params) => {
     const document = documents.get(params.textDocument.uri);
+    if (document && isSqlDocument(document)) return sql.completion(document, params.position);
+    // '.' triggers completion for SQL names only.
+    if (params.context?.triggerCharacter === '.') return [];
     if (document && contracts.handles(document)) return contracts.completion(document, params.position);
     return document && isSourcesFile(document.uri) ? sourcesCompletion(document, params.position) : [];
   });
+  connection.onCompletionResolve((item) => sql.resolve(item).catch(() => item));
   connection.onHover((params) => {
     const document = documents.get(params.textDocument.uri);
+    if (document && isSqlDocument(document)) return sql.hover(document, params.position);
     return document && contracts.handles(document) ? contracts.hover(document, params.position) : null;
   });
   connection.onCodeAction((params) => {
@@ -88,7 +100,7 @@ export function startServer(workspaceDir: string): Connection {
   connection.onInitialize(() => ({
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [':', ' '] },
+      completionProvider: { triggerCharacters: [':', ' ', '.'], resolveProvider: true },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
     },

@@ -22,7 +22,8 @@ import { sampleOf } from './trees.js';
 import { } from './commandArgs.js';
 import { openSample, sample } from './sampleCommands.js';
 import { deleteSample, exportData, pickSample, renameSample } from './sampleManageCommands.js';
-import { openSql, runSql, showSchema } from './sqlCommands.js';
+import { openScratch, openSql, runSql, showSchema } from './sqlCommands.js';
+import { showQueryHistory } from './sqlEditor.js';
 
 type Handler = (headwater: Headwater, ...args: unknown[]) => unknown;
 
@@ -43,6 +44,7 @@ export const commands: Record<string, Handler> = {
   'headwater.openSql': (h, arg) => openSql(h, arg),
   'headwater.openCurrentStateSql': (h, arg) => currentStateSql(h, arg),
   'headwater.runSql': (h, arg) => runSql(h, arg),
+  'headwater.queryHistory': (h, arg) => showQueryHistory(h, openScratch, arg),
   'headwater.deleteSample': (h, arg) => deleteSample(h, arg),
   'headwater.renameSample': (h, arg) => renameSample(h, arg),
   'headwater.export': (h, arg) => exportData(h, arg),

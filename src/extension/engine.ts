@@ -101,6 +101,11 @@ export class Engine implements vscode.Disposable {
     return new vscode.Disposable(() => this.progressListeners.delete(progressId));
   }
 
+  /** Starts the engine if it is not running (a SQL file opened: its language features come from the engine). */
+  async start(): Promise<void> {
+    await this.ensureStarted();
+  }
+
   async restart(): Promise<void> {
     this.crashes = [];
     this.gaveUp = false;

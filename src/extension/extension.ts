@@ -7,6 +7,7 @@ import { Engine } from './engine.js';
 import { SamplePanels } from './samplePanel.js';
 import { SchemaDocuments, schemaScheme } from './schemaDocument.js';
 import { SamplesTree, SourcesTree } from './trees.js';
+import { sqlEditorListeners } from './sqlEditor.js';
 
 let engine: Engine | undefined;
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): HeadwaterApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('headwater.sources')) refreshSources();
     }),
+    ...sqlEditorListeners(headwater),
     ...Object.entries(commands).map(([id, handler]) =>
       vscode.commands.registerCommand(id, (...args: unknown[]) => handler(headwater, ...args))),
   );

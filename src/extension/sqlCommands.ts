@@ -1,16 +1,17 @@
 // Schema and SQL commands: a sample's or entity's schema as a document, the scratch SQL file, and
-// running the selected SQL against the workspace.
+// running the selected SQL (or the statement under the cursor) against the workspace.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Requests } from '../shared/protocol.js';
 import type { QueryResult, SampleInfo } from '../shared/types.js';
-import {entityOf } from './commandArgs.js';
+import { entityOf } from './commandArgs.js';
 import { showError } from './errors.js';
 import type { Headwater } from './headwater.js';
 import { sampleOf } from './trees.js';
 import { latestSampleOf } from './sampleCommands.js';
 import { pickSample } from './sampleManageCommands.js';
 import { sqlResultCap } from './samplePanel.js';
+import { statementToRun } from './sqlEditor.js';
 
 export async function showSchema(h: Headwater, arg: unknown): Promise<void> {
   try {
@@ -59,7 +60,7 @@ function quoteTable(table: string): string {
 }
 
 /** Appends the query to `.headwater/scratch.sql` (created on first use) and selects it. */
-async function openScratch(query?: string): Promise<vscode.TextEditor> {
+export async function openScratch(query?: string): Promise<vscode.TextEditor> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
     const document = await vscode.workspace.openTextDocument({ language: 'sql', content: query ? `${query}\n` : '' });
@@ -95,7 +96,7 @@ export async function runSql(h: Headwater, arg: unknown): Promise<QueryResult | 
       void vscode.window.showInformationMessage('Open a SQL editor (Headwater: Open SQL) to run a query.');
       return undefined;
     }
-    sql = editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
+    sql = statementToRun(editor)?.sql ?? '';
   }
   if (!sql.trim()) return undefined;
   const progressId = `query-${randomUUID()}`;

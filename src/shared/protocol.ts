@@ -83,6 +83,17 @@ export interface WebhookParams extends WithProgress { source: string; receiver?:
 export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
 export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
 export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
+/** One statement run through `query`, as the workspace's history keeps it (.headwater/query-history.ndjson). */
+export interface QueryHistoryEntry {
+  sql: string;
+  /** When it started (ISO-8601). */
+  at: string;
+  elapsedMs: number;
+  /** Rows of the result (total when known), when it succeeded. */
+  rows?: number;
+  /** Why it failed, when it did (the first line of the error). */
+  error?: string;
+}
 export interface SampleRefParams { sampleId: string }
 export interface RenameSampleParams { sampleId: string; /** Empty: remove the label. */ label: string }
 export const EXPORT_FORMATS = ['csv', 'tsv', 'json', 'ndjson', 'parquet', 'xlsx'] as const;
@@ -182,6 +193,8 @@ export const Requests = {
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),
   query: request<QueryParams, QueryResult>('headwater/query'),
+  /** The workspace's query history, newest first. */
+  queryHistory: request<{ limit?: number }, QueryHistoryEntry[]>('headwater/queryHistory'),
   /** Removes a sample: its table and its catalog row together. */
   deleteSample: request<SampleRefParams, SampleInfo>('headwater/deleteSample'),
   /** Gives a sample a label of its own, shown beside its id. */

@@ -176,6 +176,30 @@ export interface SampleInfo {
   label?: string;
   /** What was detected and which columns the privacy policy masked, hashed or dropped at landing. */
   privacy?: SamplePrivacy;
+  /** The sample's typed view (`typed.<id>`): its columns read with the types inference found. */
+  typed?: TypedView;
+}
+
+/** A column the typed view reads differently from how it landed. */
+export interface TypedColumn {
+  name: string;
+  /** The raw table's column type. */
+  landed: string;
+  /** The view's column type. */
+  type: string;
+  /** `cast`: TRY_CAST (through JSON for nested types); an epoch read as a TIMESTAMP. */
+  read: 'cast' | 'epoch-seconds' | 'epoch-millis';
+  /** Values that did not fit the type: NULL in the view, counted when the view was made. */
+  failed: number;
+}
+
+export interface TypedView {
+  /** Qualified name to use in SQL, e.g. typed.events_events_1. */
+  view: string;
+  /** Columns read with another type than they landed as (the others are as landed). */
+  columns: TypedColumn[];
+  /** Why the view reads every column as landed, when it does. */
+  detail?: string;
 }
 
 export type CellValue = string | number | boolean | null;

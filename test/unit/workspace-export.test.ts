@@ -81,7 +81,7 @@ describe('export round-trips through every format', { timeout: 180_000 }, () => 
   }
 
   test('a sample exported to csv, tsv, json, ndjson, parquet (and xlsx) reads back equal to its rows', async () => {
-    const columns = (await ws.query(`select column_name, data_type from duckdb_columns() where table_name = '${id}' order by column_index`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+    const columns = (await ws.query(`select column_name, data_type from duckdb_columns() where schema_name = 'samples' and table_name = '${id}' order by column_index`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
     assert.deepEqual(columns.map((c) => c.type).slice(0, 6), ['BIGINT', 'STRUCT("name" VARCHAR, tags VARCHAR[], address STRUCT(city VARCHAR, zip INTEGER))', 'JSON', 'TIMESTAMP WITH TIME ZONE', 'DECIMAL(12,2)', 'VARCHAR']);
     const formats: ExportFormat[] = ['csv', 'tsv', 'json', 'ndjson', 'parquet'];
     // xlsx when DuckDB's excel extension is installed (scripts/install-duckdb-extensions.sh).

@@ -38,6 +38,8 @@ const CATALOG_DDL = [
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS label VARCHAR`,
   // Workspaces made before samples recorded the privacy policy applied and what was detected.
   `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS privacy JSON`,
+  // Workspaces made before typed views: what each sample's view casts and how many values failed.
+  `ALTER TABLE headwater.samples ADD COLUMN IF NOT EXISTS typed JSON`,
 ];
 
 /** Whether the object named headwater.samples can serve as the catalog. */

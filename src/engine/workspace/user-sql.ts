@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import { SAMPLES_SCHEMA } from './catalog.js';
+import { TYPED_SCHEMA } from './typed-views.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 
 export const SCRATCH_DATABASE = 'scratch';
@@ -106,10 +107,10 @@ export function protectedWriteMessage(duckdbMessage: string, workspaceDatabase: 
   return `Refused: ${what} read-only to workspace SQL (samples and the catalog headwater.samples are evidence; nothing was changed).`;
 }
 
-/** The per-connection setup: the scratch database is the default, and samples and the catalog resolve unqualified too. */
+/** The per-connection setup: the scratch database is the default, and samples, typed views and the catalog resolve unqualified too. */
 export function userConnectionSetup(workspaceDatabase: string): string[] {
   const db = quoteIdent(workspaceDatabase);
-  return [`USE ${SCRATCH_DATABASE}`, `SET search_path = '${SCRATCH_DATABASE}.main,${db}.${SAMPLES_SCHEMA},${db}.headwater,${db}.main'`];
+  return [`USE ${SCRATCH_DATABASE}`, `SET search_path = '${SCRATCH_DATABASE}.main,${db}.${SAMPLES_SCHEMA},${db}.${TYPED_SCHEMA},${db}.headwater,${db}.main'`];
 }
 
 /** The guard's first write, to the scratch database; the guard table is made again if user SQL dropped it. */

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
-import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema } from '../../shared/types.js';
+import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema, TypedView } from '../../shared/types.js';
 import type { RestEndpointProfile } from '../../shared/rest.js';
 import type { Disagreement } from '../../shared/drift.js';
 import { EXPORT_FORMATS, type ExportParams, type ExportResult } from '../../shared/protocol.js';
@@ -21,6 +21,7 @@ import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 import { runStatement } from './statement.js';
 import { assertOneSelect, copyTo, exportSelect, exportTarget, finishPartial, partialPath } from './export.js';
 import { attachScratch, openUserConnection, refusedText, userQuery } from './user-sql.js';
+import { createTypedView, dropTypedView, labelTypedView, syncTypedViews } from './typed-views.js';
 
 export { SAMPLES_SCHEMA };
 
@@ -65,7 +66,10 @@ export class Workspace {
       const repairs = readOnly ? [] : await ensureCatalog(db.connection);
       const { databaseName, scratch } = await attachScratch(db.connection, databasePath);
       const workspace = new Workspace(dir, databasePath, db, api, readOnly, repairs, databaseName, scratch);
-      if (!readOnly) await workspace.recoverInterrupted();
+      if (!readOnly) {
+        await workspace.recoverInterrupted();
+        for (const { id, typed } of await syncTypedViews(db.connection)) await workspace.storeTyped(id, typed);
+      }
       return workspace;
     } catch (error) {
       db.close();
@@ -154,7 +158,20 @@ export class Workspace {
       `UPDATE headwater.samples SET status = $1, status_detail = $2, row_count = $3, bytes = $4, rejected = $5, schema = $6, schema_hash = $7, query = coalesce($8, query), inferred = $9, cursor_state = $10, privacy = coalesce($12, privacy), finished_at = now() WHERE id = $11`,
       [result.status, result.detail ?? null, result.rowCount, result.bytes, result.rejected, JSON.stringify({ fields: result.fields, ...(result.rest ? { rest: result.rest } : {}), ...(result.disagreements?.length ? { disagreements: result.disagreements } : {}) }), schemaHash(result.fields), result.query ?? null, result.inferred ? JSON.stringify(result.inferred) : null, result.cursor ? JSON.stringify(result.cursor) : null, id, result.privacy ? JSON.stringify(result.privacy) : null],
     );
+    if (result.status !== 'failed' && result.status !== 'running') await this.refreshTypedView(id, result.inferred);
     return this.getSample(id);
+  }
+
+  /** Makes the sample's typed view again from this schema and records what it casts (typed-views.ts). */
+  private async refreshTypedView(id: string, inferred: InferredSchema | undefined): Promise<void> {
+    const exists = await this.all(`SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2`, [SAMPLES_SCHEMA, id]);
+    if (!exists.length) return;
+    const label = (await this.all(`SELECT label FROM headwater.samples WHERE id = $1`, [id]))[0]?.label;
+    await this.storeTyped(id, await createTypedView(this.connection, id, inferred, typeof label === 'string' ? label : undefined));
+  }
+
+  private async storeTyped(id: string, typed: TypedView): Promise<void> {
+    await this.connection.run(`UPDATE headwater.samples SET typed = $1 WHERE id = $2`, [JSON.stringify(typed), id]);
   }
 
   /** The cursor of the latest sample of this source and entity that recorded a high-water mark, if any. */
@@ -193,6 +210,7 @@ export class Workspace {
   async storeInferred(id: string, inferred: InferredSchema): Promise<void> {
     if (this.readOnly) return; // a cache: inferred again next time
     await this.connection.run(`UPDATE headwater.samples SET inferred = $1 WHERE id = $2`, [JSON.stringify(inferred), id]);
+    await this.refreshTypedView(id, inferred);
   }
 
   async schemaOf(id: string): Promise<Schema> {
@@ -288,6 +306,7 @@ export class Workspace {
     }
     await this.connection.run('BEGIN TRANSACTION');
     try {
+      await dropTypedView(this.connection, sample.id);
       await this.connection.run(`DROP TABLE IF EXISTS ${SAMPLES_SCHEMA}.${quoteIdent(sample.id)}`);
       await this.connection.run(`DELETE FROM headwater.samples WHERE id = $1`, [sample.id]);
       await this.connection.run('COMMIT');
@@ -305,6 +324,7 @@ export class Workspace {
     const clean = label.replace(/\s+/g, ' ').trim();
     if (clean.length > 200) throw new HeadwaterError('usage', `A sample label has at most 200 characters (this one has ${clean.length}).`);
     await this.connection.run(`UPDATE headwater.samples SET label = $1 WHERE id = $2`, [clean || null, sample.id]);
+    if (sample.typed) await labelTypedView(this.connection, sample.id, clean || undefined);
     return this.getSample(sample.id);
   }
 
@@ -357,5 +377,6 @@ function toSampleInfo(row: Record<string, unknown>): SampleInfo {
     schema,
     ...(typeof row.cursor_state === 'string' ? { cursor: JSON.parse(row.cursor_state) as SampleCursor } : {}),
     ...(typeof row.privacy === 'string' ? { privacy: JSON.parse(row.privacy) as SamplePrivacy } : {}),
+    ...(typeof row.typed === 'string' ? { typed: JSON.parse(row.typed) as TypedView } : {}),
   };
 }
