@@ -23,6 +23,8 @@ async function createFixtures(server: ClickHouseService): Promise<void> {
     FROM system.numbers LIMIT ${ROWS}`);
   await server.query(`CREATE TABLE shop.orders (id UInt32, customer String, total Float64) ENGINE = MergeTree ORDER BY (customer, id)`);
   await server.query(`INSERT INTO shop.orders SELECT number, concat('c', toString(999 - number % 1000)), number * 1.5 FROM system.numbers LIMIT ${ROWS}`);
+  await server.query('CREATE TABLE shop.big (id UInt64, label String) ENGINE = MergeTree ORDER BY tuple()');
+  await server.query("INSERT INTO shop.big SELECT number, concat('row ', toString(number)) FROM system.numbers LIMIT 3000000");
   await server.query('CREATE TABLE shop.log (line String) ENGINE = Log');
   await server.query("INSERT INTO shop.log VALUES ('a'), ('b')");
 }
@@ -126,6 +128,16 @@ describe('clickhouse driver against a real server', { skip: clickhouseSkipReason
     const mixed = await ws.engine.sample('shop', 'shop.events', { strategy: 'full', confirmFull: true, limit: ROWS });
     assert.equal(mixed.rowCount, ROWS);
     assert.doesNotMatch(mixed.query, /CSV spooled/);
+  });
+
+  test('a spooled full read stopped by its time budget lands the whole records it downloaded', async () => {
+    const info = await ws.engine.sample('shop', 'shop.big', { strategy: 'full', confirmFull: true, limit: 3_000_000, maxSeconds: 1 });
+    assert.match(info.query, /CSV spooled/);
+    assert.equal(info.status, 'partial', info.statusDetail);
+    assert.match(info.statusDetail ?? '', /time budget/);
+    assert.ok(info.rowCount > 0 && info.rowCount < 3_000_000, `${info.rowCount} rows`);
+    const [[bad]] = (await ws.engine.query(`SELECT count(*) FILTER (WHERE label <> 'row ' || id::VARCHAR) FROM ${info.table}`)).rows as [[number]];
+    assert.equal(Number(bad), 0, 'no record was cut in half');
   });
 
   test('--where filters on the server; a table function or a SETTINGS clause is refused before anything is read', async () => {

@@ -52,43 +52,8 @@ function setting(evidence: GenerationEvidence, name: string): unknown {
   return d?.[name] ?? d?.options?.[name];
 }
 
-/** A dlt pipeline reading a ClickHouse table over HTTP with readonly=1 and the source's limits. */
-export function dltClickHousePipeline(evidence: GenerationEvidence): string {
-  const { sample, definition } = evidence;
-  if (sample.sourceKind !== 'clickhouse') throw new HeadwaterError('usage', `A dlt ClickHouse pipeline needs a clickhouse source; sample ${sample.id} comes from '${sample.source}' (${sample.sourceKind}).`, { source: sample.source, entity: sample.entity });
-  let url: URL | undefined;
-  try {
-    url = definition?.url ? new URL(definition.url.replace(/\$\{(secret|env):[^}]*\}/g, 'ref')) : undefined;
-  } catch {
-    url = undefined;
-  }
-  const ssl = url?.protocol === 'clickhouses:' || setting(evidence, 'ssl') === true;
-  const host = String(setting(evidence, 'host') ?? url?.hostname ?? 'localhost');
-  const port = Number(setting(evidence, 'port') ?? (url?.port || (ssl ? 8443 : 8123)));
-  const dot = sample.entity.indexOf('.');
-  const database = dot > 0 ? sample.entity.slice(0, dot).replace(/^`|`$/g, '') : String(setting(evidence, 'database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'default'));
-  const table = dot > 0 ? sample.entity.slice(dot + 1).replace(/^`|`$/g, '') : sample.entity;
-  const rawUser = setting(evidence, 'user') as string | undefined ?? (url?.username ? decodeURIComponent(url.username) : undefined);
-  const upper = sample.source.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  const passwordEnv = envNameOf(setting(evidence, 'password') as string | undefined) ?? envNameOf(definition?.url) ?? `${upper}_PASSWORD`;
-  const userEnv = envNameOf(rawUser);
-  const cursor = evidence.columns.find((c) => c.name === evidence.cursor.primary && (c.type === 'integer' || c.type === 'timestamptz' || c.type === 'timestamp'));
-  const config = {
-    origin: `${ssl ? 'https' : 'http'}://${host}:${port}`,
-    database, table,
-    user: userEnv ? { env: userEnv } : { value: rawUser ?? 'default' },
-    passwordEnv,
-    columns: evidence.columns.map((c) => ({ name: c.name, kind: /^DateTime/.test(c.nativeType ?? c.field.nativeType ?? '') || c.type === 'timestamptz' ? 'timestamp' : c.type === 'decimal' ? 'decimal' : 'plain' })),
-    hints: hints(evidence),
-    settings: { readonly: '1', max_execution_time: String(setting(evidence, 'maxExecutionTime') ?? 30), max_bytes_to_read: String(setting(evidence, 'maxBytesToRead') ?? 8 * 1024 ** 3), output_format_json_quote_denormals: '1' },
-    cursor: cursor ? { name: cursor.name, integer: cursor.type === 'integer' } : null,
-    primaryKey: evidence.key,
-  };
-  const pipelineName = safeName(`${sample.source}_${table}`).toLowerCase();
-  const dataset = `${safeName(sample.source).toLowerCase()}_raw`;
-  return `${header(evidence, `dlt pipeline for ClickHouse ${sample.source}/${sample.entity} over the HTTP interface (readonly=1, max_execution_time, max_bytes_to_read): ${evidence.cursor.note}`,
-    `pip install "dlt[duckdb]"; ${passwordEnv}=… python ${pipelineName}_pipeline.py`, pipelineName, dataset)}
-import base64
+/** The ClickHouse script's imports. */
+const CLICKHOUSE_IMPORTS = `import base64
 import json
 import os
 import urllib.parse
@@ -96,8 +61,10 @@ import urllib.request
 
 import dlt
 
-CONFIG = json.loads(${pyString(JSON.stringify(config))})
+`;
 
+/** The ClickHouse script's reading code: it depends on CONFIG only. */
+const CLICKHOUSE_BODY = `
 
 def ident(name: str) -> str:
     return "\`" + name.replace("\\\\", "\\\\\\\\").replace("\`", "\\\\\`") + "\`"
@@ -145,7 +112,46 @@ def table_rows(cursor=dlt.sources.incremental(CONFIG["cursor"]["name"]) if CONFI
         where = f" WHERE {ident(CONFIG['cursor']['name'])} > {value}"
     yield from read(where)
 
-${pipelineMain(pipelineName, dataset, 'table_rows()')}`;
+`;
+
+/** A dlt pipeline reading a ClickHouse table over HTTP with readonly=1 and the source's limits. */
+export function dltClickHousePipeline(evidence: GenerationEvidence): string {
+  const { sample, definition } = evidence;
+  if (sample.sourceKind !== 'clickhouse') throw new HeadwaterError('usage', `A dlt ClickHouse pipeline needs a clickhouse source; sample ${sample.id} comes from '${sample.source}' (${sample.sourceKind}).`, { source: sample.source, entity: sample.entity });
+  let url: URL | undefined;
+  try {
+    url = definition?.url ? new URL(definition.url.replace(/\$\{(secret|env):[^}]*\}/g, 'ref')) : undefined;
+  } catch {
+    url = undefined;
+  }
+  const ssl = url?.protocol === 'clickhouses:' || setting(evidence, 'ssl') === true;
+  const host = String(setting(evidence, 'host') ?? url?.hostname ?? 'localhost');
+  const port = Number(setting(evidence, 'port') ?? (url?.port || (ssl ? 8443 : 8123)));
+  const dot = sample.entity.indexOf('.');
+  const database = dot > 0 ? sample.entity.slice(0, dot).replace(/^`|`$/g, '') : String(setting(evidence, 'database') ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'default'));
+  const table = dot > 0 ? sample.entity.slice(dot + 1).replace(/^`|`$/g, '') : sample.entity;
+  const rawUser = setting(evidence, 'user') as string | undefined ?? (url?.username ? decodeURIComponent(url.username) : undefined);
+  const upper = sample.source.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const passwordEnv = envNameOf(setting(evidence, 'password') as string | undefined) ?? envNameOf(definition?.url) ?? `${upper}_PASSWORD`;
+  const userEnv = envNameOf(rawUser);
+  const cursor = evidence.columns.find((c) => c.name === evidence.cursor.primary && (c.type === 'integer' || c.type === 'timestamptz' || c.type === 'timestamp'));
+  const config = {
+    origin: `${ssl ? 'https' : 'http'}://${host}:${port}`,
+    database, table,
+    user: userEnv ? { env: userEnv } : { value: rawUser ?? 'default' },
+    passwordEnv,
+    columns: evidence.columns.map((c) => ({ name: c.name, kind: /^DateTime/.test(c.nativeType ?? c.field.nativeType ?? '') || c.type === 'timestamptz' ? 'timestamp' : c.type === 'decimal' ? 'decimal' : 'plain' })),
+    hints: hints(evidence),
+    settings: { readonly: '1', max_execution_time: String(setting(evidence, 'maxExecutionTime') ?? 30), max_bytes_to_read: String(setting(evidence, 'maxBytesToRead') ?? 8 * 1024 ** 3), output_format_json_quote_denormals: '1' },
+    cursor: cursor ? { name: cursor.name, integer: cursor.type === 'integer' } : null,
+    primaryKey: evidence.key,
+  };
+  const pipelineName = safeName(`${sample.source}_${table}`).toLowerCase();
+  const dataset = `${safeName(sample.source).toLowerCase()}_raw`;
+  return `${header(evidence, `dlt pipeline for ClickHouse ${sample.source}/${sample.entity} over the HTTP interface (readonly=1, max_execution_time, max_bytes_to_read): ${evidence.cursor.note}`,
+    `pip install "dlt[duckdb]"; ${passwordEnv}=… python ${pipelineName}_pipeline.py`, pipelineName, dataset)}
+${CLICKHOUSE_IMPORTS}CONFIG = json.loads(${pyString(JSON.stringify(config))})
+${CLICKHOUSE_BODY}${pipelineMain(pipelineName, dataset, 'table_rows()')}`;
 }
 
 /** A dlt pipeline reading a lakehouse table folder with dlt's filesystem source, partition values as columns. */
