@@ -30,7 +30,7 @@ interface ColumnScan {
 
 /** A settled column is scanned in full up to this many values, then one value in SETTLED_STRIDE (its shares are then estimates over the values scanned). */
 const SETTLED_FULL = 10_000;
-const SETTLED_STRIDE = 8;
+const SETTLED_STRIDE = 32;
 
 const NOUN: Record<PrivacyClass, string> = {
   'email': 'an email', 'phone': 'a phone number', 'payment-card': 'a payment card number', 'iban': 'an IBAN', 'us-ssn': 'a US SSN',
