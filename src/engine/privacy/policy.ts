@@ -101,6 +101,8 @@ export function policyProblems(policy: PrivacyPolicy): string[] {
 /** The merged policy recorded with a sample: the source's rules, then the workspace's for what the source does not name. */
 export function appliedPolicy(layers: PolicyLayers): PrivacyPolicy {
   const merged: PrivacyPolicy = { default: defaultOf(layers) };
+  // The workspace's export control in force when the sample landed (the grid's copy follows it).
+  if (layers.workspace?.export) merged.export = layers.workspace.export;
   const named = new Set<string>();
   for (const policy of [layers.own, layers.workspace]) {
     for (const action of PRIVACY_ACTIONS) {
