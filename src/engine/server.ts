@@ -1,6 +1,7 @@
 // LSP wiring: the engine as a language server speaking Headwater's typed requests (src/shared/protocol.ts)
 // plus language features for sources.yaml. Holds no logic of its own: requests go through the engine's
 // request table (requests.ts), the CLI's twin.
+import { privacyCodeActions, privacyHints } from './lsp/sourcesPrivacy.js';
 import {
   createConnection, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection,
@@ -45,6 +46,7 @@ export function startServer(workspaceDir: string): Connection {
   const samplesChanged = () => {
     void connection.sendNotification(Notifications.samplesChanged.method, {});
     contracts.revalidate(documents.all());
+    for (const document of documents.all()) if (isSourcesFile(document.uri)) validate(document);
   };
   const progress = (progressId: string | undefined): RequestContext['onProgress'] => (progressId
     ? (p) => void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>)
@@ -66,7 +68,12 @@ export function startServer(workspaceDir: string): Connection {
   for (const request of Object.keys(engineRequests) as EngineRequest[]) handle(request);
 
   const validate = (document: TextDocument) => {
-    if (isSourcesFile(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: sourcesDiagnostics(document) });
+    if (isSourcesFile(document.uri)) {
+      const problems = sourcesDiagnostics(document);
+      void connection.sendDiagnostics({ uri: document.uri, diagnostics: problems });
+      // Detections of the newest samples that the policy (as the file now reads) leaves uncovered, with their quick fix.
+      void engine.samples().then((samples) => connection.sendDiagnostics({ uri: document.uri, diagnostics: [...problems, ...privacyHints(document, samples)] }), () => undefined);
+    }
     else if (contracts.handles(document)) void contracts.validate(document);
   };
   documents.onDidOpen((e) => validate(e.document));
@@ -82,6 +89,7 @@ export function startServer(workspaceDir: string): Connection {
   });
   connection.onCodeAction((params) => {
     const document = documents.get(params.textDocument.uri);
+    if (document && isSourcesFile(document.uri)) return privacyCodeActions(document, params.context.diagnostics);
     return document && contracts.handles(document) ? contracts.codeActions(document, params.context.diagnostics) : [];
   });
 

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { privacyCodeActions, privacyHints } from '../../src/engine/lsp/sourcesPrivacy.js';
 import { columnPrivacy } from '../../src/shared/privacy.js';
 import type { SampleInfo } from '../../src/shared/types.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
@@ -64,6 +66,20 @@ describe('privacy: export control', { timeout: 120_000 }, () => {
     const text = readFileSync(out, 'utf8');
     assert.ok(!text.includes('@example.com'), 'the hashed column is written hashed');
     assert.match(text, /[0-9a-f]{64}/);
+  });
+
+  test('sources.yaml warns on the uncovered detection and its quick fix adds the rule; then the warning is gone', () => {
+    const text = readFileSync(join(workspace.dir, '.headwater', 'sources.yaml'), 'utf8');
+    const document = TextDocument.create('file:///w/.headwater/sources.yaml', 'yaml', 1, text);
+    const hints = privacyHints(document, [info]);
+    assert.deepEqual(hints.map((h) => String(h.message).split(',')[0]), ['customers: 100% of `phone` values are a phone number (60 of 60)']);
+    assert.equal(document.getText(hints[0]!.range), 'crm', 'the warning sits on the source name');
+    const [fix] = privacyCodeActions(document, hints);
+    assert.equal(fix?.title, "Add hash: [phone] to source 'crm's privacy");
+    const fixed = fix!.edit!.changes![document.uri]![0]!.newText;
+    assert.match(fixed, /privacy: \{ hash: \[ customer_email, phone \] \}/);
+    assert.match(fixed, /^privacy: \{ default: detect, export: refuse-unmasked \}/, 'the rest of the file is kept');
+    assert.deepEqual(privacyHints(TextDocument.create(document.uri, 'yaml', 2, fixed), [info]), []);
   });
 
   test('without the option the sample is exported as it landed (hashed column hashed)', async () => {

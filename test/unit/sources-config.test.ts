@@ -224,6 +224,6 @@ describe('sources.yaml privacy:', { timeout: 30_000 }, () => {
     // export: (export control) is the workspace's alone.
     assert.deepEqual(Object.keys(schema.properties.privacy!.properties!), ['default', 'mask', 'hash', 'drop', 'keep', 'export']);
     const exportAtSource = 'sources:\n  - name: crm\n    kind: sqlite\n    path: crm.db\n    privacy: { export: refuse-unmasked }\n';
-    assert.ok(sourcesDiagnostics(doc(exportAtSource)).some((d) => /export/.test(d.message)), 'a source cannot set export:');
+    assert.ok(sourcesDiagnostics(doc(exportAtSource)).some((d) => /export/.test(String(d.message))), 'a source cannot set export:');
   });
 });

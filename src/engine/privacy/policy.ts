@@ -78,9 +78,14 @@ export function unmatchedRules(layers: PolicyLayers, columns: readonly string[])
   return PRIVACY_ACTIONS.flatMap((action) => (layers.own?.[action] ?? []).filter((item) => !known.has(item)).map((item) => `${action}: [${item}]`));
 }
 
+/** The action suggested for a class no rule covers: secrets dropped, emails and phones hashed (joins still work), the rest masked. */
+export function suggestedAction(cls: PrivacyClass): Exclude<PrivacyAction, 'keep'> {
+  return cls === 'secret' ? 'drop' : cls === 'email' || cls === 'phone' ? 'hash' : 'mask';
+}
+
 /** The line to add to sources.yaml for a detection the policy does not cover. */
 export function suggestion(layers: PolicyLayers, field: string, cls: PrivacyClass): string {
-  const action = cls === 'secret' ? 'drop' : cls === 'email' || cls === 'phone' ? 'hash' : 'mask';
+  const action = suggestedAction(cls);
   return `under source '${layers.source}' in .headwater/sources.yaml: privacy: { ${action}: [${field}] } (or keep: [${field}] to land it as it is)`;
 }
 
