@@ -1,6 +1,7 @@
 // privacy: the landing path with detection and the privacy policy on (every batch scanned before it
-// lands, `default: mask-detected, hash: [email]`) versus the same landing with them off, on the same
-// rows: the generated columns plus an email column and a free-text note that now and then holds one.
+// lands, `default: mask-detected, hash: [customer_email]`, the issue's policy) versus the same landing
+// with them off, on the same rows: the generated columns plus an email column and a free-text note
+// that now and then holds one.
 import { PrivacyGate } from '../../src/engine/privacy/gate.js';
 import { Workspace } from '../../src/engine/workspace/workspace.js';
 import type { Field, Provenance } from '../../src/shared/types.js';
@@ -12,7 +13,7 @@ const BATCH_ROWS = 5_000;
 
 const PRIVACY_FIELDS: Field[] = [
   ...FIELDS,
-  { name: 'email', type: 'string', duckType: 'VARCHAR', nullable: false },
+  { name: 'customer_email', type: 'string', duckType: 'VARCHAR', nullable: false },
   { name: 'note', type: 'string', duckType: 'VARCHAR', nullable: false },
 ];
 
@@ -66,10 +67,11 @@ const inspect = (ctx: RunContext, out: { databasePath: string; table: string }) 
 
 export const privacy: BenchCase = {
   name: 'privacy',
-  title: 'Landing 5k-row batches with detection + policy (mask-detected, hash [email]) vs the same landing with both off',
+  title: 'Landing 5k-row batches with detection + policy (mask-detected, hash [customer_email]) vs the same landing with both off',
   notes: [
     'Rows are built in JS before the clock starts on both sides; both sides open a fresh workspace, land, record the sample and close.',
-    'The subject scans every value of every batch before it lands, hashes the email column (HMAC-SHA256) and masks the emails inside the note column.',
+    'The subject scans every value of every batch before it lands, hashes the customer_email column (HMAC-SHA256) and masks the emails inside the note column (mask-detected).',
+    'The rule names the column (customer_email), not the class: `hash: [email]` would name the class too and hash every note that holds one whole.',
     'The fingerprint covers the generated columns (id, amount, name, at, meta): both sides must land them identically.',
   ],
   // The rows are built in JS by each side's untimed prepare: nothing to write beforehand.
@@ -77,7 +79,7 @@ export const privacy: BenchCase = {
   subject: side({
     label: 'detection + privacy policy',
     prepare: async (ctx) => batches(ctx),
-    run: (ctx, input: Batch[]) => land(ctx, input, new PrivacyGate({ source: 'bench', own: { default: 'mask-detected', hash: ['email'] } }, 'bench-key')),
+    run: (ctx, input: Batch[]) => land(ctx, input, new PrivacyGate({ source: 'bench', own: { default: 'mask-detected', hash: ['customer_email'] } }, 'bench-key')),
     inspect,
   }),
   reference: side({

@@ -1,5 +1,6 @@
 // Profile panel webview: field cards with charts, source-level facts, and the inferred schema with
 // the evidence behind each type. Data is rendered as text only (textContent, never HTML).
+import { columnPrivacy, type ColumnPrivacy } from '../../src/shared/privacy.js';
 import './profile.css';
 import type { Chart } from 'chart.js';
 import type { Evidence, InferredField, InferredSchema } from '../../src/shared/inference.js';
@@ -197,12 +198,18 @@ function typeText(field: FieldProfile): string {
   return `${field.kind}${field.readAs ? ` (${field.readAs})` : ''} · ${field.duckType}`;
 }
 
-function renderFieldCard(field: FieldProfile, inferred: InferredField | undefined, disagreements: Disagreement[], observer: IntersectionObserver): HTMLElement {
+function renderFieldCard(field: FieldProfile, inferred: InferredField | undefined, disagreements: Disagreement[], observer: IntersectionObserver, privacy?: ColumnPrivacy): HTMLElement {
   const card = el('article', 'hw-card hw-field');
   card.dataset['path'] = field.path;
   const head = el('div', 'hw-card-head');
   const title = el('h3', 'hw-card-title hw-mono', field.path);
   head.append(title, el('span', 'hw-badge hw-tone-info', inferred ? inferred.type : field.kind));
+  if (privacy) {
+    // How the column landed: the policy's hash, mask or drop, or personal data left unmasked.
+    const badge = el('span', `hw-badge ${privacy.landed === 'unmasked' ? 'hw-tone-warn' : 'hw-tone-info'}`, privacy.landed === 'unmasked' ? 'personal, unmasked' : privacy.landed);
+    badge.title = privacy.reason;
+    head.append(badge);
+  }
   card.append(head, el('div', 'hw-subtle', typeText(field)));
   card.append(...declaredNotes(disagreements));
 
@@ -261,7 +268,10 @@ function renderFields(profile: Profile, inferred: Map<string, InferredField>, di
       (entry.target as HTMLElement).dataset['drawn'] = 'true';
     }
   }, { rootMargin: '200px' });
-  for (const field of profile.fields) grid.append(renderFieldCard(field, inferred.get(field.path), disagreements.filter((d) => d.field === field.path), observer));
+  for (const field of profile.fields) {
+    const privacy = field.depth === 0 ? columnPrivacy(profile.privacy, field.column) : undefined;
+    grid.append(renderFieldCard(field, inferred.get(field.path), disagreements.filter((d) => d.field === field.path), observer, privacy));
+  }
   node.append(grid);
   return node;
 }

@@ -330,6 +330,12 @@ export class Grid {
 
   private selectedValue(): CellValue | undefined {
     if (!this.selected) return undefined;
+    // Export control: a column of personal data that landed unmasked is not copied out when the workspace forbids it.
+    const privacy = this.columns[this.selected.col]?.privacy;
+    if (privacy && !privacy.copy) {
+      this.host.status(`Not copied: '${this.columns[this.selected.col]!.name}' holds personal data that landed unmasked (privacy: { export: refuse-unmasked })`, 'error');
+      return undefined;
+    }
     const row = this.loader.row(this.selected.row);
     if (!row) return undefined;
     return row[this.selected.col];

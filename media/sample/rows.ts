@@ -43,7 +43,16 @@ export function buildHeader(headerRow: HTMLDivElement, columns: GridColumn[], nu
     const handle = div('hw-resize');
     handle.setAttribute('aria-hidden', 'true');
     handle.dataset['index'] = String(col);
-    cell.append(name, mark, handle);
+    cell.append(name);
+    if (column.privacy) {
+      // How the column landed: hashed, masked or dropped by the policy, or detected and left unmasked.
+      const badge = document.createElement('span');
+      badge.className = `hw-privacy hw-privacy-${column.privacy.landed}`;
+      badge.textContent = column.privacy.landed === 'unmasked' ? 'personal' : column.privacy.landed;
+      cell.title += `\n${column.privacy.landed === 'unmasked' ? 'Personal data, landed unmasked' : `Landed ${column.privacy.landed}`}: ${column.privacy.reason}${column.privacy.copy ? '' : '\nCopying it out is refused (privacy: { export: refuse-unmasked })'}`;
+      cell.append(badge);
+    }
+    cell.append(mark, handle);
     headerRow.append(cell);
   });
 }

@@ -1,7 +1,7 @@
 // The engine facade: every capability, independent of how it is driven (LSP server or CLI).
 import { join } from 'node:path';
 import { HeadwaterError, redact } from '../shared/errors.js';
-import type { BuildDemoResult, DiffSideParams, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition, WebhookReceiverOptions } from '../shared/protocol.js';
+import type { BuildDemoResult, DiffSideParams, ExportParams, ExportResult, GenerateParams, GenerateResult, GeneratorKindInfo, SourceDefinition, WebhookReceiverOptions } from '../shared/protocol.js';
 import type { DriftSide } from '../shared/drift.js';
 import type { BrowseNode, Extraction, QueryResult, SampleInfo, SampleRequestOptions, Schema, SourceDescription, SourceSummary } from '../shared/types.js';
 import type { DriverContext, ResolvedSource } from './drivers/driver.js';
@@ -15,6 +15,7 @@ import type { InferredSchema } from './inference/types.js';
 import type { PartitionSimulation, Profile, ProfileOptions } from './profile/types.js';
 import { TTL_NATIVE_SUFFIX } from '../shared/profile.js';
 import { runSample, type SampleProgress } from './sampling/run.js';
+import { copyAllowed, guardExportParams } from './privacy/export-guard.js';
 import { hashes, type PolicyLayers } from './privacy/policy.js';
 import { PRIVACY_KEY_SECRET, type PrivacyPolicy } from '../shared/privacy.js';
 import type { TailOptions, TailProgress } from './streams/tail.js';
@@ -256,6 +257,18 @@ export class Engine {
 
   async samples(): Promise<SampleInfo[]> {
     return (await this.workspace()).listSamples();
+  }
+
+  /** Export of a sample or a SELECT's result, under the workspace's export control (privacy/export-guard.ts). */
+  async export(params: ExportParams, control: { signal?: AbortSignal; onProgress?: (p: { message: string; rows?: number; fraction?: number }) => void } = {}): Promise<ExportResult> {
+    const workspace = await this.workspace();
+    await guardExportParams(workspace, loadSources(this.options.workspaceDir).privacy, params, control.signal);
+    return workspace.export(params, control);
+  }
+
+  /** Whether a grid cell of `column` of this sample may be copied out (export control). */
+  async copyAllowed(sampleId: string, column: string): Promise<{ allowed: boolean; reason?: string }> {
+    return copyAllowed(await (await this.workspace()).getSample(sampleId), column, loadSources(this.options.workspaceDir).privacy);
   }
 
   async sampleInfo(id: string): Promise<SampleInfo> {

@@ -1,6 +1,7 @@
 // LSP wiring: the engine as a language server speaking Headwater's typed requests (src/shared/protocol.ts)
 // plus language features for sources.yaml. Holds no logic of its own: requests go through the engine's
 // request table (requests.ts), the CLI's twin.
+import { privacyCodeActions, privacyHints } from './lsp/sourcesPrivacy.js';
 import {
   createConnection, ProposedFeatures, ResponseError, TextDocuments, TextDocumentSyncKind,
   type CancellationToken, type Connection,
@@ -14,6 +15,8 @@ import { isSourcesFile, sourcesCompletion, sourcesDiagnostics } from './lsp/sour
 import { ContractFeatures } from './lsp/contractServer.js';
 import { isSqlDocument, SqlFeatures } from './lsp/sqlServer.js';
 import { ENGINE_VERSION } from '../shared/version.js';
+
+type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
 /** JSON-RPC error codes for Headwater errors (application range). */
 const ERROR_CODE = -32050;
@@ -31,45 +34,18 @@ function signalFor(token: CancellationToken): AbortSignal {
   return controller.signal;
 }
 
-export function startServer(workspaceDir: string): Connection {
-  const connection = createConnection(ProposedFeatures.all);
-  const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
-    void connection.sendNotification(Notifications.log.method, { level, message });
-  const engine = new Engine({
-    workspaceDir,
-    log,
-    lookupSecrets: (names) => connection.sendRequest(Requests.resolveSecrets.method, { names }),
-  });
-
+/** Language features for sources.yaml, contracts and .sql files; returns what to redo when samples change. */
+function serveDocuments(connection: Connection, engine: Engine, log: Log): () => void {
   const documents = new TextDocuments(TextDocument);
   const contracts = new ContractFeatures(engine, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }), (message) => log('debug', message));
   const sql = new SqlFeatures(engine, (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }), (message) => log('debug', message));
-  const samplesChanged = () => {
-    void connection.sendNotification(Notifications.samplesChanged.method, {});
-    contracts.revalidate(documents.all());
-    void sql.invalidate();
-  };
-  const progress = (progressId: string | undefined): RequestContext['onProgress'] => (progressId
-    ? (p) => void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>)
-    : undefined);
-
-  /** One JSON-RPC handler per entry of the engine's request table (requests.ts). */
-  function handle<K extends EngineRequest>(request: K): void {
-    const { method } = Requests[request];
-    connection.onRequest(method, async (params: RequestParams<K>, token: CancellationToken) => {
-      try {
-        const progressId = (params as Partial<WithProgress> | null)?.progressId;
-        return await answer(engine, request, params, { signal: signalFor(token), onProgress: progress(progressId), samplesChanged });
-      } catch (error) {
-        if (!(error instanceof HeadwaterError)) log('error', `${method} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-        throw toResponseError(error);
-      }
-    });
-  }
-  for (const request of Object.keys(engineRequests) as EngineRequest[]) handle(request);
-
   const validate = (document: TextDocument) => {
-    if (isSourcesFile(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: sourcesDiagnostics(document) });
+    if (isSourcesFile(document.uri)) {
+      const problems = sourcesDiagnostics(document);
+      void connection.sendDiagnostics({ uri: document.uri, diagnostics: problems });
+      // Detections of the newest samples that the policy (as the file now reads) leaves uncovered, with their quick fix.
+      void engine.samples().then((samples) => connection.sendDiagnostics({ uri: document.uri, diagnostics: [...problems, ...privacyHints(document, samples)] }), () => undefined);
+    }
     else if (isSqlDocument(document)) void sql.validate(document, () => documents.get(document.uri)).catch((error: unknown) => log('debug', `SQL diagnostics: ${String(error)}`));
     else if (contracts.handles(document)) void contracts.validate(document);
   };
@@ -94,8 +70,51 @@ export function startServer(workspaceDir: string): Connection {
   });
   connection.onCodeAction((params) => {
     const document = documents.get(params.textDocument.uri);
+    if (document && isSourcesFile(document.uri)) return privacyCodeActions(document, params.context.diagnostics);
     return document && contracts.handles(document) ? contracts.codeActions(document, params.context.diagnostics) : [];
   });
+
+  documents.listen(connection);
+  return () => {
+    contracts.revalidate(documents.all());
+    void sql.invalidate();
+    for (const document of documents.all()) if (isSourcesFile(document.uri)) validate(document);
+  };
+}
+
+export function startServer(workspaceDir: string): Connection {
+  const connection = createConnection(ProposedFeatures.all);
+  const log: Log = (level, message) =>
+    void connection.sendNotification(Notifications.log.method, { level, message });
+  const engine = new Engine({
+    workspaceDir,
+    log,
+    lookupSecrets: (names) => connection.sendRequest(Requests.resolveSecrets.method, { names }),
+  });
+
+  const refreshDocuments = serveDocuments(connection, engine, log);
+  const samplesChanged = () => {
+    void connection.sendNotification(Notifications.samplesChanged.method, {});
+    refreshDocuments();
+  };
+  const progress = (progressId: string | undefined): RequestContext['onProgress'] => (progressId
+    ? (p) => void connection.sendNotification(Notifications.progress.method, { progressId, ...p } satisfies ParamsOf<typeof Notifications.progress>)
+    : undefined);
+
+  /** One JSON-RPC handler per entry of the engine's request table (requests.ts). */
+  function handle<K extends EngineRequest>(request: K): void {
+    const { method } = Requests[request];
+    connection.onRequest(method, async (params: RequestParams<K>, token: CancellationToken) => {
+      try {
+        const progressId = (params as Partial<WithProgress> | null)?.progressId;
+        return await answer(engine, request, params, { signal: signalFor(token), onProgress: progress(progressId), samplesChanged });
+      } catch (error) {
+        if (!(error instanceof HeadwaterError)) log('error', `${method} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        throw toResponseError(error);
+      }
+    });
+  }
+  for (const request of Object.keys(engineRequests) as EngineRequest[]) handle(request);
 
   connection.onInitialize(() => ({
     capabilities: {
@@ -109,7 +128,6 @@ export function startServer(workspaceDir: string): Connection {
   connection.onShutdown(() => engine.close());
   connection.onExit(() => void engine.close());
 
-  documents.listen(connection);
   connection.listen();
   return connection;
 }

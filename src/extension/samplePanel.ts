@@ -1,6 +1,7 @@
 // The Sample panel: a webview grid over one sample (rows paged from the engine) or over one SQL
 // result (rows held here, up to a cap). The webview never talks to the engine itself.
 import * as vscode from 'vscode';
+import { columnPrivacy } from '../shared/privacy.js';
 import { Requests } from '../shared/protocol.js';
 import type { CellValue, QueryResult, SampleInfo } from '../shared/types.js';
 import type { FromWebview, GridColumn, ToWebview } from '../shared/webview.js';
@@ -99,7 +100,10 @@ export class SamplePanels implements vscode.Disposable {
     if (message.type === 'ready') {
       const { content } = entry;
       const columns: GridColumn[] = content.kind === 'sample'
-        ? content.sample.schema.fields.map(({ name, duckType }) => ({ name, duckType }))
+        ? content.sample.schema.fields.map(({ name, duckType }) => {
+          const privacy = columnPrivacy(content.sample.privacy, name);
+          return privacy ? { name, duckType, privacy } : { name, duckType };
+        })
         : content.result.columns;
       await this.post(entry, content.kind === 'sample'
         ? { type: 'init', title: entry.state.title, columns, totalRows: entry.state.totalRows, sample: content.sample, schema: content.sample.schema }

@@ -25,7 +25,19 @@ export interface PrivacyPolicy {
   hash?: string[];
   drop?: string[];
   keep?: string[];
+  /** Workspace-wide only: `refuse-unmasked` refuses to write out (export, copy) a column where personal data was detected and landed unmasked. */
+  export?: PrivacyExport;
 }
+
+export const PRIVACY_EXPORTS = ['allow', 'refuse-unmasked'] as const;
+export type PrivacyExport = (typeof PRIVACY_EXPORTS)[number];
+
+/** The workspace-wide `export:` option of `privacy:` (top of sources.yaml only). */
+export const PRIVACY_EXPORT_SCHEMA = {
+  type: 'string',
+  enum: [...PRIVACY_EXPORTS],
+  description: 'allow (default): sample data is written out as it landed; refuse-unmasked: export and copy from the grid refuse a column where personal data was detected and landed unmasked (naming it).',
+} as const;
 
 const ruleList = (action: PrivacyAction, what: string) => ({
   type: 'array',
@@ -87,4 +99,23 @@ export interface SamplePrivacy {
   columns: PrivacyColumn[];
   /** Detections the policy does not cover, each with the line to add to sources.yaml. */
   warnings: string[];
+}
+
+/** How one column of a sample landed, for the grid, the profile and the CLI. */
+export interface ColumnPrivacy {
+  /** hashed, masked or dropped by the policy; `unmasked`: personal data detected and landed as it is. */
+  landed: 'hashed' | 'masked' | 'dropped' | 'unmasked';
+  /** One line: the rule, or what was detected. */
+  reason: string;
+  /** False when the workspace forbids writing this column out (export: refuse-unmasked). */
+  copy: boolean;
+}
+
+/** The column's privacy state in a sample; undefined when nothing was detected in it or done to it. */
+export function columnPrivacy(privacy: SamplePrivacy | undefined, column: string): ColumnPrivacy | undefined {
+  const done = privacy?.columns.find((c) => c.field === column);
+  if (done) return { landed: done.action === 'hash' ? 'hashed' : done.action === 'mask' ? 'masked' : 'dropped', reason: done.reason, copy: true };
+  const found = privacy?.findings.filter((f) => f.field === column) ?? [];
+  if (!found.length) return undefined;
+  return { landed: 'unmasked', reason: found.map((f) => f.summary).join('; '), copy: privacy?.policy.export !== 'refuse-unmasked' };
 }

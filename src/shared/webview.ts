@@ -1,8 +1,10 @@
 // Messages between the Sample panel webview and the extension (postMessage). The webview never
 // talks to the engine; the extension forwards row requests.
+import type { ColumnPrivacy } from './privacy.js';
 import type { CellValue, SampleInfo, Schema } from './types.js';
 
-export interface GridColumn { name: string; duckType: string }
+/** `privacy`: how the column landed (hashed, masked, dropped, or detected and unmasked), shown in its header. */
+export interface GridColumn { name: string; duckType: string; privacy?: ColumnPrivacy }
 
 /** Extension -> webview */
 export type ToWebview =

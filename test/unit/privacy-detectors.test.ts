@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   classByName, classesInText, classifyValue, entropy, isBirthDate, isIban, isPaymentCard, isPersonNameShape, isPhone, isSecret,
-  isStreetAddressShape, isUsSsn, luhnValid,
+  isStreetAddressShape, isUsSsn, luhnValid, mayBeSensitive,
 } from '../../src/engine/privacy/detectors.js';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -160,4 +160,29 @@ describe('shapes that must agree with the name', TIMEOUT, () => {
     assert.equal(entropy('aaaa'), 0);
     assert.equal(entropy('abab'), 1);
   });
+});
+
+describe('mayBeSensitive, the prefilter every value passes before the detectors', TIMEOUT, () => {
+  const positives = [
+    'ada@example.com', 'DE89370400440532013000', 'GB82 WEST 1234 5698 7654 32', '4111111111111111', '4111 1111 1111 1111', '378282246310005',
+    '123-45-6789', '192.168.1.20', '2001:db8::1', '::1', '+14155552671', '(415) 555-2671', '415-555-2671', '+44 20 7946 0958',
+    'AKIAIOSFODNN7EXAMPLE', 'AKIAABCDEFGHIJKLMNOP', 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8', 'xoxb-1234567890-abcdefghij', 'xoxp-abcdefghijkl',
+    'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'eyJabcdefghij.eyJabcdefghij.abcdefghij', '-----BEGIN RSA PRIVATE KEY-----', 'Zx9Qm2Lk7Rt4Vb8Np3Hs6Jd1Wf5Gc0Ya',
+    'Please mail ada@example.com about it', 'card 4111 1111 1111 1111 on file', 'ssn 123-45-6789 here',
+  ];
+  // Every value a detector or a text pattern matches passes: a miss here would land a value raw.
+  for (const text of positives) {
+    test(`${JSON.stringify(text)} passes`, () => {
+      assert.equal(mayBeSensitive(text), true);
+      assert.ok(classifyValue(text) !== undefined || classesInText(text).length > 0, 'the example is one a detector matches');
+    });
+  }
+  for (const text of ['order 123 shipped on time', 'ada-123456', 'hello world', 'w42', 'red', '2024-01', '1.2.3', 'Ada Lovelace']) {
+    test(`${JSON.stringify(text)} is skipped`, () => {
+      assert.equal(mayBeSensitive(text), false);
+      assert.equal(classifyValue(text), undefined);
+      assert.deepEqual(classesInText(text), []);
+    });
+  }
 });

@@ -221,6 +221,9 @@ describe('sources.yaml privacy:', { timeout: 30_000 }, () => {
     assert.ok(messages.some(([, m]) => /^Source 'crm': .*default.*detect, mask-detected/.test(String(m))), JSON.stringify(messages));
     assert.ok(messages.some(([, m]) => /^Source 'crm': .*encrypt/.test(String(m))), JSON.stringify(messages));
     const schema = sourcesSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
-    assert.deepEqual(Object.keys(schema.properties.privacy!.properties!), ['default', 'mask', 'hash', 'drop', 'keep']);
+    // export: (export control) is the workspace's alone.
+    assert.deepEqual(Object.keys(schema.properties.privacy!.properties!), ['default', 'mask', 'hash', 'drop', 'keep', 'export']);
+    const exportAtSource = 'sources:\n  - name: crm\n    kind: sqlite\n    path: crm.db\n    privacy: { export: refuse-unmasked }\n';
+    assert.ok(sourcesDiagnostics(doc(exportAtSource)).some((d) => /export/.test(String(d.message))), 'a source cannot set export:');
   });
 });

@@ -128,7 +128,7 @@ export async function checkContract(engine: Engine, contractPath: string, option
     const sandbox = await (await engine.workspace()).sandbox([info.id]);
     let rules: RuleResult[];
     try {
-      const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, lagOf, query: (sql: string) => sandbox.query(sql, 100, options.signal) };
+      const scope = { table: info.table, sampleId: info.id, rows: info.rowCount, complete, now, lagOf, privacy: info.privacy, query: (sql: string) => sandbox.query(sql, 100, options.signal) };
       const columns = new Set(info.schema.fields.map((f) => f.name));
       rules = [...await evaluateQuality(object, objectPointer, scope, columns), ...await evaluateFreshness(contract, object, scope)];
     } finally {

@@ -115,7 +115,10 @@ export function observedPaths(inferred: InferredSchema | undefined, declared: Fi
       if (field.value) walk(field.value);
     };
     inferred.fields.forEach(walk);
-    for (const shape of shapesOfInferred(inferred)) {
+    const json = new Set(declared.filter((f) => /^JSON$/i.test(f.duckType)).map((f) => f.name));
+    for (const inferredShape of shapesOfInferred(inferred)) {
+      // A JSON column (a topic's key or value) read back as JSON text is still JSON to a contract.
+      const shape = json.has(inferredShape.path) && inferredShape.type === 'string' ? { ...inferredShape, type: 'json' as const } : inferredShape;
       const field = byPath.get(shape.path);
       out.set(shape.path, { shape, ...(field ? { inferred: field } : {}), ...(native.get(shape.path) ? { nativeType: native.get(shape.path) } : {}) });
     }

@@ -21,6 +21,9 @@ export interface OdcsQuality {
   arguments?: { validValues?: unknown[]; missingValues?: unknown[]; pattern?: string; [key: string]: unknown };
   unit?: string;
   query?: string;
+  /** `custom` rules: who runs them (`headwater` for the privacy rules) and how. */
+  engine?: string;
+  implementation?: unknown;
   severity?: string;
   mustBe?: unknown;
   mustNotBe?: unknown;

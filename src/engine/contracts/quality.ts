@@ -3,9 +3,11 @@
 // count, a stale-looking maximum) is reported as undecided, not as a failure. A rule that cannot
 // run (bad SQL, a refused file read) is an error: it fails the check like a violation.
 import { HeadwaterError } from '../../shared/errors.js';
+import type { SamplePrivacy } from '../../shared/privacy.js';
 import type { LagFact } from '../../shared/profile.js';
 import type { QueryResult } from '../../shared/types.js';
 import { quoteIdent, quoteLiteral } from '../workspace/sql.js';
+import { isPrivacyRule, measurePrivacyRule } from './privacy-rule.js';
 import { physicalNameOf, type OdcsContract, type OdcsProperty, type OdcsQuality, type OdcsSchemaObject, type OdcsSlaProperty } from './odcs.js';
 
 export type RuleStatus = 'pass' | 'fail' | 'undecided' | 'skipped' | 'error';
@@ -36,6 +38,8 @@ export interface SampleScope {
   now: Date;
   /** The profile's event-time -> ingestion lag for a field, when the sample has one (for `latency`). */
   lagOf?(field: string): Promise<LagFact | undefined>;
+  /** What detection found in the raw values and what the privacy policy did at landing (for the privacy rules). */
+  privacy?: SamplePrivacy;
 }
 
 type Operator = 'mustBe' | 'mustNotBe' | 'mustBeGreaterThan' | 'mustBeGreaterOrEqualTo' | 'mustBeLessThan' | 'mustBeLessOrEqualTo' | 'mustBeBetween' | 'mustNotBeBetween';
@@ -150,6 +154,7 @@ async function measureRule(rule: OdcsQuality, site: RuleSite, t: QualityTarget):
   const label = rule.name ?? metric ?? rule.type ?? 'rule';
   const where = site.path ? `'${site.path}' ` : '';
   const skipped = (why: string): RuleResult => ({ rule: label, path: site.path, pointer: site.pointer, status: 'skipped', message: `${where}${label}: ${why}` });
+  if (isPrivacyRule(rule) && site.path) return measurePrivacyRule(rule, { pointer: site.pointer, path: site.path, column: site.column ?? site.path.split('.')[0]! }, t.scope);
   if (rule.type === 'text' || rule.type === 'custom') return skipped(`${rule.type} rules are for people or other tools; not checked`);
   const op = operatorOf(rule);
   if (!op) return undefined;

@@ -72,7 +72,10 @@ export function timeFacts(evidence: GenerationEvidence): TimeFacts {
   if (!eventTime) return {};
   const out: TimeFacts = { eventTime };
   const lag = facts.lag.find((l) => l.from === eventTime);
-  if (lag && lag.count > 0) {
+  // Against Headwater's own ingestion time, the "lag" of a snapshot is the records' age when sampled
+  // (a topic's history, yesterday's file): no latency the source delivers, and a check of an unchanged
+  // source would miss it by the time since. Only a time the source records on arrival makes the SLO.
+  if (lag && lag.count > 0 && lag.to !== '_hw_ingested_at') {
     const p99 = lag.quantiles.find((q) => q.p === 0.99)?.value ?? lag.max;
     out.lagSeconds = Math.max(1, Math.ceil(p99));
     out.lagEvidence = `99% of ${n(lag.count)} records reached ${lag.to} within ${n(out.lagSeconds)} s of ${eventTime} (max ${n(Math.ceil(lag.max))} s; sample ${evidence.sample.id})`;

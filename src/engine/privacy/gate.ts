@@ -77,15 +77,17 @@ export class PrivacyGate {
     for (const column of columns) this.columns.add(column);
   }
 
-  /** The batch as it lands: transformed columns replaced, other values untouched (rows are copied only when needed). */
-  apply(columns: readonly string[], rows: readonly (readonly unknown[])[]): unknown[][] {
-    const at = columns.map((name, i) => [i, this.decided.get(name)?.apply] as const).filter((e): e is readonly [number, (v: unknown) => unknown] => e[1] !== undefined);
-    if (at.length === 0) return rows as unknown[][];
-    return rows.map((row) => {
-      const out = row.slice();
-      for (const [i, apply] of at) out[i] = apply(row[i]);
-      return out;
-    });
+  /**
+   * The batch as it lands: transformed columns replaced in place, column by column (the rows are the
+   * landing's own, never read raw again, and a copy of every row cost as much as the transforms).
+   */
+  apply(columns: readonly string[], rows: unknown[][]): unknown[][] {
+    for (let c = 0; c < columns.length; c++) {
+      const apply = this.decided.get(columns[c]!)?.apply;
+      if (!apply) continue;
+      for (const row of rows) row[c] = apply(row[c]);
+    }
+    return rows;
   }
 
   /** The fields as landed: a masked or hashed column holds text. */

@@ -78,9 +78,14 @@ export function unmatchedRules(layers: PolicyLayers, columns: readonly string[])
   return PRIVACY_ACTIONS.flatMap((action) => (layers.own?.[action] ?? []).filter((item) => !known.has(item)).map((item) => `${action}: [${item}]`));
 }
 
+/** The action suggested for a class no rule covers: secrets dropped, emails and phones hashed (joins still work), the rest masked. */
+export function suggestedAction(cls: PrivacyClass): Exclude<PrivacyAction, 'keep'> {
+  return cls === 'secret' ? 'drop' : cls === 'email' || cls === 'phone' ? 'hash' : 'mask';
+}
+
 /** The line to add to sources.yaml for a detection the policy does not cover. */
 export function suggestion(layers: PolicyLayers, field: string, cls: PrivacyClass): string {
-  const action = cls === 'secret' ? 'drop' : cls === 'email' || cls === 'phone' ? 'hash' : 'mask';
+  const action = suggestedAction(cls);
   return `under source '${layers.source}' in .headwater/sources.yaml: privacy: { ${action}: [${field}] } (or keep: [${field}] to land it as it is)`;
 }
 
@@ -101,6 +106,8 @@ export function policyProblems(policy: PrivacyPolicy): string[] {
 /** The merged policy recorded with a sample: the source's rules, then the workspace's for what the source does not name. */
 export function appliedPolicy(layers: PolicyLayers): PrivacyPolicy {
   const merged: PrivacyPolicy = { default: defaultOf(layers) };
+  // The workspace's export control in force when the sample landed (the grid's copy follows it).
+  if (layers.workspace?.export) merged.export = layers.workspace.export;
   const named = new Set<string>();
   for (const policy of [layers.own, layers.workspace]) {
     for (const action of PRIVACY_ACTIONS) {

@@ -5,7 +5,7 @@ import type { PrivacyClass, PrivacyExample, PrivacyFinding } from '../../shared/
 import type { Provenance } from '../../shared/types.js';
 import type { BatchProvenance } from '../inference/observe.js';
 import { count, percent } from '../inference/words.js';
-import { classByName, classesInText, classifyValue, isBirthDate, isPaymentCard, isPersonNameShape, isStreetAddressShape } from './detectors.js';
+import { classByName, classesInText, classifyValue, isBirthDate, isPaymentCard, isPersonNameShape, isStreetAddressShape, mayBeSensitive } from './detectors.js';
 import { maskText, maskValue, valueText } from './transform.js';
 
 const EXAMPLES = 3;
@@ -30,7 +30,7 @@ interface ColumnScan {
 
 /** A settled column is scanned in full up to this many values, then one value in SETTLED_STRIDE (its shares are then estimates over the values scanned). */
 const SETTLED_FULL = 10_000;
-const SETTLED_STRIDE = 8;
+const SETTLED_STRIDE = 32;
 
 const NOUN: Record<PrivacyClass, string> = {
   'email': 'an email', 'phone': 'a phone number', 'payment-card': 'a payment card number', 'iban': 'an IBAN', 'us-ssn': 'a US SSN',
@@ -52,6 +52,7 @@ export function classifyAny(value: unknown, byName: ColumnScan['byName']): { who
   const named = byName ? namedClass(byName, value) : undefined;
   if (named) return { whole: named };
   if (typeof value === 'string') {
+    if (!mayBeSensitive(value)) return NOTHING;
     const whole = classifyValue(value);
     if (whole) return { whole };
     const text = classesInText(value);
@@ -87,6 +88,7 @@ function nestedClasses(value: unknown, found: PrivacyClass[], budget: { leaves: 
   if (budget.leaves <= 0 || depth > NESTED_DEPTH || value === null || value === undefined) return;
   if (typeof value === 'string') {
     budget.leaves--;
+    if (!mayBeSensitive(value)) return;
     const whole = classifyValue(value);
     if (whole) addOnce(found, whole);
     else for (const cls of classesInText(value)) addOnce(found, cls);
@@ -96,7 +98,8 @@ function nestedClasses(value: unknown, found: PrivacyClass[], budget: { leaves: 
   } else if (Array.isArray(value)) {
     for (const item of value) nestedClasses(item, found, budget, depth + 1);
   } else if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-    for (const item of Object.values(value)) nestedClasses(item, found, budget, depth + 1);
+    // for-in, not Object.values: no array per object (this runs on every nested value landed).
+    for (const name in value) if (Object.hasOwn(value, name)) nestedClasses((value as Record<string, unknown>)[name], found, budget, depth + 1);
   }
 }
 
@@ -118,7 +121,7 @@ export class PrivacyScanner {
         scan.values++;
         const found = classifyAny(value, scan.byName);
         if (found.whole) this.count(scan, found.whole, 'whole', value, () => provenanceAt(provenance, r));
-        for (const cls of found.text ?? []) this.count(scan, cls, 'text', value, () => provenanceAt(provenance, r));
+        if (found.text) for (const cls of found.text) this.count(scan, cls, 'text', value, () => provenanceAt(provenance, r));
       }
     }
     this.rows += rows.length;

@@ -1,11 +1,11 @@
 // What a policy does to a value at landing: mask (shape kept), hash (keyed HMAC-SHA256) or drop.
 // Each transform exists twice, in JS for rows that land through the appender and as a DuckDB SQL
 // expression for rows DuckDB lands itself; tests hold the two to the same output.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { PrivacyColumn } from '../../shared/privacy.js';
 import { quoteLiteral } from '../workspace/sql.js';
-import { TEXT_GATE, TEXT_PATTERNS } from './detectors.js';
+import { mayBeSensitive, TEXT_GATE, TEXT_PATTERNS } from './detectors.js';
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/gu;
 
@@ -30,7 +30,7 @@ const TEXT_REPLACERS = TEXT_PATTERNS.map((p) => ({ regex: new RegExp(p.source, '
 
 /** Free text with its sensitive spans replaced by their class (`mail me at [email]`); the rest kept. */
 export function maskText(text: string): string {
-  if (!TEXT_GATE.test(text)) return text;
+  if (!mayBeSensitive(text) || !TEXT_GATE.test(text)) return text;
   let out = text;
   let hint: ((text: string) => boolean) | undefined;
   let hinted = false;
@@ -56,12 +56,28 @@ export function hashValue(text: string, key: string): string {
   return createHmac('sha256', key).update(text, 'utf8').digest('hex');
 }
 
-/** hashValue with the key's padded blocks hashed once (RFC 2104), then copied per value: the same digest, cheaper. */
+/** Texts up to this many UTF-16 units (3 UTF-8 bytes each at most) are hashed from one reused buffer. */
+const SHORT_TEXT = 1024;
+
+/**
+ * hashValue with the key's padded blocks (RFC 2104) laid once into reused buffers, each value then
+ * hashed with two one-shot `crypto.hash` calls: the same digest, without the two Hash objects per value.
+ */
 function keyedHasher(key: string): (text: string) => string {
   const { inner, outer } = hmacPads(key);
   const innerStart = createHash('sha256').update(inner);
   const outerStart = createHash('sha256').update(outer);
-  return (text) => outerStart.copy().update(innerStart.copy().update(text, 'utf8').digest()).digest('hex');
+  const long = (text: string) => outerStart.copy().update(innerStart.copy().update(text, 'utf8').digest()).digest('hex');
+  const innerBuf = Buffer.alloc(64 + SHORT_TEXT * 3);
+  inner.copy(innerBuf);
+  const outerBuf = Buffer.alloc(64 + 32);
+  outer.copy(outerBuf);
+  return (text) => {
+    if (text.length > SHORT_TEXT) return long(text);
+    const n = innerBuf.write(text, 64, 'utf8');
+    hash('sha256', innerBuf.subarray(0, 64 + n), 'buffer').copy(outerBuf, 64);
+    return hash('sha256', outerBuf, 'hex');
+  };
 }
 
 /** The key's inner and outer padded blocks (RFC 2104). */

@@ -1,7 +1,7 @@
 // The JSON Schema of .headwater/sources.yaml, made from the drivers' manifests (one `if kind then`
 // branch per kind), so a new kind needs no edit here. Served to editors; the engine's own checks
 // (config.ts) go through the same manifests entry by entry, for messages that name the option.
-import { PRIVACY_SCHEMA } from '../../shared/privacy.js';
+import { PRIVACY_EXPORT_SCHEMA, PRIVACY_SCHEMA } from '../../shared/privacy.js';
 import { COMMON_ENTRY_PROPERTIES, driverKinds, manifests } from '../drivers/registry.js';
 
 type JsonSchema = { [keyword: string]: unknown };
@@ -19,7 +19,7 @@ export function sourcesSchema(): JsonSchema {
     additionalProperties: false,
     properties: {
       sources: { type: 'array', description: SOURCES_DESCRIPTION, items: { $ref: '#/definitions/source' } },
-      privacy: { ...PRIVACY_SCHEMA, description: `The workspace-wide privacy policy; a source's own privacy: comes first. ${PRIVACY_SCHEMA.description}` },
+      privacy: { ...PRIVACY_SCHEMA, properties: { ...PRIVACY_SCHEMA.properties, export: PRIVACY_EXPORT_SCHEMA }, description: `The workspace-wide privacy policy; a source's own privacy: comes first. ${PRIVACY_SCHEMA.description}` },
     },
     definitions: {
       source: {

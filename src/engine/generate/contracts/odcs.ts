@@ -7,7 +7,7 @@ import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
 import { entityTable, safeName } from '../evidence.js';
 import { qualityRules, rangeViolationsSql, timeFacts, TODO, type QualityRule } from '../rules.js';
 import { odcsLogicalType } from '../types.js';
-import { privacyProperties } from './privacy.js';
+import { privacyProperties, privacyQuality } from './privacy.js';
 import { yamlDocument } from '../yaml.js';
 import { manifestFor } from '../../drivers/registry.js';
 
@@ -26,12 +26,15 @@ function odcsRule(rule: QualityRule, table: string): Json {
   }
 }
 
-/** Nested properties from the inferred schema (struct fields, list elements). */
-function nestedProperty(field: InferredField): Json {
+/** Nested properties from the inferred schema (struct fields, list elements); `path` is the field's dotted path, for its privacy rules. */
+function nestedProperty(field: InferredField, path: string, column: string, evidence: GenerationEvidence): Json {
   const logicalType = field.type === 'map' ? 'object' : odcsLogicalType(field.type === 'union' ? 'string' : field.type);
   const out: Json = { name: field.name, logicalType, physicalType: field.duckType, required: !field.nullable, description: `${field.presence}.` };
-  if (field.fields?.length) out.properties = field.fields.map(nestedProperty);
-  if (field.element) out.items = { ...nestedProperty(field.element), name: 'item' };
+  if (field.fields?.length) out.properties = field.fields.map((f) => nestedProperty(f, `${path}.${f.name}`, column, evidence));
+  // List elements have no path of their own in the profile (and no privacy rule).
+  if (field.element) out.items = { ...nestedProperty(field.element, `${path}[]`, column, evidence), name: 'item' };
+  const quality = privacyQuality(path, column, evidence.profile?.fields.find((f) => f.path === path), evidence.sample.privacy);
+  if (quality.length) out.quality = quality;
   return out;
 }
 
@@ -57,9 +60,16 @@ function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: Q
     ...privacyProperties(column.name, evidence.sample.privacy),
   };
   if (column.type === 'uuid') out.logicalTypeOptions = { format: 'uuid' };
-  if (column.inferred?.fields?.length) out.properties = column.inferred.fields.map(nestedProperty);
-  if (column.inferred?.element) out.items = { ...nestedProperty(column.inferred.element), name: 'item' };
-  if (mine.length) out.quality = mine.map((r) => odcsRule(r, table));
+  if (column.inferred?.fields?.length) out.properties = column.inferred.fields.map((f) => nestedProperty(f, `${column.name}.${f.name}`, column.name, evidence));
+  if (column.inferred?.element) out.items = { ...nestedProperty(column.inferred.element, `${column.name}[]`, column.name, evidence), name: 'item' };
+  // Paths inside a JSON column the contract does not list as properties (a topic's value) carry their rules on the column.
+  const inside = column.inferred?.fields?.length ? [] : (evidence.profile?.fields ?? []).filter((f) => f.column === column.name && f.depth > 0 && f.via === 'json');
+  const quality = [
+    ...mine.map((r) => odcsRule(r, table)),
+    ...privacyQuality(column.name, column.name, column.profile, evidence.sample.privacy),
+    ...inside.flatMap((f) => privacyQuality(f.path, column.name, f, evidence.sample.privacy).map((rule) => ({ ...rule, implementation: { ...(rule.implementation as object), path: f.path.slice(column.name.length + 1) } }))),
+  ];
+  if (quality.length) out.quality = quality;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // an ODCS property's `classification`, `tags` and custom properties `pii`, `privacyClasses` and
 // `privacyLanding` (ODCS 3.1 has no `pii` key: custom properties are its place for one).
 import type { SamplePrivacy } from '../../../shared/privacy.js';
+import type { FieldProfile } from '../../../shared/profile.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,3 +25,45 @@ export function privacyProperties(column: string, privacy: SamplePrivacy | undef
     customProperties: custom,
   };
 }
+
+/** Lengths of the hex digests common hashes give (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512). */
+export const DIGEST_LENGTHS = [32, 40, 56, 64, 96, 128];
+
+/**
+ * Values that look hashed in the profile: one fixed digest length, and every frequent pattern made
+ * of lower-case (or upper-case) letters and digits only (a hex digest's shape).
+ */
+export function looksHashed(profile: FieldProfile | undefined): boolean {
+  const s = profile?.string;
+  if (!s || !profile.count || s.length.min !== s.length.max || !DIGEST_LENGTHS.includes(s.length.min)) return false;
+  const patterns = s.patterns?.values ?? [];
+  return patterns.length > 0 && patterns.every((p) => /^[a9]+$/.test(String(p.value)) || /^[A9]+$/.test(String(p.value)));
+}
+
+/**
+ * The quality rules that say a field stays hashed or masked, which `headwater check` runs on the live
+ * source: `arrivesHashed` where the source already sends digests (no personal data detected in the
+ * field, every value a hex digest), and `lands<Action>` where the privacy policy transformed the field at
+ * landing. `path` is the dotted path from the column; the policy acts on top-level columns only.
+ */
+export function privacyQuality(path: string, column: string, profile: FieldProfile | undefined, privacy: SamplePrivacy | undefined): Json[] {
+  const landed = path === column ? privacy?.columns.find((c) => c.field === column) : undefined;
+  if (landed) {
+    const done = LANDED_WORD[landed.action];
+    return [{
+      type: 'custom', engine: 'headwater', name: `lands${done[0]!.toUpperCase()}${done.slice(1)}`, implementation: { privacy: 'lands', action: landed.action },
+      dimension: 'conformity', severity: 'error',
+      description: `Personal data stays out of the workspace: the privacy policy ${done} this field at landing (${landed.reason}); \`headwater check\` fails, naming the field, when a sample lands it raw.`,
+    }];
+  }
+  const transformed = privacy?.columns.some((c) => c.field === column);
+  const detected = privacy?.findings.some((f) => f.field === column);
+  if (transformed || detected || !looksHashed(profile)) return [];
+  return [{
+    type: 'custom', engine: 'headwater', name: 'arrivesHashed', implementation: { privacy: 'arrives-hashed' },
+    dimension: 'conformity', severity: 'error',
+    description: `Arrives hashed: every sampled value is a ${profile!.string!.length.min}-character hex digest and no personal data was detected in it; \`headwater check\` fails, naming the field, when the source sends it raw.`,
+  }];
+}
+
+const LANDED_WORD: Record<'hash' | 'mask' | 'drop', string> = { hash: 'hashed', mask: 'masked', drop: 'dropped' };
