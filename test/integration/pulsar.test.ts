@@ -19,6 +19,7 @@ import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js'
 const ORDERS = 'persistent://public/default/orders';
 const PLAIN = 'persistent://public/default/plain';
 const BATCHED = 'persistent://public/default/batched';
+const SLOW = 'persistent://public/default/slow';
 
 /** ledger:entry:partition:batch of a base64 message id, as the driver lands it. */
 function idText(base64: string, partition = -1): string {
@@ -54,9 +55,10 @@ describe('Pulsar driver', { skip: pulsarSkipReason(), timeout: 10 * 60_000 }, ()
     plainIds.push(...await server.produce(PLAIN, Array.from({ length: 30 }, (_, i) => ({ payload: JSON.stringify({ n: i + 1, note: i % 2 ? null : `note ${i + 1}`, at: 1_700_000_000_000 + i }), key: `k${i % 3}`, properties: { trace: `t-${i + 1}` } }))));
     await server.produce(ORDERS, Array.from({ length: 60 }, (_, i) => ({ payload: JSON.stringify({ order: i + 1 }), key: `customer-${i % 7}` })));
     batchedIds.push(...await server.produce(BATCHED, Array.from({ length: 40 }, (_, i) => ({ payload: `line ${i + 1}` })), { batching: true }));
+    await server.produce(SLOW, Array.from({ length: 3000 }, (_, i) => ({ payload: JSON.stringify({ n: i }) })));
     // A durable subscription at the start of orders: its backlog is every message, and must stay so.
     await server.call('PUT', '/admin/v2/persistent/public/default/orders/subscription/billing', { entryId: -1, ledgerId: -1 });
-    ws = createTestWorkspace('hw-pulsar-test-', `sources:\n  - name: bus\n    kind: pulsar\n    url: ${server.url}\n    token: \${secret:PULSAR_TOKEN}\n  - name: wrong\n    kind: pulsar\n    url: ${server.url}\n    token: \${secret:WRONG_TOKEN}\n`, {
+    ws = createTestWorkspace('hw-pulsar-test-', `sources:\n  - name: bus\n    kind: pulsar\n    url: ${server.url}\n    token: \${secret:PULSAR_TOKEN}\n  - name: slow\n    kind: pulsar\n    url: ${server.url}\n    token: \${secret:PULSAR_TOKEN}\n    options: { receiverQueueSize: 1 }\n  - name: wrong\n    kind: pulsar\n    url: ${server.url}\n    token: \${secret:WRONG_TOKEN}\n`, {
       secrets: { PULSAR_TOKEN: token, WRONG_TOKEN: `${token.slice(0, -4)}AAAA` },
     });
   });
@@ -78,7 +80,7 @@ describe('Pulsar driver', { skip: pulsarSkipReason(), timeout: 10 * 60_000 }, ()
     assert.ok((await ws.engine.browse('bus', [])).some((n) => n.id === 'public'));
     assert.deepEqual((await ws.engine.browse('bus', ['public'])).map((n) => n.id), ['default']);
     const topics = await ws.engine.browse('bus', ['public', 'default']);
-    assert.deepEqual(topics.map((n) => n.entity), [BATCHED, ORDERS, PLAIN], 'partitions and system topics are not listed beside their topics');
+    assert.deepEqual(topics.map((n) => n.entity), [BATCHED, ORDERS, PLAIN, SLOW], 'partitions and system topics are not listed beside their topics');
     const orders = topics.find((n) => n.entity === ORDERS)!;
     assert.match(orders.detail ?? '', /^3 partitions · 60 messages in · .* · backlog 60 · 1 subscription$/);
     assert.match(orders.tooltip ?? '', /\*\*Ordering:\*\* per partition/);
@@ -162,6 +164,19 @@ describe('Pulsar driver', { skip: pulsarSkipReason(), timeout: 10 * 60_000 }, ()
     const internal = (await server.call('GET', '/admin/v2/persistent/public/default/plain/internalStats')).body;
     assert.deepEqual(Object.keys(internal.cursors ?? {}), [], 'no cursor on the ledger');
     assert.deepEqual(notReads(server).notReads, []);
+  });
+
+  test('while a read runs, its only trace is a non-durable subscription, gone once it ends', async () => {
+    // One message in flight at a time (receiverQueueSize 1): the read lasts long enough to look at the topic meanwhile.
+    let during: Promise<Record<string, { isDurable?: boolean }>> | undefined;
+    const info = await ws.engine.sample('slow', SLOW, { limit: 100_000 }, {
+      onProgress: (p) => { if (p.rows > 0) during ??= server.call('GET', '/admin/v2/persistent/public/default/slow/stats').then((r) => r.body.subscriptions); },
+    });
+    assert.equal(info.rowCount, 3000);
+    const seen = await during;
+    assert.ok(seen, 'the read reported progress');
+    assert.deepEqual(Object.values(seen).map((sub) => sub.isDurable), [false], `one non-durable subscription (the reader's): ${JSON.stringify(seen)}`);
+    await waitFor(async () => Object.keys((await server.call('GET', '/admin/v2/persistent/public/default/slow/stats')).body.subscriptions).length === 0, { timeoutMs: 15_000, what: 'the reader of slow to close' });
   });
 
   test('an unknown topic is refused by name and not created', async () => {
