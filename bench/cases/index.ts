@@ -2,6 +2,8 @@
 import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { influxdb } from './influxdb.js';
+import { dynamodb, mongodb } from './documents.js';
+import { cassandra, opensearch } from './wide.js';
 import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
@@ -12,7 +14,7 @@ import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, mongodb, dynamodb, cassandra, opensearch, exportParquet, privacy];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);
