@@ -3,6 +3,8 @@ import type { BenchCase } from '../harness.js';
 import { inference, inferenceOneThread, inferenceQuicktype } from './inference.js';
 import { influxdb } from './influxdb.js';
 import { clickhouse } from './clickhouse.js';
+import { dynamodb, mongodb } from './documents.js';
+import { cassandra, opensearch } from './wide.js';
 import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
@@ -14,7 +16,7 @@ import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 import { sqlCompletion } from './sql-completion.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion, mongodb, dynamodb, cassandra, opensearch];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

@@ -157,6 +157,8 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
     await expectError(engine.sample('wrong', 'plant/autogen/temperature', { limit: 10 }), /InfluxDB source 'wrong'.*HTTP 401/);
     await expectError(engine.sample('tsdb', 'nodb/autogen/temperature', { limit: 10 }), /InfluxDB source 'tsdb', entity 'nodb\/autogen\/temperature': database 'nodb' has no measurement/);
     await expectError(engine.sample('portal', 'plant/autogen/temperature', { limit: 10 }), /InfluxDB source 'portal'.*not InfluxDB's JSON: <html>/);
+    // A query the server rejects: a retention policy it does not have.
+    await expectError(engine.sample('tsdb', 'plant/nopolicy/temperature', { limit: 10, from: 'first', to: 'last' }), /InfluxDB source 'tsdb': the last point of plant\/nopolicy\/temperature: the server refused the statement: retention policy not found: nopolicy/);
     const down = await engine.describe('wrong');
     assert.equal(down.reachable, false);
     assert.match(down.detail ?? '', /HTTP 401/);

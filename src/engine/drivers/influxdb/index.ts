@@ -78,7 +78,7 @@ async function declaredFields(api: Api, ref: MeasurementRef): Promise<Field[]> {
 
 /** Newest (or oldest) point time of the measurement in nanoseconds: a LIMIT 1 read, the only way InfluxDB 1.x tells it. */
 async function edgeTime(api: Api, ref: MeasurementRef, edge: 'first' | 'last'): Promise<bigint | undefined> {
-  const { series } = await influxql(api, `SELECT * FROM ${fromClause(ref)} ORDER BY time ${edge === 'last' ? 'DESC' : 'ASC'} LIMIT 1`, `the ${edge} point`, ref.db);
+  const { series } = await influxql(api, `SELECT * FROM ${fromClause(ref)} ORDER BY time ${edge === 'last' ? 'DESC' : 'ASC'} LIMIT 1`, `the ${edge} point of ${ref.db}/${ref.rp}/${ref.measurement}`, ref.db);
   const time = series[0]?.values[0]?.[0];
   return typeof time === 'string' ? timeNs(time) : undefined;
 }
