@@ -30,6 +30,7 @@ import { manifest as dynamodb } from './dynamodb/manifest.js';
 import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
+import { manifest as neo4j } from './neo4j/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -62,6 +63,7 @@ const kinds: KindEntry[] = [
   { manifest: mongodb, load: () => import('./mongodb/index.js') },
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
+  { manifest: neo4j, load: () => import('./neo4j/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
