@@ -31,6 +31,7 @@ import { manifest as mongodb } from './mongodb/manifest.js';
 import { manifest as cassandra } from './cassandra/manifest.js';
 import { manifest as opensearch } from './opensearch/manifest.js';
 import { manifest as neo4j } from './neo4j/manifest.js';
+import { manifest as sparql } from './sparql/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -64,6 +65,7 @@ const kinds: KindEntry[] = [
   { manifest: cassandra, load: () => import('./cassandra/index.js') },
   { manifest: opensearch, load: () => import('./opensearch/index.js') },
   { manifest: neo4j, load: () => import('./neo4j/index.js') },
+  { manifest: sparql, load: () => import('./sparql/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();
