@@ -8,6 +8,7 @@ import { groupedFacts, keyCandidates } from './duplicates.js';
 import { cadence } from './cadence.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { entityTypesFact, ttlFact } from './item-facts.js';
+import { degreeFact } from './graph-facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
 import { addBoundedHistograms, addHistograms, readHistograms, storageBounds } from './histograms.js';
@@ -81,6 +82,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   const partitions = readPartitions(row, factsPlan, factAliases, settings, hotspotRatio);
   const entityTypes = await entityTypesFact(runner, plan, rows);
   const ttl = await ttlFact(runner, plan, options.ttlField, rows, new Date(profiledAt));
+  const degrees = await degreeFact(runner, plan, rows);
   return {
     table: `${resolved.schema}.${resolved.name}`,
     ...(resolved.sampleId ? { sampleId: resolved.sampleId } : {}),
@@ -100,6 +102,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
       ...(partitions ? { partitions } : {}),
       ...(entityTypes ? { entityTypes } : {}),
       ...(ttl ? { ttl } : {}),
+      ...(degrees ? { degrees } : {}),
     },
     queries: runner.queries,
     notes,

@@ -45,11 +45,11 @@ function plan(entity: GraphEntity, where: string | undefined, options: DriverSam
     const random = seededRandom(seed);
     const span = Math.max(0, total - length);
     const offsets = [...new Set(Array.from({ length: runs }, () => Math.floor(random() * (span + 1))))].sort((a, b) => a - b);
-    // Counts go into the text as integer literals: the driver would send a JS number as a float, which SKIP and LIMIT refuse.
-    const cypher = (skip: number) => `${match} WITH ${bound} SKIP ${skip} LIMIT ${length} RETURN ${returnList(entity)}`;
+    // One text for every run, so the server plans it once; counts go as bigints (a JS number would be sent as a float, which SKIP refuses).
+    const cypher = `${match} WITH ${bound} SKIP $skip LIMIT $length RETURN ${returnList(entity)}`;
     return {
-      runs: offsets.map((skip) => ({ cypher: cypher(skip), params: {}, offset: skip })),
-      about: `${cypher(0).replace('SKIP 0', 'SKIP $offset')} at ${offsets.length} seeded random offsets (${offsets.join(', ')}; seed ${seed}) of ${total.toLocaleString('en-US')} in scan order`,
+      runs: offsets.map((skip) => ({ cypher, params: { skip: BigInt(skip), length: BigInt(length) }, offset: skip })),
+      about: `${cypher} at ${offsets.length} seeded random offsets (${offsets.join(', ')}; seed ${seed}) of ${total.toLocaleString('en-US')} in scan order, ${length} per run`,
     };
   }
   const limit = options.strategy === 'full' ? '' : ` LIMIT ${Math.trunc(options.limit)}`;

@@ -104,7 +104,9 @@ export class WideShaper {
     [...subjects.keys()].forEach((subject, i) => {
       const row: unknown[] = [subject, ...this.fields.slice(1).map((_f, c) => {
         const held = values[i]!.get(c + 1);
-        return held === undefined ? null : held.length === 1 ? held[0] : held;
+        if (held === undefined) return null;
+        // JSON columns take JSON text for strings (the landing passes text through as JSON).
+        return held.length === 1 ? (typeof held[0] === 'string' ? JSON.stringify(held[0]) : held[0]) : held;
       })];
       rows.push(row);
       provenance.push({ subject, offset: offset + i });
