@@ -5,6 +5,7 @@ import { influxdb } from './influxdb.js';
 import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
+import { neo4j } from './neo4j.js';
 import { logsAccess, logsJson } from './logs.js';
 import { postgresLanding, postgresMemory } from './postgres.js';
 import { privacy } from './privacy.js';
@@ -12,7 +13,7 @@ import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, neo4j, exportParquet, privacy];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

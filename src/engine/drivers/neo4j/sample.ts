@@ -84,7 +84,7 @@ export async function sampleNeo4j(source: ResolvedSource, entity: string, option
     const { runs, about } = plan(parsed, where, options, total ?? 0, settings);
     // Headwater's own templates only read; a --where makes the text the user's, so the server plans it first.
     if (where !== undefined) await requireReadOnlyPlan(tx, runs[0]!, at);
-    const pull = reader(tx, parsed, runs, settings.fetchSize, ctx.signal, (error) => neo4jError(error, source, entity, settings));
+    const pull = readAhead(reader(tx, parsed, runs, settings.fetchSize, ctx.signal, (error) => neo4jError(error, source, entity, settings)));
     const first = await pull();
     // Cypher matches nothing for a label the graph lacks: only then is it looked up, to say so.
     if (!first && !ctx.signal.aborted) await requireKnown(tx, source, entity, parsed);
@@ -161,4 +161,23 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
       reject(error as Error);
     });
   });
+}
+
+/**
+ * Starts reading the next batch as soon as one is handed over, so the server keeps streaming while
+ * the batch lands (the driver's back-pressure would otherwise pause it for every landing).
+ */
+function readAhead(pull: () => Promise<RecordBatch | undefined>): () => Promise<RecordBatch | undefined> {
+  let next: Promise<RecordBatch | undefined> | undefined;
+  return async () => {
+    const current = next ?? pull();
+    next = undefined;
+    const batch = await current;
+    if (batch) {
+      next = pull();
+      // Its failure surfaces on the next call; a stop that never calls again must not leave it unhandled.
+      next.catch(() => undefined);
+    }
+    return batch;
+  };
 }
