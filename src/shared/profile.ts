@@ -1,6 +1,7 @@
 // The profile of a landed sample: per-field statistics and source-level facts, all plain JSON (what
 // `headwater profile --json` prints and the Profile panel draws). Every figure says what it rests on.
 import type { CadenceFact } from './cadence.js';
+import type { DegreeFact } from './degrees.js';
 import type { SamplePrivacy } from './privacy.js';
 
 /** A value as it appears in the profile: numbers, text, booleans; times as ISO-8601 UTC text. */
@@ -297,24 +298,7 @@ export interface TtlFact {
 }
 
 export type { CadenceFact, CadenceGap, OffGridPoint } from './cadence.js';
-
-/** Graph nodes: how many relationships each has (the source's degree, from each row's provenance), and the hubs. */
-export interface DegreeFact {
-  nodes: number;
-  min: number;
-  max: number;
-  mean: number;
-  quantiles: { p: number; value: number }[];
-  /** Nodes by degree, as a histogram over power-of-two buckets: [0], [1], [2,3], [4,7]... */
-  buckets: { from: number; to: number; nodes: number }[];
-  /** The nodes with the most relationships, most first. */
-  hubs: { elementId: string; degree: number; share: number }[];
-  /** The hubs far above the rest (supernodes): degree over `threshold` times the 99th percentile, and at least 100. */
-  supernodes: string[];
-  threshold: number;
-  warnings: string[];
-  basis: Basis;
-}
+export type { DegreeFact } from './degrees.js';
 
 export interface SourceFacts {
   eventTime?: EventTimeFact;
