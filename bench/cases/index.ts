@@ -8,6 +8,7 @@ import { cassandra, opensearch } from './wide.js';
 import { exportParquet } from './export.js';
 import { kafka } from './kafka.js';
 import { landing } from './landing.js';
+import { neo4j } from './neo4j.js';
 import { logsAccess, logsJson } from './logs.js';
 import { postgresLanding, postgresMemory } from './postgres.js';
 import { privacy } from './privacy.js';
@@ -16,7 +17,7 @@ import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 import { sqlCompletion } from './sql-completion.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion, mongodb, dynamodb, cassandra, opensearch];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion, mongodb, dynamodb, cassandra, opensearch, neo4j];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

@@ -125,6 +125,11 @@ export function profileSummary(profile: Profile): string {
   if (facts.partitions) lines.push(`partitions       ${JSON.stringify(facts.partitions)}`);
   if (facts.ttl) lines.push(`ttl              ${JSON.stringify(facts.ttl)}`);
   if (facts.documentShape) lines.push(`document shape   ${documentShapeLine(facts.documentShape)}`);
+  if (facts.degrees) {
+    const d = facts.degrees;
+    lines.push(`degrees          ${d.nodes} nodes: min ${d.min}, median ${d.quantiles[0]?.value ?? 0}, p99 ${d.quantiles[2]?.value ?? 0}, max ${d.max}; hubs ${d.hubs.map((h) => `${h.elementId} (${h.degree})`).join(', ')}`);
+    for (const warning of d.warnings) lines.push(`                 ${warning}`);
+  }
   if (facts.entityTypes) lines.push('', entityTypesTable(facts.entityTypes));
   if (profile.privacy) lines.push('', privacySummary(profile.privacy));
   lines.push('', `${profile.rows.toLocaleString('en-US')} rows profiled in ${profile.durationMs} ms (${profile.queries.length} queries). Use --json for every figure.`);

@@ -2,6 +2,7 @@
 // `headwater profile --json` prints and the Profile panel draws). Every figure says what it rests on.
 import type { CadenceFact } from './cadence.js';
 import type { DocumentShapeFact } from './document-shape.js';
+import type { DegreeFact } from './degrees.js';
 import type { SamplePrivacy } from './privacy.js';
 
 /** A value as it appears in the profile: numbers, text, booleans; times as ISO-8601 UTC text. */
@@ -299,6 +300,7 @@ export interface TtlFact {
 
 export type { CadenceFact, CadenceGap, OffGridPoint } from './cadence.js';
 export type { DocumentShapeFact } from './document-shape.js';
+export type { DegreeFact } from './degrees.js';
 
 export interface SourceFacts {
   eventTime?: EventTimeFact;
@@ -313,6 +315,7 @@ export interface SourceFacts {
   entityTypes?: EntityTypesFact;
   ttl?: TtlFact;
   documentShape?: DocumentShapeFact;
+  degrees?: DegreeFact;
 }
 
 export interface Profile {

@@ -36,6 +36,8 @@ import { manifest as lakehouse } from './lakehouse/manifest.js';
 import { manifest as sqs } from './sqs/manifest.js';
 import { manifest as kinesis } from './kinesis/manifest.js';
 import { manifest as pulsar } from './pulsar/manifest.js';
+import { manifest as neo4j } from './neo4j/manifest.js';
+import { manifest as sparql } from './sparql/manifest.js';
 
 export type { OptionProblem, SourceManifest };
 export { COMMON_ENTRY_PROPERTIES };
@@ -74,6 +76,8 @@ const kinds: KindEntry[] = [
   { manifest: sqs, load: () => import('./sqs/index.js') },
   { manifest: kinesis, load: () => import('./kinesis/index.js') },
   { manifest: pulsar, load: () => import('./pulsar/index.js') },
+  { manifest: neo4j, load: () => import('./neo4j/index.js') },
+  { manifest: sparql, load: () => import('./sparql/index.js') },
 ];
 
 const loaded = new Map<string, Promise<Driver>>();

@@ -9,6 +9,7 @@ import { cadence } from './cadence.js';
 import { documentShapeFact } from './document-shape.js';
 import { addFactAggregates, outOfOrder, planFacts, readEventTime, readLags, readPartitions } from './facts.js';
 import { entityTypesFact, ttlFact } from './item-facts.js';
+import { degreeFact } from './graph-facts.js';
 import { planProfile } from './plan.js';
 import { Aggregates, ProfileRunner } from './run.js';
 import { addBoundedHistograms, addHistograms, readHistograms, storageBounds } from './histograms.js';
@@ -83,6 +84,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
   const entityTypes = await entityTypesFact(runner, plan, rows);
   const ttl = await ttlFact(runner, plan, options.ttlField, rows, new Date(profiledAt));
   const documentShape = await documentShapeFact(runner, plan, rows);
+  const degrees = await degreeFact(runner, plan, rows);
   return {
     table: `${resolved.schema}.${resolved.name}`,
     ...(resolved.sampleId ? { sampleId: resolved.sampleId } : {}),
@@ -103,6 +105,7 @@ export async function profileSample(connection: DuckDBConnection, table: string,
       ...(entityTypes ? { entityTypes } : {}),
       ...(ttl ? { ttl } : {}),
       ...(documentShape ? { documentShape } : {}),
+      ...(degrees ? { degrees } : {}),
     },
     queries: runner.queries,
     notes,

@@ -1,0 +1,4 @@
+import backend from './backends/sparql.js';
+import { conformance } from './conformance.js';
+
+conformance(backend);
