@@ -68,6 +68,27 @@ export function startServer(workspaceDir: string): Connection {
   }
   for (const request of Object.keys(engineRequests) as EngineRequest[]) handle(request);
 
+  serveDocuments(connection, documents, { contracts, sql }, log);
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' ', '.'], resolveProvider: true },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'headwater-engine', version: ENGINE_VERSION },
+  }));
+  connection.onShutdown(() => engine.close());
+  connection.onExit(() => void engine.close());
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+/** Language features per document kind: sources.yaml, SQL files and data contracts. */
+function serveDocuments(connection: Connection, documents: TextDocuments<TextDocument>, { contracts, sql }: { contracts: ContractFeatures; sql: SqlFeatures }, log: (level: 'debug', message: string) => void): void {
   const validate = (document: TextDocument) => {
     if (isSourcesFile(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: sourcesDiagnostics(document) });
     else if (isSqlDocument(document)) void sql.validate(document, () => documents.get(document.uri)).catch((error: unknown) => log('debug', `SQL diagnostics: ${String(error)}`));
@@ -96,20 +117,4 @@ export function startServer(workspaceDir: string): Connection {
     const document = documents.get(params.textDocument.uri);
     return document && contracts.handles(document) ? contracts.codeActions(document, params.context.diagnostics) : [];
   });
-
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [':', ' ', '.'], resolveProvider: true },
-      hoverProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'] },
-    },
-    serverInfo: { name: 'headwater-engine', version: ENGINE_VERSION },
-  }));
-  connection.onShutdown(() => engine.close());
-  connection.onExit(() => void engine.close());
-
-  documents.listen(connection);
-  connection.listen();
-  return connection;
 }
