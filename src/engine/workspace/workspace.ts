@@ -14,7 +14,7 @@ import { readerToResult } from './cells.js';
 import { ensureCatalog, SAMPLES_SCHEMA } from './catalog.js';
 import { extensionDirectory, type OpenedDuckDB } from './duckdb.js';
 import { SampleWriter } from './landing.js';
-import { queryMemoryLimit } from './memory.js';
+import { exportMemoryLimit, queryMemoryLimit, underMemoryLimit } from './memory.js';
 import { openWorkspaceDatabase, workspaceDatabasePath } from './opening.js';
 import { SampleSandbox } from './sandbox.js';
 import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
@@ -275,10 +275,12 @@ export class Workspace {
         await assertOneSelect(connection, params.sql, (t) => this.api.StatementType[t] ?? String(t));
       }
       const select = exportSelect(table ? { table } : { sql: params.sql ?? '' });
-      const rows = await copyTo({
+      const copy = () => copyTo({
         connection, select, format, file, signal: control.signal, onProgress: control.onProgress,
         runCopy: (sql, signal) => userQuery(connection, this.databaseName, sql, async (check) => Number((await runStatement(connection, sql, { maxRows: 1, signal, check })).rows[0]?.[0] ?? 0), params.sql ?? ''),
       });
+      // A sample is a scan into a streaming writer: bounded memory. A query's joins and sorts keep the query limit.
+      const rows = table ? await underMemoryLimit(this.connection, exportMemoryLimit(), copy) : await copy();
       ok = true;
       return { path, format, rows, bytes: statSync(file).size, elapsedMs: Date.now() - started };
     } catch (cause) {
