@@ -1,6 +1,7 @@
 // Partition-key simulator: pick any field and a partition count and see how the sample's records
-// would spread over Kafka partitions with that field as the message key (murmur2, computed by the
-// engine), with a bar per partition and the hotspot warning.
+// would spread over Kafka partitions with that field as the message key (murmur2), or over Kinesis
+// shards with it as the partition key (MD5), computed by the engine, with a bar per partition and the
+// hotspot warning.
 import type { Chart } from 'chart.js';
 import type { PartitionSimulation, Profile } from '../../src/shared/profile.js';
 import type { FromProfileWebview } from '../../src/shared/profileWebview.js';
@@ -14,6 +15,7 @@ export class PartitionSimulator {
   readonly element: HTMLElement;
   private readonly fieldSelect = el('select', 'hw-input');
   private readonly countInput = el('input', 'hw-input hw-input-number');
+  private readonly ruleSelect = el('select', 'hw-input');
   private readonly button = el('button', 'hw-button hw-button-primary', 'Simulate');
   private readonly result = el('div', 'hw-sim-result');
   private chart: Chart | undefined;
@@ -21,7 +23,7 @@ export class PartitionSimulator {
 
   constructor(profile: Profile, private readonly post: (message: FromProfileWebview) => void) {
     this.element = section('hw-simulator', 'Partition-key simulator',
-      "Pick a field as the Kafka message key and a partition count: the records per partition under Kafka's default partitioner (murmur2 of the key), computed over every row of the sample.");
+      "Pick a field as the Kafka message key (or Kinesis partition key) and a partition count: the records per partition under Kafka's default partitioner (murmur2 of the key), or per shard under Kinesis's rule (MD5 of the key into even hash-key ranges), computed over every row of the sample.");
     const fields = profile.fields.filter((field) => KEYABLE.has(field.kind));
     for (const field of fields) {
       const option = el('option', undefined, field.path);
@@ -37,6 +39,12 @@ export class PartitionSimulator {
     this.countInput.max = '100000';
     this.countInput.value = String(facts.partitions?.partitions.length || 6);
     this.countInput.setAttribute('aria-label', 'Partitions');
+    for (const [value, text] of [['kafka', 'Kafka (murmur2)'], ['kinesis', 'Kinesis shards (MD5)']] as const) {
+      const option = el('option', undefined, text);
+      option.value = value;
+      this.ruleSelect.append(option);
+    }
+    this.ruleSelect.setAttribute('aria-label', 'Partitioner');
     this.button.type = 'submit';
     const form = el('form', 'hw-sim-form');
     const label = (text: string, control: HTMLElement) => {
@@ -44,7 +52,7 @@ export class PartitionSimulator {
       wrap.append(el('span', 'hw-stat-label', text), control);
       return wrap;
     };
-    form.append(label('Key field', this.fieldSelect), label('Partitions', this.countInput), this.button);
+    form.append(label('Key field', this.fieldSelect), label('Partitions', this.countInput), label('Partitioner', this.ruleSelect), this.button);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.run();
@@ -65,7 +73,7 @@ export class PartitionSimulator {
     this.pending++;
     this.button.disabled = true;
     this.showStatus(`Hashing ${this.fieldSelect.value} over ${partitions} partitions…`, false);
-    this.post({ type: 'simulate', requestId: this.pending, field: this.fieldSelect.value, partitions });
+    this.post({ type: 'simulate', requestId: this.pending, field: this.fieldSelect.value, partitions, partitioner: this.ruleSelect.value === 'kinesis' ? 'kinesis' : 'kafka' });
   }
 
   /** The engine's answer; stale answers (an earlier request) are dropped. */

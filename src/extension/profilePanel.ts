@@ -124,14 +124,14 @@ export class ProfilePanels implements vscode.Disposable {
         return;
       }
       case 'simulate':
-        await this.simulate(entry, message.requestId, message.field, message.partitions);
+        await this.simulate(entry, message.requestId, message.field, message.partitions, message.partitioner);
         return;
     }
   }
 
-  private async simulate(entry: OpenProfile, requestId: number, field: string, partitions: number): Promise<void> {
+  private async simulate(entry: OpenProfile, requestId: number, field: string, partitions: number, partitioner: 'kafka' | 'kinesis' = 'kafka'): Promise<void> {
     try {
-      const simulation = await this.engine.request(Requests.simulatePartitions, { sampleId: entry.sample.id, field, partitions });
+      const simulation = await this.engine.request(Requests.simulatePartitions, { sampleId: entry.sample.id, field, partitions, partitioner });
       entry.state.simulated = { field, partitions, hotspot: simulation.hotspot };
       await this.post(entry, { type: 'simulation', requestId, simulation });
     } catch (error) {

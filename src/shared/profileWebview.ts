@@ -27,4 +27,4 @@ export type FromProfileWebview =
   /** Open the latest-state SQL of the versions-per-key fact in a SQL editor. */
   | { type: 'openCurrentState' }
   /** Partition-key simulator: records per partition if the sample were keyed by `field`. */
-  | { type: 'simulate'; requestId: number; field: string; partitions: number };
+  | { type: 'simulate'; requestId: number; field: string; partitions: number; partitioner?: 'kafka' | 'kinesis' };

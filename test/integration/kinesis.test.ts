@@ -168,7 +168,8 @@ describe('kinesis driver against moto', { skip: motoSkipReason(), timeout: 5 * 6
     const range = await ws.engine.sample('kin', 'orders/shardId-000000000000', { limit: 100, from, to });
     assert.deepEqual((await ws.engine.query(`SELECT sequence_number FROM ${range.table}`)).rows.map((r) => String(r[0])), sequences.slice(2, 6).map((r) => String(r[0])));
 
-    const firstOfSecondHalf = (await ws.engine.query(`SELECT min(arrival_time)::VARCHAR FROM ${child.table} WHERE CAST(payload->>'id' AS INTEGER) >= 100`)).rows[0]![0];
+    const whole = await ws.engine.sample('kin', 'orders', { limit: 100_000 });
+    const firstOfSecondHalf = (await ws.engine.query(`SELECT min(arrival_time)::VARCHAR FROM ${whole.table} WHERE CAST(payload->>'id' AS INTEGER) >= 100`)).rows[0]![0];
     const since = await ws.engine.sample('kin', 'orders', { limit: 100_000, from: new Date(String(firstOfSecondHalf)).toISOString() });
     assert.deepEqual((await ids(since.table)).sort((a, b) => a - b), Array.from({ length: 100 }, (_v, i) => 100 + i), 'AT_TIMESTAMP reads the records put since');
 

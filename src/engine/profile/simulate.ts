@@ -40,6 +40,7 @@ export async function simulatePartitions(connection: DuckDBConnection, table: st
   const threshold = options.hotspotRatio ?? 1.5;
   const { path, sql } = await keyQuery(connection, table, field, options.signal);
   const partitioner = options.partitioner ?? 'kafka';
+  if (!Object.hasOwn(PARTITIONERS, partitioner)) throw new HeadwaterError('usage', `The partitioner must be kafka or kinesis, got '${String(partitioner)}'.`);
   const { counts, top, nullKeys, distinctKeys, records } = await tallyPartitions(connection, sql, assigner(partitioner, partitions), { partitions, keep: options.topKeys ?? 10, signal: options.signal });
   const keyed = records - nullKeys;
   const mean = keyed / partitions;
