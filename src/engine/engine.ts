@@ -383,7 +383,10 @@ export class Engine {
   }
 
   async query(sql: string, maxRows?: number, signal?: AbortSignal): Promise<QueryResult> {
-    return (await this.workspace()).query(sql, maxRows, signal);
+    const workspace = await this.workspace();
+    const started = performance.now();
+    const result = await workspace.query(sql, maxRows, signal);
+    return { ...result, elapsedMs: Math.round(performance.now() - started) };
   }
 
   async buildDemo(dir: string): Promise<BuildDemoResult> {

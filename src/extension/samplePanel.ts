@@ -166,7 +166,10 @@ function titleOf(content: PanelContent): string {
     const { sample } = content;
     return `${sample.source}.${sample.entity}${sample.status === 'partial' ? ' (partial)' : ''}`;
   }
-  return `SQL result${content.result.truncated ? ` (first ${content.result.rows.length.toLocaleString('en-US')} rows)` : ''}`;
+  const { result } = content;
+  const rows = result.truncated ? `first ${result.rows.length.toLocaleString('en-US')} rows` : `${result.rows.length.toLocaleString('en-US')} rows`;
+  const elapsed = result.elapsedMs === undefined ? '' : ` in ${(result.elapsedMs / 1000).toFixed(result.elapsedMs < 10_000 ? 2 : 1)} s`;
+  return `SQL result (${rows}${elapsed})`;
 }
 
 function totalRowsOf(content: PanelContent): number {

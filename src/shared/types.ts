@@ -210,4 +210,6 @@ export interface QueryResult {
   /** Total rows of the result when known (for paging); when truncated and not known, the rows read. */
   totalRows: number;
   truncated: boolean;
+  /** How long the statement ran in the engine (shown beside the row count). */
+  elapsedMs?: number;
 }

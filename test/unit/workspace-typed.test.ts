@@ -39,6 +39,7 @@ describe('typed views of the demo event log', { timeout: 180_000 }, () => {
     assert.equal(events.typed?.view, `typed.${events.id}`);
     const plans = await engine.query(`select user.plan, count(*) as n from ${events.typed!.view} group by all order by n desc`);
     assert.ok(plans.rows.length >= 2, `several plans: ${JSON.stringify(plans.rows)}`);
+    assert.ok(typeof plans.elapsedMs === 'number' && plans.elapsedMs >= 0, 'the result says how long the statement ran');
     const [viewCount] = (await engine.query(`select count(user.plan) from ${events.typed!.view}`)).rows[0]!;
     const [rawCount] = (await engine.query(`select count(json_extract_string("user", '$.plan')) from ${events.table}`)).rows[0]!;
     assert.equal(Number(viewCount), Number(rawCount), 'every plan the raw JSON holds reads through the view');
