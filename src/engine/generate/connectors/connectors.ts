@@ -9,6 +9,7 @@ import { commentLines, commentText, connectListItemProblem, connectText, connect
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
+import { dltMain } from './dlt-main.js';
 
 type Json = Record<string, unknown>;
 
@@ -296,18 +297,5 @@ ${cursor.primary ? `        incremental=dlt.sources.incremental(${pyString(curso
     )
 
 
-def main() -> None:
-    pipeline = dlt.pipeline(
-        pipeline_name=${pyString(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
-        pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
-    )
-    info = pipeline.run(${resource}())
-    print(info)
-
-
-if __name__ == "__main__":
-    main()
-`;
+${dltMain(pipelineName, dataset, `${resource}()`)}`;
 }

@@ -9,6 +9,7 @@ import { commentLines, pyString } from '../escape.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
 import { mongoTarget } from './debezium-mongodb.js';
+import { dltMain } from './dlt-main.js';
 
 /** `${env:NAME}` → os.environ["NAME"]; a literal user as itself. */
 function pyValue(text: string): string {
@@ -103,18 +104,5 @@ def collection_resource():
         client.close()
 
 
-def main() -> None:
-    pipeline = dlt.pipeline(
-        pipeline_name=${pyString(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
-        pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
-    )
-    info = pipeline.run(collection_resource())
-    print(info)
-
-
-if __name__ == "__main__":
-    main()
-`;
+${dltMain(pipelineName, dataset, `collection_resource()`)}`;
 }

@@ -10,6 +10,7 @@ import { envNameOf } from '../connection.js';
 import { commentLines, pyString } from '../escape.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
+import { dltMain } from './dlt-main.js';
 
 /** dlt data types for Headwater's field types (columns hints: dlt coerces the JSON values to them). */
 const DLT_TYPES: Partial<Record<FieldType, string>> = {
@@ -32,20 +33,7 @@ const header = (evidence: GenerationEvidence, what: string, run: string, pipelin
 ]);
 
 const pipelineMain = (pipelineName: string, dataset: string, resource: string) => `
-def main() -> None:
-    pipeline = dlt.pipeline(
-        pipeline_name=${pyString(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
-        pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
-    )
-    info = pipeline.run(${resource})
-    print(info)
-
-
-if __name__ == "__main__":
-    main()
-`;
+${dltMain(pipelineName, dataset, resource)}`;
 
 function setting(evidence: GenerationEvidence, name: string): unknown {
   const d = evidence.definition;

@@ -9,6 +9,7 @@ import { commentLines, commentText, jinjaLiteral, jinjaString, pyString, quoted 
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName, tableName } from '../evidence.js';
 import { jsonSchema } from '../schemas/schemas.js';
+import { dltMain } from './dlt-main.js';
 
 type Json = Record<string, unknown>;
 
@@ -327,18 +328,5 @@ function dltRestMain(configFile: string, pipelineName: string, dataset: string):
     return config
 
 
-def main() -> None:
-    pipeline = dlt.pipeline(
-        pipeline_name=${pyString(pipelineName)},
-        destination=dlt.destinations.duckdb(os.environ.get("HEADWATER_DLT_DUCKDB", ${pyString(`${pipelineName}.duckdb`)})),
-        dataset_name=os.environ.get("HEADWATER_DLT_DATASET", ${pyString(dataset)}),
-        pipelines_dir=os.environ.get("HEADWATER_DLT_PIPELINES_DIR"),
-    )
-    info = pipeline.run(rest_api_source(load_config()))
-    print(info)
-
-
-if __name__ == "__main__":
-    main()
-`;
+${dltMain(pipelineName, dataset, `rest_api_source(load_config())`)}`;
 }
