@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateTableCommand, PutItemCommand, UpdateTimeToLiveCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js';
+import { motoSkipReason, startMoto, type MotoService, motoEntry, whileRecording } from '../services/moto.js';
 import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { motoDynamo, putItems, recordedActions } from '../drivers/backends/dynamodb.js';
@@ -67,9 +67,7 @@ async function seed(client: DynamoDBClient): Promise<void> {
 }
 
 function entry(name: string, options: Record<string, unknown> = {}, endpoint = moto.endpoint): string {
-  const all: Record<string, unknown> = { endpoint, accessKeyId: moto.accessKeyId, secretAccessKey: '${secret:DDB_KEY}', ...options };
-  const lines = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
-  return `  - name: ${name}\n    kind: dynamodb\n    url: dynamodb://${moto.region}\n    options:\n${lines.join('\n')}\n`;
+  return motoEntry(moto, 'dynamodb', name, { endpoint, secretAccessKey: '${secret:DDB_KEY}', ...options });
 }
 
 async function failure(call: Promise<unknown>): Promise<HeadwaterError> {
@@ -80,16 +78,7 @@ async function failure(call: Promise<unknown>): Promise<HeadwaterError> {
   return error;
 }
 
-async function recording<T>(run: () => Promise<T>): Promise<{ result: T; actions: string[] }> {
-  await fetch(`${moto.endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
-  await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-  try {
-    const result = await run();
-    return { result, actions: await recordedActions(moto) };
-  } finally {
-    await fetch(`${moto.endpoint}/moto-api/recorder/stop-recording`, { method: 'POST' });
-  }
-}
+const recording = <T>(run: () => Promise<T>) => whileRecording(moto, run, recordedActions);
 
 describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 60_000 }, () => {
   before(async () => {

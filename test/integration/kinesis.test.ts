@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { ListShardsCommand, SplitShardCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js';
+import { motoSkipReason, startMoto, type MotoService, motoEntry } from '../services/moto.js';
 import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { createStream, KINESIS_READS, motoKinesis, putRecords } from '../drivers/backends/kinesis.js';
@@ -61,9 +61,7 @@ async function startExpiringProxy(target: string): Promise<Server> {
 }
 
 function entry(name: string, options: Record<string, unknown> = {}, endpoint = moto.endpoint): string {
-  const all: Record<string, unknown> = { endpoint, accessKeyId: moto.accessKeyId, secretAccessKey: '${secret:KIN_KEY}', getRecordsPerSecond: 5, ...options };
-  const lines = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
-  return `  - name: ${name}\n    kind: kinesis\n    url: kinesis://${moto.region}\n    options:\n${lines.join('\n')}\n`;
+  return motoEntry(moto, 'kinesis', name, { endpoint, secretAccessKey: '${secret:KIN_KEY}', getRecordsPerSecond: 5, ...options });
 }
 
 async function failure(call: Promise<unknown>): Promise<HeadwaterError> {

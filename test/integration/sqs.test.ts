@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { motoSkipReason, startMoto, type MotoService } from '../services/moto.js';
+import { motoSkipReason, startMoto, type MotoService, motoEntry, whileRecording } from '../services/moto.js';
 import { freePort } from '../services/process.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 import { motoSqs, recordedTargets, sendMessages } from '../drivers/backends/sqs.js';
@@ -64,9 +64,7 @@ async function counts(): Promise<Record<string, [number, number, number]>> {
 }
 
 function entry(name: string, options: Record<string, unknown> = {}, endpoint = moto.endpoint): string {
-  const all: Record<string, unknown> = { endpoint, accessKeyId: moto.accessKeyId, secretAccessKey: '${secret:SQS_KEY}', waitSeconds: 0, receivesPerSecond: 20, ...options };
-  const lines = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
-  return `  - name: ${name}\n    kind: sqs\n    url: sqs://${moto.region}\n    options:\n${lines.join('\n')}\n`;
+  return motoEntry(moto, 'sqs', name, { endpoint, secretAccessKey: '${secret:SQS_KEY}', waitSeconds: 0, receivesPerSecond: 20, ...options });
 }
 
 async function failure(call: Promise<unknown>): Promise<HeadwaterError> {
@@ -77,16 +75,7 @@ async function failure(call: Promise<unknown>): Promise<HeadwaterError> {
   return error;
 }
 
-async function recording<T>(run: () => Promise<T>): Promise<{ result: T; actions: string[] }> {
-  await fetch(`${moto.endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
-  await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-  try {
-    const result = await run();
-    return { result, actions: await recordedTargets(moto) };
-  } finally {
-    await fetch(`${moto.endpoint}/moto-api/recorder/stop-recording`, { method: 'POST' });
-  }
-}
+const recording = <T>(run: () => Promise<T>) => whileRecording(moto, run, recordedTargets);
 
 describe('sqs driver against moto', { skip: motoSkipReason(), timeout: 5 * 60_000 }, () => {
   before(async () => {

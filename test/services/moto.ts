@@ -73,3 +73,36 @@ export async function startMoto(): Promise<MotoService> {
     throw error;
   }
 }
+
+/** Starts moto, seeds it and starts its request recorder (what the source-safety checks read); moto stops if any step fails. */
+export async function startRecordedMoto(seed: (moto: MotoService) => Promise<void>): Promise<MotoService> {
+  const moto = await startMoto();
+  try {
+    await seed(moto);
+    const started = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
+    if (!started.ok) throw new Error(`moto's recorder did not start: HTTP ${started.status}`);
+    return moto;
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+}
+
+/** Runs `run` on a fresh recording and gives what `actions` reads from it. */
+export async function whileRecording<T>(moto: MotoService, run: () => Promise<T>, actions: (moto: MotoService) => Promise<string[]>): Promise<{ result: T; actions: string[] }> {
+  await fetch(`${moto.endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
+  await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
+  try {
+    const result = await run();
+    return { result, actions: await actions(moto) };
+  } finally {
+    await fetch(`${moto.endpoint}/moto-api/recorder/stop-recording`, { method: 'POST' });
+  }
+}
+
+/** A sources.yaml list entry for an AWS kind on moto (`options` override the endpoint and keys; undefined drops one). */
+export function motoEntry(moto: MotoService, kind: string, name: string, options: Record<string, unknown>): string {
+  const all: Record<string, unknown> = { endpoint: moto.endpoint, accessKeyId: moto.accessKeyId, ...options };
+  const lines = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `      ${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return `  - name: ${name}\n    kind: ${kind}\n    url: ${kind}://${moto.region}\n    options:\n${lines.join('\n')}\n`;
+}

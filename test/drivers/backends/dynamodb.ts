@@ -4,7 +4,7 @@
 // every request Headwater sent (the action is the X-Amz-Target header).
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ALL, type Backend } from '../backend.js';
-import { motoSkipReason, startMoto, type MotoService } from '../../services/moto.js';
+import { motoSkipReason, type MotoService, startRecordedMoto } from '../../services/moto.js';
 import { freePort } from '../../services/process.js';
 
 const ROWS = 5000;
@@ -50,15 +50,8 @@ const backend: Backend = {
   kind: 'dynamodb',
   skipReason: motoSkipReason,
   async start() {
-    const moto = await startMoto();
-    try {
-      await seed(moto);
-      const started = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-      if (!started.ok) throw new Error(`moto's recorder did not start: HTTP ${started.status}`);
-    } catch (error) {
-      await moto.stop();
-      throw error;
-    }
+    // moto's recorder keeps every request from here on: the suite reads it back.
+    const moto = await startRecordedMoto(seed);
     const entry = (endpoint: string, extra = '') => `kind: dynamodb
 url: dynamodb://${moto.region}
 options:

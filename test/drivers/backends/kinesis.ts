@@ -5,7 +5,7 @@
 import { CreateStreamCommand, KinesisClient, PutRecordsCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ALL, type Backend } from '../backend.js';
-import { motoSkipReason, startMoto, type MotoService } from '../../services/moto.js';
+import { motoSkipReason, type MotoService, startRecordedMoto } from '../../services/moto.js';
 import { freePort } from '../../services/process.js';
 import { recordedActions } from './dynamodb.js';
 
@@ -38,21 +38,15 @@ const backend: Backend = {
   kind: 'kinesis',
   skipReason: motoSkipReason,
   async start() {
-    const moto = await startMoto();
-    try {
-      const client = motoKinesis(moto);
+    const moto = await startRecordedMoto(async (started) => {
+      const client = motoKinesis(started);
       try {
         await createStream(client, 'clicks', 2);
         await putRecords(client, 'clicks', 0, ROWS);
       } finally {
         client.destroy();
       }
-      const started = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-      if (!started.ok) throw new Error(`moto's recorder did not start: HTTP ${started.status}`);
-    } catch (error) {
-      await moto.stop();
-      throw error;
-    }
+    });
     const entry = (endpoint: string, extra = '') => `kind: kinesis
 url: kinesis://${moto.region}
 options:

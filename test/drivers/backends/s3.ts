@@ -3,7 +3,7 @@
 // The long object is read through a proxy at ~3 MB/s (test/services/throttle.ts), as HTTP's slow file.
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ALL, type Backend } from '../backend.js';
-import { motoSkipReason, startMoto, type MotoService } from '../../services/moto.js';
+import { motoSkipReason, type MotoService, startRecordedMoto } from '../../services/moto.js';
 import { freePort } from '../../services/process.js';
 import { startThrottle } from '../../services/throttle.js';
 
@@ -27,16 +27,8 @@ const backend: Backend = {
   kind: 's3',
   skipReason: motoSkipReason,
   async start() {
-    const moto = await startMoto();
-    try {
-      await upload(moto);
-      // moto's recorder keeps every request from here on: the suite reads it back.
-      const started = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-      if (!started.ok) throw new Error(`moto's recorder did not start: HTTP ${started.status}`);
-    } catch (error) {
-      await moto.stop();
-      throw error;
-    }
+    // moto's recorder keeps every request from here on: the suite reads it back.
+    const moto = await startRecordedMoto(upload);
     const entry = (endpoint: string) => `kind: s3
 options:
   endpoint: ${endpoint}

@@ -5,7 +5,7 @@
 // one receive a second. moto's recorder shows every request Headwater sent (X-Amz-Target).
 import { CreateQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ALL, type Backend } from '../backend.js';
-import { motoSkipReason, startMoto, type MotoService } from '../../services/moto.js';
+import { motoSkipReason, type MotoService, startRecordedMoto } from '../../services/moto.js';
 import { freePort } from '../../services/process.js';
 
 const ROWS = 30;
@@ -51,15 +51,8 @@ const backend: Backend = {
   kind: 'sqs',
   skipReason: motoSkipReason,
   async start() {
-    const moto = await startMoto();
-    try {
-      await seed(moto);
-      const started = await fetch(`${moto.endpoint}/moto-api/recorder/start-recording`, { method: 'POST' });
-      if (!started.ok) throw new Error(`moto's recorder did not start: HTTP ${started.status}`);
-    } catch (error) {
-      await moto.stop();
-      throw error;
-    }
+    // moto's recorder keeps every request from here on: the suite reads it back.
+    const moto = await startRecordedMoto(seed);
     const entry = (endpoint: string, extra = '') => `kind: sqs
 url: sqs://${moto.region}
 options:
