@@ -12,6 +12,7 @@ import { fetchChunks, RECORD_FIELDS, type Chunk, type ReadOptions } from './read
 import { visitRecords } from './records.js';
 import { isUtf8 } from 'node:buffer';
 import { quoteLiteral } from '../kit/sql-text.js';
+import { PartQueue } from '../kit/part-queue.js';
 
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
@@ -32,49 +33,66 @@ interface SpoolCount {
   rejectedAt: Provenance[];
 }
 
-/** Reads the ranges into the spool's part files and returns the select that lands them (and each part's, for after a stop). */
-export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promise<DuckDBSampleStream> {
-  const { ctx } = options;
+/**
+ * Starts reading the ranges into the spool's part files and returns at once: each part is handed to
+ * the sampler (partsWhileReading) as soon as it is complete, so it lands while the next is fetched.
+ */
+export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain: (error: unknown) => Error): Promise<DuckDBSampleStream> {
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-spool-'));
-  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  const queue = new PartQueue();
   const count: SpoolCount = { rows: 0, rejected: 0, bytes: 0, rejectedAt: [] };
-  const full = () => options.limit !== undefined && count.rows >= options.limit;
-  let stoppedAt: string | undefined;
+  // close() stops the read too (the sampler gave up on the parts).
+  const own = new AbortController();
+  const ctx = { ...options.ctx, signal: AbortSignal.any([options.ctx.signal, own.signal]) };
+  const notes: string[] = [];
   let out: SpoolWriter;
   try {
-    out = new SpoolWriter(dir);
+    out = new SpoolWriter(dir, (file, rows) => queue.push({ select: selectOf([file]), rows, release: () => rmSync(file, { force: true }) }));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  try {
-    for await (const work of fetchChunks(options)) {
-      for (const chunk of work) {
-        if (full()) break;
-        await spoolChunk(options, out, count, keyBytes, chunk);
-      }
-      out.flush();
-      if (full()) break;
-    }
-    if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${count.rows} records`;
-    out.close();
-  } catch (error) {
-    out.abandon();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const reading = fillSpool({ ...options, ctx }, out, count).then(
+    () => {
+      notes.push(...spoolNotes(count, options.ctx.signal.aborted ? `stopped while reading, after ${count.rows} records` : undefined));
+      queue.end();
+    },
+    (error: unknown) => {
+      out.abandon();
+      queue.end(error);
+    },
+  );
   return {
     fields: RECORD_FIELDS,
     method: plan.method,
     query: plan.query,
-    duckdbSelect: selectOf(out.files),
-    // After a stop, what was spooled lands part by part for as long as the stop allows.
-    partsAfterStop: out.files.map((file) => selectOf([file])),
-    notes: spoolNotes(count, stoppedAt),
+    duckdbSelect: '',
+    partsWhileReading: queue,
+    notes,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
-    close: () => rmSync(dir, { recursive: true, force: true }),
+    readError: explain,
+    close: () => {
+      own.abort();
+      for (const part of queue.drain()) part.release?.();
+      void reading.finally(() => rmSync(dir, { recursive: true, force: true }));
+    },
   };
+}
+
+/** Fetch after fetch into the spool, up to the limit; the last part is handed over when the read ends. */
+async function fillSpool(options: ReadOptions, out: SpoolWriter, count: SpoolCount): Promise<void> {
+  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  const full = () => options.limit !== undefined && count.rows >= options.limit;
+  for await (const work of fetchChunks(options)) {
+    for (const chunk of work) {
+      if (full()) break;
+      await spoolChunk(options, out, count, keyBytes, chunk);
+    }
+    out.flush();
+    if (full()) break;
+  }
+  out.close();
 }
 
 /** Writes one fetched chunk's records in its range (those with the key asked for, up to the limit) into the spool. */
@@ -135,7 +153,7 @@ interface SpoolRecord { partition: number; offset: number; timestamp: number; ti
 const FLUSH_BYTES = 8 * 1024 * 1024;
 /** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
 const PART_BYTES_FIRST = 256 * 1024;
-const PART_BYTES_MAX = 4 * 1024 * 1024;
+const PART_BYTES_MAX = 8 * 1024 * 1024;
 
 /**
  * NDJSON lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as a
@@ -152,26 +170,36 @@ class SpoolWriter {
   /** Bytes written to the current part file, and the size after which the next record starts a new one. */
   private partBytes = 0;
   private partLimit = PART_BYTES_FIRST / 2;
+  private partRows = 0;
 
-  constructor(private readonly dir: string) {
+  /** `complete`: called with each part file once it is closed, and its record count. */
+  constructor(private readonly dir: string, private readonly complete: (file: string, rows: number) => void) {
     this.nextPart();
   }
 
+  /** Closes the last part and hands it over (an empty one is removed). */
   close(): void {
     this.flush();
     closeSync(this.fd);
+    this.fd = -1;
+    const file = this.files.at(-1)!;
+    if (this.partRows) this.complete(file, this.partRows);
+    else rmSync(file, { force: true });
   }
 
   /** Closes the part file without writing what is buffered (the spool is being thrown away). */
   abandon(): void {
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
   }
 
   private nextPart(): void {
     if (this.fd >= 0) {
       this.flush();
       closeSync(this.fd);
+      this.complete(this.files.at(-1)!, this.partRows);
     }
+    this.partRows = 0;
     const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.ndjson`);
     this.fd = openSync(file, 'w');
     this.files.push(file);
@@ -209,6 +237,7 @@ class SpoolWriter {
     // A record starts a line: the place to start the next part.
     if (this.partBytes + this.at >= this.partLimit) this.nextPart();
     else if (this.at > FLUSH_BYTES) this.flush();
+    this.partRows++;
     this.ascii(`{"p":${record.partition},"o":${record.offset},"t":${record.timestamp >= 0 ? record.timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'}",`);
   }
 
