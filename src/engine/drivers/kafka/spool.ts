@@ -1,7 +1,7 @@
-// Samples land through a spool: records are fetched and written as NDJSON to temporary part files, and
-// the workspace's DuckDB reads them in one statement (DuckDBSampleStream), or after a stop part by part. Telling JSON from text,
-// validating it and inferring the schema then happen in DuckDB, in parallel, instead of per record
-// in JS, which is what makes a large sample keep pace with the broker (bench/cases/kafka.ts).
+// Samples land through a spool: records are fetched and written to temporary CSV part files, each
+// handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
+// fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
+// record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,7 @@ import { PartQueue } from '../kit/part-queue.js';
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
 const REJECTED_EXAMPLES = 10;
-/** Largest spooled record DuckDB reads (12 MiB of payload in base64; Kafka defaults to 1 MiB). */
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MIN_CSV_BUFFER = 1024 * 1024;
 
 export interface SpoolPlan {
   method: DuckDBSampleStream['method'];
@@ -47,7 +46,7 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
   const notes: string[] = [];
   let out: SpoolWriter;
   try {
-    out = new SpoolWriter(dir, (file, rows) => queue.push({ select: selectOf([file]), rows, release: () => rmSync(file, { force: true }) }));
+    out = new SpoolWriter(dir, (file, rows, bytes) => queue.push({ select: selectOf(file, bytes), rows, release: () => rmSync(file, { force: true }) }));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -151,14 +150,20 @@ function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] 
 interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
 
 const FLUSH_BYTES = 8 * 1024 * 1024;
+/**
+ * The spool is CSV whose quote byte is 0x01: JSON never holds it raw (control bytes are escaped in
+ * strings and are not whitespace), so JSON and almost any text is copied in without escaping.
+ */
+const QUOTE_BYTE = 1;
+const QUOTE = String.fromCharCode(QUOTE_BYTE);
 /** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
 const PART_BYTES_FIRST = 256 * 1024;
 const PART_BYTES_MAX = 8 * 1024 * 1024;
 
 /**
- * NDJSON lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as a
- * JSON string (format `text`, escaped here; DuckDB tells JSON from text), other bytes as base64
- * (format `auto`), so no per-record JS string is made for the payload.
+ * CSV lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as it is
+ * (format `text`; DuckDB tells JSON from text), other bytes as base64 (format `auto`), so no
+ * per-record JS string is made for the payload.
  */
 class SpoolWriter {
   private buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
@@ -172,8 +177,8 @@ class SpoolWriter {
   private partLimit = PART_BYTES_FIRST / 2;
   private partRows = 0;
 
-  /** `complete`: called with each part file once it is closed, and its record count. */
-  constructor(private readonly dir: string, private readonly complete: (file: string, rows: number) => void) {
+  /** `complete`: called with each part file once it is closed, its record count and size. */
+  constructor(private readonly dir: string, private readonly complete: (file: string, rows: number, bytes: number) => void) {
     this.nextPart();
   }
 
@@ -183,7 +188,7 @@ class SpoolWriter {
     closeSync(this.fd);
     this.fd = -1;
     const file = this.files.at(-1)!;
-    if (this.partRows) this.complete(file, this.partRows);
+    if (this.partRows) this.complete(file, this.partRows, this.partBytes);
     else rmSync(file, { force: true });
   }
 
@@ -197,10 +202,10 @@ class SpoolWriter {
     if (this.fd >= 0) {
       this.flush();
       closeSync(this.fd);
-      this.complete(this.files.at(-1)!, this.partRows);
+      this.complete(this.files.at(-1)!, this.partRows, this.partBytes);
     }
     this.partRows = 0;
-    const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.ndjson`);
+    const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.csv`);
     this.fd = openSync(file, 'w');
     this.files.push(file);
     this.partBytes = 0;
@@ -211,20 +216,19 @@ class SpoolWriter {
   rawPayloads(decoder: PayloadDecoder, record: SpoolRecord, keyBuffer: Buffer, keyStart: number, keyEnd: number, valueBuffer: Buffer, valueStart: number, valueEnd: number): boolean {
     if (!decoder.spoolsRaw(keyBuffer, keyStart, keyEnd, 'key') || !decoder.spoolsRaw(valueBuffer, valueStart, valueEnd, 'value')) return false;
     this.head(record);
-    this.ascii('"k":');
-    this.rawPayload(keyBuffer, keyStart, keyEnd, 'kf');
+    this.rawPayload(keyBuffer, keyStart, keyEnd);
     this.headers(record);
-    this.ascii(',"v":');
-    this.rawPayload(valueBuffer, valueStart, valueEnd, 'vf');
-    this.ascii(',"sid":null}\n');
+    this.rawPayload(valueBuffer, valueStart, valueEnd);
+    this.ascii(',\n');
     return true;
   }
 
   decoded(record: SpoolRecord, key: Spooled, value: Spooled): void {
     this.head(record);
-    this.ascii(`"k":${payloadText(key)},"kf":"${key.format}"`);
+    this.spooled(key);
     this.headers(record);
-    this.ascii(`,"v":${payloadText(value)},"vf":"${value.format}","sid":${value.schemaId ?? 'null'}}\n`);
+    this.spooled(value);
+    this.ascii(`,${value.schemaId ?? ''}\n`);
   }
 
   flush(): void {
@@ -233,42 +237,47 @@ class SpoolWriter {
     this.at = 0;
   }
 
+  /** Partition, offset, timestamp (empty: none), timestamp type, and the comma before the key's format. */
   private head(record: SpoolRecord): void {
     // A record starts a line: the place to start the next part.
     if (this.partBytes + this.at >= this.partLimit) this.nextPart();
     else if (this.at > FLUSH_BYTES) this.flush();
     this.partRows++;
-    this.ascii(`{"p":${record.partition},"o":${record.offset},"t":${record.timestamp >= 0 ? record.timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'}",`);
+    this.ascii(`${record.partition},${record.offset},${record.timestamp >= 0 ? record.timestamp : ''},${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'},`);
   }
 
   private headers(record: SpoolRecord): void {
     const text = headersText(record.headers);
-    this.ascii(',"h":');
-    if (text === null) this.ascii('null');
-    else this.utf8(JSON.stringify(text));
+    this.ascii(',');
+    if (text !== null) this.utf8(`${QUOTE}${text}${QUOTE}`);
+    this.ascii(',');
   }
 
-  private rawPayload(buffer: Buffer, start: number, end: number, formatKey: string): void {
-    if (start < 0 || end === start) {
-      this.ascii(`null,"${formatKey}":"empty"`);
-      return;
-    }
-    const payload = buffer.subarray(start, end);
-    if (isUtf8(payload)) {
-      this.escaped(buffer, start, end);
-      this.ascii(`,"${formatKey}":"text"`);
-    } else {
-      this.ascii(`"${payload.toString('base64')}","${formatKey}":"auto"`);
-    }
+  /** A decoded payload: its format, then its JSON text (or base64, for `auto`); JSON text never holds the quote byte raw. */
+  private spooled(payload: Spooled): void {
+    this.ascii(`${payload.format},`);
+    if (payload.text !== null) this.utf8(`${QUOTE}${payload.text}${QUOTE}`);
   }
 
   /**
-   * UTF-8 bytes as a JSON string. Read as latin1, every byte is one character below 256, which
-   * JSON.stringify (native, fast) escapes exactly where JSON needs it (quotes, backslashes, control
-   * bytes) and writing back as latin1 restores the other bytes, multi-byte sequences included.
+   * Format and payload. UTF-8 bytes are copied in as they are, between quote bytes (format `text`;
+   * DuckDB tells JSON from text); bytes that are not UTF-8, or hold the quote byte or NUL, go as
+   * base64 (format `auto`).
    */
-  private escaped(source: Buffer, start: number, end: number): void {
-    this.ascii(JSON.stringify(source.toString('latin1', start, end)));
+  private rawPayload(buffer: Buffer, start: number, end: number): void {
+    if (start < 0 || end === start) {
+      this.ascii('empty,');
+      return;
+    }
+    const payload = buffer.subarray(start, end);
+    if (payload.indexOf(QUOTE_BYTE) < 0 && payload.indexOf(0) < 0 && isUtf8(payload)) {
+      this.ascii(`text,${QUOTE}`);
+      this.reserve(payload.length + 1);
+      this.at += payload.copy(this.buffer, this.at);
+      this.ascii(QUOTE);
+    } else {
+      this.ascii(`auto,${payload.toString('base64')}`);
+    }
   }
 
   private ascii(text: string): void {
@@ -288,25 +297,23 @@ class SpoolWriter {
   }
 }
 
-function payloadText(payload: Spooled): string {
-  if (payload.text === null) return 'null';
-  return payload.format === 'auto' ? `"${payload.text}"` : JSON.stringify(payload.text);
-}
-
 /**
  * Columns in RECORD_FIELDS order, then the provenance. `auto` payloads arrive as base64: UTF-8 text
  * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
  * each is decoded and parsed once, in DuckDB's threads.
  */
-function selectOf(files: string[]): string {
+function selectOf(file: string, bytes: number): string {
   const payload = (name: string, c: string) => [
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
   ];
   const decoded = (c: string) => `CASE ${c}f WHEN 'text' THEN ${c} WHEN 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
-  const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
-  const read = `read_json([${files.map(quoteLiteral).join(', ')}], format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
+  const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', kf: 'VARCHAR', k: 'VARCHAR', h: 'VARCHAR', vf: 'VARCHAR', v: 'VARCHAR', sid: 'INTEGER'}";
+  const csv = `header = false, auto_detect = false, delim = ',', quote = ${quoteLiteral(QUOTE)}, escape = ${quoteLiteral(QUOTE)}, new_line = '\\n', strict_mode = true`;
+  // DuckDB reads a CSV in buffers of buffer_size (per thread, allocated whole): as large as the part, so that any line fits.
+  const size = Math.max(MIN_CSV_BUFFER, bytes + 1);
+  const read = `read_csv(${quoteLiteral(file)}, ${csv}, columns = ${columns}, max_line_size = ${size}, buffer_size = ${size})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,
