@@ -2,19 +2,18 @@
 // handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
 // fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
 // record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
-import { headersText, RecordDecodeError, type PayloadDecoder, type Spooled } from './decode.js';
+import { RecordDecodeError, type Spooled } from './decode.js';
 import { fetchChunks, RECORD_FIELDS, type Chunk, type ReadOptions } from './read.js';
 import { visitRecords } from './records.js';
-import { isUtf8 } from 'node:buffer';
 import { quoteLiteral } from '../kit/sql-text.js';
 import { PartQueue } from '../kit/part-queue.js';
+import { QUOTE, SpoolWriter, type SpoolRecord } from './spool-writer.js';
 
-const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
 const REJECTED_EXAMPLES = 10;
 const MIN_CSV_BUFFER = 1024 * 1024;
@@ -89,9 +88,10 @@ async function fillSpool(options: ReadOptions, out: SpoolWriter, count: SpoolCou
       await spoolChunk(options, out, count, keyBytes, chunk);
     }
     out.flush();
+    await out.drained();
     if (full()) break;
   }
-  out.close();
+  await out.close();
 }
 
 /** Writes one fetched chunk's records in its range (those with the key asked for, up to the limit) into the spool. */
@@ -145,156 +145,6 @@ function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] 
     notes.push(`${count.rejected} unreadable records rejected (${count.rejectedAt.map((r) => `partition ${r.partition} offset ${r.offset}: ${r.error}`).join('; ')}${count.rejected > count.rejectedAt.length ? '; …' : ''})`);
   }
   return notes;
-}
-
-interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
-
-const FLUSH_BYTES = 8 * 1024 * 1024;
-/**
- * The spool is CSV whose quote byte is 0x01: JSON never holds it raw (control bytes are escaped in
- * strings and are not whitespace), so JSON and almost any text is copied in without escaping.
- */
-const QUOTE_BYTE = 1;
-const QUOTE = String.fromCharCode(QUOTE_BYTE);
-/** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
-const PART_BYTES_FIRST = 256 * 1024;
-const PART_BYTES_MAX = 8 * 1024 * 1024;
-
-/**
- * CSV lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as it is
- * (format `text`; DuckDB tells JSON from text), other bytes as base64 (format `auto`), so no
- * per-record JS string is made for the payload.
- */
-class SpoolWriter {
-  private buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
-  private at = 0;
-
-  /** The part files, in order. */
-  readonly files: string[] = [];
-  private fd = -1;
-  /** Bytes written to the current part file, and the size after which the next record starts a new one. */
-  private partBytes = 0;
-  private partLimit = PART_BYTES_FIRST / 2;
-  private partRows = 0;
-
-  /** `complete`: called with each part file once it is closed, its record count and size. */
-  constructor(private readonly dir: string, private readonly complete: (file: string, rows: number, bytes: number) => void) {
-    this.nextPart();
-  }
-
-  /** Closes the last part and hands it over (an empty one is removed). */
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
-    const file = this.files.at(-1)!;
-    if (this.partRows) this.complete(file, this.partRows, this.partBytes);
-    else rmSync(file, { force: true });
-  }
-
-  /** Closes the part file without writing what is buffered (the spool is being thrown away). */
-  abandon(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-  }
-
-  private nextPart(): void {
-    if (this.fd >= 0) {
-      this.flush();
-      closeSync(this.fd);
-      this.complete(this.files.at(-1)!, this.partRows, this.partBytes);
-    }
-    this.partRows = 0;
-    const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.csv`);
-    this.fd = openSync(file, 'w');
-    this.files.push(file);
-    this.partBytes = 0;
-    this.partLimit = Math.min(PART_BYTES_MAX, this.partLimit * 2);
-  }
-
-  /** Writes the record when both payloads are `auto` and not in the registry's wire format. */
-  rawPayloads(decoder: PayloadDecoder, record: SpoolRecord, keyBuffer: Buffer, keyStart: number, keyEnd: number, valueBuffer: Buffer, valueStart: number, valueEnd: number): boolean {
-    if (!decoder.spoolsRaw(keyBuffer, keyStart, keyEnd, 'key') || !decoder.spoolsRaw(valueBuffer, valueStart, valueEnd, 'value')) return false;
-    this.head(record);
-    this.rawPayload(keyBuffer, keyStart, keyEnd);
-    this.headers(record);
-    this.rawPayload(valueBuffer, valueStart, valueEnd);
-    this.ascii(',\n');
-    return true;
-  }
-
-  decoded(record: SpoolRecord, key: Spooled, value: Spooled): void {
-    this.head(record);
-    this.spooled(key);
-    this.headers(record);
-    this.spooled(value);
-    this.ascii(`,${value.schemaId ?? ''}\n`);
-  }
-
-  flush(): void {
-    if (this.at) writeSync(this.fd, this.buffer, 0, this.at);
-    this.partBytes += this.at;
-    this.at = 0;
-  }
-
-  /** Partition, offset, timestamp (empty: none), timestamp type, and the comma before the key's format. */
-  private head(record: SpoolRecord): void {
-    // A record starts a line: the place to start the next part.
-    if (this.partBytes + this.at >= this.partLimit) this.nextPart();
-    else if (this.at > FLUSH_BYTES) this.flush();
-    this.partRows++;
-    this.ascii(`${record.partition},${record.offset},${record.timestamp >= 0 ? record.timestamp : ''},${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'},`);
-  }
-
-  private headers(record: SpoolRecord): void {
-    const text = headersText(record.headers);
-    this.ascii(',');
-    if (text !== null) this.utf8(`${QUOTE}${text}${QUOTE}`);
-    this.ascii(',');
-  }
-
-  /** A decoded payload: its format, then its JSON text (or base64, for `auto`); JSON text never holds the quote byte raw. */
-  private spooled(payload: Spooled): void {
-    this.ascii(`${payload.format},`);
-    if (payload.text !== null) this.utf8(`${QUOTE}${payload.text}${QUOTE}`);
-  }
-
-  /**
-   * Format and payload. UTF-8 bytes are copied in as they are, between quote bytes (format `text`;
-   * DuckDB tells JSON from text); bytes that are not UTF-8, or hold the quote byte or NUL, go as
-   * base64 (format `auto`).
-   */
-  private rawPayload(buffer: Buffer, start: number, end: number): void {
-    if (start < 0 || end === start) {
-      this.ascii('empty,');
-      return;
-    }
-    const payload = buffer.subarray(start, end);
-    if (payload.indexOf(QUOTE_BYTE) < 0 && payload.indexOf(0) < 0 && isUtf8(payload)) {
-      this.ascii(`text,${QUOTE}`);
-      this.reserve(payload.length + 1);
-      this.at += payload.copy(this.buffer, this.at);
-      this.ascii(QUOTE);
-    } else {
-      this.ascii(`auto,${payload.toString('base64')}`);
-    }
-  }
-
-  private ascii(text: string): void {
-    this.reserve(text.length);
-    this.at += this.buffer.write(text, this.at, 'latin1');
-  }
-
-  private utf8(text: string): void {
-    this.reserve(Buffer.byteLength(text));
-    this.at += this.buffer.write(text, this.at, 'utf8');
-  }
-
-  private reserve(bytes: number): void {
-    if (this.at + bytes <= this.buffer.length) return;
-    this.flush();
-    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
-  }
 }
 
 /**
