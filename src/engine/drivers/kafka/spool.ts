@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
-import type { DuckDBSampleStream } from '../driver.js';
+import type { DuckDBSampleStream, StreamedPart } from '../driver.js';
 import { RecordDecodeError, type Spooled } from './decode.js';
 import { fetchChunks, RECORD_FIELDS, type Chunk, type ReadOptions } from './read.js';
 import { visitRecords } from './records.js';
@@ -37,7 +37,8 @@ interface SpoolCount {
  */
 export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain: (error: unknown) => Error): Promise<DuckDBSampleStream> {
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-spool-'));
-  const queue = new PartQueue();
+  const queue = new PartQueue<SpoolPart>(landingPart, MERGE_BYTES);
+  options.ctx.signal.addEventListener('abort', () => queue.single(), { once: true });
   const count: SpoolCount = { rows: 0, rejected: 0, bytes: 0, rejectedAt: [] };
   // close() stops the read too (the sampler gave up on the parts).
   const own = new AbortController();
@@ -45,7 +46,7 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
   const notes: string[] = [];
   let out: SpoolWriter;
   try {
-    out = new SpoolWriter(dir, (file, rows, bytes) => queue.push({ select: selectOf(file, bytes), rows, release: () => rmSync(file, { force: true }) }));
+    out = new SpoolWriter(dir, (file, rows, bytes) => queue.push({ file, rows, bytes }));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -72,8 +73,23 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
     readError: explain,
     close: () => {
       own.abort();
-      for (const part of queue.drain()) part.release?.();
+      for (const part of queue.drain()) rmSync(part.file, { force: true });
       void reading.finally(() => rmSync(dir, { recursive: true, force: true }));
+    },
+  };
+}
+
+interface SpoolPart { file: string; rows: number; bytes: number }
+
+/** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
+const MERGE_BYTES = 16 * 1024 * 1024;
+
+function landingPart(parts: SpoolPart[]): StreamedPart {
+  return {
+    select: selectOf(parts.map((p) => p.file), Math.max(...parts.map((p) => p.bytes))),
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    release: () => {
+      for (const part of parts) rmSync(part.file, { force: true });
     },
   };
 }
@@ -152,7 +168,7 @@ function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] 
  * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
  * each is decoded and parsed once, in DuckDB's threads.
  */
-function selectOf(file: string, bytes: number): string {
+function selectOf(files: string[], bytes: number): string {
   const payload = (name: string, c: string) => [
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
@@ -161,9 +177,9 @@ function selectOf(file: string, bytes: number): string {
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
   const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', kf: 'VARCHAR', k: 'VARCHAR', h: 'VARCHAR', vf: 'VARCHAR', v: 'VARCHAR', sid: 'INTEGER'}";
   const csv = `header = false, auto_detect = false, delim = ',', quote = ${quoteLiteral(QUOTE)}, escape = ${quoteLiteral(QUOTE)}, new_line = '\\n', strict_mode = true`;
-  // DuckDB reads a CSV in buffers of buffer_size (per thread, allocated whole): as large as the part, so that any line fits.
+  // DuckDB reads a CSV in buffers of buffer_size (per thread, allocated whole): as large as the largest part, so that any line fits.
   const size = Math.max(MIN_CSV_BUFFER, bytes + 1);
-  const read = `read_csv(${quoteLiteral(file)}, ${csv}, columns = ${columns}, max_line_size = ${size}, buffer_size = ${size})`;
+  const read = `read_csv([${files.map(quoteLiteral).join(', ')}], ${csv}, columns = ${columns}, max_line_size = ${size}, buffer_size = ${size})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,
