@@ -13,7 +13,7 @@ interface Progress { rows: number; parts: number; afterStop: number }
  * Lands the parts in arrival order, in one transaction (a stop or a read error keeps the parts that
  * landed; a failed insert keeps none, as one statement would). Insertion order is not preserved
  * inside a part, so DuckDB inserts in parallel: `_hw_provenance` says where each row came from.
- * After a stop the parts already written land until LAND_AFTER_STOP_MS after it (the first always).
+ * After a stop the parts already written land until half of LAND_AFTER_STOP_MS after it (the first always).
  */
 export async function landStreamed(stream: Streamed, landing: Landing, args: LandingArgs): Promise<Landed> {
   const { writer } = landing;
@@ -66,10 +66,13 @@ async function endTransaction(landing: Landing, done: Progress, error: unknown):
   done.rows = 0;
 }
 
-/** Once a stop is LAND_AFTER_STOP_MS old, no further part lands (one always does). */
+/**
+ * Once a stop is half of LAND_AFTER_STOP_MS old, no further part lands (one always does): the rest is
+ * for the part landing then, which a transaction cannot interrupt, and the commit.
+ */
 function pastDeadline(landing: Landing, done: Progress): boolean {
   const stoppedAt = landing.stoppedAt();
-  return stoppedAt !== undefined && done.parts > 0 && performance.now() - stoppedAt >= LAND_AFTER_STOP_MS;
+  return stoppedAt !== undefined && done.parts > 0 && performance.now() - stoppedAt >= LAND_AFTER_STOP_MS / 2;
 }
 
 async function nextPart(parts: AsyncIterator<StreamedPart>): Promise<StreamedPart | undefined> {

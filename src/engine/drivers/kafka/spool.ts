@@ -2,7 +2,7 @@
 // handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
 // fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
 // record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rm, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
@@ -82,14 +82,15 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
 interface SpoolPart { file: string; rows: number; bytes: number }
 
 /** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
-const MERGE_BYTES = 16 * 1024 * 1024;
+const MERGE_BYTES = 8 * 1024 * 1024;
 
 function landingPart(parts: SpoolPart[]): StreamedPart {
   return {
     select: selectOf(parts.map((p) => p.file), Math.max(...parts.map((p) => p.bytes))),
     rows: parts.reduce((n, p) => n + p.rows, 0),
+    // Off the JS thread: unlinking a part's pages is not free.
     release: () => {
-      for (const part of parts) rmSync(part.file, { force: true });
+      for (const part of parts) rm(part.file, { force: true }, () => undefined);
     },
   };
 }
