@@ -8,6 +8,7 @@ const MB = 1024; // maxRSS is in kilobytes
 async function main(): Promise<void> {
   const { caseName, side, ctx } = JSON.parse(process.argv[2] ?? '{}') as { caseName: string; side: SideName; ctx: RunContext };
   const measured = findCase(caseName)[side];
+  if (!measured) throw new Error(`case ${caseName} has no ${side}`);
   const prepared = await measured.prepare?.(ctx);
   const rssAtStartMB = process.memoryUsage().rss / 2 ** 20;
   const cpuAtStart = process.cpuUsage();

@@ -17,7 +17,8 @@ export const DEFAULT_ROWS = 1_000_000;
 export const QUICK_ROWS = 100_000;
 export const DEFAULT_REPS = 3;
 
-export type SideName = 'subject' | 'reference';
+/** `secondReference`: a case's optional second reference (another way to do a related job), reported with its own ratio. */
+export type SideName = 'subject' | 'reference' | 'secondReference';
 
 /** What setup and teardown see (in the parent process). */
 export interface CaseContext {
@@ -64,6 +65,8 @@ export interface BenchCase {
   setup(ctx: CaseContext): Promise<void>;
   subject: BenchSide;
   reference: BenchSide;
+  /** Measured in the same run, alternating with the others, and reported with its own ratio. */
+  secondReference?: BenchSide;
   teardown?(ctx: CaseContext): Promise<void>;
 }
 
@@ -173,9 +176,14 @@ export interface CaseResult {
   subject: SideSummary;
   reference: SideSummary;
   /** subject / reference: above 1 means Headwater is slower or bigger. */
-  ratio: { wallTime: number; cpuTime: number; peakRss: number; rssGrowth: number };
+  ratio: Ratio;
+  secondReference?: SideSummary;
+  /** subject / secondReference. */
+  secondRatio?: Ratio;
   check: { rowsMatch: boolean; typesMatch: boolean; fingerprintMatch: boolean | undefined; detail: string[] };
 }
+
+export interface Ratio { wallTime: number; cpuTime: number; peakRss: number; rssGrowth: number }
 
 export interface BenchReport {
   startedAt: string;
@@ -266,11 +274,13 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
   await benchCase.setup(caseCtx);
   const setupMs = performance.now() - setupStart;
   log(`  setup ${(setupMs / 1000).toFixed(1)} s`);
-  const runs: Record<SideName, RunReport[]> = { subject: [], reference: [] };
+  const runs: Record<SideName, RunReport[]> = { subject: [], reference: [], secondReference: [] };
+  const sides: SideName[] = benchCase.secondReference ? ['subject', 'reference', 'secondReference'] : ['subject', 'reference'];
   try {
     for (let rep = 1; rep <= options.reps; rep++) {
-      // Alternating which side goes first spreads slow drift (other load, page cache) over both.
-      const order: SideName[] = rep % 2 ? ['subject', 'reference'] : ['reference', 'subject'];
+      // Rotating which side goes first spreads slow drift (other load, page cache) over every side.
+      const shift = (rep - 1) % sides.length;
+      const order = [...sides.slice(shift), ...sides.slice(0, shift)];
       for (const sideName of order) {
         const runDir = join(caseDir, `run-${sideName}-${rep}`);
         rmSync(runDir, { recursive: true, force: true });
@@ -278,7 +288,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
         try {
           const report = await runChild(benchCase.name, sideName, { ...caseCtx, side: sideName, rep, runDir }, options.profile);
           runs[sideName].push(report);
-          log(`  rep ${rep} ${sideName.padEnd(9)} ${(report.wallMs / 1000).toFixed(2).padStart(7)} s  cpu ${(report.cpuMs / 1000).toFixed(2).padStart(7)} s  peak RSS ${report.peakRssMB.toFixed(0).padStart(5)} MB`);
+          log(`  rep ${rep} ${sideName.padEnd(15)} ${(report.wallMs / 1000).toFixed(2).padStart(7)} s  cpu ${(report.cpuMs / 1000).toFixed(2).padStart(7)} s  peak RSS ${report.peakRssMB.toFixed(0).padStart(5)} MB`);
         } finally {
           rmSync(runDir, { recursive: true, force: true });
         }
@@ -290,6 +300,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
   }
   const subject = summarize(benchCase.subject.label, runs.subject, rows);
   const reference = summarize(benchCase.reference.label, runs.reference, rows);
+  const secondReference = benchCase.secondReference ? summarize(benchCase.secondReference.label, runs.secondReference, rows) : undefined;
   return {
     name: benchCase.name,
     title: benchCase.title,
@@ -298,13 +309,18 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
     setupMs,
     subject,
     reference,
-    ratio: {
-      wallTime: subject.medianMs / reference.medianMs,
-      cpuTime: subject.medianCpuMs / reference.medianCpuMs,
-      peakRss: subject.medianPeakRssMB / reference.medianPeakRssMB,
-      rssGrowth: subject.medianRssGrowthMB / reference.medianRssGrowthMB,
-    },
+    ratio: ratioOf(subject, reference),
+    ...(secondReference ? { secondReference, secondRatio: ratioOf(subject, secondReference) } : {}),
     check: compareInspections(subject.inspection, reference.inspection, rows),
+  };
+}
+
+function ratioOf(subject: SideSummary, reference: SideSummary): Ratio {
+  return {
+    wallTime: subject.medianMs / reference.medianMs,
+    cpuTime: subject.medianCpuMs / reference.medianCpuMs,
+    peakRss: subject.medianPeakRssMB / reference.medianPeakRssMB,
+    rssGrowth: subject.medianRssGrowthMB / reference.medianRssGrowthMB,
   };
 }
 
@@ -324,46 +340,4 @@ export function writeReport(report: BenchReport, file = RESULTS_FILE): void {
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-/** The stdout table: one row per side, then the ratio line. */
-export function formatTable(results: CaseResult[]): string {
-  const header = ['case', 'side', 'median s', 'runs s', 'cpu s', 'rows/s', 'peak RSS MB', 'RSS at start MB', 'RSS growth MB'];
-  const lines: string[][] = [];
-  for (const result of results) {
-    for (const [name, s] of [['subject', result.subject], ['reference', result.reference]] as const) {
-      lines.push([
-        name === 'subject' ? result.name : '',
-        `${name}: ${s.label}`,
-        (s.medianMs / 1000).toFixed(2),
-        s.runs.map((r) => (r.wallMs / 1000).toFixed(2)).join(' '),
-        (s.medianCpuMs / 1000).toFixed(2),
-        formatCount(s.rowsPerSecond),
-        s.medianPeakRssMB.toFixed(0),
-        s.medianRssAtStartMB.toFixed(0),
-        s.medianRssGrowthMB.toFixed(0),
-      ]);
-    }
-    lines.push(['', `ratio subject/reference`, `${result.ratio.wallTime.toFixed(2)}x`, '', `${result.ratio.cpuTime.toFixed(2)}x`, '', `${result.ratio.peakRss.toFixed(2)}x`, '', `${result.ratio.rssGrowth.toFixed(2)}x`]);
-  }
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const numeric = new Set([2, 4, 5, 6, 7, 8]);
-  const format = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const out = [format(header), widths.map((w) => '-'.repeat(w)).join('  ')];
-  for (const line of lines) out.push(format(line));
-  for (const result of results) {
-    const c = result.check;
-    const status = !c.rowsMatch || c.fingerprintMatch === false ? 'DIFFERENT DATA'
-      : !c.typesMatch ? `same rows${c.fingerprintMatch ? ' and content' : ''}, different column types`
-      : c.fingerprintMatch ? 'same rows, types and content' : 'same rows and types (content not compared)';
-    out.push('', `${result.name}: ${result.title} (${result.rows.toLocaleString('en-US')} rows) — check: ${status}`);
-    for (const line of c.detail) out.push(`  ! ${line}`);
-    for (const note of result.notes) out.push(`  - ${note}`);
-  }
-  return out.join('\n');
-}
-
-function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(0)}k`;
-  return n.toFixed(0);
-}
+export { formatTable } from './table.js';

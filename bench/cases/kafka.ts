@@ -1,12 +1,13 @@
-// kafka: sampling a whole topic of ~1 KB JSON messages into the workspace (Engine.sample: Fetch
-// requests, record batches decoded into an NDJSON spool, DuckDB landing it) versus Debian's kcat
-// (librdkafka) consuming the same topic to /dev/null. One private broker serves both sides in the same run.
+// kafka: sampling a whole topic of ~1 KB JSON messages into the workspace (Engine.sample) versus the
+// pipeline a data engineer would write by hand for the same table (Debian's kcat -J dumping the topic to
+// a file, DuckDB's read_json loading it with the payload as JSON), and versus kcat (librdkafka)
+// consuming the topic to /dev/null. One private broker serves every side in the same run.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.js';
 import { startKafka, type KafkaService } from '../../test/services/kafka.js';
-import { ident } from '../duck.js';
+import { ident, openDatabase, sqlString } from '../duck.js';
 import { side, type BenchCase, type CaseContext, type Inspection } from '../harness.js';
 
 const TOPIC = 'bench';
@@ -41,12 +42,12 @@ function run(cmd: string, args: string[], options: { stdin?: string; stdout?: 'i
 
 export const kafka: BenchCase = {
   name: 'kafka',
-  title: `Engine.sample of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -C to /dev/null`,
+  title: `Engine.sample of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -J + DuckDB read_json by hand, and vs kcat -C to /dev/null`,
   notes: [
-    'One private KRaft broker (test/services/kafka.ts) serves both sides; the topic is produced once in setup with kcat -P (untimed).',
-    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, over kafkajs connections; record batches walked in place by src/engine/drivers/kafka/records.ts), spooling keys, values and headers as NDJSON bytes, DuckDB landing the spool (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
-    'kcat writes nothing to disk; the subject lands every record in the workspace file, so the ratio includes the landing, not only the consuming.',
-    'Reference (timed): kcat -C -e -o beginning, every message written to /dev/null (librdkafka, C). It lands nothing, so column types are not compared: only the row counts.',
+    'One private KRaft broker (test/services/kafka.ts) serves every side; the topic is produced once in setup with kcat -P (untimed).',
+    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, over kafkajs connections; record batches walked in place by src/engine/drivers/kafka/records.ts), spooling keys, values and headers, DuckDB landing the spool (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
+    'Reference (timed): the hand pipeline: kcat -C -e -J -o beginning dumping the topic to a file, then DuckDB (the same @duckdb/node-api, default threads) creating a table in a database file from read_json of the dump with the payload cast to JSON. Column sets differ (kcat -J names its own); row count, offset sum and the sum of payload.id are compared.',
+    'Second reference (timed): kcat -C -e -o beginning, every message written to /dev/null (librdkafka, C). It lands nothing: consuming only.',
   ],
   async setup(ctx) {
     if (!broker) broker = await startKafka();
@@ -91,14 +92,39 @@ export const kafka: BenchCase = {
       const engine = new Engine({ workspaceDir: ctx.runDir });
       try {
         const columns = (await engine.query(`DESCRIBE ${out.table}`)).rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
-        const rows = Number((await engine.query(`SELECT count(*) FROM ${out.table}`)).rows[0]![0]);
-        return { rows, columns, note: `subject status ${out.status}` };
+        const fingerprint = await kafkaFingerprint((sql) => engine.query(sql).then((r) => r.rows[0]!), out.table, 'value');
+        return { rows: Number(fingerprint.row_count), columns, fingerprint, note: `subject status ${out.status}` };
       } finally {
         await engine.close();
       }
     },
   }),
   reference: side({
+    label: 'kcat -C -J to a file + DuckDB read_json (by hand)',
+    async run(ctx) {
+      const dump = join(ctx.runDir, 'dump.ndjson');
+      const result = await run('sh', ['-c', `exec kcat -C -b "$0" -t "$1" -o beginning -e -J -q > "$2"`, bootstrapOf(ctx), TOPIC, dump]);
+      if (result.code !== 0) throw new Error(`kcat -C -J failed: ${result.stderr}`);
+      const db = await openDatabase(join(ctx.runDir, 'hand.duckdb'), join(ctx.runDir, 'duckdb-extensions'));
+      try {
+        await db.connection.run(`CREATE TABLE messages AS SELECT * EXCLUDE (payload), payload::JSON AS payload FROM read_json(${sqlString(dump)}, format = 'newline_delimited')`);
+      } finally {
+        db.close();
+      }
+      return { table: 'messages' };
+    },
+    async inspect(ctx, out: { table: string }): Promise<Inspection> {
+      const db = await openDatabase(join(ctx.runDir, 'hand.duckdb'), join(ctx.runDir, 'duckdb-extensions'), { access_mode: 'READ_ONLY' });
+      try {
+        const columns = ((await db.connection.runAndReadAll(`DESCRIBE ${out.table}`)).getRows()).map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+        const fingerprint = await kafkaFingerprint(async (sql) => (await db.connection.runAndReadAll(sql)).getRows()[0]!, out.table, 'payload');
+        return { rows: Number(fingerprint.row_count), columns, fingerprint };
+      } finally {
+        db.close();
+      }
+    },
+  }),
+  secondReference: side({
     label: 'kcat -C to /dev/null (librdkafka)',
     async run(ctx) {
       // Without -q kcat says where each partition ended, which is how the rows are counted.
@@ -109,7 +135,13 @@ export const kafka: BenchCase = {
     async inspect(_ctx, out: { stderr: string }): Promise<Inspection> {
       const ends = [...out.stderr.matchAll(/Reached end of topic \S+ \[(\d+)\] at offset (\d+)/g)];
       const byPartition = new Map(ends.map((m) => [m[1], Number(m[2])]));
-      return { rows: [...byPartition.values()].reduce((a, b) => a + b, 0), columns: [], note: 'kcat lands nothing: counted from the end offsets it reports' };
+      return { rows: [...byPartition.values()].reduce((a, b) => a + b, 0), columns: [], note: 'kcat to /dev/null lands nothing: counted from the end offsets it reports' };
     },
   }),
 };
+
+/** Rows, the sum of offsets and the sum of the payloads' id, read through the landed JSON column. */
+async function kafkaFingerprint(first: (sql: string) => Promise<unknown[]>, table: string, payload: string): Promise<Record<string, string>> {
+  const row = await first(`SELECT count(*)::VARCHAR, sum("offset")::VARCHAR, sum((${payload}->>'$.id')::BIGINT)::VARCHAR FROM ${table}`);
+  return { row_count: String(row[0]), offset_sum: String(row[1]), payload_id_sum: String(row[2]) };
+}

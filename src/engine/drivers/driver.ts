@@ -218,10 +218,26 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * nothing). The first part always lands: keep it small.
    */
   partsAfterStop?: string[];
+  /**
+   * The rows as selects over parts of a copy the driver is still writing (a spool filled while it
+   * fetches), each part once it is complete: the sampler lands them as they come, while the driver
+   * reads on, instead of `duckdbSelect` (then unused). It ends when the read does; a read that
+   * fails ends it with that error. `close()` stops the read.
+   */
+  partsWhileReading?: AsyncIterable<StreamedPart>;
   /** The select can run once only (it reads a pipe): the sampler must not read it ahead (privacy scans the landed rows instead). */
   readsOnce?: boolean;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */
   close(): void;
+}
+
+/** One part of a copy a driver writes while it reads (DuckDBSampleStream.partsWhileReading). */
+export interface StreamedPart {
+  /** Its rows: the stream's fields in order, then `_hw_provenance`. */
+  select: string;
+  rows: number;
+  /** Called once the part landed (or will not be): its file may go. */
+  release?(): void;
 }
 
 /** Exactly one of `batches` / `duckdbSelect` is present. */

@@ -129,7 +129,7 @@ async function landOnce(each: DuckDBSampleStream, writer: SampleWriter, privacy:
  * The select as it lands: its first rows are scanned (read, not landed), then the policy's transforms
  * wrap it, so DuckDB lands transformed values only. Scanned once per sample, however many reads it takes.
  */
-async function throughPrivacy(each: DuckDBSampleStream, writer: SampleWriter, privacy: PrivacyGate): Promise<string> {
+export async function throughPrivacy(each: DuckDBSampleStream, writer: SampleWriter, privacy: PrivacyGate): Promise<string> {
   if (each.readsOnce) privacy.landUnseen(each.fields);
   else if (privacy.scanned === 0) {
     const names = each.fields.map((f) => f.name);

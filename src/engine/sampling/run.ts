@@ -11,6 +11,7 @@ import { PrivacyGate } from '../privacy/gate.js';
 import type { PolicyLayers } from '../privacy/policy.js';
 import { landBatches } from './land-batches.js';
 import { landSelect } from './land-select.js';
+import { landStreamed } from './land-streamed.js';
 import { messageOf, type Landed, type Landing, type LandingArgs, type StopReason } from './landed.js';
 
 export type { SampleProgress } from './landed.js';
@@ -71,9 +72,9 @@ export async function runSample(args: RunSampleArgs): Promise<SampleInfo> {
     const stream = await openStream(args, { limit, strategy, resume }, context, () => stopReason);
     const { id, writer } = await beginSample(workspace, args, stream, strategy, privacy);
     const landing: Landing = { id, writer, limit, stop, stopReason: () => stopReason, halt, stoppedAt: () => stoppedAt, readBeforeLanding: () => readBeforeLanding, privacy };
-    const landed = stream.duckdbSelect !== undefined
-      ? await landSelect(stream, landing, args)
-      : await landBatches(stream, landing, args);
+    const landed = stream.duckdbSelect === undefined ? await landBatches(stream, landing, args)
+      : stream.partsWhileReading ? await landStreamed({ ...stream, partsWhileReading: stream.partsWhileReading }, landing, args)
+      : await landSelect(stream, landing, args);
     return await finishSample(args, stream, landing, landed, resume);
   } finally {
     if (timer) clearTimeout(timer);

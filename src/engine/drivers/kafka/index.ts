@@ -77,7 +77,7 @@ const driver: Driver = {
       const kafka = await kafkaClient(source);
       const plan = await withAdmin(source, async (admin) => planRanges(admin, topic, partitions, options, source), topic);
       ctx.log('debug', `Kafka ${source.name}/${topic}: ${plan.query}`);
-      return await spoolSample({ kafka, topic, ranges: plan.ranges, decoder: decoderFor(source), ctx, key: options.key, limit: options.limit }, plan);
+      return await spoolSample({ kafka, topic, ranges: plan.ranges, decoder: decoderFor(source), ctx, key: options.key, limit: options.limit }, plan, (error) => kafkaError(error, source, topic));
     } catch (error) {
       throw kafkaError(error, source, topic);
     }

@@ -46,9 +46,11 @@ export interface ReadOptions {
   limit?: number;
 }
 
-const PARTITION_MAX_BYTES = 16 * 1024 * 1024;
-// Fewer, larger Fetch responses: under the broker's own fetch.max.bytes (55 MiB by default).
-const FETCH_MAX_BYTES = 52 * 1024 * 1024;
+// A Fetch response is held whole (twice while kafkajs joins its chunks) and the next one is in flight
+// while it is walked: 16 MiB responses keep that near 64 MiB of the 300 MB an engine may use, and are
+// still large enough that the broker's round trips do not show in the read rate.
+const PARTITION_MAX_BYTES = 4 * 1024 * 1024;
+const FETCH_MAX_BYTES = 16 * 1024 * 1024;
 const RETRY_MS = [250, 500, 1000, 2000, 4000];
 // Kafka error codes a fresh metadata read resolves (leadership moved, broker restarted).
 const RETRIABLE = new Set([3, 5, 6, 9, 15, 56, 74, 75]);

@@ -1,23 +1,22 @@
-// Samples land through a spool: records are fetched and written as NDJSON to temporary part files, and
-// the workspace's DuckDB reads them in one statement (DuckDBSampleStream), or after a stop part by part. Telling JSON from text,
-// validating it and inferring the schema then happen in DuckDB, in parallel, instead of per record
-// in JS, which is what makes a large sample keep pace with the broker (bench/cases/kafka.ts).
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+// Samples land through a spool: records are fetched and written to temporary CSV part files, each
+// handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
+// fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
+// record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
+import { mkdtempSync, rm, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provenance } from '../../../shared/types.js';
-import type { DuckDBSampleStream } from '../driver.js';
-import { headersText, RecordDecodeError, type PayloadDecoder, type Spooled } from './decode.js';
+import type { DuckDBSampleStream, StreamedPart } from '../driver.js';
+import { RecordDecodeError, type Spooled } from './decode.js';
 import { fetchChunks, RECORD_FIELDS, type Chunk, type ReadOptions } from './read.js';
 import { visitRecords } from './records.js';
-import { isUtf8 } from 'node:buffer';
 import { quoteLiteral } from '../kit/sql-text.js';
+import { PartQueue } from '../kit/part-queue.js';
+import { QUOTE, SpoolWriter, type SpoolRecord } from './spool-writer.js';
 
-const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 /** Unreadable records named in the sample's status, as evidence. */
 const REJECTED_EXAMPLES = 10;
-/** Largest spooled record DuckDB reads (12 MiB of payload in base64; Kafka defaults to 1 MiB). */
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+const MIN_CSV_BUFFER = 1024 * 1024;
 
 export interface SpoolPlan {
   method: DuckDBSampleStream['method'];
@@ -32,49 +31,84 @@ interface SpoolCount {
   rejectedAt: Provenance[];
 }
 
-/** Reads the ranges into the spool's part files and returns the select that lands them (and each part's, for after a stop). */
-export async function spoolSample(options: ReadOptions, plan: SpoolPlan): Promise<DuckDBSampleStream> {
-  const { ctx } = options;
+/**
+ * Starts reading the ranges into the spool's part files and returns at once: each part is handed to
+ * the sampler (partsWhileReading) as soon as it is complete, so it lands while the next is fetched.
+ */
+export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain: (error: unknown) => Error): Promise<DuckDBSampleStream> {
   const dir = mkdtempSync(join(tmpdir(), 'hw-kafka-spool-'));
-  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  const queue = new PartQueue<SpoolPart>(landingPart, MERGE_BYTES);
+  options.ctx.signal.addEventListener('abort', () => queue.single(), { once: true });
   const count: SpoolCount = { rows: 0, rejected: 0, bytes: 0, rejectedAt: [] };
-  const full = () => options.limit !== undefined && count.rows >= options.limit;
-  let stoppedAt: string | undefined;
+  // close() stops the read too (the sampler gave up on the parts).
+  const own = new AbortController();
+  const ctx = { ...options.ctx, signal: AbortSignal.any([options.ctx.signal, own.signal]) };
+  const notes: string[] = [];
   let out: SpoolWriter;
   try {
-    out = new SpoolWriter(dir);
+    out = new SpoolWriter(dir, (file, rows, bytes) => queue.push({ file, rows, bytes }));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  try {
-    for await (const work of fetchChunks(options)) {
-      for (const chunk of work) {
-        if (full()) break;
-        await spoolChunk(options, out, count, keyBytes, chunk);
-      }
-      out.flush();
-      if (full()) break;
-    }
-    if (ctx.signal.aborted) stoppedAt = `stopped while reading, after ${count.rows} records`;
-    out.close();
-  } catch (error) {
-    out.abandon();
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
+  const reading = fillSpool({ ...options, ctx }, out, count).then(
+    () => {
+      notes.push(...spoolNotes(count, options.ctx.signal.aborted ? `stopped while reading, after ${count.rows} records` : undefined));
+      queue.end();
+    },
+    (error: unknown) => {
+      out.abandon();
+      queue.end(error);
+    },
+  );
   return {
     fields: RECORD_FIELDS,
     method: plan.method,
     query: plan.query,
-    duckdbSelect: selectOf(out.files),
-    // After a stop, what was spooled lands part by part for as long as the stop allows.
-    partsAfterStop: out.files.map((file) => selectOf([file])),
-    notes: spoolNotes(count, stoppedAt),
+    duckdbSelect: '',
+    partsWhileReading: queue,
+    notes,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
-    close: () => rmSync(dir, { recursive: true, force: true }),
+    readError: explain,
+    close: () => {
+      own.abort();
+      for (const part of queue.drain()) rmSync(part.file, { force: true });
+      void reading.finally(() => rmSync(dir, { recursive: true, force: true }));
+    },
   };
+}
+
+interface SpoolPart { file: string; rows: number; bytes: number }
+
+/** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
+const MERGE_BYTES = 8 * 1024 * 1024;
+
+function landingPart(parts: SpoolPart[]): StreamedPart {
+  return {
+    select: selectOf(parts.map((p) => p.file), Math.max(...parts.map((p) => p.bytes))),
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    // Off the JS thread: unlinking a part's pages is not free.
+    release: () => {
+      for (const part of parts) rm(part.file, { force: true }, () => undefined);
+    },
+  };
+}
+
+/** Fetch after fetch into the spool, up to the limit; the last part is handed over when the read ends. */
+async function fillSpool(options: ReadOptions, out: SpoolWriter, count: SpoolCount): Promise<void> {
+  const keyBytes = options.key === undefined ? undefined : Buffer.from(options.key, 'utf8');
+  const full = () => options.limit !== undefined && count.rows >= options.limit;
+  for await (const work of fetchChunks(options)) {
+    for (const chunk of work) {
+      if (full()) break;
+      await spoolChunk(options, out, count, keyBytes, chunk);
+    }
+    out.flush();
+    await out.drained();
+    if (full()) break;
+  }
+  await out.close();
 }
 
 /** Writes one fetched chunk's records in its range (those with the key asked for, up to the limit) into the spool. */
@@ -130,154 +164,23 @@ function spoolNotes(count: SpoolCount, stoppedAt: string | undefined): string[] 
   return notes;
 }
 
-interface SpoolRecord { partition: number; offset: number; timestamp: number; timestampType: number; headers: Record<string, Buffer | Buffer[]> | undefined }
-
-const FLUSH_BYTES = 8 * 1024 * 1024;
-/** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
-const PART_BYTES_FIRST = 256 * 1024;
-const PART_BYTES_MAX = 4 * 1024 * 1024;
-
-/**
- * NDJSON lines built as bytes, straight from the fetched buffers: a UTF-8 payload is copied in as a
- * JSON string (format `text`, escaped here; DuckDB tells JSON from text), other bytes as base64
- * (format `auto`), so no per-record JS string is made for the payload.
- */
-class SpoolWriter {
-  private buffer = Buffer.allocUnsafe(16 * 1024 * 1024);
-  private at = 0;
-
-  /** The part files, in order. */
-  readonly files: string[] = [];
-  private fd = -1;
-  /** Bytes written to the current part file, and the size after which the next record starts a new one. */
-  private partBytes = 0;
-  private partLimit = PART_BYTES_FIRST / 2;
-
-  constructor(private readonly dir: string) {
-    this.nextPart();
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-
-  /** Closes the part file without writing what is buffered (the spool is being thrown away). */
-  abandon(): void {
-    closeSync(this.fd);
-  }
-
-  private nextPart(): void {
-    if (this.fd >= 0) {
-      this.flush();
-      closeSync(this.fd);
-    }
-    const file = join(this.dir, `part-${String(this.files.length + 1).padStart(6, '0')}.ndjson`);
-    this.fd = openSync(file, 'w');
-    this.files.push(file);
-    this.partBytes = 0;
-    this.partLimit = Math.min(PART_BYTES_MAX, this.partLimit * 2);
-  }
-
-  /** Writes the record when both payloads are `auto` and not in the registry's wire format. */
-  rawPayloads(decoder: PayloadDecoder, record: SpoolRecord, keyBuffer: Buffer, keyStart: number, keyEnd: number, valueBuffer: Buffer, valueStart: number, valueEnd: number): boolean {
-    if (!decoder.spoolsRaw(keyBuffer, keyStart, keyEnd, 'key') || !decoder.spoolsRaw(valueBuffer, valueStart, valueEnd, 'value')) return false;
-    this.head(record);
-    this.ascii('"k":');
-    this.rawPayload(keyBuffer, keyStart, keyEnd, 'kf');
-    this.headers(record);
-    this.ascii(',"v":');
-    this.rawPayload(valueBuffer, valueStart, valueEnd, 'vf');
-    this.ascii(',"sid":null}\n');
-    return true;
-  }
-
-  decoded(record: SpoolRecord, key: Spooled, value: Spooled): void {
-    this.head(record);
-    this.ascii(`"k":${payloadText(key)},"kf":"${key.format}"`);
-    this.headers(record);
-    this.ascii(`,"v":${payloadText(value)},"vf":"${value.format}","sid":${value.schemaId ?? 'null'}}\n`);
-  }
-
-  flush(): void {
-    if (this.at) writeSync(this.fd, this.buffer, 0, this.at);
-    this.partBytes += this.at;
-    this.at = 0;
-  }
-
-  private head(record: SpoolRecord): void {
-    // A record starts a line: the place to start the next part.
-    if (this.partBytes + this.at >= this.partLimit) this.nextPart();
-    else if (this.at > FLUSH_BYTES) this.flush();
-    this.ascii(`{"p":${record.partition},"o":${record.offset},"t":${record.timestamp >= 0 ? record.timestamp : 'null'},"tt":"${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'}",`);
-  }
-
-  private headers(record: SpoolRecord): void {
-    const text = headersText(record.headers);
-    this.ascii(',"h":');
-    if (text === null) this.ascii('null');
-    else this.utf8(JSON.stringify(text));
-  }
-
-  private rawPayload(buffer: Buffer, start: number, end: number, formatKey: string): void {
-    if (start < 0 || end === start) {
-      this.ascii(`null,"${formatKey}":"empty"`);
-      return;
-    }
-    const payload = buffer.subarray(start, end);
-    if (isUtf8(payload)) {
-      this.escaped(buffer, start, end);
-      this.ascii(`,"${formatKey}":"text"`);
-    } else {
-      this.ascii(`"${payload.toString('base64')}","${formatKey}":"auto"`);
-    }
-  }
-
-  /**
-   * UTF-8 bytes as a JSON string. Read as latin1, every byte is one character below 256, which
-   * JSON.stringify (native, fast) escapes exactly where JSON needs it (quotes, backslashes, control
-   * bytes) and writing back as latin1 restores the other bytes, multi-byte sequences included.
-   */
-  private escaped(source: Buffer, start: number, end: number): void {
-    this.ascii(JSON.stringify(source.toString('latin1', start, end)));
-  }
-
-  private ascii(text: string): void {
-    this.reserve(text.length);
-    this.at += this.buffer.write(text, this.at, 'latin1');
-  }
-
-  private utf8(text: string): void {
-    this.reserve(Buffer.byteLength(text));
-    this.at += this.buffer.write(text, this.at, 'utf8');
-  }
-
-  private reserve(bytes: number): void {
-    if (this.at + bytes <= this.buffer.length) return;
-    this.flush();
-    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
-  }
-}
-
-function payloadText(payload: Spooled): string {
-  if (payload.text === null) return 'null';
-  return payload.format === 'auto' ? `"${payload.text}"` : JSON.stringify(payload.text);
-}
-
 /**
  * Columns in RECORD_FIELDS order, then the provenance. `auto` payloads arrive as base64: UTF-8 text
  * that is valid JSON lands as JSON, other text as a JSON string, other bytes as their base64 string;
  * each is decoded and parsed once, in DuckDB's threads.
  */
-function selectOf(files: string[]): string {
+function selectOf(files: string[], bytes: number): string {
   const payload = (name: string, c: string) => [
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}::JSON WHEN ${c}t IS NULL THEN to_json(${c}) ELSE coalesce(${c}j, to_json(${c}t)) END) AS ${name}`,
     `(CASE WHEN ${c}f NOT IN ('auto', 'text') THEN ${c}f WHEN ${c}t IS NULL THEN 'base64' WHEN ${c}j IS NULL THEN 'string' ELSE 'json' END) AS ${name}_format`,
   ];
   const decoded = (c: string) => `CASE ${c}f WHEN 'text' THEN ${c} WHEN 'auto' THEN try(decode(from_base64(${c}))) END AS ${c}t`;
   const parsed = (c: string) => `TRY_CAST(${c}t AS JSON) AS ${c}j`;
-  const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', k: 'VARCHAR', kf: 'VARCHAR', h: 'VARCHAR', v: 'VARCHAR', vf: 'VARCHAR', sid: 'INTEGER'}";
-  const read = `read_json([${files.map(quoteLiteral).join(', ')}], format = 'newline_delimited', columns = ${columns}, maximum_object_size = ${MAX_RECORD_BYTES})`;
+  const columns = "{p: 'INTEGER', o: 'BIGINT', t: 'BIGINT', tt: 'VARCHAR', kf: 'VARCHAR', k: 'VARCHAR', h: 'VARCHAR', vf: 'VARCHAR', v: 'VARCHAR', sid: 'INTEGER'}";
+  const csv = `header = false, auto_detect = false, delim = ',', quote = ${quoteLiteral(QUOTE)}, escape = ${quoteLiteral(QUOTE)}, new_line = '\\n', strict_mode = true`;
+  // DuckDB reads a CSV in buffers of buffer_size (per thread, allocated whole): as large as the largest part, so that any line fits.
+  const size = Math.max(MIN_CSV_BUFFER, bytes + 1);
+  const read = `read_csv([${files.map(quoteLiteral).join(', ')}], ${csv}, columns = ${columns}, max_line_size = ${size}, buffer_size = ${size})`;
   return [
     'SELECT p AS "partition", o AS "offset", make_timestamptz(t * 1000) AS "timestamp", tt AS timestamp_type,',
     `${payload('key', 'k').join(', ')},`,
