@@ -383,10 +383,8 @@ export class Engine {
   }
 
   async query(sql: string, maxRows?: number, signal?: AbortSignal): Promise<QueryResult> {
-    const workspace = await this.workspace();
-    const started = performance.now();
-    const result = await workspace.query(sql, maxRows, signal);
-    return { ...result, elapsedMs: Math.round(performance.now() - started) };
+    const workspace = await this.workspace(), started = performance.now();
+    return { ...(await workspace.query(sql, maxRows, signal)), elapsedMs: Math.round(performance.now() - started) };
   }
 
   async buildDemo(dir: string): Promise<BuildDemoResult> {

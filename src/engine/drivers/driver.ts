@@ -212,13 +212,6 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    */
   finished?(): Promise<void>;
   /**
-   * The same rows as the select, as selects over the parts of a local copy, in order. A stop
-   * interrupts the select as usual; then the sampler lands these one at a time until
-   * LAND_AFTER_STOP_MS after the stop and keeps the parts that landed (the one the deadline cuts lands
-   * nothing). The first part always lands: keep it small.
-   */
-  partsAfterStop?: string[];
-  /**
    * The rows as selects over parts of a copy the driver is still writing (a spool filled while it
    * fetches), each part once it is complete: the sampler lands them as they come, while the driver
    * reads on, instead of `duckdbSelect` (then unused). It ends when the read does; a read that

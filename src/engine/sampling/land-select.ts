@@ -6,7 +6,7 @@ import { PROVENANCE_COLUMN } from '../drivers/driver.js';
 import { SAMPLES_SCHEMA } from '../workspace/catalog.js';
 import { quoteIdent } from '../workspace/sql.js';
 import { parseProvenance } from './infer.js';
-import { LAND_AFTER_STOP_MS, messageOf, PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
+import { messageOf, PROGRESS_INTERVAL_MS, type Landed, type Landing, type LandingArgs } from './landed.js';
 
 const INTERRUPT_RETRY_MS = 50;
 /** Rows of a DuckDB-native read scanned for sensitive data before it lands. */
@@ -38,7 +38,6 @@ export async function landSelect(first: DuckDBSampleStream, landing: Landing, ar
     return { bytes: read.stream.bytesRead?.(rows) ?? 0, rejected: read.rejected, detail: notes.length && !cutShort ? notes.join('; ') : undefined, stopMattered: cutShort, query: read.stream.query };
   } catch (error) {
     stopInterrupting();
-    if (first.partsAfterStop && stop.signal.aborted && writer.rowCount === 0) return await landParts(first.partsAfterStop, read, landing, args);
     return selectFailed(error, read, landing);
   } finally {
     if (progress) clearInterval(progress);
@@ -157,43 +156,6 @@ async function countRejected(stream: DuckDBSampleStream, rows: number, landing: 
     args.log('warn', `Sample ${landing.id}: could not count unreadable records: ${messageOf(error)}`);
     return 0;
   }
-}
-
-/**
- * After a stop, the parts of the copy one at a time until LAND_AFTER_STOP_MS after it: the parts that
- * landed are kept, and the one the deadline interrupts lands nothing. The first part always lands.
- */
-async function landParts(parts: string[], read: SelectRead, landing: Landing, args: LandingArgs): Promise<Landed> {
-  const { writer } = landing;
-  let over = false;
-  let interrupting: ReturnType<typeof setInterval> | undefined;
-  let landed = 0;
-  // The first part (small: the driver's to keep so) lands whatever the time, so a stop keeps some rows.
-  const deadline = setTimeout(() => {
-    over = true;
-    if (landed === 0) return;
-    writer.interrupt();
-    interrupting = setInterval(() => writer.interrupt(), INTERRUPT_RETRY_MS);
-  }, Math.max(0, (landing.stoppedAt() ?? performance.now()) + LAND_AFTER_STOP_MS - performance.now()));
-  let failure: unknown;
-  try {
-    for (const part of parts) {
-      if (over) break;
-      await writer.insertSelect(part);
-      landed++;
-    }
-  } catch (error) {
-    if (!over) failure = read.stream.readError?.(error) ?? error;
-  } finally {
-    clearTimeout(deadline);
-    if (interrupting) clearInterval(interrupting);
-  }
-  const rows = writer.rowCount;
-  const rejected = landed === parts.length ? await countRejected(read.stream, rows, landing, args) : 0;
-  const reason = landing.stopReason();
-  const when = reason === 'cancelled' ? 'cancelled' : `stopped at the ${reason}`;
-  const detail = landed < parts.length ? `${when} after ${rows} rows (the first ${landed} of ${parts.length} parts of the local copy landed after the stop)` : undefined;
-  return { bytes: read.stream.bytesRead?.(rows) ?? 0, rejected, failure, detail, stopMattered: true };
 }
 
 /** A stop during the read leaves a partial sample (with a first read's rows, when one landed); anything else is the read's failure. */

@@ -26,9 +26,11 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
     await writer.query('BEGIN TRANSACTION');
     began = true;
     await writer.query('SET preserve_insertion_order = false');
-    const wrap = await privacyWrapper(stream, first, landing);
+    const wrap = await privacyWrapper(stream, first.held, landing);
+    // A read that failed while the first parts were gathered fails after they landed.
+    const next = async () => first.held.shift() ?? (first.failed === undefined ? nextPart(parts) : Promise.reject(first.failed));
     let cut = false;
-    for (let part = first.shift() ?? (await nextPart(parts)); part; part = first.shift() ?? (await nextPart(parts))) {
+    for (let part = await next(); part; part = await next()) {
       if (pastDeadline(landing, done)) {
         part.release?.();
         cut = true;
@@ -40,7 +42,7 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
       part.release?.();
       args.onProgress?.({ rows: done.rows, bytes: 0, message: `${done.rows.toLocaleString('en-US')} rows landed` });
     }
-    for (const part of first) part.release?.();
+    for (const part of first.held) part.release?.();
     await writer.query('COMMIT');
     began = false;
     if (cut) args.log('info', `Sample ${landing.id}: the stop cut the copy short after ${done.parts} part(s)`);
@@ -85,17 +87,26 @@ async function nextPart(parts: AsyncIterator<StreamedPart>): Promise<StreamedPar
   }
 }
 
-/** The parts written before landing starts: enough rows for the privacy scan (or all, or up to a stop). */
-async function firstParts(parts: AsyncIterator<StreamedPart>, landing: Landing): Promise<StreamedPart[]> {
+/**
+ * The parts written before landing starts: enough rows for the privacy scan (or all, or up to a stop).
+ * A read that fails after some parts keeps them (`failed` is raised once they landed).
+ */
+async function firstParts(parts: AsyncIterator<StreamedPart>, landing: Landing): Promise<{ held: StreamedPart[]; failed?: unknown }> {
   const held: StreamedPart[] = [];
   let rows = 0;
   while (rows < PRIVACY_SCAN_ROWS && !(landing.stop.signal.aborted && held.length)) {
-    const part = await nextPart(parts);
+    let part: StreamedPart | undefined;
+    try {
+      part = await nextPart(parts);
+    } catch (error) {
+      if (!held.length) throw error;
+      return { held, failed: error };
+    }
     if (!part) break;
     held.push(part);
     rows += part.rows;
   }
-  return held;
+  return { held };
 }
 
 /** Scans the first parts' rows for sensitive data, then gives each part's select as it lands (transformed by the policy). */

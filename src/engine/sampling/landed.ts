@@ -9,7 +9,7 @@ import type { Workspace } from '../workspace/workspace.js';
 export const PROGRESS_INTERVAL_MS = 250;
 /**
  * How long after a stop the rows of a local copy the stop cut short (SampleStream.landsAfterStop)
- * are still taken, one batch at a time, or the parts of a spool landed (partsAfterStop): the rest of
+ * are still taken, one batch at a time, or the parts of a spool landed (partsWhileReading): the rest of
  * the second a stop promises is left for finishing.
  */
 export const LAND_AFTER_STOP_MS = 500;
