@@ -105,7 +105,7 @@ function writeLogback(dir: string, logFile: string, auditLogFile: string): strin
   return file;
 }
 
-/** Starts one node and waits until its native transport answers (the superuser then exists). */
+/** Starts one node and waits until the superuser logs in over its native transport. */
 export async function startCassandra(options: { heap?: string } = {}): Promise<CassandraService> {
   requirePrerequisite('Cassandra', missingCassandra());
   const dir = mkdtempSync(join(tmpdir(), 'hw-cassandra-'));
@@ -135,12 +135,32 @@ export async function startCassandra(options: { heap?: string } = {}): Promise<C
       timeoutMs: 180_000, what: `Cassandra's native transport on 127.0.0.1:${port}`, intervalMs: 250,
       stopIf: () => (started.exitInfo() ? `the JVM exited: ${started.outputTail(2000)}\n${tail(logFile)}` : undefined),
     });
+    // The superuser role is made by a task after the transport opens: on a loaded machine a first
+    // login can still be refused, so ready means the superuser logs in.
+    await waitFor(() => superuserLogsIn(`127.0.0.1:${port}`), {
+      timeoutMs: 120_000, what: `a superuser login to Cassandra on 127.0.0.1:${port}`, intervalMs: 500,
+      stopIf: () => (started.exitInfo() ? `the JVM exited: ${started.outputTail(2000)}\n${tail(logFile)}` : undefined),
+    });
   } catch (error) {
     const log = tail(logFile);
     await stop().catch(() => undefined);
     throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
   }
   return { contactPoint: `127.0.0.1:${port}`, port, dir, logFile, auditLogFile, pid: handle.pid, stop };
+}
+
+async function superuserLogsIn(contactPoint: string): Promise<boolean> {
+  const cassandra = (await import('cassandra-driver')).default;
+  const client = new cassandra.Client({ contactPoints: [contactPoint], localDataCenter: CASSANDRA_DATACENTER, credentials: CASSANDRA_SUPERUSER });
+  try {
+    await client.connect();
+    await client.execute('SELECT release_version FROM system.local');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
 }
 
 function tail(file: string): string {
