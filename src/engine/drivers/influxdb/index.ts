@@ -1,7 +1,7 @@
 // InfluxDB 1.x driver (kind `influxdb`), over the HTTP API with InfluxQL. Browse: databases >
 // retention policies > measurements (field keys with types, tag keys, series cardinality). A sample
 // is a bounded time window (the newest `window` by default, or --from/--to), read newest first with
-// a LIMIT per series, series paged with SLIMIT/SOFFSET, through the kit's polite HTTP client (one
+// a LIMIT per series, pages moving back in time per series, series paged with SLIMIT/SOFFSET, through the kit's polite HTTP client (one
 // query at a time, timeouts, retries, credentials only to the configured origin). 2.x/3.x speak
 // Flux or SQL on other endpoints: a dialect behind `influxql()` and the queries in influxql.ts.
 import { HeadwaterError } from '../../../shared/errors.js';
@@ -12,7 +12,7 @@ import { RestClient } from '../kit/rest/client.js';
 import { basicApiConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
 import {
-  durationNs, entityOf, firstColumn, fromClause, ident, pageQuery, parseEntity, recordsOf, seriesKey, seriesOf, timeNs,
+  durationNs, entityOf, firstColumn, fromClause, ident, pageBeforeNs, pageQuery, parseEntity, seriesOf, takeNewPoints, timeNs, type SeriesCursor,
   type InfluxSeries, type MeasurementRef,
 } from './influxql.js';
 
@@ -115,19 +115,23 @@ async function sampleInflux(source: ResolvedSource, entity: string, options: Dri
   const stream: BatchSampleStream = { fields: [], method: 'time window', query, notes: range ? [] : ['the measurement holds no points'], batches: pages(range) };
   const builder = new FieldSetBuilder();
 
-  /** Series pages (SLIMIT/SOFFSET), and within each, point pages (LIMIT/OFFSET per series); the first requests ask for little. */
+  /** Series pages (SLIMIT/SOFFSET), and within each, point pages moving back in time per series; the first requests ask for little. */
   async function* pages(window: { fromNs: bigint; toNs: bigint } | undefined): AsyncGenerator<RecordBatch> {
     if (!window) return;
     let landed = 0;
     let request = 0;
     const series = settings.seriesPerRequest;
     for (let seriesOffset = 0; ; seriesOffset += series) {
-      let seriesSeen = 0;
-      for (let pointOffset = 0; pointOffset < perSeriesCap;) {
+      const cursors = new Map<string, SeriesCursor>();
+      do {
         if (ctx.signal.aborted || landed >= options.limit) return;
         const budget = settings.pointsPerRequest / 10 ** Math.max(0, 2 - request++);
-        const perSeries = Math.max(1, Math.min(Math.floor(budget / series), perSeriesCap - pointOffset));
-        const q = pageQuery(ref, window, { perSeries, pointOffset, series, seriesOffset });
+        const live = [...cursors.values()].filter((c) => !c.ended);
+        const remaining = live.length ? Math.max(...live.map((c) => perSeriesCap - c.landed)) : perSeriesCap;
+        // The sample's limit is shared out between the series, so a small sample spans them all.
+        const fairShare = Math.ceil((options.limit - landed) / (live.length || series));
+        const perSeries = Math.max(1, Math.min(Math.floor(budget / (live.length || series)), remaining, fairShare));
+        const q = pageQuery(ref, window, { perSeries, beforeNs: pageBeforeNs(cursors), series, seriesOffset });
         let answer;
         try {
           answer = await influxql(api, q, `reading ${entity}`, ref.db);
@@ -135,24 +139,16 @@ async function sampleInflux(source: ResolvedSource, entity: string, options: Dri
           if (ctx.signal.aborted) return;
           throw error;
         }
-        seriesSeen = Math.max(seriesSeen, answer.series.length);
-        const records: Record<string, unknown>[] = [];
-        const provenance: Provenance[] = [];
-        for (const s of answer.series) {
-          for (const record of recordsOf(s)) {
-            records.push(record);
-            provenance.push({ measurement: ref.measurement, series: seriesKey(s.tags), time: String(record.time) });
-          }
-        }
+        const taken = takeNewPoints(answer.series, cursors, perSeries, perSeriesCap);
+        const records = taken.flatMap((t) => t.records);
+        const provenance: Provenance[] = taken.flatMap((t) => t.records.map((record) => ({ measurement: ref.measurement, series: t.key, time: String(record.time) })));
         const observed = builder.observe(records);
         const batch: RecordBatch = { rows: observed.rows, provenance, bytes: answer.bytes };
         if (observed.fields) batch.fields = observed.fields;
         landed += records.length;
-        yield batch;
-        if (!answer.series.some((s) => s.values.length >= perSeries)) break;
-        pointOffset += perSeries;
-      }
-      if (seriesSeen < series) return;
+        if (records.length) yield batch;
+      } while ([...cursors.values()].some((c) => !c.ended));
+      if (cursors.size < series) return;
     }
   }
   return stream;

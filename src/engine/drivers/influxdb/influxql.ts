@@ -55,10 +55,64 @@ export function timeNs(text: string): bigint | undefined {
   return BigInt(ms) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
 }
 
-/** The one SELECT of a page: points of every series in [from, to], newest first, LIMIT per series. */
-export function pageQuery(ref: MeasurementRef, range: { fromNs: bigint; toNs: bigint }, page: { perSeries: number; pointOffset: number; series: number; seriesOffset: number }): string {
-  return `SELECT * FROM ${fromClause(ref)} WHERE time >= ${range.fromNs} AND time <= ${range.toNs} GROUP BY * ORDER BY time DESC`
-    + ` LIMIT ${page.perSeries}${page.pointOffset ? ` OFFSET ${page.pointOffset}` : ''} SLIMIT ${page.series}${page.seriesOffset ? ` SOFFSET ${page.seriesOffset}` : ''}`;
+/**
+ * The one SELECT of a page: points of every series of the group in [from, to] (and before `beforeNs`
+ * once paging has begun), newest first, LIMIT per series. Pages move by time, not OFFSET: an OFFSET
+ * makes influxd walk the series again from its newest point, so a long series read that way is quadratic.
+ */
+export function pageQuery(ref: MeasurementRef, range: { fromNs: bigint; toNs: bigint }, page: { perSeries: number; beforeNs?: bigint; series: number; seriesOffset: number }): string {
+  const upper = page.beforeNs === undefined ? `time <= ${range.toNs}` : `time < ${page.beforeNs}`;
+  return `SELECT * FROM ${fromClause(ref)} WHERE time >= ${range.fromNs} AND ${upper} GROUP BY * ORDER BY time DESC`
+    + ` LIMIT ${page.perSeries} SLIMIT ${page.series}${page.seriesOffset ? ` SOFFSET ${page.seriesOffset}` : ''}`;
+}
+
+/** Where the read of one series stands: the oldest point time taken (newest first), how many points, whether it ended. */
+export interface SeriesCursor {
+  oldestNs: bigint;
+  landed: number;
+  ended: boolean;
+}
+
+/**
+ * The next page's bound (exclusive): the cursor of the least advanced series still read, so no series
+ * skips a point; series further on get again the points between their cursor and it (takeNewPoints
+ * drops them). Undefined before the first page.
+ */
+export function pageBeforeNs(cursors: Map<string, SeriesCursor>): bigint | undefined {
+  let upper: bigint | undefined;
+  for (const cursor of cursors.values()) if (!cursor.ended && (upper === undefined || cursor.oldestNs > upper)) upper = cursor.oldestNs;
+  return upper;
+}
+
+/**
+ * A page's points each series has not had yet (older than its cursor, up to `cap` per series), with
+ * the cursors moved on. A series has ended when the page gave it fewer than `perSeries` points (none:
+ * absent) or it reached the cap. A series holds at most one point per time, so time bounds are exact.
+ */
+export function takeNewPoints(answer: InfluxSeries[], cursors: Map<string, SeriesCursor>, perSeries: number, cap: number): { key: string; records: Record<string, unknown>[] }[] {
+  const taken: { key: string; records: Record<string, unknown>[] }[] = [];
+  const seen = new Set<string>();
+  for (const series of answer) {
+    const key = seriesKey(series.tags);
+    seen.add(key);
+    const cursor = cursors.get(key) ?? { oldestNs: 0n, landed: 0, ended: false };
+    const fresh = !cursors.has(key);
+    cursors.set(key, cursor);
+    if (cursor.ended) continue;
+    const records: Record<string, unknown>[] = [];
+    for (const record of recordsOf(series)) {
+      const ns = timeNs(String(record.time));
+      if (ns === undefined) throw new Error(`InfluxDB answered a time that is not RFC 3339: ${String(record.time)}`);
+      if ((!fresh && ns >= cursor.oldestNs) || cursor.landed >= cap) continue;
+      records.push(record);
+      cursor.oldestNs = ns;
+      cursor.landed++;
+    }
+    if (series.values.length < perSeries || cursor.landed >= cap) cursor.ended = true;
+    if (records.length) taken.push({ key, records });
+  }
+  for (const [key, cursor] of cursors) if (!seen.has(key)) cursor.ended = true;
+  return taken;
 }
 
 /** One series of an answer. */
