@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { clickhouseSkipReason, READER, startClickHouse, type ClickHouseService } from '../services/clickhouse.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
+import { startThrottle, type Throttle } from '../services/throttle.js';
 
 const PASSWORD = 'reader-Pw-4412';
 const ROWS = 20_000;
@@ -32,17 +33,22 @@ async function createFixtures(server: ClickHouseService): Promise<void> {
 describe('clickhouse driver against a real server', { skip: clickhouseSkipReason(), timeout: 10 * 60_000 }, () => {
   let server: ClickHouseService | undefined;
   let ws: TestWorkspace;
+  let throttle: Throttle | undefined;
 
   before(async () => {
     server = await startClickHouse({ readerPassword: PASSWORD });
     await createFixtures(server);
-    const entry = (name: string, extra = '') => `  - name: ${name}\n    kind: clickhouse\n    url: clickhouse://127.0.0.1:${server!.port}/shop\n    user: ${READER}\n    password: \${secret:CH_PW}\n${extra}`;
-    ws = createTestWorkspace('hw-clickhouse-', `sources:\n${entry('shop')}${entry('tight', '    options:\n      maxBytesToRead: 100000\n')}`, { secrets: { CH_PW: PASSWORD } });
+    // The same server at 2 MB/s, so a one-second budget stops a full read midway on any machine.
+    throttle = await startThrottle(`http://127.0.0.1:${server.port}`, 2_000_000);
+    const entry = (name: string, extra = '', port = server!.port) => `  - name: ${name}\n    kind: clickhouse\n    url: clickhouse://127.0.0.1:${port}/shop\n    user: ${READER}\n    password: \${secret:CH_PW}\n${extra}`;
+    const sources = `${entry('shop')}${entry('tight', '    options:\n      maxBytesToRead: 100000\n')}${entry('slow', '', Number(new URL(throttle.url).port))}`;
+    ws = createTestWorkspace('hw-clickhouse-', `sources:\n${sources}`, { secrets: { CH_PW: PASSWORD } });
   }, { timeout: 3 * 60_000 });
 
   after(async () => {
     try {
       await ws?.close();
+      await throttle?.close();
     } finally {
       await server?.stop();
     }
@@ -131,7 +137,7 @@ describe('clickhouse driver against a real server', { skip: clickhouseSkipReason
   });
 
   test('a spooled full read stopped by its time budget lands the whole records it downloaded', async () => {
-    const info = await ws.engine.sample('shop', 'shop.big', { strategy: 'full', confirmFull: true, limit: 3_000_000, maxSeconds: 1 });
+    const info = await ws.engine.sample('slow', 'shop.big', { strategy: 'full', confirmFull: true, limit: 3_000_000, maxSeconds: 1 });
     assert.match(info.query, /CSV spooled/);
     assert.equal(info.status, 'partial', info.statusDetail);
     assert.match(info.statusDetail ?? '', /time budget/);
