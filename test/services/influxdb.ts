@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingBinary, requirePrerequisite, skipReasonFor } from './prerequisites.js';
-import { freePort, startTempDirServer } from './process.js';
+import { freePort, startTempDirServer, waitFor } from './process.js';
 
 const SERVER = '/usr/bin/influxd';
 const HOST = '127.0.0.1';
@@ -91,9 +91,13 @@ export async function startInfluxDB(options: InfluxOptions = {}): Promise<Influx
   try {
     if (options.auth) {
       // Before any user exists InfluxDB takes exactly this statement without credentials.
+      // Ready means the admin logs in: right after start the statement can be answered before the
+      // meta store holds the user (a CI run's next statement got 403 "create admin user first").
       const q = `CREATE USER "${options.auth.user}" WITH PASSWORD '${options.auth.password}' WITH ALL PRIVILEGES`;
-      const response = await fetch(`${url}/query?q=${encodeURIComponent(q)}`, { method: 'POST' });
-      if (!response.ok) throw new Error(`InfluxDB: creating the admin user answered HTTP ${response.status}`);
+      await waitFor(async () => {
+        await fetch(`${url}/query?q=${encodeURIComponent(q)}`, { method: 'POST' }).catch(() => undefined);
+        return query('SHOW USERS').then(() => true, () => false);
+      }, { timeoutMs: 30_000, what: `the InfluxDB admin user on ${url}`, intervalMs: 200 });
     }
   } catch (error) {
     await server.stop();
