@@ -4,6 +4,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
+import { awsLocation } from '../kit/aws.js';
 import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
@@ -17,24 +18,11 @@ export interface Location {
   table?: string;
 }
 
-/** dynamodb://REGION[/TABLE][?endpoint=URL], with the options taking precedence. */
+/** dynamodb://REGION[/TABLE][?endpoint=URL], with the options taking precedence (the kit's AWS location). */
 export function locationOf(source: ResolvedSource): Location {
   const settings = manifest.settings(source);
-  let fromUrl: Partial<Location> = {};
-  if (source.url) {
-    let url: URL;
-    try {
-      url = new URL(source.url);
-    } catch {
-      throw new HeadwaterError('usage', `DynamoDB source '${source.name}': '${redact(source.url, source.secrets)}' is not a URL; write dynamodb://REGION[/TABLE][?endpoint=URL].`, { source: source.name });
-    }
-    const table = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
-    fromUrl = { ...(url.hostname ? { region: url.hostname } : {}), ...(table ? { table } : {}), ...(url.searchParams.get('endpoint') ? { endpoint: url.searchParams.get('endpoint')! } : {}) };
-  }
-  const region = settings.region || fromUrl.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
-  const endpoint = settings.endpoint || fromUrl.endpoint;
-  const table = settings.table || fromUrl.table;
-  return { region, ...(endpoint ? { endpoint } : {}), ...(table ? { table } : {}) };
+  const { name, ...where } = awsLocation(source, 'DynamoDB', settings, settings.table);
+  return { ...where, ...(name ? { table: name } : {}) };
 }
 
 /** Where the source is, for messages: the endpoint (without credentials) or the AWS region. */
