@@ -6,18 +6,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli, type CliIO } from '../../src/cli/main.js';
-import type { CheckReport } from '../../src/engine/contracts/check.js';
+import { checkJson } from './check-cli.js';
 import { Engine } from '../../src/engine/engine.js';
-
-async function checkJson(contract: string, workspace: string): Promise<{ code: number; report: CheckReport }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { out: (text) => { stdout += text; }, err: (text) => { stderr += text; }, progress: () => undefined };
-  const code = await runCli(['check', contract, '--workspace', workspace, '--json', '--quiet'], io);
-  assert.ok(stdout, `no report on stdout (exit ${code}): ${stderr}`);
-  return { code, report: JSON.parse(stdout) as CheckReport };
-}
 
 describe('headwater check on a REST endpoint', { timeout: 120_000 }, () => {
   let dir: string;

@@ -12,23 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { parse } from 'yaml';
-import { runCli, type CliIO } from '../../src/cli/main.js';
 import type { CheckReport } from '../../src/engine/contracts/check.js';
+import { checkJson } from './check-cli.js';
 import { Engine } from '../../src/engine/engine.js';
 import { kafkaSkipReason, startKafka, type KafkaService } from '../services/kafka.js';
 
 const KEY = 'check-privacy-test-key';
 const digest = (i: number) => createHmac('sha256', 'upstream').update(`user${i}@example.com`).digest('hex');
 const users = (raw: boolean) => Array.from({ length: 120 }, (_v, i) => ({ id: i + 1, email_hash: raw && i % 3 === 0 ? `user${i}@example.com` : digest(i), customer_email: `buyer${i}@example.org` }));
-
-async function checkJson(contract: string, workspace: string): Promise<{ code: number; report: CheckReport }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { out: (text) => { stdout += text; }, err: (text) => { stderr += text; }, progress: () => undefined };
-  const code = await runCli(['check', contract, '--workspace', workspace, '--json', '--quiet'], io);
-  assert.ok(stdout, `no report on stdout (exit ${code}): ${stderr}`);
-  return { code, report: JSON.parse(stdout) as CheckReport };
-}
 
 /** The privacy rules of the contract, as `path: name`. */
 function privacyRules(contract: string): string[] {
