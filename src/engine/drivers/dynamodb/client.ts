@@ -4,7 +4,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { awsLocation } from '../kit/aws.js';
+import { awsClientConfig, awsLocation, awsWhere } from '../kit/aws.js';
 import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
@@ -27,45 +27,15 @@ export function locationOf(source: ResolvedSource): Location {
 
 /** Where the source is, for messages: the endpoint (without credentials) or the AWS region. */
 export function whereOf(source: ResolvedSource): string {
-  const { region, endpoint } = locationOf(source);
-  if (!endpoint) return `AWS ${region}`;
-  try {
-    const url = new URL(endpoint);
-    return `${url.host} (${region})`;
-  } catch {
-    return `${redact(endpoint, source.secrets)} (${region})`;
-  }
-}
-
-function isAwsEndpoint(endpoint: string): boolean {
-  try {
-    return /(^|\.)amazonaws\.com(\.cn)?$/.test(new URL(endpoint).hostname);
-  } catch {
-    return false;
-  }
+  return awsWhere(source, locationOf(source));
 }
 
 export async function clientFor(source: ResolvedSource): Promise<DynamoDBClient> {
   const { DynamoDBClient } = await loadDynamo();
   const settings = manifest.settings(source);
-  const { region, endpoint } = locationOf(source);
-  const accessKeyId = settings.accessKeyId || undefined;
-  const secretAccessKey = settings.secretAccessKey || undefined;
-  const explicit = accessKeyId && secretAccessKey;
-  if ((accessKeyId || secretAccessKey) && !explicit) {
-    throw new HeadwaterError('usage', `DynamoDB source '${source.name}': accessKeyId and secretAccessKey go together; one is missing.`, { source: source.name });
-  }
-  if (endpoint && !isAwsEndpoint(endpoint) && !explicit && !settings.profile) {
-    throw new HeadwaterError('usage', `DynamoDB source '${source.name}': the endpoint ${whereOf(source)} is not AWS, so the ambient AWS credentials are not sent to it; give the source its own credentials.`, {
-      source: source.name, hint: 'Set options.accessKeyId and options.secretAccessKey (as ${secret:NAME} or ${env:VAR}) or options.profile.',
-    });
-  }
+  const location = locationOf(source);
   return new DynamoDBClient({
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    ...(explicit ? { credentials: { accessKeyId, secretAccessKey, ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}) } } : {}),
-    ...(!explicit && settings.profile ? { profile: settings.profile } : {}),
-    maxAttempts: 3,
+    ...awsClientConfig(source, 'DynamoDB', settings, location),
     requestHandler: { connectionTimeout: Math.min(5000, settings.requestTimeoutMs), requestTimeout: settings.requestTimeoutMs },
   });
 }
