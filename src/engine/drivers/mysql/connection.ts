@@ -4,7 +4,7 @@
 import type { Connection, ConnectionOptions } from 'mysql2';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { connectionFields, socketFailure, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
@@ -156,18 +156,9 @@ export function myError(error: unknown, source: ResolvedSource, settings?: MySet
   const head = `MySQL source '${source.name}'${entity ? `, entity '${entity}'` : ''}`;
   const make = (code: ConstructorParameters<typeof HeadwaterError>[0], message: string, hint?: string) =>
     new HeadwaterError(code, `${head}: ${message}`, { source: source.name, entity, hint }, { cause: error });
+  const socket = socketFailure(e.code, where);
+  if (socket) return make('connection', socket);
   switch (e.code) {
-    case 'ECONNREFUSED':
-      return make('connection', `cannot connect to ${where}: connection refused (is the server running and listening there?)`);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return make('connection', `cannot connect to ${where}: host not found`);
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return make('connection', `cannot connect to ${where}: host unreachable or not answering (${e.code})`);
-    case 'ECONNRESET':
-    case 'EPIPE':
     case 'PROTOCOL_CONNECTION_LOST':
       return make('connection', `the connection to ${where} was closed (${e.code})`);
     case 'ER_ACCESS_DENIED_ERROR':

@@ -3,12 +3,11 @@
 // MIN and MAX of an integer key (never ORDER BY RAND(), which reads and sorts the whole table).
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
-import { HeadwaterError } from '../../../shared/errors.js';
 import { endpointText, replicaSource } from '../kit/relational/connection.js';
 import { keyProvenance, relationalSampleStream, RowShaper, shapedBatch, type RawValue } from '../kit/relational/rows.js';
 import { checkedPredicate } from '../kit/relational/where.js';
 import { checkFullRead, checkScan, mysqlScannedRows } from '../kit/relational/guard.js';
-import { extractionLabel } from '../kit/relational/cursor.js';
+import { incrementalStart } from '../kit/relational/cursor.js';
 import { columnsOf, findTable, indexesOf, keyOf, myExtraction, qualifiedName, quoteIdent, type MyColumn, type MyIndex } from './catalog.js';
 import { isIntegerType, planColumn, type MyColumnPlan } from './types.js';
 import { connectMy, endSession, killRunning, myError, mySettings, type MySession } from './connection.js';
@@ -182,17 +181,7 @@ function incrementalPlan(
   options: DriverSampleOptions, ctx: DriverContext, where: { source: string; entity: string },
 ): { lead: string[]; start?: RawValue[] } {
   const extraction = myExtraction(columns, indexes, key, options.cursor, where);
-  if (extraction.method === 'full' || !extraction.cursor) {
-    throw new HeadwaterError('usage', `MySQL source '${where.source}', entity '${where.entity}': no cursor for an incremental read (${extraction.reason}).`, {
-      source: where.source, entity: where.entity, hint: 'Name one with --cursor <column> (a column that grows with each insert or update).',
-    });
-  }
-  ctx.log('info', `${where.source}/${where.entity}: ${extractionLabel(extraction)}: ${extraction.reason}.`);
-  const lead = [extraction.cursor, ...(key?.columns ?? []).filter((c) => c !== extraction.cursor)];
-  if (lead.length === 1 && !key) ctx.log('warn', `${where.source}/${where.entity}: no key to break ties on ${extraction.cursor}: rows sharing the last high-water value may be missed if a sample stops between them.`);
-  const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
-  if (!mark || !lead.every((c) => c in mark)) return { lead };
-  return { lead, start: lead.map((c) => String(mark[c])) };
+  return incrementalStart('MySQL', extraction, key, options, ctx, where);
 }
 
 /** Notes for the sample's status: a read from a server that accepts writes while a replica is declared. */

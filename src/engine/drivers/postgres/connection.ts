@@ -6,7 +6,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientConfig } from 'pg';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { connectionFields, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
+import { connectionFields, socketFailure, tlsOptions, type Endpoint } from '../kit/relational/connection.js';
 import { lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
@@ -154,19 +154,9 @@ export function pgError(error: unknown, source: ResolvedSource, settings?: PgSet
   const data = { source: source.name, entity };
   const make = (code: ConstructorParameters<typeof HeadwaterError>[0], message: string, hint?: string) =>
     new HeadwaterError(code, `${head}: ${message}`, { ...data, hint }, { cause: error });
+  const socket = socketFailure(e.code, where);
+  if (socket) return make('connection', socket);
   switch (e.code) {
-    case 'ECONNREFUSED':
-      return make('connection', `cannot connect to ${where}: connection refused (is the server running and listening there?)`);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return make('connection', `cannot connect to ${where}: host not found`);
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return make('connection', `cannot connect to ${where}: host unreachable (${e.code})`);
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return make('connection', `the connection to ${where} was closed by the server (${e.code})`);
     case '28P01':
       return make('connection', `authentication failed for user '${settings?.endpoint.user ?? '?'}' at ${where} (wrong password)`, 'Check the password or the secret it comes from.');
     case '28000':

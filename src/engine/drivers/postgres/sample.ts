@@ -14,7 +14,7 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
 import { endpointText, replicaSource } from '../kit/relational/connection.js';
-import { extractionLabel } from '../kit/relational/cursor.js';
+import { incrementalStart } from '../kit/relational/cursor.js';
 import { checkFullRead, checkScan } from '../kit/relational/guard.js';
 import { keyProvenance, relationalSampleStream, RowShaper, shapedBatch, type RawValue } from '../kit/relational/rows.js';
 import { checkedPredicate } from '../kit/relational/where.js';
@@ -240,17 +240,7 @@ async function incrementalPlan(
   options: DriverSampleOptions, ctx: DriverContext, where: { source: string; entity: string },
 ): Promise<{ lead: string[]; start?: RawValue[] }> {
   const extraction = await pgExtraction(client, relation, columns, plans, key, options.cursor, where);
-  if (extraction.method === 'full' || !extraction.cursor) {
-    throw new HeadwaterError('usage', `PostgreSQL source '${where.source}', entity '${where.entity}': no cursor for an incremental read (${extraction.reason}).`, {
-      source: where.source, entity: where.entity, hint: 'Name one with --cursor <column> (a column that grows with each insert or update).',
-    });
-  }
-  ctx.log('info', `${where.source}/${where.entity}: ${extractionLabel(extraction)}: ${extraction.reason}.`);
-  const lead = [extraction.cursor, ...(key?.columns ?? []).filter((c) => c !== extraction.cursor)];
-  if (lead.length === 1 && !key) ctx.log('warn', `${where.source}/${where.entity}: no key to break ties on ${extraction.cursor}: rows sharing the last high-water value may be missed if a sample stops between them.`);
-  const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
-  if (!mark || !lead.every((c) => c in mark)) return { lead };
-  return { lead, start: lead.map((c) => String(mark[c])) };
+  return incrementalStart('PostgreSQL', extraction, key, options, ctx, where);
 }
 
 /** The native stream, or undefined when this machine cannot make a named pipe (the JS path then reads). */

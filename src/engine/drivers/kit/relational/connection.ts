@@ -148,3 +148,23 @@ export function tlsOptions(sourceName: string, server: string, mode: string, fil
       throw new HeadwaterError('usage', `${server} source '${sourceName}': unknown sslmode '${mode}' (use disable, require, verify-ca or verify-full).`, { source: sourceName });
   }
 }
+
+/** What a socket error code means for a connection to `where`, or undefined when it is not one. */
+export function socketFailure(code: string | undefined, where: string): string | undefined {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `cannot connect to ${where}: connection refused (is the server running and listening there?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot connect to ${where}: host not found`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `cannot connect to ${where}: host unreachable or not answering (${code})`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `the connection to ${where} was closed by the server (${code})`;
+    default:
+      return undefined;
+  }
+}

@@ -1,9 +1,10 @@
 // Incremental extraction: which column orders new and changed rows (the cursor), read from the
 // catalog. An updated_at-like timestamp catches inserts and updates; a monotonic integer key catches
 // inserts only; either is worth much more with an index that leads with it (an index range read
-// instead of a scan per extraction). Pure: the drivers describe their columns, this decides.
+// instead of a scan per extraction). The drivers describe their columns, this decides.
 import { HeadwaterError } from '../../../../shared/errors.js';
 import type { Extraction, FieldType } from '../../../../shared/types.js';
+import type { DriverContext, DriverSampleOptions } from '../../driver.js';
 
 export interface CursorColumn {
   name: string;
@@ -60,4 +61,25 @@ function extraction(column: CursorColumn, kind: NonNullable<Extraction['cursorKi
 export function extractionLabel(extraction: Extraction): string {
   if (extraction.method === 'full') return 'full extraction';
   return `incremental on ${extraction.cursor} (${extraction.cursorKind}${extraction.index ? `, index ${extraction.index}` : ', no index'})`;
+}
+
+/**
+ * Where an incremental read starts: the cursor column then the key's columns (ties broken), and the
+ * high-water mark of the last read when it covers them. Refuses a full-only table; logs the choice.
+ */
+export function incrementalStart(
+  title: string, extraction: Extraction, key: { columns: string[] } | undefined,
+  options: Pick<DriverSampleOptions, 'resume'>, ctx: Pick<DriverContext, 'log'>, where: { source: string; entity: string },
+): { lead: string[]; start?: string[] } {
+  if (extraction.method === 'full' || !extraction.cursor) {
+    throw new HeadwaterError('usage', `${title} source '${where.source}', entity '${where.entity}': no cursor for an incremental read (${extraction.reason}).`, {
+      source: where.source, entity: where.entity, hint: 'Name one with --cursor <column> (a column that grows with each insert or update).',
+    });
+  }
+  ctx.log('info', `${where.source}/${where.entity}: ${extractionLabel(extraction)}: ${extraction.reason}.`);
+  const lead = [extraction.cursor, ...(key?.columns ?? []).filter((c) => c !== extraction.cursor)];
+  if (lead.length === 1 && !key) ctx.log('warn', `${where.source}/${where.entity}: no key to break ties on ${extraction.cursor}: rows sharing the last high-water value may be missed if a sample stops between them.`);
+  const mark = options.resume?.column === extraction.cursor ? options.resume.highWater : undefined;
+  if (!mark || !lead.every((c) => c in mark)) return { lead };
+  return { lead, start: lead.map((c) => String(mark[c])) };
 }
