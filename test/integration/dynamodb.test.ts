@@ -266,7 +266,7 @@ describe('dynamodb driver against moto', { skip: motoSkipReason(), timeout: 5 * 
     const down = await failure(ws.engine.sample('down', 'shop', { limit: 10 }));
     assert.match(down.message, /DynamoDB source 'down' at 127\.0\.0\.1:\d+ .*cannot reach the endpoint.*connection refused/);
     const deep = await failure(ws.engine.sample('ddb', 'deep', { limit: 10 }));
-    assert.match(deep.message, /DynamoDB source 'ddb' .*reading 'deep' failed: the endpoint answered HTTP 500 with a body that is not DynamoDB's JSON/);
+    assert.match(deep.message, /DynamoDB source 'ddb' .*reading 'deep' failed: the endpoint answered HTTP 500 with a body the DynamoDB API does not send/);
     assert.doesNotMatch(deep.message, /SyntaxError|Unexpected token/);
     const option = await failure(ws.engine.sample('ddb', 'shop', { limit: 10, from: 'first' }));
     assert.match(option.message, /--from is not supported by dynamodb samples/);

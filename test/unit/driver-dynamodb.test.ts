@@ -224,7 +224,7 @@ describe('dynamodb: errors', { timeout: 10_000 }, () => {
       [Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' }), /credentials were refused while reading \(UnrecognizedClientException\)/],
       [Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' }), /reading: table 'orders' does not exist/],
       [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }), /cannot reach the endpoint while reading: connection refused \(ECONNREFUSED\)/],
-      [Object.assign(new SyntaxError('Unexpected token \'<\''), { $metadata: { httpStatusCode: 500 } }), /answered HTTP 500 with a body that is not DynamoDB's JSON/],
+      [Object.assign(new SyntaxError('Unexpected token \'<\''), { $metadata: { httpStatusCode: 500 } }), /answered HTTP 500 with a body the DynamoDB API does not send/],
       [Object.assign(new SyntaxError('Unexpected token \'<\''), { $metadata: { httpStatusCode: 403 } }), /credentials were refused/],
       [new TypeError('x is not a constructor'), /failed inside Headwater's DynamoDB driver \(TypeError\)\.$/],
       [Object.assign(new Error('bad key s3cr3t-value'), { name: 'ValidationException' }), /the request was refused: bad key \*\*\*/],
