@@ -115,7 +115,7 @@ export async function runSql(h: Headwater, arg: unknown): Promise<QueryResult | 
     h.panels.showQueryResult(sql, result);
     if (result.truncated) {
       vscode.window.setStatusBarMessage(
-        `$(warning) Headwater: result truncated to ${result.rows.length.toLocaleString('en-US')} rows`, 15_000);
+        `$(warning) Headwater: result truncated to ${(result.resultId ? result.totalRows : result.rows.length).toLocaleString('en-US')} rows`, 15_000);
     }
     return result;
   } catch (error) {

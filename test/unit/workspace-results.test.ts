@@ -106,6 +106,24 @@ describe('SQL results kept for paging', { timeout: 600_000 }, () => {
     await ws.results.close(kept(ordered));
   });
 
+  test('a result past HEADWATER_RESULT_MAX_ROWS keeps its first rows and says so', async () => {
+    process.env.HEADWATER_RESULT_MAX_ROWS = '1000';
+    try {
+      const cut = await ws.query('select range as i from range(5000) order by i desc', 10, undefined, {});
+      assert.equal(cut.truncated, true);
+      assert.equal(cut.totalRows, 1000);
+      assert.deepEqual((await ws.results.page(kept(cut), 995, 10)).rows.map((r) => r[0]), [4004, 4003, 4002, 4001, 4000]);
+      assert.deepEqual((await ws.results.page(kept(cut), 0, 1, { column: 'i', descending: false })).rows, [[4000]], 'the sorted copy holds the kept rows only');
+      const exact = await ws.query('select range as i from range(1000)', 10, undefined, {});
+      assert.equal(exact.truncated, false);
+      assert.equal(exact.totalRows, 1000);
+      await ws.results.close(kept(cut));
+      await ws.results.close(kept(exact));
+    } finally {
+      delete process.env.HEADWATER_RESULT_MAX_ROWS;
+    }
+  });
+
   test('statements other than one SELECT run as before, uncapped by keeping; duplicate names keep working', async () => {
     const created = await ws.query('create table scratch_kept as select 1 as x', 10, undefined, {});
     assert.equal(created.resultId, undefined);

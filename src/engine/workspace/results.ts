@@ -21,6 +21,15 @@ import { assertNotRefusedText, checkStatementType, RESULTS_DATABASE, underWriteG
 export const RESULTS_FILE = 'results.duckdb';
 /** Kept results at most: past it the oldest is closed (the extension closes its own; a crashed one's stay bounded). */
 export const MAX_KEPT_RESULTS = 8;
+/**
+ * Rows a kept result holds at most (HEADWATER_RESULT_MAX_ROWS overrides it): Run SQL on a runaway
+ * SELECT writes this much to disk, not the whole of it; the result then says it is the first rows.
+ */
+export function resultRowLimit(): number {
+  const set = Number(process.env.HEADWATER_RESULT_MAX_ROWS);
+  return Number.isSafeInteger(set) && set > 0 ? set : 20_000_000;
+}
+
 /** Rows one page may ask for. */
 const MAX_PAGE = 10_000;
 
@@ -83,15 +92,20 @@ export class ResultStore {
     try {
       await this.attach();
       // A newline before the closing parenthesis: a trailing -- comment must not swallow it.
-      const create = `CREATE TABLE ${table} AS SELECT * FROM (\n${sql.trim().replace(/;\s*$/, '')}\n)`;
+      const limit = resultRowLimit();
+      // One row past the limit tells a result that was cut from one that fits exactly.
+      const create = `CREATE TABLE ${table} AS SELECT * FROM (\n${sql.trim().replace(/;\s*$/, '')}\n) LIMIT ${limit + 1}`;
       await withDuckProgress(connection, 'running the query', options.onProgress, () =>
         underWriteGuard(connection, workspaceDatabase, sql, () => runStatement(connection, create, { maxRows: 1, signal: options.signal, check: options.check }), RESULTS_GUARD));
       const page = await this.read(`SELECT * FROM ${table} WHERE rowid < ${Math.max(0, Math.min(options.firstRows, MAX_PAGE))} ORDER BY rowid`, options.firstRows);
-      const totalRows = Number((await this.read(`SELECT count(*) FROM ${table}`, 1)).rows[0]?.[0] ?? 0);
+      const counted = Number((await this.read(`SELECT count(*) FROM ${table}`, 1)).rows[0]?.[0] ?? 0);
+      const truncated = counted > limit;
+      if (truncated) await (await this.attached)?.run(`DELETE FROM ${table} WHERE rowid >= ${limit}`);
+      const totalRows = Math.min(counted, limit);
       const kept: KeptResult = { id, table, columns: page.columns, totalRows, queue: Promise.resolve() };
       this.kept.set(id, kept);
       for (const old of [...this.kept.keys()].slice(0, Math.max(0, this.kept.size - MAX_KEPT_RESULTS))) await this.closeKept(old);
-      return { columns: page.columns, rows: page.rows, totalRows, truncated: false, resultId: id };
+      return { columns: page.columns, rows: page.rows.slice(0, totalRows), totalRows, truncated, resultId: id };
     } finally {
       this.pending--;
       await this.detachWhenEmpty();
