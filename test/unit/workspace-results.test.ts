@@ -153,8 +153,8 @@ describe('SQL results kept for paging', { timeout: 600_000 }, () => {
 
   test('a cancelled result leaves no table and no file; the oldest results beyond the limit are closed', async () => {
     const controller = new AbortController();
-    const pending = ws.query('select a.range as a, b.range as b from range(100000) a, range(100000) b', 200, controller.signal, {});
-    setTimeout(() => controller.abort(), 200);
+    // Cancelled once DuckDB reports progress: the statement is running, not queued.
+    const pending = ws.query('select a.range as a, b.range as b from range(100000) a, range(100000) b', 200, controller.signal, { onProgress: () => controller.abort() });
     await assert.rejects(pending, (e: unknown) => e instanceof HeadwaterError && e.code === 'cancelled');
     assert.equal(ws.results.size, 0);
     assert.ok(!existsSync(resultsFile()), 'nothing kept, no file');

@@ -60,7 +60,13 @@ export function resultsFiles(hwDir: string): string[] {
 
 /** Removes a results file an engine that died left behind (call with the workspace lock held). */
 export function removeStaleResults(hwDir: string): void {
-  for (const file of resultsFiles(hwDir)) rmSync(file, { force: true });
+  for (const file of resultsFiles(hwDir)) {
+    try {
+      rmSync(file, { force: true });
+    } catch {
+      // A folder we may not write holds no results of ours: they were kept in memory.
+    }
+  }
 }
 
 export class ResultStore {
@@ -89,14 +95,16 @@ export class ResultStore {
     this.pending++;
     const id = `r${++this.counter}`;
     const table = `${RESULTS_DATABASE}.main.${id}`;
+    let created = false;
     try {
       await this.attach();
-      // A newline before the closing parenthesis: a trailing -- comment must not swallow it.
       const limit = resultRowLimit();
-      // One row past the limit tells a result that was cut from one that fits exactly.
+      // One row past the limit tells a result that was cut from one that fits exactly. A newline
+      // before the closing parenthesis: a trailing -- comment must not swallow it.
       const create = `CREATE TABLE ${table} AS SELECT * FROM (\n${sql.trim().replace(/;\s*$/, '')}\n) LIMIT ${limit + 1}`;
       await withDuckProgress(connection, 'running the query', options.onProgress, () =>
         underWriteGuard(connection, workspaceDatabase, sql, () => runStatement(connection, create, { maxRows: 1, signal: options.signal, check: options.check }), RESULTS_GUARD));
+      created = true;
       const page = await this.read(`SELECT * FROM ${table} WHERE rowid < ${Math.max(0, Math.min(options.firstRows, MAX_PAGE))} ORDER BY rowid`, options.firstRows);
       const counted = Number((await this.read(`SELECT count(*) FROM ${table}`, 1)).rows[0]?.[0] ?? 0);
       const truncated = counted > limit;
@@ -106,6 +114,10 @@ export class ResultStore {
       this.kept.set(id, kept);
       for (const old of [...this.kept.keys()].slice(0, Math.max(0, this.kept.size - MAX_KEPT_RESULTS))) await this.closeKept(old);
       return { columns: page.columns, rows: page.rows.slice(0, totalRows), totalRows, truncated, resultId: id };
+    } catch (error) {
+      // Made but not kept (a read after it failed): not left behind.
+      if (created && !this.kept.has(id)) await (await this.attached)?.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      throw error;
     } finally {
       this.pending--;
       await this.detachWhenEmpty();

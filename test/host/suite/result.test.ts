@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
-import { Requests } from '../../../src/shared/protocol.js';
+import { Notifications, Requests } from '../../../src/shared/protocol.js';
 import type { CellValue, QueryResult } from '../../../src/shared/types.js';
 
 interface PanelState { title: string; totalRows: number; lastRowsSent: number; lastPage?: { offset: number; first?: CellValue[]; last?: CellValue[] } }
@@ -63,5 +63,25 @@ suite('SQL results page like samples', () => {
       Promise.resolve(api.request(Requests.resultRows, { resultId: result.resultId!, offset: 0, limit: 1 })).then(() => undefined, (error: unknown) => String(error)));
     const gone = await Promise.resolve(api.request(Requests.resultRows, { resultId: result.resultId, offset: 0, limit: 1 })).then(() => '', String);
     assert.match(gone, /no longer kept/);
+  });
+
+  test('cancelling a long query keeps nothing', async () => {
+    const tables = async () => (await api.request(Requests.query, { sql: `select count(*) from duckdb_tables() where database_name = 'hw_results' and schema_name = 'main'` })).rows[0]?.[0];
+    const before = await tables();
+    const cancel = new vscode.CancellationTokenSource();
+    const progressId = 'host-test-result-cancel';
+    // Cancelled on the first progress report: the statement is running in the engine.
+    const subscription = api.onNotification!(Notifications.progress, (params) => {
+      if (params.progressId === progressId) cancel.cancel();
+    });
+    try {
+      const outcome = await Promise.resolve(api.request(Requests.query, { sql: 'select a.range as a, b.range as b from range(100000) a, range(100000) b', maxRows: 10, page: true, progressId }, cancel.token))
+        .then(() => 'finished', String);
+      assert.match(outcome, /cancel/i);
+    } finally {
+      subscription.dispose();
+      cancel.dispose();
+    }
+    assert.equal(await tables(), before, 'no result table was left');
   });
 });
