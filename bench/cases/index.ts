@@ -16,8 +16,9 @@ import { profile } from './profile.js';
 import { rest } from './rest.js';
 import { sampleCsv, sampleParquet } from './sample-files.js';
 import { sqlCompletion } from './sql-completion.js';
+import { sqlResult } from './sql-result.js';
 
-export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion, mongodb, dynamodb, cassandra, opensearch, neo4j];
+export const CASES: BenchCase[] = [landing, sampleParquet, sampleCsv, inference, inferenceOneThread, inferenceQuicktype, profile, kafka, logsJson, logsAccess, postgresLanding, postgresMemory, rest, influxdb, exportParquet, privacy, clickhouse, sqlCompletion, sqlResult, mongodb, dynamodb, cassandra, opensearch, neo4j];
 
 export function findCase(name: string): BenchCase {
   const found = CASES.find((c) => c.name === name);

@@ -147,6 +147,8 @@ export const EXTENSION_ONLY: Readonly<Partial<Record<EngineRequest | 'resolveSec
   engineInfo: 'the status of the engine process the extension started; the CLI runs in-process (--version)',
   addSource: "the extension's Add Source form writes sources.yaml; on the command line, edit the file",
   rows: 'paging through a sample in the webview; the CLI pages with query ... limit/offset',
+  resultRows: "paging through a query result in the webview; the CLI streams the whole result with 'query --format' or 'export'",
+  closeResult: 'the results view closed or replaced its result; the CLI keeps none',
   generatorKinds: "the extension's kind picker; 'headwater help generate' lists the kinds",
   contractDrift: "the Drift panel for a contract; on the command line, 'headwater check' reports the same",
   diffSchemas: "the Drift panel's sides; on the command line, 'headwater diff' compares two samples",

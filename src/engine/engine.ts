@@ -382,9 +382,9 @@ export class Engine {
     return (await this.workspace()).rows(sampleId, offset, limit, orderBy);
   }
 
-  async query(sql: string, maxRows?: number, signal?: AbortSignal): Promise<QueryResult> {
+  async query(sql: string, maxRows?: number, signal?: AbortSignal, keep?: Parameters<Workspace['query']>[3]): Promise<QueryResult> {
     const workspace = await this.workspace(), started = performance.now();
-    return { ...(await workspace.query(sql, maxRows, signal)), elapsedMs: Math.round(performance.now() - started) };
+    return { ...(await workspace.query(sql, maxRows, signal, keep)), elapsedMs: Math.round(performance.now() - started) };
   }
 
   async buildDemo(dir: string): Promise<BuildDemoResult> {

@@ -53,6 +53,7 @@ export const commands: Record<string, Handler> = {
   'headwater.setPrivacyKey': (h) => setPrivacyKey(h),
   // Test hooks for the extension-host suite; not contributed, so not in the command palette.
   'headwater._test.panelState': (h): PanelState | undefined => h.panels.state(),
+  'headwater._test.scrollPanel': (h, row) => h.panels.scrollTo(Number(row)),
   'headwater._test.engineState': (h) => h.engine.currentState,
   'headwater._test.profileState': (h): ProfilePanelState | undefined => profilePanelsOf(h).state(),
   'headwater._test.driftState': (h): DriftPanelState | undefined => driftPanelsOf(h).state(),

@@ -1,5 +1,6 @@
-// The Sample panel: a webview grid over one sample (rows paged from the engine) or over one SQL
-// result (rows held here, up to a cap). The webview never talks to the engine itself.
+// The Sample panel: a webview grid over one sample or one SQL result, rows paged from the engine
+// (a SELECT's whole result is kept there: resultRows; another statement's rows are held here, capped).
+// The webview never talks to the engine itself.
 import * as vscode from 'vscode';
 import { columnPrivacy } from '../shared/privacy.js';
 import { Requests } from '../shared/protocol.js';
@@ -14,7 +15,14 @@ type PanelContent =
   | { kind: 'sql'; sql: string; result: QueryResult };
 
 /** What the most recently shown panel last sent; read by the extension-host tests. */
-export interface PanelState { title: string; totalRows: number; lastRowsSent: number; messagesSent: number }
+export interface PanelState {
+  title: string;
+  totalRows: number;
+  lastRowsSent: number;
+  messagesSent: number;
+  /** The last page the webview asked for: where it is, and its first and last row. */
+  lastPage?: { offset: number; first?: CellValue[]; last?: CellValue[] };
+}
 
 interface OpenPanel {
   panel: vscode.WebviewPanel;
@@ -53,6 +61,13 @@ export class SamplePanels implements vscode.Disposable {
     return entry?.content.kind === 'sample' ? entry.content.sample : undefined;
   }
 
+  /** Scrolls the most recently shown panel to a row, as the Profile panel's evidence links do (host tests). */
+  async scrollTo(row: number): Promise<boolean> {
+    if (!this.lastShown) return false;
+    await this.post(this.lastShown, { type: 'scrollTo', row });
+    return true;
+  }
+
   state(): PanelState | undefined {
     return this.lastShown && { ...this.lastShown.state };
   }
@@ -65,6 +80,8 @@ export class SamplePanels implements vscode.Disposable {
     const title = titleOf(content);
     const existing = this.open.get(key);
     if (existing) {
+      // The result it showed is replaced: the engine drops it (no leftovers in the workspace).
+      this.closeResult(existing.content);
       existing.content = content;
       existing.sorted = undefined;
       existing.state = { title, totalRows: totalRowsOf(content), lastRowsSent: 0, messagesSent: 0 };
@@ -85,6 +102,7 @@ export class SamplePanels implements vscode.Disposable {
     this.open.set(key, entry);
     this.lastShown = entry;
     panel.onDidDispose(() => {
+      this.closeResult(entry.content);
       this.open.delete(key);
       if (this.lastShown === entry) this.lastShown = undefined;
     });
@@ -124,6 +142,7 @@ export class SamplePanels implements vscode.Disposable {
     try {
       const rows = await this.fetchRows(entry, offset, limit, orderBy);
       entry.state.lastRowsSent = rows.length;
+      entry.state.lastPage = { offset, first: rows[0], last: rows.at(-1) };
       await this.post(entry, { type: 'rows', requestId, offset, rows });
     } catch (error) {
       await this.post(entry, { type: 'error', requestId, message: describeError(error).message });
@@ -136,7 +155,12 @@ export class SamplePanels implements vscode.Disposable {
       const result = await this.engine.request(Requests.rows, { sampleId: content.sample.id, offset, limit, orderBy });
       return result.rows;
     }
-    let rows = content.result.rows;
+    const { result } = content;
+    const held = !orderBy && offset + limit <= result.rows.length;
+    if (result.resultId && !held) {
+      return (await this.engine.request(Requests.resultRows, { resultId: result.resultId, offset, limit, orderBy })).rows;
+    }
+    let rows = result.rows;
     if (orderBy) {
       const key = `${orderBy.column}\u0000${orderBy.descending}`;
       if (entry.sorted?.key !== key) {
@@ -146,6 +170,12 @@ export class SamplePanels implements vscode.Disposable {
       rows = entry.sorted.rows;
     }
     return rows.slice(offset, offset + limit);
+  }
+
+  /** Tells the engine a kept result is no longer shown (an engine that restarted has none: ignored). */
+  private closeResult(content: PanelContent): void {
+    if (content.kind !== 'sql' || !content.result.resultId) return;
+    this.engine.request(Requests.closeResult, { resultId: content.result.resultId }).then(undefined, () => undefined);
   }
 
   private async post(entry: OpenPanel, message: ToWebview): Promise<void> {
@@ -158,8 +188,11 @@ export class SamplePanels implements vscode.Disposable {
   }
 }
 
-/** Most rows of a SQL result kept in the extension host for paging. */
-export const sqlResultCap = 50_000;
+/**
+ * Rows a SQL result brings with it. A SELECT's whole result stays in the engine and is paged from
+ * there; another statement's rows (EXPLAIN, INSERT … RETURNING) are cut here, and the title says so.
+ */
+export const sqlFirstRows = 1_000;
 
 function titleOf(content: PanelContent): string {
   if (content.kind === 'sample') {
@@ -167,13 +200,15 @@ function titleOf(content: PanelContent): string {
     return `${sample.source}.${sample.entity}${sample.status === 'partial' ? ' (partial)' : ''}`;
   }
   const { result } = content;
-  const rows = result.truncated ? `first ${result.rows.length.toLocaleString('en-US')} rows` : `${result.rows.length.toLocaleString('en-US')} rows`;
+  const count = (result.resultId ? result.totalRows : result.rows.length).toLocaleString('en-US');
+  const rows = result.truncated ? `first ${count} rows` : `${count} rows`;
   const elapsed = result.elapsedMs === undefined ? '' : ` in ${(result.elapsedMs / 1000).toFixed(result.elapsedMs < 10_000 ? 2 : 1)} s`;
   return `SQL result (${rows}${elapsed})`;
 }
 
 function totalRowsOf(content: PanelContent): number {
-  return content.kind === 'sample' ? content.sample.rowCount : content.result.rows.length;
+  if (content.kind === 'sample') return content.sample.rowCount;
+  return content.result.resultId ? content.result.totalRows : content.result.rows.length;
 }
 
 function sortRows(rows: CellValue[][], index: number, descending: boolean): CellValue[][] {

@@ -10,7 +10,7 @@ import type { Headwater } from './headwater.js';
 import { sampleOf } from './trees.js';
 import { latestSampleOf } from './sampleCommands.js';
 import { pickSample } from './sampleManageCommands.js';
-import { sqlResultCap } from './samplePanel.js';
+import { sqlFirstRows } from './samplePanel.js';
 import { statementToRun } from './sqlEditor.js';
 
 export async function showSchema(h: Headwater, arg: unknown): Promise<void> {
@@ -104,9 +104,9 @@ export async function runSql(h: Headwater, arg: unknown): Promise<QueryResult | 
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Running SQL', cancellable: true },
       async (progress, token) => {
-        const subscription = h.engine.onProgress(progressId, ({ message }) => progress.report({ message }));
+        const subscription = h.engine.onProgress(progressId, ({ message, rows }) => progress.report({ message: rows ? `${message}: ${rows.toLocaleString('en-US')} rows read` : message }));
         try {
-          return await h.engine.request(Requests.query, { sql: sql!, maxRows: sqlResultCap, progressId }, token);
+          return await h.engine.request(Requests.query, { sql: sql!, maxRows: sqlFirstRows, page: true, progressId }, token);
         } finally {
           subscription.dispose();
         }
@@ -115,7 +115,7 @@ export async function runSql(h: Headwater, arg: unknown): Promise<QueryResult | 
     h.panels.showQueryResult(sql, result);
     if (result.truncated) {
       vscode.window.setStatusBarMessage(
-        `$(warning) Headwater: result truncated to ${result.rows.length.toLocaleString('en-US')} rows`, 15_000);
+        `$(warning) Headwater: result truncated to ${(result.resultId ? result.totalRows : result.rows.length).toLocaleString('en-US')} rows`, 15_000);
     }
     return result;
   } catch (error) {

@@ -82,7 +82,13 @@ export interface WebhookReceiverOptions {
 export interface WebhookParams extends WithProgress { source: string; receiver?: WebhookReceiverOptions; options?: { limit?: number; maxSeconds?: number } }
 export interface SchemaParams { source?: string; entity?: string; sampleId?: string }
 export interface RowsParams { sampleId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
-export interface QueryParams extends WithProgress { sql: string; maxRows?: number }
+/**
+ * `page`: keep a SELECT's whole result in the engine for `resultRows` (the results view); the answer
+ * then holds its first maxRows rows, the exact totalRows and a resultId. Other statements run as usual.
+ */
+export interface QueryParams extends WithProgress { sql: string; maxRows?: number; page?: boolean }
+/** A page of a result kept by `query` with `page`, in its own order or sorted by one column. */
+export interface ResultRowsParams { resultId: string; offset: number; limit: number; orderBy?: { column: string; descending: boolean } }
 /** One statement run through `query`, as the workspace's history keeps it (.headwater/query-history.ndjson). */
 export interface QueryHistoryEntry {
   sql: string;
@@ -193,6 +199,9 @@ export const Requests = {
   schema: request<SchemaParams, Schema>('headwater/schema'),
   rows: request<RowsParams, QueryResult>('headwater/rows'),
   query: request<QueryParams, QueryResult>('headwater/query'),
+  resultRows: request<ResultRowsParams, QueryResult>('headwater/resultRows'),
+  /** Drops a kept result (its panel closed, or a newer query replaced it); false when it was already gone. */
+  closeResult: request<{ resultId: string }, boolean>('headwater/closeResult'),
   /** The workspace's query history, newest first. */
   queryHistory: request<{ limit?: number }, QueryHistoryEntry[]>('headwater/queryHistory'),
   /** Removes a sample: its table and its catalog row together. */

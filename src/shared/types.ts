@@ -212,4 +212,6 @@ export interface QueryResult {
   truncated: boolean;
   /** How long the statement ran in the engine (shown beside the row count). */
   elapsedMs?: number;
+  /** Set when the engine keeps the whole result for paging (query with `page`): read it with resultRows. */
+  resultId?: string;
 }

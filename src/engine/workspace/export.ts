@@ -9,6 +9,7 @@ import { HeadwaterError } from '../../shared/errors.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/protocol.js';
 import { quoteLiteral } from './sql.js';
 import { parseFailure } from './statement.js';
+import { withDuckProgress, type ProgressReport } from './progress.js';
 
 /** The COPY options that write `format`. */
 export function copyOptions(format: ExportFormat): string {
@@ -87,22 +88,13 @@ export interface ExportRun {
   /** The partial file DuckDB writes. */
   file: string;
   signal?: AbortSignal;
-  onProgress?: (p: { message: string; rows?: number; fraction?: number }) => void;
+  onProgress?: ProgressReport;
   /** Runs the COPY as user SQL (the write guard, cancel): resolves to the rows written. */
   runCopy(sql: string, signal?: AbortSignal): Promise<number>;
 }
 
 /** Runs the COPY, reporting DuckDB's own progress twice a second. */
-export async function copyTo(run: ExportRun): Promise<number> {
-  await run.connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
-  const ticker = setInterval(() => {
-    const { percentage, rows_processed: rows } = run.connection.progress;
-    const fraction = percentage >= 0 ? Math.min(1, percentage / 100) : undefined;
-    run.onProgress?.({ message: `exporting to ${run.format}`, rows: Number(rows), ...(fraction === undefined ? {} : { fraction }) });
-  }, 500);
-  try {
-    return await run.runCopy(`COPY (${run.select}) TO ${quoteLiteral(run.file)} ${copyOptions(run.format)}`, run.signal);
-  } finally {
-    clearInterval(ticker);
-  }
+export function copyTo(run: ExportRun): Promise<number> {
+  return withDuckProgress(run.connection, `exporting to ${run.format}`, run.onProgress,
+    () => run.runCopy(`COPY (${run.select}) TO ${quoteLiteral(run.file)} ${copyOptions(run.format)}`, run.signal));
 }

@@ -18,6 +18,8 @@ import { quoteIdent, quoteLiteral } from './sql.js';
 
 export const SCRATCH_DATABASE = 'scratch';
 export const SCRATCH_FILE = 'scratch.duckdb';
+/** Where results kept for paging live (results.ts): user SQL may read them, never write them. */
+export const RESULTS_DATABASE = 'hw_results';
 /** A table in the scratch database that every user statement "writes" (zero rows) first. */
 const GUARD = `${SCRATCH_DATABASE}._headwater.write_guard`;
 
@@ -99,11 +101,11 @@ export function writeTarget(sql: string): string | undefined {
 }
 
 /** The error for a write DuckDB refused because it reached the workspace database (undefined: another error). */
-export function protectedWriteMessage(duckdbMessage: string, workspaceDatabase: string, sql: string): string | undefined {
+export function protectedWriteMessage(duckdbMessage: string, workspaceDatabase: string, sql: string, writable = SCRATCH_DATABASE): string | undefined {
   const reached = /Attempting to write to database "([^"]+)" in a transaction that has already modified database/.exec(duckdbMessage)?.[1];
-  if (reached === undefined || reached === SCRATCH_DATABASE) return undefined;
+  if (reached === undefined || reached === writable) return undefined;
   const target = writeTarget(sql);
-  const what = target ? `${target} is` : reached === workspaceDatabase ? 'the samples and the catalog are' : `the database ${reached} is`;
+  const what = target ? `${target} is` : reached === workspaceDatabase ? 'the samples and the catalog are' : reached === RESULTS_DATABASE ? 'the query results kept for the results view are' : `the database ${reached} is`;
   return `Refused: ${what} read-only to workspace SQL (samples and the catalog headwater.samples are evidence; nothing was changed).`;
 }
 
@@ -113,33 +115,40 @@ export function userConnectionSetup(workspaceDatabase: string): string[] {
   return [`USE ${SCRATCH_DATABASE}`, `SET search_path = '${SCRATCH_DATABASE}.main,${db}.${SAMPLES_SCHEMA},${db}.${TYPED_SCHEMA},${db}.headwater,${db}.main'`];
 }
 
-/** The guard's first write, to the scratch database; the guard table is made again if user SQL dropped it. */
-async function markScratchWritten(connection: DuckDBConnection): Promise<void> {
+/** The one database a guarded transaction may write: its zero-row guard table and how to make it. */
+export interface GuardTarget { database: string; table: string; ddl: readonly string[] }
+
+export const SCRATCH_GUARD: GuardTarget = { database: SCRATCH_DATABASE, table: GUARD, ddl: GUARD_DDL };
+
+/** The guard's first write, to the target database; the guard table is made again if it was dropped. */
+async function markTargetWritten(connection: DuckDBConnection, target: GuardTarget): Promise<void> {
   try {
-    await connection.run(`DELETE FROM ${GUARD} WHERE false`);
+    await connection.run(`DELETE FROM ${target.table} WHERE false`);
   } catch {
-    // Creating it is a write to the scratch database too, in the same transaction.
+    // Creating it is a write to the target database too, in the same transaction.
     await connection.run('ROLLBACK');
     await connection.run('BEGIN TRANSACTION');
-    for (const ddl of GUARD_DDL) await connection.run(ddl);
+    for (const ddl of target.ddl) await connection.run(ddl);
   }
 }
 
 /**
  * Runs `run` (one already-checked user statement) inside the guard transaction: committed when it
  * succeeds, rolled back when it fails; a write that reached the workspace becomes a clear error.
+ * `target`: the one database the transaction may write (the scratch database for user SQL; the
+ * results database while a result is kept for paging, results.ts).
  */
-export async function underWriteGuard<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: () => Promise<T>): Promise<T> {
+export async function underWriteGuard<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: () => Promise<T>, target: GuardTarget = SCRATCH_GUARD): Promise<T> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await markScratchWritten(connection);
+    await markTargetWritten(connection, target);
     const result = await run();
     await connection.run('COMMIT');
     return result;
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
-    const refused = protectedWriteMessage(message, workspaceDatabase, sql);
+    const refused = protectedWriteMessage(message, workspaceDatabase, sql, target.database);
     if (refused) throw new HeadwaterError('usage', refused, { hint: SCRATCH_HINT }, { cause: error });
     throw error;
   }
@@ -183,11 +192,18 @@ export async function openUserConnection(instance: DuckDBInstance, workspaceData
  * `userText`: what the user wrote, when `sql` wraps it (export's COPY around their SELECT).
  */
 export async function userQuery<T>(connection: DuckDBConnection, workspaceDatabase: string, sql: string, run: (check: (statementType: string) => void) => Promise<T>, userText = sql): Promise<T> {
-  const text = refusedText(userText);
+  assertNotRefusedText(userText);
+  return underWriteGuard(connection, workspaceDatabase, sql, () => run(checkStatementType));
+}
+
+/** Throws the clear error for SQL refused by its text (secrets, COPY into .headwater...). */
+export function assertNotRefusedText(sql: string): void {
+  const text = refusedText(sql);
   if (text) throw new HeadwaterError('usage', text);
-  const check = (type: string) => {
-    const refused = refusedStatementType(type);
-    if (refused) throw new HeadwaterError('usage', refused);
-  };
-  return underWriteGuard(connection, workspaceDatabase, sql, () => run(check));
+}
+
+/** Throws the clear error for a statement type user SQL may not run. */
+export function checkStatementType(type: string): void {
+  const refused = refusedStatementType(type);
+  if (refused) throw new HeadwaterError('usage', refused);
 }

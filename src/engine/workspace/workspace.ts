@@ -1,6 +1,7 @@
 // The workspace DuckDB database (.headwater/workspace.duckdb): one table per sample in schema
 // `samples`, plus the catalog `headwater.samples` with the provenance of each (DESIGN.md, "Sample").
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../shared/errors.js';
 import type { Field, QueryResult, SampleCursor, SampleInfo, SampleMethod, SampleStatus, SampleStrategy, Schema, TypedView } from '../../shared/types.js';
@@ -21,6 +22,8 @@ import { quoteIdent, quoteLiteral, sampleIdBase } from './sql.js';
 import { runStatement } from './statement.js';
 import { assertOneSelect, copyTo, exportSelect, exportTarget, finishPartial, partialPath } from './export.js';
 import { attachScratch, openUserConnection, refusedText, userQuery } from './user-sql.js';
+import { keepSelect, removeStaleResults, ResultStore } from './results.js';
+import type { ProgressReport } from './progress.js';
 import { createTypedView, dropTypedView, labelTypedView, syncTypedViews } from './typed-views.js';
 
 export { SAMPLES_SCHEMA };
@@ -51,6 +54,12 @@ export class Workspace {
     readonly scratch: { path: string } | { memoryOnly: string },
   ) {}
 
+  private resultStore: ResultStore | undefined;
+  /** Query results kept whole for the results view's pages (results.ts). */
+  get results(): ResultStore {
+    return (this.resultStore ??= new ResultStore(this.db.instance, dirname(this.databasePath)));
+  }
+
   /** Extensions asked for, by name: each is loaded once. */
   private readonly extensions = new Map<string, Promise<string | undefined>>();
 
@@ -60,6 +69,8 @@ export class Workspace {
     const api = await duckdbModule();
     const { db, readOnly } = await openWorkspaceDatabase(databasePath);
     try {
+      // With the workspace's lock held: results kept by an engine that died are gone (results.ts).
+      if (!readOnly) removeStaleResults(dirname(databasePath));
       // DuckDB would cache up to 80% of RAM, and its allocator keeps freed memory until 128 MB are
       // free: the engine hands memory back instead of growing (memory.ts has the measured limits).
       await db.connection.run(`SET memory_limit = ${quoteLiteral(queryMemoryLimit())}; SET allocator_flush_threshold = '8MB'`);
@@ -98,7 +109,9 @@ export class Workspace {
   }
 
   close(): void {
+    this.resultStore?.closeSync();
     this.db.close();
+    if (!this.readOnly) removeStaleResults(dirname(this.databasePath));
   }
 
   /** Samples left 'running' were cut short by an engine that died: keep their rows, mark them partial. */
@@ -241,10 +254,13 @@ export class Workspace {
    * Runs one statement of user SQL, streaming: rows beyond maxRows are never produced. Samples and
    * the catalog are read-only to it; its own tables go to the scratch database (user-sql.ts).
    */
-  async query(sql: string, maxRows = 10_000, signal?: AbortSignal): Promise<QueryResult> {
+  async query(sql: string, maxRows = 10_000, signal?: AbortSignal, keep?: { onProgress?: ProgressReport }): Promise<QueryResult> {
     // Its own connection: closing it ends the streamed result and its transaction.
     const connection = await openUserConnection(this.db.instance, this.databaseName);
     try {
+      // `keep`: a SELECT's whole result is kept for paging, its first maxRows returned (results.ts).
+      const kept = keep && await keepSelect(this.results, connection, this.databaseName, sql, { firstRows: maxRows, signal, onProgress: keep.onProgress, typeName: (t) => this.api.StatementType[t] ?? String(t) });
+      if (kept) return kept;
       return await userQuery(connection, this.databaseName, sql, (check) => runStatement(connection, sql, { maxRows, signal, check }));
     } catch (cause) {
       throw this.queryError(cause);

@@ -8,7 +8,7 @@ import * as mochaModule from 'mocha';
 const { Mocha } = mochaModule as unknown as { Mocha: typeof MochaClass };
 
 /** Suite files next to this one (`<name>.test.ts`), run in this order. */
-const suiteNames = ['extension', 'profile', 'contract', 'logs', 'generate', 'webhook', 'sql'];
+const suiteNames = ['extension', 'profile', 'contract', 'logs', 'generate', 'webhook', 'sql', 'result'];
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', timeout: 120_000, reporter: 'spec', color: false });
