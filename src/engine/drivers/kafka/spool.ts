@@ -1,6 +1,6 @@
 // Samples land through a spool: records are fetched and written to temporary CSV part files, each
-// handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
-// fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
+// handed to the sampler as it is complete; the sampler lands them in one statement once the read
+// ended (mergeParts), or part by part after a stop or under a time budget. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
 // record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
 import { mkdtempSync, rm, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
