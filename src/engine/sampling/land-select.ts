@@ -57,7 +57,7 @@ interface SelectRead {
  * Keeps interrupting the statement once the read is stopped, until the returned function is called:
  * DuckDB drops an interrupt that arrives before the statement starts executing.
  */
-function interruptOnStop(writer: SampleWriter, stop: AbortController): () => void {
+export function interruptOnStop(writer: SampleWriter, stop: AbortController): () => void {
   let interrupting: ReturnType<typeof setInterval> | undefined;
   const onStop = () => {
     writer.interrupt();

@@ -1,6 +1,6 @@
 // Samples land through a spool: records are fetched and written to temporary CSV part files, each
-// handed to the sampler as it is complete, so the workspace's DuckDB lands one part while the next is
-// fetched. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
+// handed to the sampler as it is complete; the sampler lands them in one statement once the read
+// ended (mergeParts), or part by part after a stop or under a time budget. Telling JSON from text and validating it happen once, in DuckDB's threads, instead of per
 // record in JS; payloads are copied in as bytes (bench/cases/kafka.ts measures it).
 import { mkdtempSync, rm, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,7 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
     query: plan.query,
     duckdbSelect: '',
     partsWhileReading: queue,
+    mergeParts: (parts) => landingPart(parts.flatMap((part) => spoolPartsOf.get(part) ?? [])),
     notes,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
@@ -84,15 +85,20 @@ interface SpoolPart { file: string; rows: number; bytes: number }
 /** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
 const MERGE_BYTES = 8 * 1024 * 1024;
 
+/** The spool files behind each part handed over (mergeParts lands several parts' files in one select). */
+const spoolPartsOf = new WeakMap<StreamedPart, SpoolPart[]>();
+
 function landingPart(parts: SpoolPart[]): StreamedPart {
-  return {
+  const part: StreamedPart = {
     select: selectOf(parts.map((p) => p.file), Math.max(...parts.map((p) => p.bytes))),
     rows: parts.reduce((n, p) => n + p.rows, 0),
     // Off the JS thread: unlinking a part's pages is not free.
     release: () => {
-      for (const part of parts) rm(part.file, { force: true }, () => undefined);
+      for (const each of parts) rm(each.file, { force: true }, () => undefined);
     },
   };
+  spoolPartsOf.set(part, parts);
+  return part;
 }
 
 /** Fetch after fetch into the spool, up to the limit; the last part is handed over when the read ends. */
