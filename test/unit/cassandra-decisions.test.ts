@@ -7,8 +7,7 @@ import { HeadwaterError } from '../../src/shared/errors.js';
 import { cqlIdent, describeReplication, entityName, parseEntity } from '../../src/engine/drivers/cassandra/catalog.js';
 import { parseCassandraUrl, withPort } from '../../src/engine/drivers/cassandra/connection.js';
 import { randomSlices, ringCoverage, ringOf } from '../../src/engine/drivers/cassandra/ring.js';
-import type { ColumnInfo, TableInfo } from '../../src/engine/drivers/cassandra/catalog.js';
-import { companionName, provenanceJson, readPlan, rowProvenance } from '../../src/engine/drivers/cassandra/rows.js';
+import { companionName } from '../../src/engine/drivers/cassandra/rows.js';
 import { AS_TEXT, cqlTypeText, decimalText, fieldFor, jsonOf, parseCqlType, timeuuidInstant, toLanded } from '../../src/engine/drivers/cassandra/types.js';
 import { checkedCqlPredicate } from '../../src/engine/drivers/cassandra/where.js';
 
@@ -123,27 +122,6 @@ describe('CQL types', { timeout: 10_000 }, () => {
   test('companionName avoids names that are taken', () => {
     assert.equal(companionName('placed', new Set(['placed'])), 'placed_time');
     assert.equal(companionName('placed', new Set(['placed', 'placed_time'])), '_placed_time');
-  });
-
-  test('provenanceJson is rowProvenance as JSON, key for key (the spool writes it per row)', () => {
-    const column = (name: string, kind: ColumnInfo['kind'], type: string, position = 0): ColumnInfo => ({ name, kind, position, type: parseCqlType(type), typeText: type });
-    const table = (columns: ColumnInfo[]): TableInfo => ({ keyspace: 'ks', name: 't', kind: 'table', columns });
-    const plans = [
-      readPlan(table([column('k', 'partition_key', 'text'), column('c', 'clustering', 'bigint'), column('v', 'regular', 'int')]), () => undefined),
-      readPlan(table([column('a', 'partition_key', 'int'), column('b', 'partition_key', 'text', 1), column('token', 'clustering', 'double'), column('ttl', 'regular', 'text')]), () => undefined),
-      readPlan(table([column('k', 'partition_key', 'int'), column('ttl', 'clustering', 'int'), column('v', 'regular', 'text')]), () => undefined),
-      readPlan(table([column('k', 'partition_key', 'int'), column('m', 'regular', 'map<text, int>')]), () => undefined),
-    ];
-    const rows: unknown[][][] = [
-      [['say "hi"\n', 2n ** 60n, 1, -42n, 3600], [null, -5n, null, 7n, null]],
-      [[1, 'x', 0.5, 'v', 9n, 10], [-2, 'é\u0001', Number.NaN, null, -9n, null]],
-      [[1, 2, 'v', 3n, 99], [1, 2, 'v', 3n, null]],
-      [[1, new Map(), 5n]],
-    ];
-    plans.forEach((plan, i) => {
-      for (const values of rows[i]!) assert.deepEqual(JSON.parse(provenanceJson(plan, values)), rowProvenance(plan, values), JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
-      for (const values of rows[i]!) assert.equal(provenanceJson(plan, values), JSON.stringify(rowProvenance(plan, values)));
-    });
   });
 });
 

@@ -95,24 +95,6 @@ export function rowProvenance(plan: ReadPlan, values: readonly unknown[]): Prove
   return out;
 }
 
-/**
- * rowProvenance's JSON text, built without the object (the spool writes one per row): the same keys
- * in the same order, numbers as numbers, text escaped by JSON.stringify.
- */
-export function provenanceJson(plan: ReadPlan, values: readonly unknown[]): string {
-  // A key column named ttl shares its key with the TTL: the object's rules decide.
-  if (plan.ttl && plan.keys.some((k) => k.name === 'ttl')) return JSON.stringify(rowProvenance(plan, values));
-  const json = (value: string | number) => (typeof value === 'number' ? String(value) : JSON.stringify(value));
-  let partition: string;
-  if (plan.partitionAt.length === 1) partition = JSON.stringify(String(provenanceValue(values[plan.partitionAt[0]!])));
-  else partition = JSON.stringify(JSON.stringify(plan.partitionAt.map((at) => provenanceValue(values[at]))));
-  let text = `{"token":${JSON.stringify(String(values[plan.tokenAt]))},"partition":${partition}`;
-  for (const key of plan.keys) text += `,${JSON.stringify(key.name)}:${json(provenanceValue(values[key.at]))}`;
-  const ttl = plan.ttl ? values[plan.ttl.at] : undefined;
-  if (typeof ttl === 'number') text += `,"ttl":${ttl}`;
-  return `${text}}`;
-}
-
 /** Turns selected rows into landed batches, widening a column to text when a value does not fit its type. */
 export class CassandraShaper {
   private readonly columns: ColumnPlan[];
@@ -148,7 +130,7 @@ export class CassandraShaper {
         }
       }
     });
-    this.observeTtls(selected);
+    if (this.plan.ttl) this.countTtls(selected, this.plan.ttl.at);
     const batch: RecordBatch = {
       rows,
       provenance: selected.map((values) => rowProvenance(this.plan, values)),
@@ -158,10 +140,7 @@ export class CassandraShaper {
     return batch;
   }
 
-  /** Counts the TTLs of selected rows for ttlSummary (the spool path calls it for each page it writes). */
-  observeTtls(selected: readonly (readonly unknown[])[]): void {
-    if (!this.plan.ttl) return;
-    const { at } = this.plan.ttl;
+  private countTtls(selected: readonly (readonly unknown[])[], at: number): void {
     for (const values of selected) {
       this.ttls.rows++;
       const ttl = values[at];

@@ -11,10 +11,14 @@ import { clusterInfo, entityName, findTable, parseEntity, sizeEstimates, udtLook
 import { cassandraError, cassandraSettings, openCassandra, type CassandraSettings, type Client } from './connection.js';
 import { randomSlices, ringOf, type TokenSegment } from './ring.js';
 import { CassandraShaper, readPlan, type ReadPlan } from './rows.js';
-import { spoolColumns, spoolStream, type Page } from './spool.js';
 import { checkedCqlPredicate } from './where.js';
 
 const NEEDS_FILTERING = /ALLOW FILTERING/i;
+
+interface Page {
+  rows: unknown[][];
+  pageState?: string;
+}
 
 /** One page of a statement; resolves to undefined when the read was stopped meanwhile. */
 type PageReader = (cql: string, params: unknown[], pageState: string | undefined, fetchSize: number) => Promise<Page | undefined>;
@@ -63,9 +67,7 @@ export async function sampleCassandra(source: ResolvedSource, entity: string, op
     estimating?.catch(() => undefined);
     const table = await findTable(client, source.name, entity, settings.keyspace);
     const plan = readPlan(table, await udtLookup(client, table.keyspace, table));
-    // The spool's close() stops the reads too (the sampler gave up on its parts).
-    const stop = new AbortController();
-    const read = pageReader(client, settings, AbortSignal.any([ctx.signal, stop.signal]));
+    const read = pageReader(client, settings, ctx.signal);
     const shaper = new CassandraShaper(plan, (field, value) => ctx.log('warn', `${source.name}/${entity}: column ${field.name} (${field.nativeType}) lands as text from here on: '${value}' does not fit ${field.duckType}.`));
     const opened = client;
     const notes: string[] = [];
@@ -91,19 +93,7 @@ export async function sampleCassandra(source: ResolvedSource, entity: string, op
     }
     notes.push(...statement.notes, ...viewNote(table));
     const query = `${statement.cql} (${about})`;
-    const pages = readAhead(read, statement.cql, settings.pageSize, fail, options.limit);
-    // The first page is read here: a statement the server refuses fails the sample before anything lands.
-    let first: Page | undefined | null = await pages();
-    const nextPage = async () => {
-      if (first === null) return pages();
-      const page = first;
-      first = null;
-      return page;
-    };
-    const columns = spoolColumns(plan);
-    if (columns) {
-      return spoolStream({ plan, columns, shaper, fields: shaper.fields, nextPage, limit: options.limit, ctx, stop: () => stop.abort(), finish, explain: fail }, { method: 'snapshot', query, notes });
-    }
+    const nextPage = readAhead(read, statement.cql, settings.pageSize, fail, options.limit);
     const pull = async (): Promise<RecordBatch | undefined> => {
       for (let page = await nextPage(); page; page = await nextPage()) if (page.rows.length) return shaper.batch(page.rows);
       return undefined;
