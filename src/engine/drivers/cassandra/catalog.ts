@@ -176,9 +176,10 @@ export async function udtLookup(client: Client, keyspace: string, table?: TableI
   return (name) => types.get(name);
 }
 
-/** Size estimates per table of a keyspace (empty until the node has computed them). */
-export async function sizeEstimates(client: Client, keyspace: string): Promise<Map<string, SizeEstimate>> {
-  const found = await rows(client, 'SELECT table_name, mean_partition_size, partitions_count FROM system.size_estimates WHERE keyspace_name = ?', [keyspace]);
+/** Size estimates per table of a keyspace, or of one table of it (empty until the node has computed them). */
+export async function sizeEstimates(client: Client, keyspace: string, table?: string): Promise<Map<string, SizeEstimate>> {
+  const cql = `SELECT table_name, mean_partition_size, partitions_count FROM system.size_estimates WHERE keyspace_name = ?${table === undefined ? '' : ' AND table_name = ?'}`;
+  const found = await rows(client, cql, table === undefined ? [keyspace] : [keyspace, table]);
   const out = new Map<string, SizeEstimate>();
   for (const r of found) {
     const table = text(r.get('table_name'));
