@@ -7,7 +7,8 @@ import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, DuckDBSampleStream, OpenedDuckDB, ResolvedSource } from '../driver.js';
 import { parquetRowCounts } from '../kit/files/duck.js';
-import { checkedDuckPredicate, describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { checkedDuckPredicate } from '../kit/files/duck-where.js';
 import { quoteLiteral } from '../kit/sql-text.js';
 import { lakeRoot, lakeTable, lakeTables, prunedFiles, shortPath, type DataFile, type LakeTable } from './layout.js';
 import { manifest } from './manifest.js';
@@ -46,14 +47,14 @@ function openTable(source: ResolvedSource, entity: string): { root: string; tabl
 }
 
 async function sampleLake(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
-  const where = options.where !== undefined ? checkedDuckPredicate(options.where, { source: source.name, entity }) : undefined;
   const { root, table } = openTable(source, entity);
-  const { files, described } = await withScratch(ctx, async (duck) => {
+  const { files, described, where } = await withScratch(ctx, async (duck) => {
+    const where = options.where !== undefined ? await checkedDuckPredicate(duck.connection, options.where, { source: source.name, entity }) : undefined;
     const kept = where !== undefined ? await prunedFiles(duck.connection, table, where) : undefined;
     // Nothing matches: the first file's schema, no rows (WHERE false reads no row group).
     const read = kept ?? table.files;
     const shape = read.length ? read : table.files.slice(0, 1);
-    return { files: read, described: await describeRelation(duck.connection, relationOf(table, shape.slice(0, 1), false)).catch((error: unknown) => { throw lakeFailure(source, table, error); }) };
+    return { where, files: read, described: await describeRelation(duck.connection, relationOf(table, shape.slice(0, 1), false)).catch((error: unknown) => { throw lakeFailure(source, table, error); }) };
   });
   const pruned = where !== undefined && files.length < table.files.length;
   const rowExpr = table.format === 'parquet' ? ", 'row', file_row_number + 1" : '';
