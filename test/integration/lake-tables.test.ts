@@ -92,7 +92,7 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
     assert.match(file, /^orders_delta\/year=20\d\d\/part-.*\.parquet$/, 'Delta rows keep their data file as provenance');
   });
 
-  test('--where "year = 2023" makes the extension open only that partition\'s files, and the status names them', async () => {
+  test('--where "year = 2023" makes the extension open only that partition\'s files, and the status names them; a byte budget is weighed on them', async () => {
     for (const entity of [DELTA, ICEBERG]) {
       const info = await ws.engine.sample('lake', entity, { strategy: 'full', limit: 100_000, where: 'year = 2023' });
       assert.equal(info.status, 'complete', info.statusDetail);
@@ -109,6 +109,11 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
     // A column filter the Iceberg manifests' statistics exclude opens no 2024 file either.
     const stats = await ws.engine.sample('lake', ICEBERG, { strategy: 'full', limit: 100_000, where: 'year = 2023 AND id > 4990' });
     assert.match(stats.statusDetail ?? '', /1 of 4 data files read/);
+    // The files the read would open are weighed before it: a budget they do not fit is refused.
+    for (const entity of [DELTA, ICEBERG]) {
+      const refused = await ws.engine.sample('lake', entity, { limit: 10, maxBytes: 100 }).then(() => undefined, (e: unknown) => e as Error);
+      assert.match(refused?.message ?? '', /data files to read hold .* over the sample's byte budget .*nothing was read/, entity);
+    }
   });
 
   test('damaged or missing metadata gives a clear error naming the table and the cause; nothing lands', async () => {
