@@ -5,18 +5,25 @@
 // "year = 2023" makes the extension open only that partition's files, named in the status from
 // DuckDB's profile; damaged or missing metadata and a missing extension give clear errors.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { writeLake } from '../drivers/backends/lakehouse.js';
 import { lakeTablesSkipReason, writeLakeTables } from '../drivers/backends/lake-tables.js';
+import { repoRoot } from '../services/paths.js';
+import { standardsMissing, validateArtifact } from '../unit/generate-standards.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
 const ROWS = 5000;
 const DELTA = 'orders_delta';
 const ICEBERG = 'lake/orders_iceberg';
+const python = join(repoRoot, '.venv-tools', 'bin', 'python');
+const run = promisify(execFile);
 
 describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSkipReason(), timeout: 5 * 60_000 }, () => {
   let dir: string;
@@ -132,6 +139,24 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
       assert.match(node?.detail ?? '', message, `${entity} is listed with the cause`);
     }
     assert.deepEqual((await ws.engine.query('SELECT count(*) FROM headwater.samples')).rows[0]![0], samplesBefore, 'no sample recorded');
+  });
+
+  test('generate: the ODCS server is the table folder in its format; the dlt pipeline reads the table through its own library and loads the sampled rows', { skip: standardsMissing() ?? false }, async () => {
+    for (const [entity, format, table] of [[DELTA, 'delta', 'orders_delta'], [ICEBERG, 'iceberg', 'orders_iceberg']] as const) {
+      const info = await ws.engine.sample('lake', entity, { strategy: 'full', limit: 100_000 });
+      const contract = (await ws.engine.generate({ kind: 'odcs', sampleId: info.id, force: true })).files[0]!.path;
+      assert.equal(validateArtifact(contract), 'ODCS v3.1.0');
+      const server = (parseYaml(readFileSync(contract, 'utf8')) as { servers: Record<string, unknown>[] }).servers[0]!;
+      assert.deepEqual([server.type, server.path, server.format], ['local', join(dir, 'lake', entity), format]);
+      const script = (await ws.engine.generate({ kind: 'dlt', sampleId: info.id, force: true })).files[0]!.path;
+      assert.doesNotMatch(readFileSync(script, 'utf8'), /filesystem\(|\*\*\/\*\.parquet/, 'no glob over the data files');
+      const target = join(ws.dir, `dlt-${format}.duckdb`);
+      await run(python, [script], { cwd: ws.dir, timeout: 300_000, env: { ...process.env, HEADWATER_DLT_DUCKDB: target, HEADWATER_DLT_PIPELINES_DIR: join(ws.dir, '.dlt-pipelines'), RUNTIME__LOG_LEVEL: 'WARNING' } });
+      const canonical = 'SELECT count(*), sum(id), sum(amount)::VARCHAR, count(*) FILTER (WHERE year = 2023) FROM %s';
+      const sampled = (await ws.engine.query(canonical.replace('%s', info.table))).rows[0]!.map(String);
+      const { stdout } = await run(python, ['-c', 'import duckdb, json, sys\nprint(json.dumps(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]).fetchall()[0], default=str))', target, canonical.replace('%s', `lake_raw.${table}`)]);
+      assert.deepEqual((JSON.parse(stdout) as unknown[]).map(String), sampled, `${entity}: the loaded rows match the sample`);
+    }
   });
 
   test('without the extension installed, the error names the install script', async () => {
