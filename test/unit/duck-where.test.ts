@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
-import { checkedDuckPredicate } from '../../src/engine/drivers/kit/files/duck-where.js';
+import { checkedDuckPredicate, duckConjuncts } from '../../src/engine/drivers/kit/files/duck-where.js';
 import { openDuckDB, type OpenedDuckDB } from '../../src/engine/workspace/duckdb.js';
 
 const at = { source: 's', entity: 'e' };
@@ -35,6 +35,12 @@ describe('DuckDB --where check', { timeout: 30_000 }, () => {
       const rows = (await duck.connection.runAndReadAll(`SELECT count(*) FROM hw_relation WHERE ${checked}`)).getRowsJS();
       assert.equal(Number(rows[0]![0]), 1, where);
     }
+  });
+
+  test('the top-level AND terms come back one by one (for partition pruning); anything else is one term', async () => {
+    const terms = async (where: string) => duckConjuncts(duck.connection, await checkedDuckPredicate(duck.connection, where, at));
+    assert.deepEqual(await terms("year = 2024 AND (id > 1 OR label = 'a''b') AND maybe IS DISTINCT FROM 3"), ['("year" = 2024)', '((id > 1) OR ("label" = \'a\'\'b\'))', '(maybe IS DISTINCT FROM 3)']);
+    assert.deepEqual(await terms('year = 2024 OR id > 1'), ['(year = 2024 OR id > 1)']);
   });
 
   test('what reads outside the relation or adds to the statement is refused, naming the cause', async () => {

@@ -9,7 +9,7 @@ import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, DuckDBSampleStream, OpenedDuckDB, ResolvedSource } from '../driver.js';
 import { parquetRowCounts } from '../kit/files/duck.js';
 import { describeRelation, relationSelect } from '../kit/files/duck-relation.js';
-import { checkedDuckPredicate } from '../kit/files/duck-where.js';
+import { checkedDuckPredicate, duckConjuncts } from '../kit/files/duck-where.js';
 import { quoteLiteral } from '../kit/sql-text.js';
 import { formatTableColumns, formatTableNode, sampleFormatTable } from './format-table.js';
 import { formatTableAt, lakeRoot, lakeTable, lakeTables, prunedFiles, shortPath, type DataFile, type LakeTable } from './layout.js';
@@ -54,7 +54,7 @@ async function sampleLake(source: ResolvedSource, entity: string, options: Drive
   const { root, table } = openTable(source, entity);
   const { files, described, where } = await withScratch(ctx, async (duck) => {
     const where = options.where !== undefined ? await checkedDuckPredicate(duck.connection, options.where, { source: source.name, entity }) : undefined;
-    const kept = where !== undefined ? await prunedFiles(duck.connection, table, where) : undefined;
+    const kept = where !== undefined ? await prunedFiles(duck.connection, table, await duckConjuncts(duck.connection, where)) : undefined;
     // Nothing matches: the first file's schema, no rows (WHERE false reads no row group).
     const read = kept ?? table.files;
     const shape = read.length ? read : table.files.slice(0, 1);

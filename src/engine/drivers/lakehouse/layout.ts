@@ -155,20 +155,28 @@ function typedValues(table: LakeTable): Map<string, (value: string | undefined) 
 }
 
 /**
- * The files a --where keeps when it names partition columns only: DuckDB evaluates it over each
- * file's partition values. Undefined when it names other columns too (then every file is read and
- * DuckDB filters the rows).
+ * The files a --where keeps, from its top-level AND terms that name partition columns only: DuckDB
+ * evaluates them over each file's partition values (a term naming another column does not bind on
+ * those values and is left to the read). Undefined when no term names partition columns only (then
+ * every file is read and DuckDB filters the rows).
  */
-export async function prunedFiles(connection: DuckDBConnection, table: LakeTable, where: string): Promise<DataFile[] | undefined> {
+export async function prunedFiles(connection: DuckDBConnection, table: LakeTable, terms: string[]): Promise<DataFile[] | undefined> {
   if (table.partitionColumns.length === 0) return undefined;
   const typed = typedValues(table);
   const rows = table.files.map((f, i) => `(${i}, ${table.partitionColumns.map((c) => typed.get(c)!(f.partitions[c])).join(', ')})`);
   const columns = ['__hw_file', ...table.partitionColumns].map(quoteIdent).join(', ');
+  const values = `(VALUES ${rows.join(', ')}) AS t(${columns})`;
+  const usable: string[] = [];
+  for (const term of terms) {
+    // Binds (LIMIT 0: no row evaluated) only when it names partition columns alone.
+    if (await connection.run(`SELECT __hw_file FROM ${values} WHERE ${term} LIMIT 0`).then(() => true, () => false)) usable.push(term);
+  }
+  if (!usable.length) return undefined;
   try {
-    const kept = await connection.runAndReadAll(`SELECT __hw_file FROM (VALUES ${rows.join(', ')}) AS t(${columns}) WHERE ${where}`);
+    const kept = await connection.runAndReadAll(`SELECT __hw_file FROM ${values} WHERE ${usable.map((t) => `(${t})`).join(' AND ')}`);
     return kept.getRowsJS().map((r) => table.files[Number(r[0])]!);
   } catch {
-    // The condition names a column that is not a partition column (or does not bind on values alone).
+    // A value of the folder names does not convert as the term needs (a cast error): read every file, DuckDB filters.
     return undefined;
   }
 }

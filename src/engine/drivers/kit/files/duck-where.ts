@@ -74,3 +74,27 @@ export async function checkedDuckPredicate(connection: DuckDBConnection, predica
   // Parenthesised: the condition stays one operand whatever the statement puts around it.
   return `(${text})`;
 }
+
+/**
+ * The top-level AND terms of a condition checkedDuckPredicate accepted, each as SQL DuckDB prints
+ * it back (json_deserialize_sql): a file pruner may use the terms that name only partition columns.
+ * One term when the condition is not an AND.
+ */
+export async function duckConjuncts(connection: DuckDBConnection, checked: string): Promise<string[]> {
+  const tree = await parsed(connection, `${PROBE} WHERE ${checked}`);
+  const node = (tree.statements as { node: { [key: string]: Json } }[])[0]!.node;
+  let condition = node.where_clause as { [key: string]: Json };
+  // The checked text is parenthesised, which the parser keeps as no node of its own.
+  if (condition.class !== 'CONJUNCTION' || condition.type !== 'CONJUNCTION_AND' || !Array.isArray(condition.children)) return [checked];
+  const terms: string[] = [];
+  for (const child of condition.children) {
+    condition = child as { [key: string]: Json };
+    const one = { ...tree, statements: [{ ...(tree.statements as Json[])[0] as { [key: string]: Json }, node: { ...node, where_clause: condition } }] };
+    const reader = await connection.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [JSON.stringify(one)]);
+    const sql = String(reader.getRowsJS()[0]![0]);
+    const prefix = `${PROBE} WHERE `;
+    if (!sql.startsWith(prefix)) return [checked];
+    terms.push(sql.slice(prefix.length));
+  }
+  return terms;
+}
