@@ -1,10 +1,8 @@
 // The lakehouse kind as the engine, the editor and the Add Source form see it (no client library loaded).
-import { resolve } from 'node:path';
 import type { SourceDefinition } from '../../../shared/protocol.js';
 import { CONTRACT_TODO } from '../kit/contract.js';
 import { defineManifest } from '../kit/manifest.js';
 import { option } from '../kit/options.js';
-import { tableFormatOf } from './table-metadata.js';
 
 export const manifest = defineManifest({
   kind: 'lakehouse',
@@ -28,12 +26,13 @@ export const manifest = defineManifest({
     reads: 'Read in place by DuckDB, never changed; a --where on partition columns chooses the files before anything is read (partition pruning), and the sample\'s query lists them. An Iceberg or Delta table is read by DuckDB\'s iceberg or delta extension at its current snapshot or version, which prunes files by partition values (and Iceberg column statistics); the sample\'s status names the files it opened.',
     order: 'head: files in path order, rows in file order; random: a reservoir sample over the files the filter keeps.',
   },
-  contractServer: (definition, entity) => {
-    // An Iceberg or Delta table is its folder in that format (its files are read through its metadata, never by a glob).
-    const folder = definition.path ? `${definition.path.replace(/\/+$/, '')}${entity === '.' ? '' : `/${entity}`}` : undefined;
-    // A relative path resolves from the engine's folder (the workspace's); a folder not found there gets the glob server.
-    const format = folder ? tableFormatOf(resolve(folder)) : undefined;
-    if (folder && format) return { type: 'local', path: folder, format, description: `lakehouse source '${definition.name}', ${format === 'delta' ? 'Delta' : 'Iceberg'} table ${entity}: read through its metadata.` };
+  contractServer: (definition, entity, _login, query) => {
+    // An Iceberg or Delta table (the sample read it with the format's scan) is its folder in that format, never a glob of its data files.
+    const format = /\bdelta_scan\(/.test(query ?? '') ? 'delta' : /\biceberg_scan\(/.test(query ?? '') ? 'iceberg' : undefined;
+    if (definition.path && format) {
+      const folder = `${definition.path.replace(/\/+$/, '')}${entity === '.' ? '' : `/${entity}`}`;
+      return { type: 'local', path: folder, format, description: `lakehouse source '${definition.name}', ${format === 'delta' ? 'Delta' : 'Iceberg'} table ${entity}: read through its metadata.` };
+    }
     return lakeServer(definition, entity);
   },
 });
