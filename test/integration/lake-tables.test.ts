@@ -6,7 +6,8 @@
 // DuckDB's profile; damaged or missing metadata and a missing extension give clear errors.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,11 +24,22 @@ const ROWS = 5000;
 const DELTA = 'orders_delta';
 const ICEBERG = 'lake/orders_iceberg';
 const python = join(repoRoot, '.venv-tools', 'bin', 'python');
+
+/** Every file under `root` (path, bytes, mtime, content) as one hash: reads leave it unchanged. */
+function treeHash(root: string): string {
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+    const stats = statSync(entry);
+    hash.update(`${entry} ${stats.size} ${stats.mtimeMs}\n`).update(readFileSync(entry));
+  }
+  return hash.digest('hex');
+}
 const run = promisify(execFile);
 
 describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSkipReason(), timeout: 5 * 60_000 }, () => {
   let dir: string;
   let ws: TestWorkspace;
+  let treeBefore: string;
   const one = async <T>(sql: string) => (await ws.engine.query(sql)).rows[0] as T;
 
   before(async () => {
@@ -44,6 +56,7 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
     cpSync(join(dir, 'lake', DELTA), join(dir, 'damaged', 'delta_lost'), { recursive: true });
     for (const name of readdirSync(join(dir, 'damaged', 'delta_lost', '_delta_log'))) rmSync(join(dir, 'damaged', 'delta_lost', '_delta_log', name));
     mkdirSync(join(dir, 'no-extensions'));
+    treeBefore = treeHash(join(dir, 'lake'));
     ws = createTestWorkspace('hw-lake-tables-ws-', `sources:
   - name: lake
     kind: lakehouse
@@ -171,5 +184,9 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
       if (saved === undefined) delete process.env.HEADWATER_DUCKDB_EXTENSIONS;
       else process.env.HEADWATER_DUCKDB_EXTENSIONS = saved;
     }
+  });
+
+  test('read-only: after every browse and sample above, no file of the tables was added, changed or touched', () => {
+    assert.equal(treeHash(join(dir, 'lake')), treeBefore);
   });
 });

@@ -26,7 +26,7 @@ function tableBackend(variant: 'Delta' | 'Iceberg', entity: string): Backend {
     unreachableCause: MISSING_PATH,
     supports: {
       ...ALL,
-      maxBytes: 'DuckDB\'s extension reads the data files in one statement: a byte budget they do not fit is refused before the read',
+      maxBytes: 'DuckDB\'s extension reads the data files in one statement: a byte budget they do not fit is refused before the read (tested in test/integration/lake-tables.test.ts)',
       secrets: 'a local folder has no credential', statementLog: 'a local folder has no server to log reads',
     },
   };
