@@ -83,7 +83,8 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
     assert.equal(iceberg.estimatedRows, ROWS);
   });
 
-  test('the schema comes from the table metadata, with the format\'s own types', async () => {
+  test('the schema comes from the table metadata, with the format\'s own types (Delta: from its checkpoint)', async () => {
+    assert.ok(readdirSync(join(dir, 'lake', DELTA, '_delta_log')).includes('00000000000000000001.checkpoint.parquet'), 'the Delta schema is read from a checkpoint');
     const expected: Record<string, [string, string, string][]> = {
       [DELTA]: [['id', 'BIGINT', 'long'], ['label', 'VARCHAR', 'string'], ['amount', 'DECIMAL(12,2)', 'decimal(12,2)'], ['year', 'INTEGER', 'integer']],
       [ICEBERG]: [['id', 'BIGINT', 'long'], ['label', 'VARCHAR', 'string'], ['amount', 'DECIMAL(12,2)', 'decimal(12, 2)'], ['year', 'INTEGER', 'int']],
