@@ -86,8 +86,10 @@ async function filesRead(opened: Opened, connection: DuckDBConnection, where: st
   };
   const info = find(profile);
   if (!info) return undefined;
-  const names = info['Filename(s)'];
-  return Number(info['Total Files Read']) === 0 ? [] : typeof names === 'string' ? names.split(', ').map(localPath) : undefined;
+  const total = Number(info['Total Files Read']);
+  const names = typeof info['Filename(s)'] === 'string' ? info['Filename(s)'].split(', ').map(localPath) : [];
+  // A list that does not hold every file read (shortened by the profiler) says too little to weigh or name.
+  return total === 0 ? [] : names.length === total ? names : undefined;
 }
 
 const sizeOf = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
@@ -123,7 +125,7 @@ export async function sampleFormatTable(source: ResolvedSource, root: string, re
     ? `json_object('file', replace(_hw_file, ${quoteLiteral(`${root}/`)}, ''), 'version', ${Number(meta.version)})`
     : 'NULL::JSON';
   const select = relationSelect(opened.fields, opened.readTypes, scanOf(ref, meta, true), provenance, options, where);
-  const listed = read === undefined ? 'the extension did not say which files it read' : `${read.length} of ${all.length} data files read${where !== undefined ? ` (pruned by --where: ${read.map((f) => shortPath(root, f)).join(', ') || 'none'})` : ''}`;
+  const listed = read === undefined ? `the extension did not name the files it read (the byte budget counted all ${all.length})` : `${read.length} of ${all.length} data files read${where !== undefined ? ` (pruned by --where: ${read.map((f) => shortPath(root, f)).join(', ') || 'none'})` : ''}`;
   const stream: DuckDBSampleStream = {
     fields: opened.fields,
     method: 'snapshot',
