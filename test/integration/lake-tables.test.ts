@@ -74,7 +74,7 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
 
   test('each table is one table, with version or snapshot, partition columns and rows from its metadata', async () => {
     const tables = await ws.engine.browse('lake', []);
-    assert.deepEqual(tables.map((t) => t.id), ['events', 'history', ICEBERG, DELTA], 'plain tables beside them; their data files are not read as loose Parquet');
+    assert.deepEqual(tables.map((t) => t.id), ['clicks_delta', 'events', 'history', ICEBERG, DELTA], 'plain tables beside them; their data files are not read as loose Parquet');
     const delta = tables.find((t) => t.id === DELTA)!;
     assert.match(delta.detail ?? '', /^Delta table · version 2 \(DELETE at [^)]+\) · \d+ data files · partitioned by year · /);
     assert.equal(delta.estimatedRows, ROWS - 1);
@@ -130,6 +130,12 @@ describe('Iceberg and Delta tables in a lakehouse folder', { skip: lakeTablesSki
     // A column filter the Iceberg manifests' statistics exclude opens no 2024 file either.
     const stats = await ws.engine.sample('lake', ICEBERG, { strategy: 'full', limit: 100_000, where: 'year = 2023 AND id > 4990' });
     assert.match(stats.statusDetail ?? '', /1 of 4 data files read/);
+    // Past five files DuckDB's profile names the first five and counts the rest: the status says so.
+    const many = await ws.engine.sample('lake', 'clicks_delta', { strategy: 'full', limit: 1000, where: 'part < 8' });
+    assert.equal(many.rowCount, 80);
+    const manyMatch = /8 of 12 data files read \(pruned by --where: ([^)]*), …\)/.exec(many.statusDetail ?? '');
+    assert.ok(manyMatch, many.statusDetail);
+    assert.ok(manyMatch[1]!.split(', ').every((f) => /^clicks_delta\/part=[0-7]\//.test(f)), manyMatch[1]);
     // The files the read would open are weighed before it: a budget they do not fit is refused.
     for (const entity of [DELTA, ICEBERG]) {
       const refused = await ws.engine.sample('lake', entity, { limit: 10, maxBytes: 100 }).then(() => undefined, (e: unknown) => e as Error);

@@ -2,7 +2,7 @@
 delta-rs (deltalake) for Delta, pyiceberg with a SQLite catalog for Iceberg. Both hold the same rows
 (id 1..N, label 'event number <id>', amount id * 0.25 as decimal(12,2), year 2023 when id % 4 == 0
 else 2024), partitioned by year, written in two commits (the first 60%, then the rest); the Delta
-table gets a checkpoint at version 1, then deletes id 2. Usage: lake_tables.py <root> <rows>."""
+table gets a checkpoint at version 1, then deletes id 2. clicks_delta: 120 rows in 12 partitions. Usage: lake_tables.py <root> <rows>."""
 import sys
 from decimal import Decimal
 
@@ -25,6 +25,10 @@ write_deltalake(f"{root}/orders_delta", table.slice(first), partition_by=["year"
 # A checkpoint at version 1: the table's schema is then read from it, the delete's commit comes after.
 DeltaTable(f"{root}/orders_delta").create_checkpoint()
 DeltaTable(f"{root}/orders_delta").delete("id = 2")
+
+# Twelve partitions of ten rows: more files than DuckDB's profile names one by one.
+clicks = pa.table({"id": pa.array(range(120), pa.int64()), "part": pa.array([i % 12 for i in range(120)], pa.int32())})
+write_deltalake(f"{root}/clicks_delta", clicks, partition_by=["part"])
 
 catalog = SqlCatalog("hw", uri=f"sqlite:///{root}/catalog.db", warehouse=f"file://{root}")
 catalog.create_namespace("lake")

@@ -70,8 +70,11 @@ async function currentFiles(opened: Opened, connection: DuckDBConnection): Promi
   return (await connection.runAndReadAll(sql)).getRowsJS().map((r) => localPath(String(r[0])));
 }
 
+/** What DuckDB's profile says the scan opened: how many files, and their names (the profiler names the first five, then "..."). */
+interface FilesRead { count: number; names: string[]; complete: boolean }
+
 /** The files the extension opens for a read under `where`, from DuckDB's profile of a count under it. */
-async function filesRead(opened: Opened, connection: DuckDBConnection, where: string): Promise<string[] | undefined> {
+async function filesRead(opened: Opened, connection: DuckDBConnection, where: string): Promise<FilesRead | undefined> {
   const reader = await connection.runAndReadAll(`EXPLAIN (ANALYZE, FORMAT json) SELECT count(*) FROM ${opened.scan} WHERE ${where}`);
   const profile = JSON.parse(String(reader.getRowsJS()[0]![1])) as unknown;
   const find = (node: unknown): Record<string, unknown> | undefined => {
@@ -86,10 +89,9 @@ async function filesRead(opened: Opened, connection: DuckDBConnection, where: st
   };
   const info = find(profile);
   if (!info) return undefined;
-  const total = Number(info['Total Files Read']);
-  const names = typeof info['Filename(s)'] === 'string' ? info['Filename(s)'].split(', ').map(localPath) : [];
-  // A list that does not hold every file read (shortened by the profiler) says too little to weigh or name.
-  return total === 0 ? [] : names.length === total ? names : undefined;
+  const count = Number(info['Total Files Read']);
+  const names = typeof info['Filename(s)'] === 'string' ? info['Filename(s)'].split(', ').filter((n) => n !== '...').map(localPath) : [];
+  return { count, names: names.slice(0, count), complete: names.length === count };
 }
 
 const sizeOf = (path: string) => { try { return statSync(path).size; } catch { return 0; } };
@@ -101,12 +103,12 @@ function versionText(meta: TableMetadata): string {
 
 export async function sampleFormatTable(source: ResolvedSource, root: string, ref: FormatTableRef, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
   const duck = await ctx.scratchDuckDB();
-  let planned: { opened: Opened; where: string | undefined; all: string[]; read: string[] | undefined };
+  let planned: { opened: Opened; where: string | undefined; all: string[]; read: FilesRead | undefined };
   try {
     const where = options.where !== undefined ? await checkedDuckPredicate(duck.connection, options.where, { source: source.name, entity: ref.entity }) : undefined;
     const opened = await openFormatTable(source, ref, duck.connection);
     const all = await currentFiles(opened, duck.connection).catch((error: unknown) => { throw readFailure(source, ref, error); });
-    const read = where === undefined ? all : await filesRead(opened, duck.connection, where).catch((error: unknown) => { throw readFailure(source, ref, error); });
+    const read = where === undefined ? { count: all.length, names: all, complete: true } : await filesRead(opened, duck.connection, where).catch((error: unknown) => { throw readFailure(source, ref, error); });
     planned = { opened, where, all, read };
   } finally {
     duck.close();
@@ -114,9 +116,11 @@ export async function sampleFormatTable(source: ResolvedSource, root: string, re
   const { opened, where, all, read } = planned;
   const why = ctx.loadDuckDBExtension ? await ctx.loadDuckDBExtension(EXTENSION[ref.format]) : 'no workspace DuckDB to load it into';
   if (why) throw missingExtension(source, ref, why);
-  const bytes = (read ?? all).reduce((n, f) => n + sizeOf(f), 0);
+  // The budget weighs the files the read opens when the profile named them all, else every file (never less than the read).
+  const weighed = read?.complete ? read.names : all;
+  const bytes = weighed.reduce((n, f) => n + sizeOf(f), 0);
   if (options.maxBytes !== undefined && bytes > options.maxBytes) {
-    throw new HeadwaterError('usage', `Lakehouse source '${source.name}', ${TITLE[ref.format]} table '${ref.entity}': the ${(read ?? all).length} data files to read hold ${formatBytes(bytes)}, over the sample's byte budget of ${formatBytes(options.maxBytes)} (--max-bytes); nothing was read.`, {
+    throw new HeadwaterError('usage', `Lakehouse source '${source.name}', ${TITLE[ref.format]} table '${ref.entity}': the ${weighed.length} data files to read hold ${formatBytes(bytes)}, over the sample's byte budget of ${formatBytes(options.maxBytes)} (--max-bytes); nothing was read.`, {
       source: source.name, entity: ref.entity, hint: 'Narrow the read with --where (the extension prunes files by partition values and column statistics), or raise --max-bytes.',
     });
   }
@@ -125,7 +129,9 @@ export async function sampleFormatTable(source: ResolvedSource, root: string, re
     ? `json_object('file', replace(_hw_file, ${quoteLiteral(`${root}/`)}, ''), 'version', ${Number(meta.version)})`
     : 'NULL::JSON';
   const select = relationSelect(opened.fields, opened.readTypes, scanOf(ref, meta, true), provenance, options, where);
-  const listed = read === undefined ? `the extension did not name the files it read (the byte budget counted all ${all.length})` : `${read.length} of ${all.length} data files read${where !== undefined ? ` (pruned by --where: ${read.map((f) => shortPath(root, f)).join(', ') || 'none'})` : ''}`;
+  const named = read ? `${read.names.map((f) => shortPath(root, f)).join(', ') || 'none'}${read.complete ? '' : ', …'}` : '';
+  const listed = read === undefined ? `the extension did not say which files it read (the byte budget counted all ${all.length})`
+    : `${read.count} of ${all.length} data files read${where !== undefined ? ` (pruned by --where: ${named})` : ''}`;
   const stream: DuckDBSampleStream = {
     fields: opened.fields,
     method: 'snapshot',
