@@ -2,7 +2,9 @@
 # DuckDB extensions the engine loads when present (never downloaded at run time): `postgres_scanner`,
 # which full PostgreSQL reads land through (binary COPY decoded in C++, several ctid ranges at once;
 # bench/cases/postgres.ts; without it those reads land through a named pipe instead, more slowly),
-# and `excel`, which `headwater export --format xlsx` writes with (without it, xlsx is refused).
+# `excel`, which `headwater export --format xlsx` writes with (without it, xlsx is refused), and
+# `iceberg` (with `avro`, which it loads to read Iceberg manifests) and `delta`, which the lakehouse
+# kind reads Iceberg and Delta tables with (without them such a table is refused, naming this script).
 #
 # DuckDB's own repository is out of reach here, so each signed extension comes from its PyPI wheel
 # (duckdb-extension-<name>, built for exactly this DuckDB version) and goes where `INSTALL <name>`
@@ -15,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 give_up() {
   echo "install-duckdb-extensions: $1" >&2
   if [ "${CI:-}" = "true" ]; then exit 1; fi
-  echo "install-duckdb-extensions: continuing; full PostgreSQL reads will land through a pipe, xlsx export is refused" >&2
+  echo "install-duckdb-extensions: continuing; full PostgreSQL reads will land through a pipe, xlsx export and Iceberg and Delta tables are refused" >&2
   exit 0
 }
 
@@ -30,7 +32,7 @@ esac
 
 root="${HEADWATER_DUCKDB_EXTENSIONS:-$HOME/.cache/headwater/duckdb-extensions}"
 # <wheel name>:<extension file name in the wheel>:<name DuckDB loads it by>
-for spec in postgres:postgres:postgres_scanner excel:excel:excel; do
+for spec in postgres:postgres:postgres_scanner excel:excel:excel avro:avro:avro iceberg:iceberg:iceberg delta:delta:delta; do
   IFS=: read -r wheel_name file_name name <<<"$spec"
   target="$root/v$version/$platform/$name.duckdb_extension"
   [ -s "$target" ] && continue
@@ -61,5 +63,7 @@ HEADWATER_DUCKDB_EXTENSIONS="$root" node --input-type=module -e "
   const connection = await db.connect();
   await connection.run('LOAD postgres_scanner');
   await connection.run('LOAD excel');
+  await connection.run('LOAD iceberg');
+  await connection.run('LOAD delta');
 " || give_up "DuckDB v$version refuses an extension in $root"
-echo "install-duckdb-extensions: ready (postgres_scanner and excel for DuckDB v$version in $root)"
+echo "install-duckdb-extensions: ready (postgres_scanner, excel, avro, iceberg and delta for DuckDB v$version in $root)"

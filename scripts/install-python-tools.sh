@@ -2,14 +2,15 @@
 # Python tools for tests: moto (the local S3 server of the s3 driver tests), and what the generator
 # tests prove generated files on: dlt (runs the generated sql_database, ClickHouse and lakehouse
 # pipelines into DuckDB, with psycopg2, pymysql and pyarrow; the MongoDB source with pymongo) and
-# datacontract-cli (lints generated contracts).
+# datacontract-cli (lints generated contracts); deltalake (delta-rs) and pyiceberg (with its SQLite
+# catalog) write the Delta and Iceberg tables the lakehouse tests read.
 # They go in a virtualenv in the ignored .venv-tools/. Idempotent: a stamp names what is installed.
 # Under CI=true a failure is fatal; elsewhere a warning, and the tests that need a tool skip.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 venv=.venv-tools
-required=("dlt[duckdb,sql_database,parquet]" psycopg2-binary pymysql "moto[server]" pymongo)
+required=("dlt[duckdb,sql_database,parquet]" psycopg2-binary pymysql "moto[server]" pymongo deltalake "pyiceberg[sql-sqlite,pyarrow]")
 optional=(datacontract-cli)
 stamp="$venv/.installed-$(printf '%s ' "${required[@]}" | sha1sum | cut -c1-12)"
 

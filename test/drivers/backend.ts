@@ -52,6 +52,8 @@ export type Support = true | string;
 
 export interface Backend {
   kind: string;
+  /** Names a second backend of the same kind (a fixture of another shape) in the suite's title. */
+  variant?: string;
   /** node:test `skip` value for the whole file: a missing service outside CI, false under CI. */
   skipReason(): string | false;
   start(): Promise<Started>;

@@ -15,7 +15,7 @@ function sourcesYaml(kind: string, run: Run): string {
 }
 
 export function conformance(backend: Backend): void {
-  describe(`${backend.kind}: driver conformance`, { skip: backend.skipReason(), timeout: 15 * 60_000 }, () => {
+  describe(`${backend.kind}${backend.variant ? ` (${backend.variant})` : ''}: driver conformance`, { skip: backend.skipReason(), timeout: 15 * 60_000 }, () => {
     const run = { ok: `conf_${backend.kind}`, down: `conf_${backend.kind}_down`, texts: [] as string[] } as Run;
     const envSet: string[] = [];
 

@@ -89,13 +89,23 @@ describe('lakehouse folders and duckdb databases', { timeout: 5 * 60_000 }, () =
     assert.equal(Number(kept), 10);
   });
 
-  test('a byte budget the files do not fit is refused before the read; a --where that reads outside the table is refused', async () => {
+  test('a byte budget the files do not fit is refused before the read; a --where that reads outside the table is refused, IS DISTINCT FROM is not', async () => {
     const budget = await ws.engine.sample('lake', 'events', { limit: 10, maxBytes: 100 }).then(() => undefined, (e: unknown) => e as Error);
     assert.match(budget?.message ?? '', /over the sample's byte budget .*nothing was read/);
     for (const where of ["id IN (SELECT 1)", "label = getenv('HOME')", "id > (FROM read_csv('/etc/passwd'))"]) {
       const refused = await ws.engine.sample('lake', 'events', { limit: 10, where }).then(() => undefined, (e: unknown) => e as Error);
       assert.ok(refused instanceof HeadwaterError && refused.code === 'usage', `${where}: ${refused?.message}`);
     }
+    // SQL words inside a condition are no reason to refuse it (DuckDB's parser decides, not a word list).
+    const distinct = await ws.engine.sample('lake', 'events', { strategy: 'full', limit: 100_000, where: "label IS DISTINCT FROM 'event number 40' AND year IS DISTINCT FROM 2023" });
+    assert.equal(distinct.status, 'complete', distinct.statusDetail);
+    assert.match(distinct.statusDetail ?? '', /partitions pruned by --where/);
+    // The AND term on the partition column prunes; the term on another column is left to the read.
+    assert.doesNotMatch(distinct.query, /year=2023/);
+    const [[first, rows]] = (await ws.engine.query(`SELECT count(*) FILTER (WHERE year <> 2024 OR label = 'event number 40'), count(*) FROM ${distinct.table}`)).rows as [[number, number]];
+    assert.equal(Number(first), 0);
+    const all = await ws.engine.sample('lake', 'events', { strategy: 'full', limit: 100_000, where: 'year = 2024' });
+    assert.equal(Number(rows), all.rowCount - 1, 'only the row the label term excludes is missing');
   });
 
   test('a .duckdb file is attached read-only: tables and views sample, the file is unchanged', async () => {

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, DuckDBSampleStream, OpenedDuckDB, ResolvedSource } from '../driver.js';
-import { checkedDuckPredicate, describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { checkedDuckPredicate } from '../kit/files/duck-where.js';
 import { notRegularFile, specialFileKind } from '../kit/files/location.js';
 import { quoteIdent, quoteLiteral } from '../kit/sql-text.js';
 import { manifest } from './manifest.js';
@@ -83,11 +84,11 @@ async function findTable(source: ResolvedSource, duck: OpenedDuckDB, entity: str
 const relationOf = (alias: string, t: TableRow) => `${quoteIdent(alias)}.${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 
 async function sampleDuckDB(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
-  const where = options.where !== undefined ? checkedDuckPredicate(options.where, { source: source.name, entity }) : undefined;
   const file = databaseFile(source);
-  const { table, described } = await withAttached(source, entity, ctx, async (duck) => {
+  const { table, described, where } = await withAttached(source, entity, ctx, async (duck) => {
+    const checked = options.where !== undefined ? await checkedDuckPredicate(duck.connection, options.where, { source: source.name, entity }) : undefined;
     const found = await findTable(source, duck, entity);
-    return { table: found, described: await describeRelation(duck.connection, relationOf(ALIAS, found)) };
+    return { table: found, described: await describeRelation(duck.connection, relationOf(ALIAS, found)), where: checked };
   });
   const alias = `hw_duckdb_${process.pid}_${++attachments}`;
   // A table's rowid is its provenance; a view has none, so its rows are numbered as they land.

@@ -14,8 +14,8 @@ export interface CredentialReference {
   value: string;
 }
 
-/** The ODCS server of a source of this kind, given its definition, the sampled entity and where its credentials come from. */
-export type ContractServerOf = (definition: SourceDefinition, entity: string, login: CredentialReference[]) => ContractServer;
+/** The ODCS server of a source of this kind, given its definition, the sampled entity, where its credentials come from and the statement the sample was read with. */
+export type ContractServerOf = (definition: SourceDefinition, entity: string, login: CredentialReference[], query?: string) => ContractServer;
 
 /** The URL a source was written with, or undefined when it has none or it does not parse. */
 export function parsedUrl(text: string | undefined): URL | undefined {

@@ -2,14 +2,17 @@
 // table folder read by the workspace's own DuckDB as one table with its partition columns. A --where
 // on partition columns picks the files before the read (layout.ts prunedFiles), so the statement
 // names only those files and the sample's query shows them; rows keep their file (and row) as provenance.
+// A folder that is an Iceberg or Delta table is one table read through its metadata (format-table.ts).
 import { formatBytes } from '../../../shared/format.js';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { BrowseNode, Schema } from '../../../shared/types.js';
 import type { Description, Driver, DriverContext, DriverSampleOptions, DuckDBSampleStream, OpenedDuckDB, ResolvedSource } from '../driver.js';
 import { parquetRowCounts } from '../kit/files/duck.js';
-import { checkedDuckPredicate, describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { describeRelation, relationSelect } from '../kit/files/duck-relation.js';
+import { checkedDuckPredicate, duckConjuncts } from '../kit/files/duck-where.js';
 import { quoteLiteral } from '../kit/sql-text.js';
-import { lakeRoot, lakeTable, lakeTables, prunedFiles, shortPath, type DataFile, type LakeTable } from './layout.js';
+import { formatTableColumns, formatTableNode, sampleFormatTable } from './format-table.js';
+import { formatTableAt, lakeRoot, lakeTable, lakeTables, prunedFiles, shortPath, type DataFile, type LakeTable } from './layout.js';
 import { manifest } from './manifest.js';
 
 const FOOTERS_PER_BROWSE = 100;
@@ -46,14 +49,16 @@ function openTable(source: ResolvedSource, entity: string): { root: string; tabl
 }
 
 async function sampleLake(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
-  const where = options.where !== undefined ? checkedDuckPredicate(options.where, { source: source.name, entity }) : undefined;
+  const formatted = formatTableAt(source, lakeRoot(source), entity);
+  if (formatted) return sampleFormatTable(source, lakeRoot(source), formatted, options, ctx);
   const { root, table } = openTable(source, entity);
-  const { files, described } = await withScratch(ctx, async (duck) => {
-    const kept = where !== undefined ? await prunedFiles(duck.connection, table, where) : undefined;
+  const { files, described, where } = await withScratch(ctx, async (duck) => {
+    const where = options.where !== undefined ? await checkedDuckPredicate(duck.connection, options.where, { source: source.name, entity }) : undefined;
+    const kept = where !== undefined ? await prunedFiles(duck.connection, table, await duckConjuncts(duck.connection, where)) : undefined;
     // Nothing matches: the first file's schema, no rows (WHERE false reads no row group).
     const read = kept ?? table.files;
     const shape = read.length ? read : table.files.slice(0, 1);
-    return { files: read, described: await describeRelation(duck.connection, relationOf(table, shape.slice(0, 1), false)).catch((error: unknown) => { throw lakeFailure(source, table, error); }) };
+    return { where, files: read, described: await describeRelation(duck.connection, relationOf(table, shape.slice(0, 1), false)).catch((error: unknown) => { throw lakeFailure(source, table, error); }) };
   });
   const pruned = where !== undefined && files.length < table.files.length;
   const rowExpr = table.format === 'parquet' ? ", 'row', file_row_number + 1" : '';
@@ -116,8 +121,20 @@ const driver: Driver = {
   async browse(source, path, ctx): Promise<BrowseNode[]> {
     const settings = manifest.settings(source);
     const root = lakeRoot(source);
-    if (path.length === 0) return Promise.all(lakeTables(source, root, settings.maxFiles, settings.format).map((t) => tableNode(source, root, t, ctx)));
+    if (path.length === 0) return Promise.all(lakeTables(source, root, settings.maxFiles, settings.format).map((t) => (t.format ? formatTableNode(source, root, { ...t, format: t.format }, ctx) : tableNode(source, root, t, ctx))));
     if (path.length > 1) return [];
+    const formatted = formatTableAt(source, root, path[0]!);
+    if (formatted) {
+      const { fields, partitionColumns } = await formatTableColumns(source, formatted, ctx);
+      return fields.map((f): BrowseNode => {
+        // Iceberg partitions by a transform of a column (bucket[16](id)), Delta and identity by the column.
+        const partition = partitionColumns.find((p) => p === f.name || p.endsWith(`(${f.name})`));
+        return {
+          id: f.name, label: f.name, kind: 'column', sampleable: false, expandable: false,
+          detail: [f.duckType, f.nativeType, partition ? `partition column (${partition})` : undefined].filter(Boolean).join(' · '),
+        };
+      });
+    }
     const { table } = openTable(source, path[0]!);
     const { fields } = await withScratch(ctx, (duck) => describeRelation(duck.connection, relationOf(table, table.files.slice(0, 1), false))).catch((error: unknown) => { throw lakeFailure(source, table, error); });
     return fields.map((f): BrowseNode => ({
@@ -127,6 +144,8 @@ const driver: Driver = {
   },
 
   async nativeSchema(source, entity, ctx): Promise<Schema | undefined> {
+    const formatted = formatTableAt(source, lakeRoot(source), entity);
+    if (formatted) return { fields: (await formatTableColumns(source, formatted, ctx)).fields };
     const { table } = openTable(source, entity);
     if (table.format !== 'parquet') return undefined;
     const { fields } = await withScratch(ctx, (duck) => describeRelation(duck.connection, relationOf(table, table.files.slice(0, 1), false))).catch((error: unknown) => { throw lakeFailure(source, table, error); });

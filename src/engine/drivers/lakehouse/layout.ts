@@ -8,6 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { HeadwaterError } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
 import { quoteIdent, quoteLiteral } from '../kit/sql-text.js';
+import { tableFormatOf, type TableFormat } from './table-metadata.js';
 
 export type LakeFormat = 'parquet' | 'csv';
 
@@ -62,6 +63,8 @@ export function dataFiles(dir: string, max: number, forced?: LakeFormat): { file
     for (const entry of entries) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) {
+        // An Iceberg or Delta table's files are read through its metadata, never as loose files.
+        if (tableFormatOf(path)) continue;
         const m = PARTITION.exec(entry.name);
         if (!walk(path, m ? { ...partitions, [m[1]!]: decodeURIComponent(m[2]!) } : partitions)) return false;
       } else if (entry.isFile()) {
@@ -78,13 +81,44 @@ export function dataFiles(dir: string, max: number, forced?: LakeFormat): { file
   return { files, formats, more: !complete };
 }
 
-/** The tables of a source: the root when its files or key=value folders sit in it directly, else each subfolder with data files. */
-export function lakeTables(source: ResolvedSource, root: string, max: number, forced?: LakeFormat): { entity: string; dir: string }[] {
+export interface TableRef { entity: string; dir: string; format?: TableFormat }
+
+/**
+ * The tables of a source: the root itself when it is an Iceberg or Delta table or its files or
+ * key=value folders sit in it directly; else each subfolder that is an Iceberg or Delta table or
+ * holds data files, and the Iceberg or Delta tables one level further down (a catalog's namespace
+ * folders: `<namespace>/<table>`).
+ */
+export function lakeTables(source: ResolvedSource, root: string, max: number, forced?: LakeFormat): TableRef[] {
+  const format = tableFormatOf(root);
+  if (format) return [{ entity: '.', dir: root, format }];
   const entries = readdirSync(root, { withFileTypes: true }).filter((e) => !e.name.startsWith('.') && !e.name.startsWith('_'));
   const direct = entries.some((e) => (e.isDirectory() && PARTITION.test(e.name)) || (e.isFile() && formatOf(e.name)));
   if (direct) return [{ entity: '.', dir: root }];
-  return entries.filter((e) => e.isDirectory()).map((e) => ({ entity: e.name, dir: join(root, e.name) }))
-    .filter((t) => dataFiles(t.dir, 1, forced).files.length > 0).sort((a, b) => a.entity.localeCompare(b.entity));
+  const tables: TableRef[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory())) {
+    const dir = join(root, entry.name);
+    const own = tableFormatOf(dir);
+    if (own) {
+      tables.push({ entity: entry.name, dir, format: own });
+      continue;
+    }
+    if (dataFiles(dir, 1, forced).files.length > 0) tables.push({ entity: entry.name, dir });
+    for (const inner of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'))) {
+      const innerFormat = tableFormatOf(join(dir, inner.name));
+      if (innerFormat) tables.push({ entity: `${entry.name}/${inner.name}`, dir: join(dir, inner.name), format: innerFormat });
+    }
+  }
+  return tables.sort((a, b) => a.entity.localeCompare(b.entity));
+}
+
+/** The table an entity names when it is an Iceberg or Delta table (checked to be inside the root). */
+export function formatTableAt(source: ResolvedSource, root: string, entity: string): (TableRef & { format: TableFormat }) | undefined {
+  const dir = entity === '.' ? root : resolve(root, entity);
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || (entity !== '.' && rel === '')) return undefined;
+  const format = tableFormatOf(dir);
+  return format ? { entity, dir, format } : undefined;
 }
 
 /** The table an entity names, with its files; a clear error when it is not one. */
@@ -121,20 +155,28 @@ function typedValues(table: LakeTable): Map<string, (value: string | undefined) 
 }
 
 /**
- * The files a --where keeps when it names partition columns only: DuckDB evaluates it over each
- * file's partition values. Undefined when it names other columns too (then every file is read and
- * DuckDB filters the rows).
+ * The files a --where keeps, from its top-level AND terms that name partition columns only: DuckDB
+ * evaluates them over each file's partition values (a term naming another column does not bind on
+ * those values and is left to the read). Undefined when no term names partition columns only (then
+ * every file is read and DuckDB filters the rows).
  */
-export async function prunedFiles(connection: DuckDBConnection, table: LakeTable, where: string): Promise<DataFile[] | undefined> {
+export async function prunedFiles(connection: DuckDBConnection, table: LakeTable, terms: string[]): Promise<DataFile[] | undefined> {
   if (table.partitionColumns.length === 0) return undefined;
   const typed = typedValues(table);
   const rows = table.files.map((f, i) => `(${i}, ${table.partitionColumns.map((c) => typed.get(c)!(f.partitions[c])).join(', ')})`);
   const columns = ['__hw_file', ...table.partitionColumns].map(quoteIdent).join(', ');
+  const values = `(VALUES ${rows.join(', ')}) AS t(${columns})`;
+  const usable: string[] = [];
+  for (const term of terms) {
+    // Binds (LIMIT 0: no row evaluated) only when it names partition columns alone.
+    if (await connection.run(`SELECT __hw_file FROM ${values} WHERE ${term} LIMIT 0`).then(() => true, () => false)) usable.push(term);
+  }
+  if (!usable.length) return undefined;
   try {
-    const kept = await connection.runAndReadAll(`SELECT __hw_file FROM (VALUES ${rows.join(', ')}) AS t(${columns}) WHERE ${where}`);
+    const kept = await connection.runAndReadAll(`SELECT __hw_file FROM ${values} WHERE ${usable.map((t) => `(${t})`).join(' AND ')}`);
     return kept.getRowsJS().map((r) => table.files[Number(r[0])]!);
   } catch {
-    // The condition names a column that is not a partition column (or does not bind on values alone).
+    // A value of the folder names does not convert as the term needs (a cast error): read every file, DuckDB filters.
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import { envNameOf } from '../connection.js';
 import { commentLines, pyString } from '../escape.js';
 import type { GenerationEvidence } from '../evidence.js';
 import { safeName } from '../evidence.js';
+import { dltLakeTablePipeline, lakeTableFormat } from './dlt-lake-tables.js';
 import { dltMain } from './dlt-main.js';
 
 /** dlt data types for Headwater's field types (columns hints: dlt coerces the JSON values to them). */
@@ -142,10 +143,12 @@ ${CLICKHOUSE_IMPORTS}CONFIG = json.loads(${pyString(JSON.stringify(config))})
 ${CLICKHOUSE_BODY}${pipelineMain(pipelineName, dataset, 'table_rows()')}`;
 }
 
-/** A dlt pipeline reading a lakehouse table folder with dlt's filesystem source, partition values as columns. */
+/** A dlt pipeline reading a lakehouse table folder with dlt's filesystem source, partition values as columns (an Iceberg or Delta table: dlt-lake-tables.ts). */
 export function dltLakehousePipeline(evidence: GenerationEvidence): string {
   const { sample, definition } = evidence;
   if (sample.sourceKind !== 'lakehouse') throw new HeadwaterError('usage', `A dlt lakehouse pipeline needs a lakehouse source; sample ${sample.id} comes from '${sample.source}' (${sample.sourceKind}).`, { source: sample.source, entity: sample.entity });
+  const tableFormat = lakeTableFormat(sample.query);
+  if (tableFormat) return dltLakeTablePipeline(evidence, tableFormat, hints(evidence));
   const root = String(definition?.path ?? '.');
   const folder = sample.entity === '.' ? root : `${root.replace(/\/+$/, '')}/${sample.entity}`;
   const format = /read_csv\(/.test(sample.query) ? 'csv' : 'parquet';

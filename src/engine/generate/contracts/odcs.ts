@@ -80,7 +80,7 @@ function server(evidence: GenerationEvidence): Json[] {
   const login = [{ property: 'user', value: connectionUser(evidence) }, { property: 'password', value: envRef(c.passwordEnv) }];
   const id = safeName(c.source);
   const declared = manifestFor(evidence.sample.sourceKind)?.contractServer;
-  if (declared && evidence.definition) return [{ server: id, ...declared(evidence.definition, evidence.sample.entity, login) }];
+  if (declared && evidence.definition) return [{ server: id, ...declared(evidence.definition, evidence.sample.entity, login, evidence.sample.query) }];
   switch (c.kind) {
     case 'postgres':
       return [{ server: id, type: 'postgres', environment: TODO, host: c.host, port: c.port, database: c.database ?? TODO, schema: c.schema ?? 'public', description: credentials, customProperties: login }];

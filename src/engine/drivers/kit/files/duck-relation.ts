@@ -1,32 +1,12 @@
 // A relation the workspace's own DuckDB reads as a source (a table of an attached .duckdb file, a
 // folder of hive-partitioned Parquet or CSV): its fields from a scratch DuckDB's DESCRIBE, and the one
-// SELECT that lands a head, random or full sample of it with a --where. The --where is DuckDB SQL run
-// inside the workspace's own DuckDB, so beyond the checks every SQL filter gets it may not read
-// anything but the relation: no subquery, no table or file function, no setting or environment read.
+// SELECT that lands a head, random or full sample of it with a --where (checked by duck-where.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { HeadwaterError } from '../../../../shared/errors.js';
 import type { Field } from '../../../../shared/types.js';
 import { PROVENANCE_COLUMN, type DriverSampleOptions } from '../../driver.js';
-import { checkedPredicate } from '../relational/where.js';
 import { quoteIdent } from '../sql-text.js';
 import { duckApi } from './duck.js';
 import { fieldForDuckType } from './duck-types.js';
-
-/** Names in a --where that would read outside the relation or the engine's state. */
-const OUTSIDE = /\b(select|from|read_\w+|glob|sniff_csv|parquet_\w+|query|query_table|getenv|current_setting|duckdb_\w+|pragma_\w+|attach|install|load|copy|export|import|nextval|currval|setseed|icu_\w+|sqlite_\w+|postgres_\w+|mysql_\w+|iceberg_\w+|delta_\w+)\b/i;
-
-/** The predicate, trimmed, when it is one DuckDB expression over the relation's columns; else a usage error naming the source, entity and cause. */
-export function checkedDuckPredicate(predicate: string, where: { source: string; entity: string }): string {
-  const text = checkedPredicate(predicate, 'postgres', where);
-  const bare = text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, ' ');
-  const outside = OUTSIDE.exec(bare);
-  if (outside) {
-    throw new HeadwaterError('usage', `Source '${where.source}', entity '${where.entity}': the --where filter uses ${outside[1]}, which reads outside the table; nothing was read.`, {
-      source: where.source, entity: where.entity, hint: 'Give one condition over the table\'s columns, e.g. --where "year = 2024 AND amount > 100".',
-    });
-  }
-  return text;
-}
 
 /** The relation's fields as they land, and DuckDB's type of each as it reads them (no rows read). */
 export async function describeRelation(connection: DuckDBConnection, relation: string): Promise<{ fields: Field[]; readTypes: string[] }> {
