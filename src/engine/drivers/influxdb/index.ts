@@ -37,16 +37,19 @@ function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
   return { client: new RestClient(source, config, ctx), base: new URL(config.baseUrl!) };
 }
 
-/** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */
-async function influxql(api: Api, q: string, what: string, db?: string, statements: 'one' | 'all' = 'one'): Promise<{ series: InfluxSeries[]; bytes: number; text: string }> {
+function queryUrl(api: Api, q: string, db?: string): URL {
   const url = new URL('query', api.base.href.endsWith('/') ? api.base : new URL(`${api.base.href}/`));
   url.searchParams.set('q', q);
   if (db) url.searchParams.set('db', db);
-  const response = await api.client.get(url, what);
-  const body = api.client.json(response, what, "InfluxDB's");
-  const { series, error } = statements === 'all' ? allSeriesOf(body) : seriesOf(body);
+  return url;
+}
+
+/** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */
+async function influxql(api: Api, q: string, what: string, db?: string): Promise<{ series: InfluxSeries[]; bytes: number }> {
+  const response = await api.client.get(queryUrl(api, q, db), what);
+  const { series, error } = seriesOf(api.client.json(response, what, "InfluxDB's"));
   if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
-  return { series, bytes: response.bytes, text: response.text };
+  return { series, bytes: response.bytes };
 }
 
 async function databases(source: ResolvedSource, api: Api): Promise<string[]> {
@@ -162,10 +165,10 @@ interface PageRead {
 /**
  * Series groups (SLIMIT/SOFFSET); in each, a first page of every series, then the series that filled
  * their page again, each from just before its oldest point read (one statement per series, sent
- * together). The first requests ask for little, so rows land at once. Each answer goes to the spool.
+ * together). The first requests ask for little, so rows land at once. Answers stream to the spool.
  */
 async function readPages(read: PageRead, window: { fromNs: bigint; toNs: bigint }): Promise<void> {
-  const { options, api, ref, spool, signal, perSeriesCap } = read;
+  const { options, ref, signal, perSeriesCap } = read;
   const settings = settingsOf(read.source);
   const series = settings.seriesPerRequest;
   let landed = 0;
@@ -182,27 +185,88 @@ async function readPages(read: PageRead, window: { fromNs: bigint; toNs: bigint 
       const q = open ? open.map((s) => seriesPageQuery(ref, window, s, perSeries)).join('; ') : pageQuery(ref, window, { perSeries, series, seriesOffset });
       let answer;
       try {
-        answer = await influxql(api, q, `reading ${read.entity}`, ref.db, 'all');
+        answer = await streamAnswer(read, q, options.limit - landed);
       } catch (error) {
         if (signal.aborted) return;
         throw error;
       }
-      read.count.bytes += answer.bytes;
-      if (!open) seriesSeen = answer.series.length;
-      const points = answer.series.reduce((n, s) => n + s.values.length, 0);
-      const rest = options.limit - landed;
-      if (points) await spool.write(answer.text, Math.min(points, rest), points > rest ? keepFirst(answer.series, rest) : undefined);
-      landed += Math.min(points, rest);
-      open = answer.series.filter((s) => s.values.length >= perSeries).map((s) => ({ tags: s.tags ?? {}, beforeNs: oldestOf(read, s) }));
+      if (!open) seriesSeen = answer.series.size;
+      landed += answer.points;
+      open = [...answer.series.values()].filter((s) => s.points >= perSeries).map((s) => ({ tags: s.tags, beforeNs: oldestOf(read, s.oldest) }));
       taken += perSeries;
     }
     if (seriesSeen < series) return;
   }
 }
 
-/** The time of a series' last point in an answer (newest first: its oldest). */
-function oldestOf(read: PageRead, series: InfluxSeries): bigint {
-  const time = series.values[series.values.length - 1]?.[0];
+/** A series as one answer gave it: its tags, how many points, the time of the last (newest first: the oldest). */
+interface SeriesRead { tags: Record<string, string>; points: number; oldest: unknown }
+
+/** Points per line of a chunked answer. */
+const CHUNK_POINTS = 10_000;
+
+/**
+ * Runs the statements as a chunked query: each line of the answer (a chunk of at most CHUNK_POINTS
+ * points) is parsed for the cursors and written to the spool as it came, up to `rest` points; the
+ * answer is left unread (the query ends) once they are in.
+ */
+async function streamAnswer(read: PageRead, q: string, rest: number): Promise<{ series: Map<string, SeriesRead>; points: number }> {
+  const { api, spool } = read;
+  const what = `reading ${read.entity}`;
+  const maxLine = settingsOf(read.source).maxResponseBytes;
+  const url = queryUrl(api, q, read.ref.db);
+  url.searchParams.set('chunked', 'true');
+  url.searchParams.set('chunk_size', String(CHUNK_POINTS));
+  const seen = new Map<string, SeriesRead>();
+  let points = 0;
+  const note = (s: InfluxSeries, n: number) => {
+    const key = seriesKey(s.tags);
+    const entry = seen.get(key) ?? { tags: s.tags ?? {}, points: 0, oldest: undefined };
+    seen.set(key, entry);
+    entry.points += n;
+    if (n) entry.oldest = s.values[n - 1]?.[0];
+  };
+  /** True once the sample's rest is in. */
+  const take = async (line: Buffer): Promise<boolean> => {
+    if (!line.length) return false;
+    const { series, error } = allSeriesOf(api.client.json({ status: 200, headers: new Headers(), text: line.toString('utf8'), bytes: line.length }, what, "InfluxDB's"));
+    if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
+    const linePoints = series.reduce((n, s) => n + s.values.length, 0);
+    if (points + linePoints > rest) {
+      const keep = keepFirst(series, rest - points);
+      for (const s of series) note(s, keep.get(seriesKey(s.tags)) ?? 0);
+      await spool.cut(line, rest - points, keep);
+      points = rest;
+      return true;
+    }
+    for (const s of series) note(s, s.values.length);
+    points += linePoints;
+    if (linePoints) await spool.append(line, linePoints);
+    return points >= rest;
+  };
+  const response = await api.client.getStreaming(url, what, async (body) => {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    for await (const chunk of body) {
+      let start = 0;
+      for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
+        const line = held.length ? Buffer.concat([...held, chunk.subarray(start, newline)]) : chunk.subarray(start, newline);
+        [held, heldBytes, start] = [[], 0, newline + 1];
+        if (await take(line)) return;
+      }
+      held.push(chunk.subarray(start));
+      heldBytes += chunk.length - start;
+      if (heldBytes > maxLine) throw api.client.fail(`${what}: a chunk of the answer is over ${maxLine} bytes (maxResponseBytes); refused without reading it all`);
+    }
+    if (held.length) await take(Buffer.concat(held));
+  });
+  await spool.flush();
+  read.count.bytes += response.bytes;
+  return { series: seen, points };
+}
+
+/** A series' oldest time read, in nanoseconds. */
+function oldestOf(read: PageRead, time: unknown): bigint {
   const ns = typeof time === 'string' ? timeNs(time) : undefined;
   if (ns === undefined) throw read.api.client.fail(`reading ${read.entity}: InfluxDB answered a time that is not RFC 3339: ${String(time).slice(0, 40)}`);
   return ns;
