@@ -17,9 +17,9 @@ import { quoteIdent, quoteLiteral } from '../kit/sql-text.js';
 export interface SpoolPart { file: string; rows: number; bytes: number; longestLine: number; keep?: Map<string, number> }
 
 /** Parts waiting to land are landed together up to this size (until a stop: then one by one). */
-const MERGE_BYTES = 16 * 1024 * 1024;
+const MERGE_BYTES = 2 * 1024 * 1024;
 /** A part is handed over once it holds this much: DuckDB lands it while the next fills. */
-const PART_BYTES = 4 * 1024 * 1024;
+const PART_BYTES = 1024 * 1024;
 const NEWLINE = Buffer.from('\n');
 
 export class InfluxSpool {
