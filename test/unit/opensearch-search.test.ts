@@ -67,6 +67,8 @@ describe('opensearch search', { timeout: 10_000 }, () => {
   });
 
   test('a page reads _doc order in the point in time, one index, after the last sort values, a shard slice when asked', () => {
+    // One index: nothing to filter, no query.
+    assert.deepEqual(pageBody({ pit: 'P', keepAlive: '1m', size: 100 }), { size: 100, pit: { id: 'P', keep_alive: '1m' }, sort: ['_doc'], track_total_hits: false });
     assert.deepEqual(pageBody({ pit: 'P', keepAlive: '1m', size: 100, index: 'logs' }), {
       size: 100, pit: { id: 'P', keep_alive: '1m' }, sort: ['_doc'], track_total_hits: false, query: { bool: { filter: [{ term: { _index: 'logs' } }] } },
     });

@@ -1,20 +1,22 @@
 // InfluxDB 1.x driver (kind `influxdb`), over the HTTP API with InfluxQL. Browse: databases >
 // retention policies > measurements (field keys with types, tag keys, series cardinality). A sample
 // is a bounded time window (the newest `window` by default, or --from/--to), read newest first with
-// a LIMIT per series, pages moving back in time per series, series paged with SLIMIT/SOFFSET, through the kit's polite HTTP client (one
-// query at a time, timeouts, retries, credentials only to the configured origin). 2.x/3.x speak
+// a LIMIT per series, series paged with SLIMIT/SOFFSET and each series by time (no OFFSET), through
+// the kit's polite HTTP client (one query at a time, timeouts, retries, credentials only to the
+// configured origin); answers land through a spool DuckDB reads (spool.ts). 2.x/3.x speak
 // Flux or SQL on other endpoints: a dialect behind `influxql()` and the queries in influxql.ts.
 import { HeadwaterError } from '../../../shared/errors.js';
-import type { BrowseNode, Field, Provenance, Schema } from '../../../shared/types.js';
-import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
-import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
+import type { BrowseNode, Field, Schema } from '../../../shared/types.js';
+import type { Description, Driver, DriverContext, DriverSampleOptions, DuckDBSampleStream, ResolvedSource } from '../driver.js';
+import { duckTypeFor } from '../kit/inference.js';
 import { RestClient } from '../kit/rest/client.js';
 import { basicApiConfig } from '../kit/rest/config.js';
 import { manifest } from './manifest.js';
 import {
-  durationNs, entityOf, firstColumn, fromClause, ident, pageBeforeNs, pageQuery, parseEntity, seriesOf, takeNewPoints, timeNs, type SeriesCursor,
+  allSeriesOf, durationNs, entityOf, firstColumn, fromClause, ident, pageQuery, parseEntity, seriesKey, seriesOf, seriesPageQuery, timeNs,
   type InfluxSeries, type MeasurementRef,
 } from './influxql.js';
+import { InfluxSpool, type LandedColumn } from './spool.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
 
@@ -35,12 +37,16 @@ function apiFor(source: ResolvedSource, ctx: DriverContext): Api {
   return { client: new RestClient(source, config, ctx), base: new URL(config.baseUrl!) };
 }
 
-/** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */
-async function influxql(api: Api, q: string, what: string, db?: string): Promise<{ series: InfluxSeries[]; bytes: number }> {
+function queryUrl(api: Api, q: string, db?: string): URL {
   const url = new URL('query', api.base.href.endsWith('/') ? api.base : new URL(`${api.base.href}/`));
   url.searchParams.set('q', q);
   if (db) url.searchParams.set('db', db);
-  const response = await api.client.get(url, what);
+  return url;
+}
+
+/** Runs one statement (SELECT or SHOW: the only ones sent) and returns its series; the server's refusal is the error. */
+async function influxql(api: Api, q: string, what: string, db?: string): Promise<{ series: InfluxSeries[]; bytes: number }> {
+  const response = await api.client.get(queryUrl(api, q, db), what);
   const { series, error } = seriesOf(api.client.json(response, what, "InfluxDB's"));
   if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
   return { series, bytes: response.bytes };
@@ -62,18 +68,28 @@ async function checkMeasurement(source: ResolvedSource, api: Api, ref: Measureme
 
 const FIELD_TYPES: Record<string, Field['type']> = { float: 'float', integer: 'integer', string: 'string', boolean: 'boolean', unsigned: 'integer' };
 
-/** Time, tags and fields as the server declares them: the roles show in nativeType. */
-async function declaredFields(api: Api, ref: MeasurementRef): Promise<Field[]> {
+/**
+ * Time, tags and fields as the server declares them, each with where it comes from in an answer: the
+ * roles show in nativeType. A tag named like a field lands as `<tag>_tag`; a field declared with two
+ * types (in different shards) lands as text.
+ */
+async function declaredColumns(api: Api, ref: MeasurementRef): Promise<LandedColumn[]> {
   const from = fromClause(ref);
   const [fieldKeys, tagKeys] = [await influxql(api, `SHOW FIELD KEYS FROM ${from}`, 'SHOW FIELD KEYS', ref.db), await influxql(api, `SHOW TAG KEYS FROM ${from}`, 'SHOW TAG KEYS', ref.db)];
-  const fields = fieldKeys.series.flatMap((s) => s.values.map(([name, type]) => ({ name: String(name), type: String(type) })));
-  const names = new Set(fields.map((f) => f.name));
-  const column = (name: string, type: Field['type'], nativeType: string): Field => ({ name, type, duckType: duckTypeFor(type), nativeType, nullable: name !== 'time' });
+  const types = new Map<string, string[]>();
+  for (const [name, type] of fieldKeys.series.flatMap((s) => s.values)) types.set(String(name), [...(types.get(String(name)) ?? []), String(type)]);
+  const field = (name: string, type: Field['type'], nativeType: string): Field => ({ name, type, duckType: duckTypeFor(type), nativeType, nullable: name !== 'time' });
   return [
-    column('time', 'timestamptz', 'time'),
-    ...firstColumn(tagKeys.series).map((tag) => column(names.has(tag) ? `${tag}_tag` : tag, 'string', 'tag')),
-    ...fields.map((f) => column(f.name, FIELD_TYPES[f.type] ?? 'string', `field (${f.type})`)),
+    { field: field('time', 'timestamptz', 'time'), from: 'time', key: 'time' },
+    ...firstColumn(tagKeys.series).map((tag) => ({ field: field(types.has(tag) ? `${tag}_tag` : tag, 'string', 'tag'), from: 'tag' as const, key: tag })),
+    ...[...types].map(([name, declared]) => ({
+      field: field(name, declared.length === 1 ? FIELD_TYPES[declared[0]!] ?? 'string' : 'string', `field (${declared.join(' | ')})`), from: 'field' as const, key: name,
+    })),
   ];
+}
+
+async function declaredFields(api: Api, ref: MeasurementRef): Promise<Field[]> {
+  return (await declaredColumns(api, ref)).map((c) => c.field);
 }
 
 /** Newest (or oldest) point time of the measurement in nanoseconds: a LIMIT 1 read, the only way InfluxDB 1.x tells it. */
@@ -102,56 +118,169 @@ async function windowOf(source: ResolvedSource, api: Api, ref: MeasurementRef, o
 
 const isoOf = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
 
-async function sampleInflux(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<BatchSampleStream> {
+async function sampleInflux(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<DuckDBSampleStream> {
   const ref = parseEntity(source, entity);
-  const api = apiFor(source, ctx);
+  // close() stops the read too (the sampler gave up on the parts).
+  const own = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, own.signal]);
+  const api = apiFor(source, { ...ctx, signal });
   await checkMeasurement(source, api, ref);
   const range = await windowOf(source, api, ref, options);
-  const settings = settingsOf(source);
-  const perSeriesCap = Math.min(settings.maxPointsPerSeries ?? options.limit, options.limit);
-  const query = range
-    ? `${fromClause(ref)}, ${isoOf(range.fromNs)} to ${isoOf(range.toNs)}, newest first, at most ${perSeriesCap} points per series`
-    : `${fromClause(ref)}: no points`;
-  const stream: BatchSampleStream = { fields: [], method: 'time window', query, notes: range ? [] : ['the measurement holds no points'], batches: pages(range) };
-  const builder = new FieldSetBuilder();
+  const perSeriesCap = Math.min(settingsOf(source).maxPointsPerSeries ?? options.limit, options.limit);
+  const columns = await declaredColumns(api, ref);
+  const spool = new InfluxSpool(columns, ref.measurement);
+  ctx.signal.addEventListener('abort', () => spool.queue.single(), { once: true });
+  const count = { bytes: 0 };
+  const reading = range ? readPages({ source, entity, options, api, ref, spool, signal, perSeriesCap, count }, range) : Promise.resolve();
+  reading.then(() => spool.queue.end(), (error: unknown) => spool.queue.end(error));
+  return {
+    fields: columns.map((c) => c.field),
+    method: 'time window',
+    query: range
+      ? `${fromClause(ref)}, ${isoOf(range.fromNs)} to ${isoOf(range.toNs)}, newest first, at most ${perSeriesCap} points per series`
+      : `${fromClause(ref)}: no points`,
+    notes: range ? [] : ['the measurement holds no points'],
+    duckdbSelect: '',
+    partsWhileReading: spool.queue,
+    bytesRead: () => count.bytes,
+    close: () => {
+      own.abort();
+      spool.close(reading);
+    },
+  };
+}
 
-  /** Series pages (SLIMIT/SOFFSET), and within each, point pages moving back in time per series; the first requests ask for little. */
-  async function* pages(window: { fromNs: bigint; toNs: bigint } | undefined): AsyncGenerator<RecordBatch> {
-    if (!window) return;
-    let landed = 0;
-    let request = 0;
-    const series = settings.seriesPerRequest;
-    for (let seriesOffset = 0; ; seriesOffset += series) {
-      const cursors = new Map<string, SeriesCursor>();
-      do {
-        if (ctx.signal.aborted || landed >= options.limit) return;
-        const budget = settings.pointsPerRequest / 10 ** Math.max(0, 2 - request++);
-        const live = [...cursors.values()].filter((c) => !c.ended);
-        const remaining = live.length ? Math.max(...live.map((c) => perSeriesCap - c.landed)) : perSeriesCap;
-        // The sample's limit is shared out between the series, so a small sample spans them all.
-        const fairShare = Math.ceil((options.limit - landed) / (live.length || series));
-        const perSeries = Math.max(1, Math.min(Math.floor(budget / (live.length || series)), remaining, fairShare));
-        const q = pageQuery(ref, window, { perSeries, beforeNs: pageBeforeNs(cursors), series, seriesOffset });
-        let answer;
-        try {
-          answer = await influxql(api, q, `reading ${entity}`, ref.db);
-        } catch (error) {
-          if (ctx.signal.aborted) return;
-          throw error;
-        }
-        const taken = takeNewPoints(answer.series, cursors, perSeries, perSeriesCap);
-        const records = taken.flatMap((t) => t.records);
-        const provenance: Provenance[] = taken.flatMap((t) => t.records.map((record) => ({ measurement: ref.measurement, series: t.key, time: String(record.time) })));
-        const observed = builder.observe(records);
-        const batch: RecordBatch = { rows: observed.rows, provenance, bytes: answer.bytes };
-        if (observed.fields) batch.fields = observed.fields;
-        landed += records.length;
-        if (records.length) yield batch;
-      } while ([...cursors.values()].some((c) => !c.ended));
-      if (cursors.size < series) return;
+interface PageRead {
+  source: ResolvedSource;
+  entity: string;
+  options: DriverSampleOptions;
+  api: Api;
+  ref: MeasurementRef;
+  spool: InfluxSpool;
+  signal: AbortSignal;
+  perSeriesCap: number;
+  count: { bytes: number };
+}
+
+/**
+ * Series groups (SLIMIT/SOFFSET); in each, a first page of every series, then the series that filled
+ * their page again, each from just before its oldest point read (one statement per series, sent
+ * together). The first requests ask for little, so rows land at once. Answers stream to the spool.
+ */
+async function readPages(read: PageRead, window: { fromNs: bigint; toNs: bigint }): Promise<void> {
+  const { options, ref, signal, perSeriesCap } = read;
+  const settings = settingsOf(read.source);
+  const series = settings.seriesPerRequest;
+  let landed = 0;
+  let request = 0;
+  for (let seriesOffset = 0; ; seriesOffset += series) {
+    let open: { tags: Record<string, string>; beforeNs: bigint }[] | undefined;
+    let seriesSeen = 0;
+    for (let taken = 0; taken < perSeriesCap && open?.length !== 0;) {
+      if (signal.aborted || landed >= options.limit) return;
+      const budget = settings.pointsPerRequest / 10 ** Math.max(0, 2 - request++);
+      // Within the request budget, the series cap and the sample's rest shared by the open series (a small sample spans them all).
+      const sharing = open?.length ?? series;
+      const perSeries = Math.max(1, Math.min(Math.floor(budget / sharing), perSeriesCap - taken, Math.ceil((options.limit - landed) / sharing)));
+      const q = open ? open.map((s) => seriesPageQuery(ref, window, s, perSeries)).join('; ') : pageQuery(ref, window, { perSeries, series, seriesOffset });
+      let answer;
+      try {
+        answer = await streamAnswer(read, q, options.limit - landed);
+      } catch (error) {
+        if (signal.aborted) return;
+        throw error;
+      }
+      if (!open) seriesSeen = answer.series.size;
+      landed += answer.points;
+      open = [...answer.series.values()].filter((s) => s.points >= perSeries).map((s) => ({ tags: s.tags, beforeNs: oldestOf(read, s.oldest) }));
+      taken += perSeries;
     }
+    if (seriesSeen < series) return;
   }
-  return stream;
+}
+
+/** A series as one answer gave it: its tags, how many points, the time of the last (newest first: the oldest). */
+interface SeriesRead { tags: Record<string, string>; points: number; oldest: unknown }
+
+/** Points per line of a chunked answer. */
+const CHUNK_POINTS = 10_000;
+
+/**
+ * Runs the statements as a chunked query: each line of the answer (a chunk of at most CHUNK_POINTS
+ * points) is parsed for the cursors and written to the spool as it came, up to `rest` points; the
+ * answer is left unread (the query ends) once they are in.
+ */
+async function streamAnswer(read: PageRead, q: string, rest: number): Promise<{ series: Map<string, SeriesRead>; points: number }> {
+  const { api, spool } = read;
+  const what = `reading ${read.entity}`;
+  const maxLine = settingsOf(read.source).maxResponseBytes;
+  const url = queryUrl(api, q, read.ref.db);
+  url.searchParams.set('chunked', 'true');
+  url.searchParams.set('chunk_size', String(CHUNK_POINTS));
+  const seen = new Map<string, SeriesRead>();
+  let points = 0;
+  const note = (s: InfluxSeries, n: number) => {
+    const key = seriesKey(s.tags);
+    const entry = seen.get(key) ?? { tags: s.tags ?? {}, points: 0, oldest: undefined };
+    seen.set(key, entry);
+    entry.points += n;
+    if (n) entry.oldest = s.values[n - 1]?.[0];
+  };
+  /** True once the sample's rest is in. */
+  const take = async (line: Buffer): Promise<boolean> => {
+    if (!line.length) return false;
+    const { series, error } = allSeriesOf(api.client.json({ status: 200, headers: new Headers(), text: line.toString('utf8'), bytes: line.length }, what, "InfluxDB's"));
+    if (error) throw api.client.fail(`${what}: the server refused the statement: ${error}`);
+    const linePoints = series.reduce((n, s) => n + s.values.length, 0);
+    if (points + linePoints > rest) {
+      const keep = keepFirst(series, rest - points);
+      for (const s of series) note(s, keep.get(seriesKey(s.tags)) ?? 0);
+      await spool.cut(line, rest - points, keep);
+      points = rest;
+      return true;
+    }
+    for (const s of series) note(s, s.values.length);
+    points += linePoints;
+    if (linePoints) await spool.append(line, linePoints);
+    return points >= rest;
+  };
+  const response = await api.client.getStreaming(url, what, async (body) => {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    for await (const chunk of body) {
+      let start = 0;
+      for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
+        const line = held.length ? Buffer.concat([...held, chunk.subarray(start, newline)]) : chunk.subarray(start, newline);
+        [held, heldBytes, start] = [[], 0, newline + 1];
+        if (await take(line)) return;
+      }
+      held.push(chunk.subarray(start));
+      heldBytes += chunk.length - start;
+      if (heldBytes > maxLine) throw api.client.fail(`${what}: a chunk of the answer is over ${maxLine} bytes (maxResponseBytes); refused without reading it all`);
+    }
+    if (held.length) await take(Buffer.concat(held));
+  });
+  await spool.flush();
+  read.count.bytes += response.bytes;
+  return { series: seen, points };
+}
+
+/** A series' oldest time read, in nanoseconds. */
+function oldestOf(read: PageRead, time: unknown): bigint {
+  const ns = typeof time === 'string' ? timeNs(time) : undefined;
+  if (ns === undefined) throw read.api.client.fail(`reading ${read.entity}: InfluxDB answered a time that is not RFC 3339: ${String(time).slice(0, 40)}`);
+  return ns;
+}
+
+/** How many points of each series (newest first, in answer order) fit in the sample's rest. */
+function keepFirst(series: InfluxSeries[], rest: number): Map<string, number> {
+  const keep = new Map<string, number>();
+  for (const s of series) {
+    const n = Math.max(0, Math.min(s.values.length, rest));
+    keep.set(seriesKey(s.tags), n);
+    rest -= n;
+  }
+  return keep;
 }
 
 async function measurementNodes(api: Api, db: string, rp: string): Promise<BrowseNode[]> {

@@ -56,63 +56,23 @@ export function timeNs(text: string): bigint | undefined {
 }
 
 /**
- * The one SELECT of a page: points of every series of the group in [from, to] (and before `beforeNs`
- * once paging has begun), newest first, LIMIT per series. Pages move by time, not OFFSET: an OFFSET
- * makes influxd walk the series again from its newest point, so a long series read that way is quadratic.
+ * The first SELECT of a group of series: points of every series of the group in [from, to], newest
+ * first, LIMIT per series, the group chosen by SLIMIT/SOFFSET. Later pages go per series (seriesPageQuery).
  */
-export function pageQuery(ref: MeasurementRef, range: { fromNs: bigint; toNs: bigint }, page: { perSeries: number; beforeNs?: bigint; series: number; seriesOffset: number }): string {
-  const upper = page.beforeNs === undefined ? `time <= ${range.toNs}` : `time < ${page.beforeNs}`;
-  return `SELECT * FROM ${fromClause(ref)} WHERE time >= ${range.fromNs} AND ${upper} GROUP BY * ORDER BY time DESC`
+export function pageQuery(ref: MeasurementRef, range: { fromNs: bigint; toNs: bigint }, page: { perSeries: number; series: number; seriesOffset: number }): string {
+  return `SELECT * FROM ${fromClause(ref)} WHERE time >= ${range.fromNs} AND time <= ${range.toNs} GROUP BY * ORDER BY time DESC`
     + ` LIMIT ${page.perSeries} SLIMIT ${page.series}${page.seriesOffset ? ` SOFFSET ${page.seriesOffset}` : ''}`;
 }
 
-/** Where the read of one series stands: the oldest point time taken (newest first), how many points, whether it ended. */
-export interface SeriesCursor {
-  oldestNs: bigint;
-  landed: number;
-  ended: boolean;
-}
-
 /**
- * The next page's bound (exclusive): the cursor of the least advanced series still read, so no series
- * skips a point; series further on get again the points between their cursor and it (takeNewPoints
- * drops them). Undefined before the first page.
+ * The next page of one series, newest first: its points strictly before the oldest one read so far.
+ * A series holds at most one point per timestamp, so the strict bound neither skips nor repeats a
+ * point, and influxd seeks to it instead of re-reading the series down to an OFFSET (quadratic).
+ * The series is named by every tag key of the measurement (`''` = the series lacks the tag).
  */
-export function pageBeforeNs(cursors: Map<string, SeriesCursor>): bigint | undefined {
-  let upper: bigint | undefined;
-  for (const cursor of cursors.values()) if (!cursor.ended && (upper === undefined || cursor.oldestNs > upper)) upper = cursor.oldestNs;
-  return upper;
-}
-
-/**
- * A page's points each series has not had yet (older than its cursor, up to `cap` per series), with
- * the cursors moved on. A series has ended when the page gave it fewer than `perSeries` points (none:
- * absent) or it reached the cap. A series holds at most one point per time, so time bounds are exact.
- */
-export function takeNewPoints(answer: InfluxSeries[], cursors: Map<string, SeriesCursor>, perSeries: number, cap: number): { key: string; records: Record<string, unknown>[] }[] {
-  const taken: { key: string; records: Record<string, unknown>[] }[] = [];
-  const seen = new Set<string>();
-  for (const series of answer) {
-    const key = seriesKey(series.tags);
-    seen.add(key);
-    const cursor = cursors.get(key) ?? { oldestNs: 0n, landed: 0, ended: false };
-    const fresh = !cursors.has(key);
-    cursors.set(key, cursor);
-    if (cursor.ended) continue;
-    const records: Record<string, unknown>[] = [];
-    for (const record of recordsOf(series)) {
-      const ns = timeNs(String(record.time));
-      if (ns === undefined) throw new Error(`InfluxDB answered a time that is not RFC 3339: ${String(record.time)}`);
-      if ((!fresh && ns >= cursor.oldestNs) || cursor.landed >= cap) continue;
-      records.push(record);
-      cursor.oldestNs = ns;
-      cursor.landed++;
-    }
-    if (series.values.length < perSeries || cursor.landed >= cap) cursor.ended = true;
-    if (records.length) taken.push({ key, records });
-  }
-  for (const [key, cursor] of cursors) if (!seen.has(key)) cursor.ended = true;
-  return taken;
+export function seriesPageQuery(ref: MeasurementRef, range: { fromNs: bigint }, series: { tags: Record<string, string>; beforeNs: bigint }, perSeries: number): string {
+  const tags = Object.entries(series.tags).map(([key, value]) => ` AND ${ident(key)}::tag = ${literal(value)}`).join('');
+  return `SELECT * FROM ${fromClause(ref)} WHERE time >= ${range.fromNs} AND time < ${series.beforeNs}${tags} GROUP BY * ORDER BY time DESC LIMIT ${perSeries}`;
 }
 
 /** One series of an answer. */
@@ -138,28 +98,22 @@ export function seriesOf(body: unknown): { series: InfluxSeries[]; error?: strin
   return { series };
 }
 
+/** The series of every statement of a multi-statement answer; the first refusal is the error. */
+export function allSeriesOf(body: unknown): { series: InfluxSeries[]; error?: string } {
+  const answer = (body ?? {}) as InfluxAnswer;
+  if (typeof answer.error === 'string') return { series: [], error: answer.error };
+  const results = Array.isArray(answer.results) ? answer.results : [];
+  const refused = results.find((r) => r?.error);
+  if (refused?.error) return { series: [], error: refused.error };
+  return { series: results.flatMap((r) => (Array.isArray(r?.series) ? r.series.filter((s) => Array.isArray(s?.columns) && Array.isArray(s.values)) : [])) };
+}
+
 /** Rows of a SHOW answer's first column (names), across series. */
 export function firstColumn(series: InfluxSeries[]): string[] {
   return series.flatMap((s) => s.values.map((v) => String(v[0])));
 }
 
-/** A series key as InfluxDB writes it: tag=value pairs sorted by tag, empty tags left out. */
+/** A series key as the provenance names it: tag=value pairs sorted by tag (as UTF-8 bytes, like DuckDB's list_sort), empty tags left out. */
 export function seriesKey(tags: Record<string, string> | undefined): string {
-  return Object.entries(tags ?? {}).filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',');
-}
-
-/**
- * The records of a series: time, its tags (empty = the series lacks the tag: null), then its fields.
- * A tag named like a field keeps its value as `<tag>_tag`, so neither hides the other.
- */
-export function recordsOf(series: InfluxSeries): Record<string, unknown>[] {
-  const fields = series.columns;
-  const tags = Object.entries(series.tags ?? {}).map(([key, value]) => [fields.includes(key) ? `${key}_tag` : key, value === '' ? null : value] as const);
-  return series.values.map((row) => {
-    const record: Record<string, unknown> = {};
-    record.time = row[0];
-    for (const [key, value] of tags) record[key] = value;
-    for (let i = 1; i < fields.length; i++) record[fields[i]!] = row[i] ?? null;
-    return record;
-  });
+  return Object.entries(tags ?? {}).filter(([, v]) => v !== '').sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map(([k, v]) => `${k}=${v}`).join(',');
 }

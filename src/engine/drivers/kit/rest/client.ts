@@ -24,6 +24,17 @@ interface Exchange {
   statusText: string;
   headers: Headers;
   body: Buffer;
+  /** A streamed body's size (getStreaming): `body` is empty then. */
+  streamedBytes?: number;
+}
+
+type Consumer = (body: AsyncIterable<Buffer>) => Promise<void>;
+
+/** A streamed body's consumer failed, or the body broke while it read: never retried (part of it was taken). */
+class ConsumeFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the streamed answer failed');
+  }
 }
 
 /** Largest OAuth2 token answer read. */
@@ -108,13 +119,22 @@ export class RestClient {
     return this.request(url, what, body === undefined ? undefined : JSON.stringify(body), method);
   }
 
-  private request(url: URL, what: string, jsonBody?: string, method?: string): Promise<RestResponse> {
-    const run = this.pending.then(() => this.requestNow(url, what, jsonBody, method));
+  /**
+   * GET whose successful body is handed to `consume` as it arrives (a streamed answer), with the same
+   * politeness; `text` is empty then. Retries happen before the body only: once `consume` began, a
+   * failure (a broken body, or consume's own error) ends the request.
+   */
+  getStreaming(url: URL, what: string, consume: (body: AsyncIterable<Buffer>) => Promise<void>): Promise<RestResponse> {
+    return this.request(url, what, undefined, undefined, consume);
+  }
+
+  private request(url: URL, what: string, jsonBody?: string, method?: string, consume?: Consumer): Promise<RestResponse> {
+    const run = this.pending.then(() => this.requestNow(url, what, jsonBody, method, consume));
     this.pending = run.catch(() => undefined);
     return run;
   }
 
-  private async requestNow(url: URL, what: string, jsonBody?: string, method?: string): Promise<RestResponse> {
+  private async requestNow(url: URL, what: string, jsonBody?: string, method?: string, consume?: Consumer): Promise<RestResponse> {
     let attempt = 0;
     let refreshed = false;
     for (;;) {
@@ -127,9 +147,12 @@ export class RestClient {
       let response: Exchange;
       try {
         this.requests++;
-        response = await this.exchange(url, jsonBody, token, method);
+        response = await this.exchange(url, jsonBody, token, method, consume);
       } catch (error) {
-        if (this.ctx.signal.aborted) throw error;
+        if (this.ctx.signal.aborted) throw error instanceof ConsumeFailure ? error.cause : error;
+        if (error instanceof ConsumeFailure) {
+          throw error.cause instanceof HttpFailure ? this.fail(`${what}: ${error.cause.describe(this.publicUrl(url))}`, error.cause) : error.cause;
+        }
         const failure = error instanceof HttpFailure ? error : undefined;
         const cause = failure ? failure.describe(this.publicUrl(url)) : networkCause(error);
         if (!failure?.retryable) throw this.fail(`${what}: ${cause}`, error);
@@ -168,18 +191,37 @@ export class RestClient {
       const graphqlErrors = jsonBody !== undefined && status === 400 && /json/i.test(response.headers.get('content-type') ?? '');
       if (status >= 400 && !graphqlErrors) throw this.fail(`${what} answered HTTP ${status} ${response.statusText}${snippet(text)}`);
       if (status >= 300 && status < 400) throw this.fail(`${what} answered HTTP ${status} ${response.statusText} without a location to follow`);
-      return { status, headers: response.headers, text, bytes: response.body.length };
+      return { status, headers: response.headers, text, bytes: response.streamedBytes ?? response.body.length };
     }
   }
 
   /** One exchange, redirects followed by hand; the body is read within maxResponseBytes and counted for the byte budget. */
-  private async exchange(url: URL, jsonBody: string | undefined, token: string | undefined, method?: string): Promise<Exchange> {
+  private async exchange(url: URL, jsonBody: string | undefined, token: string | undefined, method?: string, consume?: Consumer): Promise<Exchange> {
     const { response, otherOrigins } = await sendFollowing(url, {
       method: method ?? (jsonBody === undefined ? 'GET' : 'POST'), body: jsonBody, signal: this.ctx.signal, timeouts: this.config.timeouts, decode: true,
       home: this.home, allowCrossOrigin: this.allowCrossOrigin,
       prepare: (target, home) => this.prepare(target, home, jsonBody !== undefined, token),
     });
     for (const origin of otherOrigins) this.otherOrigins.add(origin);
+    if (consume && response.status >= 200 && response.status < 300) {
+      let streamedBytes = 0;
+      const ctx = this.ctx;
+      const counted = async function* (): AsyncGenerator<Buffer> {
+        for await (const chunk of response.body) {
+          streamedBytes += chunk.length;
+          ctx.countBytes?.(chunk.length);
+          yield chunk;
+        }
+      };
+      try {
+        await consume(counted());
+      } catch (error) {
+        throw new ConsumeFailure(error);
+      } finally {
+        response.discard();
+      }
+      return { status: response.status, statusText: response.statusText, headers: response.headers, body: Buffer.alloc(0), streamedBytes };
+    }
     const body = await response.read(this.config.maxResponseBytes, 'maxResponseBytes', (bytes) => this.ctx.countBytes?.(bytes));
     return { status: response.status, statusText: response.statusText, headers: response.headers, body };
   }
