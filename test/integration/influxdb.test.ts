@@ -100,7 +100,8 @@ describe('influxdb driver', { skip: influxSkipReason(), timeout: 120_000 }, () =
       ['s1', 'C', '2023-11-14 23:13:10+00', '2023-11-15 00:13:10+00', 361],
       ['s2', null, '2023-11-14 23:13:10+00', '2023-11-15 00:13:10+00', 361],
     ]);
-    const [first] = (await engine.query(`SELECT _hw_provenance FROM ${info.table} WHERE sensor = 's1' ORDER BY rowid LIMIT 1`)).rows;
+    // Parts land unordered (land-streamed); the provenance names each point's series and time.
+    const [first] = (await engine.query(`SELECT _hw_provenance FROM ${info.table} WHERE sensor = 's1' ORDER BY time DESC LIMIT 1`)).rows;
     assert.deepEqual(JSON.parse(String(first![0])), { measurement: 'temperature', series: 'sensor=s1,unit=C', time: '2023-11-15T00:13:10Z' });
   });
 
