@@ -4,7 +4,7 @@
 // grows stricter); values of earlier batches were not detected as sensitive and landed as they were.
 // Rows DuckDB lands itself are scanned from a first read of the select, then landed through the
 // same transforms written as SQL.
-import type { PrivacyClass, PrivacyColumn, PrivacyFinding, SamplePrivacy } from '../../shared/privacy.js';
+import { PRIVACY_ACTIONS, type PrivacyClass, type PrivacyColumn, type PrivacyFinding, type SamplePrivacy } from '../../shared/privacy.js';
 import type { Field } from '../../shared/types.js';
 import type { BatchProvenance } from '../inference/observe.js';
 import { quoteIdent } from '../workspace/sql.js';
@@ -146,13 +146,20 @@ export class PrivacyGate {
       policy: appliedPolicy(this.layers),
       scanned: this.scanner.rows,
       findings,
-      columns: [...this.decided.values()].map((d) => d.column).concat([...this.nested.values()].flatMap((n) => [...n.paths.values()].map((d) => d.column))),
+      // A nested field a rule names but no value of the sample held transformed nothing.
+      columns: [...this.decided.values()].map((d) => d.column).concat([...this.nested.values()].flatMap((n) => [...n.paths.values()].filter((d) => this.scanner.seen(d.column.field)).map((d) => d.column))),
       warnings: this.warnings(findings),
     };
   }
 
   private warnings(findings: PrivacyFinding[]): string[] {
     const out: string[] = unmatchedRules(this.layers, [...this.columns]).map((rule) => `the privacy rule ${rule} of source '${this.layers.source}' names no column of this sample, no field inside one and no detected class`);
+    for (const column of this.columns) {
+      if (this.decided.has(column)) continue;
+      for (const { item } of nestedRules(this.layers, column)) {
+        if (!this.scanner.seen(item) && [...PRIVACY_ACTIONS].some((a) => this.layers.own?.[a]?.includes(item))) out.push(`the privacy rule naming ${item} of source '${this.layers.source}' names no field inside \`${column}\` of this sample (paths are case-sensitive: user.email, items[].card)`);
+      }
+    }
     for (const finding of findings) {
       const decided = this.coveredBy(finding.field);
       // A span-masked column of a one-pass read still holds what no span pattern masks (phones, names...).

@@ -22,8 +22,16 @@ export function defaultOf(layers: PolicyLayers): PrivacyDefault {
 
 /** The action of the first rule naming `item` (a class, a column or a nested path; see samePath). */
 export function ruleFor(layers: PolicyLayers, item: string): PrivacyAction | undefined {
+  return namedRule(layers, item)?.action;
+}
+
+/** The first rule naming `item`, with the item as the rule writes it (`items.card` for `items[].card`). */
+function namedRule(layers: PolicyLayers, item: string): { action: PrivacyAction; item: string } | undefined {
   for (const policy of [layers.own, layers.workspace]) {
-    for (const action of PRIVACY_ACTIONS) if (policy?.[action]?.some((named) => samePath(named, item))) return action;
+    for (const action of PRIVACY_ACTIONS) {
+      const named = policy?.[action]?.find((each) => samePath(each, item));
+      if (named !== undefined) return { action, item: named };
+    }
   }
   return undefined;
 }
@@ -63,8 +71,8 @@ export interface ColumnDecision {
 
 /** The action for `field`, given the classes detected in it so far. */
 export function decideColumn(field: string, classes: readonly PrivacyClass[], layers: PolicyLayers): ColumnDecision {
-  const named = ruleFor(layers, field);
-  if (named) return { column: named === 'keep' ? undefined : { field, action: named, reason: `${named}: [${field}]` }, uncovered: [] };
+  const named = namedRule(layers, field);
+  if (named) return { column: named.action === 'keep' ? undefined : { field, action: named.action, reason: `${named.action}: [${named.item}]` }, uncovered: [] };
   let best: { action: PrivacyAction; reason: string } | undefined;
   const uncovered: PrivacyClass[] = [];
   const maskDetected = defaultOf(layers) === 'mask-detected';

@@ -209,6 +209,11 @@ export class PrivacyScanner {
     }
   }
 
+  /** Whether a value of the sample held the field at `path` (a column, or a key inside one). */
+  seen(path: string): boolean {
+    return this.find(path) !== undefined;
+  }
+
   /** The path as the data names it (`items[].card` for `items.card`), once seen. */
   pathAs(path: string): string {
     return this.find(path)?.path ?? path;
