@@ -110,6 +110,13 @@ export interface ColumnPrivacy {
   reason: string;
   /** False when the workspace forbids writing this column out (export: refuse-unmasked). */
   copy: boolean;
+  /** Set when the state is that of fields inside the column (`user.email`), not of the column as a whole. */
+  inside?: string[];
+}
+
+/** The badge's words: `hashed`, `masked inside` (a field inside it), `personal`. */
+export function privacyBadge(privacy: ColumnPrivacy, personal = 'personal'): string {
+  return `${privacy.landed === 'unmasked' ? personal : privacy.landed}${privacy.inside ? ' inside' : ''}`;
 }
 
 const LANDED: Record<PrivacyColumn['action'], ColumnPrivacy['landed']> = { hash: 'hashed', mask: 'masked', drop: 'dropped' };
@@ -132,8 +139,11 @@ export function columnPrivacy(privacy: SamplePrivacy | undefined, column: string
   const inside = privacy.columns.filter((c) => isInside(c.field, column));
   const raw = privacy.findings.filter((f) => (samePath(f.field, column) || isInside(f.field, column)) && !coveringColumn(privacy, f.field));
   const transformed = inside.map((c) => `${c.field}: ${c.reason}`);
-  if (raw.length) return { landed: 'unmasked', reason: [...raw.map((f) => f.summary), ...transformed].join('; '), copy: privacy.policy.export !== 'refuse-unmasked' };
+  if (raw.length) {
+    const whole = raw.every((f) => samePath(f.field, column));
+    return { landed: 'unmasked', reason: [...raw.map((f) => f.summary), ...transformed].join('; '), copy: privacy.policy.export !== 'refuse-unmasked', ...(whole ? {} : { inside: raw.map((f) => f.field) }) };
+  }
   if (!inside.length) return undefined;
   const strictest = inside.reduce((a, b) => (STRICTNESS[b.action] > STRICTNESS[a.action] ? b : a));
-  return { landed: LANDED[strictest.action], reason: transformed.join('; '), copy: true };
+  return { landed: LANDED[strictest.action], reason: transformed.join('; '), copy: true, inside: inside.map((c) => c.field) };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { columnOf, isInside, keysBelow, normalizePath, samePath } from '../../src/shared/privacy-path.js';
-import { columnPrivacy } from '../../src/shared/privacy.js';
+import { columnPrivacy, privacyBadge } from '../../src/shared/privacy.js';
 import { PrivacyGate } from '../../src/engine/privacy/gate.js';
 import { nestedApplier, nestedSql, type NestedTransform } from '../../src/engine/privacy/nested.js';
 import { decideColumn, enclosingRule, unmatchedRules, type PolicyLayers } from '../../src/engine/privacy/policy.js';
@@ -163,6 +163,9 @@ describe('the gate on nested fields', TIMEOUT, () => {
     const column = columnPrivacy(privacy, 'doc');
     assert.equal(column?.landed, 'masked');
     assert.match(column?.reason ?? '', /doc\.user\.email: mask-detected: email/);
+    assert.deepEqual(column?.inside?.sort(), ['doc.items[].card', 'doc.payload.customer.email', 'doc.payload.customer.note', 'doc.payload.public.email', 'doc.user.email']);
+    assert.equal(privacyBadge(column!), 'masked inside', 'the badge says it is a field inside the column');
+    assert.equal(privacyBadge(columnPrivacy(privacy, 'doc.user.email')!), 'masked');
     assert.equal(columnPrivacy(privacy, 'id'), undefined);
   });
 
