@@ -139,26 +139,35 @@ export class PrivacyScanner {
 
   observeRows(columns: readonly string[], rows: readonly (readonly unknown[])[], provenance: BatchProvenance): void {
     const scans = columns.map((name) => this.column(name));
+    this.provenance = provenance;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
-      const at = () => provenanceAt(provenance, r);
+      this.row = r;
       for (let c = 0; c < scans.length; c++) {
         const value = row[c];
         if (value === null || value === undefined) continue;
+        this.leaves = NESTED_LEAVES;
         let json: unknown;
-        if (typeof value === 'string' && (json = parsedJson(value)) !== undefined) this.observe(scans[c]!, json, value, false, at, { leaves: NESTED_LEAVES }, 0);
-        else this.observe(scans[c]!, value, value, false, at, { leaves: NESTED_LEAVES }, 0);
+        if (typeof value === 'string' && (json = parsedJson(value)) !== undefined) this.observe(scans[c]!, json, value, false, 0);
+        else this.observe(scans[c]!, value, value, false, 0);
       }
     }
+    this.provenance = undefined;
     this.rows += rows.length;
   }
+
+  // The row being scanned and the leaves its value may still have searched: fields, not arguments or
+  // closures, so that nothing is allocated per value (this runs on every value landed).
+  private provenance: BatchProvenance | undefined;
+  private row = 0;
+  private leaves = 0;
 
   /**
    * One value of a field: a leaf is classified, an object's keys are fields of their own, an array's
    * items are held in this field. `shown` is what an example shows (the column's value, for a column).
    */
-  private observe(scan: PathScan, value: unknown, shown: unknown, inArray: boolean, at: () => Provenance, budget: { leaves: number }, depth: number): void {
-    if (value === null || value === undefined || budget.leaves <= 0 || depth > NESTED_DEPTH) return;
+  private observe(scan: PathScan, value: unknown, shown: unknown, inArray: boolean, depth: number): void {
+    if (value === null || value === undefined || this.leaves <= 0 || depth > NESTED_DEPTH) return;
     if (!inArray) {
       // Detection decides what lands raw, so unsettled fields are scanned in full; a settled field
       // lands transformed anyway and is only sampled for its figures.
@@ -166,20 +175,20 @@ export class PrivacyScanner {
       scan.values++;
     }
     if (Array.isArray(value)) {
-      for (const item of value) this.observe(scan, item, item, true, at, budget, depth + 1);
+      for (const item of value) this.observe(scan, item, item, true, depth + 1);
     } else if (typeof value === 'object' && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-      // for-in, not Object.entries: no array per object (this runs on every nested value landed).
+      // for-in, not Object.entries: no array per object.
       for (const name in value) {
         if (!Object.hasOwn(value, name)) continue;
         const item = (value as Record<string, unknown>)[name];
         const child = this.child(scan, name, inArray);
-        this.observe(child ?? scan, item, item, child ? false : true, at, budget, depth + 1);
+        this.observe(child ?? scan, item, item, child ? false : true, depth + 1);
       }
     } else {
-      budget.leaves--;
+      this.leaves--;
       const found = classifyAny(value, scan.byName);
-      if (found.whole) this.count(scan, found.whole, inArray ? 'text' : 'whole', shown, at);
-      if (found.text) for (const cls of found.text) this.count(scan, cls, 'text', shown, at);
+      if (found.whole) this.count(scan, found.whole, inArray ? 'text' : 'whole', shown);
+      if (found.text) for (const cls of found.text) this.count(scan, cls, 'text', shown);
     }
   }
 
@@ -280,7 +289,7 @@ export class PrivacyScanner {
     return scan;
   }
 
-  private count(scan: PathScan, cls: PrivacyClass, within: 'whole' | 'text', value: unknown, provenance: () => Provenance): void {
+  private count(scan: PathScan, cls: PrivacyClass, within: 'whole' | 'text', value: unknown): void {
     let c = scan.classes.get(cls);
     if (!c) {
       c = { whole: 0, text: 0, examples: [] };
@@ -290,7 +299,7 @@ export class PrivacyScanner {
     if (c.examples.length < EXAMPLES) {
       const text = valueText(value);
       const masked = within === 'whole' ? maskValue(text) : maskText(text);
-      c.examples.push({ provenance: provenance(), masked: masked.length > EXAMPLE_CHARS ? `${masked.slice(0, EXAMPLE_CHARS)}…` : masked });
+      c.examples.push({ provenance: this.provenance ? provenanceAt(this.provenance, this.row) : {}, masked: masked.length > EXAMPLE_CHARS ? `${masked.slice(0, EXAMPLE_CHARS)}…` : masked });
     }
   }
 }
