@@ -6,6 +6,8 @@ import { describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { columnOf, isInside, keysBelow, normalizePath, samePath } from '../../src/shared/privacy-path.js';
 import { columnPrivacy, privacyBadge } from '../../src/shared/privacy.js';
+import type { SampleInfo } from '../../src/shared/types.js';
+import { guardExport, unmaskedFindings } from '../../src/engine/privacy/export-guard.js';
 import { PrivacyGate } from '../../src/engine/privacy/gate.js';
 import { nestedApplier, nestedSql, type NestedTransform } from '../../src/engine/privacy/nested.js';
 import { decideColumn, enclosingRule, unmatchedRules, type PolicyLayers } from '../../src/engine/privacy/policy.js';
@@ -218,5 +220,24 @@ describe('nested transforms: JS and DuckDB SQL give the same JSON', TIMEOUT, () 
     const before = JSON.stringify(value);
     nestedApplier(transforms, 'key')(value);
     assert.equal(JSON.stringify(value), before);
+  });
+});
+
+describe('export control on nested fields', TIMEOUT, () => {
+  const finding = (field: string) => ({ field, class: 'email' as const, count: 1, values: 1, share: 1, within: 'whole' as const, confidence: 'high' as const, examples: [], summary: `100% of \`${field}\` values are an email` });
+  const policy = { export: 'refuse-unmasked' as const };
+  const sample = {
+    id: 'app_docs_1',
+    privacy: { policy, scanned: 1, findings: [finding('user.email'), finding('doc.card'), finding('items[].owner')], columns: [{ field: 'doc', action: 'hash' as const, reason: 'hash: [doc]' }], warnings: [] },
+  } as unknown as SampleInfo;
+
+  test('a raw nested field refuses its column; one inside a hashed column does not', () => {
+    assert.deepEqual(unmaskedFindings(sample).map((f) => f.field), ['user.email', 'items[].owner']);
+    assert.throws(() => guardExport({ policy, samples: [sample], columns: ['user'] }), /'user\.email' holds personal data/);
+    assert.throws(() => guardExport({ policy, samples: [sample], columns: ['items'] }), /'items\[\]\.owner'/);
+    assert.doesNotThrow(() => guardExport({ policy, samples: [sample], columns: ['doc'] }));
+    assert.doesNotThrow(() => guardExport({ policy, samples: [sample], columns: ['users'] }), 'a near miss of the column');
+    assert.throws(() => guardExport({ policy, samples: [sample], sql: 'SELECT id, user FROM samples.app_docs_1' }), /'user\.email'/);
+    assert.doesNotThrow(() => guardExport({ policy, samples: [sample], sql: 'SELECT id, doc FROM samples.app_docs_1' }));
   });
 });
