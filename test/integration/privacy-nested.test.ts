@@ -1,7 +1,7 @@
 // Privacy rules on fields inside nested values, end to end: the same records as an NDJSON file and a
 // REST endpoint (JSON columns, landed in batches through JS), a Parquet file (STRUCT and STRUCT[]
 // columns, landed by DuckDB itself through the SQL transforms) and a SQLite table whose columns hold
-// JSON text. Under `default: mask-detected, hash: [user.email,
+// JSON text, and MongoDB documents (FerretDB). Under `default: mask-detected, hash: [user.email,
 // payload.customer.email]` no raw value reaches any file under .headwater/ (WAL included), the hashed
 // paths join across the three samples, the catalog and the grid name the nested paths, the contract
 // carries classification/pii on nested properties and `check` verifies the nested landsHashed rule.
@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { MongoClient } from 'mongodb';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse as parseYaml } from 'yaml';
 import { columnPrivacy } from '../../src/shared/privacy.js';
@@ -19,6 +20,7 @@ import type { SampleInfo } from '../../src/shared/types.js';
 import { privacyCodeActions, privacyHints } from '../../src/engine/lsp/sourcesPrivacy.js';
 import { quoteLiteral } from '../../src/engine/workspace/sql.js';
 import { standardsMissing, validateArtifact } from '../unit/generate-standards.js';
+import { ferretdbSkipReason, startFerretdb, type FerretService } from '../services/ferretdb.js';
 import { checkJson } from './check-cli.js';
 import { createTestWorkspace, type TestWorkspace } from './workspace-fixture.js';
 
@@ -255,5 +257,42 @@ describe('privacy on nested fields: the quick fix offers the nested path', { tim
     assert.ok(!after.some((h) => String(h.message).includes('`user.email`')), 'the fixed path is no longer warned about');
     const kept = text.replace('      endpoints: [/orders]\n', '      endpoints: [/orders]\n    privacy: { keep: [user, payload] }\n');
     assert.deepEqual(privacyHints(TextDocument.create(document.uri, 'yaml', 3, kept), [info]).map((h) => h.message).filter((m) => !String(m).includes('`items[].card`')), [], 'keep: [user, payload] covers every path inside them');
+  });
+});
+
+describe('privacy on nested fields: MongoDB documents', { timeout: 300_000, skip: ferretdbSkipReason() }, () => {
+  let ferret: FerretService | undefined;
+  let workspace: TestWorkspace | undefined;
+  let info: SampleInfo;
+  before(async () => {
+    ferret = await startFerretdb();
+    const client = new MongoClient(ferret.url);
+    try {
+      await client.db('shop').collection('orders').insertMany(records.map((r) => ({ _id: r.id, ...r })) as never[]);
+    } finally {
+      await client.close();
+    }
+    workspace = createTestWorkspace('hw-privacy-nested-mongo-', `sources:\n  - name: mongo\n    kind: mongodb\n    url: ${ferret.url.replace('/?', '/shop?')}\n    privacy: ${POLICY}\n`, { engine: { privacyKey: KEY } });
+    info = await workspace.engine.sample('mongo', 'shop.orders', { limit: ROWS });
+  });
+  after(async () => {
+    try {
+      await workspace?.close();
+    } finally {
+      await ferret?.stop();
+    }
+  });
+
+  test('documents land with their nested paths hashed and masked, and no raw value under .headwater/', async () => {
+    assert.equal(info.rowCount, ROWS);
+    const columns = Object.fromEntries(info.privacy!.columns.map((c) => [c.field, c.action]));
+    assert.deepEqual(columns, { 'user.email': 'hash', 'user.phone': 'mask', 'items[].card': 'mask', 'payload.customer.email': 'hash', 'payload.customer.iban': 'mask', 'payload.note': 'mask', 'payload.session': 'mask' });
+    assert.deepEqual(info.privacy!.warnings, []);
+    const [email, plan] = (await workspace!.engine.query(`SELECT json_extract_string(user, '$.email'), json_extract_string(user, '$.plan') FROM ${info.table} WHERE id = 0`)).rows[0]!;
+    assert.match(String(email), /^[0-9a-f]{64}$/);
+    assert.equal(plan, 'pro');
+    const headwater = join(workspace!.dir, '.headwater');
+    await workspace!.engine.close();
+    assert.deepEqual(rawValuesIn(headwater), []);
   });
 });
