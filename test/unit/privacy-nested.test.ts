@@ -241,3 +241,18 @@ describe('export control on nested fields', TIMEOUT, () => {
     assert.doesNotThrow(() => guardExport({ policy, samples: [sample], sql: 'SELECT id, doc FROM samples.app_docs_1' }));
   });
 });
+
+describe('warnings on nested fields', TIMEOUT, () => {
+  test('a keep on the column or an enclosing field silences the detections inside it; a near miss does not', () => {
+    const warned = (own: Record<string, string[]>) => {
+      const gate = new PrivacyGate({ source: 'app', own }, undefined);
+      gate.scan(['doc'], [[record(0)]], [{ line: 1 }]);
+      return gate.result().warnings.filter((w) => w.includes('doc.payload.customer.email')).length;
+    };
+    assert.equal(warned({}), 1);
+    assert.equal(warned({ keep: ['doc'] }), 0);
+    assert.equal(warned({ keep: ['doc.payload'] }), 0);
+    assert.equal(warned({ keep: ['doc.payload.customer'] }), 0);
+    assert.equal(warned({ keep: ['doc.payloads'] }), 1);
+  });
+});

@@ -83,6 +83,8 @@ export class PrivacyGate {
       if (this.decided.has(f.name) || !/^(VARCHAR|TEXT|JSON)/i.test(f.duckType)) continue;
       const column: PrivacyColumn = { field: f.name, action: 'mask', reason: 'read in one pass (a pipe), so not scanned before landing: its sensitive spans are masked' };
       this.decided.set(f.name, { column, transform: { action: 'mask-text' }, apply: transformer({ action: 'mask-text' }, this.key) });
+      // The column's span mask covers the fields inside it (nothing of this read is parsed before landing).
+      this.nested.delete(f.name);
       this.scanner.settle(f.name);
     }
     this.unseen = true;
@@ -164,6 +166,8 @@ export class PrivacyGate {
       const decided = this.coveredBy(finding.field);
       // A span-masked column of a one-pass read still holds what no span pattern masks (phones, names...).
       if (decided && !(this.unseen && decided.transform.action === 'mask-text' && !SPAN_CLASSES.has(finding.class))) continue;
+      // A keep on an enclosing field (`keep: [payload]`) covers what is inside it.
+      if (enclosingRule(this.layers, finding.field)?.action === 'keep') continue;
       const { uncovered, column } = decideColumn(finding.field, [finding.class], this.layers);
       if (uncovered.includes(finding.class)) out.push(`${finding.summary}, landed as it is; to mask it, add ${suggestion(this.layers, finding.field, finding.class)}`);
       else if (column && this.unseen) out.push(`${finding.summary}, landed as it is: this read (a pipe) lands in one pass, so the policy's ${column.reason} could not apply before landing; name the column in a rule (${column.action}: [${finding.field}]) to transform it on such reads`);
