@@ -125,14 +125,17 @@ describe('check verifies privacy on a table', { timeout: 120_000 }, () => {
 describe('check verifies privacy on a REST endpoint', { timeout: 120_000 }, () => {
   let dir: string;
   let contract: string;
+  let nestedContract: string;
   let server: Server;
   let raw = false;
 
   before(async () => {
-    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(users(raw).map(({ id, email_hash }) => ({ id, email_hash })))));
+    // /accounts nests the digest (account.email_hash): the contract lists it as a nested property.
+    server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(users(raw).map(({ id, email_hash }) => (req.url?.startsWith('/accounts') ? { id, account: { email_hash, plan: 'pro' } } : { id, email_hash })))));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    dir = workspace('hw-check-privacy-api-', `sources:\n  - name: crmapi\n    kind: rest\n    url: http://127.0.0.1:${(server.address() as { port: number }).port}\n    options:\n      endpoints: [/users]\n`);
+    dir = workspace('hw-check-privacy-api-', `sources:\n  - name: crmapi\n    kind: rest\n    url: http://127.0.0.1:${(server.address() as { port: number }).port}\n    options:\n      endpoints: [/users, /accounts]\n`);
     contract = await generate(dir, 'crmapi', '/users');
+    nestedContract = await generate(dir, 'crmapi', '/accounts');
   });
   after(() => {
     server.closeAllConnections();
@@ -148,6 +151,17 @@ describe('check verifies privacy on a REST endpoint', { timeout: 120_000 }, () =
     const failed = await checkJson(contract, dir);
     assert.equal(failed.code, 1);
     assert.deepEqual(errorsOf(failed.report), ['arrivesHashed:email_hash']);
+    raw = false;
+  });
+
+  test('a nested property (account.email_hash) passes while it carries digests, fails naming its path once raw emails arrive', async () => {
+    assert.deepEqual(privacyRules(nestedContract), ['account.email_hash: arrivesHashed']);
+    const passed = await checkJson(nestedContract, dir);
+    assert.equal(passed.code, 0, JSON.stringify(passed.report.findings, null, 2));
+    raw = true;
+    const failed = await checkJson(nestedContract, dir);
+    assert.equal(failed.code, 1);
+    assert.deepEqual(errorsOf(failed.report), ['arrivesHashed:account.email_hash']);
   });
 });
 
