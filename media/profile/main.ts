@@ -1,6 +1,6 @@
 // Profile panel webview: field cards with charts, source-level facts, and the inferred schema with
 // the evidence behind each type. Data is rendered as text only (textContent, never HTML).
-import { columnPrivacy, type ColumnPrivacy } from '../../src/shared/privacy.js';
+import { columnPrivacy, privacyBadge, type ColumnPrivacy } from '../../src/shared/privacy.js';
 import './profile.css';
 import type { Chart } from 'chart.js';
 import type { Evidence, InferredField, InferredSchema } from '../../src/shared/inference.js';
@@ -206,8 +206,9 @@ function renderFieldCard(field: FieldProfile, inferred: InferredField | undefine
   head.append(title, el('span', 'hw-badge hw-tone-info', inferred ? inferred.type : field.kind));
   if (privacy) {
     // How the column landed: the policy's hash, mask or drop, or personal data left unmasked.
-    const badge = el('span', `hw-badge ${privacy.landed === 'unmasked' ? 'hw-tone-warn' : 'hw-tone-info'}`, privacy.landed === 'unmasked' ? 'personal, unmasked' : privacy.landed);
+    const badge = el('span', `hw-badge ${privacy.landed === 'unmasked' ? 'hw-tone-warn' : 'hw-tone-info'}`, privacyBadge(privacy, 'personal, unmasked'));
     badge.title = privacy.reason;
+    badge.dataset['privacy'] = privacy.landed;
     head.append(badge);
   }
   card.append(head, el('div', 'hw-subtle', typeText(field)));
@@ -269,7 +270,8 @@ function renderFields(profile: Profile, inferred: Map<string, InferredField>, di
     }
   }, { rootMargin: '200px' });
   for (const field of profile.fields) {
-    const privacy = field.depth === 0 ? columnPrivacy(profile.privacy, field.column) : undefined;
+    // A nested field (`user.email`) shows its own state, or that of the column or field enclosing it.
+    const privacy = columnPrivacy(profile.privacy, field.depth === 0 ? field.column : field.path);
     grid.append(renderFieldCard(field, inferred.get(field.path), disagreements.filter((d) => d.field === field.path), observer, privacy));
   }
   node.append(grid);

@@ -1,5 +1,6 @@
 // DOM building for the grid: header cells, pooled row views and their cell contents. Data is
 // written with textContent only.
+import { privacyBadge } from '../../src/shared/privacy.js';
 import type { GridColumn } from '../../src/shared/webview.js';
 import type { CellValue } from '../../src/shared/types.js';
 import { displayText, tooltipText } from './cells.js';
@@ -48,7 +49,7 @@ export function buildHeader(headerRow: HTMLDivElement, columns: GridColumn[], nu
       // How the column landed: hashed, masked or dropped by the policy, or detected and left unmasked.
       const badge = document.createElement('span');
       badge.className = `hw-privacy hw-privacy-${column.privacy.landed}`;
-      badge.textContent = column.privacy.landed === 'unmasked' ? 'personal' : column.privacy.landed;
+      badge.textContent = privacyBadge(column.privacy);
       cell.title += `\n${column.privacy.landed === 'unmasked' ? 'Personal data, landed unmasked' : `Landed ${column.privacy.landed}`}: ${column.privacy.reason}${column.privacy.copy ? '' : '\nCopying it out is refused (privacy: { export: refuse-unmasked })'}`;
       cell.append(badge);
     }

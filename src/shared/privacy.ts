@@ -2,6 +2,7 @@
 // source (or the whole workspace) applies at landing, and what a sample records about both.
 // The policy's JSON Schema lives here so that sources.yaml's schema, the engine's checks and the
 // editor's diagnostics come from one definition.
+import { isInside, samePath } from './privacy-path.js';
 
 /** The secret (and environment variable) the privacy hashing key is kept under; never in the workspace. */
 export const PRIVACY_KEY_SECRET = 'HEADWATER_PRIVACY_KEY';
@@ -43,7 +44,7 @@ const ruleList = (action: PrivacyAction, what: string) => ({
   type: 'array',
   items: { type: 'string', minLength: 1 },
   uniqueItems: true,
-  description: `${what} Items are field names (top-level columns) or detected classes (${PRIVACY_CLASSES.join(', ')}); a field named here wins over its class. (${action})`,
+  description: `${what} Items are fields (a column, or a path inside one: user.email, items[].card) or detected classes (${PRIVACY_CLASSES.join(', ')}); a field named here wins over its class. (${action})`,
 });
 
 /** The JSON Schema of `privacy:` (in a source entry and at the top of sources.yaml). */
@@ -109,13 +110,40 @@ export interface ColumnPrivacy {
   reason: string;
   /** False when the workspace forbids writing this column out (export: refuse-unmasked). */
   copy: boolean;
+  /** Set when the state is that of fields inside the column (`user.email`), not of the column as a whole. */
+  inside?: string[];
 }
 
-/** The column's privacy state in a sample; undefined when nothing was detected in it or done to it. */
+/** The badge's words: `hashed`, `masked inside` (a field inside it), `personal`. */
+export function privacyBadge(privacy: ColumnPrivacy, personal = 'personal'): string {
+  return `${privacy.landed === 'unmasked' ? personal : privacy.landed}${privacy.inside ? ' inside' : ''}`;
+}
+
+const LANDED: Record<PrivacyColumn['action'], ColumnPrivacy['landed']> = { hash: 'hashed', mask: 'masked', drop: 'dropped' };
+const STRICTNESS: Record<PrivacyColumn['action'], number> = { drop: 3, hash: 2, mask: 1 };
+
+/** The policy's decision that covers the field at `path`: its own, or an enclosing field's (a column hashed whole covers `user.email`). */
+function coveringColumn(privacy: SamplePrivacy, path: string): PrivacyColumn | undefined {
+  return privacy.columns.find((c) => samePath(c.field, path)) ?? privacy.columns.find((c) => isInside(path, c.field));
+}
+
+/**
+ * The privacy state of a column (or of a nested path: `user.email`) in a sample; undefined when
+ * nothing was detected in it or done to it. Personal data it holds that landed raw makes it `unmasked`;
+ * else a field transformed inside it makes it hashed, masked or dropped (the strictest), naming the paths.
+ */
 export function columnPrivacy(privacy: SamplePrivacy | undefined, column: string): ColumnPrivacy | undefined {
-  const done = privacy?.columns.find((c) => c.field === column);
-  if (done) return { landed: done.action === 'hash' ? 'hashed' : done.action === 'mask' ? 'masked' : 'dropped', reason: done.reason, copy: true };
-  const found = privacy?.findings.filter((f) => f.field === column) ?? [];
-  if (!found.length) return undefined;
-  return { landed: 'unmasked', reason: found.map((f) => f.summary).join('; '), copy: privacy?.policy.export !== 'refuse-unmasked' };
+  if (!privacy) return undefined;
+  const done = coveringColumn(privacy, column);
+  if (done) return { landed: LANDED[done.action], reason: samePath(done.field, column) ? done.reason : `${done.field}: ${done.reason}`, copy: true };
+  const inside = privacy.columns.filter((c) => isInside(c.field, column));
+  const raw = privacy.findings.filter((f) => (samePath(f.field, column) || isInside(f.field, column)) && !coveringColumn(privacy, f.field));
+  const transformed = inside.map((c) => `${c.field}: ${c.reason}`);
+  if (raw.length) {
+    const whole = raw.every((f) => samePath(f.field, column));
+    return { landed: 'unmasked', reason: [...raw.map((f) => f.summary), ...transformed].join('; '), copy: privacy.policy.export !== 'refuse-unmasked', ...(whole ? {} : { inside: raw.map((f) => f.field) }) };
+  }
+  if (!inside.length) return undefined;
+  const strictest = inside.reduce((a, b) => (STRICTNESS[b.action] > STRICTNESS[a.action] ? b : a));
+  return { landed: LANDED[strictest.action], reason: transformed.join('; '), copy: true, inside: inside.map((c) => c.field) };
 }

@@ -1,10 +1,11 @@
 // `headwater check` verifies the privacy of the live source as the contract states it, on a table, a
 // Kafka topic and a REST endpoint alike: a field that arrived as digests when the contract was generated
 // (`arrivesHashed`) fails the check, exit 1, naming the field, once the source sends it raw; a field the
-// policy hashed at landing (`landsHashed`) fails it once the policy no longer covers it.
+// policy hashed at landing (`landsHashed`), a path inside a topic's JSON value included, fails it once
+// the policy no longer covers it.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +36,11 @@ function privacyRules(contract: string): string[] {
   };
   walk(doc.schema[0]!.properties, '');
   return out.sort();
+}
+
+/** Every file under `dir`, recursively, as bytes. */
+function filesUnder(dir: string): Buffer[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name)));
 }
 
 const errorsOf = (report: CheckReport) => report.findings.filter((f) => f.severity === 'error').map((f) => `${f.kind}:${f.path ?? ''}`);
@@ -119,14 +125,17 @@ describe('check verifies privacy on a table', { timeout: 120_000 }, () => {
 describe('check verifies privacy on a REST endpoint', { timeout: 120_000 }, () => {
   let dir: string;
   let contract: string;
+  let nestedContract: string;
   let server: Server;
   let raw = false;
 
   before(async () => {
-    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(users(raw).map(({ id, email_hash }) => ({ id, email_hash })))));
+    // /accounts nests the digest (account.email_hash): the contract lists it as a nested property.
+    server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(users(raw).map(({ id, email_hash }) => (req.url?.startsWith('/accounts') ? { id, account: { email_hash, plan: 'pro' } } : { id, email_hash })))));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    dir = workspace('hw-check-privacy-api-', `sources:\n  - name: crmapi\n    kind: rest\n    url: http://127.0.0.1:${(server.address() as { port: number }).port}\n    options:\n      endpoints: [/users]\n`);
+    dir = workspace('hw-check-privacy-api-', `sources:\n  - name: crmapi\n    kind: rest\n    url: http://127.0.0.1:${(server.address() as { port: number }).port}\n    options:\n      endpoints: [/users, /accounts]\n`);
     contract = await generate(dir, 'crmapi', '/users');
+    nestedContract = await generate(dir, 'crmapi', '/accounts');
   });
   after(() => {
     server.closeAllConnections();
@@ -142,6 +151,17 @@ describe('check verifies privacy on a REST endpoint', { timeout: 120_000 }, () =
     const failed = await checkJson(contract, dir);
     assert.equal(failed.code, 1);
     assert.deepEqual(errorsOf(failed.report), ['arrivesHashed:email_hash']);
+    raw = false;
+  });
+
+  test('a nested property (account.email_hash) passes while it carries digests, fails naming its path once raw emails arrive', async () => {
+    assert.deepEqual(privacyRules(nestedContract), ['account.email_hash: arrivesHashed']);
+    const passed = await checkJson(nestedContract, dir);
+    assert.equal(passed.code, 0, JSON.stringify(passed.report.findings, null, 2));
+    raw = true;
+    const failed = await checkJson(nestedContract, dir);
+    assert.equal(failed.code, 1);
+    assert.deepEqual(errorsOf(failed.report), ['arrivesHashed:account.email_hash']);
   });
 });
 
@@ -151,7 +171,9 @@ describe('check verifies privacy on a Kafka topic', { timeout: 240_000, skip: ka
   let dir: string;
   let contract: string;
   // Later signups get new ids (a key repeated would fail the contract's uniqueness rules instead).
-  const send = (raw: boolean) => producer!.send({ topic: 'signups', messages: users(raw).map(({ id, email_hash }) => ({ key: String(id + (raw ? 1000 : 0)), value: JSON.stringify({ id: id + (raw ? 1000 : 0), user: { email_hash } }) })) });
+  // user.email is personal and the policy hashes it at landing (a path inside the topic's JSON value).
+  const send = (raw: boolean) => producer!.send({ topic: 'signups', messages: users(raw).map(({ id, email_hash, customer_email }) => ({ key: String(id + (raw ? 1000 : 0)), value: JSON.stringify({ id: id + (raw ? 1000 : 0), user: { email_hash, email: customer_email } }) })) });
+  const sources = (privacy: string) => `sources:\n  - name: stream\n    kind: kafka\n    url: kafka://${kafka!.bootstrap}\n${privacy ? `    privacy: ${privacy}\n` : ''}`;
 
   before(async () => {
     kafka = await startKafka();
@@ -163,7 +185,7 @@ describe('check verifies privacy on a Kafka topic', { timeout: 240_000, skip: ka
     producer = client.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     await send(false);
-    dir = workspace('hw-check-privacy-kafka-', `sources:\n  - name: stream\n    kind: kafka\n    url: kafka://${kafka.bootstrap}\n`);
+    dir = workspace('hw-check-privacy-kafka-', sources('{ hash: [value.user.email] }'));
     contract = await generate(dir, 'stream', 'signups');
   });
   after(async () => {
@@ -175,13 +197,26 @@ describe('check verifies privacy on a Kafka topic', { timeout: 240_000, skip: ka
     }
   });
 
+  test('the nested user.email landed hashed: no raw email under .headwater/, WAL included', () => {
+    const found = filesUnder(join(dir, '.headwater')).filter((bytes) => users(false).some((u) => bytes.includes(Buffer.from(u.customer_email))));
+    assert.equal(found.length, 0);
+  });
+
   test('passes while the topic carries digests, fails naming the nested field once raw emails arrive', async () => {
-    assert.deepEqual(privacyRules(contract), ['value.user.email_hash: arrivesHashed']);
+    assert.deepEqual(privacyRules(contract), ['value.user.email: landsHashed', 'value.user.email_hash: arrivesHashed']);
     const passed = await checkJson(contract, dir);
     assert.equal(passed.code, 0, JSON.stringify(passed.report.findings, null, 2));
     await send(true);
     const failed = await checkJson(contract, dir);
     assert.equal(failed.code, 1, JSON.stringify(failed.report.objects[0]?.rules.filter((r) => r.rule === 'arrivesHashed')));
     assert.deepEqual(errorsOf(failed.report), ['arrivesHashed:value.user.email_hash'], JSON.stringify(failed.report.objects[0]?.rules.filter((r) => r.rule === 'arrivesHashed')));
+  });
+
+  test('a policy that no longer hashes the nested value.user.email fails the check naming that path', async () => {
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), sources(''));
+    const failed = await checkJson(contract, dir);
+    assert.equal(failed.code, 1);
+    assert.ok(errorsOf(failed.report).includes('landsHashed:value.user.email'), JSON.stringify(errorsOf(failed.report)));
+    assert.match(failed.report.findings.find((f) => f.kind === 'landsHashed')!.message, /add hash: \[value\.user\.email\]/);
   });
 });

@@ -7,6 +7,7 @@
 // - `lands`: the privacy policy must still hash (mask, drop) the field at landing, so personal data
 //   stays out of the workspace: a sample that landed it raw fails the rule.
 import type { PrivacyAction, SamplePrivacy } from '../../shared/privacy.js';
+import { isInside, samePath } from '../../shared/privacy-path.js';
 import { classesInText, classifyValue } from '../privacy/detectors.js';
 import { maskValue } from '../privacy/transform.js';
 import { quoteIdent, quoteLiteral } from '../workspace/sql.js';
@@ -39,15 +40,16 @@ export async function measurePrivacyRule(rule: OdcsQuality, site: PrivacySite, s
   if (typeof implementation.path === 'string' && implementation.path) site = { ...site, path: `${site.path}.${implementation.path}` };
   const label = rule.name ?? `privacy ${implementation.privacy}`;
   const result = (status: RuleResult['status'], message: string, measured?: number): RuleResult => ({ rule: label, path: site.path, pointer: site.pointer, status, message: `'${site.path}' ${message}`, ...(measured !== undefined ? { measured } : {}) });
-  const landed = scope.privacy?.columns.find((c) => c.field === site.column);
+  // The policy's decision on the field: its own, or its column's (or an enclosing field's) covering it.
+  const landed = scope.privacy?.columns.find((c) => samePath(c.field, site.path)) ?? scope.privacy?.columns.find((c) => isInside(site.path, c.field));
   if (implementation.privacy === 'lands') {
     const action = implementation.action as PrivacyAction | undefined;
     if (!action || !(action in STRICTNESS)) return result('error', `${label}: implementation.action must be hash, mask or drop`);
     if (landed && STRICTNESS[landed.action] >= STRICTNESS[action]) return result('pass', `landed ${landed.action === 'hash' ? 'hashed' : `${landed.action}ed`} (${landed.reason})`);
-    return result('fail', `landed ${landed ? `only ${landed.action}ed` : 'raw'} in sample ${scope.sampleId}: the contract says the privacy policy ${action}es it at landing; add ${action}: [${site.column}] to the source's privacy: in .headwater/sources.yaml (or the workspace's)`);
+    return result('fail', `landed ${landed ? `only ${landed.action}ed` : 'raw'} in sample ${scope.sampleId}: the contract says the privacy policy ${action}es it at landing; add ${action}: [${site.path}] to the source's privacy: in .headwater/sources.yaml (or the workspace's)`);
   }
   if (implementation.privacy !== 'arrives-hashed') return result('skipped', `${label}: privacy rule '${implementation.privacy}' is not known to this version`);
-  const found = scope.privacy?.findings.filter((f) => f.field === site.column) ?? [];
+  const found = scope.privacy?.findings.filter((f) => samePath(f.field, site.path) || isInside(f.field, site.path) || (site.path !== site.column && samePath(f.field, site.column))) ?? [];
   if (landed) {
     // Transformed before landing: what was detected on the raw values is all there is to go by.
     if (found.length) return result('fail', `arrives raw: ${found.map((f) => f.summary).join('; ')} (detected before landing, sample ${scope.sampleId}); the contract says it arrives hashed`, found[0]!.count);

@@ -1,12 +1,13 @@
 // The privacy quick fix in .headwater/sources.yaml: a detection in the newest sample of an entity that
 // no rule of the policy (as the file now reads) covers is a warning on the source's entry, and its code
-// action adds the suggested rule (`hash: [customer_email]`) to that source's `privacy:`.
+// action adds the suggested rule (`hash: [customer_email]`, or a nested field's path: `hash: [user.email]`)
+// to that source's `privacy:`.
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import type { PrivacyAction, PrivacyPolicy } from '../../shared/privacy.js';
 import type { SampleInfo } from '../../shared/types.js';
-import { decideColumn, suggestedAction } from '../privacy/policy.js';
+import { decideColumn, enclosingRule, suggestedAction } from '../privacy/policy.js';
 import { parseSources } from '../sources/config.js';
 
 const CODE = 'privacy-uncovered';
@@ -31,7 +32,8 @@ export function privacyHints(document: TextDocument, samples: readonly SampleInf
     if (index < 0 || !node?.range) continue;
     const layers = { source: sample.source, own: definitions[index]!.privacy as PrivacyPolicy | undefined, workspace };
     for (const finding of sample.privacy!.findings) {
-      if (!decideColumn(finding.field, [finding.class], layers).uncovered.includes(finding.class)) continue;
+      // A rule on what encloses a nested field (`keep: [payload]`, `hash: [user]`) covers it.
+      if (enclosingRule(layers, finding.field) || !decideColumn(finding.field, [finding.class], layers).uncovered.includes(finding.class)) continue;
       const action = suggestedAction(finding.class);
       out.push({
         severity: DiagnosticSeverity.Warning, source: 'headwater', code: CODE,

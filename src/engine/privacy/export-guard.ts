@@ -8,15 +8,22 @@ import type { PrivacyFinding, PrivacyPolicy } from '../../shared/privacy.js';
 import type { ExportParams } from '../../shared/protocol.js';
 import type { QueryResult, SampleInfo } from '../../shared/types.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { isInside, samePath } from '../../shared/privacy-path.js';
 import { classifyAny } from './scan.js';
 
 /** Rows of a SELECT's result searched by the detectors before it is exported. */
 export const EXPORT_ROWS_SEARCHED = 10_000;
 
-/** Findings of a sample on columns that landed unmasked (not hashed, masked or dropped). */
+/** Findings of a sample on fields that landed unmasked (neither they nor their column or an enclosing field hashed, masked or dropped). */
 export function unmaskedFindings(sample: SampleInfo): PrivacyFinding[] {
-  const transformed = new Set(sample.privacy?.columns.map((c) => c.field));
-  return (sample.privacy?.findings ?? []).filter((f) => !transformed.has(f.field) && f.class !== undefined);
+  const transformed = sample.privacy?.columns ?? [];
+  return (sample.privacy?.findings ?? []).filter((f) => !transformed.some((c) => samePath(c.field, f.field) || isInside(f.field, c.field)) && f.class !== undefined);
+}
+
+/** The column a finding's field is (`phone`) or lies in (`user` for `user.email`). */
+function columnOfFinding(field: string): string {
+  const at = field.search(/[.[]/);
+  return at > 0 ? field.slice(0, at) : field;
 }
 
 function refused(what: string, column: string, why: string): HeadwaterError {
@@ -42,9 +49,12 @@ export function guardExport(input: ExportGuardInput): void {
   if (input.policy?.export !== 'refuse-unmasked') return;
   for (const sample of input.samples) {
     for (const finding of unmaskedFindings(sample)) {
-      if (input.columns && !input.columns.includes(finding.field)) continue;
+      // A nested field is written with its column (a column named with a dot is its own name).
+      const within = (column: string) => samePath(column, finding.field) || isInside(finding.field, column);
+      if (input.columns && !input.columns.some(within)) continue;
+      const column = columnOfFinding(finding.field);
       // A SELECT writes the column when it takes every column or names it.
-      if (input.sql !== undefined && !/\*/.test(input.sql) && !new RegExp(`\\b${finding.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(input.sql)) continue;
+      if (input.sql !== undefined && !/\*/.test(input.sql) && ![finding.field, column].some((name) => new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(input.sql!))) continue;
       throw refused(`sample ${sample.id}`, finding.field, finding.summary);
     }
   }

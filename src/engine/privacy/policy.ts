@@ -1,9 +1,10 @@
-// The privacy policy as decisions: which action a column gets from the source's `privacy:`, then the
+// The privacy policy as decisions: which action a field (a column, or a path inside one) gets from the source's `privacy:`, then the
 // workspace's, given the classes detected in it. Rules:
-// - a rule naming the field wins (the source's before the workspace's);
+// - a rule naming the field wins (by path: `user.email`, `items[].card`; see privacy-path.ts) (the source's before the workspace's);
 // - else each detected class takes the action of the first rule naming it, or `mask` under
 //   `default: mask-detected`; the column gets the most restrictive of those (drop > hash > mask > keep);
 // - decisions only grow stricter as more classes are detected; they are never relaxed mid-sample.
+import { columnOf, isInside, keysBelow, normalizePath, samePath } from '../../shared/privacy-path.js';
 import { PRIVACY_ACTIONS, PRIVACY_CLASSES, type PrivacyAction, type PrivacyClass, type PrivacyColumn, type PrivacyDefault, type PrivacyPolicy } from '../../shared/privacy.js';
 
 /** The policies in effect for one source: its own first, then the workspace's. */
@@ -19,11 +20,47 @@ export function defaultOf(layers: PolicyLayers): PrivacyDefault {
   return layers.own?.default ?? layers.workspace?.default ?? 'detect';
 }
 
-function ruleFor(layers: PolicyLayers, item: string): PrivacyAction | undefined {
+/** The action of the first rule naming `item` (a class, a column or a nested path; see samePath). */
+export function ruleFor(layers: PolicyLayers, item: string): PrivacyAction | undefined {
+  return namedRule(layers, item)?.action;
+}
+
+/** The first rule naming `item`, with the item as the rule writes it (`items.card` for `items[].card`). */
+function namedRule(layers: PolicyLayers, item: string): { action: PrivacyAction; item: string } | undefined {
   for (const policy of [layers.own, layers.workspace]) {
-    for (const action of PRIVACY_ACTIONS) if (policy?.[action]?.includes(item)) return action;
+    for (const action of PRIVACY_ACTIONS) {
+      const named = policy?.[action]?.find((each) => samePath(each, item));
+      if (named !== undefined) return { action, item: named };
+    }
   }
   return undefined;
+}
+
+/** The rule items naming a field inside `column` (`user.email` for `user`), with their keys below it, the source's first. */
+export function nestedRules(layers: PolicyLayers, column: string): { item: string; keys: string[] }[] {
+  const out: { item: string; keys: string[] }[] = [];
+  for (const policy of [layers.own, layers.workspace]) {
+    for (const action of PRIVACY_ACTIONS) {
+      for (const item of policy?.[action] ?? []) {
+        const keys = keysBelow(item, column);
+        if (keys && !out.some((o) => samePath(o.item, item))) out.push({ item, keys });
+      }
+    }
+  }
+  return out;
+}
+
+/** The nearest field enclosing `path` that a rule names, with that rule's action (`keep: [payload]` covers `payload.email`). */
+export function enclosingRule(layers: PolicyLayers, path: string): { item: string; action: PrivacyAction } | undefined {
+  let best: { item: string; action: PrivacyAction } | undefined;
+  for (const policy of [layers.own, layers.workspace]) {
+    for (const action of PRIVACY_ACTIONS) {
+      for (const item of policy?.[action] ?? []) {
+        if (isInside(path, item) && (!best || normalizePath(item).length > normalizePath(best.item).length)) best = { item, action };
+      }
+    }
+  }
+  return best;
 }
 
 export interface ColumnDecision {
@@ -34,8 +71,8 @@ export interface ColumnDecision {
 
 /** The action for `field`, given the classes detected in it so far. */
 export function decideColumn(field: string, classes: readonly PrivacyClass[], layers: PolicyLayers): ColumnDecision {
-  const named = ruleFor(layers, field);
-  if (named) return { column: named === 'keep' ? undefined : { field, action: named, reason: `${named}: [${field}]` }, uncovered: [] };
+  const named = namedRule(layers, field);
+  if (named) return { column: named.action === 'keep' ? undefined : { field, action: named.action, reason: `${named.action}: [${named.item}]` }, uncovered: [] };
   let best: { action: PrivacyAction; reason: string } | undefined;
   const uncovered: PrivacyClass[] = [];
   const maskDetected = defaultOf(layers) === 'mask-detected';
@@ -72,10 +109,11 @@ export function hashes(layers: PolicyLayers): boolean {
   return Boolean(layers.own?.hash?.length || layers.workspace?.hash?.length);
 }
 
-/** Items of the source's own rules that name neither a detected class nor a column it landed (a typo, or a nested path). */
+/** Items of the source's own rules that name neither a detected class nor a column it landed nor a path inside one (a typo). */
 export function unmatchedRules(layers: PolicyLayers, columns: readonly string[]): string[] {
-  const known = new Set<string>([...PRIVACY_CLASSES, ...columns]);
-  return PRIVACY_ACTIONS.flatMap((action) => (layers.own?.[action] ?? []).filter((item) => !known.has(item)).map((item) => `${action}: [${item}]`));
+  const classes = new Set<string>(PRIVACY_CLASSES);
+  const known = (item: string) => classes.has(item) || columnOf(item, columns) !== undefined;
+  return PRIVACY_ACTIONS.flatMap((action) => (layers.own?.[action] ?? []).filter((item) => !known(item)).map((item) => `${action}: [${item}]`));
 }
 
 /** The action suggested for a class no rule covers: secrets dropped, emails and phones hashed (joins still work), the rest masked. */

@@ -2,6 +2,8 @@
 // inferred schema, quality rules from the profile with their evidence, SLA properties from the event
 // times, the server without credentials, and owners/contacts as TODO placeholders.
 import type { InferredField } from '../../../shared/inference.js';
+import { keysBelow, samePath } from '../../../shared/privacy-path.js';
+import type { FieldProfile } from '../../../shared/profile.js';
 import { connectionUser, envRef } from '../connection.js';
 import type { ColumnEvidence, GenerationEvidence } from '../evidence.js';
 import { entityTable, safeName } from '../evidence.js';
@@ -29,13 +31,29 @@ function odcsRule(rule: QualityRule, table: string): Json {
 /** Nested properties from the inferred schema (struct fields, list elements); `path` is the field's dotted path, for its privacy rules. */
 function nestedProperty(field: InferredField, path: string, column: string, evidence: GenerationEvidence): Json {
   const logicalType = field.type === 'map' ? 'object' : odcsLogicalType(field.type === 'union' ? 'string' : field.type);
-  const out: Json = { name: field.name, logicalType, physicalType: field.duckType, required: !field.nullable, description: `${field.presence}.` };
+  const out: Json = { name: field.name, logicalType, physicalType: field.duckType, required: !field.nullable, description: `${field.presence}.`, ...privacyProperties(path, evidence.sample.privacy) };
   if (field.fields?.length) out.properties = field.fields.map((f) => nestedProperty(f, `${path}.${f.name}`, column, evidence));
   // List elements have no path of their own in the profile (and no privacy rule).
   if (field.element) out.items = { ...nestedProperty(field.element, `${path}[]`, column, evidence), name: 'item' };
   const quality = privacyQuality(path, column, evidence.profile?.fields.find((f) => f.path === path), evidence.sample.privacy);
   if (quality.length) out.quality = quality;
   return out;
+}
+
+/**
+ * Privacy rules on paths inside a column the contract does not list as properties (a topic's JSON
+ * value, JSON held as text), carried on the column with `implementation.path`: the paths the profile
+ * found inside JSON, and the nested fields the policy transformed.
+ */
+function privacyInside(column: ColumnEvidence, evidence: GenerationEvidence): Json[] {
+  if (column.inferred?.fields?.length || column.inferred?.element) return [];
+  const profiled = (evidence.profile?.fields ?? []).filter((f) => f.column === column.name && f.depth > 0 && f.via === 'json');
+  const paths = new Map<string, FieldProfile | undefined>(profiled.map((f) => [f.path, f]));
+  for (const c of evidence.sample.privacy?.columns ?? []) {
+    if (keysBelow(c.field, column.name) && ![...paths.keys()].some((p) => samePath(p, c.field))) paths.set(c.field, undefined);
+  }
+  return [...paths].flatMap(([path, profile]) => privacyQuality(path, column.name, profile, evidence.sample.privacy)
+    .map((rule) => ({ ...rule, implementation: { ...(rule.implementation as object), path: (keysBelow(path, column.name) ?? []).join('.') } })));
 }
 
 function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: QualityRule[], table: string): Json {
@@ -63,11 +81,10 @@ function property(column: ColumnEvidence, evidence: GenerationEvidence, rules: Q
   if (column.inferred?.fields?.length) out.properties = column.inferred.fields.map((f) => nestedProperty(f, `${column.name}.${f.name}`, column.name, evidence));
   if (column.inferred?.element) out.items = { ...nestedProperty(column.inferred.element, `${column.name}[]`, column.name, evidence), name: 'item' };
   // Paths inside a JSON column the contract does not list as properties (a topic's value) carry their rules on the column.
-  const inside = column.inferred?.fields?.length ? [] : (evidence.profile?.fields ?? []).filter((f) => f.column === column.name && f.depth > 0 && f.via === 'json');
   const quality = [
     ...mine.map((r) => odcsRule(r, table)),
     ...privacyQuality(column.name, column.name, column.profile, evidence.sample.privacy),
-    ...inside.flatMap((f) => privacyQuality(f.path, column.name, f, evidence.sample.privacy).map((rule) => ({ ...rule, implementation: { ...(rule.implementation as object), path: f.path.slice(column.name.length + 1) } }))),
+    ...privacyInside(column, evidence),
   ];
   if (quality.length) out.quality = quality;
   return out;

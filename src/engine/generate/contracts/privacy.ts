@@ -2,14 +2,25 @@
 // an ODCS property's `classification`, `tags` and custom properties `pii`, `privacyClasses` and
 // `privacyLanding` (ODCS 3.1 has no `pii` key: custom properties are its place for one).
 import type { SamplePrivacy } from '../../../shared/privacy.js';
+import { isInside, samePath } from '../../../shared/privacy-path.js';
 import type { FieldProfile } from '../../../shared/profile.js';
 
 type Json = Record<string, unknown>;
 
-/** The privacy keys of one column's ODCS property; empty when nothing was detected or transformed. */
-export function privacyProperties(column: string, privacy: SamplePrivacy | undefined): Json {
-  const findings = privacy?.findings.filter((f) => f.field === column) ?? [];
-  const landed = privacy?.columns.find((c) => c.field === column);
+/** What the policy did to the field at `path` itself (a column, or `user.email` inside one). */
+function landedAt(privacy: SamplePrivacy | undefined, path: string) {
+  return privacy?.columns.find((c) => samePath(c.field, path));
+}
+
+/** Findings in the field at `path` or in fields inside it (a column holding a personal nested field is personal). */
+function findingsIn(privacy: SamplePrivacy | undefined, path: string) {
+  return privacy?.findings.filter((f) => samePath(f.field, path) || isInside(f.field, path)) ?? [];
+}
+
+/** The privacy keys of one ODCS property (a column, or a nested field by its path); empty when nothing was detected or transformed in it. */
+export function privacyProperties(path: string, privacy: SamplePrivacy | undefined): Json {
+  const findings = findingsIn(privacy, path);
+  const landed = landedAt(privacy, path);
   if (findings.length === 0 && !landed) return {};
   const classes = [...new Set(findings.map((f) => f.class))];
   const personal = classes.some((c) => c !== 'secret') || (landed !== undefined && classes.length === 0);
@@ -44,10 +55,11 @@ export function looksHashed(profile: FieldProfile | undefined): boolean {
  * The quality rules that say a field stays hashed or masked, which `headwater check` runs on the live
  * source: `arrivesHashed` where the source already sends digests (no personal data detected in the
  * field, every value a hex digest), and `lands<Action>` where the privacy policy transformed the field at
- * landing. `path` is the dotted path from the column; the policy acts on top-level columns only.
+ * landing. `path` is the dotted path from the column (`user.email`): the policy acts on columns and on
+ * fields inside them alike.
  */
-export function privacyQuality(path: string, column: string, profile: FieldProfile | undefined, privacy: SamplePrivacy | undefined): Json[] {
-  const landed = path === column ? privacy?.columns.find((c) => c.field === column) : undefined;
+export function privacyQuality(path: string, _column: string, profile: FieldProfile | undefined, privacy: SamplePrivacy | undefined): Json[] {
+  const landed = landedAt(privacy, path);
   if (landed) {
     const done = LANDED_WORD[landed.action];
     return [{
@@ -56,8 +68,9 @@ export function privacyQuality(path: string, column: string, profile: FieldProfi
       description: `Personal data stays out of the workspace: the privacy policy ${done} this field at landing (${landed.reason}); \`headwater check\` fails, naming the field, when a sample lands it raw.`,
     }];
   }
-  const transformed = privacy?.columns.some((c) => c.field === column);
-  const detected = privacy?.findings.some((f) => f.field === column);
+  // Transformed with what encloses it, or holding personal data: not a field that arrives hashed.
+  const transformed = privacy?.columns.some((c) => isInside(path, c.field) || isInside(c.field, path));
+  const detected = findingsIn(privacy, path).length > 0;
   if (transformed || detected || !looksHashed(profile)) return [];
   return [{
     type: 'custom', engine: 'headwater', name: 'arrivesHashed', implementation: { privacy: 'arrives-hashed' },
