@@ -38,7 +38,7 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
     const next: Next = async () => first.held.shift() ?? (first.failed === undefined ? nextPart(parts) : Promise.reject(first.failed));
     const gather = stream.mergeParts && args.options.maxSeconds === undefined;
     const rest = gather ? await landGathered(stream, next, landing, args, done, wrap) : next;
-    const cut = await landEach(rest, landing, args, done, wrap);
+    const cut = await landEach(rest, landing, args, done, wrap, stream.landingMemoryLimit);
     for (const part of first.held) part.release?.();
     await writer.query('COMMIT');
     began = false;
@@ -54,7 +54,7 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
 }
 
 /** Lands each part as it comes, until the parts end or the time after a stop is up; true when a stop cut it short. */
-async function landEach(next: Next, landing: Landing, args: LandingArgs, done: Progress, wrap: Wrap): Promise<boolean> {
+async function landEach(next: Next, landing: Landing, args: LandingArgs, done: Progress, wrap: Wrap, memoryLimit?: string): Promise<boolean> {
   let cut = false;
   for (let part = await next(); part; part = await next()) {
     if (pastDeadline(landing, done)) {
@@ -63,7 +63,7 @@ async function landEach(next: Next, landing: Landing, args: LandingArgs, done: P
       continue;
     }
     if (landing.stop.signal.aborted) done.afterStop++;
-    done.rows += await landing.writer.insertSelect(wrap(part.select));
+    done.rows += await landing.writer.insertSelect(wrap(part.select), undefined, memoryLimit);
     done.parts++;
     part.release?.();
     args.onProgress?.({ rows: done.rows, bytes: 0, message: `${done.rows.toLocaleString('en-US')} rows landed` });
@@ -100,7 +100,7 @@ async function landGathered(stream: Streamed, next: Next, landing: Landing, args
   const { writer } = landing;
   const stopInterrupting = interruptOnStop(writer, landing.stop);
   try {
-    done.rows += await writer.insertSelect(wrap(stream.mergeParts!(gathered).select));
+    done.rows += await writer.insertSelect(wrap(stream.mergeParts!(gathered).select), undefined, stream.landingMemoryLimit);
     done.parts += gathered.length;
   } catch (error) {
     stopInterrupting();
