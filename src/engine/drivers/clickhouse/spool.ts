@@ -28,9 +28,9 @@ const CSV_TYPES = /^(BOOLEAN|U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|U?HUGEINT|F
 const SAME_TEXT = /^(U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|U?HUGEINT)$/;
 /** The tail held back from the parts until the answer ends: where the server writes an error. */
 const TAIL_BYTES = 64 * 1024;
-/** A part is handed over at the first record end past this size; parts waiting are landed together up to MERGE_BYTES. */
+/** A part is handed over at the first record end past this size; parts waiting are landed together up to MERGE_BYTES (32 MB peaked ~130 MB higher in RSS than 16 MB on 1M rows, for a little less CPU). */
 const PART_BYTES = 8 * 1024 * 1024;
-const MERGE_BYTES = 32 * 1024 * 1024;
+const MERGE_BYTES = 16 * 1024 * 1024;
 /**
  * An error ClickHouse appended to an answer that had begun (18.16: `Code: N, e.displayText() =
  * DB::Exception: …`; current: `Code: N. DB::Exception: …`), on one line or several (18.16 repeats
