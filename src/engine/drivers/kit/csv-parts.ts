@@ -32,6 +32,8 @@ export interface CsvSpoolArgs {
   dir: string;
   /** A part is closed at the first record end after this many bytes. */
   partBytes: number;
+  /** The same for the first part (smaller: the sampler scans the first rows before any part lands). */
+  firstPartBytes?: number;
   /** Bytes held back from the parts until the answer ends: a server error written after the data lands in no part. */
   tailBytes: number;
   signal: AbortSignal;
@@ -131,7 +133,7 @@ class PartFiles {
       else if (byte === NEWLINE && (this.quotes & 1) === 0) {
         this.rows++;
         this.wholeBytes = this.partBytes + (i + 1 - from);
-        if (this.wholeBytes >= this.args.partBytes) {
+        if (this.wholeBytes >= (this.index === 1 ? this.args.firstPartBytes ?? this.args.partBytes : this.args.partBytes)) {
           this.hold(chunk.subarray(from, i + 1));
           from = i + 1;
           this.endPart();
