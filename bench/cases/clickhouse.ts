@@ -41,7 +41,7 @@ export const clickhouse: BenchCase = {
   title: 'Engine.sample of a 10-column mixed ClickHouse table (strategy full) vs clickhouse-client … FORMAT Native to nowhere',
   notes: [
     'One private ClickHouse (Debian 18.16, test/services/clickhouse.ts) serves both sides; the table (UInt64, UInt32, Decimal(12,2), Float64, String, FixedString(7), UInt8, Date, DateTime, UUID) is written in setup (untimed).',
-    'Subject (timed): opening the workspace, the catalog reads (system.tables, system.parts, system.columns), the read over HTTP with readonly=1 and the limits (a full read of scalar columns: the CSV answer spooled to a local file, landed by DuckDB read_csv with the declared types and the partition and sorting key as provenance), closing.',
+    'Subject (timed): opening the workspace, the catalog reads (system.tables, system.parts, system.columns), the read over HTTP with readonly=1 and the limits (a full read of scalar columns: the CSV answer cut into part files as it downloads, each landed by DuckDB read_csv with the declared types while the next downloads, provenance built by DuckDB from the partition and sorting key), closing.',
     'Reference (timed): clickhouse-client --query "SELECT … FORMAT Native" over the native protocol, output to /dev/null (process start included).',
   ],
   setup,

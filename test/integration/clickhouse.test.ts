@@ -41,7 +41,7 @@ describe('clickhouse driver against a real server', { skip: clickhouseSkipReason
     // The same server at 2 MB/s, so a one-second budget stops a full read midway on any machine.
     throttle = await startThrottle(`http://127.0.0.1:${server.port}`, 2_000_000);
     const entry = (name: string, extra = '', port = server!.port) => `  - name: ${name}\n    kind: clickhouse\n    url: clickhouse://127.0.0.1:${port}/shop\n    user: ${READER}\n    password: \${secret:CH_PW}\n${extra}`;
-    const sources = `${entry('shop')}${entry('tight', '    options:\n      maxBytesToRead: 100000\n')}${entry('slow', '', Number(new URL(throttle.url).port))}`;
+    const sources = `${entry('shop')}${entry('tight', '    options:\n      maxBytesToRead: 100000\n')}${entry('slow', '', Number(new URL(throttle.url).port))}${entry('midway', '    options:\n      maxBytesToRead: 20000000\n')}`;
     ws = createTestWorkspace('hw-clickhouse-', `sources:\n${sources}`, { secrets: { CH_PW: PASSWORD } });
   }, { timeout: 3 * 60_000 });
 
@@ -118,12 +118,23 @@ describe('clickhouse driver against a real server', { skip: clickhouseSkipReason
     assert.doesNotMatch(message, new RegExp(PASSWORD));
     const [[kept]] = (await ws.engine.query(`SELECT count(*) FROM ${before.table}`)).rows as [[number]];
     assert.equal(Number(kept), 2, 'the earlier sample is intact');
+    // Over the limit midway: the server appends its error to an answer that began (HTTP 200). The
+    // spooled read stops on it: the parts before it stay landed (a partial sample naming the error), the error text lands in none.
+    const midway = await ws.engine.sample('midway', 'shop.big', { strategy: 'full', confirmFull: true, limit: 3_000_000 });
+    const said = `${midway.status}: ${midway.statusDetail}`;
+    assert.ok(midway.status === 'partial' || midway.status === 'failed', said);
+    assert.match(said, /error.*'midway'.*max_bytes_to_read.*ClickHouse error 307/s);
+    assert.ok(midway.rowCount < 3_000_000, said);
+    if (midway.rowCount > 0) {
+      const [[bad]] = (await ws.engine.query(`SELECT count(*) FILTER (WHERE label <> 'row ' || id::VARCHAR) FROM ${midway.table}`)).rows as [[number]];
+      assert.equal(Number(bad), 0, 'every landed row is whole');
+    }
   });
 
   test('a full read of scalar columns lands through a spooled CSV copy with the same values and provenance as the JSON path', async () => {
     const spooled = await ws.engine.sample('shop', 'shop.orders', { strategy: 'full', confirmFull: true, limit: ROWS });
     assert.equal(spooled.status, 'complete', spooled.statusDetail);
-    assert.match(spooled.query, /CSV spooled to a local file/);
+    assert.match(spooled.query, /CSV spooled to local part files/);
     const viaJson = await ws.engine.sample('shop', 'shop.orders', { strategy: 'head', limit: ROWS });
     assert.doesNotMatch(viaJson.query, /CSV spooled/);
     const canonical = (table: string) => `SELECT id, customer, total, _hw_provenance::VARCHAR FROM ${table} ORDER BY id`;

@@ -2,8 +2,8 @@
 // with a LIMIT; random uses the SAMPLE clause where the table has a SAMPLE BY key (a hash subset the
 // server reads without a scan), else falls back to the sorting-key order and says so; full reads every
 // row in the order parts come, after the full-read guard. Each query carries readonly=1,
-// max_execution_time, max_result_rows and max_bytes_to_read; rows stream as JSONEachRow and keep
-// their partition and sorting key as provenance.
+// max_execution_time, max_result_rows and max_bytes_to_read; rows stream as JSONEachRow (a full read
+// of scalar columns as CSV, spool.ts) and keep their partition and sorting key as provenance.
 import type { Readable } from 'node:stream';
 import type { Provenance } from '../../../shared/types.js';
 import type { DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource, SampleStream } from '../driver.js';
@@ -11,7 +11,7 @@ import { batchStream } from '../kit/batch-stream.js';
 import { checkFullRead } from '../kit/relational/guard.js';
 import { entityName, findTable, keyExpressions, listColumns, type TableInfo } from './catalog.js';
 import { clickhouseError, clickhouseSettings, openClickHouse, readLimits, withReadonly, type ClickHouseClient, type ClickHouseSettingsOf } from './connection.js';
-import { spooledStream, spoolEligible } from './spool.js';
+import { csvProvenance, csvSelectList, spooledStream, spoolEligible } from './spool.js';
 import { columnPlan, type ColumnPlan } from './types.js';
 import { checkedClickHousePredicate } from './where.js';
 
@@ -39,10 +39,14 @@ function provenanceColumns(table: TableInfo): ProvenanceColumn[] {
   ];
 }
 
-/** The SELECT of a sample, given the table, its columns' plans and the request. */
-export function readStatement(table: TableInfo, plans: ColumnPlan[], options: DriverSampleOptions, where: string | undefined): ReadStatement {
-  const provenance = provenanceColumns(table);
-  const list = [...plans.map((p, i) => `${p.select} AS \`_hw_c${i}\``), ...provenance.map((p) => p.select)].join(', ');
+/** The select list of the JSONEachRow path: each column under a name of its position, then the provenance. */
+export function jsonSelectList(table: TableInfo, plans: ColumnPlan[]): string[] {
+  return [...plans.map((p, i) => `${p.select} AS \`_hw_c${i}\``), ...provenanceColumns(table).map((p) => p.select)];
+}
+
+/** The SELECT of a sample, given the table, its select list and the request. */
+export function readStatement(table: TableInfo, selectList: string[], options: DriverSampleOptions, where: string | undefined): ReadStatement {
+  const list = selectList.join(', ');
   const notes: string[] = [];
   let sample = '';
   let order = '';
@@ -71,17 +75,19 @@ export async function sampleClickHouse(source: ResolvedSource, entity: string, o
     const columns = await listColumns(client, settings, table.database, table.name);
     const plans = columns.map((c) => columnPlan(c.name, c.type));
     if (options.strategy === 'full') checkFullRead(source, entity, { ...(table.rows !== undefined ? { rows: table.rows } : {}), ...(table.bytes !== undefined ? { bytes: table.bytes } : {}) }, options, settings);
-    const statement = readStatement(table, plans, options, where);
     const opened = client;
     if (options.strategy === 'full' && spoolEligible(plans)) {
+      const provenance = csvProvenance(table.engine, table.partitionKey, keyExpressions(table.sortingKey), plans);
+      const statement = readStatement(table, csvSelectList(plans, provenance), options, where);
       const { stream } = await withReadonly(settings, () => opened.exec({ query: `${statement.sql} FORMAT CSV`, clickhouse_settings: readLimits(settings, options.limit), abort_signal: ctx.signal }));
-      return await spooledStream({
-        body: stream as Readable, plans, provenance: provenanceColumns(table), query: `${statement.sql} (${limitsText(settings, options.limit)})`, notes: statement.notes, ctx,
+      return spooledStream({
+        body: stream as Readable, plans, provenance, query: `${statement.sql} (${limitsText(settings, options.limit)})`, notes: statement.notes, ctx,
         serverError: (message) => clickhouseError(Object.assign(new Error(message), { code: /^Code: (\d+)/.exec(message)?.[1] }), source, entity, settings),
         readError: (error) => clickhouseError(error, source, entity, settings),
         close: () => opened.close().catch(() => undefined),
       });
     }
+    const statement = readStatement(table, jsonSelectList(table, plans), options, where);
     const reader = await rowReader(opened, settings, statement.sql, options.limit, ctx.signal);
     const provenance = provenanceColumns(table);
     const fail = (error: unknown) => clickhouseError(error, source, entity, settings);

@@ -108,24 +108,33 @@ async function requireKnown(tx: Transaction, source: ResolvedSource, entity: str
 /** Batches of at most `batchRows` records, run after run, streamed with the driver's back-pressure. */
 function reader(tx: Transaction, entity: GraphEntity, runs: Run[], batchRows: number, signal: AbortSignal, fail: (error: unknown) => Error): () => Promise<RecordBatch | undefined> {
   let index = 0;
-  let records: AsyncIterator<{ values(): Iterable<unknown> }> | undefined;
+  let records: AsyncIterator<{ length: number; get(index: number): unknown }> | undefined;
+  /** The next records of the current run (fewer at its end); a stop ends it early. */
+  const chunkOf = async (from: AsyncIterator<{ length: number; get(index: number): unknown }>): Promise<{ chunk: unknown[][]; ended: boolean }> => {
+    const chunk: unknown[][] = [];
+    while (chunk.length < batchRows && !signal.aborted) {
+      const next = await from.next();
+      if (next.done) return { chunk, ended: true };
+      const record = next.value;
+      const values = new Array<unknown>(record.length);
+      for (let i = 0; i < record.length; i++) values[i] = record.get(i);
+      chunk.push(values);
+    }
+    return { chunk, ended: false };
+  };
   return async () => {
     try {
       while (index < runs.length) {
         const run = runs[index]!;
         records ??= tx.run(run.cypher, run.params)[Symbol.asyncIterator]();
-        const chunk: unknown[][] = [];
-        while (chunk.length < batchRows) {
-          const next = await untilAborted(records.next(), signal);
-          if (!next) return undefined;
-          if (next.done) break;
-          chunk.push([...next.value.values()]);
-        }
-        if (chunk.length < batchRows) {
+        // One wait on the stop per batch, not per record (a listener per record cost more than the record).
+        const got = await untilAborted(chunkOf(records), signal);
+        if (!got || signal.aborted) return undefined;
+        if (got.ended) {
           index++;
           records = undefined;
         }
-        if (chunk.length) return shapeBatch(entity, chunk, run.offset === undefined ? undefined : () => ({ offset: run.offset! }));
+        if (got.chunk.length) return shapeBatch(entity, got.chunk, run.offset === undefined ? undefined : () => ({ offset: run.offset! }));
       }
       return undefined;
     } catch (error) {

@@ -16,6 +16,7 @@ import type { Field } from '../../../shared/types.js';
 import type { DuckDBSampleStream } from '../driver.js';
 import type { PgColumnPlan } from './types.js';
 import { quoteIdent, quoteLiteral } from '../kit/sql-text.js';
+import { serverCsvRead } from '../kit/csv-parts.js';
 
 /** DuckDB types whose values read_csv parses from PostgreSQL's text exactly (ENUM and JSON are read as text and cast). */
 const CSV_TYPES = /^(BOOLEAN|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|VARCHAR|DATE|TIME|TIMESTAMP|TIMESTAMPTZ|UUID|JSON|ENUM\(.*\))$/s;
@@ -145,14 +146,11 @@ function makePipe(dir: string): { id: string; pipe: string } {
 function csvSelect(pipe: string, lead: NativeArgs['lead'], fields: Field[], rejects: { table: string; scan: string }, limit: number): string {
   const readType = (f: Field) => (f.duckType.startsWith('ENUM(') || f.duckType === 'JSON' ? 'VARCHAR' : f.duckType);
   const leadType = (type: string) => (/^(smallint|integer|bigint)$/.test(type) ? 'BIGINT' : 'VARCHAR');
-  const columns = [
-    ...lead.names.map((_, i) => `${quoteLiteral(`k${i}`)}: ${quoteLiteral(leadType(lead.types[i]!))}`),
-    ...fields.map((f, i) => `${quoteLiteral(`c${i}`)}: ${quoteLiteral(readType(f))}`),
+  const columns: [string, string][] = [
+    ...lead.names.map((_, i): [string, string] => [`k${i}`, leadType(lead.types[i]!)]),
+    ...fields.map((f, i): [string, string] => [`c${i}`, readType(f)]),
   ];
-  const read = `read_csv(${[
-    quoteLiteral(pipe), 'auto_detect = false', 'header = false', "delim = ','", `quote = '"'`, `escape = '"'`, "nullstr = '\\N'", 'allow_quoted_nulls = false',
-    `columns = {${columns.join(', ')}}`, 'store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`,
-  ].join(', ')})`;
+  const read = serverCsvRead(pipe, columns, ['store_rejects = true', `rejects_table = ${quoteLiteral(rejects.table)}`, `rejects_scan = ${quoteLiteral(rejects.scan)}`]);
   const values = fields.map((f, i) => (readType(f) === f.duckType ? `c${i}` : `CAST(c${i} AS ${f.duckType})`) + ` AS ${quoteIdent(f.name)}`);
   const provenance = lead.names.length
     ? `json_object(${lead.names.map((name, i) => `${quoteLiteral(name)}, k${i}`).join(', ')})`
