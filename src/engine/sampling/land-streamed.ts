@@ -102,11 +102,20 @@ async function landGathered(stream: Streamed, next: Next, landing: Landing, args
   try {
     done.rows += await writer.insertSelect(wrap(stream.mergeParts!(gathered).select), undefined, stream.landingMemoryLimit);
     done.parts += gathered.length;
+    stopInterrupting();
+    // An interrupt that came as the statement ended spoils the transaction (DuckDB then turns COMMIT
+    // into a silent ROLLBACK): a stop during the statement is checked with one more statement.
+    if (landing.stop.signal.aborted) await writer.query('SELECT 1');
   } catch (error) {
     stopInterrupting();
     if (!landing.stop.signal.aborted) throw error;
     // Interrupted by the stop: the transaction is spoiled; the parts land one by one in a new one.
+    // A pending interrupt is spent first, so that it cannot fail the ROLLBACK.
+    await writer.query('SELECT 1').catch(() => undefined);
     await writer.query('ROLLBACK');
+    writer.rowCount = 0;
+    done.rows = 0;
+    done.parts = 0;
     await writer.query('BEGIN TRANSACTION');
     return partByPart;
   } finally {
