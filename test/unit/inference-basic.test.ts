@@ -21,6 +21,10 @@ describe('typeOfValue', () => {
   test('detects dates, instants and nested values', () => {
     assert.equal(typeOfValue(new Date('2024-03-01T00:00:00Z')), 'date');
     assert.equal(typeOfValue(new Date('2024-03-01T10:20:00Z')), 'timestamptz');
+    // Midnight is told by the epoch milliseconds (before 1970 too) and a millisecond past it is an instant.
+    assert.equal(typeOfValue(new Date('1969-12-31T00:00:00Z')), 'date');
+    assert.equal(typeOfValue(new Date('1969-12-31T23:59:59.999Z')), 'timestamptz');
+    assert.equal(typeOfValue(new Date('2024-03-01T00:00:00.001Z')), 'timestamptz');
     assert.equal(typeOfValue(new Date('nope')), 'string');
     assert.equal(typeOfValue({ a: 1 }), 'json');
     assert.equal(typeOfValue([1, 2]), 'json');

@@ -6,6 +6,7 @@ import {
   classByName, classesInText, classifyValue, entropy, isBirthDate, isIban, isPaymentCard, isPersonNameShape, isPhone, isSecret,
   isStreetAddressShape, isUsSsn, luhnValid, mayBeSensitive,
 } from '../../src/engine/privacy/detectors.js';
+import { classifyAny, isIsoDateTime } from '../../src/engine/privacy/scan.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -185,4 +186,38 @@ describe('mayBeSensitive, the prefilter every value passes before the detectors'
       assert.deepEqual(classesInText(text), []);
     });
   }
+});
+
+// classifyAny skips ISO date-times without running the detectors (scan.ts isIsoDateTime): that is
+// only sound while no detector or text pattern can match one, which this checks over years 0000-9999,
+// every offset form and fraction length, and all the digit patterns a date-time can hold.
+describe('ISO date-times, skipped by the scan, are never a detector match', TIMEOUT, () => {
+  const offsets = ['', 'Z', '+00:00', '-05:30', '+0530', '+05', '-12'];
+  let seed = 7;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const pad = (value: number, width: number) => String(value).padStart(width, '0');
+  const samples: string[] = ['2023-11-14T22:13:20.000Z', '1999-12-31T23:59', '0000-01-01T00:00:00.123456789+14:00', '4111-11-11T11:11:11.1111-11:11', '1234-56-78T90:12:34.567890123Z'];
+  for (let i = 0; i < 20_000; i++) {
+    const time = `${pad(next(100), 2)}:${pad(next(100), 2)}`;
+    const seconds = next(3) === 0 ? '' : `:${pad(next(100), 2)}${next(2) ? `.${String(next(1_000_000_000)).slice(0, 1 + next(9))}` : ''}`;
+    samples.push(`${pad(next(10_000), 4)}-${pad(next(100), 2)}-${pad(next(100), 2)}T${time}${seconds}${offsets[next(offsets.length)]}`);
+  }
+  test(`${samples.length} date-times: recognised, and no class found in any`, () => {
+    for (const text of samples) {
+      assert.equal(isIsoDateTime(text), true, text);
+      assert.equal(classifyValue(text), undefined, text);
+      assert.deepEqual(classesInText(text), [], text);
+      assert.equal(isPhone(text), false, text);
+    }
+  });
+  test('not date-times: a date alone, text around one, a space for the T', () => {
+    for (const text of ['2023-11-14', 'at 2023-11-14T22:13:20Z', '2023-11-14 22:13:20', '2023-11-14T22:13:20Z ', '2023-11-14T22:13:20.1234567890Z']) assert.equal(isIsoDateTime(text), false, text);
+  });
+  test('a birth-date column still finds its date-times (name evidence comes first)', () => {
+    assert.deepEqual(classifyAny('1985-03-02T00:00:00Z', 'date-of-birth'), { whole: 'date-of-birth' });
+    assert.deepEqual(classifyAny('1985-03-02T00:00:00Z', undefined), {});
+  });
 });

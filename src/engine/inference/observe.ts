@@ -145,12 +145,13 @@ export class Observer implements ObservedRecord {
         return;
       case 'object':
         if (value instanceof Date) {
-          if (Number.isNaN(value.getTime())) {
+          const time = value.getTime();
+          if (Number.isNaN(time)) {
             this.visitString(node, String(value));
           } else {
-            const midnight = value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0 && value.getUTCMilliseconds() === 0;
-            this.first(node, midnight ? KIND.dateValue : KIND.instantValue);
-            if (node.tracking) trackKey(this, node, value.getTime(), this.limits.keyCap);
+            // Midnight UTC: a whole number of days since the epoch (one remainder instead of four getters).
+            this.first(node, time % 86_400_000 === 0 ? KIND.dateValue : KIND.instantValue);
+            if (node.tracking) trackKey(this, node, time, this.limits.keyCap);
           }
         } else {
           this.first(node, KIND.binary);

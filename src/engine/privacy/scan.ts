@@ -67,7 +67,7 @@ export function classifyAny(value: unknown, byName: PathScan['byName']): { whole
   const named = byName ? namedClass(byName, value) : undefined;
   if (named) return { whole: named };
   if (typeof value === 'string') {
-    if (!mayBeSensitive(value)) return NOTHING;
+    if (!mayBeSensitive(value) || isIsoDateTime(value)) return NOTHING;
     const whole = classifyValue(value);
     if (whole) return { whole };
     const text = classesInText(value);
@@ -83,6 +83,18 @@ export function classifyAny(value: unknown, byName: PathScan['byName']): { whole
 }
 
 const NOTHING: { whole?: PrivacyClass; text?: PrivacyClass[] } = Object.freeze({});
+
+/**
+ * An ISO-8601 date-time (`2023-11-14T22:13:20.000Z`): its digits pass mayBeSensitive, yet no
+ * detector can match it (no `@`, no letters but T and Z, digit runs of at most four, and the T
+ * breaks the phone and card shapes), so one regex spares the whole detector chain for every time
+ * value of a document store (about 0.6 µs a value). privacy-detectors.test.ts checks the claim.
+ * Name evidence (a birth date) is looked at before this.
+ */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+export function isIsoDateTime(text: string): boolean {
+  return text.length >= 16 && text.length <= 35 && text.charCodeAt(10) === 84 && ISO_DATE_TIME.test(text);
+}
 /** Leaves and depth of one nested value that are searched. */
 const NESTED_LEAVES = 256;
 const NESTED_DEPTH = 16;
@@ -103,7 +115,7 @@ function nestedClasses(value: unknown, found: PrivacyClass[], budget: { leaves: 
   if (budget.leaves <= 0 || depth > NESTED_DEPTH || value === null || value === undefined) return;
   if (typeof value === 'string') {
     budget.leaves--;
-    if (!mayBeSensitive(value)) return;
+    if (!mayBeSensitive(value) || isIsoDateTime(value)) return;
     const whole = classifyValue(value);
     if (whole) addOnce(found, whole);
     else for (const cls of classesInText(value)) addOnce(found, cls);
