@@ -7,13 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDocument } from 'yaml';
-import { stopAll } from '../services/group.js';
-import { startCodeServer, type CodeServer } from '../services/code-server.js';
-import { repoRoot, testResultsDir } from '../services/paths.js';
-import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith } from './workbench-ui.js';
-import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
-import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
+import { uiTestSkipReason } from '../services/prerequisites.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith, inWorkbench } from './workbench-ui.js';
 
 /** Adds source `people` (a folder with people.ndjson) under the policy, keeping sources.yaml's layout. */
 function addPeople(dir: string): void {
@@ -33,74 +28,53 @@ function addPeople(dir: string): void {
 }
 
 test('the Sample grid and the Profile panel render the hashed, masked and personal badges', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
-  requireUiPrerequisites();
-  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js');
-  mkdirSync(testResultsDir, { recursive: true });
-
-  let workspace: PreparedWorkspace | undefined;
-  let server: CodeServer | undefined;
-  let browser: WorkbenchBrowser | undefined;
   const savedKey = process.env.HEADWATER_PRIVACY_KEY;
   // The engine the extension starts takes the hashing key from its environment (code-server's).
   process.env.HEADWATER_PRIVACY_KEY = 'ui-test-key';
   try {
-    workspace = prepareWorkspace({ bigRows: 10 });
-    addPeople(workspace.dir);
-    server = await startCodeServer({ workspaceDir: workspace.dir });
-    browser = await launchChromium();
-    const { page } = browser;
-    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
+    await inWorkbench({ name: 'privacy-ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js'], bigRows: 10, prepare: (dir) => addPeople(dir) }, async (page) => {
+      const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
+      await headwater.waitFor({ timeout: uiTimeout });
+      await headwater.click();
+      const people = viewRow(page, /sources/i, 'people');
+      await people.waitFor({ timeout: uiTimeout });
+      if ((await people.getAttribute('aria-expanded')) === 'false') await people.click();
+      const file = viewRow(page, /sources/i, 'people.ndjson');
+      await file.waitFor({ timeout: uiTimeout });
+      await runFromContextMenu(page, file, 'Sample');
 
-    const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
-    await headwater.waitFor({ timeout: uiTimeout });
-    await headwater.click();
-    const people = viewRow(page, /sources/i, 'people');
-    await people.waitFor({ timeout: uiTimeout });
-    if ((await people.getAttribute('aria-expanded')) === 'false') await people.click();
-    const file = viewRow(page, /sources/i, 'people.ndjson');
-    await file.waitFor({ timeout: uiTimeout });
-    await runFromContextMenu(page, file, 'Sample');
+      // The grid's column headers: hashed (a rule on the column), masked, personal (detected, left
+      // unmasked), and `hashed inside` on `user` (a rule on the nested user.email).
+      const grid = await webviewWith(page, '[role="gridcell"]');
+      const header = (column: string) => grid.locator('[role="columnheader"]', { has: grid.locator('.hw-colname', { hasText: new RegExp(`^${column}$`) }) });
+      await header('customer_email').waitFor({ timeout: uiTimeout });
+      const badges: Record<string, string> = { customer_email: 'hashed', card: 'masked', phone: 'personal', user: 'hashed inside' };
+      for (const [column, text] of Object.entries(badges)) {
+        const badge = header(column).locator('.hw-privacy');
+        assert.equal((await badge.innerText()).trim(), text, `${column}'s header badge`);
+      }
+      assert.equal(await header('id').locator('.hw-privacy').count(), 0, 'no badge on id');
+      assert.match(await header('user').getAttribute('title') ?? '', /user\.email: hash: \[user\.email\]/, 'the header names the nested path');
+      await screenshot(page, 'privacy-grid-badges.png');
 
-    // The grid's column headers: hashed (a rule on the column), masked, personal (detected, left
-    // unmasked), and `hashed inside` on `user` (a rule on the nested user.email).
-    const grid = await webviewWith(page, '[role="gridcell"]');
-    const header = (column: string) => grid.locator('[role="columnheader"]', { has: grid.locator('.hw-colname', { hasText: new RegExp(`^${column}$`) }) });
-    await header('customer_email').waitFor({ timeout: uiTimeout });
-    const badges: Record<string, string> = { customer_email: 'hashed', card: 'masked', phone: 'personal', user: 'hashed inside' };
-    for (const [column, text] of Object.entries(badges)) {
-      const badge = header(column).locator('.hw-privacy');
-      assert.equal((await badge.innerText()).trim(), text, `${column}'s header badge`);
-    }
-    assert.equal(await header('id').locator('.hw-privacy').count(), 0, 'no badge on id');
-    assert.match(await header('user').getAttribute('title') ?? '', /user\.email: hash: \[user\.email\]/, 'the header names the nested path');
-    await screenshot(page, 'privacy-grid-badges.png');
-
-    // The Profile panel's cards: the same states, and the nested user.email card its own.
-    const sampleRow = sampleRows(page, 'people.people.ndjson');
-    await sampleRow.waitFor({ timeout: uiTimeout });
-    await runFromContextMenu(page, sampleRow, 'Profile Sample');
-    const profile = await webviewWith(page, '#hw-profile');
-    const card = (path: string) => profile.locator(`.hw-field[data-path="${path}"]`);
-    await card('customer_email').waitFor({ timeout: uiTimeout });
-    const cards: Record<string, string> = { 'customer_email': 'hashed', 'card': 'masked', 'phone': 'personal, unmasked', 'user.email': 'hashed' };
-    for (const [path, text] of Object.entries(cards)) {
-      const badge = card(path).locator('.hw-badge[data-privacy]');
-      await badge.scrollIntoViewIfNeeded();
-      assert.equal((await badge.innerText()).trim(), text, `${path}'s card badge`);
-    }
-    assert.equal(await card('user.plan').locator('.hw-badge[data-privacy]').count(), 0, 'no badge on user.plan');
-    await screenshot(page, 'privacy-profile-badges.png');
-  } catch (error) {
-    await browser?.page.screenshot({ path: join(testResultsDir, 'privacy-ui-failure.png') }).catch(() => undefined);
-    if (server) console.log(`code-server log: ${server.logFile}`);
-    throw error;
+      // The Profile panel's cards: the same states, and the nested user.email card its own.
+      const sampleRow = sampleRows(page, 'people.people.ndjson');
+      await sampleRow.waitFor({ timeout: uiTimeout });
+      await runFromContextMenu(page, sampleRow, 'Profile Sample');
+      const profile = await webviewWith(page, '#hw-profile');
+      const card = (path: string) => profile.locator(`.hw-field[data-path="${path}"]`);
+      await card('customer_email').waitFor({ timeout: uiTimeout });
+      const cards: Record<string, string> = { 'customer_email': 'hashed', 'card': 'masked', 'phone': 'personal, unmasked', 'user.email': 'hashed' };
+      for (const [path, text] of Object.entries(cards)) {
+        const badge = card(path).locator('.hw-badge[data-privacy]');
+        await badge.scrollIntoViewIfNeeded();
+        assert.equal((await badge.innerText()).trim(), text, `${path}'s card badge`);
+      }
+      assert.equal(await card('user.plan').locator('.hw-badge[data-privacy]').count(), 0, 'no badge on user.plan');
+      await screenshot(page, 'privacy-profile-badges.png');
+    });
   } finally {
     if (savedKey === undefined) delete process.env.HEADWATER_PRIVACY_KEY;
     else process.env.HEADWATER_PRIVACY_KEY = savedKey;
-    try {
-      await stopAll(browser, server);
-    } finally {
-      workspace?.cleanup();
-    }
   }
 });

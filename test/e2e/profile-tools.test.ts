@@ -4,17 +4,12 @@
 // of the insert-only address history. Screenshots in test-results/.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { stopAll } from '../services/group.js';
-import { startCodeServer, type CodeServer } from '../services/code-server.js';
-import { repoRoot, testResultsDir } from '../services/paths.js';
-import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
+import { repoRoot } from '../services/paths.js';
+import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
-import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith, inWorkbench } from './workbench-ui.js';
 
 function cliSample(dir: string, ...args: string[]): void {
   const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'sample', ...args, '--quiet', '--workspace', dir], { encoding: 'utf8', timeout: 120_000 });
@@ -22,27 +17,13 @@ function cliSample(dir: string, ...args: string[]): void {
 }
 
 test('Profile tools and the Drift panel: declared vs observed, partition simulator, drift, current state', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
-  requireUiPrerequisites();
-  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/profile.js', 'dist/media/drift.js');
-  mkdirSync(testResultsDir, { recursive: true });
-
-  let workspace: PreparedWorkspace | undefined;
-  let server: CodeServer | undefined;
-  let browser: WorkbenchBrowser | undefined;
-  try {
-    workspace = prepareWorkspace({ bigRows: 10 });
+  await inWorkbench({ name: 'profile-tools', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/profile.js', 'dist/media/drift.js'], bigRows: 10, logWebviewErrors: true, prepare: (dir) => {
     // Oldest first: the Samples view lists the newest on top.
-    cliSample(workspace.dir, 'events', 'events.ndjson', '--limit', '300');
-    cliSample(workspace.dir, 'events', 'events.ndjson', '--limit', '20000');
-    cliSample(workspace.dir, 'shop', 'customer_address_history', '--limit', '6000');
-    cliSample(workspace.dir, 'shop', 'orders', '--limit', '2000');
-    server = await startCodeServer({ workspaceDir: workspace.dir });
-    browser = await launchChromium();
-    const { page } = browser;
-    page.on('console', (message) => {
-      if (message.type() === 'error') console.log(`[webview] ${message.text()}`);
-    });
-    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
+    cliSample(dir, 'events', 'events.ndjson', '--limit', '300');
+    cliSample(dir, 'events', 'events.ndjson', '--limit', '20000');
+    cliSample(dir, 'shop', 'customer_address_history', '--limit', '6000');
+    cliSample(dir, 'shop', 'orders', '--limit', '2000');
+  } }, async (page) => {
     const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
     await headwater.waitFor({ timeout: uiTimeout });
     await headwater.click();
@@ -109,15 +90,5 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     // The editor renders spaces as no-break spaces.
     assert.match((await editor.innerText()).replace(/\u00a0/g, ' '), /PARTITION BY "customer_id"/, 'the latest row per customer');
     await screenshot(page, 'current-state-sql.png');
-  } catch (error) {
-    await browser?.page.screenshot({ path: join(testResultsDir, 'profile-tools-failure.png') }).catch(() => undefined);
-    if (server) console.log(`code-server log: ${server.logFile}`);
-    throw error;
-  } finally {
-    try {
-      await stopAll(browser, server);
-    } finally {
-      workspace?.cleanup();
-    }
-  }
+  });
 });

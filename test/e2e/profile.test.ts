@@ -2,36 +2,13 @@
 // "Profile Sample" from the Samples view, look at the field cards, facts and schema evidence, then
 // follow a union's evidence to the record that caused it in the Sample panel. Screenshots in test-results/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { stopAll } from '../services/group.js';
-import { startCodeServer, type CodeServer } from '../services/code-server.js';
-import { repoRoot, testResultsDir } from '../services/paths.js';
-import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
+import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith } from './workbench-ui.js';
-import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
-import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith, inWorkbench } from './workbench-ui.js';
 
 test('Profile panel shows field charts, facts and schema evidence', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
-  requireUiPrerequisites();
-  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js');
-  mkdirSync(testResultsDir, { recursive: true });
-
-  let workspace: PreparedWorkspace | undefined;
-  let server: CodeServer | undefined;
-  let browser: WorkbenchBrowser | undefined;
-  try {
-    workspace = prepareWorkspace({ bigRows: 10 });
-    server = await startCodeServer({ workspaceDir: workspace.dir });
-    browser = await launchChromium();
-    const { page } = browser;
-    page.on('console', (message) => {
-      if (message.type() === 'error') console.log(`[webview] ${message.text()}`);
-    });
-    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
-
+  await inWorkbench({ name: 'profile-ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js'], bigRows: 10, logWebviewErrors: true }, async (page) => {
     const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
     await headwater.waitFor({ timeout: uiTimeout });
     await headwater.click();
@@ -77,15 +54,5 @@ test('Profile panel shows field charts, facts and schema evidence', { skip: uiTe
     await waitFor(async () => (await idCell.innerText()).trim().length > 0, { timeoutMs: uiTimeout, what: 'the evidence row to load' });
     assert.doesNotMatch((await idCell.innerText()).trim(), /^\d[\d,]*$/, 'the selected record has a non-numeric id: the one that made id a union');
     await screenshot(page, 'profile-evidence-row.png');
-  } catch (error) {
-    await browser?.page.screenshot({ path: join(testResultsDir, 'profile-ui-failure.png') }).catch(() => undefined);
-    if (server) console.log(`code-server log: ${server.logFile}`);
-    throw error;
-  } finally {
-    try {
-      await stopAll(browser, server);
-    } finally {
-      workspace?.cleanup();
-    }
-  }
+  });
 });

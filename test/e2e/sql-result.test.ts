@@ -2,34 +2,16 @@
 // and the SQL result panel's virtualized grid reports the whole result, keeps under 200 rows in the
 // DOM, and scrolling to the end shows the last rows. Screenshots land in test-results/.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { stopAll } from '../services/group.js';
-import { startCodeServer, type CodeServer } from '../services/code-server.js';
-import { repoRoot, testResultsDir } from '../services/paths.js';
-import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
-import { screenshot, uiTimeout, webviewWith } from './workbench-ui.js';
-import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
-import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
+import { uiTestSkipReason } from '../services/prerequisites.js';
+import { screenshot, uiTimeout, webviewWith, inWorkbench } from './workbench-ui.js';
 
 const TEN_MILLION = 10_000_000;
 
 test('a 10M-row SQL result scrolls to its last rows with under 200 rows in the DOM', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
-  requireUiPrerequisites();
-  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js');
-  mkdirSync(testResultsDir, { recursive: true });
-
-  let workspace: PreparedWorkspace | undefined;
-  let server: CodeServer | undefined;
-  let browser: WorkbenchBrowser | undefined;
-  try {
-    workspace = prepareWorkspace({ bigRows: 10 });
-    writeFileSync(join(workspace.dir, 'ten-million.sql'), `select range as n, range * 3 as triple from range(${TEN_MILLION});\n`);
-    server = await startCodeServer({ workspaceDir: workspace.dir });
-    browser = await launchChromium();
-    const { page } = browser;
-    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
+  await inWorkbench({ name: 'sql-result', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js'], bigRows: 10, prepare: (dir) => writeFileSync(join(dir, 'ten-million.sql'), `select range as n, range * 3 as triple from range(${TEN_MILLION});\n`) }, async (page) => {
     await page.locator('.activitybar').waitFor({ timeout: uiTimeout });
 
     // Quick Open the file, then Run SQL on the statement under the cursor (Ctrl+Enter in a .sql editor).
@@ -63,15 +45,5 @@ test('a 10M-row SQL result scrolls to its last rows with under 200 rows in the D
     const rowsAtEnd = await panel.locator('[role="row"]').count();
     assert.ok(rowsAtEnd < 200, `only visible rows are in the DOM at the end (${rowsAtEnd})`);
     await screenshot(page, 'sql-result-end.png');
-  } catch (error) {
-    await browser?.page.screenshot({ path: join(testResultsDir, 'sql-result-failure.png') }).catch(() => undefined);
-    if (server) console.log(`code-server log: ${server.logFile}`);
-    throw error;
-  } finally {
-    try {
-      await stopAll(browser, server);
-    } finally {
-      workspace?.cleanup();
-    }
-  }
+  });
 });

@@ -1,37 +1,19 @@
 // What a person sees: the Headwater view in a real VS Code workbench (code-server + Chromium),
 // the demo sources tree, and the Sample panel's virtualized grid. Screenshots land in test-results/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { stopAll } from '../services/group.js';
-import { startCodeServer, type CodeServer } from '../services/code-server.js';
-import { repoRoot, testResultsDir } from '../services/paths.js';
-import { requireBuilt, requireUiPrerequisites, uiTestSkipReason } from '../services/prerequisites.js';
+import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
-import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
-
-const uiTimeout = 60_000;
+import { inWorkbench, screenshot, uiTimeout, viewRow } from './workbench-ui.js';
 
 /** A row of the Headwater Sources tree whose label is exactly `label`. */
 function sourcesRow(page: Page, label: string): Locator {
-  return page
-    .locator('.pane', { has: page.locator('.pane-header', { hasText: /sources/i }) })
-    .locator('.monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  return viewRow(page, /sources/i, label);
 }
 
 async function expand(row: Locator): Promise<void> {
   if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-}
-
-/** Parks the mouse on empty space and waits for any hover card to close, for a clean screenshot. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(150, 700);
-  await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: uiTimeout });
-  await page.screenshot({ path: join(testResultsDir, name) });
 }
 
 function samplePanel(page: Page): FrameLocator {
@@ -39,20 +21,7 @@ function samplePanel(page: Page): FrameLocator {
 }
 
 test('Headwater view shows the sources and the Sample panel grid', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
-  requireUiPrerequisites();
-  requireBuilt('dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js');
-  mkdirSync(testResultsDir, { recursive: true });
-
-  let workspace: PreparedWorkspace | undefined;
-  let server: CodeServer | undefined;
-  let browser: WorkbenchBrowser | undefined;
-  try {
-    workspace = prepareWorkspace();
-    server = await startCodeServer({ workspaceDir: workspace.dir });
-    browser = await launchChromium();
-    const { page } = browser;
-    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
-
+  await inWorkbench({ name: 'ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js'] }, async (page) => {
     // The container appears once the workbench has read the extension's contributions.
     const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
     await headwater.waitFor({ timeout: uiTimeout });
@@ -108,15 +77,5 @@ test('Headwater view shows the sources and the Sample panel grid', { skip: uiTes
     assert.match((await lastId.innerText()).trim(), /^\d[\d,]*$/, 'the last data row has a numeric id');
     const rowsAtEnd = await panel.locator('[role="row"]').count();
     assert.ok(rowsAtEnd < 200, `only visible rows are in the DOM at the end (${rowsAtEnd})`);
-  } catch (error) {
-    await browser?.page.screenshot({ path: join(testResultsDir, 'ui-failure.png') }).catch(() => undefined);
-    if (server) console.log(`code-server log: ${server.logFile}`);
-    throw error;
-  } finally {
-    try {
-      await stopAll(browser, server);
-    } finally {
-      workspace?.cleanup();
-    }
-  }
+  });
 });

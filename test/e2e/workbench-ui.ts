@@ -1,9 +1,15 @@
 // What the UI tests do in the workbench as a person would: find a view row, run a context-menu item,
-// reach a webview's document, take a screenshot without a hover in it.
+// reach a webview's document, take a screenshot without a hover in it; and the workbench each test runs in.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { testResultsDir } from '../services/paths.js';
+import { prepareWorkspace, type PreparedWorkspace } from '../host/prepare-workspace.js';
+import { startCodeServer, type CodeServer } from '../services/code-server.js';
+import { stopAll } from '../services/group.js';
+import { repoRoot, testResultsDir } from '../services/paths.js';
+import { requireBuilt, requireUiPrerequisites } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
+import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services/workbench.js';
 
 export const uiTimeout = 60_000;
 
@@ -52,8 +58,58 @@ export async function webviewWith(page: Page, selector: string): Promise<FrameLo
   }, { timeoutMs: uiTimeout, what: `a visible webview with ${selector}` });
 }
 
+/** Parks the mouse on empty space and waits for any hover card to close, for a clean screenshot. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.mouse.move(150, 700);
   await page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: uiTimeout });
   await page.screenshot({ path: join(testResultsDir, name) });
+}
+
+export interface WorkbenchOptions {
+  /** The failure screenshot is `<name>-failure.png`. */
+  name: string;
+  /** The bundles the test needs (dist/...). */
+  built: string[];
+  bigRows?: number;
+  /** Adds to the prepared workspace before code-server opens it. */
+  prepare?: (dir: string) => void;
+  /** Prints the webviews' console errors (a blank panel says nothing otherwise). */
+  logWebviewErrors?: boolean;
+}
+
+/**
+ * Opens a prepared workspace in a private code-server and Chromium, runs `body` on the workbench page,
+ * and whatever happens stops both and removes the workspace (a failure screenshot first).
+ */
+export async function inWorkbench(options: WorkbenchOptions, body: (page: Page) => Promise<void>): Promise<void> {
+  requireUiPrerequisites();
+  requireBuilt(...options.built);
+  mkdirSync(testResultsDir, { recursive: true });
+  let workspace: PreparedWorkspace | undefined;
+  let server: CodeServer | undefined;
+  let browser: WorkbenchBrowser | undefined;
+  try {
+    workspace = prepareWorkspace(options.bigRows === undefined ? {} : { bigRows: options.bigRows });
+    options.prepare?.(workspace.dir);
+    server = await startCodeServer({ workspaceDir: workspace.dir });
+    browser = await launchChromium();
+    const { page } = browser;
+    if (options.logWebviewErrors) {
+      page.on('console', (message) => {
+        if (message.type() === 'error') console.log(`[webview] ${message.text()}`);
+      });
+    }
+    await page.goto(workbenchUrl(server, workspace.dir, { extensionDevelopmentPath: repoRoot }));
+    await body(page);
+  } catch (error) {
+    await browser?.page.screenshot({ path: join(testResultsDir, `${options.name}-failure.png`) }).catch(() => undefined);
+    if (server) console.log(`code-server log: ${server.logFile}`);
+    throw error;
+  } finally {
+    try {
+      await stopAll(browser, server);
+    } finally {
+      workspace?.cleanup();
+    }
+  }
 }
