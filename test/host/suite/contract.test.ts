@@ -7,16 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Requests } from '../../../src/shared/protocol.js';
-
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from './wait.js';
 
 function lineOf(document: vscode.TextDocument, needle: string): number {
   for (let i = 0; i < document.lineCount; i++) if (document.lineAt(i).text.includes(needle)) return i;

@@ -6,6 +6,7 @@ import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Notifications, Requests, type ProgressParams } from '../../../src/shared/protocol.js';
 import type { SampleInfo } from '../../../src/shared/types.js';
 import { splitUrlPassword, urlScheme, withPasswordReference } from '../../../src/extension/sourceUrl.js';
+import { waitFor } from './wait.js';
 
 const extensionId = 'headwater.headwater';
 const bigRows = 3_000_000;
@@ -29,16 +30,6 @@ function firstProgress(api: HeadwaterApi, progressId: string): Promise<ProgressP
 }
 
 /** Checks a condition until it holds; for state that only changes inside the webview round trip. */
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function countOf(value: unknown): number {
   return Number(value);
 }

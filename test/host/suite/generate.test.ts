@@ -4,16 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Requests, type GenerateResult } from '../../../src/shared/protocol.js';
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from './wait.js';
 
 suite('Generate…', () => {
   test('writes a contract for a sample and opens it', async () => {

@@ -7,19 +7,10 @@ import type { Profile } from '../../../src/shared/profile.js';
 import type { SampleInfo } from '../../../src/shared/types.js';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Requests } from '../../../src/shared/protocol.js';
+import { waitFor } from './wait.js';
 
 interface ProfilePanelState { sampleId: string; title: string; ready: boolean; initSent: boolean; fields: number; disagreements?: number }
 interface DriftPanelState { title: string; ready: boolean; initSent: boolean; added: number; removed: number; changed: number }
-
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 suite('Profile panel', () => {
   let events: SampleInfo;

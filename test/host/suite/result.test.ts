@@ -6,20 +6,13 @@ import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Notifications, Requests } from '../../../src/shared/protocol.js';
 import type { CellValue, QueryResult } from '../../../src/shared/types.js';
+import { waitFor } from './wait.js';
 
 interface PanelState { title: string; totalRows: number; lastRowsSent: number; lastPage?: { offset: number; first?: CellValue[]; last?: CellValue[] } }
 
 const TEN_MILLION = 10_000_000;
-
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Waits on a 10M-row result get twice the suites' usual 30 s. */
+const LONG_MS = 60_000;
 
 const panelState = () => vscode.commands.executeCommand<PanelState | undefined>('headwater._test.panelState');
 
@@ -43,7 +36,7 @@ suite('SQL results page like samples', () => {
     const shown = await waitFor('the grid to fetch its first page', async () => {
       const state = await panelState();
       return state && state.totalRows === TEN_MILLION && state.lastRowsSent > 0 ? state : undefined;
-    });
+    }, LONG_MS);
     assert.match(shown.title, /^SQL result \(10,000,000 rows in [\d.]+ s\)$/);
     assert.deepEqual(shown.lastPage?.first, [0, 0]);
 
@@ -51,7 +44,7 @@ suite('SQL results page like samples', () => {
     const end = await waitFor('the grid to fetch the last page', async () => {
       const state = await panelState();
       return state?.lastPage && state.lastPage.offset + state.lastRowsSent === TEN_MILLION ? state : undefined;
-    });
+    }, LONG_MS);
     assert.ok(end.lastRowsSent <= 200, `a page, not the result (${end.lastRowsSent} rows)`);
     assert.deepEqual(end.lastPage?.last, [TEN_MILLION - 1, (TEN_MILLION - 1) * 3], 'the last row of the result');
     const firstOfPage = end.lastPage!.offset;
@@ -60,7 +53,7 @@ suite('SQL results page like samples', () => {
     const next = await vscode.commands.executeCommand<QueryResult | undefined>('headwater.runSql', { sql: 'select 42 as answer' });
     assert.deepEqual(next?.rows, [[42]]);
     await waitFor('the replaced result to be dropped', () =>
-      Promise.resolve(api.request(Requests.resultRows, { resultId: result.resultId!, offset: 0, limit: 1 })).then(() => undefined, (error: unknown) => String(error)));
+      Promise.resolve(api.request(Requests.resultRows, { resultId: result.resultId!, offset: 0, limit: 1 })).then(() => undefined, (error: unknown) => String(error)), LONG_MS);
     const gone = await Promise.resolve(api.request(Requests.resultRows, { resultId: result.resultId, offset: 0, limit: 1 })).then(() => '', String);
     assert.match(gone, /no longer kept/);
   });

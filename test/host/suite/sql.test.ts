@@ -9,21 +9,7 @@ import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Requests, type QueryHistoryEntry } from '../../../src/shared/protocol.js';
 import type { SampleInfo } from '../../../src/shared/types.js';
-
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { waitFor } from './wait.js';
 
 const labelOf = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
 

@@ -5,21 +5,12 @@ import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { HeadwaterApi } from '../../../src/shared/api.js';
 import { Requests } from '../../../src/shared/protocol.js';
+import { waitFor } from './wait.js';
 
 interface TreeChild { id: string; label: string; contextValue?: string; description?: string; expandable: boolean }
 
 function treeChildren(view: 'sources' | 'samples', id?: string): Thenable<TreeChild[]> {
   return vscode.commands.executeCommand<TreeChild[]>('headwater._test.treeChildren', view, id);
-}
-
-async function waitFor<T>(what: string, probe: () => Thenable<T | undefined> | Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function freePort(): Promise<number> {
