@@ -110,8 +110,6 @@ async function landGathered(stream: Streamed, next: Next, landing: Landing, args
     stopInterrupting();
     if (!landing.stop.signal.aborted) throw error;
     // Interrupted by the stop: the transaction is spoiled; the parts land one by one in a new one.
-    // A pending interrupt is spent first, so that it cannot fail the ROLLBACK.
-    await writer.query('SELECT 1').catch(() => undefined);
     await writer.query('ROLLBACK');
     writer.rowCount = 0;
     done.rows = 0;
