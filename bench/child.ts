@@ -2,6 +2,7 @@
 // Started by harness.ts; reports back over the IPC channel.
 import type { RunContext, RunReport, SideName } from './harness.js';
 import { findCase } from './cases/index.js';
+import type { ProcessUsage } from './cli.js';
 
 const MB = 1024; // maxRSS is in kilobytes
 
@@ -18,7 +19,13 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuAtStart);
   const peakRssMB = process.resourceUsage().maxRSS / MB;
   const inspection = await measured.inspect(ctx, output);
-  const report: RunReport = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMB, rssAtStartMB, inspection };
+  const ownCpuMs = (cpu.user + cpu.system) / 1000;
+  // A side that ran its work in another process (the bundled CLI, bench/cli.ts) reports that process's
+  // usage: its peak RSS is the engine's; this process only waited (its CPU is added all the same).
+  const usage = (output as { processUsage?: ProcessUsage } | undefined)?.processUsage;
+  const report: RunReport = usage
+    ? { wallMs, cpuMs: ownCpuMs + usage.cpuMs, peakRssMB: usage.peakRssMB, rssAtStartMB: usage.rssAtStartMB, inspection }
+    : { wallMs, cpuMs: ownCpuMs, peakRssMB, rssAtStartMB, inspection };
   await send({ report });
 }
 

@@ -1,7 +1,7 @@
 // Side-by-side benchmark harness: each case measures a Headwater path (subject) and a reference doing
 // the same job, alternately, each run in its own child process so peak RSS belongs to one side only.
 // Results are ratios, never pass/fail thresholds.
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -62,6 +62,8 @@ export interface BenchCase {
   notes: string[];
   /** Runs on this many times the rows asked for (a memory case that needs a big table). */
   rowsScale?: number;
+  /** The subject runs the bundled CLI (bench/cli.ts): dist/ is built once before the case's setup. */
+  cli?: boolean;
   setup(ctx: CaseContext): Promise<void>;
   subject: BenchSide;
   reference: BenchSide;
@@ -140,6 +142,15 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+let bundled = false;
+
+/** Bundles dist/ once per bench run (untimed), so a case measuring the CLI measures the code checked out. */
+export function ensureBundle(): void {
+  if (bundled) return;
+  execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: REPO_DIR, stdio: 'inherit' });
+  bundled = true;
 }
 
 /** One measured run, as the child reports it. */
@@ -270,6 +281,7 @@ export async function runCase(benchCase: BenchCase, options: BenchOptions, log: 
   mkdirSync(caseDir, { recursive: true });
   const rows = options.rows * (benchCase.rowsScale ?? 1);
   const caseCtx: CaseContext = { rows, caseDir };
+  if (benchCase.cli) ensureBundle();
   const setupStart = performance.now();
   await benchCase.setup(caseCtx);
   const setupMs = performance.now() - setupStart;

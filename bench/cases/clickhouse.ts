@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Engine } from '../../src/engine/engine.js';
 import { READER, startClickHouse, type ClickHouseService } from '../../test/services/clickhouse.js';
+import { engineSide } from './stores.js';
 import { side, type BenchCase, type CaseContext, type Inspection } from '../harness.js';
 
 const run = promisify(execFile);
@@ -38,31 +38,16 @@ async function teardown(): Promise<void> {
 
 export const clickhouse: BenchCase = {
   name: 'clickhouse',
-  title: 'Engine.sample of a 10-column mixed ClickHouse table (strategy full) vs clickhouse-client … FORMAT Native to nowhere',
+  title: 'headwater sample (bundled CLI) of a 10-column mixed ClickHouse table (strategy full) vs clickhouse-client … FORMAT Native to nowhere',
   notes: [
     'One private ClickHouse (Debian 18.16, test/services/clickhouse.ts) serves both sides; the table (UInt64, UInt32, Decimal(12,2), Float64, String, FixedString(7), UInt8, Date, DateTime, UUID) is written in setup (untimed).',
-    'Subject (timed): opening the workspace, the catalog reads (system.tables, system.parts, system.columns), the read over HTTP with readonly=1 and the limits (a full read of scalar columns: the CSV answer cut into part files as it downloads, each landed by DuckDB read_csv with the declared types while the next downloads, provenance built by DuckDB from the partition and sorting key), closing.',
+    'Subject (timed, the bundled CLI in its own process: start-up and module loading included; CPU and peak RSS are that process\'s): opening the workspace, the catalog reads (system.tables, system.parts, system.columns), the read over HTTP with readonly=1 and the limits (a full read of scalar columns: the CSV answer cut into part files as it downloads, each landed by DuckDB read_csv with the declared types while the next downloads, provenance built by DuckDB from the partition and sorting key), closing.',
     'Reference (timed): clickhouse-client --query "SELECT … FORMAT Native" over the native protocol, output to /dev/null (process start included).',
   ],
   setup,
   teardown,
-  subject: side({
-    label: 'Headwater Engine.sample (strategy full)',
-    prepare: () => import('@duckdb/node-api'),
-    async run(ctx): Promise<Inspection> {
-      mkdirSync(join(ctx.runDir, '.headwater'), { recursive: true });
-      writeFileSync(join(ctx.runDir, '.headwater', 'sources.yaml'), `sources:\n  - name: bench\n    kind: clickhouse\n    url: clickhouse://127.0.0.1:${serverOf(ctx).port}/bench\n    user: ${READER}\n    password: ${PASSWORD}\n    options:\n      maxExecutionTime: 600\n`);
-      const engine = new Engine({ workspaceDir: ctx.runDir });
-      try {
-        const info = await engine.sample('bench', 'bench.t', { strategy: 'full', confirmFull: true, limit: ctx.rows });
-        const columns = (await engine.query(`DESCRIBE ${info.table}`)).rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
-        return { rows: info.rowCount, columns, note: `subject status ${info.status}` };
-      } finally {
-        await engine.close();
-      }
-    },
-    inspect: async (_ctx, out: Inspection) => out,
-  }),
+  cli: true,
+  subject: engineSide((ctx) => `  - name: bench\n    kind: clickhouse\n    url: clickhouse://127.0.0.1:${serverOf(ctx).port}/bench\n    user: ${READER}\n    password: ${PASSWORD}\n    options:\n      maxExecutionTime: 600\n`, 'bench.t', (ctx) => ({ strategy: 'full', confirmFull: true, limit: ctx.rows })),
   reference: side({
     label: 'clickhouse-client FORMAT Native to nowhere',
     prepare: async () => undefined,

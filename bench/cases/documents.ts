@@ -29,10 +29,10 @@ async function mongoSetup(ctx: CaseContext): Promise<void> {
 
 export const mongodb: BenchCase = {
   name: 'mongodb',
-  title: 'Engine.sample --strategy full of a MongoDB collection (FerretDB) vs the mongodb client iterating the same documents to nowhere',
+  title: 'headwater sample (bundled CLI) --strategy full of a MongoDB collection (FerretDB) vs the mongodb client iterating the same documents to nowhere',
   notes: [
     'One private FerretDB 1.x on SQLite (test/services/ferretdb.ts) serves both sides; the documents are inserted in setup (untimed).',
-    'Subject (timed): Engine.sample full: find() in natural order as raw BSON, decoded with every BSON type kept, typed and landed in DuckDB (nested values as JSON).',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample full: find() in natural order as raw BSON, decoded with every BSON type kept, typed and landed in DuckDB (nested values as JSON).',
     'Reference (timed): the mongodb driver find() with its default BSON decoding, each document counted, nothing kept.',
     'Default documents are a tenth of --rows (rowsScale 0.1, 100,000): FerretDB on SQLite inserts and serves ~3,000 documents/s on the shared 2-core machine, so 1M would take over 5 min per side and per insert; the server, not the client, sets both rates.',
   ],
@@ -42,6 +42,7 @@ export const mongodb: BenchCase = {
     await ferret?.stop();
     ferret = undefined;
   },
+  cli: true,
   subject: engineSide((ctx) => `  - name: bench\n    kind: mongodb\n    url: ${loadServer<{ url: string }>(ctx).url}\n`, 'bench.events', (ctx) => ({ strategy: 'full', limit: ctx.rows })),
   reference: side({
     label: 'mongodb find() to nowhere',
@@ -83,10 +84,10 @@ async function dynamoSetup(ctx: CaseContext): Promise<void> {
 
 export const dynamodb: BenchCase = {
   name: 'dynamodb',
-  title: 'Engine.sample of every item of a DynamoDB table (moto) vs the AWS SDK scanning the same items to nowhere',
+  title: 'headwater sample (bundled CLI) of every item of a DynamoDB table (moto) vs the AWS SDK scanning the same items to nowhere',
   notes: [
     'One private moto server (test/services/moto.ts) serves both sides; items are written in setup (untimed). moto is a Python server: both sides wait on it.',
-    'Subject (timed): Engine.sample head with --limit = every item: Scan pages with ReturnConsumedCapacity, paced to a read budget set high (100,000 RCU/s) so the pacing does not bind, typed (N exact) and landed in DuckDB.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample head with --limit = every item: Scan pages with ReturnConsumedCapacity, paced to a read budget set high (100,000 RCU/s) so the pacing does not bind, typed (N exact) and landed in DuckDB.',
     'Reference (timed): @aws-sdk/client-dynamodb Scan pages one after another, each item counted, nothing kept.',
     'Default items are a hundredth of --rows (rowsScale 0.01, 10,000): moto answers 250-400 items/s on the shared 2-core machine and holds every item in Python objects, so 100,000 would take 4-7 min per side.',
   ],
@@ -96,6 +97,7 @@ export const dynamodb: BenchCase = {
     await moto?.stop();
     moto = undefined;
   },
+  cli: true,
   subject: engineSide((ctx) => {
     const m = loadServer<MotoFile>(ctx);
     process.env.HW_BENCH_DDB_KEY = m.secretAccessKey;

@@ -2,8 +2,8 @@
 // least a client does: one chunked /query streamed to nowhere. One private influxd serves both.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../src/engine/engine.js';
 import { startInfluxDB, type InfluxService } from '../../test/services/influxdb.js';
+import { engineSide } from './stores.js';
 import { side, type BenchCase, type CaseContext, type Inspection } from '../harness.js';
 
 const SERIES = 10;
@@ -38,31 +38,16 @@ async function teardown(): Promise<void> {
 
 export const influxdb: BenchCase = {
   name: 'influxdb',
-  title: 'Engine.sample of every point of an InfluxDB measurement (10 series) vs one chunked /query streamed to nowhere',
+  title: 'headwater sample (bundled CLI) of every point of an InfluxDB measurement (10 series) vs one chunked /query streamed to nowhere',
   notes: [
     'One private influxd 1.x (test/services/influxdb.ts) serves both sides; the points are written in setup (untimed).',
-    'Subject (timed): Engine.sample --from first --to last: chunked SELECTs (LIMIT per series, SLIMIT/SOFFSET, later pages per series by time) streamed into a spool of JSON parts, each landed by DuckDB (read_json, values cast to the declared types) while the next is read.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample --from first --to last: chunked SELECTs (LIMIT per series, SLIMIT/SOFFSET, later pages per series by time) streamed into a spool of JSON parts, each landed by DuckDB (read_json, values cast to the declared types) while the next is read.',
     'Reference (timed): GET /query?chunked=true&chunk_size=10000 of SELECT * FROM m, each chunk JSON.parsed and its points counted, nothing kept.',
   ],
   setup,
   teardown,
-  subject: side({
-    label: 'Headwater Engine.sample',
-    prepare: () => import('@duckdb/node-api'),
-    async run(ctx) {
-      mkdirSync(join(ctx.runDir, '.headwater'), { recursive: true });
-      writeFileSync(join(ctx.runDir, '.headwater', 'sources.yaml'), `sources:\n  - name: bench\n    kind: influxdb\n    url: ${urlOf(ctx)}\n`);
-      const engine = new Engine({ workspaceDir: ctx.runDir });
-      try {
-        const info = await engine.sample('bench', 'bench/autogen/m', { limit: ctx.rows, from: 'first', to: 'last' });
-        const columns = (await engine.query(`DESCRIBE ${info.table}`)).rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
-        return { rows: info.rowCount, columns };
-      } finally {
-        await engine.close();
-      }
-    },
-    inspect: async (_ctx, out: Inspection) => out,
-  }),
+  cli: true,
+  subject: engineSide((ctx) => `  - name: bench\n    kind: influxdb\n    url: ${urlOf(ctx)}\n`, 'bench/autogen/m', (ctx) => ({ limit: ctx.rows, from: 'first', to: 'last' })),
   reference: side({
     label: 'chunked /query to nowhere',
     prepare: async () => undefined,

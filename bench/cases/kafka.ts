@@ -5,11 +5,9 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../src/engine/engine.js';
-import { loadDriver } from '../../src/engine/drivers/registry.js';
-import { kafkajsModule } from '../../src/engine/drivers/kafka/connection.js';
 import { startKafka, type KafkaService } from '../../test/services/kafka.js';
-import { ident, openDatabase, sqlString } from '../duck.js';
+import { openDatabase, sqlString } from '../duck.js';
+import { engineSide } from './stores.js';
 import { side, type BenchCase, type CaseContext, type Inspection } from '../harness.js';
 
 const TOPIC = 'bench';
@@ -44,10 +42,10 @@ function run(cmd: string, args: string[], options: { stdin?: string; stdout?: 'i
 
 export const kafka: BenchCase = {
   name: 'kafka',
-  title: `Engine.sample of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -J + DuckDB read_json by hand, and vs kcat -C to /dev/null`,
+  title: `headwater sample (bundled CLI) of a ${PARTITIONS}-partition topic of ~1 KB JSON messages (strategy full) vs kcat -J + DuckDB read_json by hand, and vs kcat -C to /dev/null`,
   notes: [
     'One private KRaft broker (test/services/kafka.ts) serves every side; the topic is produced once in setup with kcat -P (untimed).',
-    'Subject (timed): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, over kafkajs connections; record batches walked in place by src/engine/drivers/kafka/records.ts), spooling keys, values and headers (the first 20,000 rows scanned for sensitive data while the read goes on), DuckDB landing the spool in one INSERT once the read ended (JSON told from text and validated, 10 columns + provenance), closing (checkpoint). DuckDB, kafkajs and the driver are loaded before the clock (prepare).',
+    'Subject (timed, the bundled CLI in its own process: start-up and module loading included; CPU and peak RSS are that process\'s): opening the workspace, admin calls for offsets, Fetch requests to the partition leaders (assign semantics, over kafkajs connections; record batches walked in place by src/engine/drivers/kafka/records.ts), spooling keys, values and headers (the first 20,000 rows scanned for sensitive data while the read goes on), DuckDB landing the spool in one INSERT once the read ended (JSON told from text and validated, 10 columns + provenance), closing (checkpoint).',
     'Reference (timed): the hand pipeline: kcat -C -e -J -o beginning dumping the topic to a file, then DuckDB (the same @duckdb/node-api, default threads) creating a table in a database file from read_json of the dump with the payload cast to JSON. Column sets differ (kcat -J names its own); row count, offset sum and the sum of payload.id are compared.',
     'Second reference (timed): kcat -C -e -o beginning, every message written to /dev/null (librdkafka, C). It lands nothing: consuming only.',
   ],
@@ -77,37 +75,9 @@ export const kafka: BenchCase = {
     await broker?.stop();
     broker = undefined;
   },
-  subject: side({
-    label: 'Headwater Engine.sample (kafkajs)',
-    // Modules load before the clock, as the references' do (kcat is a native binary; the hand
-    // pipeline's DuckDB module is imported before its clock): under tsx, loading them took ~1-2 s.
-    prepare: async () => {
-      await import('@duckdb/node-api');
-      await loadDriver('kafka');
-      await kafkajsModule();
-    },
-    async run(ctx) {
-      mkdirSync(join(ctx.runDir, '.headwater'), { recursive: true });
-      writeFileSync(join(ctx.runDir, '.headwater', 'sources.yaml'), `sources:\n  - name: bench\n    kind: kafka\n    url: kafka://${bootstrapOf(ctx)}\n`);
-      const engine = new Engine({ workspaceDir: ctx.runDir });
-      try {
-        const info = await engine.sample('bench', TOPIC, { strategy: 'full', limit: ctx.rows });
-        return { table: `samples.${ident(info.id)}`, status: info.status };
-      } finally {
-        await engine.close();
-      }
-    },
-    async inspect(ctx, out: { table: string; status: string }): Promise<Inspection> {
-      const engine = new Engine({ workspaceDir: ctx.runDir });
-      try {
-        const columns = (await engine.query(`DESCRIBE ${out.table}`)).rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
-        const fingerprint = await kafkaFingerprint((sql) => engine.query(sql).then((r) => r.rows[0]!), out.table, 'value');
-        return { rows: Number(fingerprint.row_count), columns, fingerprint, note: `subject status ${out.status}` };
-      } finally {
-        await engine.close();
-      }
-    },
-  }),
+  cli: true,
+  subject: engineSide((ctx) => `  - name: bench\n    kind: kafka\n    url: kafka://${bootstrapOf(ctx)}\n`, TOPIC, (ctx) => ({ strategy: 'full', limit: ctx.rows }),
+    (engine, table) => kafkaFingerprint((sql) => engine.query(sql).then((r) => r.rows[0]!), table, 'value')),
   reference: side({
     label: 'kcat -C -J to a file + DuckDB read_json (by hand)',
     async run(ctx) {

@@ -2,9 +2,9 @@
 // client does: the same Cypher query streamed by neo4j-driver to nowhere. One private Neo4j serves both.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../src/engine/engine.js';
 import { returnList } from '../../src/engine/drivers/neo4j/rows.js';
 import { startNeo4j, type Neo4jService } from '../../test/services/neo4j.js';
+import { engineSide } from './stores.js';
 import { side, type BenchCase, type CaseContext, type Inspection } from '../harness.js';
 
 let server: Neo4jService | undefined;
@@ -34,33 +34,18 @@ async function teardown(): Promise<void> {
 
 export const neo4j: BenchCase = {
   name: 'neo4j',
-  title: 'Engine.sample of every node of a label (100,000 at the default rows) vs neo4j-driver streaming the same query to nowhere',
+  title: 'headwater sample (bundled CLI) of every node of a label (100,000 at the default rows) vs neo4j-driver streaming the same query to nowhere',
   notes: [
     'One private Neo4j 5.26 (test/services/neo4j.ts, embedded with Bolt, 512 MB heap) serves both sides; the nodes are written in setup (untimed).',
     'Runs on a tenth of --rows (100,000 nodes by default): the test server is small.',
-    'Subject (timed): Engine.sample --strategy full --yes of nodes:Item: a READ transaction streaming element id, labels, properties and degrees, landed in DuckDB. neo4j-driver and DuckDB are loaded before the clock, as the reference loads neo4j-driver.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample --strategy full --yes of nodes:Item: a READ transaction streaming element id, labels, properties and degrees, landed in DuckDB.',
     'Reference (timed): the same Cypher text in a READ transaction through neo4j-driver (same fetch size), each record\'s values read, nothing kept.',
   ],
   rowsScale: 0.1,
   setup,
   teardown,
-  subject: side({
-    label: 'Headwater Engine.sample',
-    // The client library is loaded before the clock on both sides (the reference's prepare loads it too).
-    prepare: () => Promise.all([import('@duckdb/node-api'), import('neo4j-driver')]),
-    async run(ctx) {
-      mkdirSync(join(ctx.runDir, '.headwater'), { recursive: true });
-      writeFileSync(join(ctx.runDir, '.headwater', 'sources.yaml'), `sources:\n  - name: bench\n    kind: neo4j\n    url: ${urlOf(ctx)}\n`);
-      const engine = new Engine({ workspaceDir: ctx.runDir });
-      try {
-        const info = await engine.sample('bench', 'nodes:Item', { strategy: 'full', limit: ctx.rows, confirmFull: true });
-        return { rows: info.rowCount, columns: [] };
-      } finally {
-        await engine.close();
-      }
-    },
-    inspect: async (_ctx, out: Inspection) => out,
-  }),
+  cli: true,
+  subject: engineSide((ctx) => `  - name: bench\n    kind: neo4j\n    url: ${urlOf(ctx)}\n`, 'nodes:Item', (ctx) => ({ strategy: 'full', limit: ctx.rows, confirmFull: true })),
   reference: side({
     label: 'neo4j-driver to nowhere',
     prepare: () => import('neo4j-driver'),

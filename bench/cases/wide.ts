@@ -34,10 +34,10 @@ async function cassandraSetup(ctx: CaseContext): Promise<void> {
 
 export const cassandra: BenchCase = {
   name: 'cassandra',
-  title: 'Engine.sample --strategy full of a Cassandra table vs cassandra-driver paging the same rows to nowhere',
+  title: 'headwater sample (bundled CLI) --strategy full of a Cassandra table vs cassandra-driver paging the same rows to nowhere',
   notes: [
     'One private Cassandra 5.0 node (test/services/cassandra.ts, 384 MB heap) serves both sides; rows (1,000 partitions) are inserted in setup (untimed).',
-    'Subject (timed): Engine.sample full --yes: one SELECT in token order at LOCAL_ONE, pages of 1,000 (the next asked for while one lands), token() and TTL() per row, every type exact, landed in DuckDB with token, partition and key provenance; the workspace opened and closed.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample full --yes: one SELECT in token order at LOCAL_ONE, pages of 1,000 (the next asked for while one lands), token() and TTL() per row, every type exact, landed in DuckDB with token, partition and key provenance; the workspace opened and closed.',
     'Reference (timed): cassandra-driver eachRow over SELECT * with autoPage (pages of 1,000), each row counted, nothing kept.',
     'Default rows are a tenth of --rows (rowsScale 0.1, 100,000): inserting them takes 50-105 s on the shared 2-core machine (1,000-2,000 rows/s into a 384 MB-heap node), so 1M would add 8-17 min of setup per run.',
   ],
@@ -47,6 +47,7 @@ export const cassandra: BenchCase = {
     await cassandraServer?.stop();
     cassandraServer = undefined;
   },
+  cli: true,
   subject: engineSide((ctx) => `  - name: bench\n    kind: cassandra\n    url: cassandra://${CASSANDRA_SUPERUSER.username}:${CASSANDRA_SUPERUSER.password}@${loadServer<{ contactPoint: string }>(ctx).contactPoint}/bench\n`,
     'bench.events', (ctx) => ({ strategy: 'full', limit: ctx.rows, confirmFull: true })),
   reference: side({
@@ -82,10 +83,10 @@ async function openSearchSetup(ctx: CaseContext): Promise<void> {
 
 export const opensearch: BenchCase = {
   name: 'opensearch',
-  title: 'Engine.sample of every document of an OpenSearch index (point in time + search_after) vs a client scrolling the same index to nowhere',
+  title: 'headwater sample (bundled CLI) of every document of an OpenSearch index (point in time + search_after) vs a client scrolling the same index to nowhere',
   notes: [
     'One private OpenSearch 2.19 node (test/services/opensearch.ts, 512 MB heap) serves both sides; small documents are bulk-indexed in setup (untimed).',
-    'Subject (timed): Engine.sample head with --limit = every document: one point in time, _doc order, search_after, pages of 1,000 (the first 100), compared with the mapping, landed in DuckDB.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample head with --limit = every document: one point in time, _doc order, search_after, pages of 1,000 (the first 100), compared with the mapping, landed in DuckDB.',
     'Reference (timed): fetch() of _search?scroll=1m (size 1,000, sort _doc) then _search/scroll until empty, each page JSON.parsed and its hits counted, the scroll cleared.',
   ],
   setup: openSearchSetup,
@@ -93,6 +94,7 @@ export const opensearch: BenchCase = {
     await openSearchServer?.stop();
     openSearchServer = undefined;
   },
+  cli: true,
   subject: engineSide((ctx) => `  - name: bench\n    kind: opensearch\n    url: ${loadServer<{ url: string }>(ctx).url}\n`, 'events', (ctx) => ({ strategy: 'head', limit: ctx.rows })),
   reference: side({
     label: 'scroll to nowhere',
