@@ -147,15 +147,28 @@ async function cancelCheck(backend: Backend, run: Run): Promise<void> {
   };
   // Once rows flow; a read that copies the source first or lands in one statement shows no rows
   // until it ends, so it is cancelled a second in. The last progress report (fraction 1) comes too late.
-  const fallback = setTimeout(abort, 1000);
+  // A read that keeps what it read and has not reported anything by then (on a loaded machine
+  // connecting alone can take over a second, and a cancel before any row keeps none) is cancelled at
+  // its first report instead, or at 20 s.
+  let reported = false;
+  let lastChance: ReturnType<typeof setTimeout> | undefined;
+  const fallback = setTimeout(() => {
+    if (reported || backend.landsAtomically) abort();
+    else lastChance = setTimeout(abort, 19_000);
+  }, 1000);
   let info: SampleInfo;
   try {
     info = await run.workspace.engine.sample(source, entity, options, {
       signal: controller.signal,
-      onProgress: (p) => { if (p.rows > 0 && (p.fraction ?? 0) < 1) abort(); },
+      onProgress: (p) => {
+        if (!reported && lastChance && (p.fraction ?? 0) < 1) abort();
+        reported = true;
+        if (p.rows > 0 && (p.fraction ?? 0) < 1) abort();
+      },
     });
   } finally {
     clearTimeout(fallback);
+    clearTimeout(lastChance);
   }
   const stoppedAfter = performance.now() - abortedAt;
   assert.ok(abortedAt > 0, `the read ended (${info.rowCount} rows) before it could be cancelled: ${entity} must take longer to read`);
