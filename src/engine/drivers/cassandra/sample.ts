@@ -41,14 +41,25 @@ function pageReader(client: Client, settings: CassandraSettings, signal: AbortSi
         request.catch(() => undefined);
         return undefined;
       }
-      // By name: Row.values() walks the row with for…in and hasOwnProperty, a third of the decoding time.
       const names = result.columns?.map((c) => c.name);
-      const rows = names ? result.rows.map((row) => names.map((name) => row[name] as unknown)) : result.rows.map((row) => row.values());
+      const rows = names ? valuesByName(result.rows, names) : result.rows.map((row) => row.values());
       return { rows, ...(result.pageState ? { pageState: result.pageState } : {}) };
     } finally {
       signal.removeEventListener('abort', onAbort!);
     }
   };
+}
+
+/** Each row's values in column order, read by name: Row.values() walks the row with for…in and hasOwnProperty, a third of the decoding time. */
+function valuesByName(rows: readonly Record<string, unknown>[], names: readonly string[]): unknown[][] {
+  const out = new Array<unknown[]>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const values = new Array<unknown>(names.length);
+    for (let c = 0; c < names.length; c++) values[c] = row[names[c]!];
+    out[r] = values;
+  }
+  return out;
 }
 
 export async function sampleCassandra(source: ResolvedSource, entity: string, options: DriverSampleOptions, ctx: DriverContext): Promise<SampleStream> {
