@@ -40,6 +40,8 @@ export class ChunkBuffer {
     for (let c = 0; c < this.columns.length; c++) {
       const values = this.columns[c]!;
       chunk.setColumnValues(c, rows === CHUNK_ROWS ? values : values.slice(0, rows));
+      // Nothing landed stays reachable from here (a 16 MB document would, until its slot is reused).
+      values.fill(null, 0, rows);
     }
     this.appender.appendDataChunk(chunk);
   }
