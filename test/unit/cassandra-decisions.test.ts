@@ -10,6 +10,7 @@ import { randomSlices, ringCoverage, ringOf } from '../../src/engine/drivers/cas
 import { companionName } from '../../src/engine/drivers/cassandra/rows.js';
 import { AS_TEXT, cqlTypeText, decimalText, fieldFor, jsonOf, parseCqlType, timeuuidInstant, toLanded } from '../../src/engine/drivers/cassandra/types.js';
 import { checkedCqlPredicate } from '../../src/engine/drivers/cassandra/where.js';
+import { PageSizer } from '../../src/engine/drivers/cassandra/sample.js';
 
 describe('cassandra URLs and contact points', { timeout: 10_000 }, () => {
   test('parseCassandraUrl', () => {
@@ -166,5 +167,23 @@ describe('the token ring', { timeout: 10_000 }, () => {
     const ring = { min: 0n, max: 100n };
     assert.equal(ringCoverage(ring, [10n, 60n, 35n]), 0.5);
     assert.equal(ringCoverage(ring, [10n]), 0);
+  });
+});
+
+describe('page sizes', { timeout: 10_000 }, () => {
+  test('the first pages ask for 1,000 rows at most, then pageSize for narrow rows and about 4 MB of wide ones', () => {
+    const sizer = new PageSizer(5000);
+    assert.equal(sizer.rows, 1000);
+    sizer.observe(1000, 40_000);
+    assert.equal(sizer.rows, 5000);
+    sizer.observe(5000, 5000 * 100_000);
+    assert.equal(sizer.rows, 41);
+    sizer.observe(41, 41 * 50_000_000);
+    assert.equal(sizer.rows, 1);
+    sizer.observe(0, 0);
+    assert.equal(sizer.rows, 1);
+    const small = new PageSizer(10);
+    small.observe(10, 10);
+    assert.equal(small.rows, 10);
   });
 });

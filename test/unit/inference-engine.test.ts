@@ -162,6 +162,20 @@ describe('key candidates', () => {
     assert.deepEqual(infer(records).keys, []);
   });
 
+  test('a path that held a float or a boolean stops being hashed once the window closed; what is reported is the same', () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, ratio: i + 0.5, flag: i % 2 === 0, order_id: Math.floor(i / 3), price: (i % 3) + 0.25 }));
+    const inferrer = new SchemaInferrer();
+    inferrer.observe(records, lines(records.length));
+    const key = (name: string) => inferrer.snapshot().root.fields!.get(name)!.key!;
+    assert.equal(key('ratio').state, 'rejected');
+    assert.equal(key('ratio').values, undefined);
+    assert.equal(key('id').state, 'tracking');
+    // Repeats inside the window still make a float a pair column.
+    assert.equal(key('price').state, 'duplicate');
+    const keys = inferrer.result().keys.map((k) => ({ paths: k.paths, status: k.status, checked: k.checked }));
+    assert.deepEqual(keys, [{ paths: ['id'], status: 'unique', checked: 3000 }, { paths: ['order_id', 'price'], status: 'unique', checked: 3000 }]);
+  });
+
   test('pairs stay found when parts merge', () => {
     const records = Array.from({ length: 2400 }, (_, i) => ({ order_id: 1000 + Math.floor(i / 3), line_no: (i % 3) + 1 }));
     const a = new SchemaInferrer();

@@ -65,6 +65,22 @@ describe('workspace landing and catalog', () => {
     assert.deepEqual(sorted.rows.map((r) => r[0]), [4999, 4998, 4997]);
   });
 
+  test('rows fill data chunks across appends; a value that cannot land stops its batch there, the rows before it landed and counted', async () => {
+    const { id, writer } = await ws.beginSample({ source: 'c', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('i', 'integer', 'BIGINT'), f('ts', 'timestamp', 'TIMESTAMP')] });
+    const at = (i: number) => `2026-01-01 00:00:${String(i % 60).padStart(2, '0')}`;
+    // 3,000 rows in batches of 700: chunks of 2,048 rows fill across appends.
+    for (let from = 0; from < 3000; from += 700) {
+      const rows = Array.from({ length: Math.min(700, 3000 - from) }, (_, k) => [from + k, at(from + k)]);
+      writer.append(rows, rows.map((row) => ({ row: row[0] as number })), new Date());
+    }
+    assert.throws(() => writer.append([[3000, at(0)], [3001, at(1)], [3002, 'not a time'], [3003, at(3)]], [{}, {}, {}, {}], new Date()), /'not a time' is not a date or timestamp/);
+    assert.equal(writer.rowCount, 3002);
+    writer.close();
+    await ws.finishSample(id, { status: 'partial', rowCount: writer.rowCount, bytes: 0, rejected: 0, fields: writer.schema });
+    const result = await ws.query(`SELECT count(*), sum(i), count(DISTINCT i), max(CASE WHEN i = 2999 THEN _hw_provenance ->> 'row' END) FROM samples."${id}"`);
+    assert.deepEqual(result.rows[0]!.map(String), ['3002', String((3001 * 3002) / 2), '3002', '2999']);
+  });
+
   test('a sample left running by a dead engine reopens as partial with its rows', async () => {
     const { id, writer } = await ws.beginSample({ source: 'r', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: [f('i', 'integer', 'BIGINT')] });
     writer.append([[1], [2], [3]], [{}, {}, {}], new Date());

@@ -60,6 +60,19 @@ export function failKey(record: ObservedRecord, node: PathNode, why: 'null' | 'n
   refreshTracking(node);
 }
 
+/**
+ * A value of a kind no key candidate may hold (a float, a decimal, a boolean: report.ts rejects the
+ * path whatever else it holds): once the pair window is closed (the windowed hashes choose pairs
+ * among paths that repeat), the path's values need no more hashing. Nothing reported changes.
+ */
+export function rejectKey(node: PathNode): void {
+  const key = node.key;
+  if (node.window !== undefined || key === undefined || (key.state !== 'tracking' && key.state !== 'capped')) return;
+  key.state = 'rejected';
+  key.values = undefined;
+  refreshTracking(node);
+}
+
 /** Every node reached from the root through structs only, in field order. */
 export function keyPathNodes(root: PathNode): PathNode[] {
   const found: PathNode[] = [];

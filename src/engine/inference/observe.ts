@@ -4,7 +4,7 @@
 import type { Provenance } from '../../shared/types.js';
 import { checkPairs } from './combine.js';
 import { epochRange, isIdLikeKey, isTimeLikeName } from './detectors.js';
-import { choosePairs, failKey, newKeyTracker, trackKey, type ObservedRecord } from './keys.js';
+import { choosePairs, failKey, newKeyTracker, rejectKey, trackKey, type ObservedRecord } from './keys.js';
 import { countMapObject, mapReason, noteMapKey } from './maps.js';
 import { toMap } from './merge.js';
 import { addDistinct, classifyString, decimalScale, numberRange } from './scalars.js';
@@ -141,7 +141,10 @@ export class Observer implements ObservedRecord {
     switch (typeof value) {
       case 'boolean':
         this.first(node, KIND.boolean);
-        if (node.tracking) trackKey(this, node, value, this.limits.keyCap);
+        if (node.tracking) {
+          rejectKey(node);
+          if (node.tracking) trackKey(this, node, value, this.limits.keyCap);
+        }
         return;
       case 'object':
         if (value instanceof Date) {
@@ -227,7 +230,10 @@ export class Observer implements ObservedRecord {
       if (entry !== undefined) entry.count++;
       else addDistinct(node, distinct, value, kind, this.limits.distinctCap);
     }
-    if (node.tracking) trackKey(this, node, value, this.limits.keyCap);
+    if (node.tracking) {
+      if (kind !== KIND.integer) rejectKey(node);
+      if (node.tracking) trackKey(this, node, value, this.limits.keyCap);
+    }
   }
 
   private visitList(node: PathNode, list: unknown[], depth: number): void {

@@ -74,7 +74,8 @@ export interface DistinctEntry {
 /** Single-column key tracking: 53-bit hashes of the values, up to the key cap. */
 export interface KeyTracker {
   values: HashSet53 | undefined;
-  state: 'tracking' | 'duplicate' | 'null' | 'nested' | 'capped';
+  /** rejected: a value of a kind no key holds (a float, a boolean) was seen, so it is not hashed any more. */
+  state: 'tracking' | 'duplicate' | 'null' | 'nested' | 'capped' | 'rejected';
   /** The record that ended the check (a duplicate, a null), when known. */
   failedAt: number;
   failedProvenance: Provenance | undefined;

@@ -2,8 +2,9 @@
 // or the rows of a SELECT the workspace DuckDB runs itself (files DuckDB reads natively). Each row
 // also gets its provenance and ingestion time. The table follows schema growth: new fields are added
 // as columns and widened fields are altered in place.
-import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunkWriter, DuckDBValue, JS, ToDuckDBValueConverter } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue, JS, ToDuckDBValueConverter } from '@duckdb/node-api';
 import type { Field, Provenance } from '../../shared/types.js';
+import { ChunkBuffer } from './chunk-buffer.js';
 import { underLandingLimit } from './memory.js';
 import { PROVENANCE_COLUMN } from '../drivers/driver.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
@@ -19,8 +20,9 @@ type Coerce = (value: unknown) => LandingValue;
 export class SampleWriter {
   private fields: Field[];
   private appender: DuckDBAppender | undefined;
-  private writer: DuckDBDataChunkWriter<LandingValue> | undefined;
-  private coercers: Coerce[] = [];
+  private chunks: ChunkBuffer | undefined;
+  /** Per table column: a non-null JS value to what its vector takes (the coercer, then the node-api converter). */
+  private converters: ((value: unknown) => DuckDBValue)[] = [];
   /** Table column order: fields as first declared, provenance, ingestion time, then later additions. */
   private tableColumns: string[] = [];
   private closed = false;
@@ -70,13 +72,14 @@ export class SampleWriter {
 
   private async openAppender(): Promise<void> {
     this.appender = await this.connection.createAppender(this.tableName, this.schemaName);
-    this.writer = this.api.DuckDBDataChunkWriter.forAppender<LandingValue>(this.appender, { converter: landingConverter(this.api) });
+    const chunks = new ChunkBuffer(this.api, this.appender);
+    this.chunks = chunks;
+    const convert = landingConverter(this.api);
     const byName = new Map(this.fields.map((f) => [f.name, f]));
-    this.coercers = this.tableColumns.map((name) => {
-      if (name === PROVENANCE_COLUMN) return (v) => JSON.stringify(v);
-      if (name === INGESTED_COLUMN) return (v) => v as Date;
-      const field = byName.get(name);
-      return coercerFor(field?.duckType ?? 'VARCHAR', this.api);
+    this.converters = this.tableColumns.map((name, c) => {
+      const type = chunks.types[c]!;
+      const coerce: Coerce = name === PROVENANCE_COLUMN ? (v) => JSON.stringify(v) : name === INGESTED_COLUMN ? (v) => v as Date : coercerFor(byName.get(name)?.duckType ?? 'VARCHAR', this.api);
+      return (value) => convert(coerce(value), type, convert);
     });
   }
 
@@ -87,7 +90,7 @@ export class SampleWriter {
     } finally {
       this.appender.closeSync();
       this.appender = undefined;
-      this.writer = undefined;
+      this.chunks = undefined;
     }
   }
 
@@ -173,32 +176,38 @@ export class SampleWriter {
   }
 
   append(rows: unknown[][], provenance: Provenance[], ingestedAt: Date): void {
-    const writer = this.writer;
-    if (!writer) throw new Error('sample writer is closed');
+    const chunks = this.chunks;
+    if (!chunks) throw new Error('sample writer is closed');
     const positions = this.tableColumns.map((name) => this.fields.findIndex((f) => f.name === name));
     const provenanceAt = this.tableColumns.indexOf(PROVENANCE_COLUMN);
     const ingestedIndex = this.tableColumns.indexOf(INGESTED_COLUMN);
-    const out: LandingValue[] = new Array<LandingValue>(this.tableColumns.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r] ?? [];
-      for (let c = 0; c < positions.length; c++) {
-        const source = positions[c] ?? -1;
-        const coerce = this.coercers[c]!;
-        if (c === provenanceAt) out[c] = coerce(provenance[r] ?? {});
-        else if (c === ingestedIndex) out[c] = ingestedAt;
-        else {
-          const value = source >= 0 ? row[source] : null;
-          out[c] = value === null || value === undefined ? null : coerce(value);
+    // One instant for the whole batch: converted once.
+    const ingested = this.converters[ingestedIndex]!(ingestedAt);
+    const converters = this.converters;
+    let r = 0;
+    try {
+      for (; r < rows.length; r++) {
+        const row = rows[r] ?? [];
+        for (let c = 0; c < positions.length; c++) {
+          const source = positions[c]!;
+          if (c === provenanceAt) chunks.set(c, converters[c]!(provenance[r] ?? {}));
+          else if (c === ingestedIndex) chunks.set(c, ingested);
+          else {
+            const value = source >= 0 ? row[source] : null;
+            chunks.set(c, value === null || value === undefined ? null : converters[c]!(value));
+          }
         }
+        chunks.endRow();
       }
-      writer.appendRow(out);
+    } finally {
+      // A value that cannot land stops the batch there: the rows before it are appended and counted.
+      this.rowCount += r;
     }
-    this.rowCount += rows.length;
   }
 
   /** Makes everything appended so far durable and visible to queries. */
   flush(): void {
-    this.writer?.flush();
+    this.chunks?.flush();
     this.appender?.flushSync();
   }
 

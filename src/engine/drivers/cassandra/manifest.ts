@@ -24,7 +24,7 @@ export const manifest = defineManifest({
   },
   options: {
     consistency: option.oneOf(READ_CONSISTENCIES, 'Consistency level of every read.', { default: 'LOCAL_ONE' }),
-    pageSize: option.integer('Rows per page (fetch size) of every read.', { minimum: 1, maximum: 10_000, default: 1000 }),
+    pageSize: option.integer('Most rows per page (fetch size) of every read; pages are also kept to about 4 MB by the width of the rows read so far, and the first ask for 1,000 at most.', { minimum: 1, maximum: 10_000, default: 5000 }),
     requestTimeoutMs: option.integer('Longest wait for one request (a page) to answer, in milliseconds.', { minimum: 100, maximum: 600_000, default: 12_000 }),
     connectTimeoutMs: option.integer('Longest wait for a node to accept the connection, in milliseconds.', { minimum: 100, maximum: 600_000, default: 10_000 }),
     ssl: option.boolean('Connect with TLS (the server certificate is verified against the system CAs).', { default: false }),

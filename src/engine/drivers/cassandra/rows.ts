@@ -87,9 +87,11 @@ function provenanceValue(value: unknown): string | number {
  * each key column. The profile reads `partition` for records per partition and hot partitions.
  */
 export function rowProvenance(plan: ReadPlan, values: readonly unknown[]): Provenance {
-  const parts = plan.partitionAt.map((at) => provenanceValue(values[at]));
-  const out: Provenance = { token: String(values[plan.tokenAt]), partition: parts.length === 1 ? String(parts[0]) : JSON.stringify(parts) };
-  for (const key of plan.keys) out[key.name] = provenanceValue(values[key.at]);
+  // Once per row: no array for the usual one-column partition key.
+  const { partitionAt, keys } = plan;
+  const partition = partitionAt.length === 1 ? String(provenanceValue(values[partitionAt[0]!])) : JSON.stringify(partitionAt.map((at) => provenanceValue(values[at])));
+  const out: Provenance = { token: String(values[plan.tokenAt]), partition };
+  for (let k = 0; k < keys.length; k++) out[keys[k]!.name] = provenanceValue(values[keys[k]!.at]);
   const ttl = plan.ttl ? values[plan.ttl.at] : undefined;
   if (typeof ttl === 'number') out.ttl = ttl;
   return out;
