@@ -15,7 +15,7 @@ import { manifest } from './manifest.js';
 import { checkEntity, errorReason, fieldsOfMapping, MAX_RANDOM, ObservedVsMapping, pageBody, pageSizer, randomBody, scrollBody, timeFieldOf, whereQuery, type Hit, type IndexMapping, type TimeRange, type WhereQuery } from './search.js';
 
 const settingsOf = (source: ResolvedSource) => manifest.settings(source);
-/** Documents the first page asks for, so rows land at once; later pages ask for pageSize. */
+/** Documents the first page asks for, so rows land at once; later pages are sized by pageSizer (search.ts). */
 const FIRST_PAGE = 100;
 /** Longest wait for the point in time's deletion after a cancel or an error. */
 const CLEANUP_MS = 10_000;
