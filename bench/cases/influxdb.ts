@@ -41,7 +41,7 @@ export const influxdb: BenchCase = {
   title: 'headwater sample (bundled CLI) of every point of an InfluxDB measurement (10 series) vs one chunked /query streamed to nowhere',
   notes: [
     'One private influxd 1.x (test/services/influxdb.ts) serves both sides; the points are written in setup (untimed).',
-    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample --from first --to last: chunked SELECTs (LIMIT per series, SLIMIT/SOFFSET, later pages per series by time) streamed into a spool of JSON parts, each landed by DuckDB (read_json, values cast to the declared types) while the next is read.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample --from first --to last: chunked SELECTs (LIMIT per series, SLIMIT/SOFFSET, later pages per series by time) streamed into a spool of JSON parts, each landed by DuckDB on one thread (read_json, values cast to the declared types) while the next is read.',
     'Reference (timed): GET /query?chunked=true&chunk_size=10000 of SELECT * FROM m, each chunk JSON.parsed and its points counted, nothing kept.',
   ],
   setup,

@@ -86,7 +86,7 @@ export const opensearch: BenchCase = {
   title: 'headwater sample (bundled CLI) of every document of an OpenSearch index (point in time + search_after) vs a client scrolling the same index to nowhere',
   notes: [
     'One private OpenSearch 2.19 node (test/services/opensearch.ts, 512 MB heap) serves both sides; small documents are bulk-indexed in setup (untimed).',
-    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample head with --limit = every document: one point in time, _doc order, search_after, pages of 1,000 (the first 100), compared with the mapping, landed in DuckDB.',
+    'Subject (timed, the bundled CLI in its own process: start-up, module loading and the workspace included; CPU and peak RSS are that process\'s): headwater sample head with --limit = every document: one point in time, _doc order, search_after, pages of up to 5,000 (about 4 MiB; the first 100) handed over in batches of 1,000, compared with the mapping, landed in DuckDB.',
     'Reference (timed): fetch() of _search?scroll=1m (size 1,000, sort _doc) then _search/scroll until empty, each page JSON.parsed and its hits counted, the scroll cleared.',
   ],
   setup: openSearchSetup,

@@ -43,7 +43,7 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     }
   }
   /** How the driver merges parts (DuckDBSampleStream.mergeParts), when it does. */
-  interface Merging { merged: number; select?: (files: string[]) => string; onMerge?: () => void }
+  interface Merging { merged: number; select?: (files: string[]) => string; onMerge?: () => void; threads?: number }
   const stream = (released: number[], failAfter?: number, merging?: Merging): DuckDBSampleStream & { partsWhileReading: AsyncIterable<StreamedPart> } => ({
     fields: FIELDS, method: 'snapshot', query: 'q', duckdbSelect: select(parts), partsWhileReading: written(released, failAfter), close: () => undefined,
     ...(merging ? {
@@ -72,7 +72,7 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     else if (merging?.stopOnMerge) merging.onMerge = () => setTimeout(halt, 100);
     const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => reason, halt: () => undefined, stoppedAt: () => stoppedAt, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
     const released: number[] = [];
-    const landed = await landStreamed(stream(released, failAfter, merging), landing, { workspace: ws, options: {}, log: () => undefined });
+    const landed = await landStreamed({ ...stream(released, failAfter, merging), ...(merging?.threads ? { landingThreads: merging.threads } : {}) }, landing, { workspace: ws, options: {}, log: () => undefined });
     const rows = writer.rowCount;
     writer.close();
     const [max, count] = (await ws.query(`SELECT max(n), count(*) FROM samples.${id}`)).rows[0]!;
@@ -145,5 +145,16 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
   test('merged: a stop as the merged statement starts: the parts still land one by one, and the table holds what was counted', async () => {
     const merging = { merged: 0, stopOnMerge: 'at once' as const };
     assertMergedThenPartByPart(merging, await land(undefined, undefined, merging));
+  });
+
+  test('landingThreads: the parts land on that many DuckDB threads, and the workspace has its own number back afterwards', async () => {
+    const threads = async () => Number((await ws.query(`SELECT current_setting('threads')`)).rows[0]![0]);
+    const before = await threads();
+    // Each row says how many threads DuckDB had while it landed.
+    const counting = (files: string[]) => `SELECT current_setting('threads')::BIGINT AS n, _hw_provenance FROM (${select(files)})`;
+    const merging = { merged: 0, select: counting, threads: 1 };
+    const { rows, last } = await land(undefined, undefined, merging);
+    assert.deepEqual({ rows, last, merged: merging.merged }, { rows: 3 * ROWS_PER_PART, last: 1, merged: 1 });
+    assert.equal(await threads(), before);
   });
 });

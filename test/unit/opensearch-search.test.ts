@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HeadwaterError } from '../../src/shared/errors.js';
 import { manifest } from '../../src/engine/drivers/opensearch/manifest.js';
-import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, randomBody, timeFieldOf, whereQuery, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
+import { checkEntity, errorReason, fieldsOfMapping, nativeTypeOf, ObservedVsMapping, pageBody, pageSizer, randomBody, timeFieldOf, whereQuery, type IndexMapping } from '../../src/engine/drivers/opensearch/search.js';
 
 const source = { name: 'os' };
 
@@ -74,6 +74,18 @@ describe('opensearch search', { timeout: 10_000 }, () => {
     });
     const next = pageBody({ pit: 'P', keepAlive: '1m', size: 10, index: 'logs', after: [41], slice: { id: 1, max: 3 }, where: { query_string: { query: 'status:500' } }, timeout: '30s' });
     assert.deepEqual([next.search_after, next.slice, next.timeout, next.query], [[41], { id: 1, max: 3 }, '30s', { bool: { filter: [{ term: { _index: 'logs' } }, { query_string: { query: 'status:500' } }] } }]);
+  });
+
+  test('point-in-time pages hold about pageBytes as the documents so far average, at most pageSize, at least one document', () => {
+    const sized = pageSizer(5000, 4 * 1024 * 1024);
+    assert.equal(sized.size(), 5000, 'nothing read yet: pageSize');
+    sized.saw(100, 100 * 200);
+    assert.equal(sized.size(), 5000, 'small documents: capped at pageSize');
+    sized.saw(100, 100 * 199_800);
+    assert.equal(sized.size(), 41, '100 KB on average: about 4 MiB a page');
+    const huge = pageSizer(5000, 4 * 1024 * 1024);
+    huge.saw(1, 64 * 1024 * 1024);
+    assert.equal(huge.size(), 1);
   });
 
   test('observed vs mapping: unmapped fields only under dynamic false, ignored values with an example, keywords holding only integers', () => {

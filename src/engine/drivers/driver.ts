@@ -201,6 +201,12 @@ export interface DuckDBSampleStream extends SampleStreamBase {
   recover?(error: unknown): DuckDBSampleStream | undefined;
   /** DuckDB's memory limit while the select lands, when this read needs another than the default (workspace/memory.ts). */
   landingMemoryLimit?: string;
+  /**
+   * DuckDB threads while the parts land (partsWhileReading), when fewer than the machine's cores
+   * serve the read better: each JSON reader thread holds its own 32 MiB buffer, and a source server
+   * on the same cores competes with them (bench/cases/influxdb.ts measures it).
+   */
+  landingThreads?: number;
   /** The select may return more rows than the sample's limit: the sampler keeps the first `keepFirst` it landed. */
   keepFirst?: number;
   /** An error from running the select, restated to name the source and what was read. */

@@ -33,6 +33,7 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
     await writer.query('BEGIN TRANSACTION');
     began = true;
     await writer.query('SET preserve_insertion_order = false');
+    if (stream.landingThreads !== undefined) await writer.query(`SET threads = ${Math.max(1, Math.floor(stream.landingThreads))}`);
     const wrap = await privacyWrapper(stream, first.held, landing);
     // A read that failed while the first parts were gathered fails after they landed.
     const next: Next = async () => first.held.shift() ?? (first.failed === undefined ? nextPart(parts) : Promise.reject(first.failed));
@@ -48,6 +49,7 @@ export async function landStreamed(stream: Streamed, landing: Landing, args: Lan
     if (began) await endTransaction(landing, done, error);
   } finally {
     await writer.query('RESET preserve_insertion_order').catch(() => undefined);
+    if (stream.landingThreads !== undefined) await writer.query('RESET threads').catch(() => undefined);
     stream.close();
   }
   return finished(stream, landing, args, done, failure);

@@ -16,7 +16,8 @@ export const manifest = defineManifest({
   },
   options: {
     ...httpClientOptions,
-    pageSize: option.integer('Documents one search request returns (the first request asks for fewer, so rows land at once).', { minimum: 1, maximum: 10_000, default: 1000 }),
+    pageSize: option.integer('Most documents one search request returns (the first request asks for fewer, so rows land at once; a point-in-time read also holds each page to about pageBytes). A scroll keeps its first page size: 1,000 unless set.', { minimum: 1, maximum: 10_000, default: 5000 }),
+    pageBytes: option.integer('About how many bytes of documents one point-in-time page brings: the page size follows the documents read so far (small documents: pageSize a page; large ones: fewer).', { minimum: 64 * 1024, default: 4 * 1024 * 1024 }),
     requestTimeout: option.string('Server-side time limit of one search (its `timeout`: shards that run over return what they have, and the sample says so).', { default: '30s', pattern: '^[0-9]+(ms|s|m)$' }),
     timeField: option.string('The date field --from/--to filter on (default: @timestamp when mapped, else the only date field).', { minLength: 1 }),
     keepAlive: option.string('How long the point in time (or scroll) lives between two pages (it is deleted when the sample ends).', { default: '1m', pattern: '^[0-9]+(s|m)$' }),

