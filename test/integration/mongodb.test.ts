@@ -3,9 +3,10 @@
 // every strategy; bad input (wrong credentials, unknown database and collection, forbidden operator,
 // a 16 MB document, nesting 200 deep); and, from the driver's command monitoring, only reads sent.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Long, MongoClient, ObjectId } from 'mongodb';
@@ -121,6 +122,21 @@ describe('MongoDB driver against FerretDB', { skip: ferretdbSkipReason(), timeou
     const events = await ws.engine.sample('mongo', 'events', { strategy: 'head', limit: 1 });
     const [id, time] = (await ws.engine.query(`SELECT _id, _hw_provenance->>'_id_time' FROM ${events.table}`)).rows[0] as [string, string];
     assert.equal(time, new ObjectId(id).getTimestamp().toISOString());
+  });
+
+  test('the bundled CLI loads the mongodb driver (CommonJS: bundled, its import() has only a default export)', () => {
+    assert.ok(existsSync('dist/cli.js'), 'dist/cli.js is missing: run the build first (npm test does)');
+    // A workspace of its own: the engine of the other tests holds theirs open.
+    const dir = mkdtempSync(join(tmpdir(), 'hw-mongo-cli-'));
+    mkdirSync(join(dir, '.headwater'));
+    writeFileSync(join(dir, '.headwater', 'sources.yaml'), `sources:\n  - name: mongo\n    kind: mongodb\n    url: mongodb://hw:\${secret:PW}@127.0.0.1:${server.port}/lab?authSource=admin&directConnection=true\n`);
+    try {
+      const cli = spawnSync(process.execPath, [resolve('bin/headwater.js'), 'sample', 'mongo', 'lab.small', '--strategy', 'head', '--workspace', dir, '--json'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', HEADWATER_SECRET_PW: password } });
+      assert.equal(cli.status, 0, `headwater sample: ${cli.stderr}`);
+      assert.equal((JSON.parse(cli.stdout) as { rowCount: number }).rowCount, 5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an ODCS contract names a mongodb server (a custom server: ODCS v3.1.0 has no mongodb type) and validates', async () => {

@@ -4,13 +4,14 @@
 import type { MongoClient, MongoClientOptions } from 'mongodb';
 import { HeadwaterError, redact } from '../../../shared/errors.js';
 import type { ResolvedSource } from '../driver.js';
-import { lazyModule } from '../kit/lazy.js';
+import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { manifest } from './manifest.js';
 
 export type { MongoClient };
 export type MongoSettings = ReturnType<typeof manifest.settings>;
 
-export const loadMongo = lazyModule('mongodb', () => import('mongodb'));
+// mongodb is CommonJS: bundled, import() gives only `default` (the CLI failed with "Client is not a constructor").
+export const loadMongo = lazyModule('mongodb', () => import('mongodb').then((m) => commonJsExports<typeof import('mongodb')>(m, 'MongoClient')));
 export const loadBson = lazyModule('bson', () => import('bson'));
 
 /** What the driver sent: each command's name and database, as command monitoring reports it. */
