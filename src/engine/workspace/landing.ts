@@ -3,17 +3,36 @@
 // also gets its provenance and ingestion time. The table follows schema growth: new fields are added
 // as columns and widened fields are altered in place.
 import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunkWriter, DuckDBValue, JS, ToDuckDBValueConverter } from '@duckdb/node-api';
-import type { Field, Provenance } from '../../shared/types.js';
+import type { Field, Provenance, SampleMethod, SampleStrategy } from '../../shared/types.js';
 import { underLandingLimit } from './memory.js';
 import { PROVENANCE_COLUMN } from '../drivers/driver.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 
 export const INGESTED_COLUMN = '_hw_ingested_at';
 
+/** A column's `USING COMPRESSION` clause (the method is checked: it is spliced into SQL). */
+function compressionOf(method: string | undefined): string {
+  if (method !== undefined && !/^(fsst|zstd|uncompressed|dictionary)$/.test(method)) throw new Error(`unknown column compression '${method}'`);
+  return method === undefined ? '' : ` USING COMPRESSION ${method}`;
+}
+
 type Api = typeof import('@duckdb/node-api');
 /** What the chunk writer takes: plain JS, or a DuckDB value built exactly (timestamps beyond milliseconds). */
 type LandingValue = JS | DuckDBValue;
 type Coerce = (value: unknown) => LandingValue;
+
+/** A sample about to land (Workspace.beginSample). */
+export interface NewSample {
+  source: string;
+  sourceKind: string;
+  entity: string;
+  method: SampleMethod;
+  strategy: SampleStrategy;
+  query: string;
+  fields: Field[];
+  /** Columns stored with a named compression (DuckDBSampleStream.columnCompression). */
+  compression?: Readonly<Record<string, string>>;
+}
 
 /** Owns its connection: close() closes it. */
 export class SampleWriter {
@@ -32,19 +51,20 @@ export class SampleWriter {
     private readonly schemaName: string,
     private readonly tableName: string,
     fields: Field[],
+    private readonly compression: Readonly<Record<string, string>> = {},
   ) {
     this.fields = fields.map((f) => ({ ...f }));
   }
 
-  static async create(api: Api, connection: DuckDBConnection, schemaName: string, tableName: string, fields: Field[]): Promise<SampleWriter> {
-    const writer = new SampleWriter(api, connection, schemaName, tableName, fields);
+  static async create(api: Api, connection: DuckDBConnection, schemaName: string, tableName: string, fields: Field[], compression?: Readonly<Record<string, string>>): Promise<SampleWriter> {
+    const writer = new SampleWriter(api, connection, schemaName, tableName, fields, compression);
     await writer.createTable();
     await writer.openAppender();
     return writer;
   }
 
   private async createTable(): Promise<void> {
-    const columns = this.fields.map((f) => `${quoteIdent(f.name)} ${f.duckType}`);
+    const columns = this.fields.map((f) => `${quoteIdent(f.name)} ${f.duckType}${compressionOf(this.compression[f.name])}`);
     columns.push(`${PROVENANCE_COLUMN} JSON`, `${INGESTED_COLUMN} TIMESTAMPTZ`);
     await this.connection.run(`CREATE TABLE ${this.qualified} (${columns.join(', ')})`);
     this.tableColumns = [...this.fields.map((f) => f.name), PROVENANCE_COLUMN, INGESTED_COLUMN];
@@ -99,6 +119,11 @@ export class SampleWriter {
   async insertSelect(select: string, provenanceByPosition?: string, memoryLimit?: string): Promise<number> {
     if (this.closed) throw new Error('sample writer is closed');
     return underLandingLimit(this.connection, () => this.insertSelectNow(select, provenanceByPosition), memoryLimit);
+  }
+
+  /** Runs `job` (several insertSelect calls) under the landing memory limit throughout, instead of setting it per statement. */
+  underLandingLimit<T>(job: () => Promise<T>, memoryLimit?: string): Promise<T> {
+    return underLandingLimit(this.connection, job, memoryLimit);
   }
 
   private async insertSelectNow(select: string, provenanceByPosition?: string): Promise<number> {
