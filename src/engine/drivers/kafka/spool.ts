@@ -73,7 +73,6 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
     // unique text) that try was a fifth of the landing's CPU (1M ~1 KB records: 5.3 s -> 3.7 s), for the same size.
     columnCompression: { value: 'fsst' },
     landingThreads: 1,
-    landingMemoryLimit: LANDING_MEMORY_LIMIT,
     notes,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
@@ -87,12 +86,6 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
 }
 
 interface SpoolPart { file: string; rows: number; bytes: number }
-
-/**
- * DuckDB's memory limit while the parts land: measured on 1M ~1 KB records landed part by part on one
- * thread, 64MB peaked ~90 MB lower than the default 128MB at the same CPU (5.4 s against 5.2 s).
- */
-const LANDING_MEMORY_LIMIT = '64MB';
 
 /** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
 const MERGE_BYTES = 8 * 1024 * 1024;
