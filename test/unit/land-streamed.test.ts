@@ -146,4 +146,26 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     const merging = { merged: 0, stopOnMerge: 'at once' as const };
     assertMergedThenPartByPart(merging, await land(undefined, undefined, merging));
   });
+
+  test('landingThreads: parts land on that many DuckDB threads while the read runs, on every thread once it ended, and the setting comes back', async () => {
+    const { id, writer } = await ws.beginSample({ source: 's', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: FIELDS });
+    await writer.query('SET threads = 3');
+    // Each part's rows say how many threads DuckDB had while it landed.
+    const part = (i: number, readEnded?: boolean): StreamedPart => ({ select: `SELECT ${i} * 100 + current_setting('threads')::BIGINT AS n, json_object('part', ${i}) AS _hw_provenance FROM range(10)`, rows: 10, ...(readEnded ? { readEnded } : {}) });
+    async function* parts(): AsyncGenerator<StreamedPart> {
+      yield part(0);
+      yield part(1);
+      yield part(2, true);
+    }
+    const stop = new AbortController();
+    const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => undefined, halt: () => undefined, stoppedAt: () => undefined, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
+    const streamed = { fields: FIELDS, method: 'snapshot' as const, query: 'q', duckdbSelect: '', partsWhileReading: parts(), landingThreads: 1, close: () => undefined };
+    const landed = await landStreamed(streamed, landing, { workspace: ws, options: {}, log: () => undefined });
+    assert.equal(landed.failure, undefined);
+    const after = (await writer.query(`SELECT current_setting('threads')`))[0]![0];
+    writer.close();
+    const seen = (await ws.query(`SELECT DISTINCT n FROM samples.${id} ORDER BY n`)).rows.map((r) => Number(r[0]));
+    assert.deepEqual(seen, [1, 101, 203]);
+    assert.equal(Number(after), 3);
+  });
 });
