@@ -43,7 +43,7 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     }
   }
   /** How the driver merges parts (DuckDBSampleStream.mergeParts), when it does. */
-  interface Merging { merged: number; select?: (files: string[]) => string; onMerge?: () => void; threads?: number }
+  interface Merging { merged: number; select?: (files: string[]) => string; onMerge?: () => void }
   const stream = (released: number[], failAfter?: number, merging?: Merging): DuckDBSampleStream & { partsWhileReading: AsyncIterable<StreamedPart> } => ({
     fields: FIELDS, method: 'snapshot', query: 'q', duckdbSelect: select(parts), partsWhileReading: written(released, failAfter), close: () => undefined,
     ...(merging ? {
@@ -72,7 +72,7 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     else if (merging?.stopOnMerge) merging.onMerge = () => setTimeout(halt, 100);
     const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => reason, halt: () => undefined, stoppedAt: () => stoppedAt, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
     const released: number[] = [];
-    const landed = await landStreamed({ ...stream(released, failAfter, merging), ...(merging?.threads ? { landingThreads: merging.threads } : {}) }, landing, { workspace: ws, options: {}, log: () => undefined });
+    const landed = await landStreamed(stream(released, failAfter, merging), landing, { workspace: ws, options: {}, log: () => undefined });
     const rows = writer.rowCount;
     writer.close();
     const [max, count] = (await ws.query(`SELECT max(n), count(*) FROM samples.${id}`)).rows[0]!;
@@ -147,14 +147,25 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     assertMergedThenPartByPart(merging, await land(undefined, undefined, merging));
   });
 
-  test('landingThreads: the parts land on that many DuckDB threads, and the workspace has its own number back afterwards', async () => {
-    const threads = async () => Number((await ws.query(`SELECT current_setting('threads')`)).rows[0]![0]);
-    const before = await threads();
-    // Each row says how many threads DuckDB had while it landed.
-    const counting = (files: string[]) => `SELECT current_setting('threads')::BIGINT AS n, _hw_provenance FROM (${select(files)})`;
-    const merging = { merged: 0, select: counting, threads: 1 };
-    const { rows, last } = await land(undefined, undefined, merging);
-    assert.deepEqual({ rows, last, merged: merging.merged }, { rows: 3 * ROWS_PER_PART, last: 1, merged: 1 });
-    assert.equal(await threads(), before);
+  test('landingThreads: parts land on that many DuckDB threads while the read runs, on every thread once it ended, and the setting comes back', async () => {
+    const { id, writer } = await ws.beginSample({ source: 's', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: FIELDS });
+    await writer.query('SET threads = 3');
+    // Each part's rows say how many threads DuckDB had while it landed.
+    const part = (i: number, readEnded?: boolean): StreamedPart => ({ select: `SELECT ${i} * 100 + current_setting('threads')::BIGINT AS n, json_object('part', ${i}) AS _hw_provenance FROM range(10)`, rows: 10, ...(readEnded ? { readEnded } : {}) });
+    async function* parts(): AsyncGenerator<StreamedPart> {
+      yield part(0);
+      yield part(1);
+      yield part(2, true);
+    }
+    const stop = new AbortController();
+    const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => undefined, halt: () => undefined, stoppedAt: () => undefined, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
+    const streamed = { fields: FIELDS, method: 'snapshot' as const, query: 'q', duckdbSelect: '', partsWhileReading: parts(), landingThreads: 1, close: () => undefined };
+    const landed = await landStreamed(streamed, landing, { workspace: ws, options: {}, log: () => undefined });
+    assert.equal(landed.failure, undefined);
+    const after = (await writer.query(`SELECT current_setting('threads')`))[0]![0];
+    writer.close();
+    const seen = (await ws.query(`SELECT DISTINCT n FROM samples.${id} ORDER BY n`)).rows.map((r) => Number(r[0]));
+    assert.deepEqual(seen, [1, 101, 203]);
+    assert.equal(Number(after), 3);
   });
 });

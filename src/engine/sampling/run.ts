@@ -116,6 +116,7 @@ async function beginSample(workspace: Workspace, args: RunSampleArgs, stream: Sa
     privacy.start(stream.fields);
     return await workspace.beginSample({
       source: source.name, sourceKind: source.kind, entity, method: stream.method, strategy, query: stream.query, fields: privacy.landedFields(stream.fields),
+      ...(stream.duckdbSelect !== undefined && stream.columnCompression ? { compression: stream.columnCompression } : {}),
     });
   } catch (error) {
     // Lets the driver release its cursor, file or temporary copy.

@@ -14,7 +14,7 @@ import { duckdbModule } from '../drivers/kit/native.js';
 import { readerToResult } from './cells.js';
 import { ensureCatalog, SAMPLES_SCHEMA } from './catalog.js';
 import { extensionDirectory, type OpenedDuckDB } from './duckdb.js';
-import { SampleWriter } from './landing.js';
+import { SampleWriter, type NewSample } from './landing.js';
 import { exportMemoryLimit, queryMemoryLimit, underMemoryLimit } from './memory.js';
 import { openWorkspaceDatabase, workspaceDatabasePath } from './opening.js';
 import { SampleSandbox } from './sandbox.js';
@@ -28,15 +28,6 @@ import { createTypedView, dropTypedView, labelTypedView, syncTypedViews } from '
 
 export { SAMPLES_SCHEMA };
 
-export interface NewSample {
-  source: string;
-  sourceKind: string;
-  entity: string;
-  method: SampleMethod;
-  strategy: SampleStrategy;
-  query: string;
-  fields: Field[];
-}
 
 export class Workspace {
   private constructor(
@@ -152,7 +143,7 @@ export class Workspace {
     // Each sample lands on its own connection, so queries and page reads run beside it undisturbed.
     const landing = await this.db.instance.connect();
     try {
-      const writer = await SampleWriter.create(this.api, landing, SAMPLES_SCHEMA, id, sample.fields);
+      const writer = await SampleWriter.create(this.api, landing, SAMPLES_SCHEMA, id, sample.fields, sample.compression);
       return { id, writer };
     } catch (error) {
       landing.closeSync();

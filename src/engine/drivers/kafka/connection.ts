@@ -15,6 +15,7 @@ import type { Admin, ISocketFactory, Kafka, KafkaConfig, SASLOptions } from 'kaf
 import { lazyModule } from '../kit/lazy.js';
 import { registerCodecs, type KafkajsModule } from './codecs.js';
 import { manifest } from './manifest.js';
+import { framedSockets, joinNothing } from './framed-socket.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -101,6 +102,7 @@ function brokersOfUrl(url: string): string[] {
 export const kafkajsModule = lazyModule<KafkajsModule>('kafkajs', () => import('kafkajs').then(async (m) => {
   const module = (m as unknown as { default?: KafkajsModule }).default ?? m;
   await registerCodecs(module);
+  await joinNothing();
   return module;
 }));
 
@@ -121,7 +123,7 @@ export async function kafkaClient(source: ResolvedSource): Promise<Kafka> {
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
-    ...(source.tunnel ? { socketFactory: tunnelSockets(source.tunnel) } : {}),
+    socketFactory: source.tunnel ? tunnelSockets(source.tunnel) : settings.ssl ? undefined : framedSockets,
   };
   return new KafkaClass(config);
 }

@@ -10,6 +10,7 @@ import { headersText, RecordDecodeError, type Decoded, type PayloadDecoder } fro
 import { fetchRaw, visitRecords, type RawPartition } from './records.js';
 import type { Kafka } from 'kafkajs';
 import { pause } from '../kit/pause.js';
+import { releaseFrame } from './framed-socket.js';
 
 export const RECORD_FIELDS: Field[] = [
   { name: 'partition', type: 'integer', duckType: 'INTEGER', nullable: false },
@@ -122,6 +123,8 @@ export async function* fetchChunks(options: ReadOptions): AsyncGenerator<Chunk[]
       }
       fetched += work.reduce((n, w) => n + w.fetched.recordCount, 0);
       if (work.length) yield work;
+      // Walked (the caller is back for more): the buffers they were read into serve the next responses.
+      for (const response of responses) releaseFrame(response.records);
     }
   } finally {
     await inflight?.catch(() => undefined);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { headersText, type PayloadDecoder, type Spooled } from './decode.js';
 
-const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'];
 const writeAsync = promisify(write);
 
 async function writeAll(fd: number, buffer: Buffer, length: number): Promise<void> {
@@ -24,6 +23,16 @@ const WRITE_BUFFERS = 3;
  */
 const QUOTE_BYTE = 1;
 export const QUOTE = String.fromCharCode(QUOTE_BYTE);
+const COMMA = 44;
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+const CREATE_TIME = latin1('CreateTime,');
+const LOG_APPEND_TIME = latin1('LogAppendTime,');
+const EMPTY = latin1('empty,');
+const TEXT_OPEN = latin1(`text,${QUOTE}`);
+const NO_HEADERS = latin1(',,');
+const LINE_END = latin1(',\n');
+/** Partition, offset and timestamp digits, their commas and the timestamp type. */
+const HEAD_BYTES = 64;
 /** The spool's first part file; each next one is twice as large, up to PART_BYTES_MAX: a stop lands the first parts fast. */
 const PART_BYTES_FIRST = 256 * 1024;
 const PART_BYTES_MAX = 8 * 1024 * 1024;
@@ -104,7 +113,7 @@ export class SpoolWriter {
     this.rawPayload(keyBuffer, keyStart, keyEnd);
     this.headers(record);
     this.rawPayload(valueBuffer, valueStart, valueEnd);
-    this.ascii(',\n');
+    this.bytes(LINE_END);
     return true;
   }
 
@@ -137,14 +146,48 @@ export class SpoolWriter {
     if (this.partBytes + this.at >= this.partLimit) this.nextPart();
     else if (this.at >= FLUSH_BYTES) this.flush();
     this.partRows++;
-    this.ascii(`${record.partition},${record.offset},${record.timestamp >= 0 ? record.timestamp : ''},${TIMESTAMP_TYPES[record.timestampType] ?? 'CreateTime'},`);
+    // Digits and constant bytes go in byte by byte: a string per record, and a native write per
+    // piece, cost more than the payload's copy (measured: ~1 s of the JS thread per 1M records).
+    this.reserve(HEAD_BYTES);
+    this.digits(record.partition);
+    this.buffer[this.at++] = COMMA;
+    this.digits(record.offset);
+    this.buffer[this.at++] = COMMA;
+    if (record.timestamp >= 0) this.digits(record.timestamp);
+    this.buffer[this.at++] = COMMA;
+    this.bytes(record.timestampType === 1 ? LOG_APPEND_TIME : CREATE_TIME);
   }
 
   private headers(record: SpoolRecord): void {
+    if (record.headers === undefined) {
+      this.bytes(NO_HEADERS);
+      return;
+    }
     const text = headersText(record.headers);
     this.ascii(',');
     if (text !== null) this.utf8(`${QUOTE}${text}${QUOTE}`);
     this.ascii(',');
+  }
+
+  /** A non-negative integer below 2^53, in decimal. */
+  private digits(n: number): void {
+    let length = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) length++;
+    const buffer = this.buffer;
+    let at = this.at + length;
+    this.at = at;
+    do {
+      const next = Math.floor(n / 10);
+      buffer[--at] = 48 + n - next * 10;
+      n = next;
+    } while (n > 0);
+  }
+
+  /** Constant bytes (reserve() them first when they may not fit). */
+  private bytes(constant: Uint8Array): void {
+    this.reserve(constant.length);
+    this.buffer.set(constant, this.at);
+    this.at += constant.length;
   }
 
   /** A decoded payload: its format, then its JSON text (or base64, for `auto`); JSON text never holds the quote byte raw. */
@@ -160,15 +203,15 @@ export class SpoolWriter {
    */
   private rawPayload(buffer: Buffer, start: number, end: number): void {
     if (start < 0 || end === start) {
-      this.ascii('empty,');
+      this.bytes(EMPTY);
       return;
     }
     const payload = buffer.subarray(start, end);
     if (payload.indexOf(QUOTE_BYTE) < 0 && payload.indexOf(0) < 0 && isUtf8(payload)) {
-      this.ascii(`text,${QUOTE}`);
-      this.reserve(payload.length + 1);
+      this.reserve(TEXT_OPEN.length + payload.length + 1);
+      this.bytes(TEXT_OPEN);
       this.at += payload.copy(this.buffer, this.at);
-      this.ascii(QUOTE);
+      this.buffer[this.at++] = QUOTE_BYTE;
     } else {
       this.ascii(`auto,${payload.toString('base64')}`);
     }

@@ -12,13 +12,18 @@ export class PartQueue<Part extends WrittenPart> implements AsyncIterable<Stream
   private ended = false;
   private failure: { error: unknown } | undefined;
   private wake: (() => void) | undefined;
+  private stopped = false;
 
-  /** `merge`: the part that lands these written parts in one statement. */
-  constructor(private readonly merge: (parts: Part[]) => StreamedPart, private mergeBytes: number) {}
+  /**
+   * `merge`: the part that lands these written parts in one statement. `tailBytes`: once the read
+   * ended (and was not stopped), the parts left are merged up to this size instead.
+   */
+  constructor(private readonly merge: (parts: Part[]) => StreamedPart, private mergeBytes: number, private readonly tailBytes = mergeBytes) {}
 
   /** From now on one part at a time (after a stop, each statement must be short). */
   single(): void {
     this.mergeBytes = 0;
+    this.stopped = true;
   }
 
   push(part: Part): void {
@@ -40,7 +45,12 @@ export class PartQueue<Part extends WrittenPart> implements AsyncIterable<Stream
 
   async *[Symbol.asyncIterator](): AsyncGenerator<StreamedPart> {
     for (;;) {
-      if (this.parts.length) yield this.merge(this.take());
+      if (this.parts.length) {
+        const ended = this.ended;
+        const part = this.merge(this.take(ended && !this.stopped ? Math.max(this.mergeBytes, this.tailBytes) : this.mergeBytes));
+        if (ended) part.readEnded = true;
+        yield part;
+      }
       else if (this.ended) {
         if (this.failure) throw this.failure.error;
         return;
@@ -48,11 +58,11 @@ export class PartQueue<Part extends WrittenPart> implements AsyncIterable<Stream
     }
   }
 
-  /** The waiting parts, in order, up to mergeBytes (at least one). */
-  private take(): Part[] {
+  /** The waiting parts, in order, up to `mergeBytes` (at least one). */
+  private take(mergeBytes: number): Part[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.parts.length && (count === 0 || bytes + this.parts[count]!.bytes <= this.mergeBytes)) bytes += this.parts[count++]!.bytes;
+    while (count < this.parts.length && (count === 0 || bytes + this.parts[count]!.bytes <= mergeBytes)) bytes += this.parts[count++]!.bytes;
     return this.parts.splice(0, count);
   }
 
