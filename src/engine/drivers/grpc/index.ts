@@ -7,7 +7,7 @@ import type { BrowseNode, Field, FieldType, Provenance, Schema } from '../../../
 import { duckTypeFor, FieldSetBuilder } from '../kit/inference.js';
 import type { BatchSampleStream, Description, Driver, DriverContext, DriverSampleOptions, RecordBatch, ResolvedSource } from '../driver.js';
 import { isObject } from '../kit/rest/records.js';
-import { lazyModule } from '../kit/lazy.js';
+import { commonJsExports, lazyModule } from '../kit/lazy.js';
 import { reflect, type Reflected } from './reflection.js';
 import { manifest } from './manifest.js';
 
@@ -30,7 +30,8 @@ function addressOf(source: ResolvedSource): { address: string; tls: boolean } {
   return { address: match[2]!, tls: match[1]!.toLowerCase() === 'grpcs' || manifest.settings(source).tls };
 }
 
-const loadGrpc = lazyModule('@grpc/grpc-js', () => import('@grpc/grpc-js'));
+// CommonJS: bundled, import() gives only `default` (the CLI failed with "reading 'createInsecure'").
+const loadGrpc = lazyModule('@grpc/grpc-js', () => import('@grpc/grpc-js').then((m) => commonJsExports<Grpc>(m, 'credentials')));
 
 async function connect(source: ResolvedSource): Promise<Connection> {
   const grpc = await loadGrpc();
