@@ -212,6 +212,13 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * JSON reader thread also holds its own 32 MiB buffer (bench/cases/influxdb.ts measures it).
    */
   landingThreads?: number;
+  /**
+   * The parts left once the read ended (or stopped) land on landingThreads too, instead of every
+   * thread: DuckDB's memory beyond its limit grows with its threads (Kafka, 1M ~1 KB records: peak
+   * RSS 356-402 MB on one thread under 48MB against 468-496 MB with a two-thread tail under 128MB,
+   * where 64MB ran out of memory), and one thread lands the same parts with half the CPU.
+   */
+  landingThreadsAfterRead?: boolean;
   /** DuckDB's memory limit while the select lands, when this read needs another than the default (workspace/memory.ts). */
   landingMemoryLimit?: string;
   /** The select may return more rows than the sample's limit: the sampler keeps the first `keepFirst` it landed. */

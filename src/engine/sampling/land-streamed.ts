@@ -80,7 +80,7 @@ async function landParts(stream: Streamed, landing: Landing, args: LandingArgs, 
     const next: Next = async () => first.held.shift() ?? (first.failed === undefined ? nextPart(parts) : Promise.reject(first.failed));
     const gather = stream.mergeParts && stream.landingThreads === undefined && args.options.maxSeconds === undefined;
     const rest = gather ? await landGathered(stream, next, landing, args, done, wrap) : next;
-    const cut = await landEach(rest, landing, args, done, wrap, stream.landingMemoryLimit, threads);
+    const cut = await landEach(rest, landing, args, done, wrap, stream, threads);
     for (const part of first.held) part.release?.();
     await writer.query('COMMIT');
     began = false;
@@ -96,7 +96,8 @@ async function landParts(stream: Streamed, landing: Landing, args: LandingArgs, 
 }
 
 /** Lands each part as it comes, until the parts end or the time after a stop is up; true when a stop cut it short. */
-async function landEach(next: Next, landing: Landing, args: LandingArgs, done: Progress, wrap: Wrap, memoryLimit?: string, threads?: ThreadLimit): Promise<boolean> {
+async function landEach(next: Next, landing: Landing, args: LandingArgs, done: Progress, wrap: Wrap, stream: Streamed, threads?: ThreadLimit): Promise<boolean> {
+  const { landingMemoryLimit: memoryLimit, landingThreadsAfterRead: keepThreads } = stream;
   let cut = false;
   for (let part = await next(); part; part = await next()) {
     if (pastDeadline(landing, done)) {
@@ -105,8 +106,9 @@ async function landEach(next: Next, landing: Landing, args: LandingArgs, done: P
       continue;
     }
     if (landing.stop.signal.aborted) done.afterStop++;
-    // What is left once the read ended (or stopped: the second after it is short) lands on every thread.
-    if (part.readEnded || landing.stop.signal.aborted) await threads?.widen();
+    // What is left once the read ended (or stopped: the second after it is short) lands on every
+    // thread, unless the driver keeps its landing threads (landingThreadsAfterRead).
+    if ((part.readEnded || landing.stop.signal.aborted) && !keepThreads) await threads?.widen();
     done.rows += await landing.writer.insertSelect(wrap(part.select), undefined, memoryLimit);
     done.parts++;
     part.release?.();

@@ -1,7 +1,7 @@
 // Samples land through a spool: records are fetched and written to temporary CSV part files, each
 // handed to the sampler as it is complete. The sampler lands each part while the read goes on, with
 // DuckDB on one thread (landingThreads) so that the fetch loop keeps the other core; once the read
-// ended, the parts left land on every thread, merged up to TAIL_MERGE_BYTES per statement. Telling
+// ended, the parts left land on that thread too, merged up to TAIL_MERGE_BYTES per statement. Telling
 // JSON from text and validating it happen once, in DuckDB, instead of per record in JS; payloads are
 // copied in as bytes and stored with FSST (bench/cases/kafka.ts and bench/README.md measure it).
 import { mkdtempSync, rm, rmSync } from 'node:fs';
@@ -73,6 +73,11 @@ export async function spoolSample(options: ReadOptions, plan: SpoolPlan, explain
     // unique text) that try was a fifth of the landing's CPU (1M ~1 KB records: 5.3 s -> 3.7 s), for the same size.
     columnCompression: { value: 'fsst' },
     landingThreads: 1,
+    // All of it on one thread under 48MB: DuckDB's memory past its limit grows with its threads
+    // (1M ~1 KB records: peak RSS 356-402 MB against 468-496 MB with the tail on two threads under
+    // 128MB; 64MB on two threads ran out of memory), and one thread was no slower end to end.
+    landingThreadsAfterRead: true,
+    landingMemoryLimit: '48MB',
     notes,
     bytesRead: () => count.bytes,
     countRejected: async () => count.rejected,
@@ -90,10 +95,10 @@ interface SpoolPart { file: string; rows: number; bytes: number }
 /** Parts waiting to land are landed together up to this size (until a stop: then one by one, each statement short). */
 const MERGE_BYTES = 8 * 1024 * 1024;
 /**
- * Once the read ended, the parts left land on every DuckDB thread, up to this much per statement: a
- * stop during one still lands within the second it promises (~0.3 s per 64 MiB on two cores).
+ * Once the read ended, the parts left land up to this much per statement: a stop during one still
+ * lands within the second it promises (~0.2 s per 32 MiB on one DuckDB thread).
  */
-const TAIL_MERGE_BYTES = 64 * 1024 * 1024;
+const TAIL_MERGE_BYTES = 32 * 1024 * 1024;
 
 function landingPart(parts: SpoolPart[]): StreamedPart {
   const part: StreamedPart = {
