@@ -179,8 +179,17 @@ export class Engine implements vscode.Disposable {
       if (newState === State.Running && this.client === client) this.runningCheck ??= this.afterRunning(client);
     });
     this.log.info(`Starting engine: ${runtime.description} ${enginePath} --workspace ${workspace}`);
+    // A process that exits during the handshake can leave start() pending (a host test timed out on it
+    // once with a "node" that exits at once): the client stopping during start ends it too.
+    let stoppedWatch: vscode.Disposable | undefined;
+    const stoppedWhileStarting = new Promise<never>((_, reject) => {
+      stoppedWatch = client.onDidChangeState(({ newState }) => {
+        if (newState === State.Stopped) reject(new Error('the engine process exited while starting'));
+      });
+    });
+    stoppedWhileStarting.catch(() => undefined);
     try {
-      await client.start();
+      await Promise.race([client.start(), stoppedWhileStarting]);
     } catch (error) {
       if (this.client === client) this.client = undefined;
       this.setState('stopped');
@@ -190,6 +199,8 @@ export class Engine implements vscode.Disposable {
       throw new HeadwaterError('internal', `The Headwater engine could not start (${runtime.description}).`, {
         hint: "The Headwater output shows why; check the setting 'headwater.engine.nodePath'.",
       }, { cause: error });
+    } finally {
+      stoppedWatch?.dispose();
     }
     this.runningCheck ??= this.afterRunning(client);
     await this.runningCheck;
