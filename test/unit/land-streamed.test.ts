@@ -42,22 +42,12 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
       yield { select: select([file]), rows: ROWS_PER_PART, release: () => released.push(i) };
     }
   }
-  /** How the driver merges parts (DuckDBSampleStream.mergeParts), when it does. */
-  interface Merging { merged: number; select?: (files: string[]) => string; onMerge?: () => void }
-  const stream = (released: number[], failAfter?: number, merging?: Merging): DuckDBSampleStream & { partsWhileReading: AsyncIterable<StreamedPart> } => ({
+  const stream = (released: number[], failAfter?: number): DuckDBSampleStream & { partsWhileReading: AsyncIterable<StreamedPart> } => ({
     fields: FIELDS, method: 'snapshot', query: 'q', duckdbSelect: select(parts), partsWhileReading: written(released, failAfter), close: () => undefined,
-    ...(merging ? {
-      mergeParts: (taken: StreamedPart[]) => {
-        merging.merged++;
-        merging.onMerge?.();
-        const files = taken.map((part) => parts.find((file) => part.select === select([file]))!);
-        return { select: (merging.select ?? select)(files), rows: taken.reduce((n, p) => n + p.rows, 0) };
-      },
-    } : {}),
   });
 
-  /** Lands the stream; `stoppedAgo` ms ago a stop came (undefined: none); `stopOnMerge`: the stop comes as the merged statement starts. */
-  async function land(stoppedAgo: number | undefined, failAfter?: number, merging?: Merging & { stopOnMerge?: boolean | 'at once' }) {
+  /** Lands the stream; `stoppedAgo` ms ago a stop came (undefined: none). */
+  async function land(stoppedAgo: number | undefined, failAfter?: number) {
     const { id, writer } = await ws.beginSample({ source: 's', sourceKind: 'test', entity: 'e', method: 'snapshot', strategy: 'head', query: 'q', fields: FIELDS });
     const stop = new AbortController();
     let reason: StopReason | undefined;
@@ -68,26 +58,15 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
       stop.abort();
     };
     if (stoppedAgo !== undefined) halt();
-    if (merging?.stopOnMerge === 'at once') merging.onMerge = halt;
-    else if (merging?.stopOnMerge) merging.onMerge = () => setTimeout(halt, 100);
     const landing: Landing = { id, writer, limit: 100_000, stop, stopReason: () => reason, halt: () => undefined, stoppedAt: () => stoppedAt, readBeforeLanding: () => 0, privacy: new PrivacyGate({ source: 's' }, undefined) };
     const released: number[] = [];
-    const landed = await landStreamed(stream(released, failAfter, merging), landing, { workspace: ws, options: {}, log: () => undefined });
+    const landed = await landStreamed(stream(released, failAfter), landing, { workspace: ws, options: {}, log: () => undefined });
     const rows = writer.rowCount;
     writer.close();
     const [max, count] = (await ws.query(`SELECT max(n), count(*) FROM samples.${id}`)).rows[0]!;
     // What the catalog will count is what the table holds (a spoiled transaction's COMMIT is a silent ROLLBACK).
     assert.equal(Number(count), rows, 'the rows counted are the rows in the table');
     return { landed, rows, released: released.sort(), last: Number(max) };
-  }
-
-  /** A merged statement the stop interrupted: whole parts landed one by one after it (the first always), each released. */
-  function assertMergedThenPartByPart(merging: { merged: number }, { landed, rows, released }: Awaited<ReturnType<typeof land>>): void {
-    assert.equal(merging.merged, 1);
-    assert.ok(rows >= ROWS_PER_PART && rows % ROWS_PER_PART === 0, `${rows} rows landed`);
-    assert.deepEqual(released, [0, 1, 2]);
-    assert.equal(landed.stopMattered, true);
-    assert.equal(landed.failure, undefined);
   }
 
   test('not stopped: every part lands, and each is released', async () => {
@@ -109,42 +88,6 @@ describe('landing a copy in parts', { timeout: 60_000 }, () => {
     assert.equal(landed.stopMattered, true);
     assert.equal(landed.failure, undefined);
     assert.match(landed.detail ?? '', /^cancelled after 1000 rows \(1 part\(s\) of the local copy landed after the stop\)$/);
-  });
-
-  test('merged: the parts gathered while the read runs land in one statement, and each is released', async () => {
-    const merging = { merged: 0 };
-    const { landed, rows, last, released } = await land(undefined, undefined, merging);
-    assert.deepEqual({ rows, last, released, merged: merging.merged }, { rows: 3 * ROWS_PER_PART, last: 3 * ROWS_PER_PART, released: [0, 1, 2], merged: 1 });
-    assert.equal(landed.stopMattered, false);
-    assert.equal(landed.failure, undefined);
-  });
-
-  test('merged: a read that fails after two parts lands them and reports the failure', async () => {
-    const merging = { merged: 0 };
-    const { landed, rows, last } = await land(undefined, 2, merging);
-    assert.deepEqual({ rows, last, merged: merging.merged }, { rows: 2 * ROWS_PER_PART, last: 2 * ROWS_PER_PART, merged: 1 });
-    assert.match(String(landed.failure), /the broker went away/);
-  });
-
-  test('merged: a stop before the read ended lands part by part (the first always), not merged', async () => {
-    const merging = { merged: 0 };
-    const { landed, rows, released } = await land(10 * LAND_AFTER_STOP_MS, undefined, merging);
-    assert.deepEqual({ rows, released, merged: merging.merged }, { rows: ROWS_PER_PART, released: [0, 1, 2], merged: 0 });
-    assert.equal(landed.stopMattered, true);
-  });
-
-  test('merged: a stop during the merged statement interrupts it, and the parts land one by one as far as the stop allows', async () => {
-    // A merged statement that would run for hours: only the interrupt ends it.
-    const endless = (files: string[]) => `SELECT n, _hw_provenance FROM (${select(files)}) CROSS JOIN range(1000000000000) AS r(i) WHERE i < 0`;
-    const merging = { merged: 0, select: endless, stopOnMerge: true };
-    const started = performance.now();
-    assertMergedThenPartByPart(merging, await land(undefined, undefined, merging));
-    assert.ok(performance.now() - started < 30_000);
-  });
-
-  test('merged: a stop as the merged statement starts: the parts still land one by one, and the table holds what was counted', async () => {
-    const merging = { merged: 0, stopOnMerge: 'at once' as const };
-    assertMergedThenPartByPart(merging, await land(undefined, undefined, merging));
   });
 
   test('landingThreads: parts land on that many DuckDB threads while the read runs, on every thread once it ended, and the setting comes back', async () => {

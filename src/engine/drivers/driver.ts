@@ -206,7 +206,7 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    */
   columnCompression?: Readonly<Record<string, 'fsst' | 'zstd' | 'uncompressed' | 'dictionary'>>;
   /**
-   * Parts land as they come (not gathered, even with mergeParts) with DuckDB's `threads` at this many
+   * Parts land as they come with DuckDB's `threads` at this many
    * while they do: a statement over one small part costs twice the CPU on two threads than on one
    * (measured: 1 GB in 128 statements, 10 s against 5 s), and the read needs the other core; each
    * JSON reader thread also holds its own 32 MiB buffer (bench/cases/influxdb.ts measures it).
@@ -238,12 +238,6 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * fails ends it with that error. `close()` stops the read.
    */
   partsWhileReading?: AsyncIterable<StreamedPart>;
-  /**
-   * One part over these parts (their rows in order), so that they land in one statement: DuckDB lands
-   * one large INSERT in well under half the CPU of many small ones into the same table (row groups
-   * are written once, compressed once). The sampler then gathers the parts while the read runs.
-   */
-  mergeParts?(parts: StreamedPart[]): StreamedPart;
   /** The select can run once only (it reads a pipe): the sampler must not read it ahead (privacy scans the landed rows instead). */
   readsOnce?: boolean;
   /** Releases what the select reads (temporary copies). Called once, after landing or on failure. */

@@ -1,17 +1,12 @@
-// The landing path for a copy the driver writes while it reads (DuckDBSampleStream.partsWhileReading).
-// When the driver can merge its parts (mergeParts), they are gathered while the read runs and land
-// in one statement once it ended: one large INSERT costs DuckDB about half the CPU of many small ones
-// into the same table (DuckDB alone landing the spool of 1M ~1 KB Kafka records: 6.4 s CPU against
-// 10-12 s for 8 to 124 statements in one transaction), more than landing while reading saved. A stop
-// lands the parts one by one instead, as far as the second it promises allows; so does a read under a
-// time budget, where what lands by the budget matters more than the CPU. Without mergeParts each part
-// lands as soon as it is complete. A driver that names landingThreads (Kafka) has its parts land as
-// they come with DuckDB on that many threads until the read ended: on one thread many small
-// statements cost DuckDB about what one large one does (1 GB of Kafka records in 128 statements:
-// 5.1 s CPU, against 10 s on two threads), and the read keeps the other core, so the landing overlaps it.
+// The landing path for a copy the driver writes while it reads (DuckDBSampleStream.partsWhileReading):
+// each part lands as soon as it is complete (a driver's part queue may merge the parts waiting), and
+// after a stop as far as the second it promises allows. A driver that names landingThreads (Kafka,
+// InfluxDB) has its parts land with DuckDB on that many threads until the read ended: on one thread
+// many small statements cost DuckDB about what one large one does (1 GB of Kafka records in 128
+// statements: 5.1 s CPU, against 10 s on two threads), and the read keeps the other core.
 import type { DuckDBSampleStream, StreamedPart } from '../drivers/driver.js';
 import { LAND_AFTER_STOP_MS, messageOf, type Landed, type Landing, type LandingArgs } from './landed.js';
-import { interruptOnStop, PRIVACY_SCAN_ROWS, throughPrivacy } from './land-select.js';
+import { PRIVACY_SCAN_ROWS, throughPrivacy } from './land-select.js';
 
 type Streamed = DuckDBSampleStream & { partsWhileReading: AsyncIterable<StreamedPart> };
 type Next = () => Promise<StreamedPart | undefined>;
@@ -78,9 +73,7 @@ async function landParts(stream: Streamed, landing: Landing, args: LandingArgs, 
     const wrap = await privacyWrapper(stream, first.held, landing);
     // A read that failed while the first parts were gathered fails after they landed.
     const next: Next = async () => first.held.shift() ?? (first.failed === undefined ? nextPart(parts) : Promise.reject(first.failed));
-    const gather = stream.mergeParts && stream.landingThreads === undefined && args.options.maxSeconds === undefined;
-    const rest = gather ? await landGathered(stream, next, landing, args, done, wrap) : next;
-    const cut = await landEach(rest, landing, args, done, wrap, stream, threads);
+    const cut = await landEach(next, landing, args, done, wrap, stream, threads);
     for (const part of first.held) part.release?.();
     await writer.query('COMMIT');
     began = false;
@@ -115,60 +108,6 @@ async function landEach(next: Next, landing: Landing, args: LandingArgs, done: P
     args.onProgress?.({ rows: done.rows, bytes: 0, message: `${done.rows.toLocaleString('en-US')} rows landed` });
   }
   return cut;
-}
-
-/**
- * Gathers every part until the read ends, then lands them in one statement. Returns what is left to
- * land part by part: nothing then; after a stop (while gathering, or during that statement, which the
- * stop interrupts), the parts gathered and those still to come. A read that fails lands what it gathered, then fails.
- */
-async function landGathered(stream: Streamed, next: Next, landing: Landing, args: LandingArgs, done: Progress, wrap: Wrap): Promise<Next> {
-  const gathered: StreamedPart[] = [];
-  const partByPart: Next = async () => gathered.shift() ?? next();
-  let readFailure: unknown;
-  let rows = 0;
-  for (;;) {
-    if (landing.stop.signal.aborted) return partByPart;
-    let part: StreamedPart | undefined;
-    try {
-      part = await next();
-    } catch (error) {
-      if (!gathered.length) throw error;
-      readFailure = error;
-    }
-    if (!part) break;
-    gathered.push(part);
-    rows += part.rows;
-    args.onProgress?.({ rows: 0, bytes: 0, message: `${rows.toLocaleString('en-US')} rows read` });
-  }
-  if (!gathered.length) return async () => undefined;
-  if (landing.stop.signal.aborted) return partByPart;
-  const { writer } = landing;
-  const stopInterrupting = interruptOnStop(writer, landing.stop);
-  try {
-    done.rows += await writer.insertSelect(wrap(stream.mergeParts!(gathered).select), undefined, stream.landingMemoryLimit);
-    done.parts += gathered.length;
-    stopInterrupting();
-    // An interrupt that came as the statement ended spoils the transaction (DuckDB then turns COMMIT
-    // into a silent ROLLBACK): a stop during the statement is checked with one more statement.
-    if (landing.stop.signal.aborted) await writer.query('SELECT 1');
-  } catch (error) {
-    stopInterrupting();
-    if (!landing.stop.signal.aborted) throw error;
-    // Interrupted by the stop: the transaction is spoiled; the parts land one by one in a new one.
-    await writer.query('ROLLBACK');
-    writer.rowCount = 0;
-    done.rows = 0;
-    done.parts = 0;
-    await writer.query('BEGIN TRANSACTION');
-    return partByPart;
-  } finally {
-    stopInterrupting();
-  }
-  for (const part of gathered) part.release?.();
-  if (readFailure !== undefined) throw readFailure;
-  args.onProgress?.({ rows: done.rows, bytes: 0, message: `${done.rows.toLocaleString('en-US')} rows landed` });
-  return async () => undefined;
 }
 
 /** A failed insert rolls everything back (the transaction is spoiled); a failed read keeps what landed. */
