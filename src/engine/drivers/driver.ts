@@ -162,6 +162,10 @@ export interface BatchSampleStream extends SampleStreamBase {
  * Records the workspace's own DuckDB reads in one statement (files DuckDB reads natively), so no
  * row passes through JS. The read lands atomically: a cancel or an error during it lands nothing.
  */
+/** DuckDB's column compressions a driver may name (DuckDBSampleStream.columnCompression). */
+export const COLUMN_COMPRESSIONS = ['fsst', 'zstd', 'uncompressed', 'dictionary'] as const;
+export type ColumnCompression = typeof COLUMN_COMPRESSIONS[number];
+
 export interface DuckDBSampleStream extends SampleStreamBase {
   /**
    * A SELECT the workspace's own DuckDB runs to read these rows: columns are the stream's fields in
@@ -204,7 +208,7 @@ export interface DuckDBSampleStream extends SampleStreamBase {
    * driver knows what they hold: by default DuckDB tries every method on every row group, and for
    * large unique text (message payloads) the dictionary's attempt is a fifth of the landing's CPU.
    */
-  columnCompression?: Readonly<Record<string, 'fsst' | 'zstd' | 'uncompressed' | 'dictionary'>>;
+  columnCompression?: Readonly<Record<string, ColumnCompression>>;
   /**
    * Parts land as they come with DuckDB's `threads` at this many
    * while they do: a statement over one small part costs twice the CPU on two threads than on one

@@ -7,14 +7,14 @@ import type { Field, Provenance, SampleMethod, SampleStrategy } from '../../shar
 import { ChunkBuffer } from './chunk-buffer.js';
 import { coercerFor, landingConverter, type Coerce } from './coerce.js';
 import { underLandingLimit } from './memory.js';
-import { PROVENANCE_COLUMN } from '../drivers/driver.js';
+import { COLUMN_COMPRESSIONS, PROVENANCE_COLUMN, type ColumnCompression } from '../drivers/driver.js';
 import { quoteIdent, quoteLiteral } from './sql.js';
 
 export const INGESTED_COLUMN = '_hw_ingested_at';
 
 /** A column's `USING COMPRESSION` clause (the method is checked: it is spliced into SQL). */
-function compressionOf(method: string | undefined): string {
-  if (method !== undefined && !/^(fsst|zstd|uncompressed|dictionary)$/.test(method)) throw new Error(`unknown column compression '${method}'`);
+function compressionOf(method: ColumnCompression | undefined): string {
+  if (method !== undefined && !COLUMN_COMPRESSIONS.includes(method)) throw new Error(`unknown column compression '${String(method)}'`);
   return method === undefined ? '' : ` USING COMPRESSION ${method}`;
 }
 
@@ -30,7 +30,7 @@ export interface NewSample {
   query: string;
   fields: Field[];
   /** Columns stored with a named compression (DuckDBSampleStream.columnCompression). */
-  compression?: Readonly<Record<string, string>>;
+  compression?: Readonly<Record<string, ColumnCompression>>;
 }
 
 /** Owns its connection: close() closes it. */
@@ -51,12 +51,12 @@ export class SampleWriter {
     private readonly schemaName: string,
     private readonly tableName: string,
     fields: Field[],
-    private readonly compression: Readonly<Record<string, string>> = {},
+    private readonly compression: Readonly<Record<string, ColumnCompression>> = {},
   ) {
     this.fields = fields.map((f) => ({ ...f }));
   }
 
-  static async create(api: Api, connection: DuckDBConnection, schemaName: string, tableName: string, fields: Field[], compression?: Readonly<Record<string, string>>): Promise<SampleWriter> {
+  static async create(api: Api, connection: DuckDBConnection, schemaName: string, tableName: string, fields: Field[], compression?: Readonly<Record<string, ColumnCompression>>): Promise<SampleWriter> {
     const writer = new SampleWriter(api, connection, schemaName, tableName, fields, compression);
     await writer.createTable();
     await writer.openAppender();

@@ -28,7 +28,6 @@ import { createTypedView, dropTypedView, labelTypedView, syncTypedViews } from '
 
 export { SAMPLES_SCHEMA };
 
-
 export class Workspace {
   private constructor(
     readonly dir: string,
