@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDocument } from 'yaml';
 import { uiTestSkipReason } from '../services/prerequisites.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith, inWorkbench } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith, inWorkbench, openHeadwater, sampleFromTree } from './workbench-ui.js';
 
 /** Adds source `people` (a folder with people.ndjson) under the policy, keeping sources.yaml's layout. */
 function addPeople(dir: string): void {
@@ -33,15 +33,8 @@ test('the Sample grid and the Profile panel render the hashed, masked and person
   process.env.HEADWATER_PRIVACY_KEY = 'ui-test-key';
   try {
     await inWorkbench({ name: 'privacy-ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js'], bigRows: 10, prepare: (dir) => addPeople(dir) }, async (page) => {
-      const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
-      await headwater.waitFor({ timeout: uiTimeout });
-      await headwater.click();
-      const people = viewRow(page, /sources/i, 'people');
-      await people.waitFor({ timeout: uiTimeout });
-      if ((await people.getAttribute('aria-expanded')) === 'false') await people.click();
-      const file = viewRow(page, /sources/i, 'people.ndjson');
-      await file.waitFor({ timeout: uiTimeout });
-      await runFromContextMenu(page, file, 'Sample');
+      await openHeadwater(page);
+      await sampleFromTree(page, 'people', 'people.ndjson');
 
       // The grid's column headers: hashed (a rule on the column), masked, personal (detected, left
       // unmasked), and `hashed inside` on `user` (a rule on the nested user.email).

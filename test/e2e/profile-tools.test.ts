@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { repoRoot } from '../services/paths.js';
 import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith, inWorkbench } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith, inWorkbench, openHeadwater } from './workbench-ui.js';
 
 function cliSample(dir: string, ...args: string[]): void {
   const run = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'sample', ...args, '--quiet', '--workspace', dir], { encoding: 'utf8', timeout: 120_000 });
@@ -24,9 +24,7 @@ test('Profile tools and the Drift panel: declared vs observed, partition simulat
     cliSample(dir, 'shop', 'customer_address_history', '--limit', '6000');
     cliSample(dir, 'shop', 'orders', '--limit', '2000');
   } }, async (page) => {
-    const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
-    await headwater.waitFor({ timeout: uiTimeout });
-    await headwater.click();
+    await openHeadwater(page);
 
     // ---- declared vs observed --------------------------------------------------------------
     const orders = sampleRows(page, 'shop.orders');

@@ -5,20 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { runFromContextMenu, sampleRows, screenshot, uiTimeout, viewRow, webviewWith, inWorkbench } from './workbench-ui.js';
+import { runFromContextMenu, sampleRows, screenshot, uiTimeout, webviewWith, inWorkbench, openHeadwater, sampleFromTree } from './workbench-ui.js';
 
 test('Profile panel shows field charts, facts and schema evidence', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
   await inWorkbench({ name: 'profile-ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js', 'dist/media/profile.js'], bigRows: 10, logWebviewErrors: true }, async (page) => {
-    const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
-    await headwater.waitFor({ timeout: uiTimeout });
-    await headwater.click();
+    await openHeadwater(page);
 
-    const eventsSource = viewRow(page, /sources/i, 'events');
-    await eventsSource.waitFor({ timeout: uiTimeout });
-    if ((await eventsSource.getAttribute('aria-expanded')) === 'false') await eventsSource.click();
-    const eventsFile = viewRow(page, /sources/i, 'events.ndjson');
-    await eventsFile.waitFor({ timeout: uiTimeout });
-    await runFromContextMenu(page, eventsFile, 'Sample');
+    await sampleFromTree(page, 'events', 'events.ndjson');
     await (await webviewWith(page, '[role="gridcell"]')).locator('[role="gridcell"]').first().waitFor({ timeout: uiTimeout });
 
     const sampleRow = sampleRows(page, 'events.events.ndjson');

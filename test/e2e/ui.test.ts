@@ -5,15 +5,11 @@ import { test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { uiTestSkipReason } from '../services/prerequisites.js';
 import { waitFor } from '../services/process.js';
-import { inWorkbench, screenshot, uiTimeout, viewRow } from './workbench-ui.js';
+import { inWorkbench, screenshot, uiTimeout, viewRow, openHeadwater, expandRow } from './workbench-ui.js';
 
 /** A row of the Headwater Sources tree whose label is exactly `label`. */
 function sourcesRow(page: Page, label: string): Locator {
   return viewRow(page, /sources/i, label);
-}
-
-async function expand(row: Locator): Promise<void> {
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
 }
 
 function samplePanel(page: Page): FrameLocator {
@@ -22,15 +18,12 @@ function samplePanel(page: Page): FrameLocator {
 
 test('Headwater view shows the sources and the Sample panel grid', { skip: uiTestSkipReason(), timeout: 300_000 }, async () => {
   await inWorkbench({ name: 'ui', built: ['dist/extension.cjs', 'dist/engine.js', 'dist/cli.js', 'dist/media/sample.js'] }, async (page) => {
-    // The container appears once the workbench has read the extension's contributions.
-    const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
-    await headwater.waitFor({ timeout: uiTimeout });
-    await headwater.click();
+    await openHeadwater(page);
 
     const shop = sourcesRow(page, 'shop');
     await shop.waitFor({ timeout: uiTimeout });
     for (const name of ['events', 'big']) await sourcesRow(page, name).waitFor({ timeout: uiTimeout });
-    await expand(shop);
+    await expandRow(shop);
     const orders = sourcesRow(page, 'orders');
     await orders.waitFor({ timeout: uiTimeout });
     assert.equal(await shop.getAttribute('aria-expanded'), 'true', 'shop is expanded');

@@ -13,6 +13,28 @@ import { launchChromium, workbenchUrl, type WorkbenchBrowser } from '../services
 
 export const uiTimeout = 60_000;
 
+/** Opens the Headwater container (it appears once the workbench has read the extension's contributions). */
+export async function openHeadwater(page: Page): Promise<void> {
+  const headwater = page.locator('.activitybar .action-label[aria-label^="Headwater"]');
+  await headwater.waitFor({ timeout: uiTimeout });
+  await headwater.click();
+}
+
+/** Expands a tree row unless it is already open. */
+export async function expandRow(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+}
+
+/** Runs Sample from the Sources tree on `entity` under `source`, as a person would (the container already open). */
+export async function sampleFromTree(page: Page, source: string, entity: string): Promise<void> {
+  const sourceRow = viewRow(page, /sources/i, source);
+  await sourceRow.waitFor({ timeout: uiTimeout });
+  await expandRow(sourceRow);
+  const entityRow = viewRow(page, /sources/i, entity);
+  await entityRow.waitFor({ timeout: uiTimeout });
+  await runFromContextMenu(page, entityRow, 'Sample');
+}
+
 /** Rows of a view (its header matching `view`) whose label is exactly `label`. */
 export function viewRow(page: Page, view: RegExp, label: string): Locator {
   return page
